@@ -1,0 +1,30 @@
+//! UK bank-holiday calendars, working-day arithmetic and deadline instants.
+//!
+//! A [`Calendar`] knows which days are bank holidays in one jurisdiction:
+//! the officially published dates for every year they are published, rules
+//! (Easter by the computus, substitute days, "first Monday in May") for other
+//! years, and an administrator's override list on top. [`Calendar::due`] turns
+//! a start instant and a [`Timescale`] into a [`Due`] instant, following
+//! DESIGN.md §3: working days end at local midnight in Europe/London, hours
+//! are elapsed time.
+//!
+//! ```
+//! use accord_calendar::{Calendars, CalendarId, WorkingDays};
+//! use jiff::civil::date;
+//!
+//! let calendars = Calendars::builtin();
+//! let england = calendars.get(&"england-and-wales".parse::<CalendarId>().unwrap()).unwrap();
+//! // Friday 24 December 2027: the 27th and 28th are substitute days.
+//! let due = england.add_working_days(date(2027, 12, 24), WorkingDays::new(1).unwrap());
+//! assert_eq!(due, date(2027, 12, 29));
+//! ```
+//!
+//! Nothing here reads files or the clock: the caller passes calendar sources
+//! in and time in.
+
+mod calendar;
+mod deadline;
+mod rules;
+
+pub use calendar::{Calendar, CalendarError, CalendarId, Calendars, Holiday};
+pub use deadline::{Due, Timescale, WorkingDays};

@@ -1,0 +1,1 @@
+//! Rules for the years no list is published for.

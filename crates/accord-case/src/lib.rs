@@ -1,0 +1,3 @@
+//! The disagreement: an event-sourced aggregate checked against its policy.
+//!
+//! SKELETON: being written.

@@ -1,0 +1,3 @@
+//! The `accord` binary: parses arguments and hands over to the library crates.
+
+fn main() {}

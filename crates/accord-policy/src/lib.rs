@@ -1,0 +1,80 @@
+//! Escalation policies as data.
+//!
+//! A [`Policy`] is one partnership's procedure for resolving professional
+//! disagreements: its tracks, stages, leads, timescales, required records,
+//! forms, notifications, panel rules, final decisions, immediate-risk entry,
+//! out-of-scope signposting, areas of disagreement, calendar and notes
+//! (DESIGN.md §2–§5). Policies are TOML files; the five documents in
+//! `policy-documents/` ship built in ([`builtin`]).
+//!
+//! ```
+//! use accord_calendar::Calendars;
+//! let calendars = Calendars::builtin();
+//! let policies = accord_policy::builtin(&calendars);
+//! assert!(policies.iter().any(|p| p.id.as_str() == "havering-2022"));
+//! ```
+
+mod builtin;
+mod check;
+mod model;
+mod timeline;
+
+pub use builtin::{BUILTIN, builtin};
+pub use check::Diagnostic;
+pub use model::*;
+pub use timeline::{Timeline, TimelineStage, timeline};
+
+use accord_calendar::Calendars;
+
+impl Policy {
+    /// Reads and checks a policy file. Every mistake found is returned, each
+    /// with the line and column it is at and a hint saying what to write
+    /// instead.
+    pub fn from_toml(source: &str, calendars: &Calendars) -> Result<Policy, Vec<Diagnostic>> {
+        check::check(source, calendars)
+    }
+
+    /// The track with this id.
+    pub fn track(&self, id: &TrackId) -> Option<&Track> {
+        self.tracks.iter().find(|t| &t.id == id)
+    }
+
+    /// The first track, which a case uses unless told otherwise.
+    pub fn default_track(&self) -> &Track {
+        &self.tracks[0]
+    }
+
+    /// The form with this id.
+    pub fn form(&self, id: &FormId) -> Option<&Form> {
+        self.forms.iter().find(|f| &f.id == id)
+    }
+
+    /// The declared role with this id.
+    pub fn role(&self, id: &RoleId) -> Option<&Role> {
+        self.roles.iter().find(|r| &r.id == id)
+    }
+
+    /// The areas of disagreement offered on `track`.
+    pub fn areas_for<'a>(&'a self, track: &'a TrackId) -> impl Iterator<Item = &'a Area> + 'a {
+        self.areas
+            .iter()
+            .filter(move |a| a.tracks.is_empty() || a.tracks.contains(track))
+    }
+}
+
+impl Track {
+    /// The stage with this number.
+    pub fn stage(&self, number: StageNumber) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.number == number)
+    }
+
+    /// The first stage.
+    pub fn first_stage(&self) -> &Stage {
+        &self.stages[0]
+    }
+
+    /// The stage after `number`, if there is one.
+    pub fn next_stage(&self, number: StageNumber) -> Option<&Stage> {
+        number.next().and_then(|n| self.stage(n))
+    }
+}

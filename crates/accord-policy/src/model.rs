@@ -1,0 +1,979 @@
+//! The policy schema: what a policy TOML file says, as Rust types.
+//!
+//! Every type here derives `Deserialize` with `deny_unknown_fields`, so a
+//! misspelt key is a mistake, not a silently ignored line. The only way to
+//! get a [`Policy`] from outside this crate is [`Policy::from_toml`] (or the
+//! built-ins), which also checks everything that spans more than one field:
+//! stage order, known calendar, known roles, panel rules on panel stages.
+
+use std::{fmt, num::NonZeroU8, str::FromStr};
+
+use accord_calendar::{CalendarId, Timescale};
+use serde::{Deserialize, Deserializer, Serialize, de};
+
+/// Declares a kebab-case identifier newtype whose only constructor is
+/// `parse()`, so an id with spaces or capitals cannot exist.
+macro_rules! slug {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[serde(into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = BadId;
+            fn from_str(s: &str) -> Result<Self, BadId> {
+                parse_slug(s).map(|s| $name(s.to_owned()))
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(de::Error::custom)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+/// An id that is not lowercase words joined by single hyphens.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a valid id: use lowercase letters, digits and single hyphens, like `stage-four`"
+)]
+pub struct BadId(pub String);
+
+fn parse_slug(s: &str) -> Result<&str, BadId> {
+    let ok = !s.is_empty()
+        && s.len() <= 80
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    if ok { Ok(s) } else { Err(BadId(s.to_owned())) }
+}
+
+slug!(
+    /// A policy's id, such as `havering-2022`.
+    PolicyId
+);
+slug!(
+    /// A track's id within its policy, such as `professional`.
+    TrackId
+);
+slug!(
+    /// An area of disagreement's id, such as `levels-of-need`.
+    AreaId
+);
+slug!(
+    /// A form's id within its policy, such as `appendix-a`.
+    FormId
+);
+slug!(
+    /// A form field's id within its form, such as `date-of-referral`.
+    FieldId
+);
+slug!(
+    /// A role's id: a tier, a policy-declared role, or a relation to the case.
+    /// See [`RoleRef`].
+    RoleId
+);
+slug!(
+    /// An out-of-scope signpost's id, such as `whistleblowing`.
+    SignpostId
+);
+slug!(
+    /// A learning theme's id, such as `training-needs`.
+    ThemeId
+);
+
+/// A stage's number on its track's ladder: 1, 2, 3… Never zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "u8")]
+pub struct StageNumber(NonZeroU8);
+
+impl StageNumber {
+    /// The first stage of every track.
+    pub const FIRST: StageNumber = StageNumber(NonZeroU8::MIN);
+
+    /// `None` for zero.
+    pub fn new(n: u8) -> Option<StageNumber> {
+        NonZeroU8::new(n).map(StageNumber)
+    }
+
+    /// The number.
+    pub fn get(self) -> u8 {
+        self.0.get()
+    }
+
+    /// The stage after this one, if the number does not overflow.
+    pub fn next(self) -> Option<StageNumber> {
+        self.0.checked_add(1).map(StageNumber)
+    }
+}
+
+impl From<StageNumber> for u8 {
+    fn from(n: StageNumber) -> u8 {
+        n.get()
+    }
+}
+
+impl<'de> Deserialize<'de> for StageNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u8::deserialize(d)?;
+        StageNumber::new(n).ok_or_else(|| de::Error::custom("stage numbers start at 1"))
+    }
+}
+
+impl fmt::Display for StageNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.get())
+    }
+}
+
+/// The role tiers every partnership has (DESIGN.md §2, "Person").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoleTier {
+    /// Social worker, health visitor, teacher, police officer…
+    Practitioner,
+    /// Supervisor, line manager, team manager.
+    Manager,
+    /// Designated safeguarding lead, named or designated professional.
+    SafeguardingLead,
+    /// Senior or operations manager.
+    SeniorManager,
+    /// Head of service or director in an agency.
+    HeadOfService,
+    /// The partnership's Business Manager or team.
+    PartnershipTeam,
+    /// The partnership's chair.
+    Chair,
+    /// A member of a Resolution Panel.
+    PanelMember,
+    /// Independent Reviewing Officer.
+    Iro,
+    /// Administers users, agencies and calendars.
+    Admin,
+}
+
+impl RoleTier {
+    /// Every tier, lowest first.
+    pub const ALL: [RoleTier; 10] = [
+        RoleTier::Practitioner,
+        RoleTier::Manager,
+        RoleTier::SafeguardingLead,
+        RoleTier::SeniorManager,
+        RoleTier::HeadOfService,
+        RoleTier::PartnershipTeam,
+        RoleTier::Chair,
+        RoleTier::PanelMember,
+        RoleTier::Iro,
+        RoleTier::Admin,
+    ];
+
+    /// The kebab-case id used in policy files, such as `safeguarding-lead`.
+    pub fn id(self) -> &'static str {
+        match self {
+            RoleTier::Practitioner => "practitioner",
+            RoleTier::Manager => "manager",
+            RoleTier::SafeguardingLead => "safeguarding-lead",
+            RoleTier::SeniorManager => "senior-manager",
+            RoleTier::HeadOfService => "head-of-service",
+            RoleTier::PartnershipTeam => "partnership-team",
+            RoleTier::Chair => "chair",
+            RoleTier::PanelMember => "panel-member",
+            RoleTier::Iro => "iro",
+            RoleTier::Admin => "admin",
+        }
+    }
+}
+
+/// Whom a lead, a notification or a form goes to. In a policy file it is a
+/// single id, resolved in this order:
+///
+/// 1. a relation to the case: `raiser` (the professional who raised it),
+///    `raiser-agency-lead` and `other-agency-lead` (whoever leads each side
+///    at the current stage), `stage-leads` (both), `next-tier-up` (the tier
+///    above each current lead, in each agency), `area-route` (the role the
+///    case's area of disagreement routes to, as Sutton's strategic track
+///    routes to a subgroup chair), `panel` (the convened panel's members);
+/// 2. a tier every partnership has, such as `iro` or `safeguarding-lead`;
+/// 3. a role the policy declares in `[[roles]]`, such as `business-manager`.
+///
+/// Anything else is "a notification to an unknown role", and
+/// [`Policy::from_toml`] refuses it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub enum RoleRef {
+    /// A relation to the case.
+    Relation(Relation),
+    /// A tier every partnership has.
+    Tier(RoleTier),
+    /// A role declared in the policy's `[[roles]]`.
+    Declared(RoleId),
+}
+
+/// A role defined by its relation to one case rather than by title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    /// The professional who raised the disagreement.
+    Raiser,
+    /// Whoever leads the raising agency's side at the current stage.
+    RaiserAgencyLead,
+    /// Whoever leads the other agency's side at the current stage.
+    OtherAgencyLead,
+    /// Both sides' current leads.
+    StageLeads,
+    /// The tier above each current lead, in each agency (East Riding §3:
+    /// "involving managers at the next level").
+    NextTierUp,
+    /// The role the case's area of disagreement routes to.
+    AreaRoute,
+    /// The members of the convened panel.
+    Panel,
+}
+
+impl Relation {
+    /// Every relation.
+    pub const ALL: [Relation; 7] = [
+        Relation::Raiser,
+        Relation::RaiserAgencyLead,
+        Relation::OtherAgencyLead,
+        Relation::StageLeads,
+        Relation::NextTierUp,
+        Relation::AreaRoute,
+        Relation::Panel,
+    ];
+
+    /// The kebab-case id used in policy files.
+    pub fn id(self) -> &'static str {
+        match self {
+            Relation::Raiser => "raiser",
+            Relation::RaiserAgencyLead => "raiser-agency-lead",
+            Relation::OtherAgencyLead => "other-agency-lead",
+            Relation::StageLeads => "stage-leads",
+            Relation::NextTierUp => "next-tier-up",
+            Relation::AreaRoute => "area-route",
+            Relation::Panel => "panel",
+        }
+    }
+}
+
+impl RoleRef {
+    /// Resolves an id as relation, then tier, then declared role. Whether a
+    /// declared role exists is checked by [`Policy::from_toml`], which knows
+    /// the policy's `[[roles]]`.
+    pub fn parse(s: &str) -> Result<RoleRef, BadId> {
+        if let Some(r) = Relation::ALL.into_iter().find(|r| r.id() == s) {
+            return Ok(RoleRef::Relation(r));
+        }
+        if let Some(t) = RoleTier::ALL.into_iter().find(|t| t.id() == s) {
+            return Ok(RoleRef::Tier(t));
+        }
+        s.parse().map(RoleRef::Declared)
+    }
+
+    /// The id as written in a policy file.
+    pub fn id(&self) -> &str {
+        match self {
+            RoleRef::Relation(r) => r.id(),
+            RoleRef::Tier(t) => t.id(),
+            RoleRef::Declared(id) => id.as_str(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        RoleRef::parse(&s).map_err(de::Error::custom)
+    }
+}
+
+impl From<RoleRef> for String {
+    fn from(r: RoleRef) -> String {
+        r.id().to_owned()
+    }
+}
+
+impl fmt::Display for RoleRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// One partnership's escalation procedure, as a versioned data file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Policy {
+    /// Stable id, such as `havering-2022`.
+    pub id: PolicyId,
+    /// Bumped on every change; a case stays bound to the version it was
+    /// raised under.
+    pub version: u32,
+    /// The policy's own title.
+    pub title: String,
+    /// The partnership that owns it.
+    pub partnership: String,
+    /// The document this file encodes.
+    pub document: SourceDocument,
+    /// The bank-holiday calendar its working days are counted on.
+    pub calendar: CalendarId,
+    /// Whom the policy protects: children, and for the Isle of Man also
+    /// vulnerable adults (IOM-1).
+    pub subjects: Vec<SubjectKind>,
+    /// Roles this partnership names beyond the common tiers, such as the
+    /// Business Manager or the Director of Multi-agency Safeguarding.
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// The areas of disagreement the policy lists, offered when raising.
+    pub areas: Vec<Area>,
+    /// Disagreements outside the procedure, signposted before raising and
+    /// never recorded as cases.
+    #[serde(default)]
+    pub out_of_scope: Vec<Signpost>,
+    /// What the policy says to do when a subject is at immediate risk.
+    pub immediate_risk: ImmediateRisk,
+    /// The written forms the policy uses.
+    #[serde(default)]
+    pub forms: Vec<Form>,
+    /// The ladders a disagreement can climb. The first is the default.
+    pub tracks: Vec<Track>,
+    /// How a resolution is confirmed and fed back.
+    pub outcome: OutcomeRules,
+    /// Learning themes and where learning is forwarded.
+    pub learning: Learning,
+    /// Readings of vague passages, and anything else a reader should know.
+    #[serde(default)]
+    pub notes: Vec<Note>,
+}
+
+/// The document a policy file encodes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct SourceDocument {
+    /// The document's title.
+    pub title: String,
+    /// Its file name under `policy-documents/`.
+    pub file: String,
+    /// The date it carries, as printed ("August 2022").
+    pub dated: String,
+    /// Its review date, where it gives one.
+    #[serde(default)]
+    pub review: Option<String>,
+}
+
+/// Whom a disagreement can be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubjectKind {
+    /// A child or young person.
+    Child,
+    /// A vulnerable adult, or adult at risk.
+    VulnerableAdult,
+}
+
+/// A role a partnership names beyond the common tiers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Role {
+    /// Its id, used in leads, notifications and forms.
+    pub id: RoleId,
+    /// Its title, as the document writes it.
+    pub name: String,
+    /// The tier people in this role hold.
+    pub tier: RoleTier,
+    /// A shared mailbox the document names for it, if any.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The section that names it.
+    #[serde(default)]
+    pub section: Option<String>,
+}
+
+/// An area of disagreement.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Area {
+    /// Its id.
+    pub id: AreaId,
+    /// Its words, as the document lists them.
+    pub label: String,
+    /// The tracks it is offered on; every track when empty.
+    #[serde(default)]
+    pub tracks: Vec<TrackId>,
+    /// The role a case in this area goes to first (Sutton §6: each area of
+    /// LSCB business has its subgroup chair). Referred to as `area-route`.
+    #[serde(default)]
+    pub routes_to: Option<RoleRef>,
+}
+
+/// A disagreement the procedure does not cover, and where to take it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Signpost {
+    /// Its id.
+    pub id: SignpostId,
+    /// What kind of concern it is ("a complaint about one person's practice").
+    pub concern: String,
+    /// Where to take it instead ("the complaint or grievance process").
+    pub go_to: String,
+    /// The section that says so.
+    pub section: String,
+}
+
+/// What the policy requires when a subject is at immediate risk of
+/// significant harm (DESIGN.md §5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ImmediateRisk {
+    /// The instruction shown to the person raising, in the policy's words.
+    pub instruction: String,
+    /// Who is notified at once when a case is raised with immediate risk.
+    pub notify: Vec<RoleRef>,
+    /// The section that says so.
+    pub section: String,
+}
+
+/// A written form: a referral, a monitoring return, an outcome record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Form {
+    /// Its id.
+    pub id: FormId,
+    /// Its title, as the document prints it.
+    pub title: String,
+    /// The section or appendix that holds it.
+    pub section: String,
+    /// Who receives it when it is submitted.
+    #[serde(default)]
+    pub send_to: Vec<RoleRef>,
+    /// The address the document gives for returning it, if any.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Who it is returned to once completed (Isle of Man: the referring
+    /// agency, with the outcome section filled in).
+    #[serde(default)]
+    pub returned_to: Option<RoleRef>,
+    /// Its parts, in order.
+    pub sections: Vec<FormSection>,
+}
+
+/// A part of a form, such as the Isle of Man's "outcome of agreed actions".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct FormSection {
+    /// Its heading.
+    pub title: String,
+    /// Who fills it in, when that is someone other than the submitter.
+    #[serde(default)]
+    pub completed_by: Option<RoleRef>,
+    /// Its fields, in order.
+    pub fields: Vec<Field>,
+}
+
+/// One question on a form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Field {
+    /// Its id, unique within the form.
+    pub id: FieldId,
+    /// Its words, as the document prints them.
+    pub label: String,
+    /// What kind of answer it takes.
+    pub kind: FieldKind,
+    /// When it must be answered.
+    #[serde(default)]
+    pub required: FieldRequired,
+    /// For `choice`: the options.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// For `rows`: the columns of each row.
+    #[serde(default)]
+    pub columns: Vec<Field>,
+    /// Help text shown under the label.
+    #[serde(default)]
+    pub hint: Option<String>,
+}
+
+/// The kind of answer a form field takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldKind {
+    /// One line of text.
+    Text,
+    /// Paragraphs of text.
+    LongText,
+    /// A date, `YYYY-MM-DD`.
+    Date,
+    /// Yes or no.
+    YesNo,
+    /// An email or postal address.
+    Address,
+    /// One of `options`.
+    Choice,
+    /// A typed name standing for a signature.
+    Signature,
+    /// A table of rows with `columns`.
+    Rows,
+}
+
+/// When a form field must be answered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FieldRequired {
+    /// On every submission.
+    #[default]
+    OnSubmit,
+    /// By the time the stage that requires the form is left or resolved
+    /// (East Riding Appendix A's "Outcome").
+    BeforeStageEnds,
+    /// Never required.
+    Optional,
+}
+
+/// One ladder of stages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Track {
+    /// Its id, such as `professional`, `strategic` or `conference-dissent`.
+    pub id: TrackId,
+    /// Its name.
+    pub name: String,
+    /// What kind of disagreement it is for.
+    pub description: String,
+    /// The section that sets it out.
+    pub section: String,
+    /// The later stages a case may start at when a subject is at immediate
+    /// risk (Plymouth: "discretion … as to which stage is initiated").
+    /// Empty: immediate risk expedites but never skips.
+    #[serde(default)]
+    pub immediate_risk_entry: Vec<StageNumber>,
+    /// The stages, numbered 1, 2, 3… in order.
+    pub stages: Vec<Stage>,
+}
+
+/// One rung of a track's ladder.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Stage {
+    /// Its number on the ladder.
+    pub number: StageNumber,
+    /// Its name, as the document writes it.
+    pub name: String,
+    /// The section that sets it out.
+    pub section: String,
+    /// What happens at this stage, in a sentence or two.
+    pub summary: String,
+    /// Who leads each side.
+    pub leads: Leads,
+    /// How long it may take.
+    pub timescale: StageTimescale,
+    /// Records that must exist before the stage can be left.
+    #[serde(default)]
+    pub requirements: Vec<Requirement>,
+    /// Forms needed to enter or leave it.
+    #[serde(default)]
+    pub forms: Vec<StageForm>,
+    /// Who is told what, and when.
+    #[serde(default)]
+    pub notifications: Vec<Notification>,
+    /// The Resolution Panel rule, on a stage that may convene one.
+    #[serde(default)]
+    pub panel: Option<PanelRule>,
+    /// Whether a decision here is final and closes the case (the Plymouth
+    /// panel; Sutton's Independent Chair).
+    #[serde(default)]
+    pub final_decision: bool,
+    /// Things the stage may involve that the engine does not enforce, such
+    /// as "a professionals meeting may be held".
+    #[serde(default)]
+    pub may: Vec<String>,
+}
+
+/// Who leads each side at a stage.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Leads {
+    /// The raising agency's side.
+    pub raising: Vec<RoleRef>,
+    /// The other agency's side; empty where the stage is internal to the
+    /// raising agency (East Riding Stage 1).
+    #[serde(default)]
+    pub other: Vec<RoleRef>,
+    /// Who decides, where a stage is led by one person for both sides (a
+    /// partnership chair, an independent chair).
+    #[serde(default)]
+    pub decides: Vec<RoleRef>,
+}
+
+/// A stage's timescale and when its clock starts. Written in a policy file
+/// as exactly one of `working_days = N`, `hours = N`, `calendar_days = N`
+/// or `none = true`, with an optional `from = "stage-start" | "raised"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawTimescale", into = "RawTimescale")]
+#[non_exhaustive]
+pub struct StageTimescale {
+    /// Working days, hours, calendar days, or none.
+    pub length: TimescaleSpec,
+    /// From the stage's start, or from when the disagreement was raised.
+    pub from: CountFrom,
+}
+
+/// The timescale table as written, before it is known to name exactly one
+/// length.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTimescale {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    working_days: Option<accord_calendar::WorkingDays>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hours: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    calendar_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    none: Option<bool>,
+    #[serde(default)]
+    from: CountFrom,
+}
+
+impl TryFrom<RawTimescale> for StageTimescale {
+    type Error = String;
+    fn try_from(raw: RawTimescale) -> Result<Self, String> {
+        let mut lengths = Vec::new();
+        if let Some(n) = raw.working_days {
+            lengths.push(TimescaleSpec::WorkingDays(n));
+        }
+        if let Some(n) = raw.hours {
+            if n == 0 {
+                return Err(
+                    "hours must be at least 1; for no timescale write `none = true`".into(),
+                );
+            }
+            lengths.push(TimescaleSpec::Hours(n));
+        }
+        if let Some(n) = raw.calendar_days {
+            if n == 0 {
+                return Err(
+                    "calendar_days must be at least 1; for no timescale write `none = true`".into(),
+                );
+            }
+            lengths.push(TimescaleSpec::CalendarDays(n));
+        }
+        match raw.none {
+            Some(true) => lengths.push(TimescaleSpec::None),
+            Some(false) => {
+                return Err("`none = false` says nothing: give `working_days`, `hours` or `calendar_days` instead".into());
+            }
+            None => {}
+        }
+        match lengths.as_slice() {
+            [length] => Ok(StageTimescale { length: *length, from: raw.from }),
+            [] => Err("a timescale needs one of `working_days = N`, `hours = N`, `calendar_days = N` or `none = true`".into()),
+            _ => Err("a timescale takes only one of `working_days`, `hours`, `calendar_days` and `none`".into()),
+        }
+    }
+}
+
+impl From<StageTimescale> for RawTimescale {
+    fn from(t: StageTimescale) -> RawTimescale {
+        let mut raw = RawTimescale {
+            from: t.from,
+            ..RawTimescale::default()
+        };
+        match t.length {
+            TimescaleSpec::WorkingDays(n) => raw.working_days = Some(n),
+            TimescaleSpec::Hours(n) => raw.hours = Some(n),
+            TimescaleSpec::CalendarDays(n) => raw.calendar_days = Some(n),
+            TimescaleSpec::None => raw.none = Some(true),
+        }
+        raw
+    }
+}
+
+/// A timescale's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimescaleSpec {
+    /// `working_days = N`
+    WorkingDays(accord_calendar::WorkingDays),
+    /// `hours = N`
+    Hours(u32),
+    /// `calendar_days = N`
+    CalendarDays(u32),
+    /// `none = true`: "as soon as possible".
+    None,
+}
+
+impl TimescaleSpec {
+    /// The calendar crate's timescale.
+    pub fn timescale(self) -> Timescale {
+        match self {
+            TimescaleSpec::WorkingDays(n) => Timescale::WorkingDays(n),
+            TimescaleSpec::Hours(n) => Timescale::Hours(n),
+            TimescaleSpec::CalendarDays(n) => Timescale::CalendarDays(n),
+            TimescaleSpec::None => Timescale::None,
+        }
+    }
+}
+
+impl StageTimescale {
+    /// The calendar crate's timescale.
+    pub fn timescale(&self) -> Timescale {
+        self.length.timescale()
+    }
+}
+
+/// When a timescale's clock starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CountFrom {
+    /// When the case entered the stage.
+    #[default]
+    StageStart,
+    /// When the disagreement was raised (East Riding's overall limits).
+    Raised,
+}
+
+/// A record that must exist before a stage can be left.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Requirement {
+    /// The kind of record.
+    pub record: RecordKind,
+    /// Before which move it is needed.
+    #[serde(default)]
+    pub before: Before,
+    /// A role who must have taken part (Havering §2.8: the agencies' HSCP
+    /// members before Stage 4).
+    #[serde(default)]
+    pub with: Option<RoleRef>,
+    /// The rule in words, for refusals.
+    pub description: String,
+    /// The section it comes from.
+    pub section: String,
+}
+
+/// A kind of record a stage can require.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecordKind {
+    /// A discussion record at this stage.
+    Discussion,
+    /// A discussion record at this stage that has been formally approved,
+    /// with its date of approval (Sutton §7b).
+    ApprovedDiscussion,
+}
+
+/// Which move a requirement guards.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Before {
+    /// Escalating to the next stage.
+    Escalate,
+    /// Resolving at this stage.
+    Resolve,
+    /// Either.
+    #[default]
+    LeavingStage,
+}
+
+/// A form a stage needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct StageForm {
+    /// The form.
+    pub form: FormId,
+    /// When it must be complete.
+    pub needed: FormNeeded,
+    /// The section that requires it.
+    pub section: String,
+}
+
+/// When a stage's form must be complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FormNeeded {
+    /// Submitted before the case can enter the stage.
+    ToEnter,
+    /// Submitted before the case can leave the stage.
+    ToLeave,
+}
+
+/// Who is told what, and when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Notification {
+    /// The moment it fires.
+    pub on: Trigger,
+    /// Whom it goes to.
+    pub to: RoleRef,
+    /// The condition under which it fires.
+    #[serde(default)]
+    pub when: Condition,
+    /// Forms sent with it.
+    #[serde(default)]
+    pub attach: Vec<FormId>,
+    /// What the reader is told, in a sentence.
+    pub message: String,
+    /// The section that requires it.
+    pub section: String,
+}
+
+/// The moment a notification fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trigger {
+    /// The case enters the stage.
+    Entry,
+    /// The case leaves the stage by escalation.
+    Exit,
+    /// The case is resolved at the stage.
+    Resolved,
+    /// The stage's deadline passes.
+    Breach,
+    /// The case is closed at the stage.
+    Closed,
+}
+
+/// A condition on a notification.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Condition {
+    /// Always.
+    #[default]
+    Always,
+    /// A subject has a Child Protection Plan.
+    ChildProtectionPlan,
+    /// A subject is Looked After.
+    LookedAfter,
+    /// A subject has a Child Protection Plan or is Looked After (Havering §2.5).
+    ChildProtectionPlanOrLookedAfter,
+    /// A subject is at immediate risk of significant harm.
+    ImmediateRisk,
+}
+
+/// The rule for a Resolution Panel (DESIGN.md §5).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PanelRule {
+    /// The fewest agencies it may have.
+    pub min_agencies: u8,
+    /// Whether the agencies in dispute must sit on it.
+    pub include_disputing: Inclusion,
+    /// Who may sit, in the document's words ("senior officers … on the
+    /// full Board").
+    pub membership: String,
+    /// Whether it hears representations from those in dispute.
+    #[serde(default)]
+    pub hears_representations: bool,
+    /// The section that sets it out.
+    pub section: String,
+}
+
+/// How strictly the disputing agencies must sit on a panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Inclusion {
+    /// They must: a panel without them is refused (Havering §2.12).
+    Required,
+    /// Where possible: a shortfall is a warning with a recorded reason
+    /// (Plymouth Stage Five).
+    WherePossible,
+}
+
+/// How a resolution is confirmed and fed back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct OutcomeRules {
+    /// Whether each party must confirm the agreed outcome in writing
+    /// before the case closes.
+    pub written_confirmation: bool,
+    /// Who is told of the outcome when the case is resolved.
+    #[serde(default)]
+    pub feedback_to: Vec<RoleRef>,
+    /// The section that says so.
+    pub section: String,
+}
+
+/// Learning themes and where learning goes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Learning {
+    /// The themes the policy names.
+    pub themes: Vec<Theme>,
+    /// Where learning is forwarded, in the document's words.
+    pub forward_to: Vec<String>,
+    /// The section that says so.
+    pub section: String,
+}
+
+/// A learning theme.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Theme {
+    /// Its id.
+    pub id: ThemeId,
+    /// Its words.
+    pub label: String,
+}
+
+/// A note on the policy: a reading of a vague passage, or a fact a reader
+/// should know.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Note {
+    /// What it is about, such as "Timescales".
+    pub topic: String,
+    /// The note.
+    pub text: String,
+    /// True when it records a reading chosen where the document is vague.
+    #[serde(default)]
+    pub reading: bool,
+    /// The POLICY-CHECKLIST.md ids it concerns, such as `HAV-2`.
+    #[serde(default)]
+    pub checklist: Vec<String>,
+}
