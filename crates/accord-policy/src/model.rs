@@ -612,7 +612,11 @@ pub struct Stage {
     /// Who is told what, and when.
     #[serde(default)]
     pub notifications: Vec<Notification>,
-    /// The Resolution Panel rule, on a stage that may convene one.
+    /// How a decision is reached at this stage. Defaults to `["agreement"]`.
+    #[serde(default = "default_resolution")]
+    pub resolution: Vec<ResolutionRoute>,
+    /// The Resolution Panel rule. Only a stage whose `resolution` includes
+    /// `"panel"` may have one, and such a stage must.
     #[serde(default)]
     pub panel: Option<PanelRule>,
     /// Whether a decision here is final and closes the case (the Plymouth
@@ -623,6 +627,24 @@ pub struct Stage {
     /// as "a professionals meeting may be held".
     #[serde(default)]
     pub may: Vec<String>,
+}
+
+fn default_resolution() -> Vec<ResolutionRoute> {
+    vec![ResolutionRoute::Agreement]
+}
+
+/// A way a disagreement can be resolved at a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResolutionRoute {
+    /// The two sides' leads reach agreement.
+    Agreement,
+    /// The stage's decider decides directly (a partnership chair "may seek
+    /// to resolve the issue direct"; Sutton's Independent Chair's written
+    /// response).
+    Decision,
+    /// A Resolution Panel is convened, hears representations and decides.
+    Panel,
 }
 
 /// Who leads each side at a stage.
