@@ -662,6 +662,11 @@ pub struct Leads {
     /// partnership chair, an independent chair).
     #[serde(default)]
     pub decides: Vec<RoleRef>,
+    /// Whether whoever fills `decides` must come from an agency that is not
+    /// a party to the disagreement (East Riding Stage Five: "a Partnership
+    /// Member from an uninvolved agency" chairs the mediation meeting).
+    #[serde(default)]
+    pub decides_from_uninvolved_agency: bool,
 }
 
 /// A stage's timescale and when its clock starts. Written in a policy file
@@ -845,6 +850,14 @@ pub struct StageForm {
     pub form: FormId,
     /// When it must be complete.
     pub needed: FormNeeded,
+    /// How soon it is due, where the document gives a time for the form
+    /// itself rather than for the stage (Isle of Man Stage Four: the senior
+    /// manager completes the referral form "within 5 working days"). For a
+    /// `to-enter` form the clock starts when the previous stage's leads
+    /// decide to escalate; for a `to-leave` form, at the stage's start.
+    /// `from = "raised"` counts from when the disagreement was raised.
+    #[serde(default)]
+    pub within: Option<StageTimescale>,
     /// The section that requires it.
     pub section: String,
 }
@@ -967,6 +980,10 @@ pub struct Learning {
     pub themes: Vec<Theme>,
     /// Where learning is forwarded, in the document's words.
     pub forward_to: Vec<String>,
+    /// Things that may follow a resolution that the engine does not enforce,
+    /// in the document's words (Sutton §7e: expert advice, a debrief).
+    #[serde(default)]
+    pub may: Vec<String>,
     /// The section that says so.
     pub section: String,
 }
