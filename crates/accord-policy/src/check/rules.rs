@@ -1,0 +1,463 @@
+//! The checks that span more than one field: the shape of tracks and
+//! stages, calendars, ids, forms and areas. References to roles and forms
+//! are in [`references`](super::references).
+//!
+//! Two readings are chosen here:
+//!
+//! - `final_decision` may only be set on the last stage of a track. A final
+//!   decision closes the case (DESIGN.md §5), so a later stage could never
+//!   be reached; the two documents with final decisions (Plymouth Stage Five,
+//!   Sutton §7d) put them last. It also needs someone who decides, so the
+//!   stage's `resolution` must include `"decision"` or `"panel"`.
+//! - Deadlines counted from raising (`from = "raised"`, East Riding) must not
+//!   go backwards along a track. Only timescales in the same unit are
+//!   compared: how many hours a number of working days spans depends on the
+//!   date, so a mixed comparison could be wrong either way.
+
+use std::collections::HashMap;
+
+use accord_calendar::Calendars;
+
+use super::{
+    Report,
+    locate::{At, Path},
+    suggest::{did_you_mean, nearest, one_of},
+};
+use crate::{
+    CountFrom, Field, FieldKind, Policy, ResolutionRoute, RoleRef, Stage, TimescaleSpec, Track,
+};
+
+/// Runs every cross-field check on a policy that has passed the schema.
+pub(super) fn check(policy: &Policy, calendars: &Calendars, report: &mut Report<'_, '_>) {
+    calendar(policy, calendars, report);
+    duplicate_ids(policy, report);
+    declared_roles(policy, report);
+    if policy.tracks.is_empty() {
+        report.value(
+            &Path::root().key("tracks"),
+            "the policy has no tracks",
+            "add a `[[tracks]]` table, with its stages in `[[tracks.stages]]` tables",
+        );
+    }
+    for (t, track) in policy.tracks.iter().enumerate() {
+        stages(t, track, report);
+    }
+    forms(policy, report);
+    areas(policy, report);
+    super::references::check(policy, report);
+}
+
+/// Where track `t` is.
+pub(super) fn track_path(t: usize) -> Path {
+    Path::root().key("tracks").index(t)
+}
+
+/// Where stage `s` of track `t` is.
+pub(super) fn stage_path(t: usize, s: usize) -> Path {
+    track_path(t).key("stages").index(s)
+}
+
+/// "stage 3 on track `professional`", as messages name a stage.
+pub(super) fn stage_label(track: &Track, stage: &Stage) -> String {
+    format!("stage {} on track `{}`", stage.number, track.id)
+}
+
+fn calendar(policy: &Policy, calendars: &Calendars, report: &mut Report<'_, '_>) {
+    if calendars.get(&policy.calendar).is_ok() {
+        return;
+    }
+    let known: Vec<&str> = calendars.iter().map(|c| c.id().as_str()).collect();
+    let id = policy.calendar.as_str();
+    let hint = match nearest(id, known.iter().copied()) {
+        Some(best) => format!(
+            "did you mean `{best}`? The calendars Accord knows are {}",
+            one_of(known.iter().copied())
+        ),
+        None => format!(
+            "use one of the calendars Accord knows: {}",
+            one_of(known.iter().copied())
+        ),
+    };
+    report.value(
+        &Path::root().key("calendar"),
+        format!("there is no calendar `{id}`"),
+        hint,
+    );
+}
+
+/// Reports every id that repeats an earlier one in the same list.
+fn unique<'p>(
+    what: &str,
+    ids: impl IntoIterator<Item = (Path, &'p str)>,
+    report: &mut Report<'_, '_>,
+) {
+    let mut first: HashMap<&str, Path> = HashMap::new();
+    for (path, id) in ids {
+        match first.get(id) {
+            Some(earlier) => {
+                let (line, _) = report.position(earlier, At::Value);
+                report.value(
+                    &path,
+                    format!("this {what} has the same id, `{id}`, as the one on line {line}"),
+                    format!("give each {what} an id of its own"),
+                );
+            }
+            None => {
+                first.insert(id, path);
+            }
+        }
+    }
+}
+
+fn duplicate_ids(policy: &Policy, report: &mut Report<'_, '_>) {
+    let root = Path::root();
+    let list = |key: &str, i: usize| root.key(key).index(i).key("id");
+    unique(
+        "track",
+        policy
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (list("tracks", i), t.id.as_str())),
+        report,
+    );
+    unique(
+        "form",
+        policy
+            .forms
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (list("forms", i), f.id.as_str())),
+        report,
+    );
+    unique(
+        "role",
+        policy
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (list("roles", i), r.id.as_str())),
+        report,
+    );
+    unique(
+        "area",
+        policy
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (list("areas", i), a.id.as_str())),
+        report,
+    );
+    unique(
+        "out-of-scope signpost",
+        policy
+            .out_of_scope
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (list("out_of_scope", i), s.id.as_str())),
+        report,
+    );
+    unique(
+        "learning theme",
+        policy.learning.themes.iter().enumerate().map(|(i, th)| {
+            (
+                root.key("learning").key("themes").index(i).key("id"),
+                th.id.as_str(),
+            )
+        }),
+        report,
+    );
+    for (f, form) in policy.forms.iter().enumerate() {
+        let form_path = root.key("forms").index(f);
+        let fields = form.sections.iter().enumerate().flat_map(|(s, section)| {
+            let section_path = form_path.key("sections").index(s);
+            section
+                .fields
+                .iter()
+                .enumerate()
+                .map(move |(i, field)| (section_path.key("fields").index(i), field))
+        });
+        let fields: Vec<(Path, &Field)> = fields.collect();
+        unique(
+            &format!("field in form `{}`", form.id),
+            fields
+                .iter()
+                .map(|(path, field)| (path.key("id"), field.id.as_str())),
+            report,
+        );
+        for (path, field) in &fields {
+            unique(
+                &format!("column in field `{}`", field.id),
+                field.columns.iter().enumerate().map(|(c, column)| {
+                    (path.key("columns").index(c).key("id"), column.id.as_str())
+                }),
+                report,
+            );
+        }
+    }
+}
+
+/// A declared role whose id is already a relation or a tier could never be
+/// referred to: ids resolve to relations and tiers first (see `RoleRef`).
+fn declared_roles(policy: &Policy, report: &mut Report<'_, '_>) {
+    for (r, role) in policy.roles.iter().enumerate() {
+        if let Ok(RoleRef::Relation(_) | RoleRef::Tier(_)) = RoleRef::parse(role.id.as_str()) {
+            report.value(
+                &Path::root().key("roles").index(r).key("id"),
+                format!("`{}` is already a role every policy has, so this declaration would never be used", role.id),
+                format!("remove this role and write `{}` where you need it, or give this role an id of its own", role.id),
+            );
+        }
+    }
+}
+
+fn stages(t: usize, track: &Track, report: &mut Report<'_, '_>) {
+    if track.stages.is_empty() {
+        report.value(
+            &track_path(t).key("stages"),
+            format!("track `{}` has no stages", track.id),
+            "add its stages, each in a `[[tracks.stages]]` table, numbered from 1",
+        );
+    }
+    stage_numbers(t, track, report);
+    immediate_risk_entry(t, track, report);
+    for (s, stage) in track.stages.iter().enumerate() {
+        resolution(t, s, track, stage, report);
+    }
+    raised_deadlines(t, track, report);
+}
+
+/// Stages are numbered 1, 2, 3… in the order they are written, so a case's
+/// "next stage" is never ambiguous. Each stage is held to its position; the
+/// message says how it relates to the stage before, which is usually what
+/// went wrong.
+fn stage_numbers(t: usize, track: &Track, report: &mut Report<'_, '_>) {
+    let mut previous: Option<u8> = None;
+    for (s, stage) in track.stages.iter().enumerate() {
+        let n = stage.number.get();
+        let position = s + 1;
+        if usize::from(n) != position {
+            let id = &track.id;
+            let message = match previous {
+                None => format!("the first stage on track `{id}` is numbered {n}"),
+                Some(p) if n == p => format!("track `{id}` has two stages numbered {n}"),
+                Some(p) if n < p => format!(
+                    "stage {n} comes after stage {p} on track `{id}`: stage numbers go backwards here"
+                ),
+                Some(p) if n == p + 2 => format!(
+                    "stage {n} follows stage {p} on track `{id}`, so there is no stage {}",
+                    p + 1
+                ),
+                Some(p) if n > p + 2 => format!(
+                    "stage {n} follows stage {p} on track `{id}`, so there are no stages {} to {}",
+                    p + 1,
+                    n - 1
+                ),
+                Some(_) => format!(
+                    "stage {n} is written in position {position} on track `{id}`, after a stage numbered wrongly"
+                ),
+            };
+            report.value(
+                &stage_path(t, s).key("number"),
+                message,
+                format!(
+                    "number it {position}: stages are numbered 1, 2, 3… in the order they are written"
+                ),
+            );
+        }
+        previous = Some(n);
+    }
+}
+
+fn immediate_risk_entry(t: usize, track: &Track, report: &mut Report<'_, '_>) {
+    for (i, number) in track.immediate_risk_entry.iter().enumerate() {
+        if track.stage(*number).is_some() {
+            continue;
+        }
+        let hint = match track.stages.last() {
+            Some(last) if last.number.get() > 1 => format!(
+                "use a stage number from 2 to {} (the later stages a case may start at), or remove it",
+                last.number
+            ),
+            _ => String::from("remove it: this track has no later stage to start at"),
+        };
+        report.value(
+            &track_path(t).key("immediate_risk_entry").index(i),
+            format!("track `{}` has no stage {number}", track.id),
+            hint,
+        );
+    }
+}
+
+/// A stage's `resolution`, its panel rule and its final decision must agree.
+fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Report<'_, '_>) {
+    let path = stage_path(t, s);
+    let label = stage_label(track, stage);
+    let by_panel = stage.resolution.contains(&ResolutionRoute::Panel);
+    if stage.resolution.is_empty() {
+        report.value(
+            &path.key("resolution"),
+            format!("{label} has no way to be resolved"),
+            "write `resolution = [\"agreement\"]`, adding \"decision\" or \"panel\" where someone decides or a panel may be convened",
+        );
+    }
+    match (&stage.panel, by_panel) {
+        (Some(_), false) => report.key(
+            &path.key("panel"),
+            format!("{label} has a panel rule, but its `resolution` does not include \"panel\""),
+            "add \"panel\" to this stage's `resolution`, like `resolution = [\"decision\", \"panel\"]`, or remove the panel table",
+        ),
+        (None, true) => report.value(
+            &path.key("resolution"),
+            format!("{label} may be resolved by a Resolution Panel, but has no panel rule"),
+            "add a `[tracks.stages.panel]` table with `min_agencies`, `include_disputing`, `membership` and `section`",
+        ),
+        _ => {}
+    }
+    if let Some(panel) = &stage.panel {
+        if panel.min_agencies < 2 {
+            report.value(
+                &path.key("panel").key("min_agencies"),
+                format!(
+                    "a Resolution Panel needs at least two agencies, but {label} allows {}",
+                    panel.min_agencies
+                ),
+                "write `min_agencies = 2` or more; Havering and Plymouth ask for three",
+            );
+        }
+    }
+    if stage.final_decision {
+        if let Some(next) = track.stages.get(s + 1) {
+            report.value(
+                &path.key("final_decision"),
+                format!("{label} is marked final, but stage {} follows it", next.number),
+                "a final decision closes the case, so no later stage could be reached: mark only the last stage final, or remove the stages after this one",
+            );
+        }
+        let decides = stage
+            .resolution
+            .iter()
+            .any(|r| matches!(r, ResolutionRoute::Decision | ResolutionRoute::Panel));
+        if !decides {
+            report.value(
+                &path.key("final_decision"),
+                format!("{label} is marked final, but nobody decides there: it is resolved only by agreement"),
+                "add \"decision\" or \"panel\" to this stage's `resolution`, or remove `final_decision`",
+            );
+        }
+    }
+}
+
+/// Deadlines counted from raising must not go backwards along a track: a
+/// later stage due before an earlier one could never be met.
+fn raised_deadlines(t: usize, track: &Track, report: &mut Report<'_, '_>) {
+    // The longest earlier `from = "raised"` length in each unit, and its stage.
+    let mut longest: HashMap<&str, (u32, &Stage)> = HashMap::new();
+    for (s, stage) in track.stages.iter().enumerate() {
+        if stage.timescale.from != CountFrom::Raised {
+            continue;
+        }
+        let (unit, length) = match stage.timescale.length {
+            TimescaleSpec::WorkingDays(n) => ("working_days", n.get()),
+            TimescaleSpec::Hours(n) => ("hours", n),
+            TimescaleSpec::CalendarDays(n) => ("calendar_days", n),
+            TimescaleSpec::None => continue,
+        };
+        match longest.get(unit) {
+            Some(&(earlier_length, earlier)) if length < earlier_length => {
+                report.value(
+                    &stage_path(t, s).key("timescale"),
+                    format!(
+                        "{} is due {} after the disagreement was raised, before stage {}, which is due {} after it",
+                        stage_label(track, stage),
+                        stage.timescale.timescale(),
+                        earlier.number,
+                        earlier.timescale.timescale(),
+                    ),
+                    format!(
+                        "give this stage at least `{unit} = {earlier_length}` from raising, or count it from its own start with `from = \"stage-start\"`"
+                    ),
+                );
+            }
+            Some(&(earlier_length, _)) if length <= earlier_length => {}
+            _ => {
+                longest.insert(unit, (length, stage));
+            }
+        }
+    }
+}
+
+/// Checks one form field and, for tables of rows, its columns.
+fn field(path: &Path, field: &Field, report: &mut Report<'_, '_>) {
+    let id = &field.id;
+    match field.kind {
+        FieldKind::Rows if field.columns.is_empty() => report.value(
+            &path.key("kind"),
+            format!("field `{id}` is a table of rows, but has no columns"),
+            "add its columns, like `columns = [{ id = \"who\", label = \"Who\", kind = \"text\" }]`",
+        ),
+        FieldKind::Rows => {}
+        _ if !field.columns.is_empty() => report.key(
+            &path.key("columns"),
+            format!("field `{id}` has columns, but only a `rows` field has columns"),
+            "remove `columns`, or write `kind = \"rows\"`",
+        ),
+        _ => {}
+    }
+    match field.kind {
+        FieldKind::Choice if field.options.is_empty() => report.value(
+            &path.key("kind"),
+            format!("field `{id}` is a choice, but has no options to choose from"),
+            "add the answers, like `options = [\"Yes\", \"No\"]`",
+        ),
+        FieldKind::Choice => {}
+        _ if !field.options.is_empty() => report.key(
+            &path.key("options"),
+            format!("field `{id}` has options, but only a `choice` field has options"),
+            "remove `options`, or write `kind = \"choice\"`",
+        ),
+        _ => {}
+    }
+    for (c, column) in field.columns.iter().enumerate() {
+        self::field(&path.key("columns").index(c), column, report);
+    }
+}
+
+fn forms(policy: &Policy, report: &mut Report<'_, '_>) {
+    for (f, form) in policy.forms.iter().enumerate() {
+        for (s, section) in form.sections.iter().enumerate() {
+            for (i, f_field) in section.fields.iter().enumerate() {
+                let path = Path::root()
+                    .key("forms")
+                    .index(f)
+                    .key("sections")
+                    .index(s)
+                    .key("fields")
+                    .index(i);
+                field(&path, f_field, report);
+            }
+        }
+    }
+}
+
+/// Every track an area is offered on exists.
+fn areas(policy: &Policy, report: &mut Report<'_, '_>) {
+    let tracks: Vec<&str> = policy.tracks.iter().map(|t| t.id.as_str()).collect();
+    for (a, area) in policy.areas.iter().enumerate() {
+        for (i, track) in area.tracks.iter().enumerate() {
+            if tracks.contains(&track.as_str()) {
+                continue;
+            }
+            report.value(
+                &Path::root().key("areas").index(a).key("tracks").index(i),
+                format!(
+                    "area `{}` is offered on track `{track}`, but there is no such track",
+                    area.id
+                ),
+                did_you_mean(track.as_str(), tracks.iter().copied(), || {
+                    format!("use {}", one_of(tracks.iter().copied()))
+                }),
+            );
+        }
+    }
+}
