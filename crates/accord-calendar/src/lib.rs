@@ -23,8 +23,12 @@
 //! in and time in.
 
 mod calendar;
+mod days;
 mod deadline;
+mod definition;
+mod file;
 mod rules;
+mod table;
 
 pub use calendar::{Calendar, CalendarError, CalendarId, Calendars, Holiday};
 pub use deadline::{Due, Timescale, WorkingDays};
