@@ -1,0 +1,227 @@
+//! The events one command produces, numbered on from the case's version,
+//! with the policy's notifications emitted right after the event that
+//! caused them so that the storage layer writes its outbox in the same
+//! append (DESIGN.md §4).
+
+use accord_policy::{Condition, Form, FormId, Policy, RoleRef, Stage, StageNumber, Trigger};
+use jiff::Timestamp;
+
+use crate::{
+    Actor, Attachment, Case, CaseId, Event, EventBody, FormValues, NotificationDue, Occasion,
+    Sequence, Subject,
+    form::{self, Completeness},
+};
+
+/// Events being produced for one command.
+pub(crate) struct Batch<'c> {
+    case: CaseId,
+    at: Timestamp,
+    actor: Actor,
+    next: Sequence,
+    prior: Option<&'c Case>,
+    pub(crate) events: Vec<Event>,
+}
+
+impl<'c> Batch<'c> {
+    /// A batch for the raise of `case`.
+    pub(crate) fn raising(case: CaseId, at: Timestamp, actor: Actor) -> Batch<'c> {
+        Batch {
+            case,
+            at,
+            actor,
+            next: Sequence::FIRST,
+            prior: None,
+            events: Vec::new(),
+        }
+    }
+
+    /// A batch that follows `prior`'s last event.
+    pub(crate) fn after(prior: &'c Case, at: Timestamp, actor: Actor) -> Batch<'c> {
+        Batch {
+            case: prior.id().clone(),
+            at,
+            actor,
+            next: prior.version().next(),
+            prior: Some(prior),
+            events: Vec::new(),
+        }
+    }
+
+    /// The time every event in the batch carries.
+    pub(crate) fn at(&self) -> Timestamp {
+        self.at
+    }
+
+    /// Appends an event and returns its number.
+    pub(crate) fn emit(&mut self, body: EventBody) -> Sequence {
+        let sequence = self.next;
+        self.events.push(Event {
+            case: self.case.clone(),
+            sequence,
+            at: self.at,
+            actor: self.actor.clone(),
+            body,
+        });
+        self.next = sequence.next();
+        sequence
+    }
+
+    /// The latest submission of `form`, counting this batch's own.
+    fn latest_form(&self, form: &FormId) -> Option<(Sequence, &FormValues)> {
+        let own = self.events.iter().rev().find_map(|e| match &e.body {
+            EventBody::FormSubmitted {
+                form: f, values, ..
+            } if f == form => Some((e.sequence, values)),
+            _ => None,
+        });
+        own.or_else(|| {
+            self.prior
+                .and_then(|c| c.latest_form(form))
+                .map(|s| (s.sequence, &s.values))
+        })
+    }
+
+    /// Emits one notification.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn notify(
+        &mut self,
+        to: &RoleRef,
+        occasion: Occasion,
+        stage: StageNumber,
+        message: &str,
+        section: &str,
+        attach: &[FormId],
+        cause: Sequence,
+    ) {
+        let attach = attach
+            .iter()
+            .map(|form| Attachment {
+                form: form.clone(),
+                submission: self.latest_form(form).map(|(s, _)| s),
+            })
+            .collect();
+        self.emit(EventBody::NotificationDue(Box::new(NotificationDue {
+            to: to.clone(),
+            occasion,
+            stage,
+            message: message.to_owned(),
+            section: section.to_owned(),
+            attach,
+            cause,
+        })));
+    }
+
+    /// Emits `stage`'s notifications for `trigger` whose condition holds
+    /// for `subjects`.
+    pub(crate) fn notify_stage(
+        &mut self,
+        stage: &Stage,
+        trigger: Trigger,
+        subjects: &[Subject],
+        cause: Sequence,
+    ) {
+        let occasion = match trigger {
+            Trigger::Entry => Occasion::StageEntry,
+            Trigger::Exit => Occasion::StageExit,
+            Trigger::Resolved => Occasion::Resolved,
+            Trigger::Breach => Occasion::Breach,
+            Trigger::Closed => Occasion::Closed,
+        };
+        for n in stage
+            .notifications
+            .iter()
+            .filter(|n| n.on == trigger && holds(n.when, subjects))
+        {
+            self.notify(
+                &n.to,
+                occasion,
+                stage.number,
+                &n.message,
+                &n.section,
+                &n.attach,
+                cause,
+            );
+        }
+    }
+
+    /// Emits the immediate-risk notifications (DESIGN.md §5: "the DSL is
+    /// notified"), with the policy's instruction as the message.
+    pub(crate) fn notify_immediate_risk(
+        &mut self,
+        policy: &Policy,
+        stage: StageNumber,
+        cause: Sequence,
+    ) {
+        let risk = &policy.immediate_risk;
+        for to in &risk.notify {
+            self.notify(
+                to,
+                Occasion::ImmediateRisk,
+                stage,
+                &risk.instruction,
+                &risk.section,
+                &[],
+                cause,
+            );
+        }
+    }
+
+    /// Emits a form's submission and whom it goes to: its `send_to` on
+    /// every submission, and its `returned_to` once every field is answered
+    /// for the first time (Isle of Man Stage Four: the outcome section
+    /// "returned back to the responsible agency").
+    pub(crate) fn submit_form(&mut self, form: &Form, stage: StageNumber, values: FormValues) {
+        let was_complete = self
+            .latest_form(&form.id)
+            .is_some_and(|(_, v)| form::missing(form, v, Completeness::BeforeStageEnds).is_empty());
+        let now_complete = form::missing(form, &values, Completeness::BeforeStageEnds).is_empty();
+        let cause = self.emit(EventBody::FormSubmitted {
+            form: form.id.clone(),
+            stage,
+            values,
+        });
+        let attach = [form.id.clone()];
+        for to in &form.send_to {
+            let message = format!("The {} has been submitted.", form.title);
+            self.notify(
+                to,
+                Occasion::FormSubmitted,
+                stage,
+                &message,
+                &form.section,
+                &attach,
+                cause,
+            );
+        }
+        if let Some(to) = form
+            .returned_to
+            .as_ref()
+            .filter(|_| now_complete && !was_complete)
+        {
+            let message = format!("The completed {} is returned to you.", form.title);
+            self.notify(
+                to,
+                Occasion::FormReturned,
+                stage,
+                &message,
+                &form.section,
+                &attach,
+                cause,
+            );
+        }
+    }
+}
+
+/// Whether a notification's condition holds for these subjects.
+pub(crate) fn holds(condition: Condition, subjects: &[Subject]) -> bool {
+    let any = |f: fn(&Subject) -> bool| subjects.iter().any(f);
+    match condition {
+        Condition::Always => true,
+        Condition::ChildProtectionPlan => any(|s| s.child_protection_plan),
+        Condition::LookedAfter => any(|s| s.looked_after),
+        Condition::ChildProtectionPlanOrLookedAfter => {
+            any(|s| s.child_protection_plan || s.looked_after)
+        }
+        Condition::ImmediateRisk => any(|s| s.immediate_risk),
+    }
+}

@@ -1,0 +1,886 @@
+//! The case's state: a fold over its events, and what the case page reads.
+//!
+//! [`Case::apply`] trusts its event: every check happened in
+//! [`Case::decide`](crate::Case::decide) before the event existed, so applying
+//! never fails. [`Case::fold`] checks only the shape of the stream (it starts
+//! with the raise, numbers run 1, 2, 3…, one case throughout).
+
+use accord_calendar::Due;
+use accord_policy::{
+    AreaId, FormId, Policy, PolicyId, ResolutionRoute, Stage, StageNumber, ThemeId, TrackId,
+};
+use jiff::{SignedDuration, Timestamp, civil::Date};
+use serde::Serialize;
+
+use crate::{
+    ActionDetails, Actor, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Event, EventBody,
+    Extension, FormValues, MissingConfirmation, NotificationDue, PanelSeat, PersonId, Sequence,
+    Subject, Text,
+};
+
+/// A disagreement, as its events have left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    id: CaseId,
+    policy: PolicyId,
+    policy_version: u32,
+    track: TrackId,
+    area: AreaId,
+    raised_at: Timestamp,
+    raised_by: Actor,
+    other_agency: AgencyId,
+    other_professional: Option<PersonId>,
+    subjects: Vec<Subject>,
+    concern: Concern,
+    stages: Vec<StageVisit>,
+    discussions: Vec<Discussion>,
+    actions: Vec<Action>,
+    forms: Vec<FormSubmission>,
+    panel: Option<Panel>,
+    outcome: Option<Outcome>,
+    earlier_outcomes: Vec<Outcome>,
+    learning: Vec<LearningRecord>,
+    notifications: Vec<Notice>,
+    corrections: Vec<CorrectionRecord>,
+    closures: Vec<Closure>,
+    status: Status,
+    version: Sequence,
+}
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Being worked at its current stage.
+    Open,
+    /// An outcome is agreed; awaiting written confirmation and closure.
+    Resolved,
+    /// Closed after resolution or by a final decision.
+    Closed,
+    /// Withdrawn by the raising agency.
+    Withdrawn,
+}
+
+impl Status {
+    /// Closed or withdrawn: only an explicit reopening changes it.
+    pub fn is_closed(self) -> bool {
+        matches!(self, Status::Closed | Status::Withdrawn)
+    }
+}
+
+/// How a case came to be at a stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entry {
+    /// It was raised here.
+    Raised,
+    /// It was escalated here.
+    Escalated,
+    /// It was reopened here.
+    Reopened,
+}
+
+/// One stay at a stage. The last is the current one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageVisit {
+    /// The stage.
+    pub stage: StageNumber,
+    /// How the case got here.
+    pub entry: Entry,
+    /// When.
+    pub entered_at: Timestamp,
+    /// Who decided it.
+    pub entered_by: Actor,
+    /// Why (escalation, reopening, or immediate-risk start above Stage 1).
+    pub reason: Option<Text>,
+    /// When it was due on entry.
+    pub original_due: Due,
+    /// When it is due now, after extensions.
+    pub due: Due,
+    /// Extensions granted here.
+    pub extensions: Vec<ExtensionRecord>,
+    /// Breaches recorded here.
+    pub breaches: Vec<BreachRecord>,
+    /// When the case left (escalated, closed or withdrawn).
+    pub left_at: Option<Timestamp>,
+}
+
+/// An extension of a stage's deadline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtensionRecord {
+    /// Its event.
+    pub sequence: Sequence,
+    /// When.
+    pub at: Timestamp,
+    /// Who granted it.
+    pub by: Actor,
+    /// How much more time.
+    pub extension: Extension,
+    /// Why.
+    pub reason: Text,
+    /// The due it set.
+    pub due: Due,
+}
+
+/// A deadline that passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BreachRecord {
+    /// Its event.
+    pub sequence: Sequence,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// The deadline that passed.
+    pub due: Due,
+}
+
+/// A discussion on the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Discussion {
+    /// Its event: the way to name it.
+    pub sequence: Sequence,
+    /// The stage it belongs to.
+    pub stage: StageNumber,
+    /// Who recorded it.
+    pub recorded_by: Actor,
+    /// The record, as last corrected.
+    pub record: DiscussionRecord,
+    /// The date of formal approval (Sutton §7b).
+    pub approved_on: Option<Date>,
+    /// The corrections to it, in order.
+    pub corrected_by: Vec<Sequence>,
+}
+
+/// An agreed action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    /// Its event: the way to name it.
+    pub sequence: Sequence,
+    /// The stage it was agreed at.
+    pub stage: StageNumber,
+    /// Who recorded it.
+    pub agreed_by: Actor,
+    /// Who, what, by when, as last corrected.
+    pub details: ActionDetails,
+    /// When it was done, by whom, and any note.
+    pub completed: Option<(Timestamp, Actor, Option<Text>)>,
+    /// The corrections to it, in order.
+    pub corrected_by: Vec<Sequence>,
+}
+
+/// One submission of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormSubmission {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The form.
+    pub form: FormId,
+    /// The stage it was submitted at.
+    pub stage: StageNumber,
+    /// When.
+    pub at: Timestamp,
+    /// By whom.
+    pub by: Actor,
+    /// The answers.
+    pub values: FormValues,
+}
+
+/// A convened Resolution Panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Panel {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The stage.
+    pub stage: StageNumber,
+    /// Who convened it.
+    pub convened_by: Actor,
+    /// Its members.
+    pub members: Vec<PanelSeat>,
+    /// Why a disputing agency could not sit.
+    pub shortfall_reason: Option<Text>,
+    /// Disputing agencies not on it: a warning on the case page.
+    pub absent_disputing_agencies: Vec<AgencyId>,
+    /// The representations it heard.
+    pub representations: Vec<Representation>,
+}
+
+/// A representation to the panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Representation {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The agency making it.
+    pub agency: AgencyId,
+    /// What it said.
+    pub summary: Text,
+}
+
+/// The agreed outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The stage it was reached at.
+    pub stage: StageNumber,
+    /// When.
+    pub at: Timestamp,
+    /// Who recorded it.
+    pub by: Actor,
+    /// How it was reached.
+    pub route: ResolutionRoute,
+    /// The agreed outcome.
+    pub agreed: Text,
+    /// How outstanding issues will be pursued.
+    pub outstanding_issues: Text,
+    /// Whether the decision is final.
+    pub final_decision: bool,
+    /// The parties' written confirmations.
+    pub confirmations: Vec<Confirmation>,
+}
+
+/// A party's written confirmation of the outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Confirmation {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The party.
+    pub agency: AgencyId,
+    /// Who confirmed.
+    pub by: PersonId,
+    /// When.
+    pub at: Timestamp,
+    /// The confirmation.
+    pub statement: Text,
+}
+
+/// Learning taken from the disagreement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LearningRecord {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The theme.
+    pub theme: ThemeId,
+    /// Where it was forwarded.
+    pub forwarded_to: Option<String>,
+    /// The learning.
+    pub note: Text,
+}
+
+/// A notification due, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notice {
+    /// Its event.
+    pub sequence: Sequence,
+    /// When it fell due.
+    pub at: Timestamp,
+    /// Whom, what, why.
+    pub notification: NotificationDue,
+}
+
+/// A correction of an earlier event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CorrectionRecord {
+    /// Its event.
+    pub sequence: Sequence,
+    /// When.
+    pub at: Timestamp,
+    /// Who made it.
+    pub by: Actor,
+    /// The event corrected.
+    pub corrects: Sequence,
+    /// Why.
+    pub reason: Text,
+    /// What it should have said.
+    pub amendment: Amendment,
+}
+
+/// A closing or withdrawal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Closure {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The stage.
+    pub stage: StageNumber,
+    /// When.
+    pub at: Timestamp,
+    /// By whom.
+    pub by: Actor,
+    /// Closed by a final decision.
+    pub by_final_decision: bool,
+    /// Why each unconfirmed party's confirmation is missing.
+    pub missing_confirmations: Vec<MissingConfirmation>,
+    /// The withdrawal reason, if it was withdrawn.
+    pub withdrawn: Option<Text>,
+}
+
+/// A stream that cannot be a case's: the storage layer's data is damaged or
+/// mixed up, so the case is not shown.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StreamError {
+    /// No events.
+    #[error("the stream is empty: a case starts with its raise")]
+    Empty,
+    /// The first event is not the raise.
+    #[error("the stream starts with `{found}`, not `raised`")]
+    NotRaisedFirst {
+        /// The first event's type.
+        found: &'static str,
+    },
+    /// A second raise.
+    #[error("event {sequence} raises the case a second time")]
+    RaisedAgain {
+        /// Where.
+        sequence: Sequence,
+    },
+    /// A gap or repeat in the numbering.
+    #[error("expected event {expected}, found {found}")]
+    OutOfSequence {
+        /// The number expected.
+        expected: Sequence,
+        /// The number found.
+        found: Sequence,
+    },
+    /// An event of another case.
+    #[error("event {sequence} belongs to case {found}, not {expected}")]
+    WrongCase {
+        /// Where.
+        sequence: Sequence,
+        /// This case.
+        expected: CaseId,
+        /// The other case.
+        found: CaseId,
+    },
+}
+
+impl Case {
+    /// Folds a whole stream into the case it records.
+    pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Case, StreamError> {
+        let mut events = events.into_iter();
+        let first = events.next().ok_or(StreamError::Empty)?;
+        let mut case = Case::from_raise(first)?;
+        for event in events {
+            let expected = case.version.next();
+            if event.sequence != expected {
+                return Err(StreamError::OutOfSequence {
+                    expected,
+                    found: event.sequence,
+                });
+            }
+            if event.case != case.id {
+                return Err(StreamError::WrongCase {
+                    sequence: event.sequence,
+                    expected: case.id.clone(),
+                    found: event.case.clone(),
+                });
+            }
+            if matches!(event.body, EventBody::Raised(_)) {
+                return Err(StreamError::RaisedAgain {
+                    sequence: event.sequence,
+                });
+            }
+            case.apply(event);
+        }
+        Ok(case)
+    }
+
+    /// The case as its raise leaves it.
+    pub fn from_raise(event: &Event) -> Result<Case, StreamError> {
+        let EventBody::Raised(raised) = &event.body else {
+            return Err(StreamError::NotRaisedFirst {
+                found: event.body.name(),
+            });
+        };
+        if event.sequence != Sequence::FIRST {
+            return Err(StreamError::OutOfSequence {
+                expected: Sequence::FIRST,
+                found: event.sequence,
+            });
+        }
+        let raised = raised.as_ref().clone();
+        Ok(Case {
+            id: event.case.clone(),
+            policy: raised.policy,
+            policy_version: raised.policy_version,
+            track: raised.track,
+            area: raised.area,
+            raised_at: event.at,
+            raised_by: event.actor.clone(),
+            other_agency: raised.other_agency,
+            other_professional: raised.other_professional,
+            subjects: raised.subjects,
+            concern: raised.concern,
+            stages: vec![StageVisit {
+                stage: raised.stage,
+                entry: Entry::Raised,
+                entered_at: event.at,
+                entered_by: event.actor.clone(),
+                reason: raised.later_start_reason,
+                original_due: raised.due,
+                due: raised.due,
+                extensions: Vec::new(),
+                breaches: Vec::new(),
+                left_at: None,
+            }],
+            discussions: Vec::new(),
+            actions: Vec::new(),
+            forms: Vec::new(),
+            panel: None,
+            outcome: None,
+            earlier_outcomes: Vec::new(),
+            learning: Vec::new(),
+            notifications: Vec::new(),
+            corrections: Vec::new(),
+            closures: Vec::new(),
+            status: Status::Open,
+            version: Sequence::FIRST,
+        })
+    }
+
+    /// Applies the next event. Never fails for an event [`Case::decide`]
+    /// produced for this state; an event naming a record that does not
+    /// exist changes nothing but the version.
+    pub fn apply(&mut self, event: &Event) {
+        self.version = event.sequence;
+        let (at, actor, sequence) = (event.at, &event.actor, event.sequence);
+        match &event.body {
+            // Only `from_raise` starts a case; `fold` refuses a second raise.
+            EventBody::Raised(_) => {}
+            EventBody::DiscussionRecorded { stage, record } => {
+                self.discussions.push(Discussion {
+                    sequence,
+                    stage: *stage,
+                    recorded_by: actor.clone(),
+                    record: record.clone(),
+                    approved_on: None,
+                    corrected_by: Vec::new(),
+                });
+            }
+            EventBody::DiscussionApproved {
+                discussion,
+                approved_on,
+            } => {
+                if let Some(d) = self.discussion_mut(*discussion) {
+                    d.approved_on = Some(*approved_on);
+                }
+            }
+            EventBody::ActionAgreed { stage, details } => self.actions.push(Action {
+                sequence,
+                stage: *stage,
+                agreed_by: actor.clone(),
+                details: details.clone(),
+                completed: None,
+                corrected_by: Vec::new(),
+            }),
+            EventBody::ActionCompleted { action, note } => {
+                if let Some(a) = self.action_mut(*action) {
+                    a.completed = Some((at, actor.clone(), note.clone()));
+                }
+            }
+            EventBody::FormSubmitted {
+                form,
+                stage,
+                values,
+            } => self.forms.push(FormSubmission {
+                sequence,
+                form: form.clone(),
+                stage: *stage,
+                at,
+                by: actor.clone(),
+                values: values.clone(),
+            }),
+            EventBody::Escalated {
+                to, reason, due, ..
+            } => {
+                self.current_visit_mut().left_at = Some(at);
+                self.stages.push(StageVisit {
+                    stage: *to,
+                    entry: Entry::Escalated,
+                    entered_at: at,
+                    entered_by: actor.clone(),
+                    reason: Some(reason.clone()),
+                    original_due: *due,
+                    due: *due,
+                    extensions: Vec::new(),
+                    breaches: Vec::new(),
+                    left_at: None,
+                });
+            }
+            EventBody::DeadlineExtended {
+                by, reason, due, ..
+            } => {
+                let visit = self.current_visit_mut();
+                visit.due = *due;
+                visit.extensions.push(ExtensionRecord {
+                    sequence,
+                    at,
+                    by: actor.clone(),
+                    extension: *by,
+                    reason: reason.clone(),
+                    due: *due,
+                });
+            }
+            EventBody::BreachRecorded { due, .. } => {
+                self.current_visit_mut().breaches.push(BreachRecord {
+                    sequence,
+                    at,
+                    due: *due,
+                });
+            }
+            EventBody::PanelConvened {
+                stage,
+                members,
+                shortfall_reason,
+                absent_disputing_agencies,
+            } => {
+                self.panel = Some(Panel {
+                    sequence,
+                    stage: *stage,
+                    convened_by: actor.clone(),
+                    members: members.clone(),
+                    shortfall_reason: shortfall_reason.clone(),
+                    absent_disputing_agencies: absent_disputing_agencies.clone(),
+                    representations: Vec::new(),
+                });
+            }
+            EventBody::RepresentationRecorded {
+                agency, summary, ..
+            } => {
+                if let Some(panel) = &mut self.panel {
+                    panel.representations.push(Representation {
+                        sequence,
+                        agency: agency.clone(),
+                        summary: summary.clone(),
+                    });
+                }
+            }
+            EventBody::Resolved {
+                stage,
+                route,
+                outcome,
+                outstanding_issues,
+                final_decision,
+            } => {
+                self.status = Status::Resolved;
+                self.outcome = Some(Outcome {
+                    sequence,
+                    stage: *stage,
+                    at,
+                    by: actor.clone(),
+                    route: *route,
+                    agreed: outcome.clone(),
+                    outstanding_issues: outstanding_issues.clone(),
+                    final_decision: *final_decision,
+                    confirmations: Vec::new(),
+                });
+            }
+            EventBody::OutcomeConfirmed { agency, statement } => {
+                if let Some(outcome) = &mut self.outcome {
+                    outcome.confirmations.push(Confirmation {
+                        sequence,
+                        agency: agency.clone(),
+                        by: actor.person.clone(),
+                        at,
+                        statement: statement.clone(),
+                    });
+                }
+            }
+            EventBody::LearningRecorded {
+                theme,
+                forwarded_to,
+                note,
+            } => self.learning.push(LearningRecord {
+                sequence,
+                theme: theme.clone(),
+                forwarded_to: forwarded_to.clone(),
+                note: note.clone(),
+            }),
+            EventBody::Withdrawn { stage, reason } => {
+                self.status = Status::Withdrawn;
+                self.current_visit_mut().left_at = Some(at);
+                self.closures.push(Closure {
+                    sequence,
+                    stage: *stage,
+                    at,
+                    by: actor.clone(),
+                    by_final_decision: false,
+                    missing_confirmations: Vec::new(),
+                    withdrawn: Some(reason.clone()),
+                });
+            }
+            EventBody::Closed {
+                stage,
+                by_final_decision,
+                missing_confirmations,
+            } => {
+                self.status = Status::Closed;
+                self.current_visit_mut().left_at = Some(at);
+                self.closures.push(Closure {
+                    sequence,
+                    stage: *stage,
+                    at,
+                    by: actor.clone(),
+                    by_final_decision: *by_final_decision,
+                    missing_confirmations: missing_confirmations.clone(),
+                    withdrawn: None,
+                });
+            }
+            EventBody::Reopened { stage, reason, due } => {
+                self.status = Status::Open;
+                if let Some(outcome) = self.outcome.take() {
+                    self.earlier_outcomes.push(outcome);
+                }
+                self.stages.push(StageVisit {
+                    stage: *stage,
+                    entry: Entry::Reopened,
+                    entered_at: at,
+                    entered_by: actor.clone(),
+                    reason: Some(reason.clone()),
+                    original_due: *due,
+                    due: *due,
+                    extensions: Vec::new(),
+                    breaches: Vec::new(),
+                    left_at: None,
+                });
+            }
+            EventBody::Corrected {
+                corrects,
+                reason,
+                amendment,
+            } => {
+                self.amend(*corrects, sequence, amendment);
+                self.corrections.push(CorrectionRecord {
+                    sequence,
+                    at,
+                    by: actor.clone(),
+                    corrects: *corrects,
+                    reason: reason.clone(),
+                    amendment: amendment.clone(),
+                });
+            }
+            EventBody::NotificationDue(notification) => self.notifications.push(Notice {
+                sequence,
+                at,
+                notification: notification.as_ref().clone(),
+            }),
+        }
+    }
+
+    fn amend(&mut self, corrects: Sequence, by: Sequence, amendment: &Amendment) {
+        match amendment {
+            Amendment::Discussion { record } => {
+                if let Some(d) = self.discussion_mut(corrects) {
+                    d.record = record.clone();
+                    d.corrected_by.push(by);
+                }
+            }
+            Amendment::Action { details } => {
+                if let Some(a) = self.action_mut(corrects) {
+                    a.details = details.clone();
+                    a.corrected_by.push(by);
+                }
+            }
+            Amendment::Concern { concern } => self.concern = concern.clone(),
+            Amendment::Subjects { subjects } => self.subjects = subjects.clone(),
+            Amendment::Erratum { .. } => {}
+        }
+    }
+
+    fn current_visit_mut(&mut self) -> &mut StageVisit {
+        self.stages
+            .last_mut()
+            .expect("a case always has the stage it was raised at")
+    }
+
+    fn discussion_mut(&mut self, sequence: Sequence) -> Option<&mut Discussion> {
+        self.discussions.iter_mut().find(|d| d.sequence == sequence)
+    }
+
+    fn action_mut(&mut self, sequence: Sequence) -> Option<&mut Action> {
+        self.actions.iter_mut().find(|a| a.sequence == sequence)
+    }
+
+    /// The case's id.
+    pub fn id(&self) -> &CaseId {
+        &self.id
+    }
+
+    /// The policy it is bound to.
+    pub fn policy(&self) -> &PolicyId {
+        &self.policy
+    }
+
+    /// The policy version it is bound to.
+    pub fn policy_version(&self) -> u32 {
+        self.policy_version
+    }
+
+    /// Its track.
+    pub fn track(&self) -> &TrackId {
+        &self.track
+    }
+
+    /// Its area of disagreement.
+    pub fn area(&self) -> &AreaId {
+        &self.area
+    }
+
+    /// When it was raised.
+    pub fn raised_at(&self) -> Timestamp {
+        self.raised_at
+    }
+
+    /// Who raised it, and their agency.
+    pub fn raised_by(&self) -> &Actor {
+        &self.raised_by
+    }
+
+    /// The agency whose decision is disputed.
+    pub fn other_agency(&self) -> &AgencyId {
+        &self.other_agency
+    }
+
+    /// The professional there, where known.
+    pub fn other_professional(&self) -> Option<&PersonId> {
+        self.other_professional.as_ref()
+    }
+
+    /// The two agencies in dispute: the raiser's, then the other.
+    pub fn parties(&self) -> [&AgencyId; 2] {
+        [&self.raised_by.agency, &self.other_agency]
+    }
+
+    /// Whom it is about, as last corrected.
+    pub fn subjects(&self) -> &[Subject] {
+        &self.subjects
+    }
+
+    /// What is disputed, as last corrected.
+    pub fn concern(&self) -> &Concern {
+        &self.concern
+    }
+
+    /// Whether a subject is at immediate risk of significant harm.
+    pub fn immediate_risk(&self) -> bool {
+        self.subjects.iter().any(|s| s.immediate_risk)
+    }
+
+    /// The current stage's number.
+    pub fn stage(&self) -> StageNumber {
+        self.current_visit().stage
+    }
+
+    /// The current stage in the policy, with its leads, timescale and
+    /// rules. `None` only for a policy other than the case's.
+    pub fn current_stage<'p>(&self, policy: &'p Policy) -> Option<&'p Stage> {
+        policy.track(&self.track)?.stage(self.stage())
+    }
+
+    /// The current stay at a stage.
+    pub fn current_visit(&self) -> &StageVisit {
+        self.stages
+            .last()
+            .expect("a case always has the stage it was raised at")
+    }
+
+    /// Every stay at a stage, in order.
+    pub fn stage_history(&self) -> &[StageVisit] {
+        &self.stages
+    }
+
+    /// When the current stage is due, after extensions.
+    pub fn due(&self) -> Due {
+        self.current_visit().due
+    }
+
+    /// True while the case is open and its deadline has passed.
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        self.status == Status::Open && self.due().is_overdue(now)
+    }
+
+    /// How long the case has been at its current stage: what the case page
+    /// shows for an "as soon as possible" stage instead of a date.
+    pub fn time_at_stage(&self, now: Timestamp) -> SignedDuration {
+        now.duration_since(self.current_visit().entered_at)
+    }
+
+    /// Where it stands.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Discussions, in order recorded.
+    pub fn discussions(&self) -> &[Discussion] {
+        &self.discussions
+    }
+
+    /// Actions, in order agreed.
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// Every form submission, in order.
+    pub fn forms(&self) -> &[FormSubmission] {
+        &self.forms
+    }
+
+    /// The latest submission of `form`.
+    pub fn latest_form(&self, form: &FormId) -> Option<&FormSubmission> {
+        self.forms.iter().rev().find(|s| &s.form == form)
+    }
+
+    /// The Resolution Panel, once convened.
+    pub fn panel(&self) -> Option<&Panel> {
+        self.panel.as_ref()
+    }
+
+    /// The current agreed outcome, with confirmations.
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.outcome.as_ref()
+    }
+
+    /// Outcomes set aside by reopening.
+    pub fn earlier_outcomes(&self) -> &[Outcome] {
+        &self.earlier_outcomes
+    }
+
+    /// The parties that have not confirmed the current outcome.
+    pub fn unconfirmed_parties(&self) -> Vec<&AgencyId> {
+        let confirmed = |a: &AgencyId| {
+            self.outcome
+                .as_ref()
+                .is_some_and(|o| o.confirmations.iter().any(|c| &c.agency == a))
+        };
+        let mut out: Vec<&AgencyId> = self
+            .parties()
+            .into_iter()
+            .filter(|a| !confirmed(a))
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// Learning recorded.
+    pub fn learning(&self) -> &[LearningRecord] {
+        &self.learning
+    }
+
+    /// Notifications due, in order.
+    pub fn notifications(&self) -> &[Notice] {
+        &self.notifications
+    }
+
+    /// Corrections, in order.
+    pub fn corrections(&self) -> &[CorrectionRecord] {
+        &self.corrections
+    }
+
+    /// Closings and withdrawals, in order.
+    pub fn closures(&self) -> &[Closure] {
+        &self.closures
+    }
+
+    /// The number of the last event applied: the stream version the next
+    /// append expects.
+    pub fn version(&self) -> Sequence {
+        self.version
+    }
+}

@@ -1,0 +1,168 @@
+//! What people ask of a case. Each command is checked against the policy
+//! version the case was raised under and either becomes events or a
+//! [`Refusal`](crate::Refusal) naming the rule.
+
+use accord_policy::{AreaId, FormId, ResolutionRoute, SignpostId, StageNumber, ThemeId, TrackId};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    ActionDetails, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Extension, FormValues,
+    MissingConfirmation, PanelSeat, PersonId, Sequence, Subject, Text,
+};
+
+/// Raising a disagreement: the first command of every case. The person
+/// raising it is the [`Context`](crate::Context)'s actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Raise {
+    /// The id the storage layer issued for the new case.
+    pub case: CaseId,
+    /// The track; the policy's first track when `None`.
+    pub track: Option<TrackId>,
+    /// The area of disagreement, from the policy's list.
+    pub area: AreaId,
+    /// The out-of-scope kind of concern the raiser's answers matched, if
+    /// any. Such a concern is never a case: the raise is refused with where
+    /// to take it instead (DESIGN.md §5; IOM-3).
+    pub signpost: Option<SignpostId>,
+    /// The agency whose decision, action or inaction is disputed.
+    pub other_agency: AgencyId,
+    /// The professional in that agency, where known.
+    pub other_professional: Option<PersonId>,
+    /// The children or adults at risk it is about; empty for a strategic
+    /// partnership issue (Sutton §6).
+    pub subjects: Vec<Subject>,
+    /// What is disputed, the evidence and the outcome sought.
+    pub concern: Concern,
+    /// Starting above the first stage because a subject is at immediate
+    /// risk, where the track allows it (Plymouth: "discretion … as to which
+    /// stage is initiated").
+    pub start_at: Option<LaterStart>,
+    /// Forms submitted with the raise, such as a stage's entry form.
+    pub forms: Vec<(FormId, FormValues)>,
+}
+
+/// Entering a track above its first stage for immediate risk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaterStart {
+    /// The stage to start at.
+    pub stage: StageNumber,
+    /// Why the lower stages are passed over.
+    pub reason: Text,
+}
+
+/// Everything that can be asked of a raised case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Record a discussion at the current stage.
+    RecordDiscussion {
+        /// The record.
+        record: DiscussionRecord,
+    },
+    /// Formally approve a discussion record (Sutton §7b).
+    ApproveDiscussion {
+        /// The discussion's event number.
+        discussion: Sequence,
+        /// The date of approval, entered on the record.
+        approved_on: Date,
+    },
+    /// Agree an action: who will do what by when.
+    AgreeAction {
+        /// The action.
+        details: ActionDetails,
+    },
+    /// Mark an agreed action done.
+    CompleteAction {
+        /// The action's event number.
+        action: Sequence,
+        /// What was done, if worth saying.
+        note: Option<Text>,
+    },
+    /// Submit a form (or a later, fuller version of it).
+    SubmitForm {
+        /// The policy's form.
+        form: FormId,
+        /// The answers.
+        values: FormValues,
+    },
+    /// Move up one stage. The actor is who decided; `reason` is why.
+    Escalate {
+        /// The stage to move to: always the next one, named so that a
+        /// stale screen cannot escalate twice.
+        to: StageNumber,
+        /// Why the stage could not resolve it.
+        reason: Text,
+    },
+    /// Give the current stage more time, with a reason (DESIGN.md §3).
+    ExtendDeadline {
+        /// How much more.
+        by: Extension,
+        /// Why.
+        reason: Text,
+    },
+    /// Record that the current stage's deadline has passed.
+    RecordBreach,
+    /// Convene a Resolution Panel at the current stage.
+    ConvenePanel {
+        /// Its members.
+        members: Vec<PanelSeat>,
+        /// Why a disputing agency could not sit, where the policy asks for
+        /// them only "where possible" (Plymouth Stage Five).
+        shortfall_reason: Option<Text>,
+    },
+    /// Record a representation made to the panel.
+    RecordRepresentation {
+        /// The agency making it.
+        agency: AgencyId,
+        /// What it said.
+        summary: Text,
+    },
+    /// Record the agreed outcome at the current stage.
+    Resolve {
+        /// How it was reached: agreement, a decision, or a panel.
+        route: ResolutionRoute,
+        /// The agreed outcome.
+        outcome: Text,
+        /// How any outstanding issues will be pursued.
+        outstanding_issues: Text,
+    },
+    /// The actor's agency confirms the outcome in writing.
+    ConfirmOutcome {
+        /// The confirmation, or a reference to where it is kept.
+        statement: Text,
+    },
+    /// Record learning from the disagreement.
+    RecordLearning {
+        /// The policy's theme.
+        theme: ThemeId,
+        /// Where it was forwarded, in the policy's words.
+        forwarded_to: Option<String>,
+        /// The learning.
+        note: Text,
+    },
+    /// The raising agency withdraws the disagreement.
+    Withdraw {
+        /// Why.
+        reason: Text,
+    },
+    /// Close a resolved case.
+    Close {
+        /// Why each unconfirmed party's confirmation is missing.
+        missing_confirmations: Vec<MissingConfirmation>,
+    },
+    /// Reopen a closed or withdrawn case at the stage it ended at.
+    Reopen {
+        /// Why.
+        reason: Text,
+    },
+    /// Correct an earlier event by adding a new one.
+    Correct {
+        /// The event corrected.
+        corrects: Sequence,
+        /// Why.
+        reason: Text,
+        /// What it should have said.
+        amendment: Amendment,
+    },
+}

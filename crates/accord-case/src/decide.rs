@@ -1,0 +1,1045 @@
+//! Deciding: each command checked against the case's policy version, and
+//! either the events it produces or the rule that refuses it.
+
+use accord_calendar::Calendar;
+use accord_policy::{
+    Before, Form, FormId, FormNeeded, Inclusion, Policy, RecordKind, Relation, ResolutionRoute,
+    RoleRef, RoleTier, Stage, Track, Trigger,
+};
+use jiff::civil::Date;
+
+use crate::{
+    Actor, AgencyId, Amendment, Case, Command, Context, DiscussionRecord, Event, EventBody,
+    FormValues, MissingConfirmation, PanelSeat, Raise, Raised, Refusal, Sequence, Status, Subject,
+    Text,
+    batch::{Batch, holds},
+    deadline::{extended, stage_due},
+    form::{self, Completeness},
+    refusal::design,
+};
+
+impl Case {
+    /// Raises a disagreement: the events that start a new case, or why it
+    /// cannot be one. The actor is the professional raising it.
+    pub fn raise(
+        policy: &Policy,
+        calendar: &Calendar,
+        raise: Raise,
+        ctx: &Context,
+    ) -> Result<Vec<Event>, Refusal> {
+        check_calendar(policy, calendar)?;
+        let track = match &raise.track {
+            Some(id) => policy.track(id).ok_or_else(|| Refusal::UnknownTrack {
+                track: id.to_string(),
+                section: design::BOUND_TO_POLICY.into(),
+            })?,
+            None => policy.default_track(),
+        };
+        if let Some(id) = &raise.signpost {
+            // DESIGN.md §5: disagreements outside the procedure are signposted
+            // at the start and never recorded as cases.
+            return Err(match policy.out_of_scope.iter().find(|s| &s.id == id) {
+                Some(s) => Refusal::OutOfScope {
+                    concern: s.concern.clone(),
+                    go_to: s.go_to.clone(),
+                    section: s.section.clone(),
+                },
+                None => Refusal::UnknownSignpost {
+                    signpost: id.to_string(),
+                    section: design::RULES.into(),
+                },
+            });
+        }
+        if raise.other_agency == ctx.actor.agency {
+            return Err(Refusal::OwnAgency {
+                section: design::RULES.into(),
+            });
+        }
+        if !policy.areas_for(&track.id).any(|a| a.id == raise.area) {
+            return Err(Refusal::NotAPolicyArea {
+                area: raise.area.to_string(),
+                track: track.id.to_string(),
+                section: track.section.clone(),
+            });
+        }
+        check_subjects(policy, &raise.subjects)?;
+        let start = starting_stage(policy, track, &raise)?;
+        let forms = raise
+            .forms
+            .iter()
+            .map(|(id, values)| Ok((check_submission(policy, id, values)?, values)))
+            .collect::<Result<Vec<_>, Refusal>>()?;
+        for needed in start
+            .forms
+            .iter()
+            .filter(|f| f.needed == FormNeeded::ToEnter)
+        {
+            if !forms.iter().any(|(form, _)| form.id == needed.form) {
+                return Err(form_not_submitted(
+                    policy,
+                    needed.form.clone(),
+                    start,
+                    &needed.section,
+                ));
+            }
+        }
+
+        let mut batch = Batch::raising(raise.case.clone(), ctx.now, ctx.actor.clone());
+        let raised = batch.emit(EventBody::Raised(Box::new(Raised {
+            policy: policy.id.clone(),
+            policy_version: policy.version,
+            track: track.id.clone(),
+            area: raise.area,
+            other_agency: raise.other_agency,
+            other_professional: raise.other_professional,
+            subjects: raise.subjects.clone(),
+            concern: raise.concern,
+            stage: start.number,
+            later_start_reason: raise.start_at.map(|s| s.reason),
+            due: stage_due(calendar, start, ctx.now, ctx.now),
+        })));
+        for (form, values) in forms {
+            batch.submit_form(form, start.number, values.clone());
+        }
+        if raise.subjects.iter().any(|s| s.immediate_risk) {
+            batch.notify_immediate_risk(policy, start.number, raised);
+        }
+        batch.notify_stage(start, Trigger::Entry, &raise.subjects, raised);
+        Ok(batch.events)
+    }
+
+    /// Decides `command` against the policy version this case is bound to:
+    /// the events to append, or the rule that refuses it. Pure: `ctx`
+    /// carries the time and the actor.
+    pub fn decide(
+        &self,
+        policy: &Policy,
+        calendar: &Calendar,
+        command: Command,
+        ctx: &Context,
+    ) -> Result<Vec<Event>, Refusal> {
+        self.check_bound(policy)?;
+        check_calendar(policy, calendar)?;
+        let track = policy
+            .track(self.track())
+            .ok_or_else(|| Refusal::UnknownTrack {
+                track: self.track().to_string(),
+                section: design::BOUND_TO_POLICY.into(),
+            })?;
+        let stage = track
+            .stage(self.stage())
+            .expect("a policy of the case's id and version has the case's stage");
+        // A closed case changes only by an explicit reopening; learning may
+        // still be recorded, because Sutton §7e takes learning forward "when
+        // the issue is resolved or closed" and a final decision closes at once.
+        if self.status().is_closed()
+            && !matches!(
+                command,
+                Command::Reopen { .. } | Command::RecordLearning { .. }
+            )
+        {
+            return Err(closed());
+        }
+        let mut batch = Batch::after(self, ctx.now, ctx.actor.clone());
+        let here = self.stage();
+        match command {
+            Command::RecordDiscussion { record } => {
+                check_discussion(&record, ctx)?;
+                batch.emit(EventBody::DiscussionRecorded {
+                    stage: here,
+                    record,
+                });
+            }
+            Command::ApproveDiscussion {
+                discussion,
+                approved_on,
+            } => self.approve(&mut batch, discussion, approved_on, ctx)?,
+            Command::AgreeAction { details } => {
+                batch.emit(EventBody::ActionAgreed {
+                    stage: here,
+                    details,
+                });
+            }
+            Command::CompleteAction { action, note } => {
+                let found = self
+                    .actions()
+                    .iter()
+                    .find(|a| a.sequence == action)
+                    .ok_or_else(|| Refusal::NoSuchAction {
+                        sequence: action,
+                        section: design::RECORD.into(),
+                    })?;
+                if found.completed.is_some() {
+                    return Err(Refusal::AlreadyCompleted {
+                        sequence: action,
+                        section: design::RECORD.into(),
+                    });
+                }
+                batch.emit(EventBody::ActionCompleted { action, note });
+            }
+            Command::SubmitForm { form, values } => {
+                let form = check_submission(policy, &form, &values)?;
+                batch.submit_form(form, here, values);
+            }
+            Command::Escalate { to, reason } => {
+                self.escalate(&mut batch, policy, calendar, track, stage, to, reason)?;
+            }
+            Command::ExtendDeadline { by, reason } => {
+                self.require_open(policy)?;
+                require_manager(&ctx.actor)?;
+                let due = extended(calendar, self.due(), by).ok_or_else(|| no_deadline(stage))?;
+                batch.emit(EventBody::DeadlineExtended {
+                    stage: here,
+                    by,
+                    reason,
+                    due,
+                });
+            }
+            Command::RecordBreach => {
+                self.require_open(policy)?;
+                let due = self.due();
+                let instant = due.instant().ok_or_else(|| no_deadline(stage))?;
+                if ctx.now < instant {
+                    return Err(Refusal::NotOverdue {
+                        due: instant,
+                        section: design::TIME.into(),
+                    });
+                }
+                if self.current_visit().breaches.iter().any(|b| b.due == due) {
+                    return Err(Refusal::BreachAlreadyRecorded {
+                        section: design::TIME.into(),
+                    });
+                }
+                let cause = batch.emit(EventBody::BreachRecorded { stage: here, due });
+                batch.notify_stage(stage, Trigger::Breach, self.subjects(), cause);
+            }
+            Command::ConvenePanel {
+                members,
+                shortfall_reason,
+            } => self.convene(&mut batch, policy, stage, members, shortfall_reason, ctx)?,
+            Command::RecordRepresentation { agency, summary } => {
+                self.require_open(policy)?;
+                self.current_panel(stage)?;
+                batch.emit(EventBody::RepresentationRecorded {
+                    stage: here,
+                    agency,
+                    summary,
+                });
+            }
+            Command::Resolve {
+                route,
+                outcome,
+                outstanding_issues,
+            } => self.resolve(
+                &mut batch,
+                policy,
+                stage,
+                route,
+                outcome,
+                outstanding_issues,
+                ctx,
+            )?,
+            Command::ConfirmOutcome { statement } => {
+                self.require_resolved(policy)?;
+                let agency = ctx.actor.agency.clone();
+                self.require_party(policy, &agency)?;
+                if !self.unconfirmed_parties().contains(&&agency) {
+                    return Err(Refusal::AlreadyConfirmed {
+                        agency,
+                        section: policy.outcome.section.clone(),
+                    });
+                }
+                batch.emit(EventBody::OutcomeConfirmed { agency, statement });
+            }
+            Command::RecordLearning {
+                theme,
+                forwarded_to,
+                note,
+            } => {
+                let learning = &policy.learning;
+                if self.status() == Status::Open {
+                    return Err(Refusal::NotYetResolved {
+                        section: learning.section.clone(),
+                    });
+                }
+                if !learning.themes.iter().any(|t| t.id == theme) {
+                    return Err(Refusal::UnknownTheme {
+                        theme: theme.to_string(),
+                        section: learning.section.clone(),
+                    });
+                }
+                if let Some(given) = forwarded_to
+                    .as_ref()
+                    .filter(|f| !learning.forward_to.contains(f))
+                {
+                    return Err(Refusal::NotALearningDestination {
+                        given: given.clone(),
+                        allowed: learning.forward_to.clone(),
+                        section: learning.section.clone(),
+                    });
+                }
+                batch.emit(EventBody::LearningRecorded {
+                    theme,
+                    forwarded_to,
+                    note,
+                });
+            }
+            Command::Withdraw { reason } => {
+                self.require_open(policy)?;
+                if ctx.actor.agency != self.raised_by().agency {
+                    return Err(Refusal::NotRaisingAgency {
+                        section: design::RULES.into(),
+                    });
+                }
+                let cause = batch.emit(EventBody::Withdrawn {
+                    stage: here,
+                    reason,
+                });
+                batch.notify_stage(stage, Trigger::Closed, self.subjects(), cause);
+            }
+            Command::Close {
+                missing_confirmations,
+            } => self.close(&mut batch, policy, stage, missing_confirmations)?,
+            Command::Reopen { reason } => {
+                self.reopen(&mut batch, calendar, stage, reason, ctx)?;
+            }
+            Command::Correct {
+                corrects,
+                reason,
+                amendment,
+            } => self.correct(&mut batch, policy, stage, corrects, reason, amendment, ctx)?,
+        }
+        Ok(batch.events)
+    }
+
+    fn check_bound(&self, policy: &Policy) -> Result<(), Refusal> {
+        if &policy.id == self.policy() && policy.version == self.policy_version() {
+            Ok(())
+        } else {
+            Err(Refusal::PolicyMismatch {
+                case_policy: self.policy().to_string(),
+                case_version: self.policy_version(),
+                given_policy: policy.id.to_string(),
+                given_version: policy.version,
+                section: design::BOUND_TO_POLICY.into(),
+            })
+        }
+    }
+
+    fn require_open(&self, policy: &Policy) -> Result<(), Refusal> {
+        match (self.status(), self.outcome()) {
+            (Status::Open, _) => Ok(()),
+            (Status::Resolved, Some(outcome)) => Err(Refusal::AlreadyResolved {
+                stage: outcome.stage,
+                section: policy.outcome.section.clone(),
+            }),
+            _ => Err(closed()),
+        }
+    }
+
+    fn require_resolved(&self, policy: &Policy) -> Result<(), Refusal> {
+        match self.status() {
+            Status::Resolved => Ok(()),
+            Status::Open => Err(Refusal::NotYetResolved {
+                section: policy.outcome.section.clone(),
+            }),
+            Status::Closed | Status::Withdrawn => Err(closed()),
+        }
+    }
+
+    fn require_party(&self, policy: &Policy, agency: &AgencyId) -> Result<(), Refusal> {
+        if self.parties().contains(&agency) {
+            Ok(())
+        } else {
+            Err(Refusal::NotAParty {
+                agency: agency.clone(),
+                section: policy.outcome.section.clone(),
+            })
+        }
+    }
+
+    fn approve(
+        &self,
+        batch: &mut Batch<'_>,
+        discussion: Sequence,
+        approved_on: Date,
+        ctx: &Context,
+    ) -> Result<(), Refusal> {
+        let found = self
+            .discussions()
+            .iter()
+            .find(|d| d.sequence == discussion)
+            .ok_or_else(|| Refusal::NoSuchDiscussion {
+                sequence: discussion,
+                section: design::RECORD.into(),
+            })?;
+        // Sutton §7b: records are "formally approved", which is a manager's act.
+        require_manager(&ctx.actor)?;
+        if found.approved_on.is_some() {
+            return Err(Refusal::AlreadyApproved {
+                sequence: discussion,
+                section: design::RECORD.into(),
+            });
+        }
+        batch.emit(EventBody::DiscussionApproved {
+            discussion,
+            approved_on,
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn escalate(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        calendar: &Calendar,
+        track: &Track,
+        stage: &Stage,
+        to: accord_policy::StageNumber,
+        reason: Text,
+    ) -> Result<(), Refusal> {
+        self.require_open(policy)?;
+        let from = stage.number;
+        if to <= from {
+            return Err(Refusal::StageBackwards {
+                from,
+                to,
+                section: stage.section.clone(),
+            });
+        }
+        // DESIGN.md §5: stages move forward one at a time.
+        let next = track
+            .next_stage(from)
+            .ok_or_else(|| Refusal::NoFurtherStage {
+                stage: from,
+                section: stage.section.clone(),
+            })?;
+        if to != next.number {
+            return Err(Refusal::StageSkip {
+                from,
+                to,
+                next: next.number,
+                section: next.section.clone(),
+            });
+        }
+        self.check_leaving(policy, stage, Before::Escalate)?;
+        for needed in next
+            .forms
+            .iter()
+            .filter(|f| f.needed == FormNeeded::ToEnter)
+        {
+            self.check_form_complete(
+                policy,
+                &needed.form,
+                next,
+                &needed.section,
+                Completeness::OnSubmit,
+            )?;
+        }
+        let due = stage_due(calendar, next, batch.at(), self.raised_at());
+        let cause = batch.emit(EventBody::Escalated {
+            from,
+            to,
+            reason,
+            due,
+        });
+        batch.notify_stage(stage, Trigger::Exit, self.subjects(), cause);
+        batch.notify_stage(next, Trigger::Entry, self.subjects(), cause);
+        Ok(())
+    }
+
+    /// What must be on record before the case leaves `stage` by `how`: the
+    /// stage's required records, its `to-leave` forms, and every field of
+    /// its forms required "before the stage ends".
+    fn check_leaving(&self, policy: &Policy, stage: &Stage, how: Before) -> Result<(), Refusal> {
+        for req in stage
+            .requirements
+            .iter()
+            .filter(|r| r.before == Before::LeavingStage || r.before == how)
+        {
+            let met = self.discussions().iter().any(|d| {
+                d.stage == stage.number
+                    && (req.record == RecordKind::Discussion || d.approved_on.is_some())
+                    && req.with.as_ref().is_none_or(|with| {
+                        d.record
+                            .participants
+                            .iter()
+                            .any(|p| role_matches(policy, &p.role, with))
+                    })
+            });
+            if !met {
+                return Err(Refusal::RequirementUnmet {
+                    description: req.description.clone(),
+                    section: req.section.clone(),
+                });
+            }
+        }
+        for needed in &stage.forms {
+            self.check_form_complete(
+                policy,
+                &needed.form,
+                stage,
+                &needed.section,
+                Completeness::BeforeStageEnds,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn check_form_complete(
+        &self,
+        policy: &Policy,
+        id: &FormId,
+        stage: &Stage,
+        section: &str,
+        completeness: Completeness,
+    ) -> Result<(), Refusal> {
+        let form = policy.form(id).ok_or_else(|| unknown_form(id))?;
+        let submission = self
+            .latest_form(id)
+            .ok_or_else(|| form_not_submitted(policy, id.clone(), stage, section))?;
+        let missing_fields = form::missing(form, &submission.values, completeness);
+        if missing_fields.is_empty() {
+            Ok(())
+        } else {
+            Err(Refusal::FormIncomplete {
+                form: id.clone(),
+                title: form.title.clone(),
+                missing_fields,
+                section: section.to_owned(),
+            })
+        }
+    }
+
+    fn current_panel(&self, stage: &Stage) -> Result<&crate::Panel, Refusal> {
+        self.panel()
+            .filter(|p| p.stage == stage.number)
+            .ok_or_else(|| Refusal::PanelNotConvened {
+                section: stage
+                    .panel
+                    .as_ref()
+                    .map_or(&stage.section, |rule| &rule.section)
+                    .clone(),
+            })
+    }
+
+    fn convene(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        stage: &Stage,
+        members: Vec<PanelSeat>,
+        shortfall_reason: Option<Text>,
+        ctx: &Context,
+    ) -> Result<(), Refusal> {
+        self.require_open(policy)?;
+        let rule = stage
+            .panel
+            .as_ref()
+            .ok_or_else(|| Refusal::NoPanelAtThisStage {
+                stage: stage.number,
+                section: stage.section.clone(),
+            })?;
+        check_decider(policy, self, stage, &ctx.actor)?;
+        if members.is_empty() {
+            return Err(Refusal::NoPanelMembers {
+                section: rule.section.clone(),
+            });
+        }
+        let mut agencies: Vec<&AgencyId> = members.iter().map(|m| &m.agency).collect();
+        agencies.sort();
+        agencies.dedup();
+        let got = u8::try_from(agencies.len()).unwrap_or(u8::MAX);
+        // Havering §2.12 and Plymouth Stage Five: "from three agencies" is a
+        // must in both; only the disputing agencies' seats are "where
+        // possible" in Plymouth.
+        if got < rule.min_agencies {
+            return Err(Refusal::PanelTooSmall {
+                required: rule.min_agencies,
+                got,
+                section: rule.section.clone(),
+            });
+        }
+        let mut absent: Vec<AgencyId> = self
+            .parties()
+            .into_iter()
+            .filter(|p| !agencies.contains(p))
+            .cloned()
+            .collect();
+        absent.dedup();
+        if !absent.is_empty() {
+            match (rule.include_disputing, &shortfall_reason) {
+                (Inclusion::Required, _) => {
+                    return Err(Refusal::PanelLacksDisputingAgencies {
+                        missing: absent,
+                        section: rule.section.clone(),
+                    });
+                }
+                (Inclusion::WherePossible, None) => {
+                    return Err(Refusal::PanelShortfallNeedsReason {
+                        missing: absent,
+                        section: rule.section.clone(),
+                    });
+                }
+                (Inclusion::WherePossible, Some(_)) => {}
+            }
+        }
+        batch.emit(EventBody::PanelConvened {
+            stage: stage.number,
+            members,
+            shortfall_reason,
+            absent_disputing_agencies: absent,
+        });
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn resolve(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        stage: &Stage,
+        route: ResolutionRoute,
+        outcome: Text,
+        outstanding_issues: Text,
+        ctx: &Context,
+    ) -> Result<(), Refusal> {
+        self.require_open(policy)?;
+        if !stage.resolution.contains(&route) {
+            return Err(Refusal::RouteNotAllowed {
+                route: route_words(route).into(),
+                allowed: stage
+                    .resolution
+                    .iter()
+                    .map(|r| route_words(*r).into())
+                    .collect(),
+                section: stage.section.clone(),
+            });
+        }
+        match route {
+            ResolutionRoute::Agreement => {}
+            ResolutionRoute::Decision => check_decider(policy, self, stage, &ctx.actor)?,
+            ResolutionRoute::Panel => {
+                let panel = self.current_panel(stage)?;
+                if let Some(rule) = stage.panel.as_ref().filter(|r| r.hears_representations) {
+                    // Havering §2.13: the panel "will receive representations
+                    // from those involved in the dispute" before it resolves.
+                    let mut missing: Vec<AgencyId> = self
+                        .parties()
+                        .into_iter()
+                        .filter(|p| !panel.representations.iter().any(|r| &r.agency == *p))
+                        .cloned()
+                        .collect();
+                    missing.dedup();
+                    if !missing.is_empty() {
+                        return Err(Refusal::RepresentationsNotHeard {
+                            missing,
+                            section: rule.section.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        self.check_leaving(policy, stage, Before::Resolve)?;
+        let cause = batch.emit(EventBody::Resolved {
+            stage: stage.number,
+            route,
+            outcome,
+            outstanding_issues,
+            final_decision: stage.final_decision,
+        });
+        batch.notify_stage(stage, Trigger::Resolved, self.subjects(), cause);
+        let feedback = format!(
+            "The disagreement has been resolved at Stage {}: read the agreed outcome on the case.",
+            stage.number
+        );
+        for to in &policy.outcome.feedback_to {
+            batch.notify(
+                to,
+                crate::Occasion::OutcomeFeedback,
+                stage.number,
+                &feedback,
+                &policy.outcome.section,
+                &[],
+                cause,
+            );
+        }
+        if stage.final_decision {
+            // DESIGN.md §5: "A final decision closes the case at that stage."
+            // The written decision is itself the confirmation, so none is
+            // awaited from the parties.
+            let closed = batch.emit(EventBody::Closed {
+                stage: stage.number,
+                by_final_decision: true,
+                missing_confirmations: Vec::new(),
+            });
+            batch.notify_stage(stage, Trigger::Closed, self.subjects(), closed);
+        }
+        Ok(())
+    }
+
+    fn close(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        stage: &Stage,
+        missing_confirmations: Vec<MissingConfirmation>,
+    ) -> Result<(), Refusal> {
+        self.require_resolved(policy)?;
+        for m in &missing_confirmations {
+            self.require_party(policy, &m.agency)?;
+        }
+        if policy.outcome.written_confirmation {
+            let parties: Vec<AgencyId> = self
+                .unconfirmed_parties()
+                .into_iter()
+                .filter(|p| !missing_confirmations.iter().any(|m| &m.agency == *p))
+                .cloned()
+                .collect();
+            if !parties.is_empty() {
+                return Err(Refusal::ConfirmationsMissing {
+                    parties,
+                    section: policy.outcome.section.clone(),
+                });
+            }
+        }
+        let cause = batch.emit(EventBody::Closed {
+            stage: stage.number,
+            by_final_decision: false,
+            missing_confirmations,
+        });
+        batch.notify_stage(stage, Trigger::Closed, self.subjects(), cause);
+        Ok(())
+    }
+
+    fn reopen(
+        &self,
+        batch: &mut Batch<'_>,
+        calendar: &Calendar,
+        stage: &Stage,
+        reason: Text,
+        ctx: &Context,
+    ) -> Result<(), Refusal> {
+        if !self.status().is_closed() {
+            return Err(Refusal::NotClosed {
+                section: design::RECORD.into(),
+            });
+        }
+        if self.closures().last().is_some_and(|c| c.by_final_decision) {
+            return Err(Refusal::FinalDecisionStands {
+                section: stage.section.clone(),
+            });
+        }
+        require_manager(&ctx.actor)?;
+        let due = stage_due(calendar, stage, ctx.now, self.raised_at());
+        let cause = batch.emit(EventBody::Reopened {
+            stage: stage.number,
+            reason,
+            due,
+        });
+        batch.notify_stage(stage, Trigger::Entry, self.subjects(), cause);
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn correct(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        stage: &Stage,
+        corrects: Sequence,
+        reason: Text,
+        amendment: Amendment,
+        ctx: &Context,
+    ) -> Result<(), Refusal> {
+        if corrects > self.version() {
+            return Err(Refusal::NoSuchEvent {
+                sequence: corrects,
+                section: design::RECORD.into(),
+            });
+        }
+        let does_not_fit = |hint: &str| Refusal::CorrectionDoesNotFit {
+            corrects,
+            hint: hint.into(),
+            section: design::RECORD.into(),
+        };
+        let mut newly_holding: Vec<Subject> = Vec::new();
+        match &amendment {
+            Amendment::Discussion { record } => {
+                if !self.discussions().iter().any(|d| d.sequence == corrects) {
+                    return Err(does_not_fit("a discussion correction names a discussion"));
+                }
+                check_discussion(record, ctx)?;
+            }
+            Amendment::Action { .. } => {
+                if !self.actions().iter().any(|a| a.sequence == corrects) {
+                    return Err(does_not_fit("an action correction names an action"));
+                }
+            }
+            Amendment::Concern { .. } | Amendment::Subjects { .. }
+                if corrects != Sequence::FIRST =>
+            {
+                return Err(does_not_fit(
+                    "the concern and subjects are corrected on the raise, event #1",
+                ));
+            }
+            Amendment::Subjects { subjects } => {
+                check_subjects(policy, subjects)?;
+                newly_holding.clone_from(subjects);
+            }
+            Amendment::Concern { .. } | Amendment::Erratum { .. } => {}
+        }
+        let cause = batch.emit(EventBody::Corrected {
+            corrects,
+            reason,
+            amendment,
+        });
+        if self.status() == Status::Open && !newly_holding.is_empty() {
+            // A flag that now holds fires what it would have fired had it
+            // been right from the start (Havering §2.5: the IRO "must also
+            // be notified"); conditions that already held fired then.
+            let before = self.subjects();
+            let after = &newly_holding;
+            let immediate = accord_policy::Condition::ImmediateRisk;
+            if !holds(immediate, before) && holds(immediate, after) {
+                batch.notify_immediate_risk(policy, stage.number, cause);
+            }
+            for n in stage.notifications.iter().filter(|n| {
+                n.on == Trigger::Entry && !holds(n.when, before) && holds(n.when, after)
+            }) {
+                batch.notify(
+                    &n.to,
+                    crate::Occasion::StageEntry,
+                    stage.number,
+                    &n.message,
+                    &n.section,
+                    &n.attach,
+                    cause,
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn closed() -> Refusal {
+    Refusal::CaseClosed {
+        section: design::RECORD.into(),
+    }
+}
+
+fn no_deadline(stage: &Stage) -> Refusal {
+    Refusal::NoDeadline {
+        stage: stage.number,
+        section: stage.section.clone(),
+    }
+}
+
+fn unknown_form(id: &FormId) -> Refusal {
+    Refusal::UnknownForm {
+        form: id.clone(),
+        section: design::BOUND_TO_POLICY.into(),
+    }
+}
+
+fn form_not_submitted(policy: &Policy, form: FormId, stage: &Stage, section: &str) -> Refusal {
+    let title = policy
+        .form(&form)
+        .map_or_else(|| form.to_string(), |f| f.title.clone());
+    Refusal::FormNotSubmitted {
+        form,
+        title,
+        stage: stage.number,
+        section: section.to_owned(),
+    }
+}
+
+fn check_calendar(policy: &Policy, calendar: &Calendar) -> Result<(), Refusal> {
+    if calendar.id() == &policy.calendar {
+        Ok(())
+    } else {
+        Err(Refusal::CalendarMismatch {
+            policy_calendar: policy.calendar.to_string(),
+            given: calendar.id().to_string(),
+            section: design::TIME.into(),
+        })
+    }
+}
+
+fn require_manager(actor: &Actor) -> Result<(), Refusal> {
+    if actor.is_manager_or_above() {
+        Ok(())
+    } else {
+        Err(Refusal::NotAManager {
+            tier: actor.tier.id().into(),
+            section: design::TIME.into(),
+        })
+    }
+}
+
+/// IOM-1: the Isle of Man covers vulnerable adults; the others children only.
+fn check_subjects(policy: &Policy, subjects: &[Subject]) -> Result<(), Refusal> {
+    match subjects.iter().find(|s| !policy.subjects.contains(&s.kind)) {
+        None => Ok(()),
+        Some(s) => Err(Refusal::SubjectKindNotCovered {
+            kind: kind_words(s.kind).into(),
+            covered: policy
+                .subjects
+                .iter()
+                .map(|k| kind_words(*k))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            section: format!("{} (whom it covers)", policy.document.title),
+        }),
+    }
+}
+
+fn kind_words(kind: accord_policy::SubjectKind) -> &'static str {
+    match kind {
+        accord_policy::SubjectKind::Child => "child",
+        accord_policy::SubjectKind::VulnerableAdult => "vulnerable adult",
+    }
+}
+
+fn route_words(route: ResolutionRoute) -> &'static str {
+    match route {
+        ResolutionRoute::Agreement => "agreement",
+        ResolutionRoute::Decision => "decision",
+        ResolutionRoute::Panel => "panel",
+    }
+}
+
+fn starting_stage<'p>(
+    policy: &Policy,
+    track: &'p Track,
+    raise: &Raise,
+) -> Result<&'p Stage, Refusal> {
+    let first = track.first_stage();
+    let Some(later) = raise.start_at.as_ref().filter(|l| l.stage != first.number) else {
+        return Ok(first);
+    };
+    if !raise.subjects.iter().any(|s| s.immediate_risk) {
+        return Err(Refusal::LaterStartNeedsImmediateRisk {
+            section: policy.immediate_risk.section.clone(),
+        });
+    }
+    let not_allowed = || Refusal::ImmediateRiskEntryNotAllowed {
+        stage: later.stage,
+        allowed: track.immediate_risk_entry.clone(),
+        first: first.number,
+        section: policy.immediate_risk.section.clone(),
+    };
+    if !track.immediate_risk_entry.contains(&later.stage) {
+        return Err(not_allowed());
+    }
+    track.stage(later.stage).ok_or_else(not_allowed)
+}
+
+fn check_discussion(record: &DiscussionRecord, ctx: &Context) -> Result<(), Refusal> {
+    if record.participants.is_empty() {
+        return Err(Refusal::NoParticipants {
+            section: design::BOUND_TO_POLICY.into(),
+        });
+    }
+    if record.held_at > ctx.now {
+        return Err(Refusal::DiscussionInFuture {
+            section: design::BOUND_TO_POLICY.into(),
+        });
+    }
+    Ok(())
+}
+
+/// The form, if `values` fit it and answer everything required on submission.
+fn check_submission<'p>(
+    policy: &'p Policy,
+    id: &FormId,
+    values: &FormValues,
+) -> Result<&'p Form, Refusal> {
+    let form = policy.form(id).ok_or_else(|| unknown_form(id))?;
+    let problems = form::problems(form, values);
+    if !problems.is_empty() {
+        return Err(Refusal::FormInvalid {
+            form: id.clone(),
+            title: form.title.clone(),
+            problems,
+            section: form.section.clone(),
+        });
+    }
+    let missing_fields = form::missing(form, values, Completeness::OnSubmit);
+    if !missing_fields.is_empty() {
+        return Err(Refusal::FormIncomplete {
+            form: id.clone(),
+            title: form.title.clone(),
+            missing_fields,
+            section: form.section.clone(),
+        });
+    }
+    Ok(form)
+}
+
+/// The tier a role is held at: a tier itself, a declared role's tier, or
+/// for `area-route` the tier of the role the case's area routes to (Sutton
+/// §6: each area of LSCB business has its subgroup chair).
+fn role_tier(policy: &Policy, case: &Case, role: &RoleRef) -> Option<RoleTier> {
+    match role {
+        RoleRef::Tier(t) => Some(*t),
+        RoleRef::Declared(id) => policy.role(id).map(|r| r.tier),
+        RoleRef::Relation(Relation::AreaRoute) => policy
+            .areas
+            .iter()
+            .find(|a| &a.id == case.area())
+            .and_then(|a| a.routes_to.as_ref())
+            .filter(|r| !matches!(r, RoleRef::Relation(_)))
+            .and_then(|r| role_tier(policy, case, r)),
+        RoleRef::Relation(_) => None,
+    }
+}
+
+/// Only the stage's decider decides directly or convenes a panel; the
+/// partnership team may record it for them (Plymouth Stage Five is reached
+/// "via the PSCB Business Manager"). Where the policy says so, the decider
+/// comes from an agency not in dispute (East Riding Stage Five).
+fn check_decider(
+    policy: &Policy,
+    case: &Case,
+    stage: &Stage,
+    actor: &Actor,
+) -> Result<(), Refusal> {
+    if stage.leads.decides_from_uninvolved_agency && case.parties().contains(&&actor.agency) {
+        return Err(Refusal::DeciderNotUninvolved {
+            section: stage.section.clone(),
+        });
+    }
+    let tiers: Vec<RoleTier> = stage
+        .leads
+        .decides
+        .iter()
+        .filter_map(|r| role_tier(policy, case, r))
+        .collect();
+    if tiers.is_empty() || tiers.contains(&actor.tier) || actor.tier == RoleTier::PartnershipTeam {
+        return Ok(());
+    }
+    Err(Refusal::NotTheDecider {
+        deciders: stage
+            .leads
+            .decides
+            .iter()
+            .map(|r| match r {
+                RoleRef::Declared(id) => policy
+                    .role(id)
+                    .map_or_else(|| id.to_string(), |r| r.name.clone()),
+                other => other.id().to_owned(),
+            })
+            .collect(),
+        section: stage.section.clone(),
+    })
+}
+
+/// Whether someone who took part as `held` counts as `wanted`: the same
+/// role, or a declared role of the wanted tier.
+fn role_matches(policy: &Policy, held: &RoleRef, wanted: &RoleRef) -> bool {
+    held == wanted
+        || matches!((held, wanted), (RoleRef::Declared(id), RoleRef::Tier(t))
+            if policy.role(id).is_some_and(|r| r.tier == *t))
+}

@@ -1,0 +1,303 @@
+//! Events: the case record. Every change is one, appended and never edited
+//! (DESIGN.md §4). Their serde names are stable: the storage layer hashes a
+//! canonical encoding of them, so renaming a variant or field breaks every
+//! stored chain.
+
+use accord_calendar::Due;
+use accord_policy::{
+    AreaId, FormId, PolicyId, ResolutionRoute, RoleRef, StageNumber, ThemeId, TrackId,
+};
+use jiff::{Timestamp, civil::Date};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    ActionDetails, Actor, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Extension,
+    FormValues, MissingConfirmation, PanelSeat, PersonId, Sequence, Subject, Text,
+};
+
+/// One entry in a case's stream: who, when, where in the stream, and what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// The case.
+    pub case: CaseId,
+    /// Its position in the case's stream.
+    pub sequence: Sequence,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// Who recorded it.
+    pub actor: Actor,
+    /// What happened.
+    pub body: EventBody,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    /// The disagreement was raised. Always the first event.
+    Raised(Box<Raised>),
+    /// A discussion was recorded.
+    DiscussionRecorded {
+        /// The stage it belongs to.
+        stage: StageNumber,
+        /// The record.
+        record: DiscussionRecord,
+    },
+    /// A discussion record was formally approved (Sutton §7b).
+    DiscussionApproved {
+        /// The discussion's event number.
+        discussion: Sequence,
+        /// The date of approval.
+        approved_on: Date,
+    },
+    /// An action was agreed.
+    ActionAgreed {
+        /// The stage it was agreed at.
+        stage: StageNumber,
+        /// The action.
+        details: ActionDetails,
+    },
+    /// An action was done.
+    ActionCompleted {
+        /// The action's event number.
+        action: Sequence,
+        /// What was done.
+        note: Option<Text>,
+    },
+    /// A form was submitted.
+    FormSubmitted {
+        /// The form.
+        form: FormId,
+        /// The stage it was submitted at.
+        stage: StageNumber,
+        /// The answers.
+        values: FormValues,
+    },
+    /// The case moved up a stage. The envelope's actor decided it.
+    Escalated {
+        /// The stage left.
+        from: StageNumber,
+        /// The stage entered.
+        to: StageNumber,
+        /// Why.
+        reason: Text,
+        /// When the new stage is due, computed on the policy's calendar.
+        due: Due,
+    },
+    /// The current stage was given more time.
+    DeadlineExtended {
+        /// The stage.
+        stage: StageNumber,
+        /// How much more.
+        by: Extension,
+        /// Why.
+        reason: Text,
+        /// The new due.
+        due: Due,
+    },
+    /// The current stage's deadline passed unresolved.
+    BreachRecorded {
+        /// The stage.
+        stage: StageNumber,
+        /// The deadline that passed.
+        due: Due,
+    },
+    /// A Resolution Panel was convened.
+    PanelConvened {
+        /// The stage.
+        stage: StageNumber,
+        /// Its members.
+        members: Vec<PanelSeat>,
+        /// Why a disputing agency could not sit, where that was accepted.
+        shortfall_reason: Option<Text>,
+        /// The disputing agencies not on the panel, accepted "where
+        /// possible" with the reason above: shown as a warning.
+        absent_disputing_agencies: Vec<AgencyId>,
+    },
+    /// A representation was made to the panel.
+    RepresentationRecorded {
+        /// The stage.
+        stage: StageNumber,
+        /// The agency making it.
+        agency: AgencyId,
+        /// What it said.
+        summary: Text,
+    },
+    /// An outcome was agreed or decided.
+    Resolved {
+        /// The stage it was resolved at.
+        stage: StageNumber,
+        /// How.
+        route: ResolutionRoute,
+        /// The agreed outcome.
+        outcome: Text,
+        /// How outstanding issues will be pursued.
+        outstanding_issues: Text,
+        /// Whether the decision is final (the Plymouth panel; Sutton's
+        /// Independent Chair).
+        final_decision: bool,
+    },
+    /// A party confirmed the outcome in writing.
+    OutcomeConfirmed {
+        /// The party.
+        agency: AgencyId,
+        /// The confirmation.
+        statement: Text,
+    },
+    /// Learning was recorded.
+    LearningRecorded {
+        /// The theme.
+        theme: ThemeId,
+        /// Where it was forwarded.
+        forwarded_to: Option<String>,
+        /// The learning.
+        note: Text,
+    },
+    /// The raising agency withdrew the disagreement. The case is closed.
+    Withdrawn {
+        /// The stage it was at.
+        stage: StageNumber,
+        /// Why.
+        reason: Text,
+    },
+    /// The case was closed.
+    Closed {
+        /// The stage it closed at.
+        stage: StageNumber,
+        /// Closed by a final decision rather than after confirmation.
+        by_final_decision: bool,
+        /// Why each unconfirmed party's confirmation is missing.
+        missing_confirmations: Vec<MissingConfirmation>,
+    },
+    /// A closed or withdrawn case was reopened at the stage it ended at.
+    Reopened {
+        /// The stage.
+        stage: StageNumber,
+        /// Why.
+        reason: Text,
+        /// When the reopened stage is due.
+        due: Due,
+    },
+    /// An earlier event was corrected.
+    Corrected {
+        /// The event corrected.
+        corrects: Sequence,
+        /// Why.
+        reason: Text,
+        /// What it should have said.
+        amendment: Amendment,
+    },
+    /// Someone must be told something: the outbox row, written in the same
+    /// append as the event that caused it (DESIGN.md §4).
+    NotificationDue(Box<NotificationDue>),
+}
+
+/// The raise: the disagreement as first put on record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Raised {
+    /// The policy it is bound to.
+    pub policy: PolicyId,
+    /// The policy version it is bound to.
+    pub policy_version: u32,
+    /// The track.
+    pub track: TrackId,
+    /// The area of disagreement.
+    pub area: AreaId,
+    /// The agency whose decision is disputed.
+    pub other_agency: AgencyId,
+    /// The professional there, where known.
+    pub other_professional: Option<PersonId>,
+    /// Whom it is about.
+    pub subjects: Vec<Subject>,
+    /// What is disputed, the evidence and the outcome sought.
+    pub concern: Concern,
+    /// The stage it starts at.
+    pub stage: StageNumber,
+    /// Why it starts above the first stage, for immediate risk.
+    pub later_start_reason: Option<Text>,
+    /// When the starting stage is due.
+    pub due: Due,
+}
+
+/// A notification the storage layer must deliver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationDue {
+    /// Whom to tell: resolved to people outside this crate.
+    pub to: RoleRef,
+    /// What caused it.
+    pub occasion: Occasion,
+    /// The stage the case was at (or entered).
+    pub stage: StageNumber,
+    /// What they are told.
+    pub message: String,
+    /// The policy section that requires it.
+    pub section: String,
+    /// Forms to send with it.
+    pub attach: Vec<Attachment>,
+    /// The event that caused it.
+    pub cause: Sequence,
+}
+
+/// A form sent with a notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The form.
+    pub form: FormId,
+    /// The submission to send: the latest when the notification was due;
+    /// `None` if the form had not been submitted.
+    pub submission: Option<Sequence>,
+}
+
+/// What caused a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Occasion {
+    /// The case entered the stage (or a correction made an entry condition
+    /// hold while at it).
+    StageEntry,
+    /// The case left the stage by escalation.
+    StageExit,
+    /// The case was resolved at the stage.
+    Resolved,
+    /// The case was closed or withdrawn at the stage.
+    Closed,
+    /// The stage's deadline passed.
+    Breach,
+    /// The case was raised with a subject at immediate risk.
+    ImmediateRisk,
+    /// A form was submitted to the people who receive it.
+    FormSubmitted,
+    /// A form was completed and goes back to whoever it returns to
+    /// (Isle of Man: "returned back to the responsible agency").
+    FormReturned,
+    /// The outcome is fed back (Plymouth: "Designated lead … feeds back to
+    /// professionals with original concerns").
+    OutcomeFeedback,
+}
+
+impl EventBody {
+    /// The stable snake_case name, as serialised in `type`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventBody::Raised(_) => "raised",
+            EventBody::DiscussionRecorded { .. } => "discussion_recorded",
+            EventBody::DiscussionApproved { .. } => "discussion_approved",
+            EventBody::ActionAgreed { .. } => "action_agreed",
+            EventBody::ActionCompleted { .. } => "action_completed",
+            EventBody::FormSubmitted { .. } => "form_submitted",
+            EventBody::Escalated { .. } => "escalated",
+            EventBody::DeadlineExtended { .. } => "deadline_extended",
+            EventBody::BreachRecorded { .. } => "breach_recorded",
+            EventBody::PanelConvened { .. } => "panel_convened",
+            EventBody::RepresentationRecorded { .. } => "representation_recorded",
+            EventBody::Resolved { .. } => "resolved",
+            EventBody::OutcomeConfirmed { .. } => "outcome_confirmed",
+            EventBody::LearningRecorded { .. } => "learning_recorded",
+            EventBody::Withdrawn { .. } => "withdrawn",
+            EventBody::Closed { .. } => "closed",
+            EventBody::Reopened { .. } => "reopened",
+            EventBody::Corrected { .. } => "corrected",
+            EventBody::NotificationDue(_) => "notification_due",
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Form answers, checked against the policy's form: field ids, kinds,
+//! choices, rows, and which fields must be answered when.
+//!
+//! A field required `on-submit` must be answered on every submission; one
+//! required `before-stage-ends` (East Riding Appendix A's "Outcome") may be
+//! left blank until the stage that needs the form is left or resolved.
+
+use std::collections::BTreeMap;
+
+use accord_policy::{Field, FieldId, FieldKind, FieldRequired, Form};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// The answers on one submission of a form, by field id.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FormValues(pub BTreeMap<FieldId, FieldValue>);
+
+impl FormValues {
+    /// No answers yet.
+    pub fn new() -> FormValues {
+        FormValues::default()
+    }
+
+    /// Adds an answer, builder-style.
+    pub fn with(mut self, field: FieldId, value: FieldValue) -> FormValues {
+        self.0.insert(field, value);
+        self
+    }
+
+    /// The answer to `field`, if any.
+    pub fn get(&self, field: &FieldId) -> Option<&FieldValue> {
+        self.0.get(field)
+    }
+}
+
+/// One answer. Text, long text, addresses, signatures and choices are all
+/// text; the form's field kind says which is which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldValue {
+    /// Text of any text-like kind, or the chosen option of a `choice`.
+    Text(String),
+    /// A date.
+    Date(Date),
+    /// Yes (`true`) or no.
+    YesNo(bool),
+    /// The rows of a table, each answering the field's columns
+    /// (Sutton Appendix 1: who will do what, what, by when).
+    Rows(Vec<FormValues>),
+}
+
+impl FieldValue {
+    /// Blank text and an empty table count as unanswered.
+    fn is_answered(&self) -> bool {
+        match self {
+            FieldValue::Text(s) => !s.trim().is_empty(),
+            FieldValue::Rows(rows) => !rows.is_empty(),
+            FieldValue::Date(_) | FieldValue::YesNo(_) => true,
+        }
+    }
+}
+
+/// A field on a form, named for a person to find: its path (`outcome`, or
+/// `actions/2/by-when` for a column of the second row) and its printed label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldRef {
+    /// The field's id, with the row number and column id for a table cell.
+    pub path: String,
+    /// The field's words, as the document prints them.
+    pub label: String,
+}
+
+/// An answer that does not fit its field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldProblem {
+    /// The field.
+    pub field: FieldRef,
+    /// What is wrong, in words the person filling the form can act on.
+    pub problem: String,
+}
+
+/// How far a submission must be complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Completeness {
+    /// Fields required on submission.
+    OnSubmit,
+    /// Fields required on submission and before the stage ends.
+    BeforeStageEnds,
+}
+
+impl Completeness {
+    fn requires(self, required: FieldRequired) -> bool {
+        match required {
+            FieldRequired::OnSubmit => true,
+            FieldRequired::BeforeStageEnds => self == Completeness::BeforeStageEnds,
+            FieldRequired::Optional => false,
+        }
+    }
+}
+
+/// Every field of `form`, across its sections, in order.
+fn fields(form: &Form) -> impl Iterator<Item = &Field> {
+    form.sections.iter().flat_map(|s| s.fields.iter())
+}
+
+/// Answers that name no field of the form, or do not fit their field's kind.
+pub(crate) fn problems(form: &Form, values: &FormValues) -> Vec<FieldProblem> {
+    let known: Vec<&Field> = fields(form).collect();
+    let mut out = Vec::new();
+    check_values(&known, values, "", &mut out);
+    out
+}
+
+fn check_values(known: &[&Field], values: &FormValues, prefix: &str, out: &mut Vec<FieldProblem>) {
+    for (id, value) in &values.0 {
+        let path = format!("{prefix}{id}");
+        let Some(field) = known.iter().find(|f| &f.id == id) else {
+            out.push(FieldProblem {
+                field: FieldRef {
+                    path,
+                    label: id.to_string(),
+                },
+                problem: "this form has no such field".into(),
+            });
+            continue;
+        };
+        let here = FieldRef {
+            path: path.clone(),
+            label: field.label.clone(),
+        };
+        let text_kind = matches!(
+            field.kind,
+            FieldKind::Text
+                | FieldKind::LongText
+                | FieldKind::Address
+                | FieldKind::Signature
+                | FieldKind::Choice
+        );
+        let problem = match (field.kind, value) {
+            (FieldKind::Choice, FieldValue::Text(s))
+                if !s.trim().is_empty() && !field.options.iter().any(|o| o == s.trim()) =>
+            {
+                Some(format!("choose one of: {}", field.options.join(", ")))
+            }
+            (_, FieldValue::Text(_)) if text_kind => None,
+            (FieldKind::Date, FieldValue::Date(_)) | (FieldKind::YesNo, FieldValue::YesNo(_)) => {
+                None
+            }
+            (FieldKind::Rows, FieldValue::Rows(rows)) => {
+                let columns: Vec<&Field> = field.columns.iter().collect();
+                for (i, row) in rows.iter().enumerate() {
+                    check_values(&columns, row, &format!("{path}/{}/", i + 1), out);
+                }
+                None
+            }
+            (kind, _) => Some(format!("expected {}", kind_words(kind))),
+        };
+        if let Some(problem) = problem {
+            out.push(FieldProblem {
+                field: here,
+                problem,
+            });
+        }
+    }
+}
+
+fn kind_words(kind: FieldKind) -> &'static str {
+    match kind {
+        FieldKind::Text
+        | FieldKind::LongText
+        | FieldKind::Address
+        | FieldKind::Signature
+        | FieldKind::Choice => "text",
+        FieldKind::Date => "a date",
+        FieldKind::YesNo => "yes or no",
+        FieldKind::Rows => "a table of rows",
+    }
+}
+
+/// The fields that `completeness` requires and `values` leaves unanswered,
+/// including required columns of each row.
+pub(crate) fn missing(
+    form: &Form,
+    values: &FormValues,
+    completeness: Completeness,
+) -> Vec<FieldRef> {
+    let known: Vec<&Field> = fields(form).collect();
+    let mut out = Vec::new();
+    missing_in(&known, values, completeness, "", &mut out);
+    out
+}
+
+fn missing_in(
+    known: &[&Field],
+    values: &FormValues,
+    completeness: Completeness,
+    prefix: &str,
+    out: &mut Vec<FieldRef>,
+) {
+    for field in known {
+        let path = format!("{prefix}{}", field.id);
+        match values.get(&field.id) {
+            Some(value) if value.is_answered() => {
+                if let FieldValue::Rows(rows) = value {
+                    let columns: Vec<&Field> = field.columns.iter().collect();
+                    for (i, row) in rows.iter().enumerate() {
+                        missing_in(
+                            &columns,
+                            row,
+                            completeness,
+                            &format!("{path}/{}/", i + 1),
+                            out,
+                        );
+                    }
+                }
+            }
+            _ if completeness.requires(field.required) => out.push(FieldRef {
+                path,
+                label: field.label.clone(),
+            }),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The things written on a case record: subjects, the concern, discussions,
+//! actions, panel seats, extensions. Commands carry them in; events carry
+//! them onto the record unchanged.
+
+use accord_calendar::{Timescale, WorkingDays};
+use accord_policy::{RoleRef, RoleTier, SubjectKind};
+use jiff::{Timestamp, civil::Date};
+use serde::{Deserialize, Serialize};
+
+use crate::{AgencyId, PersonId, SubjectId, Text};
+
+/// Who is acting: passed in with every command, recorded on every event.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Actor {
+    /// The person.
+    pub person: PersonId,
+    /// Their agency.
+    pub agency: AgencyId,
+    /// Their role tier, as the directory holds it when they act.
+    pub tier: RoleTier,
+}
+
+impl Actor {
+    /// A line manager or anyone above them in an agency or the partnership:
+    /// manager, safeguarding lead, senior manager, head of service,
+    /// partnership team or chair. Panel members, IROs and administrators
+    /// take no management decisions on a case.
+    pub fn is_manager_or_above(&self) -> bool {
+        (RoleTier::Manager..=RoleTier::Chair).contains(&self.tier)
+    }
+}
+
+/// Everything a command needs from outside: the time and who is acting.
+/// The case never reads a clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    /// Now.
+    pub now: Timestamp,
+    /// Who is acting.
+    pub actor: Actor,
+}
+
+/// A child, young person or adult at risk the disagreement is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subject {
+    /// Their id within the case.
+    pub id: SubjectId,
+    /// Their name, as the raiser gives it.
+    pub name: Text,
+    /// A child, or a vulnerable adult (Isle of Man, IOM-1).
+    pub kind: SubjectKind,
+    /// Subject to a Child Protection Plan.
+    pub child_protection_plan: bool,
+    /// A Looked After Child.
+    pub looked_after: bool,
+    /// Thought to be at immediate risk of significant harm.
+    pub immediate_risk: bool,
+}
+
+/// What the disagreement is about, in the raiser's words (DESIGN.md §2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Concern {
+    /// The decision, action or inaction disputed.
+    pub disputed: Text,
+    /// The evidence for the concern (Plymouth Stage One: "evidence the
+    /// nature and source of their concerns").
+    pub evidence: Text,
+    /// The outcome sought.
+    pub outcome_sought: Text,
+}
+
+/// How a discussion was held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscussionMode {
+    /// By telephone.
+    Phone,
+    /// Face to face.
+    FaceToFace,
+    /// A meeting, in person or online.
+    Meeting,
+    /// A professionals meeting (Isle of Man Stages Two and Three; Sutton §7a).
+    ProfessionalsMeeting,
+}
+
+/// Someone who took part in a discussion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    /// The person.
+    pub person: PersonId,
+    /// Their agency.
+    pub agency: AgencyId,
+    /// The role they took part in, such as `safeguarding-lead` or a
+    /// policy's `hscp-member`; stage requirements name roles who must have
+    /// taken part (Havering §2.8).
+    pub role: RoleRef,
+}
+
+/// A discussion, recorded at the time (Sutton §7b).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscussionRecord {
+    /// When it took place.
+    pub held_at: Timestamp,
+    /// How.
+    pub how: DiscussionMode,
+    /// Who took part.
+    pub participants: Vec<Participant>,
+    /// What was said and decided.
+    pub summary: Text,
+    /// Whether it ended in agreement.
+    pub ended_in_agreement: bool,
+}
+
+/// An agreed action: "Who will do what? / What will be undertaken? /
+/// By when?" (Sutton Appendix 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionDetails {
+    /// Who will do it.
+    pub who: PersonId,
+    /// Their agency.
+    pub agency: AgencyId,
+    /// What will be undertaken.
+    pub what: Text,
+    /// By when.
+    pub by_when: Date,
+}
+
+/// A seat on a Resolution Panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelSeat {
+    /// The senior officer or Board representative.
+    pub person: PersonId,
+    /// The agency they represent.
+    pub agency: AgencyId,
+}
+
+/// How much longer a deadline is given. Never "pause": DESIGN.md §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Extension {
+    /// N more working days after the current due date.
+    WorkingDays(WorkingDays),
+    /// N more hours after the current deadline.
+    Hours(std::num::NonZeroU32),
+    /// N more calendar days after the current due date.
+    CalendarDays(std::num::NonZeroU32),
+}
+
+impl Extension {
+    /// The calendar crate's timescale for the same length.
+    pub fn timescale(self) -> Timescale {
+        match self {
+            Extension::WorkingDays(n) => Timescale::WorkingDays(n),
+            Extension::Hours(n) => Timescale::Hours(n.get()),
+            Extension::CalendarDays(n) => Timescale::CalendarDays(n.get()),
+        }
+    }
+}
+
+/// Why a party's written confirmation of the outcome is missing at closure
+/// (DESIGN.md §5: "or a recorded reason why it is missing").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingConfirmation {
+    /// The party that has not confirmed.
+    pub agency: AgencyId,
+    /// Why.
+    pub reason: Text,
+}
+
+/// What a correction puts right. The corrected event stays in the record;
+/// the case page shows the correction alongside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Amendment {
+    /// The discussion record as it should have read.
+    Discussion {
+        /// The corrected record.
+        record: DiscussionRecord,
+    },
+    /// The action as it should have read.
+    Action {
+        /// The corrected action.
+        details: ActionDetails,
+    },
+    /// The concern as it should have read (corrects the raise).
+    Concern {
+        /// The corrected concern.
+        concern: Concern,
+    },
+    /// The subjects as they should have read (corrects the raise). A flag
+    /// that now holds fires the current stage's notifications that depend
+    /// on it, such as Havering's IRO (§2.5).
+    Subjects {
+        /// The corrected subjects.
+        subjects: Vec<Subject>,
+    },
+    /// A note read alongside any event, changing nothing else.
+    Erratum {
+        /// What should have been written.
+        note: Text,
+    },
+}

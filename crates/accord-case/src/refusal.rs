@@ -1,0 +1,583 @@
+//! Why a command was refused: one variant per rule, each naming the
+//! document section it comes from and saying, in plain English, what to do.
+
+use accord_policy::{FormId, StageNumber};
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::{AgencyId, FieldProblem, FieldRef, Sequence};
+
+/// Rules from DESIGN.md rather than from a policy document.
+pub(crate) mod design {
+    /// "A case stays bound to the policy version it was raised under."
+    pub const BOUND_TO_POLICY: &str = "DESIGN.md §2";
+    /// Calendars, extensions, reminders and breaches.
+    pub const TIME: &str = "DESIGN.md §3";
+    /// The append-only record: corrections, closure.
+    pub const RECORD: &str = "DESIGN.md §4";
+    /// The rules the engine enforces.
+    pub const RULES: &str = "DESIGN.md §5";
+}
+
+/// A command the case's policy does not allow, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The policy passed in is not the version the case was raised under.
+    #[error(
+        "this case is bound to {case_policy} version {case_version}, not {given_policy} version {given_version}: load the version it was raised under"
+    )]
+    PolicyMismatch {
+        /// The case's policy.
+        case_policy: String,
+        /// The case's policy version.
+        case_version: u32,
+        /// The policy given.
+        given_policy: String,
+        /// The version given.
+        given_version: u32,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The calendar passed in is not the policy's.
+    #[error(
+        "deadlines for this policy are counted on the `{policy_calendar}` calendar, not `{given}`: pass the policy's calendar"
+    )]
+    CalendarMismatch {
+        /// The policy's calendar.
+        policy_calendar: String,
+        /// The calendar given.
+        given: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The policy has no such track.
+    #[error("this policy has no `{track}` track: choose one of its tracks")]
+    UnknownTrack {
+        /// The track asked for.
+        track: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The concern is outside the procedure and is never a case.
+    #[error("{concern} is outside this procedure: take it to {go_to}")]
+    OutOfScope {
+        /// The kind of concern.
+        concern: String,
+        /// Where to take it.
+        go_to: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The raiser named an out-of-scope kind this policy does not list.
+    #[error(
+        "this policy lists no out-of-scope concern `{signpost}`: answer the screening questions again"
+    )]
+    UnknownSignpost {
+        /// The id given.
+        signpost: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The disagreement names the raiser's own agency.
+    #[error(
+        "a disagreement is with another agency; a concern about your own organisation goes to its whistleblowing procedure"
+    )]
+    OwnAgency {
+        /// Where the rule is.
+        section: String,
+    },
+    /// The area is not one the policy lists for the track.
+    #[error(
+        "`{area}` is not an area of disagreement on the `{track}` track: choose one the policy lists"
+    )]
+    NotAPolicyArea {
+        /// The area given.
+        area: String,
+        /// The track.
+        track: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The policy does not cover this kind of subject.
+    #[error("this policy covers {covered} only, not a {kind}: use the procedure that covers them")]
+    SubjectKindNotCovered {
+        /// The kind given.
+        kind: String,
+        /// The kinds the policy covers.
+        covered: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Starting above the first stage without a subject at immediate risk.
+    #[error(
+        "a disagreement starts at Stage 1 unless a subject is at immediate risk of significant harm: flag the risk or start at Stage 1"
+    )]
+    LaterStartNeedsImmediateRisk {
+        /// Where the rule is.
+        section: String,
+    },
+    /// The track does not allow starting at that stage.
+    #[error(
+        "this track does not allow starting at Stage {stage} for immediate risk{}: expedite from Stage {first} instead",
+        allowed_words(allowed)
+    )]
+    ImmediateRiskEntryNotAllowed {
+        /// The stage asked for.
+        stage: StageNumber,
+        /// The stages the track allows.
+        allowed: Vec<StageNumber>,
+        /// The first stage.
+        first: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The case is closed: only an explicit reopening changes it.
+    #[error("this case is closed: reopen it, with a reason, before changing it")]
+    CaseClosed {
+        /// Where the rule is.
+        section: String,
+    },
+    /// The case has been resolved; it awaits confirmation and closure.
+    #[error(
+        "this case was resolved at Stage {stage}: confirm the outcome and close it, or close and reopen it"
+    )]
+    AlreadyResolved {
+        /// The stage it was resolved at.
+        stage: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The case has not been resolved yet.
+    #[error("this case has not been resolved yet: record the agreed outcome first, or withdraw it")]
+    NotYetResolved {
+        /// Where the rule is.
+        section: String,
+    },
+    /// Escalation must go one stage at a time.
+    #[error("the case is at Stage {from}: escalate to Stage {next} first; stages are not skipped")]
+    StageSkip {
+        /// The current stage.
+        from: StageNumber,
+        /// The stage asked for.
+        to: StageNumber,
+        /// The next stage.
+        next: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Stages never move backwards.
+    #[error("the case is already at Stage {from}; a case never goes back to Stage {to}")]
+    StageBackwards {
+        /// The current stage.
+        from: StageNumber,
+        /// The stage asked for.
+        to: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// There is no stage above this one.
+    #[error("Stage {stage} is the last stage of this track: resolve the disagreement here")]
+    NoFurtherStage {
+        /// The current stage.
+        stage: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A record the stage requires is missing.
+    #[error("{description}: record it before moving on")]
+    RequirementUnmet {
+        /// The rule, in the policy's words.
+        description: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The policy has no such form.
+    #[error("this policy has no form `{form}`")]
+    UnknownForm {
+        /// The form given.
+        form: FormId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A form needed for the move has not been submitted.
+    #[error("submit the {title} first: Stage {stage} needs it")]
+    FormNotSubmitted {
+        /// The form.
+        form: FormId,
+        /// Its title.
+        title: String,
+        /// The stage that needs it.
+        stage: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A form is missing answers it needs.
+    #[error(
+        "the {title} is missing: {}; fill them in and submit it again",
+        labels(missing_fields)
+    )]
+    FormIncomplete {
+        /// The form.
+        form: FormId,
+        /// Its title.
+        title: String,
+        /// The unanswered fields.
+        missing_fields: Vec<FieldRef>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Answers that do not fit the form.
+    #[error("some answers on the {title} do not fit: {}", problem_words(problems))]
+    FormInvalid {
+        /// The form.
+        form: FormId,
+        /// Its title.
+        title: String,
+        /// What is wrong.
+        problems: Vec<FieldProblem>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Only a manager or above may do this.
+    #[error("only a manager or someone more senior may do this; you are recorded as `{tier}`")]
+    NotAManager {
+        /// The actor's tier.
+        tier: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The stage has no deadline to extend or breach.
+    #[error(
+        "Stage {stage} has no fixed timescale (\"as soon as possible\"): there is no deadline to extend or breach"
+    )]
+    NoDeadline {
+        /// The stage.
+        stage: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The deadline has not passed.
+    #[error("the deadline {due} has not passed yet")]
+    NotOverdue {
+        /// The deadline.
+        due: Timestamp,
+        /// Where the rule is.
+        section: String,
+    },
+    /// This deadline's breach is already on the record.
+    #[error("the breach of this deadline is already recorded")]
+    BreachAlreadyRecorded {
+        /// Where the rule is.
+        section: String,
+    },
+    /// The stage has no Resolution Panel.
+    #[error("Stage {stage} has no Resolution Panel: resolve it as the policy says")]
+    NoPanelAtThisStage {
+        /// The stage.
+        stage: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Only the stage's decider may do this.
+    #[error("only {} may do this at this stage", deciders.join(" or "))]
+    NotTheDecider {
+        /// The roles that decide.
+        deciders: Vec<String>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The decider must come from an agency not in dispute.
+    #[error(
+        "this stage is decided by someone from an agency not involved in the disagreement: ask the chair to identify one"
+    )]
+    DeciderNotUninvolved {
+        /// Where the rule is.
+        section: String,
+    },
+    /// The panel has too few agencies.
+    #[error(
+        "a Resolution Panel needs at least {required} agencies; this one has {got}: add members from more agencies"
+    )]
+    PanelTooSmall {
+        /// The fewest agencies allowed.
+        required: u8,
+        /// The agencies on it.
+        got: u8,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A disputing agency must sit on the panel.
+    #[error(
+        "the agencies in dispute must sit on the Resolution Panel; missing: {}",
+        agencies(missing)
+    )]
+    PanelLacksDisputingAgencies {
+        /// The disputing agencies not on it.
+        missing: Vec<AgencyId>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A disputing agency is missing "where possible": say why.
+    #[error(
+        "the agencies in dispute should sit on the panel where possible; missing: {}: record why they could not",
+        agencies(missing)
+    )]
+    PanelShortfallNeedsReason {
+        /// The disputing agencies not on it.
+        missing: Vec<AgencyId>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// No panel has been convened at this stage.
+    #[error("no Resolution Panel has been convened at this stage: convene one first")]
+    PanelNotConvened {
+        /// Where the rule is.
+        section: String,
+    },
+    /// The panel has not heard every side.
+    #[error(
+        "the panel has not yet heard representations from: {}",
+        agencies(missing)
+    )]
+    RepresentationsNotHeard {
+        /// The disputing agencies not yet heard.
+        missing: Vec<AgencyId>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The stage cannot be resolved this way.
+    #[error("this stage is resolved by {}, not by {route}", allowed.join(" or "))]
+    RouteNotAllowed {
+        /// The route asked for.
+        route: String,
+        /// The routes allowed.
+        allowed: Vec<String>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The actor's agency is not a party to the disagreement.
+    #[error("{agency} is not a party to this disagreement")]
+    NotAParty {
+        /// The agency.
+        agency: AgencyId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The party has already confirmed the outcome.
+    #[error("{agency} has already confirmed the outcome")]
+    AlreadyConfirmed {
+        /// The agency.
+        agency: AgencyId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Parties have not confirmed and no reason is recorded.
+    #[error(
+        "each party confirms the outcome in writing; not yet: {}: record their confirmation or why it is missing",
+        agencies(parties)
+    )]
+    ConfirmationsMissing {
+        /// The parties.
+        parties: Vec<AgencyId>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The policy has no such learning theme.
+    #[error("`{theme}` is not one of this policy's learning themes")]
+    UnknownTheme {
+        /// The theme given.
+        theme: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Learning goes where the policy says.
+    #[error("learning is forwarded to {}, not {given:?}", allowed.join(" or "))]
+    NotALearningDestination {
+        /// What was given.
+        given: String,
+        /// Where the policy forwards learning.
+        allowed: Vec<String>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Only the raising agency may withdraw.
+    #[error("only the agency that raised the disagreement may withdraw it")]
+    NotRaisingAgency {
+        /// Where the rule is.
+        section: String,
+    },
+    /// The case is not closed.
+    #[error("this case is not closed, so there is nothing to reopen")]
+    NotClosed {
+        /// Where the rule is.
+        section: String,
+    },
+    /// A final decision is not reopened.
+    #[error("this case was closed by a final decision, which stands")]
+    FinalDecisionStands {
+        /// Where the rule is.
+        section: String,
+    },
+    /// No event at that position is a discussion.
+    #[error("event {sequence} is not a discussion on this case")]
+    NoSuchDiscussion {
+        /// The position given.
+        sequence: Sequence,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The discussion was already approved.
+    #[error("discussion {sequence} is already approved")]
+    AlreadyApproved {
+        /// The discussion.
+        sequence: Sequence,
+        /// Where the rule is.
+        section: String,
+    },
+    /// No event at that position is an action.
+    #[error("event {sequence} is not an action on this case")]
+    NoSuchAction {
+        /// The position given.
+        sequence: Sequence,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The action was already completed.
+    #[error("action {sequence} is already complete")]
+    AlreadyCompleted {
+        /// The action.
+        sequence: Sequence,
+        /// Where the rule is.
+        section: String,
+    },
+    /// No such event on this case.
+    #[error("this case has no event {sequence}")]
+    NoSuchEvent {
+        /// The position given.
+        sequence: Sequence,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The correction does not fit the event it names.
+    #[error("event {corrects} is not something this correction can amend: {hint}")]
+    CorrectionDoesNotFit {
+        /// The event named.
+        corrects: Sequence,
+        /// What would fit.
+        hint: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A discussion needs someone who took part.
+    #[error("say who took part in the discussion")]
+    NoParticipants {
+        /// Where the rule is.
+        section: String,
+    },
+    /// A discussion is recorded after it happens.
+    #[error("a discussion is recorded after it takes place, not before")]
+    DiscussionInFuture {
+        /// Where the rule is.
+        section: String,
+    },
+    /// A panel needs members.
+    #[error("name the members of the Resolution Panel")]
+    NoPanelMembers {
+        /// Where the rule is.
+        section: String,
+    },
+}
+
+fn allowed_words(allowed: &[StageNumber]) -> String {
+    if allowed.is_empty() {
+        String::new()
+    } else {
+        let stages: Vec<String> = allowed.iter().map(|s| format!("Stage {s}")).collect();
+        format!(" (it allows {})", stages.join(", "))
+    }
+}
+
+fn labels(fields: &[FieldRef]) -> String {
+    fields
+        .iter()
+        .map(|f| f.label.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn problem_words(problems: &[FieldProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field.label, p.problem))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn agencies(list: &[AgencyId]) -> String {
+    list.iter()
+        .map(AgencyId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Refusal {
+    /// The document section (or DESIGN.md section) the rule comes from,
+    /// such as "§2.12" or "DESIGN.md §3".
+    pub fn section(&self) -> &str {
+        match self {
+            Refusal::PolicyMismatch { section, .. }
+            | Refusal::CalendarMismatch { section, .. }
+            | Refusal::UnknownTrack { section, .. }
+            | Refusal::OutOfScope { section, .. }
+            | Refusal::UnknownSignpost { section, .. }
+            | Refusal::OwnAgency { section }
+            | Refusal::NotAPolicyArea { section, .. }
+            | Refusal::SubjectKindNotCovered { section, .. }
+            | Refusal::LaterStartNeedsImmediateRisk { section }
+            | Refusal::ImmediateRiskEntryNotAllowed { section, .. }
+            | Refusal::CaseClosed { section }
+            | Refusal::AlreadyResolved { section, .. }
+            | Refusal::NotYetResolved { section }
+            | Refusal::StageSkip { section, .. }
+            | Refusal::StageBackwards { section, .. }
+            | Refusal::NoFurtherStage { section, .. }
+            | Refusal::RequirementUnmet { section, .. }
+            | Refusal::UnknownForm { section, .. }
+            | Refusal::FormNotSubmitted { section, .. }
+            | Refusal::FormIncomplete { section, .. }
+            | Refusal::FormInvalid { section, .. }
+            | Refusal::NotAManager { section, .. }
+            | Refusal::NoDeadline { section, .. }
+            | Refusal::NotOverdue { section, .. }
+            | Refusal::BreachAlreadyRecorded { section }
+            | Refusal::NoPanelAtThisStage { section, .. }
+            | Refusal::NotTheDecider { section, .. }
+            | Refusal::DeciderNotUninvolved { section }
+            | Refusal::PanelTooSmall { section, .. }
+            | Refusal::PanelLacksDisputingAgencies { section, .. }
+            | Refusal::PanelShortfallNeedsReason { section, .. }
+            | Refusal::PanelNotConvened { section }
+            | Refusal::RepresentationsNotHeard { section, .. }
+            | Refusal::RouteNotAllowed { section, .. }
+            | Refusal::NotAParty { section, .. }
+            | Refusal::AlreadyConfirmed { section, .. }
+            | Refusal::ConfirmationsMissing { section, .. }
+            | Refusal::UnknownTheme { section, .. }
+            | Refusal::NotALearningDestination { section, .. }
+            | Refusal::NotRaisingAgency { section }
+            | Refusal::NotClosed { section }
+            | Refusal::FinalDecisionStands { section }
+            | Refusal::NoSuchDiscussion { section, .. }
+            | Refusal::AlreadyApproved { section, .. }
+            | Refusal::NoSuchAction { section, .. }
+            | Refusal::AlreadyCompleted { section, .. }
+            | Refusal::NoSuchEvent { section, .. }
+            | Refusal::CorrectionDoesNotFit { section, .. }
+            | Refusal::NoParticipants { section }
+            | Refusal::DiscussionInFuture { section }
+            | Refusal::NoPanelMembers { section } => section,
+        }
+    }
+}
