@@ -456,6 +456,24 @@ fn a_panel_of_fewer_than_two_agencies_is_reported() {
     );
 }
 
+/// East Riding Stage Five (ER-10): a decider "from an uninvolved agency"
+/// means nothing unless the stage names a decider.
+#[test]
+fn an_uninvolved_decider_needs_a_decider() {
+    assert_eq!(
+        only_mistake(&mutate(&[(
+            "leads = { raising = [\"manager\"], other = [\"manager\"] }",
+            "leads = { raising = [\"manager\"], other = [\"manager\"], decides_from_uninvolved_agency = true }"
+        )])),
+        at(
+            69,
+            88,
+            "stage 2 on track `professional` says its decider must come from an uninvolved agency, but names no decider",
+            "add who decides, like `decides = [\"chair\"]`, or remove `decides_from_uninvolved_agency`"
+        )
+    );
+}
+
 #[test]
 fn a_final_decision_before_the_last_stage_is_reported() {
     let source = mutate(&[(

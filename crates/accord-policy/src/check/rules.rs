@@ -289,7 +289,8 @@ fn immediate_risk_entry(t: usize, track: &Track, report: &mut Report<'_, '_>) {
     }
 }
 
-/// A stage's `resolution`, its panel rule and its final decision must agree.
+/// A stage's `resolution`, its decider, its panel rule and its final
+/// decision must agree.
 fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Report<'_, '_>) {
     let path = stage_path(t, s);
     let label = stage_label(track, stage);
@@ -313,6 +314,13 @@ fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Rep
             "add a `[tracks.stages.panel]` table with `min_agencies`, `include_disputing`, `membership` and `section`",
         ),
         _ => {}
+    }
+    if stage.leads.decides_from_uninvolved_agency && stage.leads.decides.is_empty() {
+        report.value(
+            &path.key("leads").key("decides_from_uninvolved_agency"),
+            format!("{label} says its decider must come from an uninvolved agency, but names no decider"),
+            "add who decides, like `decides = [\"chair\"]`, or remove `decides_from_uninvolved_agency`",
+        );
     }
     if let Some(panel) = &stage.panel {
         if panel.min_agencies < 2 {
