@@ -1,3 +1,5 @@
-//! The `accord` binary: parses arguments and hands over to the library crates.
+//! The `accord` binary: parses arguments and hands over to `accord_cli`.
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    accord_cli::run()
+}

@@ -1,0 +1,167 @@
+//! The `accord` command line: argument parsing and the administration tools.
+//!
+//! `main.rs` only calls [`run`]. Each subcommand lives in its own module and
+//! writes to the writer it is given, so its output can be read back in tests
+//! without a process.
+
+mod calendar_cmd;
+mod format;
+mod policy_cmd;
+
+use std::{
+    io::{self, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Accord runs a safeguarding partnership's escalation policy for resolving
+/// professional disagreements.
+#[derive(Debug, Parser)]
+#[command(name = "accord", version, about, long_about = None)]
+pub struct Cli {
+    /// A folder of extra calendar and override files (`*.toml`) that an
+    /// administrator keeps. They are read after the built-in calendars.
+    #[arg(long, env = "ACCORD_CALENDAR_DIR", global = true, value_name = "DIR")]
+    pub calendar_dir: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Bank-holiday calendars and working-day arithmetic.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// The escalation policies Accord runs.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// `accord calendar …`
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// List the calendars.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List a calendar's bank holidays in one year.
+    Holidays {
+        /// The calendar's id, such as `england-and-wales`.
+        calendar: String,
+        /// The year, such as 2027.
+        year: i16,
+        /// Output format. JSON is an array of `{"date":"YYYY-MM-DD","name":"..."}`.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the Nth working day strictly after a date, as YYYY-MM-DD.
+    AddWorkingDays {
+        /// The calendar's id, such as `england-and-wales`.
+        calendar: String,
+        /// The date to count from, as YYYY-MM-DD.
+        date: String,
+        /// How many working days to add (at least 1).
+        days: u32,
+    },
+}
+
+/// `accord policy …`
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// List the built-in policies.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show everything a policy says: tracks, stages, timescales, forms,
+    /// notifications, panel rules and notes.
+    Show {
+        /// The policy's id, such as `havering-2022`.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Check policy files. Exits 0 when every file is valid; otherwise
+    /// prints each mistake as FILE:LINE:COL: message, with a hint, and
+    /// exits 1.
+    Check {
+        /// The policy files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Show when each stage would start and fall due if every stage ran to
+    /// its full timescale and was escalated at its deadline.
+    Timeline {
+        /// The policy's id, such as `havering-2022`.
+        id: String,
+        /// The track's id; the policy's first track when left out.
+        #[arg(long)]
+        track: Option<String>,
+        /// When the disagreement was raised, in UK local time, as
+        /// YYYY-MM-DDTHH:MM.
+        #[arg(long)]
+        raised: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// How a command prints what it found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For programs.
+    Json,
+}
+
+/// A failure the person at the terminal can act on. Printed as one line,
+/// `error: …`, and the process exits 1. It never carries personal data.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(e: E) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// What a command returns: `Ok(true)` for success, `Ok(false)` when it ran
+/// and found problems (such as `policy check` finding mistakes).
+pub type Outcome = Result<bool, CliError>;
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let outcome = execute(&cli, &mut out);
+    let _ = out.flush();
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(CliError(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs one parsed command, writing its output to `out`.
+pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
+    let calendars = calendar_cmd::load_calendars(cli.calendar_dir.as_deref())?;
+    match &cli.command {
+        Command::Calendar(cmd) => calendar_cmd::run(cmd, &calendars, out),
+        Command::Policy(cmd) => policy_cmd::run(cmd, &calendars, out),
+    }
+}
