@@ -1,0 +1,629 @@
+//! Havering HSCP, Escalation & Dispute Resolution Policy, August 2022: a
+//! health visitor disagrees with children's social care, and the case
+//! climbs to the HSCP Chair's Resolution Panel.
+
+mod common;
+
+use accord_calendar::{Due, WorkingDays};
+use accord_case::{Command, Occasion, PanelSeat, PersonId, Refusal, Status};
+use accord_policy::{ResolutionRoute, RoleTier, SignpostId};
+use common::*;
+
+const POLICY: &str = "havering-2022";
+
+struct People {
+    health_visitor: accord_case::Actor,
+    social_worker: accord_case::Actor,
+    hv_manager: accord_case::Actor,
+    sw_manager: accord_case::Actor,
+    hv_senior: accord_case::Actor,
+    sw_senior: accord_case::Actor,
+    chair: accord_case::Actor,
+}
+
+fn people() -> People {
+    People {
+        health_visitor: actor("hv", "nhs-trust", RoleTier::Practitioner),
+        social_worker: actor("sw", "childrens-social-care", RoleTier::Practitioner),
+        hv_manager: actor("hv-manager", "nhs-trust", RoleTier::Manager),
+        sw_manager: actor("sw-manager", "childrens-social-care", RoleTier::Manager),
+        hv_senior: actor("hv-senior", "nhs-trust", RoleTier::SeniorManager),
+        sw_senior: actor(
+            "sw-senior",
+            "childrens-social-care",
+            RoleTier::SeniorManager,
+        ),
+        chair: actor("hscp-chair", "hscp", RoleTier::Chair),
+    }
+}
+
+/// Monday 3 March 2025, 10:00 (GMT).
+const RAISED: &str = "2025-03-03T10:00:00Z";
+
+fn raised_with(subject: accord_case::Subject) -> Harness {
+    let p = people();
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.subjects = vec![subject];
+    Harness::raise(POLICY, r, &p.health_visitor, at(RAISED)).unwrap()
+}
+
+fn escalate(
+    h: &mut Harness,
+    to: u8,
+    by: &accord_case::Actor,
+    now: &str,
+) -> Vec<accord_case::Event> {
+    h.ok(
+        Command::Escalate {
+            to: stage(to),
+            reason: text("Not resolved through discussion"),
+        },
+        by,
+        at(now),
+    )
+}
+
+/// Walks a case to Stage Four, with every discussion the policy requires.
+fn at_stage_four() -> Harness {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    h.ok(
+        discussion(
+            at("2025-03-03T14:00:00Z"),
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.social_worker, "practitioner"),
+            ],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T15:00:00Z"),
+    );
+    escalate(&mut h, 2, &p.hv_manager, "2025-03-04T09:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-03-04T11:00:00Z"),
+            &[(&p.hv_manager, "manager"), (&p.sw_manager, "manager")],
+            false,
+        ),
+        &p.hv_manager,
+        at("2025-03-04T12:00:00Z"),
+    );
+    escalate(&mut h, 3, &p.hv_manager, "2025-03-05T09:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-03-05T11:00:00Z"),
+            &[
+                (&p.hv_senior, "senior-manager"),
+                (&p.sw_senior, "senior-manager"),
+            ],
+            false,
+        ),
+        &p.hv_senior,
+        at("2025-03-05T12:00:00Z"),
+    );
+    h.ok(
+        discussion(
+            at("2025-03-06T11:00:00Z"),
+            &[(&p.hv_senior, "hscp-member"), (&p.sw_senior, "hscp-member")],
+            false,
+        ),
+        &p.hv_senior,
+        at("2025-03-06T12:00:00Z"),
+    );
+    escalate(&mut h, 4, &p.hv_senior, "2025-03-07T09:00:00Z");
+    h
+}
+
+fn seat(person: &str, agency_id: &str) -> PanelSeat {
+    PanelSeat {
+        person: PersonId::parse(person).unwrap(),
+        agency: agency(agency_id),
+    }
+}
+
+/// HAV-2 (reading): "professionals should attempt to resolve differences
+/// through discussion within one working week" (§1.4). Stages One to Three
+/// share 5 working days from the raise: Monday 3 March 2025 is due at the
+/// end of Monday 10 March, whichever of those stages the case is at.
+#[test]
+fn havering_discussion_stages_share_one_working_week_from_the_raise() {
+    let h = at_stage_four();
+    let visits = h.case.stage_history();
+    for visit in &visits[..3] {
+        assert_eq!(
+            visit.due,
+            Due::At {
+                instant: at("2025-03-11T00:00:00Z"),
+                last_day: date("2025-03-10"),
+            },
+            "Stage {}",
+            visit.stage
+        );
+    }
+    // §2.10 gives the HSCP Chair no timescale: "as soon as possible", with
+    // the time at the stage shown instead of a date.
+    assert_eq!(h.case.due(), Due::AsSoonAsPossible);
+    assert_eq!(
+        h.case.time_at_stage(at("2025-03-07T12:00:00Z")).as_hours(),
+        3
+    );
+    assert!(!h.case.is_overdue(at("2030-01-01T00:00:00Z")));
+}
+
+/// HAV-5: "If the case involves a child subject to a Child Protection Plan
+/// or a Looked After Child, the Independent Reviewing Officer (IRO) must
+/// also be notified" (§2.5).
+#[test]
+fn havering_stage2_notifies_iro_for_looked_after_child() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, true, false));
+    h.ok(
+        discussion(
+            at("2025-03-03T14:00:00Z"),
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.social_worker, "practitioner"),
+            ],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T15:00:00Z"),
+    );
+    let events = escalate(&mut h, 2, &p.hv_manager, "2025-03-04T09:00:00Z");
+    let iro = notifications(&events)
+        .into_iter()
+        .find(|n| n.to.id() == "iro")
+        .expect("the IRO is notified");
+    assert_eq!(iro.occasion, Occasion::StageEntry);
+    assert_eq!(iro.section, "§2.5");
+    assert_eq!(iro.stage, stage(2));
+    // The notification follows the escalation that caused it, in one append.
+    assert_eq!(iro.cause, events[0].sequence);
+    // HAV-8: leaving Stage One tells the worker who raised it.
+    assert!(notifies(&events, "raiser", Occasion::StageExit));
+}
+
+/// HAV-5: a child with a Child Protection Plan notifies the IRO too; a
+/// child with neither does not.
+#[test]
+fn havering_stage2_notifies_iro_only_for_a_plan_or_looked_after_child() {
+    let p = people();
+    for (subject, expected) in [
+        (child("c1", true, false, false), true),
+        (child("c1", false, false, false), false),
+    ] {
+        let mut h = raised_with(subject);
+        h.ok(
+            discussion(
+                at("2025-03-03T14:00:00Z"),
+                &[(&p.health_visitor, "practitioner")],
+                false,
+            ),
+            &p.health_visitor,
+            at("2025-03-03T15:00:00Z"),
+        );
+        let events = escalate(&mut h, 2, &p.hv_manager, "2025-03-04T09:00:00Z");
+        assert_eq!(notifies(&events, "iro", Occasion::StageEntry), expected);
+    }
+}
+
+/// HAV-5: learning at Stage Two that the child is Looked After is a
+/// correction of the raise, and it tells the IRO then.
+#[test]
+fn havering_correcting_a_child_to_looked_after_at_stage2_notifies_iro() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    h.ok(
+        discussion(
+            at("2025-03-03T14:00:00Z"),
+            &[(&p.health_visitor, "practitioner")],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T15:00:00Z"),
+    );
+    escalate(&mut h, 2, &p.hv_manager, "2025-03-04T09:00:00Z");
+    let events = h.ok(
+        Command::Correct {
+            corrects: accord_case::Sequence::FIRST,
+            reason: text("The child became Looked After last month"),
+            amendment: accord_case::Amendment::Subjects {
+                subjects: vec![child("c1", false, true, false)],
+            },
+        },
+        &p.hv_manager,
+        at("2025-03-04T10:00:00Z"),
+    );
+    assert!(notifies(&events, "iro", Occasion::StageEntry));
+    assert!(h.case.subjects()[0].looked_after);
+    // The raise itself is unchanged: the correction is a new event.
+    match &h.events[0].body {
+        accord_case::EventBody::Raised(r) => assert!(!r.subjects[0].looked_after),
+        other => panic!("first event is {}", other.name()),
+    }
+}
+
+/// HAV-3: "If a child is thought to be at immediate harm, the Designated
+/// Safeguarding Lead in your agency should be informed immediately" (§1.5).
+/// The policy allows no stage to be skipped.
+#[test]
+fn havering_immediate_harm_notifies_the_dsl_but_skips_no_stage() {
+    let p = people();
+    let h = raised_with(child("c1", false, false, true));
+    let dsl = notifications(&h.events)
+        .into_iter()
+        .find(|n| n.occasion == Occasion::ImmediateRisk)
+        .expect("the DSL is notified");
+    assert_eq!(dsl.to.id(), "safeguarding-lead");
+    assert_eq!(dsl.section, "§1.5");
+
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.subjects = vec![child("c1", false, false, true)];
+    r.start_at = Some(accord_case::LaterStart {
+        stage: stage(2),
+        reason: text("The child is at immediate risk"),
+    });
+    let refused = Harness::raise(POLICY, r, &p.health_visitor, at(RAISED))
+        .err()
+        .unwrap();
+    assert!(matches!(
+        refused,
+        Refusal::ImmediateRiskEntryNotAllowed { .. }
+    ));
+    assert_eq!(refused.section(), "§1.5");
+}
+
+/// HAV-4: Stage One is a discussion with the other worker; "Record the
+/// outcome" (§4 flowchart). Escalating without a discussion record is refused.
+#[test]
+fn havering_stage1_needs_a_recorded_discussion_before_escalating() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    let refused = h
+        .run(
+            Command::Escalate {
+                to: stage(2),
+                reason: text("No reply"),
+            },
+            &p.hv_manager,
+            at("2025-03-04T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refusal::RequirementUnmet { .. }));
+    assert_eq!(refused.section(), "§4");
+    // Stages move one at a time.
+    let skip = h
+        .run(
+            Command::Escalate {
+                to: stage(3),
+                reason: text("Urgent"),
+            },
+            &p.hv_manager,
+            at("2025-03-04T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(skip, Refusal::StageSkip { .. }));
+}
+
+/// HAV-6: "The respective agency members on the Havering Safeguarding
+/// Children Partnership (HSCP) should be engaged in seeking resolution
+/// before the case is raised with the HSCP Chair" (§2.8). HAV-7: the
+/// concerned agency e-mails the partnership mailbox (§2.11).
+#[test]
+fn havering_hscp_members_are_engaged_before_the_chair() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    h.ok(
+        discussion(
+            at("2025-03-03T14:00:00Z"),
+            &[(&p.health_visitor, "practitioner")],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T15:00:00Z"),
+    );
+    escalate(&mut h, 2, &p.hv_manager, "2025-03-04T09:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-03-04T11:00:00Z"),
+            &[(&p.hv_manager, "manager")],
+            false,
+        ),
+        &p.hv_manager,
+        at("2025-03-04T12:00:00Z"),
+    );
+    escalate(&mut h, 3, &p.hv_manager, "2025-03-05T09:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-03-05T11:00:00Z"),
+            &[
+                (&p.hv_senior, "senior-manager"),
+                (&p.sw_senior, "senior-manager"),
+            ],
+            false,
+        ),
+        &p.hv_senior,
+        at("2025-03-05T12:00:00Z"),
+    );
+    let refused = h
+        .run(
+            Command::Escalate {
+                to: stage(4),
+                reason: text("Still disagree"),
+            },
+            &p.hv_senior,
+            at("2025-03-06T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refusal::RequirementUnmet { .. }));
+    assert_eq!(refused.section(), "§2.8");
+
+    h.ok(
+        discussion(
+            at("2025-03-06T11:00:00Z"),
+            &[(&p.hv_senior, "hscp-member")],
+            false,
+        ),
+        &p.hv_senior,
+        at("2025-03-06T12:00:00Z"),
+    );
+    let events = escalate(&mut h, 4, &p.hv_senior, "2025-03-07T09:00:00Z");
+    assert!(notifies(
+        &events,
+        "partnership-mailbox",
+        Occasion::StageEntry
+    ));
+    assert!(notifies(&events, "hscp-chair", Occasion::StageEntry));
+}
+
+/// HAV-7: "The Resolution Panel must consist of senior officer from three
+/// agencies who are members of the full Board of the HSCP. The senior
+/// officers must include the agencies concerned in the professional
+/// differences" (§2.12). A panel of two agencies is refused.
+#[test]
+fn havering_panel_of_two_agencies_is_refused() {
+    let p = people();
+    let mut h = at_stage_four();
+    let two = Command::ConvenePanel {
+        members: vec![
+            seat("hv-director", "nhs-trust"),
+            seat("dcs", "childrens-social-care"),
+        ],
+        shortfall_reason: Some(text("Nobody else was free")),
+    };
+    let refused = h
+        .run(two, &p.chair, at("2025-03-10T09:00:00Z"))
+        .unwrap_err();
+    assert_eq!(
+        refused,
+        Refusal::PanelTooSmall {
+            required: 3,
+            got: 2,
+            section: "§2.12".into(),
+        }
+    );
+    // Three agencies, but not the ones in dispute: refused too, whatever the reason.
+    let without_parties = Command::ConvenePanel {
+        members: vec![
+            seat("a", "police"),
+            seat("b", "education"),
+            seat("c", "probation"),
+        ],
+        shortfall_reason: Some(text("Conflict of interest")),
+    };
+    let refused = h
+        .run(without_parties, &p.chair, at("2025-03-10T09:00:00Z"))
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::PanelLacksDisputingAgencies { ref missing, .. } if missing.len() == 2)
+    );
+    // Only the Chair convenes it.
+    let proper = Command::ConvenePanel {
+        members: vec![
+            seat("hv-director", "nhs-trust"),
+            seat("dcs", "childrens-social-care"),
+            seat("supt", "police"),
+        ],
+        shortfall_reason: None,
+    };
+    let refused = h
+        .run(proper.clone(), &p.hv_senior, at("2025-03-10T09:00:00Z"))
+        .unwrap_err();
+    assert!(matches!(refused, Refusal::NotTheDecider { .. }));
+    h.ok(proper, &p.chair, at("2025-03-10T09:00:00Z"));
+    assert_eq!(h.case.panel().unwrap().members.len(), 3);
+}
+
+/// HAV-7: "The Panel will receive representations from those involved in
+/// the dispute and will collectively resolve the professional differences"
+/// (§2.13). HAV-8: the outcome is shared with the worker who raised it
+/// (§3.1). The document does not make the decision final, and asks for no
+/// written confirmation, so the case closes without one.
+#[test]
+fn havering_panel_hears_both_sides_then_resolves_and_the_case_closes() {
+    let p = people();
+    let mut h = at_stage_four();
+    h.ok(
+        Command::ConvenePanel {
+            members: vec![
+                seat("hv-director", "nhs-trust"),
+                seat("dcs", "childrens-social-care"),
+                seat("supt", "police"),
+            ],
+            shortfall_reason: None,
+        },
+        &p.chair,
+        at("2025-03-10T09:00:00Z"),
+    );
+    let resolve = Command::Resolve {
+        route: ResolutionRoute::Panel,
+        outcome: text("A strategy discussion will be convened by Friday."),
+        outstanding_issues: text(
+            "Threshold guidance to be reviewed by the Case Review Working Group.",
+        ),
+    };
+    h.ok(
+        Command::RecordRepresentation {
+            agency: agency("nhs-trust"),
+            summary: text("Three A&E attendances meet the threshold."),
+        },
+        &p.hv_senior,
+        at("2025-03-11T10:00:00Z"),
+    );
+    let refused = h
+        .run(resolve.clone(), &p.chair, at("2025-03-11T11:00:00Z"))
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::RepresentationsNotHeard { ref missing, .. } if missing == &[agency("childrens-social-care")])
+    );
+    h.ok(
+        Command::RecordRepresentation {
+            agency: agency("childrens-social-care"),
+            summary: text("The family is engaging with early help."),
+        },
+        &p.sw_senior,
+        at("2025-03-11T10:30:00Z"),
+    );
+    // §3.1: the Chair's or the panel's decisions are recorded on the child's file.
+    let refused = h
+        .run(resolve.clone(), &p.chair, at("2025-03-11T11:00:00Z"))
+        .unwrap_err();
+    assert_eq!(refused.section(), "§3.1");
+    h.ok(
+        discussion(
+            at("2025-03-11T10:45:00Z"),
+            &[(&p.chair, "chair"), (&p.hv_senior, "senior-manager")],
+            true,
+        ),
+        &p.chair,
+        at("2025-03-11T10:50:00Z"),
+    );
+    let events = h.ok(resolve, &p.chair, at("2025-03-11T11:00:00Z"));
+    assert!(notifies(&events, "raiser", Occasion::OutcomeFeedback));
+    assert_eq!(h.case.status(), Status::Resolved);
+    assert!(!h.case.outcome().unwrap().final_decision);
+    h.ok(
+        Command::Close {
+            missing_confirmations: vec![],
+        },
+        &p.chair,
+        at("2025-03-12T09:00:00Z"),
+    );
+    assert_eq!(h.case.status(), Status::Closed);
+}
+
+/// HAV-2: a breach of the working week tells the stage's leads (§1.4), and
+/// only a manager may extend the deadline, with a reason (DESIGN.md §3).
+#[test]
+fn havering_a_missed_week_is_a_breach_and_only_a_manager_extends() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    let early = h.run(
+        Command::RecordBreach,
+        &p.health_visitor,
+        at("2025-03-10T23:59:59Z"),
+    );
+    assert!(matches!(early, Err(Refusal::NotOverdue { .. })));
+    assert!(h.case.is_overdue(at("2025-03-11T00:00:00Z")));
+    let events = h.ok(
+        Command::RecordBreach,
+        &p.health_visitor,
+        at("2025-03-11T00:00:00Z"),
+    );
+    assert!(notifies(&events, "stage-leads", Occasion::Breach));
+    assert!(matches!(
+        h.run(
+            Command::RecordBreach,
+            &p.health_visitor,
+            at("2025-03-11T09:00:00Z")
+        ),
+        Err(Refusal::BreachAlreadyRecorded { .. })
+    ));
+
+    let extend = Command::ExtendDeadline {
+        by: accord_case::Extension::WorkingDays(WorkingDays::new(2).unwrap()),
+        reason: text("The GP's report is due on Wednesday"),
+    };
+    let refused = h
+        .run(
+            extend.clone(),
+            &p.health_visitor,
+            at("2025-03-11T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refusal::NotAManager { .. }));
+    h.ok(extend, &p.hv_manager, at("2025-03-11T09:00:00Z"));
+    assert_eq!(due_day(&h.case), date("2025-03-12"));
+    assert!(!h.case.is_overdue(at("2025-03-12T12:00:00Z")));
+}
+
+/// DESIGN.md §5, §1.8: concerns about decisions or wrongdoing within your
+/// own agency go to its whistleblowing arrangements and are never a case.
+#[test]
+fn havering_whistleblowing_is_signposted_not_raised() {
+    let p = people();
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.signpost = Some("whistleblowing".parse::<SignpostId>().unwrap());
+    let refused = Harness::raise(POLICY, r, &p.health_visitor, at(RAISED))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(refused, Refusal::OutOfScope { ref go_to, .. } if go_to.contains("whistleblowing"))
+    );
+    assert_eq!(refused.section(), "§1.8");
+
+    let own = raise(policy, "nhs-trust");
+    let refused = Harness::raise(POLICY, own, &p.health_visitor, at(RAISED))
+        .err()
+        .unwrap();
+    assert!(matches!(refused, Refusal::OwnAgency { .. }));
+}
+
+/// HAV-1: the areas of disagreement are the four §1.3 lists; Plymouth's
+/// "communication" on its own is not one of them. Havering covers children
+/// only.
+#[test]
+fn havering_areas_and_subjects_are_the_policys_own() {
+    let p = people();
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.area = "communication".parse().unwrap();
+    let refused = Harness::raise(POLICY, r, &p.health_visitor, at(RAISED))
+        .err()
+        .unwrap();
+    assert!(matches!(refused, Refusal::NotAPolicyArea { .. }));
+    assert_eq!(refused.section(), "§2");
+
+    let mut r = raise(policy, "childrens-social-care");
+    r.subjects[0].kind = accord_policy::SubjectKind::VulnerableAdult;
+    let refused = Harness::raise(POLICY, r, &p.health_visitor, at(RAISED))
+        .err()
+        .unwrap();
+    assert!(matches!(refused, Refusal::SubjectKindNotCovered { .. }));
+}
+
+/// DESIGN.md §2: a case stays bound to the policy version it was raised
+/// under; deciding it against another policy is refused.
+#[test]
+fn havering_case_refuses_another_policy() {
+    let p = people();
+    let h = raised_with(child("c1", false, false, false));
+    let (plymouth, calendar) = policy("plymouth-2025");
+    let refused = h
+        .case
+        .decide(
+            plymouth,
+            calendar,
+            Command::RecordBreach,
+            &accord_case::Context {
+                now: at(RAISED),
+                actor: p.health_visitor.clone(),
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refusal::PolicyMismatch { .. }));
+}
