@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use accord_calendar::WorkingDays;
+use accord_calendar::{Calendars, WorkingDays};
 use accord_policy::{
     BUILTIN, Before, CountFrom, Field, FieldKind, FieldRequired, Form, FormNeeded, Inclusion,
     Notification, Policy, RecordKind, ResolutionRoute, RoleRef, Stage, SubjectKind, TimescaleSpec,
@@ -15,18 +15,15 @@ use accord_policy::{
 // ---------------------------------------------------------------------------
 // Helpers
 
-/// Every built-in, parsed once.
+/// Every built-in, loaded and checked once, as the application loads them.
 fn policies() -> &'static [Policy] {
     static POLICIES: OnceLock<Vec<Policy>> = OnceLock::new();
-    POLICIES.get_or_init(|| {
-        BUILTIN
-            .iter()
-            .map(|(id, source)| {
-                toml::from_str(source)
-                    .unwrap_or_else(|e| panic!("built-in {id} does not parse: {e}"))
-            })
-            .collect()
-    })
+    POLICIES.get_or_init(|| accord_policy::builtin(calendars()))
+}
+
+fn calendars() -> &'static Calendars {
+    static CALENDARS: OnceLock<Calendars> = OnceLock::new();
+    CALENDARS.get_or_init(Calendars::builtin)
 }
 
 fn policy(id: &str) -> &'static Policy {
@@ -182,7 +179,8 @@ fn every_builtin_loads_under_its_fixed_id() {
 fn every_builtin_round_trips_through_toml() {
     for p in policies() {
         let written = toml::to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.id));
-        let reread: Policy = toml::from_str(&written).unwrap_or_else(|e| panic!("{}: {e}", p.id));
+        let reread = Policy::from_toml(&written, calendars())
+            .unwrap_or_else(|d| panic!("{} no longer checks after a round trip: {d:?}", p.id));
         assert_eq!(
             serde_json::to_value(p).unwrap(),
             serde_json::to_value(&reread).unwrap(),
@@ -975,7 +973,25 @@ fn isle_of_man_stage4_referral_form_goes_to_the_director_within_5_working_days_a
 /// bank holiday, not England and Wales.
 #[test]
 fn isle_of_man_counts_working_days_on_the_isle_of_man_calendar() {
-    assert_eq!(isle_of_man().calendar.as_str(), "isle-of-man");
+    let p = isle_of_man();
+    assert_eq!(p.calendar.as_str(), "isle-of-man");
+    let calendar = calendars().get(&p.calendar).unwrap();
+    let names: Vec<String> = calendar
+        .holidays(2025)
+        .into_iter()
+        .map(|h| h.name)
+        .collect();
+    assert!(mentions(&names, "Tynwald Day"), "{names:?}");
+    assert!(mentions(&names, "TT"), "{names:?}");
+    // Tynwald Day 2025 falls on Saturday 5 July, so Monday 7 July is its
+    // substitute: a working day in England but not on the Isle of Man. A
+    // 1-working-day Stage One entered on Friday 4 July is due on Tuesday 8 July.
+    let friday = jiff::civil::date(2025, 7, 4);
+    let one = WorkingDays::new(1).unwrap();
+    assert_eq!(
+        calendar.add_working_days(friday, one),
+        jiff::civil::date(2025, 7, 8)
+    );
     for other in [
         "sutton-2015",
         "havering-2022",
