@@ -319,9 +319,12 @@ impl Calendar {
         if cache.year != Some(year) {
             cache.year = Some(year);
             cache.days_off.clear();
-            cache
-                .days_off
-                .extend(self.definition.holidays_in(year).into_iter().map(|(d, _)| d));
+            cache.days_off.extend(
+                self.definition
+                    .holidays_in(year)
+                    .into_iter()
+                    .map(|(d, _)| d),
+            );
         }
         !cache.days_off.contains(&day)
     }

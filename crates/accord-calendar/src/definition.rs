@@ -58,7 +58,11 @@ impl Definition {
         self.with_overrides(rules::holidays_in(&self.rules, year), year)
     }
 
-    fn with_overrides<'a>(&'a self, mut holidays: Vec<(i32, &'a str)>, year: i16) -> Vec<(i32, &'a str)> {
+    fn with_overrides<'a>(
+        &'a self,
+        mut holidays: Vec<(i32, &'a str)>,
+        year: i16,
+    ) -> Vec<(i32, &'a str)> {
         for (date, change) in year_range(&self.overrides, year) {
             let day = days::number(*date);
             holidays.retain(|&(d, _)| d != day);

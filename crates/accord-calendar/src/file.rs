@@ -167,7 +167,10 @@ pub(crate) fn calendar(source: &str) -> Result<CalendarSource, CalendarError> {
         .parse::<CalendarId>()
         .map_err(|e| at(file.id.span(), e.to_string()))?;
     if file.name.get_ref().trim().is_empty() {
-        return Err(at(file.name.span(), "give the calendar a name, such as \"England and Wales\"".into()));
+        return Err(at(
+            file.name.span(),
+            "give the calendar a name, such as \"England and Wales\"".into(),
+        ));
     }
     let zone = TimeZone::get(file.time_zone.get_ref()).map_err(|_| {
         at(
@@ -252,7 +255,9 @@ fn published(source: &str, file: Spanned<PublishedFile>) -> Result<Published, Ca
             return Err(located(
                 source,
                 span,
-                format!("{date} is outside the published years {first_year} to {last_year}; widen them or move the date to [overrides.add]"),
+                format!(
+                    "{date} is outside the published years {first_year} to {last_year}; widen them or move the date to [overrides.add]"
+                ),
             ));
         }
         holidays.insert(date, non_empty_name(source, name)?);
@@ -263,7 +268,9 @@ fn published(source: &str, file: Spanned<PublishedFile>) -> Result<Published, Ca
         return Err(located(
             source,
             whole,
-            format!("the published list has no bank holidays in {missing}; add that year's dates or narrow first_year and last_year"),
+            format!(
+                "the published list has no bank holidays in {missing}; add that year's dates or narrow first_year and last_year"
+            ),
         ));
     }
     Ok(Published {
@@ -280,7 +287,9 @@ fn rule_from(file: RuleFile, earlier: &[Rule]) -> Result<Rule, String> {
         return Err("give the rule a name, such as \"Christmas Day\"".into());
     }
     if earlier.iter().any(|rule| rule.name == name) {
-        return Err(format!("there is already a rule named \"{name}\"; rule names must differ"));
+        return Err(format!(
+            "there is already a rule named \"{name}\"; rule names must differ"
+        ));
     }
     if let (Some(from), Some(to)) = (file.from_year, file.to_year) {
         if from > to {
@@ -294,10 +303,15 @@ fn rule_from(file: RuleFile, earlier: &[Rule]) -> Result<Rule, String> {
             When::Easter { offset_days }
         }
         (Some(_), _) => {
-            return Err("an `easter` rule takes only `name`, `easter` and optional `from_year`/`to_year`".into());
+            return Err(
+                "an `easter` rule takes only `name`, `easter` and optional `from_year`/`to_year`"
+                    .into(),
+            );
         }
         (None, Some(day)) if !weekday_only => {
-            let month = file.month.ok_or("a fixed-date rule needs `month` as well as `day`")?;
+            let month = file
+                .month
+                .ok_or("a fixed-date rule needs `month` as well as `day`")?;
             // 2000 is a leap year, so 29 February is allowed (and skipped in
             // other years).
             Date::new(2000, month, day)
@@ -319,14 +333,19 @@ fn rule_from(file: RuleFile, earlier: &[Rule]) -> Result<Rule, String> {
             }
         }
         (None, Some(_)) => {
-            return Err("a rule has either `day` (a fixed date) or `week` and `weekday`, not both".into());
+            return Err(
+                "a rule has either `day` (a fixed date) or `week` and `weekday`, not both".into(),
+            );
         }
         (None, None) => {
-            let (Some(week), Some(weekday), Some(month)) = (file.week, file.weekday, file.month) else {
+            let (Some(week), Some(weekday), Some(month)) = (file.week, file.weekday, file.month)
+            else {
                 return Err("say when the rule falls: `month` and `day`; `month`, `week` and `weekday`; or `easter`".into());
             };
             if fixed_only {
-                return Err("`substitute` and `after` apply only to fixed-date rules (with `day`)".into());
+                return Err(
+                    "`substitute` and `after` apply only to fixed-date rules (with `day`)".into(),
+                );
             }
             if !(1..=12).contains(&month) {
                 return Err(format!("month {month} is not between 1 and 12"));
@@ -387,7 +406,10 @@ fn parse_date(source: &str, text: &Spanned<String>) -> Result<Date, CalendarErro
         located(
             source,
             text.span(),
-            format!("`{}` is not a date; write dates as YYYY-MM-DD, like 2027-12-27", text.get_ref()),
+            format!(
+                "`{}` is not a date; write dates as YYYY-MM-DD, like 2027-12-27",
+                text.get_ref()
+            ),
         )
     })
 }
@@ -416,7 +438,11 @@ fn toml_error(source: &str, error: &toml::de::Error) -> CalendarError {
 pub(crate) fn located(source: &str, span: Range<usize>, message: String) -> CalendarError {
     let before = source.get(..span.start).unwrap_or(source);
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |text| text.chars().count()) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |text| text.chars().count())
+        + 1;
     CalendarError::InvalidAt {
         line,
         column,

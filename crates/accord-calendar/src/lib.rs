@@ -20,7 +20,12 @@
 //! ```
 //!
 //! Nothing here reads files or the clock: the caller passes calendar sources
-//! in and time in.
+//! in and time in. The four built-in calendars are TOML files under `data/`
+//! (their format and sources are in `data/README.md`); an administrator's own
+//! calendar file goes through [`Calendar::from_toml`] and [`Calendars::insert`],
+//! and an override file (one-off days added or removed) through
+//! [`Calendars::apply_overrides`]. Mistakes in either come back as
+//! [`CalendarError::InvalidAt`] with the line and column to fix.
 
 mod calendar;
 mod days;

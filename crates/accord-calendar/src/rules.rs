@@ -64,7 +64,12 @@ pub(crate) struct Rule {
 }
 
 impl Rule {
-    pub(crate) fn new(name: String, when: When, from_year: Option<i16>, to_year: Option<i16>) -> Rule {
+    pub(crate) fn new(
+        name: String,
+        when: When,
+        from_year: Option<i16>,
+        to_year: Option<i16>,
+    ) -> Rule {
         Rule {
             substitute_name: format!("{name} (substitute day)"),
             name,
@@ -225,18 +230,27 @@ mod tests {
 
     #[test]
     fn christmas_on_sunday_keeps_boxing_day_on_monday() {
-        let rules = [fixed("Christmas Day", 12, 25, None), fixed("Boxing Day", 12, 26, None)];
+        let rules = [
+            fixed("Christmas Day", 12, 25, None),
+            fixed("Boxing Day", 12, 26, None),
+        ];
         assert_eq!(
             named(&rules, 2022),
             [
                 (date(2022, 12, 26), "Boxing Day".to_owned()),
-                (date(2022, 12, 27), "Christmas Day (substitute day)".to_owned()),
+                (
+                    date(2022, 12, 27),
+                    "Christmas Day (substitute day)".to_owned()
+                ),
             ]
         );
         assert_eq!(
             named(&rules, 2027),
             [
-                (date(2027, 12, 27), "Christmas Day (substitute day)".to_owned()),
+                (
+                    date(2027, 12, 27),
+                    "Christmas Day (substitute day)".to_owned()
+                ),
                 (date(2027, 12, 28), "Boxing Day (substitute day)".to_owned()),
             ]
         );
@@ -251,7 +265,10 @@ mod tests {
         assert_eq!(
             named(&rules, 2023),
             [
-                (date(2023, 1, 2), "New Year’s Day (substitute day)".to_owned()),
+                (
+                    date(2023, 1, 2),
+                    "New Year’s Day (substitute day)".to_owned()
+                ),
                 (date(2023, 1, 3), "2nd January (substitute day)".to_owned()),
             ]
         );

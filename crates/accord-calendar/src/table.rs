@@ -113,8 +113,14 @@ mod tests {
         let christmas = [date(2027, 12, 27), date(2027, 12, 28)].map(days::number);
         let index = WorkingDayIndex::build(&christmas);
         let friday = days::number(date(2027, 12, 24));
-        assert_eq!(index.nth_after(friday, 1), Lookup::Found(date(2027, 12, 29)));
-        assert_eq!(index.nth_after(friday, 2), Lookup::Found(date(2027, 12, 30)));
+        assert_eq!(
+            index.nth_after(friday, 1),
+            Lookup::Found(date(2027, 12, 29))
+        );
+        assert_eq!(
+            index.nth_after(friday, 2),
+            Lookup::Found(date(2027, 12, 30))
+        );
         assert_eq!(index.is_working_day(christmas[0]), Some(false));
         assert_eq!(index.is_working_day(friday), Some(true));
     }
@@ -128,7 +134,10 @@ mod tests {
         // Wednesday 31 December 2200 is the last working day covered, so
         // three working days after Tuesday the 30th leaves two to count on.
         let tuesday = days::number(date(2200, 12, 30));
-        assert_eq!(index.is_working_day(days::number(date(2200, 12, 31))), Some(true));
+        assert_eq!(
+            index.is_working_day(days::number(date(2200, 12, 31))),
+            Some(true)
+        );
         assert_eq!(
             index.nth_after(tuesday, 3),
             Lookup::Beyond {

@@ -5,7 +5,9 @@
 use accord_calendar::{Calendars, Holiday};
 
 fn show(list: &[Holiday]) -> Vec<String> {
-    list.iter().map(|h| format!("{} {}", h.date, h.name)).collect()
+    list.iter()
+        .map(|h| format!("{} {}", h.date, h.name))
+        .collect()
 }
 
 #[test]
