@@ -1,0 +1,437 @@
+//! East Riding ERSCP, Resolving Inter-Agency Disagreements, 2018: a school
+//! nurse disagrees with the police; Stages One to Four must finish within 5
+//! days of the raise, Appendix A goes to the ERSCP Team at Stage Four, and
+//! Stage Five mediation finishes within a further 5.
+
+mod common;
+
+use accord_calendar::Due;
+use accord_case::{Actor, Command, Event, Occasion, Refusal, Status};
+use accord_policy::{ResolutionRoute, RoleTier};
+use common::*;
+
+const POLICY: &str = "east-riding-2018";
+
+fn nurse() -> Actor {
+    actor("school-nurse", "health", RoleTier::Practitioner)
+}
+fn nurse_manager() -> Actor {
+    actor("nurse-manager", "health", RoleTier::Manager)
+}
+fn named_nurse() -> Actor {
+    actor("named-nurse", "health", RoleTier::SafeguardingLead)
+}
+fn sergeant() -> Actor {
+    actor("sergeant", "police", RoleTier::Manager)
+}
+fn inspector() -> Actor {
+    actor("inspector", "police", RoleTier::SeniorManager)
+}
+
+/// Wednesday 21 May 2025, 10:00 BST, the week before the Spring Bank Holiday.
+const RAISED: &str = "2025-05-21T09:00:00Z";
+
+fn raised() -> Harness {
+    let (policy, _) = policy(POLICY);
+    Harness::raise(POLICY, raise(policy, "police"), &nurse(), at(RAISED)).unwrap()
+}
+
+fn discuss_and_escalate(h: &mut Harness, to: u8, by: &Actor, now: &str) -> Vec<Event> {
+    h.ok(
+        discussion(at(now), &[(by, "manager"), (&sergeant(), "manager")], false),
+        by,
+        at(now),
+    );
+    h.ok(
+        Command::Escalate {
+            to: stage(to),
+            reason: text("Not resolved"),
+        },
+        by,
+        at(now),
+    )
+}
+
+fn at_stage_three() -> Harness {
+    let mut h = raised();
+    discuss_and_escalate(&mut h, 2, &nurse_manager(), "2025-05-21T13:00:00Z");
+    discuss_and_escalate(&mut h, 3, &nurse_manager(), "2025-05-22T09:00:00Z");
+    h
+}
+
+fn stage_four_fields() -> [&'static str; 3] {
+    [
+        "date-of-stage-4-meeting",
+        "senior-officers-at-stage-4",
+        "outcome",
+    ]
+}
+
+fn at_stage_four() -> (Harness, Vec<Event>) {
+    let mut h = at_stage_three();
+    h.ok(
+        discussion(
+            at("2025-05-23T09:00:00Z"),
+            &[(&nurse_manager(), "manager"), (&sergeant(), "manager")],
+            false,
+        ),
+        &nurse_manager(),
+        at("2025-05-23T09:00:00Z"),
+    );
+    h.ok(
+        submit(h.policy, "appendix-a", &stage_four_fields()),
+        &named_nurse(),
+        at("2025-05-23T10:00:00Z"),
+    );
+    let entered = h.ok(
+        Command::Escalate {
+            to: stage(4),
+            reason: text("The line managers could not agree"),
+        },
+        &named_nurse(),
+        at("2025-05-23T10:00:00Z"),
+    );
+    (h, entered)
+}
+
+/// ER-3 (reading): "The maximum timescale for completion of a dispute up to
+/// Stage 4 is 5 days. In the rare circumstances that Stage 5 has to be
+/// employed, this should be begun 5 days from the original dispute being
+/// raised and completed within a further 5 days" (§3). Raised on Wednesday
+/// 21 May 2025, Stages One to Four are all due at the end of Thursday 29 May
+/// (Monday 26 May is the Spring Bank Holiday) and Stage Five at the end of
+/// Thursday 5 June.
+#[test]
+fn east_riding_five_and_ten_day_limits_count_from_the_raise() {
+    let (mut h, _) = at_stage_four();
+    let five_days = Due::At {
+        instant: at("2025-05-29T23:00:00Z"),
+        last_day: date("2025-05-29"),
+    };
+    for visit in h.case.stage_history() {
+        assert_eq!(visit.due, five_days, "Stage {}", visit.stage);
+    }
+    h.ok(
+        submit(h.policy, "appendix-a", &[]),
+        &named_nurse(),
+        at("2025-05-28T09:00:00Z"),
+    );
+    discuss_and_escalate(&mut h, 5, &named_nurse(), "2025-05-29T09:00:00Z");
+    assert_eq!(
+        h.case.due(),
+        Due::At {
+            instant: at("2025-06-05T23:00:00Z"),
+            last_day: date("2025-06-05"),
+        }
+    );
+}
+
+/// ER-8: "The agency which found it necessary to escalate an issue to such
+/// a high level ... should advise the other organisation of their intention
+/// to do so and complete Appendix A, and return it to the ERSCP Team"
+/// (§4, Stage Four). Appendix A is required to enter Stage Four.
+#[test]
+fn east_riding_appendix_a_is_required_at_stage4() {
+    let mut h = at_stage_three();
+    h.ok(
+        discussion(
+            at("2025-05-23T09:00:00Z"),
+            &[(&nurse_manager(), "manager")],
+            false,
+        ),
+        &nurse_manager(),
+        at("2025-05-23T09:00:00Z"),
+    );
+    let escalate = Command::Escalate {
+        to: stage(4),
+        reason: text("Not resolved"),
+    };
+    let refused = h
+        .run(escalate.clone(), &named_nurse(), at("2025-05-23T10:00:00Z"))
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::FormNotSubmitted { ref title, .. } if title == "Stage 4 Monitoring Information")
+    );
+    assert_eq!(refused.section(), "§4, Stage Four; Appendix A");
+
+    // ER-9: the referral part of Appendix A is required on submission.
+    let refused = h
+        .run(
+            submit(
+                h.policy,
+                "appendix-a",
+                &["children", "family-address", "outcome"],
+            ),
+            &named_nurse(),
+            at("2025-05-23T10:00:00Z"),
+        )
+        .unwrap_err();
+    let Refusal::FormIncomplete {
+        missing_fields,
+        section,
+        ..
+    } = refused
+    else {
+        panic!("expected FormIncomplete, got {refused:?}");
+    };
+    assert_eq!(section, "Appendix A");
+    let paths: Vec<&str> = missing_fields.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["children", "family-address"]);
+    assert_eq!(missing_fields[1].label, "Family Address");
+
+    let submitted = h.ok(
+        submit(h.policy, "appendix-a", &stage_four_fields()),
+        &named_nurse(),
+        at("2025-05-23T10:00:00Z"),
+    );
+    assert!(notifies(&submitted, "erscp-team", Occasion::FormSubmitted));
+    assert!(notifies(
+        &submitted,
+        "erscp-service-manager",
+        Occasion::FormSubmitted
+    ));
+    h.ok(escalate, &named_nurse(), at("2025-05-23T10:00:00Z"));
+    assert_eq!(h.case.stage(), stage(4));
+}
+
+/// ER-8: "the ERSCP Team should be made aware of this" with Appendix A;
+/// and the other agency is advised of the intention to escalate.
+#[test]
+fn east_riding_stage4_informs_the_erscp_team_with_appendix_a() {
+    let (h, entered) = at_stage_four();
+    let team = notifications(&entered)
+        .into_iter()
+        .find(|n| n.to.id() == "erscp-team" && n.occasion == Occasion::StageEntry)
+        .expect("the ERSCP Team is informed");
+    assert_eq!(team.attach[0].form.as_str(), "appendix-a");
+    assert_eq!(
+        team.attach[0].submission,
+        Some(h.case.latest_form(&team.attach[0].form).unwrap().sequence)
+    );
+    assert!(notifies(
+        &entered,
+        "other-agency-lead",
+        Occasion::StageEntry
+    ));
+}
+
+/// ER-9: the date of the Stage 4 meeting, the senior officers involved and
+/// the outcome are known only during Stage Four, so Stage Four cannot end
+/// until Appendix A carries them.
+#[test]
+fn east_riding_stage4_cannot_end_without_appendix_a_outcome() {
+    let (mut h, _) = at_stage_four();
+    h.ok(
+        discussion(
+            at("2025-05-27T09:00:00Z"),
+            &[
+                (
+                    &named_nurse(),
+                    "named-designated-safeguarding-representative",
+                ),
+                (&inspector(), "senior-manager"),
+            ],
+            true,
+        ),
+        &named_nurse(),
+        at("2025-05-27T10:00:00Z"),
+    );
+    let resolve = Command::Resolve {
+        route: ResolutionRoute::Agreement,
+        outcome: text("Police will share the incident log with the school nurse."),
+        outstanding_issues: text("None."),
+    };
+    let refused = h
+        .run(resolve.clone(), &named_nurse(), at("2025-05-27T11:00:00Z"))
+        .unwrap_err();
+    let Refusal::FormIncomplete { missing_fields, .. } = refused else {
+        panic!("expected FormIncomplete, got {refused:?}");
+    };
+    let paths: Vec<&str> = missing_fields.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, stage_four_fields());
+    h.ok(
+        submit(h.policy, "appendix-a", &[]),
+        &named_nurse(),
+        at("2025-05-27T11:00:00Z"),
+    );
+    let events = h.ok(resolve, &named_nurse(), at("2025-05-27T11:30:00Z"));
+    // Appendix A returns to the ERSCP Team with the outcome.
+    let back = notifications(&events)
+        .into_iter()
+        .find(|n| n.to.id() == "erscp-team")
+        .unwrap();
+    assert_eq!(back.occasion, Occasion::Resolved);
+    assert!(back.attach[0].submission.is_some());
+}
+
+/// ER-4: "careful consideration should be given to involving managers at
+/// the next level of the structure" when a stage is delayed (§3).
+#[test]
+fn east_riding_a_delay_involves_the_next_tier_up() {
+    let mut h = at_stage_three();
+    let events = h.ok(Command::RecordBreach, &nurse(), at("2025-05-30T08:00:00Z"));
+    let n = notifications(&events)
+        .into_iter()
+        .find(|n| n.occasion == Occasion::Breach)
+        .unwrap();
+    assert_eq!(n.to.id(), "next-tier-up");
+    assert_eq!(n.section, "§3");
+    assert_eq!(h.case.current_visit().breaches.len(), 1);
+}
+
+/// ER-10: "the Chair of the ERSCP should be approached to identify a
+/// Partnership Member from an uninvolved agency to chair a meeting"; "The
+/// chair of this meeting will then report on issues arising from this
+/// process to the ERSCP Management, Evaluation and Effectiveness Group".
+#[test]
+fn east_riding_stage5_mediation_reports_to_the_meeg() {
+    let (mut h, _) = at_stage_four();
+    h.ok(
+        submit(h.policy, "appendix-a", &[]),
+        &named_nurse(),
+        at("2025-05-28T09:00:00Z"),
+    );
+    let entered = discuss_and_escalate(&mut h, 5, &named_nurse(), "2025-05-29T09:00:00Z");
+    assert!(notifies(&entered, "erscp-chair", Occasion::StageEntry));
+    assert!(notifies(&entered, "erscp-team", Occasion::StageExit));
+    h.ok(
+        discussion(
+            at("2025-06-03T10:00:00Z"),
+            &[
+                (&inspector(), "senior-manager"),
+                (&named_nurse(), "senior-manager"),
+            ],
+            true,
+        ),
+        &named_nurse(),
+        at("2025-06-03T12:00:00Z"),
+    );
+    let events = h.ok(
+        Command::Resolve {
+            route: ResolutionRoute::Agreement,
+            outcome: text("A joint visit within two days."),
+            outstanding_issues: text("Information-sharing protocol to the Management, Evaluation and Effectiveness Group."),
+        },
+        &named_nurse(),
+        at("2025-06-03T12:00:00Z"),
+    );
+    assert!(notifies(
+        &events,
+        "management-evaluation-and-effectiveness-group",
+        Occasion::Resolved
+    ));
+    assert!(notifies(&events, "raiser", Occasion::OutcomeFeedback));
+}
+
+/// ER-13 and §2: learning themes are the policy's four, forwarded to the
+/// ERSCP Service Manager; "There must be written confirmation between the
+/// parties about an agreed outcome".
+#[test]
+fn east_riding_learning_and_written_confirmation() {
+    let mut h = at_stage_three();
+    let learning = Command::RecordLearning {
+        theme: "training-needs".parse().unwrap(),
+        forwarded_to: Some(h.policy.learning.forward_to[0].clone()),
+        note: text("Joint training on information sharing for school nurses and police."),
+    };
+    assert!(matches!(
+        h.run(
+            learning.clone(),
+            &nurse_manager(),
+            at("2025-05-23T09:00:00Z")
+        ),
+        Err(Refusal::NotYetResolved { .. })
+    ));
+    h.ok(
+        discussion(
+            at("2025-05-23T09:00:00Z"),
+            &[(&nurse_manager(), "manager"), (&sergeant(), "manager")],
+            true,
+        ),
+        &nurse_manager(),
+        at("2025-05-23T09:00:00Z"),
+    );
+    h.ok(
+        Command::Resolve {
+            route: ResolutionRoute::Agreement,
+            outcome: text("Police will share the log."),
+            outstanding_issues: text("None."),
+        },
+        &nurse_manager(),
+        at("2025-05-23T10:00:00Z"),
+    );
+    let unknown = Command::RecordLearning {
+        theme: "commissioning".parse().unwrap(),
+        forwarded_to: None,
+        note: text("x"),
+    };
+    assert!(matches!(
+        h.run(unknown, &nurse_manager(), at("2025-05-23T10:00:00Z")),
+        Err(Refusal::UnknownTheme { .. })
+    ));
+    h.ok(learning, &nurse_manager(), at("2025-05-23T10:00:00Z"));
+    assert!(matches!(
+        h.run(
+            Command::Close {
+                missing_confirmations: vec![]
+            },
+            &nurse_manager(),
+            at("2025-05-23T11:00:00Z")
+        ),
+        Err(Refusal::ConfirmationsMissing { .. })
+    ));
+    for who in [nurse_manager(), sergeant()] {
+        h.ok(
+            Command::ConfirmOutcome {
+                statement: text("Confirmed in writing"),
+            },
+            &who,
+            at("2025-05-23T11:00:00Z"),
+        );
+    }
+    h.ok(
+        Command::Close {
+            missing_confirmations: vec![],
+        },
+        &nurse_manager(),
+        at("2025-05-23T12:00:00Z"),
+    );
+    assert_eq!(h.case.status(), Status::Closed);
+    assert_eq!(h.case.learning().len(), 1);
+}
+
+/// ER-12: "the conference should be adjourned for a maximum of 72 hours"
+/// (§5): 72 hours of elapsed time, whatever the day or the clocks do.
+#[test]
+fn east_riding_conference_adjournment_is_72_hours() {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "police");
+    r.track = Some("conference-dissent".parse().unwrap());
+    r.area = policy
+        .areas_for(&"conference-dissent".parse().unwrap())
+        .next()
+        .unwrap()
+        .id
+        .clone();
+    // Friday 28 March 2025, 14:00 GMT; the clocks go forward on the Sunday.
+    let mut h = Harness::raise(POLICY, r, &nurse(), at("2025-03-28T14:00:00Z")).unwrap();
+    assert_eq!(h.case.due(), Due::AsSoonAsPossible);
+    discuss_and_escalate(&mut h, 2, &nurse_manager(), "2025-03-28T15:00:00Z");
+    assert_eq!(h.case.due().instant(), Some(at("2025-03-31T15:00:00Z")));
+}
+
+/// ER-2: "the designated safeguarding lead in your agency should be
+/// consulted immediately" (§1).
+#[test]
+fn east_riding_immediate_risk_consults_the_dsl() {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "police");
+    r.subjects = vec![child("c1", false, false, true)];
+    let h = Harness::raise(POLICY, r, &nurse(), at(RAISED)).unwrap();
+    let n = notifications(&h.events)
+        .into_iter()
+        .find(|n| n.occasion == Occasion::ImmediateRisk)
+        .unwrap();
+    assert_eq!(n.to.id(), "safeguarding-lead");
+    assert_eq!(n.section, "§1");
+}
