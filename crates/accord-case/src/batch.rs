@@ -3,7 +3,9 @@
 //! caused them so that the storage layer writes its outbox in the same
 //! append (DESIGN.md §4).
 
-use accord_policy::{Condition, Form, FormId, Policy, RoleRef, Stage, StageNumber, Trigger};
+use accord_policy::{
+    AreaId, Condition, Form, FormId, Policy, Relation, RoleRef, Stage, StageNumber, Trigger,
+};
 use jiff::Timestamp;
 
 use crate::{
@@ -19,30 +21,44 @@ pub(crate) struct Batch<'c> {
     actor: Actor,
     next: Sequence,
     prior: Option<&'c Case>,
+    area_route: Option<RoleRef>,
     pub(crate) events: Vec<Event>,
 }
 
 impl<'c> Batch<'c> {
-    /// A batch for the raise of `case`.
-    pub(crate) fn raising(case: CaseId, at: Timestamp, actor: Actor) -> Batch<'c> {
+    /// A batch for the raise of `case` in `area`.
+    pub(crate) fn raising(
+        policy: &Policy,
+        case: CaseId,
+        area: &AreaId,
+        at: Timestamp,
+        actor: Actor,
+    ) -> Batch<'c> {
         Batch {
             case,
             at,
             actor,
             next: Sequence::FIRST,
             prior: None,
+            area_route: area_route(policy, area),
             events: Vec::new(),
         }
     }
 
     /// A batch that follows `prior`'s last event.
-    pub(crate) fn after(prior: &'c Case, at: Timestamp, actor: Actor) -> Batch<'c> {
+    pub(crate) fn after(
+        policy: &Policy,
+        prior: &'c Case,
+        at: Timestamp,
+        actor: Actor,
+    ) -> Batch<'c> {
         Batch {
             case: prior.id().clone(),
             at,
             actor,
             next: prior.version().next(),
             prior: Some(prior),
+            area_route: area_route(policy, prior.area()),
             events: Vec::new(),
         }
     }
@@ -93,6 +109,13 @@ impl<'c> Batch<'c> {
         attach: &[FormId],
         cause: Sequence,
     ) {
+        // The case knows its area, so `area-route` is named as the role it
+        // routes to (Sutton §6: the subgroup chair for that area of LSCB
+        // business); resolving roles to people is the storage layer's job.
+        let to = match (to, &self.area_route) {
+            (RoleRef::Relation(Relation::AreaRoute), Some(route)) => route,
+            _ => to,
+        };
         let attach = attach
             .iter()
             .map(|form| Attachment {
@@ -210,6 +233,15 @@ impl<'c> Batch<'c> {
             );
         }
     }
+}
+
+/// The role a case in `area` routes to, if the policy names one.
+fn area_route(policy: &Policy, area: &AreaId) -> Option<RoleRef> {
+    policy
+        .areas
+        .iter()
+        .find(|a| &a.id == area)
+        .and_then(|a| a.routes_to.clone())
 }
 
 /// Whether a notification's condition holds for these subjects.

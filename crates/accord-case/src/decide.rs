@@ -84,7 +84,13 @@ impl Case {
             }
         }
 
-        let mut batch = Batch::raising(raise.case.clone(), ctx.now, ctx.actor.clone());
+        let mut batch = Batch::raising(
+            policy,
+            raise.case.clone(),
+            &raise.area,
+            ctx.now,
+            ctx.actor.clone(),
+        );
         let raised = batch.emit(EventBody::Raised(Box::new(Raised {
             policy: policy.id.clone(),
             policy_version: policy.version,
@@ -140,7 +146,7 @@ impl Case {
         {
             return Err(closed());
         }
-        let mut batch = Batch::after(self, ctx.now, ctx.actor.clone());
+        let mut batch = Batch::after(policy, self, ctx.now, ctx.actor.clone());
         let here = self.stage();
         match command {
             Command::RecordDiscussion { record } => {

@@ -1,0 +1,524 @@
+//! Sutton LSCB, Multi-agency Escalation Policy and Procedure, September
+//! 2015: a strategic issue routed to its subgroup chair, and a professional
+//! disagreement that climbs to the Independent LSCB Chair, whose written
+//! response is final.
+
+mod common;
+
+use accord_calendar::Due;
+use accord_case::{Actor, Command, FieldValue, Occasion, Refusal, Status};
+use accord_policy::{ResolutionRoute, RoleTier};
+use common::*;
+
+const POLICY: &str = "sutton-2015";
+
+fn teacher() -> Actor {
+    actor("teacher", "school", RoleTier::Practitioner)
+}
+fn dsl() -> Actor {
+    actor("dsl", "school", RoleTier::SafeguardingLead)
+}
+fn team_manager() -> Actor {
+    actor("team-manager", "childrens-social-care", RoleTier::Manager)
+}
+fn senior_manager() -> Actor {
+    actor("senior", "childrens-social-care", RoleTier::SeniorManager)
+}
+fn head_of_service() -> Actor {
+    actor("hos", "school", RoleTier::HeadOfService)
+}
+fn independent_chair() -> Actor {
+    actor("independent-chair", "lscb", RoleTier::Chair)
+}
+
+/// Monday 1 December 2025, 10:00 GMT.
+const RAISED: &str = "2025-12-01T10:00:00Z";
+
+fn raised() -> Harness {
+    let (policy, _) = policy(POLICY);
+    Harness::raise(
+        POLICY,
+        raise(policy, "childrens-social-care"),
+        &teacher(),
+        at(RAISED),
+    )
+    .unwrap()
+}
+
+fn escalate(h: &mut Harness, to: u8, by: &Actor, now: &str) -> Vec<accord_case::Event> {
+    h.ok(
+        Command::Escalate {
+            to: stage(to),
+            reason: text("Unresolved within the timescale"),
+        },
+        by,
+        at(now),
+    )
+}
+
+/// Records a discussion and approves it, as §7b requires from Stage Two.
+fn approved_discussion(h: &mut Harness, now: &str) {
+    let events = h.ok(
+        discussion(
+            at(now),
+            &[(&dsl(), "manager"), (&team_manager(), "manager")],
+            false,
+        ),
+        &dsl(),
+        at(now),
+    );
+    h.ok(
+        Command::ApproveDiscussion {
+            discussion: events[0].sequence,
+            approved_on: date(&now[..10]),
+        },
+        &dsl(),
+        at(now),
+    );
+}
+
+/// A case at Stage Two, Appendix 1 submitted without its outcome.
+fn at_stage_two() -> Harness {
+    let mut h = raised();
+    h.ok(
+        discussion(
+            at("2025-12-01T14:00:00Z"),
+            &[(&teacher(), "practitioner")],
+            false,
+        ),
+        &teacher(),
+        at("2025-12-01T14:00:00Z"),
+    );
+    h.ok(
+        submit(h.policy, "appendix-1", &["outcome-achieved"]),
+        &dsl(),
+        at("2025-12-02T09:00:00Z"),
+    );
+    escalate(&mut h, 2, &dsl(), "2025-12-02T09:00:00Z");
+    h
+}
+
+/// A case at Stage Six, the Independent LSCB Chair.
+fn at_stage_six() -> Harness {
+    let mut h = at_stage_two();
+    approved_discussion(&mut h, "2025-12-03T10:00:00Z");
+    h.ok(
+        submit(h.policy, "appendix-1", &[]),
+        &dsl(),
+        at("2025-12-03T11:00:00Z"),
+    );
+    escalate(&mut h, 3, &dsl(), "2025-12-03T12:00:00Z");
+    approved_discussion(&mut h, "2025-12-04T10:00:00Z");
+    escalate(&mut h, 4, &senior_manager(), "2025-12-04T12:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-12-05T10:00:00Z"),
+            &[(&head_of_service(), "head-of-service")],
+            false,
+        ),
+        &head_of_service(),
+        at("2025-12-05T10:00:00Z"),
+    );
+    h.ok(
+        submit(h.policy, "written-report-to-heads-of-service", &[]),
+        &head_of_service(),
+        at("2025-12-05T11:00:00Z"),
+    );
+    escalate(&mut h, 5, &head_of_service(), "2025-12-05T12:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-12-08T10:00:00Z"),
+            &[(&head_of_service(), "lscb-member")],
+            false,
+        ),
+        &head_of_service(),
+        at("2025-12-08T10:00:00Z"),
+    );
+    h.ok(
+        submit(
+            h.policy,
+            "referral-to-independent-chair",
+            &["chairs-decision", "date-of-response"],
+        ),
+        &head_of_service(),
+        at("2025-12-08T11:00:00Z"),
+    );
+    escalate(&mut h, 6, &head_of_service(), "2025-12-08T12:00:00Z");
+    h
+}
+
+/// SUT-1 and SUT-2: "concerns would organise themselves into the specific
+/// areas of LSCB business ... Each Chair is responsible for seeking a
+/// resolution within the framework of the subgroup, and if not resolved
+/// refer matters directly to the Independent LSCB Chair" (§6). A strategic
+/// issue about quality assurance goes to the quality assurance subgroup chair.
+#[test]
+fn sutton_strategic_track_routes_to_the_subgroup_chair() {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "police");
+    r.track = Some("strategic".parse().unwrap());
+    r.area = "quality-assurance".parse().unwrap();
+    r.subjects = vec![];
+    let mut h = Harness::raise(POLICY, r, &dsl(), at(RAISED)).unwrap();
+    let routed = notifications(&h.events)
+        .into_iter()
+        .find(|n| n.occasion == Occasion::StageEntry)
+        .expect("the subgroup chair is told");
+    assert_eq!(routed.to.id(), "quality-assurance-subgroup-chair");
+    assert_eq!(routed.section, "§6");
+
+    let entered = escalate(&mut h, 2, &dsl(), "2025-12-03T09:00:00Z");
+    assert!(notifies(
+        &entered,
+        "independent-lscb-chair",
+        Occasion::StageEntry
+    ));
+
+    // The professional track's areas are not offered on the strategic track.
+    let mut r = raise(policy, "police");
+    r.track = Some("strategic".parse().unwrap());
+    r.area = "point-of-referral".parse().unwrap();
+    assert!(matches!(
+        Harness::raise(POLICY, r, &dsl(), at(RAISED)),
+        Err(Refusal::NotAPolicyArea { .. })
+    ));
+}
+
+/// SUT-12 (reading): the flowchart with the timescales is missing; each
+/// professional stage is read as 5 working days from its start. Entered on
+/// Tuesday 23 December 2025, a stage is due at the end of Friday 2 January
+/// 2026, past Christmas, Boxing Day and New Year's Day.
+#[test]
+fn sutton_stages_are_five_working_days_from_their_start() {
+    let h = raised();
+    assert_eq!(due_day(&h.case), date("2025-12-08"));
+    let (policy, _) = policy(POLICY);
+    let h = Harness::raise(
+        POLICY,
+        raise(policy, "childrens-social-care"),
+        &teacher(),
+        at("2025-12-23T10:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(
+        h.case.due(),
+        Due::At {
+            instant: at("2026-01-03T00:00:00Z"),
+            last_day: date("2026-01-02"),
+        }
+    );
+}
+
+/// SUT-3 and SUT-11: the referral form (Appendix 1) defines the problem, the
+/// outcome and the timescale, and its rows say who will do what by when. A
+/// row whose "By when?" is not a date does not fit the form.
+#[test]
+fn sutton_appendix_1_rows_are_checked() {
+    let mut h = raised();
+    h.ok(
+        discussion(
+            at("2025-12-01T14:00:00Z"),
+            &[(&teacher(), "practitioner")],
+            false,
+        ),
+        &teacher(),
+        at("2025-12-01T14:00:00Z"),
+    );
+    let refused = h
+        .run(
+            Command::Escalate {
+                to: stage(2),
+                reason: text("Unresolved"),
+            },
+            &dsl(),
+            at("2025-12-02T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refusal::FormNotSubmitted { .. }));
+    assert_eq!(refused.section(), "§5; Appendix 1");
+
+    let form = form(h.policy, "appendix-1");
+    let mut values = fill(form, &[]);
+    let actions: accord_policy::FieldId = "actions".parse().unwrap();
+    let mut row = accord_case::FormValues::new();
+    row = row
+        .with(
+            "who".parse().unwrap(),
+            FieldValue::Text("Team manager".into()),
+        )
+        .with(
+            "what".parse().unwrap(),
+            FieldValue::Text("Re-open the assessment".into()),
+        )
+        .with(
+            "by-when".parse().unwrap(),
+            FieldValue::Text("Friday".into()),
+        );
+    values.0.insert(actions, FieldValue::Rows(vec![row]));
+    let refused = h
+        .run(
+            Command::SubmitForm {
+                form: "appendix-1".parse().unwrap(),
+                values,
+            },
+            &dsl(),
+            at("2025-12-02T09:00:00Z"),
+        )
+        .unwrap_err();
+    let Refusal::FormInvalid {
+        problems, section, ..
+    } = refused
+    else {
+        panic!("expected FormInvalid, got {refused:?}");
+    };
+    assert_eq!(section, "Appendix 1");
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].field.path, "actions/1/by-when");
+    assert_eq!(problems[0].field.label, "By when?");
+}
+
+/// SUT-6: "The records must be formally approved, with the date entered on
+/// the record" (§7b). Stage Two cannot be left on an unapproved record, and
+/// only a manager approves.
+#[test]
+fn sutton_stage2_needs_formally_approved_records() {
+    let mut h = at_stage_two();
+    let recorded = h.ok(
+        discussion(
+            at("2025-12-03T10:00:00Z"),
+            &[(&dsl(), "manager"), (&team_manager(), "manager")],
+            false,
+        ),
+        &dsl(),
+        at("2025-12-03T10:00:00Z"),
+    );
+    h.ok(
+        submit(h.policy, "appendix-1", &[]),
+        &dsl(),
+        at("2025-12-03T11:00:00Z"),
+    );
+    let refused = h
+        .run(
+            Command::Escalate {
+                to: stage(3),
+                reason: text("Unresolved"),
+            },
+            &dsl(),
+            at("2025-12-03T12:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refusal::RequirementUnmet { .. }));
+    assert_eq!(refused.section(), "§7b");
+    let approve = Command::ApproveDiscussion {
+        discussion: recorded[0].sequence,
+        approved_on: date("2025-12-03"),
+    };
+    assert!(matches!(
+        h.run(approve.clone(), &teacher(), at("2025-12-03T12:00:00Z")),
+        Err(Refusal::NotAManager { .. })
+    ));
+    h.ok(approve, &team_manager(), at("2025-12-03T12:00:00Z"));
+    assert_eq!(
+        h.case.discussions()[1].approved_on,
+        Some(date("2025-12-03"))
+    );
+    escalate(&mut h, 3, &dsl(), "2025-12-03T12:30:00Z");
+}
+
+/// SUT-11: Appendix 1 records "Outcome achieved following completion of
+/// actions"; the stage that needs the form cannot end without it.
+#[test]
+fn sutton_stage2_cannot_end_without_the_outcome_achieved() {
+    let mut h = at_stage_two();
+    approved_discussion(&mut h, "2025-12-03T10:00:00Z");
+    let refused = h
+        .run(
+            Command::Escalate {
+                to: stage(3),
+                reason: text("Unresolved"),
+            },
+            &dsl(),
+            at("2025-12-03T12:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::FormIncomplete { ref missing_fields, .. }
+        if missing_fields.len() == 1 && missing_fields[0].path == "outcome-achieved")
+    );
+}
+
+/// SUT-8: "A referral to the Independent LSCB Chair must include a written
+/// account of the dispute, what attempts have been made to resolve the
+/// matter, an assessment of risk ... and what resolution is sought. A
+/// written response will be provided to confirm the decision by the Chair,
+/// which is the final stage of the process" (§7d). The Chair's written
+/// response is final and closes the case.
+#[test]
+fn sutton_independent_chairs_written_response_is_final() {
+    let mut h = at_stage_six();
+    let entry = h
+        .case
+        .notifications()
+        .iter()
+        .rev()
+        .find(|n| n.notification.to.id() == "independent-lscb-chair")
+        .unwrap();
+    assert_eq!(
+        entry.notification.attach[0].form.as_str(),
+        "referral-to-independent-chair"
+    );
+
+    let resolve = Command::Resolve {
+        route: ResolutionRoute::Decision,
+        outcome: text(
+            "Children's social care will hold a strategy discussion within two working days.",
+        ),
+        outstanding_issues: text(
+            "The threshold document goes to the policy and practice subgroup.",
+        ),
+    };
+    assert!(matches!(
+        h.run(
+            resolve.clone(),
+            &head_of_service(),
+            at("2025-12-10T09:00:00Z")
+        ),
+        Err(Refusal::NotTheDecider { .. })
+    ));
+    // No decision without the written response on the referral.
+    let refused = h
+        .run(
+            resolve.clone(),
+            &independent_chair(),
+            at("2025-12-10T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::FormIncomplete { ref missing_fields, .. } if missing_fields.len() == 2)
+    );
+    assert_eq!(refused.section(), "§7d");
+    h.ok(
+        submit(h.policy, "referral-to-independent-chair", &[]),
+        &independent_chair(),
+        at("2025-12-10T09:00:00Z"),
+    );
+    let events = h.ok(resolve, &independent_chair(), at("2025-12-10T10:00:00Z"));
+    assert!(notifies(&events, "raiser", Occasion::Resolved));
+    assert!(notifies(&events, "stage-leads", Occasion::Resolved));
+    assert_eq!(h.case.status(), Status::Closed);
+    assert!(h.case.outcome().unwrap().final_decision);
+    assert!(matches!(
+        h.run(
+            Command::Reopen {
+                reason: text("Disagree")
+            },
+            &head_of_service(),
+            at("2025-12-11T09:00:00Z")
+        ),
+        Err(Refusal::FinalDecisionStands { .. })
+    ));
+
+    // SUT-9: "When the issue is resolved or closed, any issues for learning
+    // and improvement should be identified and considered by the relevant
+    // LSCB sub-group" (§7e): learning is still recorded once closed.
+    let theme = h.policy.learning.themes[0].id.clone();
+    h.ok(
+        Command::RecordLearning {
+            theme,
+            forwarded_to: h.policy.learning.forward_to.first().cloned(),
+            note: text("Threshold guidance needs examples of cumulative harm."),
+        },
+        &head_of_service(),
+        at("2025-12-12T09:00:00Z"),
+    );
+    assert_eq!(h.case.learning().len(), 1);
+    assert_eq!(h.case.status(), Status::Closed);
+}
+
+/// SUT-8: "the matter must be referred to the heads of service ... Any
+/// verbal report should be followed up in writing" (§7d): Stage Four is not
+/// left without the written follow-up.
+#[test]
+fn sutton_heads_of_service_need_the_written_follow_up() {
+    let mut h = at_stage_two();
+    approved_discussion(&mut h, "2025-12-03T10:00:00Z");
+    h.ok(
+        submit(h.policy, "appendix-1", &[]),
+        &dsl(),
+        at("2025-12-03T11:00:00Z"),
+    );
+    escalate(&mut h, 3, &dsl(), "2025-12-03T12:00:00Z");
+    approved_discussion(&mut h, "2025-12-04T10:00:00Z");
+    escalate(&mut h, 4, &senior_manager(), "2025-12-04T12:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-12-05T10:00:00Z"),
+            &[(&head_of_service(), "head-of-service")],
+            false,
+        ),
+        &head_of_service(),
+        at("2025-12-05T10:00:00Z"),
+    );
+    let refused = h
+        .run(
+            Command::Escalate {
+                to: stage(5),
+                reason: text("Unresolved"),
+            },
+            &head_of_service(),
+            at("2025-12-05T12:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(refused, Refusal::FormNotSubmitted { .. }));
+    assert_eq!(refused.section(), "§7d");
+}
+
+/// SUT-10: "written confirmation between the parties about an agreed
+/// outcome of the disagreement and how any outstanding issues will be
+/// pursued and concluded" (§7f): resolved at Stage One by agreement, the
+/// case closes once both parties confirm.
+#[test]
+fn sutton_parties_confirm_the_outcome_in_writing() {
+    let mut h = raised();
+    h.ok(
+        discussion(
+            at("2025-12-01T14:00:00Z"),
+            &[(&teacher(), "practitioner")],
+            true,
+        ),
+        &teacher(),
+        at("2025-12-01T14:00:00Z"),
+    );
+    h.ok(
+        Command::Resolve {
+            route: ResolutionRoute::Agreement,
+            outcome: text("The referral will be amended and re-submitted."),
+            outstanding_issues: text("None."),
+        },
+        &teacher(),
+        at("2025-12-01T15:00:00Z"),
+    );
+    assert_eq!(h.case.unconfirmed_parties().len(), 2);
+    h.ok(
+        Command::ConfirmOutcome {
+            statement: text("Email of 2 December"),
+        },
+        &dsl(),
+        at("2025-12-02T09:00:00Z"),
+    );
+    h.ok(
+        Command::ConfirmOutcome {
+            statement: text("Email of 2 December"),
+        },
+        &team_manager(),
+        at("2025-12-02T10:00:00Z"),
+    );
+    h.ok(
+        Command::Close {
+            missing_confirmations: vec![],
+        },
+        &teacher(),
+        at("2025-12-02T11:00:00Z"),
+    );
+    assert_eq!(h.case.status(), Status::Closed);
+}
