@@ -223,3 +223,81 @@ fn missing_in(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> Form {
+        serde_json::from_value(serde_json::json!({
+            "id": "referral",
+            "title": "Referral",
+            "section": "Appendix 1",
+            "sections": [{
+                "title": "Referral",
+                "fields": [
+                    { "id": "date", "label": "Date", "kind": "date" },
+                    { "id": "urgent", "label": "Urgent?", "kind": "choice", "options": ["Yes", "No"] },
+                    { "id": "outcome", "label": "Outcome", "kind": "long-text", "required": "before-stage-ends" },
+                    { "id": "note", "label": "Note", "kind": "text", "required": "optional" },
+                    { "id": "actions", "label": "Actions", "kind": "rows", "columns": [
+                        { "id": "what", "label": "What", "kind": "text" },
+                        { "id": "by-when", "label": "By when", "kind": "date" }
+                    ]}
+                ]
+            }]
+        }))
+        .unwrap()
+    }
+
+    fn id(s: &str) -> FieldId {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn wrong_kinds_unknown_fields_and_bad_choices_are_problems() {
+        let values = FormValues::new()
+            .with(id("date"), FieldValue::Text("Monday".into()))
+            .with(id("urgent"), FieldValue::Text("Maybe".into()))
+            .with(id("colour"), FieldValue::Text("blue".into()));
+        let paths: Vec<String> = problems(&form(), &values)
+            .into_iter()
+            .map(|p| p.field.path)
+            .collect();
+        assert_eq!(paths, ["colour", "date", "urgent"]);
+    }
+
+    #[test]
+    fn before_stage_ends_fields_wait_until_the_stage_ends() {
+        let row = FormValues::new().with(id("what"), FieldValue::Text("Visit".into()));
+        let values = FormValues::new()
+            .with(id("date"), FieldValue::Date(jiff::civil::date(2025, 3, 3)))
+            .with(id("urgent"), FieldValue::Text("Yes".into()))
+            .with(id("actions"), FieldValue::Rows(vec![row]));
+        let paths = |c| -> Vec<String> {
+            missing(&form(), &values, c)
+                .into_iter()
+                .map(|f| f.path)
+                .collect()
+        };
+        assert_eq!(paths(Completeness::OnSubmit), ["actions/1/by-when"]);
+        assert_eq!(
+            paths(Completeness::BeforeStageEnds),
+            ["outcome", "actions/1/by-when"]
+        );
+    }
+
+    #[test]
+    fn blank_text_and_empty_tables_are_unanswered() {
+        let values = FormValues::new()
+            .with(id("date"), FieldValue::Date(jiff::civil::date(2025, 3, 3)))
+            .with(id("urgent"), FieldValue::Text("   ".into()))
+            .with(id("actions"), FieldValue::Rows(vec![]));
+        let missing: Vec<String> = missing(&form(), &values, Completeness::OnSubmit)
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
+        assert_eq!(missing, ["urgent", "actions"]);
+        assert!(problems(&form(), &values).is_empty());
+    }
+}

@@ -12,6 +12,53 @@
 //! come in a [`Context`] with every command, and deadlines are computed on
 //! the policy's [`Calendar`](accord_calendar::Calendar) (DESIGN.md §3).
 //!
+//! ```
+//! use accord_calendar::Calendars;
+//! use accord_case::*;
+//! use accord_policy::RoleTier;
+//!
+//! let calendars = Calendars::builtin();
+//! let policies = accord_policy::builtin(&calendars);
+//! let havering = policies.iter().find(|p| p.id.as_str() == "havering-2022").unwrap();
+//! let calendar = calendars.get(&havering.calendar).unwrap();
+//! let text = |s: &str| Text::parse(s).unwrap();
+//! let ctx = Context {
+//!     now: "2025-03-03T10:00:00Z".parse().unwrap(),
+//!     actor: Actor {
+//!         person: PersonId::parse("hv-1").unwrap(),
+//!         agency: AgencyId::parse("nhs-trust").unwrap(),
+//!         tier: RoleTier::Practitioner,
+//!     },
+//! };
+//! let raise = Raise {
+//!     case: CaseId::parse("HAV-2025-0001").unwrap(),
+//!     track: None,
+//!     area: "levels-of-need".parse().unwrap(),
+//!     signpost: None,
+//!     other_agency: AgencyId::parse("childrens-social-care").unwrap(),
+//!     other_professional: None,
+//!     subjects: vec![],
+//!     concern: Concern {
+//!         disputed: text("The referral was closed with no further action."),
+//!         evidence: text("Three attendances at A&E in two months."),
+//!         outcome_sought: text("A strategy discussion."),
+//!     },
+//!     start_at: None,
+//!     forms: vec![],
+//! };
+//! let events = Case::raise(havering, calendar, raise, &ctx).unwrap();
+//! let case = Case::fold(&events).unwrap();
+//!
+//! // Stage One needs a discussion record before anyone escalates (§4).
+//! let refusal = case
+//!     .decide(havering, calendar, Command::Escalate {
+//!         to: case.stage().next().unwrap(),
+//!         reason: text("No reply"),
+//!     }, &ctx)
+//!     .unwrap_err();
+//! assert_eq!(refusal.section(), "§4");
+//! ```
+//!
 //! [`Policy`]: accord_policy::Policy
 
 mod batch;
