@@ -31,7 +31,7 @@ impl Case {
         let track = match &raise.track {
             Some(id) => policy.track(id).ok_or_else(|| Refusal::UnknownTrack {
                 track: id.to_string(),
-                section: design::BOUND_TO_POLICY.into(),
+                section: design::CONCEPTS.into(),
             })?,
             None => policy.default_track(),
         };
@@ -130,7 +130,7 @@ impl Case {
             .track(self.track())
             .ok_or_else(|| Refusal::UnknownTrack {
                 track: self.track().to_string(),
-                section: design::BOUND_TO_POLICY.into(),
+                section: design::CONCEPTS.into(),
             })?;
         let stage = track
             .stage(self.stage())
@@ -327,7 +327,7 @@ impl Case {
                 case_version: self.policy_version(),
                 given_policy: policy.id.to_string(),
                 given_version: policy.version,
-                section: design::BOUND_TO_POLICY.into(),
+                section: design::CONCEPTS.into(),
             })
         }
     }
@@ -845,7 +845,7 @@ fn no_deadline(stage: &Stage) -> Refusal {
 fn unknown_form(id: &FormId) -> Refusal {
     Refusal::UnknownForm {
         form: id.clone(),
-        section: design::BOUND_TO_POLICY.into(),
+        section: design::CONCEPTS.into(),
     }
 }
 
@@ -945,12 +945,12 @@ fn starting_stage<'p>(
 fn check_discussion(record: &DiscussionRecord, ctx: &Context) -> Result<(), Refusal> {
     if record.participants.is_empty() {
         return Err(Refusal::NoParticipants {
-            section: design::BOUND_TO_POLICY.into(),
+            section: design::CONCEPTS.into(),
         });
     }
     if record.held_at > ctx.now {
         return Err(Refusal::DiscussionInFuture {
-            section: design::BOUND_TO_POLICY.into(),
+            section: design::CONCEPTS.into(),
         });
     }
     Ok(())

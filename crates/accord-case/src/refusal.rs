@@ -9,8 +9,9 @@ use crate::{AgencyId, FieldProblem, FieldRef, Sequence};
 
 /// Rules from DESIGN.md rather than from a policy document.
 pub(crate) mod design {
-    /// "A case stays bound to the policy version it was raised under."
-    pub const BOUND_TO_POLICY: &str = "DESIGN.md §2";
+    /// Concepts: a case "stays bound to the policy version it was raised
+    /// under"; what a discussion record holds.
+    pub const CONCEPTS: &str = "DESIGN.md §2";
     /// Calendars, extensions, reminders and breaches.
     pub const TIME: &str = "DESIGN.md §3";
     /// The append-only record: corrections, closure.
