@@ -54,6 +54,18 @@ impl Policy {
         self.roles.iter().find(|r| &r.id == id)
     }
 
+    /// The stage a case in area `area` starts at on `track`, without
+    /// immediate risk: the area's `entry_stage` where it names one on this
+    /// track, and otherwise the track's first stage.
+    pub fn entry_stage<'a>(&'a self, track: &'a Track, area: &AreaId) -> &'a Stage {
+        self.areas
+            .iter()
+            .find(|a| &a.id == area)
+            .and_then(|a| a.entry_stage)
+            .and_then(|n| track.stage(n))
+            .unwrap_or_else(|| track.first_stage())
+    }
+
     /// The areas of disagreement offered on `track`.
     pub fn areas_for<'a>(&'a self, track: &'a TrackId) -> impl Iterator<Item = &'a Area> + 'a {
         self.areas
@@ -76,5 +88,14 @@ impl Track {
     /// The stage after `number`, if there is one.
     pub fn next_stage(&self, number: StageNumber) -> Option<&Stage> {
         number.next().and_then(|n| self.stage(n))
+    }
+}
+
+impl Stage {
+    /// Whether resolving this stage by `route` is final and closes the
+    /// case: the stage is `final_decision`, and `route` is one of its
+    /// `final_routes` or it lists none.
+    pub fn is_final(&self, route: ResolutionRoute) -> bool {
+        self.final_decision && (self.final_routes.is_empty() || self.final_routes.contains(&route))
     }
 }

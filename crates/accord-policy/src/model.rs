@@ -433,6 +433,16 @@ pub struct Area {
     /// LSCB business has its subgroup chair). Referred to as `area-route`.
     #[serde(default)]
     pub routes_to: Option<RoleRef>,
+    /// The stage a case in this area starts at, where the document starts it
+    /// past its track's first stage (Sutton §7b: a disagreement in
+    /// assessment and care planning begins with the children's social care
+    /// team manager and the first line manager, not with §7a's re-visit of
+    /// the referral). `None`: the track's first stage. It must be a stage on
+    /// every track the area is offered on. Immediate risk may still start a
+    /// case at a later stage the track allows in `immediate_risk_entry`.
+    /// See [`Policy::entry_stage`](crate::Policy::entry_stage).
+    #[serde(default)]
+    pub entry_stage: Option<StageNumber>,
 }
 
 /// A disagreement the procedure does not cover, and where to take it.
@@ -620,9 +630,20 @@ pub struct Stage {
     #[serde(default)]
     pub panel: Option<PanelRule>,
     /// Whether a decision here is final and closes the case (the Plymouth
-    /// panel; Sutton's Independent Chair).
+    /// panel; Sutton's Independent Chair). Which routes are final is
+    /// narrowed by `final_routes`.
     #[serde(default)]
     pub final_decision: bool,
+    /// The resolution routes whose outcome is final, when `final_decision`
+    /// is true. Empty: every route in `resolution` is final. Plymouth Stage
+    /// Five lists `["panel"]`: "The decision of the Plymouth Safeguarding
+    /// Children Board Resolution Panel will be final in this matter", which
+    /// says nothing of the Chair resolving the issue direct. Each route
+    /// listed must be in `resolution`, and listing routes on a stage that
+    /// is not `final_decision` is a mistake. See
+    /// [`Stage::is_final`](crate::Stage::is_final).
+    #[serde(default)]
+    pub final_routes: Vec<ResolutionRoute>,
     /// Things the stage may involve that the engine does not enforce, such
     /// as "a professionals meeting may be held".
     #[serde(default)]
@@ -663,10 +684,19 @@ pub struct Leads {
     #[serde(default)]
     pub decides: Vec<RoleRef>,
     /// Whether whoever fills `decides` must come from an agency that is not
-    /// a party to the disagreement (East Riding Stage Five: "a Partnership
-    /// Member from an uninvolved agency" chairs the mediation meeting).
+    /// a party to the disagreement. On a stage that names no decider but
+    /// names `chairs`, it applies to whoever chairs instead (East Riding
+    /// Stage Five: "a Partnership Member from an uninvolved agency" chairs
+    /// the mediation meeting). A stage naming neither may not set it.
     #[serde(default)]
     pub decides_from_uninvolved_agency: bool,
+    /// Who chairs the stage's meeting without deciding it: the two sides
+    /// still resolve by agreement (East Riding Stage Five: the mediation
+    /// chair runs a meeting of the most senior operational managers, but
+    /// "Operational issues must be resolved by the agencies identified
+    /// directly involved in the case").
+    #[serde(default)]
+    pub chairs: Vec<RoleRef>,
 }
 
 /// A stage's timescale and when its clock starts. Written in a policy file

@@ -5,7 +5,7 @@
 //! and makes one mistake in it.
 
 use accord_calendar::Calendars;
-use accord_policy::{BUILTIN, Diagnostic, Policy};
+use accord_policy::{BUILTIN, Diagnostic, Policy, ResolutionRoute};
 
 const MINIMAL: &str = include_str!("fixtures/minimal.toml");
 
@@ -317,6 +317,14 @@ fn every_role_reference_is_checked() {
         ),
         (
             &[(
+                "decides = [\"chair\"]",
+                "decides = [\"chair\"], chairs = [\"nobody-here\"]",
+            )],
+            83,
+            102,
+        ),
+        (
+            &[(
                 "notify = [\"safeguarding-lead\"]",
                 "notify = [\"nobody-here\"]",
             )],
@@ -469,7 +477,76 @@ fn an_uninvolved_decider_needs_a_decider() {
             69,
             88,
             "stage 2 on track `professional` says its decider must come from an uninvolved agency, but names no decider",
-            "add who decides, like `decides = [\"chair\"]`, or remove `decides_from_uninvolved_agency`"
+            "add who decides, like `decides = [\"chair\"]`, or who chairs the stage's meeting, \
+             like `chairs = [\"chair\"]`, or remove `decides_from_uninvolved_agency`"
+        )
+    );
+}
+
+/// East Riding Stage Five (ER-10): the Partnership Member from an
+/// uninvolved agency chairs the meeting but does not decide, so a stage
+/// that names only who `chairs` may still require them to be uninvolved.
+#[test]
+fn an_uninvolved_chair_is_enough_for_an_uninvolved_agency_rule() {
+    let source = mutate(&[(
+        "leads = { raising = [\"manager\"], other = [\"manager\"] }",
+        "leads = { raising = [\"manager\"], other = [\"manager\"], chairs = [\"business-manager\"], decides_from_uninvolved_agency = true }",
+    )]);
+    let policy = Policy::from_toml(&source, &Calendars::builtin()).expect("valid");
+    let stage = &policy.default_track().stages[1];
+    assert_eq!(stage.leads.chairs[0].id(), "business-manager");
+    assert!(stage.leads.decides.is_empty());
+}
+
+/// Plymouth Stage Five (PLY-7): only the Resolution Panel's decision is
+/// final, so `final_routes = ["panel"]` leaves the Chair's direct decision
+/// open to closure in the ordinary way.
+#[test]
+fn final_routes_narrow_a_final_stage_to_the_routes_listed() {
+    let source = mutate(&[(
+        "final_decision = true",
+        "final_decision = true\nfinal_routes = [\"panel\"]",
+    )]);
+    let policy = Policy::from_toml(&source, &Calendars::builtin()).expect("valid");
+    let stage = &policy.default_track().stages[2];
+    assert!(stage.is_final(ResolutionRoute::Panel));
+    assert!(!stage.is_final(ResolutionRoute::Decision));
+    // With no `final_routes`, every route of a final stage is final.
+    let policy = Policy::from_toml(MINIMAL, &Calendars::builtin()).expect("valid");
+    let stage = &policy.default_track().stages[2];
+    assert!(stage.is_final(ResolutionRoute::Panel) && stage.is_final(ResolutionRoute::Decision));
+    assert!(!policy.default_track().stages[1].is_final(ResolutionRoute::Agreement));
+}
+
+#[test]
+fn a_final_route_the_stage_cannot_be_resolved_by_is_reported() {
+    assert_eq!(
+        only_mistake(&mutate(&[(
+            "final_decision = true",
+            "final_decision = true\nfinal_routes = [\"panel\", \"agreement\"]",
+        )])),
+        at(
+            88,
+            26,
+            "stage 3 on track `professional` makes \"agreement\" final, but cannot be resolved by \"agreement\"",
+            "add \"agreement\" to this stage's `resolution`, or remove it from `final_routes`; its \
+             routes are `decision` or `panel`"
+        )
+    );
+}
+
+#[test]
+fn final_routes_on_a_stage_that_is_not_final_are_reported() {
+    assert_eq!(
+        only_mistake(&mutate(&[(
+            "timescale = { working_days = 2 }",
+            "timescale = { working_days = 2 }\nfinal_routes = [\"agreement\"]",
+        )])),
+        at(
+            71,
+            1,
+            "stage 2 on track `professional` lists `final_routes`, but is not marked final",
+            "add `final_decision = true` to this stage, or remove `final_routes`"
         )
     );
 }
@@ -665,6 +742,44 @@ fn immediate_risk_entry_at_a_stage_that_does_not_exist_is_reported() {
             28,
             "track `professional` has no stage 4",
             "use a stage number from 2 to 3 (the later stages a case may start at), or remove it"
+        )
+    );
+}
+
+/// Sutton §7b (SUT-5): an area may start past its track's first stage.
+#[test]
+fn an_area_starts_at_its_entry_stage() {
+    let source = mutate(&[(
+        "label = \"Levels of need\"",
+        "label = \"Levels of need\"\nentry_stage = 2",
+    )]);
+    let policy = Policy::from_toml(&source, &Calendars::builtin()).expect("valid");
+    let track = policy.default_track();
+    let area = "levels-of-need".parse().unwrap();
+    assert_eq!(policy.entry_stage(track, &area).number.get(), 2);
+    let policy = Policy::from_toml(MINIMAL, &Calendars::builtin()).expect("valid");
+    assert_eq!(
+        policy
+            .entry_stage(policy.default_track(), &area)
+            .number
+            .get(),
+        1
+    );
+}
+
+#[test]
+fn an_entry_stage_missing_from_a_track_the_area_is_offered_on_is_reported() {
+    assert_eq!(
+        only_mistake(&mutate(&[(
+            "label = \"Levels of need\"",
+            "label = \"Levels of need\"\nentry_stage = 4",
+        )])),
+        at(
+            23,
+            15,
+            "area `levels-of-need` starts at stage 4, but track `professional` has no stage 4",
+            "use a stage number from 1 to 3, offer the area only on tracks that have stage 4 with \
+             `tracks = [...]`, or remove `entry_stage`"
         )
     );
 }

@@ -72,6 +72,7 @@ pub(super) fn check(policy: &Policy, report: &mut Report<'_, '_>) {
                 ("raising", &stage.leads.raising),
                 ("other", &stage.leads.other),
                 ("decides", &stage.leads.decides),
+                ("chairs", &stage.leads.chairs),
             ] {
                 for (i, role) in roles.iter().enumerate() {
                     refs.role(&leads.key(side).index(i), role, here);

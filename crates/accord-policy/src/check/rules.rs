@@ -8,7 +8,9 @@
 //!   decision closes the case (DESIGN.md §5), so a later stage could never
 //!   be reached; the two documents with final decisions (Plymouth Stage Five,
 //!   Sutton §7d) put them last. It also needs someone who decides, so the
-//!   stage's `resolution` must include `"decision"` or `"panel"`.
+//!   stage's `resolution` must include `"decision"` or `"panel"`. Its
+//!   `final_routes`, where it lists any, must be routes of the stage, and
+//!   only a final stage may list them.
 //! - Deadlines counted from raising (`from = "raised"`, East Riding) must not
 //!   go backwards along a track. Only timescales in the same unit are
 //!   compared: how many hours a number of working days spans depends on the
@@ -315,11 +317,14 @@ fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Rep
         ),
         _ => {}
     }
-    if stage.leads.decides_from_uninvolved_agency && stage.leads.decides.is_empty() {
+    if stage.leads.decides_from_uninvolved_agency
+        && stage.leads.decides.is_empty()
+        && stage.leads.chairs.is_empty()
+    {
         report.value(
             &path.key("leads").key("decides_from_uninvolved_agency"),
             format!("{label} says its decider must come from an uninvolved agency, but names no decider"),
-            "add who decides, like `decides = [\"chair\"]`, or remove `decides_from_uninvolved_agency`",
+            "add who decides, like `decides = [\"chair\"]`, or who chairs the stage's meeting, like `chairs = [\"chair\"]`, or remove `decides_from_uninvolved_agency`",
         );
     }
     if let Some(panel) = &stage.panel {
@@ -334,6 +339,7 @@ fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Rep
             );
         }
     }
+    final_routes(t, s, track, stage, report);
     if stage.final_decision {
         if let Some(next) = track.stages.get(s + 1) {
             report.value(
@@ -353,6 +359,43 @@ fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Rep
                 "add \"decision\" or \"panel\" to this stage's `resolution`, or remove `final_decision`",
             );
         }
+    }
+}
+
+/// `final_routes` narrows a final stage to some of its routes, so each must
+/// be a route of the stage, and the stage must be final.
+fn final_routes(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Report<'_, '_>) {
+    let path = stage_path(t, s).key("final_routes");
+    let label = stage_label(track, stage);
+    if !stage.final_routes.is_empty() && !stage.final_decision {
+        report.key(
+            &path,
+            format!("{label} lists `final_routes`, but is not marked final"),
+            "add `final_decision = true` to this stage, or remove `final_routes`",
+        );
+    }
+    for (i, route) in stage.final_routes.iter().enumerate() {
+        if stage.resolution.contains(route) {
+            continue;
+        }
+        let word = route_id(*route);
+        report.value(
+            &path.index(i),
+            format!("{label} makes \"{word}\" final, but cannot be resolved by \"{word}\""),
+            format!(
+                "add \"{word}\" to this stage's `resolution`, or remove it from `final_routes`; its routes are {}",
+                one_of(stage.resolution.iter().map(|r| route_id(*r)))
+            ),
+        );
+    }
+}
+
+/// A resolution route as a policy file writes it.
+fn route_id(route: ResolutionRoute) -> &'static str {
+    match route {
+        ResolutionRoute::Agreement => "agreement",
+        ResolutionRoute::Decision => "decision",
+        ResolutionRoute::Panel => "panel",
     }
 }
 
@@ -448,10 +491,33 @@ fn forms(policy: &Policy, report: &mut Report<'_, '_>) {
     }
 }
 
-/// Every track an area is offered on exists.
+/// Every track an area is offered on exists, and has the stage the area
+/// starts at.
 fn areas(policy: &Policy, report: &mut Report<'_, '_>) {
     let tracks: Vec<&str> = policy.tracks.iter().map(|t| t.id.as_str()).collect();
     for (a, area) in policy.areas.iter().enumerate() {
+        if let Some(number) = area.entry_stage {
+            for track in policy
+                .tracks
+                .iter()
+                .filter(|t| area.tracks.is_empty() || area.tracks.contains(&t.id))
+            {
+                if track.stage(number).is_some() {
+                    continue;
+                }
+                let last = track.stages.last().map_or(0, |s| s.number.get());
+                report.value(
+                    &Path::root().key("areas").index(a).key("entry_stage"),
+                    format!(
+                        "area `{}` starts at stage {number}, but track `{}` has no stage {number}",
+                        area.id, track.id
+                    ),
+                    format!(
+                        "use a stage number from 1 to {last}, offer the area only on tracks that have stage {number} with `tracks = [...]`, or remove `entry_stage`"
+                    ),
+                );
+            }
+        }
         for (i, track) in area.tracks.iter().enumerate() {
             if tracks.contains(&track.as_str()) {
                 continue;
