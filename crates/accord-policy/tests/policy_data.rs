@@ -1277,7 +1277,15 @@ fn plymouth_stage3_notifies_the_business_manager_who_keeps_the_register() {
     let n = notification(s, Trigger::Entry, "business-manager");
     assert!(n.message.contains("record of all on-going disagreements"));
     assert_eq!(n.section, "Stage Three");
-    assert_eq!(role_name(p, "business-manager"), "PSCB Business Manager");
+    // The only email the document prints is the Business Unit's (Contact):
+    // "please contact the PSCB Safeguarding Business Unit ... Email:
+    // pscb@plymouth.gov.uk". The role's name says whose address it is.
+    let bm = p.role(&"business-manager".parse().unwrap()).unwrap();
+    assert_eq!(
+        bm.name,
+        "PSCB Business Manager (email: the PSCB Safeguarding Business Unit)"
+    );
+    assert_eq!(bm.email.as_deref(), Some("pscb@plymouth.gov.uk"));
     // Stages One and Two are not reported to the Business Manager.
     for n in [1, 2] {
         assert!(
@@ -1309,8 +1317,10 @@ fn plymouth_stage4_tells_the_business_manager_of_any_outcome() {
 /// PLY-7: "referred to the Chair ... (via the PSCB Business Manager) who may
 /// either seek to resolve the issue direct or to convene a Resolution Panel
 /// ... from three agencies (including the agencies concerned ..., where
-/// possible). The panel will receive representations ... The decision ...
-/// will be final" (Stage Five).
+/// possible). The panel will receive representations ... The decision of
+/// the Plymouth Safeguarding Children Board Resolution Panel will be final
+/// in this matter" (Stage Five). Only the panel's decision is final; the
+/// Chair's direct resolution is not called final.
 #[test]
 fn plymouth_stage5_chair_via_business_manager_decides_directly_or_by_panel_and_the_decision_is_final()
  {
@@ -1321,13 +1331,42 @@ fn plymouth_stage5_chair_via_business_manager_decides_directly_or_by_panel_and_t
         [ResolutionRoute::Decision, ResolutionRoute::Panel]
     );
     assert!(s.final_decision);
+    assert_eq!(s.final_routes, [ResolutionRoute::Panel]);
+    assert!(s.is_final(ResolutionRoute::Panel));
+    assert!(!s.is_final(ResolutionRoute::Decision));
+    assert!(
+        notification(s, Trigger::Resolved, "business-manager")
+            .message
+            .contains("A Resolution Panel's decision is final")
+    );
+    let note = reading_for(plymouth(), "PLY-7");
+    assert!(note.text.contains("final_routes"));
+    assert!(!note.text.contains("schema would need"));
     notification(s, Trigger::Entry, "business-manager");
     let panel = s.panel.as_ref().unwrap();
     assert_eq!(panel.min_agencies, 3);
     assert_eq!(panel.include_disputing, Inclusion::WherePossible);
     assert!(panel.hears_representations);
     assert!(panel.membership.contains("where possible"));
-    reading_for(plymouth(), "PLY-7");
+}
+
+/// The document's own title, "ESCALATION POLICY" (its first line), and the
+/// Introduction's purpose (c), quoted exactly as the learning theme:
+/// "Identifying problem areas in working together where there is a lack of
+/// clarity and to promote the resolution via amendment to protocols and
+/// procedures".
+#[test]
+fn plymouth_title_and_learning_theme_are_the_documents_own_words() {
+    let p = plymouth();
+    assert_eq!(p.document.title, "Escalation Policy");
+    let labels: Vec<&str> = p.learning.themes.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Identifying problem areas in working together where there is a lack of clarity and \
+          to promote the resolution via amendment to protocols and procedures"
+        ]
+    );
 }
 
 /// PLY-8: "written confirmation between the parties about an agreed outcome
