@@ -253,6 +253,7 @@ fn every_declared_role_and_form_is_used_and_every_used_one_is_declared() {
                 used_roles.extend(s.leads.raising.iter());
                 used_roles.extend(s.leads.other.iter());
                 used_roles.extend(s.leads.decides.iter());
+                used_roles.extend(s.leads.chairs.iter());
                 used_roles.extend(s.requirements.iter().filter_map(|r| r.with.as_ref()));
                 for n in &s.notifications {
                     used_roles.push(&n.to);
@@ -1456,16 +1457,41 @@ fn east_riding_5_days_reading_counts_from_the_raise() {
     assert!(reading_for(p, "ER-3").text.contains("5 days"));
 }
 
-/// ER-4: "careful consideration should be given to involving managers at the
-/// next level of the structure by letting them know ... that a speedy
-/// response is required" (§3).
+/// ER-4: "For a variety of reasons there may be a delay at any stage ...
+/// careful consideration should be given to involving managers at the next
+/// level of the structure by letting them know there is a disagreement, that
+/// a speedy response is required ... and that in the absence of such a
+/// response, they will be contacted" (§3). The stage's own leads are told
+/// too, with what to do next (DESIGN.md §3).
 #[test]
 fn east_riding_delay_at_any_stage_involves_the_next_tier_up() {
-    for s in &east_riding().default_track().stages {
+    let p = east_riding();
+    for s in &p.default_track().stages {
         let n = notification(s, Trigger::Breach, "next-tier-up");
         assert_eq!(n.section, "§3");
         assert!(n.message.contains("speedy response"));
+        assert!(n.message.contains("you will be contacted"));
+        let leads = notification(s, Trigger::Breach, "stage-leads");
+        assert_eq!(leads.section, "§3");
+        assert!(
+            leads
+                .message
+                .contains("managers at the next level have been told")
+        );
     }
+    // The conference adjournment's 72 hours breach the same way.
+    let adjourned = stage(track(p, "conference-dissent"), 2);
+    assert!(
+        notification(adjourned, Trigger::Breach, "next-tier-up")
+            .message
+            .contains("speedy response")
+    );
+    assert!(
+        notification(adjourned, Trigger::Breach, "stage-leads")
+            .message
+            .contains("ERSCP to arbitrate")
+    );
+    assert!(note_for(p, "ER-4").text.contains("stage-leads"));
 }
 
 /// ER-5: "initially consult their own supervisor/manager to clarify their
@@ -1480,6 +1506,9 @@ fn east_riding_stage1_involves_your_own_line_manager() {
         "Stage One is internal to the raising agency"
     );
     assert!(s.requirements[0].description.contains("desired outcome"));
+    // The duty to record is §2's: "At all stages of the process actions and
+    // decisions must be recorded in writing by the agencies involved".
+    assert_eq!(s.requirements[0].section, "§2");
 }
 
 /// ER-6: "The people who disagree should have a discussion ... as soon as
@@ -1506,7 +1535,9 @@ fn east_riding_stage3_is_line_manager_to_line_manager() {
 /// named/designated safeguarding representative ... up to Head of Service or
 /// Director level ... the ERSCP Team should be made aware ... should advise
 /// the other organisation of their intention to do so and complete Appendix
-/// A, and return it to the ERSCP Team" (§4, Stage Four).
+/// A, and return it to the ERSCP Team" (§4, Stage Four). The intention is
+/// advised as the case leaves Stage Three, since that escalation is the
+/// step the other organisation is to be told of.
 #[test]
 fn east_riding_stage4_tells_the_erscp_team_with_appendix_a_and_the_other_agency_of_the_escalation()
 {
@@ -1530,8 +1561,20 @@ fn east_riding_stage4_tells_the_erscp_team_with_appendix_a_and_the_other_agency_
         team.attach.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
         ["appendix-a"]
     );
-    let other = notification(s, Trigger::Entry, "other-agency-lead");
+    assert!(
+        s.notifications
+            .iter()
+            .all(|n| n.to.id() != "other-agency-lead"),
+        "the other agency is told before Stage Four, not on entering it"
+    );
+    let other = notification(
+        default_stage(east_riding(), 3),
+        Trigger::Exit,
+        "other-agency-lead",
+    );
     assert!(other.message.contains("intention to escalate"));
+    assert!(other.message.contains("completing Appendix A"));
+    assert_eq!(other.section, "§4, Stage Four");
 }
 
 /// ER-9: Appendix A, "Stage 4 Monitoring Information": "Date of Referral,
@@ -1606,12 +1649,18 @@ fn east_riding_appendix_a_carries_every_field_and_goes_to_the_erscp() {
 /// Partnership Member from an uninvolved agency to chair a meeting of the
 /// most senior managers with operational responsibility ... report ... to the
 /// ERSCP Management, Evaluation and Effectiveness Group" (§4, Stage Five).
+/// The chair chairs and does not decide: "Operational issues must be
+/// resolved by the agencies identified directly involved in the case".
 #[test]
 fn east_riding_stage5_mediation_is_chaired_from_an_uninvolved_agency_and_reported_to_the_group() {
     let p = east_riding();
     let s = default_stage(p, 5);
-    assert_eq!(ids(&s.leads.decides), ["mediation-chair"]);
+    assert_eq!(ids(&s.leads.chairs), ["mediation-chair"]);
+    assert!(s.leads.decides.is_empty());
+    assert_eq!(s.resolution, [ResolutionRoute::Agreement]);
     assert!(s.leads.decides_from_uninvolved_agency);
+    assert!(s.summary.contains("Operational issues must be resolved"));
+    assert!(note_for(p, "ER-10").text.contains("`chairs`"));
     assert!(
         !p.tracks
             .iter()
@@ -1659,6 +1708,19 @@ fn east_riding_conference_dissent_adjourns_at_most_72_hours_under_a_cp_plan_then
     let t = track(p, "conference-dissent");
     assert_eq!(t.stages.len(), 3);
     assert_eq!(ids(&stage(t, 1).leads.decides), ["conference-chair"]);
+    // "Sharing information and reports prior to conference will highlight
+    // potential areas of difference to the conference chair. The family's
+    // social worker should also discuss potential areas of conflict with the
+    // conference chair in advance."
+    let before = &stage(t, 1).may;
+    assert!(mentions(
+        before,
+        "Sharing information and reports prior to conference"
+    ));
+    assert!(mentions(
+        before,
+        "discuss potential areas of conflict with the conference chair in advance"
+    ));
 
     let adjourned = stage(t, 2);
     assert_eq!(adjourned.timescale.length, TimescaleSpec::Hours(72));
