@@ -1028,20 +1028,32 @@ fn havering_lists_its_four_areas_of_disagreement() {
 
 /// HAV-2 (reading): "professionals should attempt to resolve differences
 /// through discussion within one working week or a timescale that protects
-/// the child from harm (whichever is shortest)" (§1.4).
+/// the child from harm (whichever is shortest)" (§1.4). Counted from the
+/// raise, so a stage entered after the week is already overdue; a breach
+/// tells the leads and the next tier ("escalation continues through the
+/// appropriate tiers of management", §2.8).
 #[test]
 fn havering_one_working_week_is_read_as_5_working_days_from_the_raise() {
     let p = havering();
     for n in 1..=3 {
-        let t = default_stage(p, n).timescale;
+        let s = default_stage(p, n);
+        let t = s.timescale;
         assert_eq!(
             (t.length, t.from),
             (working_days(5), CountFrom::Raised),
             "stage {n}"
         );
+        let leads = notification(s, Trigger::Breach, "stage-leads");
+        assert!(leads.message.contains("One working week has passed"));
+        let next = notification(s, Trigger::Breach, "next-tier-up");
+        assert!(next.message.contains("within one working week"));
+        assert_eq!(next.section, "§1.4; §2.8");
     }
     assert_eq!(default_stage(p, 4).timescale.length, TimescaleSpec::None);
-    assert!(reading_for(p, "HAV-2").text.contains("one working week"));
+    let note = reading_for(p, "HAV-2");
+    assert!(note.text.contains("one working week"));
+    assert!(note.text.contains("already overdue when it is entered"));
+    assert!(note.text.contains("As a guide"));
 }
 
 /// HAV-3: "If a child is thought to be at immediate harm, the Designated
@@ -1081,10 +1093,14 @@ fn havering_stage2_notifies_iro_for_cp_plan_or_looked_after_child() {
         accord_policy::Condition::ChildProtectionPlanOrLookedAfter
     );
     assert_eq!(iro.section, "§2.5");
+    // §2.4: "supervisor / manager /Named Safeguarding Professional within
+    // their own agency who should have a discussion with the equivalent
+    // supervisor/ manager in the other agency".
     assert_eq!(
         ids(&s.leads.raising),
         ["manager", "named-safeguarding-professional"]
     );
+    assert_eq!(ids(&s.leads.other), ["manager"]);
     // Only Stage Two tells the IRO.
     for n in [1, 3, 4] {
         assert!(
