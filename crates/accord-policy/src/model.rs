@@ -882,10 +882,13 @@ pub struct StageForm {
     pub needed: FormNeeded,
     /// How soon it is due, where the document gives a time for the form
     /// itself rather than for the stage (Isle of Man Stage Four: the senior
-    /// manager completes the referral form "within 5 working days"). For a
-    /// `to-enter` form the clock starts when the previous stage's leads
-    /// decide to escalate; for a `to-leave` form, at the stage's start.
-    /// `from = "raised"` counts from when the disagreement was raised.
+    /// manager completes the referral form "within 5 working days", a
+    /// `to-leave` form). For a `to-leave` form the clock starts at the
+    /// instant the case enters the stage, and the form is due as a stage
+    /// timescale of the same length would be (DESIGN.md §3). For a
+    /// `to-enter` form it starts when the previous stage's leads decide to
+    /// escalate. `from = "raised"` counts from when the disagreement was
+    /// raised instead.
     #[serde(default)]
     pub within: Option<StageTimescale>,
     /// The section that requires it.

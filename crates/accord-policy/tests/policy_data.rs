@@ -820,16 +820,27 @@ fn isle_of_man_immediate_risk_expedites_but_departs_from_no_stage() {
 
 /// IOM-5: "the practitioners should be able to resolve the disagreement,
 /// either through face to face or telephone discussion" (Stage One);
-/// "within 1 working day" (Appendix 1).
+/// "Initial attempts to resolve the disagreement within 1 working day
+/// should be made" (Appendix 1). The deadline stands for the attempt.
 #[test]
 fn isle_of_man_stage1_is_practitioner_to_practitioner_within_1_working_day() {
-    let s = default_stage(isle_of_man(), 1);
+    let p = isle_of_man();
+    let s = default_stage(p, 1);
     assert_eq!(ids(&s.leads.raising), ["practitioner"]);
     assert_eq!(ids(&s.leads.other), ["practitioner"]);
     assert_eq!(s.timescale.length, working_days(1));
     assert_eq!(s.timescale.from, CountFrom::StageStart);
     assert!(s.summary.contains("face to face or telephone"));
     assert!(s.section.starts_with("Stage One"));
+    let leads = notification(s, Trigger::Breach, "stage-leads");
+    assert!(leads.message.contains("for the initial attempt"));
+    assert!(leads.message.contains("if you have not yet discussed it"));
+    notification(s, Trigger::Breach, "next-tier-up");
+    let note = reading_for(p, "IOM-5");
+    assert!(note.text.contains(
+        "Initial attempts to resolve the disagreement within 1 working day should be made"
+    ));
+    assert!(note.text.contains("stands for that attempt"));
 }
 
 /// IOM-6: "each practitioner should discuss this with their line manager and
@@ -843,6 +854,20 @@ fn isle_of_man_stage2_is_line_manager_or_dsl_to_counterpart_within_2_working_day
     assert_eq!(ids(&s.leads.other), ["manager", "safeguarding-lead"]);
     assert_eq!(s.timescale.length, working_days(2));
     assert!(mentions(&s.may, "professional's meeting"));
+    // "request a conversation between peers within 2 working days"
+    // (Appendix 1): the deadline stands for the request.
+    let leads = notification(s, Trigger::Breach, "stage-leads");
+    assert!(
+        leads
+            .message
+            .contains("to request a conversation between peers")
+    );
+    notification(s, Trigger::Breach, "next-tier-up");
+    assert!(
+        reading_for(isle_of_man(), "IOM-6")
+            .text
+            .contains("request a conversation between peers within 2 working days")
+    );
 }
 
 /// IOM-7: "a senior manager to senior manager discussion ... This could
@@ -898,16 +923,35 @@ fn isle_of_man_stage4_referral_form_goes_to_the_director_within_5_working_days_a
     assert_eq!(s.resolution, [ResolutionRoute::Decision]);
     assert!(s.panel.is_none());
 
+    // "If stages 1-3 have been exhausted ... the senior manager ... should
+    // notify the Director ... by completing the referral form ... within 5
+    // working days": the case enters Stage Four on the decision to refer,
+    // and the form is due within 5 working days of that entry, before the
+    // stage can be resolved.
     let needs = &s.forms[0];
     assert_eq!(
         (needs.form.as_str(), needs.needed),
-        ("referral-form", FormNeeded::ToEnter)
+        ("referral-form", FormNeeded::ToLeave)
     );
     let within = needs.within.expect("the form has its own 5 working days");
     assert_eq!(within.length, working_days(5));
+    assert_eq!(within.from, CountFrom::StageStart);
     assert_eq!(s.timescale.length, TimescaleSpec::None);
+    let clock = p
+        .notes
+        .iter()
+        .find(|n| n.topic == "Referral form timescale")
+        .unwrap();
+    assert!(clock.reading);
+    assert!(
+        clock
+            .text
+            .contains("the clock starting at the moment of entry")
+    );
+    assert!(clock.text.contains("needed = \"to-leave\""));
 
     let director = notification(s, Trigger::Entry, "director-of-multi-agency-safeguarding");
+    assert!(director.message.contains("due within 5 working days"));
     assert_eq!(
         director
             .attach
@@ -942,11 +986,12 @@ fn isle_of_man_stage4_referral_form_goes_to_the_director_within_5_working_days_a
         .iter()
         .find(|x| x.title.eq_ignore_ascii_case("outcome of agreed actions"))
         .expect("the outcome of agreed actions section");
-    assert!(
-        outcome
-            .fields
-            .iter()
-            .all(|x| x.required == FieldRequired::BeforeStageEnds)
+    // "The outcome of the discussion and any agreed actions should be
+    // recorded on the 'outcome of agreed actions section'": the outcome is
+    // required before the stage ends; "any" actions may be none.
+    assert_eq!(
+        field(f, "outcome-of-discussion").required,
+        FieldRequired::BeforeStageEnds
     );
     assert!(
         outcome
@@ -954,8 +999,28 @@ fn isle_of_man_stage4_referral_form_goes_to_the_director_within_5_working_days_a
             .iter()
             .any(|x| x.id.as_str() == "agreed-actions")
     );
-    field(f, "issues-and-concerns");
+    assert_eq!(field(f, "agreed-actions").required, FieldRequired::Optional);
+    // "sufficient relevant information for the Director to be able to
+    // liaise with the Independent Chair ... to advise of the issues that
+    // have arisen" (Stage Four), "highlighting the issues/ concerns"
+    // (Appendix 1): the one field required on submission. The document
+    // prints no other field, so every other one is optional.
+    assert_eq!(
+        field(f, "issues-and-concerns").required,
+        FieldRequired::OnSubmit
+    );
+    for x in fields(f) {
+        if !["issues-and-concerns", "outcome-of-discussion"].contains(&x.id.as_str()) {
+            assert_eq!(x.required, FieldRequired::Optional, "{}", x.id);
+        }
+    }
     field(f, "significant-policy-issues");
+    let no_panel = p
+        .notes
+        .iter()
+        .find(|n| n.topic == "Stage Four: no panel")
+        .unwrap();
+    assert!(no_panel.reading);
     assert_eq!(
         p.role(&"director-of-multi-agency-safeguarding".parse().unwrap())
             .unwrap()
