@@ -190,21 +190,68 @@ fn every_builtin_round_trips_through_toml() {
     }
 }
 
-/// Every *(reading)* line of the checklist, and the Isle of Man's unprinted
-/// referral form, has a note marked `reading` that says how to change it.
+/// Every *(reading)* line of the checklist, the Isle of Man's unprinted
+/// referral form and timed attempts, Sutton's entry stages and Plymouth's
+/// final panel have a note marked `reading`; every reading note says how to
+/// change it.
 #[test]
 fn every_reading_is_recorded_in_notes_with_how_to_change_it() {
     for (policy_id, line) in [
         ("sutton-2015", "SUT-12"),
+        ("sutton-2015", "SUT-4"),
+        ("sutton-2015", "SUT-5"),
         ("havering-2022", "HAV-2"),
         ("east-riding-2018", "ER-3"),
+        ("isle-of-man-2023", "IOM-5"),
+        ("isle-of-man-2023", "IOM-6"),
         ("isle-of-man-2023", "IOM-9"),
+        ("plymouth-2025", "PLY-7"),
     ] {
-        let note = reading_for(policy(policy_id), line);
-        assert!(
-            note.text.contains("edit") || note.text.contains("To change"),
-            "{policy_id} {line}: the note must say how to change the reading"
-        );
+        reading_for(policy(policy_id), line);
+    }
+    for p in policies() {
+        for note in p.notes.iter().filter(|n| n.reading) {
+            assert!(
+                note.text.contains("edit") || note.text.contains("To change"),
+                "{} \"{}\": the note must say how to change the reading",
+                p.id,
+                note.topic
+            );
+        }
+    }
+}
+
+/// DESIGN.md §3: "A breach notifies the case's leads and the next tier up.
+/// East Riding: 'involving managers at the next level'" (ER-4, §3). Every
+/// stage with a deadline has a breach notification to `stage-leads` and one
+/// to `next-tier-up`, each saying what its reader must do; a stage with no
+/// deadline has none.
+#[test]
+fn every_timed_stage_breach_tells_the_leads_and_the_next_tier_up() {
+    for p in policies() {
+        for t in &p.tracks {
+            for s in &t.stages {
+                let breaches: Vec<&Notification> = s
+                    .notifications
+                    .iter()
+                    .filter(|n| n.on == Trigger::Breach)
+                    .collect();
+                if s.timescale.length == TimescaleSpec::None {
+                    assert!(breaches.is_empty(), "{} {} {}", p.id, t.id, s.number);
+                    continue;
+                }
+                for to in ["stage-leads", "next-tier-up"] {
+                    let n = notification(s, Trigger::Breach, to);
+                    assert!(
+                        n.message.contains(": "),
+                        "{} {} stage {} to {to}: say what has happened, then what to do",
+                        p.id,
+                        t.id,
+                        s.number
+                    );
+                }
+            }
+        }
     }
 }
 
@@ -442,6 +489,33 @@ fn sutton_referral_is_revisited_then_discussed_possibly_with_an_independent_faci
     assert!(mentions(&s.may, "professionals meeting"));
     assert!(mentions(&s.may, "facilitator who is independent"));
     assert!(s.summary.contains("re-visit the referral"));
+    // §7c: "If there is dissent regarding the implementation of a child
+    // protection plan, it is the responsibility of professionals in each
+    // agency to call a meeting to address the issues and/or use the
+    // escalation process".
+    assert!(mentions(
+        &s.may,
+        "professionals in each agency call a meeting to address the issues and/or use the escalation process"
+    ));
+    let p = sutton();
+    let t = p.default_track();
+    for area in [
+        "point-of-referral",
+        "child-protection-plan-implementation",
+        "quality-assurance-findings",
+        "professional-conduct",
+    ] {
+        assert_eq!(
+            p.entry_stage(t, &area.parse().unwrap()).number.get(),
+            1,
+            "{area}"
+        );
+    }
+    assert!(
+        reading_for(p, "SUT-4")
+            .text
+            .contains("re-visit the referral")
+    );
 }
 
 /// SUT-5: "a children's social care team manager to liaise with the first
@@ -475,6 +549,29 @@ fn sutton_team_manager_and_first_line_manager_then_senior_manager_without_delay(
     assert!(mentions(&managers.may, "designated nurse or doctor"));
     let breach = notification(managers, Trigger::Breach, "next-tier-up");
     assert!(breach.message.contains("without delay"));
+    let leads = notification(managers, Trigger::Breach, "stage-leads");
+    assert!(leads.message.contains("refer the issue now, without delay"));
+
+    // "Most day to day inter-agency differences of opinion will require a
+    // children's social care team manager to liaise with the first line
+    // manager": a §7b disagreement starts here, not at §7a's re-visit of the
+    // referral.
+    let area = p
+        .areas
+        .iter()
+        .find(|a| a.id.as_str() == "assessment-and-care-planning")
+        .unwrap();
+    assert_eq!(area.entry_stage.map(|n| n.get()), Some(2));
+    assert_eq!(
+        p.entry_stage(p.default_track(), &area.id).number,
+        managers.number
+    );
+    let note = reading_for(p, "SUT-5");
+    assert!(note.text.contains("entry_stage = 2"));
+    assert!(
+        note.text
+            .contains("Most day to day inter-agency differences")
+    );
 
     let senior = default_stage(p, 3);
     assert_eq!(ids(&senior.leads.raising), ["senior-manager"]);
@@ -563,14 +660,42 @@ fn sutton_unresolved_dispute_climbs_to_the_independent_chair_whose_written_respo
     let heads = stage(t, 4);
     assert_eq!(ids(&heads.leads.raising), ["head-of-service"]);
     assert_eq!(ids(&heads.leads.other), ["head-of-service"]);
-    assert_eq!(heads.forms[0].needed, FormNeeded::ToLeave);
-    let follow_up = form(p, heads.forms[0].form.as_str());
+    // "Any verbal report should be followed up in writing": only where a
+    // report was verbal, so the written follow-up never blocks Stage 4. It
+    // goes to the heads of service when submitted, and on to the LSCB
+    // member as the dispute leaves Stage 4.
+    assert!(heads.forms.is_empty());
+    let follow_up = form(p, "written-report-to-heads-of-service");
     field(follow_up, "nature-of-dispute");
     field(follow_up, "attempts-made");
+    assert_eq!(ids(&follow_up.send_to), ["stage-leads"]);
+    let onward = notification(heads, Trigger::Exit, "lscb-member");
+    assert_eq!(
+        onward.attach.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
+        ["written-report-to-heads-of-service"]
+    );
+    assert!(
+        note_for(p, "SUT-10")
+            .text
+            .contains("not required to leave it")
+    );
 
+    // "the matter should be discussed with the LSCB member for the
+    // organisation and then be referred to the Independent LSCB Chair": a
+    // breach here tells the members to refer it, with what the referral
+    // must include.
     let member = stage(t, 5);
     assert_eq!(ids(&member.leads.raising), ["lscb-member"]);
     assert_eq!(member.section, "§7d");
+    assert_eq!(member.timescale.length, working_days(5));
+    let refer = notification(member, Trigger::Breach, "stage-leads");
+    assert!(refer.message.contains("Independent LSCB Chair"));
+    assert!(refer.message.contains("assessment of risk"));
+    assert_eq!(refer.section, "§7d");
+    assert_eq!(
+        notification(member, Trigger::Breach, "next-tier-up").section,
+        "§7d"
+    );
 
     let chair = stage(t, 6);
     assert_eq!(ids(&chair.leads.decides), ["independent-lscb-chair"]);
@@ -644,7 +769,7 @@ fn sutton_parties_keep_records_at_every_stage_and_confirm_the_outcome_in_writing
 /// SUT-11: "Should the Head of Service be contacted? Yes No ... Who will do
 /// what? What will be undertaken? By when? ... Outcome achieved following
 /// completion of actions ... Name of Referrer ... Department ... Sign ...
-/// Date ... Safeguarding Advisor: Sign ... Date" (Appendix 1).
+/// Date ... Safeguarding Advisor: ... Sign ... Date" (Appendix 1).
 #[test]
 fn sutton_appendix_1_form_carries_every_printed_field() {
     let p = sutton();
@@ -664,7 +789,17 @@ fn sutton_appendix_1_form_carries_every_printed_field() {
         ["Who will do what?", "What will be undertaken?", "By when?"]
     );
     assert_eq!(actions.columns[2].kind, FieldKind::Date);
-    assert_eq!(field(f, "outcome-achieved").kind, FieldKind::LongText);
+    // "Outcome achieved following completion of actions": known only when
+    // the actions are done, so it never holds up an escalation that "must
+    // be referred without delay" (§7b).
+    let outcome = field(f, "outcome-achieved");
+    assert_eq!(outcome.kind, FieldKind::LongText);
+    assert_eq!(outcome.required, FieldRequired::Optional);
+    assert!(
+        note_for(p, "SUT-11")
+            .text
+            .contains("must be referred without delay")
+    );
     assert_eq!(field(f, "name-of-referrer").kind, FieldKind::Text);
     assert_eq!(field(f, "department").kind, FieldKind::Text);
     assert_eq!(field(f, "referrer-signature").kind, FieldKind::Signature);
@@ -682,10 +817,12 @@ fn sutton_appendix_1_form_carries_every_printed_field() {
     assert_eq!(
         advisor_fields,
         [
+            ("safeguarding-advisor-name", FieldKind::Text),
             ("safeguarding-advisor-signature", FieldKind::Signature),
             ("safeguarding-advisor-date", FieldKind::Date)
         ]
     );
+    assert_eq!(advisor.fields[0].label, "Safeguarding Advisor:");
     assert_eq!(
         advisor.completed_by.as_ref().unwrap().id(),
         "safeguarding-advisor"
@@ -713,6 +850,38 @@ fn sutton_missing_flowchart_timescales_are_a_recorded_local_reading() {
     }
     let note = reading_for(p, "SUT-12");
     assert!(note.text.contains("flowchart") && note.text.contains("working_days"));
+    // §5: the referral form agrees "the timescale given the specific
+    // circumstances of each case"; Accord keeps it as an extension with a
+    // reason. "within one working week" is not this document's wording.
+    assert!(
+        note.text
+            .contains("the timescale given the specific circumstances of each case")
+    );
+    assert!(note.text.contains("extension"));
+    assert!(!note.text.contains("within one working week"));
+    field(form(p, "appendix-1"), "timescale");
+}
+
+/// §1: "The Government also recently set out an expectation that all
+/// organisations should have internal whistle blowing policies in place".
+/// The document puts nothing out of scope; signposting whistleblowing is a
+/// reading (DESIGN.md §5), recorded as one.
+#[test]
+fn sutton_whistleblowing_signpost_is_a_recorded_reading() {
+    let p = sutton();
+    let signpost = p
+        .out_of_scope
+        .iter()
+        .find(|s| s.id.as_str() == "whistleblowing")
+        .unwrap();
+    assert_eq!(signpost.section, "§1");
+    let note = p
+        .notes
+        .iter()
+        .find(|n| n.topic == "Whistleblowing")
+        .unwrap();
+    assert!(note.reading);
+    assert!(note.text.contains("internal whistle blowing policies"));
 }
 
 // ---------------------------------------------------------------------------
