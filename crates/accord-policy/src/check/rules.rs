@@ -327,17 +327,15 @@ fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Rep
             "add who decides, like `decides = [\"chair\"]`, or who chairs the stage's meeting, like `chairs = [\"chair\"]`, or remove `decides_from_uninvolved_agency`",
         );
     }
-    if let Some(panel) = &stage.panel {
-        if panel.min_agencies < 2 {
-            report.value(
-                &path.key("panel").key("min_agencies"),
-                format!(
-                    "a Resolution Panel needs at least two agencies, but {label} allows {}",
-                    panel.min_agencies
-                ),
-                "write `min_agencies = 2` or more; Havering and Plymouth ask for three",
-            );
-        }
+    if let Some(panel) = stage.panel.as_ref().filter(|p| p.min_agencies < 2) {
+        report.value(
+            &path.key("panel").key("min_agencies"),
+            format!(
+                "a Resolution Panel needs at least two agencies, but {label} allows {}",
+                panel.min_agencies
+            ),
+            "write `min_agencies = 2` or more; Havering and Plymouth ask for three",
+        );
     }
     final_routes(t, s, track, stage, report);
     if stage.final_decision {

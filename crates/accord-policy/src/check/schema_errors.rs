@@ -22,38 +22,38 @@ pub(super) fn explain(message: &str) -> (String, String) {
             format!("add `{field} = …` to it"),
         );
     }
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        if let Some((word, expected)) = rest.split_once("`, expected ") {
-            let allowed = backticked(expected);
-            let hint = super::suggest::did_you_mean(word, allowed.iter().copied(), || {
-                format!("use {}", super::suggest::one_of(allowed.iter().copied()))
-            });
-            return (
-                format!("`{word}` is not one of the words allowed here"),
-                hint,
-            );
-        }
+    // "<prefix><found><separator><expected>", split in one step.
+    let split = |prefix: &str, separator: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split_once(separator))
+    };
+    if let Some((word, expected)) = split("unknown variant `", "`, expected ") {
+        let allowed = backticked(expected);
+        let hint = super::suggest::did_you_mean(word, allowed.iter().copied(), || {
+            format!("use {}", super::suggest::one_of(allowed.iter().copied()))
+        });
+        return (
+            format!("`{word}` is not one of the words allowed here"),
+            hint,
+        );
     }
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            let (wanted, hint) = kind(expected);
-            return (
-                format!("expected {wanted} here, not {}", found_words(found)),
-                hint,
-            );
-        }
+    if let Some((found, expected)) = split("invalid type: ", ", expected ") {
+        let (wanted, hint) = kind(expected);
+        return (
+            format!("expected {wanted} here, not {}", found_words(found)),
+            hint,
+        );
     }
-    if let Some(rest) = message.strip_prefix("invalid value: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            let (wanted, hint) = kind(expected);
-            return (
-                format!(
-                    "{} is not allowed here: expected {wanted}",
-                    found_words(found)
-                ),
-                hint,
-            );
-        }
+    if let Some((found, expected)) = split("invalid value: ", ", expected ") {
+        let (wanted, hint) = kind(expected);
+        return (
+            format!(
+                "{} is not allowed here: expected {wanted}",
+                found_words(found)
+            ),
+            hint,
+        );
     }
     // The schema's own messages put the advice after the problem.
     for separator in ["; ", ": "] {
