@@ -1,0 +1,479 @@
+//! The two backends. What they share — every query but how a transaction
+//! starts and how the chain head is locked — is written once in
+//! [`common_queries`] and expanded in each backend's module, where `Db`,
+//! `HEAD_FOR_UPDATE`, `begin_write` and `begin_read` say how that backend
+//! does those. Both dialects accept `$1` placeholders, `ON CONFLICT … DO
+//! UPDATE` and row-value comparisons, so the SQL text is the same.
+
+pub(crate) mod postgres;
+pub(crate) mod sqlite;
+
+/// Expands the queries both backends share into the calling module. The
+/// module must define `Db` (the sqlx database), `HEAD_FOR_UPDATE` (the
+/// query reading the chain head and locking it for this transaction),
+/// `begin_write(pool)` and `begin_read(pool)`.
+macro_rules! common_queries {
+    () => {
+        use accord_case::{Case, CaseId, Event, PersonId, Sequence};
+        use jiff::Timestamp;
+        use sqlx::{Pool, Transaction};
+
+        use crate::{
+            AccessRecord, Append, AppendError, Appended, Conflict, StoreError,
+            canonical::{self, Hash},
+            projection::{
+                self, DeadlineEntry, DeadlineRow, OutboxEntry, OutboxRow, Policies,
+                RegisterEntry, RegisterRow, to_i64,
+            },
+            verify::{ChainCheck, EventRow, Verification},
+        };
+
+        type Tx = Transaction<'static, Db>;
+
+        /// How many events one query reads while walking the log.
+        const PAGE: i64 = 5_000;
+
+        async fn read_head(tx: &mut Tx) -> Result<(u64, Hash), StoreError> {
+            let (seq, hash): (i64, Vec<u8>) =
+                sqlx::query_as(HEAD_FOR_UPDATE).fetch_one(&mut **tx).await?;
+            let damaged = || StoreError::Damaged {
+                case: "(chain head)".into(),
+                reason: "the chain head row is not a sequence number and a hash".into(),
+            };
+            Ok((
+                u64::try_from(seq).map_err(|_| damaged())?,
+                Hash::try_from(hash.as_slice()).map_err(|_| damaged())?,
+            ))
+        }
+
+        async fn stream_version(
+            tx: &mut Tx,
+            case: &CaseId,
+        ) -> Result<Option<Sequence>, StoreError> {
+            let (max,): (Option<i64>,) =
+                sqlx::query_as("SELECT MAX(case_seq) FROM events WHERE case_id = $1")
+                    .bind(case.as_str())
+                    .fetch_one(&mut **tx)
+                    .await?;
+            Ok(max.and_then(|n| u64::try_from(n).ok()).and_then(|n| Sequence::new(n).ok()))
+        }
+
+        async fn load_in(
+            conn: &mut <Db as sqlx::Database>::Connection,
+            case: &CaseId,
+        ) -> Result<Vec<Event>, StoreError> {
+            let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+                "SELECT case_seq, at, actor, body FROM events WHERE case_id = $1 ORDER BY case_seq",
+            )
+            .bind(case.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+            rows.into_iter()
+                .map(|(seq, at, actor, body)| crate::decode_event(case, seq, &at, &actor, &body))
+                .collect()
+        }
+
+        /// Appends each stream in order, in one transaction: all or nothing.
+        pub(crate) async fn append(
+            writer: &Pool<Db>,
+            policies: &Policies,
+            streams: &[Append<'_>],
+        ) -> Result<Vec<Appended>, AppendError> {
+            for stream in streams {
+                crate::check_append(stream)?;
+            }
+            let mut tx = begin_write(writer).await.map_err(StoreError::from)?;
+            let (mut head_seq, mut head_hash) = read_head(&mut tx).await?;
+            let mut appended = Vec::with_capacity(streams.len());
+            for stream in streams {
+                let case_id = &stream.events[0].case;
+                let actual = stream_version(&mut tx, case_id).await?;
+                if actual != stream.expected {
+                    return Err(Conflict {
+                        case: case_id.clone(),
+                        expected: stream.expected,
+                        actual,
+                    }
+                    .into());
+                }
+                let mut events = match actual {
+                    Some(_) => load_in(&mut tx, case_id).await?,
+                    None => Vec::new(),
+                };
+                let first = head_seq + 1;
+                for event in stream.events {
+                    head_seq += 1;
+                    let sealed = canonical::seal(event, head_seq, head_hash);
+                    insert_event(&mut tx, &sealed).await.map_err(|e| {
+                        unique_is_conflict(e, case_id, stream.expected)
+                    })?;
+                    if let Some(row) = projection::outbox_row(event, head_seq, &sealed.hash) {
+                        insert_outbox(&mut tx, &row).await?;
+                    }
+                    head_hash = sealed.hash;
+                }
+                events.extend_from_slice(stream.events);
+                let case = Case::fold(&events).map_err(|source| StoreError::Stream {
+                    case: case_id.clone(),
+                    source,
+                })?;
+                write_case(&mut tx, &case, policies).await?;
+                appended.push(Appended {
+                    global: first..=head_seq,
+                    case,
+                });
+            }
+            sqlx::query("UPDATE chain_head SET global_seq = $1, hash = $2 WHERE id = 1")
+                .bind(to_i64(head_seq))
+                .bind(&head_hash[..])
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(appended)
+        }
+
+        /// A unique violation on `(case_id, case_seq)` means another writer
+        /// appended at the same version: the typed conflict, not a failure.
+        fn unique_is_conflict(
+            e: sqlx::Error,
+            case: &CaseId,
+            expected: Option<Sequence>,
+        ) -> AppendError {
+            match &e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => Conflict {
+                    case: case.clone(),
+                    expected,
+                    actual: None,
+                }
+                .into(),
+                _ => StoreError::from(e).into(),
+            }
+        }
+
+        async fn insert_event(tx: &mut Tx, e: &canonical::Sealed) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO events (global_seq, case_id, case_seq, event_type, at, actor, body, \
+                 canonical, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(to_i64(e.global_seq))
+            .bind(&e.case_id)
+            .bind(to_i64(e.case_seq))
+            .bind(e.event_type)
+            .bind(&e.at)
+            .bind(&e.actor)
+            .bind(&e.body)
+            .bind(&e.canonical)
+            .bind(&e.prev_hash[..])
+            .bind(&e.hash[..])
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        /// Writes an outbox row; on a rebuild, refreshes what the log says
+        /// and keeps the delivery status.
+        async fn insert_outbox(tx: &mut Tx, r: &OutboxRow) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO outbox (global_seq, case_id, case_seq, recipient, occasion, stage, \
+                 message, section, attachments, due_at_us, idempotency_key) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (global_seq) DO UPDATE SET case_id = excluded.case_id, \
+                 case_seq = excluded.case_seq, recipient = excluded.recipient, \
+                 occasion = excluded.occasion, stage = excluded.stage, message = excluded.message, \
+                 section = excluded.section, attachments = excluded.attachments, \
+                 due_at_us = excluded.due_at_us, idempotency_key = excluded.idempotency_key",
+            )
+            .bind(r.global_seq)
+            .bind(&r.case_id)
+            .bind(r.case_seq)
+            .bind(&r.recipient)
+            .bind(&r.occasion)
+            .bind(r.stage)
+            .bind(&r.message)
+            .bind(&r.section)
+            .bind(&r.attachments)
+            .bind(r.due_at_us)
+            .bind(&r.idempotency_key)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+
+        /// Writes the case's register row and deadline.
+        async fn write_case(tx: &mut Tx, case: &Case, policies: &Policies) -> Result<(), StoreError> {
+            let (r, deadline): (RegisterRow, Option<DeadlineRow>) =
+                projection::case_rows(case, policies)?;
+            sqlx::query(
+                "INSERT INTO case_register (case_id, policy_id, policy_version, track, stage, \
+                 stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
+                 due_at_us, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                 ON CONFLICT (case_id) DO UPDATE SET policy_id = excluded.policy_id, \
+                 policy_version = excluded.policy_version, track = excluded.track, \
+                 stage = excluded.stage, stage_name = excluded.stage_name, leads = excluded.leads, \
+                 raising_agency = excluded.raising_agency, other_agency = excluded.other_agency, \
+                 area = excluded.area, raised_at_us = excluded.raised_at_us, \
+                 status = excluded.status, due_at_us = excluded.due_at_us, \
+                 version = excluded.version",
+            )
+            .bind(&r.case_id)
+            .bind(&r.policy_id)
+            .bind(r.policy_version)
+            .bind(&r.track)
+            .bind(r.stage)
+            .bind(&r.stage_name)
+            .bind(&r.leads)
+            .bind(&r.raising_agency)
+            .bind(&r.other_agency)
+            .bind(&r.area)
+            .bind(r.raised_at_us)
+            .bind(&r.status)
+            .bind(r.due_at_us)
+            .bind(r.version)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("DELETE FROM deadlines WHERE case_id = $1")
+                .bind(&r.case_id)
+                .execute(&mut **tx)
+                .await?;
+            if let Some(d) = deadline {
+                sqlx::query("INSERT INTO deadlines (case_id, stage, due_at_us) VALUES ($1, $2, $3)")
+                    .bind(&d.case_id)
+                    .bind(d.stage)
+                    .bind(d.due_at_us)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            Ok(())
+        }
+
+        /// A case's events in order.
+        pub(crate) async fn load(reader: &Pool<Db>, case: &CaseId) -> Result<Vec<Event>, StoreError> {
+            let mut conn = reader.acquire().await?;
+            load_in(&mut conn, case).await
+        }
+
+        const REGISTER_COLUMNS: &str = "case_id, policy_id, policy_version, track, stage, \
+            stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
+            due_at_us, version";
+
+        /// The register: every case not closed or withdrawn, or every case.
+        pub(crate) async fn register(
+            reader: &Pool<Db>,
+            include_closed: bool,
+        ) -> Result<Vec<RegisterEntry>, StoreError> {
+            let filter = if include_closed {
+                ""
+            } else {
+                "WHERE status NOT IN ('closed', 'withdrawn')"
+            };
+            let sql =
+                format!("SELECT {REGISTER_COLUMNS} FROM case_register {filter} ORDER BY raised_at_us, case_id");
+            let rows: Vec<RegisterRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(reader).await?;
+            rows.into_iter().map(RegisterEntry::try_from).collect()
+        }
+
+        /// Deadlines falling before `before`, soonest first.
+        pub(crate) async fn deadlines_before(
+            reader: &Pool<Db>,
+            before: Timestamp,
+        ) -> Result<Vec<DeadlineEntry>, StoreError> {
+            let rows: Vec<DeadlineRow> = sqlx::query_as(
+                "SELECT case_id, stage, due_at_us FROM deadlines WHERE due_at_us < $1 \
+                 ORDER BY due_at_us, case_id",
+            )
+            .bind(before.as_microsecond())
+            .fetch_all(reader)
+            .await?;
+            rows.into_iter().map(DeadlineEntry::try_from).collect()
+        }
+
+        const OUTBOX_COLUMNS: &str = "global_seq, case_id, case_seq, recipient, occasion, stage, \
+            message, section, attachments, due_at_us, idempotency_key";
+
+        /// Up to `limit` pending notifications, oldest first.
+        pub(crate) async fn pending_notifications(
+            reader: &Pool<Db>,
+            limit: u32,
+        ) -> Result<Vec<OutboxEntry>, StoreError> {
+            let sql = format!(
+                "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending' \
+                 ORDER BY global_seq LIMIT $1"
+            );
+            let rows: Vec<OutboxRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(i64::from(limit))
+                .fetch_all(reader)
+                .await?;
+            rows.into_iter().map(OutboxEntry::try_from).collect()
+        }
+
+        /// Records that `person` read `case`.
+        pub(crate) async fn record_read(
+            writer: &Pool<Db>,
+            case: &CaseId,
+            person: &PersonId,
+            at: Timestamp,
+            purpose: &str,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO access_log (case_id, person_id, at, at_us, purpose) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(case.as_str())
+            .bind(person.as_str())
+            .bind(at.to_string())
+            .bind(at.as_microsecond())
+            .bind(purpose)
+            .execute(writer)
+            .await?;
+            Ok(())
+        }
+
+        /// Who read `case`, in the order they did.
+        pub(crate) async fn reads_of(
+            reader: &Pool<Db>,
+            case: &CaseId,
+        ) -> Result<Vec<AccessRecord>, StoreError> {
+            let rows: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT person_id, at, purpose FROM access_log WHERE case_id = $1 ORDER BY id",
+            )
+            .bind(case.as_str())
+            .fetch_all(reader)
+            .await?;
+            rows.into_iter()
+                .map(|(person, at, purpose)| {
+                    let damaged = |what: &str| StoreError::Damaged {
+                        case: case.to_string(),
+                        reason: format!("an access log row has an invalid {what}"),
+                    };
+                    Ok(AccessRecord {
+                        person: PersonId::parse(&person).map_err(|_| damaged("person"))?,
+                        at: at.parse().map_err(|_| damaged("time"))?,
+                        purpose,
+                    })
+                })
+                .collect()
+        }
+
+        /// How many events the log holds.
+        pub(crate) async fn event_count(reader: &Pool<Db>) -> Result<u64, StoreError> {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events")
+                .fetch_one(reader)
+                .await?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        }
+
+        /// Walks the whole chain in one consistent snapshot.
+        pub(crate) async fn verify(
+            reader: &Pool<Db>,
+            mut progress: impl FnMut(u64),
+        ) -> Result<Verification, StoreError> {
+            let mut tx = begin_read(reader).await?;
+            let (head_seq, head_hash): (i64, Vec<u8>) =
+                sqlx::query_as("SELECT global_seq, hash FROM chain_head WHERE id = 1")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let mut check = ChainCheck::new();
+            let mut after = 0_i64;
+            loop {
+                let rows: Vec<EventRow> = sqlx::query_as(
+                    "SELECT global_seq, case_id, case_seq, event_type, at, actor, body, \
+                     canonical, prev_hash, hash FROM events WHERE global_seq > $1 \
+                     ORDER BY global_seq LIMIT $2",
+                )
+                .bind(after)
+                .bind(PAGE)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(last) = rows.last() else { break };
+                after = last.global_seq;
+                for row in &rows {
+                    if let Err(fault) = check.check(row) {
+                        return Ok(Verification::Broken(fault));
+                    }
+                }
+                progress(check.checked());
+            }
+            tx.rollback().await?;
+            Ok(check.finish(u64::try_from(head_seq).unwrap_or(0), &head_hash))
+        }
+
+        /// Recomputes every projection from the log in one transaction.
+        pub(crate) async fn rebuild(
+            writer: &Pool<Db>,
+            policies: &Policies,
+            mut progress: impl FnMut(u64, u64),
+        ) -> Result<u64, StoreError> {
+            let mut tx = begin_write(writer).await?;
+            // Lock the chain head too, so no append interleaves on PostgreSQL.
+            read_head(&mut tx).await?;
+            let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events")
+                .fetch_one(&mut *tx)
+                .await?;
+            let total = u64::try_from(total).unwrap_or(0);
+            sqlx::query("DELETE FROM case_register").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM deadlines").execute(&mut *tx).await?;
+            sqlx::query(
+                "DELETE FROM outbox WHERE global_seq NOT IN \
+                 (SELECT global_seq FROM events WHERE event_type = 'notification_due')",
+            )
+            .execute(&mut *tx)
+            .await?;
+            progress(0, total);
+            let mut done = 0_u64;
+            let mut after: (String, i64) = (String::new(), 0);
+            let mut current: Vec<Event> = Vec::new();
+            loop {
+                let rows: Vec<(i64, String, i64, String, String, String, Vec<u8>)> = sqlx::query_as(
+                    "SELECT global_seq, case_id, case_seq, at, actor, body, hash FROM events \
+                     WHERE (case_id, case_seq) > ($1, $2) ORDER BY case_id, case_seq LIMIT $3",
+                )
+                .bind(&after.0)
+                .bind(after.1)
+                .bind(PAGE)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(last) = rows.last() else { break };
+                after = (last.1.clone(), last.2);
+                for (global_seq, case_id, case_seq, at, actor, body, hash) in rows {
+                    let case = CaseId::parse(&case_id).map_err(|_| StoreError::Damaged {
+                        reason: "its case id is not valid".into(),
+                        case: case_id.clone(),
+                    })?;
+                    let event = crate::decode_event(&case, case_seq, &at, &actor, &body)?;
+                    if current.first().is_some_and(|e| e.case != event.case) {
+                        write_folded(&mut tx, &current, policies).await?;
+                        current.clear();
+                    }
+                    let hash = Hash::try_from(hash.as_slice()).map_err(|_| StoreError::Damaged {
+                        case: case_id.clone(),
+                        reason: "a stored hash is not 32 bytes".into(),
+                    })?;
+                    let global_seq = u64::try_from(global_seq).unwrap_or(0);
+                    if let Some(row) = projection::outbox_row(&event, global_seq, &hash) {
+                        insert_outbox(&mut tx, &row).await?;
+                    }
+                    current.push(event);
+                    done += 1;
+                }
+                progress(done, total);
+            }
+            if !current.is_empty() {
+                write_folded(&mut tx, &current, policies).await?;
+            }
+            tx.commit().await?;
+            Ok(done)
+        }
+
+        async fn write_folded(tx: &mut Tx, events: &[Event], policies: &Policies) -> Result<(), StoreError> {
+            let case = Case::fold(events).map_err(|source| StoreError::Stream {
+                case: events[0].case.clone(),
+                source,
+            })?;
+            write_case(tx, &case, policies).await
+        }
+    };
+}
+
+pub(crate) use common_queries;

@@ -1,0 +1,68 @@
+//! PostgreSQL, for a hosted service: a connection pool, and a one-row chain
+//! head locked `FOR UPDATE` by every append, so appends from any number of
+//! connections and servers are serialised into one gapless chain.
+
+use std::time::Duration;
+
+use sqlx::{
+    Postgres,
+    postgres::{PgConnectOptions, PgPool, PgPoolOptions},
+};
+
+use crate::{OpenError, error::one_line};
+
+type Db = Postgres;
+
+/// Locks the chain head until commit: the next append waits here.
+const HEAD_FOR_UPDATE: &str = "SELECT global_seq, hash FROM chain_head WHERE id = 1 FOR UPDATE";
+
+async fn begin_write(pool: &PgPool) -> Result<Tx, sqlx::Error> {
+    pool.begin().await
+}
+
+/// One snapshot for the whole walk, so appends during `verify` are not
+/// half-seen.
+async fn begin_read(pool: &PgPool) -> Result<Tx, sqlx::Error> {
+    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+}
+
+super::common_queries!();
+
+/// An open PostgreSQL store.
+#[derive(Debug, Clone)]
+pub(crate) struct PgBackend {
+    pub pool: PgPool,
+}
+
+const HINT: &str = "check the host, port, database, user and password in --database-url or ACCORD_DATABASE_URL, and that PostgreSQL is running";
+
+/// Connects and brings the schema up to date.
+pub(crate) async fn open(options: PgConnectOptions) -> Result<PgBackend, OpenError> {
+    let location = format!(
+        "{}@{}:{}/{}",
+        options.get_username(),
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or(options.get_username()),
+    );
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(15))
+        .connect_with(options)
+        .await
+        .map_err(|e| OpenError::Connect {
+            backend: "PostgreSQL",
+            location: location.clone(),
+            reason: one_line(&e),
+            hint: HINT,
+        })?;
+    sqlx::migrate!("migrations/postgres")
+        .run(&pool)
+        .await
+        .map_err(|e| OpenError::Migrate {
+            location,
+            reason: one_line(&e),
+        })?;
+    Ok(PgBackend { pool })
+}

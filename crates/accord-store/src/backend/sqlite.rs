@@ -1,0 +1,112 @@
+//! SQLite, the default: one file in WAL mode with `synchronous=FULL`, so a
+//! commit is on disk before it returns. Appends go through one writer
+//! connection and `BEGIN IMMEDIATE`, so they are serialised within this
+//! process and against any other process writing the same file.
+
+use std::{path::Path, time::Duration};
+
+use sqlx::{
+    Sqlite,
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
+};
+
+use crate::{BackupError, OpenError, error::one_line};
+
+type Db = Sqlite;
+
+/// SQLite has no `FOR UPDATE`: `BEGIN IMMEDIATE` already holds the write lock.
+const HEAD_FOR_UPDATE: &str = "SELECT global_seq, hash FROM chain_head WHERE id = 1";
+
+async fn begin_write(pool: &SqlitePool) -> Result<Tx, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+/// A deferred transaction: its first read fixes the snapshot it sees.
+async fn begin_read(pool: &SqlitePool) -> Result<Tx, sqlx::Error> {
+    pool.begin().await
+}
+
+super::common_queries!();
+
+/// An open SQLite store: one writer connection, a few readers.
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteBackend {
+    pub writer: SqlitePool,
+    pub reader: SqlitePool,
+}
+
+const HINT: &str = "check the path in --database-url or ACCORD_DATABASE_URL, and that you may write to the file and its folder";
+
+/// Opens (creating if need be) the database at `options`' file and brings
+/// its schema up to date.
+pub(crate) async fn open(options: SqliteConnectOptions) -> Result<SqliteBackend, OpenError> {
+    let path = options.get_filename().to_owned();
+    if path.as_os_str() == ":memory:" || path.as_os_str().is_empty() {
+        return Err(OpenError::BadUrl {
+            reason: "Accord keeps its record in a file: write sqlite://PATH".into(),
+        });
+    }
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        return Err(OpenError::MissingFolder(folder.to_owned()));
+    }
+    let options = options
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let location = path.display().to_string();
+    let connect_error = |e: sqlx::Error| OpenError::Connect {
+        backend: "SQLite",
+        location: location.clone(),
+        reason: one_line(&e),
+        hint: HINT,
+    };
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(60))
+        .connect_with(options.clone())
+        .await
+        .map_err(connect_error)?;
+    sqlx::migrate!("migrations/sqlite")
+        .run(&writer)
+        .await
+        .map_err(|e| OpenError::Migrate {
+            location: location.clone(),
+            reason: one_line(&e),
+        })?;
+    let reader = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(connect_error)?;
+    Ok(SqliteBackend { writer, reader })
+}
+
+impl SqliteBackend {
+    /// Copies the database to `to` while it stays online: `VACUUM INTO`
+    /// reads one consistent snapshot and writes a compact new file.
+    pub(crate) async fn backup(&self, to: &Path) -> Result<(), BackupError> {
+        if to.exists() {
+            return Err(BackupError::Exists(to.to_owned()));
+        }
+        if let Some(folder) = to.parent().filter(|p| !p.as_os_str().is_empty())
+            && !folder.is_dir()
+        {
+            return Err(BackupError::MissingFolder(folder.to_owned()));
+        }
+        let target = to
+            .to_str()
+            .ok_or_else(|| BackupError::NotUtf8(to.to_owned()))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(&self.reader)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,198 @@
+//! The storage layer's errors: one enum for opening a store, one for
+//! appending (whose [`Conflict`] callers handle by reloading), one for
+//! everything else. Each message says what to do next and never carries
+//! personal data (case ids and sequence numbers only), so a caller may log
+//! it as it is.
+
+use std::path::PathBuf;
+
+use accord_case::{CaseId, Sequence, StreamError};
+
+/// A store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The URL names no backend Accord has.
+    #[error(
+        "`{scheme}` is not a database Accord can use: write sqlite://PATH or postgres://USER@HOST/DATABASE"
+    )]
+    UnsupportedUrl {
+        /// What the URL started with (never the whole URL: it may hold a
+        /// password).
+        scheme: String,
+    },
+    /// The URL is for a backend Accord has but could not be read.
+    #[error("the database URL is not valid: {reason}")]
+    BadUrl {
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The folder that should hold the SQLite file does not exist.
+    #[error(
+        "the folder {} does not exist: create it, or choose another place with --data-dir or --database-url",
+        .0.display()
+    )]
+    MissingFolder(PathBuf),
+    /// The data folder could not be created.
+    #[error(
+        "could not create the data folder {}: {source}; choose another with --data-dir",
+        path.display()
+    )]
+    DataDir {
+        /// The folder.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The database refused or could not be reached.
+    #[error("could not open the {backend} database {location}: {reason}; {hint}")]
+    Connect {
+        /// `SQLite` or `PostgreSQL`.
+        backend: &'static str,
+        /// The file, or host, port, database and user (never a password).
+        location: String,
+        /// What the driver said, on one line.
+        reason: String,
+        /// What to check.
+        hint: &'static str,
+    },
+    /// The schema could not be brought up to date.
+    #[error(
+        "could not bring the database schema at {location} up to date: {reason}; is the database writable, and not from a newer Accord?"
+    )]
+    Migrate {
+        /// Where.
+        location: String,
+        /// What went wrong, on one line.
+        reason: String,
+    },
+}
+
+/// An append was refused or failed. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    /// Someone else appended to the case first.
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+    /// An append of no events.
+    #[error("there are no events to append: decide a command first")]
+    Empty,
+    /// The events given cannot follow the version stated.
+    #[error("events for case {case} cannot be appended: {reason}")]
+    Invalid {
+        /// The case.
+        case: CaseId,
+        /// What is wrong, such as a gap in the numbering.
+        reason: String,
+    },
+    /// Reading or writing failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The case's stream was not at the version the append expected: another
+/// writer got there first. Reload the case, decide again, and retry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "case {case} has changed since it was read (expected {}, found {}): reload it and try again",
+    version_name(*.expected),
+    version_name(*.actual)
+)]
+pub struct Conflict {
+    /// The case.
+    pub case: CaseId,
+    /// The version the append expected; `None` for a new case.
+    pub expected: Option<Sequence>,
+    /// The version the stream was at; `None` if it did not exist.
+    pub actual: Option<Sequence>,
+}
+
+fn version_name(v: Option<Sequence>) -> String {
+    match v {
+        Some(s) => format!("version {}", s.get()),
+        None => "no such case".to_owned(),
+    }
+}
+
+/// Reading or writing the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database failed.
+    #[error("the database failed: {}; check that it is reachable and writable, then retry", one_line(.0))]
+    Database(#[from] sqlx::Error),
+    /// A stored row cannot be read back as what it should be.
+    #[error(
+        "stored data for case {case} cannot be read ({reason}); run `accord verify` to find the damaged event"
+    )]
+    Damaged {
+        /// The case.
+        case: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A case's stream is not a case's stream.
+    #[error("the stored events of case {case} do not make a case ({source}); run `accord verify`")]
+    Stream {
+        /// The case.
+        case: CaseId,
+        /// What is wrong.
+        source: StreamError,
+    },
+    /// A case names a policy version the store was not given.
+    #[error(
+        "case {case} is bound to policy {policy} version {version}, which was not loaded: start Accord with that policy file"
+    )]
+    UnknownPolicy {
+        /// The case.
+        case: CaseId,
+        /// The policy.
+        policy: String,
+        /// Its version.
+        version: u32,
+    },
+    /// The track or stage a case is at is not in its policy.
+    #[error(
+        "case {case} is at {what}, which policy {policy} version {version} does not have: the policy file was changed without bumping its version"
+    )]
+    PolicyMismatch {
+        /// The case.
+        case: CaseId,
+        /// The policy.
+        policy: String,
+        /// Its version.
+        version: u32,
+        /// The missing track or stage.
+        what: String,
+    },
+}
+
+/// An error's message on one line, so a command prints one line.
+pub(crate) fn one_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A backup could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// The target exists; a backup never overwrites.
+    #[error("{} already exists: a backup never overwrites a file, choose a new name", .0.display())]
+    Exists(PathBuf),
+    /// The folder for the target does not exist.
+    #[error("the folder {} does not exist: create it first", .0.display())]
+    MissingFolder(PathBuf),
+    /// SQLite is given file names as UTF-8 text.
+    #[error("{} is not a UTF-8 path: choose a simpler file name", .0.display())]
+    NotUtf8(PathBuf),
+    /// PostgreSQL is backed up with its own tools.
+    #[error(
+        "PostgreSQL is backed up with its own tools: run `pg_dump --format=custom --file=FILE 'DATABASE_URL'` (restore with `pg_restore --dbname=NEW_DATABASE_URL FILE`)"
+    )]
+    UsePgDump,
+    /// The copy failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

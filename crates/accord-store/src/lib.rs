@@ -1,0 +1,367 @@
+//! The record of truth: an append-only, hash-chained log of case events,
+//! with the projections that are rebuilt from it, on SQLite (the default:
+//! one file) or PostgreSQL (a hosted service). DESIGN.md §4 says what it
+//! guarantees; this crate is the only code that writes it.
+//!
+//! - Each case is a stream of [`Event`]s numbered 1, 2, 3…; every event also
+//!   has a gapless **global** sequence number. An append states the version
+//!   it expects ([`Append::expected`]); if another writer got there first it
+//!   fails with a typed [`Conflict`] and writes nothing.
+//! - Each stored event keeps its canonical encoding (see [`canonical`]),
+//!   the hash of the event before it in the global chain and its own
+//!   SHA-256. [`Store::verify`] walks the chain and names the first broken
+//!   or missing event. Nothing in this crate updates or deletes an event,
+//!   and database triggers refuse it.
+//! - The case register, the deadline index and the notification outbox are
+//!   written in the same transaction as the events that change them, and
+//!   [`Store::rebuild`] recomputes them from the log.
+//! - Reads of a case are recorded with [`Store::record_read`] in an
+//!   append-only access log.
+//!
+//! ```no_run
+//! # async fn demo(events: Vec<accord_case::Event>) -> Result<(), Box<dyn std::error::Error>> {
+//! use accord_calendar::Calendars;
+//! use accord_store::{Store, Verification};
+//!
+//! let policies = accord_policy::builtin(&Calendars::builtin());
+//! let store = Store::open("sqlite://accord.sqlite", policies).await?;
+//! // `events` came from `Case::raise`: a new case expects no stream yet.
+//! let appended = store.append(None, &events).await?;
+//! println!("{} is at stage {}", appended.case.id(), appended.case.stage());
+//! assert!(matches!(store.verify().await?, Verification::Intact { .. }));
+//! # Ok(()) }
+//! ```
+
+mod backend;
+pub mod canonical;
+mod error;
+mod location;
+mod projection;
+mod verify;
+
+use std::{ops::RangeInclusive, path::Path, str::FromStr, sync::Arc};
+
+use accord_case::{Actor, Case, CaseId, Event, EventBody, PersonId, Sequence};
+use accord_policy::Policy;
+use jiff::Timestamp;
+use sqlx::{postgres::PgConnectOptions, sqlite::SqliteConnectOptions};
+
+use backend::{
+    postgres::{self, PgBackend},
+    sqlite::{self, SqliteBackend},
+};
+
+pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
+pub use location::{DatabaseLocation, default_data_dir};
+pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
+pub use verify::{Break, Problem, Verification};
+
+/// Which database a store is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// One SQLite file.
+    Sqlite,
+    /// A PostgreSQL database.
+    Postgres,
+}
+
+/// An open event store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+    policies: Arc<Policies>,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(SqliteBackend),
+    Postgres(PgBackend),
+}
+
+/// New events for one case's stream, and the version the stream must be
+/// at for them to follow.
+#[derive(Debug, Clone, Copy)]
+pub struct Append<'a> {
+    /// The stream's version when the case was read: `None` for a new case.
+    pub expected: Option<Sequence>,
+    /// The events, numbered on from `expected`, all of one case.
+    pub events: &'a [Event],
+}
+
+/// What an append wrote.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    /// The case as the append left it.
+    pub case: Case,
+    /// The global sequence numbers the events were given.
+    pub global: RangeInclusive<u64>,
+}
+
+/// One read of a case, from the access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRecord {
+    /// Who read it.
+    pub person: PersonId,
+    /// When.
+    pub at: Timestamp,
+    /// Why, as the reading screen or tool states it.
+    pub purpose: String,
+}
+
+/// Runs `$body` with `$b` bound to the backend and `$m` naming its module.
+macro_rules! on_backend {
+    ($self:expr, $b:ident, $m:ident => $body:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($b) => {
+                use sqlite as $m;
+                $body
+            }
+            Backend::Postgres($b) => {
+                use postgres as $m;
+                $body
+            }
+        }
+    };
+}
+
+impl Store {
+    /// Opens the store at `url` (`sqlite://PATH` or `postgres://…`),
+    /// creating a SQLite file if need be, and brings its schema up to date.
+    /// `policies` are every policy version a stored case may be bound to,
+    /// normally `accord_policy::builtin(&Calendars::builtin())`.
+    pub async fn open(
+        url: &str,
+        policies: impl IntoIterator<Item = Policy>,
+    ) -> Result<Store, OpenError> {
+        Store::open_location(&DatabaseLocation::parse(url)?, policies).await
+    }
+
+    /// Opens the store at `location`; see [`Store::open`].
+    pub async fn open_location(
+        location: &DatabaseLocation,
+        policies: impl IntoIterator<Item = Policy>,
+    ) -> Result<Store, OpenError> {
+        let bad = |e: sqlx::Error| OpenError::BadUrl {
+            reason: error::one_line(&e),
+        };
+        let backend = match location {
+            DatabaseLocation::SqliteFile(path) => {
+                Backend::Sqlite(sqlite::open(SqliteConnectOptions::new().filename(path)).await?)
+            }
+            DatabaseLocation::SqliteUrl(url) => Backend::Sqlite(
+                sqlite::open(SqliteConnectOptions::from_str(url).map_err(bad)?).await?,
+            ),
+            DatabaseLocation::PostgresUrl(url) => Backend::Postgres(
+                postgres::open(PgConnectOptions::from_str(url).map_err(bad)?).await?,
+            ),
+        };
+        Ok(Store {
+            backend,
+            policies: Arc::new(Policies::new(policies)),
+        })
+    }
+
+    /// Which database this is.
+    pub fn kind(&self) -> BackendKind {
+        match self.backend {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Appends `events` to their case's stream if it is at `expected`
+    /// (`None` for a new case), with the projections, in one transaction.
+    pub async fn append(
+        &self,
+        expected: Option<Sequence>,
+        events: &[Event],
+    ) -> Result<Appended, AppendError> {
+        let mut appended = self.append_all(&[Append { expected, events }]).await?;
+        Ok(appended.remove(0))
+    }
+
+    /// Appends to several streams in one transaction: all or nothing. Used
+    /// to load many cases at once (the demo data, benchmarks).
+    pub async fn append_all(&self, streams: &[Append<'_>]) -> Result<Vec<Appended>, AppendError> {
+        on_backend!(self, b, m => m::append(b.write_pool(), &self.policies, streams).await)
+    }
+
+    /// A case's events in order; empty if there is no such case.
+    pub async fn load(&self, case: &CaseId) -> Result<Vec<Event>, StoreError> {
+        on_backend!(self, b, m => m::load(b.read_pool(), case).await)
+    }
+
+    /// A case as its events leave it; `None` if there is no such case.
+    pub async fn load_case(&self, case: &CaseId) -> Result<Option<Case>, StoreError> {
+        let events = self.load(case).await?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        Case::fold(&events)
+            .map(Some)
+            .map_err(|source| StoreError::Stream {
+                case: case.clone(),
+                source,
+            })
+    }
+
+    /// The register: every disagreement not closed or withdrawn, oldest
+    /// first.
+    pub async fn register(&self) -> Result<Vec<RegisterEntry>, StoreError> {
+        on_backend!(self, b, m => m::register(b.read_pool(), false).await)
+    }
+
+    /// Every case, closed and withdrawn ones included, oldest first.
+    pub async fn all_cases(&self) -> Result<Vec<RegisterEntry>, StoreError> {
+        on_backend!(self, b, m => m::register(b.read_pool(), true).await)
+    }
+
+    /// Open cases whose deadline falls before `before`, soonest first.
+    pub async fn deadlines_before(
+        &self,
+        before: Timestamp,
+    ) -> Result<Vec<DeadlineEntry>, StoreError> {
+        on_backend!(self, b, m => m::deadlines_before(b.read_pool(), before).await)
+    }
+
+    /// Up to `limit` notifications not yet sent, oldest first.
+    pub async fn pending_notifications(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        on_backend!(self, b, m => m::pending_notifications(b.read_pool(), limit).await)
+    }
+
+    /// Records that `person` read `case` at `at`, and why (DESIGN.md §4:
+    /// "who looked at which child's record, and when").
+    pub async fn record_read(
+        &self,
+        case: &CaseId,
+        person: &PersonId,
+        at: Timestamp,
+        purpose: &str,
+    ) -> Result<(), StoreError> {
+        on_backend!(self, b, m => m::record_read(b.write_pool(), case, person, at, purpose).await)
+    }
+
+    /// Who read `case`, in order.
+    pub async fn reads_of(&self, case: &CaseId) -> Result<Vec<AccessRecord>, StoreError> {
+        on_backend!(self, b, m => m::reads_of(b.read_pool(), case).await)
+    }
+
+    /// How many events the log holds.
+    pub async fn event_count(&self) -> Result<u64, StoreError> {
+        on_backend!(self, b, m => m::event_count(b.read_pool()).await)
+    }
+
+    /// Walks the whole chain in global order; see [`Verification`].
+    pub async fn verify(&self) -> Result<Verification, StoreError> {
+        self.verify_with_progress(|_| {}).await
+    }
+
+    /// [`Store::verify`], calling `progress` with the count checked so far.
+    pub async fn verify_with_progress(
+        &self,
+        progress: impl FnMut(u64),
+    ) -> Result<Verification, StoreError> {
+        on_backend!(self, b, m => m::verify(b.read_pool(), progress).await)
+    }
+
+    /// Recomputes the register, the deadline index and the outbox from the
+    /// log, calling `progress(done, total)` as it goes, and returns the
+    /// number of events read. Notifications keep their delivery status.
+    pub async fn rebuild(&self, progress: impl FnMut(u64, u64)) -> Result<u64, StoreError> {
+        on_backend!(self, b, m => m::rebuild(b.write_pool(), &self.policies, progress).await)
+    }
+
+    /// Writes an online, consistent copy of a SQLite store to `to`, which
+    /// must not exist. PostgreSQL is backed up with `pg_dump`:
+    /// [`BackupError::UsePgDump`] says how.
+    pub async fn backup(&self, to: &Path) -> Result<(), BackupError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.backup(to).await,
+            Backend::Postgres(_) => Err(BackupError::UsePgDump),
+        }
+    }
+
+    /// Closes every connection, waiting for work in flight.
+    pub async fn close(self) {
+        match self.backend {
+            Backend::Sqlite(b) => {
+                b.writer.close().await;
+                b.reader.close().await;
+            }
+            Backend::Postgres(b) => b.pool.close().await,
+        }
+    }
+}
+
+impl SqliteBackend {
+    fn write_pool(&self) -> &sqlx::SqlitePool {
+        &self.writer
+    }
+    fn read_pool(&self) -> &sqlx::SqlitePool {
+        &self.reader
+    }
+}
+
+impl PgBackend {
+    fn write_pool(&self) -> &sqlx::PgPool {
+        &self.pool
+    }
+    fn read_pool(&self) -> &sqlx::PgPool {
+        &self.pool
+    }
+}
+
+/// Checks that `stream` can follow its expected version: one case, numbered
+/// on without gaps.
+fn check_append(stream: &Append<'_>) -> Result<(), AppendError> {
+    let Some(first) = stream.events.first() else {
+        return Err(AppendError::Empty);
+    };
+    let mut next = stream.expected.map_or(Sequence::FIRST, Sequence::next);
+    for event in stream.events {
+        if event.case != first.case {
+            return Err(AppendError::Invalid {
+                case: first.case.clone(),
+                reason: format!("event {} belongs to case {}", event.sequence, event.case),
+            });
+        }
+        if event.sequence != next {
+            return Err(AppendError::Invalid {
+                case: first.case.clone(),
+                reason: format!("expected event {next} next, found {}", event.sequence),
+            });
+        }
+        if stream.expected.is_some() && matches!(event.body, EventBody::Raised(_)) {
+            return Err(AppendError::Invalid {
+                case: first.case.clone(),
+                reason: "a case is raised only once".into(),
+            });
+        }
+        next = next.next();
+    }
+    Ok(())
+}
+
+/// An event from its stored columns.
+fn decode_event(
+    case: &CaseId,
+    case_seq: i64,
+    at: &str,
+    actor: &str,
+    body: &str,
+) -> Result<Event, StoreError> {
+    let damaged = |what: &str| StoreError::Damaged {
+        case: case.to_string(),
+        reason: format!("event {case_seq} has an unreadable {what}"),
+    };
+    Ok(Event {
+        case: case.clone(),
+        sequence: u64::try_from(case_seq)
+            .ok()
+            .and_then(|n| Sequence::new(n).ok())
+            .ok_or_else(|| damaged("number"))?,
+        at: at.parse().map_err(|_| damaged("time"))?,
+        actor: serde_json::from_str::<Actor>(actor).map_err(|_| damaged("actor"))?,
+        body: serde_json::from_str(body).map_err(|_| damaged("body"))?,
+    })
+}

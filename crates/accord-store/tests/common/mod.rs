@@ -1,0 +1,158 @@
+//! Shared test helpers: a fresh database of either backend per test, the
+//! sample Havering cases, and a snapshot of every projection.
+#![allow(dead_code)]
+
+pub mod postgres;
+pub mod sample;
+
+use accord_store::{DeadlineEntry, OutboxEntry, RegisterEntry, Store};
+use jiff::Timestamp;
+use tempfile::TempDir;
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary folder.
+    Sqlite,
+    /// A new database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// A fresh, empty database for one test.
+pub struct TestDb {
+    /// Its URL.
+    pub url: String,
+    /// The backend.
+    pub backend: Backend,
+    /// The SQLite file's folder, removed when the test ends.
+    pub dir: Option<TempDir>,
+}
+
+impl TestDb {
+    /// A new empty database.
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temporary folder");
+                let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+                TestDb {
+                    url,
+                    backend,
+                    dir: Some(dir),
+                }
+            }
+            Backend::Postgres => TestDb {
+                url: postgres::fresh_database().await,
+                backend,
+                dir: None,
+            },
+        }
+    }
+
+    /// Opens the store with every built-in policy.
+    pub async fn open(&self) -> Store {
+        Store::open(&self.url, sample::policies())
+            .await
+            .unwrap_or_else(|e| panic!("cannot open the test store: {e}"))
+    }
+
+    /// Runs raw SQL through an ordinary connection, as an attacker with
+    /// the file or a database login would.
+    pub async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        use sqlx::Connection;
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await?;
+                Ok(sqlx::raw_sql(sql).execute(&mut c).await?.rows_affected())
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await?;
+                Ok(sqlx::raw_sql(sql).execute(&mut c).await?.rows_affected())
+            }
+        }
+    }
+
+    /// Reads one event's stored canonical bytes.
+    pub async fn canonical(&self, global_seq: i64) -> Vec<u8> {
+        use sqlx::Connection;
+        let q = "SELECT canonical FROM events WHERE global_seq = $1";
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(q)
+                    .bind(global_seq)
+                    .fetch_one(&mut c)
+                    .await
+                    .unwrap()
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar(q)
+                    .bind(global_seq)
+                    .fetch_one(&mut c)
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
+    /// Overwrites one event's canonical bytes, with its protection off.
+    pub async fn overwrite_canonical(&self, global_seq: i64, bytes: Vec<u8>) {
+        use sqlx::Connection;
+        let q = "UPDATE events SET canonical = $1 WHERE global_seq = $2";
+        match self.backend {
+            Backend::Sqlite => {
+                let mut c = sqlx::SqliteConnection::connect(&self.url).await.unwrap();
+                sqlx::raw_sql("DROP TRIGGER events_no_update")
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+                sqlx::query(q)
+                    .bind(bytes)
+                    .bind(global_seq)
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+            Backend::Postgres => {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::raw_sql("ALTER TABLE events DISABLE TRIGGER events_append_only")
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+                sqlx::query(q)
+                    .bind(bytes)
+                    .bind(global_seq)
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    /// The SQL that turns off the protection against editing events.
+    pub fn disable_protection(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;",
+            Backend::Postgres => "ALTER TABLE events DISABLE TRIGGER events_append_only;",
+        }
+    }
+}
+
+/// Every projection as callers read it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Projections {
+    pub cases: Vec<RegisterEntry>,
+    pub deadlines: Vec<DeadlineEntry>,
+    pub outbox: Vec<OutboxEntry>,
+}
+
+/// Reads every projection.
+pub async fn projections(store: &Store) -> Projections {
+    Projections {
+        cases: store.all_cases().await.unwrap(),
+        deadlines: store.deadlines_before(Timestamp::MAX).await.unwrap(),
+        outbox: store.pending_notifications(u32::MAX).await.unwrap(),
+    }
+}
