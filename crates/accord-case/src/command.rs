@@ -34,15 +34,17 @@ pub struct Raise {
     pub subjects: Vec<Subject>,
     /// What is disputed, the evidence and the outcome sought.
     pub concern: Concern,
-    /// Starting above the first stage because a subject is at immediate
-    /// risk, where the track allows it (Plymouth: "discretion … as to which
-    /// stage is initiated").
+    /// Starting above the stage the case would start at (the track's first,
+    /// or the area's entry stage, as Sutton §7b's assessment and care
+    /// planning starts at Stage 2) because a subject is at immediate risk,
+    /// where the track allows it (Plymouth: "discretion … as to which stage
+    /// is initiated"). Never below the area's entry stage.
     pub start_at: Option<LaterStart>,
     /// Forms submitted with the raise, such as a stage's entry form.
     pub forms: Vec<(FormId, FormValues)>,
 }
 
-/// Entering a track above its first stage for immediate risk.
+/// Entering a track above its starting stage for immediate risk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LaterStart {
     /// The stage to start at.

@@ -648,12 +648,17 @@ impl Case {
             }
         }
         self.check_leaving(policy, stage, Before::Resolve)?;
+        // A stage may be final by some routes only: Plymouth Stage Five's
+        // "The decision of the Plymouth Safeguarding Children Board
+        // Resolution Panel will be final in this matter" says nothing of the
+        // Chair resolving the issue direct.
+        let final_decision = stage.is_final(route);
         let cause = batch.emit(EventBody::Resolved {
             stage: stage.number,
             route,
             outcome,
             outstanding_issues,
-            final_decision: stage.final_decision,
+            final_decision,
         });
         batch.notify_stage(stage, Trigger::Resolved, self.subjects(), cause);
         let feedback = format!(
@@ -671,7 +676,7 @@ impl Case {
                 cause,
             );
         }
-        if stage.final_decision {
+        if final_decision {
             // DESIGN.md §5: "A final decision closes the case at that stage."
             // The written decision is itself the confirmation, so none is
             // awaited from the parties.
@@ -916,15 +921,27 @@ fn route_words(route: ResolutionRoute) -> &'static str {
     }
 }
 
+/// The stage a raise starts at: the area's entry stage (Sutton §7b: a
+/// disagreement in assessment and care planning starts with the team
+/// manager and the first line manager), or a later stage the track allows
+/// for immediate risk. A later start never goes below the entry stage.
 fn starting_stage<'p>(
-    policy: &Policy,
+    policy: &'p Policy,
     track: &'p Track,
     raise: &Raise,
 ) -> Result<&'p Stage, Refusal> {
-    let first = track.first_stage();
-    let Some(later) = raise.start_at.as_ref().filter(|l| l.stage != first.number) else {
-        return Ok(first);
+    let entry = policy.entry_stage(track, &raise.area);
+    let Some(later) = raise.start_at.as_ref().filter(|l| l.stage != entry.number) else {
+        return Ok(entry);
     };
+    if later.stage < entry.number {
+        return Err(Refusal::BelowEntryStage {
+            stage: later.stage,
+            entry: entry.number,
+            area: raise.area.to_string(),
+            section: entry.section.clone(),
+        });
+    }
     if !raise.subjects.iter().any(|s| s.immediate_risk) {
         return Err(Refusal::LaterStartNeedsImmediateRisk {
             section: policy.immediate_risk.section.clone(),
@@ -933,7 +950,7 @@ fn starting_stage<'p>(
     let not_allowed = || Refusal::ImmediateRiskEntryNotAllowed {
         stage: later.stage,
         allowed: track.immediate_risk_entry.clone(),
-        first: first.number,
+        first: entry.number,
         section: policy.immediate_risk.section.clone(),
     };
     if !track.immediate_risk_entry.contains(&later.stage) {

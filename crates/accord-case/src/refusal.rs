@@ -111,12 +111,27 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
-    /// Starting above the first stage without a subject at immediate risk.
+    /// Starting above the stage a disagreement starts at (the track's
+    /// first, or the area's entry stage) without a subject at immediate risk.
     #[error(
-        "a disagreement starts at Stage 1 unless a subject is at immediate risk of significant harm: flag the risk or start at Stage 1"
+        "a disagreement starts at the first stage for its area unless a subject is at immediate risk of significant harm: flag the risk or start at that stage"
     )]
     LaterStartNeedsImmediateRisk {
         /// Where the rule is.
+        section: String,
+    },
+    /// A later start below the stage the area of disagreement starts at.
+    #[error(
+        "a disagreement about `{area}` starts at Stage {entry}, not Stage {stage}: raise it at Stage {entry}"
+    )]
+    BelowEntryStage {
+        /// The stage asked for.
+        stage: StageNumber,
+        /// The area's entry stage.
+        entry: StageNumber,
+        /// The area of disagreement.
+        area: String,
+        /// Where the rule is: the entry stage's section.
         section: String,
     },
     /// The track does not allow starting at that stage.
@@ -129,7 +144,8 @@ pub enum Refusal {
         stage: StageNumber,
         /// The stages the track allows.
         allowed: Vec<StageNumber>,
-        /// The first stage.
+        /// The stage it would start at: the track's first, or the area's
+        /// entry stage.
         first: StageNumber,
         /// Where the rule is.
         section: String,
@@ -537,6 +553,7 @@ impl Refusal {
             | Refusal::NotAPolicyArea { section, .. }
             | Refusal::SubjectKindNotCovered { section, .. }
             | Refusal::LaterStartNeedsImmediateRisk { section }
+            | Refusal::BelowEntryStage { section, .. }
             | Refusal::ImmediateRiskEntryNotAllowed { section, .. }
             | Refusal::CaseClosed { section }
             | Refusal::AlreadyResolved { section, .. }

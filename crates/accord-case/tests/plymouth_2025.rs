@@ -353,6 +353,103 @@ fn plymouth_panel_decision_is_final() {
     assert_eq!(refused.section(), "Stage Five");
 }
 
+/// PLY-7 (reading): the Chair "may either seek to resolve the issue direct
+/// or to convene a Resolution Panel", and "The decision of the Plymouth
+/// Safeguarding Children Board Resolution Panel will be final in this
+/// matter". Only the panel's decision is final: the Chair's direct
+/// resolution at Stage Five is an ordinary one, closed on the parties'
+/// written confirmation and open to reopening, while a panel's decision at
+/// the same stage closes the case at once.
+#[test]
+fn plymouth_stage5_only_the_panels_decision_is_final() {
+    let direct = Command::Resolve {
+        route: ResolutionRoute::Decision,
+        outcome: text("Children's social care will hold a strategy discussion."),
+        outstanding_issues: text("The school's DSL will attend it."),
+    };
+    let mut h = at_stage_five();
+    h.ok(
+        discussion(
+            at("2025-11-06T10:00:00Z"),
+            &[(&chair(), "chair"), (&dsl(), "safeguarding-lead")],
+            true,
+        ),
+        &chair(),
+        at("2025-11-06T11:00:00Z"),
+    );
+    let events = h.ok(direct, &chair(), at("2025-11-06T12:00:00Z"));
+    assert!(notifies(&events, "business-manager", Occasion::Resolved));
+    assert_eq!(h.case.status(), Status::Resolved);
+    assert!(!h.case.outcome().unwrap().final_decision);
+    assert!(h.case.closures().is_empty());
+    let close = Command::Close {
+        missing_confirmations: vec![],
+    };
+    assert!(matches!(
+        h.run(close.clone(), &chair(), at("2025-11-07T09:00:00Z")),
+        Err(Refusal::ConfirmationsMissing { .. })
+    ));
+    for who in [dsl(), team_manager()] {
+        h.ok(
+            Command::ConfirmOutcome {
+                statement: text("Confirmed by email"),
+            },
+            &who,
+            at("2025-11-07T09:00:00Z"),
+        );
+    }
+    h.ok(close, &chair(), at("2025-11-07T10:00:00Z"));
+    assert_eq!(h.case.status(), Status::Closed);
+    assert!(!h.case.closures()[0].by_final_decision);
+    // Not final, so it may be reopened with a reason.
+    h.ok(
+        Command::Reopen {
+            reason: text("The strategy discussion was not held"),
+        },
+        &team_manager(),
+        at("2025-11-20T09:00:00Z"),
+    );
+    assert_eq!(h.case.status(), Status::Open);
+    assert_eq!(h.case.stage(), stage(5));
+
+    // The panel route at the same stage is final and closes the case.
+    let business_manager = actor("bm", "pscb", RoleTier::PartnershipTeam);
+    h.ok(
+        Command::ConvenePanel {
+            members: vec![
+                seat("head", "school"),
+                seat("dcs", "childrens-social-care"),
+                seat("supt", "police"),
+            ],
+            shortfall_reason: None,
+        },
+        &business_manager,
+        at("2025-11-21T09:00:00Z"),
+    );
+    for agency_id in ["school", "childrens-social-care"] {
+        h.ok(
+            Command::RecordRepresentation {
+                agency: agency(agency_id),
+                summary: text("Our position, in writing"),
+            },
+            &business_manager,
+            at("2025-11-21T10:00:00Z"),
+        );
+    }
+    h.ok(
+        Command::Resolve {
+            route: ResolutionRoute::Panel,
+            outcome: text("Children's social care will complete a child and family assessment."),
+            outstanding_issues: text("None."),
+        },
+        &business_manager,
+        at("2025-11-21T14:00:00Z"),
+    );
+    assert_eq!(h.case.status(), Status::Closed);
+    assert!(h.case.outcome().unwrap().final_decision);
+    assert!(h.case.closures().last().unwrap().by_final_decision);
+}
+
 /// PLY-8: "written confirmation between the parties about an agreed outcome
 /// of the disagreement and how any outstanding issues will be pursued". A
 /// case resolved at Stage Two closes only once each party has confirmed in

@@ -277,6 +277,59 @@ fn sutton_appendix_1_rows_are_checked() {
     assert_eq!(problems[0].field.label, "By when?");
 }
 
+/// SUT-5: "b) Professional disagreement in assessment and care planning.
+/// Most day to day inter-agency differences of opinion will require a
+/// children's social care team manager to liaise with the first line manager
+/// equivalent in the relevant agencies" (§7b). A disagreement in that area
+/// starts at Stage 2, the team manager and the first line manager, not with
+/// §7a's re-visit of the referral; entering Stage 2 needs Appendix 1 as any
+/// entry does, and immediate risk never starts it lower.
+#[test]
+fn sutton_assessment_and_care_planning_starts_with_the_team_managers() {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.area = "assessment-and-care-planning".parse().unwrap();
+
+    let refused = Harness::raise(POLICY, r.clone(), &dsl(), at(RAISED))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(refused, Refusal::FormNotSubmitted { ref form, stage: s, .. }
+        if form.as_str() == "appendix-1" && s == stage(2))
+    );
+    assert_eq!(refused.section(), "§5; Appendix 1");
+
+    r.forms = vec![(
+        "appendix-1".parse().unwrap(),
+        fill(form(policy, "appendix-1"), &["outcome-achieved"]),
+    )];
+    let mut below = r.clone();
+    below.subjects = vec![child("c1", false, false, true)];
+    below.start_at = Some(accord_case::LaterStart {
+        stage: stage(1),
+        reason: text("Immediate risk"),
+    });
+    let refused = Harness::raise(POLICY, below, &dsl(), at(RAISED))
+        .err()
+        .unwrap();
+    assert!(
+        matches!(refused, Refusal::BelowEntryStage { stage: s, entry, .. }
+        if s == stage(1) && entry == stage(2))
+    );
+    assert_eq!(refused.section(), "§7b");
+
+    let h = Harness::raise(POLICY, r, &dsl(), at(RAISED)).unwrap();
+    assert_eq!(h.case.stage(), stage(2));
+    assert_eq!(h.case.stage_history().len(), 1);
+    assert_eq!(h.case.current_visit().entry, accord_case::Entry::Raised);
+    assert!(h.case.current_visit().reason.is_none());
+    assert!(h.case.latest_form(&"appendix-1".parse().unwrap()).is_some());
+    // Stage 2's 5 working days run from the raise on Monday 1 December.
+    assert_eq!(due_day(&h.case), date("2025-12-08"));
+    // The point-of-referral area still starts at Stage 1 (SUT-4, §7a).
+    assert_eq!(raised().case.stage(), stage(1));
+}
+
 /// SUT-6: "The records must be formally approved, with the date entered on
 /// the record" (§7b). Stage Two cannot be left on an unapproved record, and
 /// only a manager approves.
@@ -325,25 +378,45 @@ fn sutton_stage2_needs_formally_approved_records() {
     escalate(&mut h, 3, &dsl(), "2025-12-03T12:30:00Z");
 }
 
-/// SUT-11: Appendix 1 records "Outcome achieved following completion of
-/// actions"; the stage that needs the form cannot end without it.
+/// SUT-5 and SUT-11: Appendix 1 records "Outcome achieved following
+/// completion of actions", known only once the actions are done; but "If
+/// agreement cannot be reached between firstline managers within the
+/// stipulated timescale (see flowchart), the issue must be referred without
+/// delay through the line management to a senior manager" (§7b). The
+/// missing outcome never holds up the escalation to Stage 3.
 #[test]
-fn sutton_stage2_cannot_end_without_the_outcome_achieved() {
+fn sutton_stage2_escalation_is_not_held_up_by_the_outcome_achieved() {
     let mut h = at_stage_two();
     approved_discussion(&mut h, "2025-12-03T10:00:00Z");
-    let refused = h
-        .run(
-            Command::Escalate {
-                to: stage(3),
-                reason: text("Unresolved"),
-            },
-            &dsl(),
-            at("2025-12-03T12:00:00Z"),
-        )
-        .unwrap_err();
+    let outcome: accord_policy::FieldId = "outcome-achieved".parse().unwrap();
+    let appendix_1 = "appendix-1".parse().unwrap();
     assert!(
-        matches!(refused, Refusal::FormIncomplete { ref missing_fields, .. }
-        if missing_fields.len() == 1 && missing_fields[0].path == "outcome-achieved")
+        h.case
+            .latest_form(&appendix_1)
+            .unwrap()
+            .values
+            .get(&outcome)
+            .is_none()
+    );
+    let events = escalate(&mut h, 3, &dsl(), "2025-12-03T12:00:00Z");
+    assert!(matches!(
+        events[0].body,
+        accord_case::EventBody::Escalated { to, .. } if to == stage(3)
+    ));
+    assert_eq!(h.case.stage(), stage(3));
+    // The outcome can be recorded on the form later, once the actions are done.
+    h.ok(
+        submit(h.policy, "appendix-1", &[]),
+        &dsl(),
+        at("2025-12-04T09:00:00Z"),
+    );
+    assert!(
+        h.case
+            .latest_form(&appendix_1)
+            .unwrap()
+            .values
+            .get(&outcome)
+            .is_some()
     );
 }
 
@@ -435,18 +508,11 @@ fn sutton_independent_chairs_written_response_is_final() {
     assert_eq!(h.case.status(), Status::Closed);
 }
 
-/// SUT-8: "the matter must be referred to the heads of service ... Any
-/// verbal report should be followed up in writing" (§7d): Stage Four is not
-/// left without the written follow-up.
-#[test]
-fn sutton_heads_of_service_need_the_written_follow_up() {
+/// A case at Stage Four, the heads of service, with their discussion on
+/// record.
+fn at_stage_four() -> Harness {
     let mut h = at_stage_two();
     approved_discussion(&mut h, "2025-12-03T10:00:00Z");
-    h.ok(
-        submit(h.policy, "appendix-1", &[]),
-        &dsl(),
-        at("2025-12-03T11:00:00Z"),
-    );
     escalate(&mut h, 3, &dsl(), "2025-12-03T12:00:00Z");
     approved_discussion(&mut h, "2025-12-04T10:00:00Z");
     escalate(&mut h, 4, &senior_manager(), "2025-12-04T12:00:00Z");
@@ -459,18 +525,51 @@ fn sutton_heads_of_service_need_the_written_follow_up() {
         &head_of_service(),
         at("2025-12-05T10:00:00Z"),
     );
-    let refused = h
-        .run(
-            Command::Escalate {
-                to: stage(5),
-                reason: text("Unresolved"),
-            },
-            &head_of_service(),
-            at("2025-12-05T12:00:00Z"),
-        )
-        .unwrap_err();
-    assert!(matches!(refused, Refusal::FormNotSubmitted { .. }));
-    assert_eq!(refused.section(), "§7d");
+    h
+}
+
+/// SUT-8: "the matter must be referred to the heads of service for each
+/// agency involved. Any verbal report should be followed up in writing,
+/// showing the nature of the dispute and what attempts have been made to
+/// resolve this. If the issue is not resolved at this stage, the matter
+/// should be discussed with the LSCB member for the organisation" (§7d).
+/// The written follow-up is owed only for a verbal report, so it does not
+/// hold up Stage 4; once submitted, it goes to the heads of service and on
+/// to the LSCB member when the case leaves Stage 4.
+#[test]
+fn sutton_heads_of_service_written_follow_up_goes_on_to_the_lscb_member() {
+    // No verbal report, no follow-up: Stage 4 is left without it, and the
+    // LSCB member is told with nothing attached.
+    let mut h = at_stage_four();
+    let entered = escalate(&mut h, 5, &head_of_service(), "2025-12-05T12:00:00Z");
+    assert_eq!(h.case.stage(), stage(5));
+    let member = notifications(&entered)
+        .into_iter()
+        .find(|n| n.to.id() == "lscb-member" && n.occasion == Occasion::StageExit)
+        .expect("the LSCB member is told as the case leaves Stage 4");
+    assert_eq!(member.section, "§7d");
+    assert_eq!(member.stage, stage(4));
+    assert_eq!(
+        member.attach[0].form.as_str(),
+        "written-report-to-heads-of-service"
+    );
+    assert_eq!(member.attach[0].submission, None);
+
+    // A verbal report followed up in writing: the follow-up goes to the
+    // heads of service on submission and on to the LSCB member on exit.
+    let mut h = at_stage_four();
+    let submitted = h.ok(
+        submit(h.policy, "written-report-to-heads-of-service", &[]),
+        &head_of_service(),
+        at("2025-12-05T11:00:00Z"),
+    );
+    assert!(notifies(&submitted, "stage-leads", Occasion::FormSubmitted));
+    let entered = escalate(&mut h, 5, &head_of_service(), "2025-12-05T12:00:00Z");
+    let member = notifications(&entered)
+        .into_iter()
+        .find(|n| n.to.id() == "lscb-member" && n.occasion == Occasion::StageExit)
+        .expect("the LSCB member is told as the case leaves Stage 4");
+    assert_eq!(member.attach[0].submission, Some(submitted[0].sequence));
 }
 
 /// SUT-10: "written confirmation between the parties about an agreed
