@@ -291,10 +291,10 @@ fn rule_from(file: RuleFile, earlier: &[Rule]) -> Result<Rule, String> {
             "there is already a rule named \"{name}\"; rule names must differ"
         ));
     }
-    if let (Some(from), Some(to)) = (file.from_year, file.to_year) {
-        if from > to {
-            return Err(format!("to_year {to} is before from_year {from}"));
-        }
+    if let (Some(from), Some(to)) = (file.from_year, file.to_year)
+        && from > to
+    {
+        return Err(format!("to_year {to} is before from_year {from}"));
     }
     let fixed_only = file.substitute.is_some() || file.after.is_some();
     let weekday_only = file.week.is_some() || file.weekday.is_some() || file.offset_days.is_some();
