@@ -151,6 +151,7 @@ impl Case {
         match command {
             Command::RecordDiscussion { record } => {
                 check_discussion(&record, ctx)?;
+                check_chair(policy, self, stage, &record)?;
                 batch.emit(EventBody::DiscussionRecorded {
                     stage: here,
                     record,
@@ -778,10 +779,18 @@ impl Case {
         let mut newly_holding: Vec<Subject> = Vec::new();
         match &amendment {
             Amendment::Discussion { record } => {
-                if !self.discussions().iter().any(|d| d.sequence == corrects) {
+                let Some(found) = self.discussions().iter().find(|d| d.sequence == corrects) else {
                     return Err(does_not_fit("a discussion correction names a discussion"));
-                }
+                };
                 check_discussion(record, ctx)?;
+                // The corrected record is held to the rules of the stage it
+                // belongs to, which may be an earlier one.
+                if let Some(held_at) = policy
+                    .track(self.track())
+                    .and_then(|t| t.stage(found.stage))
+                {
+                    check_chair(policy, self, held_at, record)?;
+                }
             }
             Amendment::Action { .. } => {
                 if !self.actions().iter().any(|a| a.sequence == corrects) {
@@ -959,6 +968,35 @@ fn starting_stage<'p>(
     track.stage(later.stage).ok_or_else(not_allowed)
 }
 
+/// Where a stage's chair must come from an uninvolved agency and no one
+/// decides it (East Riding §4, Stage Five: "identify a Partnership Member
+/// from an uninvolved agency to chair a meeting"), anyone taking part in a
+/// discussion in the chair's role must be from an agency not in dispute.
+/// The discussion is where the chair acts: it is the record of the meeting
+/// they chair.
+fn check_chair(
+    policy: &Policy,
+    case: &Case,
+    stage: &Stage,
+    record: &DiscussionRecord,
+) -> Result<(), Refusal> {
+    let leads = &stage.leads;
+    if !leads.decides_from_uninvolved_agency || !leads.decides.is_empty() {
+        return Ok(());
+    }
+    let involved_chair = record.participants.iter().find(|p| {
+        leads.chairs.iter().any(|c| role_matches(policy, &p.role, c))
+            && case.parties().contains(&&p.agency)
+    });
+    match involved_chair {
+        Some(p) => Err(Refusal::ChairNotUninvolved {
+            agency: p.agency.clone(),
+            section: stage.section.clone(),
+        }),
+        None => Ok(()),
+    }
+}
+
 fn check_discussion(record: &DiscussionRecord, ctx: &Context) -> Result<(), Refusal> {
     if record.participants.is_empty() {
         return Err(Refusal::NoParticipants {
@@ -1029,7 +1067,12 @@ fn check_decider(
     stage: &Stage,
     actor: &Actor,
 ) -> Result<(), Refusal> {
-    if stage.leads.decides_from_uninvolved_agency && case.parties().contains(&&actor.agency) {
+    // On a stage that names no decider the rule is the chair's instead
+    // (`check_chair`).
+    if stage.leads.decides_from_uninvolved_agency
+        && !stage.leads.decides.is_empty()
+        && case.parties().contains(&&actor.agency)
+    {
         return Err(Refusal::DeciderNotUninvolved {
             section: stage.section.clone(),
         });

@@ -313,6 +313,16 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// The stage's chair must come from an agency not in dispute.
+    #[error(
+        "this stage's meeting is chaired by someone from an agency not involved in the disagreement, and {agency} is a party to it: ask the partnership's chair to identify a member from an uninvolved agency to chair it"
+    )]
+    ChairNotUninvolved {
+        /// The disputing agency the chair was recorded from.
+        agency: AgencyId,
+        /// Where the rule is.
+        section: String,
+    },
     /// The panel has too few agencies.
     #[error(
         "a Resolution Panel needs at least {required} agencies; this one has {got}: add members from more agencies"
@@ -573,6 +583,7 @@ impl Refusal {
             | Refusal::NoPanelAtThisStage { section, .. }
             | Refusal::NotTheDecider { section, .. }
             | Refusal::DeciderNotUninvolved { section }
+            | Refusal::ChairNotUninvolved { section, .. }
             | Refusal::PanelTooSmall { section, .. }
             | Refusal::PanelLacksDisputingAgencies { section, .. }
             | Refusal::PanelShortfallNeedsReason { section, .. }

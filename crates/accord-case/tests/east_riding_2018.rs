@@ -195,7 +195,11 @@ fn east_riding_appendix_a_is_required_at_stage4() {
 }
 
 /// ER-8: "the ERSCP Team should be made aware of this" with Appendix A;
-/// and the other agency is advised of the intention to escalate.
+/// and "The agency which found it necessary to escalate an issue to such a
+/// high level in an organisation should advise the other organisation of
+/// their intention to do so" (§4, Stage Four). The advice goes as the case
+/// leaves Stage Three, the escalation itself, not after it reaches Stage
+/// Four.
 #[test]
 fn east_riding_stage4_informs_the_erscp_team_with_appendix_a() {
     let (h, entered) = at_stage_four();
@@ -208,7 +212,15 @@ fn east_riding_stage4_informs_the_erscp_team_with_appendix_a() {
         team.attach[0].submission,
         Some(h.case.latest_form(&team.attach[0].form).unwrap().sequence)
     );
-    assert!(notifies(
+    let advice = notifications(&entered)
+        .into_iter()
+        .find(|n| n.to.id() == "other-agency-lead")
+        .expect("the other agency is advised");
+    assert_eq!(advice.occasion, Occasion::StageExit);
+    assert_eq!(advice.stage, stage(3));
+    assert_eq!(advice.section, "§4, Stage Four");
+    assert_eq!(advice.cause, entered[0].sequence);
+    assert!(!notifies(
         &entered,
         "other-agency-lead",
         Occasion::StageEntry
@@ -264,18 +276,31 @@ fn east_riding_stage4_cannot_end_without_appendix_a_outcome() {
     assert!(back.attach[0].submission.is_some());
 }
 
-/// ER-4: "careful consideration should be given to involving managers at
-/// the next level of the structure" when a stage is delayed (§3).
+/// ER-4: "When this occurs, careful consideration should be given to
+/// involving managers at the next level of the structure by letting them
+/// know there is a disagreement, that a speedy response is required to
+/// safeguard the child's welfare" (§3). A breach tells the next tier up and
+/// the stage's own leads (DESIGN.md §3).
 #[test]
 fn east_riding_a_delay_involves_the_next_tier_up() {
     let mut h = at_stage_three();
     let events = h.ok(Command::RecordBreach, &nurse(), at("2025-05-30T08:00:00Z"));
-    let n = notifications(&events)
+    let breach = notifications(&events)
         .into_iter()
-        .find(|n| n.occasion == Occasion::Breach)
+        .filter(|n| n.occasion == Occasion::Breach)
+        .collect::<Vec<_>>();
+    let mut recipients: Vec<&str> = breach.iter().map(|n| n.to.id()).collect();
+    recipients.sort_unstable();
+    assert_eq!(recipients, ["next-tier-up", "stage-leads"]);
+    let next_tier = breach
+        .iter()
+        .find(|n| n.to.id() == "next-tier-up")
         .unwrap();
-    assert_eq!(n.to.id(), "next-tier-up");
-    assert_eq!(n.section, "§3");
+    assert_eq!(next_tier.section, "§3");
+    assert!(next_tier.message.contains("a speedy response is required"));
+    let leads = breach.iter().find(|n| n.to.id() == "stage-leads").unwrap();
+    assert_eq!(leads.section, "§3");
+    assert_eq!(leads.stage, stage(3));
     assert_eq!(h.case.current_visit().breaches.len(), 1);
 }
 
@@ -321,6 +346,76 @@ fn east_riding_stage5_mediation_reports_to_the_meeg() {
         Occasion::Resolved
     ));
     assert!(notifies(&events, "raiser", Occasion::OutcomeFeedback));
+}
+
+/// ER-10: "the Chair of the ERSCP should be approached to identify a
+/// Partnership Member from an uninvolved agency to chair a meeting of the
+/// most senior managers with operational responsibility for the case"
+/// (§4, Stage Five). The mediation meeting's record is refused when its
+/// chair is from an agency in dispute, and accepted with a chair from an
+/// uninvolved agency; the senior managers still resolve it by agreement.
+#[test]
+fn east_riding_stage5_chair_comes_from_an_uninvolved_agency() {
+    let (mut h, _) = at_stage_four();
+    h.ok(
+        submit(h.policy, "appendix-a", &[]),
+        &named_nurse(),
+        at("2025-05-28T09:00:00Z"),
+    );
+    discuss_and_escalate(&mut h, 5, &named_nurse(), "2025-05-29T09:00:00Z");
+    let superintendent = actor("superintendent", "police", RoleTier::HeadOfService);
+    let meeting = |chair: &Actor| {
+        discussion(
+            at("2025-06-03T10:00:00Z"),
+            &[
+                (chair, "mediation-chair"),
+                (&inspector(), "senior-manager"),
+                (&named_nurse(), "senior-manager"),
+            ],
+            true,
+        )
+    };
+    let refused = h
+        .run(
+            meeting(&superintendent),
+            &superintendent,
+            at("2025-06-03T12:00:00Z"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused,
+        Refusal::ChairNotUninvolved {
+            agency: agency("police"),
+            section: "§4, Stage Five".into(),
+        }
+    );
+    assert!(h.case.discussions().iter().all(|d| d.stage != stage(5)));
+
+    let probation = actor("probation-head", "probation", RoleTier::HeadOfService);
+    h.ok(meeting(&probation), &probation, at("2025-06-03T12:00:00Z"));
+    // The chair does not decide: the involved agencies resolve it.
+    assert!(matches!(
+        h.run(
+            Command::Resolve {
+                route: ResolutionRoute::Decision,
+                outcome: text("A joint visit."),
+                outstanding_issues: text("None."),
+            },
+            &probation,
+            at("2025-06-03T13:00:00Z"),
+        ),
+        Err(Refusal::RouteNotAllowed { .. })
+    ));
+    h.ok(
+        Command::Resolve {
+            route: ResolutionRoute::Agreement,
+            outcome: text("A joint visit within two days."),
+            outstanding_issues: text("None."),
+        },
+        &named_nurse(),
+        at("2025-06-03T13:00:00Z"),
+    );
+    assert_eq!(h.case.status(), Status::Resolved);
 }
 
 /// ER-13 and §2: learning themes are the policy's four, forwarded to the
