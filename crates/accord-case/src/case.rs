@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::{
     ActionDetails, Actor, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Event, EventBody,
-    Extension, FormValues, MissingConfirmation, NotificationDue, PanelSeat, PersonId, Sequence,
-    Subject, Text,
+    Extension, FormDue, FormValues, MissingConfirmation, NotificationDue, PanelSeat, PersonId,
+    Sequence, Subject, Text,
 };
 
 /// A disagreement, as its events have left it.
@@ -97,6 +97,9 @@ pub struct StageVisit {
     pub original_due: Due,
     /// When it is due now, after extensions.
     pub due: Due,
+    /// When its forms that carry a `within` are due, set on entry (Isle of
+    /// Man Stage Four: the referral form "within 5 working days").
+    pub form_dues: Vec<FormDue>,
     /// Extensions granted here.
     pub extensions: Vec<ExtensionRecord>,
     /// Breaches recorded here.
@@ -131,6 +134,8 @@ pub struct BreachRecord {
     pub at: Timestamp,
     /// The deadline that passed.
     pub due: Due,
+    /// The form whose deadline it was; `None` for the stage's own.
+    pub form: Option<FormId>,
 }
 
 /// A discussion on the record.
@@ -416,6 +421,7 @@ impl Case {
                 reason: raised.later_start_reason,
                 original_due: raised.due,
                 due: raised.due,
+                form_dues: raised.form_dues,
                 extensions: Vec::new(),
                 breaches: Vec::new(),
                 left_at: None,
@@ -488,7 +494,11 @@ impl Case {
                 values: values.clone(),
             }),
             EventBody::Escalated {
-                to, reason, due, ..
+                to,
+                reason,
+                due,
+                form_dues,
+                ..
             } => {
                 self.current_visit_mut().left_at = Some(at);
                 self.stages.push(StageVisit {
@@ -499,6 +509,7 @@ impl Case {
                     reason: Some(reason.clone()),
                     original_due: *due,
                     due: *due,
+                    form_dues: form_dues.clone(),
                     extensions: Vec::new(),
                     breaches: Vec::new(),
                     left_at: None,
@@ -518,11 +529,12 @@ impl Case {
                     due: *due,
                 });
             }
-            EventBody::BreachRecorded { due, .. } => {
+            EventBody::BreachRecorded { due, form, .. } => {
                 self.current_visit_mut().breaches.push(BreachRecord {
                     sequence,
                     at,
                     due: *due,
+                    form: form.clone(),
                 });
             }
             EventBody::PanelConvened {
@@ -623,7 +635,12 @@ impl Case {
                     withdrawn: None,
                 });
             }
-            EventBody::Reopened { stage, reason, due } => {
+            EventBody::Reopened {
+                stage,
+                reason,
+                due,
+                form_dues,
+            } => {
                 self.status = Status::Open;
                 if let Some(outcome) = self.outcome.take() {
                     self.earlier_outcomes.push(outcome);
@@ -636,6 +653,7 @@ impl Case {
                     reason: Some(reason.clone()),
                     original_due: *due,
                     due: *due,
+                    form_dues: form_dues.clone(),
                     extensions: Vec::new(),
                     breaches: Vec::new(),
                     left_at: None,
@@ -786,12 +804,55 @@ impl Case {
         &self.stages
     }
 
-    /// When the current stage is due, after extensions.
+    /// The earliest deadline outstanding at the current stage: the stage's
+    /// own ([`Case::stage_due`]) or that of a form it needs and has not yet
+    /// had ([`Case::pending_form_dues`]). Isle of Man Stage Four has no
+    /// timescale, but its referral form is due "within 5 working days", so
+    /// that is when the case is due. "As soon as possible" only where
+    /// neither gives a date.
     pub fn due(&self) -> Due {
+        self.pending_form_dues()
+            .into_iter()
+            .map(|f| f.due)
+            .chain([self.stage_due()])
+            .filter_map(|d| d.instant().map(|i| (i, d)))
+            .min_by_key(|(i, _)| *i)
+            .map_or(Due::AsSoonAsPossible, |(_, d)| d)
+    }
+
+    /// When the current stage itself is due, after extensions: the deadline
+    /// an extension moves.
+    pub fn stage_due(&self) -> Due {
         self.current_visit().due
     }
 
-    /// True while the case is open and its deadline has passed.
+    /// Every deadline the current stage set for its forms on entry, whether
+    /// or not the form has since come in.
+    pub fn form_dues(&self) -> &[FormDue] {
+        &self.current_visit().form_dues
+    }
+
+    /// The current stage's form deadlines whose form has not been submitted:
+    /// what the case page lists as "… due by …".
+    pub fn pending_form_dues(&self) -> Vec<&FormDue> {
+        self.form_dues()
+            .iter()
+            .filter(|f| self.latest_form(&f.form).is_none())
+            .collect()
+    }
+
+    /// When `form` is due at the current stage, while it is still to be
+    /// submitted; `None` once it has been, or if the stage sets it no
+    /// deadline.
+    pub fn form_due(&self, form: &FormId) -> Option<Due> {
+        self.pending_form_dues()
+            .into_iter()
+            .find(|f| &f.form == form)
+            .map(|f| f.due)
+    }
+
+    /// True while the case is open and an outstanding deadline of its
+    /// current stage ([`Case::due`]) has passed.
     pub fn is_overdue(&self, now: Timestamp) -> bool {
         self.status == Status::Open && self.due().is_overdue(now)
     }

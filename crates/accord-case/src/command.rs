@@ -103,7 +103,10 @@ pub enum Command {
         /// Why.
         reason: Text,
     },
-    /// Record that the current stage's deadline has passed.
+    /// Record that a deadline of the current stage has passed: the stage's
+    /// own, or that of a form it needs and has not had (Isle of Man Stage
+    /// Four's referral form), whichever passed first and is not yet on
+    /// record. The stage's breach notifications fire either way.
     RecordBreach,
     /// Convene a Resolution Panel at the current stage.
     ConvenePanel {

@@ -1,14 +1,15 @@
 //! When a stage falls due, on the policy's calendar (DESIGN.md §3).
 //!
-//! Dues are computed once, when a stage is entered or extended, and written
-//! into the event. The record then says which deadline people were held to,
+//! Dues (the stage's, and those of its forms that carry a `within`) are
+//! computed once, when a stage is entered or extended, and written into the
+//! event. The record then says which deadline people were held to,
 //! even if an administrator later corrects the calendar.
 
 use accord_calendar::{Calendar, Due};
-use accord_policy::{CountFrom, Stage};
+use accord_policy::{CountFrom, FormNeeded, Stage, StageTimescale};
 use jiff::Timestamp;
 
-use crate::Extension;
+use crate::{Extension, FormDue};
 
 /// When `stage` is due if entered at `entered` on a case raised at `raised`.
 pub(crate) fn stage_due(
@@ -17,12 +18,50 @@ pub(crate) fn stage_due(
     entered: Timestamp,
     raised: Timestamp,
 ) -> Due {
-    let start = match stage.timescale.from {
+    timescale_due(calendar, &stage.timescale, entered, raised)
+}
+
+/// When a timescale counted from a stage entered at `entered` (or from the
+/// raise at `raised`, where it says so) falls due.
+fn timescale_due(
+    calendar: &Calendar,
+    timescale: &StageTimescale,
+    entered: Timestamp,
+    raised: Timestamp,
+) -> Due {
+    let start = match timescale.from {
         CountFrom::StageStart => entered,
         // East Riding §3: "begun 5 days from the original dispute being raised".
         CountFrom::Raised => raised,
     };
-    calendar.due(start, stage.timescale.timescale())
+    calendar.due(start, timescale.timescale())
+}
+
+/// The deadlines `stage` sets for its `to-leave` forms that carry a
+/// `within`, if entered at `entered`: each is due as a stage timescale of
+/// that length would be (Isle of Man Appendix 1: the referral form "within
+/// 5 working days" of the case entering Stage Four). A `to-enter` form's
+/// clock would start when the previous stage's leads decide to escalate,
+/// which nothing on the record marks, so it sets no deadline here; nor
+/// does a `within` of no fixed length.
+pub(crate) fn form_dues(
+    calendar: &Calendar,
+    stage: &Stage,
+    entered: Timestamp,
+    raised: Timestamp,
+) -> Vec<FormDue> {
+    stage
+        .forms
+        .iter()
+        .filter(|f| f.needed == FormNeeded::ToLeave)
+        .filter_map(|f| {
+            let due = timescale_due(calendar, f.within.as_ref()?, entered, raised);
+            due.instant().is_some().then(|| FormDue {
+                form: f.form.clone(),
+                due,
+            })
+        })
+        .collect()
 }
 
 /// `due` extended by `by`: hours run on from the deadline instant; days

@@ -13,7 +13,7 @@ use crate::{
     FormValues, MissingConfirmation, PanelSeat, Raise, Raised, Refusal, Sequence, Status, Subject,
     Text,
     batch::{Batch, holds},
-    deadline::{extended, stage_due},
+    deadline::{extended, form_dues, stage_due},
     form::{self, Completeness},
     refusal::design,
 };
@@ -103,6 +103,7 @@ impl Case {
             stage: start.number,
             later_start_reason: raise.start_at.map(|s| s.reason),
             due: stage_due(calendar, start, ctx.now, ctx.now),
+            form_dues: form_dues(calendar, start, ctx.now, ctx.now),
         })));
         for (form, values) in forms {
             batch.submit_form(form, start.number, values.clone());
@@ -194,7 +195,10 @@ impl Case {
             Command::ExtendDeadline { by, reason } => {
                 self.require_open(policy)?;
                 require_manager(&ctx.actor)?;
-                let due = extended(calendar, self.due(), by).ok_or_else(|| no_deadline(stage))?;
+                // An extension moves the stage's own deadline; a form's
+                // `within` is the document's and stays as set on entry.
+                let due =
+                    extended(calendar, self.stage_due(), by).ok_or_else(|| no_deadline(stage))?;
                 batch.emit(EventBody::DeadlineExtended {
                     stage: here,
                     by,
@@ -204,20 +208,14 @@ impl Case {
             }
             Command::RecordBreach => {
                 self.require_open(policy)?;
-                let due = self.due();
-                let instant = due.instant().ok_or_else(|| no_deadline(stage))?;
-                if ctx.now < instant {
-                    return Err(Refusal::NotOverdue {
-                        due: instant,
-                        section: design::TIME.into(),
-                    });
-                }
-                if self.current_visit().breaches.iter().any(|b| b.due == due) {
-                    return Err(Refusal::BreachAlreadyRecorded {
-                        section: design::TIME.into(),
-                    });
-                }
-                let cause = batch.emit(EventBody::BreachRecorded { stage: here, due });
+                let (form, due) = self.passed_deadline(stage, ctx)?;
+                let cause = batch.emit(EventBody::BreachRecorded {
+                    stage: here,
+                    due,
+                    form,
+                });
+                // A form's missed deadline is the stage's breach too: the
+                // stage's breach notifications fire (DESIGN.md §3).
                 batch.notify_stage(stage, Trigger::Breach, self.subjects(), cause);
             }
             Command::ConvenePanel {
@@ -344,6 +342,52 @@ impl Case {
         }
     }
 
+    /// The earliest deadline of the current stage that has passed and whose
+    /// breach is not yet on record: the stage's own (`None`) or a pending
+    /// form's. Each call records one, so a stage and a form that are both
+    /// late are two breaches.
+    fn passed_deadline(
+        &self,
+        stage: &Stage,
+        ctx: &Context,
+    ) -> Result<(Option<FormId>, accord_calendar::Due), Refusal> {
+        let visit = self.current_visit();
+        let deadlines: Vec<(Option<FormId>, accord_calendar::Due, jiff::Timestamp)> = self
+            .pending_form_dues()
+            .into_iter()
+            .map(|f| (Some(f.form.clone()), f.due))
+            .chain([(None, self.stage_due())])
+            .filter_map(|(form, due)| due.instant().map(|i| (form, due, i)))
+            .collect();
+        if deadlines.is_empty() {
+            return Err(no_deadline(stage));
+        }
+        let recorded = |form: &Option<FormId>, due: &accord_calendar::Due| {
+            visit
+                .breaches
+                .iter()
+                .any(|b| &b.form == form && &b.due == due)
+        };
+        let (passed, upcoming): (Vec<_>, Vec<_>) =
+            deadlines.into_iter().partition(|(_, _, i)| *i <= ctx.now);
+        if let Some((form, due, _)) = passed
+            .iter()
+            .filter(|(form, due, _)| !recorded(form, due))
+            .min_by_key(|(_, _, i)| *i)
+        {
+            return Ok((form.clone(), *due));
+        }
+        match upcoming.iter().map(|(_, _, i)| *i).min() {
+            Some(due) if passed.is_empty() => Err(Refusal::NotOverdue {
+                due,
+                section: design::TIME.into(),
+            }),
+            _ => Err(Refusal::BreachAlreadyRecorded {
+                section: design::TIME.into(),
+            }),
+        }
+    }
+
     fn require_resolved(&self, policy: &Policy) -> Result<(), Refusal> {
         match self.status() {
             Status::Resolved => Ok(()),
@@ -450,6 +494,7 @@ impl Case {
             to,
             reason,
             due,
+            form_dues: form_dues(calendar, next, batch.at(), self.raised_at()),
         });
         batch.notify_stage(stage, Trigger::Exit, self.subjects(), cause);
         batch.notify_stage(next, Trigger::Entry, self.subjects(), cause);
@@ -749,6 +794,7 @@ impl Case {
             stage: stage.number,
             reason,
             due,
+            form_dues: form_dues(calendar, stage, ctx.now, self.raised_at()),
         });
         batch.notify_stage(stage, Trigger::Entry, self.subjects(), cause);
         Ok(())
@@ -985,7 +1031,10 @@ fn check_chair(
         return Ok(());
     }
     let involved_chair = record.participants.iter().find(|p| {
-        leads.chairs.iter().any(|c| role_matches(policy, &p.role, c))
+        leads
+            .chairs
+            .iter()
+            .any(|c| role_matches(policy, &p.role, c))
             && case.parties().contains(&&p.agency)
     });
     match involved_chair {

@@ -83,6 +83,9 @@ pub enum EventBody {
         reason: Text,
         /// When the new stage is due, computed on the policy's calendar.
         due: Due,
+        /// When the new stage's forms that carry a `within` are due.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        form_dues: Vec<FormDue>,
     },
     /// The current stage was given more time.
     DeadlineExtended {
@@ -95,12 +98,16 @@ pub enum EventBody {
         /// The new due.
         due: Due,
     },
-    /// The current stage's deadline passed unresolved.
+    /// A deadline of the current stage passed: the stage's own, or one of
+    /// its forms' (`form`).
     BreachRecorded {
         /// The stage.
         stage: StageNumber,
         /// The deadline that passed.
         due: Due,
+        /// The form whose deadline it was; `None` for the stage's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        form: Option<FormId>,
     },
     /// A Resolution Panel was convened.
     PanelConvened {
@@ -177,6 +184,9 @@ pub enum EventBody {
         reason: Text,
         /// When the reopened stage is due.
         due: Due,
+        /// When the reopened stage's forms that carry a `within` are due.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        form_dues: Vec<FormDue>,
     },
     /// An earlier event was corrected.
     Corrected {
@@ -216,6 +226,21 @@ pub struct Raised {
     /// Why it starts above the first stage, for immediate risk.
     pub later_start_reason: Option<Text>,
     /// When the starting stage is due.
+    pub due: Due,
+    /// When the starting stage's forms that carry a `within` are due.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form_dues: Vec<FormDue>,
+}
+
+/// A deadline a stage sets for one of its forms, where the document times
+/// the form rather than the stage (Isle of Man Appendix 1: the referral form
+/// "within 5 working days"). Computed on entry and written into the event,
+/// like the stage's own due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormDue {
+    /// The form.
+    pub form: FormId,
+    /// When it is due.
     pub due: Due,
 }
 

@@ -78,7 +78,7 @@ pub use case::{
     StageVisit, Status, StreamError,
 };
 pub use command::{Command, LaterStart, Raise};
-pub use event::{Attachment, Event, EventBody, NotificationDue, Occasion, Raised};
+pub use event::{Attachment, Event, EventBody, FormDue, NotificationDue, Occasion, Raised};
 pub use form::{FieldProblem, FieldRef, FieldValue, FormValues};
 pub use id::{AgencyId, BadInput, CaseId, PersonId, Sequence, SubjectId, Text};
 pub use record::{

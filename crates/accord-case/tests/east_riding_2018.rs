@@ -292,10 +292,7 @@ fn east_riding_a_delay_involves_the_next_tier_up() {
     let mut recipients: Vec<&str> = breach.iter().map(|n| n.to.id()).collect();
     recipients.sort_unstable();
     assert_eq!(recipients, ["next-tier-up", "stage-leads"]);
-    let next_tier = breach
-        .iter()
-        .find(|n| n.to.id() == "next-tier-up")
-        .unwrap();
+    let next_tier = breach.iter().find(|n| n.to.id() == "next-tier-up").unwrap();
     assert_eq!(next_tier.section, "§3");
     assert!(next_tier.message.contains("a speedy response is required"));
     let leads = breach.iter().find(|n| n.to.id() == "stage-leads").unwrap();

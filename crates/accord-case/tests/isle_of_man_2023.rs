@@ -162,32 +162,86 @@ fn isle_of_man_immediate_risk_expedites_but_skips_no_stage() {
     ));
 }
 
-/// IOM-9: "The escalation to the Safeguarding Board should be made via the
-/// Senior Manager ... by using the 'Resolving Professional Differences
-/// Escalation Referral Form' ... for the attention of the Director of
-/// Multi-agency Safeguarding" (Stage Four). Stage Four cannot be entered
-/// without the form, and entering it sends the form to the Director.
+/// Tuesday 1 July 2025, 10:30 BST: the senior manager refers the case to
+/// the Safeguarding Board, the week Tynwald Day (Saturday 5 July) is kept on
+/// Monday 7 July.
+const REFERRED: &str = "2025-07-01T09:30:00Z";
+
+fn at_stage_four() -> (Harness, Vec<accord_case::Event>) {
+    let mut h = at_stage_three();
+    let entered = escalate(&mut h, 4, &senior_manager(), REFERRED);
+    (h, entered)
+}
+
+fn referral_form() -> accord_policy::FormId {
+    "referral-form".parse().unwrap()
+}
+
+/// The referral form's deadline: the end of the fifth Isle of Man working
+/// day after 1 July 2025, Tynwald Day's substitute excepted: Wednesday 9
+/// July, midnight BST.
+fn referral_due() -> Due {
+    Due::At {
+        instant: at("2025-07-09T23:00:00Z"),
+        last_day: date("2025-07-09"),
+    }
+}
+
+/// IOM-9 and IOM-10 (reading): "If stages 1-3 have been exhausted and the
+/// matter remains unresolved the senior manager from the concerned agency
+/// should notify the Director of Multi-Agency Safeguarding by completing the
+/// referral form and highlighting the issues/ concerns within 5 working
+/// days" (Appendix 1), "for the attention of the Director of Multi-agency
+/// Safeguarding" (Stage Four). The case enters Stage Four on the decision to
+/// refer, the Director is told at once, the form is due 5 Isle of Man
+/// working days later, and Stage Four cannot be resolved without it.
 #[test]
 fn isle_of_man_stage4_referral_form_goes_to_the_director() {
-    let mut h = at_stage_three();
+    let (mut h, entered) = at_stage_four();
+    assert_eq!(h.case.stage(), stage(4));
+    let director_told = notifications(&entered)
+        .into_iter()
+        .find(|n| n.to.id() == "director-of-multi-agency-safeguarding")
+        .expect("the Director is notified");
+    assert_eq!(director_told.occasion, Occasion::StageEntry);
+    assert_eq!(director_told.section, "Stage Four");
+    assert_eq!(director_told.attach.len(), 1);
+    assert_eq!(director_told.attach[0].form, referral_form());
+    assert_eq!(director_told.attach[0].submission, None);
+
+    // The Board has no timescale; the form's 5 working days are the case's
+    // deadline, skipping Monday 7 July.
+    assert_eq!(h.case.stage_due(), Due::AsSoonAsPossible);
+    assert_eq!(h.case.form_due(&referral_form()), Some(referral_due()));
+    assert_eq!(h.case.due(), referral_due());
+    assert_eq!(h.case.pending_form_dues().len(), 1);
+    assert!(matches!(
+        &entered[0].body,
+        EventBody::Escalated { form_dues, .. }
+            if form_dues.len() == 1 && form_dues[0].due == referral_due()
+    ));
+    assert!(!h.case.is_overdue(at("2025-07-09T22:59:59Z")));
+    assert!(h.case.is_overdue(at("2025-07-09T23:00:00Z")));
+
+    let resolve = Command::Resolve {
+        route: ResolutionRoute::Decision,
+        outcome: text("Adult social care will convene an Adult Protection Case Conference."),
+        outstanding_issues: text("None."),
+    };
     let refused = h
-        .run(
-            Command::Escalate {
-                to: stage(4),
-                reason: text("Significant policy issues"),
-            },
-            &senior_manager(),
-            at("2025-06-16T09:00:00Z"),
-        )
+        .run(resolve, &independent_chair(), at("2025-07-02T09:00:00Z"))
         .unwrap_err();
-    assert!(matches!(refused, Refusal::FormNotSubmitted { .. }));
+    assert!(
+        matches!(refused, Refusal::FormNotSubmitted { ref form, stage: s, .. }
+        if *form == referral_form() && s == stage(4))
+    );
     assert_eq!(refused.section(), "Stage Four; Appendix 1");
 
     // The referral part must be complete on submission; the outcome
-    // section is the Director's, filled in before the stage ends.
+    // section is filled in before the stage ends.
     let incomplete = submit(h.policy, "referral-form", &["issues-and-concerns"]);
     let refused = h
-        .run(incomplete, &senior_manager(), at("2025-06-16T09:00:00Z"))
+        .run(incomplete, &senior_manager(), at("2025-07-03T09:00:00Z"))
         .unwrap_err();
     assert!(
         matches!(refused, Refusal::FormIncomplete { ref missing_fields, .. }
@@ -197,42 +251,119 @@ fn isle_of_man_stage4_referral_form_goes_to_the_director() {
     let submitted = h.ok(
         submit(h.policy, "referral-form", &outcome_fields),
         &senior_manager(),
-        at("2025-06-16T09:00:00Z"),
+        at("2025-07-03T09:00:00Z"),
     );
-    assert!(notifies(
-        &submitted,
-        "director-of-multi-agency-safeguarding",
-        Occasion::FormSubmitted
-    ));
-
-    let entered = escalate(&mut h, 4, &senior_manager(), "2025-06-16T09:30:00Z");
-    let director_told = notifications(&entered)
+    let sent = notifications(&submitted)
         .into_iter()
         .find(|n| n.to.id() == "director-of-multi-agency-safeguarding")
-        .expect("the Director is notified");
-    assert_eq!(director_told.occasion, Occasion::StageEntry);
-    assert_eq!(director_told.attach.len(), 1);
+        .expect("the form goes to the Director");
+    assert_eq!(sent.occasion, Occasion::FormSubmitted);
+    assert_eq!(sent.attach[0].submission, Some(submitted[0].sequence));
+    // In on time: nothing is outstanding, and the Board has no timescale.
+    assert_eq!(h.case.form_due(&referral_form()), None);
+    assert!(h.case.pending_form_dues().is_empty());
+    assert_eq!(h.case.form_dues()[0].due, referral_due());
+    assert_eq!(h.case.due(), Due::AsSoonAsPossible);
+    assert!(!h.case.is_overdue(at("2025-07-10T09:00:00Z")));
+}
+
+/// IOM-9: the referral form "within 5 working days" (Appendix 1). A form
+/// still missing at the end of Wednesday 9 July is a breach of Stage Four,
+/// recorded once, and the stage's breach notifications fire; once the form
+/// is in there is no deadline left to breach.
+#[test]
+fn isle_of_man_a_late_referral_form_is_a_breach() {
+    let (mut h, _) = at_stage_four();
+    let refused = h
+        .run(
+            Command::RecordBreach,
+            &senior_manager(),
+            at("2025-07-09T22:59:59Z"),
+        )
+        .unwrap_err();
     assert_eq!(
-        director_told.attach[0].submission,
-        Some(submitted[0].sequence)
+        refused,
+        Refusal::NotOverdue {
+            due: at("2025-07-09T23:00:00Z"),
+            section: "DESIGN.md §3".into(),
+        }
     );
+    let events = h.ok(
+        Command::RecordBreach,
+        &senior_manager(),
+        at("2025-07-10T08:00:00Z"),
+    );
+    assert_eq!(
+        events[0].body,
+        EventBody::BreachRecorded {
+            stage: stage(4),
+            due: referral_due(),
+            form: Some(referral_form()),
+        }
+    );
+    let breach = &h.case.current_visit().breaches;
+    assert_eq!(breach.len(), 1);
+    assert_eq!(breach[0].form, Some(referral_form()));
+    let stage_four = h.case.current_stage(h.policy).unwrap();
+    let expected: Vec<&str> = stage_four
+        .notifications
+        .iter()
+        .filter(|n| n.on == accord_policy::Trigger::Breach)
+        .map(|n| n.to.id())
+        .collect();
+    let told: Vec<&str> = notifications(&events)
+        .into_iter()
+        .map(|n| {
+            assert_eq!(n.occasion, Occasion::Breach);
+            n.to.id()
+        })
+        .collect();
+    assert_eq!(told, expected);
+    assert!(matches!(
+        h.run(
+            Command::RecordBreach,
+            &senior_manager(),
+            at("2025-07-10T09:00:00Z")
+        ),
+        Err(Refusal::BreachAlreadyRecorded { .. })
+    ));
+
+    // The late form still comes in; then nothing is outstanding.
+    h.ok(
+        submit(
+            h.policy,
+            "referral-form",
+            &["outcome-of-discussion", "agreed-actions", "date-returned"],
+        ),
+        &senior_manager(),
+        at("2025-07-10T10:00:00Z"),
+    );
+    assert!(!h.case.is_overdue(at("2025-07-10T11:00:00Z")));
+    assert!(matches!(
+        h.run(
+            Command::RecordBreach,
+            &senior_manager(),
+            at("2025-07-10T11:00:00Z")
+        ),
+        Err(Refusal::NoDeadline { .. })
+    ));
 }
 
 /// IOM-9: "The outcome of the discussion and any agreed actions should be
 /// recorded on the 'outcome of agreed actions section' of the referral form
-/// and returned back to the responsible agency who made the referral." The
-/// Independent Chair decides; the stage cannot end until the outcome section
-/// is filled in, and the completed form goes back to the referring agency.
+/// and returned back to the responsible agency who made the referral"
+/// (Stage Four). The Independent Chair decides; the stage cannot end until
+/// the outcome of the discussion is on the form ("any agreed actions" may
+/// be none), and the completed form goes back to the referring agency.
 #[test]
 fn isle_of_man_outcome_is_recorded_on_the_form_and_returned() {
-    let mut h = at_stage_three();
+    let (mut h, _) = at_stage_four();
     let outcome_fields = ["outcome-of-discussion", "agreed-actions", "date-returned"];
     h.ok(
         submit(h.policy, "referral-form", &outcome_fields),
         &senior_manager(),
-        at("2025-06-16T09:00:00Z"),
+        at("2025-07-02T09:00:00Z"),
     );
-    escalate(&mut h, 4, &senior_manager(), "2025-06-16T09:30:00Z");
 
     let resolve = Command::Resolve {
         route: ResolutionRoute::Decision,
@@ -243,7 +374,7 @@ fn isle_of_man_outcome_is_recorded_on_the_form_and_returned() {
         h.run(
             resolve.clone(),
             &senior_manager(),
-            at("2025-06-20T09:00:00Z")
+            at("2025-07-04T09:00:00Z")
         ),
         Err(Refusal::NotTheDecider { .. })
     ));
@@ -251,24 +382,32 @@ fn isle_of_man_outcome_is_recorded_on_the_form_and_returned() {
         .run(
             resolve.clone(),
             &independent_chair(),
-            at("2025-06-20T09:00:00Z"),
+            at("2025-07-04T09:00:00Z"),
         )
         .unwrap_err();
     assert!(
-        matches!(refused, Refusal::FormIncomplete { ref missing_fields, .. } if missing_fields.len() == 3)
+        matches!(refused, Refusal::FormIncomplete { ref missing_fields, .. }
+        if missing_fields.iter().map(|f| f.path.as_str()).collect::<Vec<_>>() == ["outcome-of-discussion"])
     );
+    assert_eq!(refused.section(), "Stage Four; Appendix 1");
 
+    // The outcome of the discussion alone completes it: no agreed actions,
+    // no date returned.
     let returned = h.ok(
-        submit(h.policy, "referral-form", &[]),
+        submit(
+            h.policy,
+            "referral-form",
+            &["agreed-actions", "date-returned"],
+        ),
         &director(),
-        at("2025-06-20T10:00:00Z"),
+        at("2025-07-04T10:00:00Z"),
     );
     assert!(notifies(
         &returned,
         "raiser-agency-lead",
         Occasion::FormReturned
     ));
-    let events = h.ok(resolve, &independent_chair(), at("2025-06-20T11:00:00Z"));
+    let events = h.ok(resolve, &independent_chair(), at("2025-07-04T11:00:00Z"));
     let back = notifications(&events)
         .into_iter()
         .find(|n| n.occasion == Occasion::Resolved)
@@ -282,7 +421,7 @@ fn isle_of_man_outcome_is_recorded_on_the_form_and_returned() {
             missing_confirmations: vec![],
         },
         &director(),
-        at("2025-06-23T09:00:00Z"),
+        at("2025-07-07T09:00:00Z"),
     );
     assert_eq!(h.case.status(), Status::Closed);
     assert!(matches!(
