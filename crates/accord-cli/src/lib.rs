@@ -7,6 +7,7 @@
 mod calendar_cmd;
 mod format;
 mod policy_cmd;
+pub mod store_cmd;
 
 use std::{
     io::{self, Write},
@@ -26,6 +27,24 @@ pub struct Cli {
     #[arg(long, env = "ACCORD_CALENDAR_DIR", global = true, value_name = "DIR")]
     pub calendar_dir: Option<PathBuf>,
 
+    /// The database: `sqlite://PATH` (the default kind: one file) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`. Without it, Accord
+    /// uses `accord.sqlite` in the data folder.
+    #[arg(
+        long,
+        env = "ACCORD_DATABASE_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// The data folder, created if need be, for the default SQLite
+    /// database. Defaults to `$XDG_DATA_HOME/accord`, else
+    /// `~/.local/share/accord`, else `./accord-data`.
+    #[arg(long, env = "ACCORD_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -40,6 +59,18 @@ pub enum Command {
     /// The escalation policies Accord runs.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Walk the record's hash chain. Exits 0 and prints how many events
+    /// were checked, or exits 1 naming the first broken or missing event.
+    Verify,
+    /// Rebuild the case register, deadline index and notification outbox
+    /// from the record.
+    Rebuild,
+    /// Copy the database while it runs. SQLite only: for PostgreSQL it says
+    /// how to use `pg_dump`.
+    Backup {
+        /// The file to write; it must not exist.
+        file: PathBuf,
+    },
 }
 
 /// `accord calendar …`
@@ -163,5 +194,8 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
     match &cli.command {
         Command::Calendar(cmd) => calendar_cmd::run(cmd, &calendars, out),
         Command::Policy(cmd) => policy_cmd::run(cmd, &calendars, out),
+        Command::Verify => store_cmd::verify(cli, &calendars, out),
+        Command::Rebuild => store_cmd::rebuild(cli, &calendars, out),
+        Command::Backup { file } => store_cmd::backup(cli, &calendars, file, out),
     }
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use sqlx::{
-    Postgres,
+    Connection, PgConnection, Postgres,
     postgres::{PgConnectOptions, PgPool, PgPoolOptions},
 };
 
@@ -46,17 +46,27 @@ pub(crate) async fn open(options: PgConnectOptions) -> Result<PgBackend, OpenErr
         options.get_port(),
         options.get_database().unwrap_or(options.get_username()),
     );
+    let connect_error = |e: sqlx::Error| OpenError::Connect {
+        backend: "PostgreSQL",
+        location: location.clone(),
+        reason: one_line(&e),
+        hint: HINT,
+    };
+    // One direct connection first: a pool retries until its timeout and
+    // then reports only "timed out", hiding "connection refused" or
+    // "password authentication failed".
+    PgConnection::connect_with(&options)
+        .await
+        .map_err(connect_error)?
+        .close()
+        .await
+        .map_err(connect_error)?;
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(15))
         .connect_with(options)
         .await
-        .map_err(|e| OpenError::Connect {
-            backend: "PostgreSQL",
-            location: location.clone(),
-            reason: one_line(&e),
-            hint: HINT,
-        })?;
+        .map_err(connect_error)?;
     sqlx::migrate!("migrations/postgres")
         .run(&pool)
         .await

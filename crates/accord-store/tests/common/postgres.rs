@@ -36,10 +36,21 @@ pub struct Server {
     pub port: Option<u16>,
 }
 
-/// The shared server, started on first use.
+/// The shared server, started on first use. A throwaway cluster runs with
+/// fsync off: the tests kill clients, never the server.
 pub fn server() -> &'static Server {
     static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
-    match SERVER.get_or_init(start) {
+    get(&SERVER, false)
+}
+
+/// A server that commits durably (fsync on), for the benchmarks.
+pub fn durable_server() -> &'static Server {
+    static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
+    get(&SERVER, true)
+}
+
+fn get(server: &'static OnceLock<Result<Server, String>>, durable: bool) -> &'static Server {
+    match server.get_or_init(|| start(durable)) {
         Ok(server) => server,
         Err(why) => panic!(
             "no PostgreSQL for the storage tests: {why}. Set ACCORD_TEST_DATABASE_URL to a \
@@ -51,8 +62,12 @@ pub fn server() -> &'static Server {
 
 /// A new, empty database on the shared server, and its URL.
 pub async fn fresh_database() -> String {
+    fresh_database_on(server()).await
+}
+
+/// A new, empty database on `server`, and its URL.
+pub async fn fresh_database_on(server: &Server) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let server = server();
     let name = format!(
         "accord_test_{}_{}",
         std::process::id(),
@@ -83,7 +98,7 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{base}/{name}{query}")
 }
 
-fn start() -> Result<Server, String> {
+fn start(durable: bool) -> Result<Server, String> {
     if let Ok(url) = std::env::var("ACCORD_TEST_DATABASE_URL")
         && !url.trim().is_empty()
     {
@@ -133,9 +148,13 @@ fn start() -> Result<Server, String> {
     let port = free_port()?;
     // The server survives only the test run: fsync off makes it fast, and
     // the crash tests kill the client, never the server.
+    let durability = if durable {
+        ""
+    } else {
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    };
     let options = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-         -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 {durability} -c max_connections=300",
         dir.display()
     );
     run(as_server_user(&pg_ctl)

@@ -1,0 +1,97 @@
+//! `accord verify`, `accord rebuild` and `accord backup`: the commands that
+//! open the event store. They alone need an async runtime, so it is made
+//! here, per command, rather than in `main`.
+
+use std::{io::Write, path::Path};
+
+use accord_calendar::Calendars;
+use accord_store::{BackendKind, DatabaseLocation, Store, Verification};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{Cli, CliError, Outcome};
+
+/// A runtime and the store opened on it, for commands that read or write
+/// the record (`verify`, `rebuild`, `backup`, `demo seed`).
+pub struct OpenStore {
+    /// The runtime to `block_on` store calls with.
+    pub runtime: tokio::runtime::Runtime,
+    /// The store at `--database-url`, or in `--data-dir`.
+    pub store: Store,
+}
+
+/// Opens the store `cli` names, with the built-in policies on `calendars`.
+pub fn open_store(cli: &Cli, calendars: &Calendars) -> Result<OpenStore, CliError> {
+    let location = DatabaseLocation::resolve(cli.database_url.as_deref(), cli.data_dir.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
+    let policies = accord_policy::builtin(calendars);
+    let store = runtime.block_on(Store::open_location(&location, policies))?;
+    Ok(OpenStore { runtime, store })
+}
+
+/// `accord verify`: exit 0 with the count of events checked, or 1 naming
+/// the first broken or missing event.
+pub fn verify(cli: &Cli, calendars: &Calendars, out: &mut dyn Write) -> Outcome {
+    let OpenStore { runtime, store } = open_store(cli, calendars)?;
+    let found = runtime.block_on(store.verify())?;
+    runtime.block_on(store.close());
+    match found {
+        Verification::Intact { events, head } => {
+            writeln!(
+                out,
+                "{events} events checked: the chain is intact (head {})",
+                hex_prefix(&head)
+            )?;
+            Ok(true)
+        }
+        Verification::Broken(fault) => {
+            writeln!(
+                out,
+                "verify failed after {} good events: {fault}",
+                fault.checked
+            )?;
+            Ok(false)
+        }
+    }
+}
+
+/// `accord rebuild`: recomputes every projection, with a progress bar on
+/// standard error (hidden when it is not a terminal).
+pub fn rebuild(cli: &Cli, calendars: &Calendars, out: &mut dyn Write) -> Outcome {
+    let OpenStore { runtime, store } = open_store(cli, calendars)?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} events ({per_sec}, {eta} left)")
+            .expect("the template is valid"),
+    );
+    let read = runtime.block_on(store.rebuild(|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    }));
+    bar.finish_and_clear();
+    let read = read?;
+    runtime.block_on(store.close());
+    writeln!(
+        out,
+        "rebuilt the case register, deadline index and outbox from {read} events"
+    )?;
+    Ok(true)
+}
+
+/// `accord backup FILE`: an online copy of a SQLite store; PostgreSQL says
+/// how to use `pg_dump` and exits 1.
+pub fn backup(cli: &Cli, calendars: &Calendars, file: &Path, out: &mut dyn Write) -> Outcome {
+    let OpenStore { runtime, store } = open_store(cli, calendars)?;
+    let kind = store.kind();
+    let done = runtime.block_on(store.backup(file));
+    runtime.block_on(store.close());
+    done?;
+    debug_assert_eq!(kind, BackendKind::Sqlite);
+    writeln!(out, "backed up to {}", file.display())?;
+    Ok(true)
+}
+
+fn hex_prefix(hash: &[u8; 32]) -> String {
+    hash[..8].iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,243 @@
+//! `accord verify`, `rebuild` and `backup`, run as a process against real
+//! databases: what they print and exit with, and that bad input (an
+//! unreachable server, a wrong password, a read-only or missing file) gives
+//! one clear error line and a non-zero exit, never a panic.
+
+#[path = "../../accord-store/tests/common/postgres.rs"]
+mod postgres;
+#[path = "../../accord-store/tests/common/sample.rs"]
+mod sample;
+
+use std::{
+    os::unix::fs::{MetadataExt, PermissionsExt},
+    path::Path,
+    process::{Command, Output},
+};
+
+use accord_store::Store;
+
+fn accord(args: &[&str]) -> Output {
+    accord_at(Path::new(env!("CARGO_BIN_EXE_accord")), args)
+}
+
+fn accord_at(binary: &Path, args: &[&str]) -> Output {
+    command(binary).args(args).output().expect("accord runs")
+}
+
+fn command(binary: &Path) -> Command {
+    let mut c = Command::new(binary);
+    c.env_remove("ACCORD_DATABASE_URL")
+        .env_remove("ACCORD_DATA_DIR")
+        .env_remove("ACCORD_CALENDAR_DIR");
+    c
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("output is UTF-8")
+}
+
+/// One line on standard error, starting `error:`, a non-zero exit, and no
+/// panic.
+fn assert_one_error_line(o: &Output) -> String {
+    let err = text(&o.stderr);
+    assert!(!o.status.success(), "expected failure, got success: {err}");
+    assert!(!err.contains("panicked"), "it panicked: {err}");
+    assert_eq!(err.lines().count(), 1, "one line, got: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    err
+}
+
+/// Writes two sample Havering cases to the SQLite file `url` names.
+fn two_cases(url: &str) -> u64 {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(url, sample::policies()).await.unwrap();
+        for id in ["HAV-1", "HAV-2"] {
+            let raised = store
+                .append(None, &sample::raise(id, sample::at("2025-03-03T10:00:00Z")))
+                .await
+                .unwrap();
+            let talk =
+                sample::discussion(&raised.case, sample::at("2025-03-03T14:00:00Z"), "Talked.");
+            let talked = store
+                .append(Some(raised.case.version()), &talk)
+                .await
+                .unwrap();
+            let up = sample::escalate(&talked.case, sample::at("2025-03-04T09:00:00Z"));
+            store
+                .append(Some(talked.case.version()), &up)
+                .await
+                .unwrap();
+        }
+        let n = store.event_count().await.unwrap();
+        store.close().await;
+        n
+    })
+}
+
+#[test]
+fn verify_counts_rebuild_rebuilds_and_backup_copies_a_sqlite_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("accord.sqlite");
+    let url = format!("sqlite://{}", db.display());
+    let n = two_cases(&url);
+
+    let o = accord(&["verify", "--database-url", &url]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).starts_with(&format!("{n} events checked")),
+        "{}",
+        text(&o.stdout)
+    );
+
+    // The environment variable works as the flag does.
+    let o = command(Path::new(env!("CARGO_BIN_EXE_accord")))
+        .arg("rebuild")
+        .env("ACCORD_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains(&format!("from {n} events")),
+        "{}",
+        text(&o.stdout)
+    );
+
+    let copy = dir.path().join("copy.sqlite");
+    let o = accord(&["backup", copy.to_str().unwrap(), "--database-url", &url]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = accord(&[
+        "verify",
+        "--database-url",
+        &format!("sqlite://{}", copy.display()),
+    ]);
+    assert!(text(&o.stdout).starts_with(&format!("{n} events checked")));
+    let o = accord(&["backup", copy.to_str().unwrap(), "--database-url", &url]);
+    assert!(assert_one_error_line(&o).contains("already exists"));
+}
+
+#[test]
+fn without_a_url_the_record_is_in_the_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = accord(&["verify", "--data-dir", data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).starts_with("0 events checked"));
+    assert!(data.join("accord.sqlite").is_file());
+}
+
+#[test]
+fn verify_exits_1_naming_an_altered_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    two_cases(&url);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(
+            "DROP TRIGGER events_no_update; \
+             UPDATE events SET at = '2025-03-03T10:00:01Z' WHERE global_seq = 2",
+        )
+        .execute(&mut c)
+        .await
+        .unwrap();
+    });
+    let o = accord(&["verify", "--database-url", &url]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(out.contains("event 2 (case HAV-1) was altered"), "{out}");
+}
+
+#[test]
+fn an_unreachable_postgres_is_one_error_line() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://accord:secret@127.0.0.1:{port}/accord");
+    let o = accord(&["verify", "--database-url", &url]);
+    let err = assert_one_error_line(&o);
+    assert!(
+        err.contains("could not open the PostgreSQL database"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("secret"),
+        "the password is never printed: {err}"
+    );
+}
+
+#[test]
+fn a_wrong_postgres_password_is_one_error_line() {
+    let server = postgres::server();
+    let url = server
+        .admin_url
+        .replacen(postgres::PASSWORD, "not-the-password", 1);
+    assert_ne!(
+        url, server.admin_url,
+        "the test server's URL carries its password"
+    );
+    let o = accord(&["verify", "--database-url", &url]);
+    let err = assert_one_error_line(&o);
+    assert!(err.contains("password"), "{err}");
+    assert!(!err.contains("not-the-password"), "{err}");
+}
+
+#[test]
+fn a_missing_folder_is_one_error_line() {
+    let o = accord(&[
+        "rebuild",
+        "--database-url",
+        "sqlite:///no/such/folder/accord.sqlite",
+    ]);
+    assert!(assert_one_error_line(&o).contains("/no/such/folder does not exist"));
+}
+
+#[test]
+fn a_database_opened_read_only_is_one_error_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("accord.sqlite");
+    two_cases(&format!("sqlite://{}", db.display()));
+    let o = accord(&[
+        "rebuild",
+        "--database-url",
+        &format!("sqlite://{}?mode=ro", db.display()),
+    ]);
+    assert!(assert_one_error_line(&o).contains("readonly"));
+}
+
+/// A file and folder the user may not write. Root may write anything, so
+/// as root the command runs as `nobody`, from a copy of the binary it can
+/// reach.
+#[test]
+fn a_read_only_file_is_one_error_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("accord.sqlite");
+    two_cases(&format!("sqlite://{}", db.display()));
+    let binary = dir.path().join("accord");
+    std::fs::copy(env!("CARGO_BIN_EXE_accord"), &binary).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let url = format!("sqlite://{}", db.display());
+    let as_root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    let o = if as_root {
+        Command::new("runuser")
+            .args(["-u", "nobody", "--"])
+            .arg(&binary)
+            .args(["rebuild", "--database-url", &url])
+            .env_remove("ACCORD_DATABASE_URL")
+            .env("HOME", dir.path())
+            .output()
+            .unwrap()
+    } else {
+        accord_at(&binary, &["rebuild", "--database-url", &url])
+    };
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = assert_one_error_line(&o);
+    assert!(
+        err.contains("readonly") || err.contains("unable to open"),
+        "{err}"
+    );
+}
