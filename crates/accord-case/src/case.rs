@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::{
     ActionDetails, Actor, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Event, EventBody,
     Extension, FormDue, FormValues, MissingConfirmation, NotificationDue, PanelSeat, PersonId,
-    Sequence, Subject, Text,
+    Sequence, Subject, SubjectId, Text,
 };
 
 /// A disagreement, as its events have left it.
@@ -42,6 +42,7 @@ pub struct Case {
     learning: Vec<LearningRecord>,
     notifications: Vec<Notice>,
     corrections: Vec<CorrectionRecord>,
+    circumstance_changes: Vec<CircumstanceChange>,
     closures: Vec<Closure>,
     status: Status,
     version: Sequence,
@@ -298,6 +299,29 @@ pub struct CorrectionRecord {
     pub amendment: Amendment,
 }
 
+/// A change in a subject's circumstances, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CircumstanceChange {
+    /// Its event.
+    pub sequence: Sequence,
+    /// When it was recorded.
+    pub at: Timestamp,
+    /// Who recorded it.
+    pub by: Actor,
+    /// The stage the case was at.
+    pub stage: StageNumber,
+    /// The subject.
+    pub subject: SubjectId,
+    /// Subject to a Child Protection Plan from then on.
+    pub child_protection_plan: bool,
+    /// A Looked After Child from then on.
+    pub looked_after: bool,
+    /// At immediate risk of significant harm from then on.
+    pub immediate_risk: bool,
+    /// What changed.
+    pub reason: Text,
+}
+
 /// A closing or withdrawal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Closure {
@@ -435,6 +459,7 @@ impl Case {
             learning: Vec::new(),
             notifications: Vec::new(),
             corrections: Vec::new(),
+            circumstance_changes: Vec::new(),
             closures: Vec::new(),
             status: Status::Open,
             version: Sequence::FIRST,
@@ -659,6 +684,31 @@ impl Case {
                     left_at: None,
                 });
             }
+            EventBody::CircumstancesChanged {
+                stage,
+                subject,
+                child_protection_plan,
+                looked_after,
+                immediate_risk,
+                reason,
+            } => {
+                if let Some(s) = self.subjects.iter_mut().find(|s| &s.id == subject) {
+                    s.child_protection_plan = *child_protection_plan;
+                    s.looked_after = *looked_after;
+                    s.immediate_risk = *immediate_risk;
+                }
+                self.circumstance_changes.push(CircumstanceChange {
+                    sequence,
+                    at,
+                    by: actor.clone(),
+                    stage: *stage,
+                    subject: subject.clone(),
+                    child_protection_plan: *child_protection_plan,
+                    looked_after: *looked_after,
+                    immediate_risk: *immediate_risk,
+                    reason: reason.clone(),
+                });
+            }
             EventBody::Corrected {
                 corrects,
                 reason,
@@ -766,7 +816,7 @@ impl Case {
         [&self.raised_by.agency, &self.other_agency]
     }
 
-    /// Whom it is about, as last corrected.
+    /// Whom it is about, as last corrected or changed.
     pub fn subjects(&self) -> &[Subject] {
         &self.subjects
     }
@@ -932,6 +982,11 @@ impl Case {
     /// Corrections, in order.
     pub fn corrections(&self) -> &[CorrectionRecord] {
         &self.corrections
+    }
+
+    /// Changes of circumstances, in order.
+    pub fn circumstance_changes(&self) -> &[CircumstanceChange] {
+        &self.circumstance_changes
     }
 
     /// Closings and withdrawals, in order.

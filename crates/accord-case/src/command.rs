@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     ActionDetails, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Extension, FormValues,
-    MissingConfirmation, PanelSeat, PersonId, Sequence, Subject, Text,
+    MissingConfirmation, PanelSeat, PersonId, Sequence, Subject, SubjectId, Text,
 };
 
 /// Raising a disagreement: the first command of every case. The person
@@ -159,6 +159,25 @@ pub enum Command {
     /// Reopen a closed or withdrawn case at the stage it ended at.
     Reopen {
         /// Why.
+        reason: Text,
+    },
+    /// Record that a subject's circumstances have changed since the case
+    /// was raised: a child becomes Looked After or subject to a Child
+    /// Protection Plan, or comes to be at immediate risk of significant
+    /// harm (or stops being so). Not a correction: the record was right
+    /// then, and is kept. A stage notification whose condition newly holds
+    /// fires (Havering §2.5: the IRO "must also be notified"), and immediate
+    /// risk arising tells whom the policy names at once.
+    RecordChangeOfCircumstances {
+        /// The subject, by their id within the case.
+        subject: SubjectId,
+        /// Now subject to a Child Protection Plan.
+        child_protection_plan: bool,
+        /// Now a Looked After Child.
+        looked_after: bool,
+        /// Now thought to be at immediate risk of significant harm.
+        immediate_risk: bool,
+        /// What changed, and when.
         reason: Text,
     },
     /// Correct an earlier event by adding a new one.

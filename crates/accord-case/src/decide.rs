@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use crate::{
     Actor, AgencyId, Amendment, Case, Command, Context, DiscussionRecord, Event, EventBody,
     FormValues, MissingConfirmation, PanelSeat, Raise, Raised, Refusal, Sequence, Status, Subject,
-    Text,
+    SubjectId, Text,
     batch::{Batch, holds},
     deadline::{extended, form_dues, stage_due},
     form::{self, Completeness},
@@ -312,7 +312,21 @@ impl Case {
                 corrects,
                 reason,
                 amendment,
-            } => self.correct(&mut batch, policy, stage, corrects, reason, amendment, ctx)?,
+            } => self.correct(&mut batch, policy, corrects, reason, amendment, ctx)?,
+            Command::RecordChangeOfCircumstances {
+                subject,
+                child_protection_plan,
+                looked_after,
+                immediate_risk,
+                reason,
+            } => self.change_circumstances(
+                &mut batch,
+                policy,
+                stage,
+                subject,
+                [child_protection_plan, looked_after, immediate_risk],
+                reason,
+            )?,
         }
         Ok(batch.events)
     }
@@ -805,7 +819,6 @@ impl Case {
         &self,
         batch: &mut Batch<'_>,
         policy: &Policy,
-        stage: &Stage,
         corrects: Sequence,
         reason: Text,
         amendment: Amendment,
@@ -861,31 +874,145 @@ impl Case {
             reason,
             amendment,
         });
-        if self.status() == Status::Open && !newly_holding.is_empty() {
+        if !newly_holding.is_empty() {
             // A flag that now holds fires what it would have fired had it
             // been right from the start (Havering §2.5: the IRO "must also
             // be notified"); conditions that already held fired then.
-            let before = self.subjects();
-            let after = &newly_holding;
-            let immediate = accord_policy::Condition::ImmediateRisk;
-            if !holds(immediate, before) && holds(immediate, after) {
-                batch.notify_immediate_risk(policy, stage.number, cause);
-            }
-            for n in stage.notifications.iter().filter(|n| {
-                n.on == Trigger::Entry && !holds(n.when, before) && holds(n.when, after)
-            }) {
-                batch.notify(
-                    &n.to,
-                    crate::Occasion::StageEntry,
-                    stage.number,
-                    &n.message,
-                    &n.section,
-                    &n.attach,
-                    cause,
-                );
-            }
+            self.notify_newly_holding(
+                batch,
+                policy,
+                &newly_holding,
+                crate::Occasion::StageEntry,
+                cause,
+            );
         }
         Ok(())
+    }
+}
+
+impl Case {
+    /// Records a change in one subject's circumstances and emits what it
+    /// newly makes due (`notify_newly_holding`). Unlike a correction, the
+    /// record was right: the child's situation moved on.
+    fn change_circumstances(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        stage: &Stage,
+        subject: SubjectId,
+        flags: [bool; 3],
+        reason: Text,
+    ) -> Result<(), Refusal> {
+        let [child_protection_plan, looked_after, immediate_risk] = flags;
+        let Some(current) = self.subjects().iter().find(|s| s.id == subject) else {
+            return Err(Refusal::NoSuchSubject {
+                subject,
+                section: design::CONCEPTS.into(),
+            });
+        };
+        if (
+            current.child_protection_plan,
+            current.looked_after,
+            current.immediate_risk,
+        ) == (child_protection_plan, looked_after, immediate_risk)
+        {
+            return Err(Refusal::CircumstancesUnchanged {
+                subject,
+                section: design::CONCEPTS.into(),
+            });
+        }
+        let after: Vec<Subject> = self
+            .subjects()
+            .iter()
+            .map(|s| {
+                let mut s = s.clone();
+                if s.id == subject {
+                    s.child_protection_plan = child_protection_plan;
+                    s.looked_after = looked_after;
+                    s.immediate_risk = immediate_risk;
+                }
+                s
+            })
+            .collect();
+        let cause = batch.emit(EventBody::CircumstancesChanged {
+            stage: stage.number,
+            subject,
+            child_protection_plan,
+            looked_after,
+            immediate_risk,
+            reason,
+        });
+        self.notify_newly_holding(
+            batch,
+            policy,
+            &after,
+            crate::Occasion::CircumstancesChanged,
+            cause,
+        );
+        Ok(())
+    }
+
+    /// Emits what the subjects' flags becoming `after` newly makes due.
+    ///
+    /// Immediate risk arising tells whom the policy names, at once
+    /// (DESIGN.md §5: "the DSL is notified"), even on a case already
+    /// resolved, since the risk is to the child and not to the agreement.
+    ///
+    /// While the case is open, an entry notification that depends on a
+    /// flag fires when the flag comes to hold: the current stage's, and
+    /// those of every stage the case has been at on its way there. Its
+    /// condition is about the case, not the moment of entry: Havering §2.5,
+    /// "If the case involves a child subject to a Child Protection Plan or a
+    /// Looked After Child, the Independent Reviewing Officer (IRO) must also
+    /// be notified", a line the §4 flowchart repeats in Stage 3's box; so a
+    /// child who becomes Looked After at Stage Three is owed the IRO
+    /// notification Stage Two would have sent. A condition that already
+    /// held fired then and does not fire again.
+    fn notify_newly_holding(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        after: &[Subject],
+        occasion: crate::Occasion,
+        cause: Sequence,
+    ) {
+        let before = self.subjects();
+        let newly = |c: accord_policy::Condition| !holds(c, before) && holds(c, after);
+        if newly(accord_policy::Condition::ImmediateRisk) {
+            batch.notify_immediate_risk(policy, self.stage(), cause);
+        }
+        if self.status() != Status::Open {
+            return;
+        }
+        let Some(track) = policy.track(self.track()) else {
+            return;
+        };
+        let mut been_at: Vec<accord_policy::StageNumber> =
+            self.stage_history().iter().map(|v| v.stage).collect();
+        been_at.sort_unstable();
+        been_at.dedup();
+        let mut sent: Vec<(&RoleRef, &str)> = Vec::new();
+        for n in been_at
+            .into_iter()
+            .filter_map(|number| track.stage(number))
+            .flat_map(|s| &s.notifications)
+            .filter(|n| n.on == Trigger::Entry && n.when != accord_policy::Condition::Always)
+            .filter(|n| newly(n.when))
+        {
+            if sent.contains(&(&n.to, n.message.as_str())) {
+                continue;
+            }
+            sent.push((&n.to, &n.message));
+            batch.notify(
+                &n.to,
+                occasion,
+                self.stage(),
+                &n.message,
+                &n.section,
+                &n.attach,
+                cause,
+            );
+        }
     }
 }
 

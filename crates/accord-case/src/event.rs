@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     ActionDetails, Actor, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Extension,
-    FormValues, MissingConfirmation, PanelSeat, PersonId, Sequence, Subject, Text,
+    FormValues, MissingConfirmation, PanelSeat, PersonId, Sequence, Subject, SubjectId, Text,
 };
 
 /// One entry in a case's stream: who, when, where in the stream, and what.
@@ -188,6 +188,23 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         form_dues: Vec<FormDue>,
     },
+    /// A subject's circumstances changed while the case was under way (the
+    /// record was right until then; see `Corrected` for a record that was
+    /// wrong).
+    CircumstancesChanged {
+        /// The stage the case was at.
+        stage: StageNumber,
+        /// The subject.
+        subject: SubjectId,
+        /// Subject to a Child Protection Plan from now on.
+        child_protection_plan: bool,
+        /// A Looked After Child from now on.
+        looked_after: bool,
+        /// At immediate risk of significant harm from now on.
+        immediate_risk: bool,
+        /// What changed, and when.
+        reason: Text,
+    },
     /// An earlier event was corrected.
     Corrected {
         /// The event corrected.
@@ -278,7 +295,7 @@ pub struct Attachment {
 #[serde(rename_all = "snake_case")]
 pub enum Occasion {
     /// The case entered the stage (or a correction made an entry condition
-    /// hold while at it).
+    /// of it, or of a stage the case was at before, hold).
     StageEntry,
     /// The case left the stage by escalation.
     StageExit,
@@ -295,6 +312,11 @@ pub enum Occasion {
     /// A form was completed and goes back to whoever it returns to
     /// (Isle of Man: "returned back to the responsible agency").
     FormReturned,
+    /// A subject's circumstances changed so that the condition of an entry
+    /// notification of a stage the case has been at now holds (Havering
+    /// §2.5: a child who becomes Looked After or gets a Child Protection
+    /// Plan, and the IRO "must also be notified").
+    CircumstancesChanged,
     /// The outcome is fed back (Plymouth: "Designated lead … feeds back to
     /// professionals with original concerns").
     OutcomeFeedback,
@@ -321,6 +343,7 @@ impl EventBody {
             EventBody::Withdrawn { .. } => "withdrawn",
             EventBody::Closed { .. } => "closed",
             EventBody::Reopened { .. } => "reopened",
+            EventBody::CircumstancesChanged { .. } => "circumstances_changed",
             EventBody::Corrected { .. } => "corrected",
             EventBody::NotificationDue(_) => "notification_due",
         }

@@ -73,9 +73,9 @@ mod record;
 mod refusal;
 
 pub use case::{
-    Action, BreachRecord, Case, Closure, Confirmation, CorrectionRecord, Discussion, Entry,
-    ExtensionRecord, FormSubmission, LearningRecord, Notice, Outcome, Panel, Representation,
-    StageVisit, Status, StreamError,
+    Action, BreachRecord, Case, CircumstanceChange, Closure, Confirmation, CorrectionRecord,
+    Discussion, Entry, ExtensionRecord, FormSubmission, LearningRecord, Notice, Outcome, Panel,
+    Representation, StageVisit, Status, StreamError,
 };
 pub use command::{Command, LaterStart, Raise};
 pub use event::{Attachment, Event, EventBody, FormDue, NotificationDue, Occasion, Raised};

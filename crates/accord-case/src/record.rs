@@ -188,8 +188,10 @@ pub enum Amendment {
         concern: Concern,
     },
     /// The subjects as they should have read (corrects the raise). A flag
-    /// that now holds fires the current stage's notifications that depend
-    /// on it, such as Havering's IRO (§2.5).
+    /// that now holds fires the notifications that depend on it of the
+    /// stages the case has been at, such as Havering's IRO (§2.5). For a
+    /// subject whose situation changed since, record a change of
+    /// circumstances instead.
     Subjects {
         /// The corrected subjects.
         subjects: Vec<Subject>,

@@ -5,7 +5,7 @@ use accord_policy::{FormId, StageNumber};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::{AgencyId, FieldProblem, FieldRef, Sequence};
+use crate::{AgencyId, FieldProblem, FieldRef, Sequence, SubjectId};
 
 /// Rules from DESIGN.md rather than from a policy document.
 pub(crate) mod design {
@@ -509,6 +509,24 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// No subject of the case has that id.
+    #[error("this case is about no subject `{subject}`: choose one of the case's subjects")]
+    NoSuchSubject {
+        /// The id given.
+        subject: SubjectId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A change of circumstances that changes nothing.
+    #[error(
+        "the record already shows these circumstances for `{subject}`: record only what has changed"
+    )]
+    CircumstancesUnchanged {
+        /// The subject.
+        subject: SubjectId,
+        /// Where the rule is.
+        section: String,
+    },
     /// A panel needs members.
     #[error("name the members of the Resolution Panel")]
     NoPanelMembers {
@@ -606,6 +624,8 @@ impl Refusal {
             | Refusal::CorrectionDoesNotFit { section, .. }
             | Refusal::NoParticipants { section }
             | Refusal::DiscussionInFuture { section }
+            | Refusal::NoSuchSubject { section, .. }
+            | Refusal::CircumstancesUnchanged { section, .. }
             | Refusal::NoPanelMembers { section } => section,
         }
     }

@@ -245,6 +245,184 @@ fn havering_correcting_a_child_to_looked_after_at_stage2_notifies_iro() {
     }
 }
 
+/// A case at Stage Two with one child and no flags.
+fn at_stage_two() -> Harness {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    h.ok(
+        discussion(
+            at("2025-03-03T14:00:00Z"),
+            &[(&p.health_visitor, "practitioner")],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T15:00:00Z"),
+    );
+    escalate(&mut h, 2, &p.hv_manager, "2025-03-04T09:00:00Z");
+    h
+}
+
+/// A change of circumstances for child `c1`.
+fn change(cp_plan: bool, looked_after: bool, immediate_risk: bool, why: &str) -> Command {
+    Command::RecordChangeOfCircumstances {
+        subject: accord_case::SubjectId::parse("c1").unwrap(),
+        child_protection_plan: cp_plan,
+        looked_after,
+        immediate_risk,
+        reason: text(why),
+    }
+}
+
+/// HAV-5: "If the case involves a child subject to a Child Protection Plan
+/// or a Looked After Child, the Independent Reviewing Officer (IRO) must
+/// also be notified" (§2.5). A child made subject to a Child Protection Plan
+/// while the case is at Stage Two is a change of circumstances, not a
+/// correction: the raise stands, and the IRO is told then, once.
+#[test]
+fn havering_child_protection_plan_made_at_stage2_notifies_iro() {
+    let p = people();
+    let mut h = at_stage_two();
+    let events = h.ok(
+        change(
+            true,
+            false,
+            false,
+            "A Child Protection Plan was made at conference today",
+        ),
+        &p.sw_manager,
+        at("2025-03-05T09:00:00Z"),
+    );
+    assert!(matches!(
+        events[0].body,
+        accord_case::EventBody::CircumstancesChanged { stage: s, child_protection_plan: true, .. } if s == stage(2)
+    ));
+    let told = notifications(&events);
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].to.id(), "iro");
+    assert_eq!(told[0].occasion, Occasion::CircumstancesChanged);
+    assert_eq!(told[0].section, "§2.5");
+    assert_eq!(told[0].stage, stage(2));
+    assert_eq!(told[0].cause, events[0].sequence);
+    assert!(h.case.subjects()[0].child_protection_plan);
+    assert!(h.case.corrections().is_empty());
+    assert_eq!(h.case.circumstance_changes().len(), 1);
+    match &h.events[0].body {
+        accord_case::EventBody::Raised(r) => assert!(!r.subjects[0].child_protection_plan),
+        other => panic!("first event is {}", other.name()),
+    }
+
+    // Becoming Looked After as well: the IRO already knows.
+    let events = h.ok(
+        change(true, true, false, "Accommodated under section 20"),
+        &p.sw_manager,
+        at("2025-03-05T10:00:00Z"),
+    );
+    assert!(notifications(&events).is_empty());
+    // Nothing changed, nothing recorded.
+    assert!(matches!(
+        h.run(
+            change(true, true, false, "Again"),
+            &p.sw_manager,
+            at("2025-03-05T11:00:00Z")
+        ),
+        Err(Refusal::CircumstancesUnchanged { .. })
+    ));
+    let unknown = Command::RecordChangeOfCircumstances {
+        subject: accord_case::SubjectId::parse("c9").unwrap(),
+        child_protection_plan: true,
+        looked_after: false,
+        immediate_risk: false,
+        reason: text("Wrong child"),
+    };
+    assert!(matches!(
+        h.run(unknown, &p.sw_manager, at("2025-03-05T11:00:00Z")),
+        Err(Refusal::NoSuchSubject { .. })
+    ));
+}
+
+/// HAV-5 (reading): §2.5 sits under Stage Two, but its condition is about
+/// the case ("If the case involves ... a Looked After Child"), and the §4
+/// flowchart repeats it in Stage 3's box: "If child is subject of a CP Plan
+/// or is a Looked After Child, notify the Independent Reviewing Officer." A
+/// child who becomes Looked After while the case is at Stage Three is owed
+/// the IRO notification Stage Two would have sent, so it goes then.
+#[test]
+fn havering_child_becoming_looked_after_at_stage3_notifies_iro() {
+    let p = people();
+    let mut h = at_stage_two();
+    h.ok(
+        discussion(
+            at("2025-03-04T11:00:00Z"),
+            &[(&p.hv_manager, "manager"), (&p.sw_manager, "manager")],
+            false,
+        ),
+        &p.hv_manager,
+        at("2025-03-04T12:00:00Z"),
+    );
+    let entered = escalate(&mut h, 3, &p.hv_manager, "2025-03-05T09:00:00Z");
+    assert!(!notifies(&entered, "iro", Occasion::StageEntry));
+    let events = h.ok(
+        change(
+            false,
+            true,
+            false,
+            "Placed in foster care under an interim care order",
+        ),
+        &p.sw_senior,
+        at("2025-03-06T09:00:00Z"),
+    );
+    let iro = notifications(&events)
+        .into_iter()
+        .find(|n| n.to.id() == "iro")
+        .expect("the IRO is notified");
+    assert_eq!(iro.occasion, Occasion::CircumstancesChanged);
+    assert_eq!(iro.section, "§2.5");
+    assert_eq!(iro.stage, stage(3));
+    assert_eq!(notifications(&events).len(), 1);
+}
+
+/// HAV-3: "If a child is thought to be at immediate harm, the Designated
+/// Safeguarding Lead in your agency should be informed immediately" (§1.5).
+/// Immediate harm that arises mid-case tells the DSL then; the case stays
+/// at its stage, since the policy allows none to be skipped.
+#[test]
+fn havering_immediate_harm_arising_mid_case_notifies_the_dsl() {
+    let p = people();
+    let mut h = at_stage_two();
+    let events = h.ok(
+        change(
+            false,
+            false,
+            true,
+            "Disclosed an assault at home this morning",
+        ),
+        &p.hv_manager,
+        at("2025-03-05T09:00:00Z"),
+    );
+    let dsl = notifications(&events)
+        .into_iter()
+        .find(|n| n.occasion == Occasion::ImmediateRisk)
+        .expect("the DSL is notified");
+    assert_eq!(dsl.to.id(), "safeguarding-lead");
+    assert_eq!(dsl.section, "§1.5");
+    assert_eq!(dsl.stage, stage(2));
+    assert!(h.case.immediate_risk());
+    assert_eq!(h.case.stage(), stage(2));
+    // The risk passing is recorded too, and tells no one.
+    let events = h.ok(
+        change(
+            false,
+            false,
+            false,
+            "Moved to a relative's under a safety plan",
+        ),
+        &p.hv_manager,
+        at("2025-03-06T09:00:00Z"),
+    );
+    assert!(notifications(&events).is_empty());
+    assert!(!h.case.immediate_risk());
+}
+
 /// HAV-3: "If a child is thought to be at immediate harm, the Designated
 /// Safeguarding Lead in your agency should be informed immediately" (§1.5).
 /// The policy allows no stage to be skipped.

@@ -2,8 +2,9 @@
 //! from random people at random times, under every built-in policy.
 //!
 //! Whatever is asked, a case never moves down a stage, never changes an
-//! event it already has, never reopens without an event that says so, and
-//! its state is always the fold of its stream (DESIGN.md §4, §5).
+//! event it already has, never reopens without an event that says so, a
+//! change of circumstances moves only the subject's flags, and its state is
+//! always the fold of its stream (DESIGN.md §4, §5).
 
 mod common;
 
@@ -60,6 +61,10 @@ enum Step {
         target: u64,
         kind: u8,
     },
+    ChangeCircumstances {
+        subject: usize,
+        flags: [bool; 3],
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -83,6 +88,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<bool>().prop_map(|reasons| Step::Close { reasons }),
         2 => Just(Step::Reopen),
         1 => (1u64..40, 0u8..5).prop_map(|(target, kind)| Step::Correct { target, kind }),
+        2 => (0..2usize, any::<[bool; 3]>()).prop_map(|(subject, flags)| Step::ChangeCircumstances { subject, flags }),
     ]
 }
 
@@ -240,6 +246,14 @@ fn command(h: &Harness, step: &Step, who: &accord_case::Actor, now: Timestamp) -
         Step::Reopen => Command::Reopen {
             reason: text("The agreed plan was not followed"),
         },
+        Step::ChangeCircumstances { subject, flags } => Command::RecordChangeOfCircumstances {
+            // The case's one child, or a subject it does not have.
+            subject: accord_case::SubjectId::parse(["c1", "c2"][*subject]).unwrap(),
+            child_protection_plan: flags[0],
+            looked_after: flags[1],
+            immediate_risk: flags[2],
+            reason: text("Circumstances changed"),
+        },
         Step::Correct { target, kind } => Command::Correct {
             corrects: Sequence::new(*target).unwrap(),
             reason: text("Recorded against the wrong child"),
@@ -322,6 +336,21 @@ proptest! {
                     if reopened {
                         prop_assert!(before.status().is_closed());
                     }
+                    // A change of circumstances changes the subject's flags
+                    // and nothing about where the case stands; whatever it
+                    // tells anyone follows it in the same append.
+                    if let Step::ChangeCircumstances { flags, .. } = step {
+                        let s = &h.case.subjects()[0];
+                        prop_assert_eq!([s.child_protection_plan, s.looked_after, s.immediate_risk], *flags);
+                        prop_assert_eq!(h.case.stage(), before.stage());
+                        prop_assert_eq!(h.case.status(), before.status());
+                        let changed = matches!(new[0].body, EventBody::CircumstancesChanged { .. });
+                        prop_assert!(changed);
+                        for e in &new[1..] {
+                            let follows = matches!(&e.body, EventBody::NotificationDue(n) if n.cause == new[0].sequence);
+                            prop_assert!(follows);
+                        }
+                    }
                     // Stable names: every event survives its serde round trip.
                     for e in &new {
                         let json = serde_json::to_string(e).unwrap();
@@ -392,6 +421,10 @@ fn a_closed_case_refuses_everything_but_reopening() {
         Step::Escalate(1),
         Step::Withdraw,
         Step::Confirm,
+        Step::ChangeCircumstances {
+            subject: 0,
+            flags: [true, true, true],
+        },
     ] {
         let cmd = command(&h, &step, &people[1], now);
         assert!(matches!(
