@@ -316,10 +316,43 @@ fn east_riding_stage5_mediation_reports_to_the_meeg() {
     let entered = discuss_and_escalate(&mut h, 5, &named_nurse(), "2025-05-29T09:00:00Z");
     assert!(notifies(&entered, "erscp-chair", Occasion::StageEntry));
     assert!(notifies(&entered, "erscp-team", Occasion::StageExit));
+    let senior_managers_only = discussion(
+        at("2025-06-03T10:00:00Z"),
+        &[
+            (&inspector(), "senior-manager"),
+            (&named_nurse(), "senior-manager"),
+        ],
+        true,
+    );
+    // The meeting is chaired by the Partnership Member from an uninvolved
+    // agency: a record of the senior managers alone does not meet Stage
+    // Five's requirement, so resolving on it is refused.
+    h.ok(
+        senior_managers_only,
+        &named_nurse(),
+        at("2025-06-03T11:00:00Z"),
+    );
+    let refused = h
+        .run(
+            Command::Resolve {
+                route: ResolutionRoute::Agreement,
+                outcome: text("A joint visit within two days."),
+                outstanding_issues: text("None."),
+            },
+            &named_nurse(),
+            at("2025-06-03T11:30:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::RequirementUnmet { ref section, .. } if section == "§2; §4, Stage Five"),
+        "{refused:?}"
+    );
+    let probation = actor("probation-head", "probation", RoleTier::HeadOfService);
     h.ok(
         discussion(
             at("2025-06-03T10:00:00Z"),
             &[
+                (&probation, "mediation-chair"),
                 (&inspector(), "senior-manager"),
                 (&named_nurse(), "senior-manager"),
             ],

@@ -319,6 +319,8 @@ fn isle_of_man_a_late_referral_form_is_a_breach() {
         })
         .collect();
     assert_eq!(told, expected);
+    // A late referral form tells the senior managers and the tier above them.
+    assert_eq!(told, ["stage-leads", "next-tier-up"]);
     assert!(matches!(
         h.run(
             Command::RecordBreach,

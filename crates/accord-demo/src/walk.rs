@@ -355,7 +355,21 @@ impl<'a> Walk<'a> {
         let mut taking_part: Vec<(&Person, RoleRef)> = self.leads(Side::Raising);
         taking_part.truncate(2);
         taking_part.extend(self.leads(Side::Other).into_iter().take(1));
-        for with in stage.requirements.iter().filter_map(|r| r.with.as_ref()) {
+        // A chair or decider the requirements name is the one `decider()`
+        // finds (from an uninvolved agency where the stage asks for one),
+        // never a holder of that role inside the disagreeing agencies.
+        let presiding: Vec<&RoleRef> = stage
+            .leads
+            .decides
+            .iter()
+            .chain(&stage.leads.chairs)
+            .collect();
+        for with in stage
+            .requirements
+            .iter()
+            .filter_map(|r| r.with.as_ref())
+            .filter(|with| !presiding.contains(with))
+        {
             for agency in [self.raising_agency, self.other_agency] {
                 if let Some(p) = self.holder(with, agency) {
                     taking_part.push((p, with.clone()));
@@ -363,7 +377,11 @@ impl<'a> Walk<'a> {
             }
         }
         if let Some(d) = self.decider() {
-            taking_part.push((d, RoleRef::Tier(d.tier)));
+            let role = presiding
+                .iter()
+                .find(|r| d.holds(r))
+                .map_or(RoleRef::Tier(d.tier), |r| (*r).clone());
+            taking_part.push((d, role));
         }
         if taking_part.is_empty() {
             taking_part.push((self.raiser, RoleRef::Tier(self.raiser.tier)));

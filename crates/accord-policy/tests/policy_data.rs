@@ -223,9 +223,10 @@ fn every_reading_is_recorded_in_notes_with_how_to_change_it() {
 
 /// DESIGN.md §3: "A breach notifies the case's leads and the next tier up.
 /// East Riding: 'involving managers at the next level'" (ER-4, §3). Every
-/// stage with a deadline has a breach notification to `stage-leads` and one
-/// to `next-tier-up`, each saying what its reader must do; a stage with no
-/// deadline has none.
+/// stage with a deadline — its own, or a form's `within` (Isle of Man
+/// Stage Four's referral form) — has a breach notification to `stage-leads`
+/// and one to `next-tier-up`, each saying what its reader must do; a stage
+/// with no deadline has none.
 #[test]
 fn every_timed_stage_breach_tells_the_leads_and_the_next_tier_up() {
     for p in policies() {
@@ -236,7 +237,8 @@ fn every_timed_stage_breach_tells_the_leads_and_the_next_tier_up() {
                     .iter()
                     .filter(|n| n.on == Trigger::Breach)
                     .collect();
-                if s.timescale.length == TimescaleSpec::None {
+                let form_deadline = s.forms.iter().any(|f| f.within.is_some());
+                if s.timescale.length == TimescaleSpec::None && !form_deadline {
                     assert!(breaches.is_empty(), "{} {} {}", p.id, t.id, s.number);
                     continue;
                 }
