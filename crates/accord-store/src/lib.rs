@@ -17,6 +17,9 @@
 //!   [`Store::rebuild`] recomputes them from the log.
 //! - Reads of a case are recorded with [`Store::record_read`] in an
 //!   append-only access log.
+//! - The directory of partnerships, agencies and people
+//!   ([`Store::put_directory`]) is ordinary data beside the log, and
+//!   [`Store::seed_demo`] writes the demo into a store.
 //!
 //! ```no_run
 //! # async fn demo(events: Vec<accord_case::Event>) -> Result<(), Box<dyn std::error::Error>> {
@@ -34,9 +37,11 @@
 
 mod backend;
 pub mod canonical;
+mod directory;
 mod error;
 mod location;
 mod projection;
+mod seed;
 mod verify;
 
 use std::{ops::RangeInclusive, path::Path, str::FromStr, sync::Arc};
@@ -51,9 +56,11 @@ use backend::{
     sqlite::{self, SqliteBackend},
 };
 
+pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
 pub use location::{DatabaseLocation, default_data_dir};
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
+pub use seed::{SeedError, Seeded};
 pub use verify::{Break, Problem, Verification};
 
 /// Which database a store is on.

@@ -2,6 +2,7 @@
 //! test below is an `async fn(Backend)`, and `both_backends!` instantiates
 //! it once per backend, each on a fresh database (DESIGN.md §4).
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
@@ -9,27 +10,6 @@ use std::sync::Arc;
 use accord_case::{EventBody, Occasion, PersonId, Sequence, Status};
 use accord_store::{AppendError, Conflict, Problem, Store, Verification};
 use common::{Backend, TestDb, projections, sample::*};
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(super::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    super::$name(super::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
 
 both_backends!(
     a_havering_case_is_stored_folded_and_projected,

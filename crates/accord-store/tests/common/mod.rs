@@ -5,6 +5,30 @@
 pub mod postgres;
 pub mod sample;
 
+/// Instantiates each `async fn(Backend)` named once per backend, in
+/// modules `sqlite` and `postgres`, each test on a fresh database.
+#[allow(unused_macros)]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    super::$name(super::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    super::$name(super::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
 use accord_store::{DeadlineEntry, OutboxEntry, RegisterEntry, Store};
 use jiff::Timestamp;
 use tempfile::TempDir;

@@ -1,0 +1,378 @@
+//! The directory: partnerships, their agencies and their people, as the
+//! store keeps them. Unlike events this is ordinary data, upserted in place
+//! by [`Store::put_directory`] and read with [`Store::partnerships`],
+//! [`Store::agencies`] and [`Store::people`].
+//!
+//! The records are `accord-demo`'s, which were made to be written as they
+//! are. Nothing secret is kept here: sign-in secrets (issue 4) belong in a
+//! table of their own, keyed by person, so that listing people never reads
+//! a password hash.
+
+use accord_case::{AgencyId, PersonId};
+use accord_demo::Demo;
+use accord_policy::{PolicyId, RoleId, RoleTier};
+use serde::{Serialize, de::DeserializeOwned};
+
+pub use accord_demo::{Agency, AgencyKind, Partnership, Person};
+
+use crate::{Backend, Store, StoreError};
+
+/// A directory to write: partnerships, their agencies and their people.
+/// Each agency's partnership and each person's agency must be in it or
+/// already stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Directory<'a> {
+    /// The partnerships.
+    pub partnerships: &'a [Partnership],
+    /// Their agencies and own teams.
+    pub agencies: &'a [Agency],
+    /// Their people.
+    pub people: &'a [Person],
+}
+
+impl<'a> From<&'a Demo> for Directory<'a> {
+    fn from(demo: &'a Demo) -> Directory<'a> {
+        Directory {
+            partnerships: &demo.partnerships,
+            agencies: &demo.agencies,
+            people: &demo.people,
+        }
+    }
+}
+
+/// The directory could not be written or read. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    /// The database refused a record: it names a partnership or agency that
+    /// does not exist, or takes a sign-in name someone else has.
+    #[error("{record} cannot be stored: {reason}")]
+    Refused {
+        /// Which record, such as `person hav-police-manager` (an id, never
+        /// a name or an email).
+        record: String,
+        /// Why, and what to do.
+        reason: String,
+    },
+    /// A stored record cannot be read back as what it should be.
+    #[error(
+        "the stored {record} cannot be read ({reason}): correct it, or write the directory again"
+    )]
+    Damaged {
+        /// Which record, by id.
+        record: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Reading or writing failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for DirectoryError {
+    fn from(e: sqlx::Error) -> Self {
+        DirectoryError::Store(StoreError::Database(e))
+    }
+}
+
+/// A partnership as stored.
+#[derive(Debug, sqlx::FromRow)]
+struct PartnershipRow {
+    id: String,
+    name: String,
+    policy_id: String,
+    case_prefix: String,
+    sign_in_prefix: String,
+}
+
+/// An agency as stored.
+#[derive(Debug, sqlx::FromRow)]
+struct AgencyRow {
+    id: String,
+    partnership_id: String,
+    name: String,
+    kind: String,
+}
+
+/// A person as stored.
+#[derive(Debug, sqlx::FromRow)]
+struct PersonRow {
+    id: String,
+    partnership_id: String,
+    agency_id: String,
+    sign_in: String,
+    name: String,
+    job_title: String,
+    email: String,
+    tier: String,
+    declared_roles: String,
+}
+
+/// How a unit enum serialises, without the quotes: `head-of-service`.
+fn name_of<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => panic!("expected a unit variant to serialise as a string, got {other:?}"),
+    }
+}
+
+/// A unit enum from its serialised name.
+fn from_name<T: DeserializeOwned>(name: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).ok()
+}
+
+fn damaged(record: String, what: &str, value: &str) -> DirectoryError {
+    DirectoryError::Damaged {
+        record,
+        reason: format!("its {what} `{value}` is not valid"),
+    }
+}
+
+impl TryFrom<PartnershipRow> for Partnership {
+    type Error = DirectoryError;
+    fn try_from(r: PartnershipRow) -> Result<Self, DirectoryError> {
+        let record = || format!("partnership {}", r.id);
+        Ok(Partnership {
+            policy: r
+                .policy_id
+                .parse::<PolicyId>()
+                .map_err(|_| damaged(record(), "policy", &r.policy_id))?,
+            id: r.id,
+            name: r.name,
+            case_prefix: r.case_prefix,
+            sign_in_prefix: r.sign_in_prefix,
+        })
+    }
+}
+
+impl TryFrom<AgencyRow> for Agency {
+    type Error = DirectoryError;
+    fn try_from(r: AgencyRow) -> Result<Self, DirectoryError> {
+        let record = || format!("agency {}", r.id);
+        Ok(Agency {
+            id: AgencyId::parse(&r.id).map_err(|_| damaged(record(), "id", &r.id))?,
+            kind: from_name::<AgencyKind>(&r.kind)
+                .ok_or_else(|| damaged(record(), "kind", &r.kind))?,
+            partnership: r.partnership_id,
+            name: r.name,
+        })
+    }
+}
+
+impl TryFrom<PersonRow> for Person {
+    type Error = DirectoryError;
+    fn try_from(r: PersonRow) -> Result<Self, DirectoryError> {
+        let record = || format!("person {}", r.id);
+        Ok(Person {
+            id: PersonId::parse(&r.id).map_err(|_| damaged(record(), "id", &r.id))?,
+            agency: AgencyId::parse(&r.agency_id)
+                .map_err(|_| damaged(record(), "agency", &r.agency_id))?,
+            tier: from_name::<RoleTier>(&r.tier)
+                .ok_or_else(|| damaged(record(), "tier", &r.tier))?,
+            declared_roles: serde_json::from_str::<Vec<RoleId>>(&r.declared_roles)
+                .map_err(|_| damaged(record(), "declared roles", &r.declared_roles))?,
+            sign_in: r.sign_in,
+            name: r.name,
+            job_title: r.job_title,
+            email: r.email,
+            partnership: r.partnership_id,
+        })
+    }
+}
+
+/// What the database's refusal of `record` means, or the failure as it is.
+fn refused(e: sqlx::Error, record: String, missing: &str) -> DirectoryError {
+    let reason = match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => missing.to_owned(),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            "its sign-in name belongs to someone else: choose another".to_owned()
+        }
+        _ => return e.into(),
+    };
+    DirectoryError::Refused { record, reason }
+}
+
+/// Expands the directory's queries for one backend into the calling
+/// module, which names the sqlx database `Db`; `$begin` starts a write
+/// transaction.
+macro_rules! directory_queries {
+    ($begin:literal) => {
+        use sqlx::Pool;
+
+        use super::{
+            AgencyRow, Directory, DirectoryError, PartnershipRow, PersonRow, name_of, refused,
+        };
+        use crate::{Agency, Partnership, Person};
+
+        /// Upserts every record in one transaction: all or nothing.
+        pub(crate) async fn put(writer: &Pool<Db>, dir: Directory<'_>) -> Result<(), DirectoryError> {
+            let mut tx = writer.begin_with($begin).await?;
+            for p in dir.partnerships {
+                sqlx::query(
+                    "INSERT INTO partnerships (id, name, policy_id, case_prefix, sign_in_prefix) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                     policy_id = excluded.policy_id, case_prefix = excluded.case_prefix, \
+                     sign_in_prefix = excluded.sign_in_prefix",
+                )
+                .bind(&p.id)
+                .bind(&p.name)
+                .bind(p.policy.as_str())
+                .bind(&p.case_prefix)
+                .bind(&p.sign_in_prefix)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for a in dir.agencies {
+                sqlx::query(
+                    "INSERT INTO agencies (id, partnership_id, name, kind) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (id) DO UPDATE SET partnership_id = excluded.partnership_id, \
+                     name = excluded.name, kind = excluded.kind",
+                )
+                .bind(a.id.as_str())
+                .bind(&a.partnership)
+                .bind(&a.name)
+                .bind(name_of(&a.kind))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    refused(
+                        e,
+                        format!("agency {}", a.id),
+                        "its partnership is not in the directory, or its people are in another: \
+                         add the partnership first",
+                    )
+                })?;
+            }
+            for p in dir.people {
+                let roles: Vec<&str> = p.declared_roles.iter().map(|r| r.as_str()).collect();
+                sqlx::query(
+                    "INSERT INTO people (id, partnership_id, agency_id, sign_in, name, job_title, \
+                     email, tier, declared_roles) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                     ON CONFLICT (id) DO UPDATE SET partnership_id = excluded.partnership_id, \
+                     agency_id = excluded.agency_id, sign_in = excluded.sign_in, \
+                     name = excluded.name, job_title = excluded.job_title, email = excluded.email, \
+                     tier = excluded.tier, declared_roles = excluded.declared_roles",
+                )
+                .bind(p.id.as_str())
+                .bind(&p.partnership)
+                .bind(p.agency.as_str())
+                .bind(&p.sign_in)
+                .bind(&p.name)
+                .bind(&p.job_title)
+                .bind(&p.email)
+                .bind(p.tier.id())
+                .bind(serde_json::to_string(&roles).expect("role ids always serialise"))
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    refused(
+                        e,
+                        format!("person {}", p.id),
+                        "their agency is not one of their partnership's: add the agency to that \
+                         partnership first",
+                    )
+                })?;
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+
+        /// Every partnership, by id.
+        pub(crate) async fn partnerships(reader: &Pool<Db>) -> Result<Vec<Partnership>, DirectoryError> {
+            let rows: Vec<PartnershipRow> = sqlx::query_as(
+                "SELECT id, name, policy_id, case_prefix, sign_in_prefix FROM partnerships \
+                 ORDER BY id",
+            )
+            .fetch_all(reader)
+            .await?;
+            rows.into_iter().map(Partnership::try_from).collect()
+        }
+
+        /// A partnership's agencies, by id.
+        pub(crate) async fn agencies(
+            reader: &Pool<Db>,
+            partnership: &str,
+        ) -> Result<Vec<Agency>, DirectoryError> {
+            let rows: Vec<AgencyRow> = sqlx::query_as(
+                "SELECT id, partnership_id, name, kind FROM agencies WHERE partnership_id = $1 \
+                 ORDER BY id",
+            )
+            .bind(partnership)
+            .fetch_all(reader)
+            .await?;
+            rows.into_iter().map(Agency::try_from).collect()
+        }
+
+        /// A partnership's people, by id.
+        pub(crate) async fn people(
+            reader: &Pool<Db>,
+            partnership: &str,
+        ) -> Result<Vec<Person>, DirectoryError> {
+            let rows: Vec<PersonRow> = sqlx::query_as(
+                "SELECT id, partnership_id, agency_id, sign_in, name, job_title, email, tier, \
+                 declared_roles FROM people WHERE partnership_id = $1 ORDER BY id",
+            )
+            .bind(partnership)
+            .fetch_all(reader)
+            .await?;
+            rows.into_iter().map(Person::try_from).collect()
+        }
+    };
+}
+
+mod sqlite {
+    type Db = sqlx::Sqlite;
+    // Take the write lock at once, as appends do, rather than upgrading a
+    // read lock part-way (which SQLite may refuse as busy).
+    directory_queries!("BEGIN IMMEDIATE");
+}
+
+mod postgres {
+    type Db = sqlx::Postgres;
+    directory_queries!("BEGIN");
+}
+
+/// Runs `$body` with `$pool` bound to the backend's write or read pool
+/// and `$m` naming its query module.
+macro_rules! on_directory {
+    ($store:expr, $rw:ident, $pool:ident, $m:ident => $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite(b) => {
+                let $pool = b.$rw();
+                use sqlite as $m;
+                $body
+            }
+            Backend::Postgres(b) => {
+                let $pool = b.$rw();
+                use postgres as $m;
+                $body
+            }
+        }
+    };
+}
+
+impl Store {
+    /// Writes `directory`, replacing the stored partnerships, agencies and
+    /// people that have the same ids and keeping the rest, in one
+    /// transaction.
+    pub async fn put_directory(&self, directory: Directory<'_>) -> Result<(), DirectoryError> {
+        on_directory!(self, write_pool, pool, m => m::put(pool, directory).await)
+    }
+
+    /// Every partnership, by id.
+    pub async fn partnerships(&self) -> Result<Vec<Partnership>, DirectoryError> {
+        on_directory!(self, read_pool, pool, m => m::partnerships(pool).await)
+    }
+
+    /// The agencies of `partnership` (its member agencies and its own
+    /// team), by id; empty if there is no such partnership.
+    pub async fn agencies(&self, partnership: &str) -> Result<Vec<Agency>, DirectoryError> {
+        on_directory!(self, read_pool, pool, m => m::agencies(pool, partnership).await)
+    }
+
+    /// The people of `partnership`, by id; empty if there is no such
+    /// partnership.
+    pub async fn people(&self, partnership: &str) -> Result<Vec<Person>, DirectoryError> {
+        on_directory!(self, read_pool, pool, m => m::people(pool, partnership).await)
+    }
+}
