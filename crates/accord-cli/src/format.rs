@@ -37,6 +37,19 @@ pub(crate) fn due(due: &Due, zone: &TimeZone) -> String {
     }
 }
 
+/// A deadline known only by its instant, as the register stores it: "end
+/// of Wed 29 Dec 2027" when it falls at local midnight (the end of a day
+/// deadline's last day), else the local time.
+pub(crate) fn deadline(instant: Timestamp, zone: &TimeZone) -> String {
+    let local = instant.to_zoned_datetime(zone.clone());
+    match local.date().yesterday() {
+        Ok(last_day) if local.time() == jiff::civil::Time::midnight() => {
+            format!("end of {}", long_date(last_day))
+        }
+        _ => local_time(instant, zone),
+    }
+}
+
 /// A schema enum's policy-file spelling as words: `child-protection-plan`
 /// becomes "child protection plan".
 pub(crate) fn words<T: serde::Serialize>(value: &T) -> String {

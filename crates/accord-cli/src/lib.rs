@@ -5,6 +5,7 @@
 //! without a process.
 
 mod calendar_cmd;
+mod demo_cmd;
 mod format;
 mod policy_cmd;
 pub mod store_cmd;
@@ -71,6 +72,26 @@ pub enum Command {
         /// The file to write; it must not exist.
         file: PathBuf,
     },
+    /// The demo partnerships, their people and their disagreements.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+    /// List the open disagreements by partnership and stage, with when each
+    /// is due and which are overdue now.
+    Register {
+        /// Only this partnership, such as `havering`.
+        #[arg(long, value_name = "ID")]
+        partnership: Option<String>,
+    },
+}
+
+/// `accord demo …`
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Write a demo partnership for each built-in policy into the database:
+    /// agencies, people in every role, and disagreements at every stage,
+    /// some overdue, some resolved, some closed. Running it again adds
+    /// nothing. Prints the demo sign-ins.
+    Seed,
 }
 
 /// `accord calendar …`
@@ -197,5 +218,9 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
         Command::Verify => store_cmd::verify(cli, &calendars, out),
         Command::Rebuild => store_cmd::rebuild(cli, &calendars, out),
         Command::Backup { file } => store_cmd::backup(cli, &calendars, file, out),
+        Command::Demo(DemoCommand::Seed) => demo_cmd::seed(cli, &calendars, out),
+        Command::Register { partnership } => {
+            demo_cmd::register(cli, &calendars, partnership.as_deref(), out)
+        }
     }
 }

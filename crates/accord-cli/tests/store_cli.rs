@@ -1,5 +1,5 @@
-//! `accord verify`, `rebuild` and `backup`, run as a process against real
-//! databases: what they print and exit with, and that bad input (an
+//! `accord verify`, `rebuild`, `backup`, `demo seed` and `register`, run as
+//! a process against real databases: what they print and exit with, and that bad input (an
 //! unreachable server, a wrong password, a read-only or missing file) gives
 //! one clear error line and a non-zero exit, never a panic.
 
@@ -240,4 +240,140 @@ fn a_read_only_file_is_one_error_line() {
         err.contains("readonly") || err.contains("unable to open"),
         "{err}"
     );
+}
+
+/// The number in "Seeded the demo …: N cases added (E events)".
+fn events_added(out: &str) -> u64 {
+    let (_, rest) = out
+        .split_once(" cases added (")
+        .expect("a count of cases added");
+    rest.split_once(' ').unwrap().0.parse().unwrap()
+}
+
+/// Issue 3: `accord demo seed` is idempotent. The first run adds every
+/// demo case and prints the sign-ins; the second adds nothing; the chain
+/// verifies with the same count both times.
+#[test]
+fn demo_seed_twice_adds_nothing_and_verify_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("accord.sqlite");
+    let url = format!("sqlite://{}", db.display());
+
+    let o = accord(&["demo", "seed", "--database-url", &url]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.starts_with(&format!("Seeded the demo into {url}:")),
+        "{out}"
+    );
+    assert!(out.contains("5 partnerships"), "{out}");
+    assert!(out.contains(", 0 already there"), "{out}");
+    for sign_in in [
+        "hav-csc-practitioner",
+        "ply-chair",
+        "iom-iro",
+        "sut-admin",
+        "ery-panel-member",
+    ] {
+        assert!(out.contains(sign_in), "{sign_in} is not listed: {out}");
+    }
+    let n = events_added(&out);
+    assert!(n > 0);
+    let o = accord(&["verify", "--database-url", &url]);
+    assert!(
+        text(&o.stdout).starts_with(&format!("{n} events checked")),
+        "{}",
+        text(&o.stdout)
+    );
+
+    let o = accord(&["demo", "seed", "--database-url", &url]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.starts_with("Nothing to add: the "), "{out}");
+    assert!(out.contains("hav-csc-practitioner"), "{out}");
+    let o = accord(&["verify", "--database-url", &url]);
+    assert!(o.status.success(), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).starts_with(&format!("{n} events checked")),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+/// Without a URL the demo goes into the data folder, and `accord register`
+/// shows it by stage, overdue cases marked, one partnership at a time.
+#[test]
+fn the_seeded_register_shows_each_partnership_by_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let o = accord(&["register", "--data-dir", data]);
+    assert!(
+        text(&o.stdout).starts_with("The register is empty"),
+        "{}",
+        text(&o.stdout)
+    );
+
+    let o = accord(&["demo", "seed", "--data-dir", data]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains(&format!("{data}/accord.sqlite")),
+        "{}",
+        text(&o.stdout)
+    );
+
+    let o = accord(&["register", "--data-dir", data, "--partnership", "havering"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.starts_with("Havering Safeguarding Children Partnership: "),
+        "{out}"
+    );
+    assert!(
+        out.contains("Stage One: Discuss with the other worker"),
+        "{out}"
+    );
+    assert!(out.contains("HAV-DEMO-0001  due end of "), "{out}");
+    assert!(out.contains("OVERDUE"), "{out}");
+    assert!(out.contains("resolved, awaiting confirmation"), "{out}");
+    assert!(!out.contains("PLY-DEMO"), "only Havering: {out}");
+
+    let o = accord(&["register", "--data-dir", data]);
+    let out = text(&o.stdout);
+    for name in [
+        "East Riding",
+        "Havering",
+        "Isle of Man",
+        "Plymouth",
+        "Sutton",
+    ] {
+        assert!(out.contains(name), "{name} is missing: {out}");
+    }
+
+    let o = accord(&["register", "--data-dir", data, "--partnership", "nowhere"]);
+    let err = assert_one_error_line(&o);
+    assert!(err.contains("choose one of east-riding, havering"), "{err}");
+}
+
+#[test]
+fn demo_seed_with_a_bad_url_is_one_error_line() {
+    let o = accord(&[
+        "demo",
+        "seed",
+        "--database-url",
+        "mysql://root:secret@db/accord",
+    ]);
+    let err = assert_one_error_line(&o);
+    assert!(
+        err.contains("`mysql:` is not a database Accord can use"),
+        "{err}"
+    );
+    assert!(!err.contains("secret"), "{err}");
+    let o = accord(&[
+        "demo",
+        "seed",
+        "--database-url",
+        "sqlite:///no/such/folder/accord.sqlite",
+    ]);
+    assert!(assert_one_error_line(&o).contains("/no/such/folder does not exist"));
 }
