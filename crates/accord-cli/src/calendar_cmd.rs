@@ -48,6 +48,24 @@ pub(crate) fn load_calendars(dir: Option<&Path>) -> Result<Calendars, CliError> 
     Ok(calendars)
 }
 
+/// The years the command line answers for. Bank-holiday rules are only
+/// meaningful for modern years, and far-future dates would run off the end
+/// of the date range deadlines are computed in.
+const YEARS: std::ops::RangeInclusive<i16> = 1900..=2200;
+
+/// Refuses a year outside [`YEARS`] with a message saying which years work.
+pub(crate) fn check_year(year: i16) -> Result<(), CliError> {
+    if YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(CliError(format!(
+            "{year} is outside the years Accord computes bank holidays for: give a year from {} to {}",
+            YEARS.start(),
+            YEARS.end()
+        )))
+    }
+}
+
 pub(crate) fn run(cmd: &CalendarCommand, calendars: &Calendars, out: &mut dyn Write) -> Outcome {
     match cmd {
         CalendarCommand::List { format } => list(calendars, *format, out),
@@ -99,11 +117,7 @@ fn holidays(
     out: &mut dyn Write,
 ) -> Outcome {
     let calendar = calendars.get(&calendar.parse::<CalendarId>()?)?;
-    if !(1900..=2200).contains(&year) {
-        return Err(CliError(format!(
-            "{year} is outside the years Accord computes bank holidays for: give a year from 1900 to 2200"
-        )));
-    }
+    check_year(year)?;
     let holidays = calendar.holidays(year);
     match format {
         Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&holidays)?)?,
@@ -129,6 +143,7 @@ fn add_working_days(
             "`{date}` is not a date: write it as YYYY-MM-DD, like 2027-12-24"
         ))
     })?;
+    check_year(date.year())?;
     let days = WorkingDays::try_from(days)?;
     writeln!(out, "{}", calendar.add_working_days(date, days))?;
     Ok(true)

@@ -258,6 +258,7 @@ fn parse_local(text: &str, zone: &TimeZone) -> Result<jiff::Timestamp, CliError>
         ))
     };
     let local: DateTime = text.parse().map_err(|_| bad())?;
+    crate::calendar_cmd::check_year(local.year())?;
     Ok(local
         .to_zoned_datetime(zone.clone())
         .map_err(|_| bad())?

@@ -100,6 +100,34 @@ fn a_date_that_is_not_a_date_says_how_to_write_one() {
     assert!(stderr(&o).contains("YYYY-MM-DD"), "{}", stderr(&o));
 }
 
+/// Far-future dates are refused with the years that work, never a panic.
+#[test]
+fn dates_outside_the_supported_years_are_refused_clearly() {
+    for args in [
+        &[
+            "calendar",
+            "add-working-days",
+            "isle-of-man",
+            "9999-12-30",
+            "5",
+        ][..],
+        &["calendar", "holidays", "scotland", "2500"],
+        &[
+            "policy",
+            "timeline",
+            "havering-2022",
+            "--raised",
+            "9999-12-30T10:00",
+        ],
+    ] {
+        let o = accord(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains("from 1900 to 2200"), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn zero_working_days_is_refused() {
     let o = accord(&[
