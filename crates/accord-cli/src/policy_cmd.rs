@@ -237,8 +237,20 @@ fn print_timeline(
                             (Some(_), Timescale::None) => {
                                 "open-ended: as soon as possible".to_owned()
                             }
-                            (Some(_), _) => {
-                                format!("{} ({})", due(&entry.due, zone), timescale_words(stage))
+                            (Some(starts), _) => {
+                                // A limit counted from raising can be used up
+                                // before the stage begins (East Riding §3).
+                                let past = entry.due.instant().is_some_and(|d| d <= starts);
+                                format!(
+                                    "{} ({}){}",
+                                    due(&entry.due, zone),
+                                    timescale_words(stage),
+                                    if past {
+                                        ": already past when the stage starts"
+                                    } else {
+                                        ""
+                                    }
+                                )
                             }
                         },
                     ]

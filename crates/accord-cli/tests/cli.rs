@@ -310,6 +310,37 @@ fn isle_of_man_timeline_is_open_ended_after_stage_three() {
     assert!(stage(4).contains("open-ended"), "{text}");
 }
 
+/// ER-3: stages 1–4 share the 5 days from raising, so in the timeline
+/// where each stage runs to its deadline, Stages Two to Four begin with that
+/// limit already used up, and the text says so rather than showing a due
+/// date before the start without comment.
+#[test]
+fn east_riding_timeline_marks_limits_used_up_before_a_stage_starts() {
+    let o = accord(&[
+        "policy",
+        "timeline",
+        "east-riding-2018",
+        "--raised",
+        "2026-03-30T10:00",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let line = |n: usize| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("Stage {n} ")))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(!line(1).contains("already past"), "{text}");
+    for n in 2..=4 {
+        assert!(
+            line(n).contains("already past when the stage starts"),
+            "{text}"
+        );
+    }
+    assert!(!line(5).contains("already past"), "{text}");
+}
+
 #[test]
 fn timeline_with_a_badly_written_time_says_how_to_write_it() {
     let o = accord(&[
