@@ -1,0 +1,257 @@
+//! The web layer's one error type, [`ApiError`]: every way a request can
+//! fail, each variant mapped to one HTTP status and rendered as an
+//! [`ErrorBody`].
+//!
+//! What the person sees (the body's `message`) is kept apart from what is
+//! logged: a 4xx says what to change and logs nothing, a 5xx says only that
+//! something went wrong on our side and logs its cause. Causes come from the
+//! store, whose messages carry case ids and sequence numbers but never
+//! personal data, so they may go into a log line as they are.
+
+use accord_case::Refusal;
+use accord_store::{AppendError, Conflict, StoreError};
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Why a request failed. Handlers return it; its [`IntoResponse`] sets the
+/// status and writes the JSON body.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed, such as a query parameter that cannot
+    /// be read or a body that is not JSON.
+    #[error("{message}")]
+    BadRequest {
+        /// A stable, machine-readable code such as `invalid_parameter`.
+        code: &'static str,
+        /// What to change, as a sentence.
+        message: String,
+        /// The parameter or JSON field it concerns, if one.
+        field: Option<String>,
+    },
+    /// 404: there is no such thing, or no such route.
+    #[error("{message}")]
+    NotFound {
+        /// A stable code such as `unknown_policy`.
+        code: &'static str,
+        /// What exists instead, or where to look.
+        message: String,
+    },
+    /// 405: the route exists but not for this method.
+    #[error("this address does not accept that method")]
+    MethodNotAllowed,
+    /// 409: someone changed the case since it was read (optimistic
+    /// concurrency, DESIGN.md §4).
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+    /// 413: the body is larger than [`crate::BODY_LIMIT`].
+    #[error("the request body is larger than {} KiB", crate::BODY_LIMIT / 1024)]
+    PayloadTooLarge,
+    /// 415: a JSON route was sent something that is not labelled JSON.
+    #[error("send the body as JSON with the header `Content-Type: application/json`")]
+    UnsupportedMediaType,
+    /// 422: the body is JSON but not the shape the route takes.
+    #[error("{message}")]
+    Unprocessable {
+        /// A stable code such as `invalid_body`.
+        code: &'static str,
+        /// What is wrong with it.
+        message: String,
+        /// The JSON path of the field, such as `subjects[0].name`.
+        field: Option<String>,
+    },
+    /// 422: the case's policy does not allow the command. The refusal names
+    /// the rule and the document section it comes from.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// 503: the database cannot be reached. The cause is logged.
+    #[error("the database cannot be reached")]
+    Unavailable(#[source] StoreError),
+    /// 500: anything else that went wrong on the server. The cause is
+    /// logged; the person sees only that it was not their fault.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// A stable, machine-readable code, such as `unknown_policy`,
+    /// `invalid_parameter` or, for a refusal, the rule's name.
+    #[schema(example = "unknown_policy")]
+    pub code: String,
+    /// What went wrong and what to do about it, as a sentence.
+    pub message: String,
+    /// The parameter or JSON field it concerns, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For a refusal, the section of the policy document (or of DESIGN.md)
+    /// whose rule refused it, such as "§2.12".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+}
+
+impl ApiError {
+    /// A 400 about one query or path parameter.
+    pub fn invalid_parameter(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::BadRequest {
+            code: "invalid_parameter",
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unprocessable { .. } | ApiError::Refused(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The body the person or program sees.
+    pub fn body(&self) -> ErrorBody {
+        let plain = |code: &str, field: Option<&String>| ErrorBody {
+            code: code.to_owned(),
+            message: self.to_string(),
+            field: field.cloned(),
+            section: None,
+        };
+        match self {
+            ApiError::BadRequest { code, field, .. }
+            | ApiError::Unprocessable { code, field, .. } => plain(code, field.as_ref()),
+            ApiError::NotFound { code, .. } => plain(code, None),
+            ApiError::MethodNotAllowed => plain("method_not_allowed", None),
+            ApiError::Conflict(_) => plain("stale_version", None),
+            ApiError::PayloadTooLarge => ErrorBody {
+                message: format!(
+                    "{self}: send at most {} bytes, or split the request",
+                    crate::BODY_LIMIT
+                ),
+                ..plain("body_too_large", None)
+            },
+            ApiError::UnsupportedMediaType => plain("unsupported_media_type", None),
+            ApiError::Refused(refusal) => ErrorBody {
+                code: refusal_code(refusal),
+                message: refusal.to_string(),
+                field: None,
+                section: Some(refusal.section().to_owned()),
+            },
+            ApiError::Unavailable(_) => ErrorBody {
+                message: "The database cannot be reached. Try again shortly; if it persists, \
+                          tell the service's administrator."
+                    .to_owned(),
+                ..plain("database_unreachable", None)
+            },
+            ApiError::Internal(_) => ErrorBody {
+                message: "Something went wrong on our side; it has been logged. Try again, \
+                          and if it persists, tell the service's administrator."
+                    .to_owned(),
+                ..plain("internal_error", None)
+            },
+        }
+    }
+}
+
+/// A refusal's rule name (its serde tag, such as `stage_skip`), which is
+/// stable because stored events and API clients both rely on it.
+fn refusal_code(refusal: &Refusal) -> String {
+    serde_json::to_value(refusal)
+        .ok()
+        .and_then(|v| v.get("rule").and_then(|r| r.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| "refused".to_owned())
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        // Only server-side failures are logged: their causes are ours to
+        // fix. Store messages name case ids and numbers, never people.
+        match &self {
+            ApiError::Internal(cause) => tracing::error!(cause = %cause, "request failed"),
+            ApiError::Unavailable(cause) => {
+                tracing::error!(cause = %cause, "database unreachable")
+            }
+            _ => {}
+        }
+        (self.status(), axum::Json(self.body())).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Internal(Box::new(e))
+    }
+}
+
+impl From<AppendError> for ApiError {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Conflict(conflict) => ApiError::Conflict(conflict),
+            // An empty or misnumbered append is a bug in the server, not the
+            // request: the handler decided the events.
+            other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use accord_case::{CaseId, Sequence};
+
+    use super::*;
+
+    #[test]
+    fn a_stale_version_is_a_409_that_says_to_reload() {
+        let case = CaseId::parse("HAV-2027-0001").expect("a case id");
+        let err = ApiError::from(AppendError::Conflict(Conflict {
+            case,
+            expected: Some(Sequence::FIRST),
+            actual: Some(Sequence::FIRST.next()),
+        }));
+        assert_eq!(err.status(), StatusCode::CONFLICT);
+        let body = err.body();
+        assert_eq!(body.code, "stale_version");
+        assert!(
+            body.message.contains("reload it and try again"),
+            "{}",
+            body.message
+        );
+    }
+
+    #[test]
+    fn a_refusal_carries_its_rule_and_section() {
+        let refusal = Refusal::OwnAgency {
+            section: "§3.1".to_owned(),
+        };
+        let err = ApiError::from(refusal);
+        assert_eq!(err.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = err.body();
+        assert_eq!(body.code, "own_agency");
+        assert_eq!(body.section.as_deref(), Some("§3.1"));
+        assert!(!body.message.is_empty());
+    }
+
+    #[test]
+    fn a_store_failure_is_opaque() {
+        let err = ApiError::from(StoreError::Damaged {
+            case: "c1".to_owned(),
+            reason: "event 3 has an unreadable body".to_owned(),
+        });
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = err.body();
+        assert_eq!(body.code, "internal_error");
+        assert!(!body.message.contains("event 3"), "{}", body.message);
+    }
+}

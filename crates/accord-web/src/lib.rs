@@ -1,0 +1,154 @@
+//! Accord's web layer: the HTTP server that `accord serve` runs, its JSON
+//! API under `/api/v1` (described by OpenAPI 3 at `/api/openapi.json`, with
+//! interactive docs at `/api/docs`), one error type for every failure, and
+//! the hardening every response gets.
+//!
+//! [`app`] returns the whole application as a [`Router`], so tests can call
+//! it without a socket; [`serve`] runs it on a listener until a shutdown
+//! signal, letting requests in flight finish.
+//!
+//! ```no_run
+//! # async fn demo(store: accord_store::Store) -> std::io::Result<()> {
+//! use accord_calendar::Calendars;
+//!
+//! let calendars = Calendars::builtin();
+//! let policies = accord_policy::builtin(&calendars);
+//! let state = accord_web::AppState::new(store, calendars, policies);
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! accord_web::serve(listener, state, accord_web::shutdown_signal()?).await
+//! # }
+//! ```
+//!
+//! Errors: handlers return [`ApiError`], whose variants map one-to-one to
+//! HTTP statuses. The extractors in [`extract`] turn every malformed
+//! request into an [`ApiError`] too, so a client always gets the same JSON
+//! error shape, never axum's plain-text defaults.
+
+mod api;
+mod error;
+pub mod extract;
+mod hardening;
+
+use std::{future::Future, sync::Arc};
+
+use accord_calendar::Calendars;
+use accord_policy::Policy;
+use accord_store::Store;
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use api::ApiDoc;
+pub use error::{ApiError, ErrorBody};
+pub use hardening::CONTENT_SECURITY_POLICY;
+
+/// The largest request body Accord reads, in bytes. Every form and command
+/// in the policies fits many times over; anything larger is refused with
+/// 413 before it is parsed.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// What every handler can reach: the store, the calendars and the policies.
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    store: Store,
+    calendars: Calendars,
+    policies: Vec<Policy>,
+}
+
+impl AppState {
+    /// The state for a store opened with `policies`, whose working days are
+    /// counted on `calendars` (the built-in ones plus any an administrator
+    /// keeps).
+    pub fn new(store: Store, calendars: Calendars, policies: Vec<Policy>) -> AppState {
+        AppState {
+            shared: Arc::new(Shared {
+                store,
+                calendars,
+                policies,
+            }),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    /// The calendars.
+    pub fn calendars(&self) -> &Calendars {
+        &self.shared.calendars
+    }
+
+    /// The policies cases may be bound to.
+    pub fn policies(&self) -> &[Policy] {
+        &self.shared.policies
+    }
+}
+
+/// The whole application: the API, its docs, and the hardening layers.
+pub fn app(state: AppState) -> Router {
+    let router = Router::new()
+        .nest("/api", api::router())
+        .merge(api::docs())
+        .fallback(page_not_found);
+    hardening::harden(router).with_state(state)
+}
+
+/// Web pages come with a later issue; until then any other address is a
+/// plain 404 rather than a JSON error, as a browser would show it.
+async fn page_not_found() -> (axum::http::StatusCode, &'static str) {
+    (
+        axum::http::StatusCode::NOT_FOUND,
+        "There is no page at this address. The API is at /api/v1 and its documentation at /api/docs/.\n",
+    )
+}
+
+/// Serves [`app`] on `listener` until `shutdown` completes, then stops
+/// accepting connections and returns once every request in flight has been
+/// answered.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A future that completes on Ctrl-C (SIGINT) or SIGTERM (what service
+/// managers and container runtimes send to stop a process), then logs that
+/// the server is shutting down.
+///
+/// The handlers are installed when this is called, not when the future is
+/// first polled, so a signal that arrives while the server is starting is
+/// not lost (nor does it kill the process outright). Call it inside the
+/// runtime.
+pub fn shutdown_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        Ok(async move {
+            tokio::select! {
+                _ = terminate.recv() => {},
+                _ = interrupt.recv() => {},
+            }
+            tracing::info!("shutting down: finishing requests in flight");
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            // Without a handler Ctrl-C still stops the process, only not
+            // gracefully.
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down: finishing requests in flight");
+        })
+    }
+}

@@ -1,0 +1,118 @@
+//! The test app: Accord's web application served on a free port (port 0)
+//! against a fresh SQLite file per test (or a fresh PostgreSQL database,
+//! through the store's own test harness), and the state for `oneshot`
+//! tests that need no socket.
+#![allow(dead_code)]
+
+/// The store's PostgreSQL harness: a throwaway cluster (or
+/// `ACCORD_TEST_DATABASE_URL`) with a fresh database per test.
+#[path = "../../../accord-store/tests/common/postgres.rs"]
+pub mod postgres;
+
+use accord_calendar::Calendars;
+use accord_store::Store;
+use accord_web::AppState;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+/// A running server; it stops when dropped.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub address: String,
+    /// A client for it.
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    _dir: Option<TempDir>,
+}
+
+impl TestApp {
+    /// The full URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// GETs `path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// GETs `path` and reads the JSON body, asserting the status.
+    pub async fn get_json(&self, path: &str, status: u16) -> serde_json::Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "GET {path}");
+        response.json().await.expect("a JSON body")
+    }
+
+    /// POSTs `body` to `path` as `content_type`.
+    pub async fn post(&self, path: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A fresh store, and the state over it, with the built-in calendars and
+/// policies. The folder holds the SQLite file.
+pub async fn state() -> (AppState, TempDir) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    (state_at(&url).await, dir)
+}
+
+/// The state over the store at `url`.
+pub async fn state_at(url: &str) -> AppState {
+    let calendars = Calendars::builtin();
+    let policies = accord_policy::builtin(&calendars);
+    let store = Store::open(url, policies.clone())
+        .await
+        .unwrap_or_else(|e| panic!("cannot open the test store: {e}"));
+    AppState::new(store, calendars, policies)
+}
+
+/// Serves the application on 127.0.0.1 port 0 against a fresh SQLite file.
+pub async fn spawn_app() -> TestApp {
+    let (state, dir) = state().await;
+    serve(state, Some(dir)).await
+}
+
+/// Serves the application on port 0 against a fresh PostgreSQL database.
+pub async fn spawn_app_on_postgres() -> TestApp {
+    let url = postgres::fresh_database().await;
+    serve(state_at(&url).await, None).await
+}
+
+async fn serve(state: AppState, dir: Option<TempDir>) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(accord_web::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        stop: Some(stop),
+        _dir: dir,
+    }
+}
