@@ -8,6 +8,7 @@ mod calendar_cmd;
 mod demo_cmd;
 mod format;
 mod policy_cmd;
+mod serve_cmd;
 pub mod store_cmd;
 
 use std::{
@@ -81,6 +82,22 @@ pub enum Command {
         /// Only this partnership, such as `havering`.
         #[arg(long, value_name = "ID")]
         partnership: Option<String>,
+    },
+    /// Run the web application and its JSON API until Ctrl-C or SIGTERM,
+    /// then let requests in flight finish. Prints the address it serves on.
+    Serve {
+        /// The address and port to listen on; port 0 lets the system choose.
+        #[arg(
+            long,
+            env = "ACCORD_LISTEN",
+            default_value = "127.0.0.1:8080",
+            value_name = "ADDR"
+        )]
+        listen: std::net::SocketAddr,
+        /// Seed the demo partnerships first, as `accord demo seed` does, and
+        /// print their sign-ins.
+        #[arg(long)]
+        demo: bool,
     },
 }
 
@@ -222,5 +239,6 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
         Command::Register { partnership } => {
             demo_cmd::register(cli, &calendars, partnership.as_deref(), out)
         }
+        Command::Serve { listen, demo } => serve_cmd::serve(cli, &calendars, *listen, *demo, out),
     }
 }

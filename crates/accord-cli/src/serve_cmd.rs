@@ -1,0 +1,67 @@
+//! `accord serve`: runs the web application and its JSON API on a
+//! multi-threaded runtime until Ctrl-C or SIGTERM, then lets requests in
+//! flight finish and closes the database before exiting.
+
+use std::{io::Write, net::SocketAddr};
+
+use accord_calendar::Calendars;
+use accord_store::{DatabaseLocation, Store};
+use accord_web::AppState;
+
+use crate::{Cli, CliError, Outcome, demo_cmd};
+
+/// `accord serve [--listen ADDR] [--demo]`. Prints the address it serves
+/// on once it is listening (with `--listen 127.0.0.1:0`, the port the
+/// system chose), and logs requests to standard error.
+pub(crate) fn serve(
+    cli: &Cli,
+    calendars: &Calendars,
+    listen: SocketAddr,
+    demo: bool,
+    out: &mut dyn Write,
+) -> Outcome {
+    if demo {
+        demo_cmd::seed(cli, calendars, out)?;
+        writeln!(out)?;
+    }
+    init_logging();
+    let location = DatabaseLocation::resolve(cli.database_url.as_deref(), cli.data_dir.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let policies = accord_policy::builtin(calendars);
+        let store = Store::open_location(&location, policies.clone()).await?;
+        let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+            CliError(format!(
+                "cannot listen on {listen}: {e}; choose another address with --listen"
+            ))
+        })?;
+        let address = listener.local_addr()?;
+        // Before announcing the address, so that a SIGTERM sent as soon as
+        // it is printed shuts down gracefully rather than killing us.
+        let shutdown = accord_web::shutdown_signal()?;
+        writeln!(out, "Accord is serving on http://{address}/")?;
+        writeln!(out, "API documentation: http://{address}/api/docs/")?;
+        out.flush()?;
+        let state = AppState::new(store.clone(), calendars.clone(), policies);
+        let served = accord_web::serve(listener, state, shutdown).await;
+        store.close().await;
+        served.map_err(|e| CliError(format!("the server failed: {e}")))?;
+        writeln!(out, "Stopped: every request in flight was answered.")?;
+        Ok(true)
+    })
+}
+
+/// Request and error logs to standard error, filtered by `RUST_LOG`
+/// (`info` when unset). Log lines name routes and causes, never people.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second call (tests that run `execute` twice) keeps the first.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
