@@ -55,6 +55,11 @@ use serde::{Deserialize, Serialize};
 
 pub use directory::{Agency, AgencyKind, Partnership, Person};
 
+/// The password every demo person signs in with. It is published (the
+/// README lists it beside the demo sign-ins), so a demo database must never
+/// hold real data.
+pub const DEMO_PASSWORD: &str = "accord-demo-password";
+
 /// Everything the demo contains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Demo {

@@ -303,6 +303,23 @@ macro_rules! directory_queries {
             rows.into_iter().map(Agency::try_from).collect()
         }
 
+        /// The person with `column` (`id` or `sign_in`) equal to `value`.
+        pub(crate) async fn person_where(
+            reader: &Pool<Db>,
+            column: &'static str,
+            value: &str,
+        ) -> Result<Option<Person>, DirectoryError> {
+            let sql = format!(
+                "SELECT id, partnership_id, agency_id, sign_in, name, job_title, email, tier, \
+                 declared_roles FROM people WHERE {column} = $1"
+            );
+            let row: Option<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(value)
+                .fetch_optional(reader)
+                .await?;
+            row.map(Person::try_from).transpose()
+        }
+
         /// A partnership's people, by id.
         pub(crate) async fn people(
             reader: &Pool<Db>,
@@ -368,6 +385,16 @@ impl Store {
     /// team), by id; empty if there is no such partnership.
     pub async fn agencies(&self, partnership: &str) -> Result<Vec<Agency>, DirectoryError> {
         on_directory!(self, read_pool, pool, m => m::agencies(pool, partnership).await)
+    }
+
+    /// The person who signs in as `sign_in`, if anyone does.
+    pub async fn person_by_sign_in(&self, sign_in: &str) -> Result<Option<Person>, DirectoryError> {
+        on_directory!(self, read_pool, pool, m => m::person_where(pool, "sign_in", sign_in).await)
+    }
+
+    /// The person with id `id`, if there is one.
+    pub async fn person(&self, id: &PersonId) -> Result<Option<Person>, DirectoryError> {
+        on_directory!(self, read_pool, pool, m => m::person_where(pool, "id", id.as_str()).await)
     }
 
     /// The people of `partnership`, by id; empty if there is no such

@@ -20,6 +20,9 @@
 //! - The directory of partnerships, agencies and people
 //!   ([`Store::put_directory`]) is ordinary data beside the log, and
 //!   [`Store::seed_demo`] writes the demo into a store.
+//! - Sign-in secrets (argon2id password hashes, sessions, API tokens) and
+//!   the throttle on failed sign-ins are kept apart from the directory;
+//!   see [`Store::check_password`] and the rule in [`ThrottleRule`].
 //!
 //! ```no_run
 //! # async fn demo(events: Vec<accord_case::Event>) -> Result<(), Box<dyn std::error::Error>> {
@@ -35,6 +38,7 @@
 //! # Ok(()) }
 //! ```
 
+mod accounts;
 mod backend;
 pub mod canonical;
 mod directory;
@@ -56,6 +60,10 @@ use backend::{
     sqlite::{self, SqliteBackend},
 };
 
+pub use accounts::{
+    AccountError, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken, Password,
+    PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
+};
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
 pub use location::{DatabaseLocation, default_data_dir};

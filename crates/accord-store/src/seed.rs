@@ -1,12 +1,16 @@
 //! Writing the demo data (`accord-demo`) into a store, for `accord demo
 //! seed`: the directory is upserted, and each demo case whose stream does
 //! not exist yet is appended as a new stream, so seeding again adds
-//! nothing.
+//! nothing. Each demo person without a password is given the demo
+//! password, [`accord_demo::DEMO_PASSWORD`].
 
 use accord_case::CaseId;
 use accord_demo::Demo;
 
-use crate::{Append, AppendError, Backend, DirectoryError, Store, StoreError};
+use crate::{
+    AccountError, Append, AppendError, Backend, DirectoryError, Password, Store, StoreError,
+    hash_password,
+};
 
 /// What [`Store::seed_demo`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +27,9 @@ pub struct Seeded {
     pub skipped: Vec<CaseId>,
     /// How many events were appended.
     pub events: u64,
+    /// How many demo people were given the demo password (those who had
+    /// no password yet).
+    pub passwords: usize,
 }
 
 /// The demo could not be seeded. The directory is written in one
@@ -39,6 +46,9 @@ pub enum SeedError {
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The demo password could not be set.
+    #[error(transparent)]
+    Account(#[from] AccountError),
 }
 
 /// How often to look again for the cases still to add when another writer
@@ -53,6 +63,7 @@ impl Store {
     /// demo built for a later time (same ids, later events), adds nothing.
     pub async fn seed_demo(&self, demo: &Demo) -> Result<Seeded, SeedError> {
         self.put_directory(demo.into()).await?;
+        let passwords = self.set_demo_passwords(demo).await?;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -91,8 +102,24 @@ impl Store {
                 added: added.into_iter().map(|c| c.id.clone()).collect(),
                 skipped,
                 events,
+                passwords,
             });
         }
+    }
+
+    /// Gives every demo person without a password
+    /// [`accord_demo::DEMO_PASSWORD`], hashed once for them all: it is
+    /// published in the README, so one salt hides nothing. A password
+    /// someone has since changed is kept.
+    async fn set_demo_passwords(&self, demo: &Demo) -> Result<usize, AccountError> {
+        let password =
+            Password::parse(accord_demo::DEMO_PASSWORD).expect("the demo password is long enough");
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AccountError::Hash(e.to_string()))??;
+        let people: Vec<&accord_case::PersonId> = demo.people.iter().map(|p| &p.id).collect();
+        self.set_missing_passwords(&people, &hash, jiff::Timestamp::now())
+            .await
     }
 
     /// Whether `case` has a stream.

@@ -1,0 +1,868 @@
+//! Sign-in: local passwords hashed with argon2id, the throttle on failed
+//! sign-ins, server-side sessions and scoped API tokens. Every secret is
+//! kept only as a hash, in tables apart from the directory (migration
+//! `0003_accounts.sql`).
+//!
+//! **The throttle rule.** Failures are counted per *account* (the sign-in
+//! name as typed, so an unknown name is throttled exactly like a real one
+//! and the answers reveal nothing) and per *client address*. The first
+//! [`ThrottleRule::free`] failures cost nothing; each one after that locks
+//! the key for twice as long as the last (1 s, 2 s, 4 s…) up to
+//! [`ThrottleRule::longest`]. While a key is locked, attempts are refused
+//! before any password is checked and are not counted, so a flood of
+//! guesses can never lock anyone out for longer than the longest lock: the
+//! right password works for the right person once it has passed. A
+//! successful sign-in clears the account's count; a key whose last failure
+//! is older than [`ThrottleRule::forget_after`] starts again from nothing.
+
+use std::{sync::LazyLock, time::Duration};
+
+use accord_case::PersonId;
+use argon2::{
+    Argon2,
+    password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash},
+};
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{Backend, DirectoryError, Person, Store, StoreError};
+
+/// The fewest characters a password may have. NCSC guidance favours length
+/// over complexity rules: twelve characters, such as three random words,
+/// and nothing else demanded.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// The most characters a password may have: long enough for any pass
+/// phrase or password manager, short enough that hashing it costs nothing
+/// extra.
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// A password of an acceptable length. Its `Debug` never shows it.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+/// A password that cannot be used, and what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    /// Too short to resist guessing.
+    #[error(
+        "the password has {chars} characters; use at least {MIN_PASSWORD_CHARS}, such as three random words"
+    )]
+    TooShort {
+        /// How many it had.
+        chars: usize,
+    },
+    /// Longer than Accord accepts.
+    #[error("the password has {chars} characters; use at most {MAX_PASSWORD_CHARS}")]
+    TooLong {
+        /// How many it had.
+        chars: usize,
+    },
+}
+
+impl Password {
+    /// The password, if its length (in characters, not bytes) is between
+    /// [`MIN_PASSWORD_CHARS`] and [`MAX_PASSWORD_CHARS`]. Nothing else is
+    /// demanded of it, and it is taken exactly as typed.
+    pub fn parse(text: &str) -> Result<Password, PasswordError> {
+        let chars = text.chars().count();
+        if chars < MIN_PASSWORD_CHARS {
+            Err(PasswordError::TooShort { chars })
+        } else if chars > MAX_PASSWORD_CHARS {
+            Err(PasswordError::TooLong { chars })
+        } else {
+            Ok(Password(text.to_owned()))
+        }
+    }
+
+    /// The password as typed.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a password can be used for through an API token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Reading: GET requests.
+    Read,
+    /// Changing things: commands on cases, revoking tokens.
+    Write,
+}
+
+impl Scope {
+    /// Every scope; a signed-in session has them all.
+    pub const ALL: [Scope; 2] = [Scope::Read, Scope::Write];
+
+    /// The scope's name, as stored and as sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// How a throttle counts failures and how long it locks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleRule {
+    /// Failures allowed before the first lock.
+    pub free: u32,
+    /// The longest a key is ever locked for.
+    pub longest: Duration,
+    /// A failure this long after the last one starts the count again.
+    pub forget_after: Duration,
+}
+
+impl ThrottleRule {
+    /// Per account: five tries, then locks of 1 s, 2 s, 4 s… up to 15
+    /// minutes.
+    pub const ACCOUNT: ThrottleRule = ThrottleRule {
+        free: 5,
+        longest: Duration::from_secs(15 * 60),
+        forget_after: Duration::from_secs(60 * 60),
+    };
+    /// Per client address: more tries, since a whole office may share one
+    /// address, then the same backoff.
+    pub const ADDRESS: ThrottleRule = ThrottleRule {
+        free: 20,
+        longest: Duration::from_secs(15 * 60),
+        forget_after: Duration::from_secs(60 * 60),
+    };
+
+    /// How long the `failures`th failure locks for, if at all.
+    pub fn lock_after(&self, failures: u32) -> Option<Duration> {
+        let beyond = failures.checked_sub(self.free)?.checked_sub(1)?;
+        let seconds = 1u64.checked_shl(beyond).unwrap_or(u64::MAX);
+        Some(Duration::from_secs(seconds).min(self.longest))
+    }
+}
+
+/// What checking a sign-in name and password found.
+#[derive(Debug, Clone)]
+pub enum SignInCheck {
+    /// The password is right and the account is enabled.
+    Verified(Person),
+    /// The password is right but the account is disabled.
+    Disabled,
+    /// No such person, no password set, or the wrong password: the same
+    /// answer, after the same work, whichever it was.
+    Refused,
+}
+
+/// A password could not be set or an account changed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Nobody signs in with that name.
+    #[error("nobody signs in as `{sign_in}`: check the name, or add them with `accord user add`")]
+    NoSuchPerson {
+        /// The name given.
+        sign_in: String,
+    },
+    /// The password could not be hashed (the system's random source failed).
+    #[error("the password could not be hashed: {0}")]
+    Hash(String),
+    /// Reading or writing failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading the directory failed.
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+}
+
+impl From<sqlx::Error> for AccountError {
+    fn from(e: sqlx::Error) -> Self {
+        AccountError::Store(StoreError::Database(e))
+    }
+}
+
+/// A new API token: its public id and the secret, shown once.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// The token's id, for revoking it.
+    pub id: String,
+    /// The bearer secret, `accord_ID_SECRET`. Only its hash is stored.
+    pub secret: String,
+}
+
+/// An API token as stored (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// Its id.
+    pub id: String,
+    /// Whose it is.
+    pub person: PersonId,
+    /// What it may do.
+    pub scopes: Vec<Scope>,
+    /// What its owner called it.
+    pub label: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+}
+
+/// The argon2id hasher with the crate's defaults (19 MiB, two passes, one
+/// lane: OWASP's recommended minimum).
+fn hasher() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// A hash checked when there is no real one (an unknown name, or a person
+/// with no password), so that the answer takes as long either way.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    hasher()
+        .hash_password_with_salt(
+            b"no such account: this hash is never matched",
+            b"accord-dummy-salt",
+        )
+        .expect("argon2 hashes with its default parameters")
+        .to_string()
+});
+
+/// Hashes `password` with a fresh random salt, as a PHC string.
+pub fn hash_password(password: &Password) -> Result<String, AccountError> {
+    hasher()
+        .hash_password(password.expose().as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AccountError::Hash(e.to_string()))
+}
+
+/// Whether `password` matches the PHC string `hash`; a hash that cannot
+/// be read matches nothing.
+fn matches(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// Hashing is deliberately slow: off the async threads.
+async fn matches_blocking(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let real = hash.is_some();
+        let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
+        matches(&password, &hash) && real
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// 256 random bits as hex.
+fn random_hex(bytes: usize) -> Result<String, AccountError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| AccountError::Hash(e.to_string()))?;
+    Ok(hex::encode(buf))
+}
+
+/// How a secret is stored: its SHA-256 in hex. Session ids and tokens are
+/// 256 random bits, so a fast hash is enough; passwords get argon2id.
+fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn bad_time(what: &str) -> StoreError {
+    StoreError::Damaged {
+        case: "(sign-in records)".to_owned(),
+        reason: format!("a stored {what} time is unreadable"),
+    }
+}
+
+fn parse_time(text: &str, what: &str) -> Result<Timestamp, StoreError> {
+    text.parse().map_err(|_| bad_time(what))
+}
+
+/// Expands the queries for one backend into the calling module, which
+/// names the sqlx database `Db`.
+macro_rules! account_queries {
+    () => {
+        use sqlx::Pool;
+
+        /// The stored hash and disabled flag of the person signing in as
+        /// `sign_in`, with their id.
+        pub(crate) async fn credential(
+            reader: &Pool<Db>,
+            sign_in: &str,
+        ) -> Result<Option<(String, Option<String>, bool)>, sqlx::Error> {
+            sqlx::query_as(
+                "SELECT p.id, c.password_hash, COALESCE(c.disabled, FALSE) FROM people p \
+                 LEFT JOIN credentials c ON c.person_id = p.id WHERE p.sign_in = $1",
+            )
+            .bind(sign_in)
+            .fetch_optional(reader)
+            .await
+        }
+
+        pub(crate) async fn set_password(
+            writer: &Pool<Db>,
+            person: &str,
+            hash: &str,
+            now: &str,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO credentials (person_id, password_hash, disabled, created_at, changed_at) \
+                 VALUES ($1, $2, FALSE, $3, $3) ON CONFLICT (person_id) DO UPDATE SET \
+                 password_hash = excluded.password_hash, disabled = FALSE, \
+                 changed_at = excluded.changed_at",
+            )
+            .bind(person)
+            .bind(hash)
+            .bind(now)
+            .execute(writer)
+            .await?;
+            Ok(())
+        }
+
+        /// Sets `hash` for each person who has no password yet; returns how
+        /// many were set.
+        pub(crate) async fn set_missing_passwords(
+            writer: &Pool<Db>,
+            people: &[&str],
+            hash: &str,
+            now: &str,
+        ) -> Result<usize, sqlx::Error> {
+            let mut tx = writer.begin().await?;
+            let mut set = 0;
+            for person in people {
+                set += sqlx::query(
+                    "INSERT INTO credentials (person_id, password_hash, disabled, created_at, \
+                     changed_at) VALUES ($1, $2, FALSE, $3, $3) ON CONFLICT (person_id) DO NOTHING",
+                )
+                .bind(*person)
+                .bind(hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() as usize;
+            }
+            tx.commit().await?;
+            Ok(set)
+        }
+
+        pub(crate) async fn set_disabled(
+            writer: &Pool<Db>,
+            person: &str,
+            disabled: bool,
+            now: &str,
+        ) -> Result<bool, sqlx::Error> {
+            let n = sqlx::query(
+                "UPDATE credentials SET disabled = $2, changed_at = $3 WHERE person_id = $1",
+            )
+            .bind(person)
+            .bind(disabled)
+            .bind(now)
+            .execute(writer)
+            .await?
+            .rows_affected();
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+                    .bind(person)
+                    .execute(writer)
+                    .await?;
+            }
+            Ok(n > 0)
+        }
+
+        pub(crate) async fn failures(
+            reader: &Pool<Db>,
+            key: &str,
+        ) -> Result<Option<(i64, String, Option<String>)>, sqlx::Error> {
+            sqlx::query_as(
+                "SELECT failures, last_failure_at, locked_until FROM sign_in_failures \
+                 WHERE throttle_key = $1",
+            )
+            .bind(key)
+            .fetch_optional(reader)
+            .await
+        }
+
+        pub(crate) async fn put_failures(
+            writer: &Pool<Db>,
+            key: &str,
+            failures: i64,
+            at: &str,
+            locked_until: Option<&str>,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO sign_in_failures (throttle_key, failures, last_failure_at, locked_until) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (throttle_key) DO UPDATE SET \
+                 failures = excluded.failures, last_failure_at = excluded.last_failure_at, \
+                 locked_until = excluded.locked_until",
+            )
+            .bind(key)
+            .bind(failures)
+            .bind(at)
+            .bind(locked_until)
+            .execute(writer)
+            .await?;
+            Ok(())
+        }
+
+        pub(crate) async fn clear_failures(writer: &Pool<Db>, key: &str) -> Result<(), sqlx::Error> {
+            sqlx::query("DELETE FROM sign_in_failures WHERE throttle_key = $1")
+                .bind(key)
+                .execute(writer)
+                .await?;
+            Ok(())
+        }
+
+        pub(crate) async fn insert_session(
+            writer: &Pool<Db>,
+            id_hash: &str,
+            person: &str,
+            now: &str,
+            expires: &str,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO sessions (id_hash, person_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id_hash)
+            .bind(person)
+            .bind(now)
+            .bind(expires)
+            .execute(writer)
+            .await?;
+            Ok(())
+        }
+
+        /// A session's person and expiry, if the session exists and its
+        /// person's account is enabled.
+        pub(crate) async fn session(
+            reader: &Pool<Db>,
+            id_hash: &str,
+        ) -> Result<Option<(String, String)>, sqlx::Error> {
+            sqlx::query_as(
+                "SELECT s.person_id, s.expires_at FROM sessions s \
+                 JOIN credentials c ON c.person_id = s.person_id \
+                 WHERE s.id_hash = $1 AND c.disabled = FALSE",
+            )
+            .bind(id_hash)
+            .fetch_optional(reader)
+            .await
+        }
+
+        pub(crate) async fn delete_session(writer: &Pool<Db>, id_hash: &str) -> Result<(), sqlx::Error> {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                .bind(id_hash)
+                .execute(writer)
+                .await?;
+            Ok(())
+        }
+
+        pub(crate) async fn insert_token(
+            writer: &Pool<Db>,
+            id: &str,
+            person: &str,
+            token_hash: &str,
+            scopes: &str,
+            label: &str,
+            now: &str,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO api_tokens (id, person_id, token_hash, scopes, label, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(person)
+            .bind(token_hash)
+            .bind(scopes)
+            .bind(label)
+            .bind(now)
+            .execute(writer)
+            .await?;
+            Ok(())
+        }
+
+        /// A live token's id, person, scopes, label and creation time, if
+        /// its person's account is enabled.
+        pub(crate) async fn token(
+            reader: &Pool<Db>,
+            token_hash: &str,
+        ) -> Result<Option<(String, String, String, String, String)>, sqlx::Error> {
+            sqlx::query_as(
+                "SELECT t.id, t.person_id, t.scopes, t.label, t.created_at FROM api_tokens t \
+                 JOIN credentials c ON c.person_id = t.person_id \
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND c.disabled = FALSE",
+            )
+            .bind(token_hash)
+            .fetch_optional(reader)
+            .await
+        }
+
+        pub(crate) async fn revoke_token(
+            writer: &Pool<Db>,
+            person: &str,
+            id: &str,
+            now: &str,
+        ) -> Result<bool, sqlx::Error> {
+            let n = sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $3 WHERE id = $2 AND person_id = $1 \
+                 AND revoked_at IS NULL",
+            )
+            .bind(person)
+            .bind(id)
+            .bind(now)
+            .execute(writer)
+            .await?
+            .rows_affected();
+            Ok(n > 0)
+        }
+    };
+}
+
+mod sqlite {
+    type Db = sqlx::Sqlite;
+    account_queries!();
+}
+
+mod postgres {
+    type Db = sqlx::Postgres;
+    account_queries!();
+}
+
+/// Runs `$body` with `$pool` bound to the backend's write or read pool and
+/// `$m` naming its query module.
+macro_rules! on_accounts {
+    ($store:expr, $rw:ident, $pool:ident, $m:ident => $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite(b) => {
+                let $pool = b.$rw();
+                use sqlite as $m;
+                $body
+            }
+            Backend::Postgres(b) => {
+                let $pool = b.$rw();
+                use postgres as $m;
+                $body
+            }
+        }
+    };
+}
+
+/// How long a session lasts from sign-in: a working day.
+pub const SESSION_LENGTH: Duration = Duration::from_secs(8 * 60 * 60);
+
+impl Store {
+    /// Sets `person`'s password (enabling the account if it was
+    /// disabled), with a fresh salt.
+    pub async fn set_password(
+        &self,
+        person: &PersonId,
+        password: &Password,
+        now: Timestamp,
+    ) -> Result<(), AccountError> {
+        let password = password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| AccountError::Hash(e.to_string()))??;
+        let now = now.to_string();
+        on_accounts!(self, write_pool, pool, m => m::set_password(pool, person.as_str(), &hash, &now).await)?;
+        Ok(())
+    }
+
+    /// Gives every person in `people` who has no password yet the one whose
+    /// PHC string is `hash` (the demo's shared password, hashed once);
+    /// returns how many were given it. Passwords already set are kept.
+    pub async fn set_missing_passwords(
+        &self,
+        people: &[&PersonId],
+        hash: &str,
+        now: Timestamp,
+    ) -> Result<usize, AccountError> {
+        let ids: Vec<&str> = people.iter().map(|p| p.as_str()).collect();
+        let now = now.to_string();
+        Ok(on_accounts!(self, write_pool, pool, m =>
+            m::set_missing_passwords(pool, &ids, hash, &now).await)?)
+    }
+
+    /// Checks `password` for whoever signs in as `sign_in`. Always hashes
+    /// once, against a dummy hash when there is no such person or no
+    /// password, so an unknown name takes as long and answers the same as
+    /// a wrong password.
+    pub async fn check_password(
+        &self,
+        sign_in: &str,
+        password: &str,
+    ) -> Result<SignInCheck, AccountError> {
+        let found = on_accounts!(self, read_pool, pool, m => m::credential(pool, sign_in).await)?;
+        let (person, hash, disabled) = match found {
+            Some((person, hash, disabled)) => (Some(person), hash, disabled),
+            None => (None, None, false),
+        };
+        if !matches_blocking(password.to_owned(), hash).await {
+            return Ok(SignInCheck::Refused);
+        }
+        if disabled {
+            return Ok(SignInCheck::Disabled);
+        }
+        let Some(person) = person else {
+            return Ok(SignInCheck::Refused);
+        };
+        let person = PersonId::parse(&person).map_err(|_| StoreError::Damaged {
+            case: "(directory)".to_owned(),
+            reason: "a stored person id is unreadable".to_owned(),
+        })?;
+        Ok(match self.person(&person).await? {
+            Some(p) => SignInCheck::Verified(p),
+            None => SignInCheck::Refused,
+        })
+    }
+
+    /// Disables `sign_in`'s account and ends their sessions; their tokens
+    /// stop working too. Returns `false` if they had no password to
+    /// disable.
+    pub async fn disable_account(
+        &self,
+        sign_in: &str,
+        now: Timestamp,
+    ) -> Result<bool, AccountError> {
+        self.set_disabled(sign_in, true, now).await
+    }
+
+    /// Enables `sign_in`'s account again with the password it had.
+    pub async fn enable_account(
+        &self,
+        sign_in: &str,
+        now: Timestamp,
+    ) -> Result<bool, AccountError> {
+        self.set_disabled(sign_in, false, now).await
+    }
+
+    async fn set_disabled(
+        &self,
+        sign_in: &str,
+        disabled: bool,
+        now: Timestamp,
+    ) -> Result<bool, AccountError> {
+        let person =
+            self.person_by_sign_in(sign_in)
+                .await?
+                .ok_or_else(|| AccountError::NoSuchPerson {
+                    sign_in: sign_in.to_owned(),
+                })?;
+        let now = now.to_string();
+        Ok(on_accounts!(self, write_pool, pool, m =>
+            m::set_disabled(pool, person.id.as_str(), disabled, &now).await)?)
+    }
+
+    /// When `key` is locked until, if it is locked at `now`.
+    pub async fn throttled_until(
+        &self,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let row = on_accounts!(self, read_pool, pool, m => m::failures(pool, key).await)?;
+        let Some((_, _, Some(until))) = row else {
+            return Ok(None);
+        };
+        let until = parse_time(&until, "lock")?;
+        Ok((until > now).then_some(until))
+    }
+
+    /// Counts a failed sign-in against `key` under `rule`; returns when the
+    /// key is now locked until, if it is.
+    pub async fn record_failure(
+        &self,
+        key: &str,
+        rule: ThrottleRule,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        let row = on_accounts!(self, read_pool, pool, m => m::failures(pool, key).await)?;
+        let mut failures = 0u32;
+        if let Some((count, last, _)) = row {
+            let last = parse_time(&last, "failure")?;
+            let forget = SignedDuration::try_from(rule.forget_after).unwrap_or(SignedDuration::MAX);
+            if now.duration_since(last) < forget {
+                failures = u32::try_from(count).unwrap_or(u32::MAX);
+            }
+        }
+        failures = failures.saturating_add(1);
+        let until = rule.lock_after(failures).and_then(|d| {
+            SignedDuration::try_from(d)
+                .ok()
+                .and_then(|d| now.checked_add(d).ok())
+        });
+        let until_text = until.map(|t| t.to_string());
+        let now = now.to_string();
+        on_accounts!(self, write_pool, pool, m =>
+            m::put_failures(pool, key, i64::from(failures), &now, until_text.as_deref()).await)?;
+        Ok(until)
+    }
+
+    /// Forgets `key`'s failures (after a successful sign-in).
+    pub async fn clear_failures(&self, key: &str) -> Result<(), StoreError> {
+        Ok(on_accounts!(self, write_pool, pool, m => m::clear_failures(pool, key).await)?)
+    }
+
+    /// Starts a session for `person`, lasting [`SESSION_LENGTH`]; returns
+    /// its secret id (256 random bits, hex), which only the cookie holds.
+    pub async fn create_session(
+        &self,
+        person: &PersonId,
+        now: Timestamp,
+    ) -> Result<String, AccountError> {
+        let secret = random_hex(32)?;
+        let expires = now
+            .checked_add(SignedDuration::try_from(SESSION_LENGTH).expect("eight hours fits"))
+            .map_err(|_| bad_time("expiry"))?
+            .to_string();
+        let now = now.to_string();
+        on_accounts!(self, write_pool, pool, m =>
+            m::insert_session(pool, &secret_hash(&secret), person.as_str(), &now, &expires).await)?;
+        Ok(secret)
+    }
+
+    /// Who the session `secret` signs in at `now`: `None` if it does not
+    /// exist, has expired, or its account is disabled.
+    pub async fn session_person(
+        &self,
+        secret: &str,
+        now: Timestamp,
+    ) -> Result<Option<Person>, AccountError> {
+        let hash = secret_hash(secret);
+        let row = on_accounts!(self, read_pool, pool, m => m::session(pool, &hash).await)?;
+        let Some((person, expires)) = row else {
+            return Ok(None);
+        };
+        if parse_time(&expires, "session expiry")? <= now {
+            on_accounts!(self, write_pool, pool, m => m::delete_session(pool, &hash).await)?;
+            return Ok(None);
+        }
+        self.person_by_id_text(&person).await
+    }
+
+    /// Ends the session `secret`, if it exists.
+    pub async fn end_session(&self, secret: &str) -> Result<(), StoreError> {
+        let hash = secret_hash(secret);
+        Ok(on_accounts!(self, write_pool, pool, m => m::delete_session(pool, &hash).await)?)
+    }
+
+    /// Makes an API token for `person` with `scopes`; the secret in the
+    /// answer is not stored and cannot be shown again.
+    pub async fn create_token(
+        &self,
+        person: &PersonId,
+        scopes: &[Scope],
+        label: &str,
+        now: Timestamp,
+    ) -> Result<NewToken, AccountError> {
+        let id = random_hex(8)?;
+        let secret = format!("accord_{id}_{}", random_hex(32)?);
+        let mut names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+        names.sort();
+        names.dedup();
+        let now = now.to_string();
+        on_accounts!(self, write_pool, pool, m => m::insert_token(
+            pool, &id, person.as_str(), &secret_hash(&secret), &names.join(" "), label, &now,
+        ).await)?;
+        Ok(NewToken { id, secret })
+    }
+
+    /// The live token whose secret is `secret`, and whose it is; `None` if
+    /// there is none, it was revoked, or its account is disabled.
+    pub async fn token_person(
+        &self,
+        secret: &str,
+    ) -> Result<Option<(ApiToken, Person)>, AccountError> {
+        let hash = secret_hash(secret);
+        let row = on_accounts!(self, read_pool, pool, m => m::token(pool, &hash).await)?;
+        let Some((id, person, scopes, label, created_at)) = row else {
+            return Ok(None);
+        };
+        let Some(owner) = self.person_by_id_text(&person).await? else {
+            return Ok(None);
+        };
+        let token = ApiToken {
+            id,
+            person: owner.id.clone(),
+            scopes: scopes.split(' ').filter_map(Scope::parse).collect(),
+            label,
+            created_at: parse_time(&created_at, "token")?,
+        };
+        Ok(Some((token, owner)))
+    }
+
+    /// Revokes `person`'s token `id`; `false` if they have no such live
+    /// token.
+    pub async fn revoke_token(
+        &self,
+        person: &PersonId,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let now = now.to_string();
+        Ok(on_accounts!(self, write_pool, pool, m =>
+            m::revoke_token(pool, person.as_str(), id, &now).await)?)
+    }
+
+    async fn person_by_id_text(&self, id: &str) -> Result<Option<Person>, AccountError> {
+        match PersonId::parse(id) {
+            Ok(id) => Ok(self.person(&id).await?),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_needs_twelve_to_256_characters() {
+        assert_eq!(
+            Password::parse("short").unwrap_err(),
+            PasswordError::TooShort { chars: 5 }
+        );
+        assert!(Password::parse("correct horse").is_ok());
+        // Characters, not bytes: twelve accented letters are enough.
+        assert!(Password::parse(&"é".repeat(12)).is_ok());
+        assert_eq!(
+            Password::parse(&"x".repeat(257)).unwrap_err(),
+            PasswordError::TooLong { chars: 257 }
+        );
+        let message = PasswordError::TooShort { chars: 5 }.to_string();
+        assert!(message.contains("at least 12"), "{message}");
+    }
+
+    #[test]
+    fn a_password_never_shows_in_debug() {
+        let p = Password::parse("correct horse battery").unwrap();
+        assert!(!format!("{p:?}").contains("horse"));
+    }
+
+    #[test]
+    fn hashes_are_argon2id_phc_strings_that_verify() {
+        let p = Password::parse("correct horse battery").unwrap();
+        let hash = hash_password(&p).unwrap();
+        assert!(hash.starts_with("$argon2id$"), "{hash}");
+        assert!(matches("correct horse battery", &hash));
+        assert!(!matches("correct horse battery!", &hash));
+        assert!(!matches("correct horse battery", "not a hash"));
+        assert!(DUMMY_HASH.starts_with("$argon2id$"));
+    }
+
+    #[test]
+    fn the_throttle_doubles_after_the_free_tries_up_to_its_longest() {
+        let rule = ThrottleRule::ACCOUNT;
+        assert_eq!(rule.lock_after(5), None);
+        assert_eq!(rule.lock_after(6), Some(Duration::from_secs(1)));
+        assert_eq!(rule.lock_after(7), Some(Duration::from_secs(2)));
+        assert_eq!(rule.lock_after(10), Some(Duration::from_secs(16)));
+        assert_eq!(rule.lock_after(100), Some(Duration::from_secs(15 * 60)));
+        assert_eq!(
+            rule.lock_after(u32::MAX),
+            Some(Duration::from_secs(15 * 60))
+        );
+    }
+}
