@@ -11,7 +11,7 @@
 use accord_case::Refusal;
 use accord_store::{AppendError, Conflict, StoreError};
 use axum::{
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -31,6 +31,31 @@ pub enum ApiError {
         message: String,
         /// The parameter or JSON field it concerns, if one.
         field: Option<String>,
+    },
+    /// 401: the request needs someone signed in (a session cookie or a
+    /// bearer token) and has nobody, or the sign-in was refused.
+    #[error("{message}")]
+    Unauthorized {
+        /// A stable code such as `not_signed_in` or `sign_in_failed`.
+        code: &'static str,
+        /// What to do: sign in, or check the name and password.
+        message: String,
+    },
+    /// 403: whoever is signed in may not do this, whatever the case.
+    #[error("{message}")]
+    Forbidden {
+        /// A stable code such as `insufficient_scope`.
+        code: &'static str,
+        /// What would be allowed, or whom to ask.
+        message: String,
+    },
+    /// 429: too many failed sign-ins; the answer says when to try again.
+    #[error(
+        "too many failed sign-ins: wait {retry_after} seconds and try again, or ask your partnership's administrator to reset your password"
+    )]
+    TooManyAttempts {
+        /// Seconds until another attempt will be checked.
+        retry_after: u64,
     },
     /// 404: there is no such thing, or no such route.
     #[error("{message}")]
@@ -108,6 +133,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -132,7 +160,10 @@ impl ApiError {
         match self {
             ApiError::BadRequest { code, field, .. }
             | ApiError::Unprocessable { code, field, .. } => plain(code, field.as_ref()),
-            ApiError::NotFound { code, .. } => plain(code, None),
+            ApiError::NotFound { code, .. }
+            | ApiError::Unauthorized { code, .. }
+            | ApiError::Forbidden { code, .. } => plain(code, None),
+            ApiError::TooManyAttempts { .. } => plain("too_many_attempts", None),
             ApiError::MethodNotAllowed => plain("method_not_allowed", None),
             ApiError::Conflict(_) => plain("stale_version", None),
             ApiError::PayloadTooLarge => ErrorBody {
@@ -185,7 +216,34 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        let headers = response.headers_mut();
+        match &self {
+            // RFC 6750: say how to authenticate.
+            ApiError::Unauthorized { .. } => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"accord\""),
+                );
+            }
+            ApiError::TooManyAttempts { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<accord_store::AccountError> for ApiError {
+    fn from(e: accord_store::AccountError) -> Self {
+        ApiError::Internal(Box::new(e))
+    }
+}
+
+impl From<accord_store::DirectoryError> for ApiError {
+    fn from(e: accord_store::DirectoryError) -> Self {
+        ApiError::Internal(Box::new(e))
     }
 }
 

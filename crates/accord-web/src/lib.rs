@@ -19,25 +19,33 @@
 //! # }
 //! ```
 //!
+//! Sign-in: `POST /api/v1/session` checks a password and sets a session
+//! cookie; `POST /api/v1/tokens` makes bearer tokens for other systems.
+//! Handlers that need someone signed in take a [`Principal`], which
+//! answers 401 when nobody is (see [`auth`]).
+//!
 //! Errors: handlers return [`ApiError`], whose variants map one-to-one to
 //! HTTP statuses. The extractors in [`extract`] turn every malformed
 //! request into an [`ApiError`] too, so a client always gets the same JSON
 //! error shape, never axum's plain-text defaults.
 
 mod api;
+pub mod auth;
 mod error;
 pub mod extract;
 mod hardening;
 
-use std::{future::Future, sync::Arc};
+use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use accord_calendar::Calendars;
 use accord_policy::Policy;
 use accord_store::Store;
 use axum::Router;
+use jiff::Timestamp;
 use tokio::net::TcpListener;
 
 pub use api::ApiDoc;
+pub use auth::Principal;
 pub use error::{ApiError, ErrorBody};
 pub use hardening::CONTENT_SECURITY_POLICY;
 
@@ -57,7 +65,12 @@ struct Shared {
     store: Store,
     calendars: Calendars,
     policies: Vec<Policy>,
+    clock: Clock,
+    secure_cookies: bool,
 }
+
+/// Where the server reads the time: the system clock, or a test's.
+type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
 impl AppState {
     /// The state for a store opened with `policies`, whose working days are
@@ -69,8 +82,40 @@ impl AppState {
                 store,
                 calendars,
                 policies,
+                clock: Arc::new(Timestamp::now),
+                secure_cookies: false,
             }),
         }
+    }
+
+    /// The same state reading the time from `clock`, so tests can move
+    /// time on (past a sign-in throttle, a session's expiry) without
+    /// sleeping. Call it before the state is cloned.
+    pub fn with_clock(mut self, clock: impl Fn() -> Timestamp + Send + Sync + 'static) -> AppState {
+        self.shared_mut().clock = Arc::new(clock);
+        self
+    }
+
+    /// The same state marking its session cookies `Secure`, for a server
+    /// reached over HTTPS (through a proxy that terminates TLS). Call it
+    /// before the state is cloned.
+    pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
+        self.shared_mut().secure_cookies = secure;
+        self
+    }
+
+    fn shared_mut(&mut self) -> &mut Shared {
+        Arc::get_mut(&mut self.shared).expect("configure the state before cloning it")
+    }
+
+    /// Now, by the state's clock.
+    pub fn now(&self) -> Timestamp {
+        (self.shared.clock)()
+    }
+
+    /// Whether session cookies are marked `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.shared.secure_cookies
     }
 
     /// The store.
@@ -115,7 +160,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    // The client's address feeds the per-address sign-in throttle.
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

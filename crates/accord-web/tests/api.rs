@@ -444,6 +444,11 @@ async fn the_openapi_document_lists_every_route() {
         "POST /api/v1/policy-checks",
         "GET /api/v1/calendars",
         "GET /api/v1/calendars/{id}/holidays/{year}",
+        "POST /api/v1/session",
+        "DELETE /api/v1/session",
+        "GET /api/v1/me",
+        "POST /api/v1/tokens",
+        "DELETE /api/v1/tokens/{id}",
     ]
     .map(str::to_owned)
     .into();
@@ -463,7 +468,17 @@ async fn the_openapi_document_lists_every_route() {
     ] {
         assert_eq!(app.get(path).await.status(), status, "{path}");
     }
-    for schema in ["ErrorBody", "PolicySummary", "TimelineBody", "HolidayList"] {
+    // The routes that need someone signed in answer 401, not 404.
+    assert_eq!(app.get("/api/v1/me").await.status(), 401);
+    for schema in [
+        "ErrorBody",
+        "PolicySummary",
+        "TimelineBody",
+        "HolidayList",
+        "SignIn",
+        "Me",
+        "NewTokenBody",
+    ] {
         assert!(
             doc["components"]["schemas"].get(schema).is_some(),
             "{schema} is described"

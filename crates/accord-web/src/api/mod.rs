@@ -2,19 +2,25 @@
 //! that describes them ([`ApiDoc`], served at `/api/openapi.json`) and the
 //! interactive docs at `/api/docs/`.
 //!
-//! Everything here so far is public reference data — policies, timelines,
-//! calendars, checking a policy file — which holds no personal data and so
-//! needs no sign-in. Case routes come with sign-in and access control.
+//! The reference data — policies, timelines, calendars, checking a policy
+//! file — holds no personal data and needs no sign-in. Signing in
+//! (`session`), who is signed in (`me`) and API tokens (`tokens`) are here
+//! too; case routes will take a [`crate::Principal`] and the access rules.
 
 mod calendars;
 mod health;
 mod policies;
+mod session;
+mod tokens;
 
 use axum::{
     Router,
-    routing::{get, post},
+    routing::{delete, get, post},
 };
-use utoipa::OpenApi;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::{ApiError, AppState, ErrorBody};
@@ -37,15 +43,42 @@ use crate::{ApiError, AppState, ErrorBody};
         policies::check,
         calendars::list,
         calendars::holidays,
+        session::sign_in,
+        session::sign_out,
+        session::me,
+        tokens::create,
+        tokens::revoke,
     ),
     components(schemas(ErrorBody)),
+    modifiers(&SecuritySchemes),
     tags(
         (name = "service", description = "Whether the service can answer."),
         (name = "policies", description = "The escalation policies Accord runs, and when each stage would fall due."),
         (name = "calendars", description = "Bank-holiday calendars working days are counted on."),
+        (name = "sign-in", description = "Signing in with a password (a session cookie) and API tokens for other systems."),
     )
 )]
 pub struct ApiDoc;
+
+/// The two ways to sign in: the session cookie a password sign-in sets, and
+/// a bearer API token.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The `/api` routes, to be nested at `/api`.
 pub(crate) fn router() -> Router<AppState> {
@@ -60,6 +93,13 @@ pub(crate) fn router() -> Router<AppState> {
             "/v1/calendars/{id}/holidays/{year}",
             get(calendars::holidays),
         )
+        .route(
+            "/v1/session",
+            post(session::sign_in).delete(session::sign_out),
+        )
+        .route("/v1/me", get(session::me))
+        .route("/v1/tokens", post(tokens::create))
+        .route("/v1/tokens/{id}", delete(tokens::revoke))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
 }

@@ -15,12 +15,18 @@ use accord_web::AppState;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+
 /// A running server; it stops when dropped.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub address: String,
     /// A client for it.
     pub client: reqwest::Client,
+    /// The SQLite database it serves, when it is one.
+    pub database_url: Option<String>,
     stop: Option<oneshot::Sender<()>>,
     _dir: Option<TempDir>,
 }
@@ -91,6 +97,63 @@ pub async fn spawn_app() -> TestApp {
     serve(state, Some(dir)).await
 }
 
+/// A clock a test moves by hand, so that throttles and expiries pass
+/// without sleeping.
+#[derive(Clone)]
+pub struct TestClock(Arc<Mutex<Timestamp>>);
+
+impl TestClock {
+    /// Monday 2 June 2025, 10:30 BST.
+    pub fn new() -> TestClock {
+        TestClock(Arc::new(Mutex::new(
+            "2025-06-02T09:30:00Z".parse().expect("a time"),
+        )))
+    }
+
+    /// Now, by this clock.
+    pub fn now(&self) -> Timestamp {
+        *self.0.lock().unwrap()
+    }
+
+    /// Moves the clock on by `seconds`.
+    pub fn advance(&self, seconds: i64) {
+        let mut now = self.0.lock().unwrap();
+        *now += jiff::SignedDuration::from_secs(seconds);
+    }
+}
+
+/// The password every test person has.
+pub const PASSWORD: &str = accord_demo::DEMO_PASSWORD;
+
+/// A fresh SQLite store holding the demo directory (no cases), where
+/// `sign_ins` have [`PASSWORD`], read by `clock`.
+pub async fn state_with_people(sign_ins: &[&str], clock: &TestClock) -> (AppState, TempDir) {
+    let (state, dir) = state().await;
+    let calendars = Calendars::builtin();
+    let policies = accord_policy::builtin(&calendars);
+    let demo = accord_demo::demo(clock.now(), &calendars, &policies).expect("the demo");
+    let store = state.store();
+    store.put_directory((&demo).into()).await.unwrap();
+    let password = accord_store::Password::parse(PASSWORD).unwrap();
+    for sign_in in sign_ins {
+        let person = store.person_by_sign_in(sign_in).await.unwrap().unwrap();
+        store
+            .set_password(&person.id, &password, clock.now())
+            .await
+            .unwrap();
+    }
+    let clock = clock.clone();
+    (state.with_clock(move || clock.now()), dir)
+}
+
+/// Serves the application with the demo directory, `sign_ins` having
+/// [`PASSWORD`], on a clock the test moves.
+pub async fn spawn_app_with_people(sign_ins: &[&str]) -> (TestApp, TestClock) {
+    let clock = TestClock::new();
+    let (state, dir) = state_with_people(sign_ins, &clock).await;
+    (serve(state, Some(dir)).await, clock)
+}
+
 /// Serves the application on port 0 against a fresh PostgreSQL database.
 pub async fn spawn_app_on_postgres() -> TestApp {
     let url = postgres::fresh_database().await;
@@ -106,8 +169,12 @@ async fn serve(state: AppState, dir: Option<TempDir>) -> TestApp {
     tokio::spawn(accord_web::serve(listener, state, async {
         let _ = stopped.await;
     }));
+    let database_url = dir
+        .as_ref()
+        .map(|d| format!("sqlite://{}", d.path().join("accord.sqlite").display()));
     TestApp {
         address,
+        database_url,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

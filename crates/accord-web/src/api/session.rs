@@ -1,0 +1,224 @@
+//! Signing in and out: `POST /api/v1/session` checks a sign-in name and
+//! password and sets the session cookie, `DELETE /api/v1/session` ends the
+//! session, and `GET /api/v1/me` says who is signed in.
+//!
+//! An unknown name and a wrong password get the same 401, after the same
+//! work (the store hashes against a dummy). Failures are throttled per
+//! account and per client address, with a lock that doubles up to fifteen
+//! minutes; the rule is in `accord_store::ThrottleRule`.
+
+use accord_store::{MAX_PASSWORD_CHARS, Person, Scope, SignInCheck, ThrottleRule};
+use axum::{
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{
+    ApiError, AppState, ErrorBody,
+    auth::{self, ClientAddress, Principal, SignedInWith},
+    extract::Json,
+};
+
+/// A sign-in name and password.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignIn {
+    /// The name they sign in with, such as `hav-police-manager`.
+    #[schema(example = "hav-police-manager")]
+    sign_in: String,
+    /// Their password, exactly as typed.
+    #[schema(example = "accord-demo-password")]
+    password: String,
+}
+
+/// Who is signed in. Never carries anything about their password.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Me {
+    /// Their person id.
+    id: String,
+    /// The name they sign in with.
+    sign_in: String,
+    /// Their full name.
+    name: String,
+    /// Their job title.
+    job_title: String,
+    /// Their email.
+    email: String,
+    /// Their partnership's id.
+    partnership: String,
+    /// Their agency's id.
+    agency: String,
+    /// Their role tier, such as `manager`.
+    #[schema(example = "manager")]
+    tier: String,
+    /// The policy roles they hold.
+    roles: Vec<String>,
+    /// What this request may do: `read`, `write`.
+    scopes: Vec<String>,
+    /// `session` or `token`.
+    #[schema(example = "session")]
+    signed_in_with: &'static str,
+}
+
+impl Me {
+    fn new(person: &Person, scopes: &[Scope], with: &SignedInWith) -> Me {
+        Me {
+            id: person.id.to_string(),
+            sign_in: person.sign_in.clone(),
+            name: person.name.clone(),
+            job_title: person.job_title.clone(),
+            email: person.email.clone(),
+            partnership: person.partnership.clone(),
+            agency: person.agency.to_string(),
+            tier: person.tier.id().to_owned(),
+            roles: person
+                .declared_roles
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect(),
+            scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            signed_in_with: match with {
+                SignedInWith::Session => "session",
+                SignedInWith::Token { .. } => "token",
+            },
+        }
+    }
+}
+
+fn sign_in_failed() -> ApiError {
+    ApiError::Unauthorized {
+        code: "sign_in_failed",
+        message: "the sign-in name or the password is not right: check both and try again"
+            .to_owned(),
+    }
+}
+
+/// Seconds from `now` until `until`, at least one.
+fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
+    let secs = until.duration_since(now).as_secs_f64().ceil();
+    if secs >= 1.0 { secs as u64 } else { 1 }
+}
+
+/// Sign in with a password; sets the session cookie.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "sign-in",
+    request_body = SignIn,
+    responses(
+        (status = 200, description = "Signed in: the `accord_session` cookie is set.", body = Me),
+        (status = 401, description = "The name or password is not right (the same answer for both).", body = ErrorBody),
+        (status = 403, description = "The account is disabled.", body = ErrorBody),
+        (status = 429, description = "Too many failed sign-ins; `Retry-After` says when to try again.", body = ErrorBody),
+    )
+)]
+pub(crate) async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Json(body): Json<SignIn>,
+) -> Result<Response, ApiError> {
+    let now = state.now();
+    let store = state.store();
+    // By the name as typed, so that unknown names are throttled too.
+    let account = format!("account:{}", body.sign_in.trim().to_lowercase());
+    let address = address.map(|a| format!("address:{a}"));
+    let keys = [Some(&account), address.as_ref()];
+    for key in keys.into_iter().flatten() {
+        if let Some(until) = store.throttled_until(key, now).await? {
+            return Err(ApiError::TooManyAttempts {
+                retry_after: seconds_until(until, now),
+            });
+        }
+    }
+    let check = if body.sign_in.len() > 256 || body.password.chars().count() > MAX_PASSWORD_CHARS {
+        SignInCheck::Refused
+    } else {
+        store
+            .check_password(body.sign_in.trim(), &body.password)
+            .await?
+    };
+    match check {
+        SignInCheck::Verified(person) => {
+            store.clear_failures(&account).await?;
+            let secret = store.create_session(&person.id, now).await?;
+            let me = Me::new(&person, &Scope::ALL, &SignedInWith::Session);
+            let mut response = Json(me).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::SET_COOKIE,
+                auth::set_session_cookie(&secret, state.secure_cookies()),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
+        SignInCheck::Disabled => Err(ApiError::Forbidden {
+            code: "account_disabled",
+            message: "this account is disabled: ask your partnership's administrator to enable it"
+                .to_owned(),
+        }),
+        SignInCheck::Refused => {
+            store
+                .record_failure(&account, ThrottleRule::ACCOUNT, now)
+                .await?;
+            if let Some(address) = &address {
+                store
+                    .record_failure(address, ThrottleRule::ADDRESS, now)
+                    .await?;
+            }
+            Err(sign_in_failed())
+        }
+    }
+}
+
+/// Sign out: ends the session and removes its cookie. Answers 204 whether
+/// or not a session was there.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "sign-in",
+    responses((status = 204, description = "Signed out."))
+)]
+pub(crate) async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(secret) = auth::session_cookie(&headers) {
+        state.store().end_session(&secret).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::clear_session_cookie(state.secure_cookies()),
+    );
+    Ok(response)
+}
+
+/// Who is signed in.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "sign-in",
+    responses(
+        (status = 200, description = "The signed-in person.", body = Me),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "The token lacks the `read` scope.", body = ErrorBody),
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub(crate) async fn me(principal: Principal) -> Result<Response, ApiError> {
+    principal.require(Scope::Read)?;
+    let me = Me::new(
+        &principal.person,
+        &principal.scopes,
+        &principal.signed_in_with,
+    );
+    let mut response = Json(me).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}

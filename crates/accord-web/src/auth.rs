@@ -1,0 +1,216 @@
+//! Who is asking: the [`Principal`] extractor, which reads a bearer token
+//! (`Authorization: Bearer accord_…`) or the session cookie and answers 401
+//! when neither signs anyone in, and the session cookie itself.
+//!
+//! A `Principal` carries what access decisions need — the person, their
+//! partnership, agency, tier and declared roles, and the scopes the request
+//! may use — so the access rules (issue 4's matrix) can be one function of
+//! a principal and a case, and a second factor can be one more field of
+//! [`SignedInWith`].
+
+use std::net::{IpAddr, SocketAddr};
+
+use accord_case::{AgencyId, PersonId};
+use accord_policy::{RoleId, RoleTier};
+use accord_store::{Person, Scope};
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::{HeaderMap, HeaderValue, header, request::Parts},
+};
+
+use crate::{ApiError, AppState};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "accord_session";
+
+/// Someone signed in, as a request sees them.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The person.
+    pub person: Person,
+    /// What this request may do: every scope for a session, the token's
+    /// scopes for a bearer token.
+    pub scopes: Vec<Scope>,
+    /// How they signed in.
+    pub signed_in_with: SignedInWith,
+}
+
+/// How a principal signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedInWith {
+    /// A password, then the session cookie.
+    Session,
+    /// An API token, by its id.
+    Token {
+        /// The token's id.
+        id: String,
+    },
+}
+
+impl Principal {
+    /// Their id.
+    pub fn id(&self) -> &PersonId {
+        &self.person.id
+    }
+
+    /// Their partnership's id: nobody ever sees another partnership's data.
+    pub fn partnership(&self) -> &str {
+        &self.person.partnership
+    }
+
+    /// Their agency.
+    pub fn agency(&self) -> &AgencyId {
+        &self.person.agency
+    }
+
+    /// Their role tier.
+    pub fn tier(&self) -> RoleTier {
+        self.person.tier
+    }
+
+    /// The policy roles they hold.
+    pub fn roles(&self) -> &[RoleId] {
+        &self.person.declared_roles
+    }
+
+    /// Refuses with 403 unless the request may use `scope`.
+    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden {
+                code: "insufficient_scope",
+                message: format!(
+                    "this token may not {}: make a token with the `{}` scope",
+                    match scope {
+                        Scope::Read => "read",
+                        Scope::Write => "change anything",
+                    },
+                    scope.as_str()
+                ),
+            })
+        }
+    }
+
+    /// Refuses with 403 unless they signed in with a password (a session),
+    /// as making tokens needs.
+    pub fn require_session(&self) -> Result<(), ApiError> {
+        match self.signed_in_with {
+            SignedInWith::Session => Ok(()),
+            SignedInWith::Token { .. } => Err(ApiError::Forbidden {
+                code: "session_required",
+                message: "a token cannot make tokens: sign in with your password at \
+                          POST /api/v1/session and make it from there"
+                    .to_owned(),
+            }),
+        }
+    }
+}
+
+fn not_signed_in() -> ApiError {
+    ApiError::Unauthorized {
+        code: "not_signed_in",
+        message: "sign in first: POST /api/v1/session with your sign-in name and password, \
+                  or send an API token as `Authorization: Bearer …`"
+            .to_owned(),
+    }
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
+            let bad_token = || ApiError::Unauthorized {
+                code: "invalid_token",
+                message: "the bearer token is not one Accord issued, or it was revoked: \
+                          send `Authorization: Bearer accord_…`, or make a new token"
+                    .to_owned(),
+            };
+            let secret = authorization
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && s.len() <= 200)
+                .ok_or_else(bad_token)?;
+            let (token, person) = state
+                .store()
+                .token_person(secret)
+                .await?
+                .ok_or_else(bad_token)?;
+            return Ok(Principal {
+                person,
+                scopes: token.scopes,
+                signed_in_with: SignedInWith::Token { id: token.id },
+            });
+        }
+        let secret = session_cookie(&parts.headers).ok_or_else(not_signed_in)?;
+        let person = state
+            .store()
+            .session_person(&secret, state.now())
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized {
+                code: "session_expired",
+                message: "your session has ended or expired: sign in again".to_owned(),
+            })?;
+        Ok(Principal {
+            person,
+            scopes: Scope::ALL.to_vec(),
+            signed_in_with: SignedInWith::Session,
+        })
+    }
+}
+
+/// The session cookie's value, if the request carries one.
+pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// The `Set-Cookie` value for a new session: unreadable by script
+/// (`HttpOnly`), never sent by another site's requests (`SameSite=Strict`),
+/// gone when the session would expire, and `Secure` when served over HTTPS.
+pub(crate) fn set_session_cookie(secret: &str, secure: bool) -> HeaderValue {
+    let max_age = accord_store::SESSION_LENGTH.as_secs();
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .expect("a hex secret is a valid header value")
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub(crate) fn clear_session_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+    ))
+    .expect("a fixed cookie is a valid header value")
+}
+
+/// The client's address, as the connection shows it (`None` when the app
+/// is called without a socket, as `oneshot` tests do). Behind a reverse
+/// proxy this is the proxy's address.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
