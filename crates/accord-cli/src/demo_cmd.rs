@@ -28,7 +28,8 @@ pub fn seed(cli: &Cli, calendars: &Calendars, out: &mut dyn Write) -> Outcome {
     writeln!(out)?;
     writeln!(
         out,
-        "Demo sign-ins, one person per role (sign-in itself comes with `accord serve`):"
+        "Demo sign-ins, one person per role; every demo person's password is `{}`:",
+        accord_demo::DEMO_PASSWORD
     )?;
     for partnership in &demo.partnerships {
         writeln!(out)?;

@@ -10,6 +10,7 @@ mod format;
 mod policy_cmd;
 mod serve_cmd;
 pub mod store_cmd;
+mod user_cmd;
 
 use std::{
     io::{self, Write},
@@ -98,6 +99,59 @@ pub enum Command {
         /// print their sign-ins.
         #[arg(long)]
         demo: bool,
+        /// Mark session cookies `Secure`, so browsers send them only over
+        /// HTTPS: set it whenever users reach Accord through a proxy that
+        /// terminates TLS.
+        #[arg(long, env = "ACCORD_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Local accounts: add someone, set a new password, or disable them.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `accord user …`. Passwords are read without echo, or as one line of
+/// standard input when it is not a terminal; they must have 12 to 256
+/// characters.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add someone to a partnership's directory (unless they are there
+    /// already) and set their password.
+    Add {
+        /// The name they sign in with, such as `hav-police-manager2`.
+        #[arg(long, value_name = "NAME")]
+        sign_in: String,
+        /// Their partnership's id, such as `havering`.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+        /// Their agency's id, one of the partnership's.
+        #[arg(long, value_name = "ID")]
+        agency: String,
+        /// Their full name.
+        #[arg(long)]
+        name: String,
+        /// Their email address.
+        #[arg(long)]
+        email: String,
+        /// Their role tier: practitioner, manager, safeguarding-lead,
+        /// senior-manager, head-of-service, partnership-team, chair,
+        /// panel-member, iro or admin.
+        #[arg(long)]
+        tier: String,
+        /// Their job title.
+        #[arg(long, default_value = "")]
+        job_title: String,
+    },
+    /// Set a new password for someone, enabling their account if it was
+    /// disabled.
+    ResetPassword {
+        /// The name they sign in with.
+        sign_in: String,
+    },
+    /// Stop someone signing in, and end their sessions and tokens.
+    Disable {
+        /// The name they sign in with.
+        sign_in: String,
     },
 }
 
@@ -239,6 +293,11 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
         Command::Register { partnership } => {
             demo_cmd::register(cli, &calendars, partnership.as_deref(), out)
         }
-        Command::Serve { listen, demo } => serve_cmd::serve(cli, &calendars, *listen, *demo, out),
+        Command::Serve {
+            listen,
+            demo,
+            secure_cookies,
+        } => serve_cmd::serve(cli, &calendars, *listen, *demo, *secure_cookies, out),
+        Command::User(cmd) => user_cmd::run(cli, &calendars, cmd, out),
     }
 }

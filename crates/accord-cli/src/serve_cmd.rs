@@ -10,7 +10,7 @@ use accord_web::AppState;
 
 use crate::{Cli, CliError, Outcome, demo_cmd};
 
-/// `accord serve [--listen ADDR] [--demo]`. Prints the address it serves
+/// `accord serve [--listen ADDR] [--demo] [--secure-cookies]`. Prints the address it serves
 /// on once it is listening (with `--listen 127.0.0.1:0`, the port the
 /// system chose), and logs requests to standard error.
 pub(crate) fn serve(
@@ -18,6 +18,7 @@ pub(crate) fn serve(
     calendars: &Calendars,
     listen: SocketAddr,
     demo: bool,
+    secure_cookies: bool,
     out: &mut dyn Write,
 ) -> Outcome {
     if demo {
@@ -45,7 +46,8 @@ pub(crate) fn serve(
         writeln!(out, "Accord is serving on http://{address}/")?;
         writeln!(out, "API documentation: http://{address}/api/docs/")?;
         out.flush()?;
-        let state = AppState::new(store.clone(), calendars.clone(), policies);
+        let state = AppState::new(store.clone(), calendars.clone(), policies)
+            .with_secure_cookies(secure_cookies);
         let served = accord_web::serve(listener, state, shutdown).await;
         store.close().await;
         served.map_err(|e| CliError(format!("the server failed: {e}")))?;

@@ -1,0 +1,192 @@
+//! `accord user add|reset-password|disable`: local accounts, for an
+//! administrator at the server. Passwords are read without echo at a
+//! terminal, or as one line of standard input when it is piped (so scripts
+//! and tests can set them); they and their hashes are never printed.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use accord_calendar::Calendars;
+use accord_case::{AgencyId, PersonId};
+use accord_policy::RoleTier;
+use accord_store::{Directory, Password, Person};
+use jiff::Timestamp;
+
+use crate::{Cli, CliError, Outcome, UserCommand, store_cmd};
+
+/// Runs one `accord user …` command.
+pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Write) -> Outcome {
+    match cmd {
+        UserCommand::Add {
+            sign_in,
+            partnership,
+            agency,
+            name,
+            email,
+            tier,
+            job_title,
+        } => {
+            let agency = AgencyId::parse(agency)
+                .map_err(|_| CliError(format!("`{agency}` is not an agency id")))?;
+            let id = PersonId::parse(sign_in).map_err(|_| {
+                CliError(format!(
+                    "`{sign_in}` cannot be a sign-in name: use 1 to 64 letters, digits, `-` or `_`"
+                ))
+            })?;
+            let tier = parse_tier(tier)?;
+            for (what, value) in [("--name", name), ("--email", email)] {
+                if value.trim().is_empty() {
+                    return Err(CliError(format!("{what} cannot be blank")));
+                }
+            }
+            if !email.contains('@') {
+                return Err(CliError(format!(
+                    "`{email}` is not an email address: give one such as name@agency.example"
+                )));
+            }
+            let password = read_password(out)?;
+            let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+            let done = runtime.block_on(async {
+                let created = match store.person_by_sign_in(sign_in).await? {
+                    Some(existing) if existing.partnership != *partnership => {
+                        return Err(CliError(format!(
+                            "`{sign_in}` already signs in to partnership {}: choose another sign-in name",
+                            existing.partnership
+                        )));
+                    }
+                    Some(_) => false,
+                    None => {
+                        let known = store.agencies(partnership).await?;
+                        if !known.iter().any(|a| a.id == agency) {
+                            let ids: Vec<String> =
+                                known.iter().map(|a| a.id.to_string()).collect();
+                            return Err(CliError(if ids.is_empty() {
+                                format!(
+                                    "there is no partnership `{partnership}`: add its directory first (`accord demo seed` adds the demo partnerships)"
+                                )
+                            } else {
+                                format!(
+                                    "`{agency}` is not an agency of {partnership}: choose one of {}",
+                                    ids.join(", ")
+                                )
+                            }));
+                        }
+                        let person = Person {
+                            id: id.clone(),
+                            sign_in: sign_in.clone(),
+                            name: name.trim().to_owned(),
+                            job_title: job_title.trim().to_owned(),
+                            email: email.trim().to_owned(),
+                            partnership: partnership.clone(),
+                            agency: agency.clone(),
+                            tier,
+                            declared_roles: Vec::new(),
+                        };
+                        store
+                            .put_directory(Directory {
+                                partnerships: &[],
+                                agencies: &[],
+                                people: std::slice::from_ref(&person),
+                            })
+                            .await?;
+                        true
+                    }
+                };
+                let person = store
+                    .person_by_sign_in(sign_in)
+                    .await?
+                    .ok_or_else(|| CliError(format!("`{sign_in}` could not be added")))?;
+                store
+                    .set_password(&person.id, &password, Timestamp::now())
+                    .await?;
+                Ok(created)
+            });
+            runtime.block_on(store.close());
+            if done? {
+                writeln!(
+                    out,
+                    "Added {sign_in} to {partnership} and set their password."
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{sign_in} was already in {partnership}: set their password."
+                )?;
+            }
+            Ok(true)
+        }
+        UserCommand::ResetPassword { sign_in } => {
+            let password = read_password(out)?;
+            let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+            let done = runtime.block_on(async {
+                let person = store.person_by_sign_in(sign_in).await?.ok_or_else(|| {
+                    CliError(format!(
+                        "nobody signs in as `{sign_in}`: check the name, or add them with `accord user add`"
+                    ))
+                })?;
+                store
+                    .set_password(&person.id, &password, Timestamp::now())
+                    .await?;
+                Ok::<_, CliError>(())
+            });
+            runtime.block_on(store.close());
+            done?;
+            writeln!(
+                out,
+                "Set a new password for {sign_in}; their account is enabled."
+            )?;
+            Ok(true)
+        }
+        UserCommand::Disable { sign_in } => {
+            let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+            let done = runtime.block_on(store.disable_account(sign_in, Timestamp::now()));
+            runtime.block_on(store.close());
+            if done? {
+                writeln!(
+                    out,
+                    "Disabled {sign_in}: they cannot sign in, and their sessions and tokens no longer work. `accord user reset-password {sign_in}` enables them again."
+                )?;
+            } else {
+                writeln!(out, "{sign_in} has no password, so cannot sign in already.")?;
+            }
+            Ok(true)
+        }
+    }
+}
+
+fn parse_tier(tier: &str) -> Result<RoleTier, CliError> {
+    RoleTier::ALL
+        .into_iter()
+        .find(|t| t.id() == tier)
+        .ok_or_else(|| {
+            let ids: Vec<&str> = RoleTier::ALL.iter().map(|t| t.id()).collect();
+            CliError(format!(
+                "`{tier}` is not a role tier: choose one of {}",
+                ids.join(", ")
+            ))
+        })
+}
+
+/// The new password: typed twice without echo at a terminal, or one line
+/// of standard input otherwise.
+fn read_password(out: &mut dyn Write) -> Result<Password, CliError> {
+    let stdin = std::io::stdin();
+    let text = if stdin.is_terminal() {
+        out.flush()?;
+        let first = rpassword::prompt_password("New password: ")?;
+        let again = rpassword::prompt_password("The same again: ")?;
+        if first != again {
+            return Err(CliError(
+                "the two passwords differ: run the command again".to_owned(),
+            ));
+        }
+        first
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        line.strip_suffix('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .unwrap_or(&line)
+            .to_owned()
+    };
+    Password::parse(&text).map_err(|e| CliError(format!("{e}, and try again")))
+}

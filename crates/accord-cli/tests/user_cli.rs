@@ -1,0 +1,226 @@
+//! `accord user add|reset-password|disable`, run as a process with the
+//! password piped on standard input: accounts that sign in, passwords that
+//! are never printed, and one clear error line for bad input.
+
+#[path = "../../accord-store/tests/common/sample.rs"]
+mod sample;
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+use accord_store::{SignInCheck, Store};
+use tempfile::TempDir;
+
+const PASSWORD: &str = "three random words";
+
+/// A SQLite file holding the demo directory, and its URL.
+fn directory() -> (TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let (calendars, policies) = sample::world();
+        let demo =
+            accord_demo::demo(sample::at("2025-06-02T09:30:00Z"), calendars, policies).unwrap();
+        store.put_directory((&demo).into()).await.unwrap();
+        store.close().await;
+    });
+    (dir, url)
+}
+
+/// Runs `accord --database-url URL ARGS…` with `stdin` piped in.
+fn accord(url: &str, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .env_remove("ACCORD_DATABASE_URL")
+        .env_remove("ACCORD_DATA_DIR")
+        .env_remove("ACCORD_CALENDAR_DIR")
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("accord runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn assert_succeeded(o: &Output) -> String {
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for secret in [PASSWORD, "argon2"] {
+        assert!(!out.contains(secret), "printed a secret: {out}");
+        assert!(!text(&o.stderr).contains(secret), "printed a secret");
+    }
+    out
+}
+
+fn assert_one_error_line(o: &Output) -> String {
+    let err = text(&o.stderr);
+    assert!(!o.status.success(), "expected failure: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    err
+}
+
+fn check(url: &str, sign_in: &str, password: &str) -> SignInCheck {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(url, sample::policies()).await.unwrap();
+        let found = store.check_password(sign_in, password).await.unwrap();
+        store.close().await;
+        found
+    })
+}
+
+fn add_args<'a>(sign_in: &'a str, agency: &'a str) -> Vec<&'a str> {
+    vec![
+        "user",
+        "add",
+        "--sign-in",
+        sign_in,
+        "--partnership",
+        "havering",
+        "--agency",
+        agency,
+        "--name",
+        "Sam Okafor",
+        "--email",
+        "sam.okafor@example.org",
+        "--tier",
+        "practitioner",
+    ]
+}
+
+/// The agency of a demo Havering person, so the test follows the data.
+fn havering_agency(url: &str) -> String {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(url, sample::policies()).await.unwrap();
+        let p = store
+            .person_by_sign_in("hav-police-manager")
+            .await
+            .unwrap()
+            .unwrap();
+        p.agency.to_string()
+    })
+}
+
+#[test]
+fn user_add_puts_someone_in_the_directory_with_a_password_read_from_stdin() {
+    let (_dir, url) = directory();
+    let agency = havering_agency(&url);
+    let out = assert_succeeded(&accord(
+        &url,
+        &add_args("hav-new-worker", &agency),
+        &format!("{PASSWORD}\n"),
+    ));
+    assert!(out.contains("Added hav-new-worker to havering"), "{out}");
+    match check(&url, "hav-new-worker", PASSWORD) {
+        SignInCheck::Verified(p) => {
+            assert_eq!(p.name, "Sam Okafor");
+            assert_eq!(p.tier.id(), "practitioner");
+        }
+        other => panic!("expected to sign in: {other:?}"),
+    }
+    // Someone already in the directory just gets a password.
+    let out = assert_succeeded(&accord(
+        &url,
+        &add_args("hav-police-manager", &agency),
+        &format!("{PASSWORD}\n"),
+    ));
+    assert!(out.contains("already in havering"), "{out}");
+    assert!(matches!(
+        check(&url, "hav-police-manager", PASSWORD),
+        SignInCheck::Verified(_)
+    ));
+}
+
+#[test]
+fn user_add_refuses_bad_input_with_one_line() {
+    let (_dir, url) = directory();
+    let agency = havering_agency(&url);
+    let short = assert_one_error_line(&accord(
+        &url,
+        &add_args("hav-new-worker", &agency),
+        "short\n",
+    ));
+    assert!(short.contains("at least 12"), "{short}");
+    assert!(
+        !short.contains("short\n") && !short.contains("`short`"),
+        "{short}"
+    );
+    let mut bad_tier = add_args("hav-new-worker", &agency);
+    bad_tier[13] = "boss";
+    let err = assert_one_error_line(&accord(&url, &bad_tier, &format!("{PASSWORD}\n")));
+    assert!(err.contains("practitioner"), "{err}");
+    let err = assert_one_error_line(&accord(
+        &url,
+        &add_args("hav-new-worker", "no-such-agency"),
+        &format!("{PASSWORD}\n"),
+    ));
+    assert!(err.contains("not an agency of havering"), "{err}");
+    let err = assert_one_error_line(&accord(
+        &url,
+        &add_args("has spaces", &agency),
+        &format!("{PASSWORD}\n"),
+    ));
+    assert!(err.contains("sign-in name"), "{err}");
+    assert!(matches!(
+        check(&url, "hav-new-worker", PASSWORD),
+        SignInCheck::Refused
+    ));
+}
+
+#[test]
+fn reset_password_replaces_the_old_one_and_disable_stops_sign_in() {
+    let (_dir, url) = directory();
+    let agency = havering_agency(&url);
+    assert_succeeded(&accord(
+        &url,
+        &add_args("hav-new-worker", &agency),
+        &format!("{PASSWORD}\n"),
+    ));
+    let out = assert_succeeded(&accord(&url, &["user", "disable", "hav-new-worker"], ""));
+    assert!(out.contains("Disabled hav-new-worker"), "{out}");
+    assert!(matches!(
+        check(&url, "hav-new-worker", PASSWORD),
+        SignInCheck::Disabled
+    ));
+    let out = assert_succeeded(&accord(
+        &url,
+        &["user", "reset-password", "hav-new-worker"],
+        "a different long password\r\n",
+    ));
+    assert!(out.contains("enabled"), "{out}");
+    assert!(matches!(
+        check(&url, "hav-new-worker", PASSWORD),
+        SignInCheck::Refused
+    ));
+    assert!(matches!(
+        check(&url, "hav-new-worker", "a different long password"),
+        SignInCheck::Verified(_)
+    ));
+    let err = assert_one_error_line(&accord(
+        &url,
+        &["user", "reset-password", "hav-nobody"],
+        &format!("{PASSWORD}\n"),
+    ));
+    assert!(err.contains("nobody signs in as `hav-nobody`"), "{err}");
+    let err = assert_one_error_line(&accord(&url, &["user", "disable", "hav-nobody"], ""));
+    assert!(err.contains("nobody signs in as `hav-nobody`"), "{err}");
+}
