@@ -29,6 +29,7 @@
 //! request into an [`ApiError`] too, so a client always gets the same JSON
 //! error shape, never axum's plain-text defaults.
 
+pub mod access;
 mod api;
 pub mod auth;
 mod error;

@@ -1,0 +1,285 @@
+//! The access rules (issue 4), in one place: [`may_see`] decides whether a
+//! person may see a case. Everything that shows a case asks it, and a case
+//! someone may not see is answered exactly as a case that does not exist.
+//!
+//! The rules, in order:
+//!
+//! 1. **Nobody ever sees another partnership's data.** A case belongs to its
+//!    raising agency's partnership, as the directory records it; a case whose
+//!    partnership cannot be found is seen by nobody.
+//! 2. **Admins see no case content**, whatever else is true of them.
+//! 3. **Personal involvement**, for every other tier: the person who raised
+//!    the case, the named other professional, a lead, and a member convened
+//!    to its panel. A *lead* is anyone recorded as a participant in a
+//!    discussion held at the case's current stage: the case records who took
+//!    part, not who leads, and whoever is discussing it now is leading it.
+//!    Participants of earlier stages' discussions are not leads any more.
+//! 4. **Managers, safeguarding leads, senior managers and heads of service**
+//!    see the cases involving their own agency, as raising or other agency.
+//! 5. **The partnership team and the chair** see every case in their
+//!    partnership.
+//! 6. **An IRO** sees the cases they were notified about. Notifications go to
+//!    a role, not to a person, so a case with a notification due to the
+//!    `iro` tier counts as notified to every IRO of its partnership.
+//!
+//! Practitioners and panel members see only what rule 3 gives them.
+
+use accord_case::{AgencyId, Case};
+use accord_policy::{RoleRef, RoleTier};
+use accord_store::Person;
+
+/// Which partnership `case` belongs to: its raising agency's, looked up by
+/// `agency_partnership`; `None` if the directory does not know the agency.
+pub fn case_partnership<'a>(
+    case: &Case,
+    agency_partnership: impl Fn(&AgencyId) -> Option<&'a str>,
+) -> Option<&'a str> {
+    agency_partnership(&case.raised_by().agency)
+}
+
+/// Whether `person` may see `case`, whose partnership is `case_partnership`
+/// (from [`case_partnership`]; `None` when unknown, which nobody may see).
+pub fn may_see(person: &Person, case: &Case, case_partnership: Option<&str>) -> bool {
+    if case_partnership != Some(person.partnership.as_str()) {
+        return false;
+    }
+    match person.tier {
+        RoleTier::Admin => false,
+        RoleTier::PartnershipTeam | RoleTier::Chair => true,
+        RoleTier::Manager
+        | RoleTier::SafeguardingLead
+        | RoleTier::SeniorManager
+        | RoleTier::HeadOfService => {
+            case.parties().contains(&&person.agency) || involved(person, case)
+        }
+        RoleTier::Iro => notified_iro(case) || involved(person, case),
+        RoleTier::Practitioner | RoleTier::PanelMember => involved(person, case),
+    }
+}
+
+/// Rule 3: raised it, is its named other professional, is a lead (took part
+/// in a discussion at the current stage), or is convened to its panel.
+fn involved(person: &Person, case: &Case) -> bool {
+    let me = &person.id;
+    case.raised_by().person == *me
+        || case.other_professional() == Some(me)
+        || case.discussions().iter().any(|d| {
+            d.stage == case.stage() && d.record.participants.iter().any(|p| p.person == *me)
+        })
+        || case
+            .panel()
+            .is_some_and(|panel| panel.members.iter().any(|seat| seat.person == *me))
+}
+
+/// Rule 6: a notification to the `iro` tier is due on the case.
+fn notified_iro(case: &Case) -> bool {
+    case.notifications()
+        .iter()
+        .any(|n| n.notification.to == RoleRef::Tier(RoleTier::Iro))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use accord_calendar::Calendars;
+
+    use super::*;
+
+    /// Who, which case, and whether they may see it. `own` is a case they
+    /// raised or lead, or that involves their agency, panel or notice as
+    /// their rule needs; `agency` is another agency's case in their
+    /// partnership; `partnership` is another partnership's case.
+    const MATRIX: &[(&str, &str, &str, bool)] = &[
+        // who                         case             what it is         allowed
+        (
+            "hav-school-practitioner",
+            "HAV-DEMO-0001",
+            "own: raised",
+            true,
+        ),
+        (
+            "hav-police-practitioner",
+            "HAV-DEMO-0002",
+            "own: lead now",
+            true,
+        ),
+        (
+            "hav-police-practitioner",
+            "HAV-DEMO-0011",
+            "agency: lead before",
+            false,
+        ),
+        ("hav-school-practitioner", "HAV-DEMO-0005", "agency", false),
+        (
+            "hav-school-practitioner",
+            "SUT-DEMO-0001",
+            "partnership",
+            false,
+        ),
+        (
+            "hav-police-manager",
+            "HAV-DEMO-0010",
+            "own: raising agency",
+            true,
+        ),
+        ("hav-police-manager", "HAV-DEMO-0001", "agency", false),
+        ("hav-police-manager", "SUT-DEMO-0004", "partnership", false),
+        (
+            "hav-health-safeguarding-lead",
+            "HAV-DEMO-0003",
+            "own: raising agency",
+            true,
+        ),
+        (
+            "hav-health-safeguarding-lead",
+            "HAV-DEMO-0005",
+            "agency",
+            false,
+        ),
+        (
+            "hav-health-safeguarding-lead",
+            "SUT-DEMO-0003",
+            "partnership",
+            false,
+        ),
+        (
+            "hav-csc-senior-manager",
+            "HAV-DEMO-0001",
+            "own: other agency",
+            true,
+        ),
+        ("hav-csc-senior-manager", "HAV-DEMO-0006", "agency", false),
+        (
+            "hav-csc-senior-manager",
+            "SUT-DEMO-0001",
+            "partnership",
+            false,
+        ),
+        (
+            "hav-school-head-of-service",
+            "HAV-DEMO-0002",
+            "own: raising agency",
+            true,
+        ),
+        (
+            "hav-school-head-of-service",
+            "HAV-DEMO-0005",
+            "agency",
+            false,
+        ),
+        (
+            "hav-school-head-of-service",
+            "SUT-DEMO-0001",
+            "partnership",
+            false,
+        ),
+        (
+            "hav-partnership-team",
+            "HAV-DEMO-0001",
+            "own partnership",
+            true,
+        ),
+        (
+            "hav-partnership-team",
+            "HAV-DEMO-0005",
+            "own partnership",
+            true,
+        ),
+        (
+            "hav-partnership-team",
+            "SUT-DEMO-0001",
+            "partnership",
+            false,
+        ),
+        ("hav-chair", "HAV-DEMO-0001", "own partnership", true),
+        ("hav-chair", "HAV-DEMO-0005", "own partnership", true),
+        ("hav-chair", "IOM-DEMO-0001", "partnership", false),
+        ("hav-panel-member", "HAV-DEMO-0007", "own: convened", true),
+        (
+            "hav-panel-member",
+            "HAV-DEMO-0001",
+            "agency: not convened",
+            false,
+        ),
+        (
+            "hav-panel-member",
+            "PLY-DEMO-0006",
+            "partnership: a panel",
+            false,
+        ),
+        ("hav-iro", "HAV-DEMO-0003", "own: notified", true),
+        (
+            "hav-iro",
+            "HAV-DEMO-0001",
+            "agency: own agency, not notified",
+            false,
+        ),
+        ("hav-iro", "SUT-DEMO-0001", "partnership", false),
+        ("hav-admin", "HAV-DEMO-0001", "own partnership", false),
+        ("hav-admin", "HAV-DEMO-0005", "own partnership", false),
+        ("hav-admin", "SUT-DEMO-0001", "partnership", false),
+    ];
+
+    #[test]
+    fn the_access_matrix_holds_row_by_row() {
+        let calendars = Calendars::builtin();
+        let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let demo = accord_demo::demo(now, &calendars, &accord_policy::builtin(&calendars))
+            .expect("the demo builds");
+        let agencies: HashMap<&AgencyId, &str> = demo
+            .agencies
+            .iter()
+            .map(|a| (&a.id, a.partnership.as_str()))
+            .collect();
+        let people: HashMap<&str, &Person> =
+            demo.people.iter().map(|p| (p.id.as_str(), p)).collect();
+        let cases: HashMap<&str, Case> = demo
+            .cases
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    Case::fold(&c.events).expect("demo cases fold"),
+                )
+            })
+            .collect();
+
+        let mut tiers = Vec::new();
+        for &(who, case_id, what, allowed) in MATRIX {
+            let person = people.get(who).unwrap_or_else(|| panic!("no person {who}"));
+            let case = cases
+                .get(case_id)
+                .unwrap_or_else(|| panic!("no case {case_id}"));
+            let partnership = case_partnership(case, |a| agencies.get(a).copied());
+            assert!(partnership.is_some(), "{case_id} has a partnership");
+            assert_eq!(
+                may_see(person, case, partnership),
+                allowed,
+                "{who} ({:?}) × {case_id} ({what}): expected {}",
+                person.tier,
+                if allowed { "allowed" } else { "refused" }
+            );
+            tiers.push(person.tier);
+        }
+        for tier in RoleTier::ALL {
+            assert!(tiers.contains(&tier), "the matrix has rows for {tier:?}");
+        }
+    }
+
+    #[test]
+    fn a_case_of_an_unknown_agency_is_seen_by_nobody() {
+        let calendars = Calendars::builtin();
+        let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let demo = accord_demo::demo(now, &calendars, &accord_policy::builtin(&calendars))
+            .expect("the demo builds");
+        let case = Case::fold(&demo.cases[0].events).expect("folds");
+        let chair = demo
+            .people
+            .iter()
+            .find(|p| p.tier == RoleTier::Chair && p.partnership == demo.cases[0].partnership)
+            .expect("a chair");
+        assert!(may_see(chair, &case, Some(chair.partnership.as_str())));
+        assert!(!may_see(chair, &case, case_partnership(&case, |_| None)));
+    }
+}
