@@ -351,7 +351,7 @@ async fn an_unknown_api_route_is_a_404_in_json() {
     for path in [
         "/api/v1/nothing",
         "/api/v2/policies",
-        "/api/v1/cases/HAV-2027-0001",
+        "/api/v1/cases/HAV-2027-0001/nothing",
     ] {
         let body = app.get_json(path, 404).await;
         assert_eq!(body["code"], "no_such_route", "{path}");
@@ -449,6 +449,7 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/me",
         "POST /api/v1/tokens",
         "DELETE /api/v1/tokens/{id}",
+        "GET /api/v1/cases/{id}",
     ]
     .map(str::to_owned)
     .into();
@@ -470,6 +471,7 @@ async fn the_openapi_document_lists_every_route() {
     }
     // The routes that need someone signed in answer 401, not 404.
     assert_eq!(app.get("/api/v1/me").await.status(), 401);
+    assert_eq!(app.get("/api/v1/cases/HAV-DEMO-0001").await.status(), 401);
     for schema in [
         "ErrorBody",
         "PolicySummary",
@@ -478,6 +480,7 @@ async fn the_openapi_document_lists_every_route() {
         "SignIn",
         "Me",
         "NewTokenBody",
+        "CaseSummary",
     ] {
         assert!(
             doc["components"]["schemas"].get(schema).is_some(),

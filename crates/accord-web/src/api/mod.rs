@@ -8,6 +8,7 @@
 //! too; case routes will take a [`crate::Principal`] and the access rules.
 
 mod calendars;
+mod cases;
 mod health;
 mod policies;
 mod session;
@@ -48,6 +49,7 @@ use crate::{ApiError, AppState, ErrorBody};
         session::me,
         tokens::create,
         tokens::revoke,
+        cases::show,
     ),
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes),
@@ -55,6 +57,7 @@ use crate::{ApiError, AppState, ErrorBody};
         (name = "service", description = "Whether the service can answer."),
         (name = "policies", description = "The escalation policies Accord runs, and when each stage would fall due."),
         (name = "calendars", description = "Bank-holiday calendars working days are counted on."),
+        (name = "cases", description = "Disagreements, as the access rules let the reader see them."),
         (name = "sign-in", description = "Signing in with a password (a session cookie) and API tokens for other systems."),
     )
 )]
@@ -100,6 +103,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/me", get(session::me))
         .route("/v1/tokens", post(tokens::create))
         .route("/v1/tokens/{id}", delete(tokens::revoke))
+        .route("/v1/cases/{id}", get(cases::show))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
 }

@@ -183,3 +183,19 @@ async fn serve(state: AppState, dir: Option<TempDir>) -> TestApp {
         _dir: dir,
     }
 }
+
+/// Serves the application with the whole demo seeded — directory, cases and
+/// everyone's password [`PASSWORD`] — and the state, to look in its store.
+pub async fn spawn_app_with_demo() -> (TestApp, AppState) {
+    let clock = TestClock::new();
+    let (state, dir) = state_with_people(&[], &clock).await;
+    let calendars = Calendars::builtin();
+    let demo = accord_demo::demo(clock.now(), &calendars, &accord_policy::builtin(&calendars))
+        .expect("the demo");
+    state
+        .store()
+        .seed_demo(&demo)
+        .await
+        .expect("the demo seeds");
+    (serve(state.clone(), Some(dir)).await, state)
+}
