@@ -450,6 +450,8 @@ async fn the_openapi_document_lists_every_route() {
         "POST /api/v1/tokens",
         "DELETE /api/v1/tokens/{id}",
         "GET /api/v1/cases/{id}",
+        "GET /api/v1/register",
+        "GET /api/v1/me/deadlines",
     ]
     .map(str::to_owned)
     .into();
@@ -472,6 +474,8 @@ async fn the_openapi_document_lists_every_route() {
     // The routes that need someone signed in answer 401, not 404.
     assert_eq!(app.get("/api/v1/me").await.status(), 401);
     assert_eq!(app.get("/api/v1/cases/HAV-DEMO-0001").await.status(), 401);
+    assert_eq!(app.get("/api/v1/register").await.status(), 401);
+    assert_eq!(app.get("/api/v1/me/deadlines").await.status(), 401);
     for schema in [
         "ErrorBody",
         "PolicySummary",
@@ -481,6 +485,7 @@ async fn the_openapi_document_lists_every_route() {
         "Me",
         "NewTokenBody",
         "CaseSummary",
+        "RegisterList",
     ] {
         assert!(
             doc["components"]["schemas"].get(schema).is_some(),

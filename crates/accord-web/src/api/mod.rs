@@ -11,6 +11,7 @@ mod calendars;
 mod cases;
 mod health;
 mod policies;
+mod register;
 mod session;
 mod tokens;
 
@@ -50,6 +51,8 @@ use crate::{ApiError, AppState, ErrorBody};
         tokens::create,
         tokens::revoke,
         cases::show,
+        register::register,
+        register::my_deadlines,
     ),
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes),
@@ -104,6 +107,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/tokens", post(tokens::create))
         .route("/v1/tokens/{id}", delete(tokens::revoke))
         .route("/v1/cases/{id}", get(cases::show))
+        .route("/v1/register", get(register::register))
+        .route("/v1/me/deadlines", get(register::my_deadlines))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
 }

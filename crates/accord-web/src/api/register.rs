@@ -1,0 +1,224 @@
+//! The register and my deadlines: `GET /api/v1/register` lists the open
+//! disagreements the reader may see, and `GET /api/v1/me/deadlines` those of
+//! them falling due within five working days or already overdue. Both ask
+//! the access rules ([`crate::access::may_see`]) of every case, so nothing
+//! of another partnership's, or of a case the reader may not see, is listed.
+
+use accord_calendar::WorkingDays;
+use accord_case::Status;
+use accord_store::{RegisterEntry, Scope};
+use axum::extract::State;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::{
+    ApiError, AppState, ErrorBody, access,
+    auth::Principal,
+    extract::{Json, Query},
+};
+
+/// How many working days ahead "my deadlines" looks.
+const DEADLINE_HORIZON: u32 = 5;
+
+/// One disagreement on the register.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RegisterItem {
+    /// Its id, such as `HAV-DEMO-0001`.
+    id: String,
+    /// The policy it runs under.
+    policy: String,
+    /// The track it follows.
+    track: String,
+    /// Its current stage, from 1.
+    stage: u8,
+    /// That stage's name, as the policy document writes it.
+    stage_name: String,
+    /// Where it stands: `open` or `resolved`.
+    status: String,
+    /// The agencies in disagreement: the raising agency, then the other.
+    parties: Vec<String>,
+    /// When the current stage falls due, if it has a deadline (RFC 3339).
+    due: Option<String>,
+    /// Whether that deadline has passed, by the service's clock.
+    overdue: bool,
+}
+
+/// The register, overdue first, then soonest due.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RegisterList {
+    /// The disagreements.
+    cases: Vec<RegisterItem>,
+}
+
+/// Filters on the register.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct RegisterQuery {
+    /// Only cases at this stage.
+    stage: Option<u8>,
+    /// Only cases this agency is a party to, such as `hav-police`.
+    agency: Option<String>,
+    /// `true` for only overdue cases, `false` for only those not overdue.
+    overdue: Option<bool>,
+}
+
+fn status_text(status: Status) -> String {
+    match serde_json::to_value(status) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+fn item(entry: &RegisterEntry, now: Timestamp) -> RegisterItem {
+    RegisterItem {
+        id: entry.case.as_str().to_owned(),
+        policy: entry.policy.as_str().to_owned(),
+        track: entry.track.as_str().to_owned(),
+        stage: entry.stage.get(),
+        stage_name: entry.stage_name.clone(),
+        status: status_text(entry.status),
+        parties: vec![
+            entry.raising_agency.as_str().to_owned(),
+            entry.other_agency.as_str().to_owned(),
+        ],
+        due: entry.due.map(|d| d.to_string()),
+        overdue: overdue(entry, now),
+    }
+}
+
+fn overdue(entry: &RegisterEntry, now: Timestamp) -> bool {
+    entry.due.is_some_and(|due| due <= now)
+}
+
+/// The register entries `principal` may see, overdue first, then by due
+/// (those without a deadline last), then by id.
+async fn visible(
+    state: &AppState,
+    principal: &Principal,
+    now: Timestamp,
+) -> Result<Vec<RegisterEntry>, ApiError> {
+    let store = state.store();
+    // Only the reader's own partnership's agencies are looked at: a case
+    // raised by any other agency has no partnership the reader can see.
+    let agencies = store.agencies(principal.partnership()).await?;
+    let mut seen = Vec::new();
+    for entry in store.register().await? {
+        if !agencies.iter().any(|a| a.id == entry.raising_agency) {
+            continue;
+        }
+        let Some(case) = store.load_case(&entry.case).await? else {
+            continue;
+        };
+        let partnership = access::case_partnership(&case, |agency| {
+            agencies
+                .iter()
+                .find(|a| a.id == *agency)
+                .map(|a| a.partnership.as_str())
+        });
+        if access::may_see(&principal.person, &case, partnership) {
+            seen.push(entry);
+        }
+    }
+    seen.sort_by(|a, b| {
+        overdue(b, now)
+            .cmp(&overdue(a, now))
+            .then_with(|| match (a.due, b.due) {
+                (Some(x), Some(y)) => x.cmp(&y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+            .then_with(|| a.case.as_str().cmp(b.case.as_str()))
+    });
+    Ok(seen)
+}
+
+/// The open disagreements you may see.
+#[utoipa::path(
+    get,
+    path = "/api/v1/register",
+    tag = "cases",
+    params(RegisterQuery),
+    responses(
+        (status = 200, description = "The register, overdue first, then soonest due.", body = RegisterList),
+        (status = 400, description = "A filter cannot be read.", body = ErrorBody),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "The token may not read.", body = ErrorBody),
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub(crate) async fn register(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<RegisterQuery>,
+) -> Result<Json<RegisterList>, ApiError> {
+    principal.require(Scope::Read)?;
+    let now = state.now();
+    let cases = visible(&state, &principal, now)
+        .await?
+        .iter()
+        .filter(|e| query.stage.is_none_or(|s| e.stage.get() == s))
+        .filter(|e| {
+            query
+                .agency
+                .as_deref()
+                .is_none_or(|a| e.raising_agency.as_str() == a || e.other_agency.as_str() == a)
+        })
+        .filter(|e| query.overdue.is_none_or(|o| overdue(e, now) == o))
+        .map(|e| item(e, now))
+        .collect();
+    Ok(Json(RegisterList { cases }))
+}
+
+/// Whether `entry`, an open case, is overdue or falls due within
+/// [`DEADLINE_HORIZON`] working days of today on its policy's calendar.
+fn due_soon(state: &AppState, entry: &RegisterEntry, now: Timestamp) -> bool {
+    let Some(due) = entry.due else {
+        return false;
+    };
+    if due <= now {
+        return true;
+    }
+    let policies = state.policies();
+    let policy = policies
+        .iter()
+        .find(|p| p.id == entry.policy && p.version == entry.policy_version)
+        .or_else(|| policies.iter().find(|p| p.id == entry.policy));
+    let Some(calendar) = policy.and_then(|p| state.calendars().get(&p.calendar).ok()) else {
+        return false;
+    };
+    let tz = calendar.time_zone().clone();
+    let today = tz.to_datetime(now).date();
+    let Some(days) = WorkingDays::new(DEADLINE_HORIZON) else {
+        return false;
+    };
+    tz.to_datetime(due).date() <= calendar.add_working_days(today, days)
+}
+
+/// Your open cases due within five working days, or overdue.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/deadlines",
+    tag = "cases",
+    responses(
+        (status = 200, description = "The open cases you may see that are overdue or fall due within five working days (on each policy's calendar), overdue first.", body = RegisterList),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "The token may not read.", body = ErrorBody),
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub(crate) async fn my_deadlines(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<RegisterList>, ApiError> {
+    principal.require(Scope::Read)?;
+    let now = state.now();
+    let cases = visible(&state, &principal, now)
+        .await?
+        .iter()
+        .filter(|e| e.status == Status::Open && due_soon(&state, e, now))
+        .map(|e| item(e, now))
+        .collect();
+    Ok(Json(RegisterList { cases }))
+}

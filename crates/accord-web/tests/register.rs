@@ -1,0 +1,209 @@
+//! `GET /api/v1/register` and `GET /api/v1/me/deadlines` over the real
+//! server on the seeded demo: each lists only what the access rules let the
+//! reader see, overdue first.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use accord_calendar::{Calendars, WorkingDays};
+use common::{PASSWORD, TestApp, spawn_app_with_demo};
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+async fn signed_in(app: &TestApp, name: &str) -> String {
+    let response = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({ "sign_in": name, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{name} signs in");
+    let set = response.headers()["set-cookie"].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn list_as(app: &TestApp, who: &str, path: &str) -> Vec<Value> {
+    let cookie = signed_in(app, who).await;
+    let response = app
+        .client
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{who} GET {path}");
+    let body: Value = response.json().await.unwrap();
+    body["cases"].as_array().unwrap().clone()
+}
+
+fn ids(cases: &[Value]) -> BTreeSet<String> {
+    cases
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Overdue first, then by due, those without a deadline last.
+fn assert_ordered(cases: &[Value]) {
+    let key = |c: &Value| {
+        let due = c["due"].as_str().map(|d| d.parse::<Timestamp>().unwrap());
+        (!c["overdue"].as_bool().unwrap(), due.is_none(), due)
+    };
+    for pair in cases.windows(2) {
+        assert!(
+            key(&pair[0]) <= key(&pair[1]),
+            "{} before {}",
+            pair[0],
+            pair[1]
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_chair_sees_their_partnerships_open_cases_and_no_others() {
+    let (app, state) = spawn_app_with_demo().await;
+    let now = state.now();
+    let register = state.store().register().await.unwrap();
+    let havering: BTreeSet<String> = register
+        .iter()
+        .filter(|e| e.case.as_str().starts_with("HAV-"))
+        .map(|e| e.case.as_str().to_owned())
+        .collect();
+    assert!(!havering.is_empty());
+
+    let cases = list_as(&app, "hav-chair", "/api/v1/register").await;
+    assert_eq!(ids(&cases), havering);
+    assert_ordered(&cases);
+    for case in &cases {
+        let entry = register
+            .iter()
+            .find(|e| e.case.as_str() == case["id"])
+            .unwrap();
+        assert_eq!(case["policy"], entry.policy.as_str());
+        assert_eq!(case["track"], entry.track.as_str());
+        assert_eq!(case["stage"], entry.stage.get());
+        assert_eq!(case["stage_name"], entry.stage_name.as_str());
+        assert_eq!(
+            case["parties"],
+            json!([entry.raising_agency.as_str(), entry.other_agency.as_str()])
+        );
+        assert_eq!(case["overdue"], entry.due.is_some_and(|d| d <= now));
+        assert_ne!(case["status"], "closed");
+        assert_ne!(case["status"], "withdrawn");
+    }
+    let sutton = list_as(&app, "sut-chair", "/api/v1/register").await;
+    assert!(!sutton.is_empty());
+    assert!(ids(&sutton).iter().all(|id| id.starts_with("SUT-")));
+}
+
+#[tokio::test]
+async fn a_manager_sees_only_cases_involving_their_agency_and_admin_sees_none() {
+    let (app, state) = spawn_app_with_demo().await;
+    let expected: BTreeSet<String> = state
+        .store()
+        .register()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e.raising_agency.as_str() == "hav-police" || e.other_agency.as_str() == "hav-police"
+        })
+        .map(|e| e.case.as_str().to_owned())
+        .collect();
+    assert!(!expected.is_empty());
+    let cases = list_as(&app, "hav-police-manager", "/api/v1/register").await;
+    assert_eq!(ids(&cases), expected);
+    assert!(
+        list_as(&app, "hav-admin", "/api/v1/register")
+            .await
+            .is_empty()
+    );
+    assert!(
+        list_as(&app, "hav-admin", "/api/v1/me/deadlines")
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn the_register_filters_by_stage_agency_and_overdue() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let all = list_as(&app, "hav-chair", "/api/v1/register").await;
+    let by = |f: &dyn Fn(&Value) -> bool| -> BTreeSet<String> {
+        ids(&all.iter().filter(|c| f(c)).cloned().collect::<Vec<_>>())
+    };
+    let overdue = list_as(&app, "hav-chair", "/api/v1/register?overdue=true").await;
+    assert_eq!(ids(&overdue), by(&|c| c["overdue"] == true));
+    let stage = list_as(&app, "hav-chair", "/api/v1/register?stage=1").await;
+    assert_eq!(ids(&stage), by(&|c| c["stage"] == 1));
+    let agency = list_as(&app, "hav-chair", "/api/v1/register?agency=hav-school").await;
+    assert_eq!(
+        ids(&agency),
+        by(&|c| c["parties"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("hav-school")))
+    );
+    assert!(!agency.is_empty() && agency.len() < all.len());
+    let both = list_as(
+        &app,
+        "hav-chair",
+        "/api/v1/register?stage=1&agency=hav-school",
+    )
+    .await;
+    assert_eq!(
+        ids(&both),
+        ids(&stage).intersection(&ids(&agency)).cloned().collect()
+    );
+    let cookie = signed_in(&app, "hav-chair").await;
+    let bad = app
+        .client
+        .get(app.url("/api/v1/register?stage=first"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn my_deadlines_are_the_visible_open_cases_due_within_five_working_days_or_overdue() {
+    let (app, state) = spawn_app_with_demo().await;
+    let now = state.now();
+    let calendars = Calendars::builtin();
+    let register = state.store().register().await.unwrap();
+    for who in ["hav-chair", "hav-police-manager", "sut-chair"] {
+        let visible = list_as(&app, who, "/api/v1/register").await;
+        let expected: BTreeSet<String> = visible
+            .iter()
+            .filter(|c| c["status"] == "open")
+            .filter(|c| {
+                let entry = register
+                    .iter()
+                    .find(|e| e.case.as_str() == c["id"])
+                    .unwrap();
+                let Some(due) = entry.due else { return false };
+                let policy = state
+                    .policies()
+                    .iter()
+                    .find(|p| p.id == entry.policy)
+                    .unwrap();
+                let calendar = calendars.get(&policy.calendar).unwrap();
+                let tz = calendar.time_zone();
+                let last = calendar
+                    .add_working_days(tz.to_datetime(now).date(), WorkingDays::new(5).unwrap());
+                due <= now || tz.to_datetime(due).date() <= last
+            })
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect();
+        let mine = list_as(&app, who, "/api/v1/me/deadlines").await;
+        assert_eq!(ids(&mine), expected, "{who}");
+        assert_ordered(&mine);
+        if who == "hav-chair" {
+            assert!(!mine.is_empty(), "the demo has Havering deadlines");
+            assert!(mine.len() < visible.len(), "not every case is due soon");
+        }
+    }
+}
