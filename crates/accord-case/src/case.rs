@@ -7,10 +7,11 @@
 
 use accord_calendar::Due;
 use accord_policy::{
-    AreaId, FormId, Policy, PolicyId, ResolutionRoute, Stage, StageNumber, ThemeId, TrackId,
+    AreaId, FormId, Policy, PolicyId, ResolutionRoute, RoleRef, Stage, StageNumber, ThemeId,
+    TrackId,
 };
 use jiff::{SignedDuration, Timestamp, civil::Date};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{
     ActionDetails, Actor, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Event, EventBody,
@@ -339,6 +340,19 @@ pub struct Closure {
     pub missing_confirmations: Vec<MissingConfirmation>,
     /// The withdrawal reason, if it was withdrawn.
     pub withdrawn: Option<Text>,
+}
+
+/// Who is personally involved in a case and whom it has told
+/// ([`Case::involvement`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Involvement {
+    /// Who raised it, its named other professional, everyone who took part
+    /// in a discussion at the current stage, whoever has an action on it
+    /// not yet done, and the members of its panel; by id, each once.
+    pub people: Vec<PersonId>,
+    /// The roles its notifications were addressed to, each once, such as
+    /// `iro` (Havering §2.5).
+    pub notified: Vec<RoleRef>,
 }
 
 /// A stream that cannot be a case's: the storage layer's data is damaged or
@@ -992,6 +1006,45 @@ impl Case {
     /// Closings and withdrawals, in order.
     pub fn closures(&self) -> &[Closure] {
         &self.closures
+    }
+
+    /// Who is personally involved in the case now, and whom it has told:
+    /// what the access rules need (accord-web's `access`), small enough to
+    /// keep beside the case on the register so lists are filtered without
+    /// folding every case.
+    pub fn involvement(&self) -> Involvement {
+        let stage = self.stage();
+        let mut people: Vec<PersonId> = std::iter::once(&self.raised_by.person)
+            .chain(self.other_professional.as_ref())
+            .chain(
+                self.discussions
+                    .iter()
+                    .filter(|d| d.stage == stage)
+                    .flat_map(|d| d.record.participants.iter().map(|p| &p.person)),
+            )
+            .chain(
+                self.actions
+                    .iter()
+                    .filter(|a| a.completed.is_none())
+                    .map(|a| &a.details.who),
+            )
+            .chain(
+                self.panel
+                    .iter()
+                    .flat_map(|p| p.members.iter().map(|m| &m.person)),
+            )
+            .cloned()
+            .collect();
+        people.sort();
+        people.dedup();
+        let mut notified: Vec<RoleRef> = self
+            .notifications
+            .iter()
+            .map(|n| n.notification.to.clone())
+            .collect();
+        notified.sort_by(|a, b| a.id().cmp(b.id()));
+        notified.dedup();
+        Involvement { people, notified }
     }
 
     /// The number of the last event applied: the stream version the next

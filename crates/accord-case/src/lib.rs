@@ -74,8 +74,8 @@ mod refusal;
 
 pub use case::{
     Action, BreachRecord, Case, CircumstanceChange, Closure, Confirmation, CorrectionRecord,
-    Discussion, Entry, ExtensionRecord, FormSubmission, LearningRecord, Notice, Outcome, Panel,
-    Representation, StageVisit, Status, StreamError,
+    Discussion, Entry, ExtensionRecord, FormSubmission, Involvement, LearningRecord, Notice,
+    Outcome, Panel, Representation, StageVisit, Status, StreamError,
 };
 pub use command::{Command, LaterStart, Raise};
 pub use event::{Attachment, Event, EventBody, FormDue, NotificationDue, Occasion, Raised};

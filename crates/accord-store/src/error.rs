@@ -65,6 +65,11 @@ pub enum OpenError {
         /// What went wrong, on one line.
         reason: String,
     },
+    /// The projections could not be recomputed after an upgrade.
+    #[error(
+        "could not recompute the register from the log after an upgrade: {0}; run `accord rebuild` to see where it stops"
+    )]
+    Upgrade(#[source] StoreError),
 }
 
 /// An append was refused or failed. Nothing was written.

@@ -170,10 +170,18 @@ impl Store {
                 postgres::open(PgConnectOptions::from_str(url).map_err(bad)?).await?,
             ),
         };
-        Ok(Store {
+        let store = Store {
             backend,
             policies: Arc::new(Policies::new(policies)),
-        })
+        };
+        // Register rows written before the involvement column existed
+        // (migration 0004) are recomputed from the log once.
+        let stale = on_backend!(store, b, m => m::needs_rebuild(b.read_pool()).await)
+            .map_err(OpenError::Upgrade)?;
+        if stale {
+            store.rebuild(|_, _| {}).await.map_err(OpenError::Upgrade)?;
+        }
+        Ok(store)
     }
 
     /// Which database this is.
@@ -223,12 +231,36 @@ impl Store {
     /// The register: every disagreement not closed or withdrawn, oldest
     /// first.
     pub async fn register(&self) -> Result<Vec<RegisterEntry>, StoreError> {
-        on_backend!(self, b, m => m::register(b.read_pool(), false).await)
+        on_backend!(self, b, m => m::register(b.read_pool(), false, None).await)
+    }
+
+    /// The register of one partnership: its disagreements not closed or
+    /// withdrawn, by the partnership of the agency that raised each,
+    /// oldest first. Filtered in the database, so no other partnership's
+    /// case is read.
+    pub async fn register_of(&self, partnership: &str) -> Result<Vec<RegisterEntry>, StoreError> {
+        on_backend!(self, b, m => m::register(b.read_pool(), false, Some(partnership)).await)
+    }
+
+    /// Raises a new case under the next id of `prefix` and `year` (the
+    /// partnership's case prefix and the local year of raising:
+    /// `HAV-2026-0001`, `HAV-2026-0002`…). `build` makes the case's events
+    /// for the id, normally with `Case::raise`; the id is issued, the
+    /// events appended and the projections written in one transaction, so
+    /// if `build` refuses (or anything fails) nothing is written and the
+    /// number is issued again next time.
+    pub async fn raise<E: From<AppendError>>(
+        &self,
+        prefix: &str,
+        year: i16,
+        build: impl FnOnce(CaseId) -> Result<Vec<Event>, E>,
+    ) -> Result<Appended, E> {
+        on_backend!(self, b, m => m::raise(b.write_pool(), &self.policies, prefix, year, build).await)
     }
 
     /// Every case, closed and withdrawn ones included, oldest first.
     pub async fn all_cases(&self) -> Result<Vec<RegisterEntry>, StoreError> {
-        on_backend!(self, b, m => m::register(b.read_pool(), true).await)
+        on_backend!(self, b, m => m::register(b.read_pool(), true, None).await)
     }
 
     /// Open cases whose deadline falls before `before`, soonest first.
@@ -355,6 +387,18 @@ fn check_append(stream: &Append<'_>) -> Result<(), AppendError> {
         next = next.next();
     }
     Ok(())
+}
+
+/// The id of case number `n` of `prefix` in `year`: `HAV-2026-0001`.
+fn case_id(prefix: &str, year: i16, n: i64) -> Result<CaseId, AppendError> {
+    let id = format!("{prefix}-{year}-{n:04}");
+    CaseId::parse(&id).map_err(|_| AppendError::Invalid {
+        case: CaseId::parse("new").expect("`new` is a valid case id"),
+        reason: format!(
+            "the case prefix `{prefix}` does not make a valid case id: give the partnership a \
+             prefix of letters and digits"
+        ),
+    })
 }
 
 /// An event from its stored columns.

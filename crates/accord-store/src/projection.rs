@@ -9,7 +9,7 @@
 use std::{collections::HashMap, str::FromStr};
 
 use accord_case::{
-    AgencyId, Attachment, Case, CaseId, Event, EventBody, Occasion, Sequence, Status,
+    AgencyId, Attachment, Case, CaseId, Event, EventBody, Involvement, Occasion, Sequence, Status,
 };
 use accord_policy::{AreaId, Policy, PolicyId, RoleRef, StageNumber, TrackId};
 use jiff::Timestamp;
@@ -82,6 +82,9 @@ pub struct RegisterEntry {
     pub due: Option<Timestamp>,
     /// The stream version the entry reflects.
     pub version: Sequence,
+    /// Who is personally involved and whom the case has told, for the
+    /// access rules.
+    pub involvement: Involvement,
 }
 
 /// An open case's next deadline.
@@ -141,6 +144,9 @@ pub(crate) struct RegisterRow {
     pub status: String,
     pub due_at_us: Option<i64>,
     pub version: i64,
+    /// `None` only on rows written before migration 0004; opening the
+    /// store rebuilds them.
+    pub involvement: Option<String>,
 }
 
 /// A deadline row as stored.
@@ -213,6 +219,9 @@ pub(crate) fn case_rows(
         status: status_name(case.status()).to_owned(),
         due_at_us: due,
         version: to_i64(case.version().get()),
+        involvement: Some(
+            serde_json::to_string(&case.involvement()).expect("ids and roles always serialise"),
+        ),
     };
     // Only a case being worked has a running clock: a resolved case awaits
     // confirmation, a closed one nothing, and "as soon as possible" no date.
@@ -333,6 +342,14 @@ impl TryFrom<RegisterRow> for RegisterEntry {
             status: parse_status(&r.status).ok_or_else(|| damaged(c, "status", &r.status))?,
             due: r.due_at_us.map(|us| instant(c, "due", us)).transpose()?,
             version: sequence(c, "version", r.version)?,
+            // A row from before the column existed involves nobody: the
+            // access rules then fall back to agency and partnership.
+            involvement: match &r.involvement {
+                Some(json) => {
+                    serde_json::from_str(json).map_err(|_| damaged(c, "involvement", json))?
+                }
+                None => Involvement::default(),
+            },
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The access rules (issue 4), in one place: [`may_see`] decides whether a
-//! person may see a case. Everything that shows a case asks it, and a case
-//! someone may not see is answered exactly as a case that does not exist.
+//! person may see a case. Everything that shows or changes a case asks it,
+//! and a case someone may not see is answered exactly as a case that does
+//! not exist.
 //!
 //! The rules, in order:
 //!
@@ -8,12 +9,14 @@
 //!    raising agency's partnership, as the directory records it; a case whose
 //!    partnership cannot be found is seen by nobody.
 //! 2. **Admins see no case content**, whatever else is true of them.
-//! 3. **Personal involvement**, for every other tier: the person who raised
-//!    the case, the named other professional, a lead, and a member convened
-//!    to its panel. A *lead* is anyone recorded as a participant in a
-//!    discussion held at the case's current stage: the case records who took
-//!    part, not who leads, and whoever is discussing it now is leading it.
-//!    Participants of earlier stages' discussions are not leads any more.
+//! 3. **Personal involvement**, for every other tier
+//!    ([`Case::involvement`]): the person who raised the case, the named
+//!    other professional, a lead, whoever has an action on it not yet done,
+//!    and a member convened to its panel. A *lead* is anyone recorded as a
+//!    participant in a discussion held at the case's current stage: the case
+//!    records who took part, not who leads, and whoever is discussing it now
+//!    is leading it. Participants of earlier stages' discussions are not
+//!    leads any more.
 //! 4. **Managers, safeguarding leads, senior managers and heads of service**
 //!    see the cases involving their own agency, as raising or other agency.
 //! 5. **The partnership team and the chair** see every case in their
@@ -24,11 +27,52 @@
 //!
 //! Practitioners and panel members see only what rule 3 gives them.
 
-use accord_case::{AgencyId, Case};
+use accord_case::{AgencyId, Case, Involvement};
 use accord_policy::{RoleRef, RoleTier};
-use accord_store::Person;
+use accord_store::{Person, RegisterEntry};
 
-/// Which partnership `case` belongs to: its raising agency's, looked up by
+/// What the rules look at in a case: its partnership, the two agencies in
+/// dispute, and who is involved and whom it has told. Made from a folded
+/// case ([`CaseFacts::of_case`]) or from its register entry
+/// ([`CaseFacts::of_entry`]), which keeps the same facts, so that one
+/// function decides for a case page and for a list alike.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseFacts<'a> {
+    /// The case's partnership (its raising agency's); `None` when the
+    /// directory does not know the agency, which nobody may see.
+    pub partnership: Option<&'a str>,
+    /// The raising agency, then the other.
+    pub parties: [&'a AgencyId; 2],
+    /// Who is personally involved, and whom it has told.
+    pub involvement: &'a Involvement,
+}
+
+impl<'a> CaseFacts<'a> {
+    /// The facts of a folded `case`, whose [`Case::involvement`] is
+    /// `involvement`, in `partnership`.
+    pub fn of_case(
+        case: &'a Case,
+        involvement: &'a Involvement,
+        partnership: Option<&'a str>,
+    ) -> CaseFacts<'a> {
+        CaseFacts {
+            partnership,
+            parties: case.parties(),
+            involvement,
+        }
+    }
+
+    /// The facts of a register entry in `partnership`.
+    pub fn of_entry(entry: &'a RegisterEntry, partnership: Option<&'a str>) -> CaseFacts<'a> {
+        CaseFacts {
+            partnership,
+            parties: [&entry.raising_agency, &entry.other_agency],
+            involvement: &entry.involvement,
+        }
+    }
+}
+
+/// Which partnership a case belongs to: its raising agency's, looked up by
 /// `agency_partnership`; `None` if the directory does not know the agency.
 pub fn case_partnership<'a>(
     case: &Case,
@@ -37,45 +81,29 @@ pub fn case_partnership<'a>(
     agency_partnership(&case.raised_by().agency)
 }
 
-/// Whether `person` may see `case`, whose partnership is `case_partnership`
-/// (from [`case_partnership`]; `None` when unknown, which nobody may see).
-pub fn may_see(person: &Person, case: &Case, case_partnership: Option<&str>) -> bool {
-    if case_partnership != Some(person.partnership.as_str()) {
+/// Whether `person` may see the case `facts` describe.
+pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
+    if facts.partnership != Some(person.partnership.as_str()) {
         return false;
     }
+    let involved = || facts.involvement.people.contains(&person.id);
     match person.tier {
         RoleTier::Admin => false,
         RoleTier::PartnershipTeam | RoleTier::Chair => true,
         RoleTier::Manager
         | RoleTier::SafeguardingLead
         | RoleTier::SeniorManager
-        | RoleTier::HeadOfService => {
-            case.parties().contains(&&person.agency) || involved(person, case)
+        | RoleTier::HeadOfService => facts.parties.contains(&&person.agency) || involved(),
+        // Rule 6: a notification to the `iro` tier is due on the case.
+        RoleTier::Iro => {
+            facts
+                .involvement
+                .notified
+                .contains(&RoleRef::Tier(RoleTier::Iro))
+                || involved()
         }
-        RoleTier::Iro => notified_iro(case) || involved(person, case),
-        RoleTier::Practitioner | RoleTier::PanelMember => involved(person, case),
+        RoleTier::Practitioner | RoleTier::PanelMember => involved(),
     }
-}
-
-/// Rule 3: raised it, is its named other professional, is a lead (took part
-/// in a discussion at the current stage), or is convened to its panel.
-fn involved(person: &Person, case: &Case) -> bool {
-    let me = &person.id;
-    case.raised_by().person == *me
-        || case.other_professional() == Some(me)
-        || case.discussions().iter().any(|d| {
-            d.stage == case.stage() && d.record.participants.iter().any(|p| p.person == *me)
-        })
-        || case
-            .panel()
-            .is_some_and(|panel| panel.members.iter().any(|seat| seat.person == *me))
-}
-
-/// Rule 6: a notification to the `iro` tier is due on the case.
-fn notified_iro(case: &Case) -> bool {
-    case.notifications()
-        .iter()
-        .any(|n| n.notification.to == RoleRef::Tier(RoleTier::Iro))
 }
 
 #[cfg(test)]
@@ -253,8 +281,9 @@ mod tests {
                 .unwrap_or_else(|| panic!("no case {case_id}"));
             let partnership = case_partnership(case, |a| agencies.get(a).copied());
             assert!(partnership.is_some(), "{case_id} has a partnership");
+            let involvement = case.involvement();
             assert_eq!(
-                may_see(person, case, partnership),
+                may_see(person, CaseFacts::of_case(case, &involvement, partnership)),
                 allowed,
                 "{who} ({:?}) × {case_id} ({what}): expected {}",
                 person.tier,
@@ -279,7 +308,9 @@ mod tests {
             .iter()
             .find(|p| p.tier == RoleTier::Chair && p.partnership == demo.cases[0].partnership)
             .expect("a chair");
-        assert!(may_see(chair, &case, Some(chair.partnership.as_str())));
-        assert!(!may_see(chair, &case, case_partnership(&case, |_| None)));
+        let involvement = case.involvement();
+        let facts = |partnership| CaseFacts::of_case(&case, &involvement, partnership);
+        assert!(may_see(chair, facts(Some(chair.partnership.as_str()))));
+        assert!(!may_see(chair, facts(case_partnership(&case, |_| None))));
     }
 }

@@ -83,11 +83,56 @@ macro_rules! common_queries {
                 crate::check_append(stream)?;
             }
             let mut tx = begin_write(writer).await.map_err(StoreError::from)?;
-            let (mut head_seq, mut head_hash) = read_head(&mut tx).await?;
+            let appended = append_in(&mut tx, policies, streams).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(appended)
+        }
+
+        /// Issues the next case id of `prefix` and `year`, lets `build` make
+        /// the new case's events for it, and appends them, all in one
+        /// transaction: if `build` refuses, nothing is written and the
+        /// number is not used.
+        pub(crate) async fn raise<E: From<AppendError>>(
+            writer: &Pool<Db>,
+            policies: &Policies,
+            prefix: &str,
+            year: i16,
+            build: impl FnOnce(CaseId) -> Result<Vec<Event>, E>,
+        ) -> Result<Appended, E> {
+            let store_error = |e: sqlx::Error| E::from(AppendError::from(StoreError::from(e)));
+            let mut tx = begin_write(writer).await.map_err(store_error)?;
+            // The row lock this upsert takes holds other raises of the same
+            // prefix and year until commit, so each number is issued once.
+            let (last,): (i64,) = sqlx::query_as(
+                "INSERT INTO case_numbers (prefix, year, last) VALUES ($1, $2, 1) \
+                 ON CONFLICT (prefix, year) DO UPDATE SET last = case_numbers.last + 1 \
+                 RETURNING last",
+            )
+            .bind(prefix)
+            .bind(i64::from(year))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(store_error)?;
+            let id = crate::case_id(prefix, year, last)?;
+            let events = build(id)?;
+            let stream = Append { expected: None, events: &events };
+            crate::check_append(&stream)?;
+            let mut appended = append_in(&mut tx, policies, &[stream]).await?;
+            tx.commit().await.map_err(store_error)?;
+            Ok(appended.remove(0))
+        }
+
+        /// The body of an append, inside the caller's transaction.
+        async fn append_in(
+            tx: &mut Tx,
+            policies: &Policies,
+            streams: &[Append<'_>],
+        ) -> Result<Vec<Appended>, AppendError> {
+            let (mut head_seq, mut head_hash) = read_head(tx).await?;
             let mut appended = Vec::with_capacity(streams.len());
             for stream in streams {
                 let case_id = &stream.events[0].case;
-                let actual = stream_version(&mut tx, case_id).await?;
+                let actual = stream_version(tx, case_id).await?;
                 if actual != stream.expected {
                     return Err(Conflict {
                         case: case_id.clone(),
@@ -97,18 +142,18 @@ macro_rules! common_queries {
                     .into());
                 }
                 let mut events = match actual {
-                    Some(_) => load_in(&mut tx, case_id).await?,
+                    Some(_) => load_in(tx, case_id).await?,
                     None => Vec::new(),
                 };
                 let first = head_seq + 1;
                 for event in stream.events {
                     head_seq += 1;
                     let sealed = canonical::seal(event, head_seq, head_hash);
-                    insert_event(&mut tx, &sealed).await.map_err(|e| {
+                    insert_event(tx, &sealed).await.map_err(|e| {
                         unique_is_conflict(e, case_id, stream.expected)
                     })?;
                     if let Some(row) = projection::outbox_row(event, head_seq, &sealed.hash) {
-                        insert_outbox(&mut tx, &row).await?;
+                        insert_outbox(tx, &row).await?;
                     }
                     head_hash = sealed.hash;
                 }
@@ -117,7 +162,7 @@ macro_rules! common_queries {
                     case: case_id.clone(),
                     source,
                 })?;
-                write_case(&mut tx, &case, policies).await?;
+                write_case(tx, &case, policies).await?;
                 appended.push(Appended {
                     global: first..=head_seq,
                     case,
@@ -126,10 +171,9 @@ macro_rules! common_queries {
             sqlx::query("UPDATE chain_head SET global_seq = $1, hash = $2 WHERE id = 1")
                 .bind(to_i64(head_seq))
                 .bind(&head_hash[..])
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await
                 .map_err(StoreError::from)?;
-            tx.commit().await.map_err(StoreError::from)?;
             Ok(appended)
         }
 
@@ -207,15 +251,15 @@ macro_rules! common_queries {
             sqlx::query(
                 "INSERT INTO case_register (case_id, policy_id, policy_version, track, stage, \
                  stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
-                 due_at_us, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                 due_at_us, version, involvement) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
                  ON CONFLICT (case_id) DO UPDATE SET policy_id = excluded.policy_id, \
                  policy_version = excluded.policy_version, track = excluded.track, \
                  stage = excluded.stage, stage_name = excluded.stage_name, leads = excluded.leads, \
                  raising_agency = excluded.raising_agency, other_agency = excluded.other_agency, \
                  area = excluded.area, raised_at_us = excluded.raised_at_us, \
                  status = excluded.status, due_at_us = excluded.due_at_us, \
-                 version = excluded.version",
+                 version = excluded.version, involvement = excluded.involvement",
             )
             .bind(&r.case_id)
             .bind(&r.policy_id)
@@ -231,6 +275,7 @@ macro_rules! common_queries {
             .bind(&r.status)
             .bind(r.due_at_us)
             .bind(r.version)
+            .bind(&r.involvement)
             .execute(&mut **tx)
             .await?;
             sqlx::query("DELETE FROM deadlines WHERE case_id = $1")
@@ -256,22 +301,46 @@ macro_rules! common_queries {
 
         const REGISTER_COLUMNS: &str = "case_id, policy_id, policy_version, track, stage, \
             stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
-            due_at_us, version";
+            due_at_us, version, involvement";
 
-        /// The register: every case not closed or withdrawn, or every case.
+        /// The register: every case not closed or withdrawn, or every case;
+        /// of one partnership (through its raising agency) or of all.
         pub(crate) async fn register(
             reader: &Pool<Db>,
             include_closed: bool,
+            partnership: Option<&str>,
         ) -> Result<Vec<RegisterEntry>, StoreError> {
-            let filter = if include_closed {
-                ""
+            let mut filters = Vec::new();
+            if !include_closed {
+                filters.push("status NOT IN ('closed', 'withdrawn')");
+            }
+            if partnership.is_some() {
+                filters.push(
+                    "raising_agency IN (SELECT id FROM agencies WHERE partnership_id = $1)",
+                );
+            }
+            let filter = if filters.is_empty() {
+                String::new()
             } else {
-                "WHERE status NOT IN ('closed', 'withdrawn')"
+                format!("WHERE {}", filters.join(" AND "))
             };
             let sql =
                 format!("SELECT {REGISTER_COLUMNS} FROM case_register {filter} ORDER BY raised_at_us, case_id");
-            let rows: Vec<RegisterRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(reader).await?;
+            let mut query = sqlx::query_as::<_, RegisterRow>(sqlx::AssertSqlSafe(sql));
+            if let Some(partnership) = partnership {
+                query = query.bind(partnership);
+            }
+            let rows: Vec<RegisterRow> = query.fetch_all(reader).await?;
             rows.into_iter().map(RegisterEntry::try_from).collect()
+        }
+
+        /// Whether any register row predates the involvement column.
+        pub(crate) async fn needs_rebuild(reader: &Pool<Db>) -> Result<bool, StoreError> {
+            let row: Option<(String,)> =
+                sqlx::query_as("SELECT case_id FROM case_register WHERE involvement IS NULL LIMIT 1")
+                    .fetch_optional(reader)
+                    .await?;
+            Ok(row.is_some())
         }
 
         /// Deadlines falling before `before`, soonest first.

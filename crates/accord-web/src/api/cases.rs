@@ -84,7 +84,11 @@ pub(crate) async fn show(
             .find(|a| a.id == *agency)
             .map(|a| a.partnership.as_str())
     });
-    if !access::may_see(&principal.person, &case, partnership) {
+    let involvement = case.involvement();
+    if !access::may_see(
+        &principal.person,
+        access::CaseFacts::of_case(&case, &involvement, partnership),
+    ) {
         return Err(no_such_case());
     }
     store

@@ -92,34 +92,27 @@ fn overdue(entry: &RegisterEntry, now: Timestamp) -> bool {
 }
 
 /// The register entries `principal` may see, overdue first, then by due
-/// (those without a deadline last), then by id.
+/// (those without a deadline last), then by id. Only their own
+/// partnership's entries are read, and the access rules are asked of each
+/// from the facts the register keeps, without loading any case.
 async fn visible(
     state: &AppState,
     principal: &Principal,
     now: Timestamp,
 ) -> Result<Vec<RegisterEntry>, ApiError> {
-    let store = state.store();
-    // Only the reader's own partnership's agencies are looked at: a case
-    // raised by any other agency has no partnership the reader can see.
-    let agencies = store.agencies(principal.partnership()).await?;
-    let mut seen = Vec::new();
-    for entry in store.register().await? {
-        if !agencies.iter().any(|a| a.id == entry.raising_agency) {
-            continue;
-        }
-        let Some(case) = store.load_case(&entry.case).await? else {
-            continue;
-        };
-        let partnership = access::case_partnership(&case, |agency| {
-            agencies
-                .iter()
-                .find(|a| a.id == *agency)
-                .map(|a| a.partnership.as_str())
-        });
-        if access::may_see(&principal.person, &case, partnership) {
-            seen.push(entry);
-        }
-    }
+    let partnership = Some(principal.partnership());
+    let mut seen: Vec<RegisterEntry> = state
+        .store()
+        .register_of(principal.partnership())
+        .await?
+        .into_iter()
+        .filter(|entry| {
+            access::may_see(
+                &principal.person,
+                access::CaseFacts::of_entry(entry, partnership),
+            )
+        })
+        .collect();
     seen.sort_by(|a, b| {
         overdue(b, now)
             .cmp(&overdue(a, now))
