@@ -49,6 +49,7 @@ impl From<WorkingDays> for u32 {
 
 /// How long a stage (or a whole disagreement) may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Timescale {
     /// Due at the end of the Nth working day strictly after the local date
@@ -78,6 +79,7 @@ impl fmt::Display for Timescale {
 
 /// When something falls due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Due {
     /// Due at `instant` (UTC). For day-based timescales `last_day` is the
@@ -86,8 +88,10 @@ pub enum Due {
     /// instant.
     At {
         /// The deadline itself: overdue from this instant on.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         instant: Timestamp,
         /// The local (Europe/London) date to show as the due date.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
         last_day: Date,
     },
     /// No timescale: "as soon as possible".

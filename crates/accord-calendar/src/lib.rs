@@ -32,6 +32,8 @@ mod days;
 mod deadline;
 mod definition;
 mod file;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod rules;
 mod table;
 

@@ -21,12 +21,14 @@ use crate::{
 
 /// A disagreement, as its events have left it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Case {
     id: CaseId,
     policy: PolicyId,
     policy_version: u32,
     track: TrackId,
     area: AreaId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     raised_at: Timestamp,
     raised_by: Actor,
     other_agency: AgencyId,
@@ -51,6 +53,7 @@ pub struct Case {
 
 /// Where a case stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Being worked at its current stage.
@@ -72,6 +75,7 @@ impl Status {
 
 /// How a case came to be at a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Entry {
     /// It was raised here.
@@ -84,12 +88,14 @@ pub enum Entry {
 
 /// One stay at a stage. The last is the current one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StageVisit {
     /// The stage.
     pub stage: StageNumber,
     /// How the case got here.
     pub entry: Entry,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub entered_at: Timestamp,
     /// Who decided it.
     pub entered_by: Actor,
@@ -107,15 +113,18 @@ pub struct StageVisit {
     /// Breaches recorded here.
     pub breaches: Vec<BreachRecord>,
     /// When the case left (escalated, closed or withdrawn).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub left_at: Option<Timestamp>,
 }
 
 /// An extension of a stage's deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExtensionRecord {
     /// Its event.
     pub sequence: Sequence,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Who granted it.
     pub by: Actor,
@@ -129,10 +138,12 @@ pub struct ExtensionRecord {
 
 /// A deadline that passed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreachRecord {
     /// Its event.
     pub sequence: Sequence,
     /// When it was recorded.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// The deadline that passed.
     pub due: Due,
@@ -142,6 +153,7 @@ pub struct BreachRecord {
 
 /// A discussion on the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Discussion {
     /// Its event: the way to name it.
     pub sequence: Sequence,
@@ -152,6 +164,7 @@ pub struct Discussion {
     /// The record, as last corrected.
     pub record: DiscussionRecord,
     /// The date of formal approval (Sutton §7b).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub approved_on: Option<Date>,
     /// The corrections to it, in order.
     pub corrected_by: Vec<Sequence>,
@@ -159,6 +172,7 @@ pub struct Discussion {
 
 /// An agreed action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Action {
     /// Its event: the way to name it.
     pub sequence: Sequence,
@@ -169,13 +183,27 @@ pub struct Action {
     /// Who, what, by when, as last corrected.
     pub details: ActionDetails,
     /// When it was done, by whom, and any note.
-    pub completed: Option<(Timestamp, Actor, Option<Text>)>,
+    pub completed: Option<Completion>,
     /// The corrections to it, in order.
     pub corrected_by: Vec<Sequence>,
 }
 
+/// When and by whom an action was marked done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Completion {
+    /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// Who.
+    pub by: Actor,
+    /// What was done, if worth saying.
+    pub note: Option<Text>,
+}
+
 /// One submission of a form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormSubmission {
     /// Its event.
     pub sequence: Sequence,
@@ -184,6 +212,7 @@ pub struct FormSubmission {
     /// The stage it was submitted at.
     pub stage: StageNumber,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// By whom.
     pub by: Actor,
@@ -193,6 +222,7 @@ pub struct FormSubmission {
 
 /// A convened Resolution Panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Panel {
     /// Its event.
     pub sequence: Sequence,
@@ -212,6 +242,7 @@ pub struct Panel {
 
 /// A representation to the panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Representation {
     /// Its event.
     pub sequence: Sequence,
@@ -223,12 +254,14 @@ pub struct Representation {
 
 /// The agreed outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Outcome {
     /// Its event.
     pub sequence: Sequence,
     /// The stage it was reached at.
     pub stage: StageNumber,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Who recorded it.
     pub by: Actor,
@@ -246,6 +279,7 @@ pub struct Outcome {
 
 /// A party's written confirmation of the outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Confirmation {
     /// Its event.
     pub sequence: Sequence,
@@ -254,6 +288,7 @@ pub struct Confirmation {
     /// Who confirmed.
     pub by: PersonId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// The confirmation.
     pub statement: Text,
@@ -261,6 +296,7 @@ pub struct Confirmation {
 
 /// Learning taken from the disagreement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LearningRecord {
     /// Its event.
     pub sequence: Sequence,
@@ -274,10 +310,12 @@ pub struct LearningRecord {
 
 /// A notification due, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notice {
     /// Its event.
     pub sequence: Sequence,
     /// When it fell due.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Whom, what, why.
     pub notification: NotificationDue,
@@ -285,10 +323,12 @@ pub struct Notice {
 
 /// A correction of an earlier event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CorrectionRecord {
     /// Its event.
     pub sequence: Sequence,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Who made it.
     pub by: Actor,
@@ -302,10 +342,12 @@ pub struct CorrectionRecord {
 
 /// A change in a subject's circumstances, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CircumstanceChange {
     /// Its event.
     pub sequence: Sequence,
     /// When it was recorded.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Who recorded it.
     pub by: Actor,
@@ -325,12 +367,14 @@ pub struct CircumstanceChange {
 
 /// A closing or withdrawal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Closure {
     /// Its event.
     pub sequence: Sequence,
     /// The stage.
     pub stage: StageNumber,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// By whom.
     pub by: Actor,
@@ -342,9 +386,10 @@ pub struct Closure {
     pub withdrawn: Option<Text>,
 }
 
-/// Who is personally involved in a case and whom it has told
-/// ([`Case::involvement`]).
+/// Who is personally involved in a case, whom it has told, and which roles
+/// its policy asks to act now ([`Case::involvement`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Involvement {
     /// Who raised it, its named other professional, everyone who took part
     /// in a discussion at the current stage, whoever has an action on it
@@ -353,6 +398,11 @@ pub struct Involvement {
     /// The roles its notifications were addressed to, each once, such as
     /// `iro` (Havering §2.5).
     pub notified: Vec<RoleRef>,
+    /// The roles its policy asks to complete a section of a form its
+    /// current stage needs, each once, such as Sutton's
+    /// `safeguarding-advisor` (Appendix 1).
+    #[serde(default)]
+    pub acting: Vec<RoleRef>,
 }
 
 /// A stream that cannot be a case's: the storage layer's data is damaged or
@@ -517,7 +567,11 @@ impl Case {
             }),
             EventBody::ActionCompleted { action, note } => {
                 if let Some(a) = self.action_mut(*action) {
-                    a.completed = Some((at, actor.clone(), note.clone()));
+                    a.completed = Some(Completion {
+                        at,
+                        by: actor.clone(),
+                        note: note.clone(),
+                    });
                 }
             }
             EventBody::FormSubmitted {
@@ -1008,11 +1062,12 @@ impl Case {
         &self.closures
     }
 
-    /// Who is personally involved in the case now, and whom it has told:
-    /// what the access rules need (accord-web's `access`), small enough to
-    /// keep beside the case on the register so lists are filtered without
-    /// folding every case.
-    pub fn involvement(&self) -> Involvement {
+    /// Who is personally involved in the case now, whom it has told, and
+    /// which roles `policy` (the version it is bound to) asks to act at its
+    /// current stage: what the access rules need (accord-web's `access`),
+    /// small enough to keep beside the case on the register so lists are
+    /// filtered without folding every case.
+    pub fn involvement(&self, policy: &Policy) -> Involvement {
         let stage = self.stage();
         let mut people: Vec<PersonId> = std::iter::once(&self.raised_by.person)
             .chain(self.other_professional.as_ref())
@@ -1037,14 +1092,32 @@ impl Case {
             .collect();
         people.sort();
         people.dedup();
-        let mut notified: Vec<RoleRef> = self
-            .notifications
-            .iter()
-            .map(|n| n.notification.to.clone())
-            .collect();
-        notified.sort_by(|a, b| a.id().cmp(b.id()));
-        notified.dedup();
-        Involvement { people, notified }
+        let roles = |roles: Vec<RoleRef>| {
+            let mut roles = roles;
+            roles.sort_by(|a, b| a.id().cmp(b.id()));
+            roles.dedup();
+            roles
+        };
+        let notified = roles(
+            self.notifications
+                .iter()
+                .map(|n| n.notification.to.clone())
+                .collect(),
+        );
+        let acting = roles(
+            self.current_stage(policy)
+                .into_iter()
+                .flat_map(|s| &s.forms)
+                .filter_map(|f| policy.form(&f.form))
+                .flat_map(|f| &f.sections)
+                .filter_map(|s| s.completed_by.clone())
+                .collect(),
+        );
+        Involvement {
+            people,
+            notified,
+            acting,
+        }
     }
 
     /// The number of the last event applied: the stream version the next

@@ -46,6 +46,7 @@ pub struct Raise {
 
 /// Entering a track above its starting stage for immediate risk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LaterStart {
     /// The stage to start at.
     pub stage: StageNumber,

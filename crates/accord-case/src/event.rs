@@ -17,12 +17,14 @@ use crate::{
 
 /// One entry in a case's stream: who, when, where in the stream, and what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Event {
     /// The case.
     pub case: CaseId,
     /// Its position in the case's stream.
     pub sequence: Sequence,
     /// When it was recorded.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     /// Who recorded it.
     pub actor: Actor,
@@ -32,6 +34,7 @@ pub struct Event {
 
 /// What happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     /// The disagreement was raised. Always the first event.
@@ -48,6 +51,7 @@ pub enum EventBody {
         /// The discussion's event number.
         discussion: Sequence,
         /// The date of approval.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
         approved_on: Date,
     },
     /// An action was agreed.
@@ -221,6 +225,7 @@ pub enum EventBody {
 
 /// The raise: the disagreement as first put on record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Raised {
     /// The policy it is bound to.
     pub policy: PolicyId,
@@ -254,6 +259,7 @@ pub struct Raised {
 /// "within 5 working days"). Computed on entry and written into the event,
 /// like the stage's own due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormDue {
     /// The form.
     pub form: FormId,
@@ -263,6 +269,7 @@ pub struct FormDue {
 
 /// A notification the storage layer must deliver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NotificationDue {
     /// Whom to tell: resolved to people outside this crate.
     pub to: RoleRef,
@@ -282,6 +289,7 @@ pub struct NotificationDue {
 
 /// A form sent with a notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     /// The form.
     pub form: FormId,
@@ -292,6 +300,7 @@ pub struct Attachment {
 
 /// What caused a notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Occasion {
     /// The case entered the stage (or a correction made an entry condition

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// The answers on one submission of a form, by field id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct FormValues(pub BTreeMap<FieldId, FieldValue>);
 
@@ -64,6 +65,7 @@ impl FieldValue {
 /// A field on a form, named for a person to find: its path (`outcome`, or
 /// `actions/2/by-when` for a column of the second row) and its printed label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldRef {
     /// The field's id, with the row number and column id for a table cell.
     pub path: String,
@@ -73,6 +75,7 @@ pub struct FieldRef {
 
 /// An answer that does not fit its field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldProblem {
     /// The field.
     pub field: FieldRef,

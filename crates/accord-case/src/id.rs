@@ -83,6 +83,17 @@ macro_rules! opaque_id {
                 f.write_str(&self.0)
             }
         }
+
+        #[cfg(feature = "openapi")]
+        accord_calendar::schema_as!(
+            $name,
+            accord_calendar::openapi::string(
+                concat!("A ", $what, ": 1 to 64 letters, digits, hyphens or underscores."),
+                Some("^[A-Za-z0-9_-]{1,64}$"),
+                Some(1),
+                Some(64)
+            )
+        );
     };
 }
 
@@ -163,6 +174,27 @@ impl fmt::Display for Text {
         f.write_str(&self.0)
     }
 }
+
+#[cfg(feature = "openapi")]
+accord_calendar::schema_as!(
+    Text,
+    accord_calendar::openapi::string(
+        "Free text on the record: not blank, at most 20,000 characters once trimmed.",
+        Some("\\S"),
+        Some(1),
+        Some(Text::MAX_CHARS)
+    )
+);
+
+#[cfg(feature = "openapi")]
+accord_calendar::schema_as!(
+    Sequence,
+    accord_calendar::openapi::integer(
+        "An event's number in its case's stream, from 1 (the raise).",
+        1,
+        i64::MAX as u64
+    )
+);
 
 /// An event's position in its case's stream: 1 for the raise, then 2, 3…
 /// It is the stream version the storage layer checks on append, and the

@@ -69,13 +69,15 @@ mod decide;
 mod event;
 mod form;
 mod id;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod record;
 mod refusal;
 
 pub use case::{
-    Action, BreachRecord, Case, CircumstanceChange, Closure, Confirmation, CorrectionRecord,
-    Discussion, Entry, ExtensionRecord, FormSubmission, Involvement, LearningRecord, Notice,
-    Outcome, Panel, Representation, StageVisit, Status, StreamError,
+    Action, BreachRecord, Case, CircumstanceChange, Closure, Completion, Confirmation,
+    CorrectionRecord, Discussion, Entry, ExtensionRecord, FormSubmission, Involvement,
+    LearningRecord, Notice, Outcome, Panel, Representation, StageVisit, Status, StreamError,
 };
 pub use command::{Command, LaterStart, Raise};
 pub use event::{Attachment, Event, EventBody, FormDue, NotificationDue, Occasion, Raised};

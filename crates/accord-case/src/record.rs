@@ -11,6 +11,7 @@ use crate::{AgencyId, PersonId, SubjectId, Text};
 
 /// Who is acting: passed in with every command, recorded on every event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Actor {
     /// The person.
     pub person: PersonId,
@@ -42,6 +43,7 @@ pub struct Context {
 
 /// A child, young person or adult at risk the disagreement is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subject {
     /// Their id within the case.
     pub id: SubjectId,
@@ -59,6 +61,7 @@ pub struct Subject {
 
 /// What the disagreement is about, in the raiser's words (DESIGN.md §2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Concern {
     /// The decision, action or inaction disputed.
     pub disputed: Text,
@@ -71,6 +74,7 @@ pub struct Concern {
 
 /// How a discussion was held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DiscussionMode {
     /// By telephone.
@@ -85,6 +89,7 @@ pub enum DiscussionMode {
 
 /// Someone who took part in a discussion.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Participant {
     /// The person.
     pub person: PersonId,
@@ -98,8 +103,10 @@ pub struct Participant {
 
 /// A discussion, recorded at the time (Sutton §7b).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiscussionRecord {
     /// When it took place.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub held_at: Timestamp,
     /// How.
     pub how: DiscussionMode,
@@ -114,6 +121,7 @@ pub struct DiscussionRecord {
 /// An agreed action: "Who will do what? / What will be undertaken? /
 /// By when?" (Sutton Appendix 1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionDetails {
     /// Who will do it.
     pub who: PersonId,
@@ -122,11 +130,13 @@ pub struct ActionDetails {
     /// What will be undertaken.
     pub what: Text,
     /// By when.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub by_when: Date,
 }
 
 /// A seat on a Resolution Panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PanelSeat {
     /// The senior officer or Board representative.
     pub person: PersonId,
@@ -160,6 +170,7 @@ impl Extension {
 /// Why a party's written confirmation of the outcome is missing at closure
 /// (DESIGN.md §5: "or a recorded reason why it is missing").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingConfirmation {
     /// The party that has not confirmed.
     pub agency: AgencyId,
@@ -170,6 +181,7 @@ pub struct MissingConfirmation {
 /// What a correction puts right. The corrected event stays in the record;
 /// the case page shows the correction alongside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Amendment {
     /// The discussion record as it should have read.

@@ -172,6 +172,7 @@ fn specs(policy: &str) -> Vec<Spec> {
             Spec::at(PRO, 2, &P[4]).closed(None, false, false),
             Spec::at(PRO, 1, &P[9]).closed(None, true, false),
             Spec::at(PRO, 1, &P[2]).ends(End::Withdrawn),
+            Spec::at(PRO, 4, &P[5]).closed(Some(Decision), true, true),
         ],
         "plymouth-2025" => vec![
             Spec::at(PRO, 1, &P[0]),

@@ -52,6 +52,17 @@ macro_rules! slug {
                 f.write_str(&self.0)
             }
         }
+
+        #[cfg(feature = "openapi")]
+        accord_calendar::schema_as!(
+            $name,
+            accord_calendar::openapi::string(
+                concat!($(stringify!($doc), " "),*),
+                Some(accord_calendar::openapi::SLUG_PATTERN),
+                Some(1),
+                Some(80)
+            )
+        );
     };
 }
 
@@ -154,6 +165,7 @@ impl fmt::Display for StageNumber {
 
 /// The role tiers every partnership has (DESIGN.md §2, "Person").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RoleTier {
     /// Social worker, health visitor, teacher, police officer…
@@ -306,6 +318,23 @@ impl RoleRef {
     }
 }
 
+#[cfg(feature = "openapi")]
+accord_calendar::schema_as!(
+    RoleRef,
+    accord_calendar::openapi::string(
+        "A role: a tier (`manager`, `iro`…), a role the policy declares (`business-manager`), or a relation to the case (`raiser`, `stage-leads`…).",
+        Some(accord_calendar::openapi::SLUG_PATTERN),
+        Some(1),
+        Some(80)
+    )
+);
+
+#[cfg(feature = "openapi")]
+accord_calendar::schema_as!(
+    StageNumber,
+    accord_calendar::openapi::integer("A stage's number on its ladder, from 1.", 1, 255)
+);
+
 impl<'de> Deserialize<'de> for RoleRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
@@ -390,6 +419,7 @@ pub struct SourceDocument {
 
 /// Whom a disagreement can be about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum SubjectKind {
     /// A child or young person.
@@ -656,6 +686,7 @@ fn default_resolution() -> Vec<ResolutionRoute> {
 
 /// A way a disagreement can be resolved at a stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ResolutionRoute {
     /// The two sides' leads reach agreement.

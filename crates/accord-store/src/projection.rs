@@ -220,7 +220,8 @@ pub(crate) fn case_rows(
         due_at_us: due,
         version: to_i64(case.version().get()),
         involvement: Some(
-            serde_json::to_string(&case.involvement()).expect("ids and roles always serialise"),
+            serde_json::to_string(&case.involvement(policy))
+                .expect("ids and roles always serialise"),
         ),
     };
     // Only a case being worked has a running clock: a resolved case awaits

@@ -23,9 +23,20 @@
 //!    partnership.
 //! 6. **An IRO** sees the cases they were notified about. Notifications go to
 //!    a role, not to a person, so a case with a notification due to the
-//!    `iro` tier counts as notified to every IRO of its partnership.
+//!    `iro` tier counts as notified to every IRO of its partnership. The
+//!    same holds for a role the policy declares, which is the partnership's
+//!    to fill (Havering's HSCP Chair, Plymouth's Business Manager, the Isle
+//!    of Man's Director): its holders see the cases it was told of. A
+//!    notification to an agency tier, such as a safeguarding lead told of
+//!    immediate risk, reaches that agency's people through rule 4, not every
+//!    safeguarding lead in the partnership.
+//! 7. **A role the policy asks to act at the case's current stage**, by
+//!    completing a section of a form the stage needs (Sutton's Safeguarding
+//!    Advisor signs Appendix 1): its holders see the case while it is at
+//!    that stage. Declared roles only, as in rule 6.
 //!
-//! Practitioners and panel members see only what rule 3 gives them.
+//! Practitioners and panel members see only what rules 3, 6 and 7 give
+//! them.
 
 use accord_case::{AgencyId, Case, Involvement};
 use accord_policy::{RoleRef, RoleTier};
@@ -86,7 +97,19 @@ pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
     if facts.partnership != Some(person.partnership.as_str()) {
         return false;
     }
-    let involved = || facts.involvement.people.contains(&person.id);
+    // Rules 3, 6 and 7.
+    let involvement = facts.involvement;
+    let holds = |roles: &[RoleRef]| {
+        roles.iter().any(|role| {
+            matches!(role, RoleRef::Declared(_) | RoleRef::Tier(RoleTier::Iro))
+                && person.holds(role)
+        })
+    };
+    let involved = || {
+        involvement.people.contains(&person.id)
+            || holds(&involvement.notified)
+            || holds(&involvement.acting)
+    };
     match person.tier {
         RoleTier::Admin => false,
         RoleTier::PartnershipTeam | RoleTier::Chair => true,
@@ -94,15 +117,7 @@ pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
         | RoleTier::SafeguardingLead
         | RoleTier::SeniorManager
         | RoleTier::HeadOfService => facts.parties.contains(&&person.agency) || involved(),
-        // Rule 6: a notification to the `iro` tier is due on the case.
-        RoleTier::Iro => {
-            facts
-                .involvement
-                .notified
-                .contains(&RoleRef::Tier(RoleTier::Iro))
-                || involved()
-        }
-        RoleTier::Practitioner | RoleTier::PanelMember => involved(),
+        RoleTier::Iro | RoleTier::Practitioner | RoleTier::PanelMember => involved(),
     }
 }
 
@@ -253,8 +268,8 @@ mod tests {
     fn the_access_matrix_holds_row_by_row() {
         let calendars = Calendars::builtin();
         let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
-        let demo = accord_demo::demo(now, &calendars, &accord_policy::builtin(&calendars))
-            .expect("the demo builds");
+        let policies = accord_policy::builtin(&calendars);
+        let demo = accord_demo::demo(now, &calendars, &policies).expect("the demo builds");
         let agencies: HashMap<&AgencyId, &str> = demo
             .agencies
             .iter()
@@ -281,7 +296,11 @@ mod tests {
                 .unwrap_or_else(|| panic!("no case {case_id}"));
             let partnership = case_partnership(case, |a| agencies.get(a).copied());
             assert!(partnership.is_some(), "{case_id} has a partnership");
-            let involvement = case.involvement();
+            let policy = policies
+                .iter()
+                .find(|p| p.id == *case.policy() && p.version == case.policy_version())
+                .unwrap();
+            let involvement = case.involvement(policy);
             assert_eq!(
                 may_see(person, CaseFacts::of_case(case, &involvement, partnership)),
                 allowed,
@@ -300,15 +319,16 @@ mod tests {
     fn a_case_of_an_unknown_agency_is_seen_by_nobody() {
         let calendars = Calendars::builtin();
         let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
-        let demo = accord_demo::demo(now, &calendars, &accord_policy::builtin(&calendars))
-            .expect("the demo builds");
+        let policies = accord_policy::builtin(&calendars);
+        let demo = accord_demo::demo(now, &calendars, &policies).expect("the demo builds");
         let case = Case::fold(&demo.cases[0].events).expect("folds");
         let chair = demo
             .people
             .iter()
             .find(|p| p.tier == RoleTier::Chair && p.partnership == demo.cases[0].partnership)
             .expect("a chair");
-        let involvement = case.involvement();
+        let policy = policies.iter().find(|p| p.id == *case.policy()).unwrap();
+        let involvement = case.involvement(policy);
         let facts = |partnership| CaseFacts::of_case(&case, &involvement, partnership);
         assert!(may_see(chair, facts(Some(chair.partnership.as_str()))));
         assert!(!may_see(chair, facts(case_partnership(&case, |_| None))));

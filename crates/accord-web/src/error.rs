@@ -88,10 +88,19 @@ pub enum ApiError {
         /// The JSON path of the field, such as `subjects[0].name`.
         field: Option<String>,
     },
-    /// 422: the case's policy does not allow the command. The refusal names
-    /// the rule and the document section it comes from.
-    #[error(transparent)]
-    Refused(#[from] Refusal),
+    /// 403 or 422: the case's policy does not allow the command. The
+    /// refusal names the rule and the document section it comes from; a
+    /// rule about who may do something (only a manager, only the stage's
+    /// decider, only the raising agency, only a party) is a 403, any other
+    /// a 422.
+    #[error("{refusal}")]
+    Refused {
+        /// The engine's refusal.
+        refusal: Box<Refusal>,
+        /// The request field it concerns, such as `area` or
+        /// `record.participants`, where there is one.
+        field: Option<String>,
+    },
     /// 503: the database cannot be reached. The cause is logged.
     #[error("the database cannot be reached")]
     Unavailable(#[source] StoreError),
@@ -141,7 +150,8 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unprocessable { .. } | ApiError::Refused(_) => {
+            ApiError::Refused { refusal, .. } if is_about_who(refusal) => StatusCode::FORBIDDEN,
+            ApiError::Unprocessable { .. } | ApiError::Refused { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -174,10 +184,10 @@ impl ApiError {
                 ..plain("body_too_large", None)
             },
             ApiError::UnsupportedMediaType => plain("unsupported_media_type", None),
-            ApiError::Refused(refusal) => ErrorBody {
+            ApiError::Refused { refusal, field } => ErrorBody {
                 code: refusal_code(refusal),
                 message: refusal.to_string(),
-                field: None,
+                field: field.clone(),
                 section: Some(refusal.section().to_owned()),
             },
             ApiError::Unavailable(_) => ErrorBody {
@@ -203,6 +213,65 @@ fn refusal_code(refusal: &Refusal) -> String {
         .ok()
         .and_then(|v| v.get("rule").and_then(|r| r.as_str()).map(str::to_owned))
         .unwrap_or_else(|| "refused".to_owned())
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        ApiError::Refused {
+            field: refusal_field(&refusal).map(str::to_owned),
+            refusal: Box::new(refusal),
+        }
+    }
+}
+
+/// Whether `refusal` is about who is acting rather than what they sent.
+fn is_about_who(refusal: &Refusal) -> bool {
+    matches!(
+        refusal,
+        Refusal::NotAManager { .. }
+            | Refusal::NotTheDecider { .. }
+            | Refusal::DeciderNotUninvolved { .. }
+            | Refusal::NotRaisingAgency { .. }
+            | Refusal::NotAParty { .. }
+    )
+}
+
+/// The field of the raise or command body that `refusal` concerns, by the
+/// names the API's request bodies use; `None` where the refusal is about
+/// the case's state or who is acting.
+fn refusal_field(refusal: &Refusal) -> Option<&'static str> {
+    Some(match refusal {
+        Refusal::UnknownTrack { .. } => "track",
+        Refusal::OutOfScope { .. } | Refusal::UnknownSignpost { .. } => "signpost",
+        Refusal::OwnAgency { .. } => "other_agency",
+        Refusal::NotAPolicyArea { .. } => "area",
+        Refusal::SubjectKindNotCovered { .. } => "subjects",
+        Refusal::LaterStartNeedsImmediateRisk { .. } => "start_at",
+        Refusal::BelowEntryStage { .. } | Refusal::ImmediateRiskEntryNotAllowed { .. } => {
+            "start_at.stage"
+        }
+        Refusal::StageSkip { .. } | Refusal::StageBackwards { .. } => "to",
+        Refusal::UnknownForm { .. } => "form",
+        Refusal::FormIncomplete { .. } | Refusal::FormInvalid { .. } => "values",
+        Refusal::ChairNotUninvolved { .. } | Refusal::NoParticipants { .. } => {
+            "record.participants"
+        }
+        Refusal::DiscussionInFuture { .. } => "record.held_at",
+        Refusal::PanelTooSmall { .. }
+        | Refusal::PanelLacksDisputingAgencies { .. }
+        | Refusal::NoPanelMembers { .. } => "members",
+        Refusal::PanelShortfallNeedsReason { .. } => "shortfall_reason",
+        Refusal::RouteNotAllowed { .. } => "route",
+        Refusal::UnknownTheme { .. } => "theme",
+        Refusal::NotALearningDestination { .. } => "forwarded_to",
+        Refusal::ConfirmationsMissing { .. } => "missing_confirmations",
+        Refusal::NoSuchDiscussion { .. } | Refusal::AlreadyApproved { .. } => "discussion",
+        Refusal::NoSuchAction { .. } | Refusal::AlreadyCompleted { .. } => "action",
+        Refusal::NoSuchEvent { .. } => "corrects",
+        Refusal::CorrectionDoesNotFit { .. } => "amendment",
+        Refusal::NoSuchSubject { .. } => "subject",
+        _ => return None,
+    })
 }
 
 impl IntoResponse for ApiError {
@@ -298,7 +367,19 @@ mod tests {
         let body = err.body();
         assert_eq!(body.code, "own_agency");
         assert_eq!(body.section.as_deref(), Some("§3.1"));
+        assert_eq!(body.field.as_deref(), Some("other_agency"));
         assert!(!body.message.is_empty());
+    }
+
+    #[test]
+    fn a_refusal_of_who_is_acting_is_a_403() {
+        let err = ApiError::from(Refusal::NotAManager {
+            tier: "practitioner".to_owned(),
+            section: "DESIGN.md §3".to_owned(),
+        });
+        assert_eq!(err.status(), StatusCode::FORBIDDEN);
+        assert_eq!(err.body().code, "not_a_manager");
+        assert_eq!(err.body().field, None);
     }
 
     #[test]

@@ -38,8 +38,9 @@ mod hardening;
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
-use accord_calendar::Calendars;
-use accord_policy::Policy;
+use accord_calendar::{Calendar, Calendars};
+use accord_case::Case;
+use accord_policy::{Policy, PolicyId};
 use accord_store::Store;
 use axum::Router;
 use jiff::Timestamp;
@@ -132,6 +133,46 @@ impl AppState {
     /// The policies cases may be bound to.
     pub fn policies(&self) -> &[Policy] {
         &self.shared.policies
+    }
+
+    /// The policy version `case` is bound to, and its calendar. Missing
+    /// only if the server was started without a policy its store holds
+    /// cases under, which the store refuses at append: a server fault.
+    pub fn policy_of(&self, case: &Case) -> Result<(&Policy, &Calendar), ApiError> {
+        let policy = self
+            .policies()
+            .iter()
+            .find(|p| p.id == *case.policy() && p.version == case.policy_version())
+            .ok_or_else(|| {
+                ApiError::Internal(
+                    format!(
+                        "case {} is bound to {} version {}, which this server does not have",
+                        case.id(),
+                        case.policy(),
+                        case.policy_version()
+                    )
+                    .into(),
+                )
+            })?;
+        Ok((policy, self.calendar_of(policy)?))
+    }
+
+    /// The newest version of policy `id`, which new cases are raised under.
+    pub fn current_policy(&self, id: &PolicyId) -> Result<&Policy, ApiError> {
+        self.policies()
+            .iter()
+            .filter(|p| p.id == *id)
+            .max_by_key(|p| p.version)
+            .ok_or_else(|| {
+                ApiError::Internal(format!("this server does not have policy {id}").into())
+            })
+    }
+
+    /// `policy`'s calendar.
+    pub fn calendar_of(&self, policy: &Policy) -> Result<&Calendar, ApiError> {
+        self.calendars()
+            .get(&policy.calendar)
+            .map_err(|e| ApiError::Internal(Box::new(e)))
     }
 }
 

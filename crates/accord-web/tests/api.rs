@@ -449,7 +449,29 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/me",
         "POST /api/v1/tokens",
         "DELETE /api/v1/tokens/{id}",
+        "GET /api/v1/partnerships",
+        "GET /api/v1/partnerships/{id}/agencies",
+        "GET /api/v1/partnerships/{id}/people",
+        "POST /api/v1/cases",
         "GET /api/v1/cases/{id}",
+        "POST /api/v1/cases/{id}/discussions",
+        "POST /api/v1/cases/{id}/discussions/{discussion}/approval",
+        "POST /api/v1/cases/{id}/actions",
+        "POST /api/v1/cases/{id}/actions/{action}/completion",
+        "POST /api/v1/cases/{id}/forms/{form}",
+        "POST /api/v1/cases/{id}/escalation",
+        "POST /api/v1/cases/{id}/extensions",
+        "POST /api/v1/cases/{id}/breaches",
+        "POST /api/v1/cases/{id}/panel",
+        "POST /api/v1/cases/{id}/panel/representations",
+        "POST /api/v1/cases/{id}/outcome",
+        "POST /api/v1/cases/{id}/outcome/confirmations",
+        "POST /api/v1/cases/{id}/learning",
+        "POST /api/v1/cases/{id}/withdrawal",
+        "POST /api/v1/cases/{id}/closure",
+        "POST /api/v1/cases/{id}/reopening",
+        "POST /api/v1/cases/{id}/circumstances",
+        "POST /api/v1/cases/{id}/corrections",
         "GET /api/v1/register",
         "GET /api/v1/me/deadlines",
     ]
@@ -484,13 +506,47 @@ async fn the_openapi_document_lists_every_route() {
         "SignIn",
         "Me",
         "NewTokenBody",
-        "CaseSummary",
+        "CaseView",
+        "Case",
+        "RaiseRequest",
+        "RecordDiscussion",
+        "Correct",
         "RegisterList",
+        "PersonInfo",
     ] {
         assert!(
             doc["components"]["schemas"].get(schema).is_some(),
             "{schema} is described"
         );
+    }
+    // Every reference in the document names a schema it describes.
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(refs.len() > 50, "{} references", refs.len());
+    for r in refs {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{r} is not a schema reference"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{r} is described"
+        );
+    }
+}
+
+/// Every `$ref` in `value`.
+fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", serde_json::Value::String(r)) => out.push(r.clone()),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
     }
 }
 

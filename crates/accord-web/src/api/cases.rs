@@ -1,45 +1,39 @@
-//! Cases: `GET /api/v1/cases/{id}` shows a case's summary to someone the
-//! access rules ([`crate::access::may_see`]) let see it, and writes the read
-//! to the access log. A case they may not see is answered exactly as a case
-//! that does not exist: its existence is not revealed.
+//! Cases: `POST /api/v1/cases` raises a disagreement under the reader's
+//! partnership's policy, and `GET /api/v1/cases/{id}` shows one to someone
+//! the access rules ([`crate::access::may_see`]) let see it. The commands
+//! that change a case are in [`super::commands`]; they open the case the
+//! same way ([`open_visible`]).
+//!
+//! A case someone may not see is answered exactly as a case that does not
+//! exist, so its existence is not revealed, and every answer that shows a
+//! case writes the read to the access log.
 
-use accord_case::CaseId;
-use accord_store::Scope;
-use axum::extract::State;
-use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+use accord_calendar::Calendar;
+use accord_case::{
+    AgencyId, Case, CaseId, Concern, Context, Event, FormValues, LaterStart, PersonId, Raise,
+    Refusal, Subject,
+};
+use accord_policy::{AreaId, FormId, Policy, RoleTier, SignpostId, TrackId};
+use accord_store::{Agency, Scope, StoreError};
+use axum::{
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::{case_view::CaseView, limits};
 use crate::{
     ApiError, AppState, ErrorBody, access,
     auth::Principal,
     extract::{Json, Path},
 };
 
-/// Why the access log says the case was read.
-const PURPOSE: &str = "api: case summary";
-
-/// A case at a glance.
-#[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct CaseSummary {
-    /// Its id, such as `HAV-DEMO-0001`.
-    id: String,
-    /// The policy it runs under.
-    policy: String,
-    /// The track it follows.
-    track: String,
-    /// Its current stage, from 1.
-    stage: u8,
-    /// Where it stands: `open`, `resolved`, `closed` or `withdrawn`.
-    status: String,
-    /// When what is pending next falls due.
-    #[schema(value_type = Object)]
-    due: serde_json::Value,
-    /// The agencies in disagreement: the raising agency, then the other.
-    parties: Vec<String>,
-}
-
 /// The answer for a case that does not exist, or that the reader may not see.
-fn no_such_case() -> ApiError {
+pub(crate) fn no_such_case() -> ApiError {
     ApiError::NotFound {
         code: "unknown_case",
         message: "there is no case with this id that you may see: check the id, \
@@ -48,14 +42,85 @@ fn no_such_case() -> ApiError {
     }
 }
 
-/// Show a case's summary.
+/// A case the reader may see, with what deciding a command on it needs.
+pub(crate) struct Opened<'s> {
+    /// The case.
+    pub(crate) case: Case,
+    /// Its events, in order.
+    pub(crate) events: Vec<Event>,
+    /// The policy version it is bound to.
+    pub(crate) policy: &'s Policy,
+    /// That policy's calendar.
+    pub(crate) calendar: &'s Calendar,
+}
+
+/// Opens case `id` if `principal` may see it; otherwise the same 404 as a
+/// case that does not exist.
+pub(crate) async fn open_visible<'s>(
+    state: &'s AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Opened<'s>, ApiError> {
+    let Ok(id) = CaseId::parse(id) else {
+        return Err(no_such_case());
+    };
+    let store = state.store();
+    let events = store.load(&id).await?;
+    if events.is_empty() {
+        return Err(no_such_case());
+    }
+    let case = Case::fold(&events).map_err(|source| StoreError::Stream {
+        case: id.clone(),
+        source,
+    })?;
+    // Only the reader's own partnership's agencies are looked at: a case
+    // raised by any other agency has no partnership the reader can see.
+    let agencies = store.agencies(principal.partnership()).await?;
+    let partnership = access::case_partnership(&case, |agency| {
+        agencies
+            .iter()
+            .find(|a| a.id == *agency)
+            .map(|a| a.partnership.as_str())
+    });
+    let (policy, calendar) = state.policy_of(&case)?;
+    let involvement = case.involvement(policy);
+    if !access::may_see(
+        &principal.person,
+        access::CaseFacts::of_case(&case, &involvement, partnership),
+    ) {
+        return Err(no_such_case());
+    }
+    Ok(Opened {
+        case,
+        events,
+        policy,
+        calendar,
+    })
+}
+
+/// Writes the read of `view` by `principal` to the access log and answers
+/// with it.
+pub(crate) async fn shown(
+    state: &AppState,
+    principal: &Principal,
+    view: CaseView,
+    purpose: &str,
+) -> Result<Json<CaseView>, ApiError> {
+    state
+        .store()
+        .record_read(view.id(), principal.id(), state.now(), purpose)
+        .await?;
+    Ok(Json(view))
+}
+
+/// Show a case: everything on its record, and where it stands.
 #[utoipa::path(
     get,
     path = "/api/v1/cases/{id}",
     tag = "cases",
     params(("id" = String, Path, description = "The case id, such as `HAV-DEMO-0001`.")),
     responses(
-        (status = 200, description = "The case.", body = CaseSummary),
+        (status = 200, description = "The case.", body = CaseView),
         (status = 401, description = "Nobody is signed in.", body = ErrorBody),
         (status = 403, description = "The token may not read.", body = ErrorBody),
         (status = 404, description = "No such case, or not one you may see.", body = ErrorBody),
@@ -66,49 +131,253 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
-) -> Result<Json<CaseSummary>, ApiError> {
+) -> Result<Json<CaseView>, ApiError> {
     principal.require(Scope::Read)?;
-    let Ok(id) = CaseId::parse(&id) else {
-        return Err(no_such_case());
-    };
-    let store = state.store();
-    let Some(case) = store.load_case(&id).await? else {
-        return Err(no_such_case());
-    };
-    // Only the reader's own partnership's agencies are looked at: a case
-    // raised by any other agency has no partnership the reader can see.
-    let agencies = store.agencies(principal.partnership()).await?;
-    let partnership = access::case_partnership(&case, |agency| {
-        agencies
-            .iter()
-            .find(|a| a.id == *agency)
-            .map(|a| a.partnership.as_str())
-    });
-    let involvement = case.involvement();
-    if !access::may_see(
-        &principal.person,
-        access::CaseFacts::of_case(&case, &involvement, partnership),
-    ) {
-        return Err(no_such_case());
+    let opened = open_visible(&state, &principal, &id).await?;
+    let view = CaseView::new(opened.case, &opened.events, opened.policy, state.now());
+    shown(&state, &principal, view, "api: case").await
+}
+
+/// A disagreement to raise. The person raising it is whoever is signed
+/// in; the policy is their partnership's.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RaiseRequest {
+    /// The track, such as `professional`; the policy's first when left out.
+    #[serde(default)]
+    track: Option<TrackId>,
+    /// The area of disagreement, from the policy's own list (see
+    /// `GET /api/v1/policies/{id}`).
+    area: AreaId,
+    /// The out-of-scope kind of concern the raiser's answers matched, if
+    /// any: such a concern is never a case, and the answer says where to
+    /// take it instead.
+    #[serde(default)]
+    signpost: Option<SignpostId>,
+    /// The agency whose decision, action or inaction is disputed: one of
+    /// your partnership's agencies, not your own.
+    other_agency: AgencyId,
+    /// The professional there, where known.
+    #[serde(default)]
+    other_professional: Option<PersonId>,
+    /// The children (or adults at risk) it is about, each with an id of
+    /// your choosing within the case, such as `c1`. Empty only for a
+    /// strategic partnership issue.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    subjects: Vec<Subject>,
+    /// What was decided or not done, the evidence, and the outcome sought.
+    concern: Concern,
+    /// Starting above the first stage, where a subject is at immediate
+    /// risk of significant harm and the policy allows it, with the reason.
+    #[serde(default)]
+    start_at: Option<LaterStart>,
+    /// Forms submitted with the raise, by form id, such as a stage's entry
+    /// form.
+    #[serde(default)]
+    forms: BTreeMap<FormId, FormValues>,
+}
+
+/// Raise a disagreement.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases",
+    tag = "cases",
+    request_body = RaiseRequest,
+    responses(
+        (status = 201, description = "Raised: the new case, at the stage it starts at. `Location` names it.", body = CaseView),
+        (status = 400, description = "The body is not JSON.", body = ErrorBody),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "The token may not write, or administrators do not raise cases.", body = ErrorBody),
+        (status = 413, description = "The body is too large.", body = ErrorBody),
+        (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
+        (status = 422, description = "A field is wrong, or the policy refuses it (the `code` names the rule, `section` where the document says so, `field` what to change).", body = ErrorBody),
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub(crate) async fn raise(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(body): Json<RaiseRequest>,
+) -> Result<Response, ApiError> {
+    principal.require(Scope::Write)?;
+    if principal.tier() == RoleTier::Admin {
+        return Err(ApiError::Forbidden {
+            code: "admins_do_not_raise",
+            message: "administrators look after accounts, agencies and calendars and do not \
+                      work on cases: raise it from your practitioner or manager account"
+                .to_owned(),
+        });
     }
-    store
-        .record_read(case.id(), principal.id(), state.now(), PURPOSE)
-        .await?;
-    let text = |value: serde_json::Value| match value {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
+    check_raise(&state, &principal, &body).await?;
+    let partnership = state
+        .store()
+        .partnerships()
+        .await?
+        .into_iter()
+        .find(|p| p.id == principal.partnership())
+        .ok_or_else(|| {
+            ApiError::Internal(
+                format!("person {} has no partnership record", principal.id()).into(),
+            )
+        })?;
+    let policy = state.current_policy(&partnership.policy)?;
+    let calendar = state.calendar_of(policy)?;
+    let now = state.now();
+    let year = calendar.time_zone().to_datetime(now).year();
+    let ctx = Context {
+        now,
+        actor: principal.person.actor(),
     };
-    Ok(Json(CaseSummary {
-        id: case.id().as_str().to_owned(),
-        policy: text(serde_json::to_value(case.policy()).unwrap_or_default()),
-        track: text(serde_json::to_value(case.track()).unwrap_or_default()),
-        stage: case.stage().get(),
-        status: text(serde_json::to_value(case.status()).unwrap_or_default()),
-        due: serde_json::to_value(case.due()).unwrap_or_default(),
-        parties: case
-            .parties()
-            .iter()
-            .map(|a| a.as_str().to_owned())
-            .collect(),
-    }))
+    let mut written = Vec::new();
+    let appended = state
+        .store()
+        .raise(&partnership.case_prefix, year, |case| {
+            let raise = Raise {
+                case,
+                track: body.track,
+                area: body.area,
+                signpost: body.signpost,
+                other_agency: body.other_agency,
+                other_professional: body.other_professional,
+                subjects: body.subjects,
+                concern: body.concern,
+                start_at: body.start_at,
+                forms: body.forms.into_iter().collect(),
+            };
+            let events = Case::raise(policy, calendar, raise, &ctx).map_err(raise_refusal)?;
+            written.clone_from(&events);
+            Ok::<_, ApiError>(events)
+        })
+        .await?;
+    let view = CaseView::new(appended.case, &written, policy, now);
+    let location = format!("/api/v1/cases/{}", view.id());
+    let Json(view) = shown(&state, &principal, view, "api: raised").await?;
+    let mut response = (StatusCode::CREATED, Json(view)).into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&location).expect("a case id is a valid header value"),
+    );
+    Ok(response)
+}
+
+/// A raise's refusal, naming the raise body's field: forms are under
+/// `forms`, not `values` as in a form submission.
+fn raise_refusal(refusal: Refusal) -> ApiError {
+    let field = match &refusal {
+        Refusal::FormIncomplete { form, .. } | Refusal::FormInvalid { form, .. } => {
+            Some(format!("forms.{form}"))
+        }
+        Refusal::FormNotSubmitted { .. } | Refusal::UnknownForm { .. } => Some("forms".to_owned()),
+        _ => None,
+    };
+    let mut error = ApiError::from(refusal);
+    if let (Some(new), ApiError::Refused { field, .. }) = (field, &mut error) {
+        *field = Some(new);
+    }
+    error
+}
+
+/// What the engine cannot know about a raise: that the agencies and people
+/// it names are in the reader's partnership's directory, that subject ids
+/// are distinct, and that nothing is longer than Accord keeps.
+async fn check_raise(
+    state: &AppState,
+    principal: &Principal,
+    body: &RaiseRequest,
+) -> Result<(), ApiError> {
+    let agencies = state.store().agencies(principal.partnership()).await?;
+    known_agency(&agencies, "other_agency", &body.other_agency)?;
+    if let Some(other) = &body.other_professional {
+        known_person(
+            state,
+            principal,
+            "other_professional",
+            other,
+            Some(&body.other_agency),
+        )
+        .await?;
+    }
+    limits::items("subjects", body.subjects.len(), limits::MAX_SUBJECTS)?;
+    let mut ids = BTreeSet::new();
+    for (i, subject) in body.subjects.iter().enumerate() {
+        limits::chars(
+            &format!("subjects[{i}].name"),
+            subject.name.as_str(),
+            limits::MAX_NAME_CHARS,
+        )?;
+        if !ids.insert(&subject.id) {
+            return Err(ApiError::Unprocessable {
+                code: "duplicate_subject",
+                message: format!(
+                    "two subjects have the id `{}`: give each child or adult their own id, \
+                     such as c1, c2",
+                    subject.id
+                ),
+                field: Some(format!("subjects[{i}].id")),
+            });
+        }
+    }
+    for (form, values) in &body.forms {
+        limits::form_values(&format!("forms.{form}"), values)?;
+    }
+    Ok(())
+}
+
+/// 422 unless `agency` is one of `agencies` (the reader's partnership's).
+pub(crate) fn known_agency(
+    agencies: &[Agency],
+    field: &str,
+    agency: &AgencyId,
+) -> Result<(), ApiError> {
+    if agencies.iter().any(|a| a.id == *agency) {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable {
+            code: "unknown_agency",
+            message: format!(
+                "there is no agency `{agency}` in your partnership: choose one from \
+                 GET /api/v1/partnerships/{{id}}/agencies"
+            ),
+            field: Some(field.to_owned()),
+        })
+    }
+}
+
+/// 422 unless `person` is in the reader's partnership's directory and, when
+/// `agency` is given, belongs to it.
+pub(crate) async fn known_person(
+    state: &AppState,
+    principal: &Principal,
+    field: &str,
+    person: &PersonId,
+    agency: Option<&AgencyId>,
+) -> Result<(), ApiError> {
+    let found = state
+        .store()
+        .person(person)
+        .await?
+        .filter(|p| p.partnership == principal.partnership());
+    let invalid = |code, message: String| ApiError::Unprocessable {
+        code,
+        message,
+        field: Some(field.to_owned()),
+    };
+    match (found, agency) {
+        (None, _) => Err(invalid(
+            "unknown_person",
+            format!(
+                "there is nobody with the id `{person}` in your partnership: choose someone from \
+                 GET /api/v1/partnerships/{{id}}/people"
+            ),
+        )),
+        (Some(p), Some(agency)) if p.agency != *agency => Err(invalid(
+            "wrong_agency",
+            format!(
+                "`{person}` works for `{}`, not `{agency}`: name their own agency",
+                p.agency
+            ),
+        )),
+        (Some(_), _) => Ok(()),
+    }
 }

@@ -5,11 +5,18 @@
 //! The reference data — policies, timelines, calendars, checking a policy
 //! file — holds no personal data and needs no sign-in. Signing in
 //! (`session`), who is signed in (`me`) and API tokens (`tokens`) are here
-//! too; case routes will take a [`crate::Principal`] and the access rules.
+//! too. Everything else takes a [`crate::Principal`]: the directory of the
+//! reader's own partnership (`partnerships`), and cases (`cases`, their
+//! `commands`, the `register`), behind the access rules in
+//! [`crate::access`].
 
 mod calendars;
+mod case_view;
 mod cases;
+mod commands;
 mod health;
+mod limits;
+mod partnerships;
 mod policies;
 mod register;
 mod session;
@@ -50,7 +57,29 @@ use crate::{ApiError, AppState, ErrorBody};
         session::me,
         tokens::create,
         tokens::revoke,
+        partnerships::list,
+        partnerships::agencies,
+        partnerships::people,
+        cases::raise,
         cases::show,
+        commands::record_discussion,
+        commands::approve_discussion,
+        commands::agree_action,
+        commands::complete_action,
+        commands::submit_form,
+        commands::escalate,
+        commands::extend_deadline,
+        commands::record_breach,
+        commands::convene_panel,
+        commands::record_representation,
+        commands::resolve,
+        commands::confirm_outcome,
+        commands::record_learning,
+        commands::withdraw,
+        commands::close,
+        commands::reopen,
+        commands::record_change_of_circumstances,
+        commands::correct,
         register::register,
         register::my_deadlines,
     ),
@@ -60,7 +89,9 @@ use crate::{ApiError, AppState, ErrorBody};
         (name = "service", description = "Whether the service can answer."),
         (name = "policies", description = "The escalation policies Accord runs, and when each stage would fall due."),
         (name = "calendars", description = "Bank-holiday calendars working days are counted on."),
-        (name = "cases", description = "Disagreements, as the access rules let the reader see them."),
+        (name = "directory", description = "Your partnership, its agencies and its people."),
+        (name = "cases", description = "Disagreements, as the access rules let the reader see them: raising one, reading one, the register and your deadlines."),
+        (name = "case commands", description = "Everything that can happen to a raised case, each checked against the policy it was raised under. Send the case's `version` as `expected_version`: a case changed since is a 409."),
         (name = "sign-in", description = "Signing in with a password (a session cookie) and API tokens for other systems."),
     )
 )]
@@ -106,7 +137,50 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/me", get(session::me))
         .route("/v1/tokens", post(tokens::create))
         .route("/v1/tokens/{id}", delete(tokens::revoke))
+        .route("/v1/partnerships", get(partnerships::list))
+        .route(
+            "/v1/partnerships/{id}/agencies",
+            get(partnerships::agencies),
+        )
+        .route("/v1/partnerships/{id}/people", get(partnerships::people))
+        .route("/v1/cases", post(cases::raise))
         .route("/v1/cases/{id}", get(cases::show))
+        .route(
+            "/v1/cases/{id}/discussions",
+            post(commands::record_discussion),
+        )
+        .route(
+            "/v1/cases/{id}/discussions/{discussion}/approval",
+            post(commands::approve_discussion),
+        )
+        .route("/v1/cases/{id}/actions", post(commands::agree_action))
+        .route(
+            "/v1/cases/{id}/actions/{action}/completion",
+            post(commands::complete_action),
+        )
+        .route("/v1/cases/{id}/forms/{form}", post(commands::submit_form))
+        .route("/v1/cases/{id}/escalation", post(commands::escalate))
+        .route("/v1/cases/{id}/extensions", post(commands::extend_deadline))
+        .route("/v1/cases/{id}/breaches", post(commands::record_breach))
+        .route("/v1/cases/{id}/panel", post(commands::convene_panel))
+        .route(
+            "/v1/cases/{id}/panel/representations",
+            post(commands::record_representation),
+        )
+        .route("/v1/cases/{id}/outcome", post(commands::resolve))
+        .route(
+            "/v1/cases/{id}/outcome/confirmations",
+            post(commands::confirm_outcome),
+        )
+        .route("/v1/cases/{id}/learning", post(commands::record_learning))
+        .route("/v1/cases/{id}/withdrawal", post(commands::withdraw))
+        .route("/v1/cases/{id}/closure", post(commands::close))
+        .route("/v1/cases/{id}/reopening", post(commands::reopen))
+        .route(
+            "/v1/cases/{id}/circumstances",
+            post(commands::record_change_of_circumstances),
+        )
+        .route("/v1/cases/{id}/corrections", post(commands::correct))
         .route("/v1/register", get(register::register))
         .route("/v1/me/deadlines", get(register::my_deadlines))
         .fallback(no_route)

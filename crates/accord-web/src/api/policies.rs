@@ -3,7 +3,7 @@
 //! checking a policy file before it is installed.
 
 use accord_calendar::Due;
-use accord_policy::{CountFrom, Policy, PolicyId, TimescaleSpec, Track, TrackId};
+use accord_policy::{CountFrom, Policy, PolicyId, Stage, TimescaleSpec, Track, TrackId};
 use axum::extract::State;
 use jiff::{Timestamp, civil::DateTime, tz::TimeZone};
 use serde::{Deserialize, Serialize};
@@ -147,6 +147,31 @@ pub(crate) struct TimescaleInfo {
     words: String,
 }
 
+impl TimescaleInfo {
+    /// `stage`'s timescale.
+    pub(crate) fn of(stage: &Stage) -> TimescaleInfo {
+        let length = stage.timescale.length;
+        TimescaleInfo {
+            unit: match length {
+                TimescaleSpec::WorkingDays(_) => "working_days",
+                TimescaleSpec::Hours(_) => "hours",
+                TimescaleSpec::CalendarDays(_) => "calendar_days",
+                TimescaleSpec::None => "none",
+            },
+            length: match length {
+                TimescaleSpec::WorkingDays(n) => Some(n.get()),
+                TimescaleSpec::Hours(n) | TimescaleSpec::CalendarDays(n) => Some(n),
+                TimescaleSpec::None => None,
+            },
+            from: match stage.timescale.from {
+                CountFrom::StageStart => "stage-start",
+                CountFrom::Raised => "raised",
+            },
+            words: stage.timescale.timescale().to_string(),
+        }
+    }
+}
+
 /// A note in a policy file.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct NoteInfo {
@@ -198,24 +223,7 @@ impl From<&Track> for Ladder {
                     name: s.name.clone(),
                     section: s.section.clone(),
                     summary: s.summary.clone(),
-                    timescale: TimescaleInfo {
-                        unit: match s.timescale.length {
-                            TimescaleSpec::WorkingDays(_) => "working_days",
-                            TimescaleSpec::Hours(_) => "hours",
-                            TimescaleSpec::CalendarDays(_) => "calendar_days",
-                            TimescaleSpec::None => "none",
-                        },
-                        length: match s.timescale.length {
-                            TimescaleSpec::WorkingDays(n) => Some(n.get()),
-                            TimescaleSpec::Hours(n) | TimescaleSpec::CalendarDays(n) => Some(n),
-                            TimescaleSpec::None => None,
-                        },
-                        from: match s.timescale.from {
-                            CountFrom::StageStart => "stage-start",
-                            CountFrom::Raised => "raised",
-                        },
-                        words: s.timescale.timescale().to_string(),
-                    },
+                    timescale: TimescaleInfo::of(s),
                     final_decision: s.final_decision,
                 })
                 .collect(),

@@ -115,6 +115,11 @@ impl TestClock {
         *self.0.lock().unwrap()
     }
 
+    /// Sets the clock to `at`.
+    pub fn set(&self, at: Timestamp) {
+        *self.0.lock().unwrap() = at;
+    }
+
     /// Moves the clock on by `seconds`.
     pub fn advance(&self, seconds: i64) {
         let mut now = self.0.lock().unwrap();
@@ -129,6 +134,12 @@ pub const PASSWORD: &str = accord_demo::DEMO_PASSWORD;
 /// `sign_ins` have [`PASSWORD`], read by `clock`.
 pub async fn state_with_people(sign_ins: &[&str], clock: &TestClock) -> (AppState, TempDir) {
     let (state, dir) = state().await;
+    (with_people(state, sign_ins, clock).await, dir)
+}
+
+/// `state` with the demo directory written into its store (no cases),
+/// `sign_ins` having [`PASSWORD`], reading the time from `clock`.
+pub async fn with_people(state: AppState, sign_ins: &[&str], clock: &TestClock) -> AppState {
     let calendars = Calendars::builtin();
     let policies = accord_policy::builtin(&calendars);
     let demo = accord_demo::demo(clock.now(), &calendars, &policies).expect("the demo");
@@ -143,7 +154,50 @@ pub async fn state_with_people(sign_ins: &[&str], clock: &TestClock) -> (AppStat
             .unwrap();
     }
     let clock = clock.clone();
-    (state.with_clock(move || clock.now()), dir)
+    state.with_clock(move || clock.now())
+}
+
+/// Which database a test serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A fresh SQLite file.
+    Sqlite,
+    /// A fresh database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// Serves the application on `backend` with the demo directory (no cases),
+/// `sign_ins` having [`PASSWORD`], on a clock the test sets; and the state,
+/// to look in its store.
+pub async fn spawn_app_with_directory(
+    backend: Backend,
+    sign_ins: &[&str],
+) -> (TestApp, AppState, TestClock) {
+    let clock = TestClock::new();
+    let (state, dir) = match backend {
+        Backend::Sqlite => {
+            let (state, dir) = state().await;
+            (state, Some(dir))
+        }
+        Backend::Postgres => (state_at(&postgres::fresh_database().await).await, None),
+    };
+    let state = with_people(state, sign_ins, &clock).await;
+    (serve(state.clone(), dir).await, state, clock)
+}
+
+/// Signs `name` in with [`PASSWORD`] and returns the session cookie, as
+/// `accord_session=…`.
+pub async fn sign_in(app: &TestApp, name: &str) -> String {
+    let response = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&serde_json::json!({ "sign_in": name, "password": PASSWORD }))
+        .send()
+        .await
+        .expect("the server answers");
+    assert_eq!(response.status(), 200, "{name} signs in");
+    let set = response.headers()["set-cookie"].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
 }
 
 /// Serves the application with the demo directory, `sign_ins` having

@@ -1,0 +1,191 @@
+//! The directory: `GET /api/v1/partnerships` and, under
+//! `/api/v1/partnerships/{id}/`, its agencies and people. Everyone signed
+//! in sees their own partnership's directory, which raising a disagreement
+//! and recording who took part need, and never another's: another
+//! partnership is answered as one that does not exist.
+//!
+//! People are listed with what a colleague needs to name them on a record
+//! (name, job title, agency, role), not their sign-in name or email.
+
+use accord_store::{Partnership, Person, Scope};
+use axum::extract::State;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::{
+    ApiError, AppState, ErrorBody,
+    auth::Principal,
+    extract::{Json, Path},
+};
+
+/// A Safeguarding Children Partnership.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PartnershipInfo {
+    /// Its id, such as `havering`.
+    id: String,
+    /// Its name.
+    name: String,
+    /// The policy its disagreements run under.
+    policy: String,
+}
+
+/// A member agency, or the partnership's own team.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AgencyInfo {
+    /// Its id, such as `hav-police`.
+    id: String,
+    /// Its name.
+    name: String,
+    /// What kind of organisation it is, such as `police` or
+    /// `partnership-team`.
+    #[schema(example = "police")]
+    kind: String,
+}
+
+/// Someone in the partnership, as colleagues name them on a record.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PersonInfo {
+    /// Their id, to name them in a discussion, an action or a panel.
+    id: String,
+    /// Their name.
+    name: String,
+    /// Their job title.
+    job_title: String,
+    /// Their agency's id.
+    agency: String,
+    /// Their role tier, such as `manager`.
+    #[schema(example = "manager")]
+    tier: String,
+    /// The policy roles they hold, such as `business-manager`.
+    roles: Vec<String>,
+}
+
+impl From<&Partnership> for PartnershipInfo {
+    fn from(p: &Partnership) -> Self {
+        PartnershipInfo {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            policy: p.policy.to_string(),
+        }
+    }
+}
+
+impl From<&Person> for PersonInfo {
+    fn from(p: &Person) -> Self {
+        PersonInfo {
+            id: p.id.to_string(),
+            name: p.name.clone(),
+            job_title: p.job_title.clone(),
+            agency: p.agency.to_string(),
+            tier: p.tier.id().to_owned(),
+            roles: p
+                .declared_roles
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// The reader's partnership if `id` names it; otherwise a 404, the same as
+/// for a partnership that does not exist.
+async fn own(state: &AppState, principal: &Principal, id: &str) -> Result<Partnership, ApiError> {
+    principal.require(Scope::Read)?;
+    let not_found = || ApiError::NotFound {
+        code: "unknown_partnership",
+        message: format!(
+            "there is no partnership `{id}` you may see: yours is `{}`",
+            principal.partnership()
+        ),
+    };
+    if id != principal.partnership() {
+        return Err(not_found());
+    }
+    state
+        .store()
+        .partnerships()
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(not_found)
+}
+
+/// Your partnership (the only one you may see).
+#[utoipa::path(
+    get,
+    path = "/api/v1/partnerships",
+    tag = "directory",
+    responses(
+        (status = 200, description = "Your partnership, as a list of one.", body = Vec<PartnershipInfo>),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "The token may not read.", body = ErrorBody),
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> Result<Json<Vec<PartnershipInfo>>, ApiError> {
+    let mine = own(&state, &principal, principal.partnership()).await?;
+    Ok(Json(vec![PartnershipInfo::from(&mine)]))
+}
+
+/// A partnership's agencies: its member agencies and its own team.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partnerships/{id}/agencies",
+    tag = "directory",
+    params(("id" = String, Path, description = "Your partnership's id, such as `havering`.")),
+    responses(
+        (status = 200, description = "The agencies, by id.", body = Vec<AgencyInfo>),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "The token may not read.", body = ErrorBody),
+        (status = 404, description = "Not your partnership.", body = ErrorBody),
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub(crate) async fn agencies(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AgencyInfo>>, ApiError> {
+    let partnership = own(&state, &principal, &id).await?;
+    let agencies = state.store().agencies(&partnership.id).await?;
+    Ok(Json(
+        agencies
+            .iter()
+            .map(|a| AgencyInfo {
+                id: a.id.to_string(),
+                name: a.name.clone(),
+                kind: match serde_json::to_value(a.kind) {
+                    Ok(serde_json::Value::String(s)) => s,
+                    other => format!("{other:?}"),
+                },
+            })
+            .collect(),
+    ))
+}
+
+/// A partnership's people.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partnerships/{id}/people",
+    tag = "directory",
+    params(("id" = String, Path, description = "Your partnership's id, such as `havering`.")),
+    responses(
+        (status = 200, description = "The people, by id.", body = Vec<PersonInfo>),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "The token may not read.", body = ErrorBody),
+        (status = 404, description = "Not your partnership.", body = ErrorBody),
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub(crate) async fn people(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<PersonInfo>>, ApiError> {
+    let partnership = own(&state, &principal, &id).await?;
+    let people = state.store().people(&partnership.id).await?;
+    Ok(Json(people.iter().map(PersonInfo::from).collect()))
+}
