@@ -1,10 +1,22 @@
 //! The authorization matrix (issue 4), against the real server on the
-//! seeded demo: every case-data endpoint × every role tier × a case of their
-//! own agency (or one the rules make theirs), another agency's case in the
-//! same partnership, and another partnership's case. One table, asserted row
-//! by row: `GET /api/v1/cases/{id}` answers 200 or 404 (never 403, so that a
-//! case's existence is not revealed), and the two lists hold the case or
-//! leave it out.
+//! seeded demo: every endpoint that reads or changes case data, and the
+//! directory, × every role tier × a case of their own agency (or one the
+//! rules make theirs), another agency's case in the same partnership, and
+//! another partnership's case. One table, asserted row by row:
+//!
+//! - `GET /api/v1/cases/{id}` answers 200 or 404 (never 403, so that a
+//!   case's existence is not revealed);
+//! - the register and "my deadlines" hold the case or leave it out;
+//! - every command under `/api/v1/cases/{id}/…`, sent with a stale
+//!   `expected_version`, answers 409 where the reader may act on the case
+//!   (the access rules let it through to the version check, and nothing is
+//!   written) and the same 404 as for no case where they may not;
+//! - the partnership's agencies and people: 200 for their own partnership,
+//!   404 for another;
+//! - raising a disagreement about an agency: their own is refused by the
+//!   policy (422), another of their partnership's is raised (201), one of
+//!   another partnership is not in their directory (422); administrators
+//!   raise nothing (403).
 //!
 //! The demo clock is Monday 2 June 2025. Every open Havering case but
 //! HAV-DEMO-0007 (no deadline: a panel is convened) is overdue or due within
@@ -14,21 +26,34 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{PASSWORD, TestApp, spawn_app_with_demo};
+use common::{TestApp, sign_in, spawn_app_with_demo};
 use serde_json::{Value, json};
 
-/// `GET /api/v1/cases/{id}`.
+/// `GET /api/v1/cases/{id}` shows it; the directory is served.
 const SHOWN: u16 = 200;
 /// Not found: not theirs to see (or not there).
 const HIDDEN: u16 = 404;
+/// A command reached the case and was refused only for its stale version.
+const ACTS: u16 = 409;
+/// Raised.
+const RAISED: u16 = 201;
+/// Refused: raising about their own agency (the policy), or an agency not
+/// in their directory.
+const REFUSED: u16 = 422;
+/// Forbidden: administrators raise nothing.
+const FORBIDDEN: u16 = 403;
 /// On the list.
 const LISTED: bool = true;
 /// Left off the list.
 const ABSENT: bool = false;
 
 /// One row: who (a demo person of the tier), which case and how it relates
-/// to them, then what each endpoint answers: the case's status code, whether
-/// the register lists it, whether "my deadlines" lists it.
+/// to them, then what each endpoint answers: the case's status code,
+/// whether the register lists it, whether "my deadlines" lists it, what
+/// every command on it answers, what the case's partnership's directory
+/// answers, and what raising a disagreement about an agency so related to
+/// them (their own, another of their partnership's, another
+/// partnership's) answers.
 struct Row {
     tier: &'static str,
     who: &'static str,
@@ -37,8 +62,12 @@ struct Row {
     show: u16,
     register: bool,
     deadlines: bool,
+    commands: u16,
+    directory: u16,
+    raise: u16,
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn row(
     tier: &'static str,
     who: &'static str,
@@ -47,6 +76,9 @@ const fn row(
     show: u16,
     register: bool,
     deadlines: bool,
+    commands: u16,
+    directory: u16,
+    raise: u16,
 ) -> Row {
     Row {
         tier,
@@ -56,6 +88,9 @@ const fn row(
         show,
         register,
         deadlines,
+        commands,
+        directory,
+        raise,
     }
 }
 
@@ -65,51 +100,102 @@ const OTHER_PARTNERSHIP: &str = "other partnership";
 
 #[rustfmt::skip]
 const MATRIX: &[Row] = &[
-    //   tier                 who                             relation           case             cases/{id} register deadlines
-    row("practitioner",      "hav-school-practitioner",      OWN,               "HAV-DEMO-0001", SHOWN,  LISTED, LISTED), // raised it
-    row("practitioner",      "hav-school-practitioner",      OTHER_AGENCY,      "HAV-DEMO-0005", HIDDEN, ABSENT, ABSENT),
-    row("practitioner",      "hav-school-practitioner",      OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT),
-    row("manager",           "hav-police-manager",           OWN,               "HAV-DEMO-0005", SHOWN,  LISTED, LISTED), // raising agency
-    row("manager",           "hav-police-manager",           OWN,               "HAV-DEMO-0010", SHOWN,  ABSENT, ABSENT), // closed: off both lists
-    row("manager",           "hav-police-manager",           OTHER_AGENCY,      "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT),
-    row("manager",           "hav-police-manager",           OTHER_PARTNERSHIP, "SUT-DEMO-0004", HIDDEN, ABSENT, ABSENT),
-    row("safeguarding-lead", "hav-health-safeguarding-lead", OWN,               "HAV-DEMO-0003", SHOWN,  LISTED, LISTED),
-    row("safeguarding-lead", "hav-health-safeguarding-lead", OTHER_AGENCY,      "HAV-DEMO-0005", HIDDEN, ABSENT, ABSENT),
-    row("safeguarding-lead", "hav-health-safeguarding-lead", OTHER_PARTNERSHIP, "SUT-DEMO-0003", HIDDEN, ABSENT, ABSENT),
-    row("senior-manager",    "hav-csc-senior-manager",       OWN,               "HAV-DEMO-0001", SHOWN,  LISTED, LISTED), // the other agency
-    row("senior-manager",    "hav-csc-senior-manager",       OTHER_AGENCY,      "HAV-DEMO-0006", HIDDEN, ABSENT, ABSENT),
-    row("senior-manager",    "hav-csc-senior-manager",       OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT),
-    row("head-of-service",   "hav-school-head-of-service",   OWN,               "HAV-DEMO-0002", SHOWN,  LISTED, LISTED), // overdue
-    row("head-of-service",   "hav-school-head-of-service",   OTHER_AGENCY,      "HAV-DEMO-0005", HIDDEN, ABSENT, ABSENT),
-    row("head-of-service",   "hav-school-head-of-service",   OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT),
-    row("partnership-team",  "hav-partnership-team",         OWN,               "HAV-DEMO-0001", SHOWN,  LISTED, LISTED), // their partnership
-    row("partnership-team",  "hav-partnership-team",         OTHER_AGENCY,      "HAV-DEMO-0005", SHOWN,  LISTED, LISTED),
-    row("partnership-team",  "hav-partnership-team",         OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT),
-    row("chair",             "hav-chair",                    OWN,               "HAV-DEMO-0001", SHOWN,  LISTED, LISTED),
-    row("chair",             "hav-chair",                    OTHER_AGENCY,      "HAV-DEMO-0005", SHOWN,  LISTED, LISTED),
-    row("chair",             "hav-chair",                    OTHER_PARTNERSHIP, "IOM-DEMO-0001", HIDDEN, ABSENT, ABSENT),
-    row("panel-member",      "hav-panel-member",             OWN,               "HAV-DEMO-0007", SHOWN,  LISTED, ABSENT), // convened; no deadline
-    row("panel-member",      "hav-panel-member",             OTHER_AGENCY,      "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT),
-    row("panel-member",      "hav-panel-member",             OTHER_PARTNERSHIP, "PLY-DEMO-0006", HIDDEN, ABSENT, ABSENT), // a panel there
-    row("iro",               "hav-iro",                      OWN,               "HAV-DEMO-0003", SHOWN,  LISTED, LISTED), // notified
-    row("iro",               "hav-iro",                      OTHER_AGENCY,      "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT), // own agency, not notified
-    row("iro",               "hav-iro",                      OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT),
-    row("admin",             "hav-admin",                    OWN,               "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT), // admins see no case
-    row("admin",             "hav-admin",                    OTHER_AGENCY,      "HAV-DEMO-0005", HIDDEN, ABSENT, ABSENT),
-    row("admin",             "hav-admin",                    OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT),
+    //   tier                 who                             relation           case             cases/{id} register deadlines commands directory raise
+    row("practitioner",      "hav-school-practitioner",      OWN,               "HAV-DEMO-0001", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  REFUSED), // raised it
+    row("practitioner",      "hav-school-practitioner",      OTHER_AGENCY,      "HAV-DEMO-0005", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  RAISED),
+    row("practitioner",      "hav-school-practitioner",      OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED),
+    row("manager",           "hav-police-manager",           OWN,               "HAV-DEMO-0005", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  REFUSED), // raising agency
+    row("manager",           "hav-police-manager",           OWN,               "HAV-DEMO-0010", SHOWN,  ABSENT, ABSENT, ACTS,   SHOWN,  REFUSED), // closed: off both lists
+    row("manager",           "hav-police-manager",           OTHER_AGENCY,      "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  RAISED),
+    row("manager",           "hav-police-manager",           OTHER_PARTNERSHIP, "SUT-DEMO-0004", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED),
+    row("safeguarding-lead", "hav-health-safeguarding-lead", OWN,               "HAV-DEMO-0003", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  REFUSED),
+    row("safeguarding-lead", "hav-health-safeguarding-lead", OTHER_AGENCY,      "HAV-DEMO-0005", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  RAISED),
+    row("safeguarding-lead", "hav-health-safeguarding-lead", OTHER_PARTNERSHIP, "SUT-DEMO-0003", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED),
+    row("senior-manager",    "hav-csc-senior-manager",       OWN,               "HAV-DEMO-0001", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  REFUSED), // the other agency
+    row("senior-manager",    "hav-csc-senior-manager",       OTHER_AGENCY,      "HAV-DEMO-0006", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  RAISED),
+    row("senior-manager",    "hav-csc-senior-manager",       OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED),
+    row("head-of-service",   "hav-school-head-of-service",   OWN,               "HAV-DEMO-0002", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  REFUSED), // overdue
+    row("head-of-service",   "hav-school-head-of-service",   OTHER_AGENCY,      "HAV-DEMO-0005", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  RAISED),
+    row("head-of-service",   "hav-school-head-of-service",   OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED),
+    row("partnership-team",  "hav-partnership-team",         OWN,               "HAV-DEMO-0001", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  REFUSED), // their partnership
+    row("partnership-team",  "hav-partnership-team",         OTHER_AGENCY,      "HAV-DEMO-0005", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  RAISED),
+    row("partnership-team",  "hav-partnership-team",         OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED),
+    row("chair",             "hav-chair",                    OWN,               "HAV-DEMO-0001", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  REFUSED),
+    row("chair",             "hav-chair",                    OTHER_AGENCY,      "HAV-DEMO-0005", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  RAISED),
+    row("chair",             "hav-chair",                    OTHER_PARTNERSHIP, "IOM-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED),
+    row("panel-member",      "hav-panel-member",             OWN,               "HAV-DEMO-0007", SHOWN,  LISTED, ABSENT, ACTS,   SHOWN,  REFUSED), // convened; no deadline
+    row("panel-member",      "hav-panel-member",             OTHER_AGENCY,      "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  RAISED),
+    row("panel-member",      "hav-panel-member",             OTHER_PARTNERSHIP, "PLY-DEMO-0006", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED), // a panel there
+    row("iro",               "hav-iro",                      OWN,               "HAV-DEMO-0003", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  REFUSED), // notified
+    row("iro",               "hav-iro",                      OTHER_AGENCY,      "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  RAISED), // own agency, not notified
+    row("iro",               "hav-iro",                      OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED),
+    row("admin",             "hav-admin",                    OWN,               "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  FORBIDDEN), // admins see no case
+    row("admin",             "hav-admin",                    OTHER_AGENCY,      "HAV-DEMO-0005", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  FORBIDDEN),
+    row("admin",             "hav-admin",                    OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, FORBIDDEN),
 ];
 
-async fn signed_in(app: &TestApp, name: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&json!({ "sign_in": name, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{name} signs in");
-    let set = response.headers()["set-cookie"].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
+/// Every command on a case, with a body of the right shape and a stale
+/// version, so that one that gets past the access rules is refused (409)
+/// without writing anything.
+fn commands() -> Vec<(&'static str, Value)> {
+    let person = json!({ "person": "hav-csc-manager", "agency": "hav-csc" });
+    vec![
+        (
+            "discussions",
+            json!({ "record": {
+            "held_at": "2025-06-02T08:00:00Z", "how": "phone",
+            "participants": [{ "person": "hav-csc-manager", "agency": "hav-csc", "role": "manager" }],
+            "summary": "Talked it through.", "ended_in_agreement": false } }),
+        ),
+        (
+            "discussions/2/approval",
+            json!({ "approved_on": "2025-06-02" }),
+        ),
+        (
+            "actions",
+            json!({ "details": {
+            "who": "hav-csc-manager", "agency": "hav-csc", "what": "Share the chronology.",
+            "by_when": "2025-06-06" } }),
+        ),
+        ("actions/2/completion", json!({})),
+        ("forms/appendix-1", json!({ "values": {} })),
+        ("escalation", json!({ "to": 2, "reason": "Not resolved." })),
+        (
+            "extensions",
+            json!({ "by": { "working_days": 5 }, "reason": "Waiting for a report." }),
+        ),
+        ("breaches", json!({})),
+        ("panel", json!({ "members": [person] })),
+        (
+            "panel/representations",
+            json!({ "agency": "hav-csc", "summary": "Our view." }),
+        ),
+        (
+            "outcome",
+            json!({ "route": "agreement", "outcome": "Agreed.", "outstanding_issues": "None." }),
+        ),
+        (
+            "outcome/confirmations",
+            json!({ "statement": "Confirmed by letter." }),
+        ),
+        (
+            "learning",
+            json!({ "theme": "training-needs", "note": "Screening training." }),
+        ),
+        ("withdrawal", json!({ "reason": "Resolved informally." })),
+        ("closure", json!({})),
+        ("reopening", json!({ "reason": "New information." })),
+        (
+            "circumstances",
+            json!({ "subject": "c1", "child_protection_plan": true,
+            "looked_after": false, "immediate_risk": false, "reason": "A plan was made." }),
+        ),
+        (
+            "corrections",
+            json!({ "corrects": 1, "reason": "A typing slip.",
+            "amendment": { "kind": "erratum", "note": "The date was 2 June." } }),
+        ),
+    ]
 }
 
 async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, Value) {
@@ -117,6 +203,19 @@ async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, Value) {
         .client
         .get(app.url(path))
         .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+async fn post(app: &TestApp, cookie: &str, path: &str, body: &Value) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .json(body)
         .send()
         .await
         .unwrap();
@@ -135,14 +234,27 @@ async fn listed(app: &TestApp, cookie: &str, path: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The partnership a demo case id belongs to.
+fn partnership_of(case: &str) -> &'static str {
+    match &case[..3] {
+        "HAV" => "havering",
+        "SUT" => "sutton",
+        "IOM" => "isle-of-man",
+        "PLY" => "plymouth",
+        "ERY" => "east-riding",
+        other => panic!("no demo partnership for {other}"),
+    }
+}
+
 #[tokio::test]
 async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partnership() {
-    let (app, _state) = spawn_app_with_demo().await;
+    let (app, state) = spawn_app_with_demo().await;
+    let events_before = state.store().event_count().await.unwrap();
     let mut cookies = BTreeMap::new();
     let mut lists = BTreeMap::new();
     for row in MATRIX {
         if !cookies.contains_key(row.who) {
-            let cookie = signed_in(&app, row.who).await;
+            let cookie = sign_in(&app, row.who).await;
             let register = listed(&app, &cookie, "/api/v1/register").await;
             let deadlines = listed(&app, &cookie, "/api/v1/me/deadlines").await;
             // Nothing is listed that the reader could not open.
@@ -178,6 +290,65 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             row.deadlines,
             "GET /api/v1/me/deadlines: {what}"
         );
+        for (command, body) in commands() {
+            let mut body = body;
+            body["expected_version"] = json!(99_999);
+            let path = format!("/api/v1/cases/{}/{command}", row.case);
+            let (status, answer) = post(&app, cookie, &path, &body).await;
+            assert_eq!(status, row.commands, "POST …/{command}: {what}: {answer}");
+            let code = if status == ACTS {
+                "stale_version"
+            } else {
+                "unknown_case"
+            };
+            assert_eq!(answer["code"], code, "POST …/{command}: {what}");
+        }
+        let partnership = partnership_of(row.case);
+        for list in ["agencies", "people"] {
+            let path = format!("/api/v1/partnerships/{partnership}/{list}");
+            let (status, answer) = get(&app, cookie, &path).await;
+            assert_eq!(status, row.directory, "GET {path}: {what}");
+            if status == 200 {
+                assert!(!answer.as_array().unwrap().is_empty(), "{path}");
+            }
+        }
+    }
+    // Nothing the refused or stale commands sent was written.
+    assert_eq!(state.store().event_count().await.unwrap(), events_before);
+
+    // Raising, last, since it adds cases.
+    for row in MATRIX {
+        let cookie = &cookies[row.who];
+        let (_, me) = get(&app, cookie, "/api/v1/me").await;
+        let own = me["agency"].as_str().unwrap().to_owned();
+        let about = match row.relation {
+            OWN => own.clone(),
+            OTHER_AGENCY if own == "hav-csc" => "hav-police".to_owned(),
+            OTHER_AGENCY => "hav-csc".to_owned(),
+            _ => "sut-csc".to_owned(),
+        };
+        let raise = json!({
+            "area": "levels-of-need",
+            "other_agency": about,
+            "subjects": [{ "id": "c1", "name": "Child Q", "kind": "child",
+                "child_protection_plan": false, "looked_after": false, "immediate_risk": false }],
+            "concern": { "disputed": "The referral was closed.", "evidence": "Three A&E visits.",
+                "outcome_sought": "A strategy discussion." },
+        });
+        let (status, answer) = post(&app, cookie, "/api/v1/cases", &raise).await;
+        let what = format!(
+            "{} ({}) raising about {about} ({})",
+            row.who, row.tier, row.relation
+        );
+        assert_eq!(status, row.raise, "POST /api/v1/cases: {what}: {answer}");
+        if status == RAISED {
+            // They may open what they raised.
+            let id = answer["id"].as_str().unwrap();
+            assert_eq!(
+                get(&app, cookie, &format!("/api/v1/cases/{id}")).await.0,
+                SHOWN
+            );
+        }
     }
 
     // The table covers every tier, each against all three kinds of case.
@@ -193,4 +364,19 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             );
         }
     }
+    // And every command the API documents is in it.
+    let doc = app.get_json("/api/openapi.json", 200).await;
+    let documented: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter_map(|p| p.strip_prefix("/api/v1/cases/{id}/"))
+        .map(|p| {
+            p.replace("{discussion}", "2")
+                .replace("{action}", "2")
+                .replace("{form}", "appendix-1")
+        })
+        .collect();
+    let tested: BTreeSet<String> = commands().iter().map(|(c, _)| c.to_string()).collect();
+    assert_eq!(documented, tested);
 }

@@ -90,3 +90,272 @@ async fn nobody_signed_in_gets_a_401() {
     let (app, _state) = spawn_app_with_demo().await;
     assert_eq!(app.get("/api/v1/cases/HAV-DEMO-0001").await.status(), 401);
 }
+
+/// A Havering raise about children's social care, by whoever `cookie`
+/// signs in.
+fn havering_raise() -> Value {
+    json!({
+        "area": "levels-of-need",
+        "other_agency": "hav-csc",
+        "subjects": [{ "id": "c1", "name": "Child Q", "kind": "child",
+            "child_protection_plan": false, "looked_after": true, "immediate_risk": false }],
+        "concern": {
+            "disputed": "The referral was closed with no further action.",
+            "evidence": "Three attendances at A&E in two months.",
+            "outcome_sought": "A strategy discussion."
+        },
+    })
+}
+
+async fn post_as(app: &TestApp, cookie: &str, path: &str, body: &Value) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+/// HAV-1: a practitioner raises a disagreement; it starts at Stage One,
+/// under an id the partnership's prefix and the year make, and the answer
+/// is the whole case, with its stage tracker and chronology.
+#[tokio::test]
+async fn raising_answers_201_with_the_new_case_where_it_can_be_read() {
+    let (app, state) = spawn_app_with_demo().await;
+    let cookie = signed_in(&app, "hav-school-practitioner").await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/cases"))
+        .header("cookie", &cookie)
+        .json(&havering_raise())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        response.headers()["location"],
+        "/api/v1/cases/HAV-2025-0001"
+    );
+    let case: Value = response.json().await.unwrap();
+    assert_eq!(case["id"], "HAV-2025-0001");
+    assert_eq!(case["policy"], "havering-2022");
+    assert_eq!(case["stage"], 1);
+    assert_eq!(case["status"], "open");
+    assert_eq!(case["version"], 1);
+    assert_eq!(case["raised_by"]["person"], "hav-school-practitioner");
+    assert_eq!(case["parties"], json!(["hav-school", "hav-csc"]));
+    assert_eq!(case["subjects"][0]["name"], "Child Q");
+    // §1.4: one working week from Monday 2 June 2025 is the end of Monday 9 June.
+    assert_eq!(case["due"]["last_day"], "2025-06-09");
+    assert_eq!(case["overdue"], false);
+    let ladder = case["ladder"].as_array().unwrap();
+    assert_eq!(ladder.len(), 4);
+    assert_eq!(ladder[0]["state"], "current");
+    assert_eq!(ladder[3]["state"], "ahead");
+    assert_eq!(case["chronology"][0]["type"], "raised");
+    let reads = state
+        .store()
+        .reads_of(&CaseId::parse("HAV-2025-0001").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(reads.len(), 1);
+
+    // The next raise gets the next number.
+    let (status, second) = post_as(&app, &cookie, "/api/v1/cases", &havering_raise()).await;
+    assert_eq!(status, 201);
+    assert_eq!(second["id"], "HAV-2025-0002");
+}
+
+/// The engine's refusals come back as 4xx naming the rule, the document
+/// section and the field to change; nothing is written.
+#[tokio::test]
+async fn refusals_name_the_rule_the_section_and_the_field() {
+    let (app, state) = spawn_app_with_demo().await;
+    let practitioner = signed_in(&app, "hav-school-practitioner").await;
+
+    // DESIGN.md §5: a disagreement with your own agency is whistleblowing.
+    let mut own = havering_raise();
+    own["other_agency"] = json!("hav-school");
+    let (status, body) = post_as(&app, &practitioner, "/api/v1/cases", &own).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["code"], "own_agency");
+    assert_eq!(body["field"], "other_agency");
+    assert!(body["section"].is_string(), "{body}");
+
+    // An area from another policy's list.
+    let mut area = havering_raise();
+    area["area"] = json!("assessment-and-care-planning");
+    let (status, body) = post_as(&app, &practitioner, "/api/v1/cases", &area).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("not_a_policy_area"))
+    );
+    assert_eq!(body["field"], "area");
+
+    // Out of scope: signposted, never a case (HAV-9).
+    let mut signposted = havering_raise();
+    signposted["signpost"] = json!("whistleblowing");
+    let (status, body) = post_as(&app, &practitioner, "/api/v1/cases", &signposted).await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("out_of_scope")));
+    assert!(
+        body["message"].as_str().unwrap().contains("take it to"),
+        "{body}"
+    );
+
+    // An agency or a person not in the directory.
+    let mut stranger = havering_raise();
+    stranger["other_agency"] = json!("sut-csc");
+    let (status, body) = post_as(&app, &practitioner, "/api/v1/cases", &stranger).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("unknown_agency"))
+    );
+    let mut wrong = havering_raise();
+    wrong["other_professional"] = json!("hav-police-manager");
+    let (status, body) = post_as(&app, &practitioner, "/api/v1/cases", &wrong).await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("wrong_agency")));
+    assert_eq!(body["field"], "other_professional");
+    let mut twins = havering_raise();
+    twins["subjects"] = json!([twins["subjects"][0], twins["subjects"][0]]);
+    let (status, body) = post_as(&app, &practitioner, "/api/v1/cases", &twins).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("duplicate_subject"))
+    );
+    assert_eq!(body["field"], "subjects[1].id");
+
+    let (_, case) = post_as(&app, &practitioner, "/api/v1/cases", &havering_raise()).await;
+    let id = case["id"].as_str().unwrap();
+    let events = state.store().event_count().await.unwrap();
+
+    // HAV-3 (§4): Stage One needs a recorded discussion before it is left.
+    let manager = signed_in(&app, "hav-school-manager").await;
+    let escalate = json!({ "expected_version": 1, "to": 2, "reason": "No reply." });
+    let path = format!("/api/v1/cases/{id}/escalation");
+    let (status, body) = post_as(&app, &manager, &path, &escalate).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("requirement_unmet"))
+    );
+    assert_eq!(body["section"], "§4");
+
+    // A stage is never skipped.
+    let skip = json!({ "expected_version": 1, "to": 3, "reason": "Urgent." });
+    let (status, body) = post_as(&app, &manager, &path, &skip).await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("stage_skip")));
+    assert_eq!(body["field"], "to");
+
+    // DESIGN.md §3: only a manager extends a deadline, with a reason.
+    let extend =
+        json!({ "expected_version": 1, "by": { "working_days": 3 }, "reason": "Waiting." });
+    let path = format!("/api/v1/cases/{id}/extensions");
+    let (status, body) = post_as(&app, &practitioner, &path, &extend).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("not_a_manager"))
+    );
+
+    // Someone who is not in the partnership cannot be recorded as taking part.
+    let talk = json!({ "expected_version": 1, "record": {
+        "held_at": "2025-06-02T08:00:00Z", "how": "phone",
+        "participants": [{ "person": "sut-csc-manager", "agency": "sut-csc", "role": "manager" }],
+        "summary": "Talked it through.", "ended_in_agreement": false } });
+    let path = format!("/api/v1/cases/{id}/discussions");
+    let (status, body) = post_as(&app, &practitioner, &path, &talk).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("unknown_person"))
+    );
+    assert_eq!(body["field"], "record.participants[0].person");
+
+    // A blank reason is refused by the body's own rules, naming the field.
+    let blank = json!({ "expected_version": 1, "to": 2, "reason": "   " });
+    let path = format!("/api/v1/cases/{id}/escalation");
+    let (status, body) = post_as(&app, &manager, &path, &blank).await;
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_body")));
+    assert_eq!(body["field"], "reason");
+
+    assert_eq!(state.store().event_count().await.unwrap(), events);
+}
+
+/// DESIGN.md §4: two people act on what they both read; the second is told
+/// the case has changed (409) and nothing of theirs is written.
+#[tokio::test]
+async fn acting_on_a_stale_read_is_a_409_and_writes_nothing() {
+    let (app, state) = spawn_app_with_demo().await;
+    let practitioner = signed_in(&app, "hav-school-practitioner").await;
+    let (_, case) = post_as(&app, &practitioner, "/api/v1/cases", &havering_raise()).await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let read = case["version"].as_u64().unwrap();
+
+    let talk = |summary: &str| {
+        json!({ "expected_version": read, "record": {
+            "held_at": "2025-06-02T08:00:00Z", "how": "phone",
+            "participants": [
+                { "person": "hav-school-practitioner", "agency": "hav-school", "role": "practitioner" },
+                { "person": "hav-csc-practitioner", "agency": "hav-csc", "role": "practitioner" }],
+            "summary": summary, "ended_in_agreement": false } })
+    };
+    let path = format!("/api/v1/cases/{id}/discussions");
+    let (status, first) = post_as(&app, &practitioner, &path, &talk("First account.")).await;
+    assert_eq!(status, 200, "{first}");
+    assert!(first["version"].as_u64().unwrap() > read);
+    let events = state.store().event_count().await.unwrap();
+
+    let other = signed_in(&app, "hav-csc-practitioner").await;
+    let (status, second) = post_as(&app, &other, &path, &talk("Second account.")).await;
+    assert_eq!(status, 409);
+    assert_eq!(second["code"], "stale_version");
+    assert!(
+        second["message"].as_str().unwrap().contains("reload"),
+        "{second}"
+    );
+    assert_eq!(state.store().event_count().await.unwrap(), events);
+}
+
+/// A token with only the `read` scope reads cases but changes nothing.
+#[tokio::test]
+async fn a_read_token_cannot_raise_or_change_a_case() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let cookie = signed_in(&app, "hav-school-practitioner").await;
+    let (status, token) = post_as(
+        &app,
+        &cookie,
+        "/api/v1/tokens",
+        &json!({ "scopes": ["read"], "label": "case system" }),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let read = app
+        .client
+        .get(app.url("/api/v1/cases/HAV-DEMO-0001"))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 200);
+    for (path, body) in [
+        ("/api/v1/cases".to_owned(), havering_raise()),
+        (
+            "/api/v1/cases/HAV-DEMO-0001/escalation".to_owned(),
+            json!({ "expected_version": 1, "to": 2, "reason": "No reply." }),
+        ),
+    ] {
+        let response = app
+            .client
+            .post(app.url(&path))
+            .header("authorization", &bearer)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["code"], "insufficient_scope");
+    }
+}
