@@ -39,7 +39,11 @@ pub struct Principal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignedInWith {
     /// A password, then the session cookie.
-    Session,
+    Session {
+        /// The session's CSRF token, which every change it makes must
+        /// carry (see [`crate::csrf`]).
+        csrf_token: String,
+    },
     /// An API token, by its id.
     Token {
         /// The token's id.
@@ -96,7 +100,7 @@ impl Principal {
     /// as making tokens needs.
     pub fn require_session(&self) -> Result<(), ApiError> {
         match self.signed_in_with {
-            SignedInWith::Session => Ok(()),
+            SignedInWith::Session { .. } => Ok(()),
             SignedInWith::Token { .. } => Err(ApiError::Forbidden {
                 code: "session_required",
                 message: "a token cannot make tokens: sign in with your password at \
@@ -157,7 +161,9 @@ impl FromRequestParts<AppState> for Principal {
         Ok(Principal {
             person,
             scopes: Scope::ALL.to_vec(),
-            signed_in_with: SignedInWith::Session,
+            signed_in_with: SignedInWith::Session {
+                csrf_token: crate::csrf::token_for(&secret),
+            },
         })
     }
 }

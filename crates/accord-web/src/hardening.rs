@@ -1,6 +1,6 @@
 //! What every response gets whatever route answered it: security headers,
-//! the body size limit, and a request log line that names the route but
-//! never the data.
+//! the body size limit, CSRF protection ([`crate::csrf`]), and a request
+//! log line that names the route but never the data.
 
 use axum::{
     Router,
@@ -29,6 +29,8 @@ pub(crate) fn harden(router: Router<AppState>) -> Router<AppState> {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
     router
+        // Forged requests are refused before any handler runs.
+        .layer(axum::middleware::from_fn(crate::csrf::protect))
         // The limit applies to every extractor that reads a body; ours turn
         // its rejection into a JSON 413 (see `extract::Json`).
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

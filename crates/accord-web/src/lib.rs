@@ -32,6 +32,7 @@
 pub mod access;
 mod api;
 pub mod auth;
+pub mod csrf;
 mod error;
 pub mod extract;
 mod hardening;

@@ -26,7 +26,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{TestApp, sign_in, spawn_app_with_demo};
+use common::{Session, TestApp, sign_in, spawn_app_with_demo};
 use serde_json::{Value, json};
 
 /// `GET /api/v1/cases/{id}` shows it; the directory is served.
@@ -198,11 +198,9 @@ fn commands() -> Vec<(&'static str, Value)> {
     ]
 }
 
-async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, Value) {
-    let response = app
-        .client
-        .get(app.url(path))
-        .header("cookie", cookie)
+async fn get(app: &TestApp, session: &Session, path: &str) -> (u16, Value) {
+    let response = session
+        .on(app.client.get(app.url(path)))
         .send()
         .await
         .unwrap();
@@ -210,11 +208,9 @@ async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, Value) {
     (status, response.json().await.unwrap())
 }
 
-async fn post(app: &TestApp, cookie: &str, path: &str, body: &Value) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url(path))
-        .header("cookie", cookie)
+async fn post(app: &TestApp, session: &Session, path: &str, body: &Value) -> (u16, Value) {
+    let response = session
+        .on(app.client.post(app.url(path)))
         .json(body)
         .send()
         .await
@@ -223,7 +219,7 @@ async fn post(app: &TestApp, cookie: &str, path: &str, body: &Value) -> (u16, Va
     (status, response.json().await.unwrap())
 }
 
-async fn listed(app: &TestApp, cookie: &str, path: &str) -> BTreeSet<String> {
+async fn listed(app: &TestApp, cookie: &Session, path: &str) -> BTreeSet<String> {
     let (status, body) = get(app, cookie, path).await;
     assert_eq!(status, 200, "GET {path}");
     body["cases"]

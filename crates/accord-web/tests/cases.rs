@@ -5,27 +5,17 @@
 mod common;
 
 use accord_case::CaseId;
-use common::{PASSWORD, TestApp, spawn_app_with_demo};
+use common::{Session, TestApp, spawn_app_with_demo};
 use reqwest::Response;
 use serde_json::{Value, json};
 
-async fn signed_in(app: &TestApp, name: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&json!({ "sign_in": name, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{name} signs in");
-    let set = response.headers()["set-cookie"].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
+async fn signed_in(app: &TestApp, name: &str) -> Session {
+    common::sign_in(app, name).await
 }
 
-async fn case_as(app: &TestApp, cookie: &str, id: &str) -> Response {
-    app.client
-        .get(app.url(&format!("/api/v1/cases/{id}")))
-        .header("cookie", cookie)
+async fn case_as(app: &TestApp, session: &Session, id: &str) -> Response {
+    session
+        .on(app.client.get(app.url(&format!("/api/v1/cases/{id}"))))
         .send()
         .await
         .unwrap()
@@ -59,9 +49,9 @@ async fn a_reader_the_rules_allow_sees_the_summary_and_the_read_is_logged() {
 #[tokio::test]
 async fn a_case_someone_may_not_see_is_the_same_404_as_no_case_and_is_not_logged() {
     let (app, state) = spawn_app_with_demo().await;
-    let unknown = |cookie: String| {
+    let unknown = |session: Session| {
         let app = &app;
-        async move { case_as(app, &cookie, "HAV-DEMO-9999").await }
+        async move { case_as(app, &session, "HAV-DEMO-9999").await }
     };
     for (who, id) in [
         ("hav-school-practitioner", "HAV-DEMO-0005"), // another agency's case
@@ -107,11 +97,9 @@ fn havering_raise() -> Value {
     })
 }
 
-async fn post_as(app: &TestApp, cookie: &str, path: &str, body: &Value) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url(path))
-        .header("cookie", cookie)
+async fn post_as(app: &TestApp, session: &Session, path: &str, body: &Value) -> (u16, Value) {
+    let response = session
+        .on(app.client.post(app.url(path)))
         .json(body)
         .send()
         .await
@@ -127,10 +115,8 @@ async fn post_as(app: &TestApp, cookie: &str, path: &str, body: &Value) -> (u16,
 async fn raising_answers_201_with_the_new_case_where_it_can_be_read() {
     let (app, state) = spawn_app_with_demo().await;
     let cookie = signed_in(&app, "hav-school-practitioner").await;
-    let response = app
-        .client
-        .post(app.url("/api/v1/cases"))
-        .header("cookie", &cookie)
+    let response = cookie
+        .on(app.client.post(app.url("/api/v1/cases")))
         .json(&havering_raise())
         .send()
         .await

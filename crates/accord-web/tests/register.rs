@@ -7,29 +7,14 @@ mod common;
 use std::collections::BTreeSet;
 
 use accord_calendar::{Calendars, WorkingDays};
-use common::{PASSWORD, TestApp, spawn_app_with_demo};
+use common::{TestApp, sign_in, spawn_app_with_demo};
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-async fn signed_in(app: &TestApp, name: &str) -> String {
-    let response = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&json!({ "sign_in": name, "password": PASSWORD }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{name} signs in");
-    let set = response.headers()["set-cookie"].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
-
 async fn list_as(app: &TestApp, who: &str, path: &str) -> Vec<Value> {
-    let cookie = signed_in(app, who).await;
-    let response = app
-        .client
-        .get(app.url(path))
-        .header("cookie", cookie)
+    let session = sign_in(app, who).await;
+    let response = session
+        .on(app.client.get(app.url(path)))
         .send()
         .await
         .unwrap();
@@ -157,11 +142,9 @@ async fn the_register_filters_by_stage_agency_and_overdue() {
         ids(&both),
         ids(&stage).intersection(&ids(&agency)).cloned().collect()
     );
-    let cookie = signed_in(&app, "hav-chair").await;
-    let bad = app
-        .client
-        .get(app.url("/api/v1/register?stage=first"))
-        .header("cookie", cookie)
+    let chair = sign_in(&app, "hav-chair").await;
+    let bad = chair
+        .on(app.client.get(app.url("/api/v1/register?stage=first")))
         .send()
         .await
         .unwrap();

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, spawn_app_with_people};
+use common::{PASSWORD, Session, TestApp, spawn_app_with_people};
 use reqwest::{Response, header};
 use serde_json::{Value, json};
 
@@ -23,21 +23,8 @@ async fn sign_in(app: &TestApp, name: &str, password: &str) -> Response {
         .unwrap()
 }
 
-/// The `name=value` part of the response's session cookie.
-fn cookie(response: &Response) -> String {
-    let set = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .expect("a Set-Cookie header")
-        .to_str()
-        .unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn signed_in(app: &TestApp, name: &str) -> String {
-    let response = sign_in(app, name, PASSWORD).await;
-    assert_eq!(response.status(), 200, "{name} signs in");
-    cookie(&response)
+async fn signed_in(app: &TestApp, name: &str) -> Session {
+    common::sign_in(app, name).await
 }
 
 async fn me_with(app: &TestApp, header: (&str, String)) -> Response {
@@ -159,7 +146,7 @@ async fn a_disabled_account_is_refused() {
     .await;
     // The session it had is over.
     assert_error(
-        me_with(&app, ("cookie", session)).await,
+        me_with(&app, ("cookie", session.cookie.clone())).await,
         401,
         "session_expired",
     )
@@ -174,10 +161,8 @@ fn app_database(app: &TestApp) -> String {
 async fn signing_out_ends_the_session() {
     let (app, _) = spawn_app_with_people(&[MANAGER]).await;
     let session = signed_in(&app, MANAGER).await;
-    let out = app
-        .client
-        .delete(app.url("/api/v1/session"))
-        .header("cookie", &session)
+    let out = session
+        .on(app.client.delete(app.url("/api/v1/session")))
         .send()
         .await
         .unwrap();
@@ -185,7 +170,7 @@ async fn signing_out_ends_the_session() {
     let cleared = out.headers()[header::SET_COOKIE].to_str().unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
     assert_error(
-        me_with(&app, ("cookie", session)).await,
+        me_with(&app, ("cookie", session.cookie.clone())).await,
         401,
         "session_expired",
     )
@@ -304,11 +289,9 @@ async fn guessing_across_many_names_from_one_address_is_throttled_too() {
     assert_eq!(sign_in(&app, MANAGER, PASSWORD).await.status(), 200);
 }
 
-async fn make_token(app: &TestApp, session: &str, scopes: Value) -> Value {
-    let response = app
-        .client
-        .post(app.url("/api/v1/tokens"))
-        .header("cookie", session)
+async fn make_token(app: &TestApp, session: &Session, scopes: Value) -> Value {
+    let response = session
+        .on(app.client.post(app.url("/api/v1/tokens")))
         .json(&json!({ "scopes": scopes, "label": "case system" }))
         .send()
         .await
@@ -337,26 +320,21 @@ async fn a_token_signs_in_a_system_until_it_is_revoked() {
     assert_eq!(me["sign_in"], MANAGER);
     assert_eq!(me["signed_in_with"], "token");
 
-    let revoke = |auth: (&'static str, String), id: String| {
+    let revoke = |id: String| {
         let app = &app;
+        let session = &session;
         async move {
-            app.client
-                .delete(app.url(&format!("/api/v1/tokens/{id}")))
-                .header(auth.0, auth.1)
+            session
+                .on(app.client.delete(app.url(&format!("/api/v1/tokens/{id}"))))
                 .send()
                 .await
                 .unwrap()
         }
     };
     let id = token["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        revoke(("cookie", session.clone()), id.clone())
-            .await
-            .status(),
-        204
-    );
+    assert_eq!(revoke(id.clone()).await.status(), 204);
     assert_error(me_with(&app, bearer(&token)).await, 401, "invalid_token").await;
-    assert_error(revoke(("cookie", session), id).await, 404, "unknown_token").await;
+    assert_error(revoke(id).await, 404, "unknown_token").await;
 }
 
 #[tokio::test]
@@ -396,10 +374,8 @@ async fn a_token_does_only_what_its_scopes_allow() {
         (json!({ "scopes": [], "label": "x" }), "scopes"),
         (json!({ "scopes": ["read"], "label": " " }), "label"),
     ] {
-        let response = app
-            .client
-            .post(app.url("/api/v1/tokens"))
-            .header("cookie", &session)
+        let response = session
+            .on(app.client.post(app.url("/api/v1/tokens")))
             .json(&body)
             .send()
             .await
@@ -407,10 +383,8 @@ async fn a_token_does_only_what_its_scopes_allow() {
         let error = assert_error(response, 422, "invalid_body").await;
         assert_eq!(error["field"], field);
     }
-    let response = app
-        .client
-        .post(app.url("/api/v1/tokens"))
-        .header("cookie", &session)
+    let response = session
+        .on(app.client.post(app.url("/api/v1/tokens")))
         .json(&json!({ "scopes": ["admin"], "label": "x" }))
         .send()
         .await

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 use accord_case::{Case, CaseId, Event, EventBody, Status};
 use accord_demo::DemoCase;
-use common::{Backend, TestApp, TestClock, sign_in, spawn_app_with_directory};
+use common::{Backend, Session, TestApp, TestClock, sign_in, spawn_app_with_directory};
 use serde_json::{Value, json};
 
 /// Monday 2 June 2025, 10:30 BST, as the test clock starts.
@@ -206,11 +206,9 @@ fn comparable(events: &[Event], id: &CaseId) -> Value {
     serde_json::from_str(&text.replace(id.as_str(), "CASE")).unwrap()
 }
 
-async fn post(app: &TestApp, cookie: &str, path: &str, body: &Value) -> (u16, Value) {
-    let response = app
-        .client
-        .post(app.url(path))
-        .header("cookie", cookie)
+async fn post(app: &TestApp, session: &Session, path: &str, body: &Value) -> (u16, Value) {
+    let response = session
+        .on(app.client.post(app.url(path)))
         .json(body)
         .send()
         .await
@@ -315,10 +313,8 @@ async fn every_policy_walks_from_raise_to_close(backend: Backend) {
                 .1,
         )
         .await;
-        let response = app
-            .client
-            .get(app.url(&format!("/api/v1/cases/{id}")))
-            .header("cookie", &raiser)
+        let response = raiser
+            .on(app.client.get(app.url(&format!("/api/v1/cases/{id}"))))
             .send()
             .await
             .unwrap();

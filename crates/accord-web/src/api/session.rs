@@ -62,6 +62,10 @@ pub(crate) struct Me {
     /// `session` or `token`.
     #[schema(example = "session")]
     signed_in_with: &'static str,
+    /// For a session: the token every change it makes must carry, in the
+    /// `X-CSRF-Token` header (or an HTML form's `csrf_token` field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<String>,
 }
 
 impl Me {
@@ -82,8 +86,12 @@ impl Me {
                 .collect(),
             scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
             signed_in_with: match with {
-                SignedInWith::Session => "session",
+                SignedInWith::Session { .. } => "session",
                 SignedInWith::Token { .. } => "token",
+            },
+            csrf_token: match with {
+                SignedInWith::Session { csrf_token } => Some(csrf_token.clone()),
+                SignedInWith::Token { .. } => None,
             },
         }
     }
@@ -145,7 +153,13 @@ pub(crate) async fn sign_in(
         SignInCheck::Verified(person) => {
             store.clear_failures(&account).await?;
             let secret = store.create_session(&person.id, now).await?;
-            let me = Me::new(&person, &Scope::ALL, &SignedInWith::Session);
+            let me = Me::new(
+                &person,
+                &Scope::ALL,
+                &SignedInWith::Session {
+                    csrf_token: crate::csrf::token_for(&secret),
+                },
+            );
             let mut response = Json(me).into_response();
             let headers = response.headers_mut();
             headers.insert(

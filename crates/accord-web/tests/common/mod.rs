@@ -185,9 +185,26 @@ pub async fn spawn_app_with_directory(
     (serve(state.clone(), dir).await, state, clock)
 }
 
-/// Signs `name` in with [`PASSWORD`] and returns the session cookie, as
-/// `accord_session=…`.
-pub async fn sign_in(app: &TestApp, name: &str) -> String {
+/// A signed-in browser session: its cookie and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The cookie, as `accord_session=…`.
+    pub cookie: String,
+    /// The token every change made with it must carry.
+    pub csrf: String,
+}
+
+impl Session {
+    /// `request` sent with this session's cookie and CSRF token.
+    pub fn on(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        request
+            .header("cookie", &self.cookie)
+            .header("x-csrf-token", &self.csrf)
+    }
+}
+
+/// Signs `name` in with [`PASSWORD`].
+pub async fn sign_in(app: &TestApp, name: &str) -> Session {
     let response = app
         .client
         .post(app.url("/api/v1/session"))
@@ -196,18 +213,22 @@ pub async fn sign_in(app: &TestApp, name: &str) -> String {
         .await
         .expect("the server answers");
     assert_eq!(response.status(), 200, "{name} signs in");
+    session_of(response).await
+}
+
+/// The session a successful sign-in's answer sets.
+pub async fn session_of(response: reqwest::Response) -> Session {
     let set = response.headers()["set-cookie"].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let body: serde_json::Value = response.json().await.expect("a JSON body");
+    Session {
+        cookie,
+        csrf: body["csrf_token"]
+            .as_str()
+            .expect("a session has a CSRF token")
+            .to_owned(),
+    }
 }
-
-/// Serves the application with the demo directory, `sign_ins` having
-/// [`PASSWORD`], on a clock the test moves.
-pub async fn spawn_app_with_people(sign_ins: &[&str]) -> (TestApp, TestClock) {
-    let clock = TestClock::new();
-    let (state, dir) = state_with_people(sign_ins, &clock).await;
-    (serve(state, Some(dir)).await, clock)
-}
-
 /// Serves the application on port 0 against a fresh PostgreSQL database.
 pub async fn spawn_app_on_postgres() -> TestApp {
     let url = postgres::fresh_database().await;
@@ -252,4 +273,12 @@ pub async fn spawn_app_with_demo() -> (TestApp, AppState) {
         .await
         .expect("the demo seeds");
     (serve(state.clone(), Some(dir)).await, state)
+}
+
+/// Serves the application with the demo directory, `sign_ins` having
+/// [`PASSWORD`], on a clock the test moves.
+pub async fn spawn_app_with_people(sign_ins: &[&str]) -> (TestApp, TestClock) {
+    let clock = TestClock::new();
+    let (state, dir) = state_with_people(sign_ins, &clock).await;
+    (serve(state, Some(dir)).await, clock)
 }
