@@ -104,10 +104,40 @@ pub enum Command {
         /// terminates TLS.
         #[arg(long, env = "ACCORD_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The address of a reverse proxy in front of Accord, whose
+        /// `X-Forwarded-For` names the client (repeat it, or separate
+        /// addresses with commas, for several). Without it, the sign-in
+        /// throttle counts the proxy's address for everyone behind it.
+        #[arg(
+            long = "trusted-proxy",
+            env = "ACCORD_TRUSTED_PROXIES",
+            value_delimiter = ',',
+            value_name = "IP"
+        )]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
-    /// Local accounts: add someone, set a new password, or disable them.
+    /// Local accounts: add someone, set a new password, disable them, or
+    /// reset a lost second factor.
     #[command(subcommand)]
     User(UserCommand),
+    /// What a partnership asks of everyone who signs in to it.
+    #[command(subcommand)]
+    Partnership(PartnershipCommand),
+}
+
+/// `accord partnership …`
+#[derive(Debug, Subcommand)]
+pub enum PartnershipCommand {
+    /// Require a second factor (a code from an authenticator app) of
+    /// everyone who signs in to a partnership, whatever their role; people
+    /// without one set it up at their next sign-in, before anything else.
+    RequireSecondFactor {
+        /// The partnership's id, such as `havering`.
+        partnership: String,
+        /// Stop requiring it: people who have one keep using it.
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 /// `accord user …`. Passwords are read without echo, or as one line of
@@ -150,6 +180,13 @@ pub enum UserCommand {
     },
     /// Stop someone signing in, and end their sessions and tokens.
     Disable {
+        /// The name they sign in with.
+        sign_in: String,
+    },
+    /// Remove someone's second factor, for a lost or replaced phone; where
+    /// their partnership requires one they set up a new one at their next
+    /// sign-in.
+    ResetSecondFactor {
         /// The name they sign in with.
         sign_in: String,
     },
@@ -297,7 +334,19 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
             listen,
             demo,
             secure_cookies,
-        } => serve_cmd::serve(cli, &calendars, *listen, *demo, *secure_cookies, out),
+            trusted_proxies,
+        } => serve_cmd::serve(
+            cli,
+            &calendars,
+            serve_cmd::Options {
+                listen: *listen,
+                demo: *demo,
+                secure_cookies: *secure_cookies,
+                trusted_proxies: trusted_proxies.clone(),
+            },
+            out,
+        ),
         Command::User(cmd) => user_cmd::run(cli, &calendars, cmd, out),
+        Command::Partnership(cmd) => user_cmd::partnership(cli, &calendars, cmd, out),
     }
 }

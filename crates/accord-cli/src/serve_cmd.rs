@@ -2,7 +2,10 @@
 //! multi-threaded runtime until Ctrl-C or SIGTERM, then lets requests in
 //! flight finish and closes the database before exiting.
 
-use std::{io::Write, net::SocketAddr};
+use std::{
+    io::Write,
+    net::{IpAddr, SocketAddr},
+};
 
 use accord_calendar::Calendars;
 use accord_store::{DatabaseLocation, Store};
@@ -10,17 +13,35 @@ use accord_web::AppState;
 
 use crate::{Cli, CliError, Outcome, demo_cmd};
 
-/// `accord serve [--listen ADDR] [--demo] [--secure-cookies]`. Prints the address it serves
-/// on once it is listening (with `--listen 127.0.0.1:0`, the port the
-/// system chose), and logs requests to standard error.
+/// How `accord serve` was asked to run.
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    /// Where to listen.
+    pub(crate) listen: SocketAddr,
+    /// Seed the demo first.
+    pub(crate) demo: bool,
+    /// Mark session cookies `Secure`.
+    pub(crate) secure_cookies: bool,
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    pub(crate) trusted_proxies: Vec<IpAddr>,
+}
+
+/// `accord serve [--listen ADDR] [--demo] [--secure-cookies] [--trusted-proxy IP]`.
+/// Prints the address it serves on once it is listening (with `--listen
+/// 127.0.0.1:0`, the port the system chose), and logs requests to standard
+/// error.
 pub(crate) fn serve(
     cli: &Cli,
     calendars: &Calendars,
-    listen: SocketAddr,
-    demo: bool,
-    secure_cookies: bool,
+    options: Options,
     out: &mut dyn Write,
 ) -> Outcome {
+    let Options {
+        listen,
+        demo,
+        secure_cookies,
+        trusted_proxies,
+    } = options;
     if demo {
         demo_cmd::seed(cli, calendars, out)?;
         writeln!(out)?;
@@ -47,7 +68,8 @@ pub(crate) fn serve(
         writeln!(out, "API documentation: http://{address}/api/docs/")?;
         out.flush()?;
         let state = AppState::new(store.clone(), calendars.clone(), policies)
-            .with_secure_cookies(secure_cookies);
+            .with_secure_cookies(secure_cookies)
+            .with_trusted_proxies(trusted_proxies);
         let served = accord_web::serve(listener, state, shutdown).await;
         store.close().await;
         served.map_err(|e| CliError(format!("the server failed: {e}")))?;

@@ -1,5 +1,6 @@
-//! `accord user add|reset-password|disable`: local accounts, for an
-//! administrator at the server. Passwords are read without echo at a
+//! `accord user add|reset-password|disable|reset-second-factor` and
+//! `accord partnership require-second-factor`: local accounts and how
+//! people sign in, for an administrator at the server. Passwords are read without echo at a
 //! terminal, or as one line of standard input when it is piped (so scripts
 //! and tests can set them); they and their hashes are never printed.
 
@@ -11,7 +12,7 @@ use accord_policy::RoleTier;
 use accord_store::{Directory, Password, Person};
 use jiff::Timestamp;
 
-use crate::{Cli, CliError, Outcome, UserCommand, store_cmd};
+use crate::{Cli, CliError, Outcome, PartnershipCommand, UserCommand, store_cmd};
 
 /// Runs one `accord user …` command.
 pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Write) -> Outcome {
@@ -147,6 +148,49 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                 )?;
             } else {
                 writeln!(out, "{sign_in} has no password, so cannot sign in already.")?;
+            }
+            Ok(true)
+        }
+        UserCommand::ResetSecondFactor { sign_in } => {
+            let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+            let done = runtime.block_on(store.reset_second_factor(sign_in));
+            runtime.block_on(store.close());
+            if done? {
+                writeln!(
+                    out,
+                    "Removed {sign_in}'s second factor: they sign in with their password, and set up a new one where their partnership requires it."
+                )?;
+            } else {
+                writeln!(out, "{sign_in} has no second factor to remove.")?;
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// Runs one `accord partnership …` command.
+pub fn partnership(
+    cli: &Cli,
+    calendars: &Calendars,
+    cmd: &PartnershipCommand,
+    out: &mut dyn Write,
+) -> Outcome {
+    match cmd {
+        PartnershipCommand::RequireSecondFactor { partnership, off } => {
+            let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+            let done = runtime.block_on(store.require_second_factor(partnership, !off));
+            runtime.block_on(store.close());
+            done?;
+            if *off {
+                writeln!(
+                    out,
+                    "{partnership} no longer requires a second factor; those who have one still sign in with it."
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{partnership} now requires a second factor of everyone: whoever has none sets one up at their next sign-in, before anything else."
+                )?;
             }
             Ok(true)
         }

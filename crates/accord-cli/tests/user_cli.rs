@@ -224,3 +224,94 @@ fn reset_password_replaces_the_old_one_and_disable_stops_sign_in() {
     let err = assert_one_error_line(&accord(&url, &["user", "disable", "hav-nobody"], ""));
     assert!(err.contains("nobody signs in as `hav-nobody`"), "{err}");
 }
+
+/// Runs `body` against the store at `url`.
+fn with_store<T>(url: &str, body: impl AsyncFnOnce(&Store) -> T) -> T {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(url, sample::policies()).await.unwrap();
+        let out = body(&store).await;
+        store.close().await;
+        out
+    })
+}
+
+#[test]
+fn partnership_require_second_factor_turns_the_rule_on_and_off() {
+    let (_dir, url) = directory();
+    let out = assert_succeeded(&accord(
+        &url,
+        &["partnership", "require-second-factor", "havering"],
+        "",
+    ));
+    assert!(
+        out.contains("havering now requires a second factor"),
+        "{out}"
+    );
+    assert!(with_store(&url, async |s| s
+        .second_factor_required("havering")
+        .await
+        .unwrap()));
+    let out = assert_succeeded(&accord(
+        &url,
+        &["partnership", "require-second-factor", "havering", "--off"],
+        "",
+    ));
+    assert!(out.contains("no longer requires"), "{out}");
+    assert!(!with_store(&url, async |s| s
+        .second_factor_required("havering")
+        .await
+        .unwrap()));
+    let err = assert_one_error_line(&accord(
+        &url,
+        &["partnership", "require-second-factor", "nowhere"],
+        "",
+    ));
+    assert!(err.contains("no partnership `nowhere`"), "{err}");
+}
+
+#[test]
+fn user_reset_second_factor_removes_a_lost_one() {
+    let (_dir, url) = directory();
+    with_store(&url, async |store| {
+        let person = store
+            .person_by_sign_in("hav-police-manager")
+            .await
+            .unwrap()
+            .unwrap();
+        let now = jiff::Timestamp::now();
+        let enrolment = store
+            .begin_second_factor(&person, "Accord havering", now)
+            .await
+            .unwrap()
+            .unwrap();
+        let code = accord_store::code_at(&enrolment.secret, now).unwrap();
+        assert!(
+            store
+                .confirm_second_factor(&person.id, &code, now)
+                .await
+                .unwrap()
+        );
+    });
+    let out = assert_succeeded(&accord(
+        &url,
+        &["user", "reset-second-factor", "hav-police-manager"],
+        "",
+    ));
+    assert!(
+        out.contains("Removed hav-police-manager's second factor"),
+        "{out}"
+    );
+    let out = assert_succeeded(&accord(
+        &url,
+        &["user", "reset-second-factor", "hav-police-manager"],
+        "",
+    ));
+    assert!(out.contains("has no second factor"), "{out}");
+    let err = assert_one_error_line(&accord(
+        &url,
+        &["user", "reset-second-factor", "hav-nobody"],
+        "",
+    ));
+    assert!(err.contains("nobody signs in as `hav-nobody`"), "{err}");
+}

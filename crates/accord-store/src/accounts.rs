@@ -26,7 +26,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{Backend, DirectoryError, Person, Store, StoreError};
+use crate::{DirectoryError, Person, Store, StoreError};
 
 /// The fewest characters a password may have. NCSC guidance favours length
 /// over complexity rules: twelve characters, such as three random words,
@@ -170,6 +170,12 @@ pub enum AccountError {
         /// The name given.
         sign_in: String,
     },
+    /// No partnership has that id.
+    #[error("there is no partnership `{partnership}`: check the id (`accord register` lists them)")]
+    NoSuchPartnership {
+        /// The id given.
+        partnership: String,
+    },
     /// The password could not be hashed (the system's random source failed).
     #[error("the password could not be hashed: {0}")]
     Hash(String),
@@ -185,6 +191,16 @@ impl From<sqlx::Error> for AccountError {
     fn from(e: sqlx::Error) -> Self {
         AccountError::Store(StoreError::Database(e))
     }
+}
+
+/// A live session, as a request sees it.
+#[derive(Debug, Clone)]
+pub struct SignedInSession {
+    /// Whose it is.
+    pub person: Person,
+    /// Signed in with a password alone where the partnership requires a
+    /// second factor: it may only set one up.
+    pub must_enrol: bool,
 }
 
 /// A new API token: its public id and the secret, shown once.
@@ -422,34 +438,82 @@ macro_rules! account_queries {
             person: &str,
             now: &str,
             expires: &str,
+            must_enrol: bool,
         ) -> Result<(), sqlx::Error> {
             sqlx::query(
-                "INSERT INTO sessions (id_hash, person_id, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO sessions (id_hash, person_id, created_at, expires_at, must_enrol) \
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(id_hash)
             .bind(person)
             .bind(now)
             .bind(expires)
+            .bind(must_enrol)
             .execute(writer)
             .await?;
             Ok(())
         }
 
-        /// A session's person and expiry, if the session exists and its
-        /// person's account is enabled.
+        /// A session's person, expiry and whether it must enrol a second
+        /// factor, if the session exists and its person's account is
+        /// enabled.
         pub(crate) async fn session(
             reader: &Pool<Db>,
             id_hash: &str,
-        ) -> Result<Option<(String, String)>, sqlx::Error> {
+        ) -> Result<Option<(String, String, bool)>, sqlx::Error> {
             sqlx::query_as(
-                "SELECT s.person_id, s.expires_at FROM sessions s \
+                "SELECT s.person_id, s.expires_at, s.must_enrol FROM sessions s \
                  JOIN credentials c ON c.person_id = s.person_id \
                  WHERE s.id_hash = $1 AND c.disabled = FALSE",
             )
             .bind(id_hash)
             .fetch_optional(reader)
             .await
+        }
+
+        pub(crate) async fn enrolled(writer: &Pool<Db>, id_hash: &str) -> Result<(), sqlx::Error> {
+            sqlx::query("UPDATE sessions SET must_enrol = FALSE WHERE id_hash = $1")
+                .bind(id_hash)
+                .execute(writer)
+                .await?;
+            Ok(())
+        }
+
+        /// Every session's hash and expiry, and every throttle key's last
+        /// failure and lock, for pruning.
+        pub(crate) async fn expiries(
+            reader: &Pool<Db>,
+        ) -> Result<(Vec<(String, String)>, Vec<(String, String, Option<String>)>), sqlx::Error> {
+            let sessions = sqlx::query_as("SELECT id_hash, expires_at FROM sessions")
+                .fetch_all(reader)
+                .await?;
+            let failures = sqlx::query_as(
+                "SELECT throttle_key, last_failure_at, locked_until FROM sign_in_failures",
+            )
+            .fetch_all(reader)
+            .await?;
+            Ok((sessions, failures))
+        }
+
+        pub(crate) async fn prune(
+            writer: &Pool<Db>,
+            sessions: &[String],
+            keys: &[String],
+        ) -> Result<(), sqlx::Error> {
+            let mut tx = writer.begin().await?;
+            for hash in sessions {
+                sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                    .bind(hash)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for key in keys {
+                sqlx::query("DELETE FROM sign_in_failures WHERE throttle_key = $1")
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
         }
 
         pub(crate) async fn delete_session(writer: &Pool<Db>, id_hash: &str) -> Result<(), sqlx::Error> {
@@ -531,25 +595,6 @@ mod postgres {
     account_queries!();
 }
 
-/// Runs `$body` with `$pool` bound to the backend's write or read pool and
-/// `$m` naming its query module.
-macro_rules! on_accounts {
-    ($store:expr, $rw:ident, $pool:ident, $m:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite(b) => {
-                let $pool = b.$rw();
-                use sqlite as $m;
-                $body
-            }
-            Backend::Postgres(b) => {
-                let $pool = b.$rw();
-                use postgres as $m;
-                $body
-            }
-        }
-    };
-}
-
 /// How long a session lasts from sign-in: a working day.
 pub const SESSION_LENGTH: Duration = Duration::from_secs(8 * 60 * 60);
 
@@ -567,7 +612,7 @@ impl Store {
             .await
             .map_err(|e| AccountError::Hash(e.to_string()))??;
         let now = now.to_string();
-        on_accounts!(self, write_pool, pool, m => m::set_password(pool, person.as_str(), &hash, &now).await)?;
+        on_pool!(self, write_pool, pool, m => m::set_password(pool, person.as_str(), &hash, &now).await)?;
         Ok(())
     }
 
@@ -582,7 +627,7 @@ impl Store {
     ) -> Result<usize, AccountError> {
         let ids: Vec<&str> = people.iter().map(|p| p.as_str()).collect();
         let now = now.to_string();
-        Ok(on_accounts!(self, write_pool, pool, m =>
+        Ok(on_pool!(self, write_pool, pool, m =>
             m::set_missing_passwords(pool, &ids, hash, &now).await)?)
     }
 
@@ -595,7 +640,7 @@ impl Store {
         sign_in: &str,
         password: &str,
     ) -> Result<SignInCheck, AccountError> {
-        let found = on_accounts!(self, read_pool, pool, m => m::credential(pool, sign_in).await)?;
+        let found = on_pool!(self, read_pool, pool, m => m::credential(pool, sign_in).await)?;
         let (person, hash, disabled) = match found {
             Some((person, hash, disabled)) => (Some(person), hash, disabled),
             None => (None, None, false),
@@ -652,7 +697,7 @@ impl Store {
                     sign_in: sign_in.to_owned(),
                 })?;
         let now = now.to_string();
-        Ok(on_accounts!(self, write_pool, pool, m =>
+        Ok(on_pool!(self, write_pool, pool, m =>
             m::set_disabled(pool, person.id.as_str(), disabled, &now).await)?)
     }
 
@@ -662,7 +707,7 @@ impl Store {
         key: &str,
         now: Timestamp,
     ) -> Result<Option<Timestamp>, StoreError> {
-        let row = on_accounts!(self, read_pool, pool, m => m::failures(pool, key).await)?;
+        let row = on_pool!(self, read_pool, pool, m => m::failures(pool, key).await)?;
         let Some((_, _, Some(until))) = row else {
             return Ok(None);
         };
@@ -678,7 +723,7 @@ impl Store {
         rule: ThrottleRule,
         now: Timestamp,
     ) -> Result<Option<Timestamp>, StoreError> {
-        let row = on_accounts!(self, read_pool, pool, m => m::failures(pool, key).await)?;
+        let row = on_pool!(self, read_pool, pool, m => m::failures(pool, key).await)?;
         let mut failures = 0u32;
         if let Some((count, last, _)) = row {
             let last = parse_time(&last, "failure")?;
@@ -695,22 +740,25 @@ impl Store {
         });
         let until_text = until.map(|t| t.to_string());
         let now = now.to_string();
-        on_accounts!(self, write_pool, pool, m =>
+        on_pool!(self, write_pool, pool, m =>
             m::put_failures(pool, key, i64::from(failures), &now, until_text.as_deref()).await)?;
         Ok(until)
     }
 
     /// Forgets `key`'s failures (after a successful sign-in).
     pub async fn clear_failures(&self, key: &str) -> Result<(), StoreError> {
-        Ok(on_accounts!(self, write_pool, pool, m => m::clear_failures(pool, key).await)?)
+        Ok(on_pool!(self, write_pool, pool, m => m::clear_failures(pool, key).await)?)
     }
 
     /// Starts a session for `person`, lasting [`SESSION_LENGTH`]; returns
     /// its secret id (256 random bits, hex), which only the cookie holds.
+    /// A session that `must_enrol` may only set up a second factor until
+    /// [`Store::second_factor_enrolled`] says it has.
     pub async fn create_session(
         &self,
         person: &PersonId,
         now: Timestamp,
+        must_enrol: bool,
     ) -> Result<String, AccountError> {
         let secret = random_hex(32)?;
         let expires = now
@@ -718,34 +766,83 @@ impl Store {
             .map_err(|_| bad_time("expiry"))?
             .to_string();
         let now = now.to_string();
-        on_accounts!(self, write_pool, pool, m =>
-            m::insert_session(pool, &secret_hash(&secret), person.as_str(), &now, &expires).await)?;
+        on_pool!(self, write_pool, pool, m => m::insert_session(
+            pool, &secret_hash(&secret), person.as_str(), &now, &expires, must_enrol,
+        ).await)?;
         Ok(secret)
     }
 
     /// Who the session `secret` signs in at `now`: `None` if it does not
     /// exist, has expired, or its account is disabled.
-    pub async fn session_person(
+    pub async fn session(
         &self,
         secret: &str,
         now: Timestamp,
-    ) -> Result<Option<Person>, AccountError> {
+    ) -> Result<Option<SignedInSession>, AccountError> {
         let hash = secret_hash(secret);
-        let row = on_accounts!(self, read_pool, pool, m => m::session(pool, &hash).await)?;
-        let Some((person, expires)) = row else {
+        let row = on_pool!(self, read_pool, pool, m => m::session(pool, &hash).await)?;
+        let Some((person, expires, must_enrol)) = row else {
             return Ok(None);
         };
         if parse_time(&expires, "session expiry")? <= now {
-            on_accounts!(self, write_pool, pool, m => m::delete_session(pool, &hash).await)?;
+            on_pool!(self, write_pool, pool, m => m::delete_session(pool, &hash).await)?;
             return Ok(None);
         }
-        self.person_by_id_text(&person).await
+        Ok(self
+            .person_by_id_text(&person)
+            .await?
+            .map(|person| SignedInSession { person, must_enrol }))
+    }
+
+    /// Marks the session `secret` as having set up its second factor, so it
+    /// may do everything its person may.
+    pub async fn second_factor_enrolled(&self, secret: &str) -> Result<(), StoreError> {
+        let hash = secret_hash(secret);
+        Ok(on_pool!(self, write_pool, pool, m => m::enrolled(pool, &hash).await)?)
+    }
+
+    /// Removes the sessions expired at `now`, and the failed-sign-in counts
+    /// that are unlocked and older than their rule forgets (the longer of
+    /// the two rules). Returns how many of each went. Nothing is lost: an
+    /// expired session signs nobody in, and a forgotten count would start
+    /// from nothing anyway.
+    pub async fn prune_sign_in_records(
+        &self,
+        now: Timestamp,
+    ) -> Result<(usize, usize), StoreError> {
+        let (sessions, failures) = on_pool!(self, read_pool, pool, m => m::expiries(pool).await)?;
+        let forget = [ThrottleRule::ACCOUNT, ThrottleRule::ADDRESS]
+            .iter()
+            .map(|r| r.forget_after)
+            .max()
+            .and_then(|d| SignedDuration::try_from(d).ok())
+            .unwrap_or(SignedDuration::MAX);
+        let expired: Vec<String> = sessions
+            .into_iter()
+            .filter(|(_, expires)| expires.parse::<Timestamp>().is_ok_and(|t| t <= now))
+            .map(|(hash, _)| hash)
+            .collect();
+        let forgotten: Vec<String> = failures
+            .into_iter()
+            .filter(|(_, last, locked)| {
+                let unlocked = locked
+                    .as_deref()
+                    .is_none_or(|l| l.parse::<Timestamp>().is_ok_and(|t| t <= now));
+                let old = last
+                    .parse::<Timestamp>()
+                    .is_ok_and(|t| now.duration_since(t) >= forget);
+                unlocked && old
+            })
+            .map(|(key, _, _)| key)
+            .collect();
+        on_pool!(self, write_pool, pool, m => m::prune(pool, &expired, &forgotten).await)?;
+        Ok((expired.len(), forgotten.len()))
     }
 
     /// Ends the session `secret`, if it exists.
     pub async fn end_session(&self, secret: &str) -> Result<(), StoreError> {
         let hash = secret_hash(secret);
-        Ok(on_accounts!(self, write_pool, pool, m => m::delete_session(pool, &hash).await)?)
+        Ok(on_pool!(self, write_pool, pool, m => m::delete_session(pool, &hash).await)?)
     }
 
     /// Makes an API token for `person` with `scopes`; the secret in the
@@ -763,7 +860,7 @@ impl Store {
         names.sort();
         names.dedup();
         let now = now.to_string();
-        on_accounts!(self, write_pool, pool, m => m::insert_token(
+        on_pool!(self, write_pool, pool, m => m::insert_token(
             pool, &id, person.as_str(), &secret_hash(&secret), &names.join(" "), label, &now,
         ).await)?;
         Ok(NewToken { id, secret })
@@ -776,7 +873,7 @@ impl Store {
         secret: &str,
     ) -> Result<Option<(ApiToken, Person)>, AccountError> {
         let hash = secret_hash(secret);
-        let row = on_accounts!(self, read_pool, pool, m => m::token(pool, &hash).await)?;
+        let row = on_pool!(self, read_pool, pool, m => m::token(pool, &hash).await)?;
         let Some((id, person, scopes, label, created_at)) = row else {
             return Ok(None);
         };
@@ -802,7 +899,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let now = now.to_string();
-        Ok(on_accounts!(self, write_pool, pool, m =>
+        Ok(on_pool!(self, write_pool, pool, m =>
             m::revoke_token(pool, person.as_str(), id, &now).await)?)
     }
 

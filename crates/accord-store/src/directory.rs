@@ -15,7 +15,7 @@ use serde::{Serialize, de::DeserializeOwned};
 
 pub use accord_demo::{Agency, AgencyKind, Partnership, Person};
 
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// A directory to write: partnerships, their agencies and their people.
 /// Each agency's partnership and each person's agency must be in it or
@@ -349,57 +349,38 @@ mod postgres {
     directory_queries!("BEGIN");
 }
 
-/// Runs `$body` with `$pool` bound to the backend's write or read pool
-/// and `$m` naming its query module.
-macro_rules! on_directory {
-    ($store:expr, $rw:ident, $pool:ident, $m:ident => $body:expr) => {
-        match &$store.backend {
-            Backend::Sqlite(b) => {
-                let $pool = b.$rw();
-                use sqlite as $m;
-                $body
-            }
-            Backend::Postgres(b) => {
-                let $pool = b.$rw();
-                use postgres as $m;
-                $body
-            }
-        }
-    };
-}
-
 impl Store {
     /// Writes `directory`, replacing the stored partnerships, agencies and
     /// people that have the same ids and keeping the rest, in one
     /// transaction.
     pub async fn put_directory(&self, directory: Directory<'_>) -> Result<(), DirectoryError> {
-        on_directory!(self, write_pool, pool, m => m::put(pool, directory).await)
+        on_pool!(self, write_pool, pool, m => m::put(pool, directory).await)
     }
 
     /// Every partnership, by id.
     pub async fn partnerships(&self) -> Result<Vec<Partnership>, DirectoryError> {
-        on_directory!(self, read_pool, pool, m => m::partnerships(pool).await)
+        on_pool!(self, read_pool, pool, m => m::partnerships(pool).await)
     }
 
     /// The agencies of `partnership` (its member agencies and its own
     /// team), by id; empty if there is no such partnership.
     pub async fn agencies(&self, partnership: &str) -> Result<Vec<Agency>, DirectoryError> {
-        on_directory!(self, read_pool, pool, m => m::agencies(pool, partnership).await)
+        on_pool!(self, read_pool, pool, m => m::agencies(pool, partnership).await)
     }
 
     /// The person who signs in as `sign_in`, if anyone does.
     pub async fn person_by_sign_in(&self, sign_in: &str) -> Result<Option<Person>, DirectoryError> {
-        on_directory!(self, read_pool, pool, m => m::person_where(pool, "sign_in", sign_in).await)
+        on_pool!(self, read_pool, pool, m => m::person_where(pool, "sign_in", sign_in).await)
     }
 
     /// The person with id `id`, if there is one.
     pub async fn person(&self, id: &PersonId) -> Result<Option<Person>, DirectoryError> {
-        on_directory!(self, read_pool, pool, m => m::person_where(pool, "id", id.as_str()).await)
+        on_pool!(self, read_pool, pool, m => m::person_where(pool, "id", id.as_str()).await)
     }
 
     /// The people of `partnership`, by id; empty if there is no such
     /// partnership.
     pub async fn people(&self, partnership: &str) -> Result<Vec<Person>, DirectoryError> {
-        on_directory!(self, read_pool, pool, m => m::people(pool, partnership).await)
+        on_pool!(self, read_pool, pool, m => m::people(pool, partnership).await)
     }
 }

@@ -38,6 +38,26 @@
 //! # Ok(()) }
 //! ```
 
+/// Runs `$body` with `$pool` bound to the backend's write or read pool
+/// (`$rw`: `write_pool` or `read_pool`) and `$m` naming the calling
+/// module's `sqlite` or `postgres` query module.
+macro_rules! on_pool {
+    ($store:expr, $rw:ident, $pool:ident, $m:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite(b) => {
+                let $pool = b.$rw();
+                use sqlite as $m;
+                $body
+            }
+            $crate::Backend::Postgres(b) => {
+                let $pool = b.$rw();
+                use postgres as $m;
+                $body
+            }
+        }
+    };
+}
+
 mod accounts;
 mod backend;
 pub mod canonical;
@@ -45,6 +65,7 @@ mod directory;
 mod error;
 mod location;
 mod projection;
+pub mod second_factor;
 mod seed;
 mod verify;
 
@@ -62,12 +83,14 @@ use backend::{
 
 pub use accounts::{
     AccountError, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken, Password,
-    PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
+    PasswordError, SESSION_LENGTH, Scope, SignInCheck, SignedInSession, ThrottleRule,
+    hash_password,
 };
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
 pub use location::{DatabaseLocation, default_data_dir};
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
+pub use second_factor::{Enrolment, SecondFactorCheck, code_at};
 pub use seed::{SeedError, Seeded};
 pub use verify::{Break, Problem, Verification};
 

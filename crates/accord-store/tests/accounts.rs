@@ -109,7 +109,10 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
         .set_password(&manager.id, &password("correct horse battery"), now())
         .await
         .unwrap();
-    let session = store.create_session(&manager.id, now()).await.unwrap();
+    let session = store
+        .create_session(&manager.id, now(), false)
+        .await
+        .unwrap();
     let token = store
         .create_token(&manager.id, &[Scope::Read], "reports", now())
         .await
@@ -130,13 +133,7 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
             .unwrap(),
         SignInCheck::Refused
     ));
-    assert!(
-        store
-            .session_person(&session, now())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.session(&session, now()).await.unwrap().is_none());
     assert!(store.token_person(&token.secret).await.unwrap().is_none());
     assert!(store.enable_account(MANAGER, now()).await.unwrap());
     assert!(matches!(
@@ -147,13 +144,7 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
         SignInCheck::Verified(_)
     ));
     // Disabling ended the session for good; the token works again.
-    assert!(
-        store
-            .session_person(&session, now())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.session(&session, now()).await.unwrap().is_none());
     assert!(store.token_person(&token.secret).await.unwrap().is_some());
     assert!(store.disable_account("nobody-at-all", now()).await.is_err());
 }
@@ -194,35 +185,30 @@ async fn a_session_signs_in_until_it_expires_or_ends(backend: Backend) {
         .set_password(&manager.id, &password("correct horse battery"), now())
         .await
         .unwrap();
-    let secret = store.create_session(&manager.id, now()).await.unwrap();
+    let secret = store
+        .create_session(&manager.id, now(), false)
+        .await
+        .unwrap();
     assert_eq!(secret.len(), 64, "256 bits in hex");
-    let found = store.session_person(&secret, now()).await.unwrap().unwrap();
-    assert_eq!(found.id, manager.id);
+    let found = store.session(&secret, now()).await.unwrap().unwrap();
+    assert_eq!(found.person.id, manager.id);
+    assert!(!found.must_enrol);
     assert!(
         store
-            .session_person("not-a-session", now())
+            .session("not-a-session", now())
             .await
             .unwrap()
             .is_none()
     );
     let expiry = now() + SignedDuration::try_from(SESSION_LENGTH).unwrap();
-    assert!(
-        store
-            .session_person(&secret, expiry)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let second = store.create_session(&manager.id, now()).await.unwrap();
+    assert!(store.session(&secret, expiry).await.unwrap().is_none());
+    let second = store
+        .create_session(&manager.id, now(), false)
+        .await
+        .unwrap();
     assert_ne!(second, secret);
     store.end_session(&second).await.unwrap();
-    assert!(
-        store
-            .session_person(&second, now())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.session(&second, now()).await.unwrap().is_none());
 }
 
 async fn a_token_is_stored_hashed_with_its_scopes_until_revoked(backend: Backend) {

@@ -33,6 +33,10 @@ pub struct Principal {
     pub scopes: Vec<Scope>,
     /// How they signed in.
     pub signed_in_with: SignedInWith,
+    /// Signed in with a password alone where their partnership requires a
+    /// second factor: until they set one up, only [`Enrolling`] routes
+    /// take them.
+    pub must_enrol: bool,
 }
 
 /// How a principal signed in.
@@ -124,48 +128,79 @@ impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
-            let bad_token = || ApiError::Unauthorized {
-                code: "invalid_token",
-                message: "the bearer token is not one Accord issued, or it was revoked: \
-                          send `Authorization: Bearer accord_…`, or make a new token"
+        let principal = authenticate(parts, state).await?;
+        if principal.must_enrol {
+            return Err(ApiError::Forbidden {
+                code: "second_factor_enrolment_required",
+                message: "your partnership requires a second factor: set one up first, at \
+                          POST /api/v1/me/second-factor, then confirm it with a code from your \
+                          authenticator app"
                     .to_owned(),
-            };
-            let secret = authorization
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim)
-                .filter(|s| !s.is_empty() && s.len() <= 200)
-                .ok_or_else(bad_token)?;
-            let (token, person) = state
-                .store()
-                .token_person(secret)
-                .await?
-                .ok_or_else(bad_token)?;
-            return Ok(Principal {
-                person,
-                scopes: token.scopes,
-                signed_in_with: SignedInWith::Token { id: token.id },
             });
         }
-        let secret = session_cookie(&parts.headers).ok_or_else(not_signed_in)?;
-        let person = state
-            .store()
-            .session_person(&secret, state.now())
-            .await?
-            .ok_or_else(|| ApiError::Unauthorized {
-                code: "session_expired",
-                message: "your session has ended or expired: sign in again".to_owned(),
-            })?;
-        Ok(Principal {
-            person,
-            scopes: Scope::ALL.to_vec(),
-            signed_in_with: SignedInWith::Session {
-                csrf_token: crate::csrf::token_for(&secret),
-            },
-        })
+        Ok(principal)
     }
+}
+
+/// Someone signed in, who may still have to set up their second factor:
+/// what `GET /api/v1/me` and the enrolment routes take.
+#[derive(Debug, Clone)]
+pub struct Enrolling(pub Principal);
+
+impl FromRequestParts<AppState> for Enrolling {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        authenticate(parts, state).await.map(Enrolling)
+    }
+}
+
+/// Who the request signs in, by bearer token or session cookie; 401 when
+/// neither signs anyone in.
+async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+    if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
+        let bad_token = || ApiError::Unauthorized {
+            code: "invalid_token",
+            message: "the bearer token is not one Accord issued, or it was revoked: \
+                          send `Authorization: Bearer accord_…`, or make a new token"
+                .to_owned(),
+        };
+        let secret = authorization
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 200)
+            .ok_or_else(bad_token)?;
+        let (token, person) = state
+            .store()
+            .token_person(secret)
+            .await?
+            .ok_or_else(bad_token)?;
+        return Ok(Principal {
+            person,
+            scopes: token.scopes,
+            signed_in_with: SignedInWith::Token { id: token.id },
+            must_enrol: false,
+        });
+    }
+    let secret = session_cookie(&parts.headers).ok_or_else(not_signed_in)?;
+    let session = state
+        .store()
+        .session(&secret, state.now())
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized {
+            code: "session_expired",
+            message: "your session has ended or expired: sign in again".to_owned(),
+        })?;
+    Ok(Principal {
+        person: session.person,
+        scopes: Scope::ALL.to_vec(),
+        signed_in_with: SignedInWith::Session {
+            csrf_token: crate::csrf::token_for(&secret),
+        },
+        must_enrol: session.must_enrol,
+    })
 }
 
 /// The session cookie's value, if the request carries one.
@@ -202,21 +237,79 @@ pub(crate) fn clear_session_cookie(secure: bool) -> HeaderValue {
     .expect("a fixed cookie is a valid header value")
 }
 
-/// The client's address, as the connection shows it (`None` when the app
-/// is called without a socket, as `oneshot` tests do). Behind a reverse
-/// proxy this is the proxy's address.
+/// The client's address: the connection's (`None` when the app is called
+/// without a socket, as `oneshot` tests do), or, when the connection comes
+/// from a trusted reverse proxy ([`AppState::with_trusted_proxies`]), the
+/// nearest address in `X-Forwarded-For` that is not one of those proxies.
+/// An untrusted sender's `X-Forwarded-For` is ignored, so nobody dodges the
+/// per-address throttle by writing one.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddress(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(ClientAddress(peer.map(|peer| {
+            client_behind(peer, &parts.headers, state.trusted_proxies())
+        })))
+    }
+}
+
+/// The client behind `peer`, given the proxies trusted.
+fn client_behind(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|hop| hop.trim().parse::<IpAddr>())
+        .collect::<Result<_, _>>()
+        .unwrap_or_default();
+    hops.into_iter()
+        .rev()
+        .find(|hop| !trusted.contains(hop))
+        .unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_is_believed_about_the_client() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let client: IpAddr = "203.0.113.7".parse().unwrap();
+        let stranger: IpAddr = "198.51.100.9".parse().unwrap();
+        // Behind the proxy, the client is the nearest untrusted hop; what
+        // the client itself wrote further left is not believed.
+        let headers = forwarded("192.0.2.1, 203.0.113.7");
+        assert_eq!(client_behind(proxy, &headers, &[proxy]), client);
+        // A direct client's header is ignored.
+        assert_eq!(client_behind(stranger, &headers, &[proxy]), stranger);
+        // No proxies trusted: nobody's header is believed.
+        assert_eq!(client_behind(proxy, &headers, &[]), proxy);
+        // A header that cannot be read is not guessed at.
+        assert_eq!(
+            client_behind(proxy, &forwarded("not an address"), &[proxy]),
+            proxy
+        );
+        assert_eq!(client_behind(proxy, &HeaderMap::new(), &[proxy]), proxy);
     }
 }

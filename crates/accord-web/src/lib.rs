@@ -37,7 +37,12 @@ mod error;
 pub mod extract;
 mod hardening;
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{
+    future::Future,
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 
 use accord_calendar::{Calendar, Calendars};
 use accord_case::Case;
@@ -70,6 +75,7 @@ struct Shared {
     policies: Vec<Policy>,
     clock: Clock,
     secure_cookies: bool,
+    trusted_proxies: Vec<IpAddr>,
 }
 
 /// Where the server reads the time: the system clock, or a test's.
@@ -87,6 +93,7 @@ impl AppState {
                 policies,
                 clock: Arc::new(Timestamp::now),
                 secure_cookies: false,
+                trusted_proxies: Vec::new(),
             }),
         }
     }
@@ -105,6 +112,20 @@ impl AppState {
     pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
         self.shared_mut().secure_cookies = secure;
         self
+    }
+
+    /// The same state believing `X-Forwarded-For` from these addresses
+    /// only: the reverse proxies in front of the server, so the sign-in
+    /// throttle counts each client's address rather than the proxy's.
+    /// Call it before the state is cloned.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpAddr>) -> AppState {
+        self.shared_mut().trusted_proxies = proxies;
+        self
+    }
+
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.shared.trusted_proxies
     }
 
     fn shared_mut(&mut self) -> &mut Shared {
@@ -203,11 +224,36 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let housekeeping = tokio::spawn(prune_sign_in_records(state.clone()));
     // The client's address feeds the per-address sign-in throttle.
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    housekeeping.abort();
+    served
+}
+
+/// How often expired sessions and forgotten failed sign-ins are removed.
+const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
+
+/// At start and then every [`PRUNE_EVERY`], removes expired sessions and
+/// failed-sign-in counts old enough to be forgotten, so those tables hold
+/// only what still matters. A failure is logged and tried again next time.
+async fn prune_sign_in_records(state: AppState) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        match state.store().prune_sign_in_records(state.now()).await {
+            Ok((0, 0)) => {}
+            Ok((sessions, failures)) => {
+                tracing::info!(sessions, failures, "removed expired sign-in records")
+            }
+            Err(cause) => {
+                tracing::warn!(cause = %cause, "could not remove expired sign-in records")
+            }
+        }
+    }
 }
 
 /// A future that completes on Ctrl-C (SIGINT) or SIGTERM (what service

@@ -19,6 +19,7 @@ mod limits;
 mod partnerships;
 mod policies;
 mod register;
+mod second_factor;
 mod session;
 mod tokens;
 
@@ -55,6 +56,8 @@ use crate::{ApiError, AppState, ErrorBody};
         session::sign_in,
         session::sign_out,
         session::me,
+        second_factor::begin,
+        second_factor::confirm,
         tokens::create,
         tokens::revoke,
         partnerships::list,
@@ -135,6 +138,11 @@ pub(crate) fn router() -> Router<AppState> {
             post(session::sign_in).delete(session::sign_out),
         )
         .route("/v1/me", get(session::me))
+        .route("/v1/me/second-factor", post(second_factor::begin))
+        .route(
+            "/v1/me/second-factor/confirmation",
+            post(second_factor::confirm),
+        )
         .route("/v1/tokens", post(tokens::create))
         .route("/v1/tokens/{id}", delete(tokens::revoke))
         .route("/v1/partnerships", get(partnerships::list))

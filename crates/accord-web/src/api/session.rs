@@ -3,11 +3,16 @@
 //! session, and `GET /api/v1/me` says who is signed in.
 //!
 //! An unknown name and a wrong password get the same 401, after the same
-//! work (the store hashes against a dummy). Failures are throttled per
+//! work (the store hashes against a dummy). Someone with a second factor
+//! sends the code from their authenticator app too; where their
+//! partnership requires one and they have none, the session they get may
+//! only set one up (see `second_factor`). Failures are throttled per
 //! account and per client address, with a lock that doubles up to fifteen
 //! minutes; the rule is in `accord_store::ThrottleRule`.
 
-use accord_store::{MAX_PASSWORD_CHARS, Person, Scope, SignInCheck, ThrottleRule};
+use accord_store::{
+    MAX_PASSWORD_CHARS, Person, Scope, SecondFactorCheck, SignInCheck, ThrottleRule,
+};
 use axum::{
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
@@ -19,7 +24,7 @@ use utoipa::ToSchema;
 
 use crate::{
     ApiError, AppState, ErrorBody,
-    auth::{self, ClientAddress, Principal, SignedInWith},
+    auth::{self, ClientAddress, Enrolling, SignedInWith},
     extract::Json,
 };
 
@@ -33,6 +38,11 @@ pub(crate) struct SignIn {
     /// Their password, exactly as typed.
     #[schema(example = "accord-demo-password")]
     password: String,
+    /// The six-digit code from their authenticator app, once they have set
+    /// up a second factor.
+    #[serde(default)]
+    #[schema(max_length = 20, example = "492039")]
+    code: Option<String>,
 }
 
 /// Who is signed in. Never carries anything about their password.
@@ -66,10 +76,40 @@ pub(crate) struct Me {
     /// `X-CSRF-Token` header (or an HTML form's `csrf_token` field).
     #[serde(skip_serializing_if = "Option::is_none")]
     csrf_token: Option<String>,
+    /// `enrolled` (they sign in with a code from their authenticator app),
+    /// `not_enrolled`, or `enrolment_required`: their partnership requires
+    /// one and, until they set it up, this session may do nothing else.
+    #[schema(example = "enrolled")]
+    second_factor: &'static str,
+}
+
+/// Where someone stands with the second factor.
+pub(crate) fn second_factor_state(enrolled: bool, must_enrol: bool) -> &'static str {
+    match (enrolled, must_enrol) {
+        (true, _) => "enrolled",
+        (false, true) => "enrolment_required",
+        (false, false) => "not_enrolled",
+    }
+}
+
+/// The throttle key of failed sign-ins (and codes) for the name as typed,
+/// so that unknown names are throttled too.
+pub(crate) fn account_key(sign_in: &str) -> String {
+    format!("account:{}", sign_in.trim().to_lowercase())
+}
+
+/// The throttle key of failed sign-ins from a client address.
+pub(crate) fn address_key(address: std::net::IpAddr) -> String {
+    format!("address:{address}")
 }
 
 impl Me {
-    fn new(person: &Person, scopes: &[Scope], with: &SignedInWith) -> Me {
+    pub(crate) fn new(
+        person: &Person,
+        scopes: &[Scope],
+        with: &SignedInWith,
+        second_factor: &'static str,
+    ) -> Me {
         Me {
             id: person.id.to_string(),
             sign_in: person.sign_in.clone(),
@@ -93,6 +133,7 @@ impl Me {
                 SignedInWith::Session { csrf_token } => Some(csrf_token.clone()),
                 SignedInWith::Token { .. } => None,
             },
+            second_factor,
         }
     }
 }
@@ -106,7 +147,7 @@ fn sign_in_failed() -> ApiError {
 }
 
 /// Seconds from `now` until `until`, at least one.
-fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
+pub(crate) fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
     let secs = until.duration_since(now).as_secs_f64().ceil();
     if secs >= 1.0 { secs as u64 } else { 1 }
 }
@@ -118,8 +159,8 @@ fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
     tag = "sign-in",
     request_body = SignIn,
     responses(
-        (status = 200, description = "Signed in: the `accord_session` cookie is set.", body = Me),
-        (status = 401, description = "The name or password is not right (the same answer for both).", body = ErrorBody),
+        (status = 200, description = "Signed in: the `accord_session` cookie is set. Where the partnership requires a second factor and they have none, `second_factor` is `enrolment_required` and the session may only set one up.", body = Me),
+        (status = 401, description = "The name or password is not right (the same answer for both); or, for someone with a second factor, the `code` is missing (`second_factor_required`) or not right (`second_factor_failed`).", body = ErrorBody),
         (status = 403, description = "The account is disabled.", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins; `Retry-After` says when to try again.", body = ErrorBody),
     )
@@ -131,9 +172,8 @@ pub(crate) async fn sign_in(
 ) -> Result<Response, ApiError> {
     let now = state.now();
     let store = state.store();
-    // By the name as typed, so that unknown names are throttled too.
-    let account = format!("account:{}", body.sign_in.trim().to_lowercase());
-    let address = address.map(|a| format!("address:{a}"));
+    let account = account_key(&body.sign_in);
+    let address = address.map(address_key);
     let keys = [Some(&account), address.as_ref()];
     for key in keys.into_iter().flatten() {
         if let Some(until) = store.throttled_until(key, now).await? {
@@ -151,14 +191,41 @@ pub(crate) async fn sign_in(
     };
     match check {
         SignInCheck::Verified(person) => {
+            let enrolled = store.has_second_factor(&person.id).await?;
+            let must_enrol = if enrolled {
+                let code = body.code.as_deref().filter(|c| !c.trim().is_empty());
+                let Some(code) = code.filter(|c| c.len() <= 20) else {
+                    return Err(ApiError::Unauthorized {
+                        code: "second_factor_required",
+                        message: "enter the six-digit code from your authenticator app as \
+                                  `code`, with your name and password"
+                            .to_owned(),
+                    });
+                };
+                if store.check_second_factor(&person.id, code, now).await?
+                    != SecondFactorCheck::Accepted
+                {
+                    record_failure(store, &account, address.as_deref(), now).await?;
+                    return Err(ApiError::Unauthorized {
+                        code: "second_factor_failed",
+                        message: "that code is not right, or has been used: enter the code your \
+                                  authenticator app shows now"
+                            .to_owned(),
+                    });
+                }
+                false
+            } else {
+                store.second_factor_required(&person.partnership).await?
+            };
             store.clear_failures(&account).await?;
-            let secret = store.create_session(&person.id, now).await?;
+            let secret = store.create_session(&person.id, now, must_enrol).await?;
             let me = Me::new(
                 &person,
                 &Scope::ALL,
                 &SignedInWith::Session {
                     csrf_token: crate::csrf::token_for(&secret),
                 },
+                second_factor_state(enrolled, must_enrol),
             );
             let mut response = Json(me).into_response();
             let headers = response.headers_mut();
@@ -175,17 +242,28 @@ pub(crate) async fn sign_in(
                 .to_owned(),
         }),
         SignInCheck::Refused => {
-            store
-                .record_failure(&account, ThrottleRule::ACCOUNT, now)
-                .await?;
-            if let Some(address) = &address {
-                store
-                    .record_failure(address, ThrottleRule::ADDRESS, now)
-                    .await?;
-            }
+            record_failure(store, &account, address.as_deref(), now).await?;
             Err(sign_in_failed())
         }
     }
+}
+
+/// Counts a failed sign-in (or code) against the account and the address.
+pub(crate) async fn record_failure(
+    store: &accord_store::Store,
+    account: &str,
+    address: Option<&str>,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    store
+        .record_failure(account, ThrottleRule::ACCOUNT, now)
+        .await?;
+    if let Some(address) = address {
+        store
+            .record_failure(address, ThrottleRule::ADDRESS, now)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Sign out: ends the session and removes its cookie. Answers 204 whether
@@ -223,12 +301,17 @@ pub(crate) async fn sign_out(
     ),
     security(("session" = []), ("token" = []))
 )]
-pub(crate) async fn me(principal: Principal) -> Result<Response, ApiError> {
+pub(crate) async fn me(
+    State(state): State<AppState>,
+    Enrolling(principal): Enrolling,
+) -> Result<Response, ApiError> {
     principal.require(Scope::Read)?;
+    let enrolled = state.store().has_second_factor(principal.id()).await?;
     let me = Me::new(
         &principal.person,
         &principal.scopes,
         &principal.signed_in_with,
+        second_factor_state(enrolled, principal.must_enrol),
     );
     let mut response = Json(me).into_response();
     response

@@ -1,0 +1,402 @@
+//! The TOTP second factor (RFC 6238: six digits, 30-second steps, SHA-1,
+//! which every authenticator app reads), and a partnership's rule that
+//! everyone signing in to it has one (migration `0005_second_factor.sql`).
+//!
+//! Enrolment is two steps: [`Store::begin_second_factor`] makes a secret
+//! for the person's app, and [`Store::confirm_second_factor`] keeps it once
+//! a code from the app proves the app has it. After that
+//! [`Store::check_second_factor`] checks the code at each sign-in. A code is
+//! accepted from the step before to the step after now (the clock of a
+//! phone is seldom exact), and each step's code is accepted once: the step
+//! is written with a conditional update, so two sign-ins racing with one
+//! code cannot both win.
+//!
+//! The secret has to be readable to check codes, so unlike a password it is
+//! not hashed; it lives beside the password hashes, apart from the
+//! directory, and is never printed or logged.
+
+use accord_case::PersonId;
+use jiff::Timestamp;
+use totp_rs::{Builder, Secret, Totp};
+
+use crate::{AccountError, Person, Store, StoreError};
+
+/// A second factor being set up: what the person's authenticator app
+/// needs. Shown once, to the person enrolling.
+#[derive(Clone)]
+pub struct Enrolment {
+    /// The shared secret in base32, for typing into an app.
+    pub secret: String,
+    /// The same as an `otpauth://totp/…` URI, for a QR code.
+    pub uri: String,
+}
+
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Enrolment { .. }")
+    }
+}
+
+/// What a code given at sign-in came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactorCheck {
+    /// The person has no confirmed second factor.
+    NotEnrolled,
+    /// The code is right, and had not been used.
+    Accepted,
+    /// The code is wrong, out of time, or already used.
+    Refused,
+}
+
+/// How many digits a code has and how long each lasts, in seconds.
+pub const DIGITS: u8 = 6;
+/// How long each code lasts, in seconds.
+pub const STEP_SECONDS: u64 = 30;
+
+fn totp(secret_base32: &str, issuer: &str, account: &str) -> Result<Totp, AccountError> {
+    let secret = Secret::try_from_base32(secret_base32)
+        .map_err(|_| AccountError::Hash("a stored second-factor secret is unreadable".into()))?;
+    // A colon would end the label early in the otpauth URI.
+    let clean = |s: &str| s.replace(':', " ");
+    Builder::new()
+        .with_digits(DIGITS)
+        .with_step_duration(STEP_SECONDS)
+        .with_secret(secret)
+        .with_issuer(Some(clean(issuer)))
+        .with_account_name(clean(account))
+        .build()
+        .map_err(|e| AccountError::Hash(format!("a second-factor secret cannot be used: {e}")))
+}
+
+fn seconds(now: Timestamp) -> u64 {
+    u64::try_from(now.as_second()).unwrap_or(0)
+}
+
+/// The step a right, unused `code` belongs to at `now`, given the last step
+/// already used.
+fn accepted_step(
+    secret_base32: &str,
+    code: &str,
+    now: Timestamp,
+    last_step: Option<i64>,
+) -> Result<Option<i64>, AccountError> {
+    let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.len() != usize::from(DIGITS) || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let step = totp(secret_base32, "Accord", "check")?
+        .check(&code, seconds(now))
+        .and_then(|s| i64::try_from(s).ok());
+    Ok(step.filter(|s| last_step.is_none_or(|last| *s > last)))
+}
+
+macro_rules! second_factor_queries {
+    () => {
+        use sqlx::Pool;
+
+        /// The person's secret, whether it is confirmed, and the last step used.
+        pub(crate) async fn get(
+            reader: &Pool<Db>,
+            person: &str,
+        ) -> Result<Option<(String, Option<String>, Option<i64>)>, sqlx::Error> {
+            sqlx::query_as(
+                "SELECT secret, confirmed_at, last_step FROM second_factors WHERE person_id = $1",
+            )
+            .bind(person)
+            .fetch_optional(reader)
+            .await
+        }
+
+        /// Starts (or starts again) an unconfirmed enrolment; `false` if a
+        /// confirmed second factor is there, which is kept.
+        pub(crate) async fn begin(
+            writer: &Pool<Db>,
+            person: &str,
+            secret: &str,
+            now: &str,
+        ) -> Result<bool, sqlx::Error> {
+            let n = sqlx::query(
+                "INSERT INTO second_factors (person_id, secret, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (person_id) DO UPDATE SET secret = excluded.secret, \
+                 created_at = excluded.created_at, last_step = NULL \
+                 WHERE second_factors.confirmed_at IS NULL",
+            )
+            .bind(person)
+            .bind(secret)
+            .bind(now)
+            .execute(writer)
+            .await?
+            .rows_affected();
+            Ok(n > 0)
+        }
+
+        /// Uses `step`, confirming the second factor if `confirm`; `false`
+        /// if a later or equal step was used first (a replay or a race).
+        pub(crate) async fn use_step(
+            writer: &Pool<Db>,
+            person: &str,
+            step: i64,
+            confirm: Option<&str>,
+        ) -> Result<bool, sqlx::Error> {
+            let n = sqlx::query(
+                "UPDATE second_factors SET last_step = $2, \
+                 confirmed_at = COALESCE(confirmed_at, $3) \
+                 WHERE person_id = $1 AND (last_step IS NULL OR last_step < $2)",
+            )
+            .bind(person)
+            .bind(step)
+            .bind(confirm)
+            .execute(writer)
+            .await?
+            .rows_affected();
+            Ok(n > 0)
+        }
+
+        pub(crate) async fn remove(writer: &Pool<Db>, person: &str) -> Result<bool, sqlx::Error> {
+            let n = sqlx::query("DELETE FROM second_factors WHERE person_id = $1")
+                .bind(person)
+                .execute(writer)
+                .await?
+                .rows_affected();
+            Ok(n > 0)
+        }
+
+        pub(crate) async fn required(
+            reader: &Pool<Db>,
+            partnership: &str,
+        ) -> Result<Option<(bool,)>, sqlx::Error> {
+            sqlx::query_as(
+                "SELECT second_factor_required FROM partnership_settings WHERE partnership_id = $1",
+            )
+            .bind(partnership)
+            .fetch_optional(reader)
+            .await
+        }
+
+        pub(crate) async fn set_required(
+            writer: &Pool<Db>,
+            partnership: &str,
+            required: bool,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "INSERT INTO partnership_settings (partnership_id, second_factor_required) \
+                 VALUES ($1, $2) ON CONFLICT (partnership_id) DO UPDATE SET \
+                 second_factor_required = excluded.second_factor_required",
+            )
+            .bind(partnership)
+            .bind(required)
+            .execute(writer)
+            .await?;
+            Ok(())
+        }
+    };
+}
+
+mod sqlite {
+    type Db = sqlx::Sqlite;
+    second_factor_queries!();
+}
+
+mod postgres {
+    type Db = sqlx::Postgres;
+    second_factor_queries!();
+}
+
+impl Store {
+    /// Whether `partnership` requires a second factor of everyone who
+    /// signs in to it.
+    pub async fn second_factor_required(&self, partnership: &str) -> Result<bool, StoreError> {
+        let row = on_pool!(self, read_pool, pool, m => m::required(pool, partnership).await)?;
+        Ok(row.is_some_and(|(required,)| required))
+    }
+
+    /// Requires (or stops requiring) a second factor of everyone who signs
+    /// in to `partnership`. People without one are asked to set one up at
+    /// their next sign-in, before anything else.
+    pub async fn require_second_factor(
+        &self,
+        partnership: &str,
+        required: bool,
+    ) -> Result<(), AccountError> {
+        if !self
+            .partnerships()
+            .await?
+            .iter()
+            .any(|p| p.id == partnership)
+        {
+            return Err(AccountError::NoSuchPartnership {
+                partnership: partnership.to_owned(),
+            });
+        }
+        on_pool!(self, write_pool, pool, m => m::set_required(pool, partnership, required).await)?;
+        Ok(())
+    }
+
+    /// Whether `person` has a confirmed second factor.
+    pub async fn has_second_factor(&self, person: &PersonId) -> Result<bool, StoreError> {
+        let row = on_pool!(self, read_pool, pool, m => m::get(pool, person.as_str()).await)?;
+        Ok(row.is_some_and(|(_, confirmed, _)| confirmed.is_some()))
+    }
+
+    /// Starts setting up a second factor for `person`: a new secret, not
+    /// yet in force. Starting again replaces an unconfirmed one. `None` if
+    /// they have a confirmed one already, which only an administrator's
+    /// reset removes.
+    pub async fn begin_second_factor(
+        &self,
+        person: &Person,
+        issuer: &str,
+        now: Timestamp,
+    ) -> Result<Option<Enrolment>, AccountError> {
+        let mut bytes = [0u8; 20];
+        getrandom::fill(&mut bytes).map_err(|e| AccountError::Hash(e.to_string()))?;
+        let secret = Secret::from(bytes).to_base32();
+        let uri = totp(&secret, issuer, &person.sign_in)?
+            .to_url()
+            .map_err(|e| AccountError::Hash(e.to_string()))?;
+        let now = now.to_string();
+        let begun = on_pool!(self, write_pool, pool, m =>
+            m::begin(pool, person.id.as_str(), &secret, &now).await)?;
+        Ok(begun.then_some(Enrolment { secret, uri }))
+    }
+
+    /// Confirms `person`'s second factor with a code from their app;
+    /// `false` if the code is not right now (or enrolment was never begun).
+    pub async fn confirm_second_factor(
+        &self,
+        person: &PersonId,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<bool, AccountError> {
+        let row = on_pool!(self, read_pool, pool, m => m::get(pool, person.as_str()).await)?;
+        let Some((secret, _, last)) = row else {
+            return Ok(false);
+        };
+        let Some(step) = accepted_step(&secret, code, now, last)? else {
+            return Ok(false);
+        };
+        let at = now.to_string();
+        Ok(on_pool!(self, write_pool, pool, m =>
+            m::use_step(pool, person.as_str(), step, Some(&at)).await)?)
+    }
+
+    /// Checks a sign-in's code against `person`'s confirmed second factor.
+    pub async fn check_second_factor(
+        &self,
+        person: &PersonId,
+        code: &str,
+        now: Timestamp,
+    ) -> Result<SecondFactorCheck, AccountError> {
+        let row = on_pool!(self, read_pool, pool, m => m::get(pool, person.as_str()).await)?;
+        let Some((secret, Some(_), last)) = row else {
+            return Ok(SecondFactorCheck::NotEnrolled);
+        };
+        let Some(step) = accepted_step(&secret, code, now, last)? else {
+            return Ok(SecondFactorCheck::Refused);
+        };
+        let used = on_pool!(self, write_pool, pool, m =>
+            m::use_step(pool, person.as_str(), step, None).await)?;
+        Ok(if used {
+            SecondFactorCheck::Accepted
+        } else {
+            SecondFactorCheck::Refused
+        })
+    }
+
+    /// Removes `sign_in`'s second factor, for someone who has lost their
+    /// phone; `false` if they had none. They set one up again at their
+    /// next sign-in where their partnership requires it.
+    pub async fn reset_second_factor(&self, sign_in: &str) -> Result<bool, AccountError> {
+        let person =
+            self.person_by_sign_in(sign_in)
+                .await?
+                .ok_or_else(|| AccountError::NoSuchPerson {
+                    sign_in: sign_in.to_owned(),
+                })?;
+        Ok(on_pool!(self, write_pool, pool, m => m::remove(pool, person.id.as_str()).await)?)
+    }
+}
+
+/// The code `secret_base32` gives at `now`, as an authenticator app would
+/// show it: for tests that play the person's phone.
+pub fn code_at(secret_base32: &str, now: Timestamp) -> Result<String, AccountError> {
+    Ok(totp(secret_base32, "Accord", "code")?
+        .generate(seconds(now))
+        .to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret() -> String {
+        Secret::from([7u8; 20]).to_base32()
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_code_is_good_for_the_steps_either_side_and_once() {
+        let now = at("2026-12-01T10:00:15Z");
+        let code = code_at(&secret(), now).unwrap();
+        assert_eq!(code.len(), 6);
+        let step = accepted_step(&secret(), &code, now, None).unwrap().unwrap();
+        assert_eq!(step, now.as_second() / 30);
+        // Typed with a space, as apps show it.
+        let spaced = format!("{} {}", &code[..3], &code[3..]);
+        assert_eq!(
+            accepted_step(&secret(), &spaced, now, None).unwrap(),
+            Some(step)
+        );
+        // Thirty seconds late still counts; ninety does not.
+        let late = at("2026-12-01T10:00:45Z");
+        assert_eq!(
+            accepted_step(&secret(), &code, late, None).unwrap(),
+            Some(step)
+        );
+        let too_late = at("2026-12-01T10:01:45Z");
+        assert_eq!(
+            accepted_step(&secret(), &code, too_late, None).unwrap(),
+            None
+        );
+        // Once used, never again.
+        assert_eq!(
+            accepted_step(&secret(), &code, now, Some(step)).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn anything_but_six_digits_is_refused() {
+        let now = at("2026-12-01T10:00:15Z");
+        for code in ["", "12345", "1234567", "12a456", "      "] {
+            assert_eq!(
+                accepted_step(&secret(), code, now, None).unwrap(),
+                None,
+                "{code:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_uri_is_one_an_authenticator_app_reads() {
+        let uri = totp(&secret(), "Accord: Havering", "hav-police-manager")
+            .unwrap()
+            .to_url()
+            .unwrap();
+        assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+        assert!(uri.contains(&format!("secret={}", secret())), "{uri}");
+        assert!(uri.contains("hav-police-manager"), "{uri}");
+    }
+
+    #[test]
+    fn an_enrolment_never_shows_its_secret_in_debug() {
+        let e = Enrolment {
+            secret: secret(),
+            uri: "otpauth://x".into(),
+        };
+        assert!(!format!("{e:?}").contains(&secret()));
+    }
+}

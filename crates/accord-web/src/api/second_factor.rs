@@ -1,0 +1,164 @@
+//! Setting up the TOTP second factor: `POST /api/v1/me/second-factor`
+//! makes a secret for the person's authenticator app, and `POST
+//! /api/v1/me/second-factor/confirmation` keeps it once a code from the app
+//! proves the app has it. From then on they sign in with a code too. Both
+//! take a password session, including one whose partnership requires a
+//! second factor it does not have yet (which may do nothing else), and
+//! confirming lifts that restriction from the session.
+//!
+//! A lost phone is an administrator's `accord user reset-second-factor`.
+
+use accord_store::second_factor::{DIGITS, STEP_SECONDS};
+use axum::{
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::session::{
+    Me, account_key, address_key, record_failure, second_factor_state, seconds_until,
+};
+use crate::{
+    ApiError, AppState, ErrorBody,
+    auth::{self, ClientAddress, Enrolling},
+    extract::Json,
+};
+
+/// What an authenticator app needs. Shown once: keep it secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct NewSecondFactor {
+    /// The shared secret in base32, to type into the app.
+    secret: String,
+    /// The same as an `otpauth://totp/…` URI, to show as a QR code.
+    otpauth_uri: String,
+    /// How many digits each code has.
+    #[schema(example = 6)]
+    digits: u8,
+    /// How many seconds each code lasts.
+    #[schema(example = 30)]
+    period_seconds: u64,
+    /// The algorithm, as apps name it.
+    #[schema(example = "SHA1")]
+    algorithm: &'static str,
+}
+
+/// A code from the authenticator app.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Code {
+    /// The six digits the app shows now.
+    #[schema(max_length = 20, example = "492039")]
+    code: String,
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Start setting up a second factor: a secret for your authenticator app.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/second-factor",
+    tag = "sign-in",
+    responses(
+        (status = 201, description = "The secret, shown once; confirm it with a code next.", body = NewSecondFactor),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "Signed in with a token: set it up from a password session.", body = ErrorBody),
+        (status = 422, description = "You have a second factor already (`second_factor_exists`): an administrator resets a lost one.", body = ErrorBody),
+    ),
+    security(("session" = []))
+)]
+pub(crate) async fn begin(
+    State(state): State<AppState>,
+    Enrolling(principal): Enrolling,
+) -> Result<Response, ApiError> {
+    principal.require_session()?;
+    let issuer = format!("Accord {}", principal.partnership());
+    let enrolment = state
+        .store()
+        .begin_second_factor(&principal.person, &issuer, state.now())
+        .await?
+        .ok_or_else(|| ApiError::Unprocessable {
+            code: "second_factor_exists",
+            message: "you have a second factor already: if you have lost it, ask your \
+                      partnership's administrator to reset it"
+                .to_owned(),
+            field: None,
+        })?;
+    Ok(no_store(
+        (
+            StatusCode::CREATED,
+            Json(NewSecondFactor {
+                secret: enrolment.secret,
+                otpauth_uri: enrolment.uri,
+                digits: DIGITS,
+                period_seconds: STEP_SECONDS,
+                algorithm: "SHA1",
+            }),
+        )
+            .into_response(),
+    ))
+}
+
+/// Confirm your new second factor with a code from your authenticator app.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/second-factor/confirmation",
+    tag = "sign-in",
+    request_body = Code,
+    responses(
+        (status = 200, description = "Confirmed: from now on you sign in with a code, and this session may do everything you may.", body = Me),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "Signed in with a token.", body = ErrorBody),
+        (status = 422, description = "The code is not right now (`wrong_code`), or no second factor is being set up.", body = ErrorBody),
+        (status = 429, description = "Too many wrong codes or passwords; `Retry-After` says when to try again.", body = ErrorBody),
+    ),
+    security(("session" = []))
+)]
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
+    Enrolling(principal): Enrolling,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Json(body): Json<Code>,
+) -> Result<Response, ApiError> {
+    principal.require_session()?;
+    let now = state.now();
+    let store = state.store();
+    let account = account_key(&principal.person.sign_in);
+    if let Some(until) = store.throttled_until(&account, now).await? {
+        return Err(ApiError::TooManyAttempts {
+            retry_after: seconds_until(until, now),
+        });
+    }
+    let confirmed = body.code.len() <= 20
+        && store
+            .confirm_second_factor(principal.id(), &body.code, now)
+            .await?;
+    if !confirmed {
+        let address = address.map(address_key);
+        record_failure(store, &account, address.as_deref(), now).await?;
+        return Err(ApiError::Unprocessable {
+            code: "wrong_code",
+            message: "that code is not the one your authenticator app shows now: check the \
+                      app was set up with this secret, and enter the current code"
+                .to_owned(),
+            field: Some("code".to_owned()),
+        });
+    }
+    if let Some(secret) = auth::session_cookie(&headers) {
+        store.second_factor_enrolled(&secret).await?;
+    }
+    let me = Me::new(
+        &principal.person,
+        &principal.scopes,
+        &principal.signed_in_with,
+        second_factor_state(true, false),
+    );
+    Ok(no_store(Json(me).into_response()))
+}
