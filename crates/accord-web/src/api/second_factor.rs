@@ -113,7 +113,10 @@ pub(crate) async fn begin(
     request_body = Code,
     responses(
         (status = 200, description = "Confirmed: from now on you sign in with a code, and this session may do everything you may.", body = Me),
+        (status = 400, description = "The body is not JSON.", body = ErrorBody),
         (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 413, description = "The body is too large.", body = ErrorBody),
+        (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
         (status = 403, description = "Signed in with a token.", body = ErrorBody),
         (status = 422, description = "The code is not right now (`wrong_code`), or no second factor is being set up.", body = ErrorBody),
         (status = 429, description = "Too many wrong codes or passwords; `Retry-After` says when to try again.", body = ErrorBody),

@@ -161,7 +161,11 @@ pub(crate) fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
     responses(
         (status = 200, description = "Signed in: the `accord_session` cookie is set. Where the partnership requires a second factor and they have none, `second_factor` is `enrolment_required` and the session may only set one up.", body = Me),
         (status = 401, description = "The name or password is not right (the same answer for both); or, for someone with a second factor, the `code` is missing (`second_factor_required`) or not right (`second_factor_failed`).", body = ErrorBody),
-        (status = 403, description = "The account is disabled.", body = ErrorBody),
+        (status = 400, description = "The body is not JSON.", body = ErrorBody),
+        (status = 403, description = "The account is disabled, or the request came from another site.", body = ErrorBody),
+        (status = 413, description = "The body is too large.", body = ErrorBody),
+        (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
+        (status = 422, description = "The body is JSON of the wrong shape.", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins; `Retry-After` says when to try again.", body = ErrorBody),
     )
 )]

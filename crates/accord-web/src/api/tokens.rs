@@ -54,7 +54,10 @@ pub(crate) struct NewTokenBody {
     request_body = NewTokenRequest,
     responses(
         (status = 201, description = "The token, shown once.", body = NewTokenBody),
+        (status = 400, description = "The body is not JSON.", body = ErrorBody),
         (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 413, description = "The body is too large.", body = ErrorBody),
+        (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
         (status = 403, description = "Signed in with a token, which cannot make tokens.", body = ErrorBody),
         (status = 422, description = "No scopes, or the label is blank or too long.", body = ErrorBody),
     ),
