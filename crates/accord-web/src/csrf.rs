@@ -13,7 +13,8 @@
 //!   `GET /api/v1/me`; it is the SHA-256 of the session secret, so the
 //!   server keeps nothing more and the token says nothing of the secret.
 //! - A request with a bearer token needs none: another site cannot make a
-//!   browser send one.
+//!   browser send one. Nor do signing in and out (`/api/v1/session`), so a
+//!   browser holding an expired session's cookie can always do both.
 
 use axum::{
     body::Body,
@@ -29,6 +30,9 @@ use crate::{ApiError, BODY_LIMIT, auth::session_cookie};
 
 /// The header an API client sends the token in.
 pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
+
+/// Where people sign in and out.
+const SESSION_PATH: &str = "/api/v1/session";
 
 /// The field an HTML form sends the token in.
 pub const CSRF_FIELD: &str = "csrf_token";
@@ -77,7 +81,12 @@ pub(crate) async fn protect(request: Request, next: Next) -> Result<Response, Ap
                 .to_owned(),
         });
     }
-    if headers.contains_key(header::AUTHORIZATION) {
+    // Bearer tokens cannot be forged by another site. Signing in and out
+    // needs no token either: another site cannot sign a browser in
+    // (Sec-Fetch-Site, above, and SameSite=Strict) and signing out is
+    // harmless, while a browser holding an expired session's cookie must
+    // still be able to do both.
+    if headers.contains_key(header::AUTHORIZATION) || request.uri().path() == SESSION_PATH {
         return Ok(next.run(request).await);
     }
     let Some(secret) = session_cookie(headers) else {

@@ -201,10 +201,17 @@ impl AppState {
 /// The whole application: the API, its docs, and the hardening layers.
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
+        .route("/", axum::routing::get(home))
         .nest("/api", api::router())
         .merge(api::docs())
         .fallback(page_not_found);
     hardening::harden(router).with_state(state)
+}
+
+/// Until the web pages come (a later issue), the home page is the API's
+/// interactive documentation.
+async fn home() -> axum::response::Redirect {
+    axum::response::Redirect::to("/api/docs/")
 }
 
 /// Web pages come with a later issue; until then any other address is a

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use common::spawn_app;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const HAVERING: &str = "/api/v1/policies/havering-2022";
 
@@ -521,6 +521,20 @@ async fn the_openapi_document_lists_every_route() {
             "{schema} is described"
         );
     }
+    // A change made with the session cookie is documented as needing the
+    // session's CSRF token too; a bearer token needs nothing more.
+    assert_eq!(
+        doc["components"]["securitySchemes"]["csrf"]["name"],
+        "x-csrf-token"
+    );
+    assert_eq!(
+        doc["paths"]["/api/v1/cases"]["post"]["security"],
+        json!([{ "session": [], "csrf": [] }, { "token": [] }])
+    );
+    assert_eq!(
+        doc["paths"]["/api/v1/cases/{id}"]["get"]["security"],
+        json!([{ "session": [] }, { "token": [] }])
+    );
     // Every reference in the document names a schema it describes.
     let mut refs = Vec::new();
     collect_refs(&doc, &mut refs);
@@ -567,6 +581,10 @@ fn references(html: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_docs_are_served_from_the_binary_and_fetch_nothing_elsewhere() {
     let app = spawn_app().await;
+    // Until the web pages come, the home page is the API's documentation.
+    let home = app.get("/").await;
+    assert_eq!(home.status(), 303);
+    assert_eq!(home.headers()["location"], "/api/docs/");
     let redirect = app.get("/api/docs").await;
     assert!(redirect.status().is_redirection());
     let response = app.get("/api/docs/").await;

@@ -11,8 +11,8 @@
 //!   `expected_version`, answers 409 where the reader may act on the case
 //!   (the access rules let it through to the version check, and nothing is
 //!   written) and the same 404 as for no case where they may not;
-//! - the partnership's agencies and people: 200 for their own partnership,
-//!   404 for another;
+//! - the list of partnerships holds only their own; the partnership's
+//!   agencies and people: 200 for their own partnership, 404 for another;
 //! - raising a disagreement about an agency: their own is refused by the
 //!   policy (422), another of their partnership's is raised (201), one of
 //!   another partnership is not in their directory (422); administrators
@@ -259,6 +259,11 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
                 assert_eq!(status, 200, "{} lists {id} but may not open it", row.who);
             }
             assert!(deadlines.is_subset(&register), "{}", row.who);
+            // Everyone's list of partnerships is their own, whatever their tier.
+            let (status, partnerships) = get(&app, &cookie, "/api/v1/partnerships").await;
+            assert_eq!(status, 200, "{}", row.who);
+            assert_eq!(partnerships.as_array().unwrap().len(), 1, "{}", row.who);
+            assert_eq!(partnerships[0]["id"], "havering", "{}", row.who);
             lists.insert(row.who, (register, deadlines));
             cookies.insert(row.who, cookie);
         }

@@ -193,7 +193,7 @@ pub(crate) struct RaiseRequest {
         (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
         (status = 422, description = "A field is wrong, or the policy refuses it (the `code` names the rule, `section` where the document says so, `field` what to change).", body = ErrorBody),
     ),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn raise(
     State(state): State<AppState>,

@@ -198,7 +198,7 @@ pub(crate) struct RecordDiscussion {
     params(("id" = String, Path, description = "The case id.")),
     request_body = RecordDiscussion,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn record_discussion(
     State(state): State<AppState>,
@@ -242,7 +242,7 @@ pub(crate) struct ApproveDiscussion {
     ),
     request_body = ApproveDiscussion,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn approve_discussion(
     State(state): State<AppState>,
@@ -283,7 +283,7 @@ pub(crate) struct AgreeAction {
     params(("id" = String, Path, description = "The case id.")),
     request_body = AgreeAction,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn agree_action(
     State(state): State<AppState>,
@@ -325,7 +325,7 @@ pub(crate) struct CompleteAction {
     ),
     request_body = CompleteAction,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn complete_action(
     State(state): State<AppState>,
@@ -369,7 +369,7 @@ pub(crate) struct SubmitForm {
     ),
     request_body = SubmitForm,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn submit_form(
     State(state): State<AppState>,
@@ -413,7 +413,7 @@ pub(crate) struct Escalate {
     params(("id" = String, Path, description = "The case id.")),
     request_body = Escalate,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn escalate(
     State(state): State<AppState>,
@@ -455,7 +455,7 @@ pub(crate) struct ExtendDeadline {
     params(("id" = String, Path, description = "The case id.")),
     request_body = ExtendDeadline,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn extend_deadline(
     State(state): State<AppState>,
@@ -492,7 +492,7 @@ pub(crate) struct AtVersion {
     params(("id" = String, Path, description = "The case id.")),
     request_body = AtVersion,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn record_breach(
     State(state): State<AppState>,
@@ -532,7 +532,7 @@ pub(crate) struct ConvenePanel {
     params(("id" = String, Path, description = "The case id.")),
     request_body = ConvenePanel,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn convene_panel(
     State(state): State<AppState>,
@@ -583,7 +583,7 @@ pub(crate) struct RecordRepresentation {
     params(("id" = String, Path, description = "The case id.")),
     request_body = RecordRepresentation,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn record_representation(
     State(state): State<AppState>,
@@ -630,7 +630,7 @@ pub(crate) struct Resolve {
     params(("id" = String, Path, description = "The case id.")),
     request_body = Resolve,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn resolve(
     State(state): State<AppState>,
@@ -670,7 +670,7 @@ pub(crate) struct ConfirmOutcome {
     params(("id" = String, Path, description = "The case id.")),
     request_body = ConfirmOutcome,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn confirm_outcome(
     State(state): State<AppState>,
@@ -713,7 +713,7 @@ pub(crate) struct RecordLearning {
     params(("id" = String, Path, description = "The case id.")),
     request_body = RecordLearning,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn record_learning(
     State(state): State<AppState>,
@@ -755,7 +755,7 @@ pub(crate) struct WithReason {
     params(("id" = String, Path, description = "The case id.")),
     request_body = WithReason,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn withdraw(
     State(state): State<AppState>,
@@ -796,7 +796,7 @@ pub(crate) struct Close {
     params(("id" = String, Path, description = "The case id.")),
     request_body = Close,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn close(
     State(state): State<AppState>,
@@ -836,7 +836,7 @@ pub(crate) async fn close(
     params(("id" = String, Path, description = "The case id.")),
     request_body = WithReason,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn reopen(
     State(state): State<AppState>,
@@ -886,7 +886,7 @@ pub(crate) struct RecordChangeOfCircumstances {
     params(("id" = String, Path, description = "The case id.")),
     request_body = RecordChangeOfCircumstances,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn record_change_of_circumstances(
     State(state): State<AppState>,
@@ -932,7 +932,7 @@ pub(crate) struct Correct {
     params(("id" = String, Path, description = "The case id.")),
     request_body = Correct,
     responses(CommandResponses),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn correct(
     State(state): State<AppState>,

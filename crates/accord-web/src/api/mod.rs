@@ -100,8 +100,8 @@ use crate::{ApiError, AppState, ErrorBody};
 )]
 pub struct ApiDoc;
 
-/// The two ways to sign in: the session cookie a password sign-in sets, and
-/// a bearer API token.
+/// The two ways to sign in: the session cookie a password sign-in sets
+/// (with the session's CSRF token on every change), and a bearer API token.
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -111,6 +111,14 @@ impl Modify for SecuritySchemes {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
                 crate::auth::SESSION_COOKIE,
+            ))),
+        );
+        components.add_security_scheme(
+            "csrf",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                crate::csrf::CSRF_HEADER.as_str(),
+                "The session's CSRF token (`csrf_token` from signing in or GET /api/v1/me), \
+                 which every change made with the session cookie sends.",
             ))),
         );
         components.add_security_scheme(

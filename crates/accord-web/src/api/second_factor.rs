@@ -71,7 +71,7 @@ fn no_store(mut response: Response) -> Response {
         (status = 403, description = "Signed in with a token: set it up from a password session.", body = ErrorBody),
         (status = 422, description = "You have a second factor already (`second_factor_exists`): an administrator resets a lost one.", body = ErrorBody),
     ),
-    security(("session" = []))
+    security(("session" = [], "csrf" = []))
 )]
 pub(crate) async fn begin(
     State(state): State<AppState>,
@@ -121,7 +121,7 @@ pub(crate) async fn begin(
         (status = 422, description = "The code is not right now (`wrong_code`), or no second factor is being set up.", body = ErrorBody),
         (status = 429, description = "Too many wrong codes or passwords; `Retry-After` says when to try again.", body = ErrorBody),
     ),
-    security(("session" = []))
+    security(("session" = [], "csrf" = []))
 )]
 pub(crate) async fn confirm(
     State(state): State<AppState>,

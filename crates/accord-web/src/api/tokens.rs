@@ -61,7 +61,7 @@ pub(crate) struct NewTokenBody {
         (status = 403, description = "Signed in with a token, which cannot make tokens.", body = ErrorBody),
         (status = 422, description = "No scopes, or the label is blank or too long.", body = ErrorBody),
     ),
-    security(("session" = []))
+    security(("session" = [], "csrf" = []))
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -122,7 +122,7 @@ pub(crate) async fn create(
         (status = 403, description = "The token lacks the `write` scope.", body = ErrorBody),
         (status = 404, description = "You have no live token with that id.", body = ErrorBody),
     ),
-    security(("session" = []), ("token" = []))
+    security(("session" = [], "csrf" = []), ("token" = []))
 )]
 pub(crate) async fn revoke(
     State(state): State<AppState>,

@@ -1,0 +1,455 @@
+//! Load on the real `accord serve` process, over HTTP, on the seeded demo
+//! in embedded SQLite (issue 4's benchmark):
+//!
+//! - reading the case page JSON (`GET /api/v1/cases/{id}`, which also
+//!   writes the read to the access log) and the register;
+//! - raising and escalating cases (raise, record the Stage One discussion,
+//!   escalate to Stage Two: three durable appends a case);
+//!
+//! each at 1, 16 and 64 connections, with throughput and p50/p99 latency;
+//! the server's resident memory idle and at its peak under each load; and
+//! the time from starting the process to its first answered request.
+//!
+//! `cargo bench -p accord-cli --bench serve_load` measures (10 seconds a
+//! run; `ACCORD_BENCH_SECONDS` changes it). Under `cargo test` it runs each
+//! load once, briefly, at one connection, as a smoke test. The load
+//! generator runs on the same machine as the server, so both share its
+//! cores; each connection is one keep-alive HTTP/1.1 connection sending
+//! its next request as soon as the last is answered.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "accord-demo-password";
+
+fn accord(data: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
+    command
+        .env_remove("ACCORD_DATABASE_URL")
+        .env_remove("ACCORD_CALENDAR_DIR")
+        .env("RUST_LOG", "warn")
+        .arg("--data-dir")
+        .arg(data);
+    command
+}
+
+/// A running server, stopped with SIGTERM when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    /// Its standard output, kept open: the server stops if what it prints
+    /// cannot be written.
+    _stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Server {
+    /// Starts `accord serve` on a free port and waits for its address.
+    fn start(data: &Path) -> (Server, Instant) {
+        let started = Instant::now();
+        let mut child = accord(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("accord serve starts");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let address = line
+            .trim()
+            .strip_prefix("Accord is serving on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .trim_end_matches('/')
+            .to_owned();
+        (
+            Server {
+                child,
+                base: address,
+                _stdout: stdout,
+            },
+            started,
+        )
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Resident memory, in MiB, from `/proc`.
+    fn rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kib| kib / 1024.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// One keep-alive connection.
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap()
+}
+
+/// A read-write API token for `who`.
+async fn token(server: &Server, who: &str) -> String {
+    let http = client();
+    let response = http
+        .post(server.url("/api/v1/session"))
+        .json(&json!({ "sign_in": who, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{who} signs in");
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let me: Value = response.json().await.unwrap();
+    let made: Value = http
+        .post(server.url("/api/v1/tokens"))
+        .header("cookie", cookie)
+        .header("x-csrf-token", me["csrf_token"].as_str().unwrap())
+        .json(&json!({ "scopes": ["read", "write"], "label": "load test" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    format!("Bearer {}", made["token"].as_str().unwrap())
+}
+
+/// What one load does per step; each step's requests are timed one by one.
+#[derive(Clone)]
+enum Load {
+    /// Read the case page JSON of these cases in turn.
+    CasePage {
+        cases: Arc<Vec<String>>,
+        as_: String,
+    },
+    /// Read the register.
+    Register { as_: String },
+    /// Raise a case, record its Stage One discussion, escalate it.
+    RaiseAndEscalate { raiser: String, manager: String },
+}
+
+const RAISE: &str = r#"{
+  "area": "levels-of-need",
+  "other_agency": "hav-csc",
+  "subjects": [{ "id": "c1", "name": "Child L", "kind": "child",
+    "child_protection_plan": false, "looked_after": true, "immediate_risk": false }],
+  "concern": { "disputed": "The referral was closed with no further action.",
+    "evidence": "Three attendances at A&E in two months.",
+    "outcome_sought": "A strategy discussion." }
+}"#;
+
+impl Load {
+    fn name(&self) -> &'static str {
+        match self {
+            Load::CasePage { .. } => "case page JSON (GET /api/v1/cases/{id})",
+            Load::Register { .. } => "register (GET /api/v1/register)",
+            Load::RaiseAndEscalate { .. } => "raise, discussion, escalate (3 POSTs a case)",
+        }
+    }
+
+    /// Runs one step, pushing each request's latency.
+    async fn step(
+        &self,
+        http: &reqwest::Client,
+        server: &Server,
+        n: usize,
+        out: &mut Vec<Duration>,
+    ) {
+        let send = |request: reqwest::RequestBuilder| async move {
+            let started = Instant::now();
+            let response = request.send().await.expect("the server answers");
+            let status = response.status();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            (started.elapsed(), status, body)
+        };
+        match self {
+            Load::CasePage { cases, as_ } => {
+                let id = &cases[n % cases.len()];
+                let (took, status, body) = send(
+                    http.get(server.url(&format!("/api/v1/cases/{id}")))
+                        .header("authorization", as_),
+                )
+                .await;
+                assert_eq!(status, 200, "{body}");
+                out.push(took);
+            }
+            Load::Register { as_ } => {
+                let (took, status, body) = send(
+                    http.get(server.url("/api/v1/register"))
+                        .header("authorization", as_),
+                )
+                .await;
+                assert_eq!(status, 200, "{body}");
+                out.push(took);
+            }
+            Load::RaiseAndEscalate { raiser, manager } => {
+                let (took, status, case) = send(
+                    http.post(server.url("/api/v1/cases"))
+                        .header("authorization", raiser)
+                        .header("content-type", "application/json")
+                        .body(RAISE),
+                )
+                .await;
+                assert_eq!(status, 201, "{case}");
+                out.push(took);
+                let id = case["id"].as_str().unwrap().to_owned();
+                let talk = json!({ "expected_version": case["version"], "record": {
+                    "held_at": case["raised_at"], "how": "phone",
+                    "participants": [
+                        { "person": "hav-school-practitioner", "agency": "hav-school", "role": "practitioner" },
+                        { "person": "hav-csc-practitioner", "agency": "hav-csc", "role": "practitioner" }],
+                    "summary": "Discussed the referral decision; no agreement.",
+                    "ended_in_agreement": false } });
+                let (took, status, talked) = send(
+                    http.post(server.url(&format!("/api/v1/cases/{id}/discussions")))
+                        .header("authorization", raiser)
+                        .json(&talk),
+                )
+                .await;
+                assert_eq!(status, 200, "{talked}");
+                out.push(took);
+                let up = json!({ "expected_version": talked["version"], "to": 2,
+                    "reason": "Not resolved between practitioners." });
+                let (took, status, body) = send(
+                    http.post(server.url(&format!("/api/v1/cases/{id}/escalation")))
+                        .header("authorization", manager)
+                        .json(&up),
+                )
+                .await;
+                assert_eq!(status, 200, "{body}");
+                out.push(took);
+            }
+        }
+    }
+}
+
+/// What one run measured.
+struct Measured {
+    requests: usize,
+    seconds: f64,
+    p50: Duration,
+    p99: Duration,
+    peak_rss_mib: f64,
+}
+
+/// Runs `load` on `connections` connections for `length` (or, in smoke
+/// mode, `steps` steps on each).
+async fn run(
+    server: &Arc<Server>,
+    load: &Load,
+    connections: usize,
+    length: Duration,
+    steps: Option<usize>,
+) -> Measured {
+    let stop = Arc::new(AtomicBool::new(false));
+    let peak = {
+        let (server, stop) = (server.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut peak: f64 = 0.0;
+            while !stop.load(Ordering::Relaxed) {
+                peak = peak.max(server.rss_mib());
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            peak.max(server.rss_mib())
+        })
+    };
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let (server, load) = (server.clone(), load.clone());
+        tasks.push(tokio::spawn(async move {
+            let http = client();
+            let mut latencies = Vec::new();
+            let mut n = c;
+            loop {
+                let done = match steps {
+                    Some(steps) => n - c >= steps * connections,
+                    None => started.elapsed() >= length,
+                };
+                if done {
+                    break;
+                }
+                load.step(&http, &server, n, &mut latencies).await;
+                n += connections;
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let peak_rss_mib = peak.await.unwrap();
+    all.sort();
+    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
+    Measured {
+        requests: all.len(),
+        seconds,
+        p50: at(0.50),
+        p99: at(0.99),
+        peak_rss_mib,
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn main() {
+    let measuring = std::env::args().any(|a| a == "--bench");
+    let length = Duration::from_secs(
+        std::env::var("ACCORD_BENCH_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10),
+    );
+    let data = tempfile::tempdir().unwrap();
+    let seeded = accord(data.path())
+        .args(["demo", "seed"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(seeded.success(), "the demo seeds");
+
+    // Start-up: process start to the first answered request, five times.
+    let mut startups = Vec::new();
+    for _ in 0..if measuring { 5 } else { 1 } {
+        let (server, started) = Server::start(data.path());
+        let probe = reqwest::blocking::Client::new();
+        loop {
+            match probe.get(server.url("/api/v1/health")).send() {
+                Ok(r) if r.status().is_success() => break,
+                _ if started.elapsed() > Duration::from_secs(60) => {
+                    panic!("the server did not answer within a minute")
+                }
+                _ => std::thread::sleep(Duration::from_millis(2)),
+            }
+        }
+        startups.push(started.elapsed());
+    }
+    startups.sort();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (server, _) = Server::start(data.path());
+    let server = Arc::new(server);
+    runtime.block_on(async {
+        let probe = client();
+        while probe.get(server.url("/api/v1/health")).send().await.is_err() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let team = token(&server, "hav-partnership-team").await;
+        let raiser = token(&server, "hav-school-practitioner").await;
+        let manager = token(&server, "hav-school-manager").await;
+        let register: Value = probe
+            .get(server.url("/api/v1/register"))
+            .header("authorization", &team)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let cases: Vec<String> = register["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let idle = server.rss_mib();
+
+        println!(
+            "start-up to first answered request: {} (fastest of {}), {} (median)",
+            ms(startups[0]),
+            startups.len(),
+            ms(startups[startups.len() / 2])
+        );
+        println!("resident memory idle: {idle:.1} MiB");
+        println!();
+        println!("| load | connections | requests | throughput | p50 | p99 | peak RSS |");
+        println!("|---|---|---|---|---|---|---|");
+        let loads = [
+            Load::CasePage {
+                cases: Arc::new(cases),
+                as_: team.clone(),
+            },
+            Load::Register { as_: team.clone() },
+            Load::RaiseAndEscalate { raiser, manager },
+        ];
+        let connections: &[usize] = if measuring { &[1, 16, 64] } else { &[1] };
+        let register_again = loads[1].clone();
+        for load in &loads {
+            for &c in connections {
+                let steps = (!measuring).then_some(3);
+                let m = run(&server, load, c, length, steps).await;
+                println!(
+                    "| {} | {c} | {} | {:.0} requests/s | {} | {} | {:.1} MiB |",
+                    load.name(),
+                    m.requests,
+                    m.requests as f64 / m.seconds,
+                    ms(m.p50),
+                    ms(m.p99),
+                    m.peak_rss_mib
+                );
+            }
+        }
+        // The register again, now holding every case the raise runs added.
+        let listed: Value = probe
+            .get(server.url("/api/v1/register"))
+            .header("authorization", &team)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let open = listed["cases"].as_array().unwrap().len();
+        let c = if measuring { 16 } else { 1 };
+        let m = run(&server, &register_again, c, length, (!measuring).then_some(3)).await;
+        println!(
+            "| register holding {open} open cases | {c} | {} | {:.0} requests/s | {} | {} | {:.1} MiB |",
+            m.requests,
+            m.requests as f64 / m.seconds,
+            ms(m.p50),
+            ms(m.p99),
+            m.peak_rss_mib
+        );
+    });
+}
