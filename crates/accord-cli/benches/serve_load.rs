@@ -329,6 +329,18 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// One row of the results table.
+fn print_row(load: &str, connections: usize, m: &Measured) {
+    println!(
+        "| {load} | {connections} | {} | {:.0} requests/s | {} | {} | {:.1} MiB |",
+        m.requests,
+        m.requests as f64 / m.seconds,
+        ms(m.p50),
+        ms(m.p99),
+        m.peak_rss_mib
+    );
+}
+
 fn main() {
     let measuring = std::env::args().any(|a| a == "--bench");
     let length = Duration::from_secs(
@@ -371,7 +383,12 @@ fn main() {
     let server = Arc::new(server);
     runtime.block_on(async {
         let probe = client();
-        while probe.get(server.url("/api/v1/health")).send().await.is_err() {
+        while probe
+            .get(server.url("/api/v1/health"))
+            .send()
+            .await
+            .is_err()
+        {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let team = token(&server, "hav-partnership-team").await;
@@ -419,15 +436,7 @@ fn main() {
             for &c in connections {
                 let steps = (!measuring).then_some(3);
                 let m = run(&server, load, c, length, steps).await;
-                println!(
-                    "| {} | {c} | {} | {:.0} requests/s | {} | {} | {:.1} MiB |",
-                    load.name(),
-                    m.requests,
-                    m.requests as f64 / m.seconds,
-                    ms(m.p50),
-                    ms(m.p99),
-                    m.peak_rss_mib
-                );
+                print_row(load.name(), c, &m);
             }
         }
         // The register again, now holding every case the raise runs added.
@@ -442,14 +451,14 @@ fn main() {
             .unwrap();
         let open = listed["cases"].as_array().unwrap().len();
         let c = if measuring { 16 } else { 1 };
-        let m = run(&server, &register_again, c, length, (!measuring).then_some(3)).await;
-        println!(
-            "| register holding {open} open cases | {c} | {} | {:.0} requests/s | {} | {} | {:.1} MiB |",
-            m.requests,
-            m.requests as f64 / m.seconds,
-            ms(m.p50),
-            ms(m.p99),
-            m.peak_rss_mib
-        );
+        let m = run(
+            &server,
+            &register_again,
+            c,
+            length,
+            (!measuring).then_some(3),
+        )
+        .await;
+        print_row(&format!("register holding {open} open cases"), c, &m);
     });
 }

@@ -26,7 +26,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Session, TestApp, sign_in, spawn_app_with_demo};
+use common::{Session, TestApp, get_as, post_as, sign_in, spawn_app_with_demo};
 use serde_json::{Value, json};
 
 /// `GET /api/v1/cases/{id}` shows it; the directory is served.
@@ -198,29 +198,8 @@ fn commands() -> Vec<(&'static str, Value)> {
     ]
 }
 
-async fn get(app: &TestApp, session: &Session, path: &str) -> (u16, Value) {
-    let response = session
-        .on(app.client.get(app.url(path)))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
-}
-
-async fn post(app: &TestApp, session: &Session, path: &str, body: &Value) -> (u16, Value) {
-    let response = session
-        .on(app.client.post(app.url(path)))
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
-}
-
 async fn listed(app: &TestApp, cookie: &Session, path: &str) -> BTreeSet<String> {
-    let (status, body) = get(app, cookie, path).await;
+    let (status, body) = get_as(app, cookie, path).await;
     assert_eq!(status, 200, "GET {path}");
     body["cases"]
         .as_array()
@@ -255,12 +234,12 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             let deadlines = listed(&app, &cookie, "/api/v1/me/deadlines").await;
             // Nothing is listed that the reader could not open.
             for id in register.union(&deadlines) {
-                let (status, _) = get(&app, &cookie, &format!("/api/v1/cases/{id}")).await;
+                let (status, _) = get_as(&app, &cookie, &format!("/api/v1/cases/{id}")).await;
                 assert_eq!(status, 200, "{} lists {id} but may not open it", row.who);
             }
             assert!(deadlines.is_subset(&register), "{}", row.who);
             // Everyone's list of partnerships is their own, whatever their tier.
-            let (status, partnerships) = get(&app, &cookie, "/api/v1/partnerships").await;
+            let (status, partnerships) = get_as(&app, &cookie, "/api/v1/partnerships").await;
             assert_eq!(status, 200, "{}", row.who);
             assert_eq!(partnerships.as_array().unwrap().len(), 1, "{}", row.who);
             assert_eq!(partnerships[0]["id"], "havering", "{}", row.who);
@@ -274,7 +253,7 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             row.who, row.tier, row.case, row.relation
         );
 
-        let (status, body) = get(&app, cookie, &format!("/api/v1/cases/{}", row.case)).await;
+        let (status, body) = get_as(&app, cookie, &format!("/api/v1/cases/{}", row.case)).await;
         assert_eq!(status, row.show, "GET /api/v1/cases/{{id}}: {what}");
         if status == 200 {
             assert_eq!(body["id"], row.case, "{what}");
@@ -295,7 +274,7 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             let mut body = body;
             body["expected_version"] = json!(99_999);
             let path = format!("/api/v1/cases/{}/{command}", row.case);
-            let (status, answer) = post(&app, cookie, &path, &body).await;
+            let (status, answer) = post_as(&app, cookie, &path, &body).await;
             assert_eq!(status, row.commands, "POST …/{command}: {what}: {answer}");
             let code = if status == ACTS {
                 "stale_version"
@@ -307,7 +286,7 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
         let partnership = partnership_of(row.case);
         for list in ["agencies", "people"] {
             let path = format!("/api/v1/partnerships/{partnership}/{list}");
-            let (status, answer) = get(&app, cookie, &path).await;
+            let (status, answer) = get_as(&app, cookie, &path).await;
             assert_eq!(status, row.directory, "GET {path}: {what}");
             if status == 200 {
                 assert!(!answer.as_array().unwrap().is_empty(), "{path}");
@@ -320,7 +299,7 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
     // Raising, last, since it adds cases.
     for row in MATRIX {
         let cookie = &cookies[row.who];
-        let (_, me) = get(&app, cookie, "/api/v1/me").await;
+        let (_, me) = get_as(&app, cookie, "/api/v1/me").await;
         let own = me["agency"].as_str().unwrap().to_owned();
         let about = match row.relation {
             OWN => own.clone(),
@@ -336,7 +315,7 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             "concern": { "disputed": "The referral was closed.", "evidence": "Three A&E visits.",
                 "outcome_sought": "A strategy discussion." },
         });
-        let (status, answer) = post(&app, cookie, "/api/v1/cases", &raise).await;
+        let (status, answer) = post_as(&app, cookie, "/api/v1/cases", &raise).await;
         let what = format!(
             "{} ({}) raising about {about} ({})",
             row.who, row.tier, row.relation
@@ -346,7 +325,7 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             // They may open what they raised.
             let id = answer["id"].as_str().unwrap();
             assert_eq!(
-                get(&app, cookie, &format!("/api/v1/cases/{id}")).await.0,
+                get_as(&app, cookie, &format!("/api/v1/cases/{id}")).await.0,
                 SHOWN
             );
         }

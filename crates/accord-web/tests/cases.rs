@@ -5,7 +5,7 @@
 mod common;
 
 use accord_case::CaseId;
-use common::{Session, TestApp, spawn_app_with_demo};
+use common::{Session, TestApp, post_as, spawn_app_with_demo};
 use reqwest::Response;
 use serde_json::{Value, json};
 
@@ -95,17 +95,6 @@ fn havering_raise() -> Value {
             "outcome_sought": "A strategy discussion."
         },
     })
-}
-
-async fn post_as(app: &TestApp, session: &Session, path: &str, body: &Value) -> (u16, Value) {
-    let response = session
-        .on(app.client.post(app.url(path)))
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
 }
 
 /// HAV-1: a practitioner raises a disagreement; it starts at Stage One,

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{PASSWORD, sign_in, spawn_app_with_people};
+use common::{PASSWORD, post_as, sign_in, spawn_app_with_people};
 use serde_json::{Value, json};
 
 const MANAGER: &str = "hav-police-manager";
@@ -149,15 +149,13 @@ async fn response_has_no_cookie(app: &common::TestApp) -> bool {
 async fn a_bearer_token_needs_no_csrf_token() {
     let (app, _) = spawn_app_with_people(&[MANAGER]).await;
     let session = sign_in(&app, MANAGER).await;
-    let token: Value = session
-        .on(app.client.post(app.url("/api/v1/tokens")))
-        .json(&json!({ "scopes": ["read", "write"], "label": "case system" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, token) = post_as(
+        &app,
+        &session,
+        "/api/v1/tokens",
+        &json!({ "scopes": ["read", "write"], "label": "case system" }),
+    )
+    .await;
     let revoked = app
         .client
         .delete(app.url(&format!("/api/v1/tokens/{}", token["id"].as_str().unwrap())))

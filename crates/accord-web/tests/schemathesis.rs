@@ -18,8 +18,7 @@ mod common;
 
 use std::{fmt::Write as _, path::PathBuf, process::Command};
 
-use common::{sign_in, spawn_app_with_demo};
-use serde_json::{Value, json};
+use common::{bearer_token, sign_in, spawn_app_with_demo};
 
 /// How many requests Schemathesis makes per operation and phase: enough to
 /// try every field's edge cases, few enough to finish in a minute or two.
@@ -51,16 +50,7 @@ async fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_docume
     let program = schemathesis();
     let (app, state) = spawn_app_with_demo().await;
     let team = sign_in(&app, "hav-partnership-team").await;
-    let token: Value = team
-        .on(app.client.post(app.url("/api/v1/tokens")))
-        .json(&json!({ "scopes": ["read", "write"], "label": "schemathesis" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let bearer = format!("Bearer {}", token["token"].as_str().unwrap());
+    let bearer = bearer_token(&app, &team, &["read", "write"]).await;
 
     let store = state.store();
     let cases: Vec<String> = store

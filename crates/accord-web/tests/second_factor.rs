@@ -8,8 +8,10 @@
 mod common;
 
 use accord_store::code_at;
-use common::{Backend, PASSWORD, Session, TestApp, session_of, spawn_app_with_directory};
-use serde_json::{Value, json};
+use common::{
+    Backend, PASSWORD, TestApp, answer, get_as, post_as, session_of, spawn_app_with_directory,
+};
+use serde_json::json;
 
 const MANAGER: &str = "hav-police-manager";
 
@@ -26,34 +28,6 @@ async fn sign_in_with(app: &TestApp, code: Option<&str>) -> reqwest::Response {
         .unwrap()
 }
 
-async fn status_of(response: reqwest::Response) -> (u16, Value) {
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
-}
-
-async fn get(app: &TestApp, session: &Session, path: &str) -> (u16, Value) {
-    status_of(
-        session
-            .on(app.client.get(app.url(path)))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
-async fn post(app: &TestApp, session: &Session, path: &str, body: Value) -> (u16, Value) {
-    status_of(
-        session
-            .on(app.client.post(app.url(path)))
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_every_time() {
     let (app, state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
@@ -67,19 +41,19 @@ async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_
     let response = sign_in_with(&app, None).await;
     assert_eq!(response.status(), 200);
     let session = session_of(response).await;
-    let (status, me) = get(&app, &session, "/api/v1/me").await;
+    let (status, me) = get_as(&app, &session, "/api/v1/me").await;
     assert_eq!(status, 200);
     assert_eq!(me["second_factor"], "enrolment_required");
     for path in ["/api/v1/register", "/api/v1/partnerships"] {
-        let (status, body) = get(&app, &session, path).await;
+        let (status, body) = get_as(&app, &session, path).await;
         assert_eq!(status, 403, "{path}");
         assert_eq!(body["code"], "second_factor_enrolment_required");
     }
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         &session,
         "/api/v1/tokens",
-        json!({ "scopes": ["read"], "label": "a way round" }),
+        &json!({ "scopes": ["read"], "label": "a way round" }),
     )
     .await;
     assert_eq!(
@@ -88,35 +62,35 @@ async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_
     );
 
     // Set up: a secret for the app, then a code from it.
-    let (status, enrolment) = post(&app, &session, "/api/v1/me/second-factor", json!({})).await;
+    let (status, enrolment) = post_as(&app, &session, "/api/v1/me/second-factor", &json!({})).await;
     assert_eq!(status, 201, "{enrolment}");
     assert_eq!(enrolment["digits"], 6);
     assert_eq!(enrolment["period_seconds"], 30);
     let secret = enrolment["secret"].as_str().unwrap().to_owned();
     assert!(enrolment["otpauth_uri"].as_str().unwrap().contains(&secret));
-    let (status, body) = post(
+    let (status, body) = post_as(
         &app,
         &session,
         "/api/v1/me/second-factor/confirmation",
-        json!({ "code": "000000" }),
+        &json!({ "code": "000000" }),
     )
     .await;
     assert_eq!((status, body["code"].as_str()), (422, Some("wrong_code")));
     assert_eq!(body["field"], "code");
     let code = code_at(&secret, clock.now()).unwrap();
-    let (status, me) = post(
+    let (status, me) = post_as(
         &app,
         &session,
         "/api/v1/me/second-factor/confirmation",
-        json!({ "code": code }),
+        &json!({ "code": code }),
     )
     .await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["second_factor"], "enrolled");
     // The same session may now do everything the manager may.
-    assert_eq!(get(&app, &session, "/api/v1/register").await.0, 200);
+    assert_eq!(get_as(&app, &session, "/api/v1/register").await.0, 200);
     // And cannot set up a second one over the first.
-    let (status, body) = post(&app, &session, "/api/v1/me/second-factor", json!({})).await;
+    let (status, body) = post_as(&app, &session, "/api/v1/me/second-factor", &json!({})).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (422, Some("second_factor_exists"))
@@ -124,17 +98,17 @@ async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_
 
     // Next time: a password alone is not enough, nor a wrong or used code.
     clock.advance(60);
-    let (status, body) = status_of(sign_in_with(&app, None).await).await;
+    let (status, body) = answer(sign_in_with(&app, None).await).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (401, Some("second_factor_required"))
     );
-    let (status, body) = status_of(sign_in_with(&app, Some("123456")).await).await;
+    let (status, body) = answer(sign_in_with(&app, Some("123456")).await).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (401, Some("second_factor_failed"))
     );
-    let (status, body) = status_of(sign_in_with(&app, Some(&code)).await).await;
+    let (status, body) = answer(sign_in_with(&app, Some(&code)).await).await;
     assert_eq!(
         (status, body["code"].as_str()),
         (401, Some("second_factor_failed"))
@@ -143,25 +117,25 @@ async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_
     let response = sign_in_with(&app, Some(&fresh)).await;
     assert_eq!(response.status(), 200);
     let session = session_of(response).await;
-    let (_, me) = get(&app, &session, "/api/v1/me").await;
+    let (_, me) = get_as(&app, &session, "/api/v1/me").await;
     assert_eq!(me["second_factor"], "enrolled");
-    assert_eq!(get(&app, &session, "/api/v1/register").await.0, 200);
+    assert_eq!(get_as(&app, &session, "/api/v1/register").await.0, 200);
 }
 
 #[tokio::test]
 async fn someone_with_a_second_factor_is_asked_for_it_even_where_it_is_not_required() {
     let (app, _state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
     let session = session_of(sign_in_with(&app, None).await).await;
-    let (_, me) = get(&app, &session, "/api/v1/me").await;
+    let (_, me) = get_as(&app, &session, "/api/v1/me").await;
     assert_eq!(me["second_factor"], "not_enrolled");
-    let (_, enrolment) = post(&app, &session, "/api/v1/me/second-factor", json!({})).await;
+    let (_, enrolment) = post_as(&app, &session, "/api/v1/me/second-factor", &json!({})).await;
     let secret = enrolment["secret"].as_str().unwrap().to_owned();
     let code = code_at(&secret, clock.now()).unwrap();
-    let (status, _) = post(
+    let (status, _) = post_as(
         &app,
         &session,
         "/api/v1/me/second-factor/confirmation",
-        json!({ "code": code }),
+        &json!({ "code": code }),
     )
     .await;
     assert_eq!(status, 200);
@@ -175,14 +149,14 @@ async fn someone_with_a_second_factor_is_asked_for_it_even_where_it_is_not_requi
 async fn guessing_codes_is_throttled_like_guessing_passwords() {
     let (app, _state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
     let session = session_of(sign_in_with(&app, None).await).await;
-    let (_, enrolment) = post(&app, &session, "/api/v1/me/second-factor", json!({})).await;
+    let (_, enrolment) = post_as(&app, &session, "/api/v1/me/second-factor", &json!({})).await;
     let secret = enrolment["secret"].as_str().unwrap().to_owned();
     let code = code_at(&secret, clock.now()).unwrap();
-    post(
+    post_as(
         &app,
         &session,
         "/api/v1/me/second-factor/confirmation",
-        json!({ "code": code }),
+        &json!({ "code": code }),
     )
     .await;
     let mut statuses = Vec::new();

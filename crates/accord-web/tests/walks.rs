@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 use accord_case::{Case, CaseId, Event, EventBody, Status};
 use accord_demo::DemoCase;
-use common::{Backend, Session, TestApp, TestClock, sign_in, spawn_app_with_directory};
+use common::{Backend, TestApp, TestClock, post_as, sign_in, spawn_app_with_directory};
 use serde_json::{Value, json};
 
 /// Monday 2 June 2025, 10:30 BST, as the test clock starts.
@@ -206,17 +206,6 @@ fn comparable(events: &[Event], id: &CaseId) -> Value {
     serde_json::from_str(&text.replace(id.as_str(), "CASE")).unwrap()
 }
 
-async fn post(app: &TestApp, session: &Session, path: &str, body: &Value) -> (u16, Value) {
-    let response = session
-        .on(app.client.post(app.url(path)))
-        .json(body)
-        .send()
-        .await
-        .expect("the server answers");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("a JSON body"))
-}
-
 /// Walks `walk` through the API: each step by the person who took it, at
 /// the time they took it. Returns the new case's id.
 async fn replay(
@@ -235,7 +224,7 @@ async fn replay(
     let events = &walk.events;
     clock.set(events[0].at);
     let raiser = sign_in(app, &name_of(&events[0].actor.person)).await;
-    let (status, raised) = post(app, &raiser, "/api/v1/cases", &raise_request(events)).await;
+    let (status, raised) = post_as(app, &raiser, "/api/v1/cases", &raise_request(events)).await;
     assert_eq!(status, 201, "{}: the raise: {raised}", walk.id);
     let id = CaseId::parse(raised["id"].as_str().unwrap()).unwrap();
     let mut version = raised["version"].as_u64().unwrap();
@@ -246,7 +235,7 @@ async fn replay(
         clock.set(event.at);
         let cookie = sign_in(app, &name_of(&event.actor.person)).await;
         let (status, answer) =
-            post(app, &cookie, &format!("/api/v1/cases/{id}/{path}"), &body).await;
+            post_as(app, &cookie, &format!("/api/v1/cases/{id}/{path}"), &body).await;
         assert_eq!(
             status,
             200,

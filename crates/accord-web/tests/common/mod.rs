@@ -203,6 +203,56 @@ impl Session {
     }
 }
 
+/// The status and JSON body of `response`.
+pub async fn answer(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+/// GETs `path` as `session`: the status and the JSON body.
+pub async fn get_as(app: &TestApp, session: &Session, path: &str) -> (u16, serde_json::Value) {
+    answer(
+        session
+            .on(app.client.get(app.url(path)))
+            .send()
+            .await
+            .expect("the server answers"),
+    )
+    .await
+}
+
+/// POSTs `body` to `path` as `session`: the status and the JSON body.
+pub async fn post_as(
+    app: &TestApp,
+    session: &Session,
+    path: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    answer(
+        session
+            .on(app.client.post(app.url(path)))
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers"),
+    )
+    .await
+}
+
+/// A new API token of `session`'s person with `scopes`, as the
+/// `Authorization` header's value.
+pub async fn bearer_token(app: &TestApp, session: &Session, scopes: &[&str]) -> String {
+    let (status, token) = post_as(
+        app,
+        session,
+        "/api/v1/tokens",
+        &serde_json::json!({ "scopes": scopes, "label": "a test's system" }),
+    )
+    .await;
+    assert_eq!(status, 201, "{token}");
+    format!("Bearer {}", token["token"].as_str().unwrap())
+}
+
 /// Signs `name` in with [`PASSWORD`].
 pub async fn sign_in(app: &TestApp, name: &str) -> Session {
     let response = app
