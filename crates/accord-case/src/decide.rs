@@ -195,6 +195,11 @@ impl Case {
             Command::ExtendDeadline { by, reason } => {
                 self.require_open(policy)?;
                 require_manager(&ctx.actor)?;
+                if !by.is_within_a_year() {
+                    return Err(Refusal::ExtensionTooLong {
+                        section: design::TIME.into(),
+                    });
+                }
                 // An extension moves the stage's own deadline; a form's
                 // `within` is the document's and stays as set on entry.
                 let due =

@@ -4,7 +4,6 @@
 
 use std::borrow::Cow;
 
-use accord_calendar::WorkingDays;
 use utoipa::{
     PartialSchema, ToSchema,
     openapi::{
@@ -25,10 +24,11 @@ fn one_property(name: &str, description: &str, value: impl Into<RefOr<Schema>>) 
         .additional_properties(Some(AdditionalProperties::FreeForm(false)))
 }
 
-fn positive(description: &str) -> ObjectBuilder {
+fn positive(description: &str, maximum: u32) -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(Type::Integer)
         .minimum(Some(1))
+        .maximum(Some(maximum))
         .description(Some(description))
 }
 
@@ -84,17 +84,23 @@ impl PartialSchema for Extension {
             .item(one_property(
                 "working_days",
                 "More working days after the current due date.",
-                WorkingDays::schema(),
+                positive(
+                    "Working days, from 1 to a year's worth.",
+                    Extension::MAX_WORKING_DAYS,
+                ),
             ))
             .item(one_property(
                 "hours",
                 "More hours after the current deadline.",
-                positive("Hours, from 1."),
+                positive("Hours, from 1 to a year's.", Extension::MAX_HOURS),
             ))
             .item(one_property(
                 "calendar_days",
                 "More calendar days after the current due date.",
-                positive("Calendar days, from 1."),
+                positive(
+                    "Calendar days, from 1 to a year's.",
+                    Extension::MAX_CALENDAR_DAYS,
+                ),
             ))
             .into()
     }

@@ -157,6 +157,23 @@ pub enum Extension {
 }
 
 impl Extension {
+    /// The longest extension in hours: a year.
+    pub const MAX_HOURS: u32 = 365 * 24;
+    /// The longest extension in calendar days: a year.
+    pub const MAX_CALENDAR_DAYS: u32 = 366;
+    /// The longest extension in working days: a year of them.
+    pub const MAX_WORKING_DAYS: u32 = 260;
+
+    /// Whether it is at most a year: longer is no timescale but a pause,
+    /// which DESIGN.md §3 rules out.
+    pub fn is_within_a_year(self) -> bool {
+        match self {
+            Extension::WorkingDays(n) => n.get() <= Extension::MAX_WORKING_DAYS,
+            Extension::Hours(n) => n.get() <= Extension::MAX_HOURS,
+            Extension::CalendarDays(n) => n.get() <= Extension::MAX_CALENDAR_DAYS,
+        }
+    }
+
     /// The calendar crate's timescale for the same length.
     pub fn timescale(self) -> Timescale {
         match self {

@@ -275,6 +275,17 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// An extension longer than a year.
+    #[error(
+        "an extension of more than a year is a pause, not more time: give at most {} working days, {} calendar days or {} hours, and extend again later if need be",
+        crate::Extension::MAX_WORKING_DAYS,
+        crate::Extension::MAX_CALENDAR_DAYS,
+        crate::Extension::MAX_HOURS
+    )]
+    ExtensionTooLong {
+        /// Where the rule is.
+        section: String,
+    },
     /// The deadline has not passed.
     #[error("the deadline {due} has not passed yet")]
     NotOverdue {
@@ -596,6 +607,7 @@ impl Refusal {
             | Refusal::FormInvalid { section, .. }
             | Refusal::NotAManager { section, .. }
             | Refusal::NoDeadline { section, .. }
+            | Refusal::ExtensionTooLong { section }
             | Refusal::NotOverdue { section, .. }
             | Refusal::BreachAlreadyRecorded { section }
             | Refusal::NoPanelAtThisStage { section, .. }

@@ -736,6 +736,35 @@ fn havering_a_missed_week_is_a_breach_and_only_a_manager_extends() {
     h.ok(extend, &p.hv_manager, at("2025-03-11T09:00:00Z"));
     assert_eq!(due_day(&h.case), date("2025-03-12"));
     assert!(!h.case.is_overdue(at("2025-03-12T12:00:00Z")));
+
+    // DESIGN.md §3, "no silent pausing": more than a year is a pause.
+    for by in [
+        accord_case::Extension::Hours(std::num::NonZeroU32::new(365 * 24 + 1).unwrap()),
+        accord_case::Extension::Hours(std::num::NonZeroU32::MAX),
+        accord_case::Extension::CalendarDays(std::num::NonZeroU32::new(367).unwrap()),
+        accord_case::Extension::WorkingDays(WorkingDays::new(261).unwrap()),
+    ] {
+        let refused = h
+            .run(
+                Command::ExtendDeadline {
+                    by,
+                    reason: text("Waiting for the court"),
+                },
+                &p.hv_manager,
+                at("2025-03-12T09:00:00Z"),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(refused, Refusal::ExtensionTooLong { .. }),
+            "{by:?}"
+        );
+        assert_eq!(refused.section(), "DESIGN.md §3");
+    }
+    let year = Command::ExtendDeadline {
+        by: accord_case::Extension::CalendarDays(std::num::NonZeroU32::new(366).unwrap()),
+        reason: text("Waiting for the court"),
+    };
+    h.ok(year, &p.hv_manager, at("2025-03-12T09:00:00Z"));
 }
 
 /// DESIGN.md §5, §1.8: concerns about decisions or wrongdoing within your

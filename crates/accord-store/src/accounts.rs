@@ -193,16 +193,6 @@ impl From<sqlx::Error> for AccountError {
     }
 }
 
-/// A live session, as a request sees it.
-#[derive(Debug, Clone)]
-pub struct SignedInSession {
-    /// Whose it is.
-    pub person: Person,
-    /// Signed in with a password alone where the partnership requires a
-    /// second factor: it may only set one up.
-    pub must_enrol: bool,
-}
-
 /// A new API token: its public id and the secret, shown once.
 #[derive(Debug, Clone)]
 pub struct NewToken {
@@ -301,7 +291,7 @@ fn parse_time(text: &str, what: &str) -> Result<Timestamp, StoreError> {
 /// Expands the queries for one backend into the calling module, which
 /// names the sqlx database `Db`.
 macro_rules! account_queries {
-    () => {
+    ($begin:literal, $lock:literal) => {
         use sqlx::Pool;
 
         /// The stored hash and disabled flag of the person signing in as
@@ -402,26 +392,52 @@ macro_rules! account_queries {
             .await
         }
 
-        pub(crate) async fn put_failures(
+        /// Counts a failure against `key` in one transaction: the row is
+        /// read (and locked), `next` works out the new count and lock from
+        /// what it held, and the result is written, so concurrent failures
+        /// each count.
+        pub(crate) async fn count_failure(
             writer: &Pool<Db>,
             key: &str,
-            failures: i64,
             at: &str,
-            locked_until: Option<&str>,
-        ) -> Result<(), sqlx::Error> {
+            next: impl FnOnce(Option<(i64, String, Option<String>)>) -> Result<(i64, Option<String>), crate::StoreError>,
+        ) -> Result<Option<String>, crate::StoreError> {
+            let mut tx = writer.begin_with($begin).await?;
+            // Make sure the row exists, so two first failures lock one row.
+            let inserted = sqlx::query(
+                "INSERT INTO sign_in_failures (throttle_key, failures, last_failure_at) \
+                 VALUES ($1, 0, $2) ON CONFLICT (throttle_key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let row: Option<(i64, String, Option<String>)> = if inserted > 0 {
+                None
+            } else {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT failures, last_failure_at, locked_until FROM sign_in_failures \
+                     WHERE throttle_key = $1{}",
+                    $lock
+                )))
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?
+            };
+            let (failures, locked_until) = next(row)?;
             sqlx::query(
-                "INSERT INTO sign_in_failures (throttle_key, failures, last_failure_at, locked_until) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (throttle_key) DO UPDATE SET \
-                 failures = excluded.failures, last_failure_at = excluded.last_failure_at, \
-                 locked_until = excluded.locked_until",
+                "UPDATE sign_in_failures SET failures = $2, last_failure_at = $3, \
+                 locked_until = $4 WHERE throttle_key = $1",
             )
             .bind(key)
             .bind(failures)
             .bind(at)
-            .bind(locked_until)
-            .execute(writer)
+            .bind(&locked_until)
+            .execute(&mut *tx)
             .await?;
-            Ok(())
+            tx.commit().await?;
+            Ok(locked_until)
         }
 
         pub(crate) async fn clear_failures(writer: &Pool<Db>, key: &str) -> Result<(), sqlx::Error> {
@@ -438,45 +454,34 @@ macro_rules! account_queries {
             person: &str,
             now: &str,
             expires: &str,
-            must_enrol: bool,
         ) -> Result<(), sqlx::Error> {
             sqlx::query(
-                "INSERT INTO sessions (id_hash, person_id, created_at, expires_at, must_enrol) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO sessions (id_hash, person_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(id_hash)
             .bind(person)
             .bind(now)
             .bind(expires)
-            .bind(must_enrol)
             .execute(writer)
             .await?;
             Ok(())
         }
 
-        /// A session's person, expiry and whether it must enrol a second
-        /// factor, if the session exists and its person's account is
-        /// enabled.
+        /// A session's person and expiry, if the session exists and its
+        /// person's account is enabled.
         pub(crate) async fn session(
             reader: &Pool<Db>,
             id_hash: &str,
-        ) -> Result<Option<(String, String, bool)>, sqlx::Error> {
+        ) -> Result<Option<(String, String)>, sqlx::Error> {
             sqlx::query_as(
-                "SELECT s.person_id, s.expires_at, s.must_enrol FROM sessions s \
+                "SELECT s.person_id, s.expires_at FROM sessions s \
                  JOIN credentials c ON c.person_id = s.person_id \
                  WHERE s.id_hash = $1 AND c.disabled = FALSE",
             )
             .bind(id_hash)
             .fetch_optional(reader)
             .await
-        }
-
-        pub(crate) async fn enrolled(writer: &Pool<Db>, id_hash: &str) -> Result<(), sqlx::Error> {
-            sqlx::query("UPDATE sessions SET must_enrol = FALSE WHERE id_hash = $1")
-                .bind(id_hash)
-                .execute(writer)
-                .await?;
-            Ok(())
         }
 
         /// Every session's hash and expiry, and every throttle key's last
@@ -587,12 +592,14 @@ macro_rules! account_queries {
 
 mod sqlite {
     type Db = sqlx::Sqlite;
-    account_queries!();
+    // Take the write lock at once, so no other writer reads a failure
+    // count between this one's read and write.
+    account_queries!("BEGIN IMMEDIATE", "");
 }
 
 mod postgres {
     type Db = sqlx::Postgres;
-    account_queries!();
+    account_queries!("BEGIN", " FOR UPDATE");
 }
 
 /// How long a session lasts from sign-in: a working day.
@@ -723,26 +730,28 @@ impl Store {
         rule: ThrottleRule,
         now: Timestamp,
     ) -> Result<Option<Timestamp>, StoreError> {
-        let row = on_pool!(self, read_pool, pool, m => m::failures(pool, key).await)?;
-        let mut failures = 0u32;
-        if let Some((count, last, _)) = row {
-            let last = parse_time(&last, "failure")?;
-            let forget = SignedDuration::try_from(rule.forget_after).unwrap_or(SignedDuration::MAX);
-            if now.duration_since(last) < forget {
-                failures = u32::try_from(count).unwrap_or(u32::MAX);
+        let next = |row: Option<(i64, String, Option<String>)>| {
+            let mut failures = 0u32;
+            if let Some((count, last, _)) = row {
+                let last = parse_time(&last, "failure")?;
+                let forget =
+                    SignedDuration::try_from(rule.forget_after).unwrap_or(SignedDuration::MAX);
+                if now.duration_since(last) < forget {
+                    failures = u32::try_from(count).unwrap_or(u32::MAX);
+                }
             }
-        }
-        failures = failures.saturating_add(1);
-        let until = rule.lock_after(failures).and_then(|d| {
-            SignedDuration::try_from(d)
-                .ok()
-                .and_then(|d| now.checked_add(d).ok())
-        });
-        let until_text = until.map(|t| t.to_string());
-        let now = now.to_string();
-        on_pool!(self, write_pool, pool, m =>
-            m::put_failures(pool, key, i64::from(failures), &now, until_text.as_deref()).await)?;
-        Ok(until)
+            failures = failures.saturating_add(1);
+            let until = rule.lock_after(failures).and_then(|d| {
+                SignedDuration::try_from(d)
+                    .ok()
+                    .and_then(|d| now.checked_add(d).ok())
+            });
+            Ok((i64::from(failures), until.map(|t| t.to_string())))
+        };
+        let at = now.to_string();
+        let until =
+            on_pool!(self, write_pool, pool, m => m::count_failure(pool, key, &at, next).await)?;
+        until.map(|t| parse_time(&t, "lock")).transpose()
     }
 
     /// Forgets `key`'s failures (after a successful sign-in).
@@ -752,13 +761,10 @@ impl Store {
 
     /// Starts a session for `person`, lasting [`SESSION_LENGTH`]; returns
     /// its secret id (256 random bits, hex), which only the cookie holds.
-    /// A session that `must_enrol` may only set up a second factor until
-    /// [`Store::second_factor_enrolled`] says it has.
     pub async fn create_session(
         &self,
         person: &PersonId,
         now: Timestamp,
-        must_enrol: bool,
     ) -> Result<String, AccountError> {
         let secret = random_hex(32)?;
         let expires = now
@@ -766,39 +772,28 @@ impl Store {
             .map_err(|_| bad_time("expiry"))?
             .to_string();
         let now = now.to_string();
-        on_pool!(self, write_pool, pool, m => m::insert_session(
-            pool, &secret_hash(&secret), person.as_str(), &now, &expires, must_enrol,
-        ).await)?;
+        on_pool!(self, write_pool, pool, m =>
+            m::insert_session(pool, &secret_hash(&secret), person.as_str(), &now, &expires).await)?;
         Ok(secret)
     }
 
     /// Who the session `secret` signs in at `now`: `None` if it does not
     /// exist, has expired, or its account is disabled.
-    pub async fn session(
+    pub async fn session_person(
         &self,
         secret: &str,
         now: Timestamp,
-    ) -> Result<Option<SignedInSession>, AccountError> {
+    ) -> Result<Option<Person>, AccountError> {
         let hash = secret_hash(secret);
         let row = on_pool!(self, read_pool, pool, m => m::session(pool, &hash).await)?;
-        let Some((person, expires, must_enrol)) = row else {
+        let Some((person, expires)) = row else {
             return Ok(None);
         };
         if parse_time(&expires, "session expiry")? <= now {
             on_pool!(self, write_pool, pool, m => m::delete_session(pool, &hash).await)?;
             return Ok(None);
         }
-        Ok(self
-            .person_by_id_text(&person)
-            .await?
-            .map(|person| SignedInSession { person, must_enrol }))
-    }
-
-    /// Marks the session `secret` as having set up its second factor, so it
-    /// may do everything its person may.
-    pub async fn second_factor_enrolled(&self, secret: &str) -> Result<(), StoreError> {
-        let hash = secret_hash(secret);
-        Ok(on_pool!(self, write_pool, pool, m => m::enrolled(pool, &hash).await)?)
+        self.person_by_id_text(&person).await
     }
 
     /// Removes the sessions expired at `now`, and the failed-sign-in counts

@@ -83,14 +83,13 @@ use backend::{
 
 pub use accounts::{
     AccountError, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken, Password,
-    PasswordError, SESSION_LENGTH, Scope, SignInCheck, SignedInSession, ThrottleRule,
-    hash_password,
+    PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
 };
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
 pub use location::{DatabaseLocation, default_data_dir};
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
-pub use second_factor::{Enrolment, SecondFactorCheck, code_at};
+pub use second_factor::{Enrolment, SecondFactorCheck, SecondFactorStanding, code_at};
 pub use seed::{SeedError, Seeded};
 pub use verify::{Break, Problem, Verification};
 
@@ -124,6 +123,17 @@ pub struct Append<'a> {
     pub expected: Option<Sequence>,
     /// The events, numbered on from `expected`, all of one case.
     pub events: &'a [Event],
+}
+
+/// Who reads the case an append answers with, and why: written to the
+/// access log in the append's own transaction, so a change and the read of
+/// its answer are recorded together or not at all.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader<'a> {
+    /// Who.
+    pub person: &'a PersonId,
+    /// Why, as the screen or tool states it.
+    pub purpose: &'a str,
 }
 
 /// What an append wrote.
@@ -226,10 +236,24 @@ impl Store {
         Ok(appended.remove(0))
     }
 
+    /// [`Store::append`], recording in the same transaction that `reader`
+    /// reads the case as the append leaves it (at the last event's time).
+    pub async fn append_read(
+        &self,
+        expected: Option<Sequence>,
+        events: &[Event],
+        reader: Reader<'_>,
+    ) -> Result<Appended, AppendError> {
+        let streams = [Append { expected, events }];
+        let mut appended = on_backend!(self, b, m =>
+            m::append(b.write_pool(), &self.policies, &streams, Some(reader)).await)?;
+        Ok(appended.remove(0))
+    }
+
     /// Appends to several streams in one transaction: all or nothing. Used
     /// to load many cases at once (the demo data, benchmarks).
     pub async fn append_all(&self, streams: &[Append<'_>]) -> Result<Vec<Appended>, AppendError> {
-        on_backend!(self, b, m => m::append(b.write_pool(), &self.policies, streams).await)
+        on_backend!(self, b, m => m::append(b.write_pool(), &self.policies, streams, None).await)
     }
 
     /// A case's events in order; empty if there is no such case.
@@ -271,14 +295,17 @@ impl Store {
     /// for the id, normally with `Case::raise`; the id is issued, the
     /// events appended and the projections written in one transaction, so
     /// if `build` refuses (or anything fails) nothing is written and the
-    /// number is issued again next time.
+    /// number is issued again next time. With a `reader`, the read of the
+    /// new case is written to the access log in the same transaction.
     pub async fn raise<E: From<AppendError>>(
         &self,
         prefix: &str,
         year: i16,
         build: impl FnOnce(CaseId) -> Result<Vec<Event>, E>,
+        reader: Option<Reader<'_>>,
     ) -> Result<Appended, E> {
-        on_backend!(self, b, m => m::raise(b.write_pool(), &self.policies, prefix, year, build).await)
+        on_backend!(self, b, m =>
+            m::raise(b.write_pool(), &self.policies, prefix, year, build, reader).await)
     }
 
     /// Every case, closed and withdrawn ones included, oldest first.

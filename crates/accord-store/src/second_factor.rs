@@ -48,7 +48,23 @@ pub enum SecondFactorCheck {
     Refused,
 }
 
-/// How many digits a code has and how long each lasts, in seconds.
+/// Where someone stands with the second factor, at this moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondFactorStanding {
+    /// Their partnership requires one of everyone.
+    pub required: bool,
+    /// They have one, confirmed.
+    pub enrolled: bool,
+}
+
+impl SecondFactorStanding {
+    /// Required and not yet set up: until it is, they may only set it up.
+    pub fn must_enrol(self) -> bool {
+        self.required && !self.enrolled
+    }
+}
+
+/// How many digits a code has.
 pub const DIGITS: u8 = 6;
 /// How long each code lasts, in seconds.
 pub const STEP_SECONDS: u64 = 30;
@@ -130,20 +146,25 @@ macro_rules! second_factor_queries {
             Ok(n > 0)
         }
 
-        /// Uses `step`, confirming the second factor if `confirm`; `false`
-        /// if a later or equal step was used first (a replay or a race).
+        /// Uses `step` of the secret `secret`, confirming it if `confirm`;
+        /// `false` if a later or equal step was used first (a replay or a
+        /// race) or the secret is no longer the person's (enrolment began
+        /// again meanwhile).
         pub(crate) async fn use_step(
             writer: &Pool<Db>,
             person: &str,
+            secret: &str,
             step: i64,
             confirm: Option<&str>,
         ) -> Result<bool, sqlx::Error> {
             let n = sqlx::query(
-                "UPDATE second_factors SET last_step = $2, \
-                 confirmed_at = COALESCE(confirmed_at, $3) \
-                 WHERE person_id = $1 AND (last_step IS NULL OR last_step < $2)",
+                "UPDATE second_factors SET last_step = $3, \
+                 confirmed_at = COALESCE(confirmed_at, $4) \
+                 WHERE person_id = $1 AND secret = $2 \
+                 AND (last_step IS NULL OR last_step < $3)",
             )
             .bind(person)
+            .bind(secret)
             .bind(step)
             .bind(confirm)
             .execute(writer)
@@ -159,6 +180,24 @@ macro_rules! second_factor_queries {
                 .await?
                 .rows_affected();
             Ok(n > 0)
+        }
+
+        /// Whether the partnership requires a second factor, and whether
+        /// the person has one, in one query.
+        pub(crate) async fn standing(
+            reader: &Pool<Db>,
+            partnership: &str,
+            person: &str,
+        ) -> Result<(bool, bool), sqlx::Error> {
+            sqlx::query_as(
+                "SELECT COALESCE((SELECT second_factor_required FROM partnership_settings \
+                 WHERE partnership_id = $1), FALSE), EXISTS (SELECT 1 FROM second_factors \
+                 WHERE person_id = $2 AND confirmed_at IS NOT NULL)",
+            )
+            .bind(partnership)
+            .bind(person)
+            .fetch_one(reader)
+            .await
         }
 
         pub(crate) async fn required(
@@ -232,6 +271,18 @@ impl Store {
         Ok(())
     }
 
+    /// Whether `person`'s partnership requires a second factor and whether
+    /// they have one, read afresh, so a rule switched on (or a second
+    /// factor reset) holds at once for sessions and tokens already made.
+    pub async fn second_factor_standing(
+        &self,
+        person: &Person,
+    ) -> Result<SecondFactorStanding, StoreError> {
+        let (required, enrolled) = on_pool!(self, read_pool, pool, m =>
+            m::standing(pool, &person.partnership, person.id.as_str()).await)?;
+        Ok(SecondFactorStanding { required, enrolled })
+    }
+
     /// Whether `person` has a confirmed second factor.
     pub async fn has_second_factor(&self, person: &PersonId) -> Result<bool, StoreError> {
         let row = on_pool!(self, read_pool, pool, m => m::get(pool, person.as_str()).await)?;
@@ -277,7 +328,7 @@ impl Store {
         };
         let at = now.to_string();
         Ok(on_pool!(self, write_pool, pool, m =>
-            m::use_step(pool, person.as_str(), step, Some(&at)).await)?)
+            m::use_step(pool, person.as_str(), &secret, step, Some(&at)).await)?)
     }
 
     /// Checks a sign-in's code against `person`'s confirmed second factor.
@@ -295,7 +346,7 @@ impl Store {
             return Ok(SecondFactorCheck::Refused);
         };
         let used = on_pool!(self, write_pool, pool, m =>
-            m::use_step(pool, person.as_str(), step, None).await)?;
+            m::use_step(pool, person.as_str(), &secret, step, None).await)?;
         Ok(if used {
             SecondFactorCheck::Accepted
         } else {

@@ -17,6 +17,7 @@ both_backends!(
     the_right_password_signs_in_and_a_wrong_one_or_an_unknown_name_is_refused_alike,
     a_disabled_account_is_refused_and_enabling_it_restores_the_password,
     the_throttle_locks_after_the_free_tries_and_lets_go_when_the_lock_passes,
+    concurrent_failures_each_count,
     a_session_signs_in_until_it_expires_or_ends,
     a_token_is_stored_hashed_with_its_scopes_until_revoked,
     seeding_the_demo_gives_everyone_the_demo_password_once,
@@ -109,10 +110,7 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
         .set_password(&manager.id, &password("correct horse battery"), now())
         .await
         .unwrap();
-    let session = store
-        .create_session(&manager.id, now(), false)
-        .await
-        .unwrap();
+    let session = store.create_session(&manager.id, now()).await.unwrap();
     let token = store
         .create_token(&manager.id, &[Scope::Read], "reports", now())
         .await
@@ -133,7 +131,13 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
             .unwrap(),
         SignInCheck::Refused
     ));
-    assert!(store.session(&session, now()).await.unwrap().is_none());
+    assert!(
+        store
+            .session_person(&session, now())
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.token_person(&token.secret).await.unwrap().is_none());
     assert!(store.enable_account(MANAGER, now()).await.unwrap());
     assert!(matches!(
@@ -144,7 +148,13 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
         SignInCheck::Verified(_)
     ));
     // Disabling ended the session for good; the token works again.
-    assert!(store.session(&session, now()).await.unwrap().is_none());
+    assert!(
+        store
+            .session_person(&session, now())
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.token_person(&token.secret).await.unwrap().is_some());
     assert!(store.disable_account("nobody-at-all", now()).await.is_err());
 }
@@ -178,6 +188,39 @@ async fn the_throttle_locks_after_the_free_tries_and_lets_go_when_the_lock_passe
     assert_eq!(store.throttled_until(key, t).await.unwrap(), None);
 }
 
+/// Guesses sent all at once cannot slip under the throttle: each failure
+/// is counted, so the lock is what that many failures earn.
+async fn concurrent_failures_each_count(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.open().await;
+    let rule = ThrottleRule::ACCOUNT;
+    let t = now();
+    let guesses = rule.free + 8;
+    let mut tasks = Vec::new();
+    for _ in 0..guesses {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .record_failure("account:hav-police-manager", rule, t)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut longest = None;
+    for task in tasks {
+        longest = longest.max(task.await.unwrap());
+    }
+    let expected = SignedDuration::try_from(rule.lock_after(guesses).unwrap()).unwrap();
+    assert_eq!(longest, Some(t + expected));
+    assert_eq!(
+        store
+            .throttled_until("account:hav-police-manager", t)
+            .await
+            .unwrap(),
+        Some(t + expected)
+    );
+}
+
 async fn a_session_signs_in_until_it_expires_or_ends(backend: Backend) {
     let (_db, store, _) = directory(backend).await;
     let manager = person(&store, MANAGER).await;
@@ -185,30 +228,35 @@ async fn a_session_signs_in_until_it_expires_or_ends(backend: Backend) {
         .set_password(&manager.id, &password("correct horse battery"), now())
         .await
         .unwrap();
-    let secret = store
-        .create_session(&manager.id, now(), false)
-        .await
-        .unwrap();
+    let secret = store.create_session(&manager.id, now()).await.unwrap();
     assert_eq!(secret.len(), 64, "256 bits in hex");
-    let found = store.session(&secret, now()).await.unwrap().unwrap();
-    assert_eq!(found.person.id, manager.id);
-    assert!(!found.must_enrol);
+    let found = store.session_person(&secret, now()).await.unwrap().unwrap();
+    assert_eq!(found.id, manager.id);
     assert!(
         store
-            .session("not-a-session", now())
+            .session_person("not-a-session", now())
             .await
             .unwrap()
             .is_none()
     );
     let expiry = now() + SignedDuration::try_from(SESSION_LENGTH).unwrap();
-    assert!(store.session(&secret, expiry).await.unwrap().is_none());
-    let second = store
-        .create_session(&manager.id, now(), false)
-        .await
-        .unwrap();
+    assert!(
+        store
+            .session_person(&secret, expiry)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let second = store.create_session(&manager.id, now()).await.unwrap();
     assert_ne!(second, secret);
     store.end_session(&second).await.unwrap();
-    assert!(store.session(&second, now()).await.unwrap().is_none());
+    assert!(
+        store
+            .session_person(&second, now())
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn a_token_is_stored_hashed_with_its_scopes_until_revoked(backend: Backend) {

@@ -36,9 +36,12 @@ impl From<AppendError> for Refused {
 
 async fn raise_as(store: &accord_store::Store, prefix: &str, year: i16) -> String {
     store
-        .raise(prefix, year, |id| {
-            Ok::<_, Refused>(raise(id.as_str(), at("2026-03-02T10:00:00Z")))
-        })
+        .raise(
+            prefix,
+            year,
+            |id| Ok::<_, Refused>(raise(id.as_str(), at("2026-03-02T10:00:00Z"))),
+            None,
+        )
         .await
         .unwrap_or_else(|e| panic!("the raise is stored: {e:?}"))
         .case
@@ -69,11 +72,20 @@ async fn a_refused_raise_writes_nothing_and_uses_no_number(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = db.open().await;
     assert_eq!(raise_as(&store, "HAV", 2026).await, "HAV-2026-0001");
+    let reader = accord_store::Reader {
+        person: &health_visitor().person,
+        purpose: "test: raised",
+    };
     let refused = store
-        .raise("HAV", 2026, |id| {
-            assert_eq!(id.as_str(), "HAV-2026-0002");
-            Err::<Vec<accord_case::Event>, _>(Refused::OnPurpose)
-        })
+        .raise(
+            "HAV",
+            2026,
+            |id| {
+                assert_eq!(id.as_str(), "HAV-2026-0002");
+                Err::<Vec<accord_case::Event>, _>(Refused::OnPurpose)
+            },
+            Some(reader),
+        )
         .await;
     assert!(matches!(refused, Err(Refused::OnPurpose)), "{refused:?}");
     assert_eq!(
@@ -84,7 +96,7 @@ async fn a_refused_raise_writes_nothing_and_uses_no_number(backend: Backend) {
 
     // A prefix that cannot make an id is refused before anything is built.
     let bad = store
-        .raise("H A V", 2026, |_| Ok::<_, Refused>(Vec::new()))
+        .raise("H A V", 2026, |_| Ok::<_, Refused>(Vec::new()), None)
         .await;
     assert!(
         matches!(&bad, Err(Refused::Append(AppendError::Invalid { reason, .. })) if reason.contains("prefix")),

@@ -37,6 +37,12 @@
 //!
 //! Practitioners and panel members see only what rules 3, 6 and 7 give
 //! them.
+//!
+//! **Seeing is not changing.** Those whom rule 6 alone lets see a case only
+//! read it, and those whom rule 7 alone lets see it only submit the form it
+//! asks of them ([`Standing::may_act`]); everyone else who may see it may ask the
+//! engine for any command, and the policy decides (only a manager extends,
+//! only the chair convenes a panel…).
 
 use accord_case::{AgencyId, Case, Involvement};
 use accord_policy::{RoleRef, RoleTier};
@@ -92,32 +98,69 @@ pub fn case_partnership<'a>(
     agency_partnership(&case.raised_by().agency)
 }
 
-/// Whether `person` may see the case `facts` describe.
-pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
-    if facts.partnership != Some(person.partnership.as_str()) {
-        return false;
+/// How someone stands to a case, by the rules above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Standing {
+    /// Not theirs to see (rules 1 and 2, or no rule gives it them).
+    None,
+    /// Told of it (rule 6): they may read it.
+    Onlooker,
+    /// Asked to complete a section of a form its current stage needs (rule
+    /// 7): they may read it and submit that form.
+    FormRole,
+    /// Working on it, through their part in it, their agency or their
+    /// partnership role (rules 3 to 5): they may read and change it, as far
+    /// as the policy lets them.
+    Working,
+}
+
+/// How `person` stands to the case `facts` describe.
+pub fn standing(person: &Person, facts: CaseFacts<'_>) -> Standing {
+    if facts.partnership != Some(person.partnership.as_str()) || person.tier == RoleTier::Admin {
+        return Standing::None;
     }
-    // Rules 3, 6 and 7.
     let involvement = facts.involvement;
+    let working = match person.tier {
+        RoleTier::PartnershipTeam | RoleTier::Chair => true,
+        RoleTier::Manager
+        | RoleTier::SafeguardingLead
+        | RoleTier::SeniorManager
+        | RoleTier::HeadOfService => facts.parties.contains(&&person.agency),
+        _ => false,
+    } || involvement.people.contains(&person.id);
     let holds = |roles: &[RoleRef]| {
         roles.iter().any(|role| {
             matches!(role, RoleRef::Declared(_) | RoleRef::Tier(RoleTier::Iro))
                 && person.holds(role)
         })
     };
-    let involved = || {
-        involvement.people.contains(&person.id)
-            || holds(&involvement.notified)
-            || holds(&involvement.acting)
-    };
-    match person.tier {
-        RoleTier::Admin => false,
-        RoleTier::PartnershipTeam | RoleTier::Chair => true,
-        RoleTier::Manager
-        | RoleTier::SafeguardingLead
-        | RoleTier::SeniorManager
-        | RoleTier::HeadOfService => facts.parties.contains(&&person.agency) || involved(),
-        RoleTier::Iro | RoleTier::Practitioner | RoleTier::PanelMember => involved(),
+    if working {
+        Standing::Working
+    } else if holds(&involvement.acting) {
+        Standing::FormRole
+    } else if holds(&involvement.notified) {
+        Standing::Onlooker
+    } else {
+        Standing::None
+    }
+}
+
+/// Whether `person` may see the case `facts` describe.
+pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
+    standing(person, facts) != Standing::None
+}
+
+impl Standing {
+    /// Whether someone so standing may change the case: those working on
+    /// it, and those a form of its current stage asks for when
+    /// `submitting_form`. Who may do which command is then the policy's to
+    /// say.
+    pub fn may_act(self, submitting_form: bool) -> bool {
+        match self {
+            Standing::Working => true,
+            Standing::FormRole => submitting_form,
+            Standing::Onlooker | Standing::None => false,
+        }
     }
 }
 
@@ -313,6 +356,54 @@ mod tests {
         for tier in RoleTier::ALL {
             assert!(tiers.contains(&tier), "the matrix has rows for {tier:?}");
         }
+    }
+
+    /// Rules 6 and 7 let people read; only rule 7's form may be submitted.
+    #[test]
+    fn onlookers_only_read_and_form_roles_only_submit_their_form() {
+        let calendars = Calendars::builtin();
+        let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let policies = accord_policy::builtin(&calendars);
+        let demo = accord_demo::demo(now, &calendars, &policies).expect("the demo builds");
+        let mut seen = (false, false);
+        for c in &demo.cases {
+            let case = Case::fold(&c.events).expect("folds");
+            let policy = policies
+                .iter()
+                .find(|p| p.id == *case.policy() && p.version == case.policy_version())
+                .unwrap();
+            let involvement = case.involvement(policy);
+            let facts = CaseFacts::of_case(&case, &involvement, Some(c.partnership.as_str()));
+            for person in demo
+                .people
+                .iter()
+                .filter(|p| p.partnership == c.partnership)
+            {
+                match standing(person, facts) {
+                    Standing::Onlooker => {
+                        assert!(may_see(person, facts));
+                        assert!(!Standing::Onlooker.may_act(false));
+                        assert!(!Standing::Onlooker.may_act(true));
+                        seen.0 |= person.tier == RoleTier::Iro;
+                    }
+                    Standing::FormRole => {
+                        assert!(may_see(person, facts));
+                        assert!(!involvement.acting.is_empty(), "{}", c.id);
+                        seen.1 |= person.sign_in == "sut-safeguarding-advisor";
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert_eq!(
+            seen,
+            (true, true),
+            "an IRO onlooker and Sutton's Safeguarding Advisor"
+        );
+        assert!(Standing::FormRole.may_act(true));
+        assert!(!Standing::FormRole.may_act(false));
+        assert!(Standing::Working.may_act(false));
+        assert!(!Standing::None.may_act(true));
     }
 
     #[test]

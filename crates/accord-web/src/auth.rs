@@ -33,9 +33,10 @@ pub struct Principal {
     pub scopes: Vec<Scope>,
     /// How they signed in.
     pub signed_in_with: SignedInWith,
-    /// Signed in with a password alone where their partnership requires a
-    /// second factor: until they set one up, only [`Enrolling`] routes
-    /// take them.
+    /// Their partnership requires a second factor and they have none yet:
+    /// until they set one up, only [`Enrolling`] routes take them (and no
+    /// token works). Read afresh at every request, so switching the rule
+    /// on, or resetting someone's second factor, holds at once.
     pub must_enrol: bool,
 }
 
@@ -177,6 +178,21 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiE
             .token_person(secret)
             .await?
             .ok_or_else(bad_token)?;
+        // A token cannot set up a second factor, so where one is required
+        // and its person has none it does nothing until they have.
+        if state
+            .store()
+            .second_factor_standing(&person)
+            .await?
+            .must_enrol()
+        {
+            return Err(ApiError::Forbidden {
+                code: "second_factor_enrolment_required",
+                message: "your partnership requires a second factor and you have none yet: sign \
+                          in with your password and set one up, and this token works again"
+                    .to_owned(),
+            });
+        }
         return Ok(Principal {
             person,
             scopes: token.scopes,
@@ -185,21 +201,26 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiE
         });
     }
     let secret = session_cookie(&parts.headers).ok_or_else(not_signed_in)?;
-    let session = state
+    let person = state
         .store()
-        .session(&secret, state.now())
+        .session_person(&secret, state.now())
         .await?
         .ok_or_else(|| ApiError::Unauthorized {
             code: "session_expired",
             message: "your session has ended or expired: sign in again".to_owned(),
         })?;
+    let must_enrol = state
+        .store()
+        .second_factor_standing(&person)
+        .await?
+        .must_enrol();
     Ok(Principal {
-        person: session.person,
+        person,
         scopes: Scope::ALL.to_vec(),
         signed_in_with: SignedInWith::Session {
             csrf_token: crate::csrf::token_for(&secret),
         },
-        must_enrol: session.must_enrol,
+        must_enrol,
     })
 }
 
@@ -263,23 +284,45 @@ impl FromRequestParts<AppState> for ClientAddress {
     }
 }
 
-/// The client behind `peer`, given the proxies trusted.
+/// The client behind `peer`, given the proxies trusted: walking
+/// `X-Forwarded-For` from the nearest hop, past trusted proxies, to the
+/// first address that is not one. A hop that cannot be read ends the walk
+/// at the last address known, rather than throwing the chain away.
 fn client_behind(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
-    if !trusted.contains(&peer) {
+    let trusted = |ip: IpAddr| {
+        trusted
+            .iter()
+            .any(|t| t.to_canonical() == ip.to_canonical())
+    };
+    let peer = peer.to_canonical();
+    if !trusted(peer) {
         return peer;
     }
-    let hops: Vec<IpAddr> = headers
+    let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(|hop| hop.trim().parse::<IpAddr>())
-        .collect::<Result<_, _>>()
-        .unwrap_or_default();
-    hops.into_iter()
-        .rev()
-        .find(|hop| !trusted.contains(hop))
-        .unwrap_or(peer)
+        .collect();
+    let mut client = peer;
+    for hop in hops.into_iter().rev() {
+        let Some(ip) = parse_hop(hop) else { break };
+        client = ip;
+        if !trusted(ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// One `X-Forwarded-For` hop: an address, perhaps with a port
+/// (`203.0.113.7:4711`, `[2001:db8::1]:4711`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .or_else(|_| hop.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
+        .map(|ip| ip.to_canonical())
 }
 
 #[cfg(test)]

@@ -270,6 +270,7 @@ fn refusal_field(refusal: &Refusal) -> Option<&'static str> {
         Refusal::NoSuchEvent { .. } => "corrects",
         Refusal::CorrectionDoesNotFit { .. } => "amendment",
         Refusal::NoSuchSubject { .. } => "subject",
+        Refusal::ExtensionTooLong { .. } => "by",
         _ => return None,
     })
 }

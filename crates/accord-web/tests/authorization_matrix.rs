@@ -8,9 +8,10 @@
 //!   case's existence is not revealed);
 //! - the register and "my deadlines" hold the case or leave it out;
 //! - every command under `/api/v1/cases/{id}/…`, sent with a stale
-//!   `expected_version`, answers 409 where the reader may act on the case
+//!   `expected_version`, answers 409 where the reader works on the case
 //!   (the access rules let it through to the version check, and nothing is
-//!   written) and the same 404 as for no case where they may not;
+//!   written), 403 where they may only read it (an IRO told of it), and the
+//!   same 404 as for no case where they may not see it;
 //! - the list of partnerships holds only their own; the partnership's
 //!   agencies and people: 200 for their own partnership, 404 for another;
 //! - raising a disagreement about an agency: their own is refused by the
@@ -35,6 +36,9 @@ const SHOWN: u16 = 200;
 const HIDDEN: u16 = 404;
 /// A command reached the case and was refused only for its stale version.
 const ACTS: u16 = 409;
+/// A command from someone who may read the case, as they were told of it,
+/// but does not work on it.
+const READS_ONLY: u16 = 403;
 /// Raised.
 const RAISED: u16 = 201;
 /// Refused: raising about their own agency (the policy), or an agency not
@@ -126,7 +130,7 @@ const MATRIX: &[Row] = &[
     row("panel-member",      "hav-panel-member",             OWN,               "HAV-DEMO-0007", SHOWN,  LISTED, ABSENT, ACTS,   SHOWN,  REFUSED), // convened; no deadline
     row("panel-member",      "hav-panel-member",             OTHER_AGENCY,      "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  RAISED),
     row("panel-member",      "hav-panel-member",             OTHER_PARTNERSHIP, "PLY-DEMO-0006", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED), // a panel there
-    row("iro",               "hav-iro",                      OWN,               "HAV-DEMO-0003", SHOWN,  LISTED, LISTED, ACTS,   SHOWN,  REFUSED), // notified
+    row("iro",               "hav-iro",                      OWN,               "HAV-DEMO-0003", SHOWN,  LISTED, LISTED, READS_ONLY, SHOWN, REFUSED), // notified
     row("iro",               "hav-iro",                      OTHER_AGENCY,      "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  RAISED), // own agency, not notified
     row("iro",               "hav-iro",                      OTHER_PARTNERSHIP, "SUT-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, HIDDEN, REFUSED),
     row("admin",             "hav-admin",                    OWN,               "HAV-DEMO-0001", HIDDEN, ABSENT, ABSENT, HIDDEN, SHOWN,  FORBIDDEN), // admins see no case
@@ -276,10 +280,10 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             let path = format!("/api/v1/cases/{}/{command}", row.case);
             let (status, answer) = post_as(&app, cookie, &path, &body).await;
             assert_eq!(status, row.commands, "POST …/{command}: {what}: {answer}");
-            let code = if status == ACTS {
-                "stale_version"
-            } else {
-                "unknown_case"
+            let code = match status {
+                ACTS => "stale_version",
+                READS_ONLY => "not_working_on_this_case",
+                _ => "unknown_case",
             };
             assert_eq!(answer["code"], code, "POST …/{command}: {what}");
         }

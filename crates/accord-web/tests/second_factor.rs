@@ -9,7 +9,8 @@ mod common;
 
 use accord_store::code_at;
 use common::{
-    Backend, PASSWORD, TestApp, answer, get_as, post_as, session_of, spawn_app_with_directory,
+    Backend, PASSWORD, TestApp, answer, bearer_token, get_as, post_as, session_of,
+    spawn_app_with_directory,
 };
 use serde_json::json;
 
@@ -61,8 +62,27 @@ async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_
         (403, Some("second_factor_enrolment_required"))
     );
 
-    // Set up: a secret for the app, then a code from it.
-    let (status, enrolment) = post_as(&app, &session, "/api/v1/me/second-factor", &json!({})).await;
+    // Set up: the password again, then a secret for the app, then a code
+    // from it.
+    let (status, body) = post_as(
+        &app,
+        &session,
+        "/api/v1/me/second-factor",
+        &json!({ "password": "not the password at all" }),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("wrong_password"))
+    );
+    assert_eq!(body["field"], "password");
+    let (status, enrolment) = post_as(
+        &app,
+        &session,
+        "/api/v1/me/second-factor",
+        &json!({ "password": PASSWORD }),
+    )
+    .await;
     assert_eq!(status, 201, "{enrolment}");
     assert_eq!(enrolment["digits"], 6);
     assert_eq!(enrolment["period_seconds"], 30);
@@ -90,7 +110,13 @@ async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_
     // The same session may now do everything the manager may.
     assert_eq!(get_as(&app, &session, "/api/v1/register").await.0, 200);
     // And cannot set up a second one over the first.
-    let (status, body) = post_as(&app, &session, "/api/v1/me/second-factor", &json!({})).await;
+    let (status, body) = post_as(
+        &app,
+        &session,
+        "/api/v1/me/second-factor",
+        &json!({ "password": PASSWORD }),
+    )
+    .await;
     assert_eq!(
         (status, body["code"].as_str()),
         (422, Some("second_factor_exists"))
@@ -128,7 +154,13 @@ async fn someone_with_a_second_factor_is_asked_for_it_even_where_it_is_not_requi
     let session = session_of(sign_in_with(&app, None).await).await;
     let (_, me) = get_as(&app, &session, "/api/v1/me").await;
     assert_eq!(me["second_factor"], "not_enrolled");
-    let (_, enrolment) = post_as(&app, &session, "/api/v1/me/second-factor", &json!({})).await;
+    let (_, enrolment) = post_as(
+        &app,
+        &session,
+        "/api/v1/me/second-factor",
+        &json!({ "password": PASSWORD }),
+    )
+    .await;
     let secret = enrolment["secret"].as_str().unwrap().to_owned();
     let code = code_at(&secret, clock.now()).unwrap();
     let (status, _) = post_as(
@@ -149,7 +181,13 @@ async fn someone_with_a_second_factor_is_asked_for_it_even_where_it_is_not_requi
 async fn guessing_codes_is_throttled_like_guessing_passwords() {
     let (app, _state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
     let session = session_of(sign_in_with(&app, None).await).await;
-    let (_, enrolment) = post_as(&app, &session, "/api/v1/me/second-factor", &json!({})).await;
+    let (_, enrolment) = post_as(
+        &app,
+        &session,
+        "/api/v1/me/second-factor",
+        &json!({ "password": PASSWORD }),
+    )
+    .await;
     let secret = enrolment["secret"].as_str().unwrap().to_owned();
     let code = code_at(&secret, clock.now()).unwrap();
     post_as(
@@ -170,4 +208,66 @@ async fn guessing_codes_is_throttled_like_guessing_passwords() {
     clock.advance(120);
     let fresh = code_at(&secret, clock.now()).unwrap();
     assert_eq!(sign_in_with(&app, Some(&fresh)).await.status(), 200);
+}
+
+#[tokio::test]
+async fn switching_the_rule_on_holds_at_once_for_sessions_and_tokens_already_made() {
+    let (app, state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
+    let session = session_of(sign_in_with(&app, None).await).await;
+    let token = bearer_token(&app, &session, &["read"]).await;
+    let read_with_token = || {
+        let (app, token) = (&app, &token);
+        async move {
+            answer(
+                app.client
+                    .get(app.url("/api/v1/register"))
+                    .header("authorization", token)
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    assert_eq!(read_with_token().await.0, 200);
+    assert_eq!(get_as(&app, &session, "/api/v1/register").await.0, 200);
+
+    state
+        .store()
+        .require_second_factor("havering", true)
+        .await
+        .unwrap();
+    let (status, body) = read_with_token().await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("second_factor_enrolment_required"))
+    );
+    let (status, body) = get_as(&app, &session, "/api/v1/register").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("second_factor_enrolment_required"))
+    );
+    let (_, me) = get_as(&app, &session, "/api/v1/me").await;
+    assert_eq!(me["second_factor"], "enrolment_required");
+
+    // Once set up, the same session and token work again.
+    let (_, enrolment) = post_as(
+        &app,
+        &session,
+        "/api/v1/me/second-factor",
+        &json!({ "password": PASSWORD }),
+    )
+    .await;
+    let secret = enrolment["secret"].as_str().unwrap().to_owned();
+    let code = code_at(&secret, clock.now()).unwrap();
+    let (status, _) = post_as(
+        &app,
+        &session,
+        "/api/v1/me/second-factor/confirmation",
+        &json!({ "code": code }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(read_with_token().await.0, 200);
+    assert_eq!(get_as(&app, &session, "/api/v1/register").await.0, 200);
 }

@@ -1,5 +1,7 @@
 -- The TOTP second factor (RFC 6238) and a partnership's rule that everyone
--- in it has one. Like passwords, the shared secret lives apart from the
+-- in it has one. Whether someone must still set one up is worked out at each
+-- request from these two tables, so it holds for sessions and tokens that
+-- began before the rule did. Like passwords, the shared secret lives apart from the
 -- directory, so listing people never reads it. Applied migrations are
 -- never edited; change the schema in a new file.
 
@@ -20,7 +22,3 @@ CREATE TABLE partnership_settings (
     partnership_id          TEXT PRIMARY KEY REFERENCES partnerships (id),
     second_factor_required  BOOLEAN NOT NULL DEFAULT FALSE
 );
-
--- A session signed in with a password alone where the partnership requires
--- a second factor may do nothing but set one up (TRUE) until it has.
-ALTER TABLE sessions ADD COLUMN must_enrol BOOLEAN NOT NULL DEFAULT FALSE;

@@ -19,7 +19,7 @@ macro_rules! common_queries {
         use sqlx::{Pool, Transaction};
 
         use crate::{
-            AccessRecord, Append, AppendError, Appended, Conflict, StoreError,
+            AccessRecord, Append, AppendError, Appended, Conflict, Reader, StoreError,
             canonical::{self, Hash},
             projection::{
                 self, DeadlineEntry, DeadlineRow, OutboxEntry, OutboxRow, Policies,
@@ -73,19 +73,50 @@ macro_rules! common_queries {
                 .collect()
         }
 
-        /// Appends each stream in order, in one transaction: all or nothing.
+        /// Appends each stream in order, in one transaction: all or nothing,
+        /// with the read of the first stream's case by `reader`, if given.
         pub(crate) async fn append(
             writer: &Pool<Db>,
             policies: &Policies,
             streams: &[Append<'_>],
+            reader: Option<Reader<'_>>,
         ) -> Result<Vec<Appended>, AppendError> {
             for stream in streams {
                 crate::check_append(stream)?;
             }
             let mut tx = begin_write(writer).await.map_err(StoreError::from)?;
             let appended = append_in(&mut tx, policies, streams).await?;
+            if let (Some(reader), Some(first)) = (reader, appended.first()) {
+                insert_read(&mut tx, first.case.id(), reader, last_at(streams[0].events))
+                    .await?;
+            }
             tx.commit().await.map_err(StoreError::from)?;
             Ok(appended)
+        }
+
+        /// When the last of `events` was recorded.
+        fn last_at(events: &[Event]) -> Timestamp {
+            events.last().map_or(Timestamp::UNIX_EPOCH, |e| e.at)
+        }
+
+        async fn insert_read(
+            tx: &mut Tx,
+            case: &CaseId,
+            reader: Reader<'_>,
+            at: Timestamp,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO access_log (case_id, person_id, at, at_us, purpose) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(case.as_str())
+            .bind(reader.person.as_str())
+            .bind(at.to_string())
+            .bind(at.as_microsecond())
+            .bind(reader.purpose)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
         }
 
         /// Issues the next case id of `prefix` and `year`, lets `build` make
@@ -98,6 +129,7 @@ macro_rules! common_queries {
             prefix: &str,
             year: i16,
             build: impl FnOnce(CaseId) -> Result<Vec<Event>, E>,
+            reader: Option<Reader<'_>>,
         ) -> Result<Appended, E> {
             let store_error = |e: sqlx::Error| E::from(AppendError::from(StoreError::from(e)));
             let mut tx = begin_write(writer).await.map_err(store_error)?;
@@ -118,6 +150,11 @@ macro_rules! common_queries {
             let stream = Append { expected: None, events: &events };
             crate::check_append(&stream)?;
             let mut appended = append_in(&mut tx, policies, &[stream]).await?;
+            if let Some(reader) = reader {
+                insert_read(&mut tx, appended[0].case.id(), reader, last_at(&events))
+                    .await
+                    .map_err(|e| E::from(AppendError::from(e)))?;
+            }
             tx.commit().await.map_err(store_error)?;
             Ok(appended.remove(0))
         }
@@ -385,17 +422,9 @@ macro_rules! common_queries {
             at: Timestamp,
             purpose: &str,
         ) -> Result<(), StoreError> {
-            sqlx::query(
-                "INSERT INTO access_log (case_id, person_id, at, at_us, purpose) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(case.as_str())
-            .bind(person.as_str())
-            .bind(at.to_string())
-            .bind(at.as_microsecond())
-            .bind(purpose)
-            .execute(writer)
-            .await?;
+            let mut tx = begin_write(writer).await?;
+            insert_read(&mut tx, case, Reader { person, purpose }, at).await?;
+            tx.commit().await?;
             Ok(())
         }
 

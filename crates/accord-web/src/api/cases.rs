@@ -16,7 +16,7 @@ use accord_case::{
     Refusal, Subject,
 };
 use accord_policy::{AreaId, FormId, Policy, RoleTier, SignpostId, TrackId};
-use accord_store::{Agency, Scope, StoreError};
+use accord_store::{Agency, Reader, Scope, StoreError};
 use axum::{
     extract::State,
     http::{HeaderValue, StatusCode, header},
@@ -52,6 +52,8 @@ pub(crate) struct Opened<'s> {
     pub(crate) policy: &'s Policy,
     /// That policy's calendar.
     pub(crate) calendar: &'s Calendar,
+    /// How the reader stands to it.
+    pub(crate) standing: access::Standing,
 }
 
 /// Opens case `id` if `principal` may see it; otherwise the same 404 as a
@@ -66,28 +68,27 @@ pub(crate) async fn open_visible<'s>(
     };
     let store = state.store();
     let events = store.load(&id).await?;
-    if events.is_empty() {
+    // The partnership comes first, from the raise's actor, so another
+    // partnership's case is a 404 before anything of it is read further:
+    // not a 500 if it is damaged or bound to a policy this server lacks.
+    let Some(raise) = events.first() else {
+        return Err(no_such_case());
+    };
+    let agencies = store.agencies(principal.partnership()).await?;
+    if !agencies.iter().any(|a| a.id == raise.actor.agency) {
         return Err(no_such_case());
     }
     let case = Case::fold(&events).map_err(|source| StoreError::Stream {
         case: id.clone(),
         source,
     })?;
-    // Only the reader's own partnership's agencies are looked at: a case
-    // raised by any other agency has no partnership the reader can see.
-    let agencies = store.agencies(principal.partnership()).await?;
-    let partnership = access::case_partnership(&case, |agency| {
-        agencies
-            .iter()
-            .find(|a| a.id == *agency)
-            .map(|a| a.partnership.as_str())
-    });
     let (policy, calendar) = state.policy_of(&case)?;
     let involvement = case.involvement(policy);
-    if !access::may_see(
+    let standing = access::standing(
         &principal.person,
-        access::CaseFacts::of_case(&case, &involvement, partnership),
-    ) {
+        access::CaseFacts::of_case(&case, &involvement, Some(principal.partnership())),
+    );
+    if standing == access::Standing::None {
         return Err(no_such_case());
     }
     Ok(Opened {
@@ -95,6 +96,7 @@ pub(crate) async fn open_visible<'s>(
         events,
         policy,
         calendar,
+        standing,
     })
 }
 
@@ -191,6 +193,7 @@ pub(crate) struct RaiseRequest {
         (status = 403, description = "The token may not write, or administrators do not raise cases.", body = ErrorBody),
         (status = 413, description = "The body is too large.", body = ErrorBody),
         (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
+        (status = 409, description = "The case number was taken meanwhile: send it again.", body = ErrorBody),
         (status = 422, description = "A field is wrong, or the policy refuses it (the `code` names the rule, `section` where the document says so, `field` what to change).", body = ErrorBody),
     ),
     security(("session" = [], "csrf" = []), ("token" = []))
@@ -230,29 +233,37 @@ pub(crate) async fn raise(
         actor: principal.person.actor(),
     };
     let mut written = Vec::new();
+    let reader = Reader {
+        person: principal.id(),
+        purpose: "api: raised",
+    };
     let appended = state
         .store()
-        .raise(&partnership.case_prefix, year, |case| {
-            let raise = Raise {
-                case,
-                track: body.track,
-                area: body.area,
-                signpost: body.signpost,
-                other_agency: body.other_agency,
-                other_professional: body.other_professional,
-                subjects: body.subjects,
-                concern: body.concern,
-                start_at: body.start_at,
-                forms: body.forms.into_iter().collect(),
-            };
-            let events = Case::raise(policy, calendar, raise, &ctx).map_err(raise_refusal)?;
-            written.clone_from(&events);
-            Ok::<_, ApiError>(events)
-        })
+        .raise(
+            &partnership.case_prefix,
+            year,
+            |case| {
+                let raise = Raise {
+                    case,
+                    track: body.track,
+                    area: body.area,
+                    signpost: body.signpost,
+                    other_agency: body.other_agency,
+                    other_professional: body.other_professional,
+                    subjects: body.subjects,
+                    concern: body.concern,
+                    start_at: body.start_at,
+                    forms: body.forms.into_iter().collect(),
+                };
+                let events = Case::raise(policy, calendar, raise, &ctx).map_err(raise_refusal)?;
+                written.clone_from(&events);
+                Ok::<_, ApiError>(events)
+            },
+            Some(reader),
+        )
         .await?;
     let view = CaseView::new(appended.case, &written, policy, now);
     let location = format!("/api/v1/cases/{}", view.id());
-    let Json(view) = shown(&state, &principal, view, "api: raised").await?;
     let mut response = (StatusCode::CREATED, Json(view)).into_response();
     response.headers_mut().insert(
         header::LOCATION,

@@ -19,7 +19,7 @@ use accord_case::{
     MissingConfirmation, PanelSeat, Participant, Sequence, SubjectId, Text,
 };
 use accord_policy::{FormId, ResolutionRoute, StageNumber, ThemeId};
-use accord_store::{Conflict, Scope};
+use accord_store::{Conflict, Reader, Scope};
 use axum::extract::State;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -27,11 +27,12 @@ use utoipa::{IntoResponses, ToSchema};
 
 use super::{
     case_view::CaseView,
-    cases::{Opened, known_agency, known_person, open_visible, shown},
+    cases::{Opened, known_agency, known_person, open_visible},
     limits,
 };
 use crate::{
     ApiError, AppState, ErrorBody,
+    access::Standing,
     auth::Principal,
     extract::{Json, Path},
 };
@@ -49,9 +50,10 @@ pub(crate) enum CommandResponses {
     /// Nobody is signed in.
     #[response(status = 401)]
     NotSignedIn(ErrorBody),
-    /// The token may not write, or the policy gives this to someone else
-    /// (only a manager, only the stage's decider, only the raising agency,
-    /// only a party): the `code` names the rule.
+    /// The token may not write; or you may read the case but do not work
+    /// on it (`not_working_on_this_case`); or the policy gives this to
+    /// someone else (only a manager, only the stage's decider, only the
+    /// raising agency, only a party): the `code` names the rule.
     #[response(status = 403)]
     Forbidden(ErrorBody),
     /// No such case, or not one you may see.
@@ -83,15 +85,30 @@ struct Change<'s> {
 }
 
 impl<'s> Change<'s> {
-    /// Opens case `id` for `principal` to change, if it is at `expected`.
-    async fn begin(
+    /// Opens case `id` for `principal` to change, if they may (submitting
+    /// a form, when `form`) and it is at `expected`.
+    async fn open(
         state: &'s AppState,
         principal: &'s Principal,
         id: &str,
         expected: Sequence,
+        form: bool,
     ) -> Result<Change<'s>, ApiError> {
         principal.require(Scope::Write)?;
         let opened = open_visible(state, principal, id).await?;
+        if !opened.standing.may_act(form) {
+            return Err(ApiError::Forbidden {
+                code: "not_working_on_this_case",
+                message: if opened.standing == Standing::FormRole {
+                    "your part in this case is the form its stage asks of you: submit that, and \
+                     ask the stage's leads for anything else"
+                } else {
+                    "you were told of this case, so you may read it, but only the people working \
+                     on it may change it: ask the stage's leads"
+                }
+                .to_owned(),
+            });
+        }
         let actual = opened.case.version();
         if actual != expected {
             return Err(ApiError::Conflict(Conflict {
@@ -107,6 +124,16 @@ impl<'s> Change<'s> {
         })
     }
 
+    /// Opens case `id` for any command but a form submission.
+    async fn begin(
+        state: &'s AppState,
+        principal: &'s Principal,
+        id: &str,
+        expected: Sequence,
+    ) -> Result<Change<'s>, ApiError> {
+        Change::open(state, principal, id, expected, false).await
+    }
+
     /// Decides `command`, appends what it decided, and answers with the
     /// case as it now stands.
     async fn commit(self, command: Command, purpose: &str) -> Result<Json<CaseView>, ApiError> {
@@ -115,6 +142,7 @@ impl<'s> Change<'s> {
             mut events,
             policy,
             calendar,
+            ..
         } = self.opened;
         let now = self.state.now();
         let ctx = Context {
@@ -122,14 +150,18 @@ impl<'s> Change<'s> {
             actor: self.principal.person.actor(),
         };
         let decided = case.decide(policy, calendar, command, &ctx)?;
+        // The change and the read of the answer are recorded together.
+        let reader = Reader {
+            person: self.principal.id(),
+            purpose,
+        };
         let appended = self
             .state
             .store()
-            .append(Some(case.version()), &decided)
+            .append_read(Some(case.version()), &decided, reader)
             .await?;
         events.extend(decided);
-        let view = CaseView::new(appended.case, &events, policy, now);
-        shown(self.state, self.principal, view, purpose).await
+        Ok(Json(CaseView::new(appended.case, &events, policy, now)))
     }
 
     /// 422 unless `participants` are people of the partnership, each of
@@ -378,7 +410,7 @@ pub(crate) async fn submit_form(
     Json(body): Json<SubmitForm>,
 ) -> Result<Json<CaseView>, ApiError> {
     limits::form_values("values", &body.values)?;
-    Change::begin(&state, &principal, &id, body.expected_version)
+    Change::open(&state, &principal, &id, body.expected_version, true)
         .await?
         .commit(
             Command::SubmitForm {

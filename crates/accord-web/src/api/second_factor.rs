@@ -3,26 +3,30 @@
 //! /api/v1/me/second-factor/confirmation` keeps it once a code from the app
 //! proves the app has it. From then on they sign in with a code too. Both
 //! take a password session, including one whose partnership requires a
-//! second factor it does not have yet (which may do nothing else), and
-//! confirming lifts that restriction from the session.
+//! second factor it does not have yet (which may do nothing else until it
+//! is confirmed), and starting asks for the password again, so that someone
+//! holding a stolen session cannot put their own phone on the account.
 //!
 //! A lost phone is an administrator's `accord user reset-second-factor`.
 
-use accord_store::second_factor::{DIGITS, STEP_SECONDS};
+use accord_store::{
+    MAX_PASSWORD_CHARS, SignInCheck,
+    second_factor::{DIGITS, STEP_SECONDS},
+};
 use axum::{
     extract::State,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::session::{
-    Me, account_key, address_key, record_failure, second_factor_state, seconds_until,
+    Me, account_key, address_key, record_failure, refuse_if_throttled, second_factor_state,
 };
 use crate::{
     ApiError, AppState, ErrorBody,
-    auth::{self, ClientAddress, Enrolling},
+    auth::{ClientAddress, Enrolling},
     extract::Json,
 };
 
@@ -44,6 +48,16 @@ pub(crate) struct NewSecondFactor {
     algorithm: &'static str,
 }
 
+/// Your password, again: setting up a second factor is for the person,
+/// not for whoever holds their session.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Password {
+    /// Your password, exactly as typed.
+    #[schema(max_length = 256)]
+    password: String,
+}
+
 /// A code from the authenticator app.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -61,27 +75,55 @@ fn no_store(mut response: Response) -> Response {
 }
 
 /// Start setting up a second factor: a secret for your authenticator app.
+/// Starting again replaces a secret not yet confirmed.
 #[utoipa::path(
     post,
     path = "/api/v1/me/second-factor",
     tag = "sign-in",
+    request_body = Password,
     responses(
         (status = 201, description = "The secret, shown once; confirm it with a code next.", body = NewSecondFactor),
+        (status = 400, description = "The body is not JSON.", body = ErrorBody),
         (status = 401, description = "Nobody is signed in.", body = ErrorBody),
         (status = 403, description = "Signed in with a token: set it up from a password session.", body = ErrorBody),
-        (status = 422, description = "You have a second factor already (`second_factor_exists`): an administrator resets a lost one.", body = ErrorBody),
+        (status = 413, description = "The body is too large.", body = ErrorBody),
+        (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
+        (status = 422, description = "The password is not right (`wrong_password`), or you have a second factor already (`second_factor_exists`): an administrator resets a lost one.", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords or codes; `Retry-After` says when to try again.", body = ErrorBody),
     ),
     security(("session" = [], "csrf" = []))
 )]
 pub(crate) async fn begin(
     State(state): State<AppState>,
     Enrolling(principal): Enrolling,
+    ClientAddress(address): ClientAddress,
+    Json(body): Json<Password>,
 ) -> Result<Response, ApiError> {
     principal.require_session()?;
+    let now = state.now();
+    let store = state.store();
+    let account = account_key(&principal.person.sign_in);
+    let address = address.map(address_key);
+    refuse_if_throttled(store, &[Some(&account), address.as_ref()], now).await?;
+    let verified = body.password.chars().count() <= MAX_PASSWORD_CHARS
+        && matches!(
+            store
+                .check_password(&principal.person.sign_in, &body.password)
+                .await?,
+            SignInCheck::Verified(ref p) if p.id == principal.person.id
+        );
+    if !verified {
+        record_failure(store, &account, address.as_deref(), now).await?;
+        return Err(ApiError::Unprocessable {
+            code: "wrong_password",
+            message: "that is not your password: setting up a second factor needs it again"
+                .to_owned(),
+            field: Some("password".to_owned()),
+        });
+    }
     let issuer = format!("Accord {}", principal.partnership());
-    let enrolment = state
-        .store()
-        .begin_second_factor(&principal.person, &issuer, state.now())
+    let enrolment = store
+        .begin_second_factor(&principal.person, &issuer, now)
         .await?
         .ok_or_else(|| ApiError::Unprocessable {
             code: "second_factor_exists",
@@ -118,7 +160,7 @@ pub(crate) async fn begin(
         (status = 413, description = "The body is too large.", body = ErrorBody),
         (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
         (status = 403, description = "Signed in with a token.", body = ErrorBody),
-        (status = 422, description = "The code is not right now (`wrong_code`), or no second factor is being set up.", body = ErrorBody),
+        (status = 422, description = "The code is not the one the app shows now for the secret being set up (`wrong_code`).", body = ErrorBody),
         (status = 429, description = "Too many wrong codes or passwords; `Retry-After` says when to try again.", body = ErrorBody),
     ),
     security(("session" = [], "csrf" = []))
@@ -127,18 +169,13 @@ pub(crate) async fn confirm(
     State(state): State<AppState>,
     Enrolling(principal): Enrolling,
     ClientAddress(address): ClientAddress,
-    headers: HeaderMap,
     Json(body): Json<Code>,
 ) -> Result<Response, ApiError> {
     principal.require_session()?;
     let now = state.now();
     let store = state.store();
     let account = account_key(&principal.person.sign_in);
-    if let Some(until) = store.throttled_until(&account, now).await? {
-        return Err(ApiError::TooManyAttempts {
-            retry_after: seconds_until(until, now),
-        });
-    }
+    refuse_if_throttled(store, &[Some(&account)], now).await?;
     let confirmed = body.code.len() <= 20
         && store
             .confirm_second_factor(principal.id(), &body.code, now)
@@ -154,14 +191,12 @@ pub(crate) async fn confirm(
             field: Some("code".to_owned()),
         });
     }
-    if let Some(secret) = auth::session_cookie(&headers) {
-        store.second_factor_enrolled(&secret).await?;
-    }
+    let standing = store.second_factor_standing(&principal.person).await?;
     let me = Me::new(
         &principal.person,
         &principal.scopes,
         &principal.signed_in_with,
-        second_factor_state(true, false),
+        second_factor_state(standing),
     );
     Ok(no_store(Json(me).into_response()))
 }

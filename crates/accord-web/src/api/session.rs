@@ -11,7 +11,8 @@
 //! minutes; the rule is in `accord_store::ThrottleRule`.
 
 use accord_store::{
-    MAX_PASSWORD_CHARS, Person, Scope, SecondFactorCheck, SignInCheck, ThrottleRule,
+    MAX_PASSWORD_CHARS, Person, Scope, SecondFactorCheck, SecondFactorStanding, SignInCheck,
+    ThrottleRule,
 };
 use axum::{
     extract::State,
@@ -83,13 +84,31 @@ pub(crate) struct Me {
     second_factor: &'static str,
 }
 
-/// Where someone stands with the second factor.
-pub(crate) fn second_factor_state(enrolled: bool, must_enrol: bool) -> &'static str {
-    match (enrolled, must_enrol) {
-        (true, _) => "enrolled",
-        (false, true) => "enrolment_required",
-        (false, false) => "not_enrolled",
+/// Where someone stands with the second factor, in the API's words.
+pub(crate) fn second_factor_state(standing: SecondFactorStanding) -> &'static str {
+    if standing.enrolled {
+        "enrolled"
+    } else if standing.required {
+        "enrolment_required"
+    } else {
+        "not_enrolled"
     }
+}
+
+/// 429 if any of `keys` is locked at `now`.
+pub(crate) async fn refuse_if_throttled(
+    store: &accord_store::Store,
+    keys: &[Option<&String>],
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    for key in keys.iter().flatten() {
+        if let Some(until) = store.throttled_until(key, now).await? {
+            return Err(ApiError::TooManyAttempts {
+                retry_after: seconds_until(until, now),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The throttle key of failed sign-ins (and codes) for the name as typed,
@@ -178,14 +197,7 @@ pub(crate) async fn sign_in(
     let store = state.store();
     let account = account_key(&body.sign_in);
     let address = address.map(address_key);
-    let keys = [Some(&account), address.as_ref()];
-    for key in keys.into_iter().flatten() {
-        if let Some(until) = store.throttled_until(key, now).await? {
-            return Err(ApiError::TooManyAttempts {
-                retry_after: seconds_until(until, now),
-            });
-        }
-    }
+    refuse_if_throttled(store, &[Some(&account), address.as_ref()], now).await?;
     let check = if body.sign_in.len() > 256 || body.password.chars().count() > MAX_PASSWORD_CHARS {
         SignInCheck::Refused
     } else {
@@ -195,8 +207,8 @@ pub(crate) async fn sign_in(
     };
     match check {
         SignInCheck::Verified(person) => {
-            let enrolled = store.has_second_factor(&person.id).await?;
-            let must_enrol = if enrolled {
+            let standing = store.second_factor_standing(&person).await?;
+            if standing.enrolled {
                 let code = body.code.as_deref().filter(|c| !c.trim().is_empty());
                 let Some(code) = code.filter(|c| c.len() <= 20) else {
                     return Err(ApiError::Unauthorized {
@@ -206,6 +218,10 @@ pub(crate) async fn sign_in(
                             .to_owned(),
                     });
                 };
+                // Guesses sent together all pass the check above before
+                // any has failed; each failure is counted, and this second
+                // look refuses those that arrive once the lock is on.
+                refuse_if_throttled(store, &[Some(&account)], now).await?;
                 if store.check_second_factor(&person.id, code, now).await?
                     != SecondFactorCheck::Accepted
                 {
@@ -217,19 +233,16 @@ pub(crate) async fn sign_in(
                             .to_owned(),
                     });
                 }
-                false
-            } else {
-                store.second_factor_required(&person.partnership).await?
-            };
+            }
             store.clear_failures(&account).await?;
-            let secret = store.create_session(&person.id, now, must_enrol).await?;
+            let secret = store.create_session(&person.id, now).await?;
             let me = Me::new(
                 &person,
                 &Scope::ALL,
                 &SignedInWith::Session {
                     csrf_token: crate::csrf::token_for(&secret),
                 },
-                second_factor_state(enrolled, must_enrol),
+                second_factor_state(standing),
             );
             let mut response = Json(me).into_response();
             let headers = response.headers_mut();
@@ -276,7 +289,10 @@ pub(crate) async fn record_failure(
     delete,
     path = "/api/v1/session",
     tag = "sign-in",
-    responses((status = 204, description = "Signed out."))
+    responses(
+        (status = 204, description = "Signed out."),
+        (status = 403, description = "The request came from another site.", body = ErrorBody),
+    )
 )]
 pub(crate) async fn sign_out(
     State(state): State<AppState>,
@@ -310,12 +326,15 @@ pub(crate) async fn me(
     Enrolling(principal): Enrolling,
 ) -> Result<Response, ApiError> {
     principal.require(Scope::Read)?;
-    let enrolled = state.store().has_second_factor(principal.id()).await?;
+    let standing = state
+        .store()
+        .second_factor_standing(&principal.person)
+        .await?;
     let me = Me::new(
         &principal.person,
         &principal.scopes,
         &principal.signed_in_with,
-        second_factor_state(enrolled, principal.must_enrol),
+        second_factor_state(standing),
     );
     let mut response = Json(me).into_response();
     response
