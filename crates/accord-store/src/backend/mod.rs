@@ -87,7 +87,7 @@ macro_rules! common_queries {
             let mut tx = begin_write(writer).await.map_err(StoreError::from)?;
             let appended = append_in(&mut tx, policies, streams).await?;
             if let (Some(reader), Some(first)) = (reader, appended.first()) {
-                insert_read(&mut tx, first.case.id(), reader, last_at(streams[0].events))
+                insert_read(&mut *tx, first.case.id(), reader, last_at(streams[0].events))
                     .await?;
             }
             tx.commit().await.map_err(StoreError::from)?;
@@ -99,8 +99,9 @@ macro_rules! common_queries {
             events.last().map_or(Timestamp::UNIX_EPOCH, |e| e.at)
         }
 
-        async fn insert_read(
-            tx: &mut Tx,
+        /// Writes one access-log row, inside a transaction or on its own.
+        async fn insert_read<'e>(
+            executor: impl sqlx::Executor<'e, Database = Db>,
             case: &CaseId,
             reader: Reader<'_>,
             at: Timestamp,
@@ -114,7 +115,7 @@ macro_rules! common_queries {
             .bind(at.to_string())
             .bind(at.as_microsecond())
             .bind(reader.purpose)
-            .execute(&mut **tx)
+            .execute(executor)
             .await?;
             Ok(())
         }
@@ -151,7 +152,7 @@ macro_rules! common_queries {
             crate::check_append(&stream)?;
             let mut appended = append_in(&mut tx, policies, &[stream]).await?;
             if let Some(reader) = reader {
-                insert_read(&mut tx, appended[0].case.id(), reader, last_at(&events))
+                insert_read(&mut *tx, appended[0].case.id(), reader, last_at(&events))
                     .await
                     .map_err(|e| E::from(AppendError::from(e)))?;
             }
@@ -422,10 +423,7 @@ macro_rules! common_queries {
             at: Timestamp,
             purpose: &str,
         ) -> Result<(), StoreError> {
-            let mut tx = begin_write(writer).await?;
-            insert_read(&mut tx, case, Reader { person, purpose }, at).await?;
-            tx.commit().await?;
-            Ok(())
+            insert_read(writer, case, Reader { person, purpose }, at).await
         }
 
         /// Who read `case`, in the order they did.
