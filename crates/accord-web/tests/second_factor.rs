@@ -9,8 +9,8 @@ mod common;
 
 use accord_store::code_at;
 use common::{
-    Backend, PASSWORD, TestApp, answer, bearer_token, get_as, post_as, session_of,
-    spawn_app_with_directory,
+    Backend, PASSWORD, Session, TestApp, TestClock, answer, bearer_token, get_as, post_as,
+    session_of, spawn_app_with_directory,
 };
 use serde_json::json;
 
@@ -148,29 +148,38 @@ async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_
     assert_eq!(get_as(&app, &session, "/api/v1/register").await.0, 200);
 }
 
+/// Sets up a second factor for `session`'s person as their app would, at
+/// `clock`'s time; returns the secret the app holds.
+async fn enrol(app: &TestApp, session: &Session, clock: &TestClock) -> String {
+    let (status, enrolment) = post_as(
+        app,
+        session,
+        "/api/v1/me/second-factor",
+        &json!({ "password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(status, 201, "{enrolment}");
+    let secret = enrolment["secret"].as_str().unwrap().to_owned();
+    let code = code_at(&secret, clock.now()).unwrap();
+    let (status, me) = post_as(
+        app,
+        session,
+        "/api/v1/me/second-factor/confirmation",
+        &json!({ "code": code }),
+    )
+    .await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["second_factor"], "enrolled");
+    secret
+}
+
 #[tokio::test]
 async fn someone_with_a_second_factor_is_asked_for_it_even_where_it_is_not_required() {
     let (app, _state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
     let session = session_of(sign_in_with(&app, None).await).await;
     let (_, me) = get_as(&app, &session, "/api/v1/me").await;
     assert_eq!(me["second_factor"], "not_enrolled");
-    let (_, enrolment) = post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor",
-        &json!({ "password": PASSWORD }),
-    )
-    .await;
-    let secret = enrolment["secret"].as_str().unwrap().to_owned();
-    let code = code_at(&secret, clock.now()).unwrap();
-    let (status, _) = post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor/confirmation",
-        &json!({ "code": code }),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let secret = enrol(&app, &session, &clock).await;
     clock.advance(30);
     assert_eq!(sign_in_with(&app, None).await.status(), 401);
     let code = code_at(&secret, clock.now()).unwrap();
@@ -181,22 +190,7 @@ async fn someone_with_a_second_factor_is_asked_for_it_even_where_it_is_not_requi
 async fn guessing_codes_is_throttled_like_guessing_passwords() {
     let (app, _state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
     let session = session_of(sign_in_with(&app, None).await).await;
-    let (_, enrolment) = post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor",
-        &json!({ "password": PASSWORD }),
-    )
-    .await;
-    let secret = enrolment["secret"].as_str().unwrap().to_owned();
-    let code = code_at(&secret, clock.now()).unwrap();
-    post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor/confirmation",
-        &json!({ "code": code }),
-    )
-    .await;
+    let secret = enrol(&app, &session, &clock).await;
     let mut statuses = Vec::new();
     for n in 0..12 {
         let guess = format!("{:06}", 100_000 + n);
@@ -251,23 +245,7 @@ async fn switching_the_rule_on_holds_at_once_for_sessions_and_tokens_already_mad
     assert_eq!(me["second_factor"], "enrolment_required");
 
     // Once set up, the same session and token work again.
-    let (_, enrolment) = post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor",
-        &json!({ "password": PASSWORD }),
-    )
-    .await;
-    let secret = enrolment["secret"].as_str().unwrap().to_owned();
-    let code = code_at(&secret, clock.now()).unwrap();
-    let (status, _) = post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor/confirmation",
-        &json!({ "code": code }),
-    )
-    .await;
-    assert_eq!(status, 200);
+    enrol(&app, &session, &clock).await;
     assert_eq!(read_with_token().await.0, 200);
     assert_eq!(get_as(&app, &session, "/api/v1/register").await.0, 200);
 }
