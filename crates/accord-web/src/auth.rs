@@ -158,7 +158,7 @@ impl FromRequestParts<AppState> for Enrolling {
 
 /// Who the request signs in, by bearer token or session cookie; 401 when
 /// neither signs anyone in.
-async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+pub(crate) async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
     if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
         let bad_token = || ApiError::Unauthorized {
             code: "invalid_token",

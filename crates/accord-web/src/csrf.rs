@@ -13,8 +13,9 @@
 //!   `GET /api/v1/me`; it is the SHA-256 of the session secret, so the
 //!   server keeps nothing more and the token says nothing of the secret.
 //! - A request with a bearer token needs none: another site cannot make a
-//!   browser send one. Nor do signing in and out (`/api/v1/session`), so a
-//!   browser holding an expired session's cookie can always do both.
+//!   browser send one. Nor does signing in (`/api/v1/session`, the sign-in
+//!   page), or signing out through the API, so a browser holding an expired
+//!   session's cookie can always do both.
 
 use axum::{
     body::Body,
@@ -31,8 +32,8 @@ use crate::{ApiError, BODY_LIMIT, auth::session_cookie};
 /// The header an API client sends the token in.
 pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
 
-/// Where people sign in and out.
-const SESSION_PATH: &str = "/api/v1/session";
+/// Where people sign in (and, through the API, out).
+const SIGN_IN_PATHS: [&str; 2] = ["/api/v1/session", "/sign-in"];
 
 /// The field an HTML form sends the token in.
 pub const CSRF_FIELD: &str = "csrf_token";
@@ -86,7 +87,8 @@ pub(crate) async fn protect(request: Request, next: Next) -> Result<Response, Ap
     // (Sec-Fetch-Site, above, and SameSite=Strict) and signing out is
     // harmless, while a browser holding an expired session's cookie must
     // still be able to do both.
-    if headers.contains_key(header::AUTHORIZATION) || request.uri().path() == SESSION_PATH {
+    if headers.contains_key(header::AUTHORIZATION) || SIGN_IN_PATHS.contains(&request.uri().path())
+    {
         return Ok(next.run(request).await);
     }
     let Some(secret) = session_cookie(headers) else {

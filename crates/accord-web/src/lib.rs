@@ -36,6 +36,7 @@ pub mod csrf;
 mod error;
 pub mod extract;
 mod hardening;
+mod pages;
 
 use std::{
     future::Future,
@@ -201,26 +202,11 @@ impl AppState {
 /// The whole application: the API, its docs, and the hardening layers.
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
-        .route("/", axum::routing::get(home))
+        .merge(pages::router())
         .nest("/api", api::router())
         .merge(api::docs())
-        .fallback(page_not_found);
+        .fallback(pages::not_found);
     hardening::harden(router).with_state(state)
-}
-
-/// Until the web pages come (a later issue), the home page is the API's
-/// interactive documentation.
-async fn home() -> axum::response::Redirect {
-    axum::response::Redirect::to("/api/docs/")
-}
-
-/// Web pages come with a later issue; until then any other address is a
-/// plain 404 rather than a JSON error, as a browser would show it.
-async fn page_not_found() -> (axum::http::StatusCode, &'static str) {
-    (
-        axum::http::StatusCode::NOT_FOUND,
-        "There is no page at this address. The API is at /api/v1 and its documentation at /api/docs/.\n",
-    )
 }
 
 /// Serves [`app`] on `listener` until `shutdown` completes, then stops

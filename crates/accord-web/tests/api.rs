@@ -581,10 +581,10 @@ fn references(html: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_docs_are_served_from_the_binary_and_fetch_nothing_elsewhere() {
     let app = spawn_app().await;
-    // Until the web pages come, the home page is the API's documentation.
+    // The home page is the service's: signing in, for someone who has not.
     let home = app.get("/").await;
     assert_eq!(home.status(), 303);
-    assert_eq!(home.headers()["location"], "/api/docs/");
+    assert_eq!(home.headers()["location"], "/sign-in");
     let redirect = app.get("/api/docs").await;
     assert!(redirect.status().is_redirection());
     let response = app.get("/api/docs/").await;

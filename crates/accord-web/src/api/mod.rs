@@ -11,16 +11,16 @@
 //! [`crate::access`].
 
 mod calendars;
-mod case_view;
-mod cases;
+pub(crate) mod case_view;
+pub(crate) mod cases;
 mod commands;
 mod health;
 mod limits;
 mod partnerships;
 mod policies;
-mod register;
+pub(crate) mod register;
 mod second_factor;
-mod session;
+pub(crate) mod session;
 mod tokens;
 
 use axum::{

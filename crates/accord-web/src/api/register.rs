@@ -52,15 +52,32 @@ pub(crate) struct RegisterList {
 }
 
 /// Filters on the register.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct RegisterQuery {
     /// Only cases at this stage.
-    stage: Option<u8>,
+    pub(crate) stage: Option<u8>,
     /// Only cases this agency is a party to, such as `hav-police`.
-    agency: Option<String>,
+    pub(crate) agency: Option<String>,
+    /// Only cases in this area of disagreement, such as `levels-of-need`.
+    pub(crate) area: Option<String>,
     /// `true` for only overdue cases, `false` for only those not overdue.
-    overdue: Option<bool>,
+    pub(crate) overdue: Option<bool>,
+}
+
+impl RegisterQuery {
+    /// Whether `entry` passes every filter given, at `now`.
+    pub(crate) fn admits(&self, entry: &RegisterEntry, now: Timestamp) -> bool {
+        self.stage.is_none_or(|s| entry.stage.get() == s)
+            && self.agency.as_deref().is_none_or(|a| {
+                entry.raising_agency.as_str() == a || entry.other_agency.as_str() == a
+            })
+            && self
+                .area
+                .as_deref()
+                .is_none_or(|a| entry.area.as_str() == a)
+            && self.overdue.is_none_or(|o| overdue(entry, now) == o)
+    }
 }
 
 fn status_text(status: Status) -> String {
@@ -87,15 +104,18 @@ fn item(entry: &RegisterEntry, now: Timestamp) -> RegisterItem {
     }
 }
 
-fn overdue(entry: &RegisterEntry, now: Timestamp) -> bool {
-    entry.due.is_some_and(|due| due <= now)
+/// Whether `entry`'s deadline has passed at `now`. Only a case being worked
+/// has a running clock: a resolved case awaits confirmation, not a
+/// deadline.
+pub(crate) fn overdue(entry: &RegisterEntry, now: Timestamp) -> bool {
+    entry.status == Status::Open && entry.due.is_some_and(|due| due <= now)
 }
 
 /// The register entries `principal` may see, overdue first, then by due
 /// (those without a deadline last), then by id. Only their own
 /// partnership's entries are read, and the access rules are asked of each
 /// from the facts the register keeps, without loading any case.
-async fn visible(
+pub(crate) async fn visible(
     state: &AppState,
     principal: &Principal,
     now: Timestamp,
@@ -151,14 +171,7 @@ pub(crate) async fn register(
     let cases = visible(&state, &principal, now)
         .await?
         .iter()
-        .filter(|e| query.stage.is_none_or(|s| e.stage.get() == s))
-        .filter(|e| {
-            query
-                .agency
-                .as_deref()
-                .is_none_or(|a| e.raising_agency.as_str() == a || e.other_agency.as_str() == a)
-        })
-        .filter(|e| query.overdue.is_none_or(|o| overdue(e, now) == o))
+        .filter(|e| query.admits(e, now))
         .map(|e| item(e, now))
         .collect();
     Ok(Json(RegisterList { cases }))
@@ -166,7 +179,7 @@ pub(crate) async fn register(
 
 /// Whether `entry`, an open case, is overdue or falls due within
 /// [`DEADLINE_HORIZON`] working days of today on its policy's calendar.
-fn due_soon(state: &AppState, entry: &RegisterEntry, now: Timestamp) -> bool {
+pub(crate) fn due_soon(state: &AppState, entry: &RegisterEntry, now: Timestamp) -> bool {
     let Some(due) = entry.due else {
         return false;
     };

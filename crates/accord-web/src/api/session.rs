@@ -193,76 +193,110 @@ pub(crate) async fn sign_in(
     ClientAddress(address): ClientAddress,
     Json(body): Json<SignIn>,
 ) -> Result<Response, ApiError> {
+    let signed_in = check_sign_in(
+        &state,
+        address,
+        &body.sign_in,
+        &body.password,
+        body.code.as_deref(),
+    )
+    .await?;
+    let me = Me::new(
+        &signed_in.person,
+        &Scope::ALL,
+        &SignedInWith::Session {
+            csrf_token: crate::csrf::token_for(&signed_in.secret),
+        },
+        second_factor_state(signed_in.standing),
+    );
+    let mut response = Json(me).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::SET_COOKIE,
+        auth::set_session_cookie(&signed_in.secret, state.secure_cookies()),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// A successful sign-in: who, their new session's secret (for the cookie)
+/// and where they stand with the second factor.
+pub(crate) struct SignedIn {
+    /// Who signed in.
+    pub(crate) person: Person,
+    /// The new session's secret.
+    pub(crate) secret: String,
+    /// Where they stand with the second factor.
+    pub(crate) standing: SecondFactorStanding,
+}
+
+/// Signing in, for the API and the sign-in page alike: the throttle, the
+/// password, the second factor where they have one, and a new session.
+/// An unknown name and a wrong password fail alike (`sign_in_failed`).
+pub(crate) async fn check_sign_in(
+    state: &AppState,
+    address: Option<std::net::IpAddr>,
+    name: &str,
+    password: &str,
+    code: Option<&str>,
+) -> Result<SignedIn, ApiError> {
     let now = state.now();
     let store = state.store();
-    let account = account_key(&body.sign_in);
+    let account = account_key(name);
     let address = address.map(address_key);
     refuse_if_throttled(store, &[Some(&account), address.as_ref()], now).await?;
-    let check = if body.sign_in.len() > 256 || body.password.chars().count() > MAX_PASSWORD_CHARS {
+    let check = if name.len() > 256 || password.chars().count() > MAX_PASSWORD_CHARS {
         SignInCheck::Refused
     } else {
-        store
-            .check_password(body.sign_in.trim(), &body.password)
-            .await?
+        store.check_password(name.trim(), password).await?
     };
-    match check {
-        SignInCheck::Verified(person) => {
-            let standing = store.second_factor_standing(&person).await?;
-            if standing.enrolled {
-                let code = body.code.as_deref().filter(|c| !c.trim().is_empty());
-                let Some(code) = code.filter(|c| c.len() <= 20) else {
-                    return Err(ApiError::Unauthorized {
-                        code: "second_factor_required",
-                        message: "enter the six-digit code from your authenticator app as \
-                                  `code`, with your name and password"
-                            .to_owned(),
-                    });
-                };
-                // Guesses sent together all pass the check above before
-                // any has failed; each failure is counted, and this second
-                // look refuses those that arrive once the lock is on.
-                refuse_if_throttled(store, &[Some(&account)], now).await?;
-                if store.check_second_factor(&person.id, code, now).await?
-                    != SecondFactorCheck::Accepted
-                {
-                    record_failure(store, &account, address.as_deref(), now).await?;
-                    return Err(ApiError::Unauthorized {
-                        code: "second_factor_failed",
-                        message: "that code is not right, or has been used: enter the code your \
-                                  authenticator app shows now"
-                            .to_owned(),
-                    });
-                }
-            }
-            store.clear_failures(&account).await?;
-            let secret = store.create_session(&person.id, now).await?;
-            let me = Me::new(
-                &person,
-                &Scope::ALL,
-                &SignedInWith::Session {
-                    csrf_token: crate::csrf::token_for(&secret),
-                },
-                second_factor_state(standing),
-            );
-            let mut response = Json(me).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::SET_COOKIE,
-                auth::set_session_cookie(&secret, state.secure_cookies()),
-            );
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            Ok(response)
+    let person = match check {
+        SignInCheck::Verified(person) => person,
+        SignInCheck::Disabled => {
+            return Err(ApiError::Forbidden {
+                code: "account_disabled",
+                message: "this account is disabled: ask your partnership's administrator to \
+                          enable it"
+                    .to_owned(),
+            });
         }
-        SignInCheck::Disabled => Err(ApiError::Forbidden {
-            code: "account_disabled",
-            message: "this account is disabled: ask your partnership's administrator to enable it"
-                .to_owned(),
-        }),
         SignInCheck::Refused => {
             record_failure(store, &account, address.as_deref(), now).await?;
-            Err(sign_in_failed())
+            return Err(sign_in_failed());
+        }
+    };
+    let standing = store.second_factor_standing(&person).await?;
+    if standing.enrolled {
+        let code = code.filter(|c| !c.trim().is_empty());
+        let Some(code) = code.filter(|c| c.len() <= 20) else {
+            return Err(ApiError::Unauthorized {
+                code: "second_factor_required",
+                message: "enter the six-digit code from your authenticator app as `code`, \
+                          with your name and password"
+                    .to_owned(),
+            });
+        };
+        // Guesses sent together all pass the check above before any has
+        // failed; each failure is counted, and this second look refuses
+        // those that arrive once the lock is on.
+        refuse_if_throttled(store, &[Some(&account)], now).await?;
+        if store.check_second_factor(&person.id, code, now).await? != SecondFactorCheck::Accepted {
+            record_failure(store, &account, address.as_deref(), now).await?;
+            return Err(ApiError::Unauthorized {
+                code: "second_factor_failed",
+                message: "that code is not right, or has been used: enter the code your \
+                          authenticator app shows now"
+                    .to_owned(),
+            });
         }
     }
+    store.clear_failures(&account).await?;
+    let secret = store.create_session(&person.id, now).await?;
+    Ok(SignedIn {
+        person,
+        secret,
+        standing,
+    })
 }
 
 /// Counts a failed sign-in (or code) against the account and the address.

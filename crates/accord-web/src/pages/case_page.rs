@@ -1,0 +1,724 @@
+//! The case page: `GET /cases/{id}` shows a disagreement to someone the
+//! access rules let see it, and `GET /cases/{id}/print` the same for the
+//! child's file. A summary list, the stage tracker (an SVG drawn here, with
+//! the same in words beside it), what the disagreement is about, then its
+//! discussions, actions, forms, panel, outcome, learning and notifications,
+//! and the chronology of every event with who and when.
+//!
+//! It reads the case as the API does ([`crate::api::cases::open_visible`]:
+//! a case they may not see is the same "page not found" as no case) and
+//! writes the read to the access log.
+
+use accord_case::{Case, Event, EventBody, FieldValue, FormValues, Status, Subject};
+use accord_policy::{Field, Policy, ResolutionRoute, StageNumber};
+use askama::Template;
+use axum::{
+    extract::{Path, State},
+    response::Response,
+};
+use jiff::Timestamp;
+
+use super::{Chrome, PageError, Section, Viewer, html, words};
+use crate::{
+    AppState,
+    api::{case_view::CaseView, cases::open_visible},
+};
+
+/// One row of a summary list.
+pub(crate) struct Row {
+    pub(crate) key: &'static str,
+    pub(crate) value: String,
+}
+
+/// A subject, as the page shows them.
+pub(crate) struct SubjectRow {
+    pub(crate) name: String,
+    pub(crate) kind: &'static str,
+    pub(crate) flags: Vec<&'static str>,
+}
+
+/// A stage of the track, in words and on the tracker.
+pub(crate) struct StageRow {
+    pub(crate) number: u8,
+    pub(crate) name: String,
+    /// "Passed", "Current stage" or "Not reached".
+    pub(crate) state: &'static str,
+    pub(crate) due: String,
+    pub(crate) overdue: bool,
+    pub(crate) timescale: String,
+}
+
+/// The stage tracker's drawing.
+pub(crate) struct Tracker {
+    pub(crate) width: u32,
+    pub(crate) label: String,
+    pub(crate) stages: Vec<TrackerStage>,
+}
+
+/// One stage on the tracker.
+pub(crate) struct TrackerStage {
+    pub(crate) x: u32,
+    /// Where the line from the previous stage starts, if there is one.
+    pub(crate) line_from: Option<u32>,
+    pub(crate) class: &'static str,
+    pub(crate) number: u8,
+    pub(crate) on_dark: bool,
+    pub(crate) lines: Vec<(u32, String)>,
+    pub(crate) due: Option<(u32, String)>,
+    pub(crate) overdue: bool,
+}
+
+pub(crate) struct DiscussionRow {
+    pub(crate) sequence: u64,
+    pub(crate) stage: u8,
+    pub(crate) when: String,
+    pub(crate) how: &'static str,
+    pub(crate) who: Vec<String>,
+    pub(crate) summary: String,
+    pub(crate) agreed: bool,
+    pub(crate) approved: Option<String>,
+    pub(crate) corrected: bool,
+}
+
+pub(crate) struct ActionRow {
+    pub(crate) who: String,
+    pub(crate) what: String,
+    pub(crate) by_when: String,
+    pub(crate) done: Option<String>,
+}
+
+pub(crate) struct FormRow {
+    pub(crate) title: String,
+    pub(crate) stage: u8,
+    pub(crate) when: String,
+    pub(crate) by: String,
+    pub(crate) answers: Vec<Labelled>,
+}
+
+/// A row whose key is not fixed.
+pub(crate) struct Labelled {
+    pub(crate) key: String,
+    pub(crate) value: String,
+}
+
+pub(crate) struct PanelView {
+    pub(crate) stage: u8,
+    pub(crate) members: Vec<String>,
+    pub(crate) shortfall: Option<String>,
+    pub(crate) representations: Vec<Labelled>,
+}
+
+pub(crate) struct OutcomeView {
+    pub(crate) stage: u8,
+    pub(crate) route: &'static str,
+    pub(crate) agreed: String,
+    pub(crate) outstanding: String,
+    pub(crate) final_decision: bool,
+    pub(crate) confirmations: Vec<String>,
+    pub(crate) awaiting: Vec<String>,
+}
+
+pub(crate) struct LearningRow {
+    pub(crate) theme: String,
+    pub(crate) forwarded_to: Option<String>,
+    pub(crate) note: String,
+}
+
+pub(crate) struct EntryRow {
+    pub(crate) sequence: u64,
+    pub(crate) when: String,
+    pub(crate) who: String,
+    pub(crate) what: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    chrome: Chrome,
+    print: bool,
+    id: String,
+    status: &'static str,
+    status_class: &'static str,
+    summary: Vec<Row>,
+    subjects: Vec<SubjectRow>,
+    concern: Vec<Row>,
+    tracker: Tracker,
+    stages: Vec<StageRow>,
+    discussions: Vec<DiscussionRow>,
+    actions: Vec<ActionRow>,
+    forms: Vec<FormRow>,
+    panel: Option<PanelView>,
+    outcome: Option<OutcomeView>,
+    learning: Vec<LearningRow>,
+    notices: Vec<EntryRow>,
+    chronology: Vec<EntryRow>,
+}
+
+/// The case page.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    page(&state, &viewer, &id, false).await
+}
+
+/// The case, to print for the child's file.
+pub(crate) async fn print(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    page(&state, &viewer, &id, true).await
+}
+
+async fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    print: bool,
+) -> Result<Response, PageError> {
+    let fail = |e| PageError::new(e, viewer);
+    let principal = &viewer.principal;
+    let opened = open_visible(state, principal, id).await.map_err(fail)?;
+    let names = words::Names::load(state, principal.partnership())
+        .await
+        .map_err(fail)?;
+    let now = state.now();
+    let policy = opened.policy;
+    let view = CaseView::new(opened.case.clone(), &opened.events, policy, now);
+    let case = &opened.case;
+    state
+        .store()
+        .record_read(
+            case.id(),
+            principal.id(),
+            now,
+            if print {
+                "page: case, printed"
+            } else {
+                "page: case"
+            },
+        )
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let title = format!("Disagreement {}", case.id());
+    let (status, status_class) = status_words(case.status());
+    let stages = stage_rows(case, policy, now);
+    let page = CasePage {
+        chrome: Chrome::new(title, Section::None, Some(viewer)),
+        print,
+        id: case.id().to_string(),
+        status,
+        status_class,
+        summary: summary(case, policy, &view, &names, now),
+        subjects: case.subjects().iter().map(subject_row).collect(),
+        concern: vec![
+            Row {
+                key: "What was decided or not done",
+                value: case.concern().disputed.to_string(),
+            },
+            Row {
+                key: "The evidence",
+                value: case.concern().evidence.to_string(),
+            },
+            Row {
+                key: "The outcome sought",
+                value: case.concern().outcome_sought.to_string(),
+            },
+        ],
+        tracker: tracker(case, &stages),
+        stages,
+        discussions: case
+            .discussions()
+            .iter()
+            .map(|d| DiscussionRow {
+                sequence: d.sequence.get(),
+                stage: d.stage.get(),
+                when: words::when(d.record.held_at),
+                how: match d.record.how {
+                    accord_case::DiscussionMode::Phone => "By telephone",
+                    accord_case::DiscussionMode::FaceToFace => "Face to face",
+                    accord_case::DiscussionMode::Meeting => "Meeting",
+                    accord_case::DiscussionMode::ProfessionalsMeeting => "Professionals meeting",
+                },
+                who: d
+                    .record
+                    .participants
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} ({}, {})",
+                            names.person(&p.person),
+                            words::role(policy, &p.role),
+                            names.agency(&p.agency)
+                        )
+                    })
+                    .collect(),
+                summary: d.record.summary.to_string(),
+                agreed: d.record.ended_in_agreement,
+                approved: d.approved_on.map(|on| on.strftime("%-d %B %Y").to_string()),
+                corrected: !d.corrected_by.is_empty(),
+            })
+            .collect(),
+        actions: case
+            .actions()
+            .iter()
+            .map(|a| ActionRow {
+                who: format!(
+                    "{}, {}",
+                    names.person(&a.details.who),
+                    names.agency(&a.details.agency)
+                ),
+                what: a.details.what.to_string(),
+                by_when: a.details.by_when.strftime("%A %-d %B %Y").to_string(),
+                done: a.completed.as_ref().map(|c| {
+                    let note = c
+                        .note
+                        .as_ref()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default();
+                    format!(
+                        "Done {} by {}{note}",
+                        words::when(c.at),
+                        names.person(&c.by.person)
+                    )
+                }),
+            })
+            .collect(),
+        forms: case
+            .forms()
+            .iter()
+            .map(|f| {
+                let form = policy.form(&f.form);
+                FormRow {
+                    title: form.map_or_else(|| f.form.to_string(), |form| form.title.clone()),
+                    stage: f.stage.get(),
+                    when: words::when(f.at),
+                    by: names.person(&f.by.person),
+                    answers: form
+                        .map(|form| {
+                            let fields: Vec<&Field> =
+                                form.sections.iter().flat_map(|s| &s.fields).collect();
+                            answers(&fields, &f.values)
+                        })
+                        .unwrap_or_default(),
+                }
+            })
+            .collect(),
+        panel: case.panel().map(|p| PanelView {
+            stage: p.stage.get(),
+            members: p
+                .members
+                .iter()
+                .map(|m| format!("{}, {}", names.person(&m.person), names.agency(&m.agency)))
+                .collect(),
+            shortfall: p.shortfall_reason.as_ref().map(|r| r.to_string()),
+            representations: p
+                .representations
+                .iter()
+                .map(|r| Labelled {
+                    key: names.agency(&r.agency),
+                    value: r.summary.to_string(),
+                })
+                .collect(),
+        }),
+        outcome: case.outcome().map(|o| OutcomeView {
+            stage: o.stage.get(),
+            route: match o.route {
+                ResolutionRoute::Agreement => "Agreed between the leads",
+                ResolutionRoute::Decision => "Decided",
+                ResolutionRoute::Panel => "Decided by the Resolution Panel",
+            },
+            agreed: o.agreed.to_string(),
+            outstanding: o.outstanding_issues.to_string(),
+            final_decision: o.final_decision,
+            confirmations: o
+                .confirmations
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} confirmed on {}: {}",
+                        names.agency(&c.agency),
+                        words::when(c.at),
+                        c.statement
+                    )
+                })
+                .collect(),
+            awaiting: case
+                .unconfirmed_parties()
+                .into_iter()
+                .map(|a| names.agency(a))
+                .collect(),
+        }),
+        learning: case
+            .learning()
+            .iter()
+            .map(|l| LearningRow {
+                theme: policy
+                    .learning
+                    .themes
+                    .iter()
+                    .find(|t| t.id == l.theme)
+                    .map_or_else(|| l.theme.to_string(), |t| t.label.clone()),
+                forwarded_to: l.forwarded_to.clone(),
+                note: l.note.to_string(),
+            })
+            .collect(),
+        notices: case
+            .notifications()
+            .iter()
+            .map(|n| EntryRow {
+                sequence: n.sequence.get(),
+                when: words::when(n.at),
+                who: words::role(policy, &n.notification.to),
+                what: n.notification.message.clone(),
+            })
+            .collect(),
+        chronology: opened
+            .events
+            .iter()
+            .map(|e| EntryRow {
+                sequence: e.sequence.get(),
+                when: words::when(e.at),
+                who: format!(
+                    "{}, {}",
+                    names.person(&e.actor.person),
+                    names.agency(&e.actor.agency)
+                ),
+                what: event_words(e, policy),
+            })
+            .collect(),
+    };
+    Ok(html(&page))
+}
+
+fn status_words(status: Status) -> (&'static str, &'static str) {
+    match status {
+        Status::Open => ("Open", "govuk-tag--blue"),
+        Status::Resolved => ("Resolved, awaiting closure", "govuk-tag--green"),
+        Status::Closed => ("Closed", "govuk-tag--grey"),
+        Status::Withdrawn => ("Withdrawn", "govuk-tag--grey"),
+    }
+}
+
+fn summary(
+    case: &Case,
+    policy: &Policy,
+    view: &CaseView,
+    names: &words::Names,
+    now: Timestamp,
+) -> Vec<Row> {
+    let [raising, other] = case.parties();
+    let stage = case
+        .current_stage(policy)
+        .map_or_else(String::new, |s| super::stage_words(s.number, &s.name));
+    let mut due = words::due(&case.due());
+    if case.due().instant().is_none() {
+        due.push_str(&format!(
+            " (at this stage for {})",
+            words::duration(case.time_at_stage(now).as_mins())
+        ));
+    }
+    if case.is_overdue(now) {
+        due = format!("Overdue: it was due {due}");
+    } else {
+        due = sentence_start(&due);
+    }
+    vec![
+        Row {
+            key: "Policy",
+            value: policy.title.clone(),
+        },
+        Row {
+            key: "Track",
+            value: view_track(policy, case),
+        },
+        Row {
+            key: "Area of disagreement",
+            value: policy
+                .areas
+                .iter()
+                .find(|a| &a.id == case.area())
+                .map_or_else(|| case.area().to_string(), |a| super::capitalised(&a.label)),
+        },
+        Row {
+            key: "Raised",
+            value: format!(
+                "{} by {}, {}",
+                words::when(case.raised_at()),
+                names.person(&case.raised_by().person),
+                names.agency(raising)
+            ),
+        },
+        Row {
+            key: "About the decision of",
+            value: match case.other_professional() {
+                Some(p) => format!("{}, {}", names.person(p), names.agency(other)),
+                None => names.agency(other),
+            },
+        },
+        Row {
+            key: "Stage",
+            value: stage,
+        },
+        Row {
+            key: "Due",
+            value: due,
+        },
+        Row {
+            key: "Case reference",
+            value: view.id().to_string(),
+        },
+    ]
+}
+
+fn view_track(policy: &Policy, case: &Case) -> String {
+    policy
+        .track(case.track())
+        .map_or_else(|| case.track().to_string(), |t| t.name.clone())
+}
+
+fn sentence_start(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn subject_row(s: &Subject) -> SubjectRow {
+    let mut flags = Vec::new();
+    if s.child_protection_plan {
+        flags.push("Child Protection Plan");
+    }
+    if s.looked_after {
+        flags.push("Looked After");
+    }
+    if s.immediate_risk {
+        flags.push("At immediate risk of significant harm");
+    }
+    SubjectRow {
+        name: s.name.to_string(),
+        kind: match s.kind {
+            accord_policy::SubjectKind::Child => "Child",
+            accord_policy::SubjectKind::VulnerableAdult => "Adult at risk",
+        },
+        flags,
+    }
+}
+
+fn stage_rows(case: &Case, policy: &Policy, now: Timestamp) -> Vec<StageRow> {
+    let Some(track) = policy.track(case.track()) else {
+        return Vec::new();
+    };
+    let history = case.stage_history();
+    track
+        .stages
+        .iter()
+        .map(|stage| {
+            let latest = history.iter().rev().find(|v| v.stage == stage.number);
+            let current = stage.number == case.stage();
+            let overdue = current && case.is_overdue(now);
+            StageRow {
+                number: stage.number.get(),
+                name: stage.name.clone(),
+                state: match (current, latest) {
+                    (true, _) => "Current stage",
+                    (false, Some(_)) => "Passed",
+                    (false, None) => "Not reached",
+                },
+                due: latest.map_or_else(String::new, |v| sentence_start(&words::due(&v.due))),
+                overdue,
+                timescale: stage.timescale.timescale().to_string(),
+            }
+        })
+        .collect()
+}
+
+/// How wide each stage is on the tracker, in SVG units.
+const STAGE_WIDTH: u32 = 170;
+
+fn wrap(name: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in name.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
+fn tracker(case: &Case, stages: &[StageRow]) -> Tracker {
+    let current = stages.iter().find(|s| s.state == "Current stage");
+    let label = match current {
+        Some(s) => format!(
+            "Stage {} of {}: {}. {}{}",
+            s.number,
+            stages.len(),
+            s.name,
+            s.due,
+            if s.overdue { " Overdue." } else { "" }
+        ),
+        None => format!("{} stages", stages.len()),
+    };
+    let stages = stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let x = STAGE_WIDTH / 2 + STAGE_WIDTH * i as u32;
+            let (class, on_dark) = match s.state {
+                "Current stage" if s.overdue => ("accord-tracker__stage--overdue", true),
+                "Current stage" => ("accord-tracker__stage--current", true),
+                "Passed" => ("accord-tracker__stage--passed", true),
+                _ => ("", false),
+            };
+            let lines: Vec<(u32, String)> = wrap(&s.name, 20)
+                .into_iter()
+                .take(4)
+                .enumerate()
+                .map(|(n, line)| (82 + 18 * n as u32, line))
+                .collect();
+            let due_y = 82 + 18 * lines.len() as u32 + 8;
+            let due = latest_due_short(case, StageNumber::new(s.number)).map(|d| (due_y, d));
+            TrackerStage {
+                x,
+                line_from: (i > 0).then(|| x - STAGE_WIDTH + 24),
+                class,
+                number: s.number,
+                on_dark,
+                lines,
+                due,
+                overdue: s.overdue,
+            }
+        })
+        .collect::<Vec<_>>();
+    Tracker {
+        width: STAGE_WIDTH * stages.len().max(1) as u32,
+        label,
+        stages,
+    }
+}
+
+/// The short due date shown under a stage on the tracker: "Due 9 Jun 2025".
+fn latest_due_short(case: &Case, stage: Option<StageNumber>) -> Option<String> {
+    let stage = stage?;
+    let visit = case
+        .stage_history()
+        .iter()
+        .rev()
+        .find(|v| v.stage == stage)?;
+    Some(match visit.due {
+        accord_calendar::Due::At { last_day, .. } => {
+            format!("Due {}", last_day.strftime("%-d %b %Y"))
+        }
+        accord_calendar::Due::AsSoonAsPossible => "As soon as possible".to_owned(),
+    })
+}
+
+/// The answers on a form, by the labels the document prints.
+fn answers(fields: &[&Field], values: &FormValues) -> Vec<Labelled> {
+    let mut out = Vec::new();
+    for field in fields {
+        let Some(value) = values.get(&field.id) else {
+            continue;
+        };
+        let value = match value {
+            FieldValue::Text(t) => t.clone(),
+            FieldValue::Date(d) => d.strftime("%-d %B %Y").to_string(),
+            FieldValue::YesNo(true) => "Yes".to_owned(),
+            FieldValue::YesNo(false) => "No".to_owned(),
+            FieldValue::Rows(rows) => rows
+                .iter()
+                .map(|row| {
+                    let columns: Vec<&Field> = field.columns.iter().collect();
+                    answers(&columns, row)
+                        .into_iter()
+                        .map(|r| format!("{} {}", r.key, r.value))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .collect::<Vec<_>>()
+                .join(" | "),
+        };
+        out.push(Labelled {
+            key: field.label.clone(),
+            value,
+        });
+    }
+    out
+}
+
+/// What an event did, in a few words.
+fn event_words(event: &Event, policy: &Policy) -> String {
+    let form_title = |id: &accord_policy::FormId| {
+        policy
+            .form(id)
+            .map_or_else(|| id.to_string(), |f| f.title.clone())
+    };
+    match &event.body {
+        EventBody::Raised(r) => format!("Raised at Stage {}", r.stage),
+        EventBody::DiscussionRecorded { stage, .. } => {
+            format!("Discussion recorded at Stage {stage}")
+        }
+        EventBody::DiscussionApproved { discussion, .. } => {
+            format!("Discussion record {discussion} approved")
+        }
+        EventBody::ActionAgreed { .. } => "Action agreed".to_owned(),
+        EventBody::ActionCompleted { action, .. } => format!("Action {action} done"),
+        EventBody::FormSubmitted { form, .. } => format!("{} submitted", form_title(form)),
+        EventBody::Escalated {
+            from, to, reason, ..
+        } => {
+            format!("Escalated from Stage {from} to Stage {to}: {reason}")
+        }
+        EventBody::DeadlineExtended { stage, reason, .. } => {
+            format!("Stage {stage}'s deadline extended: {reason}")
+        }
+        EventBody::BreachRecorded { stage, form, .. } => match form {
+            Some(form) => format!("{} overdue at Stage {stage}", form_title(form)),
+            None => format!("Stage {stage}'s deadline passed"),
+        },
+        EventBody::PanelConvened { .. } => "Resolution Panel convened".to_owned(),
+        EventBody::RepresentationRecorded { .. } => {
+            "Representation to the panel recorded".to_owned()
+        }
+        EventBody::Resolved { stage, .. } => format!("Resolved at Stage {stage}"),
+        EventBody::OutcomeConfirmed { .. } => "Outcome confirmed in writing".to_owned(),
+        EventBody::LearningRecorded { .. } => "Learning recorded".to_owned(),
+        EventBody::Withdrawn { reason, .. } => format!("Withdrawn: {reason}"),
+        EventBody::Closed { .. } => "Closed".to_owned(),
+        EventBody::Reopened { stage, reason, .. } => {
+            format!("Reopened at Stage {stage}: {reason}")
+        }
+        EventBody::CircumstancesChanged { reason, .. } => {
+            format!("Change of circumstances recorded: {reason}")
+        }
+        EventBody::Corrected {
+            corrects, reason, ..
+        } => {
+            format!("Entry {corrects} corrected: {reason}")
+        }
+        EventBody::NotificationDue(n) => {
+            format!("Notification to {}", words::role(policy, &n.to))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_names_wrap_at_word_boundaries() {
+        assert_eq!(
+            wrap("Line manager to line manager discussion", 20),
+            vec!["Line manager to line", "manager discussion"]
+        );
+        assert_eq!(wrap("Chair", 20), vec!["Chair"]);
+    }
+}

@@ -1,0 +1,281 @@
+//! Accord's web pages: server-rendered HTML on the same server as the API,
+//! following the GOV.UK Design System's patterns and components (from
+//! `govuk-frontend`, built into `static/` by `scripts/build-assets`) but
+//! not GOV.UK's crown, logotype or typeface, since Accord is not a GOV.UK
+//! service. Every page works without JavaScript; the one module the pages
+//! load only starts GOV.UK Frontend's components.
+//!
+//! Each page is an askama template in `templates/` (checked when the crate
+//! compiles, and escaped by default) over a struct here. The pages read
+//! through the same pieces as the API — the access rules, the case view,
+//! the register — so what a person sees in the browser is what the API
+//! would give them.
+
+mod assets;
+mod case_page;
+mod my_work;
+mod register_page;
+mod sign_in;
+mod viewer;
+mod words;
+
+use askama::Template;
+use axum::{
+    Router,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+
+use crate::{ApiError, AppState};
+
+pub(crate) use viewer::Viewer;
+
+/// The pages, to be merged at the root.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(sign_in::show).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/my-work", get(my_work::show))
+        .route("/cases/{id}", get(case_page::show))
+        .route("/cases/{id}/print", get(case_page::print))
+        .route("/register", get(register_page::show))
+        .route("/register.csv", get(register_page::csv))
+        .merge(assets::router())
+}
+
+/// The home page: your work, once you have signed in.
+async fn home(viewer: Option<Viewer>) -> Redirect {
+    match viewer {
+        Some(_) => Redirect::to("/my-work"),
+        None => Redirect::to("/sign-in"),
+    }
+}
+
+/// What every page's frame shows: its title, whether it reports errors
+/// (the title then starts "Error:"), who is signed in, and which part of
+/// the navigation is current.
+#[derive(Debug, Clone)]
+pub(crate) struct Chrome {
+    /// The page's title, as its heading says it.
+    pub(crate) title: String,
+    /// Whether the page reports errors in an error summary.
+    pub(crate) has_errors: bool,
+    /// Who is signed in, if anyone.
+    pub(crate) viewer: Option<ViewerBar>,
+    /// The navigation item this page belongs to.
+    pub(crate) section: Section,
+}
+
+/// The signed-in person, as the frame shows them.
+#[derive(Debug, Clone)]
+pub(crate) struct ViewerBar {
+    /// Their name.
+    pub(crate) name: String,
+    /// Their role, in words.
+    pub(crate) role: String,
+    /// Their partnership's name.
+    pub(crate) partnership: String,
+    /// The token the sign-out form carries.
+    pub(crate) csrf_token: String,
+}
+
+/// The parts of the service the navigation leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    /// No part in particular (sign-in, errors).
+    None,
+    /// My work.
+    MyWork,
+    /// The register.
+    Register,
+}
+
+/// One link of the navigation.
+pub(crate) struct NavItem {
+    /// Where it goes.
+    pub(crate) href: &'static str,
+    /// Its words.
+    pub(crate) text: &'static str,
+    /// Whether it is the page shown.
+    pub(crate) current: bool,
+}
+
+impl Chrome {
+    /// The frame of a page titled `title` in `section`, for `viewer`.
+    pub(crate) fn new(
+        title: impl Into<String>,
+        section: Section,
+        viewer: Option<&Viewer>,
+    ) -> Chrome {
+        Chrome {
+            title: title.into(),
+            has_errors: false,
+            viewer: viewer.map(Viewer::bar),
+            section,
+        }
+    }
+
+    /// The navigation's links.
+    pub(crate) fn navigation(&self) -> Vec<NavItem> {
+        [
+            ("/my-work", "My work", Section::MyWork),
+            ("/register", "Register", Section::Register),
+        ]
+        .into_iter()
+        .map(|(href, text, section)| NavItem {
+            href,
+            text,
+            current: section == self.section,
+        })
+        .collect()
+    }
+}
+
+/// Renders `page` as HTML, not to be cached: pages show personal data.
+pub(crate) fn html(page: &impl Template) -> Response {
+    html_with_status(StatusCode::OK, page)
+}
+
+/// Renders `page` as HTML with `status`.
+pub(crate) fn html_with_status(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(body) => {
+            let mut response = (status, body).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        Err(cause) => {
+            tracing::error!(cause = %cause, "a page could not be rendered");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side; it has been logged.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// A page that could not be shown, as a page: what went wrong, in words,
+/// and where to go instead.
+#[derive(Template)]
+#[template(path = "problem.html")]
+pub(crate) struct ProblemPage {
+    chrome: Chrome,
+    heading: String,
+    message: String,
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub(crate) struct PageError {
+    error: ApiError,
+    viewer: Option<ViewerBar>,
+}
+
+impl PageError {
+    /// `error`, as `viewer` will see it.
+    pub(crate) fn new(error: ApiError, viewer: &Viewer) -> PageError {
+        PageError {
+            error,
+            viewer: Some(viewer.bar()),
+        }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(error: ApiError) -> Self {
+        PageError {
+            error,
+            viewer: None,
+        }
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.error.status();
+        let (heading, message) = match status {
+            StatusCode::NOT_FOUND => (
+                "Page not found",
+                "There is nothing here that you may see. If you typed the address, check it is \
+                 right; if you followed a link to a case, ask your partnership team."
+                    .to_owned(),
+            ),
+            StatusCode::FORBIDDEN => ("You cannot do that", sentence(&self.error.body().message)),
+            s if s.is_server_error() => {
+                // Logged once, here, as the API logs its own.
+                let _ = self.error.into_response();
+                (
+                    "Sorry, there is a problem with the service",
+                    "It has been logged. Try again shortly; if it goes on, tell your \
+                     partnership's administrator."
+                        .to_owned(),
+                )
+            }
+            _ => ("There is a problem", sentence(&self.error.body().message)),
+        };
+        let page = ProblemPage {
+            chrome: Chrome {
+                title: heading.to_owned(),
+                has_errors: false,
+                viewer: self.viewer,
+                section: Section::None,
+            },
+            heading: heading.to_owned(),
+            message,
+        };
+        html_with_status(status, &page)
+    }
+}
+
+/// A stage as a list names it: its name where that says which stage it is
+/// ("Stage Two: Escalate to line manager"), else "Stage 2: Chair".
+pub(crate) fn stage_words(number: accord_policy::StageNumber, name: &str) -> String {
+    if name.starts_with("Stage") {
+        name.to_owned()
+    } else {
+        format!("Stage {number}: {name}")
+    }
+}
+
+/// `text` with its first letter a capital, as a list's entries start.
+pub(crate) fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A message from the engine or the API as a sentence: capitalised, with
+/// a full stop.
+pub(crate) fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !out.ends_with(['.', '?', '!']) {
+        out.push('.');
+    }
+    out
+}
+
+/// The 404 page for any address that is neither a page nor the API.
+pub(crate) async fn not_found(viewer: Option<Viewer>) -> Response {
+    let error = ApiError::NotFound {
+        code: "no_such_page",
+        message: String::new(),
+    };
+    match viewer {
+        Some(viewer) => PageError::new(error, &viewer).into_response(),
+        None => PageError::from(error).into_response(),
+    }
+}

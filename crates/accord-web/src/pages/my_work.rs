@@ -1,0 +1,164 @@
+//! My work: what the signed-in person should look at first. The cases
+//! awaiting them (whose current stage their role leads on their agency's
+//! side, or decides, or that they are personally working on), the
+//! deadlines in the next five working days with the overdue first, and the
+//! latest notifications addressed to them. Everything here is from the
+//! cases the access rules let them see.
+
+use accord_policy::{RoleRef, RoleTier};
+use accord_store::{Person, RegisterEntry};
+use askama::Template;
+use axum::{extract::State, response::Response};
+use jiff::Timestamp;
+
+use super::{Chrome, PageError, Section, Viewer, html, words};
+use crate::{
+    AppState,
+    access::{self, CaseFacts},
+    api::register::{due_soon, overdue, visible},
+};
+
+/// How many notifications My work lists.
+const NOTIFICATIONS: usize = 10;
+
+/// One case, as a row of My work.
+pub(crate) struct CaseRow {
+    /// Its id, for the link.
+    pub(crate) id: String,
+    /// Its current stage: "Stage 2: Line manager".
+    pub(crate) stage: String,
+    /// The agencies in disagreement, by name: "School to Children's Social Care".
+    pub(crate) parties: String,
+    /// When it is due, in words, or "As soon as possible".
+    pub(crate) due: String,
+    /// Whether that has passed.
+    pub(crate) overdue: bool,
+}
+
+/// One notification, as My work lists it.
+pub(crate) struct NoticeRow {
+    /// The case it is about.
+    pub(crate) case: String,
+    /// What it says.
+    pub(crate) message: String,
+    /// When it fell due.
+    pub(crate) when: String,
+}
+
+#[derive(Template)]
+#[template(path = "my_work.html")]
+struct MyWorkPage {
+    chrome: Chrome,
+    name: String,
+    awaiting: Vec<CaseRow>,
+    deadlines: Vec<CaseRow>,
+    notices: Vec<NoticeRow>,
+}
+
+/// Whether the current stage of `entry` waits on `person`: their tier or
+/// declared role leads their agency's side, or decides, or they are
+/// personally involved in it now and the stage is led by a relation to
+/// the case (the raiser, the stage's leads).
+fn awaits(person: &Person, entry: &RegisterEntry) -> bool {
+    let leads = &entry.leads;
+    let mut roles: Vec<&RoleRef> = leads.decides.iter().collect();
+    if person.agency == entry.raising_agency {
+        roles.extend(&leads.raising);
+    }
+    if person.agency == entry.other_agency {
+        roles.extend(&leads.other);
+    }
+    let involved = entry.involvement.people.contains(&person.id);
+    roles.iter().any(|role| match role {
+        RoleRef::Relation(_) => involved,
+        role => person.holds(role),
+    })
+}
+
+/// Whether a notification to `to` on `entry` is addressed to `person`.
+fn addressed_to(person: &Person, to: &RoleRef, entry: &RegisterEntry) -> bool {
+    match to {
+        RoleRef::Relation(_) => entry.involvement.people.contains(&person.id),
+        // A tier is told within the agencies of the case, or across the
+        // partnership for its own team and IROs.
+        RoleRef::Tier(tier @ (RoleTier::PartnershipTeam | RoleTier::Chair | RoleTier::Iro)) => {
+            person.tier == *tier
+        }
+        RoleRef::Tier(tier) => {
+            person.tier == *tier
+                && (person.agency == entry.raising_agency || person.agency == entry.other_agency)
+        }
+        RoleRef::Declared(_) => person.holds(to),
+    }
+}
+
+fn row(entry: &RegisterEntry, names: &words::Names, now: Timestamp) -> CaseRow {
+    CaseRow {
+        id: entry.case.to_string(),
+        stage: super::stage_words(entry.stage, &entry.stage_name),
+        parties: format!(
+            "{} to {}",
+            names.agency(&entry.raising_agency),
+            names.agency(&entry.other_agency)
+        ),
+        due: match entry.due {
+            None => "As soon as possible".to_owned(),
+            Some(d) if overdue(entry, now) => {
+                format!("Was due by the end of {}", words::due_day(d))
+            }
+            Some(d) => format!("Due by the end of {}", words::due_day(d)),
+        },
+        overdue: overdue(entry, now),
+    }
+}
+
+/// My work.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let principal = &viewer.principal;
+    let now = state.now();
+    let fail = |e| PageError::new(e, &viewer);
+    let entries = visible(&state, principal, now).await.map_err(fail)?;
+    let names = words::Names::load(&state, principal.partnership())
+        .await
+        .map_err(fail)?;
+    let person = &principal.person;
+    let awaiting = entries
+        .iter()
+        .filter(|e| awaits(person, e))
+        .map(|e| row(e, &names, now))
+        .collect();
+    let deadlines = entries
+        .iter()
+        .filter(|e| e.status == accord_case::Status::Open && due_soon(&state, e, now))
+        .map(|e| row(e, &names, now))
+        .collect();
+    let notices = state
+        .store()
+        .recent_notifications(principal.partnership(), 200)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .filter_map(|n| {
+            let entry = entries.iter().find(|e| e.case == n.case)?;
+            let facts = CaseFacts::of_entry(entry, Some(principal.partnership()));
+            (access::may_see(person, facts) && addressed_to(person, &n.recipient, entry)).then(
+                || NoticeRow {
+                    case: n.case.to_string(),
+                    message: n.message,
+                    when: words::when(n.due_at),
+                },
+            )
+        })
+        .take(NOTIFICATIONS)
+        .collect();
+    Ok(html(&MyWorkPage {
+        chrome: Chrome::new("My work", Section::MyWork, Some(&viewer)),
+        name: person.name.clone(),
+        awaiting,
+        deadlines,
+        notices,
+    }))
+}

@@ -1,0 +1,290 @@
+//! The partnership register: `GET /register` lists every open disagreement
+//! the reader may see (all of them, for the partnership team and the
+//! chair), overdue first, filterable by stage, agency, area and overdue;
+//! `GET /register.csv` is the same list, with the same filters, as a CSV
+//! file for the Business Manager's reports.
+
+use accord_store::RegisterEntry;
+use askama::Template;
+use axum::{
+    extract::{Query, State},
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::{Chrome, PageError, Section, Viewer, html, words};
+use crate::{
+    AppState,
+    api::register::{RegisterQuery, overdue, visible},
+};
+
+/// The filters as the form sends them: empty means "any".
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Filters {
+    #[serde(default)]
+    stage: String,
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    overdue: String,
+}
+
+impl Filters {
+    fn query(&self) -> RegisterQuery {
+        let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        RegisterQuery {
+            stage: self.stage.trim().parse().ok(),
+            agency: given(&self.agency),
+            area: given(&self.area),
+            overdue: (self.overdue == "yes").then_some(true),
+        }
+    }
+
+    /// The query string that gives the same list, for the CSV link.
+    fn query_string(&self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("stage", &self.stage)
+            .append_pair("agency", &self.agency)
+            .append_pair("area", &self.area)
+            .append_pair("overdue", &self.overdue)
+            .finish()
+    }
+}
+
+/// One choice of a filter.
+pub(crate) struct Choice {
+    pub(crate) value: String,
+    pub(crate) text: String,
+    pub(crate) selected: bool,
+}
+
+/// One disagreement on the register.
+pub(crate) struct RegisterRow {
+    pub(crate) id: String,
+    pub(crate) stage: String,
+    pub(crate) raising: String,
+    pub(crate) other: String,
+    pub(crate) area: String,
+    pub(crate) raised: String,
+    pub(crate) due: String,
+    pub(crate) overdue: bool,
+    pub(crate) status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    stages: Vec<Choice>,
+    agencies: Vec<Choice>,
+    areas: Vec<Choice>,
+    overdue_only: bool,
+    rows: Vec<RegisterRow>,
+    csv_link: String,
+    filtered: bool,
+}
+
+/// The rows `viewer` may see, filtered, with what naming them needs.
+async fn rows(
+    state: &AppState,
+    viewer: &Viewer,
+    filters: &Filters,
+) -> Result<(Vec<RegisterRow>, words::Names, Timestamp), PageError> {
+    let fail = |e| PageError::new(e, viewer);
+    let principal = &viewer.principal;
+    let now = state.now();
+    let query = filters.query();
+    let names = words::Names::load(state, principal.partnership())
+        .await
+        .map_err(fail)?;
+    let entries: Vec<RegisterEntry> = visible(state, principal, now)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .filter(|e| query.admits(e, now))
+        .collect();
+    let area_label = |entry: &RegisterEntry| {
+        state
+            .policies()
+            .iter()
+            .find(|p| p.id == entry.policy && p.version == entry.policy_version)
+            .and_then(|p| p.areas.iter().find(|a| a.id == entry.area))
+            .map_or_else(|| entry.area.to_string(), |a| a.label.clone())
+    };
+    let rows = entries
+        .iter()
+        .map(|e| RegisterRow {
+            id: e.case.to_string(),
+            stage: super::stage_words(e.stage, &e.stage_name),
+            raising: names.agency(&e.raising_agency),
+            other: names.agency(&e.other_agency),
+            area: super::capitalised(&area_label(e)),
+            raised: words::day(e.raised_at),
+            due: e
+                .due
+                .map_or_else(|| "As soon as possible".to_owned(), words::due_day),
+            overdue: overdue(e, now),
+            status: match e.status {
+                accord_case::Status::Resolved => "Resolved, awaiting closure",
+                _ => "Open",
+            },
+        })
+        .collect();
+    Ok((rows, names, now))
+}
+
+/// The register page.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(filters): Query<Filters>,
+) -> Result<Response, PageError> {
+    let (rows, names, _) = rows(&state, &viewer, &filters).await?;
+    let policy = state
+        .store()
+        .partnerships()
+        .await
+        .map_err(|e| PageError::new(e.into(), &viewer))?
+        .into_iter()
+        .find(|p| p.id == viewer.principal.partnership())
+        .and_then(|p| state.current_policy(&p.policy).ok().cloned());
+    let query = filters.query();
+    let stage_count = policy
+        .as_ref()
+        .and_then(|p| p.tracks.iter().map(|t| t.stages.len()).max())
+        .unwrap_or(0);
+    let choice = |value: String, text: String, selected: bool| Choice {
+        value,
+        text,
+        selected,
+    };
+    let page = RegisterPage {
+        chrome: Chrome::new(
+            "Register of disagreements",
+            Section::Register,
+            Some(&viewer),
+        ),
+        stages: (1..=stage_count)
+            .map(|n| {
+                choice(
+                    n.to_string(),
+                    format!("Stage {n}"),
+                    query.stage == u8::try_from(n).ok(),
+                )
+            })
+            .collect(),
+        agencies: names
+            .agencies()
+            .into_iter()
+            .map(|(id, name)| {
+                choice(
+                    id.to_string(),
+                    name.to_owned(),
+                    query.agency.as_deref() == Some(id.as_str()),
+                )
+            })
+            .collect(),
+        areas: policy
+            .as_ref()
+            .map(|p| {
+                p.areas
+                    .iter()
+                    .map(|a| {
+                        choice(
+                            a.id.to_string(),
+                            super::capitalised(&a.label),
+                            query.area.as_deref() == Some(a.id.as_str()),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        overdue_only: query.overdue == Some(true),
+        filtered: query.stage.is_some()
+            || query.agency.is_some()
+            || query.area.is_some()
+            || query.overdue.is_some(),
+        csv_link: format!("/register.csv?{}", filters.query_string()),
+        rows,
+    };
+    Ok(html(&page))
+}
+
+/// The register as CSV, with the page's filters.
+pub(crate) async fn csv(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(filters): Query<Filters>,
+) -> Result<Response, PageError> {
+    let (rows, _, now) = rows(&state, &viewer, &filters).await?;
+    let mut out = String::from(
+        "Case,Stage,Raised by,About,Area,Raised on,Due by the end of,Overdue,Status\r\n",
+    );
+    for r in &rows {
+        let fields = [
+            r.id.as_str(),
+            r.stage.as_str(),
+            r.raising.as_str(),
+            r.other.as_str(),
+            r.area.as_str(),
+            r.raised.as_str(),
+            r.due.as_str(),
+            if r.overdue { "yes" } else { "no" },
+            r.status,
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    let mut response = out.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let name = format!(
+        "attachment; filename=\"register-{}-{}.csv\"",
+        viewer.principal.partnership(),
+        now.strftime("%Y-%m-%d")
+    );
+    if let Ok(value) = HeaderValue::from_str(&name) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line
+/// break, and never read by a spreadsheet as a formula.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("HAV-2026-0001"), "HAV-2026-0001");
+        assert_eq!(
+            csv_field("Stage 2: Line manager, then senior"),
+            "\"Stage 2: Line manager, then senior\""
+        );
+        assert_eq!(csv_field("say \"no\""), "\"say \"\"no\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}

@@ -1,0 +1,218 @@
+//! Signing in and out in the browser: `GET /sign-in` shows the form, `POST
+//! /sign-in` checks it the same way as the API (the throttle, the password,
+//! the code where they have a second factor) and sends them on to the page
+//! they asked for, and `POST /sign-out` ends the session.
+//!
+//! A mistake shows the form again with an error summary and the message by
+//! the field; the sign-in name typed is kept, the password never.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Query, State},
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+
+use super::{Chrome, Section, html, viewer::local_path};
+use crate::{
+    ApiError, AppState,
+    api::session::check_sign_in,
+    auth::{self, ClientAddress},
+};
+
+/// A mistake to show: the field it concerns (its `id`) and what to do.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldError {
+    /// The field's `id`, which the error summary links to.
+    pub(crate) field: &'static str,
+    /// What to do, as GOV.UK error messages say it.
+    pub(crate) message: String,
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    errors: Vec<FieldError>,
+    sign_in: String,
+    next: String,
+    ask_code: bool,
+}
+
+impl SignInPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+/// Where to go after signing in.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Next {
+    #[serde(default)]
+    next: String,
+}
+
+fn page(errors: Vec<FieldError>, sign_in: String, next: String, ask_code: bool) -> SignInPage {
+    let mut chrome = Chrome::new("Sign in", Section::None, None);
+    chrome.has_errors = !errors.is_empty();
+    SignInPage {
+        chrome,
+        errors,
+        sign_in,
+        next,
+        ask_code,
+    }
+}
+
+/// Show the sign-in form.
+pub(crate) async fn show(Query(next): Query<Next>) -> Response {
+    let next = local_path(&next.next).unwrap_or_default().to_owned();
+    html(&page(Vec::new(), String::new(), next, false))
+}
+
+/// What the sign-in form sends.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignInForm {
+    #[serde(default)]
+    sign_in: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Sign in: on to the page asked for, or the form again saying what to fix.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let next = local_path(&form.next).unwrap_or_default().to_owned();
+    let mut errors = Vec::new();
+    if form.sign_in.trim().is_empty() {
+        errors.push(FieldError {
+            field: "sign_in",
+            message: "Enter your sign-in name".to_owned(),
+        });
+    }
+    if form.password.is_empty() {
+        errors.push(FieldError {
+            field: "password",
+            message: "Enter your password".to_owned(),
+        });
+    }
+    if !errors.is_empty() {
+        return html(&page(errors, form.sign_in, next, !form.code.is_empty()));
+    }
+    let code = Some(form.code.as_str()).filter(|c| !c.trim().is_empty());
+    match check_sign_in(&state, address, &form.sign_in, &form.password, code).await {
+        Ok(signed_in) => {
+            let to = if signed_in.standing.must_enrol() {
+                "/second-factor".to_owned()
+            } else if next.is_empty() {
+                "/my-work".to_owned()
+            } else {
+                next
+            };
+            let mut response = Redirect::to(&to).into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                auth::set_session_cookie(&signed_in.secret, state.secure_cookies()),
+            );
+            response
+        }
+        Err(error) => {
+            let (field, message, ask_code) = match &error {
+                ApiError::Unauthorized { code, .. } if *code == "second_factor_required" => (
+                    "code",
+                    "Enter the 6-digit code from your authenticator app, with your password again"
+                        .to_owned(),
+                    true,
+                ),
+                ApiError::Unauthorized { code, .. } if *code == "second_factor_failed" => (
+                    "code",
+                    "The code is not right or has been used: enter the code your app shows now, \
+                     with your password again"
+                        .to_owned(),
+                    true,
+                ),
+                ApiError::Unauthorized { .. } => (
+                    "sign_in",
+                    "The sign-in name or the password is not right: check both".to_owned(),
+                    false,
+                ),
+                ApiError::TooManyAttempts { retry_after } => (
+                    "sign_in",
+                    format!(
+                        "Too many failed sign-ins: wait {} and try again, or ask your \
+                         partnership's administrator to reset your password",
+                        wait_words(*retry_after)
+                    ),
+                    code.is_some(),
+                ),
+                ApiError::Forbidden { code, .. } if *code == "account_disabled" => (
+                    "sign_in",
+                    "This account is disabled: ask your partnership's administrator to enable it"
+                        .to_owned(),
+                    false,
+                ),
+                _ => return super::PageError::from(error).into_response(),
+            };
+            html(&page(
+                vec![FieldError { field, message }],
+                form.sign_in,
+                next,
+                ask_code,
+            ))
+        }
+    }
+}
+
+/// How long to wait, in words.
+fn wait_words(seconds: u64) -> String {
+    match seconds {
+        0..=59 => format!("{seconds} second{}", if seconds == 1 { "" } else { "s" }),
+        _ => {
+            let minutes = seconds.div_ceil(60);
+            format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
+        }
+    }
+}
+
+/// Sign out: the session ends and its cookie goes.
+pub(crate) async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(secret) = auth::session_cookie(&headers)
+        && let Err(error) = state.store().end_session(&secret).await
+    {
+        return super::PageError::from(ApiError::from(error)).into_response();
+    }
+    let mut response = Redirect::to("/sign-in").into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::SET_COOKIE,
+        auth::clear_session_cookie(state.secure_cookies()),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_are_said_in_seconds_or_whole_minutes() {
+        assert_eq!(wait_words(1), "1 second");
+        assert_eq!(wait_words(30), "30 seconds");
+        assert_eq!(wait_words(61), "2 minutes");
+        assert_eq!(wait_words(900), "15 minutes");
+    }
+}

@@ -1,0 +1,178 @@
+//! Dates, times and names as the pages say them: in UK time (Europe/London,
+//! which the Isle of Man shares), the GOV.UK way ("Monday 9 June 2025",
+//! "10:30am"), and people and agencies by name rather than id.
+
+use std::{collections::HashMap, sync::LazyLock};
+
+use accord_calendar::Due;
+use accord_case::{AgencyId, PersonId};
+use accord_policy::{Policy, RoleRef};
+use jiff::{Timestamp, tz::TimeZone};
+
+use crate::{ApiError, AppState};
+
+static UK: LazyLock<TimeZone> =
+    LazyLock::new(|| TimeZone::get("Europe/London").expect("the bundled tz database has London"));
+
+/// The local date of `at`: "Monday 9 June 2025".
+pub(crate) fn day(at: Timestamp) -> String {
+    at.to_zoned_datetime(UK.clone())
+        .strftime("%A %-d %B %Y")
+        .to_string()
+}
+
+/// The local date and time of `at`: "9 June 2025 at 10:30am".
+pub(crate) fn when(at: Timestamp) -> String {
+    let zoned = at.to_zoned_datetime(UK.clone());
+    format!("{} at {}", zoned.strftime("%-d %B %Y"), clock_time(&zoned))
+}
+
+fn clock_time(zoned: &jiff::ZonedDateTime) -> String {
+    let time = zoned.strftime("%-I:%M%P").to_string();
+    time.replace(":00", "")
+}
+
+/// A deadline in words: "by the end of Monday 9 June 2025" for a day-based
+/// timescale, "by 3:30pm on Monday 9 June 2025" for hours, and "as soon as
+/// possible" where the policy sets no timescale (never an invented date).
+pub(crate) fn due(due: &Due) -> String {
+    match due {
+        Due::AsSoonAsPossible => "as soon as possible".to_owned(),
+        Due::At { instant, last_day } => {
+            let zoned = instant.to_zoned_datetime(UK.clone());
+            if zoned.date() == last_day.tomorrow().unwrap_or(*last_day) && zoned.hour() == 0 {
+                format!("by the end of {}", last_day.strftime("%A %-d %B %Y"))
+            } else {
+                format!(
+                    "by {} on {}",
+                    clock_time(&zoned),
+                    zoned.strftime("%A %-d %B %Y")
+                )
+            }
+        }
+    }
+}
+
+/// The last day of a deadline that ends at `instant` (a register entry
+/// keeps only the instant): the local date just before it.
+pub(crate) fn due_day(instant: Timestamp) -> String {
+    day(instant - jiff::SignedDuration::from_secs(1))
+}
+
+/// A length of time in words: "3 days", "5 hours", "20 minutes".
+pub(crate) fn duration(minutes: i64) -> String {
+    let (n, unit) = match minutes {
+        m if m >= 2 * 24 * 60 => (m / (24 * 60), "day"),
+        m if m >= 120 => (m / 60, "hour"),
+        m => (m.max(0), "minute"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The names of a partnership's people and agencies, to show instead of
+/// their ids.
+pub(crate) struct Names {
+    people: HashMap<PersonId, String>,
+    agencies: HashMap<AgencyId, String>,
+}
+
+impl Names {
+    /// The directory of `partnership`.
+    pub(crate) async fn load(state: &AppState, partnership: &str) -> Result<Names, ApiError> {
+        let store = state.store();
+        let people = store
+            .people(partnership)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let agencies = store
+            .agencies(partnership)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
+        Ok(Names { people, agencies })
+    }
+
+    /// A person's name, or their id if the directory no longer has them.
+    pub(crate) fn person(&self, id: &PersonId) -> String {
+        self.people
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// An agency's name, or its id.
+    pub(crate) fn agency(&self, id: &AgencyId) -> String {
+        self.agencies
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// The agencies, by name.
+    pub(crate) fn agencies(&self) -> Vec<(&AgencyId, &str)> {
+        let mut all: Vec<(&AgencyId, &str)> = self
+            .agencies
+            .iter()
+            .map(|(id, n)| (id, n.as_str()))
+            .collect();
+        all.sort_by(|a, b| a.1.cmp(b.1));
+        all
+    }
+}
+
+/// A role in words: a declared role by its name in the policy ("Business
+/// Manager"), a tier or relation by its id spelled out ("safeguarding
+/// lead", "stage leads").
+pub(crate) fn role(policy: &Policy, role: &RoleRef) -> String {
+    match role {
+        RoleRef::Declared(id) => policy
+            .role(id)
+            .map_or_else(|| id.to_string(), |r| r.name.clone()),
+        other => other.id().replace('-', " "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_times_are_said_in_uk_time() {
+        let summer: Timestamp = "2025-06-09T09:30:00Z".parse().unwrap();
+        assert_eq!(day(summer), "Monday 9 June 2025");
+        assert_eq!(when(summer), "9 June 2025 at 10:30am");
+        let winter: Timestamp = "2025-12-01T15:00:00Z".parse().unwrap();
+        assert_eq!(when(winter), "1 December 2025 at 3pm");
+    }
+
+    #[test]
+    fn deadlines_are_said_as_days_or_times_never_invented() {
+        let by_day = Due::At {
+            instant: "2025-06-09T23:00:00Z".parse().unwrap(),
+            last_day: "2025-06-09".parse().unwrap(),
+        };
+        assert_eq!(due(&by_day), "by the end of Monday 9 June 2025");
+        let by_hour = Due::At {
+            instant: "2025-06-09T14:30:00Z".parse().unwrap(),
+            last_day: "2025-06-09".parse().unwrap(),
+        };
+        assert_eq!(due(&by_hour), "by 3:30pm on Monday 9 June 2025");
+        assert_eq!(due(&Due::AsSoonAsPossible), "as soon as possible");
+        assert_eq!(
+            due_day("2025-06-09T23:00:00Z".parse().unwrap()),
+            "Monday 9 June 2025"
+        );
+    }
+
+    #[test]
+    fn lengths_of_time_are_in_the_largest_sensible_unit() {
+        assert_eq!(duration(5), "5 minutes");
+        assert_eq!(duration(60), "60 minutes");
+        assert_eq!(duration(180), "3 hours");
+        assert_eq!(duration(3 * 24 * 60), "3 days");
+        assert_eq!(duration(1), "1 minute");
+    }
+}

@@ -1,0 +1,100 @@
+//! The web pages in real Chromium, on the seeded demo (issue 5): signing
+//! in through the page, My work, a case page with its stage tracker and its
+//! print view, the register with its filters and CSV, and signing out.
+//! axe-core runs on every page with no WCAG 2.2 AA violation allowed, and
+//! every page is screenshotted into `target/browser-screenshots/`.
+
+mod browser;
+mod common;
+
+use browser::Browser;
+use common::{PASSWORD, spawn_app_with_demo};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_partnership_team_signs_in_reads_its_work_a_case_and_the_register() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let mut b = Browser::start("partnership-team", &app.address).await;
+
+    // A page that needs someone signed in sends them to sign in first, and
+    // back afterwards.
+    b.open("/register").await;
+    assert_eq!(b.path().await, "/sign-in?next=%2Fregister");
+    b.axe("the sign-in page").await;
+    b.screenshot("sign-in").await;
+
+    // A mistake is shown in the error summary and by the field, and the
+    // name typed is kept.
+    b.fill("sign_in", "hav-partnership-team").await;
+    b.fill("password", "not the password").await;
+    b.click("main button[type=submit]").await;
+    assert!(
+        b.text(".govuk-error-summary")
+            .await
+            .contains("is not right")
+    );
+    assert_eq!(
+        b.find("#sign_in")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("hav-partnership-team")
+    );
+    assert!(b.client.title().await.unwrap().starts_with("Error: "));
+    b.axe("the sign-in page with an error").await;
+    b.screenshot("sign-in-error").await;
+
+    b.fill("password", PASSWORD).await;
+    b.click("main button[type=submit]").await;
+    b.wait_for(|p| p == "/register").await;
+    b.axe("the register").await;
+    b.screenshot("register").await;
+    let listed = b.text("table").await;
+    assert!(listed.contains("HAV-DEMO-0001"), "{listed}");
+    assert!(!listed.contains("SUT-DEMO"), "another partnership's case");
+
+    // Filtering by "overdue only" keeps only overdue cases.
+    b.click("#overdue").await;
+    b.click("#filters button[type=submit]").await;
+    b.wait_for(|p| p.contains("overdue=yes")).await;
+    let overdue = b.text("table tbody").await;
+    for line in overdue.lines().filter(|l| l.contains("HAV-DEMO")) {
+        assert!(line.contains("Overdue"), "{line}");
+    }
+    b.axe("the register, filtered").await;
+    b.screenshot("register-overdue").await;
+
+    b.open("/my-work").await;
+    assert_eq!(b.text("h1").await, "My work");
+    b.axe("My work").await;
+    b.screenshot("my-work").await;
+
+    // A case with a panel convened, at Stage 4.
+    b.open("/cases/HAV-DEMO-0007").await;
+    assert!(b.text("h1").await.contains("HAV-DEMO-0007"));
+    let tracker = b.find("svg.accord-tracker title").await;
+    let label = tracker.text().await.unwrap_or_default();
+    assert!(
+        label.contains("Stage 4 of 4") || b.text("main").await.contains("Stage 4"),
+        "{label}"
+    );
+    assert!(b.text("main").await.contains("Resolution Panel"));
+    b.axe("a case page").await;
+    b.screenshot("case").await;
+
+    b.open("/cases/HAV-DEMO-0007/print").await;
+    b.axe("a case's print view").await;
+    b.screenshot("case-print").await;
+
+    // Another partnership's case is a page that is not found.
+    b.open("/cases/SUT-DEMO-0001").await;
+    assert_eq!(b.text("h1").await, "Page not found");
+    b.axe("page not found").await;
+
+    b.click("form.accord-sign-out button").await;
+    b.wait_for(|p| p == "/sign-in").await;
+    b.open("/my-work").await;
+    assert!(b.path().await.starts_with("/sign-in"));
+    b.close().await;
+}
