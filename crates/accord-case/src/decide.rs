@@ -494,18 +494,8 @@ impl Case {
             });
         }
         self.check_leaving(policy, stage, Before::Escalate)?;
-        for needed in next
-            .forms
-            .iter()
-            .filter(|f| f.needed == FormNeeded::ToEnter)
-        {
-            self.check_form_complete(
-                policy,
-                &needed.form,
-                next,
-                &needed.section,
-                Completeness::OnSubmit,
-            )?;
+        if let Some(refusal) = self.entry_refusals(policy, next).into_iter().next() {
+            return Err(refusal);
         }
         let due = stage_due(calendar, next, batch.at(), self.raised_at());
         let cause = batch.emit(EventBody::Escalated {
@@ -524,6 +514,21 @@ impl Case {
     /// stage's required records, its `to-leave` forms, and every field of
     /// its forms required "before the stage ends".
     fn check_leaving(&self, policy: &Policy, stage: &Stage, how: Before) -> Result<(), Refusal> {
+        match self.leaving_refusals(policy, stage, how).into_iter().next() {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        }
+    }
+
+    /// Every reason [`Case::check_leaving`] would give, in the order it
+    /// checks them.
+    pub(crate) fn leaving_refusals(
+        &self,
+        policy: &Policy,
+        stage: &Stage,
+        how: Before,
+    ) -> Vec<Refusal> {
+        let mut refusals = Vec::new();
         for req in stage
             .requirements
             .iter()
@@ -540,22 +545,43 @@ impl Case {
                     })
             });
             if !met {
-                return Err(Refusal::RequirementUnmet {
+                refusals.push(Refusal::RequirementUnmet {
                     description: req.description.clone(),
                     section: req.section.clone(),
                 });
             }
         }
         for needed in &stage.forms {
-            self.check_form_complete(
+            if let Err(refusal) = self.check_form_complete(
                 policy,
                 &needed.form,
                 stage,
                 &needed.section,
                 Completeness::BeforeStageEnds,
-            )?;
+            ) {
+                refusals.push(refusal);
+            }
         }
-        Ok(())
+        refusals
+    }
+
+    /// The forms `next` needs before the case can enter it that are not yet
+    /// complete, as the refusals an escalation would meet.
+    pub(crate) fn entry_refusals(&self, policy: &Policy, next: &Stage) -> Vec<Refusal> {
+        next.forms
+            .iter()
+            .filter(|f| f.needed == FormNeeded::ToEnter)
+            .filter_map(|needed| {
+                self.check_form_complete(
+                    policy,
+                    &needed.form,
+                    next,
+                    &needed.section,
+                    Completeness::OnSubmit,
+                )
+                .err()
+            })
+            .collect()
     }
 
     fn check_form_complete(
@@ -1065,7 +1091,7 @@ fn check_calendar(policy: &Policy, calendar: &Calendar) -> Result<(), Refusal> {
     }
 }
 
-fn require_manager(actor: &Actor) -> Result<(), Refusal> {
+pub(crate) fn require_manager(actor: &Actor) -> Result<(), Refusal> {
     if actor.is_manager_or_above() {
         Ok(())
     } else {
@@ -1242,7 +1268,7 @@ fn role_tier(policy: &Policy, case: &Case, role: &RoleRef) -> Option<RoleTier> {
 /// partnership team may record it for them (Plymouth Stage Five is reached
 /// "via the PSCB Business Manager"). Where the policy says so, the decider
 /// comes from an agency not in dispute (East Riding Stage Five).
-fn check_decider(
+pub(crate) fn check_decider(
     policy: &Policy,
     case: &Case,
     stage: &Stage,

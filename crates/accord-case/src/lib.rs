@@ -69,6 +69,7 @@ mod decide;
 mod event;
 mod form;
 mod id;
+mod offer;
 #[cfg(feature = "openapi")]
 mod openapi;
 mod record;
@@ -83,6 +84,7 @@ pub use command::{Command, LaterStart, Raise};
 pub use event::{Attachment, Event, EventBody, FormDue, NotificationDue, Occasion, Raised};
 pub use form::{FieldProblem, FieldRef, FieldValue, FormValues};
 pub use id::{AgencyId, BadInput, CaseId, PersonId, Sequence, SubjectId, Text};
+pub use offer::Offer;
 pub use record::{
     ActionDetails, Actor, Amendment, Concern, Context, DiscussionMode, DiscussionRecord, Extension,
     MissingConfirmation, PanelSeat, Participant, Subject,

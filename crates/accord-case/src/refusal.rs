@@ -203,7 +203,7 @@ pub enum Refusal {
         section: String,
     },
     /// A record the stage requires is missing.
-    #[error("{description}: record it before moving on")]
+    #[error("{description} It is needed before the case can move on")]
     RequirementUnmet {
         /// The rule, in the policy's words.
         description: String,

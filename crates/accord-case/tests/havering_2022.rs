@@ -834,3 +834,152 @@ fn havering_case_refuses_another_policy() {
         .unwrap_err();
     assert!(matches!(refused, Refusal::PolicyMismatch { .. }));
 }
+
+/// HAV-6 and DESIGN.md §5: before the case may leave Stage Three for the
+/// HSCP Chair, "The respective agency members on the HSCP must be engaged
+/// in seeking resolution before the case is raised with the HSCP Chair"
+/// (§2.8). A screen can say so before anyone tries: `outstanding` lists
+/// what an escalation would be refused for, and empties as it is met.
+#[test]
+fn havering_stage3_says_what_the_chair_needs_before_escalation() {
+    use accord_policy::Before;
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    let needs = h.case.outstanding(h.policy, Before::Escalate);
+    assert_eq!(needs.len(), 1, "{needs:?}");
+    assert!(matches!(&needs[0], Refusal::RequirementUnmet { section, .. } if section == "§4"));
+    h.ok(
+        discussion(
+            at("2025-03-03T14:00:00Z"),
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.social_worker, "practitioner"),
+            ],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T15:00:00Z"),
+    );
+    assert!(h.case.outstanding(h.policy, Before::Escalate).is_empty());
+    escalate(&mut h, 2, &p.hv_manager, "2025-03-04T09:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-03-04T11:00:00Z"),
+            &[(&p.hv_manager, "manager"), (&p.sw_manager, "manager")],
+            false,
+        ),
+        &p.hv_manager,
+        at("2025-03-04T12:00:00Z"),
+    );
+    escalate(&mut h, 3, &p.hv_manager, "2025-03-05T09:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-03-05T11:00:00Z"),
+            &[
+                (&p.hv_senior, "senior-manager"),
+                (&p.sw_senior, "senior-manager"),
+            ],
+            false,
+        ),
+        &p.hv_senior,
+        at("2025-03-05T12:00:00Z"),
+    );
+    let needs = h.case.outstanding(h.policy, Before::Escalate);
+    assert_eq!(needs.len(), 1, "{needs:?}");
+    assert!(
+        matches!(&needs[0], Refusal::RequirementUnmet { section, .. } if section == "§2.8"),
+        "{needs:?}"
+    );
+    // Resolving at Stage Three does not need the HSCP members.
+    assert!(h.case.outstanding(h.policy, Before::Resolve).is_empty());
+}
+
+/// §2.9–§2.12: at Stage Four the HSCP Chair may resolve it direct or
+/// convene a Resolution Panel; the senior managers may still agree. The
+/// panel's business is offered only once it is convened, and only the
+/// Chair (or the partnership team for them) is offered convening it.
+/// Havering asks for no written confirmation (§3.1), so none is offered.
+#[test]
+fn havering_offers_each_person_only_what_the_policy_lets_them_do() {
+    use accord_case::Offer;
+    let p = people();
+    let mut h = at_stage_four();
+    let chair = h.case.offers(h.policy, &p.chair);
+    assert!(chair.contains(&Offer::ConvenePanel), "{chair:?}");
+    assert!(chair.contains(&Offer::Resolve(vec![ResolutionRoute::Decision])));
+    assert!(!chair.contains(&Offer::RecordRepresentation));
+    assert!(!chair.iter().any(|o| matches!(o, Offer::Escalate { .. })));
+    let senior = h.case.offers(h.policy, &p.hv_senior);
+    assert!(!senior.contains(&Offer::ConvenePanel), "{senior:?}");
+    assert!(!senior.iter().any(|o| matches!(o, Offer::Resolve(_))));
+    assert!(senior.contains(&Offer::ExtendDeadline) == h.case.stage_due().instant().is_some());
+    // Only the raising agency withdraws.
+    assert!(senior.contains(&Offer::Withdraw));
+    assert!(
+        !h.case
+            .offers(h.policy, &p.sw_senior)
+            .contains(&Offer::Withdraw)
+    );
+    // A practitioner extends no deadline.
+    assert!(
+        !h.case
+            .offers(h.policy, &p.health_visitor)
+            .contains(&Offer::ExtendDeadline)
+    );
+
+    h.ok(
+        Command::ConvenePanel {
+            members: vec![
+                seat("hv-senior", "nhs-trust"),
+                seat("sw-senior", "childrens-social-care"),
+                seat("police-senior", "police"),
+            ],
+            shortfall_reason: None,
+        },
+        &p.chair,
+        at("2025-03-10T09:00:00Z"),
+    );
+    let chair = h.case.offers(h.policy, &p.chair);
+    assert!(!chair.contains(&Offer::ConvenePanel));
+    assert!(chair.contains(&Offer::RecordRepresentation));
+    assert!(chair.contains(&Offer::Resolve(vec![
+        ResolutionRoute::Decision,
+        ResolutionRoute::Panel
+    ])));
+
+    for agency in ["nhs-trust", "childrens-social-care"] {
+        h.ok(
+            Command::RecordRepresentation {
+                agency: accord_case::AgencyId::parse(agency).unwrap(),
+                summary: text("Our view"),
+            },
+            &p.chair,
+            at("2025-03-11T09:00:00Z"),
+        );
+    }
+    h.ok(
+        discussion(
+            at("2025-03-11T10:00:00Z"),
+            &[(&p.chair, "hscp-chair"), (&p.hv_senior, "senior-manager")],
+            true,
+        ),
+        &p.chair,
+        at("2025-03-11T11:00:00Z"),
+    );
+    h.ok(
+        Command::Resolve {
+            route: ResolutionRoute::Panel,
+            outcome: text("A joint visit"),
+            outstanding_issues: text("None"),
+        },
+        &p.chair,
+        at("2025-03-11T12:00:00Z"),
+    );
+    assert_eq!(h.case.status(), Status::Resolved);
+    let after = h.case.offers(h.policy, &p.hv_senior);
+    assert_eq!(
+        after,
+        vec![Offer::Close],
+        "no confirmation, no learning themes"
+    );
+}

@@ -62,6 +62,7 @@ mod accounts;
 mod backend;
 pub mod canonical;
 mod directory;
+mod drafts;
 mod error;
 mod location;
 mod projection;
@@ -86,6 +87,7 @@ pub use accounts::{
     PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
 };
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
+pub use drafts::DRAFT_KEPT_FOR;
 pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
 pub use location::{DatabaseLocation, default_data_dir};
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};

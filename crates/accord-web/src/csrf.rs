@@ -22,7 +22,7 @@ use axum::{
     extract::Request,
     http::{HeaderMap, HeaderName, Method, header},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -63,7 +63,17 @@ fn is_form(headers: &HeaderMap) -> bool {
 }
 
 /// The middleware: refuses forged requests with 403, passes the rest on.
-pub(crate) async fn protect(request: Request, next: Next) -> Result<Response, ApiError> {
+pub(crate) async fn protect(request: Request, next: Next) -> Response {
+    // The API answers in JSON; a page's form, with a page.
+    let api = request.uri().path().starts_with("/api/");
+    match check(request, next).await {
+        Ok(response) => response,
+        Err(error) if api => error.into_response(),
+        Err(error) => crate::pages::form_refused(error),
+    }
+}
+
+async fn check(request: Request, next: Next) -> Result<Response, ApiError> {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS

@@ -230,9 +230,9 @@ pub async fn serve(
 /// How often expired sessions and forgotten failed sign-ins are removed.
 const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
 
-/// At start and then every [`PRUNE_EVERY`], removes expired sessions and
-/// failed-sign-in counts old enough to be forgotten, so those tables hold
-/// only what still matters. A failure is logged and tried again next time.
+/// At start and then every [`PRUNE_EVERY`], removes expired sessions,
+/// failed-sign-in counts old enough to be forgotten and raise drafts
+/// untouched for 30 days, so those tables hold only what still matters. A failure is logged and tried again next time.
 async fn prune_sign_in_records(state: AppState) {
     let mut every = tokio::time::interval(PRUNE_EVERY);
     loop {
@@ -245,6 +245,11 @@ async fn prune_sign_in_records(state: AppState) {
             Err(cause) => {
                 tracing::warn!(cause = %cause, "could not remove expired sign-in records")
             }
+        }
+        match state.store().prune_raise_drafts(state.now()).await {
+            Ok(0) => {}
+            Ok(drafts) => tracing::info!(drafts, "removed raise drafts untouched for 30 days"),
+            Err(cause) => tracing::warn!(cause = %cause, "could not remove old raise drafts"),
         }
     }
 }

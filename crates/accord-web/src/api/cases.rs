@@ -147,37 +147,37 @@ pub(crate) async fn show(
 pub(crate) struct RaiseRequest {
     /// The track, such as `professional`; the policy's first when left out.
     #[serde(default)]
-    track: Option<TrackId>,
+    pub(crate) track: Option<TrackId>,
     /// The area of disagreement, from the policy's own list (see
     /// `GET /api/v1/policies/{id}`).
-    area: AreaId,
+    pub(crate) area: AreaId,
     /// The out-of-scope kind of concern the raiser's answers matched, if
     /// any: such a concern is never a case, and the answer says where to
     /// take it instead.
     #[serde(default)]
-    signpost: Option<SignpostId>,
+    pub(crate) signpost: Option<SignpostId>,
     /// The agency whose decision, action or inaction is disputed: one of
     /// your partnership's agencies, not your own.
-    other_agency: AgencyId,
+    pub(crate) other_agency: AgencyId,
     /// The professional there, where known.
     #[serde(default)]
-    other_professional: Option<PersonId>,
+    pub(crate) other_professional: Option<PersonId>,
     /// The children (or adults at risk) it is about, each with an id of
     /// your choosing within the case, such as `c1`. Empty only for a
     /// strategic partnership issue.
     #[serde(default)]
     #[schema(max_items = 20)]
-    subjects: Vec<Subject>,
+    pub(crate) subjects: Vec<Subject>,
     /// What was decided or not done, the evidence, and the outcome sought.
-    concern: Concern,
+    pub(crate) concern: Concern,
     /// Starting above the first stage, where a subject is at immediate
     /// risk of significant harm and the policy allows it, with the reason.
     #[serde(default)]
-    start_at: Option<LaterStart>,
+    pub(crate) start_at: Option<LaterStart>,
     /// Forms submitted with the raise, by form id, such as a stage's entry
     /// form.
     #[serde(default)]
-    forms: BTreeMap<FormId, FormValues>,
+    pub(crate) forms: BTreeMap<FormId, FormValues>,
 }
 
 /// Raise a disagreement.
@@ -203,6 +203,28 @@ pub(crate) async fn raise(
     principal: Principal,
     Json(body): Json<RaiseRequest>,
 ) -> Result<Response, ApiError> {
+    let now = state.now();
+    let (case, written, policy) = raise_case(&state, &principal, body, "api: raised").await?;
+    let view = CaseView::new(case, &written, policy, now);
+    let location = format!("/api/v1/cases/{}", view.id());
+    let mut response = (StatusCode::CREATED, Json(view)).into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&location).expect("a case id is a valid header value"),
+    );
+    Ok(response)
+}
+
+/// Raises `body` for `principal` under their partnership's policy, with
+/// the read of the new case recorded for `purpose`: the case, its events
+/// and its policy. The API's `POST /api/v1/cases` and the raise pages both
+/// raise through here.
+pub(crate) async fn raise_case<'s>(
+    state: &'s AppState,
+    principal: &Principal,
+    body: RaiseRequest,
+    purpose: &str,
+) -> Result<(Case, Vec<Event>, &'s Policy), ApiError> {
     principal.require(Scope::Write)?;
     if principal.tier() == RoleTier::Admin {
         return Err(ApiError::Forbidden {
@@ -212,7 +234,7 @@ pub(crate) async fn raise(
                 .to_owned(),
         });
     }
-    check_raise(&state, &principal, &body).await?;
+    check_raise(state, principal, &body).await?;
     let partnership = state
         .store()
         .partnerships()
@@ -235,7 +257,7 @@ pub(crate) async fn raise(
     let mut written = Vec::new();
     let reader = Reader {
         person: principal.id(),
-        purpose: "api: raised",
+        purpose,
     };
     let appended = state
         .store()
@@ -262,14 +284,7 @@ pub(crate) async fn raise(
             Some(reader),
         )
         .await?;
-    let view = CaseView::new(appended.case, &written, policy, now);
-    let location = format!("/api/v1/cases/{}", view.id());
-    let mut response = (StatusCode::CREATED, Json(view)).into_response();
-    response.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(&location).expect("a case id is a valid header value"),
-    );
-    Ok(response)
+    Ok((appended.case, written, policy))
 }
 
 /// A raise's refusal, naming the raise body's field: forms are under

@@ -78,7 +78,7 @@ pub(crate) enum CommandResponses {
 
 /// A change about to be made to a case the sender may see, at the version
 /// they read.
-struct Change<'s> {
+pub(crate) struct Change<'s> {
     state: &'s AppState,
     principal: &'s Principal,
     opened: Opened<'s>,
@@ -87,7 +87,7 @@ struct Change<'s> {
 impl<'s> Change<'s> {
     /// Opens case `id` for `principal` to change, if they may (submitting
     /// a form, when `form`) and it is at `expected`.
-    async fn open(
+    pub(crate) async fn open(
         state: &'s AppState,
         principal: &'s Principal,
         id: &str,
@@ -125,7 +125,7 @@ impl<'s> Change<'s> {
     }
 
     /// Opens case `id` for any command but a form submission.
-    async fn begin(
+    pub(crate) async fn begin(
         state: &'s AppState,
         principal: &'s Principal,
         id: &str,
@@ -137,6 +137,26 @@ impl<'s> Change<'s> {
     /// Decides `command`, appends what it decided, and answers with the
     /// case as it now stands.
     async fn commit(self, command: Command, purpose: &str) -> Result<Json<CaseView>, ApiError> {
+        let now = self.state.now();
+        let (case, events, policy) = self.apply(command, purpose).await?;
+        Ok(Json(CaseView::new(case, &events, policy, now)))
+    }
+
+    /// Decides `command`, appends what it decided with the read of the
+    /// answer by `purpose`, and gives the case as it now stands, every
+    /// event on it, and its policy.
+    pub(crate) async fn apply(
+        self,
+        command: Command,
+        purpose: &str,
+    ) -> Result<
+        (
+            accord_case::Case,
+            Vec<accord_case::Event>,
+            &'s accord_policy::Policy,
+        ),
+        ApiError,
+    > {
         let Opened {
             case,
             mut events,
@@ -161,12 +181,16 @@ impl<'s> Change<'s> {
             .append_read(Some(case.version()), &decided, reader)
             .await?;
         events.extend(decided);
-        Ok(Json(CaseView::new(appended.case, &events, policy, now)))
+        Ok((appended.case, events, policy))
     }
 
     /// 422 unless `participants` are people of the partnership, each of
     /// the agency given.
-    async fn participants(&self, field: &str, who: &[Participant]) -> Result<(), ApiError> {
+    pub(crate) async fn participants(
+        &self,
+        field: &str,
+        who: &[Participant],
+    ) -> Result<(), ApiError> {
         limits::items(field, who.len(), limits::MAX_PEOPLE)?;
         for (i, p) in who.iter().enumerate() {
             known_person(
@@ -182,7 +206,7 @@ impl<'s> Change<'s> {
     }
 
     /// 422 unless `agency` is one of the partnership's.
-    async fn agency(&self, field: &str, agency: &AgencyId) -> Result<(), ApiError> {
+    pub(crate) async fn agency(&self, field: &str, agency: &AgencyId) -> Result<(), ApiError> {
         let agencies = self
             .state
             .store()
@@ -193,7 +217,11 @@ impl<'s> Change<'s> {
 
     /// 422 unless the action's holder is a person of the partnership, of
     /// the agency given.
-    async fn action(&self, field: &str, details: &ActionDetails) -> Result<(), ApiError> {
+    pub(crate) async fn action(
+        &self,
+        field: &str,
+        details: &ActionDetails,
+    ) -> Result<(), ApiError> {
         known_person(
             self.state,
             self.principal,

@@ -13,9 +13,9 @@
 mod calendars;
 pub(crate) mod case_view;
 pub(crate) mod cases;
-mod commands;
+pub(crate) mod commands;
 mod health;
-mod limits;
+pub(crate) mod limits;
 mod partnerships;
 mod policies;
 pub(crate) mod register;

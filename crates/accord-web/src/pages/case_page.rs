@@ -13,12 +13,17 @@ use accord_case::{Case, Event, EventBody, FieldValue, FormValues, Status, Subjec
 use accord_policy::{Field, Policy, ResolutionRoute, StageNumber};
 use askama::Template;
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     response::Response,
 };
 use jiff::Timestamp;
+use serde::Deserialize;
 
-use super::{Chrome, PageError, Section, Viewer, html, words};
+use super::{
+    Chrome, PageError, Section, Viewer,
+    case_actions::{self, Act},
+    html, words,
+};
 use crate::{
     AppState,
     api::{case_view::CaseView, cases::open_visible},
@@ -152,6 +157,17 @@ struct CasePage {
     learning: Vec<LearningRow>,
     notices: Vec<EntryRow>,
     chronology: Vec<EntryRow>,
+    /// What the viewer may do, as links to the forms.
+    can_do: Vec<(String, String)>,
+    /// What was just done, from the form that sent them here.
+    done: Option<&'static str>,
+}
+
+/// What a form that sent someone back to the case did.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Done {
+    #[serde(default)]
+    done: String,
 }
 
 /// The case page.
@@ -159,8 +175,14 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
+    Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
-    page(&state, &viewer, &id, false).await
+    let done = if done.done == "raised" {
+        Some("The disagreement is raised, and everyone the policy names has been told")
+    } else {
+        Act::from_slug(&done.done).map(Act::done)
+    };
+    page(&state, &viewer, &id, false, done).await
 }
 
 /// The case, to print for the child's file.
@@ -169,7 +191,7 @@ pub(crate) async fn print(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    page(&state, &viewer, &id, true).await
+    page(&state, &viewer, &id, true, None).await
 }
 
 async fn page(
@@ -177,6 +199,7 @@ async fn page(
     viewer: &Viewer,
     id: &str,
     print: bool,
+    done: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, viewer);
     let principal = &viewer.principal;
@@ -205,7 +228,19 @@ async fn page(
     let title = format!("Disagreement {}", case.id());
     let (status, status_class) = status_words(case.status());
     let stages = stage_rows(case, policy, now);
+    let can_do = if print || !opened.standing.may_act(true) {
+        Vec::new()
+    } else {
+        let mut links = case_actions::links(case, policy, viewer);
+        if !opened.standing.may_act(false) {
+            // A form role submits its form and nothing else.
+            links.retain(|(href, _)| href.contains("/submit-form"));
+        }
+        links
+    };
     let page = CasePage {
+        can_do,
+        done,
         chrome: Chrome::new(title, Section::None, Some(viewer)),
         print,
         id: case.id().to_string(),

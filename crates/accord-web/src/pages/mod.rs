@@ -12,8 +12,12 @@
 //! would give them.
 
 mod assets;
+mod case_actions;
 mod case_page;
+mod form;
 mod my_work;
+mod policy_forms;
+mod raise;
 mod register_page;
 mod sign_in;
 mod viewer;
@@ -40,6 +44,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/my-work", get(my_work::show))
         .route("/cases/{id}", get(case_page::show))
         .route("/cases/{id}/print", get(case_page::print))
+        .route(
+            "/cases/{id}/{action}",
+            get(case_actions::show).post(case_actions::submit),
+        )
+        .route("/raise", get(raise::start))
+        .route("/raise/start-again", post(raise::start_again))
+        .route("/raise/check", get(raise::check_answers).post(raise::raise))
+        .route("/raise/elsewhere", get(raise::elsewhere))
+        .route("/raise/{step}", get(raise::show).post(raise::answer))
         .route("/register", get(register_page::show))
         .route("/register.csv", get(register_page::csv))
         .merge(assets::router())
@@ -90,6 +103,8 @@ pub(crate) enum Section {
     MyWork,
     /// The register.
     Register,
+    /// Raising a disagreement.
+    Raise,
 }
 
 /// One link of the navigation.
@@ -121,6 +136,7 @@ impl Chrome {
     pub(crate) fn navigation(&self) -> Vec<NavItem> {
         [
             ("/my-work", "My work", Section::MyWork),
+            ("/raise", "Raise a disagreement", Section::Raise),
             ("/register", "Register", Section::Register),
         ]
         .into_iter()
@@ -266,6 +282,26 @@ pub(crate) fn sentence(message: &str) -> String {
         out.push('.');
     }
     out
+}
+
+/// The page for a form Accord would not act on: sent from another site, or
+/// without this session's token (a page left open since an earlier
+/// session, or signed out meanwhile).
+pub(crate) fn form_refused(error: ApiError) -> Response {
+    let message = match &error {
+        ApiError::Forbidden { code, .. } if *code == "cross_site_request" => {
+            "This form was sent from another website, so Accord has not acted on it. Use              Accord's own pages."
+        }
+        ApiError::Forbidden { .. } => {
+            "This page was opened in an earlier session, so Accord has not acted on what it              sent. Go back, reload the page, and send it again: what you typed may still be              there after going back."
+        }
+        _ => return PageError::from(error).into_response(),
+    };
+    PageError::from(ApiError::Forbidden {
+        code: "form_refused",
+        message: message.to_owned(),
+    })
+    .into_response()
 }
 
 /// The 404 page for any address that is neither a page nor the API.

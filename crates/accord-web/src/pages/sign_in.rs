@@ -15,21 +15,12 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{Chrome, Section, html, viewer::local_path};
+use super::{Chrome, Section, form::FieldError, html, viewer::local_path};
 use crate::{
     ApiError, AppState,
     api::session::check_sign_in,
     auth::{self, ClientAddress},
 };
-
-/// A mistake to show: the field it concerns (its `id`) and what to do.
-#[derive(Debug, Clone)]
-pub(crate) struct FieldError {
-    /// The field's `id`, which the error summary links to.
-    pub(crate) field: &'static str,
-    /// What to do, as GOV.UK error messages say it.
-    pub(crate) message: String,
-}
 
 /// The sign-in page.
 #[derive(Template)]
@@ -98,16 +89,10 @@ pub(crate) async fn submit(
     let next = local_path(&form.next).unwrap_or_default().to_owned();
     let mut errors = Vec::new();
     if form.sign_in.trim().is_empty() {
-        errors.push(FieldError {
-            field: "sign_in",
-            message: "Enter your sign-in name".to_owned(),
-        });
+        errors.push(FieldError::new("sign_in", "Enter your sign-in name"));
     }
     if form.password.is_empty() {
-        errors.push(FieldError {
-            field: "password",
-            message: "Enter your password".to_owned(),
-        });
+        errors.push(FieldError::new("password", "Enter your password"));
     }
     if !errors.is_empty() {
         return html(&page(errors, form.sign_in, next, !form.code.is_empty()));
@@ -167,7 +152,7 @@ pub(crate) async fn submit(
                 _ => return super::PageError::from(error).into_response(),
             };
             html(&page(
-                vec![FieldError { field, message }],
+                vec![FieldError::new(field, message)],
                 form.sign_in,
                 next,
                 ask_code,

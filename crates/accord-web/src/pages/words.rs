@@ -14,6 +14,11 @@ use crate::{ApiError, AppState};
 static UK: LazyLock<TimeZone> =
     LazyLock::new(|| TimeZone::get("Europe/London").expect("the bundled tz database has London"));
 
+/// UK time: Europe/London, which the Isle of Man shares.
+pub(crate) fn uk() -> TimeZone {
+    UK.clone()
+}
+
 /// The local date of `at`: "Monday 9 June 2025".
 pub(crate) fn day(at: Timestamp) -> String {
     at.to_zoned_datetime(UK.clone())

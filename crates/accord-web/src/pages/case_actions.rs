@@ -1,0 +1,1626 @@
+//! What people do to a case in the browser: each command as a form at
+//! `/cases/{id}/{action}` — record a discussion, agree an action and mark
+//! it done, escalate, extend a deadline, convene a panel and record what it
+//! hears, resolve, confirm the outcome, record learning, withdraw, close,
+//! reopen and record a change of circumstances. (Submitting one of the
+//! policy's own forms is in [`super::policy_forms`].)
+//!
+//! A form is offered only to someone the access rules let work on the case
+//! and to whom the engine offers the command ([`Case::offers`]); anyone
+//! else who follows the address is told why not. What was typed is read
+//! into the engine's command here, and the command goes through the same
+//! [`Change`] as the API's, so the engine's rules, the version check and
+//! the access log are the same whichever way a command comes. A mistake,
+//! a refusal or a change made meanwhile by someone else shows the form
+//! again with everything typed kept and an error summary saying what to
+//! fix; success goes back to the case page, which says what was done.
+
+use accord_calendar::WorkingDays;
+use accord_case::{
+    ActionDetails, AgencyId, Case, Command, DiscussionMode, DiscussionRecord, Extension,
+    MissingConfirmation, Offer, PanelSeat, Participant, Sequence,
+};
+use accord_policy::{Before, Inclusion, Policy, ResolutionRoute, RoleRef, RoleTier, Stage};
+use accord_store::{Agency, Person};
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::{
+    Chrome, PageError, Section, Viewer,
+    form::{Block, Choice, Errors, Posted, Question, QuestionPage, today_parts, uk_instant},
+    html_with_status, policy_forms, sentence, stage_words, words,
+};
+use crate::{
+    ApiError, AppState,
+    api::{cases::open_visible, commands::Change},
+};
+
+/// A command as a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Act {
+    RecordDiscussion,
+    ApproveDiscussion,
+    AgreeAction,
+    CompleteAction,
+    SubmitForm,
+    Escalate,
+    ExtendDeadline,
+    ConvenePanel,
+    RecordRepresentation,
+    Resolve,
+    ConfirmOutcome,
+    RecordLearning,
+    Withdraw,
+    Close,
+    Reopen,
+    RecordChangeOfCircumstances,
+}
+
+impl Act {
+    const ALL: [Act; 16] = [
+        Act::RecordDiscussion,
+        Act::ApproveDiscussion,
+        Act::AgreeAction,
+        Act::CompleteAction,
+        Act::SubmitForm,
+        Act::Escalate,
+        Act::ExtendDeadline,
+        Act::ConvenePanel,
+        Act::RecordRepresentation,
+        Act::Resolve,
+        Act::ConfirmOutcome,
+        Act::RecordLearning,
+        Act::Withdraw,
+        Act::Close,
+        Act::Reopen,
+        Act::RecordChangeOfCircumstances,
+    ];
+
+    /// The last part of its address.
+    pub(crate) fn slug(self) -> &'static str {
+        match self {
+            Act::RecordDiscussion => "record-discussion",
+            Act::ApproveDiscussion => "approve-discussion",
+            Act::AgreeAction => "agree-action",
+            Act::CompleteAction => "complete-action",
+            Act::SubmitForm => "submit-form",
+            Act::Escalate => "escalate",
+            Act::ExtendDeadline => "extend-deadline",
+            Act::ConvenePanel => "convene-panel",
+            Act::RecordRepresentation => "record-representation",
+            Act::Resolve => "resolve",
+            Act::ConfirmOutcome => "confirm-outcome",
+            Act::RecordLearning => "record-learning",
+            Act::Withdraw => "withdraw",
+            Act::Close => "close",
+            Act::Reopen => "reopen",
+            Act::RecordChangeOfCircumstances => "record-change-of-circumstances",
+        }
+    }
+
+    /// The act whose address ends `slug`.
+    pub(crate) fn from_slug(slug: &str) -> Option<Act> {
+        Act::ALL.into_iter().find(|a| a.slug() == slug)
+    }
+
+    /// Its page's heading, and its link's words on the case page.
+    pub(crate) fn title(self) -> &'static str {
+        match self {
+            Act::RecordDiscussion => "Record a discussion",
+            Act::ApproveDiscussion => "Approve a discussion record",
+            Act::AgreeAction => "Agree an action",
+            Act::CompleteAction => "Mark an action as done",
+            Act::SubmitForm => "Submit a form",
+            Act::Escalate => "Escalate to the next stage",
+            Act::ExtendDeadline => "Extend the deadline",
+            Act::ConvenePanel => "Convene the Resolution Panel",
+            Act::RecordRepresentation => "Record a representation to the panel",
+            Act::Resolve => "Record the outcome",
+            Act::ConfirmOutcome => "Confirm the outcome in writing",
+            Act::RecordLearning => "Record learning",
+            Act::Withdraw => "Withdraw the disagreement",
+            Act::Close => "Close the case",
+            Act::Reopen => "Reopen the case",
+            Act::RecordChangeOfCircumstances => "Record a change of circumstances",
+        }
+    }
+
+    /// What the case page says once it is done.
+    pub(crate) fn done(self) -> &'static str {
+        match self {
+            Act::RecordDiscussion => "The discussion is on the record",
+            Act::ApproveDiscussion => "The discussion record is approved",
+            Act::AgreeAction => "The action is on the record",
+            Act::CompleteAction => "The action is marked as done",
+            Act::SubmitForm => "The form is on the record",
+            Act::Escalate => "The case has moved to the next stage",
+            Act::ExtendDeadline => "The deadline is extended",
+            Act::ConvenePanel => "The Resolution Panel is convened",
+            Act::RecordRepresentation => "The representation is on the record",
+            Act::Resolve => "The outcome is on the record",
+            Act::ConfirmOutcome => "Your agency's confirmation is on the record",
+            Act::RecordLearning => "The learning is on the record",
+            Act::Withdraw => "The disagreement is withdrawn",
+            Act::Close => "The case is closed",
+            Act::Reopen => "The case is reopened",
+            Act::RecordChangeOfCircumstances => "The change of circumstances is on the record",
+        }
+    }
+
+    /// The words of its button.
+    fn button(self) -> &'static str {
+        match self {
+            Act::RecordDiscussion | Act::AgreeAction | Act::RecordRepresentation => {
+                "Put it on the record"
+            }
+            Act::ApproveDiscussion => "Approve the record",
+            Act::CompleteAction => "Mark as done",
+            Act::SubmitForm => "Submit the form",
+            Act::Escalate => "Escalate",
+            Act::ExtendDeadline => "Extend the deadline",
+            Act::ConvenePanel => "Convene the panel",
+            Act::Resolve => "Record the outcome",
+            Act::ConfirmOutcome => "Confirm",
+            Act::RecordLearning => "Record the learning",
+            Act::Withdraw => "Withdraw it",
+            Act::Close => "Close the case",
+            Act::Reopen => "Reopen the case",
+            Act::RecordChangeOfCircumstances => "Record the change",
+        }
+    }
+
+    /// Whether `offer` is this act.
+    fn is(self, offer: &Offer) -> bool {
+        matches!(
+            (self, offer),
+            (Act::RecordDiscussion, Offer::RecordDiscussion)
+                | (Act::ApproveDiscussion, Offer::ApproveDiscussion)
+                | (Act::AgreeAction, Offer::AgreeAction)
+                | (Act::CompleteAction, Offer::CompleteAction)
+                | (Act::SubmitForm, Offer::SubmitForm(_))
+                | (Act::Escalate, Offer::Escalate { .. })
+                | (Act::ExtendDeadline, Offer::ExtendDeadline)
+                | (Act::ConvenePanel, Offer::ConvenePanel)
+                | (Act::RecordRepresentation, Offer::RecordRepresentation)
+                | (Act::Resolve, Offer::Resolve(_))
+                | (Act::ConfirmOutcome, Offer::ConfirmOutcome)
+                | (Act::RecordLearning, Offer::RecordLearning)
+                | (Act::Withdraw, Offer::Withdraw)
+                | (Act::Close, Offer::Close)
+                | (Act::Reopen, Offer::Reopen)
+                | (
+                    Act::RecordChangeOfCircumstances,
+                    Offer::RecordChangeOfCircumstances
+                )
+        )
+    }
+
+    /// Why someone following its address may not do it now.
+    fn why_not(self) -> &'static str {
+        match self {
+            Act::ExtendDeadline => {
+                "only a manager or someone more senior extends a deadline, and only at a stage \
+                 that has one (DESIGN.md §3)"
+            }
+            Act::ApproveDiscussion => {
+                "only a manager or someone more senior approves a discussion record, and only \
+                 where the policy asks for approval"
+            }
+            Act::ConvenePanel => {
+                "only the stage's decider, or the partnership team for them, convenes the \
+                 Resolution Panel, at the stage that has one, once"
+            }
+            Act::Withdraw => "only the agency that raised the disagreement withdraws it",
+            Act::ConfirmOutcome => {
+                "only an agency in the disagreement confirms the outcome, once, after it is \
+                 recorded, where the policy asks for confirmation"
+            }
+            Act::Reopen => {
+                "only a manager or someone more senior reopens a closed case, and a final \
+                 decision stands"
+            }
+            _ => "the case is not at a point where it can be done",
+        }
+    }
+
+    /// The question a refusal about the API's `field` belongs to; the first
+    /// question when it names none this form has.
+    fn question_for(self, field: Option<&str>, first: &str) -> String {
+        let mapped = match (self, field.unwrap_or("")) {
+            (Act::RecordDiscussion, "record.held_at") => "held_on",
+            (Act::RecordDiscussion, f) if f.starts_with("record.participants") => "participants",
+            (Act::ConvenePanel, f) if f.starts_with("members") => "members",
+            (Act::ConvenePanel, "shortfall_reason") => "shortfall_reason",
+            (Act::Resolve, "route") => "route",
+            (Act::ExtendDeadline, "by") => "amount",
+            (Act::RecordLearning, "theme") => "theme",
+            (Act::RecordLearning, "forwarded_to") => "forwarded_to",
+            _ => first,
+        };
+        mapped.to_owned()
+    }
+}
+
+/// What one form asks and says, before the frame.
+pub(crate) struct View {
+    pub(crate) intro: Vec<String>,
+    pub(crate) blocks: Vec<Block>,
+    pub(crate) questions: Vec<Question>,
+    pub(crate) hidden: Vec<(String, String)>,
+}
+
+/// What a form needs to know of the case and the partnership.
+pub(crate) struct Ctx<'a> {
+    pub(crate) case: &'a Case,
+    pub(crate) policy: &'a Policy,
+    pub(crate) people: &'a [Person],
+    pub(crate) agencies: &'a [Agency],
+    pub(crate) viewer: &'a Viewer,
+    pub(crate) now: Timestamp,
+}
+
+impl Ctx<'_> {
+    fn stage(&self) -> Option<&Stage> {
+        self.case.current_stage(self.policy)
+    }
+
+    fn next_stage(&self) -> Option<&Stage> {
+        self.policy
+            .track(self.case.track())
+            .and_then(|t| t.next_stage(self.case.stage()))
+    }
+
+    fn agency_name(&self, id: &AgencyId) -> String {
+        self.agencies
+            .iter()
+            .find(|a| &a.id == id)
+            .map_or_else(|| id.to_string(), |a| a.name.clone())
+    }
+
+    fn person(&self, id: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// The partnership's people who work on cases, the disagreeing
+    /// agencies' first, then the partnership team's, then the rest, each
+    /// agency's people together under its name.
+    fn people_by_agency(&self, keep: impl Fn(&Person) -> bool) -> Vec<Choice> {
+        let [raising, other] = self.case.parties();
+        let rank = |a: &AgencyId| {
+            if a == raising {
+                0
+            } else if a == other {
+                1
+            } else if self
+                .people
+                .iter()
+                .any(|p| &p.agency == a && p.tier == RoleTier::PartnershipTeam)
+            {
+                2
+            } else {
+                3
+            }
+        };
+        let mut agencies: Vec<&Agency> = self.agencies.iter().collect();
+        agencies.sort_by_key(|a| (rank(&a.id), a.name.clone()));
+        let mut choices = Vec::new();
+        for agency in agencies {
+            let mut first = true;
+            for person in self
+                .people
+                .iter()
+                .filter(|p| p.agency == agency.id && p.tier != RoleTier::Admin && keep(p))
+            {
+                let mut choice = Choice::new(person.id.as_str(), person_words(person, agency));
+                if first {
+                    choice = choice.group(agency.name.clone());
+                    first = false;
+                }
+                choices.push(choice);
+            }
+        }
+        choices
+    }
+}
+
+fn person_words(person: &Person, agency: &Agency) -> String {
+    if person.job_title.trim().is_empty() {
+        format!("{}, {}", person.name, agency.name)
+    } else {
+        format!("{}, {} ({})", person.name, person.job_title, agency.name)
+    }
+}
+
+/// The role someone takes part in at `stage`: a policy role they hold that
+/// the stage names (its leads, its decider or chair, or a role its
+/// requirements need, as Havering §2.8 needs the HSCP members), else their
+/// tier.
+fn role_at(stage: Option<&Stage>, person: &Person) -> RoleRef {
+    if let Some(stage) = stage {
+        let leads = &stage.leads;
+        let named: Vec<&RoleRef> = leads
+            .raising
+            .iter()
+            .chain(&leads.other)
+            .chain(&leads.decides)
+            .chain(&leads.chairs)
+            .chain(stage.requirements.iter().filter_map(|r| r.with.as_ref()))
+            .collect();
+        if let Some(role) = person
+            .declared_roles
+            .iter()
+            .map(|id| RoleRef::Declared(id.clone()))
+            .find(|r| named.contains(&r))
+        {
+            return role;
+        }
+    }
+    RoleRef::Tier(person.tier)
+}
+
+/// The query an action's address may carry.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ActQuery {
+    /// For submitting a form: which.
+    #[serde(default)]
+    form: String,
+}
+
+/// Shows the form for `action` on case `id`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, action)): Path<(String, String)>,
+    Query(query): Query<ActQuery>,
+) -> Result<Response, PageError> {
+    let act = Act::from_slug(&action).ok_or_else(|| not_found(&viewer))?;
+    let mut posted = Posted::default();
+    if !query.form.is_empty() {
+        posted.set("form", query.form);
+    }
+    respond(&state, &viewer, &id, act, posted, false).await
+}
+
+/// Reads, checks and carries out the form for `action` on case `id`.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, action)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let act = Act::from_slug(&action).ok_or_else(|| not_found(&viewer))?;
+    respond(&state, &viewer, &id, act, Posted::from_pairs(pairs), true).await
+}
+
+fn not_found(viewer: &Viewer) -> PageError {
+    PageError::new(
+        ApiError::NotFound {
+            code: "no_such_page",
+            message: String::new(),
+        },
+        viewer,
+    )
+}
+
+async fn respond(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    act: Act,
+    mut posted: Posted,
+    sent: bool,
+) -> Result<Response, PageError> {
+    let fail = |e| PageError::new(e, viewer);
+    let principal = &viewer.principal;
+    let opened = open_visible(state, principal, id).await.map_err(fail)?;
+    let standing_allows = opened.standing.may_act(act == Act::SubmitForm);
+    let actor = principal.person.actor();
+    let offers = opened.case.offers(opened.policy, &actor);
+    let offered = offers.iter().any(|o| act.is(o))
+        && (act != Act::SubmitForm
+            || offers
+                .iter()
+                .any(|o| matches!(o, Offer::SubmitForm(f) if f.as_str() == posted.get("form"))));
+    if !standing_allows || !offered {
+        let message = if standing_allows {
+            format!(
+                "You cannot {} now: {}.",
+                lower_first(act.title()),
+                act.why_not()
+            )
+        } else {
+            "You can read this case, but only the people working on it can change it: ask the \
+             stage's leads."
+                .to_owned()
+        };
+        return Err(fail(ApiError::Forbidden {
+            code: "not_offered",
+            message,
+        }));
+    }
+    let store = state.store();
+    let people = store
+        .people(principal.partnership())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let agencies = store
+        .agencies(principal.partnership())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let now = state.now();
+    let ctx = Ctx {
+        case: &opened.case,
+        policy: opened.policy,
+        people: &people,
+        agencies: &agencies,
+        viewer,
+        now,
+    };
+    let version = opened.case.version();
+    if !sent {
+        for (k, v) in defaults(act, &ctx, &posted) {
+            posted.set(&k, v);
+        }
+        return Ok(page(
+            act,
+            &ctx,
+            &posted,
+            &Errors::default(),
+            version,
+            StatusCode::OK,
+        ));
+    }
+    let expected = posted
+        .get("expected_version")
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| Sequence::new(n).ok());
+    let Some(expected) = expected else {
+        return Err(fail(ApiError::invalid_parameter(
+            "expected_version",
+            "the form was not sent whole: open the case again and start the form afresh",
+        )));
+    };
+    let command = match command(act, &ctx, &posted) {
+        Ok(command) => command,
+        Err(errors) => {
+            return Ok(page(
+                act,
+                &ctx,
+                &posted,
+                &errors,
+                expected,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    let first = view(act, &ctx, &posted, &Errors::default())
+        .questions
+        .first()
+        .map_or_else(String::new, |q| q.name.clone());
+    // Opened afresh to change: the access rules and the version are checked
+    // as the API checks them.
+    let change = Change::open(state, principal, id, expected, act == Act::SubmitForm).await;
+    let outcome = match change {
+        Ok(change) => change
+            .apply(command, &format!("page: {}", act.slug()))
+            .await
+            .map(|_| ()),
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?done={}", act.slug())).into_response()),
+        Err(error) => {
+            let mut errors = Errors::default();
+            let mut version = expected;
+            match &error {
+                ApiError::Conflict(conflict) => {
+                    errors.add(
+                        &first,
+                        "Someone else changed this case while you were filling in this form. \
+                         Check the case (open it in a new tab), then send this again: what \
+                         you wrote is kept below",
+                    );
+                    if let Some(actual) = conflict.actual {
+                        version = actual;
+                    }
+                }
+                ApiError::Refused { refusal, .. }
+                    if policy_forms::refusal_errors(refusal, &mut errors) => {}
+                ApiError::Refused { refusal, field } => {
+                    let field = act.question_for(field.as_deref(), &first);
+                    errors.add(
+                        &field,
+                        format!(
+                            "{} ({})",
+                            sentence(&refusal.to_string()).trim_end_matches('.'),
+                            refusal.section()
+                        ),
+                    );
+                }
+                ApiError::Unprocessable { message, field, .. } => {
+                    let field = act.question_for(field.as_deref(), &first);
+                    errors.add(&field, sentence(message).trim_end_matches('.').to_owned());
+                }
+                _ => return Err(fail(error)),
+            }
+            // Shown against the case as it is now.
+            let opened = open_visible(state, principal, id).await.map_err(fail)?;
+            let ctx = Ctx {
+                case: &opened.case,
+                ..ctx
+            };
+            Ok(page(
+                act,
+                &ctx,
+                &posted,
+                &errors,
+                version,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn page(
+    act: Act,
+    ctx: &Ctx,
+    posted: &Posted,
+    errors: &Errors,
+    version: Sequence,
+    status: StatusCode,
+) -> Response {
+    let view = view(act, ctx, posted, errors);
+    let mut hidden = view.hidden;
+    hidden.push(("expected_version".to_owned(), version.get().to_string()));
+    let title = if act == Act::SubmitForm {
+        policy_forms::title(ctx, posted.get("form"))
+    } else {
+        act.title().to_owned()
+    };
+    let mut chrome = Chrome::new(title, Section::None, Some(ctx.viewer));
+    chrome.has_errors = !errors.is_empty();
+    let id = ctx.case.id();
+    let page = QuestionPage {
+        chrome,
+        errors: errors.0.clone(),
+        caption: id.to_string(),
+        back: (format!("/cases/{id}"), "Back to the case".to_owned()),
+        action: format!("/cases/{id}/{}", act.slug()),
+        intro: view.intro,
+        blocks: view.blocks,
+        questions: view.questions,
+        hidden,
+        csrf_token: ctx.viewer.csrf_token().to_owned(),
+        button: act.button().to_owned(),
+        warning_button: matches!(act, Act::Withdraw | Act::Close),
+        cancel: Some((format!("/cases/{id}"), "Cancel".to_owned())),
+    };
+    html_with_status(status, &page)
+}
+
+/// What a form starts with.
+fn defaults(act: Act, ctx: &Ctx, posted: &Posted) -> Vec<(String, String)> {
+    match act {
+        Act::SubmitForm => policy_forms::defaults(ctx, posted.get("form")),
+        Act::RecordDiscussion => {
+            let mut d = today_parts("held_on", ctx.now);
+            d.push((
+                "participants".to_owned(),
+                ctx.viewer.principal.id().to_string(),
+            ));
+            d
+        }
+        Act::ApproveDiscussion => today_parts("approved_on", ctx.now),
+        Act::Resolve => ctx
+            .case
+            .offers(ctx.policy, &ctx.viewer.principal.person.actor())
+            .into_iter()
+            .find_map(|o| match o {
+                Offer::Resolve(routes) if routes.len() == 1 => Some(vec![(
+                    "route".to_owned(),
+                    route_value(routes[0]).to_owned(),
+                )]),
+                _ => None,
+            })
+            .unwrap_or_default(),
+        Act::RecordChangeOfCircumstances => {
+            let mut d = Vec::new();
+            if let [only] = ctx.case.subjects() {
+                d.push(("subject".to_owned(), only.id.to_string()));
+            }
+            d
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn route_value(route: ResolutionRoute) -> &'static str {
+    match route {
+        ResolutionRoute::Agreement => "agreement",
+        ResolutionRoute::Decision => "decision",
+        ResolutionRoute::Panel => "panel",
+    }
+}
+
+fn route_words(route: ResolutionRoute) -> (&'static str, &'static str) {
+    match route {
+        ResolutionRoute::Agreement => (
+            "The leads agreed it",
+            "The two sides reached agreement at this stage.",
+        ),
+        ResolutionRoute::Decision => (
+            "The stage's decider decided it",
+            "Resolved direct by the person who decides at this stage.",
+        ),
+        ResolutionRoute::Panel => (
+            "The Resolution Panel decided it",
+            "The panel heard the representations and resolved it.",
+        ),
+    }
+}
+
+const MODES: [(DiscussionMode, &str, &str); 4] = [
+    (DiscussionMode::Phone, "phone", "By telephone"),
+    (DiscussionMode::FaceToFace, "face-to-face", "Face to face"),
+    (
+        DiscussionMode::Meeting,
+        "meeting",
+        "A meeting, in person or online",
+    ),
+    (
+        DiscussionMode::ProfessionalsMeeting,
+        "professionals-meeting",
+        "A professionals meeting",
+    ),
+];
+
+/// The questions and words of `act`'s form.
+fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
+    let mut intro = Vec::new();
+    let mut blocks = Vec::new();
+    let mut hidden = Vec::new();
+    let stage_name = ctx
+        .stage()
+        .map_or_else(String::new, |s| stage_words(s.number, &s.name));
+    let questions = match act {
+        Act::RecordDiscussion => {
+            intro.push(format!(
+                "Record a discussion held at {stage_name}, as you would write it on the child's \
+                 file. Once recorded it cannot be edited: a mistake is put right by a correction \
+                 beside it."
+            ));
+            vec![
+                Question::date("held_on", "When was it held?", posted)
+                    .hint("For example, 27 3 2026"),
+                Question::text("held_at", "What time did it start?", posted)
+                    .hint("For example, 9:30am or 14:30")
+                    .width("govuk-input--width-5"),
+                Question::radios(
+                    "how",
+                    "How was it held?",
+                    MODES
+                        .iter()
+                        .map(|(_, value, words)| Choice::new(*value, *words))
+                        .collect(),
+                    posted,
+                ),
+                Question::checkboxes(
+                    "participants",
+                    "Who took part?",
+                    ctx.people_by_agency(|_| true),
+                    posted,
+                )
+                .hint("Tick everyone who took part, yourself included."),
+                Question::textarea("summary", "What was said and decided?", posted)
+                    .hint("Include the actions agreed and the reasons for the decisions."),
+                Question::yes_no("agreed", "Did it end in agreement?", posted)
+                    .hint("If it did, record the outcome next."),
+            ]
+        }
+        Act::ApproveDiscussion => {
+            let options = ctx
+                .case
+                .discussions()
+                .iter()
+                .filter(|d| d.approved_on.is_none())
+                .map(|d| {
+                    Choice::new(
+                        d.sequence.get().to_string(),
+                        format!("Stage {}, {}", d.stage, words::when(d.record.held_at)),
+                    )
+                    .hint(clip(d.record.summary.as_str()))
+                })
+                .collect();
+            vec![
+                Question::radios("discussion", "Which discussion record?", options, posted),
+                Question::date("approved_on", "When was it approved?", posted)
+                    .hint("The date of approval goes on the record."),
+            ]
+        }
+        Act::AgreeAction => {
+            let mut options = vec![Choice::new("", "Choose who will do it")];
+            options.extend(ctx.people_by_agency(|_| true).into_iter().map(|mut c| {
+                c.group.clear();
+                c
+            }));
+            vec![
+                Question::select("who", "Who will do it?", options, posted),
+                Question::textarea("what", "What will be done?", posted),
+                Question::date("by_when", "By when?", posted).hint("For example, 27 3 2026"),
+            ]
+        }
+        Act::CompleteAction => {
+            let options = ctx
+                .case
+                .actions()
+                .iter()
+                .filter(|a| a.completed.is_none())
+                .map(|a| {
+                    let who = ctx
+                        .person(a.details.who.as_str())
+                        .map_or_else(|| a.details.who.to_string(), |p| p.name.clone());
+                    Choice::new(a.sequence.get().to_string(), a.details.what.to_string()).hint(
+                        format!("{who}, by {}", a.details.by_when.strftime("%A %-d %B %Y")),
+                    )
+                })
+                .collect();
+            vec![
+                Question::radios("action", "Which action is done?", options, posted),
+                Question::textarea("note", "What was done (optional)", posted),
+            ]
+        }
+        Act::SubmitForm => {
+            let form_view = policy_forms::view(ctx, posted, errors);
+            intro = form_view.intro;
+            blocks = form_view.blocks;
+            hidden = form_view.hidden;
+            form_view.questions
+        }
+        Act::Escalate => {
+            if let Some(next) = ctx.next_stage() {
+                hidden.push(("to".to_owned(), next.number.to_string()));
+                intro.push(format!(
+                    "The case moves from {stage_name} to {}.",
+                    stage_words(next.number, &next.name)
+                ));
+                let mut about =
+                    Block::new(format!("What {} is", stage_words(next.number, &next.name)))
+                        .paragraph(next.summary.clone())
+                        .paragraph(format!("Timescale: {}.", next.timescale.timescale()));
+                let leads: Vec<String> = next
+                    .leads
+                    .raising
+                    .iter()
+                    .chain(&next.leads.other)
+                    .chain(&next.leads.decides)
+                    .map(|r| words::role(ctx.policy, r))
+                    .collect();
+                if !leads.is_empty() {
+                    about.items = dedup(leads)
+                        .into_iter()
+                        .map(|l| format!("Led by: {l}"))
+                        .collect();
+                }
+                blocks.push(about);
+                let outstanding = ctx.case.outstanding(ctx.policy, Before::Escalate);
+                let mut needs = Block::new("Before you escalate");
+                if outstanding.is_empty() {
+                    needs = needs.paragraph(format!(
+                        "Everything {} needs before the case leaves it is on the record.",
+                        stage_name
+                    ));
+                } else {
+                    needs.warning = true;
+                    needs = needs.paragraph("The policy needs these first:");
+                    needs.items = outstanding
+                        .iter()
+                        .map(|r| format!("{} ({})", sentence(&r.to_string()), r.section()))
+                        .collect();
+                }
+                blocks.push(needs);
+                let told = ctx.case.notified_on_escalation(ctx.policy);
+                if !told.is_empty() {
+                    let mut block = Block::new("Who will be told");
+                    block.items = told
+                        .iter()
+                        .map(|n| {
+                            format!(
+                                "{}: {} ({})",
+                                super::capitalised(&words::role(ctx.policy, &n.to)),
+                                n.message,
+                                n.section
+                            )
+                        })
+                        .collect();
+                    blocks.push(block);
+                }
+            }
+            vec![
+                Question::textarea(
+                    "reason",
+                    &format!("Why could {stage_name} not resolve it?"),
+                    posted,
+                )
+                .hint("This goes on the record and to the people at the next stage."),
+            ]
+        }
+        Act::ExtendDeadline => {
+            intro.push(format!(
+                "{stage_name} is due {}. An extension moves the deadline on from then; it \
+                 never pauses the case. Give the reason, which goes on the record.",
+                words::due(&ctx.case.stage_due())
+            ));
+            vec![
+                Question::text("amount", "How much longer?", posted)
+                    .width("govuk-input--width-3")
+                    .numeric(),
+                Question::radios(
+                    "unit",
+                    "Counted in",
+                    vec![
+                        Choice::new("working-days", "Working days")
+                            .hint("Bank holidays on the policy's calendar are left out."),
+                        Choice::new("calendar-days", "Calendar days"),
+                        Choice::new("hours", "Hours"),
+                    ],
+                    posted,
+                ),
+                Question::textarea("reason", "Why is more time needed?", posted),
+            ]
+        }
+        Act::ConvenePanel => {
+            if let Some(rule) = ctx.stage().and_then(|s| s.panel.as_ref()) {
+                let mut block = Block::new("Who sits on it")
+                    .paragraph(format!("{} ({})", rule.membership, rule.section));
+                block.items.push(format!(
+                    "Members from at least {} agencies.",
+                    rule.min_agencies
+                ));
+                block.items.push(match rule.include_disputing {
+                    Inclusion::Required => {
+                        "The agencies in disagreement must each have a member.".to_owned()
+                    }
+                    Inclusion::WherePossible => "The agencies in disagreement each have a member \
+                                                 where possible; if one cannot, say why."
+                        .to_owned(),
+                });
+                blocks.push(block);
+            }
+            let senior = |p: &Person| {
+                matches!(
+                    p.tier,
+                    RoleTier::SeniorManager
+                        | RoleTier::HeadOfService
+                        | RoleTier::PanelMember
+                        | RoleTier::Chair
+                )
+            };
+            let mut questions = vec![
+                Question::checkboxes(
+                    "members",
+                    "Who are its members?",
+                    ctx.people_by_agency(senior),
+                    posted,
+                )
+                .hint("Tick a senior officer for each agency that sits on it."),
+            ];
+            if ctx
+                .stage()
+                .and_then(|s| s.panel.as_ref())
+                .is_some_and(|r| r.include_disputing == Inclusion::WherePossible)
+            {
+                questions.push(
+                    Question::textarea(
+                        "shortfall_reason",
+                        "If an agency in disagreement cannot sit, why not? (optional)",
+                        posted,
+                    )
+                    .hint("Leave this blank if both agencies have a member."),
+                );
+            }
+            questions
+        }
+        Act::RecordRepresentation => {
+            let [raising, other] = ctx.case.parties();
+            let mut options = vec![
+                Choice::new(raising.as_str(), ctx.agency_name(raising)),
+                Choice::new(other.as_str(), ctx.agency_name(other)),
+            ];
+            options.extend(
+                ctx.agencies
+                    .iter()
+                    .filter(|a| &a.id != raising && &a.id != other)
+                    .map(|a| Choice::new(a.id.as_str(), a.name.clone())),
+            );
+            vec![
+                Question::radios("agency", "Which agency made it?", options, posted),
+                Question::textarea("summary", "What did it say?", posted),
+            ]
+        }
+        Act::Resolve => {
+            let outstanding = ctx.case.outstanding(ctx.policy, Before::Resolve);
+            if !outstanding.is_empty() {
+                let mut needs = Block::new("Before you record the outcome")
+                    .paragraph("The policy needs these first:");
+                needs.warning = true;
+                needs.items = outstanding
+                    .iter()
+                    .map(|r| format!("{} ({})", sentence(&r.to_string()), r.section()))
+                    .collect();
+                blocks.push(needs);
+            }
+            if ctx.stage().is_some_and(|s| s.final_decision) {
+                blocks.push(Block::new("A final decision").paragraph(
+                    "A decision at this stage is final in the policy: recording it closes the \
+                     case.",
+                ));
+            }
+            let routes = ctx
+                .case
+                .offers(ctx.policy, &ctx.viewer.principal.person.actor())
+                .into_iter()
+                .find_map(|o| match o {
+                    Offer::Resolve(routes) => Some(routes),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            vec![
+                Question::radios(
+                    "route",
+                    "How was it resolved?",
+                    routes
+                        .into_iter()
+                        .map(|r| {
+                            let (label, hint) = route_words(r);
+                            Choice::new(route_value(r), label).hint(hint)
+                        })
+                        .collect(),
+                    posted,
+                ),
+                Question::textarea("outcome", "What is the agreed outcome?", posted),
+                Question::textarea(
+                    "outstanding_issues",
+                    "How will any outstanding issues be taken forward?",
+                    posted,
+                )
+                .hint("If there are none, say so."),
+            ]
+        }
+        Act::ConfirmOutcome => {
+            intro.push(format!(
+                "Confirm the outcome in writing for {} ({}).",
+                ctx.agency_name(ctx.viewer.principal.agency()),
+                ctx.policy.outcome.section
+            ));
+            vec![
+                Question::textarea("statement", "Your agency's confirmation", posted)
+                    .hint("Write the confirmation, or say where the signed copy is kept."),
+            ]
+        }
+        Act::RecordLearning => {
+            let learning = &ctx.policy.learning;
+            let mut forward = vec![Choice::new("", "Not forwarded")];
+            forward.extend(
+                learning
+                    .forward_to
+                    .iter()
+                    .map(|f| Choice::new(f.clone(), f.clone())),
+            );
+            let mut questions = vec![Question::radios(
+                "theme",
+                "What is the learning about?",
+                learning
+                    .themes
+                    .iter()
+                    .map(|t| Choice::new(t.id.as_str(), super::capitalised(&t.label)))
+                    .collect(),
+                posted,
+            )];
+            if !learning.forward_to.is_empty() {
+                questions.push(Question::radios(
+                    "forwarded_to",
+                    "Where has it been forwarded?",
+                    forward,
+                    posted,
+                ));
+            }
+            questions.push(Question::textarea("note", "What is the learning?", posted));
+            questions
+        }
+        Act::Withdraw => {
+            intro.push(
+                "Withdrawing ends the disagreement at this stage. It stays on the record, and a \
+                 manager can reopen it."
+                    .to_owned(),
+            );
+            vec![Question::textarea(
+                "reason",
+                "Why is it being withdrawn?",
+                posted,
+            )]
+        }
+        Act::Close => {
+            intro.push(
+                "Closing takes the case off the register of open disagreements. It stays on the \
+                 record, and a manager can reopen it unless it ended in a final decision."
+                    .to_owned(),
+            );
+            if ctx.policy.outcome.written_confirmation {
+                ctx.case
+                    .unconfirmed_parties()
+                    .into_iter()
+                    .map(|a| {
+                        Question::textarea(
+                            &format!("missing-{a}"),
+                            &format!("Why has {} not confirmed the outcome?", ctx.agency_name(a)),
+                            posted,
+                        )
+                        .hint(format!(
+                            "The policy asks each agency to confirm the outcome in writing ({}).",
+                            ctx.policy.outcome.section
+                        ))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        }
+        Act::Reopen => {
+            intro.push(format!(
+                "The case reopens at {stage_name}, with the stage's timescale counted afresh \
+                 from now."
+            ));
+            vec![Question::textarea(
+                "reason",
+                "Why is it being reopened?",
+                posted,
+            )]
+        }
+        Act::RecordChangeOfCircumstances => {
+            intro.push(
+                "Record what has changed since the disagreement was raised. The record as it was \
+                 stays; anyone the policy says must now be told is told."
+                    .to_owned(),
+            );
+            let subjects = ctx.case.subjects();
+            let mut questions = vec![Question::radios(
+                "subject",
+                "Who has it changed for?",
+                subjects
+                    .iter()
+                    .map(|s| Choice::new(s.id.as_str(), s.name.to_string()))
+                    .collect(),
+                posted,
+            )];
+            let chosen = subjects
+                .iter()
+                .find(|s| s.id.as_str() == posted.get("subject"))
+                .or(subjects.first());
+            let mut flags = vec![
+                Choice::new(
+                    "child_protection_plan",
+                    "Subject to a Child Protection Plan",
+                ),
+                Choice::new("looked_after", "A Looked After Child"),
+                Choice::new(
+                    "immediate_risk",
+                    "Thought to be at immediate risk of significant harm",
+                ),
+            ];
+            if !posted.has("flags_sent", "yes")
+                && let Some(s) = chosen
+            {
+                flags[0].checked = s.child_protection_plan;
+                flags[1].checked = s.looked_after;
+                flags[2].checked = s.immediate_risk;
+            }
+            hidden.push(("flags_sent".to_owned(), "yes".to_owned()));
+            questions.push(
+                Question::checkboxes("flags", "What is true now?", flags, posted)
+                    .hint("Tick all that are true now, and untick any that are no longer."),
+            );
+            questions.push(Question::textarea(
+                "reason",
+                "What changed, and when?",
+                posted,
+            ));
+            questions
+        }
+    };
+    View {
+        intro,
+        blocks,
+        questions: questions.into_iter().map(|q| q.checked(errors)).collect(),
+        hidden,
+    }
+}
+
+fn dedup(mut v: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|s| seen.insert(s.clone()));
+    v
+}
+
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(120).collect();
+    if s.chars().count() > 120 {
+        out.push('…');
+    }
+    out
+}
+
+/// The people ticked in `name`, each a person of the directory, or what
+/// to fix.
+fn chosen_people<'p>(
+    ctx: &'p Ctx,
+    posted: &Posted,
+    name: &str,
+    none: &str,
+    errors: &mut Errors,
+) -> Vec<&'p Person> {
+    let ids = posted.all(name);
+    if ids.is_empty() {
+        errors.add(name, none);
+        return Vec::new();
+    }
+    let mut people = Vec::new();
+    for id in ids {
+        match ctx.person(id) {
+            Some(p) if !people.iter().any(|q: &&Person| q.id == p.id) => people.push(p),
+            Some(_) => {}
+            None => errors.add(name, "Choose people from the list"),
+        }
+    }
+    people
+}
+
+/// The event number chosen in `name`, if it is one of `allowed`.
+fn chosen_sequence(
+    posted: &Posted,
+    name: &str,
+    allowed: impl Iterator<Item = Sequence>,
+    none: &str,
+) -> Result<Sequence, String> {
+    let raw = posted.get(name);
+    if raw.is_empty() {
+        return Err(none.to_owned());
+    }
+    let mut allowed = allowed;
+    allowed
+        .find(|s| s.get().to_string() == raw)
+        .ok_or_else(|| none.to_owned())
+}
+
+/// `act`'s command from what was posted, or every mistake in it.
+fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
+    let mut e = Errors::default();
+    let command = match act {
+        Act::RecordDiscussion => {
+            let date = e.take("held_on", posted.date("held_on", "the date it was held"));
+            let time = e.take("held_at", posted.time("held_at", "the time it started"));
+            let how = MODES
+                .iter()
+                .find(|(_, v, _)| *v == posted.get("how"))
+                .map(|(m, _, _)| *m);
+            if how.is_none() {
+                e.add("how", "Select how it was held");
+            }
+            let people = chosen_people(
+                ctx,
+                posted,
+                "participants",
+                "Select everyone who took part",
+                &mut e,
+            );
+            let summary = e.take(
+                "summary",
+                posted.text("summary", "Enter what was said and decided"),
+            );
+            let agreed = yes_no(
+                posted,
+                "agreed",
+                "Select yes if it ended in agreement",
+                &mut e,
+            );
+            let held_at = match (date, time) {
+                (Some(d), Some(t)) => match uk_instant(d, t) {
+                    Some(at) if at > ctx.now => {
+                        e.add(
+                            "held_on",
+                            "The date and time it was held must be in the past",
+                        );
+                        None
+                    }
+                    Some(at) => Some(at),
+                    None => {
+                        e.add("held_on", "The date it was held must be a real date");
+                        None
+                    }
+                },
+                _ => None,
+            };
+            let stage = ctx.stage();
+            match (held_at, how, summary, agreed) {
+                (Some(held_at), Some(how), Some(summary), Some(agreed)) if e.is_empty() => {
+                    Command::RecordDiscussion {
+                        record: DiscussionRecord {
+                            held_at,
+                            how,
+                            participants: people
+                                .iter()
+                                .map(|p| Participant {
+                                    person: p.id.clone(),
+                                    agency: p.agency.clone(),
+                                    role: role_at(stage, p),
+                                })
+                                .collect(),
+                            summary,
+                            ended_in_agreement: agreed,
+                        },
+                    }
+                }
+                _ => return Err(e),
+            }
+        }
+        Act::ApproveDiscussion => {
+            let discussion = e.take(
+                "discussion",
+                chosen_sequence(
+                    posted,
+                    "discussion",
+                    ctx.case
+                        .discussions()
+                        .iter()
+                        .filter(|d| d.approved_on.is_none())
+                        .map(|d| d.sequence),
+                    "Select the discussion record to approve",
+                ),
+            );
+            let on = e.take(
+                "approved_on",
+                posted.date("approved_on", "the date it was approved"),
+            );
+            match (discussion, on) {
+                (Some(discussion), Some(approved_on)) => Command::ApproveDiscussion {
+                    discussion,
+                    approved_on,
+                },
+                _ => return Err(e),
+            }
+        }
+        Act::AgreeAction => {
+            let who = match posted.get("who") {
+                "" => {
+                    e.add("who", "Select who will do it");
+                    None
+                }
+                id => {
+                    let p = ctx.person(id);
+                    if p.is_none() {
+                        e.add("who", "Select someone from the list");
+                    }
+                    p
+                }
+            };
+            let what = e.take("what", posted.text("what", "Enter what will be done"));
+            let by_when = e.take("by_when", posted.date("by_when", "the date it is due by"));
+            match (who, what, by_when) {
+                (Some(who), Some(what), Some(by_when)) => Command::AgreeAction {
+                    details: ActionDetails {
+                        who: who.id.clone(),
+                        agency: who.agency.clone(),
+                        what,
+                        by_when,
+                    },
+                },
+                _ => return Err(e),
+            }
+        }
+        Act::CompleteAction => {
+            let action = e.take(
+                "action",
+                chosen_sequence(
+                    posted,
+                    "action",
+                    ctx.case
+                        .actions()
+                        .iter()
+                        .filter(|a| a.completed.is_none())
+                        .map(|a| a.sequence),
+                    "Select the action that is done",
+                ),
+            );
+            let note = e.take("note", posted.optional_text("note")).flatten();
+            match action {
+                Some(action) if e.is_empty() => Command::CompleteAction { action, note },
+                _ => return Err(e),
+            }
+        }
+        Act::SubmitForm => return policy_forms::command(ctx, posted),
+        Act::Escalate => {
+            let to = ctx.next_stage().map(|s| s.number);
+            let reason = e.take(
+                "reason",
+                posted.text("reason", "Enter why this stage could not resolve it"),
+            );
+            match (to, reason) {
+                (Some(to), Some(reason)) if posted.get("to") == to.to_string() => {
+                    Command::Escalate { to, reason }
+                }
+                (Some(_), Some(_)) => {
+                    e.add(
+                        "reason",
+                        "The case has moved on since you opened this form: check the case and \
+                         escalate again if it is still needed",
+                    );
+                    return Err(e);
+                }
+                _ => {
+                    if to.is_none() {
+                        e.add("reason", "There is no stage above this one");
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Act::ExtendDeadline => {
+            let unit = posted.get("unit");
+            let max = match unit {
+                "hours" => Extension::MAX_HOURS,
+                "calendar-days" => Extension::MAX_CALENDAR_DAYS,
+                _ => Extension::MAX_WORKING_DAYS,
+            };
+            let amount = e.take("amount", posted.number("amount", "how much longer", max));
+            if !matches!(unit, "working-days" | "calendar-days" | "hours") {
+                e.add(
+                    "unit",
+                    "Select whether it is counted in working days, calendar days or hours",
+                );
+            }
+            let reason = e.take(
+                "reason",
+                posted.text("reason", "Enter why more time is needed"),
+            );
+            let by = amount.and_then(|n| match unit {
+                "working-days" => WorkingDays::new(n).map(Extension::WorkingDays),
+                "calendar-days" => std::num::NonZeroU32::new(n).map(Extension::CalendarDays),
+                "hours" => std::num::NonZeroU32::new(n).map(Extension::Hours),
+                _ => None,
+            });
+            match (by, reason) {
+                (Some(by), Some(reason)) if e.is_empty() => Command::ExtendDeadline { by, reason },
+                _ => return Err(e),
+            }
+        }
+        Act::ConvenePanel => {
+            let members =
+                chosen_people(ctx, posted, "members", "Select the panel's members", &mut e);
+            let shortfall_reason = e
+                .take("shortfall_reason", posted.optional_text("shortfall_reason"))
+                .flatten();
+            if !e.is_empty() {
+                return Err(e);
+            }
+            Command::ConvenePanel {
+                members: members
+                    .iter()
+                    .map(|p| PanelSeat {
+                        person: p.id.clone(),
+                        agency: p.agency.clone(),
+                    })
+                    .collect(),
+                shortfall_reason,
+            }
+        }
+        Act::RecordRepresentation => {
+            let agency = ctx
+                .agencies
+                .iter()
+                .find(|a| a.id.as_str() == posted.get("agency"))
+                .map(|a| a.id.clone());
+            if agency.is_none() {
+                e.add("agency", "Select the agency that made it");
+            }
+            let summary = e.take("summary", posted.text("summary", "Enter what it said"));
+            match (agency, summary) {
+                (Some(agency), Some(summary)) => Command::RecordRepresentation { agency, summary },
+                _ => return Err(e),
+            }
+        }
+        Act::Resolve => {
+            let route = [
+                ResolutionRoute::Agreement,
+                ResolutionRoute::Decision,
+                ResolutionRoute::Panel,
+            ]
+            .into_iter()
+            .find(|r| route_value(*r) == posted.get("route"));
+            if route.is_none() {
+                e.add("route", "Select how it was resolved");
+            }
+            let outcome = e.take(
+                "outcome",
+                posted.text("outcome", "Enter the agreed outcome"),
+            );
+            let outstanding_issues = e.take(
+                "outstanding_issues",
+                posted.text(
+                    "outstanding_issues",
+                    "Enter how outstanding issues will be taken forward, or say there are none",
+                ),
+            );
+            match (route, outcome, outstanding_issues) {
+                (Some(route), Some(outcome), Some(outstanding_issues)) => Command::Resolve {
+                    route,
+                    outcome,
+                    outstanding_issues,
+                },
+                _ => return Err(e),
+            }
+        }
+        Act::ConfirmOutcome => {
+            match e.take(
+                "statement",
+                posted.text("statement", "Enter your agency's confirmation"),
+            ) {
+                Some(statement) => Command::ConfirmOutcome { statement },
+                None => return Err(e),
+            }
+        }
+        Act::RecordLearning => {
+            let learning = &ctx.policy.learning;
+            let theme = learning
+                .themes
+                .iter()
+                .find(|t| t.id.as_str() == posted.get("theme"))
+                .map(|t| t.id.clone());
+            if theme.is_none() {
+                e.add("theme", "Select what the learning is about");
+            }
+            let forwarded_to = match posted.get("forwarded_to") {
+                "" => None,
+                f if learning.forward_to.iter().any(|x| x == f) => Some(f.to_owned()),
+                _ => {
+                    e.add("forwarded_to", "Select where it has been forwarded");
+                    None
+                }
+            };
+            let note = e.take("note", posted.text("note", "Enter the learning"));
+            match (theme, note) {
+                (Some(theme), Some(note)) if e.is_empty() => Command::RecordLearning {
+                    theme,
+                    forwarded_to,
+                    note,
+                },
+                _ => return Err(e),
+            }
+        }
+        Act::Withdraw => match e.take(
+            "reason",
+            posted.text("reason", "Enter why it is being withdrawn"),
+        ) {
+            Some(reason) => Command::Withdraw { reason },
+            None => return Err(e),
+        },
+        Act::Close => {
+            let mut missing = Vec::new();
+            if ctx.policy.outcome.written_confirmation {
+                for agency in ctx.case.unconfirmed_parties() {
+                    let name = format!("missing-{agency}");
+                    if let Some(reason) = e.take(
+                        &name,
+                        posted.text(
+                            &name,
+                            &format!(
+                                "Enter why {} has not confirmed the outcome",
+                                ctx.agency_name(agency)
+                            ),
+                        ),
+                    ) {
+                        missing.push(MissingConfirmation {
+                            agency: agency.clone(),
+                            reason,
+                        });
+                    }
+                }
+            }
+            if !e.is_empty() {
+                return Err(e);
+            }
+            Command::Close {
+                missing_confirmations: missing,
+            }
+        }
+        Act::Reopen => match e.take(
+            "reason",
+            posted.text("reason", "Enter why it is being reopened"),
+        ) {
+            Some(reason) => Command::Reopen { reason },
+            None => return Err(e),
+        },
+        Act::RecordChangeOfCircumstances => {
+            let subject = ctx
+                .case
+                .subjects()
+                .iter()
+                .find(|s| s.id.as_str() == posted.get("subject"))
+                .map(|s| s.id.clone());
+            if subject.is_none() {
+                e.add("subject", "Select who it has changed for");
+            }
+            let reason = e.take(
+                "reason",
+                posted.text("reason", "Enter what changed, and when"),
+            );
+            match (subject, reason) {
+                (Some(subject), Some(reason)) => Command::RecordChangeOfCircumstances {
+                    subject,
+                    child_protection_plan: posted.has("flags", "child_protection_plan"),
+                    looked_after: posted.has("flags", "looked_after"),
+                    immediate_risk: posted.has("flags", "immediate_risk"),
+                    reason,
+                },
+                _ => return Err(e),
+            }
+        }
+    };
+    if e.is_empty() { Ok(command) } else { Err(e) }
+}
+
+/// The yes or no chosen in `name`.
+pub(crate) fn yes_no(posted: &Posted, name: &str, none: &str, e: &mut Errors) -> Option<bool> {
+    match posted.get(name) {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            e.add(name, none);
+            None
+        }
+    }
+}
+
+/// The actions `viewer` may take on `case`, as links for its page.
+pub(crate) fn links(case: &Case, policy: &Policy, viewer: &Viewer) -> Vec<(String, String)> {
+    let actor = viewer.principal.person.actor();
+    let id = case.id();
+    case.offers(policy, &actor)
+        .into_iter()
+        .filter_map(|offer| {
+            let act = Act::ALL.into_iter().find(|a| a.is(&offer))?;
+            Some(match &offer {
+                Offer::SubmitForm(form) => (
+                    format!("/cases/{id}/submit-form?form={form}"),
+                    format!(
+                        "Submit the {}",
+                        policy
+                            .form(form)
+                            .map_or_else(|| form.to_string(), |f| f.title.clone())
+                    ),
+                ),
+                Offer::Escalate { to } => (
+                    format!("/cases/{id}/{}", act.slug()),
+                    format!("Escalate to Stage {to}"),
+                ),
+                _ => (
+                    format!("/cases/{id}/{}", act.slug()),
+                    act.title().to_owned(),
+                ),
+            })
+        })
+        .collect()
+}
