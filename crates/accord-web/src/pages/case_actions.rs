@@ -609,6 +609,7 @@ fn page(
         button: act.button().to_owned(),
         warning_button: matches!(act, Act::Withdraw | Act::Close),
         cancel: Some((format!("/cases/{id}"), "Cancel".to_owned())),
+        secondary: None,
     };
     html_with_status(status, &page)
 }

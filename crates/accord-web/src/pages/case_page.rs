@@ -121,6 +121,8 @@ pub(crate) struct OutcomeView {
     pub(crate) final_decision: bool,
     pub(crate) confirmations: Vec<String>,
     pub(crate) awaiting: Vec<String>,
+    /// Whether the policy asks the agencies to confirm it in writing.
+    pub(crate) confirmation_asked: bool,
 }
 
 pub(crate) struct LearningRow {
@@ -380,6 +382,7 @@ async fn page(
                     )
                 })
                 .collect(),
+            confirmation_asked: policy.outcome.written_confirmation,
             awaiting: case
                 .unconfirmed_parties()
                 .into_iter()
@@ -449,13 +452,18 @@ fn summary(
         .current_stage(policy)
         .map_or_else(String::new, |s| super::stage_words(s.number, &s.name));
     let mut due = words::due(&case.due());
-    if case.due().instant().is_none() {
+    if case.status() != Status::Open {
+        due = match case.status() {
+            Status::Resolved => "Nothing more at this stage: the outcome is recorded".to_owned(),
+            _ => "Nothing: the case has ended".to_owned(),
+        };
+    } else if case.due().instant().is_none() {
         due.push_str(&format!(
             " (at this stage for {})",
             words::duration(case.time_at_stage(now).as_mins())
         ));
     }
-    if case.is_overdue(now) {
+    if case.status() == Status::Open && case.is_overdue(now) {
         due = format!("Overdue: it was due {due}");
     } else {
         due = sentence_start(&due);
@@ -696,7 +704,13 @@ fn event_words(event: &Event, policy: &Policy) -> String {
             .map_or_else(|| id.to_string(), |f| f.title.clone())
     };
     match &event.body {
-        EventBody::Raised(r) => format!("Raised at Stage {}", r.stage),
+        EventBody::Raised(r) => match &r.later_start_reason {
+            Some(reason) => format!(
+                "Raised at Stage {}, passing over the stages below for immediate risk: {reason}",
+                r.stage
+            ),
+            None => format!("Raised at Stage {}", r.stage),
+        },
         EventBody::DiscussionRecorded { stage, .. } => {
             format!("Discussion recorded at Stage {stage}")
         }

@@ -291,6 +291,17 @@ pub(crate) struct QuestionPage {
     pub(crate) warning_button: bool,
     /// A link beside the button, such as "Cancel".
     pub(crate) cancel: Option<(String, String)>,
+    /// A second button, after the first: the name and value it sends, and
+    /// its words ("Add another child").
+    pub(crate) secondary: Option<(String, String, String)>,
+}
+
+impl QuestionPage {
+    /// Whether a question's words are the page's heading, so the page
+    /// has no heading of its own.
+    pub(crate) fn heading_in_question(&self) -> bool {
+        self.questions.iter().any(|q| q.is_heading)
+    }
 }
 
 /// A part of a page of questions that is not a question: what the next

@@ -270,6 +270,8 @@ struct StartPage {
     immediate_risk_section: String,
     draft_saved: bool,
     csrf_token: String,
+    /// The first question's address.
+    first: String,
 }
 
 /// `GET /raise`: what the policy covers, what it does not, and what to do
@@ -294,6 +296,13 @@ pub(crate) async fn start(
             immediate_risk_section: j.policy.immediate_risk.section.clone(),
             draft_saved: !saved.pairs().is_empty(),
             csrf_token: viewer.csrf_token().to_owned(),
+            first: STEPS
+                .into_iter()
+                .find(|s| j.applies(*s, &saved))
+                .map_or_else(
+                    || "/raise/check".to_owned(),
+                    |s| format!("/raise/{}", s.slug()),
+                ),
         };
         Ok(html(&page))
     })
@@ -495,6 +504,13 @@ fn question_page(
         button: "Continue".to_owned(),
         warning_button: false,
         cancel: None,
+        secondary: (step == Step::Subjects && j.subject_count(draft) < MAX_SUBJECTS).then(|| {
+            (
+                "add".to_owned(),
+                "yes".to_owned(),
+                "Add another child".to_owned(),
+            )
+        }),
     };
     html_with_status(status, &page)
 }
@@ -857,19 +873,6 @@ fn check(j: &Journey, step: Step, draft: &Posted, _now: Timestamp) -> Errors {
             let named: Vec<usize> = (1..=j.subject_count(draft))
                 .filter(|n| !draft.get(&format!("s{n}-name")).trim().is_empty())
                 .collect();
-            if none && !named.is_empty() {
-                e.add(
-                    "no_subject",
-                    "Either give the names of those it is about, or tick that it is a \
-                     partnership issue, not both",
-                );
-            } else if !none && named.is_empty() {
-                e.add(
-                    "s1-name",
-                    "Enter the name of the child it is about, or tick that it is a partnership \
-                     issue",
-                );
-            }
             if !none {
                 let both = policy.subjects.len() > 1;
                 for n in 1..=j.subject_count(draft) {
@@ -900,6 +903,19 @@ fn check(j: &Journey, step: Step, draft: &Posted, _now: Timestamp) -> Errors {
                         );
                     }
                 }
+            }
+            if none && !named.is_empty() {
+                e.add(
+                    "no_subject",
+                    "Either give the names of those it is about, or tick that it is a \
+                     partnership issue, not both",
+                );
+            } else if !none && named.is_empty() {
+                e.add(
+                    "s1-name",
+                    "Enter the name of the child it is about, or tick that it is a partnership \
+                     issue",
+                );
             }
         }
         Step::ImmediateRisk => {

@@ -128,15 +128,39 @@ impl Names {
     }
 }
 
-/// A role in words: a declared role by its name in the policy ("Business
-/// Manager"), a tier or relation by its id spelled out ("safeguarding
-/// lead", "stage leads").
+/// A role in words, as a sentence names it after "the": a declared role by
+/// its name in the policy ("HSCP Chair"), a tier or a relation to the case
+/// spelled out ("safeguarding lead", "Independent Reviewing Officer",
+/// "stage's leads").
 pub(crate) fn role(policy: &Policy, role: &RoleRef) -> String {
+    use accord_policy::{Relation, RoleTier};
     match role {
         RoleRef::Declared(id) => policy
             .role(id)
             .map_or_else(|| id.to_string(), |r| r.name.clone()),
-        other => other.id().replace('-', " "),
+        RoleRef::Tier(tier) => match tier {
+            RoleTier::Practitioner => "practitioner",
+            RoleTier::Manager => "manager",
+            RoleTier::SafeguardingLead => "safeguarding lead",
+            RoleTier::SeniorManager => "senior manager",
+            RoleTier::HeadOfService => "head of service",
+            RoleTier::PartnershipTeam => "partnership team",
+            RoleTier::Chair => "partnership chair",
+            RoleTier::PanelMember => "panel member",
+            RoleTier::Iro => "Independent Reviewing Officer (IRO)",
+            RoleTier::Admin => "administrator",
+        }
+        .to_owned(),
+        RoleRef::Relation(relation) => match relation {
+            Relation::Raiser => "person who raised it",
+            Relation::RaiserAgencyLead => "raising agency's lead",
+            Relation::OtherAgencyLead => "other agency's lead",
+            Relation::StageLeads => "stage's leads",
+            Relation::NextTierUp => "managers above the stage's leads",
+            Relation::AreaRoute => "person the area of disagreement goes to",
+            Relation::Panel => "Resolution Panel's members",
+        }
+        .to_owned(),
     }
 }
 

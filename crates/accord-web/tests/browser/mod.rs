@@ -176,6 +176,33 @@ impl Browser {
         self.find(css).await.text().await.expect("its text")
     }
 
+    /// The text of the element `css` selects, shown or not (an SVG's
+    /// `title`, which screen readers read and the page does not show).
+    pub async fn text_content(&self, css: &str) -> String {
+        self.client
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : null",
+                vec![json!(css)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("no element {css}"))
+    }
+
+    /// Clicks the link with the words `text`, and waits for its page.
+    pub async fn follow(&self, text: &str) {
+        let before = self.mark_page().await;
+        self.client
+            .find(Locator::LinkText(text))
+            .await
+            .unwrap_or_else(|e| panic!("no link “{text}” on {before}: {e}"))
+            .click()
+            .await
+            .expect("the click");
+        self.wait_until_loaded(&before).await;
+    }
+
     /// Clicks the element `css` selects.
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("the click");
@@ -185,7 +212,19 @@ impl Browser {
     /// folder.
     pub async fn screenshot(&mut self, name: &str) -> PathBuf {
         self.taken += 1;
+        // The whole page, not only the window: the window grows to fit it
+        // for the picture, then goes back.
+        let height = self
+            .client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1000)
+            .clamp(1000, 8000) as u32;
+        let _ = self.client.set_window_size(1280, height + 140).await;
         let png = self.client.screenshot().await.expect("a screenshot");
+        let _ = self.client.set_window_size(1280, 1000).await;
         let path = self.shots.join(format!("{:02}-{name}.png", self.taken));
         std::fs::write(&path, png).expect("the screenshot is saved");
         path
@@ -218,6 +257,140 @@ impl Browser {
             self.path().await,
             serde_json::to_string_pretty(&Value::Array(list)).unwrap()
         );
+    }
+
+    /// Ticks or chooses the option of `name` that sends `value`.
+    pub async fn choose(&self, name: &str, value: &str) {
+        self.click(&format!("input[name=\"{name}\"][value=\"{value}\"]"))
+            .await;
+    }
+
+    /// Sends the page's form with its first button, and waits for the page
+    /// that follows.
+    pub async fn submit(&self) {
+        let before = self.mark_page().await;
+        self.click("main form button[type=submit]").await;
+        self.wait_until_loaded(&before).await;
+    }
+
+    /// Marks the page shown, so that [`Browser::wait_until_loaded`] can
+    /// tell when another has replaced it (even at the same address), and
+    /// returns its path.
+    async fn mark_page(&self) -> String {
+        self.client
+            .execute("window.__accordLeft = false; return true;", vec![])
+            .await
+            .expect("the page runs scripts");
+        self.path().await
+    }
+
+    /// Waits until a new page has loaded after leaving one at `before`.
+    async fn wait_until_loaded(&self, before: &str) {
+        let started = Instant::now();
+        loop {
+            let left = self
+                .client
+                .execute(
+                    "return window.__accordLeft === undefined && document.readyState === 'complete'",
+                    vec![],
+                )
+                .await
+                .map(|v| v == true)
+                .unwrap_or(false);
+            if left {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the browser stayed at {before}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Signs in as `name` with the demo password, from the sign-in page.
+    pub async fn sign_in(&self, name: &str) {
+        self.open("/sign-in").await;
+        self.fill("sign_in", name).await;
+        self.fill("password", accord_demo::DEMO_PASSWORD).await;
+        self.submit().await;
+        assert!(
+            !self.path().await.starts_with("/sign-in"),
+            "{name} could not sign in"
+        );
+    }
+
+    /// Signs out with the button in the header.
+    pub async fn sign_out(&self) {
+        self.click("form.accord-sign-out button").await;
+        self.wait_for(|p| p == "/sign-in").await;
+    }
+
+    /// Presses `keys` (text, or [`fantoccini::key::Key`]s as chars) in
+    /// whatever has the keyboard focus.
+    pub async fn press(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("something has the focus")
+            .send_keys(keys)
+            .await
+            .expect("the keys are pressed");
+    }
+
+    /// Whether the element with the focus matches `css`.
+    pub async fn focused(&self, css: &str) -> bool {
+        self.client
+            .execute(
+                "return document.activeElement !== null && document.activeElement.matches(arguments[0])",
+                vec![json!(css)],
+            )
+            .await
+            .map(|v| v == true)
+            .unwrap_or(false)
+    }
+
+    /// Presses Tab until the element with the focus matches `css`, as
+    /// someone using the keyboard moves through a page; fails after 80.
+    pub async fn tab_to(&self, css: &str) {
+        for _ in 0..80 {
+            if self.focused(css).await {
+                return;
+            }
+            self.press(&char::from(fantoccini::key::Key::Tab).to_string())
+                .await;
+        }
+        panic!("Tab never reached {css} on {}", self.path().await);
+    }
+
+    /// In the radios that have the focus, presses the down arrow until the
+    /// one sending `value` is chosen.
+    pub async fn arrow_to(&self, value: &str) {
+        for _ in 0..30 {
+            if self
+                .focused(&format!("input[type=radio][value=\"{value}\"]"))
+                .await
+            {
+                // Tabbing into a group with nothing chosen focuses its first
+                // radio without choosing it: Space does.
+                if !self.focused("input:checked").await {
+                    self.press(&char::from(fantoccini::key::Key::Space).to_string())
+                        .await;
+                }
+                return;
+            }
+            self.press(&char::from(fantoccini::key::Key::Down).to_string())
+                .await;
+        }
+        panic!("the arrow keys never reached {value}");
+    }
+
+    /// Presses Enter, and waits for the page it leads to.
+    pub async fn enter(&self) {
+        let before = self.mark_page().await;
+        self.press(&char::from(fantoccini::key::Key::Enter).to_string())
+            .await;
+        self.wait_until_loaded(&before).await;
     }
 
     /// Ends the session and stops the driver.

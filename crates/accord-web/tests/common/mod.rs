@@ -312,6 +312,12 @@ async fn serve(state: AppState, dir: Option<TempDir>) -> TestApp {
 /// Serves the application with the whole demo seeded — directory, cases and
 /// everyone's password [`PASSWORD`] — and the state, to look in its store.
 pub async fn spawn_app_with_demo() -> (TestApp, AppState) {
+    let (app, state, _) = spawn_app_with_demo_and_clock().await;
+    (app, state)
+}
+
+/// As [`spawn_app_with_demo`], on a clock the test moves.
+pub async fn spawn_app_with_demo_and_clock() -> (TestApp, AppState, TestClock) {
     let clock = TestClock::new();
     let (state, dir) = state_with_people(&[], &clock).await;
     let calendars = Calendars::builtin();
@@ -322,7 +328,7 @@ pub async fn spawn_app_with_demo() -> (TestApp, AppState) {
         .seed_demo(&demo)
         .await
         .expect("the demo seeds");
-    (serve(state.clone(), Some(dir)).await, state)
+    (serve(state.clone(), Some(dir)).await, state, clock)
 }
 
 /// Serves the application with the demo directory, `sign_ins` having
