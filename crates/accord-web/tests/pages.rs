@@ -98,3 +98,47 @@ async fn the_partnership_team_signs_in_reads_its_work_a_case_and_the_register() 
     assert!(b.path().await.starts_with("/sign-in"));
     b.close().await;
 }
+
+/// Every built-in policy has a page drawing each track as a flowchart of
+/// its stages, with the same in words, and passes axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_policy_is_drawn_as_a_flowchart_of_its_stages() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let mut b = Browser::start("policies", &app.address).await;
+    b.sign_in("hav-csc-practitioner").await;
+    b.open("/policies").await;
+    let list = b.text("main").await;
+    assert!(list.contains("Your partnership's"), "{list}");
+    b.axe("the list of policies").await;
+    b.screenshot("policies").await;
+    for (id, stages, quote) in [
+        // HAV-5: "the Independent Reviewing Officer (IRO) must also be notified" (§2.5).
+        ("havering-2022", 4, "Independent Reviewing Officer"),
+        (
+            "plymouth-2025",
+            5,
+            "discretion should be used as to which stage is initiated",
+        ),
+        ("sutton-2015", 6, "Appendix 1"),
+        ("east-riding-2018", 5, "conference"),
+        ("isle-of-man-2023", 4, "referral form"),
+    ] {
+        b.open(&format!("/policies/{id}")).await;
+        let page = b.text("main").await;
+        assert!(page.contains(quote), "{id}: {quote}");
+        let boxes = b
+            .client
+            .execute(
+                "return document.querySelector('svg.accord-flowchart').querySelectorAll('rect.accord-flowchart__stage').length",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(boxes, stages, "{id}'s first track");
+        let title = b.text_content("svg.accord-flowchart title").await;
+        assert!(title.contains(&format!("{stages} stages")), "{title}");
+        b.axe(&format!("the {id} policy")).await;
+        b.screenshot(id).await;
+    }
+    b.close().await;
+}

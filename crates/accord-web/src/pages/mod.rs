@@ -17,6 +17,7 @@ mod case_page;
 mod form;
 mod my_work;
 mod policy_forms;
+mod policy_page;
 mod raise;
 mod register_page;
 mod sign_in;
@@ -53,6 +54,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/raise/check", get(raise::check_answers).post(raise::raise))
         .route("/raise/elsewhere", get(raise::elsewhere))
         .route("/raise/{step}", get(raise::show).post(raise::answer))
+        .route("/policies", get(policy_page::list))
+        .route("/policies/{id}", get(policy_page::show))
         .route("/register", get(register_page::show))
         .route("/register.csv", get(register_page::csv))
         .merge(assets::router())
@@ -105,6 +108,8 @@ pub(crate) enum Section {
     Register,
     /// Raising a disagreement.
     Raise,
+    /// The policies.
+    Policies,
 }
 
 /// One link of the navigation.
@@ -138,6 +143,7 @@ impl Chrome {
             ("/my-work", "My work", Section::MyWork),
             ("/raise", "Raise a disagreement", Section::Raise),
             ("/register", "Register", Section::Register),
+            ("/policies", "Policies", Section::Policies),
         ]
         .into_iter()
         .map(|(href, text, section)| NavItem {
