@@ -142,3 +142,92 @@ async fn every_policy_is_drawn_as_a_flowchart_of_its_stages() {
     }
     b.close().await;
 }
+
+/// Issue 5: "Sign in, with a second factor where the partnership requires
+/// it." Someone whose partnership requires one is sent to set it up before
+/// anything else: the password again, then the secret as a QR code and as
+/// text, then a code from the app. The next sign-in asks for a code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_factor_is_set_up_in_the_browser_when_the_partnership_requires_it() {
+    let (app, state, clock) = common::spawn_app_with_demo_and_clock().await;
+    state
+        .store()
+        .require_second_factor("havering", true)
+        .await
+        .unwrap();
+    let mut b = Browser::start("second-factor", &app.address).await;
+    b.open("/sign-in").await;
+    b.fill("sign_in", "hav-csc-manager").await;
+    b.fill("password", PASSWORD).await;
+    b.submit().await;
+    assert_eq!(b.path().await, "/second-factor");
+    // Every other page sends them back here until it is set up.
+    b.open("/register").await;
+    assert_eq!(b.path().await, "/second-factor");
+    assert!(
+        b.text("main")
+            .await
+            .contains("Your partnership asks everyone")
+    );
+    b.axe("setting up a second factor").await;
+    b.screenshot("password").await;
+
+    b.fill("password", "not my password").await;
+    b.submit().await;
+    assert!(
+        b.text(".govuk-error-summary")
+            .await
+            .contains("not your password")
+    );
+    b.axe("setting up a second factor, wrong password").await;
+    b.fill("password", PASSWORD).await;
+    b.submit().await;
+
+    assert!(b.find("svg.accord-qr").await.is_displayed().await.unwrap());
+    let secret: String = b
+        .text("#secret")
+        .await
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    b.axe("the secret and its QR code").await;
+    b.screenshot("secret").await;
+    b.fill("code", "000000").await;
+    b.submit().await;
+    assert!(
+        b.text(".govuk-error-summary")
+            .await
+            .contains("not the one your authenticator app shows")
+    );
+    assert!(
+        b.find("svg.accord-qr").await.is_displayed().await.unwrap(),
+        "shown again"
+    );
+    b.axe("the secret, wrong code").await;
+    let code = accord_store::code_at(&secret, clock.now()).unwrap();
+    b.fill("code", &code).await;
+    b.submit().await;
+    assert_eq!(b.path().await, "/my-work");
+    b.sign_out().await;
+
+    // Next time, the code is asked for; each code signs in once.
+    clock.advance(60);
+    b.open("/sign-in").await;
+    b.fill("sign_in", "hav-csc-manager").await;
+    b.fill("password", PASSWORD).await;
+    b.submit().await;
+    assert!(
+        b.text(".govuk-error-summary")
+            .await
+            .contains("6-digit code")
+    );
+    b.fill("password", PASSWORD).await;
+    b.fill(
+        "code",
+        &accord_store::code_at(&secret, clock.now()).unwrap(),
+    )
+    .await;
+    b.submit().await;
+    assert_eq!(b.path().await, "/my-work");
+    b.close().await;
+}

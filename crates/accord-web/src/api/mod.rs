@@ -19,7 +19,7 @@ pub(crate) mod limits;
 mod partnerships;
 mod policies;
 pub(crate) mod register;
-mod second_factor;
+pub(crate) mod second_factor;
 pub(crate) mod session;
 mod tokens;
 

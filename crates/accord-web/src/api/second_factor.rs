@@ -24,9 +24,13 @@ use utoipa::ToSchema;
 use super::session::{
     Me, account_key, address_key, record_failure, refuse_if_throttled, second_factor_state,
 };
+use std::net::IpAddr;
+
+use accord_store::second_factor::Enrolment;
+
 use crate::{
     ApiError, AppState, ErrorBody,
-    auth::{ClientAddress, Enrolling},
+    auth::{ClientAddress, Enrolling, Principal},
     extract::Json,
 };
 
@@ -99,39 +103,7 @@ pub(crate) async fn begin(
     ClientAddress(address): ClientAddress,
     Json(body): Json<Password>,
 ) -> Result<Response, ApiError> {
-    principal.require_session()?;
-    let now = state.now();
-    let store = state.store();
-    let account = account_key(&principal.person.sign_in);
-    let address = address.map(address_key);
-    refuse_if_throttled(store, &[Some(&account), address.as_ref()], now).await?;
-    let verified = body.password.chars().count() <= MAX_PASSWORD_CHARS
-        && matches!(
-            store
-                .check_password(&principal.person.sign_in, &body.password)
-                .await?,
-            SignInCheck::Verified(ref p) if p.id == principal.person.id
-        );
-    if !verified {
-        record_failure(store, &account, address.as_deref(), now).await?;
-        return Err(ApiError::Unprocessable {
-            code: "wrong_password",
-            message: "that is not your password: setting up a second factor needs it again"
-                .to_owned(),
-            field: Some("password".to_owned()),
-        });
-    }
-    let issuer = format!("Accord {}", principal.partnership());
-    let enrolment = store
-        .begin_second_factor(&principal.person, &issuer, now)
-        .await?
-        .ok_or_else(|| ApiError::Unprocessable {
-            code: "second_factor_exists",
-            message: "you have a second factor already: if you have lost it, ask your \
-                      partnership's administrator to reset it"
-                .to_owned(),
-            field: None,
-        })?;
+    let enrolment = begin_enrolment(&state, &principal, address, &body.password).await?;
     Ok(no_store(
         (
             StatusCode::CREATED,
@@ -171,14 +143,79 @@ pub(crate) async fn confirm(
     ClientAddress(address): ClientAddress,
     Json(body): Json<Code>,
 ) -> Result<Response, ApiError> {
+    confirm_enrolment(&state, &principal, address, &body.code).await?;
+    let store = state.store();
+    let standing = store.second_factor_standing(&principal.person).await?;
+    let me = Me::new(
+        &principal.person,
+        &principal.scopes,
+        &principal.signed_in_with,
+        second_factor_state(standing),
+    );
+    Ok(no_store(Json(me).into_response()))
+}
+
+/// Starts setting up `principal`'s second factor, once `password` proves
+/// it is them: the secret for their app. The API and the page both start
+/// here.
+pub(crate) async fn begin_enrolment(
+    state: &AppState,
+    principal: &Principal,
+    address: Option<IpAddr>,
+    password: &str,
+) -> Result<Enrolment, ApiError> {
+    principal.require_session()?;
+    let now = state.now();
+    let store = state.store();
+    let account = account_key(&principal.person.sign_in);
+    let address = address.map(address_key);
+    refuse_if_throttled(store, &[Some(&account), address.as_ref()], now).await?;
+    let verified = password.chars().count() <= MAX_PASSWORD_CHARS
+        && matches!(
+            store
+                .check_password(&principal.person.sign_in, password)
+                .await?,
+            SignInCheck::Verified(ref p) if p.id == principal.person.id
+        );
+    if !verified {
+        record_failure(store, &account, address.as_deref(), now).await?;
+        return Err(ApiError::Unprocessable {
+            code: "wrong_password",
+            message: "that is not your password: setting up a second factor needs it again"
+                .to_owned(),
+            field: Some("password".to_owned()),
+        });
+    }
+    let issuer = format!("Accord {}", principal.partnership());
+    let enrolment = store
+        .begin_second_factor(&principal.person, &issuer, now)
+        .await?
+        .ok_or_else(|| ApiError::Unprocessable {
+            code: "second_factor_exists",
+            message: "you have a second factor already: if you have lost it, ask your \
+                      partnership's administrator to reset it"
+                .to_owned(),
+            field: None,
+        })?;
+    Ok(enrolment)
+}
+
+/// Keeps the second factor being set up once `code` is the one its app
+/// shows now.
+pub(crate) async fn confirm_enrolment(
+    state: &AppState,
+    principal: &Principal,
+    address: Option<IpAddr>,
+    code: &str,
+) -> Result<(), ApiError> {
     principal.require_session()?;
     let now = state.now();
     let store = state.store();
     let account = account_key(&principal.person.sign_in);
     refuse_if_throttled(store, &[Some(&account)], now).await?;
-    let confirmed = body.code.len() <= 20
+    let confirmed = code.len() <= 20
         && store
-            .confirm_second_factor(principal.id(), &body.code, now)
+            .confirm_second_factor(principal.id(), &code, now)
             .await?;
     if !confirmed {
         let address = address.map(address_key);
@@ -191,12 +228,5 @@ pub(crate) async fn confirm(
             field: Some("code".to_owned()),
         });
     }
-    let standing = store.second_factor_standing(&principal.person).await?;
-    let me = Me::new(
-        &principal.person,
-        &principal.scopes,
-        &principal.signed_in_with,
-        second_factor_state(standing),
-    );
-    Ok(no_store(Json(me).into_response()))
+    Ok(())
 }

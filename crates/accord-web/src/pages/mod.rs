@@ -20,6 +20,7 @@ mod policy_forms;
 mod policy_page;
 mod raise;
 mod register_page;
+mod second_factor;
 mod sign_in;
 mod viewer;
 mod words;
@@ -42,6 +43,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
+        .route(
+            "/second-factor",
+            get(second_factor::show).post(second_factor::begin),
+        )
+        .route("/second-factor/confirm", post(second_factor::confirm))
         .route("/my-work", get(my_work::show))
         .route("/cases/{id}", get(case_page::show))
         .route("/cases/{id}/print", get(case_page::print))

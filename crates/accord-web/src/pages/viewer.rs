@@ -101,6 +101,22 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// Someone signed in who may still have to set up the second factor their
+/// partnership requires: what the page that sets it up takes.
+#[derive(Debug, Clone)]
+pub(crate) struct Enrolling(pub(crate) Viewer);
+
+impl FromRequestParts<AppState> for Enrolling {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match viewer(parts, state).await? {
+            Some(viewer) => Ok(Enrolling(viewer)),
+            None => Err(Redirect::to("/sign-in?next=%2Fsecond-factor").into_response()),
+        }
+    }
+}
+
 impl OptionalFromRequestParts<AppState> for Viewer {
     type Rejection = Response;
 
