@@ -215,7 +215,7 @@ pub(crate) async fn confirm_enrolment(
     refuse_if_throttled(store, &[Some(&account)], now).await?;
     let confirmed = code.len() <= 20
         && store
-            .confirm_second_factor(principal.id(), &code, now)
+            .confirm_second_factor(principal.id(), code, now)
             .await?;
     if !confirmed {
         let address = address.map(address_key);
