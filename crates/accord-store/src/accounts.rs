@@ -355,6 +355,23 @@ macro_rules! account_queries {
             Ok(set)
         }
 
+        /// Each of `partnership`'s people with a password: whether their
+        /// account is disabled, and whether they have a second factor.
+        pub(crate) async fn account_states(
+            reader: &Pool<Db>,
+            partnership: &str,
+        ) -> Result<Vec<(String, bool, bool)>, sqlx::Error> {
+            sqlx::query_as(
+                "SELECT c.person_id, c.disabled, EXISTS (SELECT 1 FROM second_factors f \
+                 WHERE f.person_id = c.person_id AND f.confirmed_at IS NOT NULL) \
+                 FROM credentials c JOIN people p ON p.id = c.person_id \
+                 WHERE p.partnership_id = $1",
+            )
+            .bind(partnership)
+            .fetch_all(reader)
+            .await
+        }
+
         pub(crate) async fn set_disabled(
             writer: &Pool<Db>,
             person: &str,
@@ -602,6 +619,17 @@ mod postgres {
     account_queries!("BEGIN", " FOR UPDATE");
 }
 
+/// Whether someone with a password may sign in, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountState {
+    /// The person.
+    pub person: PersonId,
+    /// Their account is disabled: they cannot sign in.
+    pub disabled: bool,
+    /// They have set up a second factor.
+    pub second_factor: bool,
+}
+
 /// How long a session lasts from sign-in: a working day.
 pub const SESSION_LENGTH: Duration = Duration::from_secs(8 * 60 * 60);
 
@@ -669,6 +697,23 @@ impl Store {
             Some(p) => SignInCheck::Verified(p),
             None => SignInCheck::Refused,
         })
+    }
+
+    /// Where each of `partnership`'s people stands: people without a
+    /// password are not listed (they cannot sign in).
+    pub async fn account_states(&self, partnership: &str) -> Result<Vec<AccountState>, StoreError> {
+        let rows =
+            on_pool!(self, read_pool, pool, m => m::account_states(pool, partnership).await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(person, disabled, second_factor)| {
+                Some(AccountState {
+                    person: PersonId::parse(&person).ok()?,
+                    disabled,
+                    second_factor,
+                })
+            })
+            .collect())
     }
 
     /// Disables `sign_in`'s account and ends their sessions; their tokens

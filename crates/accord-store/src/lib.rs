@@ -83,8 +83,8 @@ use backend::{
 };
 
 pub use accounts::{
-    AccountError, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken, Password,
-    PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
+    AccountError, AccountState, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken,
+    Password, PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
 };
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use drafts::DRAFT_KEPT_FOR;

@@ -21,6 +21,7 @@ both_backends!(
     a_partnership_requires_a_second_factor_of_everyone,
     where_someone_stands_is_read_afresh,
     expired_sessions_and_forgotten_failures_are_pruned,
+    an_administrator_sees_who_can_sign_in_and_how,
 );
 
 /// Tuesday 1 December 2026, 10:00:05 UTC: early in a 30-second step.
@@ -287,4 +288,41 @@ async fn expired_sessions_and_forgotten_failures_are_pruned(backend: Backend) {
     assert!(store.session_person(&fresh, later).await.unwrap().is_some());
     // Pruning again finds nothing more: the recent failure is kept.
     assert_eq!(store.prune_sign_in_records(later).await.unwrap(), (0, 0));
+}
+
+/// The administration pages list each account: disabled or not, with a
+/// second factor or not; people with no password are not listed.
+async fn an_administrator_sees_who_can_sign_in_and_how(backend: Backend) {
+    let (_db, store, demo) = directory(backend).await;
+    let manager = person(&demo, "hav-csc-manager");
+    let worker = person(&demo, "hav-csc-practitioner");
+    let password = accord_store::Password::parse("a long enough password").unwrap();
+    store
+        .set_password(&manager.id, &password, now())
+        .await
+        .unwrap();
+    store
+        .set_password(&worker.id, &password, now())
+        .await
+        .unwrap();
+    enrolled(&store, manager).await;
+    store.disable_account(&worker.sign_in, now()).await.unwrap();
+    let mut states = store.account_states("havering").await.unwrap();
+    states.sort_by(|a, b| a.person.cmp(&b.person));
+    assert_eq!(
+        states,
+        vec![
+            accord_store::AccountState {
+                person: manager.id.clone(),
+                disabled: false,
+                second_factor: true,
+            },
+            accord_store::AccountState {
+                person: worker.id.clone(),
+                disabled: true,
+                second_factor: false,
+            },
+        ]
+    );
+    assert!(store.account_states("sutton").await.unwrap().is_empty());
 }

@@ -231,3 +231,135 @@ async fn a_second_factor_is_set_up_in_the_browser_when_the_partnership_requires_
     assert_eq!(b.path().await, "/my-work");
     b.close().await;
 }
+
+/// Issue 5: "Administration: agencies, people and roles, and calendars."
+/// An administrator adds an agency and a person with a first password,
+/// gives them a role the policy names, disables and enables their account,
+/// and reads the calendars; the person then signs in. Administrators see
+/// no case, and nobody else sees administration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_looks_after_agencies_people_and_accounts() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let mut b = Browser::start("administration", &app.address).await;
+
+    // Someone who is not an administrator is told administration is not
+    // theirs.
+    b.sign_in("hav-csc-manager").await;
+    b.open("/admin").await;
+    assert_eq!(b.text("h1").await, "You cannot do that");
+    b.sign_out().await;
+
+    b.sign_in("hav-admin").await;
+    assert_eq!(b.path().await, "/admin");
+    assert!(
+        b.text("main")
+            .await
+            .contains("Administrators see no disagreement")
+    );
+    b.axe("administration").await;
+    b.screenshot("administration").await;
+    // An administrator sees no case.
+    b.open("/cases/HAV-DEMO-0001").await;
+    assert_eq!(b.text("h1").await, "Page not found");
+
+    b.open("/admin/agencies").await;
+    b.axe("agencies").await;
+    b.screenshot("agencies").await;
+    b.follow("Add an agency").await;
+    b.submit().await;
+    let errors = b.text(".govuk-error-summary").await;
+    assert!(errors.contains("Enter the agency's name"), "{errors}");
+    b.axe("adding an agency, with errors").await;
+    b.fill(
+        "name",
+        "Barking, Havering and Redbridge University Hospitals",
+    )
+    .await;
+    b.choose("kind", "health").await;
+    b.submit().await;
+    assert!(b.path().await.ends_with("?done=agency"));
+    assert!(
+        b.text("table")
+            .await
+            .contains("Barking, Havering and Redbridge")
+    );
+
+    b.open("/admin/people").await;
+    assert!(b.text("table").await.contains("Ifan Kinvig"));
+    b.axe("people").await;
+    b.screenshot("people").await;
+    b.follow("Add a person").await;
+    b.fill("name", "Olu Adeyemi").await;
+    b.fill("email", "olu.adeyemi").await;
+    b.fill("sign_in", "hav-bhr-named-nurse").await;
+    b.fill("password", "short").await;
+    b.choose("tier", "safeguarding-lead").await;
+    b.choose("roles", "hscp-member").await;
+    b.submit().await;
+    let errors = b.text(".govuk-error-summary").await;
+    assert!(errors.contains("correct format"), "{errors}");
+    assert!(errors.contains("Select their agency"), "{errors}");
+    assert!(errors.contains("at least 12"), "{errors}");
+    // HSCP membership is a head of service's (§2.8).
+    assert!(errors.contains("is held by a head of service"), "{errors}");
+    assert_eq!(
+        b.find("#name")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Olu Adeyemi"),
+        "nothing typed is lost"
+    );
+    b.axe("adding a person, with errors").await;
+    b.screenshot("adding-a-person-errors").await;
+    b.fill("email", "olu.adeyemi@bhr.example.org").await;
+    b.fill("job_title", "Named nurse for safeguarding children")
+        .await;
+    b.fill("password", "three random words here").await;
+    b.click("select#agency").await;
+    b.find("select#agency option:nth-child(2)")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.choose("roles", "hscp-member").await; // untick it
+    b.choose("roles", "named-safeguarding-professional").await;
+    b.submit().await;
+    assert!(
+        b.path()
+            .await
+            .starts_with("/admin/people/hav-bhr-named-nurse"),
+        "{}",
+        b.text("main").await
+    );
+    let page = b.text("main").await;
+    assert!(page.contains("Named Safeguarding Professional"), "{page}");
+    assert!(page.contains("Can sign in"), "{page}");
+    b.axe("a person").await;
+    b.screenshot("a-person").await;
+
+    b.click("#disable").await;
+    b.wait_for(|p| p.ends_with("?done=disabled")).await;
+    assert!(b.text("main").await.contains("Disabled"));
+    b.axe("a person, disabled").await;
+    b.click("main form[action$='/enable'] button").await;
+    b.wait_for(|p| p.ends_with("?done=enabled")).await;
+
+    b.open("/admin/calendars").await;
+    let calendars = b.text("main").await;
+    assert!(calendars.contains("England and Wales"), "{calendars}");
+    assert!(calendars.contains("Christmas Day"));
+    b.axe("calendars").await;
+    b.screenshot("calendars").await;
+    b.sign_out().await;
+
+    // The person added signs in with the first password.
+    b.open("/sign-in").await;
+    b.fill("sign_in", "hav-bhr-named-nurse").await;
+    b.fill("password", "three random words here").await;
+    b.submit().await;
+    assert_eq!(b.path().await, "/my-work");
+    b.close().await;
+}

@@ -11,6 +11,7 @@
 //! the register — so what a person sees in the browser is what the API
 //! would give them.
 
+mod admin;
 mod assets;
 mod case_actions;
 mod case_page;
@@ -60,6 +61,28 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/raise/check", get(raise::check_answers).post(raise::raise))
         .route("/raise/elsewhere", get(raise::elsewhere))
         .route("/raise/{step}", get(raise::show).post(raise::answer))
+        .route("/admin", get(admin::home))
+        .route("/admin/second-factor", post(admin::second_factor_rule))
+        .route("/admin/agencies", get(admin::agencies))
+        .route(
+            "/admin/agencies/new",
+            get(admin::agency_form).post(admin::save_agency),
+        )
+        .route(
+            "/admin/agencies/{id}",
+            get(admin::agency_form).post(admin::save_agency),
+        )
+        .route("/admin/people", get(admin::people))
+        .route(
+            "/admin/people/new",
+            get(admin::new_person).post(admin::add_person),
+        )
+        .route(
+            "/admin/people/{id}",
+            get(admin::person).post(admin::save_person),
+        )
+        .route("/admin/people/{id}/{action}", post(admin::account))
+        .route("/admin/calendars", get(admin::calendars))
         .route("/policies", get(policy_page::list))
         .route("/policies/{id}", get(policy_page::show))
         .route("/register", get(register_page::show))
@@ -70,6 +93,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// The home page: your work, once you have signed in.
 async fn home(viewer: Option<Viewer>) -> Redirect {
     match viewer {
+        Some(v) if v.principal.tier() == accord_policy::RoleTier::Admin => Redirect::to("/admin"),
         Some(_) => Redirect::to("/my-work"),
         None => Redirect::to("/sign-in"),
     }
@@ -101,6 +125,9 @@ pub(crate) struct ViewerBar {
     pub(crate) partnership: String,
     /// The token the sign-out form carries.
     pub(crate) csrf_token: String,
+    /// They are an administrator, who looks after the directory and sees
+    /// no case.
+    pub(crate) admin: bool,
 }
 
 /// The parts of the service the navigation leads to.
@@ -116,6 +143,8 @@ pub(crate) enum Section {
     Raise,
     /// The policies.
     Policies,
+    /// Administration.
+    Admin,
 }
 
 /// One link of the navigation.
@@ -143,21 +172,31 @@ impl Chrome {
         }
     }
 
-    /// The navigation's links.
+    /// The navigation's links: an administrator's are administration and
+    /// the policies, since they see no case.
     pub(crate) fn navigation(&self) -> Vec<NavItem> {
-        [
-            ("/my-work", "My work", Section::MyWork),
-            ("/raise", "Raise a disagreement", Section::Raise),
-            ("/register", "Register", Section::Register),
-            ("/policies", "Policies", Section::Policies),
-        ]
-        .into_iter()
-        .map(|(href, text, section)| NavItem {
-            href,
-            text,
-            current: section == self.section,
-        })
-        .collect()
+        let admin = self.viewer.as_ref().is_some_and(|v| v.admin);
+        let items: &[(&'static str, &'static str, Section)] = if admin {
+            &[
+                ("/admin", "Administration", Section::Admin),
+                ("/policies", "Policies", Section::Policies),
+            ]
+        } else {
+            &[
+                ("/my-work", "My work", Section::MyWork),
+                ("/raise", "Raise a disagreement", Section::Raise),
+                ("/register", "Register", Section::Register),
+                ("/policies", "Policies", Section::Policies),
+            ]
+        };
+        items
+            .iter()
+            .map(|(href, text, section)| NavItem {
+                href,
+                text,
+                current: *section == self.section,
+            })
+            .collect()
     }
 }
 

@@ -103,7 +103,8 @@ pub(crate) async fn submit(
             let to = if signed_in.standing.must_enrol() {
                 "/second-factor".to_owned()
             } else if next.is_empty() {
-                "/my-work".to_owned()
+                // Home sends each to their start: My work, or administration.
+                "/".to_owned()
             } else {
                 next
             };

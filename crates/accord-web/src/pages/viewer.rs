@@ -35,6 +35,7 @@ impl Viewer {
             },
             partnership: self.partnership_name.clone(),
             csrf_token: self.csrf_token().to_owned(),
+            admin: person.tier == accord_policy::RoleTier::Admin,
         }
     }
 

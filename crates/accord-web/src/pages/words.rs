@@ -128,29 +128,35 @@ impl Names {
     }
 }
 
+/// A tier in words, as a sentence names it after "a" or "the".
+pub(crate) fn role_of_tier(tier: accord_policy::RoleTier) -> String {
+    use accord_policy::RoleTier;
+    match tier {
+        RoleTier::Practitioner => "practitioner",
+        RoleTier::Manager => "manager",
+        RoleTier::SafeguardingLead => "safeguarding lead",
+        RoleTier::SeniorManager => "senior manager",
+        RoleTier::HeadOfService => "head of service",
+        RoleTier::PartnershipTeam => "partnership team",
+        RoleTier::Chair => "partnership chair",
+        RoleTier::PanelMember => "panel member",
+        RoleTier::Iro => "Independent Reviewing Officer (IRO)",
+        RoleTier::Admin => "administrator",
+    }
+    .to_owned()
+}
+
 /// A role in words, as a sentence names it after "the": a declared role by
 /// its name in the policy ("HSCP Chair"), a tier or a relation to the case
 /// spelled out ("safeguarding lead", "Independent Reviewing Officer",
 /// "stage's leads").
 pub(crate) fn role(policy: &Policy, role: &RoleRef) -> String {
-    use accord_policy::{Relation, RoleTier};
+    use accord_policy::Relation;
     match role {
         RoleRef::Declared(id) => policy
             .role(id)
             .map_or_else(|| id.to_string(), |r| r.name.clone()),
-        RoleRef::Tier(tier) => match tier {
-            RoleTier::Practitioner => "practitioner",
-            RoleTier::Manager => "manager",
-            RoleTier::SafeguardingLead => "safeguarding lead",
-            RoleTier::SeniorManager => "senior manager",
-            RoleTier::HeadOfService => "head of service",
-            RoleTier::PartnershipTeam => "partnership team",
-            RoleTier::Chair => "partnership chair",
-            RoleTier::PanelMember => "panel member",
-            RoleTier::Iro => "Independent Reviewing Officer (IRO)",
-            RoleTier::Admin => "administrator",
-        }
-        .to_owned(),
+        RoleRef::Tier(tier) => role_of_tier(*tier),
         RoleRef::Relation(relation) => match relation {
             Relation::Raiser => "person who raised it",
             Relation::RaiserAgencyLead => "raising agency's lead",

@@ -1,0 +1,1103 @@
+//! Administration, for a partnership's administrators (the `admin` tier)
+//! and nobody else: its agencies; its people, their roles and their
+//! accounts (a new password, disabling and enabling, resetting a lost
+//! second factor); whether everyone must use a second factor; and the
+//! bank-holiday calendars its deadlines are counted on.
+//!
+//! Administrators see no case: these pages show the directory and the
+//! accounts, never a disagreement. What they change is logged without
+//! naming anyone.
+
+use accord_case::{AgencyId, PersonId};
+use accord_policy::{RoleId, RoleTier};
+use accord_store::{Agency, AgencyKind, Directory, Partnership, Password, Person};
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Path, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::{
+    Chrome, PageError, Section, Viewer,
+    form::{Choice, Errors, FieldError, Posted, Question, QuestionPage},
+    html, html_with_status, sentence, words,
+};
+use crate::{ApiError, AppState};
+
+/// The kinds of agency, as the pages name them.
+const KINDS: [(AgencyKind, &str, &str); 7] = [
+    (
+        AgencyKind::ChildrensSocialCare,
+        "childrens-social-care",
+        "Children's social care",
+    ),
+    (AgencyKind::Health, "health", "Health"),
+    (AgencyKind::Police, "police", "Police"),
+    (AgencyKind::Education, "education", "Education"),
+    (AgencyKind::Probation, "probation", "Probation"),
+    (
+        AgencyKind::AdultSocialCare,
+        "adult-social-care",
+        "Adult social care",
+    ),
+    (
+        AgencyKind::PartnershipTeam,
+        "partnership-team",
+        "The partnership's own team",
+    ),
+];
+
+fn kind_words(kind: AgencyKind) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _, _)| *k == kind)
+        .map_or("", |(_, _, w)| w)
+}
+
+fn tier_words(tier: RoleTier) -> String {
+    super::capitalised(&words::role_of_tier(tier))
+}
+
+/// What every administration page needs: the administrator and their
+/// partnership's directory.
+struct Admin<'a> {
+    viewer: &'a Viewer,
+    partnership: Partnership,
+    agencies: Vec<Agency>,
+    people: Vec<Person>,
+}
+
+async fn admin<'a>(state: &AppState, viewer: &'a Viewer) -> Result<Admin<'a>, PageError> {
+    let fail = |e: ApiError| PageError::new(e, viewer);
+    if viewer.principal.tier() != RoleTier::Admin {
+        return Err(fail(ApiError::Forbidden {
+            code: "admins_only",
+            message: "administration is for your partnership's administrators: ask one of them \
+                      to make the change"
+                .to_owned(),
+        }));
+    }
+    let store = state.store();
+    let partnership = store
+        .partnerships()
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .find(|p| p.id == viewer.principal.partnership())
+        .ok_or_else(|| fail(ApiError::Internal("a person has no partnership".into())))?;
+    let agencies = store
+        .agencies(&partnership.id)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let people = store
+        .people(&partnership.id)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    Ok(Admin {
+        viewer,
+        partnership,
+        agencies,
+        people,
+    })
+}
+
+impl Admin<'_> {
+    fn fail(&self, e: impl Into<ApiError>) -> PageError {
+        PageError::new(e.into(), self.viewer)
+    }
+
+    fn agency_name(&self, id: &AgencyId) -> String {
+        self.agencies
+            .iter()
+            .find(|a| &a.id == id)
+            .map_or_else(|| id.to_string(), |a| a.name.clone())
+    }
+
+    fn chrome(&self, title: impl Into<String>, errors: &Errors) -> Chrome {
+        let mut chrome = Chrome::new(title, Section::Admin, Some(self.viewer));
+        chrome.has_errors = !errors.is_empty();
+        chrome
+    }
+
+    /// A page of questions under "Administration".
+    #[allow(clippy::too_many_arguments)]
+    fn form_page(
+        &self,
+        title: &str,
+        back: &str,
+        action: &str,
+        intro: Vec<String>,
+        questions: Vec<Question>,
+        errors: &Errors,
+        button: &str,
+    ) -> Response {
+        // The error summary lists the mistakes in the order of the questions.
+        let mut listed = errors.0.clone();
+        listed.sort_by_key(|e| questions.iter().position(|q| q.name == e.field));
+        let page = QuestionPage {
+            chrome: self.chrome(title, errors),
+            errors: listed,
+            caption: format!("Administration: {}", self.partnership.name),
+            back: (back.to_owned(), "Back".to_owned()),
+            action: action.to_owned(),
+            intro,
+            blocks: Vec::new(),
+            questions: questions.into_iter().map(|q| q.checked(errors)).collect(),
+            hidden: Vec::new(),
+            csrf_token: self.viewer.csrf_token().to_owned(),
+            button: button.to_owned(),
+            warning_button: false,
+            cancel: Some((back.to_owned(), "Cancel".to_owned())),
+            secondary: None,
+        };
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        html_with_status(status, &page)
+    }
+}
+
+// --- The hub -------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin_home.html")]
+struct HomePage {
+    chrome: Chrome,
+    partnership: String,
+    policy: String,
+    agencies: usize,
+    people: usize,
+    second_factor_required: bool,
+    csrf_token: String,
+    done: Option<&'static str>,
+}
+
+/// What an administration form that sent someone back did.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+fn done_words(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "agency" => "The agency is saved",
+        "person" => "The person is saved",
+        "password" => "Their new password is set: tell them it, and that they should change it",
+        "disabled" => "Their account is disabled and their sessions have ended",
+        "enabled" => "Their account is enabled again",
+        "second-factor" => {
+            "Their second factor is reset: they set up a new one when they next sign in"
+        }
+        "rule" => "The second-factor rule is saved",
+        _ => return None,
+    })
+}
+
+/// `GET /admin`.
+pub(crate) async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let required = state
+        .store()
+        .second_factor_required(&a.partnership.id)
+        .await
+        .map_err(|e| a.fail(e))?;
+    let policy = state
+        .current_policy(&a.partnership.policy)
+        .map(|p| p.title.clone())
+        .unwrap_or_else(|_| a.partnership.policy.to_string());
+    let page = HomePage {
+        chrome: a.chrome("Administration", &Errors::default()),
+        partnership: a.partnership.name.clone(),
+        policy,
+        agencies: a.agencies.len(),
+        people: a.people.len(),
+        second_factor_required: required,
+        csrf_token: viewer.csrf_token().to_owned(),
+        done: done_words(&done.done),
+    };
+    Ok(html(&page))
+}
+
+/// `POST /admin/second-factor`: requires a second factor of everyone, or
+/// stops requiring it.
+pub(crate) async fn second_factor_rule(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let posted = Posted::from_pairs(pairs);
+    let required = posted.get("required") == "yes";
+    state
+        .store()
+        .require_second_factor(&a.partnership.id, required)
+        .await
+        .map_err(|e| a.fail(ApiError::Internal(Box::new(e))))?;
+    tracing::info!(required, "an administrator set the second-factor rule");
+    Ok(Redirect::to("/admin?done=rule").into_response())
+}
+
+// --- Agencies ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin_agencies.html")]
+struct AgenciesPage {
+    chrome: Chrome,
+    /// Each agency: id, name, kind, how many people.
+    agencies: Vec<(String, String, &'static str, usize)>,
+    done: Option<&'static str>,
+}
+
+/// `GET /admin/agencies`.
+pub(crate) async fn agencies(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let mut rows: Vec<(String, String, &'static str, usize)> = a
+        .agencies
+        .iter()
+        .map(|ag| {
+            (
+                ag.id.to_string(),
+                ag.name.clone(),
+                kind_words(ag.kind),
+                a.people.iter().filter(|p| p.agency == ag.id).count(),
+            )
+        })
+        .collect();
+    rows.sort_by(|x, y| x.1.cmp(&y.1));
+    let page = AgenciesPage {
+        chrome: a.chrome("Agencies", &Errors::default()),
+        agencies: rows,
+        done: done_words(&done.done),
+    };
+    Ok(html(&page))
+}
+
+fn agency_questions(posted: &Posted) -> Vec<Question> {
+    vec![
+        Question::text("name", "Its name", posted)
+            .hint("As people in the partnership know it, such as Metropolitan Police, East Area"),
+        Question::radios(
+            "kind",
+            "What kind of agency is it?",
+            KINDS.iter().map(|(_, v, w)| Choice::new(*v, *w)).collect(),
+            posted,
+        ),
+    ]
+}
+
+fn read_agency(posted: &Posted) -> Result<(String, AgencyKind), Errors> {
+    let mut e = Errors::default();
+    let name = posted.get("name").trim().to_owned();
+    if name.is_empty() {
+        e.add("name", "Enter the agency's name");
+    } else if name.chars().count() > crate::api::limits::MAX_NAME_CHARS {
+        e.add(
+            "name",
+            format!(
+                "The name must be {} characters or fewer",
+                crate::api::limits::MAX_NAME_CHARS
+            ),
+        );
+    }
+    let kind = KINDS
+        .iter()
+        .find(|(_, v, _)| *v == posted.get("kind"))
+        .map(|(k, _, _)| *k);
+    if kind.is_none() {
+        e.add("kind", "Select what kind of agency it is");
+    }
+    match kind {
+        Some(kind) if e.is_empty() => Ok((name, kind)),
+        _ => Err(e),
+    }
+}
+
+/// `GET /admin/agencies/new` and `GET /admin/agencies/{id}`.
+pub(crate) async fn agency_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    id: Option<Path<String>>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let mut posted = Posted::default();
+    let (title, action) = match &id {
+        Some(Path(id)) => {
+            let agency = a
+                .agencies
+                .iter()
+                .find(|ag| ag.id.as_str() == id)
+                .ok_or_else(|| a.fail(not_found()))?;
+            posted.set("name", agency.name.clone());
+            if let Some((_, v, _)) = KINDS.iter().find(|(k, _, _)| *k == agency.kind) {
+                posted.set("kind", *v);
+            }
+            (
+                format!("Change {}", agency.name),
+                format!("/admin/agencies/{id}"),
+            )
+        }
+        None => ("Add an agency".to_owned(), "/admin/agencies/new".to_owned()),
+    };
+    Ok(a.form_page(
+        &title,
+        "/admin/agencies",
+        &action,
+        Vec::new(),
+        agency_questions(&posted),
+        &Errors::default(),
+        "Save the agency",
+    ))
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound {
+        code: "no_such_page",
+        message: String::new(),
+    }
+}
+
+/// A new id for `name` in the partnership: its sign-in prefix, then the
+/// name's words, made unique with a number.
+fn new_id(prefix: &str, name: &str, taken: &[&str]) -> String {
+    let slug: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .collect::<Vec<_>>()
+        .join("-");
+    let base: String = format!("{prefix}-{slug}").chars().take(56).collect();
+    let base = base.trim_end_matches('-').to_owned();
+    if !taken.contains(&base.as_str()) {
+        return base;
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|id| !taken.contains(&id.as_str()))
+        .expect("some number is free")
+}
+
+/// `POST /admin/agencies/new` and `POST /admin/agencies/{id}`.
+pub(crate) async fn save_agency(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    id: Option<Path<String>>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let posted = Posted::from_pairs(pairs);
+    let (title, action) = match &id {
+        Some(Path(id)) => (
+            "Change the agency".to_owned(),
+            format!("/admin/agencies/{id}"),
+        ),
+        None => ("Add an agency".to_owned(), "/admin/agencies/new".to_owned()),
+    };
+    let (name, kind) = match read_agency(&posted) {
+        Ok(v) => v,
+        Err(errors) => {
+            return Ok(a.form_page(
+                &title,
+                "/admin/agencies",
+                &action,
+                Vec::new(),
+                agency_questions(&posted),
+                &errors,
+                "Save the agency",
+            ));
+        }
+    };
+    let agency_id = match &id {
+        Some(Path(id)) => {
+            if !a.agencies.iter().any(|ag| ag.id.as_str() == id) {
+                return Err(a.fail(not_found()));
+            }
+            id.clone()
+        }
+        None => {
+            let taken: Vec<&str> = a.agencies.iter().map(|ag| ag.id.as_str()).collect();
+            new_id(&a.partnership.sign_in_prefix, &name, &taken)
+        }
+    };
+    let agency = Agency {
+        id: AgencyId::parse(&agency_id).map_err(|_| a.fail(not_found()))?,
+        partnership: a.partnership.id.clone(),
+        name,
+        kind,
+    };
+    state
+        .store()
+        .put_directory(Directory {
+            partnerships: &[],
+            agencies: std::slice::from_ref(&agency),
+            people: &[],
+        })
+        .await
+        .map_err(|e| a.fail(e))?;
+    tracing::info!("an administrator saved an agency");
+    Ok(Redirect::to("/admin/agencies?done=agency").into_response())
+}
+
+// --- People --------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin_people.html")]
+struct PeoplePage {
+    chrome: Chrome,
+    /// Each person: id, name, job title, agency, role, account.
+    people: Vec<PersonRow>,
+    done: Option<&'static str>,
+}
+
+struct PersonRow {
+    id: String,
+    name: String,
+    job_title: String,
+    agency: String,
+    role: String,
+    account: &'static str,
+}
+
+/// How someone's account stands, in words.
+fn account_words(state: Option<&accord_store::AccountState>) -> &'static str {
+    match state {
+        None => "No password yet",
+        Some(s) if s.disabled => "Disabled",
+        Some(s) if s.second_factor => "Can sign in, with a second factor",
+        Some(_) => "Can sign in",
+    }
+}
+
+fn role_words(a: &Admin, policy: Option<&accord_policy::Policy>, person: &Person) -> String {
+    let mut parts = vec![tier_words(person.tier)];
+    for role in &person.declared_roles {
+        parts.push(
+            policy
+                .and_then(|p| p.role(role))
+                .map_or_else(|| role.to_string(), |r| r.name.clone()),
+        );
+    }
+    let _ = a;
+    parts.join("; ")
+}
+
+/// `GET /admin/people`.
+pub(crate) async fn people(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let states = state
+        .store()
+        .account_states(&a.partnership.id)
+        .await
+        .map_err(|e| a.fail(e))?;
+    let policy = state.current_policy(&a.partnership.policy).ok();
+    let mut rows: Vec<PersonRow> = a
+        .people
+        .iter()
+        .map(|p| PersonRow {
+            id: p.id.to_string(),
+            name: p.name.clone(),
+            job_title: p.job_title.clone(),
+            agency: a.agency_name(&p.agency),
+            role: role_words(&a, policy, p),
+            account: account_words(states.iter().find(|s| s.person == p.id)),
+        })
+        .collect();
+    rows.sort_by(|x, y| x.agency.cmp(&y.agency).then(x.name.cmp(&y.name)));
+    let page = PeoplePage {
+        chrome: a.chrome("People and roles", &Errors::default()),
+        people: rows,
+        done: done_words(&done.done),
+    };
+    Ok(html(&page))
+}
+
+fn person_questions(
+    a: &Admin,
+    policy: Option<&accord_policy::Policy>,
+    posted: &Posted,
+    new: bool,
+) -> Vec<Question> {
+    let mut questions = vec![
+        Question::text("name", "Full name", posted).width("govuk-!-width-two-thirds"),
+        Question::text("job_title", "Job title", posted).width("govuk-!-width-two-thirds"),
+        Question::text("email", "Email address", posted)
+            .hint("Accord sends their notifications here")
+            .width("govuk-!-width-two-thirds"),
+    ];
+    if new {
+        questions.push(
+            Question::text("sign_in", "Sign-in name", posted)
+                .hint("Letters, numbers, hyphens and underscores, such as hav-police-manager")
+                .width("govuk-!-width-one-half"),
+        );
+    }
+    let mut agencies: Vec<Choice> = vec![Choice::new("", "Choose their agency")];
+    let mut sorted: Vec<&Agency> = a.agencies.iter().collect();
+    sorted.sort_by(|x, y| x.name.cmp(&y.name));
+    agencies.extend(
+        sorted
+            .into_iter()
+            .map(|ag| Choice::new(ag.id.as_str(), ag.name.clone())),
+    );
+    questions.push(Question::select("agency", "Agency", agencies, posted));
+    questions.push(Question::radios(
+        "tier",
+        "Their role",
+        RoleTier::ALL
+            .iter()
+            .map(|t| Choice::new(t.id(), tier_words(*t)))
+            .collect(),
+        posted,
+    ));
+    if let Some(policy) = policy.filter(|p| !p.roles.is_empty()) {
+        questions.push(
+            Question::checkboxes(
+                "roles",
+                "Roles the policy names that they hold (optional)",
+                policy
+                    .roles
+                    .iter()
+                    .map(|r| {
+                        Choice::new(r.id.as_str(), r.name.clone())
+                            .hint(format!("Held by a {}", words::role_of_tier(r.tier)))
+                    })
+                    .collect(),
+                posted,
+            )
+            .hint("Each is held at the role shown under it."),
+        );
+    }
+    if new {
+        questions.push(
+            Question::text("password", "A first password for them", posted)
+                .hint(format!(
+                    "At least {} characters. Tell it to them; they should change it",
+                    accord_store::MIN_PASSWORD_CHARS
+                ))
+                .width("govuk-!-width-one-half"),
+        );
+    }
+    questions
+}
+
+struct PersonAnswers {
+    name: String,
+    job_title: String,
+    email: String,
+    agency: AgencyId,
+    tier: RoleTier,
+    roles: Vec<RoleId>,
+}
+
+fn read_person(
+    a: &Admin,
+    policy: Option<&accord_policy::Policy>,
+    posted: &Posted,
+) -> Result<PersonAnswers, Errors> {
+    let mut e = Errors::default();
+    let max = crate::api::limits::MAX_NAME_CHARS;
+    let text = |name: &str, blank: &str, e: &mut Errors| {
+        let v = posted.get(name).trim().to_owned();
+        if v.is_empty() {
+            e.add(name, blank);
+        } else if v.chars().count() > max {
+            e.add(name, format!("This must be {max} characters or fewer"));
+        }
+        v
+    };
+    let name = text("name", "Enter their full name", &mut e);
+    let job_title = posted.get("job_title").trim().to_owned();
+    let email = text("email", "Enter their email address", &mut e);
+    if !email.is_empty() && (!email.contains('@') || email.contains(' ')) {
+        e.add(
+            "email",
+            "Enter an email address in the correct format, like name@agency.example",
+        );
+    }
+    let agency = a
+        .agencies
+        .iter()
+        .find(|ag| ag.id.as_str() == posted.get("agency"))
+        .map(|ag| ag.id.clone());
+    if agency.is_none() {
+        e.add("agency", "Select their agency");
+    }
+    let tier = RoleTier::ALL
+        .iter()
+        .copied()
+        .find(|t| t.id() == posted.get("tier"));
+    if tier.is_none() {
+        e.add("tier", "Select their role");
+    }
+    let mut roles = Vec::new();
+    for id in posted.all("roles") {
+        match policy.and_then(|p| p.roles.iter().find(|r| r.id.as_str() == id)) {
+            Some(role) if Some(role.tier) == tier || tier.is_none() => roles.push(role.id.clone()),
+            Some(role) => e.add(
+                "roles",
+                format!(
+                    "{} is held by a {}: choose that role for them, or untick it",
+                    role.name,
+                    words::role_of_tier(role.tier)
+                ),
+            ),
+            None => e.add("roles", "Choose roles from the list"),
+        }
+    }
+    match (agency, tier) {
+        (Some(agency), Some(tier)) if e.is_empty() => Ok(PersonAnswers {
+            name,
+            job_title,
+            email,
+            agency,
+            tier,
+            roles,
+        }),
+        _ => Err(e),
+    }
+}
+
+/// `GET /admin/people/new`.
+pub(crate) async fn new_person(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let policy = state.current_policy(&a.partnership.policy).ok();
+    Ok(a.form_page(
+        "Add a person",
+        "/admin/people",
+        "/admin/people/new",
+        Vec::new(),
+        person_questions(&a, policy, &Posted::default(), true),
+        &Errors::default(),
+        "Add them",
+    ))
+}
+
+/// `POST /admin/people/new`.
+pub(crate) async fn add_person(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let policy = state.current_policy(&a.partnership.policy).ok();
+    let posted = Posted::from_pairs(pairs);
+    let mut errors = match read_person(&a, policy, &posted) {
+        Ok(_) => Errors::default(),
+        Err(e) => e,
+    };
+    let sign_in = posted.get("sign_in").trim().to_owned();
+    let id = PersonId::parse(&sign_in).ok();
+    if sign_in.is_empty() {
+        errors.add("sign_in", "Enter a sign-in name for them");
+    } else if id.is_none() {
+        errors.add(
+            "sign_in",
+            "A sign-in name is 1 to 64 letters, numbers, hyphens or underscores",
+        );
+    } else if state
+        .store()
+        .person_by_sign_in(&sign_in)
+        .await
+        .map_err(|e| a.fail(e))?
+        .is_some()
+    {
+        errors.add(
+            "sign_in",
+            "Someone already signs in with that name: choose another",
+        );
+    }
+    let password = match Password::parse(posted.get("password")) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.add("password", sentence(&e.to_string()).trim_end_matches('.'));
+            None
+        }
+    };
+    let answers = read_person(&a, policy, &posted);
+    let (Ok(answers), Some(id), Some(password), true) = (answers, id, password, errors.is_empty())
+    else {
+        return Ok(a.form_page(
+            "Add a person",
+            "/admin/people",
+            "/admin/people/new",
+            Vec::new(),
+            person_questions(&a, policy, &posted, true),
+            &errors,
+            "Add them",
+        ));
+    };
+    let person = Person {
+        id: id.clone(),
+        sign_in,
+        name: answers.name,
+        job_title: answers.job_title,
+        email: answers.email,
+        partnership: a.partnership.id.clone(),
+        agency: answers.agency,
+        tier: answers.tier,
+        declared_roles: answers.roles,
+    };
+    let store = state.store();
+    store
+        .put_directory(Directory {
+            partnerships: &[],
+            agencies: &[],
+            people: std::slice::from_ref(&person),
+        })
+        .await
+        .map_err(|e| a.fail(e))?;
+    store
+        .set_password(&id, &password, state.now())
+        .await
+        .map_err(|e| a.fail(ApiError::Internal(Box::new(e))))?;
+    tracing::info!("an administrator added a person");
+    Ok(Redirect::to(&format!("/admin/people/{id}?done=person")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin_person.html")]
+struct PersonPage {
+    chrome: Chrome,
+    errors: Vec<FieldError>,
+    id: String,
+    details: Vec<(&'static str, String)>,
+    account: &'static str,
+    disabled: bool,
+    has_password: bool,
+    second_factor: bool,
+    questions: Vec<Question>,
+    csrf_token: String,
+    done: Option<&'static str>,
+}
+
+impl PersonPage {
+    /// The question a new password is typed into.
+    fn new_password_question(&self) -> Question {
+        let mut q = Question::text("new_password", "A new password", &Posted::default())
+            .hint(format!(
+                "At least {} characters. Tell it to them; they should change it",
+                accord_store::MIN_PASSWORD_CHARS
+            ))
+            .width("govuk-!-width-one-half");
+        q.error = self
+            .errors
+            .iter()
+            .find(|e| e.field == "new_password")
+            .map(|e| e.message.clone());
+        q
+    }
+}
+
+async fn person_page(
+    state: &AppState,
+    a: &Admin<'_>,
+    id: &str,
+    posted: Option<&Posted>,
+    errors: &Errors,
+    done: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let person = a
+        .people
+        .iter()
+        .find(|p| p.id.as_str() == id)
+        .ok_or_else(|| a.fail(not_found()))?;
+    let policy = state.current_policy(&a.partnership.policy).ok();
+    let states = state
+        .store()
+        .account_states(&a.partnership.id)
+        .await
+        .map_err(|e| a.fail(e))?;
+    let account = states.iter().find(|s| s.person == person.id);
+    let mut current = Posted::default();
+    current.set("name", person.name.clone());
+    current.set("job_title", person.job_title.clone());
+    current.set("email", person.email.clone());
+    current.set("agency", person.agency.to_string());
+    current.set("tier", person.tier.id());
+    let mut pairs = current.pairs();
+    pairs.extend(
+        person
+            .declared_roles
+            .iter()
+            .map(|r| ("roles".to_owned(), r.to_string())),
+    );
+    let current = Posted::from_pairs(pairs);
+    let shown = posted.unwrap_or(&current);
+    let page = PersonPage {
+        chrome: a.chrome(person.name.clone(), errors),
+        errors: errors.0.clone(),
+        id: person.id.to_string(),
+        details: vec![
+            ("Sign-in name", person.sign_in.clone()),
+            ("Agency", a.agency_name(&person.agency)),
+            ("Role", role_words(a, policy, person)),
+            ("Email", person.email.clone()),
+        ],
+        account: account_words(account),
+        disabled: account.is_some_and(|s| s.disabled),
+        has_password: account.is_some(),
+        second_factor: account.is_some_and(|s| s.second_factor),
+        questions: person_questions(a, policy, shown, false)
+            .into_iter()
+            .map(|q| q.checked(errors))
+            .collect(),
+        csrf_token: a.viewer.csrf_token().to_owned(),
+        done,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(html_with_status(status, &page))
+}
+
+/// `GET /admin/people/{id}`.
+pub(crate) async fn person(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    person_page(
+        &state,
+        &a,
+        &id,
+        None,
+        &Errors::default(),
+        done_words(&done.done),
+    )
+    .await
+}
+
+/// `POST /admin/people/{id}`: their details and roles.
+pub(crate) async fn save_person(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let policy = state.current_policy(&a.partnership.policy).ok();
+    let posted = Posted::from_pairs(pairs);
+    let Some(existing) = a.people.iter().find(|p| p.id.as_str() == id) else {
+        return Err(a.fail(not_found()));
+    };
+    let answers = match read_person(&a, policy, &posted) {
+        Ok(answers) => answers,
+        Err(errors) => return person_page(&state, &a, &id, Some(&posted), &errors, None).await,
+    };
+    let person = Person {
+        name: answers.name,
+        job_title: answers.job_title,
+        email: answers.email,
+        agency: answers.agency,
+        tier: answers.tier,
+        declared_roles: answers.roles,
+        ..existing.clone()
+    };
+    state
+        .store()
+        .put_directory(Directory {
+            partnerships: &[],
+            agencies: &[],
+            people: std::slice::from_ref(&person),
+        })
+        .await
+        .map_err(|e| a.fail(e))?;
+    tracing::info!("an administrator changed a person's details");
+    Ok(Redirect::to(&format!("/admin/people/{id}?done=person")).into_response())
+}
+
+/// `POST /admin/people/{id}/{account action}`: a new password, disabling,
+/// enabling, or resetting the second factor.
+pub(crate) async fn account(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, action)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let Some(person) = a.people.iter().find(|p| p.id.as_str() == id).cloned() else {
+        return Err(a.fail(not_found()));
+    };
+    if person.id == *viewer.principal.id() && action == "disable" {
+        let mut errors = Errors::default();
+        errors.add(
+            "disable",
+            "You cannot disable your own account: ask another administrator",
+        );
+        return person_page(&state, &a, &id, None, &errors, None).await;
+    }
+    let store = state.store();
+    let now = state.now();
+    let internal = |e: accord_store::AccountError| a.fail(ApiError::Internal(Box::new(e)));
+    let done = match action.as_str() {
+        "password" => {
+            let posted = Posted::from_pairs(pairs);
+            match Password::parse(posted.get("new_password")) {
+                Ok(password) => {
+                    store
+                        .set_password(&person.id, &password, now)
+                        .await
+                        .map_err(internal)?;
+                    "password"
+                }
+                Err(e) => {
+                    let mut errors = Errors::default();
+                    errors.add(
+                        "new_password",
+                        sentence(&e.to_string()).trim_end_matches('.'),
+                    );
+                    return person_page(&state, &a, &id, None, &errors, None).await;
+                }
+            }
+        }
+        "disable" => {
+            store
+                .disable_account(&person.sign_in, now)
+                .await
+                .map_err(internal)?;
+            "disabled"
+        }
+        "enable" => {
+            store
+                .enable_account(&person.sign_in, now)
+                .await
+                .map_err(internal)?;
+            "enabled"
+        }
+        "reset-second-factor" => {
+            store
+                .reset_second_factor(&person.sign_in)
+                .await
+                .map_err(internal)?;
+            "second-factor"
+        }
+        _ => return Err(a.fail(not_found())),
+    };
+    tracing::info!(action = done, "an administrator changed an account");
+    Ok(Redirect::to(&format!("/admin/people/{id}?done={done}")).into_response())
+}
+
+// --- Calendars -----------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin_calendars.html")]
+struct CalendarsPage {
+    chrome: Chrome,
+    calendars: Vec<CalendarView>,
+}
+
+struct CalendarView {
+    name: String,
+    id: String,
+    time_zone: String,
+    published: String,
+    used_by: Vec<String>,
+    /// Each year shown, with its bank holidays.
+    years: Vec<(i16, Vec<(String, String)>)>,
+}
+
+/// `GET /admin/calendars`.
+pub(crate) async fn calendars(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let year = state.now().to_zoned_datetime(words::uk()).year();
+    let mut calendars: Vec<CalendarView> = state
+        .calendars()
+        .iter()
+        .map(|c| CalendarView {
+            name: c.name().to_owned(),
+            id: c.id().to_string(),
+            time_zone: c.time_zone().iana_name().unwrap_or("UTC").to_owned(),
+            published: c.published_years().map_or_else(
+                || "Worked out from the rules for every year".to_owned(),
+                |r| {
+                    format!(
+                        "Published for {} to {}{}; other years are worked out from the rules",
+                        r.start(),
+                        r.end(),
+                        c.published_source()
+                            .map(|s| format!(" ({s})"))
+                            .unwrap_or_default()
+                    )
+                },
+            ),
+            used_by: state
+                .policies()
+                .iter()
+                .filter(|p| p.calendar == *c.id())
+                .map(|p| format!("{} ({})", p.title, p.partnership))
+                .collect(),
+            years: [year, year + 1]
+                .into_iter()
+                .map(|y| {
+                    (
+                        y,
+                        c.holidays(y)
+                            .into_iter()
+                            .map(|h| (h.date.strftime("%A %-d %B %Y").to_string(), h.name))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    calendars.sort_by(|x, y| {
+        y.used_by
+            .len()
+            .cmp(&x.used_by.len())
+            .then(x.name.cmp(&y.name))
+    });
+    calendars.dedup_by(|x, y| x.id == y.id);
+    let page = CalendarsPage {
+        chrome: a.chrome("Calendars", &Errors::default()),
+        calendars,
+    };
+    Ok(html(&page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_ids_come_from_the_name_and_never_clash() {
+        assert_eq!(
+            new_id("hav", "Barking, Havering & Redbridge NHS Trust", &[]),
+            "hav-barking-havering-redbridge-nhs"
+        );
+        assert_eq!(new_id("hav", "Police", &["hav-police"]), "hav-police-2");
+        assert_eq!(
+            new_id("hav", "Police", &["hav-police", "hav-police-2"]),
+            "hav-police-3"
+        );
+    }
+}
