@@ -257,6 +257,47 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
         "discussion-stage-2",
     )
     .await;
+    // An action agreed at the discussion, then done.
+    b.open(&format!("/cases/{case}")).await;
+    b.follow("Agree an action").await;
+    b.submit().await;
+    let missing = errors(&b).await;
+    assert!(missing.contains("Select who will do it"), "{missing}");
+    assert!(missing.contains("Enter the date it is due by"), "{missing}");
+    look(&mut b, "agree-action-error").await;
+    b.click("select#who").await;
+    b.find("select#who option[value=hav-health-manager]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    b.fill(
+        "what",
+        "Share the health visitor's notes with children's social care.",
+    )
+    .await;
+    b.fill("by_when", "4").await;
+    b.fill("by_when-month", "6").await;
+    b.fill("by_when-year", "2025").await;
+    b.submit().await;
+    assert!(
+        b.path().await.ends_with("?done=agree-action"),
+        "{}",
+        b.text("main").await
+    );
+    b.follow("Mark an action as done").await;
+    b.submit().await;
+    assert!(errors(&b).await.contains("Select the action that is done"));
+    look(&mut b, "complete-action-error").await;
+    b.click("input[name=action]").await;
+    b.fill("note", "Notes shared by secure email.").await;
+    b.submit().await;
+    assert!(b.path().await.ends_with("?done=complete-action"));
+    assert!(
+        b.text("main")
+            .await
+            .contains("Notes shared by secure email.")
+    );
     escalate(&mut b, &case, 3, "escalate-to-stage-3").await;
 
     // HAV-6: before the HSCP members are engaged, the page says what the

@@ -532,7 +532,7 @@ async fn respond(
                     }
                 }
                 ApiError::Refused { refusal, .. }
-                    if policy_forms::refusal_errors(refusal, &mut errors) => {}
+                    if policy_forms::refusal_errors(ctx.policy, refusal, &mut errors) => {}
                 ApiError::Refused { refusal, field } => {
                     let field = act.question_for(field.as_deref(), &first);
                     errors.add(

@@ -232,27 +232,61 @@ fn put(out: &mut Vec<(String, String)>, name: &str, value: &FieldValue) {
     }
 }
 
+/// The question a field's `path` is asked by: a table's first cell for
+/// the table itself.
+pub(crate) fn question_of(form: Option<&Form>, path: &str) -> String {
+    let table = form.and_then(|f| {
+        f.sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .find(|field| field.id.as_str() == path && field.kind == FieldKind::Rows)
+    });
+    match table.and_then(|t| t.columns.first()) {
+        Some(column) => name(&format!("{path}/1/{}", column.id)),
+        None => name(path),
+    }
+}
+
+/// The title of the part of `form` that asks the field at `path`.
+fn section_of<'f>(form: Option<&'f Form>, path: &str) -> Option<&'f str> {
+    let id = path.split('/').next().unwrap_or(path);
+    form?
+        .sections
+        .iter()
+        .find(|s| s.fields.iter().any(|f| f.id.as_str() == id))
+        .map(|s| s.title.as_str())
+}
+
 /// The mistakes a refusal of a form names, by question; `false` when it
 /// is not about a form's answers.
-pub(crate) fn refusal_errors(refusal: &Refusal, errors: &mut Errors) -> bool {
+pub(crate) fn refusal_errors(policy: &Policy, refusal: &Refusal, errors: &mut Errors) -> bool {
     match refusal {
         Refusal::FormIncomplete {
+            form,
             missing_fields,
             section,
             ..
         } => {
+            let form = policy.form(form);
             for f in missing_fields {
+                let under = section_of(form, &f.path)
+                    .map(|t| format!(" under {t}"))
+                    .unwrap_or_default();
                 errors.add(
-                    &name(&f.path),
-                    format!("Answer “{}”: the form needs it ({section})", f.label),
+                    &question_of(form, &f.path),
+                    format!(
+                        "Answer “{}”{under}: the form needs it ({section})",
+                        f.label.trim_end_matches(':')
+                    ),
                 );
             }
             !missing_fields.is_empty()
         }
-        Refusal::FormInvalid { problems, .. } => {
+        Refusal::FormInvalid { form, problems, .. } => {
+            let form = policy.form(form);
             for p in problems {
                 errors.add(
-                    &name(&p.field.path),
+                    &question_of(form, &p.field.path),
                     format!("“{}”: {}", p.field.label, p.problem),
                 );
             }

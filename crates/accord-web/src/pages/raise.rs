@@ -952,22 +952,28 @@ fn check(j: &Journey, step: Step, draft: &Posted, _now: Timestamp) -> Errors {
             );
         }
         Step::EntryForm => {
-            if let Some(form) = j.entry_forms(draft).first()
-                && let Err(errors) = policy_forms::read(form, draft)
-            {
-                e = errors;
-            } else if let Some(form) = j.entry_forms(draft).first() {
-                // Required answers, as the engine will ask for them.
-                for field in form.sections.iter().flat_map(|s| &s.fields) {
-                    let required = field.required == accord_policy::FieldRequired::OnSubmit;
-                    let name = policy_forms::name(field.id.as_str());
-                    let answered = match field.kind {
-                        FieldKind::Date => !draft.get(&format!("{name}-day")).trim().is_empty(),
-                        FieldKind::Rows => true,
-                        _ => !draft.get(&name).trim().is_empty(),
-                    };
-                    if required && !answered {
-                        e.add(&name, format!("Answer “{}”", field.label));
+            if let Some(form) = j.entry_forms(draft).first() {
+                match policy_forms::read(form, draft) {
+                    Err(errors) => e = errors,
+                    // What the document requires on submission, as the
+                    // engine will ask for it, by the question that asks it.
+                    Ok(values) => {
+                        for section in &form.sections {
+                            for field in &section.fields {
+                                let required =
+                                    field.required == accord_policy::FieldRequired::OnSubmit;
+                                if required && values.get(&field.id).is_none() {
+                                    e.add(
+                                        &policy_forms::question_of(Some(form), field.id.as_str()),
+                                        format!(
+                                            "Answer “{}” under {}",
+                                            field.label.trim_end_matches(':'),
+                                            section.title
+                                        ),
+                                    );
+                                }
+                            }
+                        }
                     }
                 }
             }
