@@ -96,6 +96,7 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     );
     assert!(start.contains("whistleblowing"), "{start}");
     look(&mut b, "raise-start").await;
+    b.docs_shot("raise").await;
     b.follow("Start now").await;
 
     // A page sent with nothing chosen says what to choose.
@@ -183,6 +184,7 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     );
     assert!(answers.contains("North East London community health services"));
     look(&mut b, "raise-check").await;
+    b.docs_shot("raise-check").await;
     // Changing an answer comes back to the check page.
     b.click("#change-area").await;
     b.wait_for(|p| p.starts_with("/raise/area")).await;

@@ -50,6 +50,7 @@ async fn the_partnership_team_signs_in_reads_its_work_a_case_and_the_register() 
     b.wait_for(|p| p == "/register").await;
     b.axe("the register").await;
     b.screenshot("register").await;
+    b.docs_shot("register").await;
     let listed = b.text("table").await;
     assert!(listed.contains("HAV-DEMO-0001"), "{listed}");
     assert!(!listed.contains("SUT-DEMO"), "another partnership's case");
@@ -69,6 +70,7 @@ async fn the_partnership_team_signs_in_reads_its_work_a_case_and_the_register() 
     assert_eq!(b.text("h1").await, "My work");
     b.axe("My work").await;
     b.screenshot("my-work").await;
+    b.docs_shot("my-work").await;
 
     // A case with a panel convened, at Stage 4.
     b.open("/cases/HAV-DEMO-0007").await;
@@ -82,6 +84,7 @@ async fn the_partnership_team_signs_in_reads_its_work_a_case_and_the_register() 
     assert!(b.text("main").await.contains("Resolution Panel"));
     b.axe("a case page").await;
     b.screenshot("case").await;
+    b.docs_shot("case").await;
 
     b.open("/cases/HAV-DEMO-0007/print").await;
     b.axe("a case's print view").await;
@@ -139,6 +142,10 @@ async fn every_policy_is_drawn_as_a_flowchart_of_its_stages() {
         assert!(title.contains(&format!("{stages} stages")), "{title}");
         b.axe(&format!("the {id} policy")).await;
         b.screenshot(id).await;
+        if id == "havering-2022" {
+            b.docs_shot_of("svg.accord-flowchart", "policy-flowchart")
+                .await;
+        }
     }
     b.close().await;
 }

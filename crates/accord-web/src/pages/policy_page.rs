@@ -482,7 +482,7 @@ fn chart(policy: &Policy, track: &Track) -> Chart {
                 lines.push((l, false));
             }
         }
-        let height = 16 + LINE * lines.len() as u32;
+        let height = 24 + LINE * lines.len() as u32;
         let placed = lines
             .into_iter()
             .enumerate()

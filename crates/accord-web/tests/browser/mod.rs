@@ -230,6 +230,55 @@ impl Browser {
         path
     }
 
+    /// When `ACCORD_DOCS_SCREENSHOTS` names a folder (`scripts/screenshots`
+    /// sets it), saves what the window shows there as `name.png`, for the
+    /// README's pictures.
+    pub async fn docs_shot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("ACCORD_DOCS_SCREENSHOTS") else {
+            return;
+        };
+        let _ = self.client.set_window_size(1280, 1500).await;
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let _ = self.client.set_window_size(1280, 1000).await;
+        let path = PathBuf::from(dir).join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("the screenshot is saved");
+    }
+
+    /// As [`Browser::docs_shot`], of the element `css` only, with the
+    /// window tall enough to show all of it.
+    pub async fn docs_shot_of(&self, css: &str, name: &str) {
+        let Some(dir) = std::env::var_os("ACCORD_DOCS_SCREENSHOTS") else {
+            return;
+        };
+        let element = self.find(css).await;
+        let height = self
+            .client
+            .execute(
+                "const e = document.querySelector(arguments[0]); e.scrollIntoView(); \
+                 return Math.ceil(e.getBoundingClientRect().height)",
+                vec![json!(css)],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(1000) as u32;
+        let _ = self.client.set_window_size(1280, height + 300).await;
+        let _ = self
+            .client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView(); return true",
+                vec![json!(css)],
+            )
+            .await;
+        let png = element
+            .screenshot()
+            .await
+            .expect("a screenshot of the element");
+        let _ = self.client.set_window_size(1280, 1000).await;
+        let path = PathBuf::from(dir).join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("the screenshot is saved");
+    }
+
     /// Runs axe-core on the page and fails, listing them, on any WCAG 2.2
     /// A or AA violation.
     pub async fn axe(&self, what: &str) {
