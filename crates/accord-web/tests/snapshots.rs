@@ -12,7 +12,11 @@ mod common;
 use common::{Session, TestApp, sign_in, spawn_app_with_demo};
 
 async fn page(app: &TestApp, session: &Session, path: &str) -> String {
-    let response = session.on(app.client.get(app.url(path))).send().await.unwrap();
+    let response = session
+        .on(app.client.get(app.url(path)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200, "{path}");
     let html = response.text().await.unwrap();
     html.replace(&session.csrf, "[csrf]")
