@@ -10,6 +10,9 @@ mod common;
 
 use common::{PASSWORD, TestApp, spawn_app_with_demo_and_clock};
 
+/// A page of raising: its address, what it is sent, where it leads.
+type Step<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
 /// A browser without JavaScript: a cookie, forms and redirects.
 struct Plain<'a> {
     app: &'a TestApp,
@@ -101,7 +104,7 @@ async fn a_disagreement_is_raised_and_worked_with_plain_html_forms() {
     assert_eq!((status, to.as_str()), (303, "/"));
     assert!(b.cookie.starts_with("accord_session="));
 
-    let steps: [(&str, &[(&str, &str)], &str); 7] = [
+    let steps: [Step; 7] = [
         ("scope", &[("scope", "none")], "/raise/policy"),
         (
             "policy",
