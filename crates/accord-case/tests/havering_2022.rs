@@ -67,6 +67,24 @@ fn escalate(
 /// Walks a case to Stage Four, with every discussion the policy requires.
 fn at_stage_four() -> Harness {
     let p = people();
+    let mut h = at_stage_three_discussed();
+    h.ok(
+        discussion(
+            at("2025-03-06T11:00:00Z"),
+            &[(&p.hv_senior, "hscp-member"), (&p.sw_senior, "hscp-member")],
+            false,
+        ),
+        &p.hv_senior,
+        at("2025-03-06T12:00:00Z"),
+    );
+    escalate(&mut h, 4, &p.hv_senior, "2025-03-07T09:00:00Z");
+    h
+}
+
+/// Walks a case to Stage Three and records the senior managers'
+/// discussion there, but not yet one with the HSCP members.
+fn at_stage_three_discussed() -> Harness {
+    let p = people();
     let mut h = raised_with(child("c1", false, false, false));
     h.ok(
         discussion(
@@ -103,16 +121,6 @@ fn at_stage_four() -> Harness {
         &p.hv_senior,
         at("2025-03-05T12:00:00Z"),
     );
-    h.ok(
-        discussion(
-            at("2025-03-06T11:00:00Z"),
-            &[(&p.hv_senior, "hscp-member"), (&p.sw_senior, "hscp-member")],
-            false,
-        ),
-        &p.hv_senior,
-        at("2025-03-06T12:00:00Z"),
-    );
-    escalate(&mut h, 4, &p.hv_senior, "2025-03-07T09:00:00Z");
     h
 }
 
@@ -861,29 +869,8 @@ fn havering_stage3_says_what_the_chair_needs_before_escalation() {
         at("2025-03-03T15:00:00Z"),
     );
     assert!(h.case.outstanding(h.policy, Before::Escalate).is_empty());
-    escalate(&mut h, 2, &p.hv_manager, "2025-03-04T09:00:00Z");
-    h.ok(
-        discussion(
-            at("2025-03-04T11:00:00Z"),
-            &[(&p.hv_manager, "manager"), (&p.sw_manager, "manager")],
-            false,
-        ),
-        &p.hv_manager,
-        at("2025-03-04T12:00:00Z"),
-    );
-    escalate(&mut h, 3, &p.hv_manager, "2025-03-05T09:00:00Z");
-    h.ok(
-        discussion(
-            at("2025-03-05T11:00:00Z"),
-            &[
-                (&p.hv_senior, "senior-manager"),
-                (&p.sw_senior, "senior-manager"),
-            ],
-            false,
-        ),
-        &p.hv_senior,
-        at("2025-03-05T12:00:00Z"),
-    );
+
+    let h = at_stage_three_discussed();
     let needs = h.case.outstanding(h.policy, Before::Escalate);
     assert_eq!(needs.len(), 1, "{needs:?}");
     assert!(

@@ -20,7 +20,7 @@ use axum::{
 };
 
 use super::{
-    Chrome, PageError, Section, Viewer,
+    Chrome, Done, PageError, Section, Viewer,
     form::{Choice, Errors, FieldError, Posted, Question, QuestionPage},
     html, html_with_status, sentence, words,
 };
@@ -174,13 +174,6 @@ struct HomePage {
     second_factor_required: bool,
     csrf_token: String,
     done: Option<&'static str>,
-}
-
-/// What an administration form that sent someone back did.
-#[derive(Debug, serde::Deserialize)]
-pub(crate) struct Done {
-    #[serde(default)]
-    done: String,
 }
 
 fn done_words(done: &str) -> Option<&'static str> {
@@ -339,7 +332,7 @@ pub(crate) async fn agency_form(
                 .agencies
                 .iter()
                 .find(|ag| ag.id.as_str() == id)
-                .ok_or_else(|| a.fail(not_found()))?;
+                .ok_or_else(|| a.fail(super::no_such_page()))?;
             posted.set("name", agency.name.clone());
             if let Some((_, v, _)) = KINDS.iter().find(|(k, _, _)| *k == agency.kind) {
                 posted.set("kind", *v);
@@ -360,13 +353,6 @@ pub(crate) async fn agency_form(
         &Errors::default(),
         "Save the agency",
     ))
-}
-
-fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: "no_such_page",
-        message: String::new(),
-    }
 }
 
 /// A new id for `name` in the partnership: its sign-in prefix, then the
@@ -426,7 +412,7 @@ pub(crate) async fn save_agency(
     let agency_id = match &id {
         Some(Path(id)) => {
             if !a.agencies.iter().any(|ag| ag.id.as_str() == id) {
-                return Err(a.fail(not_found()));
+                return Err(a.fail(super::no_such_page()));
             }
             id.clone()
         }
@@ -436,7 +422,7 @@ pub(crate) async fn save_agency(
         }
     };
     let agency = Agency {
-        id: AgencyId::parse(&agency_id).map_err(|_| a.fail(not_found()))?,
+        id: AgencyId::parse(&agency_id).map_err(|_| a.fail(super::no_such_page()))?,
         partnership: a.partnership.id.clone(),
         name,
         kind,
@@ -823,7 +809,7 @@ async fn person_page(
         .people
         .iter()
         .find(|p| p.id.as_str() == id)
-        .ok_or_else(|| a.fail(not_found()))?;
+        .ok_or_else(|| a.fail(super::no_such_page()))?;
     let policy = state.current_policy(&a.partnership.policy).ok();
     let states = state
         .store()
@@ -905,7 +891,7 @@ pub(crate) async fn save_person(
     let policy = state.current_policy(&a.partnership.policy).ok();
     let posted = Posted::from_pairs(pairs);
     let Some(existing) = a.people.iter().find(|p| p.id.as_str() == id) else {
-        return Err(a.fail(not_found()));
+        return Err(a.fail(super::no_such_page()));
     };
     let answers = match read_person(&a, policy, &posted) {
         Ok(answers) => answers,
@@ -943,7 +929,7 @@ pub(crate) async fn account(
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
     let Some(person) = a.people.iter().find(|p| p.id.as_str() == id).cloned() else {
-        return Err(a.fail(not_found()));
+        return Err(a.fail(super::no_such_page()));
     };
     if person.id == *viewer.principal.id() && action == "disable" {
         let mut errors = Errors::default();
@@ -998,7 +984,7 @@ pub(crate) async fn account(
                 .map_err(internal)?;
             "second-factor"
         }
-        _ => return Err(a.fail(not_found())),
+        _ => return Err(a.fail(super::no_such_page())),
     };
     tracing::info!(action = done, "an administrator changed an account");
     Ok(Redirect::to(&format!("/admin/people/{id}?done={done}")).into_response())

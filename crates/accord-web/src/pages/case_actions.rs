@@ -399,13 +399,7 @@ pub(crate) async fn submit(
 }
 
 fn not_found(viewer: &Viewer) -> PageError {
-    PageError::new(
-        ApiError::NotFound {
-            code: "no_such_page",
-            message: String::new(),
-        },
-        viewer,
-    )
+    PageError::new(super::no_such_page(), viewer)
 }
 
 async fn respond(

@@ -17,10 +17,9 @@ use axum::{
     response::Response,
 };
 use jiff::Timestamp;
-use serde::Deserialize;
 
 use super::{
-    Chrome, PageError, Section, Viewer,
+    Chrome, Done, PageError, Section, Viewer,
     case_actions::{self, Act},
     html, words,
 };
@@ -163,13 +162,6 @@ struct CasePage {
     can_do: Vec<(String, String)>,
     /// What was just done, from the form that sent them here.
     done: Option<&'static str>,
-}
-
-/// What a form that sent someone back to the case did.
-#[derive(Debug, Deserialize)]
-pub(crate) struct Done {
-    #[serde(default)]
-    done: String,
 }
 
 /// The case page.
@@ -582,20 +574,6 @@ fn stage_rows(case: &Case, policy: &Policy, now: Timestamp) -> Vec<StageRow> {
 /// How wide each stage is on the tracker, in SVG units.
 const STAGE_WIDTH: u32 = 170;
 
-fn wrap(name: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in name.split_whitespace() {
-        match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_owned()),
-        }
-    }
-    lines
-}
-
 fn tracker(case: &Case, stages: &[StageRow]) -> Tracker {
     let current = stages.iter().find(|s| s.state == "Current stage");
     let label = match current {
@@ -620,7 +598,7 @@ fn tracker(case: &Case, stages: &[StageRow]) -> Tracker {
                 "Passed" => ("accord-tracker__stage--passed", true),
                 _ => ("", false),
             };
-            let lines: Vec<(u32, String)> = wrap(&s.name, 20)
+            let lines: Vec<(u32, String)> = words::wrap(&s.name, 20)
                 .into_iter()
                 .take(4)
                 .enumerate()
@@ -765,9 +743,9 @@ mod tests {
     #[test]
     fn stage_names_wrap_at_word_boundaries() {
         assert_eq!(
-            wrap("Line manager to line manager discussion", 20),
+            words::wrap("Line manager to line manager discussion", 20),
             vec!["Line manager to line", "manager discussion"]
         );
-        assert_eq!(wrap("Chair", 20), vec!["Chair"]);
+        assert_eq!(words::wrap("Chair", 20), vec!["Chair"]);
     }
 }

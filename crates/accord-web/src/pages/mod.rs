@@ -355,12 +355,26 @@ pub(crate) fn form_refused(error: ApiError) -> Response {
     .into_response()
 }
 
-/// The 404 page for any address that is neither a page nor the API.
-pub(crate) async fn not_found(viewer: Option<Viewer>) -> Response {
-    let error = ApiError::NotFound {
+/// There is no such page: the error a page answers with for an address
+/// that names nothing (a form, agency or person that does not exist).
+pub(crate) fn no_such_page() -> ApiError {
+    ApiError::NotFound {
         code: "no_such_page",
         message: String::new(),
-    };
+    }
+}
+
+/// What a form that sent someone back did, as its address says
+/// (`?done=escalate`), for the page to say so.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct Done {
+    #[serde(default)]
+    pub(crate) done: String,
+}
+
+/// The 404 page for any address that is neither a page nor the API.
+pub(crate) async fn not_found(viewer: Option<Viewer>) -> Response {
+    let error = no_such_page();
     match viewer {
         Some(viewer) => PageError::new(error, &viewer).into_response(),
         None => PageError::from(error).into_response(),

@@ -419,21 +419,6 @@ fn stage_words_of(policy: &Policy, track: &Track, stage: &Stage) -> StageWords {
     }
 }
 
-/// Breaks `text` into lines of at most `width` characters.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_owned()),
-        }
-    }
-    lines
-}
-
 /// The gap between boxes, where the escalation arrow runs.
 const GAP: u32 = 56;
 /// The height of a line of text in a box.
@@ -445,12 +430,13 @@ fn chart(policy: &Policy, track: &Track) -> Chart {
     let mut y = 16;
     let mut stages = Vec::new();
     for (i, stage) in track.stages.iter().enumerate() {
-        let mut lines: Vec<(String, bool)> = wrap(&stage_words(stage.number, &stage.name), 50)
-            .into_iter()
-            .map(|l| (l, true))
-            .collect();
+        let mut lines: Vec<(String, bool)> =
+            words::wrap(&stage_words(stage.number, &stage.name), 50)
+                .into_iter()
+                .map(|l| (l, true))
+                .collect();
         lines.push((capitalised(&stage.timescale.timescale().to_string()), false));
-        for l in wrap(&leads_words(policy, stage), 56) {
+        for l in words::wrap(&leads_words(policy, stage), 56) {
             lines.push((l, false));
         }
         let told: Vec<String> = stage
@@ -466,7 +452,7 @@ fn chart(policy: &Policy, track: &Track) -> Chart {
             })
             .collect();
         if !told.is_empty() {
-            for l in wrap(&format!("Tells on entry: {}", told.join("; ")), 56) {
+            for l in words::wrap(&format!("Tells on entry: {}", told.join("; ")), 56) {
                 lines.push((l, false));
             }
         }
@@ -478,7 +464,7 @@ fn chart(policy: &Policy, track: &Track) -> Chart {
             let title = policy
                 .form(&f.form)
                 .map_or_else(|| f.form.to_string(), |form| form.title.clone());
-            for l in wrap(&format!("Needs to enter: {title}"), 56) {
+            for l in words::wrap(&format!("Needs to enter: {title}"), 56) {
                 lines.push((l, false));
             }
         }
@@ -488,7 +474,7 @@ fn chart(policy: &Policy, track: &Track) -> Chart {
             .enumerate()
             .map(|(n, (text, bold))| (y + 26 + LINE * n as u32, text, bold))
             .collect();
-        let resolved_lines: Vec<(u32, String)> = wrap(
+        let resolved_lines: Vec<(u32, String)> = words::wrap(
             &format!(
                 "Resolved by {}{}",
                 routes_words(stage),

@@ -434,13 +434,7 @@ pub(crate) async fn answer(
 }
 
 fn not_found(viewer: &Viewer) -> PageError {
-    PageError::new(
-        ApiError::NotFound {
-            code: "no_such_page",
-            message: String::new(),
-        },
-        viewer,
-    )
+    PageError::new(super::no_such_page(), viewer)
 }
 
 /// The first page that applies whose answers are missing or wrong.

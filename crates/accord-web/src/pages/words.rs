@@ -74,6 +74,23 @@ pub(crate) fn duration(minutes: i64) -> String {
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Breaks `text` into lines of at most `width` characters, at spaces (a
+/// longer word has a line to itself), for the SVG drawings, whose text
+/// does not wrap by itself.
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_owned()),
+        }
+    }
+    lines
+}
+
 /// The names of a partnership's people and agencies, to show instead of
 /// their ids.
 pub(crate) struct Names {
