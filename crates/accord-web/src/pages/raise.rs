@@ -30,7 +30,6 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{
@@ -325,7 +324,7 @@ pub(crate) async fn start_again(
 
 /// Where a page was opened from.
 #[derive(Debug, Deserialize)]
-pub(crate) struct From {
+pub(crate) struct CameFrom {
     #[serde(default)]
     from: String,
 }
@@ -335,7 +334,7 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(step): Path<String>,
-    Query(from): Query<From>,
+    Query(from): Query<CameFrom>,
 ) -> Result<Response, PageError> {
     let step = Step::from_slug(&step).ok_or_else(|| not_found(&viewer))?;
     let saved = draft(&state, &viewer).await?;
@@ -395,7 +394,7 @@ pub(crate) async fn answer(
                 StatusCode::OK,
             ));
         }
-        let errors = check(&j, step, &saved, state.now());
+        let errors = check(&j, step, &saved);
         if !errors.is_empty() {
             return Ok(question_page(
                 &j,
@@ -410,7 +409,7 @@ pub(crate) async fn answer(
             return Ok(Redirect::to("/raise/elsewhere").into_response());
         }
         let next = if from_check {
-            first_incomplete(&j, &saved, state.now())
+            first_incomplete(&j, &saved)
         } else {
             STEPS
                 .iter()
@@ -438,11 +437,11 @@ fn not_found(viewer: &Viewer) -> PageError {
 }
 
 /// The first page that applies whose answers are missing or wrong.
-fn first_incomplete(j: &Journey, draft: &Posted, now: Timestamp) -> Option<Step> {
+fn first_incomplete(j: &Journey, draft: &Posted) -> Option<Step> {
     STEPS
         .into_iter()
         .filter(|s| j.applies(*s, draft))
-        .find(|s| !check(j, *s, draft, now).is_empty())
+        .find(|s| !check(j, *s, draft).is_empty())
 }
 
 /// The page before `step` that applies.
@@ -819,7 +818,7 @@ fn ask(j: &Journey, step: Step, draft: &Posted) -> Asked {
 }
 
 /// The mistakes in `step`'s answers in `draft`.
-fn check(j: &Journey, step: Step, draft: &Posted, _now: Timestamp) -> Errors {
+fn check(j: &Journey, step: Step, draft: &Posted) -> Errors {
     let policy = j.policy;
     let mut e = Errors::default();
     match step {
@@ -1006,7 +1005,7 @@ pub(crate) async fn check_answers(
 ) -> Result<Response, PageError> {
     let saved = draft(&state, &viewer).await?;
     with_journey!(&state, &viewer, |j| {
-        if let Some(step) = first_incomplete(&j, &saved, state.now()) {
+        if let Some(step) = first_incomplete(&j, &saved) {
             return Ok(Redirect::to(&format!("/raise/{}", step.slug())).into_response());
         }
         Ok(check_page(&j, &saved, Vec::new(), StatusCode::OK))
@@ -1254,7 +1253,7 @@ pub(crate) async fn raise(
 ) -> Result<Response, PageError> {
     let saved = draft(&state, &viewer).await?;
     with_journey!(&state, &viewer, |j| {
-        if let Some(step) = first_incomplete(&j, &saved, state.now()) {
+        if let Some(step) = first_incomplete(&j, &saved) {
             return Ok(Redirect::to(&format!("/raise/{}", step.slug())).into_response());
         }
         let body = match request(&j, &saved) {
