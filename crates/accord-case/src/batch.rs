@@ -142,7 +142,7 @@ impl<'c> Batch<'c> {
         trigger: Trigger,
         subjects: &[Subject],
         cause: Sequence,
-    ) {
+    ) -> usize {
         let occasion = match trigger {
             Trigger::Entry => Occasion::StageEntry,
             Trigger::Exit => Occasion::StageExit,
@@ -150,6 +150,7 @@ impl<'c> Batch<'c> {
             Trigger::Breach => Occasion::Breach,
             Trigger::Closed => Occasion::Closed,
         };
+        let mut told = 0;
         for n in stage
             .notifications
             .iter()
@@ -164,7 +165,17 @@ impl<'c> Batch<'c> {
                 &n.attach,
                 cause,
             );
+            told += 1;
         }
+        told
+    }
+
+    /// Whether this batch already tells `to` of what event `cause` did.
+    pub(crate) fn tells(&self, to: &RoleRef, cause: Sequence) -> bool {
+        self.events.iter().any(|e| match &e.body {
+            EventBody::NotificationDue(n) => n.cause == cause && &n.to == to,
+            _ => false,
+        })
     }
 
     /// Emits the immediate-risk notifications (DESIGN.md §5: "the DSL is

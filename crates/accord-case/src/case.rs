@@ -405,6 +405,20 @@ pub struct Involvement {
     pub acting: Vec<RoleRef>,
 }
 
+/// A dated deadline of an open case's current stage; see
+/// [`Case::open_deadlines`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenDeadline {
+    /// The form it is for; `None` for the stage's own.
+    pub form: Option<FormId>,
+    /// The deadline.
+    pub due: Due,
+    /// The instant it passes.
+    pub instant: Timestamp,
+    /// Whether its breach has been recorded.
+    pub breached: bool,
+}
+
 /// A stream that cannot be a case's: the storage layer's data is damaged or
 /// mixed up, so the case is not shown.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -967,6 +981,36 @@ impl Case {
             .into_iter()
             .find(|f| &f.form == form)
             .map(|f| f.due)
+    }
+
+    /// Every dated deadline the current stage of an open case still has:
+    /// its own and each pending form's, each saying whether its breach is
+    /// on record. What the deadline index holds, so that reminders go
+    /// before each and a breach is recorded once at each. Empty once the
+    /// case is resolved, closed or withdrawn: its clock has stopped.
+    pub fn open_deadlines(&self) -> Vec<OpenDeadline> {
+        if self.status != Status::Open {
+            return Vec::new();
+        }
+        let visit = self.current_visit();
+        self.pending_form_dues()
+            .into_iter()
+            .map(|f| (Some(f.form.clone()), f.due))
+            .chain([(None, self.stage_due())])
+            .filter_map(|(form, due)| {
+                let instant = due.instant()?;
+                let breached = visit
+                    .breaches
+                    .iter()
+                    .any(|b| b.form == form && b.due == due);
+                Some(OpenDeadline {
+                    form,
+                    due,
+                    instant,
+                    breached,
+                })
+            })
+            .collect()
     }
 
     /// True while the case is open and an outstanding deadline of its

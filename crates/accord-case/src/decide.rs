@@ -214,14 +214,30 @@ impl Case {
             Command::RecordBreach => {
                 self.require_open(policy)?;
                 let (form, due) = self.passed_deadline(stage, ctx)?;
+                let message = breach_message(policy, stage, form.as_ref());
                 let cause = batch.emit(EventBody::BreachRecorded {
                     stage: here,
                     due,
                     form,
                 });
                 // A form's missed deadline is the stage's breach too: the
-                // stage's breach notifications fire (DESIGN.md §3).
-                batch.notify_stage(stage, Trigger::Breach, self.subjects(), cause);
+                // stage's breach notifications fire (DESIGN.md §3). A stage
+                // that names nobody still tells its leads and the tier above
+                // them, as the policy's alerts say.
+                let told = batch.notify_stage(stage, Trigger::Breach, self.subjects(), cause);
+                if told == 0 {
+                    for to in &policy.alerts.breach_to {
+                        batch.notify(
+                            to,
+                            crate::Occasion::Breach,
+                            here,
+                            &message,
+                            design::TIME,
+                            &[],
+                            cause,
+                        );
+                    }
+                }
             }
             Command::ConvenePanel {
                 members,
@@ -370,33 +386,20 @@ impl Case {
         stage: &Stage,
         ctx: &Context,
     ) -> Result<(Option<FormId>, accord_calendar::Due), Refusal> {
-        let visit = self.current_visit();
-        let deadlines: Vec<(Option<FormId>, accord_calendar::Due, jiff::Timestamp)> = self
-            .pending_form_dues()
-            .into_iter()
-            .map(|f| (Some(f.form.clone()), f.due))
-            .chain([(None, self.stage_due())])
-            .filter_map(|(form, due)| due.instant().map(|i| (form, due, i)))
-            .collect();
+        let deadlines = self.open_deadlines();
         if deadlines.is_empty() {
             return Err(no_deadline(stage));
         }
-        let recorded = |form: &Option<FormId>, due: &accord_calendar::Due| {
-            visit
-                .breaches
-                .iter()
-                .any(|b| &b.form == form && &b.due == due)
-        };
         let (passed, upcoming): (Vec<_>, Vec<_>) =
-            deadlines.into_iter().partition(|(_, _, i)| *i <= ctx.now);
-        if let Some((form, due, _)) = passed
+            deadlines.into_iter().partition(|d| d.instant <= ctx.now);
+        if let Some(d) = passed
             .iter()
-            .filter(|(form, due, _)| !recorded(form, due))
-            .min_by_key(|(_, _, i)| *i)
+            .filter(|d| !d.breached)
+            .min_by_key(|d| d.instant)
         {
-            return Ok((form.clone(), *due));
+            return Ok((d.form.clone(), d.due));
         }
-        match upcoming.iter().map(|(_, _, i)| *i).min() {
+        match upcoming.iter().map(|d| d.instant).min() {
             Some(due) if passed.is_empty() => Err(Refusal::NotOverdue {
                 due,
                 section: design::TIME.into(),
@@ -766,6 +769,21 @@ impl Case {
                 &[],
                 cause,
             );
+        }
+        // Whoever raised it hears how it ended, even where the document
+        // forgets to say so (the policy's `alerts.resolved_to`).
+        for to in &policy.alerts.resolved_to {
+            if !batch.tells(to, cause) {
+                batch.notify(
+                    to,
+                    crate::Occasion::OutcomeFeedback,
+                    stage.number,
+                    &feedback,
+                    design::TIME,
+                    &[],
+                    cause,
+                );
+            }
         }
         if final_decision {
             // DESIGN.md §5: "A final decision closes the case at that stage."
@@ -1315,4 +1333,20 @@ fn role_matches(policy: &Policy, held: &RoleRef, wanted: &RoleRef) -> bool {
     held == wanted
         || matches!((held, wanted), (RoleRef::Declared(id), RoleRef::Tier(t))
             if policy.role(id).is_some_and(|r| r.tier == *t))
+}
+
+/// What the stage's leads and the tier above them are told when a deadline
+/// passes on a stage whose policy names nobody for it.
+fn breach_message(policy: &Policy, stage: &Stage, form: Option<&FormId>) -> String {
+    let what = match form.and_then(|f| policy.form(f)) {
+        Some(form) => format!("{} was due", form.title),
+        None => format!(
+            "Stage {} ({}) was due to be finished",
+            stage.number, stage.name
+        ),
+    };
+    format!(
+        "{what} and the deadline has passed. Agree what happens next today: record the \
+         discussion, escalate to the next stage, or record an extension with its reason."
+    )
 }

@@ -78,7 +78,8 @@ mod refusal;
 pub use case::{
     Action, BreachRecord, Case, CircumstanceChange, Closure, Completion, Confirmation,
     CorrectionRecord, Discussion, Entry, ExtensionRecord, FormSubmission, Involvement,
-    LearningRecord, Notice, Outcome, Panel, Representation, StageVisit, Status, StreamError,
+    LearningRecord, Notice, OpenDeadline, Outcome, Panel, Representation, StageVisit, Status,
+    StreamError,
 };
 pub use command::{Command, LaterStart, Raise};
 pub use event::{Attachment, Event, EventBody, FormDue, NotificationDue, Occasion, Raised};

@@ -7,6 +7,7 @@
 mod calendar_cmd;
 mod demo_cmd;
 mod format;
+mod jobs_cmd;
 mod policy_cmd;
 mod serve_cmd;
 pub mod store_cmd;
@@ -115,7 +116,30 @@ pub enum Command {
             value_name = "IP"
         )]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// The server's config file (TOML): `base_url`, and email in an
+        /// `[smtp]` table with `host`, `port`, `security` (`starttls`,
+        /// `tls` or `none`), `username`, `password` and `from`. Each can
+        /// be set in the environment instead: `ACCORD_BASE_URL`,
+        /// `ACCORD_SMTP_HOST`, `ACCORD_SMTP_PORT`, `ACCORD_SMTP_SECURITY`,
+        /// `ACCORD_SMTP_USERNAME`, `ACCORD_SMTP_PASSWORD`,
+        /// `ACCORD_MAIL_FROM`. Without an SMTP host, notifications are
+        /// shown in the app only.
+        #[arg(long, env = "ACCORD_CONFIG", value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// How often the background jobs run (breaches, reminders,
+        /// notifications, email), in seconds.
+        #[arg(
+            long,
+            env = "ACCORD_JOBS_EVERY",
+            default_value_t = 30,
+            value_name = "SECONDS"
+        )]
+        jobs_every: u64,
     },
+    /// The background jobs `accord serve` runs: breaches, reminders,
+    /// notifications and email.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
     /// Local accounts: add someone, set a new password, disable them, or
     /// reset a lost second factor.
     #[command(subcommand)]
@@ -123,6 +147,18 @@ pub enum Command {
     /// What a partnership asks of everyone who signs in to it.
     #[command(subcommand)]
     Partnership(PartnershipCommand),
+}
+
+/// `accord jobs …`
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// Run every background job once and say what it did: safe beside a
+    /// running server, which would do the same work on its next pass.
+    RunOnce {
+        /// The server's config file, as for `accord serve --config`.
+        #[arg(long, env = "ACCORD_CONFIG", value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 /// `accord partnership …`
@@ -335,6 +371,8 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
             demo,
             secure_cookies,
             trusted_proxies,
+            config,
+            jobs_every,
         } => serve_cmd::serve(
             cli,
             &calendars,
@@ -343,9 +381,14 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
                 demo: *demo,
                 secure_cookies: *secure_cookies,
                 trusted_proxies: trusted_proxies.clone(),
+                config: config.clone(),
+                jobs_every: std::time::Duration::from_secs((*jobs_every).max(1)),
             },
             out,
         ),
+        Command::Jobs(JobsCommand::RunOnce { config }) => {
+            jobs_cmd::run_once(cli, &calendars, config.as_deref(), out)
+        }
         Command::User(cmd) => user_cmd::run(cli, &calendars, cmd, out),
         Command::Partnership(cmd) => user_cmd::partnership(cli, &calendars, cmd, out),
     }

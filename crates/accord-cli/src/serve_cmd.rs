@@ -1,4 +1,5 @@
-//! `accord serve`: runs the web application and its JSON API on a
+//! `accord serve`: runs the web application, its JSON API and the
+//! background jobs (see `accord_jobs`) on a
 //! multi-threaded runtime until Ctrl-C or SIGTERM, then lets requests in
 //! flight finish and closes the database before exiting.
 
@@ -11,7 +12,7 @@ use accord_calendar::Calendars;
 use accord_store::{DatabaseLocation, Store};
 use accord_web::AppState;
 
-use crate::{Cli, CliError, Outcome, demo_cmd};
+use crate::{Cli, CliError, Outcome, demo_cmd, jobs_cmd};
 
 /// How `accord serve` was asked to run.
 #[derive(Debug, Clone)]
@@ -24,6 +25,10 @@ pub(crate) struct Options {
     pub(crate) secure_cookies: bool,
     /// The reverse proxies whose `X-Forwarded-For` is believed.
     pub(crate) trusted_proxies: Vec<IpAddr>,
+    /// The config file, if any.
+    pub(crate) config: Option<std::path::PathBuf>,
+    /// How often the background jobs run.
+    pub(crate) jobs_every: std::time::Duration,
 }
 
 /// `accord serve [--listen ADDR] [--demo] [--secure-cookies] [--trusted-proxy IP]`.
@@ -41,7 +46,10 @@ pub(crate) fn serve(
         demo,
         secure_cookies,
         trusted_proxies,
+        config,
+        jobs_every,
     } = options;
+    let settings = jobs_cmd::settings(config.as_deref())?;
     if demo {
         demo_cmd::seed(cli, calendars, out)?;
         writeln!(out)?;
@@ -67,10 +75,41 @@ pub(crate) fn serve(
         writeln!(out, "Accord is serving on http://{address}/")?;
         writeln!(out, "API documentation: http://{address}/api/docs/")?;
         out.flush()?;
+        let email = settings.mailer.is_some();
+        let base_url = settings
+            .base_url
+            .unwrap_or_else(|| format!("http://{address}"));
+        let runner = accord_jobs::Runner::new(
+            store.clone(),
+            policies.clone(),
+            calendars.clone(),
+            settings.mailer,
+            &base_url,
+        );
+        if email {
+            writeln!(
+                out,
+                "Email is on: notifications are sent by SMTP as well as shown here."
+            )?;
+        } else {
+            writeln!(
+                out,
+                "Email is off: notifications are shown in Accord only (see --config)."
+            )?;
+        }
+        out.flush()?;
+        let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+        let jobs = tokio::spawn(runner.run(jobs_every, async {
+            let _ = jobs_stopped.await;
+        }));
         let state = AppState::new(store.clone(), calendars.clone(), policies)
             .with_secure_cookies(secure_cookies)
             .with_trusted_proxies(trusted_proxies);
         let served = accord_web::serve(listener, state, shutdown).await;
+        // The jobs finish the step they are in; an email mid-send is
+        // either marked or sent again after its lease.
+        let _ = stop_jobs.send(());
+        let _ = jobs.await;
         store.close().await;
         served.map_err(|e| CliError(format!("the server failed: {e}")))?;
         writeln!(out, "Stopped: every request in flight was answered.")?;

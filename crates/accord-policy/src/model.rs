@@ -399,6 +399,67 @@ pub struct Policy {
     /// Readings of vague passages, and anything else a reader should know.
     #[serde(default)]
     pub notes: Vec<Note>,
+    /// Reminders before deadlines, and who hears of a breach or a
+    /// resolution where a stage names nobody. Optional: the defaults are
+    /// [`Alerts::default`].
+    #[serde(default)]
+    pub alerts: Alerts,
+}
+
+/// What Accord tells people about deadlines and resolutions beyond the
+/// notifications a stage lists. In a policy file it is an optional
+/// `[alerts]` table; every key has a default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Alerts {
+    /// How many working days before a deadline its reminder goes: at the
+    /// start of that working day. Default 1: on the morning of the last
+    /// working day. 0 sends none.
+    #[serde(default = "Alerts::default_remind_days")]
+    pub remind_working_days_before: u8,
+    /// Who is reminded. Default: the stage's leads.
+    #[serde(default = "Alerts::default_remind_to")]
+    pub remind_to: Vec<RoleRef>,
+    /// Who is told when a deadline passes, on a stage whose own
+    /// notifications say nothing of a breach. Default: the stage's leads
+    /// and the tier above each (DESIGN.md §3; East Riding's "involving
+    /// managers at the next level").
+    #[serde(default = "Alerts::default_breach_to")]
+    pub breach_to: Vec<RoleRef>,
+    /// Who is told when the case is resolved, unless the stage or the
+    /// outcome rules already tell them. Default: the person who raised it.
+    #[serde(default = "Alerts::default_resolved_to")]
+    pub resolved_to: Vec<RoleRef>,
+}
+
+impl Alerts {
+    fn default_remind_days() -> u8 {
+        1
+    }
+    fn default_remind_to() -> Vec<RoleRef> {
+        vec![RoleRef::Relation(Relation::StageLeads)]
+    }
+    fn default_breach_to() -> Vec<RoleRef> {
+        vec![
+            RoleRef::Relation(Relation::StageLeads),
+            RoleRef::Relation(Relation::NextTierUp),
+        ]
+    }
+    fn default_resolved_to() -> Vec<RoleRef> {
+        vec![RoleRef::Relation(Relation::Raiser)]
+    }
+}
+
+impl Default for Alerts {
+    fn default() -> Alerts {
+        Alerts {
+            remind_working_days_before: Alerts::default_remind_days(),
+            remind_to: Alerts::default_remind_to(),
+            breach_to: Alerts::default_breach_to(),
+            resolved_to: Alerts::default_resolved_to(),
+        }
+    }
 }
 
 /// The document a policy file encodes.

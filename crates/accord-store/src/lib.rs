@@ -61,6 +61,7 @@ macro_rules! on_pool {
 mod accounts;
 mod backend;
 pub mod canonical;
+mod delivery;
 mod directory;
 mod drafts;
 mod error;
@@ -85,6 +86,9 @@ use backend::{
 pub use accounts::{
     AccountError, AccountState, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken,
     Password, PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
+};
+pub use delivery::{
+    Attempt, Channel, Delivery, DeliveryStatus, NewDelivery, delivery_key, reminder_key,
 };
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use drafts::DRAFT_KEPT_FOR;

@@ -11,7 +11,7 @@ use std::{collections::HashMap, str::FromStr};
 use accord_case::{
     AgencyId, Attachment, Case, CaseId, Event, EventBody, Involvement, Occasion, Sequence, Status,
 };
-use accord_policy::{AreaId, Policy, PolicyId, RoleRef, StageNumber, TrackId};
+use accord_policy::{AreaId, FormId, Policy, PolicyId, RoleRef, StageNumber, TrackId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -87,15 +87,22 @@ pub struct RegisterEntry {
     pub involvement: Involvement,
 }
 
-/// An open case's next deadline.
+/// A dated deadline of an open case's current stage: the stage's own or a
+/// pending form's (see `Case::open_deadlines`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadlineEntry {
     /// The case.
     pub case: CaseId,
     /// The stage that falls due.
     pub stage: StageNumber,
+    /// The form it is for; `None` for the stage's own.
+    pub form: Option<FormId>,
     /// When (to the microsecond).
     pub due: Timestamp,
+    /// The local date whose end is the deadline.
+    pub last_day: jiff::civil::Date,
+    /// Whether its breach is on record.
+    pub breached: bool,
 }
 
 /// A notification waiting in the outbox.
@@ -153,8 +160,13 @@ pub(crate) struct RegisterRow {
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub(crate) struct DeadlineRow {
     pub case_id: String,
+    /// The form's id; empty for the stage's own.
+    pub form: String,
     pub stage: i64,
     pub due_at_us: i64,
+    pub last_day: String,
+    /// 1 once the breach is recorded, else 0.
+    pub breached: i64,
 }
 
 /// An outbox row as stored.
@@ -177,7 +189,7 @@ pub(crate) struct OutboxRow {
 pub(crate) fn case_rows(
     case: &Case,
     policies: &Policies,
-) -> Result<(RegisterRow, Option<DeadlineRow>), StoreError> {
+) -> Result<(RegisterRow, Vec<DeadlineRow>), StoreError> {
     let policy = policies
         .get(case.policy(), case.policy_version())
         .ok_or_else(|| StoreError::UnknownPolicy {
@@ -226,15 +238,24 @@ pub(crate) fn case_rows(
     };
     // Only a case being worked has a running clock: a resolved case awaits
     // confirmation, a closed one nothing, and "as soon as possible" no date.
-    let deadline = match (case.status(), due) {
-        (Status::Open, Some(due_at_us)) => Some(DeadlineRow {
-            case_id: register.case_id.clone(),
-            stage: register.stage,
-            due_at_us,
-        }),
-        _ => None,
-    };
-    Ok((register, deadline))
+    let deadlines = case
+        .open_deadlines()
+        .into_iter()
+        .filter_map(|d| {
+            let accord_calendar::Due::At { last_day, .. } = d.due else {
+                return None;
+            };
+            Some(DeadlineRow {
+                case_id: register.case_id.clone(),
+                form: d.form.map(|f| f.to_string()).unwrap_or_default(),
+                stage: register.stage,
+                due_at_us: d.instant.as_microsecond(),
+                last_day: last_day.to_string(),
+                breached: i64::from(d.breached),
+            })
+        })
+        .collect();
+    Ok((register, deadlines))
 }
 
 /// The outbox row for event `global_seq` with `hash`, if it is a
@@ -362,7 +383,16 @@ impl TryFrom<DeadlineRow> for DeadlineEntry {
         Ok(DeadlineEntry {
             case: parse(c, "case id", c)?,
             stage: stage_number(c, r.stage)?,
+            form: match r.form.as_str() {
+                "" => None,
+                f => Some(parse(c, "form", f)?),
+            },
             due: instant(c, "due", r.due_at_us)?,
+            last_day: r
+                .last_day
+                .parse()
+                .map_err(|_| damaged(c, "last day", &r.last_day))?,
+            breached: r.breached != 0,
         })
     }
 }

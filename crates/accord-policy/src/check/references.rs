@@ -40,6 +40,16 @@ pub(super) fn check(policy: &Policy, report: &mut Report<'_, '_>) {
             policy_wide,
         );
     }
+    let alerts = root.key("alerts");
+    for (key, roles) in [
+        ("remind_to", &policy.alerts.remind_to),
+        ("breach_to", &policy.alerts.breach_to),
+        ("resolved_to", &policy.alerts.resolved_to),
+    ] {
+        for (i, role) in roles.iter().enumerate() {
+            refs.role(&alerts.key(key).index(i), role, policy_wide);
+        }
+    }
     for (a, area) in policy.areas.iter().enumerate() {
         if let Some(role) = &area.routes_to {
             refs.area_route(&root.key("areas").index(a).key("routes_to"), role);

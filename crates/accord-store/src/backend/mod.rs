@@ -284,7 +284,7 @@ macro_rules! common_queries {
 
         /// Writes the case's register row and deadline.
         async fn write_case(tx: &mut Tx, case: &Case, policies: &Policies) -> Result<(), StoreError> {
-            let (r, deadline): (RegisterRow, Option<DeadlineRow>) =
+            let (r, deadlines): (RegisterRow, Vec<DeadlineRow>) =
                 projection::case_rows(case, policies)?;
             sqlx::query(
                 "INSERT INTO case_register (case_id, policy_id, policy_version, track, stage, \
@@ -320,13 +320,19 @@ macro_rules! common_queries {
                 .bind(&r.case_id)
                 .execute(&mut **tx)
                 .await?;
-            if let Some(d) = deadline {
-                sqlx::query("INSERT INTO deadlines (case_id, stage, due_at_us) VALUES ($1, $2, $3)")
-                    .bind(&d.case_id)
-                    .bind(d.stage)
-                    .bind(d.due_at_us)
-                    .execute(&mut **tx)
-                    .await?;
+            for d in deadlines {
+                sqlx::query(
+                    "INSERT INTO deadlines (case_id, form, stage, due_at_us, last_day, breached) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&d.case_id)
+                .bind(&d.form)
+                .bind(d.stage)
+                .bind(d.due_at_us)
+                .bind(&d.last_day)
+                .bind(d.breached)
+                .execute(&mut **tx)
+                .await?;
             }
             Ok(())
         }
@@ -387,8 +393,8 @@ macro_rules! common_queries {
             before: Timestamp,
         ) -> Result<Vec<DeadlineEntry>, StoreError> {
             let rows: Vec<DeadlineRow> = sqlx::query_as(
-                "SELECT case_id, stage, due_at_us FROM deadlines WHERE due_at_us < $1 \
-                 ORDER BY due_at_us, case_id",
+                "SELECT case_id, form, stage, due_at_us, last_day, breached FROM deadlines \
+                 WHERE due_at_us < $1 ORDER BY due_at_us, case_id, form",
             )
             .bind(before.as_microsecond())
             .fetch_all(reader)

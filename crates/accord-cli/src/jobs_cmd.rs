@@ -1,0 +1,129 @@
+//! The background jobs' settings (email and the address links point to),
+//! read from the environment or from the server's config file, and
+//! `accord jobs run-once`.
+
+use std::{io::Write, path::Path};
+
+use accord_calendar::Calendars;
+use accord_jobs::{MailSettings, Mailer, Runner};
+use accord_store::{DatabaseLocation, Store};
+
+use crate::{Cli, CliError, Outcome};
+
+/// Each setting: its environment variable, and its key in the config file.
+const SETTINGS: [(&str, &str, &str); 7] = [
+    ("ACCORD_BASE_URL", "", "base_url"),
+    ("ACCORD_SMTP_HOST", "smtp", "host"),
+    ("ACCORD_SMTP_PORT", "smtp", "port"),
+    ("ACCORD_SMTP_SECURITY", "smtp", "security"),
+    ("ACCORD_SMTP_USERNAME", "smtp", "username"),
+    ("ACCORD_SMTP_PASSWORD", "smtp", "password"),
+    ("ACCORD_MAIL_FROM", "smtp", "from"),
+];
+
+/// The settings the jobs run with.
+pub(crate) struct JobSettings {
+    pub(crate) mailer: Option<Mailer>,
+    pub(crate) base_url: Option<String>,
+}
+
+/// Reads the settings: an environment variable wins over the config file
+/// (TOML: `base_url` at the top, the rest in an `[smtp]` table).
+pub(crate) fn settings(config: Option<&Path>) -> Result<JobSettings, CliError> {
+    let file = match config {
+        None => toml::Table::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                CliError(format!(
+                    "cannot read the config file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            text.parse::<toml::Table>().map_err(|e| {
+                CliError(format!(
+                    "the config file {} is not valid TOML: {e}",
+                    path.display()
+                ))
+            })?
+        }
+    };
+    let var = |name: &str| -> Option<String> {
+        if let Ok(value) = std::env::var(name) {
+            return Some(value);
+        }
+        let (_, table, key) = SETTINGS.iter().find(|(n, _, _)| *n == name)?;
+        let scope = if table.is_empty() {
+            Some(&file)
+        } else {
+            file.get(*table).and_then(toml::Value::as_table)
+        };
+        match scope?.get(*key)? {
+            toml::Value::String(s) => Some(s.clone()),
+            other => Some(other.to_string()),
+        }
+    };
+    let mail = MailSettings::from_vars(var).map_err(|e| CliError(e.to_string()))?;
+    let mailer = mail
+        .as_ref()
+        .map(Mailer::new)
+        .transpose()
+        .map_err(|e| CliError(e.to_string()))?;
+    Ok(JobSettings {
+        mailer,
+        base_url: var("ACCORD_BASE_URL"),
+    })
+}
+
+/// `accord jobs run-once`: one pass of every background job, then a line
+/// saying what it did.
+pub(crate) fn run_once(
+    cli: &Cli,
+    calendars: &Calendars,
+    config: Option<&Path>,
+    out: &mut dyn Write,
+) -> Outcome {
+    let settings = settings(config)?;
+    let location = DatabaseLocation::resolve(cli.database_url.as_deref(), cli.data_dir.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let policies = accord_policy::builtin(calendars);
+        let store = Store::open_location(&location, policies.clone()).await?;
+        let email = settings.mailer.is_some();
+        let runner = Runner::new(
+            store.clone(),
+            policies,
+            calendars.clone(),
+            settings.mailer,
+            settings
+                .base_url
+                .as_deref()
+                .unwrap_or("http://127.0.0.1:8080"),
+        );
+        let pass = runner
+            .run_once()
+            .await
+            .map_err(|e| CliError(format!("the jobs stopped: {e}")))?;
+        store.close().await;
+        writeln!(
+            out,
+            "Breaches recorded: {}. Reminders sent: {}. Notifications delivered in the app: {}.",
+            pass.breaches, pass.reminders, pass.notifications
+        )?;
+        if email {
+            writeln!(
+                out,
+                "Emails sent: {}; to try again later: {}; given up on: {}.",
+                pass.emails_sent, pass.emails_retrying, pass.emails_failed
+            )?;
+        } else {
+            writeln!(
+                out,
+                "Email is off: set ACCORD_SMTP_HOST and ACCORD_MAIL_FROM to send it."
+            )?;
+        }
+        Ok(true)
+    })
+}

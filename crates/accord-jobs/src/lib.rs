@@ -1,0 +1,510 @@
+//! Accord's background work: the job runner that `accord serve` runs beside
+//! the web application, and `accord jobs run-once` runs by hand. Each pass
+//! ([`Runner::run_once`]):
+//!
+//! 1. records a **breach** at every deadline that has passed with none on
+//!    record, as an event by Accord itself, so the stage's breach
+//!    notifications (or the policy's `alerts.breach_to`) go to the outbox
+//!    in the same transaction;
+//! 2. sends each **reminder** due before a deadline, when and to whom the
+//!    policy's `[alerts]` says (by default one working day before, to the
+//!    stage's leads);
+//! 3. turns each **notification** in the outbox into deliveries to people:
+//!    one in the app, and one by email for each person with an address
+//!    when email is set up;
+//! 4. **sends email** that is due, retrying with exponential backoff and
+//!    giving up (for an administrator to see) only on a permanent refusal
+//!    or after [`MAX_ATTEMPTS`].
+//!
+//! Every step is safe to run on several servers against one PostgreSQL at
+//! once: breaches are appends at an expected version, reminders and
+//! deliveries have unique keys, and emails are claimed with `FOR UPDATE
+//! SKIP LOCKED` before they are sent (see `accord_store`'s delivery
+//! module). Time comes from one [`Clock`], which tests set.
+
+mod mail;
+pub mod message;
+mod recipients;
+
+use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
+
+use accord_calendar::{Calendar, Calendars};
+use accord_case::{Actor, AgencyId, Case, CaseId, Command, Context, PersonId};
+use accord_policy::{Policy, RoleTier};
+use accord_store::{
+    AgencyKind, AppendError, Attempt, Channel, DeadlineEntry, Delivery, DirectoryError,
+    NewDelivery, OutboxEntry, Person, Store, StoreError, delivery_key, reminder_key,
+};
+use jiff::{SignedDuration, Timestamp, ToSpan, civil::Date, tz::TimeZone};
+
+pub use mail::{MailConfigError, MailSettings, Mailer, Security, SendFailure};
+pub use recipients::recipients;
+
+/// Where the runner reads the time: the system clock in the product, a
+/// settable one in tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// How many times an email is tried before an administrator is asked to
+/// look at it: with the backoff below, about a day and a half of trying.
+pub const MAX_ATTEMPTS: u32 = 12;
+
+/// How long a runner holds an email it has claimed. Longer than any send
+/// can take (the SMTP timeout is 30 seconds), so only a runner that died
+/// loses its claim.
+pub const LEASE: SignedDuration = SignedDuration::from_mins(5);
+
+/// The person id breaches are recorded under: Accord itself.
+pub const ACCORD: &str = "accord";
+
+/// How many rows one step takes at a time.
+const BATCH: u32 = 500;
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Breaches recorded.
+    pub breaches: usize,
+    /// Reminders sent.
+    pub reminders: usize,
+    /// Notifications turned into deliveries.
+    pub notifications: usize,
+    /// Emails the SMTP server accepted.
+    pub emails_sent: usize,
+    /// Emails that failed and will be tried again.
+    pub emails_retrying: usize,
+    /// Emails given up on.
+    pub emails_failed: usize,
+}
+
+impl Pass {
+    /// Whether it did anything.
+    pub fn is_idle(&self) -> bool {
+        *self == Pass::default()
+    }
+}
+
+/// Why a pass stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// Reading or writing the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading the directory failed.
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+}
+
+/// The job runner.
+#[derive(Clone)]
+pub struct Runner {
+    store: Store,
+    policies: Arc<Vec<Policy>>,
+    calendars: Arc<Calendars>,
+    clock: Clock,
+    mailer: Option<Mailer>,
+    base_url: String,
+}
+
+/// One partnership's people and the agencies they belong to, read once a
+/// pass.
+struct Directory {
+    people: HashMap<String, Vec<Person>>,
+    partnership_of: HashMap<AgencyId, String>,
+    team_of: HashMap<String, AgencyId>,
+}
+
+impl Runner {
+    /// A runner over `store`, whose cases are bound to `policies` counted
+    /// on `calendars`, sending email with `mailer` (in the app only when
+    /// `None`), linking to cases under `base_url` (such as
+    /// `https://accord.example.org`), on the system clock.
+    pub fn new(
+        store: Store,
+        policies: Vec<Policy>,
+        calendars: Calendars,
+        mailer: Option<Mailer>,
+        base_url: &str,
+    ) -> Runner {
+        Runner {
+            store,
+            policies: Arc::new(policies),
+            calendars: Arc::new(calendars),
+            clock: Arc::new(Timestamp::now),
+            mailer,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The same runner reading the time from `clock`.
+    pub fn with_clock(mut self, clock: Clock) -> Runner {
+        self.clock = clock;
+        self
+    }
+
+    fn now(&self) -> Timestamp {
+        (self.clock)()
+    }
+
+    /// Runs passes every `every` until `stop` completes. A failed pass is
+    /// logged and the next one tries again.
+    pub async fn run(self, every: Duration, stop: impl Future<Output = ()>) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = ticks.tick() => {}
+            }
+            match self.run_once().await {
+                Ok(pass) if pass.is_idle() => {}
+                Ok(pass) => tracing::info!(
+                    breaches = pass.breaches,
+                    reminders = pass.reminders,
+                    notifications = pass.notifications,
+                    emails_sent = pass.emails_sent,
+                    emails_retrying = pass.emails_retrying,
+                    emails_failed = pass.emails_failed,
+                    "background jobs ran"
+                ),
+                Err(cause) => {
+                    tracing::warn!(cause = %cause, "background jobs failed; trying again")
+                }
+            }
+        }
+    }
+
+    /// One pass of every job, in order: breaches, reminders, notifications,
+    /// email.
+    pub async fn run_once(&self) -> Result<Pass, JobError> {
+        let directory = self.directory().await?;
+        let mut pass = Pass {
+            breaches: self.record_breaches(&directory).await?,
+            ..Pass::default()
+        };
+        pass.reminders = self.send_reminders(&directory).await?;
+        pass.notifications = self.resolve_notifications(&directory).await?;
+        if let Some(mailer) = &self.mailer {
+            self.send_email(mailer, &mut pass).await?;
+        }
+        Ok(pass)
+    }
+
+    async fn directory(&self) -> Result<Directory, JobError> {
+        let mut directory = Directory {
+            people: HashMap::new(),
+            partnership_of: HashMap::new(),
+            team_of: HashMap::new(),
+        };
+        for partnership in self.store.partnerships().await? {
+            let id = partnership.id.clone();
+            for agency in self.store.agencies(&id).await? {
+                if agency.kind == AgencyKind::PartnershipTeam {
+                    directory.team_of.insert(id.clone(), agency.id.clone());
+                }
+                directory.partnership_of.insert(agency.id, id.clone());
+            }
+            directory
+                .people
+                .insert(id.clone(), self.store.people(&id).await?);
+        }
+        Ok(directory)
+    }
+
+    fn policy_of(&self, case: &Case) -> Option<(&Policy, &Calendar)> {
+        let policy = self
+            .policies
+            .iter()
+            .find(|p| p.id == *case.policy() && p.version == case.policy_version())?;
+        let calendar = self.calendars.get(&policy.calendar).ok()?;
+        Some((policy, calendar))
+    }
+
+    async fn case(&self, id: &CaseId) -> Result<Option<Case>, JobError> {
+        Ok(self.store.load_case(id).await?)
+    }
+
+    /// Records one breach per passed deadline. A case changed meanwhile by
+    /// someone else (or another runner) is left for the next pass.
+    async fn record_breaches(&self, directory: &Directory) -> Result<usize, JobError> {
+        let now = self.now();
+        let mut recorded = 0;
+        let due = self.store.unbreached_deadlines(now, BATCH).await?;
+        let mut cases: Vec<&CaseId> = due.iter().map(|d| &d.case).collect();
+        cases.dedup();
+        for id in cases {
+            let Some(mut case) = self.case(id).await? else {
+                continue;
+            };
+            let Some((policy, calendar)) = self.policy_of(&case) else {
+                tracing::warn!(case = %id, "no policy for this case's version; breach not recorded");
+                continue;
+            };
+            let Some(actor) = accord_actor(&case, directory) else {
+                tracing::warn!(case = %id, "the case's partnership has no team agency; breach not recorded");
+                continue;
+            };
+            // A stage and a form both late are two breaches, one a command.
+            loop {
+                let ctx = Context {
+                    now,
+                    actor: actor.clone(),
+                };
+                let Ok(events) = case.decide(policy, calendar, Command::RecordBreach, &ctx) else {
+                    break;
+                };
+                match self.store.append(Some(case.version()), &events).await {
+                    Ok(appended) => {
+                        recorded += 1;
+                        case = appended.case;
+                    }
+                    Err(AppendError::Conflict(_)) => break,
+                    Err(AppendError::Store(e)) => return Err(e.into()),
+                    Err(other) => {
+                        tracing::warn!(case = %id, cause = %other, "breach not recorded");
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(recorded)
+    }
+
+    /// Sends the reminders that are due: each deadline's once.
+    async fn send_reminders(&self, directory: &Directory) -> Result<usize, JobError> {
+        let now = self.now();
+        let days = self
+            .policies
+            .iter()
+            .map(|p| i64::from(p.alerts.remind_working_days_before))
+            .max()
+            .unwrap_or(0);
+        // N working days are at most N weeks plus the longest run of bank
+        // holidays in calendar time; a generous window costs one index scan.
+        let until = now
+            .checked_add(SignedDuration::from_hours(24 * (7 * days + 14)))
+            .unwrap_or(Timestamp::MAX);
+        let mut sent = 0;
+        for deadline in self.store.unreminded_deadlines(until, BATCH * 4).await? {
+            let Some(case) = self.case(&deadline.case).await? else {
+                continue;
+            };
+            let Some((policy, calendar)) = self.policy_of(&case) else {
+                continue;
+            };
+            let alerts = &policy.alerts;
+            let deliveries = if alerts.remind_working_days_before == 0 {
+                // This policy sends none: mark it so it is not read again.
+                Vec::new()
+            } else {
+                let at = reminder_at(&deadline, alerts.remind_working_days_before, calendar);
+                if at > now {
+                    continue;
+                }
+                let words = message::reminder(&deadline, &case, policy, &self.base_url);
+                let source = reminder_key(&deadline.case, deadline.form.as_ref(), deadline.due);
+                let people = directory.people_of(&case);
+                let mut to: Vec<&Person> = alerts
+                    .remind_to
+                    .iter()
+                    .flat_map(|role| recipients(role, &case, policy, people))
+                    .collect();
+                to.sort_by(|a, b| a.id.cmp(&b.id));
+                to.dedup_by(|a, b| a.id == b.id);
+                self.deliveries(&source, &case, &to, &words, "reminder")
+            };
+            if self
+                .store
+                .send_reminder(&deadline, &deliveries, now)
+                .await?
+                && !deliveries.is_empty()
+            {
+                sent += 1;
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Turns each notification in the outbox into its deliveries.
+    async fn resolve_notifications(&self, directory: &Directory) -> Result<usize, JobError> {
+        let now = self.now();
+        let mut resolved = 0;
+        let mut cases: HashMap<CaseId, Option<Case>> = HashMap::new();
+        for entry in self.store.pending_notifications(BATCH).await? {
+            if !cases.contains_key(&entry.case) {
+                let case = self.case(&entry.case).await?;
+                cases.insert(entry.case.clone(), case);
+            }
+            let Some(case) = cases.get(&entry.case).and_then(Option::as_ref) else {
+                continue;
+            };
+            let Some((policy, _)) = self.policy_of(case) else {
+                continue;
+            };
+            let deliveries = self.notification_deliveries(&entry, case, policy, directory);
+            if deliveries.is_empty() {
+                tracing::warn!(
+                    case = %entry.case,
+                    role = %entry.recipient,
+                    "nobody in the directory holds the role this notification is for"
+                );
+            }
+            self.store
+                .deliver_notification(entry.global_seq, &deliveries, now)
+                .await?;
+            resolved += 1;
+        }
+        Ok(resolved)
+    }
+
+    fn notification_deliveries(
+        &self,
+        entry: &OutboxEntry,
+        case: &Case,
+        policy: &Policy,
+        directory: &Directory,
+    ) -> Vec<NewDelivery> {
+        let people = directory.people_of(case);
+        let to = recipients(&entry.recipient, case, policy, people);
+        let words = message::notification(entry, case, policy, &self.base_url);
+        let occasion = serde_json::to_value(entry.occasion)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        self.deliveries(&entry.idempotency_key, case, &to, &words, &occasion)
+    }
+
+    fn deliveries(
+        &self,
+        source: &str,
+        case: &Case,
+        to: &[&Person],
+        words: &message::Words,
+        occasion: &str,
+    ) -> Vec<NewDelivery> {
+        let mut out = Vec::new();
+        for person in to {
+            let mut channels = vec![(Channel::InApp, String::new())];
+            if self.mailer.is_some() && !person.email.trim().is_empty() {
+                channels.push((Channel::Email, person.email.clone()));
+            }
+            for (channel, address) in channels {
+                out.push(NewDelivery {
+                    key: delivery_key(source, &person.id, channel),
+                    case: case.id().clone(),
+                    person: person.id.clone(),
+                    channel,
+                    address,
+                    subject: words.subject.clone(),
+                    body: words.body.clone(),
+                    occasion: occasion.to_owned(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Claims and sends the email that is due, a batch at a time.
+    async fn send_email(&self, mailer: &Mailer, pass: &mut Pass) -> Result<(), JobError> {
+        loop {
+            let claimed = self.store.claim_emails(self.now(), LEASE, 50).await?;
+            if claimed.is_empty() {
+                return Ok(());
+            }
+            for delivery in claimed {
+                let result = mailer.send(&delivery).await;
+                let now = self.now();
+                let attempt = outcome(&delivery, result, now);
+                match &attempt {
+                    Attempt::Sent => pass.emails_sent += 1,
+                    Attempt::Retry { .. } => pass.emails_retrying += 1,
+                    Attempt::Failed { .. } => pass.emails_failed += 1,
+                }
+                if !matches!(attempt, Attempt::Sent) {
+                    // The id only: the server's words may quote the address.
+                    tracing::warn!(
+                        delivery = delivery.id,
+                        attempt = delivery.attempts,
+                        gave_up = matches!(attempt, Attempt::Failed { .. }),
+                        "an email was not accepted by the SMTP server"
+                    );
+                }
+                self.store.finish_attempt(&delivery, &attempt, now).await?;
+            }
+            if pass.emails_retrying > 0 {
+                // The server is failing: leave the rest for their next turn.
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// The next step for `delivery` after a send that ended with `result`.
+fn outcome(delivery: &Delivery, result: Result<(), SendFailure>, now: Timestamp) -> Attempt {
+    match result {
+        Ok(()) => Attempt::Sent,
+        Err(f) if f.permanent || delivery.attempts >= MAX_ATTEMPTS => {
+            Attempt::Failed { error: f.reason }
+        }
+        Err(f) => Attempt::Retry {
+            next: now.checked_add(backoff(delivery.attempts)).unwrap_or(now),
+            error: f.reason,
+        },
+    }
+}
+
+/// How long to wait after failed attempt `n` (from 1): 30 seconds,
+/// doubling each time, at most four hours.
+pub fn backoff(n: u32) -> SignedDuration {
+    let seconds = 30_i64.saturating_mul(1_i64 << n.saturating_sub(1).min(20));
+    SignedDuration::from_secs(seconds.min(4 * 60 * 60))
+}
+
+/// When the reminder before `deadline` goes: the start (local midnight) of
+/// the working day `days` working days before the deadline ends, counting
+/// its last day as the first. One working day before a deadline at the end
+/// of Friday is the start of Friday.
+pub fn reminder_at(deadline: &DeadlineEntry, days: u8, calendar: &Calendar) -> Timestamp {
+    let mut day: Date = deadline.last_day;
+    for _ in 1..days {
+        day = previous_working_day(day, calendar);
+    }
+    let zone: &TimeZone = calendar.time_zone();
+    let start = zone
+        .to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+        .unwrap_or(deadline.due);
+    // Never after the deadline itself (an hours-based one may fall early
+    // on its last day).
+    start.min(deadline.due.checked_sub(1.hour()).unwrap_or(deadline.due))
+}
+
+fn previous_working_day(mut day: Date, calendar: &Calendar) -> Date {
+    for _ in 0..60 {
+        day = day.yesterday().unwrap_or(day);
+        if calendar.is_working_day(day) {
+            break;
+        }
+    }
+    day
+}
+
+/// Accord itself, acting for `case`'s partnership team.
+fn accord_actor(case: &Case, directory: &Directory) -> Option<Actor> {
+    let [raising, _] = case.parties();
+    let partnership = directory.partnership_of.get(raising)?;
+    Some(Actor {
+        person: PersonId::parse(ACCORD).ok()?,
+        agency: directory.team_of.get(partnership)?.clone(),
+        tier: RoleTier::PartnershipTeam,
+    })
+}
+
+impl Directory {
+    fn people_of(&self, case: &Case) -> &[Person] {
+        let [raising, _] = case.parties();
+        self.partnership_of
+            .get(raising)
+            .and_then(|p| self.people.get(p))
+            .map_or(&[], Vec::as_slice)
+    }
+}

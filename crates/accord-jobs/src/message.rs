@@ -1,0 +1,201 @@
+//! The words of a message: what happened, what the reader must do, by
+//! when, and a link to the case. The same words go in the app and by
+//! email. They name the case by its reference only, never a child: email
+//! leaves the partnership's systems, and a subject line is read on a lock
+//! screen.
+
+use accord_calendar::Due;
+use accord_case::{Case, CaseId, Occasion};
+use accord_policy::{FormId, Policy, StageNumber};
+use accord_store::{DeadlineEntry, OutboxEntry};
+
+/// A message's subject line and plain-text body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    /// The subject.
+    pub subject: String,
+    /// The body.
+    pub body: String,
+}
+
+/// The words of notification `entry` on `case`.
+pub fn notification(entry: &OutboxEntry, case: &Case, policy: &Policy, base_url: &str) -> Words {
+    let id = &entry.case;
+    let stage = stage_label(policy, case, entry.stage);
+    let (headline, happened) = match entry.occasion {
+        Occasion::StageEntry => (
+            format!("now at {stage}"),
+            format!("The disagreement {id} is now at {stage}."),
+        ),
+        Occasion::StageExit => (
+            format!("escalated from {stage}"),
+            format!("The disagreement {id} has been escalated from {stage} to the next stage."),
+        ),
+        Occasion::Resolved => (
+            "resolved".to_owned(),
+            format!("The disagreement {id} has been resolved at {stage}."),
+        ),
+        Occasion::OutcomeFeedback => (
+            "outcome agreed".to_owned(),
+            format!(
+                "The disagreement {id} has been resolved at {stage}, and its outcome is on the case."
+            ),
+        ),
+        Occasion::Closed => (
+            "closed".to_owned(),
+            format!("The disagreement {id} has been closed at {stage}."),
+        ),
+        Occasion::Breach => (
+            format!("deadline passed at {stage}"),
+            format!("A deadline on the disagreement {id} has passed at {stage}."),
+        ),
+        Occasion::ImmediateRisk => (
+            "raised with immediate risk".to_owned(),
+            format!(
+                "The disagreement {id} was raised about a child or adult at immediate risk of \
+                 significant harm."
+            ),
+        ),
+        Occasion::FormSubmitted => (
+            "form sent to you".to_owned(),
+            format!(
+                "A form on the disagreement {id} has been sent to you: {}.",
+                forms(policy, entry)
+            ),
+        ),
+        Occasion::FormReturned => (
+            "form returned".to_owned(),
+            format!(
+                "A form on the disagreement {id} has been completed and returned: {}.",
+                forms(policy, entry)
+            ),
+        ),
+        Occasion::CircumstancesChanged => (
+            "circumstances changed".to_owned(),
+            format!(
+                "A child's circumstances on the disagreement {id} have changed: they are now \
+                 Looked After or have a Child Protection Plan."
+            ),
+        ),
+    };
+    // Only a stage being entered has a deadline the reader is asked to meet.
+    let by_when = match entry.occasion {
+        Occasion::StageEntry | Occasion::ImmediateRisk if case.stage() == entry.stage => {
+            Some(due_words(case.due()))
+        }
+        Occasion::Breach => Some("Today: the deadline has already passed.".to_owned()),
+        _ => None,
+    };
+    // Forms hold the child's details, so they are never emailed: the
+    // reader opens them on the case.
+    let happened = if entry.attachments.is_empty() || entry.occasion == Occasion::FormSubmitted {
+        happened
+    } else {
+        format!(
+            "{happened} It comes with the {}: read it on the case.",
+            forms(policy, entry)
+        )
+    };
+    compose(
+        id,
+        &headline,
+        &happened,
+        &entry.message,
+        by_when.as_deref(),
+        &format!("{}, {}", policy.title, entry.section),
+        base_url,
+    )
+}
+
+/// The words of the reminder before `deadline` on `case`.
+pub fn reminder(deadline: &DeadlineEntry, case: &Case, policy: &Policy, base_url: &str) -> Words {
+    let id = &deadline.case;
+    let stage = stage_label(policy, case, deadline.stage);
+    let (what, todo) = match &deadline.form {
+        Some(form) => (
+            format!("{} for {stage}", form_title(policy, form)),
+            format!(
+                "Complete and submit the {} on the case.",
+                form_title(policy, form)
+            ),
+        ),
+        None => (
+            stage.clone(),
+            "Finish this stage: record the discussion and its outcome, escalate, or resolve. \
+             If more time is needed, a manager can extend the deadline with a reason."
+                .to_owned(),
+        ),
+    };
+    let day = deadline.last_day.strftime("%A %-d %B %Y");
+    compose(
+        id,
+        "deadline approaching",
+        &format!("The deadline for {what} on the disagreement {id} is the end of {day}."),
+        &todo,
+        Some(&format!("By the end of {day}.")),
+        &format!("{}: reminders before each deadline", policy.title),
+        base_url,
+    )
+}
+
+fn compose(
+    id: &CaseId,
+    headline: &str,
+    happened: &str,
+    todo: &str,
+    by_when: Option<&str>,
+    why: &str,
+    base_url: &str,
+) -> Words {
+    let mut body = format!("{happened}\n\nWhat you need to do:\n{todo}\n");
+    if let Some(by_when) = by_when {
+        body.push_str(&format!("\nBy when:\n{by_when}\n"));
+    }
+    body.push_str(&format!(
+        "\nOpen the case:\n{}/cases/{id}\n\nYou are told because: {why}.\n\n\
+         This message names the case by its reference only. Sign in to Accord to read it.\n",
+        base_url.trim_end_matches('/')
+    ));
+    Words {
+        subject: format!("Accord {id}: {headline}"),
+        body,
+    }
+}
+
+fn stage_label(policy: &Policy, case: &Case, stage: StageNumber) -> String {
+    match policy
+        .track(case.track())
+        .and_then(|t| t.stage(stage))
+        .map(|s| s.name.clone())
+    {
+        Some(name) if name.to_lowercase().starts_with("stage") => name,
+        Some(name) => format!("Stage {stage} ({name})"),
+        None => format!("Stage {stage}"),
+    }
+}
+
+fn due_words(due: Due) -> String {
+    match due {
+        Due::At { last_day, .. } => format!("By the end of {}.", last_day.strftime("%A %-d %B %Y")),
+        Due::AsSoonAsPossible => "As soon as possible: this stage has no set timescale.".to_owned(),
+    }
+}
+
+fn form_title(policy: &Policy, form: &FormId) -> String {
+    policy
+        .form(form)
+        .map_or_else(|| form.to_string(), |f| f.title.clone())
+}
+
+fn forms(policy: &Policy, entry: &OutboxEntry) -> String {
+    let titles: Vec<String> = entry
+        .attachments
+        .iter()
+        .map(|a| form_title(policy, &a.form))
+        .collect();
+    if titles.is_empty() {
+        "read it on the case".to_owned()
+    } else {
+        titles.join(", ")
+    }
+}

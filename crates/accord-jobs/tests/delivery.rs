@@ -1,0 +1,267 @@
+//! Delivery guarantees, against a real SMTP server (aiosmtpd) and real
+//! SQLite and PostgreSQL: outbox rows become deliveries once, email is
+//! marked sent only once the server accepts it, a server that is down is
+//! retried with backoff until it is back, a permanent refusal is shown to
+//! administrators, and two runners on one PostgreSQL never send twice.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use accord_store::{Channel, DeliveryStatus, Store};
+use common::{Backend, SmtpSink, TestClock, at, demo_store, fresh_url, runner};
+use jiff::SignedDuration;
+
+/// Monday 2 March 2026, 09:00 in London: the demo's "now".
+const T0: &str = "2026-03-02T09:00:00Z";
+
+async fn email_deliveries(store: &Store) -> BTreeMap<String, DeliveryStatus> {
+    let mut all = BTreeMap::new();
+    for status in [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Sending,
+        DeliveryStatus::Sent,
+        DeliveryStatus::Failed,
+    ] {
+        for d in store.deliveries_with_status(status, 100_000).await.unwrap() {
+            if d.channel == Channel::Email {
+                all.insert(d.key, d.status);
+            }
+        }
+    }
+    all
+}
+
+/// The key in a Message-ID `<key@domain>`.
+fn key_of(message_id: &str) -> String {
+    message_id
+        .trim_matches(|c| c == '<' || c == '>')
+        .split('@')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn every_notification_is_emailed_once_and_never_names_a_child() {
+    let (url, _dir) = fresh_url(Backend::Sqlite).await;
+    let store = demo_store(&url, at(T0)).await;
+    let sink = SmtpSink::start();
+    let clock = TestClock::new(at(T0));
+    let jobs = runner(&store, &clock, Some(&sink));
+
+    let first = jobs.run_once().await.unwrap();
+    assert!(
+        first.notifications > 0,
+        "the demo's notifications are delivered"
+    );
+    assert!(
+        first.breaches > 0,
+        "the demo's overdue cases get their breaches"
+    );
+    assert_eq!(first.emails_retrying + first.emails_failed, 0);
+    let again = jobs.run_once().await.unwrap();
+    assert!(
+        again.is_idle(),
+        "a second pass finds nothing left to do: {again:?}"
+    );
+
+    let mail = sink.messages();
+    let deliveries = email_deliveries(&store).await;
+    assert_eq!(mail.len(), first.emails_sent);
+    assert_eq!(mail.len(), deliveries.len());
+    assert!(deliveries.values().all(|s| *s == DeliveryStatus::Sent));
+    let ids: BTreeSet<String> = mail.iter().map(|m| key_of(&m.message_id)).collect();
+    assert_eq!(ids.len(), mail.len(), "no Message-ID is sent twice");
+    assert_eq!(ids, deliveries.keys().cloned().collect());
+
+    // Email bodies carry the case reference, never the child's name.
+    let mut names = BTreeSet::new();
+    for entry in store.all_cases().await.unwrap() {
+        let case = store.load_case(&entry.case).await.unwrap().unwrap();
+        names.extend(case.subjects().iter().map(|s| s.name.to_string()));
+    }
+    assert!(!names.is_empty());
+    for m in &mail {
+        assert!(m.subject.starts_with("Accord "), "{}", m.subject);
+        assert!(m.raw.contains("https://accord.example.org/cases/"));
+        for name in &names {
+            // "Child P" is not "Child Protection Plan".
+            let named = m.raw.match_indices(name.as_str()).any(|(i, _)| {
+                !m.raw[i + name.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+            });
+            assert!(!named, "an email names {name}: {}", m.subject);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_is_down_is_retried_until_it_is_back() {
+    let (url, _dir) = fresh_url(Backend::Sqlite).await;
+    let store = demo_store(&url, at(T0)).await;
+    let mut sink = SmtpSink::start();
+    sink.stop();
+    let clock = TestClock::new(at(T0));
+    let jobs = runner(&store, &clock, Some(&sink));
+
+    let down = jobs.run_once().await.unwrap();
+    assert_eq!(down.emails_sent, 0);
+    assert!(down.emails_retrying > 0);
+    let waiting = store
+        .deliveries_with_status(DeliveryStatus::Pending, 100_000)
+        .await
+        .unwrap();
+    let first_try = waiting
+        .iter()
+        .find(|d| d.attempts == 1)
+        .expect("one was tried");
+    assert_eq!(
+        first_try.next_attempt_at,
+        at(T0).checked_add(SignedDuration::from_secs(30)).unwrap(),
+        "the first retry is 30 seconds later"
+    );
+    assert!(first_try.last_error.is_some());
+
+    // Still down: each email is tried again after 30 seconds, then after
+    // a minute (oldest due first, 50 a pass).
+    let mut second = None;
+    for _ in 0..50 {
+        clock.advance(SignedDuration::from_secs(30));
+        let pass = jobs.run_once().await.unwrap();
+        assert_eq!(pass.emails_sent, 0);
+        let again = store
+            .deliveries_with_status(DeliveryStatus::Pending, 100_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.id == first_try.id && d.attempts == 2);
+        if let Some(d) = again {
+            second = Some((d, clock.now()));
+            break;
+        }
+    }
+    let (tried_twice, when) = second.expect("the first email is tried a second time");
+    assert_eq!(
+        tried_twice.next_attempt_at,
+        when.checked_add(SignedDuration::from_secs(60)).unwrap()
+    );
+
+    // Back: everything goes, once, as its retries come round.
+    sink.restart();
+    for _ in 0..20 {
+        clock.advance(SignedDuration::from_mins(10));
+        jobs.run_once().await.unwrap();
+    }
+    let deliveries = email_deliveries(&store).await;
+    assert!(
+        deliveries.values().all(|s| *s == DeliveryStatus::Sent),
+        "{deliveries:?}"
+    );
+    let mail = sink.messages();
+    let ids: BTreeSet<String> = mail.iter().map(|m| key_of(&m.message_id)).collect();
+    assert_eq!(mail.len(), deliveries.len(), "none lost, none doubled");
+    assert_eq!(ids, deliveries.keys().cloned().collect());
+}
+
+#[tokio::test]
+async fn an_address_the_server_refuses_is_shown_to_administrators() {
+    let (url, _dir) = fresh_url(Backend::Sqlite).await;
+    let store = demo_store(&url, at(T0)).await;
+    // The IRO's mailbox no longer exists.
+    let (calendars, policies) = common::world();
+    let mut demo = accord_demo::demo(at(T0), calendars, policies).unwrap();
+    for p in &mut demo.people {
+        if p.id.as_str() == "hav-iro" {
+            p.email = "refused-iro@havering.example.org".into();
+        }
+    }
+    store.put_directory((&demo).into()).await.unwrap();
+    let sink = SmtpSink::start();
+    let clock = TestClock::new(at(T0));
+    let pass = runner(&store, &clock, Some(&sink))
+        .run_once()
+        .await
+        .unwrap();
+    assert!(pass.emails_failed > 0);
+
+    let failed = store
+        .deliveries_with_status(DeliveryStatus::Failed, 100)
+        .await
+        .unwrap();
+    assert!(!failed.is_empty());
+    assert!(failed.iter().all(|d| d.person.as_str() == "hav-iro"));
+    assert!(failed[0].last_error.as_deref().unwrap().contains("550"));
+    assert_eq!(failed[0].attempts, 1, "a permanent refusal is not retried");
+    assert!(
+        sink.messages().iter().all(|m| !m.to.contains("refused")),
+        "nothing reached the refused address"
+    );
+    // The IRO still sees it in the app.
+    let hav_iro = accord_case::PersonId::parse("hav-iro").unwrap();
+    assert!(
+        !store
+            .notifications_for(&hav_iro, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // An administrator puts one back once the address is fixed.
+    assert!(
+        store
+            .retry_delivery(failed[0].id, clock.now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .retry_delivery(failed[0].id, clock.now())
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn two_runners_on_one_postgresql_never_send_a_message_twice() {
+    let (url, _) = fresh_url(Backend::Postgres).await;
+    let store = demo_store(&url, at(T0)).await;
+    let other = Store::open(&url, common::world().1.clone()).await.unwrap();
+    let sink = SmtpSink::start();
+    let clock = TestClock::new(at(T0));
+    let a = runner(&store, &clock, Some(&sink));
+    let b = runner(&other, &clock, Some(&sink));
+
+    for _ in 0..3 {
+        let (x, y) = tokio::join!(a.run_once(), b.run_once());
+        x.unwrap();
+        y.unwrap();
+    }
+    let deliveries = email_deliveries(&store).await;
+    assert!(!deliveries.is_empty());
+    assert!(deliveries.values().all(|s| *s == DeliveryStatus::Sent));
+    let mail = sink.messages();
+    let mut seen = BTreeMap::new();
+    for m in &mail {
+        *seen.entry(key_of(&m.message_id)).or_insert(0) += 1;
+    }
+    let doubled: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "sent twice: {doubled:?}");
+    assert_eq!(mail.len(), deliveries.len());
+
+    // Each breach was recorded once, however the runners raced.
+    let mut breaches = 0;
+    for entry in store.all_cases().await.unwrap() {
+        let case = store.load_case(&entry.case).await.unwrap().unwrap();
+        for visit in case.stage_history() {
+            let mut dues: Vec<_> = visit.breaches.iter().map(|b| (&b.form, b.due)).collect();
+            let n = dues.len();
+            dues.dedup();
+            assert_eq!(dues.len(), n, "{} has a breach recorded twice", entry.case);
+            breaches += n;
+        }
+    }
+    assert!(breaches > 0);
+}
