@@ -11,7 +11,7 @@ use accord_store::{DatabaseLocation, Store};
 use crate::{Cli, CliError, Outcome};
 
 /// Each setting: its environment variable, and its key in the config file.
-const SETTINGS: [(&str, &str, &str); 7] = [
+const SETTINGS: [(&str, &str, &str); 8] = [
     ("ACCORD_BASE_URL", "", "base_url"),
     ("ACCORD_SMTP_HOST", "smtp", "host"),
     ("ACCORD_SMTP_PORT", "smtp", "port"),
@@ -19,12 +19,43 @@ const SETTINGS: [(&str, &str, &str); 7] = [
     ("ACCORD_SMTP_USERNAME", "smtp", "username"),
     ("ACCORD_SMTP_PASSWORD", "smtp", "password"),
     ("ACCORD_MAIL_FROM", "smtp", "from"),
+    ("ACCORD_EMAIL_LEASE_SECONDS", "smtp", "lease_seconds"),
 ];
 
 /// The settings the jobs run with.
 pub(crate) struct JobSettings {
-    pub(crate) mailer: Option<Mailer>,
+    /// Email, if it is set up.
+    pub(crate) mail: Option<MailSettings>,
     pub(crate) base_url: Option<String>,
+    /// How long a server holds an email it is sending.
+    pub(crate) lease: jiff::SignedDuration,
+}
+
+impl JobSettings {
+    /// A runner on `store` with these settings. Call it inside the async
+    /// runtime: the mailer's connection pool lives on it.
+    pub(crate) fn runner(
+        self,
+        store: &Store,
+        policies: Vec<accord_policy::Policy>,
+        calendars: &Calendars,
+        default_base_url: &str,
+    ) -> Result<Runner, CliError> {
+        let mailer = self
+            .mail
+            .as_ref()
+            .map(Mailer::new)
+            .transpose()
+            .map_err(|e| CliError(e.to_string()))?;
+        Ok(Runner::new(
+            store.clone(),
+            policies,
+            calendars.clone(),
+            mailer,
+            self.base_url.as_deref().unwrap_or(default_base_url),
+        )
+        .with_lease(self.lease))
+    }
 }
 
 /// Reads the settings: an environment variable wins over the config file
@@ -62,15 +93,29 @@ pub(crate) fn settings(config: Option<&Path>) -> Result<JobSettings, CliError> {
             other => Some(other.to_string()),
         }
     };
-    let mail = MailSettings::from_vars(var).map_err(|e| CliError(e.to_string()))?;
-    let mailer = mail
-        .as_ref()
-        .map(Mailer::new)
-        .transpose()
-        .map_err(|e| CliError(e.to_string()))?;
+    let mut mail = MailSettings::from_vars(var).map_err(|e| CliError(e.to_string()))?;
+    let lease = match var("ACCORD_EMAIL_LEASE_SECONDS") {
+        None => accord_jobs::LEASE,
+        Some(s) => match s.trim().parse::<u32>() {
+            Ok(n) if n >= 2 => jiff::SignedDuration::from_secs(i64::from(n)),
+            _ => {
+                return Err(CliError(format!(
+                    "ACCORD_EMAIL_LEASE_SECONDS is `{s}`: give a whole number of seconds, 2 or \
+                     more (the default is 300)"
+                )));
+            }
+        },
+    };
+    // A send must give up before its claim runs out, or a second server
+    // could send the same email while the first still waits.
+    if let Some(mail) = &mut mail {
+        let half = std::time::Duration::from_secs((lease.as_secs() / 2).max(1) as u64);
+        mail.timeout = mail.timeout.min(half);
+    }
     Ok(JobSettings {
-        mailer,
+        mail,
         base_url: var("ACCORD_BASE_URL"),
+        lease,
     })
 }
 
@@ -91,17 +136,8 @@ pub(crate) fn run_once(
     runtime.block_on(async {
         let policies = accord_policy::builtin(calendars);
         let store = Store::open_location(&location, policies.clone()).await?;
-        let email = settings.mailer.is_some();
-        let runner = Runner::new(
-            store.clone(),
-            policies,
-            calendars.clone(),
-            settings.mailer,
-            settings
-                .base_url
-                .as_deref()
-                .unwrap_or("http://127.0.0.1:8080"),
-        );
+        let email = settings.mail.is_some();
+        let runner = settings.runner(&store, policies, calendars, "http://127.0.0.1:8080")?;
         let pass = runner
             .run_once()
             .await

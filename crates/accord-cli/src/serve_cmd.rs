@@ -75,17 +75,13 @@ pub(crate) fn serve(
         writeln!(out, "Accord is serving on http://{address}/")?;
         writeln!(out, "API documentation: http://{address}/api/docs/")?;
         out.flush()?;
-        let email = settings.mailer.is_some();
-        let base_url = settings
-            .base_url
-            .unwrap_or_else(|| format!("http://{address}"));
-        let runner = accord_jobs::Runner::new(
-            store.clone(),
+        let email = settings.mail.is_some();
+        let runner = settings.runner(
+            &store,
             policies.clone(),
-            calendars.clone(),
-            settings.mailer,
-            &base_url,
-        );
+            calendars,
+            &format!("http://{address}"),
+        )?;
         if email {
             writeln!(
                 out,

@@ -103,6 +103,7 @@ pub struct Runner {
     clock: Clock,
     mailer: Option<Mailer>,
     base_url: String,
+    lease: SignedDuration,
 }
 
 /// One partnership's people and the agencies they belong to, read once a
@@ -132,7 +133,16 @@ impl Runner {
             clock: Arc::new(Timestamp::now),
             mailer,
             base_url: base_url.trim_end_matches('/').to_owned(),
+            lease: LEASE,
         }
+    }
+
+    /// The same runner holding each email it claims for `lease` instead of
+    /// [`LEASE`]: how long a runner that died mid-send keeps others from
+    /// sending it. Keep it longer than the SMTP timeout.
+    pub fn with_lease(mut self, lease: SignedDuration) -> Runner {
+        self.lease = lease;
+        self
     }
 
     /// The same runner reading the time from `clock`.
@@ -273,16 +283,8 @@ impl Runner {
     /// Sends the reminders that are due: each deadline's once.
     async fn send_reminders(&self, directory: &Directory) -> Result<usize, JobError> {
         let now = self.now();
-        let days = self
-            .policies
-            .iter()
-            .map(|p| i64::from(p.alerts.remind_working_days_before))
-            .max()
-            .unwrap_or(0);
-        // N working days are at most N weeks plus the longest run of bank
-        // holidays in calendar time; a generous window costs one index scan.
         let until = now
-            .checked_add(SignedDuration::from_hours(24 * (7 * days + 14)))
+            .checked_add(reminder_window(&self.policies))
             .unwrap_or(Timestamp::MAX);
         let mut sent = 0;
         for deadline in self.store.unreminded_deadlines(until, BATCH * 4).await? {
@@ -407,7 +409,7 @@ impl Runner {
     /// Claims and sends the email that is due, a batch at a time.
     async fn send_email(&self, mailer: &Mailer, pass: &mut Pass) -> Result<(), JobError> {
         loop {
-            let claimed = self.store.claim_emails(self.now(), LEASE, 50).await?;
+            let claimed = self.store.claim_emails(self.now(), self.lease, 50).await?;
             if claimed.is_empty() {
                 return Ok(());
             }
@@ -458,6 +460,19 @@ fn outcome(delivery: &Delivery, result: Result<(), SendFailure>, now: Timestamp)
 pub fn backoff(n: u32) -> SignedDuration {
     let seconds = 30_i64.saturating_mul(1_i64 << n.saturating_sub(1).min(20));
     SignedDuration::from_secs(seconds.min(4 * 60 * 60))
+}
+
+/// How far ahead of now a deadline can be and still have its reminder due:
+/// a reminder one working day before goes at the start of the deadline's
+/// last day, 24 hours before it ends (25 across a clock change); each
+/// further working day may add a weekend and a run of bank holidays.
+pub fn reminder_window(policies: &[Policy]) -> SignedDuration {
+    let days = policies
+        .iter()
+        .map(|p| i64::from(p.alerts.remind_working_days_before))
+        .max()
+        .unwrap_or(0);
+    SignedDuration::from_hours(25 + 24 * 6 * (days - 1).max(0))
 }
 
 /// When the reminder before `deadline` goes: the start (local midnight) of

@@ -103,7 +103,9 @@ impl SmtpSink {
     }
 
     fn up(&mut self, delay: f64) {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_sink.py");
+        // From accord-jobs or a crate beside it that includes this file.
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../accord-jobs/tests/smtp_sink.py");
         let mut child = Command::new(python())
             .arg(script)
             .args([

@@ -1,0 +1,117 @@
+//! `accord jobs run-once` killed while it is sending email, then run again:
+//! every email reaches the SMTP server (a real one, aiosmtpd), none is lost,
+//! and the one that was in flight when the process died is sent again with
+//! the same Message-ID, so the receiving mail system recognises it.
+
+#[path = "../../accord-jobs/tests/common/mod.rs"]
+mod common;
+
+use std::{
+    collections::BTreeMap,
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use accord_store::{Channel, DeliveryStatus, Store};
+use common::SmtpSink;
+
+fn accord(data: &std::path::Path, sink: &SmtpSink) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
+    command
+        .arg("--data-dir")
+        .arg(data)
+        .env("ACCORD_SMTP_HOST", "127.0.0.1")
+        .env("ACCORD_SMTP_PORT", sink.port.to_string())
+        .env("ACCORD_SMTP_SECURITY", "none")
+        .env(
+            "ACCORD_MAIL_FROM",
+            "Accord <accord@partnership.example.org>",
+        )
+        // A claim that runs out quickly, so the test need not wait five
+        // minutes for the dead process's claim to lapse.
+        .env("ACCORD_EMAIL_LEASE_SECONDS", "4")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+#[tokio::test]
+async fn killed_while_sending_then_restarted_every_email_arrives_and_none_twice_by_message_id() {
+    let data = tempfile::tempdir().unwrap();
+    // The server waits a second before accepting each message.
+    let mut sink = SmtpSink::start_with_delay(1.0);
+    let seeded = accord(data.path(), &sink)
+        .args(["demo", "seed"])
+        .status()
+        .unwrap();
+    assert!(seeded.success());
+
+    let mut running = accord(data.path(), &sink)
+        .args(["jobs", "run-once"])
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while sink.messages().len() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no email was sent"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Killed while the fourth is with the server, unacknowledged.
+    running.kill().unwrap();
+    running.wait().unwrap();
+    let before_restart = sink.messages().len();
+    sink.restart();
+    std::thread::sleep(Duration::from_secs(5));
+    let finished = accord(data.path(), &sink)
+        .args(["jobs", "run-once"])
+        .status()
+        .unwrap();
+    assert!(finished.success());
+
+    let url = format!("sqlite://{}", data.path().join("accord.sqlite").display());
+    let store = Store::open(&url, common::world().1.clone()).await.unwrap();
+    let mut keys = BTreeMap::new();
+    for status in [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Sending,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Sent,
+    ] {
+        for d in store.deliveries_with_status(status, 100_000).await.unwrap() {
+            if d.channel == Channel::Email {
+                keys.insert(d.key.clone(), d.status);
+            }
+        }
+    }
+    assert!(
+        keys.len() > before_restart,
+        "most email was still to send at the kill"
+    );
+    assert!(
+        keys.values().all(|s| *s == DeliveryStatus::Sent),
+        "every email is marked sent: {keys:?}"
+    );
+    let mut received: BTreeMap<String, usize> = BTreeMap::new();
+    for m in sink.messages() {
+        let key = m
+            .message_id
+            .trim_matches(['<', '>'])
+            .split('@')
+            .next()
+            .unwrap()
+            .to_owned();
+        *received.entry(key).or_default() += 1;
+    }
+    assert_eq!(
+        received.keys().collect::<Vec<_>>(),
+        keys.keys().collect::<Vec<_>>(),
+        "each email arrives under its own Message-ID, none lost"
+    );
+    let repeated: Vec<_> = received.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        repeated.len() <= 1 && repeated.iter().all(|(_, n)| **n == 2),
+        "only the email in flight at the kill is sent again: {repeated:?}"
+    );
+}
