@@ -775,6 +775,55 @@ fn havering_a_missed_week_is_a_breach_and_only_a_manager_extends() {
     h.ok(year, &p.hv_manager, at("2025-03-12T09:00:00Z"));
 }
 
+/// DESIGN.md §3: "A breach notifies the case's leads and the next tier
+/// up." A stage whose policy names nobody for its breach still tells them,
+/// by the policy's `alerts.breach_to`; one that names people tells only
+/// those (Havering §1.4 names both).
+#[test]
+fn a_breach_on_a_stage_that_names_nobody_tells_the_leads_and_the_tier_above() {
+    let p = people();
+    let (havering, calendar) = policy(POLICY);
+    let mut silent = havering.clone();
+    for track in &mut silent.tracks {
+        for stage in &mut track.stages {
+            stage
+                .notifications
+                .retain(|n| n.on != accord_policy::Trigger::Breach);
+        }
+    }
+    let silent: &'static accord_policy::Policy = Box::leak(Box::new(silent));
+    let mut h = raised_with(child("c1", false, false, false));
+    h.policy = silent;
+    h.calendar = calendar;
+    let events = h.ok(
+        Command::RecordBreach,
+        &p.health_visitor,
+        at("2025-03-11T00:00:00Z"),
+    );
+    let told: Vec<_> = notifications(&events).into_iter().collect();
+    assert_eq!(
+        told.iter().map(|n| n.to.id()).collect::<Vec<_>>(),
+        ["stage-leads", "next-tier-up"]
+    );
+    assert!(told.iter().all(|n| n.occasion == Occasion::Breach));
+    assert!(told.iter().all(|n| n.section == "DESIGN.md §3"));
+    assert!(told[0].message.contains("deadline has passed"));
+
+    // Havering's own stage names its people: its words, not the default.
+    let mut own = raised_with(child("c1", false, false, false));
+    let events = own.ok(
+        Command::RecordBreach,
+        &p.health_visitor,
+        at("2025-03-11T00:00:00Z"),
+    );
+    let sections: Vec<_> = notifications(&events)
+        .iter()
+        .map(|n| n.section.clone())
+        .collect();
+    assert!(!sections.is_empty());
+    assert!(sections.iter().all(|s| s != "DESIGN.md §3"), "{sections:?}");
+}
+
 /// DESIGN.md §5, §1.8: concerns about decisions or wrongdoing within your
 /// own agency go to its whistleblowing arrangements and are never a case.
 #[test]

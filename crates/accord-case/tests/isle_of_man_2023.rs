@@ -416,6 +416,16 @@ fn isle_of_man_outcome_is_recorded_on_the_form_and_returned() {
         .unwrap();
     assert_eq!(back.to.id(), "raiser-agency-lead");
     assert_eq!(back.attach[0].submission, Some(returned[0].sequence));
+    // The document names nobody else to hear of the outcome (its
+    // `feedback_to` is empty), so the policy's alerts tell the person who
+    // raised it, once.
+    let raiser: Vec<_> = notifications(&events)
+        .into_iter()
+        .filter(|n| n.to.id() == "raiser")
+        .collect();
+    assert_eq!(raiser.len(), 1);
+    assert_eq!(raiser[0].occasion, Occasion::OutcomeFeedback);
+    assert_eq!(raiser[0].section, "DESIGN.md §3");
     // The Board's decision is not called final: the case awaits closure.
     assert_eq!(h.case.status(), Status::Resolved);
     h.ok(

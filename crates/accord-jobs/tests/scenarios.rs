@@ -162,14 +162,14 @@ async fn scenario(prefix: &str) -> String {
 
 #[tokio::test]
 async fn havering_stage_leads_are_reminded_then_told_of_the_breach_with_the_tier_above() {
-    // HAV-CHK-1: "Escalation … within 5 working days"; DESIGN.md §3: a
-    // breach notifies the case's leads and the next tier up.
+    // DESIGN.md §3: "A breach notifies the case's leads and the next tier
+    // up."
     insta::assert_snapshot!(scenario("HAV").await);
 }
 
 #[tokio::test]
 async fn plymouth_sets_no_timescales_so_nothing_is_reminded_or_breached() {
-    // Plymouth's stages say "as soon as possible" and give no working
+    // PLY-9: "No fixed timescales." Plymouth's stages give no working
     // days: DESIGN.md §3, "Never show an invented date". Sixty days on,
     // no Plymouth case has a reminder or a breach.
     let (url, _dir) = fresh_url(Backend::Sqlite).await;
@@ -208,7 +208,7 @@ async fn sutton_reminder_and_breach() {
 
 #[tokio::test]
 async fn east_riding_breach_involves_managers_at_the_next_level() {
-    // East Riding §3: "involving managers at the next level".
+    // ER-4: "If a stage is delayed, involve the managers at the next level".
     insta::assert_snapshot!(scenario("ERY").await);
 }
 
@@ -425,20 +425,22 @@ async fn stage_notifications_reach_the_people_the_policies_name() {
             let n = visit.stage.get();
             let professional = track.id.as_str() == "professional";
             match (case.policy().as_str(), n) {
-                // PLY-3.3: "Business Manager… notified" at Stage 3.
+                // PLY-5: "The PSCB Business Manager is notified and keeps a
+                // record of all ongoing disagreements."
                 ("plymouth-2025", 3) => {
                     assert!(got(id, "ply-partnership-team", &entered).is_some(), "{id}");
                     *checked
                         .entry("Plymouth Stage 3: Business Manager")
                         .or_default() += 1;
                 }
-                // IOM Stage 4: the Director, with the referral form.
+                // IOM-9: "The senior manager sends the referral form to the
+                // Director of Multi-agency Safeguarding."
                 ("isle-of-man-2023", 4) => {
                     let m = got(id, "iom-partnership-team", &entered).expect(id);
                     assert!(m.raw.contains("read it on the case"), "{id}");
                     *checked.entry("Isle of Man Stage 4: Director").or_default() += 1;
                 }
-                // East Riding Stage 4: the ERSCP team, with Appendix A.
+                // ER-8: "The ERSCP Team is informed with Appendix A."
                 ("east-riding-2018", 4) if professional => {
                     let m = got(id, "ery-partnership-team", &entered).expect(id);
                     assert!(m.raw.contains("Appendix A"), "{id}");
@@ -446,8 +448,8 @@ async fn stage_notifications_reach_the_people_the_policies_name() {
                         .entry("East Riding Stage 4: ERSCP team, Appendix A")
                         .or_default() += 1;
                 }
-                // Havering §2.5: the IRO at Stage 2, only for a child with a
-                // Child Protection Plan or Looked After.
+                // HAV-5: "If the child has a Child Protection Plan or is
+                // Looked After, the IRO must be notified" (§2.5), and only then.
                 ("havering-2022", 2) => {
                     let flagged = case
                         .subjects()
@@ -465,7 +467,8 @@ async fn stage_notifications_reach_the_people_the_policies_name() {
                 _ => {}
             }
         }
-        // Whoever raised it hears how it ended (the policy's alerts).
+        // HAV-8, PLY-8: the outcome is shared with whoever raised the
+        // concern; the policy's alerts make it so for every policy.
         if case.outcome().is_some() {
             let raiser = case.raised_by().person.as_str();
             assert!(

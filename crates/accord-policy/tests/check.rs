@@ -939,3 +939,42 @@ fn every_built_in_policy_passes_the_checks() {
         }
     }
 }
+
+/// Reminders and breach alerts come from the policy, with defaults: one
+/// working day before, to the stage leads; a breach on a stage that names
+/// nobody tells the leads and the tier above; the raiser hears of the
+/// resolution.
+#[test]
+fn alerts_default_and_can_be_set_and_their_roles_are_checked() {
+    let calendars = Calendars::builtin();
+    let default = Policy::from_toml(MINIMAL, &calendars).expect("the fixture is valid");
+    assert_eq!(default.alerts.remind_working_days_before, 1);
+    let ids = |roles: &[accord_policy::RoleRef]| {
+        roles.iter().map(|r| r.id().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&default.alerts.remind_to), ["stage-leads"]);
+    assert_eq!(
+        ids(&default.alerts.breach_to),
+        ["stage-leads", "next-tier-up"]
+    );
+    assert_eq!(ids(&default.alerts.resolved_to), ["raiser"]);
+
+    let set = format!(
+        "{MINIMAL}\n[alerts]\nremind_working_days_before = 2\nremind_to = [\"stage-leads\", \"partnership-team\"]\n"
+    );
+    let policy = Policy::from_toml(&set, &calendars).expect("alerts are valid");
+    assert_eq!(policy.alerts.remind_working_days_before, 2);
+    assert_eq!(
+        ids(&policy.alerts.remind_to),
+        ["stage-leads", "partnership-team"]
+    );
+    assert_eq!(
+        ids(&policy.alerts.breach_to),
+        ["stage-leads", "next-tier-up"]
+    );
+
+    let wrong = format!("{MINIMAL}\n[alerts]\nremind_to = [\"stage-leeds\"]\n");
+    let (_, _, message, hint) = only_mistake(&wrong);
+    assert_eq!(message, "`stage-leeds` is not a role in this policy");
+    assert_eq!(hint, "did you mean `stage-leads`?");
+}
