@@ -77,6 +77,7 @@ struct Shared {
     clock: Clock,
     secure_cookies: bool,
     trusted_proxies: Vec<IpAddr>,
+    base_url: Option<String>,
 }
 
 /// Where the server reads the time: the system clock, or a test's.
@@ -95,6 +96,7 @@ impl AppState {
                 clock: Arc::new(Timestamp::now),
                 secure_cookies: false,
                 trusted_proxies: Vec::new(),
+                base_url: None,
             }),
         }
     }
@@ -122,6 +124,23 @@ impl AppState {
     pub fn with_trusted_proxies(mut self, proxies: Vec<IpAddr>) -> AppState {
         self.shared_mut().trusted_proxies = proxies;
         self
+    }
+
+    /// The same state knowing the address people reach it at (such as
+    /// `https://accord.example.org`, the job runner's base URL), for the
+    /// links it gives out that are opened elsewhere: a calendar feed's
+    /// address and the case links in it. Without one, they are made from
+    /// the request's `Host`. Call it before the state is cloned.
+    pub fn with_base_url(mut self, base_url: Option<String>) -> AppState {
+        self.shared_mut().base_url = base_url
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .filter(|u| !u.is_empty());
+        self
+    }
+
+    /// The address people reach the server at, if it was told one.
+    pub fn base_url(&self) -> Option<&str> {
+        self.shared.base_url.as_deref()
     }
 
     /// The reverse proxies whose `X-Forwarded-For` is believed.

@@ -370,3 +370,85 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     assert_eq!(b.path().await, "/my-work");
     b.close().await;
 }
+
+/// Notifications, a calendar feed and the email that could not be sent,
+/// each page and each state passing axe-core: the notifications the job
+/// runner delivered (and the page of someone told nothing), the calendar
+/// feed page without a feed, with its address shown once, and turned
+/// off; and an administrator's failed email, tried again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_calendar_feeds_and_failed_email_pass_axe() {
+    let (app, state, clock) = common::spawn_app_with_demo_and_clock().await;
+    common::failed_emails(
+        &state,
+        &[("hav-csc-manager", "hav.manager@havering.example.org")],
+    )
+    .await;
+    common::run_jobs(&state, &clock).await;
+    let mut b = Browser::start("notifications", &app.address).await;
+
+    b.sign_in("hav-chair").await;
+    b.follow("Notifications").await;
+    assert_eq!(b.path().await, "/notifications");
+    assert!(b.text("main").await.contains("now at Stage Four"));
+    b.axe("notifications").await;
+    b.screenshot("notifications").await;
+    b.open("/my-work").await;
+    b.follow("All your notifications").await;
+    assert_eq!(b.path().await, "/notifications");
+    b.sign_out().await;
+
+    b.sign_in("hav-csc-head-of-service").await;
+    b.open("/notifications").await;
+    assert!(b.text("main").await.contains("You have no notifications."));
+    b.axe("no notifications").await;
+
+    b.open("/my-work").await;
+    b.follow("Your deadlines in Outlook or Google Calendar")
+        .await;
+    assert_eq!(b.path().await, "/calendar-feed");
+    assert!(
+        b.text("main")
+            .await
+            .contains("You do not have a calendar address.")
+    );
+    b.axe("the calendar feed, none yet").await;
+    b.screenshot("calendar-feed").await;
+    b.submit().await;
+    let url = b
+        .find("#feed-url")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(url.contains("/calendar/"), "{url}");
+    b.axe("the calendar feed's address, shown once").await;
+    b.screenshot("calendar-feed-made").await;
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 200);
+    b.click("#revoke").await;
+    b.wait_for(|p| p.ends_with("?done=revoked")).await;
+    b.axe("the calendar feed, turned off").await;
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 404);
+    b.sign_out().await;
+
+    b.sign_in("hav-admin").await;
+    b.follow("Email that could not be sent").await;
+    assert!(
+        b.text("table")
+            .await
+            .contains("hav.manager@havering.example.org")
+    );
+    b.axe("email that could not be sent").await;
+    b.screenshot("failed-email").await;
+    b.submit().await;
+    assert!(b.path().await.ends_with("?done=retried"));
+    assert!(
+        b.text("main")
+            .await
+            .contains("Accord will try to send the email again")
+    );
+    b.axe("email that could not be sent, tried again").await;
+    b.screenshot("failed-email-retried").await;
+    b.close().await;
+}

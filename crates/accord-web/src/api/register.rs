@@ -6,7 +6,7 @@
 
 use accord_calendar::WorkingDays;
 use accord_case::Status;
-use accord_store::{RegisterEntry, Scope};
+use accord_store::{Person, RegisterEntry, Scope};
 use axum::extract::State;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -120,18 +120,24 @@ pub(crate) async fn visible(
     principal: &Principal,
     now: Timestamp,
 ) -> Result<Vec<RegisterEntry>, ApiError> {
-    let partnership = Some(principal.partnership());
+    visible_to(state, &principal.person, now).await
+}
+
+/// The register entries `person` may see, in the order of [`visible`]:
+/// for what is read on someone's behalf without a request of theirs (their
+/// calendar feed).
+pub(crate) async fn visible_to(
+    state: &AppState,
+    person: &Person,
+    now: Timestamp,
+) -> Result<Vec<RegisterEntry>, ApiError> {
+    let partnership = Some(person.partnership.as_str());
     let mut seen: Vec<RegisterEntry> = state
         .store()
-        .register_of(principal.partnership())
+        .register_of(&person.partnership)
         .await?
         .into_iter()
-        .filter(|entry| {
-            access::may_see(
-                &principal.person,
-                access::CaseFacts::of_entry(entry, partnership),
-            )
-        })
+        .filter(|entry| access::may_see(person, access::CaseFacts::of_entry(entry, partnership)))
         .collect();
     seen.sort_by(|a, b| {
         overdue(b, now)

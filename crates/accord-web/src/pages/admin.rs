@@ -1,8 +1,9 @@
 //! Administration, for a partnership's administrators (the `admin` tier)
 //! and nobody else: its agencies; its people, their roles and their
 //! accounts (a new password, disabling and enabling, resetting a lost
-//! second factor); whether everyone must use a second factor; and the
-//! bank-holiday calendars its deadlines are counted on.
+//! second factor); whether everyone must use a second factor; the
+//! bank-holiday calendars its deadlines are counted on; and the email to
+//! its people that could not be sent, to try again.
 //!
 //! Administrators see no case: these pages show the directory and the
 //! accounts, never a disagreement. What they change is logged without
@@ -10,7 +11,9 @@
 
 use accord_case::{AgencyId, PersonId};
 use accord_policy::{RoleId, RoleTier};
-use accord_store::{Agency, AgencyKind, Directory, Partnership, Password, Person};
+use accord_store::{
+    Agency, AgencyKind, Channel, Delivery, DeliveryStatus, Directory, Partnership, Password, Person,
+};
 use askama::Template;
 use axum::{
     Form,
@@ -108,6 +111,28 @@ impl Admin<'_> {
         PageError::new(e.into(), self.viewer)
     }
 
+    /// The email to the partnership's people that could not be sent,
+    /// newest first (of the latest [`FAILED_READ`] failed everywhere).
+    async fn failed_email(&self, state: &AppState) -> Result<Vec<Delivery>, PageError> {
+        let theirs: std::collections::HashSet<&PersonId> =
+            self.people.iter().map(|p| &p.id).collect();
+        Ok(state
+            .store()
+            .deliveries_with_status(DeliveryStatus::Failed, FAILED_READ)
+            .await
+            .map_err(|e| self.fail(e))?
+            .into_iter()
+            .filter(|d| d.channel == Channel::Email && theirs.contains(&d.person))
+            .collect())
+    }
+
+    fn person_name(&self, id: &PersonId) -> String {
+        self.people
+            .iter()
+            .find(|p| &p.id == id)
+            .map_or_else(|| id.to_string(), |p| p.name.clone())
+    }
+
     fn agency_name(&self, id: &AgencyId) -> String {
         self.agencies
             .iter()
@@ -171,6 +196,8 @@ struct HomePage {
     policy: String,
     agencies: usize,
     people: usize,
+    /// How many emails could not be sent.
+    failed: usize,
     second_factor_required: bool,
     csrf_token: String,
     done: Option<&'static str>,
@@ -187,6 +214,8 @@ fn done_words(done: &str) -> Option<&'static str> {
             "Their second factor is reset: they set up a new one when they next sign in"
         }
         "rule" => "The second-factor rule is saved",
+        "retried" => "Accord will try to send the email again in the next few minutes",
+        "not-failed" => "That email is no longer waiting: it has been tried again already",
         _ => return None,
     })
 }
@@ -207,12 +236,14 @@ pub(crate) async fn home(
         .current_policy(&a.partnership.policy)
         .map(|p| p.title.clone())
         .unwrap_or_else(|_| a.partnership.policy.to_string());
+    let failed = a.failed_email(&state).await?.len();
     let page = HomePage {
         chrome: a.chrome("Administration", &Errors::default()),
         partnership: a.partnership.name.clone(),
         policy,
         agencies: a.agencies.len(),
         people: a.people.len(),
+        failed,
         second_factor_required: required,
         csrf_token: viewer.csrf_token().to_owned(),
         done: done_words(&done.done),
@@ -703,6 +734,12 @@ pub(crate) async fn add_person(
             "sign_in",
             "A sign-in name is 1 to 64 letters, numbers, hyphens or underscores",
         );
+    } else if sign_in.eq_ignore_ascii_case(words::ACCORD) {
+        // Accord's own events are recorded under this id.
+        errors.add(
+            "sign_in",
+            "That sign-in name is kept for Accord itself: choose another",
+        );
     } else if state
         .store()
         .person_by_sign_in(&sign_in)
@@ -988,6 +1025,96 @@ pub(crate) async fn account(
     };
     tracing::info!(action = done, "an administrator changed an account");
     Ok(Redirect::to(&format!("/admin/people/{id}?done={done}")).into_response())
+}
+
+// --- Email that could not be sent ---------------------------------------
+
+/// How many failed emails, across every partnership, are read to find an
+/// administrator's own.
+const FAILED_READ: u32 = 5_000;
+
+/// How many the page lists.
+const FAILED_SHOWN: usize = 200;
+
+#[derive(Template)]
+#[template(path = "admin_messages.html")]
+struct MessagesPage {
+    chrome: Chrome,
+    rows: Vec<MessageRow>,
+    /// Whether there are more than are listed.
+    more: bool,
+    csrf_token: String,
+    done: Option<&'static str>,
+}
+
+/// One email that could not be sent.
+struct MessageRow {
+    id: i64,
+    when: String,
+    case: String,
+    name: String,
+    address: String,
+    subject: String,
+    attempts: u32,
+    error: String,
+}
+
+/// `GET /admin/messages`: the email to the partnership's people that
+/// could not be sent.
+pub(crate) async fn messages(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let failed = a.failed_email(&state).await?;
+    let more = failed.len() > FAILED_SHOWN;
+    let rows = failed
+        .into_iter()
+        .take(FAILED_SHOWN)
+        .map(|d| MessageRow {
+            id: d.id,
+            when: words::when(d.created_at),
+            case: d.case.to_string(),
+            name: a.person_name(&d.person),
+            address: d.address,
+            subject: d.subject,
+            attempts: d.attempts,
+            error: d
+                .last_error
+                .unwrap_or_else(|| "No reason was given".to_owned()),
+        })
+        .collect();
+    let page = MessagesPage {
+        chrome: a.chrome("Email that could not be sent", &Errors::default()),
+        rows,
+        more,
+        csrf_token: viewer.csrf_token().to_owned(),
+        done: done_words(&done.done),
+    };
+    Ok(html(&page))
+}
+
+/// `POST /admin/messages/{id}/retry`: puts a failed email back to be sent.
+pub(crate) async fn retry_message(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let id: i64 = id.parse().map_err(|_| a.fail(super::no_such_page()))?;
+    // Only the partnership's own: another's is answered as one no longer
+    // waiting, as is one another administrator has just put back.
+    let theirs = a.failed_email(&state).await?.iter().any(|d| d.id == id);
+    let retried = theirs
+        && state
+            .store()
+            .retry_delivery(id, state.now())
+            .await
+            .map_err(|e| a.fail(e))?;
+    let done = if retried { "retried" } else { "not-failed" };
+    tracing::info!(done, "an administrator asked for an email to be sent again");
+    Ok(Redirect::to(&format!("/admin/messages?done={done}")).into_response())
 }
 
 // --- Calendars -----------------------------------------------------------

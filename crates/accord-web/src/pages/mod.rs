@@ -13,10 +13,12 @@
 
 mod admin;
 mod assets;
+mod calendar_feed;
 mod case_actions;
 mod case_page;
 mod form;
 mod my_work;
+mod notifications;
 mod policy_forms;
 mod policy_page;
 mod raise;
@@ -50,6 +52,13 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/second-factor/confirm", post(second_factor::confirm))
         .route("/my-work", get(my_work::show))
+        .route("/notifications", get(notifications::show))
+        .route(
+            "/calendar-feed",
+            get(calendar_feed::show).post(calendar_feed::create),
+        )
+        .route("/calendar-feed/revoke", post(calendar_feed::revoke))
+        .route("/calendar/{token}", get(calendar_feed::feed))
         .route("/cases/{id}", get(case_page::show))
         .route("/cases/{id}/print", get(case_page::print))
         .route(
@@ -83,6 +92,8 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/admin/people/{id}/{action}", post(admin::account))
         .route("/admin/calendars", get(admin::calendars))
+        .route("/admin/messages", get(admin::messages))
+        .route("/admin/messages/{id}/retry", post(admin::retry_message))
         .route("/policies", get(policy_page::list))
         .route("/policies/{id}", get(policy_page::show))
         .route("/register", get(register_page::show))
@@ -137,6 +148,8 @@ pub(crate) enum Section {
     None,
     /// My work.
     MyWork,
+    /// Notifications.
+    Notifications,
     /// The register.
     Register,
     /// Raising a disagreement.
@@ -184,6 +197,7 @@ impl Chrome {
         } else {
             &[
                 ("/my-work", "My work", Section::MyWork),
+                ("/notifications", "Notifications", Section::Notifications),
                 ("/raise", "Raise a disagreement", Section::Raise),
                 ("/register", "Register", Section::Register),
                 ("/policies", "Policies", Section::Policies),

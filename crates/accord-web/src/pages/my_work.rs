@@ -2,10 +2,11 @@
 //! awaiting them (whose current stage their role leads on their agency's
 //! side, or decides, or that they are personally working on), the
 //! deadlines in the next five working days with the overdue first, and the
-//! latest notifications addressed to them. Everything here is from the
-//! cases the access rules let them see.
+//! latest notifications Accord has shown them (see `notifications`).
+//! Every case here is one the access rules let them see; the same choice
+//! of cases makes their calendar feed (see `calendar_feed`).
 
-use accord_policy::{RoleRef, RoleTier};
+use accord_policy::RoleRef;
 use accord_store::{Person, RegisterEntry};
 use askama::Template;
 use axum::{extract::State, response::Response};
@@ -14,12 +15,11 @@ use jiff::Timestamp;
 use super::{Chrome, PageError, Section, Viewer, html, words};
 use crate::{
     AppState,
-    access::{self, CaseFacts},
     api::register::{due_soon, overdue, visible},
 };
 
 /// How many notifications My work lists.
-const NOTIFICATIONS: usize = 10;
+const NOTIFICATIONS: u32 = 5;
 
 /// One case, as a row of My work.
 pub(crate) struct CaseRow {
@@ -39,9 +39,9 @@ pub(crate) struct CaseRow {
 pub(crate) struct NoticeRow {
     /// The case it is about.
     pub(crate) case: String,
-    /// What it says.
-    pub(crate) message: String,
-    /// When it fell due.
+    /// Its subject line.
+    pub(crate) subject: String,
+    /// When Accord showed it.
     pub(crate) when: String,
 }
 
@@ -75,21 +75,19 @@ fn awaits(person: &Person, entry: &RegisterEntry) -> bool {
     })
 }
 
-/// Whether a notification to `to` on `entry` is addressed to `person`.
-fn addressed_to(person: &Person, to: &RoleRef, entry: &RegisterEntry) -> bool {
-    match to {
-        RoleRef::Relation(_) => entry.involvement.people.contains(&person.id),
-        // A tier is told within the agencies of the case, or across the
-        // partnership for its own team and IROs.
-        RoleRef::Tier(tier @ (RoleTier::PartnershipTeam | RoleTier::Chair | RoleTier::Iro)) => {
-            person.tier == *tier
-        }
-        RoleRef::Tier(tier) => {
-            person.tier == *tier
-                && (person.agency == entry.raising_agency || person.agency == entry.other_agency)
-        }
-        RoleRef::Declared(_) => person.holds(to),
-    }
+/// Whether `entry`, a case `person` may see, is one of theirs for their
+/// calendar: open, and awaiting them, in their deadlines on My work, or
+/// one they are personally involved in.
+pub(crate) fn in_calendar_of(
+    state: &AppState,
+    person: &Person,
+    entry: &RegisterEntry,
+    now: Timestamp,
+) -> bool {
+    entry.status == accord_case::Status::Open
+        && (awaits(person, entry)
+            || entry.involvement.people.contains(&person.id)
+            || due_soon(state, entry, now))
 }
 
 fn row(entry: &RegisterEntry, names: &words::Names, now: Timestamp) -> CaseRow {
@@ -137,22 +135,15 @@ pub(crate) async fn show(
         .collect();
     let notices = state
         .store()
-        .recent_notifications(principal.partnership(), 200)
+        .notifications_for(&person.id, NOTIFICATIONS)
         .await
         .map_err(|e| fail(e.into()))?
         .into_iter()
-        .filter_map(|n| {
-            let entry = entries.iter().find(|e| e.case == n.case)?;
-            let facts = CaseFacts::of_entry(entry, Some(principal.partnership()));
-            (access::may_see(person, facts) && addressed_to(person, &n.recipient, entry)).then(
-                || NoticeRow {
-                    case: n.case.to_string(),
-                    message: n.message,
-                    when: words::when(n.due_at),
-                },
-            )
+        .map(|n| NoticeRow {
+            case: n.case.to_string(),
+            subject: n.subject,
+            when: words::when(n.created_at),
         })
-        .take(NOTIFICATIONS)
         .collect();
     Ok(html(&MyWorkPage {
         chrome: Chrome::new("My work", Section::MyWork, Some(&viewer)),

@@ -91,6 +91,11 @@ pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// The person id the job runner records its own events under, such as a
+/// breach at a deadline that passed (`accord_jobs::ACCORD`). Nobody in a
+/// directory may have it (see the administration pages).
+pub(crate) const ACCORD: &str = "accord";
+
 /// The names of a partnership's people and agencies, to show instead of
 /// their ids.
 pub(crate) struct Names {
@@ -118,7 +123,12 @@ impl Names {
     }
 
     /// A person's name, or their id if the directory no longer has them.
+    /// Accord itself ([`ACCORD`], under which the job runner records a
+    /// breach) is named as what it is.
     pub(crate) fn person(&self, id: &PersonId) -> String {
+        if id.as_str() == ACCORD {
+            return "Accord (automatic deadline check)".to_owned();
+        }
         self.people
             .get(id)
             .cloned()
@@ -217,6 +227,20 @@ mod tests {
             due_day("2025-06-09T23:00:00Z".parse().unwrap()),
             "Monday 9 June 2025"
         );
+    }
+
+    #[test]
+    fn accord_itself_is_named_as_what_it_is() {
+        let names = Names {
+            people: HashMap::from([(PersonId::parse("hv-1").unwrap(), "Ana Lee".to_owned())]),
+            agencies: HashMap::new(),
+        };
+        assert_eq!(
+            names.person(&PersonId::parse(ACCORD).unwrap()),
+            "Accord (automatic deadline check)"
+        );
+        assert_eq!(names.person(&PersonId::parse("hv-1").unwrap()), "Ana Lee");
+        assert_eq!(names.person(&PersonId::parse("gone").unwrap()), "gone");
     }
 
     #[test]

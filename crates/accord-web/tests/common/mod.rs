@@ -338,3 +338,69 @@ pub async fn spawn_app_with_people(sign_ins: &[&str]) -> (TestApp, TestClock) {
     let (state, dir) = state_with_people(sign_ins, &clock).await;
     (serve(state, Some(dir)).await, clock)
 }
+
+/// One pass of the job runner (`accord_jobs`) over `state`'s store, on
+/// `clock`, with no email: every notification waiting is delivered in the
+/// app, and every passed deadline's breach recorded, as Accord itself.
+pub async fn run_jobs(state: &AppState, clock: &TestClock) -> accord_jobs::Pass {
+    let calendars = Calendars::builtin();
+    let policies = accord_policy::builtin(&calendars);
+    let clock = clock.clone();
+    let pass = accord_jobs::Runner::new(
+        state.store().clone(),
+        policies,
+        calendars,
+        None,
+        "https://accord.example.org",
+    )
+    .with_clock(Arc::new(move || clock.now()))
+    .run_once()
+    .await
+    .expect("the jobs run");
+    assert!(pass.notifications > 0, "{pass:?}");
+    pass
+}
+
+/// Writes an email to each of `to` (person, address) from a notification
+/// waiting on a case of their own partnership (its case ids start as their
+/// sign-in names do, `HAV-` for `hav-…`), then fails each as a mail server
+/// that refused the address would: what an administrator is shown to try
+/// again.
+pub async fn failed_emails(state: &AppState, to: &[(&str, &str)]) {
+    use accord_store::{Attempt, Channel, NewDelivery};
+    let store = state.store();
+    let now = state.now();
+    let pending = store.pending_notifications(10_000).await.unwrap();
+    for (person, address) in to {
+        let prefix = format!("{}-", person[..3].to_uppercase());
+        let entry = pending
+            .iter()
+            .find(|n| n.case.as_str().starts_with(&prefix))
+            .expect("a notification is waiting");
+        let person = accord_case::PersonId::parse(person).unwrap();
+        let delivery = NewDelivery {
+            key: accord_store::delivery_key(&entry.idempotency_key, &person, Channel::Email),
+            case: entry.case.clone(),
+            person,
+            channel: Channel::Email,
+            address: (*address).to_owned(),
+            subject: format!("Accord {}: now at Stage 2", entry.case),
+            body: "The disagreement is now at Stage 2.".to_owned(),
+            occasion: "stage_entry".to_owned(),
+        };
+        store
+            .deliver_notification(entry.global_seq, &[delivery], now)
+            .await
+            .unwrap();
+    }
+    for claimed in store
+        .claim_emails(now, jiff::SignedDuration::from_mins(5), 50)
+        .await
+        .unwrap()
+    {
+        let failed = Attempt::Failed {
+            error: "550 5.1.1 Recipient address rejected: no such user".to_owned(),
+        };
+        assert!(store.finish_attempt(&claimed, &failed, now).await.unwrap());
+    }
+}

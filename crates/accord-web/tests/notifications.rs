@@ -1,0 +1,542 @@
+//! Notifications, calendar feeds and failed email in the browser, on the
+//! seeded demo in real SQLite, with the job runner (`accord_jobs`) run
+//! over the same store to deliver what the demo's cases have to say:
+//!
+//! - `/notifications` and My work show a person what was delivered to
+//!   them, and nobody else's;
+//! - a calendar feed is made, read without a session as iCalendar whose
+//!   events are the person's own cases' deadlines (never a child's name),
+//!   replaced and revoked;
+//! - administrators see the email to their own partnership's people that
+//!   could not be sent, and put it back to be sent; nobody else sees it;
+//! - a breach the job runner records reads as Accord's own, and nobody
+//!   may be given Accord's own sign-in name.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use accord_calendar::Calendars;
+use accord_case::PersonId;
+use accord_store::{Channel, DeliveryStatus};
+use common::{Session, TestApp, failed_emails, run_jobs, sign_in, spawn_app_with_demo_and_clock};
+
+/// The page at `path` as `session`: its status and HTML.
+async fn page(app: &TestApp, session: &Session, path: &str) -> (u16, String) {
+    let response = session
+        .on(app.client.get(app.url(path)))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// Posts the form at `path` as `session`, with its CSRF token as a form
+/// field (as the pages send it, not as a header).
+async fn post_form(app: &TestApp, session: &Session, path: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("cookie", &session.cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf_token={}", session.csrf))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// `text` as askama escapes it in a page.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+fn person(id: &str) -> PersonId {
+    PersonId::parse(id).unwrap()
+}
+
+/// How many notifications a notifications page shows: one heading each.
+fn shown(html: &str) -> usize {
+    html.matches("<h2 class=\"govuk-heading-m govuk-!-margin-bottom-1\">")
+        .count()
+}
+
+#[tokio::test]
+async fn notifications_are_shown_to_the_person_they_were_delivered_to_only() {
+    let (app, state, clock) = spawn_app_with_demo_and_clock().await;
+    let store = state.store();
+    let team = sign_in(&app, "hav-partnership-team").await;
+
+    // Before the jobs run, nobody has been told anything.
+    let (status, html) = page(&app, &team, "/notifications").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("You have no notifications."), "{html}");
+    assert_eq!(shown(&html), 0);
+
+    run_jobs(&state, &clock).await;
+
+    // Havering's people, with what was delivered to each.
+    let mut told = Vec::new();
+    for p in store.people("havering").await.unwrap() {
+        let delivered = store.notifications_for(&p.id, 100).await.unwrap();
+        told.push((p, delivered));
+    }
+    let (someone, theirs) = told
+        .iter()
+        .max_by_key(|(_, d)| d.len())
+        .expect("someone in Havering is told something");
+    assert!(!theirs.is_empty());
+    assert!(theirs.iter().all(|d| d.channel == Channel::InApp));
+    let (nobody, _) = told
+        .iter()
+        .find(|(p, d)| d.is_empty() && p.tier != accord_policy::RoleTier::Admin)
+        .expect("someone in Havering is told nothing");
+    let session = sign_in(&app, &someone.sign_in).await;
+    let (status, html) = page(&app, &session, "/notifications").await;
+    assert_eq!(status, 200);
+    assert_eq!(shown(&html), theirs.len().min(100), "{}", someone.sign_in);
+    for d in theirs.iter().take(100) {
+        assert!(html.contains(&escaped(&d.subject)), "{}", d.subject);
+        assert!(html.contains(&format!("href=\"/cases/{}\"", d.case)));
+    }
+    // The body's paragraphs, line by line.
+    let first_line = theirs[0].body.lines().next().unwrap();
+    assert!(html.contains(&escaped(first_line)), "{first_line}");
+    assert!(
+        html.contains("aria-current=\"page\""),
+        "the navigation marks it"
+    );
+    assert!(html.contains("href=\"/notifications\""));
+
+    // My work lists the latest five, and leads to the rest.
+    let (_, my_work) = page(&app, &session, "/my-work").await;
+    assert!(my_work.contains("All your notifications"));
+    for d in theirs.iter().take(5) {
+        assert!(my_work.contains(&escaped(&d.subject)), "{}", d.subject);
+    }
+    let listed = my_work
+        .split("id=\"notifications\"")
+        .nth(1)
+        .unwrap()
+        .matches("<li>")
+        .count();
+    assert_eq!(listed, theirs.len().min(5));
+
+    // Someone told nothing sees none of it.
+    let other = sign_in(&app, &nobody.sign_in).await;
+    let (_, html) = page(&app, &other, "/notifications").await;
+    assert!(html.contains("You have no notifications."));
+    assert_eq!(shown(&html), 0);
+    let (_, my_work) = page(&app, &other, "/my-work").await;
+    assert!(my_work.contains("You have no notifications."));
+    let subjects: BTreeSet<&str> = theirs.iter().map(|d| d.subject.as_str()).collect();
+    for subject in subjects {
+        assert!(!html.contains(&escaped(subject)), "{subject}");
+    }
+
+    // An administrator has no notifications in the navigation.
+    let admin = sign_in(&app, "hav-admin").await;
+    let (_, html) = page(&app, &admin, "/admin").await;
+    assert!(!html.contains("href=\"/notifications\""));
+
+    // Someone not signed in is sent to sign in.
+    let response = app.get("/notifications").await;
+    assert_eq!(response.status(), 303);
+}
+
+/// Every subject's name in the demo's cases, from their raise events.
+fn subjects_names(demo: &accord_demo::Demo) -> Vec<String> {
+    fn walk(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Array(subjects)) = map.get("subjects") {
+                    for s in subjects {
+                        if let Some(name) = s["name"].as_str() {
+                            out.push(name.to_owned());
+                        }
+                    }
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&serde_json::to_value(&demo.cases).unwrap(), &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The feed's address on the page made after `POST /calendar-feed`.
+fn feed_url(html: &str) -> String {
+    let input = html
+        .split("id=\"feed-url\"")
+        .nth(1)
+        .expect("the page shows the address");
+    input
+        .split("value=\"")
+        .nth(1)
+        .and_then(|v| v.split('"').next())
+        .expect("the address is the field's value")
+        .replace("&#38;", "&")
+}
+
+/// The cases of the events in `ics`, by their summaries.
+fn feed_cases(ics: &str) -> BTreeSet<String> {
+    ics.split("\r\n")
+        .filter_map(|l| l.strip_prefix("SUMMARY:"))
+        .map(|s| s.split(':').next().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_calendar_feed_lists_your_deadlines_until_it_is_revoked() {
+    let (app, state, clock) = spawn_app_with_demo_and_clock().await;
+    run_jobs(&state, &clock).await;
+    let who = "hav-csc-manager";
+    let session = sign_in(&app, who).await;
+
+    let (status, html) = page(&app, &session, "/calendar-feed").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Your deadlines in Outlook or Google Calendar"));
+    assert!(
+        html.contains("You do not have a calendar address."),
+        "{html}"
+    );
+    assert!(html.contains("Anyone with the link can see the case references and due dates"));
+    let (_, my_work) = page(&app, &session, "/my-work").await;
+    assert!(my_work.contains("href=\"/calendar-feed\""));
+
+    // Without the session's token the form does nothing.
+    let forged = app
+        .client
+        .post(app.url("/calendar-feed"))
+        .header("cookie", &session.cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("csrf_token=wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(
+        state
+            .store()
+            .calendar_feed_since(&person(who))
+            .await
+            .unwrap(),
+        None
+    );
+
+    let made = post_form(&app, &session, "/calendar-feed").await;
+    assert_eq!(made.status(), 200);
+    let html = made.text().await.unwrap();
+    let url = feed_url(&html);
+    assert!(
+        url.starts_with(&format!("{}/calendar/", app.address)),
+        "{url}"
+    );
+    assert!(url.ends_with(".ics"), "{url}");
+    // Shown once: the page afterwards says there is one, and since when.
+    let (_, html) = page(&app, &session, "/calendar-feed").await;
+    assert!(!html.contains("id=\"feed-url\""));
+    assert!(
+        html.contains("You have a calendar address, made on"),
+        "{html}"
+    );
+
+    // The feed needs no session.
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/calendar; charset=utf-8"
+    );
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert!(response.headers().contains_key("content-security-policy"));
+    let ics = response.text().await.unwrap();
+    assert!(
+        ics.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"),
+        "{ics}"
+    );
+    assert!(ics.ends_with("END:VCALENDAR\r\n"));
+    assert!(!ics.replace("\r\n", "").contains('\n'), "CRLF only");
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "{line}");
+    }
+    let unfolded = ics.replace("\r\n ", "");
+    assert_eq!(
+        unfolded.matches("BEGIN:VEVENT").count(),
+        unfolded.matches("END:VEVENT").count()
+    );
+    assert!(unfolded.contains("DTSTART;VALUE=DATE:"));
+    assert!(unfolded.contains("DESCRIPTION:"));
+
+    // Its events are the deadlines of the manager's own cases: each one
+    // they may see, and every open one with a date their My work lists.
+    let in_feed = feed_cases(&unfolded);
+    assert!(!in_feed.is_empty(), "{unfolded}");
+    let (_, register) = common::get_as(&app, &session, "/api/v1/register").await;
+    let visible: BTreeSet<String> = register["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(in_feed.is_subset(&visible), "{in_feed:?} / {visible:?}");
+    let deadlines = state
+        .store()
+        .deadlines_before(jiff::Timestamp::MAX)
+        .await
+        .unwrap();
+    let (_, due) = common::get_as(&app, &session, "/api/v1/me/deadlines").await;
+    for case in due["cases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        if deadlines.iter().any(|d| d.case.as_str() == id) {
+            assert!(in_feed.contains(id), "{id} is due and not in the feed");
+        }
+    }
+    let events = unfolded.matches("BEGIN:VEVENT").count();
+    let expected = deadlines
+        .iter()
+        .filter(|d| in_feed.contains(d.case.as_str()))
+        .count();
+    assert_eq!(events, expected, "one event per open deadline");
+    for d in deadlines
+        .iter()
+        .filter(|d| in_feed.contains(d.case.as_str()))
+    {
+        let uid = format!(
+            "UID:{}-{}-{}@accord",
+            d.case,
+            d.form
+                .as_ref()
+                .map_or_else(|| format!("stage-{}", d.stage), |f| f.to_string()),
+            d.due.as_microsecond()
+        );
+        assert!(unfolded.contains(&uid), "{uid}");
+        let day = d.last_day.strftime("%Y%m%d").to_string();
+        assert!(unfolded.contains(&format!("DTSTART;VALUE=DATE:{day}")));
+    }
+    assert!(
+        !in_feed.iter().any(|c| !c.starts_with("HAV-")),
+        "another partnership's case"
+    );
+
+    // No child is named, in any case of any partnership.
+    let calendars = Calendars::builtin();
+    let demo =
+        accord_demo::demo(clock.now(), &calendars, &accord_policy::builtin(&calendars)).unwrap();
+    let names = subjects_names(&demo);
+    assert!(!names.is_empty());
+    let text = unfolded.replace("\\,", ",");
+    for name in &names {
+        assert!(!text.contains(name.as_str()), "{name} is in the feed");
+        for part in name.split_whitespace().filter(|p| p.len() > 3) {
+            assert!(!text.contains(part), "{part} (of {name}) is in the feed");
+        }
+    }
+
+    // The address works without `.ics` too; a made-up one is not found.
+    let bare = url.trim_end_matches(".ics");
+    assert_eq!(reqwest::get(bare).await.unwrap().status(), 200);
+    let unknown = format!("{}/calendar/{}.ics", app.address, "0".repeat(64));
+    assert_eq!(reqwest::get(&unknown).await.unwrap().status(), 404);
+    assert_eq!(
+        reqwest::get(format!("{}/calendar/..%2F..", app.address))
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+
+    // A new address replaces the old one.
+    let again = post_form(&app, &session, "/calendar-feed").await;
+    let newer = feed_url(&again.text().await.unwrap());
+    assert_ne!(newer, url);
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 404);
+    assert_eq!(reqwest::get(&newer).await.unwrap().status(), 200);
+
+    // Turning it off stops it.
+    let revoked = post_form(&app, &session, "/calendar-feed/revoke").await;
+    assert_eq!(revoked.status(), 303);
+    assert_eq!(revoked.headers()["location"], "/calendar-feed?done=revoked");
+    assert_eq!(reqwest::get(&newer).await.unwrap().status(), 404);
+    let (_, html) = page(&app, &session, "/calendar-feed?done=revoked").await;
+    assert!(html.contains("Your calendar address is turned off"));
+    assert!(html.contains("You do not have a calendar address."));
+}
+
+#[tokio::test]
+async fn a_disabled_account_s_calendar_feed_stops() {
+    let (app, state, _clock) = spawn_app_with_demo_and_clock().await;
+    let session = sign_in(&app, "hav-csc-practitioner").await;
+    let made = post_form(&app, &session, "/calendar-feed").await;
+    let url = feed_url(&made.text().await.unwrap());
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 200);
+    state
+        .store()
+        .disable_account("hav-csc-practitioner", state.now())
+        .await
+        .unwrap();
+    assert_eq!(reqwest::get(&url).await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn administrators_see_and_retry_their_own_partnership_s_failed_email() {
+    let (app, state, _clock) = spawn_app_with_demo_and_clock().await;
+    failed_emails(
+        &state,
+        &[
+            ("hav-csc-manager", "hav.manager@havering.example.org"),
+            ("sut-csc-manager", "sut.manager@sutton.example.org"),
+        ],
+    )
+    .await;
+    let failed = state
+        .store()
+        .deliveries_with_status(DeliveryStatus::Failed, 10)
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 2);
+    let ours = failed
+        .iter()
+        .find(|d| d.person.as_str() == "hav-csc-manager")
+        .unwrap();
+    let theirs = failed
+        .iter()
+        .find(|d| d.person.as_str() == "sut-csc-manager")
+        .unwrap();
+
+    // Nobody but an administrator sees it.
+    let manager = sign_in(&app, "hav-csc-manager").await;
+    let (status, html) = page(&app, &manager, "/admin/messages").await;
+    assert_eq!(status, 403);
+    assert!(!html.contains("hav.manager@havering.example.org"));
+    let refused = post_form(
+        &app,
+        &manager,
+        &format!("/admin/messages/{}/retry", ours.id),
+    )
+    .await;
+    assert_eq!(refused.status(), 403);
+
+    let admin = sign_in(&app, "hav-admin").await;
+    let (status, home) = page(&app, &admin, "/admin").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("href=\"/admin/messages\""));
+    assert!(
+        home.contains("<strong class=\"govuk-tag govuk-tag--red\">1</strong>"),
+        "{home}"
+    );
+    let (status, html) = page(&app, &admin, "/admin/messages").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("hav.manager@havering.example.org"), "{html}");
+    assert!(html.contains("Recipient address rejected"));
+    assert!(html.contains(ours.case.as_str()));
+    assert!(!html.contains("sut.manager@sutton.example.org"), "Sutton's");
+    assert!(html.contains(&format!("/admin/messages/{}/retry", ours.id)));
+
+    // Trying again needs the session's token.
+    let forged = app
+        .client
+        .post(app.url(&format!("/admin/messages/{}/retry", ours.id)))
+        .header("cookie", &admin.cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("csrf_token=wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+
+    // Another partnership's email is not theirs to retry.
+    let other = post_form(
+        &app,
+        &admin,
+        &format!("/admin/messages/{}/retry", theirs.id),
+    )
+    .await;
+    assert_eq!(other.status(), 303);
+    assert_eq!(
+        other.headers()["location"],
+        "/admin/messages?done=not-failed"
+    );
+
+    let retried = post_form(&app, &admin, &format!("/admin/messages/{}/retry", ours.id)).await;
+    assert_eq!(retried.status(), 303);
+    assert_eq!(
+        retried.headers()["location"],
+        "/admin/messages?done=retried"
+    );
+    let (_, html) = page(&app, &admin, "/admin/messages?done=retried").await;
+    assert!(html.contains("Accord will try to send the email again"));
+    assert!(!html.contains("hav.manager@havering.example.org"));
+    let store = state.store();
+    let pending = store
+        .deliveries_with_status(DeliveryStatus::Pending, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.iter().map(|d| d.id).collect::<Vec<_>>(), [ours.id]);
+    let still = store
+        .deliveries_with_status(DeliveryStatus::Failed, 10)
+        .await
+        .unwrap();
+    assert_eq!(still.iter().map(|d| d.id).collect::<Vec<_>>(), [theirs.id]);
+
+    // An address that names no email is not found.
+    let (status, _) = page(&app, &admin, "/admin/messages/x/retry").await;
+    assert_eq!(status, 405, "only a form post retries");
+    let bad = post_form(&app, &admin, "/admin/messages/not-a-number/retry").await;
+    assert_eq!(bad.status(), 404);
+}
+
+#[tokio::test]
+async fn a_breach_the_job_runner_records_reads_as_accord_s_own() {
+    let (app, state, clock) = spawn_app_with_demo_and_clock().await;
+    run_jobs(&state, &clock).await;
+    let breached = state
+        .store()
+        .deadlines_before(jiff::Timestamp::MAX)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.breached && d.case.as_str().starts_with("HAV-"))
+        .expect("a Havering deadline has passed in the demo");
+    let team = sign_in(&app, "hav-partnership-team").await;
+    let (status, html) = page(&app, &team, &format!("/cases/{}", breached.case)).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Accord (automatic deadline check)"),
+        "{}",
+        breached.case
+    );
+}
+
+/// Nobody may sign in as Accord itself, whose events a breach is recorded
+/// under: an administrator cannot give the name to a person.
+#[tokio::test]
+async fn nobody_may_take_accord_s_own_name() {
+    let (app, _state, _clock) = spawn_app_with_demo_and_clock().await;
+    let admin = sign_in(&app, "hav-admin").await;
+    let response = app
+        .client
+        .post(app.url("/admin/people/new"))
+        .header("cookie", &admin.cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf_token={}&name=Someone&sign_in=Accord&password=three+random+words+here",
+            admin.csrf
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("That sign-in name is kept for Accord itself"),
+        "{html}"
+    );
+}
