@@ -65,7 +65,7 @@ async fn scan(backend: Backend, n: i64) {
     // thousandth already passed and unbreached.
     let fill = format!(
         "INSERT INTO deadlines (case_id, form, stage, due_at_us, last_day, breached) \
-         SELECT 'BEN-2026-' || i, '', 1, {start} + (i * {span} / {n}), '2026-03-02', 0 \
+         SELECT 'BEN-2026-' || i, '', 1, {start} + i * ({span} / {n}), '2026-03-02', 0 \
          FROM generate_series(1, {n}) AS s(i)",
         start = now.as_microsecond() - day,
         span = 366 * day,
@@ -88,7 +88,7 @@ async fn scan(backend: Backend, n: i64) {
             let fill = format!(
                 "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) \
                  INSERT INTO deadlines (case_id, form, stage, due_at_us, last_day, breached) \
-                 SELECT 'BEN-2026-' || i, '', 1, {start} + (i * {span} / {n}), '2026-03-02', 0 FROM s",
+                 SELECT 'BEN-2026-' || i, '', 1, {start} + i * ({span} / {n}), '2026-03-02', 0 FROM s",
                 start = now.as_microsecond() - day,
                 span = 366 * day,
             );

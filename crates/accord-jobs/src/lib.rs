@@ -240,8 +240,10 @@ impl Runner {
         let now = self.now();
         let mut recorded = 0;
         let due = self.store.unbreached_deadlines(now, BATCH).await?;
-        let mut cases: Vec<&CaseId> = due.iter().map(|d| &d.case).collect();
-        cases.dedup();
+        // Each case once, soonest deadline first: a case's stage and form
+        // deadlines need not be next to each other.
+        let mut seen = std::collections::HashSet::new();
+        let cases: Vec<&CaseId> = due.iter().map(|d| &d.case).filter(|c| seen.insert(*c)).collect();
         for id in cases {
             let Some(mut case) = self.case(id).await? else {
                 continue;
