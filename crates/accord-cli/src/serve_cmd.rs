@@ -76,6 +76,7 @@ pub(crate) fn serve(
         writeln!(out, "API documentation: http://{address}/api/docs/")?;
         out.flush()?;
         let email = settings.mail.is_some();
+        let base_url = settings.base_url.clone();
         let runner = settings.runner(
             &store,
             policies.clone(),
@@ -100,7 +101,8 @@ pub(crate) fn serve(
         }));
         let state = AppState::new(store.clone(), calendars.clone(), policies)
             .with_secure_cookies(secure_cookies)
-            .with_trusted_proxies(trusted_proxies);
+            .with_trusted_proxies(trusted_proxies)
+            .with_base_url(base_url);
         let served = accord_web::serve(listener, state, shutdown).await;
         // The jobs finish the step they are in; an email mid-send is
         // either marked or sent again after its lease.
