@@ -3,6 +3,8 @@
 //!
 //! - reading the case page JSON (`GET /api/v1/cases/{id}`, which also
 //!   writes the read to the access log) and the register;
+//! - reading the same as a browser does, as HTML pages (`GET /cases/{id}`
+//!   and `GET /register`, issue 5);
 //! - raising and escalating cases (raise, record the Stage One discussion,
 //!   escalate to Stage Two: three durable appends a case);
 //!
@@ -156,6 +158,13 @@ enum Load {
     },
     /// Read the register.
     Register { as_: String },
+    /// Read the case page as a browser does: the HTML page.
+    CaseHtml {
+        cases: Arc<Vec<String>>,
+        as_: String,
+    },
+    /// Read the register page as a browser does.
+    RegisterHtml { as_: String },
     /// Raise a case, record its Stage One discussion, escalate it.
     RaiseAndEscalate { raiser: String, manager: String },
 }
@@ -175,6 +184,8 @@ impl Load {
         match self {
             Load::CasePage { .. } => "case page JSON (GET /api/v1/cases/{id})",
             Load::Register { .. } => "register (GET /api/v1/register)",
+            Load::CaseHtml { .. } => "case page HTML (GET /cases/{id})",
+            Load::RegisterHtml { .. } => "register page HTML (GET /register)",
             Load::RaiseAndEscalate { .. } => "raise, discussion, escalate (3 POSTs a case)",
         }
     }
@@ -213,6 +224,34 @@ impl Load {
                 .await;
                 assert_eq!(status, 200, "{body}");
                 out.push(took);
+            }
+            Load::CaseHtml { cases, as_ } => {
+                let id = &cases[n % cases.len()];
+                let started = Instant::now();
+                let response = http
+                    .get(server.url(&format!("/cases/{id}")))
+                    .header("authorization", as_)
+                    .send()
+                    .await
+                    .expect("the server answers");
+                let status = response.status();
+                let page = response.text().await.unwrap_or_default();
+                out.push(started.elapsed());
+                assert_eq!(status, 200, "{page}");
+                assert!(page.contains("Chronology"), "the whole case page");
+            }
+            Load::RegisterHtml { as_ } => {
+                let started = Instant::now();
+                let response = http
+                    .get(server.url("/register"))
+                    .header("authorization", as_)
+                    .send()
+                    .await
+                    .expect("the server answers");
+                let status = response.status();
+                let page = response.text().await.unwrap_or_default();
+                out.push(started.elapsed());
+                assert_eq!(status, 200, "{page}");
             }
             Load::RaiseAndEscalate { raiser, manager } => {
                 let (took, status, case) = send(
@@ -422,12 +461,18 @@ fn main() {
         println!();
         println!("| load | connections | requests | throughput | p50 | p99 | peak RSS |");
         println!("|---|---|---|---|---|---|---|");
+        let cases = Arc::new(cases);
         let loads = [
             Load::CasePage {
-                cases: Arc::new(cases),
+                cases: cases.clone(),
                 as_: team.clone(),
             },
             Load::Register { as_: team.clone() },
+            Load::CaseHtml {
+                cases,
+                as_: team.clone(),
+            },
+            Load::RegisterHtml { as_: team.clone() },
             Load::RaiseAndEscalate { raiser, manager },
         ];
         let connections: &[usize] = if measuring { &[1, 16, 64] } else { &[1] };

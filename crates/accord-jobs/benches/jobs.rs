@@ -20,10 +20,6 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use accord_case::{
-    Actor, AgencyId, Case, Concern, Context, PersonId, Raise, Subject, SubjectId, Text,
-};
-use accord_policy::{RoleTier, SubjectKind};
 use common::{Backend, SmtpSink, at, demo_store, fresh_url, world};
 use jiff::{SignedDuration, Timestamp};
 use sqlx::Connection;
@@ -137,10 +133,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn text(s: &str) -> Text {
-    Text::parse(s).unwrap()
-}
-
 /// Times a deadline passing to its breach email arriving, `samples` times.
 async fn latency(samples: usize) {
     let mut results = Vec::new();
@@ -148,43 +140,8 @@ async fn latency(samples: usize) {
         let (url, _dir) = fresh_url(Backend::Sqlite).await;
         let raised = at("2026-03-23T10:00:00Z");
         let store = demo_store(&url, at("2025-01-06T09:00:00Z")).await;
-        let (calendars, policies) = world();
-        let policy = policies
-            .iter()
-            .find(|p| p.id.as_str() == "havering-2022")
-            .unwrap();
-        let calendar = calendars.get(&policy.calendar).unwrap();
         let id = format!("HAV-2026-{:04}", 9000 + sample);
-        let raise = Raise {
-            case: accord_case::CaseId::parse(&id).unwrap(),
-            track: None,
-            area: policy.areas[0].id.clone(),
-            signpost: None,
-            other_agency: AgencyId::parse("hav-csc").unwrap(),
-            other_professional: Some(PersonId::parse("hav-csc-practitioner").unwrap()),
-            subjects: vec![Subject {
-                id: SubjectId::parse("c1").unwrap(),
-                name: text("Child Z"),
-                kind: SubjectKind::Child,
-                child_protection_plan: false,
-                looked_after: false,
-                immediate_risk: false,
-            }],
-            concern: Concern {
-                disputed: text("The referral was closed."),
-                evidence: text("Three attendances at A&E."),
-                outcome_sought: text("A strategy discussion."),
-            },
-            start_at: None,
-            forms: Vec::new(),
-        };
-        let actor = Actor {
-            person: PersonId::parse("hav-health-practitioner").unwrap(),
-            agency: AgencyId::parse("hav-health").unwrap(),
-            tier: RoleTier::Practitioner,
-        };
-        let events = Case::raise(policy, calendar, raise, &Context { now: raised, actor }).unwrap();
-        let case = store.append(None, &events).await.unwrap().case;
+        let case = common::raise_havering(&store, &id, raised).await;
         let due = case.stage_due().instant().unwrap();
         let sink = SmtpSink::start();
         // Everything up to just before the deadline is delivered first.

@@ -243,7 +243,11 @@ impl Runner {
         // Each case once, soonest deadline first: a case's stage and form
         // deadlines need not be next to each other.
         let mut seen = std::collections::HashSet::new();
-        let cases: Vec<&CaseId> = due.iter().map(|d| &d.case).filter(|c| seen.insert(*c)).collect();
+        let cases: Vec<&CaseId> = due
+            .iter()
+            .map(|d| &d.case)
+            .filter(|c| seen.insert(*c))
+            .collect();
         for id in cases {
             let Some(mut case) = self.case(id).await? else {
                 continue;

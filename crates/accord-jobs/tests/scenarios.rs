@@ -9,11 +9,7 @@ mod common;
 use std::fmt::Write as _;
 
 use accord_calendar::Due;
-use accord_case::{
-    Actor, AgencyId, Case, Concern, Context, PersonId, Raise, Subject, SubjectId, Text,
-};
 use accord_jobs::reminder_at;
-use accord_policy::{RoleTier, SubjectKind};
 use accord_store::{DeadlineEntry, Store};
 use common::{Backend, Mail, SmtpSink, TestClock, at, demo_store, fresh_url, runner, world};
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
@@ -219,51 +215,6 @@ async fn isle_of_man_reminder_and_breach() {
 
 // --- Deadlines across time changes ----------------------------------------
 
-fn text(s: &str) -> Text {
-    Text::parse(s).unwrap()
-}
-
-/// Raises a Havering case at `now` by the demo's health practitioner
-/// against children's social care, and stores it.
-async fn raise_havering(store: &Store, id: &str, now: Timestamp) -> Case {
-    let (calendars, policies) = world();
-    let policy = policies
-        .iter()
-        .find(|p| p.id.as_str() == "havering-2022")
-        .unwrap();
-    let calendar = calendars.get(&policy.calendar).unwrap();
-    let raise = Raise {
-        case: accord_case::CaseId::parse(id).unwrap(),
-        track: None,
-        area: policy.areas[0].id.clone(),
-        signpost: None,
-        other_agency: AgencyId::parse("hav-csc").unwrap(),
-        other_professional: Some(PersonId::parse("hav-csc-practitioner").unwrap()),
-        subjects: vec![Subject {
-            id: SubjectId::parse("c1").unwrap(),
-            name: text("Child Z"),
-            kind: SubjectKind::Child,
-            child_protection_plan: false,
-            looked_after: false,
-            immediate_risk: false,
-        }],
-        concern: Concern {
-            disputed: text("The referral was closed with no further action."),
-            evidence: text("Three attendances at A&E in two months."),
-            outcome_sought: text("A strategy discussion."),
-        },
-        start_at: None,
-        forms: Vec::new(),
-    };
-    let actor = Actor {
-        person: PersonId::parse("hav-health-practitioner").unwrap(),
-        agency: AgencyId::parse("hav-health").unwrap(),
-        tier: RoleTier::Practitioner,
-    };
-    let events = Case::raise(policy, calendar, raise, &Context { now, actor }).unwrap();
-    store.append(None, &events).await.unwrap().case
-}
-
 /// Raises at `raised`, then checks the Stage One deadline is the end of
 /// `last_day` in London, that nothing is recorded a second before it, and
 /// that the breach is recorded at it, with the reminder at the start of
@@ -277,7 +228,7 @@ async fn breach_lands(raised: &str, last_day: &str, due_utc: &str, remind_utc: &
     let jobs = runner(&store, &clock, Some(&sink));
     clock.set(at(raised));
     jobs.run_once().await.unwrap();
-    let case = raise_havering(&store, "HAV-2026-9001", at(raised)).await;
+    let case = common::raise_havering(&store, "HAV-2026-9001", at(raised)).await;
     let Due::At {
         instant,
         last_day: day,

@@ -15,8 +15,11 @@ use std::{
 };
 
 use accord_calendar::Calendars;
+use accord_case::{
+    Actor, AgencyId, Case, Concern, Context, PersonId, Raise, Subject, SubjectId, Text,
+};
 use accord_jobs::{Clock, MailSettings, Mailer, Runner};
-use accord_policy::Policy;
+use accord_policy::{Policy, RoleTier, SubjectKind};
 use accord_store::Store;
 use jiff::{SignedDuration, Timestamp};
 
@@ -311,6 +314,51 @@ pub async fn demo_store(url: &str, now: Timestamp) -> Store {
     let demo = accord_demo::demo(now, calendars, policies).unwrap();
     store.seed_demo(&demo).await.unwrap();
     store
+}
+
+fn text(s: &str) -> Text {
+    Text::parse(s).unwrap()
+}
+
+/// Raises a Havering case at `now` by the demo's health practitioner
+/// against children's social care, and stores it.
+pub async fn raise_havering(store: &Store, id: &str, now: Timestamp) -> Case {
+    let (calendars, policies) = world();
+    let policy = policies
+        .iter()
+        .find(|p| p.id.as_str() == "havering-2022")
+        .unwrap();
+    let calendar = calendars.get(&policy.calendar).unwrap();
+    let raise = Raise {
+        case: accord_case::CaseId::parse(id).unwrap(),
+        track: None,
+        area: policy.areas[0].id.clone(),
+        signpost: None,
+        other_agency: AgencyId::parse("hav-csc").unwrap(),
+        other_professional: Some(PersonId::parse("hav-csc-practitioner").unwrap()),
+        subjects: vec![Subject {
+            id: SubjectId::parse("c1").unwrap(),
+            name: text("Child Z"),
+            kind: SubjectKind::Child,
+            child_protection_plan: false,
+            looked_after: false,
+            immediate_risk: false,
+        }],
+        concern: Concern {
+            disputed: text("The referral was closed with no further action."),
+            evidence: text("Three attendances at A&E in two months."),
+            outcome_sought: text("A strategy discussion."),
+        },
+        start_at: None,
+        forms: Vec::new(),
+    };
+    let actor = Actor {
+        person: PersonId::parse("hav-health-practitioner").unwrap(),
+        agency: AgencyId::parse("hav-health").unwrap(),
+        tier: RoleTier::Practitioner,
+    };
+    let events = Case::raise(policy, calendar, raise, &Context { now, actor }).unwrap();
+    store.append(None, &events).await.unwrap().case
 }
 
 /// A runner on `store` at `clock`, emailing `sink` if given.
