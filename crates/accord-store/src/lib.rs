@@ -332,16 +332,6 @@ impl Store {
         on_backend!(self, b, m => m::pending_notifications(b.read_pool(), limit).await)
     }
 
-    /// The latest `limit` notifications on `partnership`'s cases, newest
-    /// first, whether or not they have been delivered.
-    pub async fn recent_notifications(
-        &self,
-        partnership: &str,
-        limit: u32,
-    ) -> Result<Vec<OutboxEntry>, StoreError> {
-        on_backend!(self, b, m => m::recent_notifications(b.read_pool(), partnership, limit).await)
-    }
-
     /// Records that `person` read `case` at `at`, and why (DESIGN.md §4:
     /// "who looked at which child's record, and when").
     pub async fn record_read(

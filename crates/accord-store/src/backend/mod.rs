@@ -421,27 +421,6 @@ macro_rules! common_queries {
             rows.into_iter().map(OutboxEntry::try_from).collect()
         }
 
-        /// The latest `limit` notifications on the cases of `partnership`
-        /// (by their raising agency), newest first, sent or not.
-        pub(crate) async fn recent_notifications(
-            reader: &Pool<Db>,
-            partnership: &str,
-            limit: u32,
-        ) -> Result<Vec<OutboxEntry>, StoreError> {
-            let sql = format!(
-                "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE case_id IN \
-                 (SELECT case_id FROM case_register WHERE raising_agency IN \
-                 (SELECT id FROM agencies WHERE partnership_id = $1)) \
-                 ORDER BY global_seq DESC LIMIT $2"
-            );
-            let rows: Vec<OutboxRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(partnership)
-                .bind(i64::from(limit))
-                .fetch_all(reader)
-                .await?;
-            rows.into_iter().map(OutboxEntry::try_from).collect()
-        }
-
         /// Records that `person` read `case`.
         pub(crate) async fn record_read(
             writer: &Pool<Db>,

@@ -501,7 +501,7 @@ fn account_words(state: Option<&accord_store::AccountState>) -> &'static str {
     }
 }
 
-fn role_words(a: &Admin, policy: Option<&accord_policy::Policy>, person: &Person) -> String {
+fn role_words(policy: Option<&accord_policy::Policy>, person: &Person) -> String {
     let mut parts = vec![tier_words(person.tier)];
     for role in &person.declared_roles {
         parts.push(
@@ -510,7 +510,6 @@ fn role_words(a: &Admin, policy: Option<&accord_policy::Policy>, person: &Person
                 .map_or_else(|| role.to_string(), |r| r.name.clone()),
         );
     }
-    let _ = a;
     parts.join("; ")
 }
 
@@ -535,7 +534,7 @@ pub(crate) async fn people(
             name: p.name.clone(),
             job_title: p.job_title.clone(),
             agency: a.agency_name(&p.agency),
-            role: role_words(&a, policy, p),
+            role: role_words(policy, p),
             account: account_words(states.iter().find(|s| s.person == p.id)),
         })
         .collect();
@@ -876,7 +875,7 @@ async fn person_page(
         details: vec![
             ("Sign-in name", person.sign_in.clone()),
             ("Agency", a.agency_name(&person.agency)),
-            ("Role", role_words(a, policy, person)),
+            ("Role", role_words(policy, person)),
             ("Email", person.email.clone()),
         ],
         account: account_words(account),
