@@ -333,12 +333,20 @@ impl Runner {
         Ok(sent)
     }
 
-    /// Turns each notification in the outbox into its deliveries.
+    /// Turns each notification in the outbox into its deliveries. One that
+    /// nobody in the directory could receive is kept for administrators
+    /// and tried again each pass, so it reaches whoever is given the role.
     async fn resolve_notifications(&self, directory: &Directory) -> Result<usize, JobError> {
         let now = self.now();
         let mut resolved = 0;
         let mut cases: HashMap<CaseId, Option<Case>> = HashMap::new();
-        for entry in self.store.pending_notifications(BATCH).await? {
+        let pending = self.store.pending_notifications(BATCH).await?;
+        let unaddressed = self.store.unaddressed_notifications(BATCH).await?;
+        for (entry, first_try) in pending
+            .into_iter()
+            .map(|e| (e, true))
+            .chain(unaddressed.into_iter().map(|e| (e, false)))
+        {
             if !cases.contains_key(&entry.case) {
                 let case = self.case(&entry.case).await?;
                 cases.insert(entry.case.clone(), case);
@@ -351,16 +359,20 @@ impl Runner {
             };
             let deliveries = self.notification_deliveries(&entry, case, policy, directory);
             if deliveries.is_empty() {
+                if !first_try {
+                    continue;
+                }
                 tracing::warn!(
                     case = %entry.case,
                     role = %entry.recipient,
-                    "nobody in the directory holds the role this notification is for"
+                    "nobody in the directory holds the role this notification is for; \
+                     administrators see it under Email and notifications"
                 );
             }
             self.store
                 .deliver_notification(entry.global_seq, &deliveries, now)
                 .await?;
-            resolved += 1;
+            resolved += usize::from(!deliveries.is_empty());
         }
         Ok(resolved)
     }

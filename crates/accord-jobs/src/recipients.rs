@@ -149,7 +149,8 @@ fn in_agency<'a>(
         .map(|p| p.id.clone())
 }
 
-/// The nearest tier above `tier` that anyone in `agency` holds.
+/// The nearest tier above `tier` that anyone in `agency` holds, or the
+/// partnership team above the top of the agency.
 fn above(agency: &AgencyId, tier: RoleTier, people: &[Person], out: &mut BTreeSet<PersonId>) {
     const LADDER: [RoleTier; 5] = [
         RoleTier::Practitioner,
@@ -173,6 +174,15 @@ fn above(agency: &AgencyId, tier: RoleTier, people: &[Person], out: &mut BTreeSe
             return;
         }
     }
+    // Above an agency's most senior tier is the partnership itself: its
+    // team takes up a delay nobody in the agency can (East Riding §3,
+    // "involving managers at the next level", at Stage Four).
+    out.extend(
+        people
+            .iter()
+            .filter(|p| p.tier == RoleTier::PartnershipTeam)
+            .map(|p| p.id.clone()),
+    );
 }
 
 fn tier_of(policy: &Policy, role: &RoleRef) -> Option<RoleTier> {

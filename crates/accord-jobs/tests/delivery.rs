@@ -265,3 +265,68 @@ async fn two_runners_on_one_postgresql_never_send_a_message_twice() {
     }
     assert!(breaches > 0);
 }
+
+#[tokio::test]
+async fn a_notification_nobody_can_receive_is_kept_until_someone_holds_the_role() {
+    let (url, _dir) = fresh_url(Backend::Sqlite).await;
+    let store = demo_store(&url, at(T0)).await;
+    // Havering's only IRO becomes an administrator, who is told nothing:
+    // HAV-5's notifications to the IRO have nobody to go to.
+    let (calendars, policies) = common::world();
+    let mut demo = accord_demo::demo(at(T0), calendars, policies).unwrap();
+    let iro = demo
+        .people
+        .iter_mut()
+        .find(|p| p.id.as_str() == "hav-iro")
+        .unwrap();
+    iro.tier = accord_policy::RoleTier::Admin;
+    store.put_directory((&demo).into()).await.unwrap();
+    let clock = TestClock::new(at(T0));
+    let jobs = runner(&store, &clock, None);
+    jobs.run_once().await.unwrap();
+    let unaddressed = store.unaddressed_notifications(100).await.unwrap();
+    assert!(!unaddressed.is_empty(), "HAV-5: the IRO must be notified");
+    assert!(unaddressed.iter().all(|n| n.recipient.id() == "iro"));
+    assert!(
+        unaddressed
+            .iter()
+            .all(|n| n.case.as_str().starts_with("HAV-"))
+    );
+    let hav_iro = accord_case::PersonId::parse("hav-iro").unwrap();
+    assert!(
+        store
+            .notifications_for(&hav_iro, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Still nobody: kept, and nothing is written.
+    let again = jobs.run_once().await.unwrap();
+    assert_eq!(again.notifications, 0);
+    assert_eq!(
+        store.unaddressed_notifications(100).await.unwrap().len(),
+        unaddressed.len()
+    );
+
+    // An IRO again: the next pass tells them, and none is left waiting.
+    demo.people
+        .iter_mut()
+        .find(|p| p.id.as_str() == "hav-iro")
+        .unwrap()
+        .tier = accord_policy::RoleTier::Iro;
+    store.put_directory((&demo).into()).await.unwrap();
+    let pass = jobs.run_once().await.unwrap();
+    assert_eq!(pass.notifications, unaddressed.len());
+    assert!(
+        store
+            .unaddressed_notifications(100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.notifications_for(&hav_iro, 100).await.unwrap().len(),
+        unaddressed.len()
+    );
+}

@@ -25,7 +25,7 @@ use accord_policy::FormId;
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
-use crate::{DeadlineEntry, Store, StoreError, projection::DeadlineRow};
+use crate::{DeadlineEntry, OutboxEntry, Store, StoreError, projection::DeadlineRow};
 
 /// How a delivery reaches its reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -271,8 +271,16 @@ macro_rules! delivery_queries {
         ) -> Result<(), sqlx::Error> {
             let mut tx = begin_write(writer).await?;
             insert_all(&mut tx, deliveries, now_us).await?;
-            sqlx::query("UPDATE outbox SET status = 'resolved' WHERE global_seq = $1")
+            // Nobody to tell is kept in sight: administrators see it, and
+            // each pass tries again in case someone now holds the role.
+            let status = if deliveries.is_empty() {
+                "unaddressed"
+            } else {
+                "resolved"
+            };
+            sqlx::query("UPDATE outbox SET status = $2 WHERE global_seq = $1")
                 .bind(global_seq)
+                .bind(status)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await
@@ -522,8 +530,9 @@ fn feed_hash(token: &str) -> String {
 impl Store {
     /// Writes the deliveries of notification `global_seq` (from
     /// [`Store::pending_notifications`]) and marks it done, in one
-    /// transaction. Deliveries already written (by another runner) are
-    /// kept as they are.
+    /// transaction; with no deliveries it is marked unaddressed instead
+    /// ([`Store::unaddressed_notifications`]). Deliveries already written
+    /// (by another runner) are kept as they are.
     pub async fn deliver_notification(
         &self,
         global_seq: u64,
@@ -533,6 +542,15 @@ impl Store {
         let seq = crate::projection::to_i64(global_seq);
         Ok(on_pool!(self, write_pool, pool, m =>
             m::deliver_notification(pool, seq, deliveries, now.as_microsecond()).await)?)
+    }
+
+    /// Up to `limit` notifications that reached nobody, because nobody in
+    /// the directory held the role they were for, newest first.
+    pub async fn unaddressed_notifications(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        self.notifications_with_status("unaddressed", limit).await
     }
 
     /// Records the reminder before `deadline` and writes its deliveries,

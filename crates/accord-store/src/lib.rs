@@ -329,7 +329,17 @@ impl Store {
 
     /// Up to `limit` notifications not yet sent, oldest first.
     pub async fn pending_notifications(&self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
-        on_backend!(self, b, m => m::pending_notifications(b.read_pool(), limit).await)
+        on_backend!(self, b, m => m::notifications_with_status(b.read_pool(), "pending", limit).await)
+    }
+
+    /// Up to `limit` notifications with `status`, in the order they became
+    /// due: oldest first while pending, newest first otherwise.
+    pub(crate) async fn notifications_with_status(
+        &self,
+        status: &str,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        on_backend!(self, b, m => m::notifications_with_status(b.read_pool(), status, limit).await)
     }
 
     /// Records that `person` read `case` at `at`, and why (DESIGN.md §4:

@@ -405,16 +405,20 @@ macro_rules! common_queries {
         const OUTBOX_COLUMNS: &str = "global_seq, case_id, case_seq, recipient, occasion, stage, \
             message, section, attachments, due_at_us, idempotency_key";
 
-        /// Up to `limit` pending notifications, oldest first.
-        pub(crate) async fn pending_notifications(
+        /// Up to `limit` notifications with `status`: oldest first while
+        /// pending, so none waits behind newer ones; newest first otherwise.
+        pub(crate) async fn notifications_with_status(
             reader: &Pool<Db>,
+            status: &str,
             limit: u32,
         ) -> Result<Vec<OutboxEntry>, StoreError> {
+            let order = if status == "pending" { "" } else { " DESC" };
             let sql = format!(
-                "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = 'pending' \
-                 ORDER BY global_seq LIMIT $1"
+                "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE status = $1 \
+                 ORDER BY global_seq{order} LIMIT $2"
             );
             let rows: Vec<OutboxRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(status)
                 .bind(i64::from(limit))
                 .fetch_all(reader)
                 .await?;

@@ -1042,6 +1042,8 @@ struct MessagesPage {
     rows: Vec<MessageRow>,
     /// Whether there are more than are listed.
     more: bool,
+    /// Notifications nobody in the directory could receive.
+    unaddressed: Vec<UnaddressedRow>,
     csrf_token: String,
     done: Option<&'static str>,
 }
@@ -1058,8 +1060,62 @@ struct MessageRow {
     error: String,
 }
 
+/// A notification the policy requires that nobody received, because
+/// nobody in the directory holds its role.
+struct UnaddressedRow {
+    when: String,
+    case: String,
+    role: String,
+    message: String,
+}
+
+impl Admin<'_> {
+    /// The partnership's notifications that reached nobody, newest first.
+    async fn unaddressed(&self, state: &AppState) -> Result<Vec<UnaddressedRow>, PageError> {
+        let entries = state
+            .store()
+            .unaddressed_notifications(FAILED_READ)
+            .await
+            .map_err(|e| self.fail(e))?;
+        let ours: std::collections::HashSet<&AgencyId> =
+            self.agencies.iter().map(|a| &a.id).collect();
+        let mut rows = Vec::new();
+        let mut cases = std::collections::HashMap::new();
+        for entry in entries {
+            if !cases.contains_key(&entry.case) {
+                let case = state
+                    .store()
+                    .load_case(&entry.case)
+                    .await
+                    .map_err(|e| self.fail(e))?;
+                cases.insert(entry.case.clone(), case);
+            }
+            let Some(case) = cases.get(&entry.case).and_then(Option::as_ref) else {
+                continue;
+            };
+            if !ours.contains(case.parties()[0]) {
+                continue;
+            }
+            let role = match state.policy_of(case) {
+                Ok((policy, _)) => words::role(policy, &entry.recipient),
+                Err(_) => entry.recipient.to_string(),
+            };
+            rows.push(UnaddressedRow {
+                when: words::when(entry.due_at),
+                case: entry.case.to_string(),
+                role,
+                message: entry.message,
+            });
+            if rows.len() == FAILED_SHOWN {
+                break;
+            }
+        }
+        Ok(rows)
+    }
+}
+
 /// `GET /admin/messages`: the email to the partnership's people that
-/// could not be sent.
+/// could not be sent, and the notifications nobody could receive.
 pub(crate) async fn messages(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -1084,10 +1140,12 @@ pub(crate) async fn messages(
                 .unwrap_or_else(|| "No reason was given".to_owned()),
         })
         .collect();
+    let unaddressed = a.unaddressed(&state).await?;
     let page = MessagesPage {
         chrome: a.chrome("Email that could not be sent", &Errors::default()),
         rows,
         more,
+        unaddressed,
         csrf_token: viewer.csrf_token().to_owned(),
         done: done_words(&done.done),
     };
