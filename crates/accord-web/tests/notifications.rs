@@ -320,7 +320,21 @@ async fn a_calendar_feed_lists_your_deadlines_until_it_is_revoked() {
         assert!(unfolded.contains(&uid), "{uid}");
         let day = d.last_day.strftime("%Y%m%d").to_string();
         assert!(unfolded.contains(&format!("DTSTART;VALUE=DATE:{day}")));
+        // A deadline whose breach is recorded reads as overdue, not due.
+        let word = if d.breached { "overdue" } else { "due" };
+        let title = unfolded[unfolded.find(&uid).unwrap()..]
+            .lines()
+            .find_map(|l| l.strip_prefix("SUMMARY:"))
+            .unwrap()
+            .to_owned();
+        assert!(title.ends_with(&format!(" {word}")), "{title}");
     }
+    assert!(
+        deadlines
+            .iter()
+            .any(|d| d.breached && in_feed.contains(d.case.as_str())),
+        "the feed holds an overdue deadline, so both titles are checked"
+    );
     assert!(
         !in_feed.iter().any(|c| !c.starts_with("HAV-")),
         "another partnership's case"

@@ -272,7 +272,11 @@ fn event(state: &AppState, entry: &RegisterEntry, d: &DeadlineEntry, base: &str)
             d.due.as_microsecond()
         ),
         date: d.last_day,
-        summary: format!("{case}: {what} due"),
+        summary: if d.breached {
+            format!("{case}: {what} overdue")
+        } else {
+            format!("{case}: {what} due")
+        },
         description: format!(
             "{long} on the disagreement {case} is due {by}.{overdue}\n\nOpen the case: {link}\n\n\
              This event names the case by its reference only. Sign in to Accord to read it."
