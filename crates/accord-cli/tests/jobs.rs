@@ -1,7 +1,11 @@
-//! `accord jobs run-once` killed while it is sending email, then run again:
-//! every email reaches the SMTP server (a real one, aiosmtpd), none is lost,
-//! and the one that was in flight when the process died is sent again with
-//! the same Message-ID, so the receiving mail system recognises it.
+//! The background jobs from the command line, against a real SMTP server
+//! (aiosmtpd):
+//! - `accord jobs run-once` killed while it is sending email, then run
+//!   again: every email reaches the server, none is lost, and the one in
+//!   flight when the process died is sent again with the same Message-ID,
+//!   so the receiving mail system can recognise it;
+//! - `accord serve` runs the jobs and emails through the server its config
+//!   file and environment name.
 
 #[path = "../../accord-jobs/tests/common/mod.rs"]
 mod common;
@@ -113,5 +117,50 @@ async fn killed_while_sending_then_restarted_every_email_arrives_and_none_twice_
     assert!(
         repeated.len() <= 1 && repeated.iter().all(|(_, n)| **n == 2),
         "only the email in flight at the kill is sent again: {repeated:?}"
+    );
+}
+
+#[test]
+fn serve_runs_the_jobs_and_emails_through_the_configured_server() {
+    let data = tempfile::tempdir().unwrap();
+    let sink = SmtpSink::start();
+    let config = data.path().join("accord.toml");
+    // The config file gives the base URL and asks for STARTTLS, which the
+    // test server does not offer; the environment's `none` wins over it,
+    // as the environment always does, so the email goes.
+    std::fs::write(
+        &config,
+        "base_url = \"https://accord.havering.example.org/\"\n[smtp]\nsecurity = \"starttls\"\n",
+    )
+    .unwrap();
+    let mut server = accord(data.path(), &sink)
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--jobs-every",
+            "1",
+        ])
+        .arg("--config")
+        .arg(&config)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while sink.messages().is_empty() {
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = server.kill();
+            panic!("accord serve sent no email");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let mail = &sink.messages()[0];
+    assert!(mail.subject.starts_with("Accord "), "{}", mail.subject);
+    assert!(
+        mail.raw
+            .contains("https://accord.havering.example.org/cases/"),
+        "links use the configured base URL"
     );
 }
