@@ -13,6 +13,7 @@ use crate::{
     FormValues, MissingConfirmation, PanelSeat, Raise, Raised, Refusal, Sequence, Status, Subject,
     SubjectId, Text,
     batch::{Batch, holds},
+    dates,
     deadline::{extended, form_dues, stage_due},
     form::{self, Completeness},
     refusal::design,
@@ -147,6 +148,7 @@ impl Case {
         {
             return Err(closed());
         }
+        check_command_dates(&command)?;
         let mut batch = Batch::after(policy, self, ctx.now, ctx.actor.clone());
         let here = self.stage();
         match command {
@@ -1219,6 +1221,19 @@ fn check_chair(
             section: stage.section.clone(),
         }),
         None => Ok(()),
+    }
+}
+
+/// Refuses a date in `command` outside the range a case may hold (form
+/// answers are checked with the form).
+fn check_command_dates(command: &Command) -> Result<(), Refusal> {
+    match command {
+        Command::RecordDiscussion { record } => {
+            dates::check_instant("record.held_at", record.held_at)
+        }
+        Command::ApproveDiscussion { approved_on, .. } => dates::check("approved_on", *approved_on),
+        Command::AgreeAction { details } => dates::check("details.by_when", details.by_when),
+        _ => Ok(()),
     }
 }
 

@@ -147,9 +147,8 @@ fn check_values(known: &[&Field], values: &FormValues, prefix: &str, out: &mut V
                 Some(format!("choose one of: {}", field.options.join(", ")))
             }
             (_, FieldValue::Text(_)) if text_kind => None,
-            (FieldKind::Date, FieldValue::Date(_)) | (FieldKind::YesNo, FieldValue::YesNo(_)) => {
-                None
-            }
+            (FieldKind::Date, FieldValue::Date(date)) => crate::dates::FORM_ANSWERS.problem(*date),
+            (FieldKind::YesNo, FieldValue::YesNo(_)) => None,
             (FieldKind::Rows, FieldValue::Rows(rows)) => {
                 let columns: Vec<&Field> = field.columns.iter().collect();
                 for (i, row) in rows.iter().enumerate() {

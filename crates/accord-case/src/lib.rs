@@ -64,6 +64,7 @@
 mod batch;
 mod case;
 mod command;
+pub mod dates;
 mod deadline;
 mod decide;
 mod event;

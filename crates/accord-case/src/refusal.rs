@@ -514,6 +514,16 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// A date outside the range a case may hold (`crate::dates`).
+    #[error("`{field}`: {problem}")]
+    DateOutOfRange {
+        /// The request field, such as `record.held_at`.
+        field: String,
+        /// What is wrong, and the range.
+        problem: String,
+        /// Where the rule is.
+        section: String,
+    },
     /// A discussion is recorded after it happens.
     #[error("a discussion is recorded after it takes place, not before")]
     DiscussionInFuture {
@@ -636,6 +646,7 @@ impl Refusal {
             | Refusal::CorrectionDoesNotFit { section, .. }
             | Refusal::NoParticipants { section }
             | Refusal::DiscussionInFuture { section }
+            | Refusal::DateOutOfRange { section, .. }
             | Refusal::NoSuchSubject { section, .. }
             | Refusal::CircumstancesUnchanged { section, .. }
             | Refusal::NoPanelMembers { section } => section,

@@ -409,18 +409,18 @@ macro_rules! account_queries {
             .await
         }
 
-        /// Counts a failure against `key` in one transaction: the row is
-        /// read (and locked), `next` works out the new count and lock from
-        /// what it held, and the result is written, so concurrent failures
-        /// each count.
-        pub(crate) async fn count_failure(
+        /// Changes `key`'s failure count in one transaction: the row is
+        /// read (and locked), `next` decides from what it held the new
+        /// count and lock, or that nothing is written, and that is
+        /// written, so concurrent attempts each see the one before.
+        pub(crate) async fn update_failures<T>(
             writer: &Pool<Db>,
             key: &str,
             at: &str,
-            next: impl FnOnce(Option<(i64, String, Option<String>)>) -> Result<(i64, Option<String>), crate::StoreError>,
-        ) -> Result<Option<String>, crate::StoreError> {
+            next: impl FnOnce(Option<(i64, String, Option<String>)>) -> Result<(Option<(i64, Option<String>)>, T), crate::StoreError>,
+        ) -> Result<T, crate::StoreError> {
             let mut tx = writer.begin_with($begin).await?;
-            // Make sure the row exists, so two first failures lock one row.
+            // Make sure the row exists, so two first attempts lock one row.
             let inserted = sqlx::query(
                 "INSERT INTO sign_in_failures (throttle_key, failures, last_failure_at) \
                  VALUES ($1, 0, $2) ON CONFLICT (throttle_key) DO NOTHING",
@@ -442,19 +442,21 @@ macro_rules! account_queries {
                 .fetch_optional(&mut *tx)
                 .await?
             };
-            let (failures, locked_until) = next(row)?;
-            sqlx::query(
-                "UPDATE sign_in_failures SET failures = $2, last_failure_at = $3, \
-                 locked_until = $4 WHERE throttle_key = $1",
-            )
-            .bind(key)
-            .bind(failures)
-            .bind(at)
-            .bind(&locked_until)
-            .execute(&mut *tx)
-            .await?;
+            let (write, answer) = next(row)?;
+            if let Some((failures, locked_until)) = write {
+                sqlx::query(
+                    "UPDATE sign_in_failures SET failures = $2, last_failure_at = $3, \
+                     locked_until = $4 WHERE throttle_key = $1",
+                )
+                .bind(key)
+                .bind(failures)
+                .bind(at)
+                .bind(&locked_until)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
-            Ok(locked_until)
+            Ok(answer)
         }
 
         pub(crate) async fn clear_failures(writer: &Pool<Db>, key: &str) -> Result<(), sqlx::Error> {
@@ -630,6 +632,35 @@ pub struct AccountState {
     pub second_factor: bool,
 }
 
+/// A throttle key's row as stored.
+#[derive(Debug, Default)]
+struct StoredFailures {
+    count: u32,
+    last: Option<Timestamp>,
+    locked_until: Option<Timestamp>,
+}
+
+impl StoredFailures {
+    /// The failures that still count at `now`: none once `rule` has
+    /// forgotten the last one.
+    fn failures(&self, rule: ThrottleRule, now: Timestamp) -> u32 {
+        let forget = SignedDuration::try_from(rule.forget_after).unwrap_or(SignedDuration::MAX);
+        match self.last {
+            Some(last) if now.duration_since(last) < forget => self.count,
+            _ => 0,
+        }
+    }
+}
+
+/// Until when `failures` failures at `now` lock a key under `rule`.
+fn lock_at(rule: ThrottleRule, failures: u32, now: Timestamp) -> Option<Timestamp> {
+    rule.lock_after(failures).and_then(|d| {
+        SignedDuration::try_from(d)
+            .ok()
+            .and_then(|d| now.checked_add(d).ok())
+    })
+}
+
 /// How long a session lasts from sign-in: a working day.
 pub const SESSION_LENGTH: Duration = Duration::from_secs(8 * 60 * 60);
 
@@ -767,36 +798,93 @@ impl Store {
         Ok((until > now).then_some(until))
     }
 
-    /// Counts a failed sign-in against `key` under `rule`; returns when the
-    /// key is now locked until, if it is.
+    /// Counts a failed sign-in against `key` under `rule`, locked or not;
+    /// returns when the key is now locked until, if it is.
     pub async fn record_failure(
         &self,
         key: &str,
         rule: ThrottleRule,
         now: Timestamp,
     ) -> Result<Option<Timestamp>, StoreError> {
-        let next = |row: Option<(i64, String, Option<String>)>| {
-            let mut failures = 0u32;
-            if let Some((count, last, _)) = row {
-                let last = parse_time(&last, "failure")?;
-                let forget =
-                    SignedDuration::try_from(rule.forget_after).unwrap_or(SignedDuration::MAX);
-                if now.duration_since(last) < forget {
-                    failures = u32::try_from(count).unwrap_or(u32::MAX);
-                }
+        self.change_failures(key, now, |stored| {
+            let failures = stored.failures(rule, now).saturating_add(1);
+            let until = lock_at(rule, failures, now);
+            Ok((Some((failures, until)), until))
+        })
+        .await
+    }
+
+    /// An attempt to sign in (or to give a code) under `key`, counted
+    /// before anything is checked: if `key` is locked at `now` the attempt
+    /// is refused and `Err` says until when; otherwise it is counted as a
+    /// failure at once, with the lock that count earns, and a success
+    /// afterwards takes it back ([`Store::clear_failures`],
+    /// [`Store::refund_attempt`]). Check and count are one transaction, so
+    /// attempts sent together cannot all slip past the lock before any of
+    /// them has failed (issue 11, finding 3).
+    pub async fn count_attempt(
+        &self,
+        key: &str,
+        rule: ThrottleRule,
+        now: Timestamp,
+    ) -> Result<Result<(), Timestamp>, StoreError> {
+        self.change_failures(key, now, |stored| {
+            if let Some(until) = stored.locked_until.filter(|until| *until > now) {
+                return Ok((None, Err(until)));
             }
-            failures = failures.saturating_add(1);
-            let until = rule.lock_after(failures).and_then(|d| {
-                SignedDuration::try_from(d)
-                    .ok()
-                    .and_then(|d| now.checked_add(d).ok())
-            });
-            Ok((i64::from(failures), until.map(|t| t.to_string())))
+            let failures = stored.failures(rule, now).saturating_add(1);
+            Ok((Some((failures, lock_at(rule, failures, now))), Ok(())))
+        })
+        .await
+    }
+
+    /// Takes back one attempt [`Store::count_attempt`] counted against
+    /// `key`, as when it turned out not to be a failure (a right password
+    /// from an address others share). The lock goes too if the count left
+    /// earns none.
+    pub async fn refund_attempt(
+        &self,
+        key: &str,
+        rule: ThrottleRule,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.change_failures(key, now, |stored| {
+            let failures = stored.failures(rule, now).saturating_sub(1);
+            let until = if rule.lock_after(failures).is_some() {
+                stored.locked_until
+            } else {
+                None
+            };
+            Ok((Some((failures, until)), ()))
+        })
+        .await
+    }
+
+    /// Reads `key`'s stored count and lock and writes what `next` makes of
+    /// them, in one transaction.
+    async fn change_failures<T>(
+        &self,
+        key: &str,
+        now: Timestamp,
+        next: impl FnOnce(StoredFailures) -> Result<(Option<(u32, Option<Timestamp>)>, T), StoreError>,
+    ) -> Result<T, StoreError> {
+        let next = |row: Option<(i64, String, Option<String>)>| {
+            let stored = match row {
+                None => StoredFailures::default(),
+                Some((count, last, locked)) => StoredFailures {
+                    count: u32::try_from(count).unwrap_or(u32::MAX),
+                    last: Some(parse_time(&last, "failure")?),
+                    locked_until: locked.map(|l| parse_time(&l, "lock")).transpose()?,
+                },
+            };
+            let (write, answer) = next(stored)?;
+            Ok((
+                write.map(|(failures, until)| (i64::from(failures), until.map(|t| t.to_string()))),
+                answer,
+            ))
         };
         let at = now.to_string();
-        let until =
-            on_pool!(self, write_pool, pool, m => m::count_failure(pool, key, &at, next).await)?;
-        until.map(|t| parse_time(&t, "lock")).transpose()
+        on_pool!(self, write_pool, pool, m => m::update_failures(pool, key, &at, next).await)
     }
 
     /// Forgets `key`'s failures (after a successful sign-in).

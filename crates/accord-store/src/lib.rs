@@ -65,6 +65,7 @@ mod delivery;
 mod directory;
 mod drafts;
 mod error;
+mod idempotency;
 mod location;
 mod projection;
 pub mod second_factor;
@@ -93,6 +94,7 @@ pub use delivery::{
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use drafts::DRAFT_KEPT_FOR;
 pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
+pub use idempotency::{IDEMPOTENCY_CLAIM_HOLDS, IDEMPOTENCY_KEPT_FOR, IdempotencyClaim};
 pub use location::{DatabaseLocation, default_data_dir};
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
 pub use second_factor::{Enrolment, SecondFactorCheck, SecondFactorStanding, code_at};
@@ -293,6 +295,18 @@ impl Store {
     /// case is read.
     pub async fn register_of(&self, partnership: &str) -> Result<Vec<RegisterEntry>, StoreError> {
         on_backend!(self, b, m => m::register(b.read_pool(), false, Some(partnership)).await)
+    }
+
+    /// The register row of `case`, closed or not, if it was raised in
+    /// `partnership`: what the access rules need to decide whether someone
+    /// may see it, read without loading its events, so a case someone may
+    /// not see costs what a missing one does.
+    pub async fn register_entry(
+        &self,
+        case: &CaseId,
+        partnership: &str,
+    ) -> Result<Option<RegisterEntry>, StoreError> {
+        on_backend!(self, b, m => m::register_entry(b.read_pool(), case, partnership).await)
     }
 
     /// Raises a new case under the next id of `prefix` and `year` (the

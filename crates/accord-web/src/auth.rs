@@ -15,7 +15,7 @@ use accord_policy::{RoleId, RoleTier};
 use accord_store::{Person, Scope};
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
-    http::{HeaderMap, HeaderValue, header, request::Parts},
+    http::{HeaderMap, HeaderValue, Method, header, request::Parts},
 };
 
 use crate::{ApiError, AppState};
@@ -125,11 +125,26 @@ fn not_signed_in() -> ApiError {
     }
 }
 
+/// The scope a request needs, by its method: reading (`GET`, `HEAD`)
+/// needs `read`, anything else changes something and needs `write`. Decided
+/// here, once, for every route that takes a [`Principal`] or
+/// [`Enrolling`], so no handler can forget it and a page (which takes the
+/// session cookie only, see [`authenticate_session`]) can never do more
+/// than the same credential may through the API.
+pub fn scope_for(method: &Method) -> Scope {
+    if matches!(*method, Method::GET | Method::HEAD) {
+        Scope::Read
+    } else {
+        Scope::Write
+    }
+}
+
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let principal = authenticate(parts, state).await?;
+        principal.require(scope_for(&parts.method))?;
         if principal.must_enrol {
             return Err(ApiError::Forbidden {
                 code: "second_factor_enrolment_required",
@@ -152,54 +167,31 @@ impl FromRequestParts<AppState> for Enrolling {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        authenticate(parts, state).await.map(Enrolling)
+        let principal = authenticate(parts, state).await?;
+        principal.require(scope_for(&parts.method))?;
+        Ok(Enrolling(principal))
     }
 }
 
 /// Who the request signs in, by bearer token or session cookie; 401 when
-/// neither signs anyone in.
+/// neither signs anyone in. This is the API's way in: a request that
+/// carries a bearer token is that token's, whatever cookie it also sends.
 pub(crate) async fn authenticate(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
     if let Some(authorization) = parts.headers.get(header::AUTHORIZATION) {
-        let bad_token = || ApiError::Unauthorized {
-            code: "invalid_token",
-            message: "the bearer token is not one Accord issued, or it was revoked: \
-                          send `Authorization: Bearer accord_…`, or make a new token"
-                .to_owned(),
-        };
-        let secret = authorization
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && s.len() <= 200)
-            .ok_or_else(bad_token)?;
-        let (token, person) = state
-            .store()
-            .token_person(secret)
-            .await?
-            .ok_or_else(bad_token)?;
-        // A token cannot set up a second factor, so where one is required
-        // and its person has none it does nothing until they have.
-        if state
-            .store()
-            .second_factor_standing(&person)
-            .await?
-            .must_enrol()
-        {
-            return Err(ApiError::Forbidden {
-                code: "second_factor_enrolment_required",
-                message: "your partnership requires a second factor and you have none yet: sign \
-                          in with your password and set one up, and this token works again"
-                    .to_owned(),
-            });
-        }
-        return Ok(Principal {
-            person,
-            scopes: token.scopes,
-            signed_in_with: SignedInWith::Token { id: token.id },
-            must_enrol: false,
-        });
+        return by_token(authorization, state).await;
     }
+    authenticate_session(parts, state).await
+}
+
+/// Who the session cookie signs in; 401 when it signs in nobody. The pages'
+/// way in: a page is for a person at a browser, so it takes the session
+/// cookie only and ignores any `Authorization` header. A bearer token is for
+/// another system, which has the API; this way a token's scopes never need
+/// checking against what a page does (issue 11, finding 1).
+pub(crate) async fn authenticate_session(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Principal, ApiError> {
     let secret = session_cookie(&parts.headers).ok_or_else(not_signed_in)?;
     let person = state
         .store()
@@ -221,6 +213,50 @@ pub(crate) async fn authenticate(parts: &Parts, state: &AppState) -> Result<Prin
             csrf_token: crate::csrf::token_for(&secret),
         },
         must_enrol,
+    })
+}
+
+/// Who the bearer token in `authorization` signs in; 401 for a token Accord
+/// did not issue, one revoked, or one of a disabled account.
+async fn by_token(authorization: &HeaderValue, state: &AppState) -> Result<Principal, ApiError> {
+    let bad_token = || ApiError::Unauthorized {
+        code: "invalid_token",
+        message: "the bearer token is not one Accord issued, or it was revoked: \
+                      send `Authorization: Bearer accord_…`, or make a new token"
+            .to_owned(),
+    };
+    let secret = authorization
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && s.len() <= 200)
+        .ok_or_else(bad_token)?;
+    let (token, person) = state
+        .store()
+        .token_person(secret)
+        .await?
+        .ok_or_else(bad_token)?;
+    // A token cannot set up a second factor, so where one is required
+    // and its person has none it does nothing until they have.
+    if state
+        .store()
+        .second_factor_standing(&person)
+        .await?
+        .must_enrol()
+    {
+        return Err(ApiError::Forbidden {
+            code: "second_factor_enrolment_required",
+            message: "your partnership requires a second factor and you have none yet: sign \
+                      in with your password and set one up, and this token works again"
+                .to_owned(),
+        });
+    }
+    Ok(Principal {
+        person,
+        scopes: token.scopes,
+        signed_in_with: SignedInWith::Token { id: token.id },
+        must_enrol: false,
     })
 }
 

@@ -217,8 +217,12 @@ fn refusal_code(refusal: &Refusal) -> String {
 
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> Self {
+        let field = match &refusal {
+            Refusal::DateOutOfRange { field, .. } => Some(field.clone()),
+            other => refusal_field(other).map(str::to_owned),
+        };
         ApiError::Refused {
-            field: refusal_field(&refusal).map(str::to_owned),
+            field,
             refusal: Box::new(refusal),
         }
     }

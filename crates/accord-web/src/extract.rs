@@ -5,7 +5,7 @@
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request, rejection::PathRejection},
-    http::{StatusCode, header},
+    http::{StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
 use serde::{Serialize, de::DeserializeOwned};
@@ -47,8 +47,124 @@ where
     }
 }
 
-/// Reads `bytes` as a `T`, classifying what is wrong when it is not one.
+/// Reads `bytes` as a `T`, classifying what is wrong when it is not one,
+/// and refusing text no field may hold ([`check_text`]) wherever it is.
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: T = parse_shape(bytes)?;
+    // Read again as plain JSON to look at every string, keys included. The
+    // body is at most 64 KiB, so reading it twice costs little.
+    let json: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest {
+            code: "malformed_json",
+            message: format!("the request body is not valid JSON ({e})"),
+            field: None,
+        })?;
+    check_json(&json, &mut String::new())?;
+    Ok(value)
+}
+
+/// Refuses the first string in `value` (a key or a value) that
+/// [`check_text`] refuses, naming it by its path (`subjects[0].name`).
+fn check_json(value: &serde_json::Value, path: &mut String) -> Result<(), ApiError> {
+    use serde_json::Value;
+    let field = |path: &str| {
+        if path.is_empty() {
+            ".".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    match value {
+        Value::String(text) => check_text(&field(path), text),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                check_json(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                check_text(&field(path), key)?;
+                check_json(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Why `text` cannot be taken, if it cannot: it holds a control character
+/// other than a tab or a line break (a NUL, which PostgreSQL cannot store
+/// and SQLite would keep silently, an escape, a C1 control), or an
+/// invisible bidirectional override or isolate (U+202A–U+202E,
+/// U+2066–U+2069), which can make a name read backwards on the page and in
+/// the register (issue 11, finding 5). Refused the same on both backends,
+/// at the boundary, before anything is stored.
+pub fn text_problem(text: &str) -> Option<String> {
+    text.chars().find_map(|c| match c {
+        '\t' | '\n' | '\r' => None,
+        c if c.is_control() => Some(format!(
+            "contains a control character (U+{:04X}) that text may not hold: remove it and \
+             send it again",
+            u32::from(c)
+        )),
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => Some(format!(
+            "contains an invisible character (U+{:04X}) that changes the direction of the text \
+             around it: remove it and send it again",
+            u32::from(c)
+        )),
+        _ => None,
+    })
+}
+
+/// A 422 naming `field` if `text` holds what no text may ([`text_problem`]).
+pub fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
+    match text_problem(text) {
+        None => Ok(()),
+        Some(problem) => Err(ApiError::Unprocessable {
+            code: "invalid_character",
+            message: format!("`{field}` {problem}"),
+            field: Some(field.to_owned()),
+        }),
+    }
+}
+
+/// Refuses the first name or value of a urlencoded form that
+/// [`check_text`] refuses (a 422 naming the field).
+pub fn check_pairs(encoded: &[u8]) -> Result<(), ApiError> {
+    for (name, value) in form_urlencoded::parse(encoded) {
+        check_text(&name, &name)?;
+        check_text(&name, &value)?;
+    }
+    Ok(())
+}
+
+/// Refuses the first name or value of a query string that [`text_problem`]
+/// refuses, as a 400 naming the parameter, as any parameter that cannot be
+/// read is.
+pub fn check_query(query: &str) -> Result<(), ApiError> {
+    for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+        if let Some(problem) = text_problem(&name).or_else(|| text_problem(&value)) {
+            return Err(ApiError::invalid_parameter(
+                &name,
+                format!("the query parameter `{name}` {problem}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads `bytes` as a `T`, classifying what is wrong when it is not one.
+fn parse_shape<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let malformed = |inner: &serde_json::Error| ApiError::BadRequest {
         code: "malformed_json",
         message: format!(
@@ -97,10 +213,43 @@ impl<T: Serialize> IntoResponse for Json<T> {
     }
 }
 
-/// Path parameters; one that cannot be read is a 400 naming it.
-#[derive(Debug, FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(ApiError))]
+/// Path parameters; one that cannot be read is a 400 naming it, and one
+/// holding what no text may ([`check_text`]) a 422.
+#[derive(Debug)]
 pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        check_path(parts, state).await?;
+        let axum::extract::Path(value) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Path(value))
+    }
+}
+
+/// Refuses a path parameter holding what no text may ([`text_problem`]):
+/// nothing Accord keeps is named so, so there is nothing at that address,
+/// the same 404 as any other unknown id (and the database is never asked
+/// about it).
+pub async fn check_path<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<(), ApiError> {
+    if let Ok(params) = axum::extract::RawPathParams::from_request_parts(parts, state).await {
+        for (key, value) in &params {
+            if let Some(problem) = text_problem(value) {
+                return Err(ApiError::NotFound {
+                    code: "no_such_resource",
+                    message: format!("there is nothing at this address: the {key} {problem}"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
@@ -125,10 +274,25 @@ impl From<PathRejection> for ApiError {
     }
 }
 
-/// Query parameters; a query string that cannot be read is a 400.
-#[derive(Debug, FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
+/// Query parameters; a query string that cannot be read is a 400, and one
+/// holding what no text may ([`check_text`]) a 422.
+#[derive(Debug)]
 pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        check_query(parts.uri.query().unwrap_or_default())?;
+        let axum::extract::Query(value) =
+            axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Query(value))
+    }
+}
 
 impl From<axum::extract::rejection::QueryRejection> for ApiError {
     fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {

@@ -36,6 +36,7 @@ pub mod csrf;
 mod error;
 pub mod extract;
 mod hardening;
+pub mod idempotency;
 mod pages;
 
 use std::{
@@ -222,7 +223,13 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(pages::router())
-        .nest("/api", api::router())
+        .nest(
+            "/api",
+            api::router().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                idempotency::keep_answers,
+            )),
+        )
         .merge(api::docs())
         .fallback(pages::not_found);
     hardening::harden(router).with_state(state)
@@ -264,6 +271,11 @@ async fn prune_sign_in_records(state: AppState) {
             Err(cause) => {
                 tracing::warn!(cause = %cause, "could not remove expired sign-in records")
             }
+        }
+        match state.store().prune_idempotency_keys(state.now()).await {
+            Ok(0) => {}
+            Ok(keys) => tracing::info!(keys, "removed idempotency keys older than a day"),
+            Err(cause) => tracing::warn!(cause = %cause, "could not remove old idempotency keys"),
         }
         match state.store().prune_raise_drafts(state.now()).await {
             Ok(0) => {}

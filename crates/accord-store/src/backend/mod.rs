@@ -378,6 +378,26 @@ macro_rules! common_queries {
             rows.into_iter().map(RegisterEntry::try_from).collect()
         }
 
+        /// The register row of `case`, if it was raised in `partnership`
+        /// (through its raising agency): one indexed read, whether the case
+        /// is missing or another partnership's.
+        pub(crate) async fn register_entry(
+            reader: &Pool<Db>,
+            case: &CaseId,
+            partnership: &str,
+        ) -> Result<Option<RegisterEntry>, StoreError> {
+            let sql = format!(
+                "SELECT {REGISTER_COLUMNS} FROM case_register WHERE case_id = $1 AND \
+                 raising_agency IN (SELECT id FROM agencies WHERE partnership_id = $2)"
+            );
+            let row: Option<RegisterRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(case.as_str())
+                .bind(partnership)
+                .fetch_optional(reader)
+                .await?;
+            row.map(RegisterEntry::try_from).transpose()
+        }
+
         /// Whether any register row predates the involvement column.
         pub(crate) async fn needs_rebuild(reader: &Pool<Db>) -> Result<bool, StoreError> {
             let row: Option<(String,)> =

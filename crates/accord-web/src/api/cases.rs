@@ -16,7 +16,7 @@ use accord_case::{
     Refusal, Subject,
 };
 use accord_policy::{AreaId, FormId, Policy, RoleTier, SignpostId, TrackId};
-use accord_store::{Agency, Reader, Scope, StoreError};
+use accord_store::{Agency, Reader, StoreError};
 use axum::{
     extract::State,
     http::{HeaderValue, StatusCode, header},
@@ -56,28 +56,35 @@ pub(crate) struct Opened<'s> {
     pub(crate) standing: access::Standing,
 }
 
-/// Opens case `id` if `principal` may see it; otherwise the same 404 as a
-/// case that does not exist.
+/// Opens case `id` if `principal` may see it, and writes that they read it
+/// to the access log, for `purpose` (every answer that shows a case's
+/// content goes through here: the case page, its print view, every action
+/// form, and the API's case and commands; issue 11, finding 8); otherwise
+/// the same 404 as a case that does not exist.
+///
+/// Whether they may see it is first decided from the case's register row,
+/// one indexed read, so that a case of another partnership or agency costs
+/// what a missing one does and its existence does not show in the time
+/// taken (issue 11, finding 12).
 pub(crate) async fn open_visible<'s>(
     state: &'s AppState,
     principal: &Principal,
     id: &str,
+    purpose: &str,
 ) -> Result<Opened<'s>, ApiError> {
     let Ok(id) = CaseId::parse(id) else {
         return Err(no_such_case());
     };
     let store = state.store();
-    let events = store.load(&id).await?;
-    // The partnership comes first, from the raise's actor, so another
-    // partnership's case is a 404 before anything of it is read further:
-    // not a 500 if it is damaged or bound to a policy this server lacks.
-    let Some(raise) = events.first() else {
+    let partnership = principal.partnership();
+    let Some(entry) = store.register_entry(&id, partnership).await? else {
         return Err(no_such_case());
     };
-    let agencies = store.agencies(principal.partnership()).await?;
-    if !agencies.iter().any(|a| a.id == raise.actor.agency) {
+    let facts = access::CaseFacts::of_entry(&entry, Some(partnership));
+    if access::standing(&principal.person, facts) == access::Standing::None {
         return Err(no_such_case());
     }
+    let events = store.load(&id).await?;
     let case = Case::fold(&events).map_err(|source| StoreError::Stream {
         case: id.clone(),
         source,
@@ -86,11 +93,14 @@ pub(crate) async fn open_visible<'s>(
     let involvement = case.involvement(policy);
     let standing = access::standing(
         &principal.person,
-        access::CaseFacts::of_case(&case, &involvement, Some(principal.partnership())),
+        access::CaseFacts::of_case(&case, &involvement, Some(partnership)),
     );
     if standing == access::Standing::None {
         return Err(no_such_case());
     }
+    store
+        .record_read(&id, principal.id(), state.now(), purpose)
+        .await?;
     Ok(Opened {
         case,
         events,
@@ -98,21 +108,6 @@ pub(crate) async fn open_visible<'s>(
         calendar,
         standing,
     })
-}
-
-/// Writes the read of `view` by `principal` to the access log and answers
-/// with it.
-pub(crate) async fn shown(
-    state: &AppState,
-    principal: &Principal,
-    view: CaseView,
-    purpose: &str,
-) -> Result<Json<CaseView>, ApiError> {
-    state
-        .store()
-        .record_read(view.id(), principal.id(), state.now(), purpose)
-        .await?;
-    Ok(Json(view))
 }
 
 /// Show a case: everything on its record, and where it stands.
@@ -134,10 +129,13 @@ pub(crate) async fn show(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<CaseView>, ApiError> {
-    principal.require(Scope::Read)?;
-    let opened = open_visible(&state, &principal, &id).await?;
-    let view = CaseView::new(opened.case, &opened.events, opened.policy, state.now());
-    shown(&state, &principal, view, "api: case").await
+    let opened = open_visible(&state, &principal, &id, "api: case").await?;
+    Ok(Json(CaseView::new(
+        opened.case,
+        &opened.events,
+        opened.policy,
+        state.now(),
+    )))
 }
 
 /// A disagreement to raise. The person raising it is whoever is signed
@@ -225,7 +223,6 @@ pub(crate) async fn raise_case<'s>(
     body: RaiseRequest,
     purpose: &str,
 ) -> Result<(Case, Vec<Event>, &'s Policy), ApiError> {
-    principal.require(Scope::Write)?;
     if principal.tier() == RoleTier::Admin {
         return Err(ApiError::Forbidden {
             code: "admins_do_not_raise",

@@ -19,7 +19,7 @@ use accord_case::{
     MissingConfirmation, PanelSeat, Participant, Sequence, SubjectId, Text,
 };
 use accord_policy::{FormId, ResolutionRoute, StageNumber, ThemeId};
-use accord_store::{Conflict, Reader, Scope};
+use accord_store::{Conflict, Reader};
 use axum::extract::State;
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -94,8 +94,8 @@ impl<'s> Change<'s> {
         expected: Sequence,
         form: bool,
     ) -> Result<Change<'s>, ApiError> {
-        principal.require(Scope::Write)?;
-        let opened = open_visible(state, principal, id).await?;
+        // A command's answer shows the case as it now is: a read too.
+        let opened = open_visible(state, principal, id, "change").await?;
         if !opened.standing.may_act(form) {
             return Err(ApiError::Forbidden {
                 code: "not_working_on_this_case",

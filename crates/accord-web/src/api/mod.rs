@@ -87,7 +87,7 @@ use crate::{ApiError, AppState, ErrorBody};
         register::my_deadlines,
     ),
     components(schemas(ErrorBody)),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &IdempotencyKeys),
     tags(
         (name = "service", description = "Whether the service can answer."),
         (name = "policies", description = "The escalation policies Accord runs, and when each stage would fall due."),
@@ -125,6 +125,49 @@ impl Modify for SecuritySchemes {
             "token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The `Idempotency-Key` header on every operation that raises or changes a
+/// case (see [`crate::idempotency`]), described once here rather than on
+/// each handler.
+struct IdempotencyKeys;
+
+impl Modify for IdempotencyKeys {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{
+            ObjectBuilder, Required, Type,
+            path::{ParameterBuilder, ParameterIn},
+        };
+        let parameter = ParameterBuilder::new()
+            .name(crate::idempotency::IDEMPOTENCY_KEY.as_str())
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "A key of your choosing (a UUID, say), new for each request: a retry sent with \
+                 the same key and credential within a day is answered as the first was \
+                 (`Idempotent-Replayed: true`), so a retry never raises a second case or records \
+                 a change twice. The same key with a different request is a 422; a retry while \
+                 the first is still being answered, a 409.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[!-~]+$")),
+            ))
+            .build();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if !(path == "/api/v1/cases" || path.starts_with("/api/v1/cases/")) {
+                continue;
+            }
+            if let Some(post) = item.post.as_mut() {
+                post.parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(parameter.clone().into());
+            }
+        }
     }
 }
 

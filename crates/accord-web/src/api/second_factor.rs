@@ -21,9 +21,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::session::{
-    Me, account_key, address_key, record_failure, refuse_if_throttled, second_factor_state,
-};
+use super::session::{Attempt, Me, second_factor_state};
 use std::net::IpAddr;
 
 use accord_store::second_factor::Enrolment;
@@ -167,9 +165,7 @@ pub(crate) async fn begin_enrolment(
     principal.require_session()?;
     let now = state.now();
     let store = state.store();
-    let account = account_key(&principal.person.sign_in);
-    let address = address.map(address_key);
-    refuse_if_throttled(store, &[Some(&account), address.as_ref()], now).await?;
+    let attempt = Attempt::count(store, &principal.person.sign_in, address, now).await?;
     let verified = password.chars().count() <= MAX_PASSWORD_CHARS
         && matches!(
             store
@@ -178,7 +174,6 @@ pub(crate) async fn begin_enrolment(
             SignInCheck::Verified(ref p) if p.id == principal.person.id
         );
     if !verified {
-        record_failure(store, &account, address.as_deref(), now).await?;
         return Err(ApiError::Unprocessable {
             code: "wrong_password",
             message: "that is not your password: setting up a second factor needs it again"
@@ -186,6 +181,7 @@ pub(crate) async fn begin_enrolment(
             field: Some("password".to_owned()),
         });
     }
+    attempt.succeeded().await?;
     let issuer = format!("Accord {}", principal.partnership());
     let enrolment = store
         .begin_second_factor(&principal.person, &issuer, now)
@@ -211,15 +207,12 @@ pub(crate) async fn confirm_enrolment(
     principal.require_session()?;
     let now = state.now();
     let store = state.store();
-    let account = account_key(&principal.person.sign_in);
-    refuse_if_throttled(store, &[Some(&account)], now).await?;
+    let attempt = Attempt::count(store, &principal.person.sign_in, address, now).await?;
     let confirmed = code.len() <= 20
         && store
             .confirm_second_factor(principal.id(), code, now)
             .await?;
     if !confirmed {
-        let address = address.map(address_key);
-        record_failure(store, &account, address.as_deref(), now).await?;
         return Err(ApiError::Unprocessable {
             code: "wrong_code",
             message: "that code is not the one your authenticator app shows now: check the \
@@ -228,5 +221,5 @@ pub(crate) async fn confirm_enrolment(
             field: Some("code".to_owned()),
         });
     }
-    Ok(())
+    attempt.succeeded().await
 }

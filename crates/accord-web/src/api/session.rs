@@ -95,20 +95,73 @@ pub(crate) fn second_factor_state(standing: SecondFactorStanding) -> &'static st
     }
 }
 
-/// 429 if any of `keys` is locked at `now`.
-pub(crate) async fn refuse_if_throttled(
-    store: &accord_store::Store,
-    keys: &[Option<&String>],
+/// One attempt to prove who someone is (a password, a code), counted
+/// against their account and their address before anything is checked, so
+/// that attempts sent together cannot all be checked before the first has
+/// failed (issue 11, finding 3; [`accord_store::Store::count_attempt`]).
+/// Until it is found to be no failure, it counts as one.
+pub(crate) struct Attempt<'s> {
+    store: &'s accord_store::Store,
+    account: String,
+    address: Option<String>,
     now: Timestamp,
-) -> Result<(), ApiError> {
-    for key in keys.iter().flatten() {
-        if let Some(until) = store.throttled_until(key, now).await? {
-            return Err(ApiError::TooManyAttempts {
-                retry_after: seconds_until(until, now),
-            });
+}
+
+impl<'s> Attempt<'s> {
+    /// Counts an attempt for the name `sign_in` (as typed, so unknown names
+    /// are throttled too) from `address`; 429 if either is locked.
+    pub(crate) async fn count(
+        store: &'s accord_store::Store,
+        sign_in: &str,
+        address: Option<std::net::IpAddr>,
+        now: Timestamp,
+    ) -> Result<Attempt<'s>, ApiError> {
+        let attempt = Attempt {
+            store,
+            account: account_key(sign_in),
+            address: address.map(address_key),
+            now,
+        };
+        let keys = [
+            (Some(&attempt.account), ThrottleRule::ACCOUNT),
+            (attempt.address.as_ref(), ThrottleRule::ADDRESS),
+        ];
+        for (key, rule) in keys {
+            let Some(key) = key else { continue };
+            if let Err(until) = store.count_attempt(key, rule, now).await? {
+                return Err(ApiError::TooManyAttempts {
+                    retry_after: seconds_until(until, now),
+                });
+            }
         }
+        Ok(attempt)
     }
-    Ok(())
+
+    /// It succeeded: the account's failures are forgotten, and this
+    /// attempt is taken back from the address's count, which a whole
+    /// office may share.
+    pub(crate) async fn succeeded(self) -> Result<(), ApiError> {
+        self.store.clear_failures(&self.account).await?;
+        self.refund_address().await
+    }
+
+    /// It failed nothing: the password was right and its code is still to
+    /// come. Taken back from both counts.
+    pub(crate) async fn not_a_failure(self) -> Result<(), ApiError> {
+        self.store
+            .refund_attempt(&self.account, ThrottleRule::ACCOUNT, self.now)
+            .await?;
+        self.refund_address().await
+    }
+
+    async fn refund_address(&self) -> Result<(), ApiError> {
+        if let Some(address) = &self.address {
+            self.store
+                .refund_attempt(address, ThrottleRule::ADDRESS, self.now)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 /// The throttle key of failed sign-ins (and codes) for the name as typed,
@@ -242,9 +295,7 @@ pub(crate) async fn check_sign_in(
 ) -> Result<SignedIn, ApiError> {
     let now = state.now();
     let store = state.store();
-    let account = account_key(name);
-    let address = address.map(address_key);
-    refuse_if_throttled(store, &[Some(&account), address.as_ref()], now).await?;
+    let attempt = Attempt::count(store, name, address, now).await?;
     let check = if name.len() > 256 || password.chars().count() > MAX_PASSWORD_CHARS {
         SignInCheck::Refused
     } else {
@@ -260,15 +311,13 @@ pub(crate) async fn check_sign_in(
                     .to_owned(),
             });
         }
-        SignInCheck::Refused => {
-            record_failure(store, &account, address.as_deref(), now).await?;
-            return Err(sign_in_failed());
-        }
+        SignInCheck::Refused => return Err(sign_in_failed()),
     };
     let standing = store.second_factor_standing(&person).await?;
     if standing.enrolled {
         let code = code.filter(|c| !c.trim().is_empty());
         let Some(code) = code.filter(|c| c.len() <= 20) else {
+            attempt.not_a_failure().await?;
             return Err(ApiError::Unauthorized {
                 code: "second_factor_required",
                 message: "enter the six-digit code from your authenticator app as `code`, \
@@ -276,12 +325,7 @@ pub(crate) async fn check_sign_in(
                     .to_owned(),
             });
         };
-        // Guesses sent together all pass the check above before any has
-        // failed; each failure is counted, and this second look refuses
-        // those that arrive once the lock is on.
-        refuse_if_throttled(store, &[Some(&account)], now).await?;
         if store.check_second_factor(&person.id, code, now).await? != SecondFactorCheck::Accepted {
-            record_failure(store, &account, address.as_deref(), now).await?;
             return Err(ApiError::Unauthorized {
                 code: "second_factor_failed",
                 message: "that code is not right, or has been used: enter the code your \
@@ -290,31 +334,13 @@ pub(crate) async fn check_sign_in(
             });
         }
     }
-    store.clear_failures(&account).await?;
+    attempt.succeeded().await?;
     let secret = store.create_session(&person.id, now).await?;
     Ok(SignedIn {
         person,
         secret,
         standing,
     })
-}
-
-/// Counts a failed sign-in (or code) against the account and the address.
-pub(crate) async fn record_failure(
-    store: &accord_store::Store,
-    account: &str,
-    address: Option<&str>,
-    now: Timestamp,
-) -> Result<(), ApiError> {
-    store
-        .record_failure(account, ThrottleRule::ACCOUNT, now)
-        .await?;
-    if let Some(address) = address {
-        store
-            .record_failure(address, ThrottleRule::ADDRESS, now)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Sign out: ends the session and removes its cookie. Answers 204 whether
@@ -359,7 +385,6 @@ pub(crate) async fn me(
     State(state): State<AppState>,
     Enrolling(principal): Enrolling,
 ) -> Result<Response, ApiError> {
-    principal.require(Scope::Read)?;
     let standing = state
         .store()
         .second_factor_standing(&principal.person)

@@ -129,7 +129,6 @@ pub(crate) async fn revoke(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    principal.require(Scope::Write)?;
     if state
         .store()
         .revoke_token(principal.id(), &id, state.now())

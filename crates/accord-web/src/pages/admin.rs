@@ -9,6 +9,7 @@
 //! accounts, never a disagreement. What they change is logged without
 //! naming anyone.
 
+use super::extract::{Form, Path, Query};
 use accord_case::{AgencyId, PersonId};
 use accord_policy::{RoleId, RoleTier};
 use accord_store::{
@@ -16,8 +17,7 @@ use accord_store::{
 };
 use askama::Template;
 use axum::{
-    Form,
-    extract::{Path, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -224,7 +224,7 @@ fn done_words(done: &str) -> Option<&'static str> {
 pub(crate) async fn home(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(done): axum::extract::Query<Done>,
+    Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
     let required = state
@@ -285,7 +285,7 @@ struct AgenciesPage {
 pub(crate) async fn agencies(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(done): axum::extract::Query<Done>,
+    Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
     let mut rows: Vec<(String, String, &'static str, usize)> = a
@@ -517,7 +517,7 @@ fn role_words(policy: Option<&accord_policy::Policy>, person: &Person) -> String
 pub(crate) async fn people(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(done): axum::extract::Query<Done>,
+    Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
     let states = state
@@ -902,7 +902,7 @@ pub(crate) async fn person(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    axum::extract::Query(done): axum::extract::Query<Done>,
+    Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
     person_page(
@@ -1119,7 +1119,7 @@ impl Admin<'_> {
 pub(crate) async fn messages(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Query(done): axum::extract::Query<Done>,
+    Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
     let failed = a.failed_email(&state).await?;

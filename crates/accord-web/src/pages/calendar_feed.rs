@@ -19,15 +19,17 @@
 
 use std::collections::HashMap;
 
+use super::extract::{Path, Query};
 use accord_calendar::Due;
 use accord_case::CaseId;
 use accord_store::{DeadlineEntry, Person, RegisterEntry};
 use askama::Template;
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Redirect, Response},
 };
+
 use jiff::Timestamp;
 
 use super::{Chrome, Done, PageError, Section, Viewer, html, my_work, no_such_page, words};

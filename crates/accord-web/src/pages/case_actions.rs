@@ -15,6 +15,7 @@
 //! again with everything typed kept and an error summary saying what to
 //! fix; success goes back to the case page, which says what was done.
 
+use super::extract::{Form, Path, Query};
 use accord_calendar::WorkingDays;
 use accord_case::{
     ActionDetails, AgencyId, Case, Command, DiscussionMode, DiscussionRecord, Extension,
@@ -23,11 +24,11 @@ use accord_case::{
 use accord_policy::{Before, Inclusion, Policy, ResolutionRoute, RoleRef, RoleTier, Stage};
 use accord_store::{Agency, Person};
 use axum::{
-    Form,
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -412,7 +413,9 @@ async fn respond(
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, viewer);
     let principal = &viewer.principal;
-    let opened = open_visible(state, principal, id).await.map_err(fail)?;
+    let opened = open_visible(state, principal, id, "page: action form")
+        .await
+        .map_err(fail)?;
     let standing_allows = opened.standing.may_act(act == Act::SubmitForm);
     let actor = principal.person.actor();
     let offers = opened.case.offers(opened.policy, &actor);
@@ -545,7 +548,9 @@ async fn respond(
                 _ => return Err(fail(error)),
             }
             // Shown against the case as it is now.
-            let opened = open_visible(state, principal, id).await.map_err(fail)?;
+            let opened = open_visible(state, principal, id, "page: action form")
+                .await
+                .map_err(fail)?;
             let ctx = Ctx {
                 case: &opened.case,
                 ..ctx

@@ -9,13 +9,12 @@
 //! a case they may not see is the same "page not found" as no case) and
 //! writes the read to the access log.
 
+use super::extract::{Path, Query};
 use accord_case::{Case, Event, EventBody, FieldValue, FormValues, Status, Subject};
 use accord_policy::{Field, Policy, ResolutionRoute, StageNumber};
 use askama::Template;
-use axum::{
-    extract::{Path, Query, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
+
 use jiff::Timestamp;
 
 use super::{
@@ -197,7 +196,14 @@ async fn page(
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, viewer);
     let principal = &viewer.principal;
-    let opened = open_visible(state, principal, id).await.map_err(fail)?;
+    let purpose = if print {
+        "page: case, printed"
+    } else {
+        "page: case"
+    };
+    let opened = open_visible(state, principal, id, purpose)
+        .await
+        .map_err(fail)?;
     let names = words::Names::load(state, principal.partnership())
         .await
         .map_err(fail)?;
@@ -205,20 +211,6 @@ async fn page(
     let policy = opened.policy;
     let view = CaseView::new(opened.case.clone(), &opened.events, policy, now);
     let case = &opened.case;
-    state
-        .store()
-        .record_read(
-            case.id(),
-            principal.id(),
-            now,
-            if print {
-                "page: case, printed"
-            } else {
-                "page: case"
-            },
-        )
-        .await
-        .map_err(|e| fail(e.into()))?;
     let title = format!("Disagreement {}", case.id());
     let (status, status_class) = status_words(case.status());
     let stages = stage_rows(case, policy, now);

@@ -16,6 +16,7 @@ mod assets;
 mod calendar_feed;
 mod case_actions;
 mod case_page;
+mod extract;
 mod form;
 mod my_work;
 mod notifications;

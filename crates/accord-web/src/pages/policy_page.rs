@@ -9,12 +9,10 @@
 //! A policy is public: every signed-in person may read every policy, which
 //! holds no case and no person.
 
+use super::extract::Path;
 use accord_policy::{Condition, FormNeeded, Policy, ResolutionRoute, Stage, Track, Trigger};
 use askama::Template;
-use axum::{
-    extract::{Path, State},
-    response::Response,
-};
+use axum::{extract::State, response::Response};
 
 use super::{Chrome, PageError, Section, Viewer, capitalised, html, stage_words, words};
 use crate::{ApiError, AppState};

@@ -20,16 +20,17 @@
 //! through the same function as the API's `POST /api/v1/cases`, and the
 //! draft goes once the case exists.
 
+use super::extract::{Form, Path, Query};
 use accord_case::{AgencyId, Concern, LaterStart, PersonId, Subject, SubjectId, Text};
 use accord_policy::{FieldKind, FormNeeded, Policy, Stage, SubjectKind, Track};
 use accord_store::{Agency, AgencyKind, Partnership, Person};
 use askama::Template;
 use axum::{
-    Form,
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+
 use serde::Deserialize;
 
 use super::{

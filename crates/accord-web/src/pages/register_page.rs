@@ -4,13 +4,15 @@
 //! `GET /register.csv` is the same list, with the same filters, as a CSV
 //! file for the Business Manager's reports.
 
+use super::extract::Query;
 use accord_store::RegisterEntry;
 use askama::Template;
 use axum::{
-    extract::{Query, State},
+    extract::State,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
 };
+
 use jiff::Timestamp;
 use serde::Deserialize;
 

@@ -7,13 +7,14 @@
 //! Someone whose partnership requires a second factor they do not have is
 //! sent here from every other page until it is set up.
 
+use super::extract::Form;
 use askama::Template;
 use axum::{
-    Form,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
+
 use qrcode::{QrCode, render::svg};
 use serde::Deserialize;
 

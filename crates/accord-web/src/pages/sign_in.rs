@@ -6,16 +6,17 @@
 //! A mistake shows the form again with an error summary and the message by
 //! the field; the sign-in name typed is kept, the password never.
 
+use super::extract::{Form, Query};
 use askama::Template;
 use axum::{
-    Form,
-    extract::{Query, State},
-    http::{HeaderMap, HeaderValue, header},
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
+
 use serde::Deserialize;
 
-use super::{Chrome, Section, form::FieldError, html, viewer::local_path};
+use super::{Chrome, Section, form::FieldError, html, html_with_status, viewer::local_path};
 use crate::{
     ApiError, AppState,
     api::session::check_sign_in,
@@ -95,7 +96,10 @@ pub(crate) async fn submit(
         errors.push(FieldError::new("password", "Enter your password"));
     }
     if !errors.is_empty() {
-        return html(&page(errors, form.sign_in, next, !form.code.is_empty()));
+        return html_with_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(errors, form.sign_in, next, !form.code.is_empty()),
+        );
     }
     let code = Some(form.code.as_str()).filter(|c| !c.trim().is_empty());
     match check_sign_in(&state, address, &form.sign_in, &form.password, code).await {
@@ -152,12 +156,24 @@ pub(crate) async fn submit(
                 ),
                 _ => return super::PageError::from(error).into_response(),
             };
-            html(&page(
-                vec![FieldError::new(field, message)],
-                form.sign_in,
-                next,
-                ask_code,
-            ))
+            // The page answers with the API's status (401, 403, 429), so a
+            // script or a proxy reads a refusal as one, and a throttled
+            // sign-in says when to try again (issue 11, finding 12).
+            let mut response = html_with_status(
+                error.status(),
+                &page(
+                    vec![FieldError::new(field, message)],
+                    form.sign_in,
+                    next,
+                    ask_code,
+                ),
+            );
+            if let ApiError::TooManyAttempts { retry_after } = error {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            }
+            response
         }
     }
 }

@@ -61,7 +61,7 @@ pub(crate) fn local_path(next: &str) -> Option<&str> {
 }
 
 async fn viewer(parts: &Parts, state: &AppState) -> Result<Option<Viewer>, Response> {
-    let principal = match crate::auth::authenticate(parts, state).await {
+    let principal = match crate::auth::authenticate_session(parts, state).await {
         Ok(principal) => principal,
         Err(ApiError::Unauthorized { .. }) => return Ok(None),
         Err(error) => return Err(PageError::from(error).into_response()),
