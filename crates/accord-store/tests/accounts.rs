@@ -18,6 +18,7 @@ both_backends!(
     a_disabled_account_is_refused_and_enabling_it_restores_the_password,
     the_throttle_locks_after_the_free_tries_and_lets_go_when_the_lock_passes,
     concurrent_failures_each_count,
+    attempts_sent_together_are_counted_before_any_is_checked,
     a_session_signs_in_until_it_expires_or_ends,
     a_token_is_stored_hashed_with_its_scopes_until_revoked,
     seeding_the_demo_gives_everyone_the_demo_password_once,
@@ -219,6 +220,54 @@ async fn concurrent_failures_each_count(backend: Backend) {
             .unwrap(),
         Some(t + expected)
     );
+}
+
+/// Issue 11, finding 3: attempts counted before they are checked, sent all
+/// at once, let through only as many as the rule allows before its lock;
+/// the rest are refused unchecked and uncounted. A success afterwards takes
+/// its attempt back.
+async fn attempts_sent_together_are_counted_before_any_is_checked(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.open().await;
+    let rule = ThrottleRule::ACCOUNT;
+    let t = now();
+    let key = "account:hav-police-manager";
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.count_attempt(key, rule, t).await.unwrap()
+        }));
+    }
+    let mut let_through = 0;
+    for task in tasks {
+        if task.await.unwrap().is_ok() {
+            let_through += 1;
+        }
+    }
+    assert_eq!(
+        let_through,
+        rule.free + 1,
+        "the free tries and the one that locks"
+    );
+    let until = store.throttled_until(key, t).await.unwrap().unwrap();
+    assert_eq!(
+        until,
+        t + SignedDuration::from_secs(1),
+        "refusals earn no longer lock"
+    );
+    // Once the lock passes, an attempt is counted again.
+    assert_eq!(store.count_attempt(key, rule, until).await.unwrap(), Ok(()));
+    // Taking back an attempt that did not fail lifts a lock it earned.
+    let address = "address:192.0.2.1";
+    let rule = ThrottleRule::ADDRESS;
+    for _ in 0..rule.free {
+        assert_eq!(store.count_attempt(address, rule, t).await.unwrap(), Ok(()));
+    }
+    assert_eq!(store.count_attempt(address, rule, t).await.unwrap(), Ok(()));
+    assert!(store.throttled_until(address, t).await.unwrap().is_some());
+    store.refund_attempt(address, rule, t).await.unwrap();
+    assert_eq!(store.throttled_until(address, t).await.unwrap(), None);
 }
 
 async fn a_session_signs_in_until_it_expires_or_ends(backend: Backend) {

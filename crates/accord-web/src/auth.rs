@@ -173,6 +173,38 @@ impl FromRequestParts<AppState> for Enrolling {
     }
 }
 
+/// `P` ([`Principal`] or [`Enrolling`]), signed in with a password (a
+/// session), as making tokens and setting up a second factor need: a token
+/// is refused with 403 `session_required` before the body is read, so the
+/// refusal says what is wrong rather than what is wrong with the body.
+#[derive(Debug, Clone)]
+pub struct PasswordSession<P>(pub P);
+
+impl<P> FromRequestParts<AppState> for PasswordSession<P>
+where
+    P: FromRequestParts<AppState, Rejection = ApiError> + AsRef<Principal> + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let inner = P::from_request_parts(parts, state).await?;
+        inner.as_ref().require_session()?;
+        Ok(PasswordSession(inner))
+    }
+}
+
+impl AsRef<Principal> for Principal {
+    fn as_ref(&self) -> &Principal {
+        self
+    }
+}
+
+impl AsRef<Principal> for Enrolling {
+    fn as_ref(&self) -> &Principal {
+        &self.0
+    }
+}
+
 /// Who the request signs in, by bearer token or session cookie; 401 when
 /// neither signs anyone in. This is the API's way in: a request that
 /// carries a bearer token is that token's, whatever cookie it also sends.

@@ -181,6 +181,13 @@ fn parse_shape<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 code: "invalid_body",
                 message: if path == "." {
                     format!("the request body is not what this address takes: {inner}")
+                } else if is_about_time(&inner) {
+                    // jiff's own words name Unix seconds and offsets, which
+                    // say nothing to the person who typed the date.
+                    format!(
+                        "`{path}` is not a date and time Accord can hold: give one such as \
+                         2026-12-07T10:30:00Z, between 1 January 2000 and 31 December 2099"
+                    )
                 } else {
                     format!("`{path}` is not right: {inner}")
                 },
@@ -193,6 +200,14 @@ fn parse_shape<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // together.
     deserializer.end().map_err(|e| malformed(&e))?;
     Ok(value)
+}
+
+/// Whether a field's error came from reading a date or time.
+fn is_about_time(error: &serde_json::Error) -> bool {
+    let words = error.to_string();
+    ["timestamp", "datetime", "civil date"]
+        .iter()
+        .any(|w| words.contains(w))
 }
 
 fn is_json(headers: &axum::http::HeaderMap) -> bool {

@@ -17,7 +17,7 @@
 use accord_store::IdempotencyClaim;
 use axum::{
     body::Body,
-    extract::{Request, State},
+    extract::{OriginalUri, Request, State},
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -105,7 +105,12 @@ async fn answer(state: AppState, request: Request, next: Next) -> Result<Respons
     let Some(key) = key_of(&request)? else {
         return Ok(next.run(request).await);
     };
-    match keeps(request.uri().path()) {
+    // Nested under `/api`, the request's own URI has lost the prefix.
+    let path = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().path().to_owned(), |u| u.path().to_owned());
+    match keeps(&path) {
         Keeps::Nothing => return Ok(next.run(request).await),
         Keeps::Never => {
             return Err(ApiError::BadRequest {
@@ -129,7 +134,7 @@ async fn answer(state: AppState, request: Request, next: Next) -> Result<Respons
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str().as_bytes());
     hasher.update(b" ");
-    hasher.update(parts.uri.path().as_bytes());
+    hasher.update(path.as_bytes());
     hasher.update(b"\0");
     hasher.update(&bytes);
     let request_hash = hex::encode(hasher.finalize());

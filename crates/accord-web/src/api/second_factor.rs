@@ -28,7 +28,7 @@ use accord_store::second_factor::Enrolment;
 
 use crate::{
     ApiError, AppState, ErrorBody,
-    auth::{ClientAddress, Enrolling, Principal},
+    auth::{ClientAddress, Enrolling, PasswordSession, Principal},
     extract::Json,
 };
 
@@ -97,7 +97,7 @@ fn no_store(mut response: Response) -> Response {
 )]
 pub(crate) async fn begin(
     State(state): State<AppState>,
-    Enrolling(principal): Enrolling,
+    PasswordSession(Enrolling(principal)): PasswordSession<Enrolling>,
     ClientAddress(address): ClientAddress,
     Json(body): Json<Password>,
 ) -> Result<Response, ApiError> {
@@ -137,7 +137,7 @@ pub(crate) async fn begin(
 )]
 pub(crate) async fn confirm(
     State(state): State<AppState>,
-    Enrolling(principal): Enrolling,
+    PasswordSession(Enrolling(principal)): PasswordSession<Enrolling>,
     ClientAddress(address): ClientAddress,
     Json(body): Json<Code>,
 ) -> Result<Response, ApiError> {

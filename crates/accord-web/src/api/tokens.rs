@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::{
     ApiError, AppState, ErrorBody,
-    auth::Principal,
+    auth::{PasswordSession, Principal},
     extract::{Json, Path},
 };
 
@@ -65,10 +65,9 @@ pub(crate) struct NewTokenBody {
 )]
 pub(crate) async fn create(
     State(state): State<AppState>,
-    principal: Principal,
+    PasswordSession(principal): PasswordSession<Principal>,
     Json(body): Json<NewTokenRequest>,
 ) -> Result<Response, ApiError> {
-    principal.require_session()?;
     let invalid = |field: &str, message: &str| ApiError::Unprocessable {
         code: "invalid_body",
         message: message.to_owned(),

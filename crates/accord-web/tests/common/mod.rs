@@ -318,8 +318,20 @@ pub async fn spawn_app_with_demo() -> (TestApp, AppState) {
 
 /// As [`spawn_app_with_demo`], on a clock the test moves.
 pub async fn spawn_app_with_demo_and_clock() -> (TestApp, AppState, TestClock) {
+    spawn_app_with_demo_on(Backend::Sqlite).await
+}
+
+/// As [`spawn_app_with_demo`], on `backend`, on a clock the test moves.
+pub async fn spawn_app_with_demo_on(backend: Backend) -> (TestApp, AppState, TestClock) {
     let clock = TestClock::new();
-    let (state, dir) = state_with_people(&[], &clock).await;
+    let (state, dir) = match backend {
+        Backend::Sqlite => {
+            let (state, dir) = state().await;
+            (state, Some(dir))
+        }
+        Backend::Postgres => (state_at(&postgres::fresh_database().await).await, None),
+    };
+    let state = with_people(state, &[], &clock).await;
     let calendars = Calendars::builtin();
     let demo = accord_demo::demo(clock.now(), &calendars, &accord_policy::builtin(&calendars))
         .expect("the demo");
@@ -328,7 +340,7 @@ pub async fn spawn_app_with_demo_and_clock() -> (TestApp, AppState, TestClock) {
         .seed_demo(&demo)
         .await
         .expect("the demo seeds");
-    (serve(state.clone(), Some(dir)).await, state, clock)
+    (serve(state.clone(), dir).await, state, clock)
 }
 
 /// Serves the application with the demo directory, `sign_ins` having
