@@ -25,7 +25,14 @@ fn directory() -> (TempDir, String) {
         let (calendars, policies) = sample::world();
         let demo =
             accord_demo::demo(sample::at("2025-06-02T09:30:00Z"), calendars, policies).unwrap();
-        store.put_directory((&demo).into()).await.unwrap();
+        store
+            .put_directory(
+                (&demo).into(),
+                &accord_store::ChangedBy::COMMAND_LINE,
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
         store.close().await;
     });
     (dir, url)
@@ -288,7 +295,12 @@ fn user_reset_second_factor_removes_a_lost_one() {
         let code = accord_store::code_at(&enrolment.secret, now).unwrap();
         assert!(
             store
-                .confirm_second_factor(&person.id, &code, now)
+                .confirm_second_factor(
+                    &person.id,
+                    &code,
+                    now,
+                    &accord_store::ChangedBy::COMMAND_LINE
+                )
                 .await
                 .unwrap()
         );

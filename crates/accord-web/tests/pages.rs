@@ -159,7 +159,12 @@ async fn a_second_factor_is_set_up_in_the_browser_when_the_partnership_requires_
     let (app, state, clock) = common::spawn_app_with_demo_and_clock().await;
     state
         .store()
-        .require_second_factor("havering", true)
+        .require_second_factor(
+            "havering",
+            true,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     let mut b = Browser::start("second-factor", &app.address).await;
