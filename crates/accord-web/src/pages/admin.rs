@@ -1594,6 +1594,49 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_administrator_may_not_change_their_own_role_or_policy_roles() {
+        let me = Person {
+            id: PersonId::parse("hav-admin").unwrap(),
+            sign_in: "hav-admin".into(),
+            name: "A".into(),
+            job_title: String::new(),
+            email: "a@example.org".into(),
+            partnership: "havering".into(),
+            agency: AgencyId::parse("hav-team").unwrap(),
+            tier: RoleTier::Admin,
+            declared_roles: vec!["x".parse().unwrap(), "y".parse().unwrap()],
+        };
+        let answers = |tier, roles: &[&str]| PersonAnswers {
+            name: "B".into(),
+            job_title: "Anything".into(),
+            email: "b@example.org".into(),
+            agency: me.agency.clone(),
+            tier,
+            roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+        };
+        let fields = |e: Errors| e.0.into_iter().map(|e| e.field).collect::<Vec<_>>();
+        // Their name, title, email and the order of their roles are theirs to change.
+        assert!(
+            fields(own_role_changes(
+                &me,
+                &answers(RoleTier::Admin, &["y", "x"])
+            ))
+            .is_empty()
+        );
+        assert_eq!(
+            fields(own_role_changes(
+                &me,
+                &answers(RoleTier::Chair, &["x", "y"])
+            )),
+            ["tier"]
+        );
+        assert_eq!(
+            fields(own_role_changes(&me, &answers(RoleTier::Admin, &["x"]))),
+            ["roles"]
+        );
+    }
+
+    #[test]
     fn each_kind_of_change_reads_as_words() {
         assert_eq!(audit_what("person.tier"), "Changed their role");
         assert_eq!(
