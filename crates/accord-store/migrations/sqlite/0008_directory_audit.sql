@@ -9,7 +9,8 @@
 -- byte string that was hashed; the other columns repeat what it says, and
 -- `accord verify` checks they agree. `before_json` and `after_json` are
 -- canonical JSON of ids and values only: never a password hash, a
--- second-factor secret or a token's secret.
+-- second-factor secret or a token's secret. The audit starts with this
+-- migration: records written before it have no entry until they change.
 CREATE TABLE directory_audit (
     seq             INTEGER PRIMARY KEY,
     at              TEXT    NOT NULL,
@@ -46,5 +47,8 @@ CREATE TABLE audit_head (
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, zeroblob(32));
 
 -- `HAV-CSC-MANAGER` beside `hav-csc-manager` is one account twice: refuse
--- it. Sign-in names are ASCII (see `PersonId`), which lower() folds.
+-- it. Sign-in names are ASCII (see `PersonId`), which lower() folds. If two
+-- names already differ only in case, this migration fails and Accord will
+-- not open: change one of the two sign_in values in the people table, then
+-- start Accord again.
 CREATE UNIQUE INDEX people_sign_in_any_case ON people (lower(sign_in));
