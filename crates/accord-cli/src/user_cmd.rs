@@ -129,7 +129,7 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
             } else {
                 writeln!(
                     out,
-                    "{sign_in} was already in {partnership}: set their password."
+                    "{sign_in} was already in {partnership}: set their password, and ended their sessions, API tokens and calendar feed."
                 )?;
             }
             Ok(true)
