@@ -63,8 +63,9 @@ pub enum Command {
     /// The escalation policies Accord runs.
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Walk the record's hash chain. Exits 0 and prints how many events
-    /// were checked, or exits 1 naming the first broken or missing event.
+    /// Walk the record's hash chains: the case events, then the directory
+    /// audit. Exits 0 and prints how many of each were checked, or exits 1
+    /// naming the first broken or missing one.
     Verify,
     /// Rebuild the case register, deadline index and notification outbox
     /// from the record.
@@ -209,12 +210,13 @@ pub enum UserCommand {
         job_title: String,
     },
     /// Set a new password for someone, enabling their account if it was
-    /// disabled.
+    /// disabled, and end their sessions, API tokens and calendar feed.
     ResetPassword {
         /// The name they sign in with.
         sign_in: String,
     },
-    /// Stop someone signing in, and end their sessions and tokens.
+    /// Stop someone signing in, end their sessions, and revoke their API
+    /// tokens and calendar feed for good.
     Disable {
         /// The name they sign in with.
         sign_in: String,

@@ -5,7 +5,7 @@
 use std::{io::Write, path::Path};
 
 use accord_calendar::Calendars;
-use accord_store::{BackendKind, DatabaseLocation, Store, Verification};
+use accord_store::{BackendKind, Chain, DatabaseLocation, Store, Verification};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{Cli, CliError, Outcome};
@@ -31,26 +31,40 @@ pub fn open_store(cli: &Cli, calendars: &Calendars) -> Result<OpenStore, CliErro
     Ok(OpenStore { runtime, store })
 }
 
-/// `accord verify`: exit 0 with the count of events checked, or 1 naming
-/// the first broken or missing event.
+/// `accord verify`: exit 0 with the count of events and directory audit
+/// entries checked, or 1 naming the first broken or missing one.
 pub fn verify(cli: &Cli, calendars: &Calendars, out: &mut dyn Write) -> Outcome {
     let OpenStore { runtime, store } = open_store(cli, calendars)?;
     let found = runtime.block_on(store.verify())?;
     runtime.block_on(store.close());
     match found {
-        Verification::Intact { events, head } => {
+        Verification::Intact {
+            events,
+            head,
+            audit_entries,
+            audit_head,
+        } => {
             writeln!(
                 out,
                 "{events} events checked: the chain is intact (head {})",
                 hex_prefix(&head)
+            )?;
+            writeln!(
+                out,
+                "{audit_entries} directory audit entries checked: the audit chain is intact (head {})",
+                hex_prefix(&audit_head)
             )?;
             Ok(true)
         }
         Verification::Broken(fault) => {
             writeln!(
                 out,
-                "verify failed after {} good events: {fault}",
-                fault.checked
+                "verify failed after {} good {}: {fault}",
+                fault.checked,
+                match fault.chain {
+                    Chain::Events => "events",
+                    Chain::DirectoryAudit => "directory audit entries",
+                }
             )?;
             Ok(false)
         }

@@ -2,14 +2,16 @@
 //! `accord partnership require-second-factor`: local accounts and how
 //! people sign in, for an administrator at the server. Passwords are read without echo at a
 //! terminal, or as one line of standard input when it is piped (so scripts
-//! and tests can set them); they and their hashes are never printed.
+//! and tests can set them); they and their hashes are never printed. Every
+//! change is recorded in the directory audit as made by the command line
+//! ([`ChangedBy::COMMAND_LINE`]).
 
 use std::io::{BufRead, IsTerminal, Write};
 
 use accord_calendar::Calendars;
 use accord_case::{AgencyId, PersonId};
 use accord_policy::RoleTier;
-use accord_store::{Directory, Password, Person};
+use accord_store::{ChangedBy, Directory, Password, Person};
 use jiff::Timestamp;
 
 use crate::{Cli, CliError, Outcome, PartnershipCommand, UserCommand, store_cmd};
@@ -48,6 +50,14 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
             let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
             let done = runtime.block_on(async {
                 let created = match store.person_by_sign_in(sign_in).await? {
+                    Some(existing) if existing.sign_in != *sign_in => {
+                        return Err(CliError(format!(
+                            "`{sign_in}` differs only in capital letters from `{}`, who already \
+                             signs in: choose another sign-in name, or use `accord user \
+                             reset-password {}` for them",
+                            existing.sign_in, existing.sign_in
+                        )));
+                    }
                     Some(existing) if existing.partnership != *partnership => {
                         return Err(CliError(format!(
                             "`{sign_in}` already signs in to partnership {}: choose another sign-in name",
@@ -83,11 +93,15 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                             declared_roles: Vec::new(),
                         };
                         store
-                            .put_directory(Directory {
-                                partnerships: &[],
-                                agencies: &[],
-                                people: std::slice::from_ref(&person),
-                            })
+                            .put_directory(
+                                Directory {
+                                    partnerships: &[],
+                                    agencies: &[],
+                                    people: std::slice::from_ref(&person),
+                                },
+                                &ChangedBy::COMMAND_LINE,
+                                Timestamp::now(),
+                            )
                             .await?;
                         true
                     }
@@ -97,7 +111,12 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                     .await?
                     .ok_or_else(|| CliError(format!("`{sign_in}` could not be added")))?;
                 store
-                    .set_password(&person.id, &password, Timestamp::now())
+                    .set_password(
+                        &person.id,
+                        &password,
+                        Timestamp::now(),
+                        &ChangedBy::COMMAND_LINE,
+                    )
                     .await?;
                 Ok(created)
             });
@@ -110,7 +129,7 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
             } else {
                 writeln!(
                     out,
-                    "{sign_in} was already in {partnership}: set their password."
+                    "{sign_in} was already in {partnership}: set their password, and ended their sessions, API tokens and calendar feed."
                 )?;
             }
             Ok(true)
@@ -125,7 +144,12 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                     ))
                 })?;
                 store
-                    .set_password(&person.id, &password, Timestamp::now())
+                    .set_password(
+                        &person.id,
+                        &password,
+                        Timestamp::now(),
+                        &ChangedBy::COMMAND_LINE,
+                    )
                     .await?;
                 Ok::<_, CliError>(())
             });
@@ -133,18 +157,22 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
             done?;
             writeln!(
                 out,
-                "Set a new password for {sign_in}; their account is enabled."
+                "Set a new password for {sign_in}; their account is enabled. Their sessions, API tokens and calendar feed have ended: they sign in again and make new ones."
             )?;
             Ok(true)
         }
         UserCommand::Disable { sign_in } => {
             let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
-            let done = runtime.block_on(store.disable_account(sign_in, Timestamp::now()));
+            let done = runtime.block_on(store.disable_account(
+                sign_in,
+                Timestamp::now(),
+                &ChangedBy::COMMAND_LINE,
+            ));
             runtime.block_on(store.close());
             if done? {
                 writeln!(
                     out,
-                    "Disabled {sign_in}: they cannot sign in, and their sessions and tokens no longer work. `accord user reset-password {sign_in}` enables them again."
+                    "Disabled {sign_in}: they cannot sign in, their sessions have ended, and their API tokens and calendar feed are revoked for good. `accord user reset-password {sign_in}` lets them sign in again, with tokens and a feed they make anew."
                 )?;
             } else {
                 writeln!(out, "{sign_in} has no password, so cannot sign in already.")?;
@@ -153,7 +181,11 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
         }
         UserCommand::ResetSecondFactor { sign_in } => {
             let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
-            let done = runtime.block_on(store.reset_second_factor(sign_in));
+            let done = runtime.block_on(store.reset_second_factor(
+                sign_in,
+                Timestamp::now(),
+                &ChangedBy::COMMAND_LINE,
+            ));
             runtime.block_on(store.close());
             if done? {
                 writeln!(
@@ -178,7 +210,12 @@ pub fn partnership(
     match cmd {
         PartnershipCommand::RequireSecondFactor { partnership, off } => {
             let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
-            let done = runtime.block_on(store.require_second_factor(partnership, !off));
+            let done = runtime.block_on(store.require_second_factor(
+                partnership,
+                !off,
+                Timestamp::now(),
+                &ChangedBy::COMMAND_LINE,
+            ));
             runtime.block_on(store.close());
             done?;
             if *off {

@@ -149,6 +149,65 @@ fn verify_exits_1_naming_an_altered_event() {
     assert!(out.contains("event 2 (case HAV-1) was altered"), "{out}");
 }
 
+/// Issue 11: `accord verify` walks the directory audit too, and names the
+/// first entry altered behind Accord's back.
+#[test]
+fn verify_exits_1_naming_an_altered_directory_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    let n = two_cases(&url);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let (calendars, policies) = sample::world();
+        let demo =
+            accord_demo::demo(sample::at("2025-06-02T09:30:00Z"), calendars, policies).unwrap();
+        store
+            .put_directory(
+                (&demo).into(),
+                &accord_store::ChangedBy::DEMO,
+                sample::at("2025-06-02T09:30:00Z"),
+            )
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let o = accord(&["verify", "--database-url", &url]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.starts_with(&format!("{n} events checked")), "{out}");
+    assert!(
+        out.contains("directory audit entries checked: the audit chain is intact"),
+        "{out}"
+    );
+
+    // Someone with the file makes hav-police-manager a chair in the record
+    // of when they were added.
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(
+            "DROP TRIGGER directory_audit_no_update; \
+             UPDATE directory_audit SET after_json = replace(after_json, '\"manager\"', '\"chair\"') \
+             WHERE subject_id = 'hav-police-manager'",
+        )
+        .execute(&mut c)
+        .await
+        .unwrap();
+    });
+    let o = accord(&["verify", "--database-url", &url]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("good directory audit entries: directory audit entry"),
+        "{out}"
+    );
+    assert!(
+        out.contains("was altered: its stored fields no longer match its hashed bytes"),
+        "{out}"
+    );
+}
+
 #[test]
 fn an_unreachable_postgres_is_one_error_line() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

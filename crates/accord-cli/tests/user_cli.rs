@@ -25,7 +25,14 @@ fn directory() -> (TempDir, String) {
         let (calendars, policies) = sample::world();
         let demo =
             accord_demo::demo(sample::at("2025-06-02T09:30:00Z"), calendars, policies).unwrap();
-        store.put_directory((&demo).into()).await.unwrap();
+        store
+            .put_directory(
+                (&demo).into(),
+                &accord_store::ChangedBy::COMMAND_LINE,
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
         store.close().await;
     });
     (dir, url)
@@ -288,7 +295,12 @@ fn user_reset_second_factor_removes_a_lost_one() {
         let code = accord_store::code_at(&enrolment.secret, now).unwrap();
         assert!(
             store
-                .confirm_second_factor(&person.id, &code, now)
+                .confirm_second_factor(
+                    &person.id,
+                    &code,
+                    now,
+                    &accord_store::ChangedBy::COMMAND_LINE
+                )
                 .await
                 .unwrap()
         );
@@ -314,4 +326,109 @@ fn user_reset_second_factor_removes_a_lost_one() {
         "",
     ));
     assert!(err.contains("nobody signs in as `hav-nobody`"), "{err}");
+}
+
+/// Issue 11, finding 11: `HAV-POLICE-MANAGER` is refused beside
+/// `hav-police-manager`, rather than taken for them (which would have set
+/// their password).
+#[test]
+fn user_add_refuses_a_name_differing_only_in_case() {
+    let (_dir, url) = directory();
+    let agency = havering_agency(&url);
+    let err = assert_one_error_line(&accord(
+        &url,
+        &add_args("HAV-POLICE-MANAGER", &agency),
+        &format!("{PASSWORD}\n"),
+    ));
+    assert!(
+        err.contains("differs only in capital letters from `hav-police-manager`"),
+        "{err}"
+    );
+    assert!(matches!(
+        check(&url, "hav-police-manager", PASSWORD),
+        SignInCheck::Refused
+    ));
+    // Their own name, typed in capitals, finds them.
+    let out = assert_succeeded(&accord(
+        &url,
+        &["user", "reset-password", "HAV-POLICE-MANAGER"],
+        &format!("{PASSWORD}\n"),
+    ));
+    assert!(out.contains("Set a new password"), "{out}");
+    assert!(matches!(
+        check(&url, "hav-police-manager", PASSWORD),
+        SignInCheck::Verified(_)
+    ));
+}
+
+/// Issue 11, finding 4: after `disable` then `reset-password`, the old
+/// token stays revoked, as the command says; both changes are on record
+/// as the command line's.
+#[test]
+fn disable_then_reset_password_never_revives_a_token_and_both_are_recorded() {
+    let (_dir, url) = directory();
+    let agency = havering_agency(&url);
+    assert_succeeded(&accord(
+        &url,
+        &add_args("hav-new-worker", &agency),
+        &format!("{PASSWORD}\n"),
+    ));
+    let token = with_store(&url, async |store| {
+        let person = store
+            .person_by_sign_in("hav-new-worker")
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .create_token(
+                &person.id,
+                &[accord_store::Scope::Read],
+                "reports",
+                jiff::Timestamp::now(),
+                &accord_store::ChangedBy::Person(person.id.clone()),
+            )
+            .await
+            .unwrap()
+            .secret
+    });
+    let out = assert_succeeded(&accord(&url, &["user", "disable", "hav-new-worker"], ""));
+    assert!(
+        out.contains("API tokens and calendar feed are revoked for good"),
+        "{out}"
+    );
+    let out = assert_succeeded(&accord(
+        &url,
+        &["user", "reset-password", "hav-new-worker"],
+        "a different long password\n",
+    ));
+    assert!(
+        out.contains("API tokens and calendar feed have ended"),
+        "{out}"
+    );
+    let (live, entries) = with_store(&url, async |store| {
+        (
+            store.token_person(&token).await.unwrap().is_some(),
+            store.directory_audit("havering", 100).await.unwrap(),
+        )
+    });
+    assert!(!live, "the old token works again");
+    let ours: Vec<(&str, &accord_store::ChangedBy)> = entries
+        .iter()
+        .filter(|e| e.subject_id == "hav-new-worker")
+        .rev()
+        .map(|e| (e.what.as_str(), &e.by))
+        .collect();
+    let cli = &accord_store::ChangedBy::COMMAND_LINE;
+    let worker =
+        &accord_store::ChangedBy::Person(accord_case::PersonId::parse("hav-new-worker").unwrap());
+    assert_eq!(
+        ours,
+        [
+            ("person.added", cli),
+            ("account.password", cli),
+            ("token.created", worker),
+            ("account.disabled", cli),
+            ("account.password", cli),
+        ]
+    );
 }

@@ -178,7 +178,14 @@ async fn an_address_the_server_refuses_is_shown_to_administrators() {
             p.email = "refused-iro@havering.example.org".into();
         }
     }
-    store.put_directory((&demo).into()).await.unwrap();
+    store
+        .put_directory(
+            (&demo).into(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     let sink = SmtpSink::start();
     let clock = TestClock::new(at(T0));
     let pass = runner(&store, &clock, Some(&sink))
@@ -280,7 +287,14 @@ async fn a_notification_nobody_can_receive_is_kept_until_someone_holds_the_role(
         .find(|p| p.id.as_str() == "hav-iro")
         .unwrap();
     iro.tier = accord_policy::RoleTier::Admin;
-    store.put_directory((&demo).into()).await.unwrap();
+    store
+        .put_directory(
+            (&demo).into(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     let clock = TestClock::new(at(T0));
     let jobs = runner(&store, &clock, None);
     jobs.run_once().await.unwrap();
@@ -315,7 +329,14 @@ async fn a_notification_nobody_can_receive_is_kept_until_someone_holds_the_role(
         .find(|p| p.id.as_str() == "hav-iro")
         .unwrap()
         .tier = accord_policy::RoleTier::Iro;
-    store.put_directory((&demo).into()).await.unwrap();
+    store
+        .put_directory(
+            (&demo).into(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     let pass = jobs.run_once().await.unwrap();
     assert_eq!(pass.notifications, unaddressed.len());
     assert!(

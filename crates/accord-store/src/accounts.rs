@@ -26,7 +26,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{DirectoryError, Person, Store, StoreError};
+use crate::{ChangedBy, DirectoryError, Person, Store, StoreError};
 
 /// The fewest characters a password may have. NCSC guidance favours length
 /// over complexity rules: twelve characters, such as three random words,
@@ -292,7 +292,13 @@ fn parse_time(text: &str, what: &str) -> Result<Timestamp, StoreError> {
 /// names the sqlx database `Db`.
 macro_rules! account_queries {
     ($begin:literal, $lock:literal) => {
+        use jiff::Timestamp;
         use sqlx::Pool;
+
+        use crate::{
+            ChangedBy,
+            audit::{AuditSubject, Draft},
+        };
 
         /// The stored hash and disabled flag of the person signing in as
         /// `sign_in`, with their id.
@@ -302,19 +308,71 @@ macro_rules! account_queries {
         ) -> Result<Option<(String, Option<String>, bool)>, sqlx::Error> {
             sqlx::query_as(
                 "SELECT p.id, c.password_hash, COALESCE(c.disabled, FALSE) FROM people p \
-                 LEFT JOIN credentials c ON c.person_id = p.id WHERE p.sign_in = $1",
+                 LEFT JOIN credentials c ON c.person_id = p.id \
+                 WHERE lower(p.sign_in) = lower($1)",
             )
             .bind(sign_in)
             .fetch_optional(reader)
             .await
         }
 
+        type Conn = <Db as sqlx::Database>::Connection;
+
+        /// Ends every way `person` is signed in or reaches Accord without
+        /// a password: deletes their sessions, marks their live API tokens
+        /// revoked (for good: nothing makes a revoked token live again) and
+        /// deletes their calendar feed. Returns what went, for the audit.
+        async fn end_access(
+            conn: &mut Conn,
+            person: &str,
+            now: &str,
+        ) -> Result<serde_json::Map<String, serde_json::Value>, sqlx::Error> {
+            let sessions = sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+                .bind(person)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            let mut tokens: Vec<String> = sqlx::query_scalar(
+                "UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 \
+                 AND revoked_at IS NULL RETURNING id",
+            )
+            .bind(person)
+            .bind(now)
+            .fetch_all(&mut *conn)
+            .await?;
+            tokens.sort();
+            let feed = sqlx::query("DELETE FROM calendar_feeds WHERE person_id = $1")
+                .bind(person)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            let mut ended = serde_json::Map::new();
+            ended.insert("sessions_ended".into(), sessions.into());
+            ended.insert("tokens_revoked".into(), tokens.into());
+            ended.insert("calendar_feed_revoked".into(), (feed > 0).into());
+            Ok(ended)
+        }
+
+        /// Sets `person`'s password hash and enables their account, ends
+        /// their sessions, tokens and calendar feed, and records it, in one
+        /// transaction; `false` if there is no such person.
         pub(crate) async fn set_password(
             writer: &Pool<Db>,
             person: &str,
             hash: &str,
-            now: &str,
-        ) -> Result<(), sqlx::Error> {
+            at: Timestamp,
+            by: &ChangedBy,
+        ) -> Result<bool, sqlx::Error> {
+            let now = at.to_string();
+            let mut tx = writer.begin_with($begin).await?;
+            let Some(partnership) = audit::partnership_of(&mut *tx, person).await? else {
+                return Ok(false);
+            };
+            let before: Option<bool> =
+                sqlx::query_scalar("SELECT disabled FROM credentials WHERE person_id = $1")
+                    .bind(person)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             sqlx::query(
                 "INSERT INTO credentials (person_id, password_hash, disabled, created_at, changed_at) \
                  VALUES ($1, $2, FALSE, $3, $3) ON CONFLICT (person_id) DO UPDATE SET \
@@ -323,10 +381,29 @@ macro_rules! account_queries {
             )
             .bind(person)
             .bind(hash)
-            .bind(now)
-            .execute(writer)
+            .bind(&now)
+            .execute(&mut *tx)
             .await?;
-            Ok(())
+            let mut after = end_access(&mut *tx, person, &now).await?;
+            after.insert("password".into(), "new".into());
+            after.insert("disabled".into(), false.into());
+            // Only that a password was set: never the hash, nor anything
+            // that would tell one password from another.
+            let before = match before {
+                Some(disabled) => serde_json::json!({"password": "set", "disabled": disabled}),
+                None => serde_json::json!({"password": "none"}),
+            };
+            let draft = Draft::new(
+                &partnership,
+                AuditSubject::Account,
+                person,
+                "account.password",
+                before,
+                serde_json::Value::Object(after),
+            );
+            audit::append(&mut *tx, by, at, &[draft]).await?;
+            tx.commit().await?;
+            Ok(true)
         }
 
         /// Sets `hash` for each person who has no password yet; returns how
@@ -335,24 +412,39 @@ macro_rules! account_queries {
             writer: &Pool<Db>,
             people: &[&str],
             hash: &str,
-            now: &str,
+            at: Timestamp,
+            by: &ChangedBy,
         ) -> Result<usize, sqlx::Error> {
-            let mut tx = writer.begin().await?;
-            let mut set = 0;
+            let now = at.to_string();
+            let mut tx = writer.begin_with($begin).await?;
+            let mut drafts = Vec::new();
             for person in people {
-                set += sqlx::query(
+                let set = sqlx::query(
                     "INSERT INTO credentials (person_id, password_hash, disabled, created_at, \
                      changed_at) VALUES ($1, $2, FALSE, $3, $3) ON CONFLICT (person_id) DO NOTHING",
                 )
                 .bind(*person)
                 .bind(hash)
-                .bind(now)
+                .bind(&now)
                 .execute(&mut *tx)
                 .await?
-                .rows_affected() as usize;
+                .rows_affected();
+                if set > 0
+                    && let Some(partnership) = audit::partnership_of(&mut *tx, person).await?
+                {
+                    drafts.push(Draft::new(
+                        &partnership,
+                        AuditSubject::Account,
+                        person,
+                        "account.password",
+                        serde_json::json!({"password": "none"}),
+                        serde_json::json!({"password": "new", "disabled": false}),
+                    ));
+                }
             }
+            audit::append(&mut *tx, by, at, &drafts).await?;
             tx.commit().await?;
-            Ok(set)
+            Ok(drafts.len())
         }
 
         /// Each of `partnership`'s people with a password: whether their
@@ -372,28 +464,60 @@ macro_rules! account_queries {
             .await
         }
 
+        /// Disables or enables `person`'s account, in one transaction with
+        /// its record; disabling also ends their sessions, tokens and
+        /// calendar feed for good. `false` if they have no password.
         pub(crate) async fn set_disabled(
             writer: &Pool<Db>,
             person: &str,
             disabled: bool,
-            now: &str,
+            at: Timestamp,
+            by: &ChangedBy,
         ) -> Result<bool, sqlx::Error> {
-            let n = sqlx::query(
+            let now = at.to_string();
+            let mut tx = writer.begin_with($begin).await?;
+            let before: Option<bool> =
+                sqlx::query_scalar("SELECT disabled FROM credentials WHERE person_id = $1")
+                    .bind(person)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(before) = before else {
+                return Ok(false);
+            };
+            sqlx::query(
                 "UPDATE credentials SET disabled = $2, changed_at = $3 WHERE person_id = $1",
             )
             .bind(person)
             .bind(disabled)
-            .bind(now)
-            .execute(writer)
-            .await?
-            .rows_affected();
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            let mut after = serde_json::Map::new();
             if disabled {
-                sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-                    .bind(person)
-                    .execute(writer)
-                    .await?;
+                after = end_access(&mut *tx, person, &now).await?;
             }
-            Ok(n > 0)
+            after.insert("disabled".into(), disabled.into());
+            // Disabling twice still ends what may have begun since, and
+            // that is recorded; enabling twice changes nothing.
+            let ended_something = after.get("sessions_ended").is_some_and(|n| n != 0)
+                || after.get("tokens_revoked").is_some_and(|t| t != &serde_json::json!([]))
+                || after.get("calendar_feed_revoked") == Some(&serde_json::Value::Bool(true));
+            if (before != disabled || ended_something)
+                && let Some(partnership) = audit::partnership_of(&mut *tx, person).await?
+            {
+                let what = if disabled { "account.disabled" } else { "account.enabled" };
+                let draft = Draft::new(
+                    &partnership,
+                    AuditSubject::Account,
+                    person,
+                    what,
+                    serde_json::json!({"disabled": before}),
+                    serde_json::Value::Object(after),
+                );
+                audit::append(&mut *tx, by, at, &[draft]).await?;
+            }
+            tx.commit().await?;
+            Ok(true)
         }
 
         pub(crate) async fn failures(
@@ -548,15 +672,20 @@ macro_rules! account_queries {
             Ok(())
         }
 
+        /// Stores a new token and records it (its id, scopes and label:
+        /// never its secret or hash), in one transaction.
+        #[allow(clippy::too_many_arguments)]
         pub(crate) async fn insert_token(
             writer: &Pool<Db>,
             id: &str,
             person: &str,
             token_hash: &str,
-            scopes: &str,
+            scopes: &[&str],
             label: &str,
-            now: &str,
+            at: Timestamp,
+            by: &ChangedBy,
         ) -> Result<(), sqlx::Error> {
+            let mut tx = writer.begin_with($begin).await?;
             sqlx::query(
                 "INSERT INTO api_tokens (id, person_id, token_hash, scopes, label, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -564,12 +693,23 @@ macro_rules! account_queries {
             .bind(id)
             .bind(person)
             .bind(token_hash)
-            .bind(scopes)
+            .bind(scopes.join(" "))
             .bind(label)
-            .bind(now)
-            .execute(writer)
+            .bind(at.to_string())
+            .execute(&mut *tx)
             .await?;
-            Ok(())
+            if let Some(partnership) = audit::partnership_of(&mut *tx, person).await? {
+                let draft = Draft::new(
+                    &partnership,
+                    AuditSubject::Account,
+                    person,
+                    "token.created",
+                    serde_json::Value::Null,
+                    serde_json::json!({"token": id, "scopes": scopes, "label": label}),
+                );
+                audit::append(&mut *tx, by, at, &[draft]).await?;
+            }
+            tx.commit().await
         }
 
         /// A live token's id, person, scopes, label and creation time, if
@@ -592,18 +732,34 @@ macro_rules! account_queries {
             writer: &Pool<Db>,
             person: &str,
             id: &str,
-            now: &str,
+            at: Timestamp,
+            by: &ChangedBy,
         ) -> Result<bool, sqlx::Error> {
+            let mut tx = writer.begin_with($begin).await?;
             let n = sqlx::query(
                 "UPDATE api_tokens SET revoked_at = $3 WHERE id = $2 AND person_id = $1 \
                  AND revoked_at IS NULL",
             )
             .bind(person)
             .bind(id)
-            .bind(now)
-            .execute(writer)
+            .bind(at.to_string())
+            .execute(&mut *tx)
             .await?
             .rows_affected();
+            if n > 0
+                && let Some(partnership) = audit::partnership_of(&mut *tx, person).await?
+            {
+                let draft = Draft::new(
+                    &partnership,
+                    AuditSubject::Account,
+                    person,
+                    "token.revoked",
+                    serde_json::json!({"token": id, "revoked": false}),
+                    serde_json::json!({"token": id, "revoked": true}),
+                );
+                audit::append(&mut *tx, by, at, &[draft]).await?;
+            }
+            tx.commit().await?;
             Ok(n > 0)
         }
     };
@@ -611,6 +767,7 @@ macro_rules! account_queries {
 
 mod sqlite {
     type Db = sqlx::Sqlite;
+    use crate::audit::sqlite as audit;
     // Take the write lock at once, so no other writer reads a failure
     // count between this one's read and write.
     account_queries!("BEGIN IMMEDIATE", "");
@@ -618,6 +775,7 @@ mod sqlite {
 
 mod postgres {
     type Db = sqlx::Postgres;
+    use crate::audit::postgres as audit;
     account_queries!("BEGIN", " FOR UPDATE");
 }
 
@@ -665,20 +823,28 @@ fn lock_at(rule: ThrottleRule, failures: u32, now: Timestamp) -> Option<Timestam
 pub const SESSION_LENGTH: Duration = Duration::from_secs(8 * 60 * 60);
 
 impl Store {
-    /// Sets `person`'s password (enabling the account if it was
-    /// disabled), with a fresh salt.
+    /// Sets `person`'s password with a fresh salt, enabling the account if
+    /// it was disabled, and ends every session, API token and calendar
+    /// feed they had: whoever knew the old password, or took a token while
+    /// they could, is out. Recorded as changed `by` someone at `now`.
     pub async fn set_password(
         &self,
         person: &PersonId,
         password: &Password,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<(), AccountError> {
         let password = password.clone();
         let hash = tokio::task::spawn_blocking(move || hash_password(&password))
             .await
             .map_err(|e| AccountError::Hash(e.to_string()))??;
-        let now = now.to_string();
-        on_pool!(self, write_pool, pool, m => m::set_password(pool, person.as_str(), &hash, &now).await)?;
+        let set = on_pool!(self, write_pool, pool, m =>
+            m::set_password(pool, person.as_str(), &hash, now, by).await)?;
+        if !set {
+            return Err(AccountError::NoSuchPerson {
+                sign_in: person.to_string(),
+            });
+        }
         Ok(())
     }
 
@@ -690,11 +856,11 @@ impl Store {
         people: &[&PersonId],
         hash: &str,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<usize, AccountError> {
         let ids: Vec<&str> = people.iter().map(|p| p.as_str()).collect();
-        let now = now.to_string();
         Ok(on_pool!(self, write_pool, pool, m =>
-            m::set_missing_passwords(pool, &ids, hash, &now).await)?)
+            m::set_missing_passwords(pool, &ids, hash, now, by).await)?)
     }
 
     /// Checks `password` for whoever signs in as `sign_in`. Always hashes
@@ -747,24 +913,29 @@ impl Store {
             .collect())
     }
 
-    /// Disables `sign_in`'s account and ends their sessions; their tokens
-    /// stop working too. Returns `false` if they had no password to
-    /// disable.
+    /// Disables `sign_in`'s account: they cannot sign in, their sessions
+    /// end, and their API tokens and calendar feed are revoked for good
+    /// (enabling the account or setting a password later never brings
+    /// them back; they make new ones). Returns `false` if they had no
+    /// password to disable.
     pub async fn disable_account(
         &self,
         sign_in: &str,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<bool, AccountError> {
-        self.set_disabled(sign_in, true, now).await
+        self.set_disabled(sign_in, true, now, by).await
     }
 
-    /// Enables `sign_in`'s account again with the password it had.
+    /// Enables `sign_in`'s account again with the password it had. The
+    /// tokens and feed that disabling revoked stay revoked.
     pub async fn enable_account(
         &self,
         sign_in: &str,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<bool, AccountError> {
-        self.set_disabled(sign_in, false, now).await
+        self.set_disabled(sign_in, false, now, by).await
     }
 
     async fn set_disabled(
@@ -772,6 +943,7 @@ impl Store {
         sign_in: &str,
         disabled: bool,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<bool, AccountError> {
         let person =
             self.person_by_sign_in(sign_in)
@@ -779,9 +951,8 @@ impl Store {
                 .ok_or_else(|| AccountError::NoSuchPerson {
                     sign_in: sign_in.to_owned(),
                 })?;
-        let now = now.to_string();
         Ok(on_pool!(self, write_pool, pool, m =>
-            m::set_disabled(pool, person.id.as_str(), disabled, &now).await)?)
+            m::set_disabled(pool, person.id.as_str(), disabled, now, by).await)?)
     }
 
     /// When `key` is locked until, if it is locked at `now`.
@@ -973,23 +1144,24 @@ impl Store {
         Ok(on_pool!(self, write_pool, pool, m => m::delete_session(pool, &hash).await)?)
     }
 
-    /// Makes an API token for `person` with `scopes`; the secret in the
-    /// answer is not stored and cannot be shown again.
+    /// Makes an API token for `person` with `scopes`, recorded as made
+    /// `by` someone; the secret in the answer is not stored and cannot be
+    /// shown again.
     pub async fn create_token(
         &self,
         person: &PersonId,
         scopes: &[Scope],
         label: &str,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<NewToken, AccountError> {
         let id = random_hex(8)?;
         let secret = format!("accord_{id}_{}", random_hex(32)?);
         let mut names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
         names.sort();
         names.dedup();
-        let now = now.to_string();
         on_pool!(self, write_pool, pool, m => m::insert_token(
-            pool, &id, person.as_str(), &secret_hash(&secret), &names.join(" "), label, &now,
+            pool, &id, person.as_str(), &secret_hash(&secret), &names, label, now, by,
         ).await)?;
         Ok(NewToken { id, secret })
     }
@@ -1025,10 +1197,10 @@ impl Store {
         person: &PersonId,
         id: &str,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<bool, StoreError> {
-        let now = now.to_string();
         Ok(on_pool!(self, write_pool, pool, m =>
-            m::revoke_token(pool, person.as_str(), id, &now).await)?)
+            m::revoke_token(pool, person.as_str(), id, now, by).await)?)
     }
 
     async fn person_by_id_text(&self, id: &str) -> Result<Option<Person>, AccountError> {

@@ -1,4 +1,6 @@
 //! The canonical encoding of a stored event, and the hash chain over it.
+//! The directory audit's entries (`audit.rs`) are encoded and chained the
+//! same way, with these same functions.
 //!
 //! Each event is hashed as one **envelope**: a JSON object holding the
 //! event exactly as `accord-case` serialises it plus its place in the
@@ -110,9 +112,15 @@ pub fn sha256(bytes: &[u8]) -> Hash {
 
 /// `value` as canonical JSON text.
 pub(crate) fn to_canonical_string(value: &Value) -> String {
+    String::from_utf8(to_canonical_bytes(value)).expect("JSON text is UTF-8")
+}
+
+/// `value` as canonical JSON bytes: what the directory audit hashes (see
+/// `audit.rs`), encoded exactly as an event's envelope is.
+pub(crate) fn to_canonical_bytes(value: &Value) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     write_canonical(value, &mut out);
-    String::from_utf8(out).expect("JSON text is UTF-8")
+    out
 }
 
 /// Writes `value` as canonical JSON: sorted keys, no whitespace.

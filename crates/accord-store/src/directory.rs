@@ -1,7 +1,12 @@
 //! The directory: partnerships, their agencies and their people, as the
 //! store keeps them. Unlike events this is ordinary data, upserted in place
 //! by [`Store::put_directory`] and read with [`Store::partnerships`],
-//! [`Store::agencies`] and [`Store::people`].
+//! [`Store::agencies`] and [`Store::people`]; each record that a write
+//! changes is recorded in the directory audit (`audit.rs`), with its fields
+//! before and after, in the same transaction.
+//!
+//! Sign-in names are unique whatever their case (migration 0008), and
+//! [`Store::person_by_sign_in`] finds someone however the name is typed.
 //!
 //! The records are `accord-demo`'s, which were made to be written as they
 //! are. Nothing secret is kept here: sign-in secrets (issue 4) belong in a
@@ -12,10 +17,12 @@ use accord_case::{AgencyId, PersonId};
 use accord_demo::Demo;
 use accord_policy::{PolicyId, RoleId, RoleTier};
 use serde::{Serialize, de::DeserializeOwned};
+use serde_json::{Map, Value, json};
 
 pub use accord_demo::{Agency, AgencyKind, Partnership, Person};
 
-use crate::{Store, StoreError};
+use crate::{ChangedBy, Store, StoreError};
+use jiff::Timestamp;
 
 /// A directory to write: partnerships, their agencies and their people.
 /// Each agency's partnership and each person's agency must be in it or
@@ -184,11 +191,77 @@ fn refused(e: sqlx::Error, record: String, missing: &str) -> DirectoryError {
     let reason = match &e {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => missing.to_owned(),
         sqlx::Error::Database(d) if d.is_unique_violation() => {
-            "its sign-in name belongs to someone else: choose another".to_owned()
+            "its sign-in name belongs to someone else, or differs from theirs only in capital \
+             letters: choose another"
+                .to_owned()
         }
         _ => return e.into(),
     };
     DirectoryError::Refused { record, reason }
+}
+
+/// A record's fields as JSON, for the audit's before and after. Both sides
+/// are made from the stored text forms, so an unchanged field compares
+/// equal whichever side it came from.
+fn fields(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!("every record's fields are a JSON object"),
+    }
+}
+
+fn partnership_fields(p: &Partnership) -> Map<String, Value> {
+    fields(json!({
+        "name": p.name,
+        "policy": p.policy.as_str(),
+        "case_prefix": p.case_prefix,
+        "sign_in_prefix": p.sign_in_prefix,
+    }))
+}
+
+fn partnership_row_fields(r: &PartnershipRow) -> Map<String, Value> {
+    fields(json!({
+        "name": r.name,
+        "policy": r.policy_id,
+        "case_prefix": r.case_prefix,
+        "sign_in_prefix": r.sign_in_prefix,
+    }))
+}
+
+fn agency_fields(a: &Agency) -> Map<String, Value> {
+    fields(json!({"partnership": a.partnership, "name": a.name, "kind": name_of(&a.kind)}))
+}
+
+fn agency_row_fields(r: &AgencyRow) -> Map<String, Value> {
+    fields(json!({"partnership": r.partnership_id, "name": r.name, "kind": r.kind}))
+}
+
+fn person_fields(p: &Person) -> Map<String, Value> {
+    let roles: Vec<&str> = p.declared_roles.iter().map(|r| r.as_str()).collect();
+    fields(json!({
+        "partnership": p.partnership,
+        "agency": p.agency.as_str(),
+        "sign_in": p.sign_in,
+        "name": p.name,
+        "job_title": p.job_title,
+        "email": p.email,
+        "tier": p.tier.id(),
+        "declared_roles": roles,
+    }))
+}
+
+fn person_row_fields(r: &PersonRow) -> Map<String, Value> {
+    fields(json!({
+        "partnership": r.partnership_id,
+        "agency": r.agency_id,
+        "sign_in": r.sign_in,
+        "name": r.name,
+        "job_title": r.job_title,
+        "email": r.email,
+        "tier": r.tier,
+        "declared_roles": serde_json::from_str::<Value>(&r.declared_roles)
+            .unwrap_or_else(|_| Value::String(r.declared_roles.clone())),
+    }))
 }
 
 /// Expands the directory's queries for one backend into the calling
@@ -199,14 +272,40 @@ macro_rules! directory_queries {
         use sqlx::Pool;
 
         use super::{
-            AgencyRow, Directory, DirectoryError, PartnershipRow, PersonRow, name_of, refused,
+            AgencyRow, Directory, DirectoryError, PartnershipRow, PersonRow, agency_fields,
+            agency_row_fields, name_of, partnership_fields, partnership_row_fields,
+            person_fields, person_row_fields, refused,
         };
-        use crate::{Agency, Partnership, Person};
+        use crate::{
+            Agency, ChangedBy, Partnership, Person,
+            audit::{AuditSubject, Draft},
+        };
 
-        /// Upserts every record in one transaction: all or nothing.
-        pub(crate) async fn put(writer: &Pool<Db>, dir: Directory<'_>) -> Result<(), DirectoryError> {
+        /// Upserts every record in one transaction, all or nothing, with
+        /// an audit entry for each record that changed.
+        pub(crate) async fn put(
+            writer: &Pool<Db>,
+            dir: Directory<'_>,
+            by: &ChangedBy,
+            at: jiff::Timestamp,
+        ) -> Result<(), DirectoryError> {
             let mut tx = writer.begin_with($begin).await?;
+            let mut drafts = Vec::new();
             for p in dir.partnerships {
+                let before: Option<PartnershipRow> = sqlx::query_as(
+                    "SELECT id, name, policy_id, case_prefix, sign_in_prefix FROM partnerships \
+                     WHERE id = $1",
+                )
+                .bind(&p.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                drafts.extend(Draft::diff(
+                    &p.id,
+                    AuditSubject::Partnership,
+                    &p.id,
+                    before.as_ref().map(partnership_row_fields),
+                    partnership_fields(p),
+                ));
                 sqlx::query(
                     "INSERT INTO partnerships (id, name, policy_id, case_prefix, sign_in_prefix) \
                      VALUES ($1, $2, $3, $4, $5) \
@@ -223,6 +322,19 @@ macro_rules! directory_queries {
                 .await?;
             }
             for a in dir.agencies {
+                let before: Option<AgencyRow> = sqlx::query_as(
+                    "SELECT id, partnership_id, name, kind FROM agencies WHERE id = $1",
+                )
+                .bind(a.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                drafts.extend(Draft::diff(
+                    &a.partnership,
+                    AuditSubject::Agency,
+                    a.id.as_str(),
+                    before.as_ref().map(agency_row_fields),
+                    agency_fields(a),
+                ));
                 sqlx::query(
                     "INSERT INTO agencies (id, partnership_id, name, kind) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (id) DO UPDATE SET partnership_id = excluded.partnership_id, \
@@ -244,6 +356,20 @@ macro_rules! directory_queries {
                 })?;
             }
             for p in dir.people {
+                let before: Option<PersonRow> = sqlx::query_as(
+                    "SELECT id, partnership_id, agency_id, sign_in, name, job_title, email, tier, \
+                     declared_roles FROM people WHERE id = $1",
+                )
+                .bind(p.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                drafts.extend(Draft::diff(
+                    &p.partnership,
+                    AuditSubject::Person,
+                    p.id.as_str(),
+                    before.as_ref().map(person_row_fields),
+                    person_fields(p),
+                ));
                 let roles: Vec<&str> = p.declared_roles.iter().map(|r| r.as_str()).collect();
                 sqlx::query(
                     "INSERT INTO people (id, partnership_id, agency_id, sign_in, name, job_title, \
@@ -273,6 +399,7 @@ macro_rules! directory_queries {
                     )
                 })?;
             }
+            audit::append(&mut *tx, by, at, &drafts).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -303,7 +430,8 @@ macro_rules! directory_queries {
             rows.into_iter().map(Agency::try_from).collect()
         }
 
-        /// The person with `column` (`id` or `sign_in`) equal to `value`.
+        /// The person for whom `column` (`id`, or `lower(sign_in)` with a
+        /// lower-cased `value`) equals `value`.
         pub(crate) async fn person_where(
             reader: &Pool<Db>,
             column: &'static str,
@@ -339,6 +467,7 @@ macro_rules! directory_queries {
 
 mod sqlite {
     type Db = sqlx::Sqlite;
+    use crate::audit::sqlite as audit;
     // Take the write lock at once, as appends do, rather than upgrading a
     // read lock part-way (which SQLite may refuse as busy).
     directory_queries!("BEGIN IMMEDIATE");
@@ -346,15 +475,22 @@ mod sqlite {
 
 mod postgres {
     type Db = sqlx::Postgres;
+    use crate::audit::postgres as audit;
     directory_queries!("BEGIN");
 }
 
 impl Store {
     /// Writes `directory`, replacing the stored partnerships, agencies and
     /// people that have the same ids and keeping the rest, in one
-    /// transaction.
-    pub async fn put_directory(&self, directory: Directory<'_>) -> Result<(), DirectoryError> {
-        on_pool!(self, write_pool, pool, m => m::put(pool, directory).await)
+    /// transaction, recording each record it changes as changed `by`
+    /// someone at `at` in the directory audit.
+    pub async fn put_directory(
+        &self,
+        directory: Directory<'_>,
+        by: &ChangedBy,
+        at: Timestamp,
+    ) -> Result<(), DirectoryError> {
+        on_pool!(self, write_pool, pool, m => m::put(pool, directory, by, at).await)
     }
 
     /// Every partnership, by id.
@@ -368,9 +504,12 @@ impl Store {
         on_pool!(self, read_pool, pool, m => m::agencies(pool, partnership).await)
     }
 
-    /// The person who signs in as `sign_in`, if anyone does.
+    /// The person who signs in as `sign_in`, however its letters are
+    /// cased (sign-in names are unique whatever their case), if anyone
+    /// does.
     pub async fn person_by_sign_in(&self, sign_in: &str) -> Result<Option<Person>, DirectoryError> {
-        on_pool!(self, read_pool, pool, m => m::person_where(pool, "sign_in", sign_in).await)
+        let folded = sign_in.to_ascii_lowercase();
+        on_pool!(self, read_pool, pool, m => m::person_where(pool, "lower(sign_in)", &folded).await)
     }
 
     /// The person with id `id`, if there is one.

@@ -19,7 +19,10 @@
 //!   append-only access log.
 //! - The directory of partnerships, agencies and people
 //!   ([`Store::put_directory`]) is ordinary data beside the log, and
-//!   [`Store::seed_demo`] writes the demo into a store.
+//!   [`Store::seed_demo`] writes the demo into a store. Every change to it,
+//!   and to accounts and settings, is appended to the directory audit
+//!   ([`Store::directory_audit`]), a hash chain of its own that
+//!   [`Store::verify`] checks too.
 //! - Sign-in secrets (argon2id password hashes, sessions, API tokens) and
 //!   the throttle on failed sign-ins are kept apart from the directory;
 //!   see [`Store::check_password`] and the rule in [`ThrottleRule`].
@@ -59,6 +62,7 @@ macro_rules! on_pool {
 }
 
 mod accounts;
+mod audit;
 mod backend;
 pub mod canonical;
 mod delivery;
@@ -88,6 +92,7 @@ pub use accounts::{
     AccountError, AccountState, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken,
     Password, PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
 };
+pub use audit::{AUDIT_SHOWN, AuditEntry, AuditSubject, ChangedBy};
 pub use delivery::{
     Attempt, Channel, Delivery, DeliveryStatus, NewDelivery, delivery_key, reminder_key,
 };
@@ -99,7 +104,7 @@ pub use location::{DatabaseLocation, default_data_dir};
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
 pub use second_factor::{Enrolment, SecondFactorCheck, SecondFactorStanding, code_at};
 pub use seed::{SeedError, Seeded};
-pub use verify::{Break, Problem, Verification};
+pub use verify::{Break, Chain, Problem, Verification};
 
 /// Which database a store is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -378,7 +383,8 @@ impl Store {
         on_backend!(self, b, m => m::event_count(b.read_pool()).await)
     }
 
-    /// Walks the whole chain in global order; see [`Verification`].
+    /// Walks the whole event chain in global order, then the directory
+    /// audit's; see [`Verification`].
     pub async fn verify(&self) -> Result<Verification, StoreError> {
         self.verify_with_progress(|_| {}).await
     }

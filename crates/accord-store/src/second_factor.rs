@@ -19,7 +19,7 @@ use accord_case::PersonId;
 use jiff::Timestamp;
 use totp_rs::{Builder, Secret, Totp};
 
-use crate::{AccountError, Person, Store, StoreError};
+use crate::{AccountError, ChangedBy, Person, Store, StoreError};
 
 /// A second factor being set up: what the person's authenticator app
 /// needs. Shown once, to the person enrolling.
@@ -107,8 +107,15 @@ fn accepted_step(
 }
 
 macro_rules! second_factor_queries {
-    () => {
+    ($begin:literal) => {
+        use jiff::Timestamp;
+        use serde_json::json;
         use sqlx::Pool;
+
+        use crate::{
+            ChangedBy,
+            audit::{AuditSubject, Draft},
+        };
 
         /// The person's secret, whether it is confirmed, and the last step used.
         pub(crate) async fn get(
@@ -146,17 +153,50 @@ macro_rules! second_factor_queries {
             Ok(n > 0)
         }
 
-        /// Uses `step` of the secret `secret`, confirming it if `confirm`;
+        /// Uses `step` of the confirmed secret `secret` at a sign-in;
         /// `false` if a later or equal step was used first (a replay or a
-        /// race) or the secret is no longer the person's (enrolment began
-        /// again meanwhile).
+        /// race) or the secret is no longer the person's (it was reset
+        /// meanwhile).
         pub(crate) async fn use_step(
             writer: &Pool<Db>,
             person: &str,
             secret: &str,
             step: i64,
-            confirm: Option<&str>,
         ) -> Result<bool, sqlx::Error> {
+            let n = sqlx::query(
+                "UPDATE second_factors SET last_step = $3 \
+                 WHERE person_id = $1 AND secret = $2 AND confirmed_at IS NOT NULL \
+                 AND (last_step IS NULL OR last_step < $3)",
+            )
+            .bind(person)
+            .bind(secret)
+            .bind(step)
+            .execute(writer)
+            .await?
+            .rows_affected();
+            Ok(n > 0)
+        }
+
+        /// Uses `step` of `secret` to confirm its enrolment, and records
+        /// the confirmation, in one transaction; `false` if a later or
+        /// equal step was used first or the secret is no longer the
+        /// person's (enrolment began again meanwhile).
+        pub(crate) async fn confirm(
+            writer: &Pool<Db>,
+            person: &str,
+            secret: &str,
+            step: i64,
+            at: Timestamp,
+            by: &ChangedBy,
+        ) -> Result<bool, sqlx::Error> {
+            let mut tx = writer.begin_with($begin).await?;
+            let confirmed_before: Option<Option<String>> = sqlx::query_scalar(
+                "SELECT confirmed_at FROM second_factors WHERE person_id = $1 AND secret = $2",
+            )
+            .bind(person)
+            .bind(secret)
+            .fetch_optional(&mut *tx)
+            .await?;
             let n = sqlx::query(
                 "UPDATE second_factors SET last_step = $3, \
                  confirmed_at = COALESCE(confirmed_at, $4) \
@@ -166,19 +206,61 @@ macro_rules! second_factor_queries {
             .bind(person)
             .bind(secret)
             .bind(step)
-            .bind(confirm)
-            .execute(writer)
+            .bind(at.to_string())
+            .execute(&mut *tx)
             .await?
             .rows_affected();
+            if n > 0
+                && confirmed_before == Some(None)
+                && let Some(partnership) = audit::partnership_of(&mut *tx, person).await?
+            {
+                let draft = Draft::new(
+                    &partnership,
+                    AuditSubject::SecondFactor,
+                    person,
+                    "second_factor.confirmed",
+                    json!({"confirmed": false}),
+                    json!({"confirmed": true}),
+                );
+                audit::append(&mut *tx, by, at, &[draft]).await?;
+            }
+            tx.commit().await?;
             Ok(n > 0)
         }
 
-        pub(crate) async fn remove(writer: &Pool<Db>, person: &str) -> Result<bool, sqlx::Error> {
+        /// Removes `person`'s second factor, confirmed or begun, and
+        /// records it, in one transaction; `false` if they had none.
+        pub(crate) async fn remove(
+            writer: &Pool<Db>,
+            person: &str,
+            at: Timestamp,
+            by: &ChangedBy,
+        ) -> Result<bool, sqlx::Error> {
+            let mut tx = writer.begin_with($begin).await?;
+            let confirmed: Option<Option<String>> =
+                sqlx::query_scalar("SELECT confirmed_at FROM second_factors WHERE person_id = $1")
+                    .bind(person)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             let n = sqlx::query("DELETE FROM second_factors WHERE person_id = $1")
                 .bind(person)
-                .execute(writer)
+                .execute(&mut *tx)
                 .await?
                 .rows_affected();
+            if let Some(confirmed) = confirmed
+                && let Some(partnership) = audit::partnership_of(&mut *tx, person).await?
+            {
+                let draft = Draft::new(
+                    &partnership,
+                    AuditSubject::SecondFactor,
+                    person,
+                    "second_factor.reset",
+                    json!({"confirmed": confirmed.is_some()}),
+                    serde_json::Value::Null,
+                );
+                audit::append(&mut *tx, by, at, &[draft]).await?;
+            }
+            tx.commit().await?;
             Ok(n > 0)
         }
 
@@ -212,11 +294,22 @@ macro_rules! second_factor_queries {
             .await
         }
 
+        /// Sets the partnership's rule, recording it if it changed, in one
+        /// transaction.
         pub(crate) async fn set_required(
             writer: &Pool<Db>,
             partnership: &str,
             required: bool,
+            at: Timestamp,
+            by: &ChangedBy,
         ) -> Result<(), sqlx::Error> {
+            let mut tx = writer.begin_with($begin).await?;
+            let before: Option<bool> = sqlx::query_scalar(
+                "SELECT second_factor_required FROM partnership_settings WHERE partnership_id = $1",
+            )
+            .bind(partnership)
+            .fetch_optional(&mut *tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO partnership_settings (partnership_id, second_factor_required) \
                  VALUES ($1, $2) ON CONFLICT (partnership_id) DO UPDATE SET \
@@ -224,21 +317,36 @@ macro_rules! second_factor_queries {
             )
             .bind(partnership)
             .bind(required)
-            .execute(writer)
+            .execute(&mut *tx)
             .await?;
-            Ok(())
+            let before = before.unwrap_or(false);
+            if before != required {
+                let draft = Draft::new(
+                    partnership,
+                    AuditSubject::Setting,
+                    partnership,
+                    "setting.second_factor_required",
+                    json!({"second_factor_required": before}),
+                    json!({"second_factor_required": required}),
+                );
+                audit::append(&mut *tx, by, at, &[draft]).await?;
+            }
+            tx.commit().await
         }
     };
 }
 
 mod sqlite {
     type Db = sqlx::Sqlite;
-    second_factor_queries!();
+    use crate::audit::sqlite as audit;
+    // Audited changes take the write lock at once, as appends do.
+    second_factor_queries!("BEGIN IMMEDIATE");
 }
 
 mod postgres {
     type Db = sqlx::Postgres;
-    second_factor_queries!();
+    use crate::audit::postgres as audit;
+    second_factor_queries!("BEGIN");
 }
 
 impl Store {
@@ -250,12 +358,15 @@ impl Store {
     }
 
     /// Requires (or stops requiring) a second factor of everyone who signs
-    /// in to `partnership`. People without one are asked to set one up at
-    /// their next sign-in, before anything else.
+    /// in to `partnership`, recorded as set `by` someone at `now`. People
+    /// without one are asked to set one up at their next sign-in, before
+    /// anything else.
     pub async fn require_second_factor(
         &self,
         partnership: &str,
         required: bool,
+        now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<(), AccountError> {
         if !self
             .partnerships()
@@ -267,7 +378,8 @@ impl Store {
                 partnership: partnership.to_owned(),
             });
         }
-        on_pool!(self, write_pool, pool, m => m::set_required(pool, partnership, required).await)?;
+        on_pool!(self, write_pool, pool, m =>
+            m::set_required(pool, partnership, required, now, by).await)?;
         Ok(())
     }
 
@@ -311,13 +423,15 @@ impl Store {
         Ok(begun.then_some(Enrolment { secret, uri }))
     }
 
-    /// Confirms `person`'s second factor with a code from their app;
-    /// `false` if the code is not right now (or enrolment was never begun).
+    /// Confirms `person`'s second factor with a code from their app,
+    /// recorded as confirmed `by` someone (normally the person); `false` if
+    /// the code is not right now (or enrolment was never begun).
     pub async fn confirm_second_factor(
         &self,
         person: &PersonId,
         code: &str,
         now: Timestamp,
+        by: &ChangedBy,
     ) -> Result<bool, AccountError> {
         let row = on_pool!(self, read_pool, pool, m => m::get(pool, person.as_str()).await)?;
         let Some((secret, _, last)) = row else {
@@ -326,9 +440,8 @@ impl Store {
         let Some(step) = accepted_step(&secret, code, now, last)? else {
             return Ok(false);
         };
-        let at = now.to_string();
         Ok(on_pool!(self, write_pool, pool, m =>
-            m::use_step(pool, person.as_str(), &secret, step, Some(&at)).await)?)
+            m::confirm(pool, person.as_str(), &secret, step, now, by).await)?)
     }
 
     /// Checks a sign-in's code against `person`'s confirmed second factor.
@@ -346,7 +459,7 @@ impl Store {
             return Ok(SecondFactorCheck::Refused);
         };
         let used = on_pool!(self, write_pool, pool, m =>
-            m::use_step(pool, person.as_str(), &secret, step, None).await)?;
+            m::use_step(pool, person.as_str(), &secret, step).await)?;
         Ok(if used {
             SecondFactorCheck::Accepted
         } else {
@@ -355,16 +468,23 @@ impl Store {
     }
 
     /// Removes `sign_in`'s second factor, for someone who has lost their
-    /// phone; `false` if they had none. They set one up again at their
-    /// next sign-in where their partnership requires it.
-    pub async fn reset_second_factor(&self, sign_in: &str) -> Result<bool, AccountError> {
+    /// phone, recorded as removed `by` someone at `now`; `false` if they
+    /// had none. They set one up again at their next sign-in where their
+    /// partnership requires it.
+    pub async fn reset_second_factor(
+        &self,
+        sign_in: &str,
+        now: Timestamp,
+        by: &ChangedBy,
+    ) -> Result<bool, AccountError> {
         let person =
             self.person_by_sign_in(sign_in)
                 .await?
                 .ok_or_else(|| AccountError::NoSuchPerson {
                     sign_in: sign_in.to_owned(),
                 })?;
-        Ok(on_pool!(self, write_pool, pool, m => m::remove(pool, person.id.as_str()).await)?)
+        Ok(on_pool!(self, write_pool, pool, m =>
+            m::remove(pool, person.id.as_str(), now, by).await)?)
     }
 }
 

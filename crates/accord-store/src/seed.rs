@@ -8,8 +8,8 @@ use accord_case::CaseId;
 use accord_demo::Demo;
 
 use crate::{
-    AccountError, Append, AppendError, Backend, DirectoryError, Password, Store, StoreError,
-    hash_password,
+    AccountError, Append, AppendError, Backend, ChangedBy, DirectoryError, Password, Store,
+    StoreError, hash_password,
 };
 
 /// What [`Store::seed_demo`] wrote.
@@ -62,7 +62,8 @@ impl Store {
     /// are skipped whatever their events, so seeding twice, or later with a
     /// demo built for a later time (same ids, later events), adds nothing.
     pub async fn seed_demo(&self, demo: &Demo) -> Result<Seeded, SeedError> {
-        self.put_directory(demo.into()).await?;
+        self.put_directory(demo.into(), &ChangedBy::DEMO, jiff::Timestamp::now())
+            .await?;
         let passwords = self.set_demo_passwords(demo).await?;
         let mut attempt = 0;
         loop {
@@ -118,7 +119,7 @@ impl Store {
             .await
             .map_err(|e| AccountError::Hash(e.to_string()))??;
         let people: Vec<&accord_case::PersonId> = demo.people.iter().map(|p| &p.id).collect();
-        self.set_missing_passwords(&people, &hash, jiff::Timestamp::now())
+        self.set_missing_passwords(&people, &hash, jiff::Timestamp::now(), &ChangedBy::DEMO)
             .await
     }
 

@@ -1,17 +1,21 @@
-//! Checking the hash chain: every event in global order, its place, its
+//! Checking the hash chains: every event in global order, its place, its
 //! link to the one before, its hash, and that its queryable columns still
-//! say what its hashed bytes say (DESIGN.md §4, `accord verify`).
+//! say what its hashed bytes say (DESIGN.md §4, `accord verify`); then the
+//! directory audit's entries (`audit.rs`) the same way.
 
 use std::fmt;
 
 use serde_json::Value;
 
-use crate::canonical::{self, GENESIS, Hash};
+use crate::{
+    audit::{self, AuditRow},
+    canonical::{self, GENESIS, Hash},
+};
 
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
-    /// Every event checked out.
+    /// Every event and every directory audit entry checked out.
     Intact {
         /// How many events were checked.
         events: u64,
@@ -19,26 +23,54 @@ pub enum Verification {
         /// down somewhere else lets a later verify prove the log was not
         /// rewritten wholesale.
         head: Hash,
+        /// How many directory audit entries were checked.
+        audit_entries: u64,
+        /// The hash of the last directory audit entry (zeros for none).
+        audit_head: Hash,
     },
-    /// The first problem in global order.
+    /// The first problem: in the events, in global order, or else in the
+    /// directory audit.
     Broken(Break),
 }
 
-/// The first broken or missing event.
+/// Which hash chain a break is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chain {
+    /// The case events.
+    Events,
+    /// The directory audit: changes to people, agencies, accounts and
+    /// settings.
+    DirectoryAudit,
+}
+
+impl Chain {
+    fn noun(self) -> &'static str {
+        match self {
+            Chain::Events => "event",
+            Chain::DirectoryAudit => "directory audit entry",
+        }
+    }
+}
+
+/// The first broken or missing event or audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Break {
-    /// The global sequence number of the event at fault.
+    /// Which chain it is in.
+    pub chain: Chain,
+    /// The global sequence number of the event (or the number of the
+    /// audit entry) at fault.
     pub global_seq: u64,
     /// Its case, where the event is there to say (a missing event's case
     /// is unknown; this is then the case of the next event present).
+    /// `None` in the directory audit.
     pub case: Option<String>,
     /// What is wrong.
     pub problem: Problem,
-    /// How many events before it checked out.
+    /// How many events (or audit entries) before it checked out.
     pub checked: u64,
 }
 
-/// What is wrong with an event.
+/// What is wrong with an event or an audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// The event is missing: the log jumps over it to `next`.
@@ -65,38 +97,47 @@ pub enum Problem {
 impl fmt::Display for Break {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.global_seq;
+        let noun = self.chain.noun();
         let case = self
             .case
             .as_deref()
             .map(|c| format!(" (case {c})"))
             .unwrap_or_default();
+        let log = match self.chain {
+            Chain::Events => "the log",
+            Chain::DirectoryAudit => "the directory audit",
+        };
+        let written = match self.chain {
+            Chain::Events => "events were",
+            Chain::DirectoryAudit => "entries were",
+        };
         match &self.problem {
             Problem::Missing { next } => write!(
                 f,
-                "event {n} is missing: the log jumps from {} to {next}{case}",
+                "{noun} {n} is missing: {log} jumps from {} to {next}{case}",
                 n - 1
             ),
             Problem::MissingAtEnd { head } => write!(
                 f,
-                "event {n} is missing: the log ends at {} but {head} events were written",
+                "{noun} {n} is missing: {log} ends at {} but {head} {written} written",
                 n - 1
             ),
             Problem::BrokenLink => write!(
                 f,
-                "event {n}{case} does not link to event {}: one of the two was altered or replaced",
+                "{noun} {n}{case} does not link to {noun} {}: one of the two was altered or replaced",
                 n.saturating_sub(1)
             ),
             Problem::HashMismatch => write!(
                 f,
-                "event {n}{case} was altered: its hash does not match its stored bytes"
+                "{noun} {n}{case} was altered: its hash does not match its stored bytes"
             ),
             Problem::ColumnsAltered => write!(
                 f,
-                "event {n}{case} was altered: its stored fields no longer match its hashed bytes"
+                "{noun} {n}{case} was altered: its stored fields no longer match its hashed bytes"
             ),
             Problem::HeadMismatch => write!(
                 f,
-                "event {n}{case} is not the event the chain head records: the end of the log was replaced"
+                "{noun} {n}{case} is not the one the chain head records: the end of {log} was replaced"
             ),
         }
     }
@@ -117,16 +158,18 @@ pub(crate) struct EventRow {
     pub hash: Vec<u8>,
 }
 
-/// Walks the chain one event at a time.
+/// Walks a chain one link at a time.
 #[derive(Debug)]
 pub(crate) struct ChainCheck {
+    chain: Chain,
     next: u64,
     prev: Hash,
 }
 
 impl ChainCheck {
-    pub fn new() -> ChainCheck {
+    pub fn new(chain: Chain) -> ChainCheck {
         ChainCheck {
+            chain,
             next: 1,
             prev: GENESIS,
         }
@@ -140,35 +183,67 @@ impl ChainCheck {
     /// Checks the next event in global order.
     pub fn check(&mut self, row: &EventRow) -> Result<(), Break> {
         let global_seq = u64::try_from(row.global_seq).unwrap_or(0);
-        let fault = |global_seq: u64, problem: Problem| Break {
+        self.link(
             global_seq,
-            case: Some(row.case_id.clone()),
+            Some(&row.case_id),
+            &row.prev_hash,
+            &row.canonical,
+            &row.hash,
+            || columns_match(row, global_seq),
+        )
+    }
+
+    /// Checks the next directory audit entry in order.
+    pub fn check_audit(&mut self, row: &AuditRow) -> Result<(), Break> {
+        let seq = u64::try_from(row.seq).unwrap_or(0);
+        self.link(seq, None, &row.prev_hash, &row.canonical, &row.hash, || {
+            audit::columns_match(row, seq)
+        })
+    }
+
+    /// Checks one link: its place, its link to the one before, its hash,
+    /// and (last, as the dearest) that its columns say what it hashed.
+    fn link(
+        &mut self,
+        seq: u64,
+        case: Option<&str>,
+        prev_hash: &[u8],
+        bytes: &[u8],
+        stored_hash: &[u8],
+        columns_match: impl FnOnce() -> bool,
+    ) -> Result<(), Break> {
+        let fault = |seq: u64, problem: Problem| Break {
+            chain: self.chain,
+            global_seq: seq,
+            case: case.map(str::to_owned),
             problem,
             checked: self.checked(),
         };
-        if global_seq != self.next {
-            return Err(fault(self.next, Problem::Missing { next: global_seq }));
+        if seq != self.next {
+            return Err(fault(self.next, Problem::Missing { next: seq }));
         }
-        if row.prev_hash != self.prev {
-            return Err(fault(global_seq, Problem::BrokenLink));
+        if prev_hash != self.prev {
+            return Err(fault(seq, Problem::BrokenLink));
         }
-        let hash = canonical::sha256(&row.canonical);
-        if row.hash != hash {
-            return Err(fault(global_seq, Problem::HashMismatch));
+        let hash = canonical::sha256(bytes);
+        if stored_hash != hash {
+            return Err(fault(seq, Problem::HashMismatch));
         }
-        if !columns_match(row, global_seq) {
-            return Err(fault(global_seq, Problem::ColumnsAltered));
+        if !columns_match() {
+            return Err(fault(seq, Problem::ColumnsAltered));
         }
         self.prev = hash;
         self.next += 1;
         Ok(())
     }
 
-    /// Checks the end of the log against the chain head.
-    pub fn finish(self, head_seq: u64, head_hash: &[u8]) -> Verification {
+    /// Checks the end of the chain against its head; the count checked and
+    /// the last hash if they agree.
+    pub fn finish(self, head_seq: u64, head_hash: &[u8]) -> Result<(u64, Hash), Break> {
         let checked = self.checked();
         if head_seq > checked {
-            return Verification::Broken(Break {
+            return Err(Break {
+                chain: self.chain,
                 global_seq: self.next,
                 case: None,
                 problem: Problem::MissingAtEnd { head: head_seq },
@@ -176,17 +251,15 @@ impl ChainCheck {
             });
         }
         if head_seq < checked || head_hash != self.prev {
-            return Verification::Broken(Break {
+            return Err(Break {
+                chain: self.chain,
                 global_seq: checked,
                 case: None,
                 problem: Problem::HeadMismatch,
                 checked: checked.saturating_sub(1),
             });
         }
-        Verification::Intact {
-            events: checked,
-            head: self.prev,
-        }
+        Ok((checked, self.prev))
     }
 }
 

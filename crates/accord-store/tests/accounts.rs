@@ -38,7 +38,14 @@ async fn directory(backend: Backend) -> (TestDb, Store, Demo) {
     let db = TestDb::new(backend).await;
     let store = db.open().await;
     let demo = demo();
-    store.put_directory((&demo).into()).await.unwrap();
+    store
+        .put_directory(
+            (&demo).into(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     (db, store, demo)
 }
 
@@ -66,7 +73,12 @@ async fn the_right_password_signs_in_and_a_wrong_one_or_an_unknown_name_is_refus
         SignInCheck::Refused
     ));
     store
-        .set_password(&manager.id, &password("correct horse battery"), now())
+        .set_password(
+            &manager.id,
+            &password("correct horse battery"),
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     match store
@@ -92,7 +104,12 @@ async fn the_right_password_signs_in_and_a_wrong_one_or_an_unknown_name_is_refus
     }
     // A new password replaces the old.
     store
-        .set_password(&manager.id, &password("another long password"), now())
+        .set_password(
+            &manager.id,
+            &password("another long password"),
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -108,15 +125,31 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
     let (_db, store, _) = directory(backend).await;
     let manager = person(&store, MANAGER).await;
     store
-        .set_password(&manager.id, &password("correct horse battery"), now())
+        .set_password(
+            &manager.id,
+            &password("correct horse battery"),
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     let session = store.create_session(&manager.id, now()).await.unwrap();
     let token = store
-        .create_token(&manager.id, &[Scope::Read], "reports", now())
+        .create_token(
+            &manager.id,
+            &[Scope::Read],
+            "reports",
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
-    assert!(store.disable_account(MANAGER, now()).await.unwrap());
+    assert!(
+        store
+            .disable_account(MANAGER, now(), &accord_store::ChangedBy::COMMAND_LINE)
+            .await
+            .unwrap()
+    );
     assert!(matches!(
         store
             .check_password(MANAGER, "correct horse battery")
@@ -140,7 +173,12 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
             .is_none()
     );
     assert!(store.token_person(&token.secret).await.unwrap().is_none());
-    assert!(store.enable_account(MANAGER, now()).await.unwrap());
+    assert!(
+        store
+            .enable_account(MANAGER, now(), &accord_store::ChangedBy::COMMAND_LINE)
+            .await
+            .unwrap()
+    );
     assert!(matches!(
         store
             .check_password(MANAGER, "correct horse battery")
@@ -148,7 +186,8 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
             .unwrap(),
         SignInCheck::Verified(_)
     ));
-    // Disabling ended the session for good; the token works again.
+    // Disabling ended the session and revoked the token for good:
+    // enabling the account brings neither back (issue 11, finding 4).
     assert!(
         store
             .session_person(&session, now())
@@ -156,8 +195,17 @@ async fn a_disabled_account_is_refused_and_enabling_it_restores_the_password(bac
             .unwrap()
             .is_none()
     );
-    assert!(store.token_person(&token.secret).await.unwrap().is_some());
-    assert!(store.disable_account("nobody-at-all", now()).await.is_err());
+    assert!(store.token_person(&token.secret).await.unwrap().is_none());
+    assert!(
+        store
+            .disable_account(
+                "nobody-at-all",
+                now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
+            .await
+            .is_err()
+    );
 }
 
 async fn the_throttle_locks_after_the_free_tries_and_lets_go_when_the_lock_passes(
@@ -274,7 +322,12 @@ async fn a_session_signs_in_until_it_expires_or_ends(backend: Backend) {
     let (_db, store, _) = directory(backend).await;
     let manager = person(&store, MANAGER).await;
     store
-        .set_password(&manager.id, &password("correct horse battery"), now())
+        .set_password(
+            &manager.id,
+            &password("correct horse battery"),
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     let secret = store.create_session(&manager.id, now()).await.unwrap();
@@ -312,7 +365,12 @@ async fn a_token_is_stored_hashed_with_its_scopes_until_revoked(backend: Backend
     let (db, store, _) = directory(backend).await;
     let manager = person(&store, MANAGER).await;
     store
-        .set_password(&manager.id, &password("correct horse battery"), now())
+        .set_password(
+            &manager.id,
+            &password("correct horse battery"),
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     let token = store
@@ -321,6 +379,7 @@ async fn a_token_is_stored_hashed_with_its_scopes_until_revoked(backend: Backend
             &[Scope::Write, Scope::Read],
             "case system",
             now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
         )
         .await
         .unwrap();
@@ -341,20 +400,35 @@ async fn a_token_is_stored_hashed_with_its_scopes_until_revoked(backend: Backend
     let other = person(&store, "hav-chair").await;
     assert!(
         !store
-            .revoke_token(&other.id, &token.id, now())
+            .revoke_token(
+                &other.id,
+                &token.id,
+                now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
             .await
             .unwrap()
     );
     assert!(
         store
-            .revoke_token(&manager.id, &token.id, now())
+            .revoke_token(
+                &manager.id,
+                &token.id,
+                now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
             .await
             .unwrap()
     );
     assert!(store.token_person(&token.secret).await.unwrap().is_none());
     assert!(
         !store
-            .revoke_token(&manager.id, &token.id, now())
+            .revoke_token(
+                &manager.id,
+                &token.id,
+                now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
             .await
             .unwrap()
     );
@@ -382,7 +456,12 @@ async fn seeding_the_demo_gives_everyone_the_demo_password_once(backend: Backend
     // A password changed since is kept when the demo is seeded again.
     let chair = person(&store, "hav-chair").await;
     store
-        .set_password(&chair.id, &password("the chair's own password"), now())
+        .set_password(
+            &chair.id,
+            &password("the chair's own password"),
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     assert_eq!(store.seed_demo(&demo).await.unwrap().passwords, 0);

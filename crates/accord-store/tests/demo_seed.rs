@@ -228,17 +228,28 @@ async fn the_directory_is_upserted_and_refuses_what_does_not_fit(backend: Backen
     let db = TestDb::new(backend).await;
     let store = db.open().await;
     let demo = demo_at(now());
-    store.put_directory((&demo).into()).await.unwrap();
+    store
+        .put_directory(
+            (&demo).into(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
 
     // Writing a record again replaces it.
     let mut moved = demo.people[0].clone();
     moved.job_title = "Advanced practitioner".into();
     store
-        .put_directory(Directory {
-            partnerships: &[],
-            agencies: &[],
-            people: std::slice::from_ref(&moved),
-        })
+        .put_directory(
+            Directory {
+                partnerships: &[],
+                agencies: &[],
+                people: std::slice::from_ref(&moved),
+            },
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
         .await
         .unwrap();
     let people = store.people(&moved.partnership).await.unwrap();
@@ -260,11 +271,15 @@ async fn the_directory_is_upserted_and_refuses_what_does_not_fit(backend: Backen
     let mut renamed = demo.partnerships[0].clone();
     renamed.name = "Renamed partnership".into();
     let err = store
-        .put_directory(Directory {
-            partnerships: std::slice::from_ref(&renamed),
-            agencies: &[],
-            people: std::slice::from_ref(&stray),
-        })
+        .put_directory(
+            Directory {
+                partnerships: std::slice::from_ref(&renamed),
+                agencies: &[],
+                people: std::slice::from_ref(&stray),
+            },
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
         .await
         .unwrap_err();
     let DirectoryError::Refused { record, reason } = &err else {
@@ -280,11 +295,15 @@ async fn the_directory_is_upserted_and_refuses_what_does_not_fit(backend: Backen
     let mut twin = demo.people[2].clone();
     twin.id = accord_case::PersonId::parse("someone-new").unwrap();
     let err = store
-        .put_directory(Directory {
-            partnerships: &[],
-            agencies: &[],
-            people: std::slice::from_ref(&twin),
-        })
+        .put_directory(
+            Directory {
+                partnerships: &[],
+                agencies: &[],
+                people: std::slice::from_ref(&twin),
+            },
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
         .await
         .unwrap_err();
     assert!(

@@ -26,7 +26,14 @@ async fn directory(backend: Backend) -> (TestDb, Store, Demo) {
     let store = db.open().await;
     let (calendars, policies) = world();
     let demo = accord_demo::demo(now(), calendars, policies).unwrap();
-    store.put_directory((&demo).into()).await.unwrap();
+    store
+        .put_directory(
+            (&demo).into(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     (db, store, demo)
 }
 

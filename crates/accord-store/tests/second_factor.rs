@@ -34,7 +34,14 @@ async fn directory(backend: Backend) -> (TestDb, Store, Demo) {
     let store = db.open().await;
     let (calendars, policies) = world();
     let demo = accord_demo::demo(now(), calendars, policies).unwrap();
-    store.put_directory((&demo).into()).await.unwrap();
+    store
+        .put_directory(
+            (&demo).into(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     (db, store, demo)
 }
 
@@ -52,7 +59,12 @@ async fn enrolled(store: &Store, who: &Person) -> String {
     let code = code_at(&enrolment.secret, now()).unwrap();
     assert!(
         store
-            .confirm_second_factor(&who.id, &code, now())
+            .confirm_second_factor(
+                &who.id,
+                &code,
+                now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
             .await
             .unwrap()
     );
@@ -88,20 +100,35 @@ async fn enrolling_takes_a_code_from_the_app_before_it_is_in_force(backend: Back
     let stale = code_at(&first.secret, now()).unwrap();
     assert!(
         !store
-            .confirm_second_factor(&manager.id, &stale, now())
+            .confirm_second_factor(
+                &manager.id,
+                &stale,
+                now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
             .await
             .unwrap()
     );
     assert!(
         !store
-            .confirm_second_factor(&manager.id, "000000x", now())
+            .confirm_second_factor(
+                &manager.id,
+                "000000x",
+                now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
             .await
             .unwrap()
     );
     let code = code_at(&second.secret, now()).unwrap();
     assert!(
         store
-            .confirm_second_factor(&manager.id, &code, now())
+            .confirm_second_factor(
+                &manager.id,
+                &code,
+                now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
             .await
             .unwrap()
     );
@@ -191,19 +218,33 @@ async fn an_administrator_resets_a_lost_second_factor(backend: Backend) {
     enrolled(&store, manager).await;
     assert!(
         store
-            .reset_second_factor("hav-police-manager")
+            .reset_second_factor(
+                "hav-police-manager",
+                jiff::Timestamp::now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
             .await
             .unwrap()
     );
     assert!(!store.has_second_factor(&manager.id).await.unwrap());
     assert!(
         !store
-            .reset_second_factor("hav-police-manager")
+            .reset_second_factor(
+                "hav-police-manager",
+                jiff::Timestamp::now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
             .await
             .unwrap()
     );
     assert!(matches!(
-        store.reset_second_factor("hav-nobody").await,
+        store
+            .reset_second_factor(
+                "hav-nobody",
+                jiff::Timestamp::now(),
+                &accord_store::ChangedBy::COMMAND_LINE
+            )
+            .await,
         Err(AccountError::NoSuchPerson { .. })
     ));
     // They can set one up again.
@@ -213,15 +254,35 @@ async fn an_administrator_resets_a_lost_second_factor(backend: Backend) {
 async fn a_partnership_requires_a_second_factor_of_everyone(backend: Backend) {
     let (_db, store, _demo) = directory(backend).await;
     assert!(!store.second_factor_required("havering").await.unwrap());
-    store.require_second_factor("havering", true).await.unwrap();
+    store
+        .require_second_factor(
+            "havering",
+            true,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
     assert!(store.second_factor_required("havering").await.unwrap());
     assert!(!store.second_factor_required("sutton").await.unwrap());
     store
-        .require_second_factor("havering", false)
+        .require_second_factor(
+            "havering",
+            false,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     assert!(!store.second_factor_required("havering").await.unwrap());
-    let unknown = store.require_second_factor("nowhere", true).await;
+    let unknown = store
+        .require_second_factor(
+            "nowhere",
+            true,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await;
     assert!(
         matches!(&unknown, Err(AccountError::NoSuchPartnership { partnership }) if partnership == "nowhere"),
         "{unknown:?}"
@@ -234,23 +295,48 @@ async fn where_someone_stands_is_read_afresh(backend: Backend) {
     let standing = || store.second_factor_standing(manager);
     let s = standing().await.unwrap();
     assert!(!s.required && !s.enrolled && !s.must_enrol());
-    store.require_second_factor("havering", true).await.unwrap();
+    store
+        .require_second_factor(
+            "havering",
+            true,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
     let s = standing().await.unwrap();
     assert!(s.required && !s.enrolled && s.must_enrol());
     enrolled(&store, manager).await;
     let s = standing().await.unwrap();
     assert!(s.required && s.enrolled && !s.must_enrol());
     store
-        .reset_second_factor("hav-police-manager")
+        .reset_second_factor(
+            "hav-police-manager",
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     assert!(standing().await.unwrap().must_enrol());
     // Another partnership's rule is not theirs.
     store
-        .require_second_factor("havering", false)
+        .require_second_factor(
+            "havering",
+            false,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
-    store.require_second_factor("sutton", true).await.unwrap();
+    store
+        .require_second_factor(
+            "sutton",
+            true,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
     assert!(!standing().await.unwrap().must_enrol());
 }
 
@@ -259,7 +345,12 @@ async fn expired_sessions_and_forgotten_failures_are_pruned(backend: Backend) {
     let manager = person(&demo, "hav-police-manager");
     let password = accord_store::Password::parse(accord_demo::DEMO_PASSWORD).unwrap();
     store
-        .set_password(&manager.id, &password, now())
+        .set_password(
+            &manager.id,
+            &password,
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     let old = store.create_session(&manager.id, now()).await.unwrap();
@@ -298,15 +389,32 @@ async fn an_administrator_sees_who_can_sign_in_and_how(backend: Backend) {
     let worker = person(&demo, "hav-csc-practitioner");
     let password = accord_store::Password::parse("a long enough password").unwrap();
     store
-        .set_password(&manager.id, &password, now())
+        .set_password(
+            &manager.id,
+            &password,
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     store
-        .set_password(&worker.id, &password, now())
+        .set_password(
+            &worker.id,
+            &password,
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     enrolled(&store, manager).await;
-    store.disable_account(&worker.sign_in, now()).await.unwrap();
+    store
+        .disable_account(
+            &worker.sign_in,
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
     let mut states = store.account_states("havering").await.unwrap();
     states.sort_by(|a, b| a.person.cmp(&b.person));
     assert_eq!(

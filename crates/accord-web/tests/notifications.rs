@@ -393,7 +393,11 @@ async fn a_disabled_account_s_calendar_feed_stops() {
     assert_eq!(reqwest::get(&url).await.unwrap().status(), 200);
     state
         .store()
-        .disable_account("hav-csc-practitioner", state.now())
+        .disable_account(
+            "hav-csc-practitioner",
+            state.now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     assert_eq!(reqwest::get(&url).await.unwrap().status(), 404);

@@ -159,7 +159,12 @@ async fn a_second_factor_is_set_up_in_the_browser_when_the_partnership_requires_
     let (app, state, clock) = common::spawn_app_with_demo_and_clock().await;
     state
         .store()
-        .require_second_factor("havering", true)
+        .require_second_factor(
+            "havering",
+            true,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     let mut b = Browser::start("second-factor", &app.address).await;
@@ -242,7 +247,8 @@ async fn a_second_factor_is_set_up_in_the_browser_when_the_partnership_requires_
 /// Issue 5: "Administration: agencies, people and roles, and calendars."
 /// An administrator adds an agency and a person with a first password,
 /// gives them a role the policy names, disables and enables their account,
-/// and reads the calendars; the person then signs in. Administrators see
+/// reads those changes on record (issue 11) and the calendars; the person
+/// then signs in. Administrators see
 /// no case, and nobody else sees administration.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_looks_after_agencies_people_and_accounts() {
@@ -353,6 +359,24 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     b.axe("a person, disabled").await;
     b.click("main form[action$='/enable'] button").await;
     b.wait_for(|p| p.ends_with("?done=enabled")).await;
+
+    // Issue 11: every one of those changes is on record, newest first,
+    // in words, and the page passes axe like the rest.
+    b.open("/admin").await;
+    b.follow("Changes to the directory").await;
+    assert_eq!(b.path().await, "/admin/audit");
+    let audit = b.text("table").await;
+    let enabled = audit
+        .find("Enabled their account")
+        .unwrap_or_else(|| panic!("{audit}"));
+    let added = audit
+        .find("Added a person")
+        .unwrap_or_else(|| panic!("{audit}"));
+    assert!(enabled < added, "newest first: {audit}");
+    assert!(audit.contains("Olu Adeyemi"), "{audit}");
+    assert!(audit.contains("Added an agency"), "{audit}");
+    b.axe("changes to the directory").await;
+    b.screenshot("changes-to-the-directory").await;
 
     b.open("/admin/calendars").await;
     let calendars = b.text("main").await;

@@ -34,7 +34,12 @@ async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_
     let (app, state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
     state
         .store()
-        .require_second_factor("havering", true)
+        .require_second_factor(
+            "havering",
+            true,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
 
@@ -228,7 +233,12 @@ async fn switching_the_rule_on_holds_at_once_for_sessions_and_tokens_already_mad
 
     state
         .store()
-        .require_second_factor("havering", true)
+        .require_second_factor(
+            "havering",
+            true,
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
         .await
         .unwrap();
     let (status, body) = read_with_token().await;

@@ -130,7 +130,12 @@ async fn a_disabled_account_is_refused() {
     // The app's own store is behind the server; disable through a second
     // handle on the same file, as `accord user disable` would.
     let store = store.unwrap();
-    assert!(store.disable_account(MANAGER, clock.now()).await.unwrap());
+    assert!(
+        store
+            .disable_account(MANAGER, clock.now(), &accord_store::ChangedBy::COMMAND_LINE)
+            .await
+            .unwrap()
+    );
     assert_error(
         sign_in(&app, MANAGER, PASSWORD).await,
         403,

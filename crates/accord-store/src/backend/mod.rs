@@ -25,7 +25,7 @@ macro_rules! common_queries {
                 self, DeadlineEntry, DeadlineRow, OutboxEntry, OutboxRow, Policies,
                 RegisterEntry, RegisterRow, to_i64,
             },
-            verify::{ChainCheck, EventRow, Verification},
+            verify::{Chain, ChainCheck, EventRow, Verification},
         };
 
         type Tx = Transaction<'static, Db>;
@@ -490,7 +490,8 @@ macro_rules! common_queries {
             Ok(u64::try_from(n).unwrap_or(0))
         }
 
-        /// Walks the whole chain in one consistent snapshot.
+        /// Walks the whole event chain, then the directory audit's, in one
+        /// consistent snapshot.
         pub(crate) async fn verify(
             reader: &Pool<Db>,
             mut progress: impl FnMut(u64),
@@ -500,7 +501,7 @@ macro_rules! common_queries {
                 sqlx::query_as("SELECT global_seq, hash FROM chain_head WHERE id = 1")
                     .fetch_one(&mut *tx)
                     .await?;
-            let mut check = ChainCheck::new();
+            let mut check = ChainCheck::new(Chain::Events);
             let mut after = 0_i64;
             loop {
                 let rows: Vec<EventRow> = sqlx::query_as(
@@ -521,8 +522,36 @@ macro_rules! common_queries {
                 }
                 progress(check.checked());
             }
+            let (events, head) =
+                match check.finish(u64::try_from(head_seq).unwrap_or(0), &head_hash) {
+                    Ok(done) => done,
+                    Err(fault) => return Ok(Verification::Broken(fault)),
+                };
+            let (audit_seq, audit_hash) = audit::head(&mut *tx).await?;
+            let mut check = ChainCheck::new(Chain::DirectoryAudit);
+            let mut after = 0_i64;
+            loop {
+                let rows = audit::page(&mut *tx, after, PAGE).await?;
+                let Some(last) = rows.last() else { break };
+                after = last.seq;
+                for row in &rows {
+                    if let Err(fault) = check.check_audit(row) {
+                        return Ok(Verification::Broken(fault));
+                    }
+                }
+            }
             tx.rollback().await?;
-            Ok(check.finish(u64::try_from(head_seq).unwrap_or(0), &head_hash))
+            Ok(
+                match check.finish(u64::try_from(audit_seq).unwrap_or(0), &audit_hash) {
+                    Ok((audit_entries, audit_head)) => Verification::Intact {
+                        events,
+                        head,
+                        audit_entries,
+                        audit_head,
+                    },
+                    Err(fault) => Verification::Broken(fault),
+                },
+            )
         }
 
         /// Recomputes every projection from the log in one transaction.

@@ -27,6 +27,8 @@ async fn begin_read(pool: &PgPool) -> Result<Tx, sqlx::Error> {
         .await
 }
 
+use crate::audit::postgres as audit;
+
 super::common_queries!();
 
 /// An open PostgreSQL store.

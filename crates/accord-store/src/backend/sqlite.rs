@@ -28,6 +28,8 @@ async fn begin_read(pool: &SqlitePool) -> Result<Tx, sqlx::Error> {
     pool.begin().await
 }
 
+use crate::audit::sqlite as audit;
+
 super::common_queries!();
 
 /// An open SQLite store: one writer connection, a few readers.

@@ -10,7 +10,7 @@
 //! A lost phone is an administrator's `accord user reset-second-factor`.
 
 use accord_store::{
-    MAX_PASSWORD_CHARS, SignInCheck,
+    ChangedBy, MAX_PASSWORD_CHARS, SignInCheck,
     second_factor::{DIGITS, STEP_SECONDS},
 };
 use axum::{
@@ -210,7 +210,12 @@ pub(crate) async fn confirm_enrolment(
     let attempt = Attempt::count(store, &principal.person.sign_in, address, now).await?;
     let confirmed = code.len() <= 20
         && store
-            .confirm_second_factor(principal.id(), code, now)
+            .confirm_second_factor(
+                principal.id(),
+                code,
+                now,
+                &ChangedBy::Person(principal.id().clone()),
+            )
             .await?;
     if !confirmed {
         return Err(ApiError::Unprocessable {

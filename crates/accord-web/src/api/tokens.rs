@@ -3,7 +3,7 @@
 //! `DELETE /api/v1/tokens/{id}` revokes one. A token is sent as
 //! `Authorization: Bearer accord_…` and may do only what its scopes allow.
 
-use accord_store::Scope;
+use accord_store::{ChangedBy, Scope};
 use axum::{
     extract::State,
     http::{HeaderValue, StatusCode, header},
@@ -88,7 +88,13 @@ pub(crate) async fn create(
     }
     let token = state
         .store()
-        .create_token(principal.id(), &body.scopes, label, state.now())
+        .create_token(
+            principal.id(),
+            &body.scopes,
+            label,
+            state.now(),
+            &ChangedBy::Person(principal.id().clone()),
+        )
         .await?;
     let mut scopes: Vec<Scope> = body.scopes.clone();
     scopes.sort();
@@ -130,7 +136,12 @@ pub(crate) async fn revoke(
 ) -> Result<StatusCode, ApiError> {
     if state
         .store()
-        .revoke_token(principal.id(), &id, state.now())
+        .revoke_token(
+            principal.id(),
+            &id,
+            state.now(),
+            &ChangedBy::Person(principal.id().clone()),
+        )
         .await?
     {
         Ok(StatusCode::NO_CONTENT)

@@ -7,13 +7,19 @@
 //!
 //! Administrators see no case: these pages show the directory and the
 //! accounts, never a disagreement. What they change is logged without
-//! naming anyone.
+//! naming anyone, and recorded in full in the directory audit (who, whom,
+//! before and after, when), which `/admin/audit` shows them.
+//!
+//! Nobody changes their own role or policy roles, or disables themselves:
+//! an administrator who could would give themselves access to cases (issue
+//! 11). Another administrator, or the command line at the server, does it.
 
 use super::extract::{Form, Path, Query};
 use accord_case::{AgencyId, PersonId};
 use accord_policy::{RoleId, RoleTier};
 use accord_store::{
-    Agency, AgencyKind, Channel, Delivery, DeliveryStatus, Directory, Partnership, Password, Person,
+    AUDIT_SHOWN, Agency, AgencyKind, AuditEntry, AuditSubject, ChangedBy, Channel, Delivery,
+    DeliveryStatus, Directory, DirectoryError, Partnership, Password, Person,
 };
 use askama::Template;
 use axum::{
@@ -109,6 +115,12 @@ async fn admin<'a>(state: &AppState, viewer: &'a Viewer) -> Result<Admin<'a>, Pa
 impl Admin<'_> {
     fn fail(&self, e: impl Into<ApiError>) -> PageError {
         PageError::new(e.into(), self.viewer)
+    }
+
+    /// Who the directory audit records as making the change: this
+    /// administrator.
+    fn by(&self) -> ChangedBy {
+        ChangedBy::Person(self.viewer.principal.id().clone())
     }
 
     /// The email to the partnership's people that could not be sent,
@@ -207,9 +219,18 @@ fn done_words(done: &str) -> Option<&'static str> {
     Some(match done {
         "agency" => "The agency is saved",
         "person" => "The person is saved",
-        "password" => "Their new password is set: tell them it, and that they should change it",
-        "disabled" => "Their account is disabled and their sessions have ended",
-        "enabled" => "Their account is enabled again",
+        "password" => {
+            "Their new password is set, and the sessions, API tokens and calendar feed they had \
+             have ended: tell them the password, and that they should change it"
+        }
+        "disabled" => {
+            "Their account is disabled: their sessions have ended, and their API tokens and \
+             calendar feed are revoked for good"
+        }
+        "enabled" => {
+            "Their account is enabled again. The API tokens and calendar feed revoked when it \
+             was disabled stay revoked: they make new ones"
+        }
         "second-factor" => {
             "Their second factor is reset: they set up a new one when they next sign in"
         }
@@ -263,7 +284,7 @@ pub(crate) async fn second_factor_rule(
     let required = posted.get("required") == "yes";
     state
         .store()
-        .require_second_factor(&a.partnership.id, required)
+        .require_second_factor(&a.partnership.id, required, state.now(), &a.by())
         .await
         .map_err(|e| a.fail(ApiError::Internal(Box::new(e))))?;
     tracing::info!(required, "an administrator set the second-factor rule");
@@ -460,11 +481,15 @@ pub(crate) async fn save_agency(
     };
     state
         .store()
-        .put_directory(Directory {
-            partnerships: &[],
-            agencies: std::slice::from_ref(&agency),
-            people: &[],
-        })
+        .put_directory(
+            Directory {
+                partnerships: &[],
+                agencies: std::slice::from_ref(&agency),
+                people: &[],
+            },
+            &a.by(),
+            state.now(),
+        )
         .await
         .map_err(|e| a.fail(e))?;
     tracing::info!("an administrator saved an agency");
@@ -739,17 +764,13 @@ pub(crate) async fn add_person(
             "sign_in",
             "That sign-in name is kept for Accord itself: choose another",
         );
-    } else if state
+    } else if let Some(taken) = state
         .store()
         .person_by_sign_in(&sign_in)
         .await
         .map_err(|e| a.fail(e))?
-        .is_some()
     {
-        errors.add(
-            "sign_in",
-            "Someone already signs in with that name: choose another",
-        );
+        errors.add("sign_in", taken_sign_in(&sign_in, &taken.sign_in));
     }
     let password = match Password::parse(posted.get("password")) {
         Ok(p) => Some(p),
@@ -783,20 +804,54 @@ pub(crate) async fn add_person(
         declared_roles: answers.roles,
     };
     let store = state.store();
+    let written = store
+        .put_directory(
+            Directory {
+                partnerships: &[],
+                agencies: &[],
+                people: std::slice::from_ref(&person),
+            },
+            &a.by(),
+            state.now(),
+        )
+        .await;
+    match written {
+        Ok(()) => {}
+        // Someone took the name (in any case) since the check above.
+        Err(DirectoryError::Refused { .. }) => {
+            let mut errors = Errors::default();
+            errors.add("sign_in", taken_sign_in(&person.sign_in, ""));
+            return Ok(a.form_page(
+                "Add a person",
+                "/admin/people",
+                "/admin/people/new",
+                Vec::new(),
+                person_questions(&a, policy, &posted, true),
+                &errors,
+                "Add them",
+            ));
+        }
+        Err(e) => return Err(a.fail(e)),
+    }
     store
-        .put_directory(Directory {
-            partnerships: &[],
-            agencies: &[],
-            people: std::slice::from_ref(&person),
-        })
-        .await
-        .map_err(|e| a.fail(e))?;
-    store
-        .set_password(&id, &password, state.now())
+        .set_password(&id, &password, state.now(), &a.by())
         .await
         .map_err(|e| a.fail(ApiError::Internal(Box::new(e))))?;
     tracing::info!("an administrator added a person");
     Ok(Redirect::to(&format!("/admin/people/{id}?done=person")).into_response())
+}
+
+/// The error for a sign-in name that is taken: exactly, or by a name that
+/// differs from it only in capital letters (`taken`, when known).
+fn taken_sign_in(wanted: &str, taken: &str) -> String {
+    if !taken.is_empty() && taken != wanted {
+        format!(
+            "Someone already signs in as {taken}, which differs from this name only in capital \
+             letters: choose another"
+        )
+    } else {
+        "Someone already signs in with that name: choose another".to_owned()
+    }
 }
 
 #[derive(Template)]
@@ -933,6 +988,12 @@ pub(crate) async fn save_person(
         Ok(answers) => answers,
         Err(errors) => return person_page(&state, &a, &id, Some(&posted), &errors, None).await,
     };
+    if existing.id == *viewer.principal.id() {
+        let errors = own_role_changes(existing, &answers);
+        if !errors.is_empty() {
+            return person_page(&state, &a, &id, Some(&posted), &errors, None).await;
+        }
+    }
     let person = Person {
         name: answers.name,
         job_title: answers.job_title,
@@ -944,15 +1005,44 @@ pub(crate) async fn save_person(
     };
     state
         .store()
-        .put_directory(Directory {
-            partnerships: &[],
-            agencies: &[],
-            people: std::slice::from_ref(&person),
-        })
+        .put_directory(
+            Directory {
+                partnerships: &[],
+                agencies: &[],
+                people: std::slice::from_ref(&person),
+            },
+            &a.by(),
+            state.now(),
+        )
         .await
         .map_err(|e| a.fail(e))?;
     tracing::info!("an administrator changed a person's details");
     Ok(Redirect::to(&format!("/admin/people/{id}?done=person")).into_response())
+}
+
+/// The mistakes in an administrator's answers about themselves: a change
+/// to their own role or policy roles, which only someone else may make.
+fn own_role_changes(me: &Person, answers: &PersonAnswers) -> Errors {
+    let mut errors = Errors::default();
+    if answers.tier != me.tier {
+        errors.add(
+            "tier",
+            "You cannot change your own role: ask another administrator to do it",
+        );
+    }
+    let mut had: Vec<&RoleId> = me.declared_roles.iter().collect();
+    let mut asked: Vec<&RoleId> = answers.roles.iter().collect();
+    had.sort();
+    had.dedup();
+    asked.sort();
+    asked.dedup();
+    if had != asked {
+        errors.add(
+            "roles",
+            "You cannot change the policy roles you hold: ask another administrator to do it",
+        );
+    }
+    errors
 }
 
 /// `POST /admin/people/{id}/{account action}`: a new password, disabling,
@@ -977,6 +1067,7 @@ pub(crate) async fn account(
     }
     let store = state.store();
     let now = state.now();
+    let by = a.by();
     let internal = |e: accord_store::AccountError| a.fail(ApiError::Internal(Box::new(e)));
     let done = match action.as_str() {
         "password" => {
@@ -984,7 +1075,7 @@ pub(crate) async fn account(
             match Password::parse(posted.get("new_password")) {
                 Ok(password) => {
                     store
-                        .set_password(&person.id, &password, now)
+                        .set_password(&person.id, &password, now, &by)
                         .await
                         .map_err(internal)?;
                     "password"
@@ -1001,21 +1092,21 @@ pub(crate) async fn account(
         }
         "disable" => {
             store
-                .disable_account(&person.sign_in, now)
+                .disable_account(&person.sign_in, now, &by)
                 .await
                 .map_err(internal)?;
             "disabled"
         }
         "enable" => {
             store
-                .enable_account(&person.sign_in, now)
+                .enable_account(&person.sign_in, now, &by)
                 .await
                 .map_err(internal)?;
             "enabled"
         }
         "reset-second-factor" => {
             store
-                .reset_second_factor(&person.sign_in)
+                .reset_second_factor(&person.sign_in, now, &by)
                 .await
                 .map_err(internal)?;
             "second-factor"
@@ -1174,6 +1265,250 @@ pub(crate) async fn retry_message(
     Ok(Redirect::to(&format!("/admin/messages?done={done}")).into_response())
 }
 
+// --- Changes to the directory -------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    rows: Vec<AuditRow>,
+    /// Whether there are more than are listed.
+    more: bool,
+}
+
+/// One change to the directory, in words.
+struct AuditRow {
+    when: String,
+    who: String,
+    whom: String,
+    what: String,
+    before: Vec<String>,
+    after: Vec<String>,
+}
+
+impl Admin<'_> {
+    /// An entry of the directory audit in plain words.
+    fn audit_row(&self, policy: Option<&accord_policy::Policy>, e: &AuditEntry) -> AuditRow {
+        let person_name = |id: &str| {
+            self.people
+                .iter()
+                .find(|p| p.id.as_str() == id)
+                .map_or_else(|| id.to_owned(), |p| p.name.clone())
+        };
+        let who = match &e.by {
+            ChangedBy::Person(id) => person_name(id.as_str()),
+            ChangedBy::System(name) if name == ChangedBy::COMMAND_LINE.id() => {
+                "The accord command, at the server".to_owned()
+            }
+            ChangedBy::System(name) if name == ChangedBy::DEMO.id() => {
+                "The demo data, when it was loaded".to_owned()
+            }
+            ChangedBy::System(name) => format!("Accord ({name})"),
+        };
+        let whom = match e.subject {
+            AuditSubject::Person | AuditSubject::Account | AuditSubject::SecondFactor => {
+                person_name(&e.subject_id)
+            }
+            AuditSubject::Agency => self
+                .agencies
+                .iter()
+                .find(|ag| ag.id.as_str() == e.subject_id)
+                .map_or_else(|| e.subject_id.clone(), |ag| ag.name.clone()),
+            AuditSubject::Partnership | AuditSubject::Setting => self.partnership.name.clone(),
+        };
+        AuditRow {
+            when: words::when(e.at),
+            who,
+            whom,
+            what: audit_what(&e.what),
+            before: self.audit_values(policy, &e.before),
+            after: self.audit_values(policy, &e.after),
+        }
+    }
+
+    /// The values an entry records, one line each: "Role: Chair".
+    fn audit_values(
+        &self,
+        policy: Option<&accord_policy::Policy>,
+        values: &serde_json::Value,
+    ) -> Vec<String> {
+        use serde_json::Value;
+        let Value::Object(map) = values else {
+            return vec!["Nothing".to_owned()];
+        };
+        let text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            Value::Bool(true) => "Yes".to_owned(),
+            Value::Bool(false) => "No".to_owned(),
+            Value::Null => "None".to_owned(),
+            other => other.to_string(),
+        };
+        let list = |v: &Value, each: &dyn Fn(&str) -> String| match v {
+            Value::Array(items) if items.is_empty() => "None".to_owned(),
+            Value::Array(items) => items
+                .iter()
+                .map(|i| each(i.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => text(other),
+        };
+        map.iter()
+            .map(|(key, v)| {
+                let (label, value) = match key.as_str() {
+                    "name" => ("Name", text(v)),
+                    "job_title" => ("Job title", text(v)),
+                    "email" => ("Email", text(v)),
+                    "sign_in" => ("Sign-in name", text(v)),
+                    "partnership" => ("Partnership", text(v)),
+                    "agency" => ("Agency", {
+                        let id = text(v);
+                        self.agencies
+                            .iter()
+                            .find(|ag| ag.id.as_str() == id)
+                            .map_or(id, |ag| ag.name.clone())
+                    }),
+                    "tier" => ("Role", {
+                        let id = text(v);
+                        RoleTier::ALL
+                            .iter()
+                            .find(|t| t.id() == id)
+                            .map_or(id, |t| tier_words(*t))
+                    }),
+                    "declared_roles" => (
+                        "Policy roles",
+                        list(v, &|id| {
+                            policy
+                                .and_then(|p| p.roles.iter().find(|r| r.id.as_str() == id))
+                                .map_or_else(|| id.to_owned(), |r| r.name.clone())
+                        }),
+                    ),
+                    "kind" => ("Kind", {
+                        let id = text(v);
+                        KINDS
+                            .iter()
+                            .find(|(_, name, _)| *name == id)
+                            .map_or(id, |(_, _, w)| (*w).to_owned())
+                    }),
+                    "policy" => ("Policy", text(v)),
+                    "case_prefix" => ("Case reference prefix", text(v)),
+                    "sign_in_prefix" => ("Sign-in name prefix", text(v)),
+                    "disabled" => (
+                        "Account",
+                        if v == &Value::Bool(true) {
+                            "Disabled"
+                        } else {
+                            "Enabled"
+                        }
+                        .to_owned(),
+                    ),
+                    "password" => (
+                        "Password",
+                        match v.as_str() {
+                            Some("none") => "None set",
+                            Some("new") => "A new one set",
+                            _ => "Set",
+                        }
+                        .to_owned(),
+                    ),
+                    "sessions_ended" => ("Sessions ended", text(v)),
+                    "tokens_revoked" => ("API tokens revoked", list(v, &str::to_owned)),
+                    "calendar_feed_revoked" => ("Calendar feed revoked", text(v)),
+                    "token" => ("API token", text(v)),
+                    "scopes" => ("Scopes", list(v, &str::to_owned)),
+                    "label" => ("Label", text(v)),
+                    "revoked" => ("Revoked", text(v)),
+                    "confirmed" => (
+                        "Second factor",
+                        if v == &Value::Bool(true) {
+                            "Set up"
+                        } else {
+                            "Not set up"
+                        }
+                        .to_owned(),
+                    ),
+                    "second_factor_required" => ("Second factor required of everyone", text(v)),
+                    _ => ("", format!("{key}: {}", text(v))),
+                };
+                if label.is_empty() {
+                    value
+                } else {
+                    format!("{label}: {value}")
+                }
+            })
+            .collect()
+    }
+}
+
+/// What an entry's kind of change means, in words.
+fn audit_what(what: &str) -> String {
+    let fixed = match what {
+        "partnership.added" => "Added the partnership",
+        "agency.added" => "Added an agency",
+        "person.added" => "Added a person",
+        "account.password" => "Set a new password",
+        "account.disabled" => "Disabled their account",
+        "account.enabled" => "Enabled their account",
+        "token.created" => "Made an API token",
+        "token.revoked" => "Revoked an API token",
+        "second_factor.confirmed" => "Set up a second factor",
+        "second_factor.reset" => "Reset their second factor",
+        "setting.second_factor_required" => "Changed whether everyone needs a second factor",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_owned();
+    }
+    let Some((kind, fields)) = what.split_once('.') else {
+        return what.to_owned();
+    };
+    let whose = match kind {
+        "person" => "Changed their",
+        "agency" => "Changed the agency's",
+        "partnership" => "Changed the partnership's",
+        _ => return what.to_owned(),
+    };
+    let fields: Vec<&str> = fields
+        .split('+')
+        .map(|f| match f {
+            "tier" => "role",
+            "declared_roles" => "policy roles",
+            "job_title" => "job title",
+            "sign_in" => "sign-in name",
+            "case_prefix" => "case reference prefix",
+            "sign_in_prefix" => "sign-in name prefix",
+            other => other,
+        })
+        .collect();
+    format!("{whose} {}", fields.join(" and "))
+}
+
+/// `GET /admin/audit`: every change to the partnership's directory,
+/// accounts and settings, newest first.
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let policy = state.current_policy(&a.partnership.policy).ok();
+    let entries = state
+        .store()
+        .directory_audit(&a.partnership.id, AUDIT_SHOWN + 1)
+        .await
+        .map_err(|e| a.fail(e))?;
+    let more = entries.len() > AUDIT_SHOWN as usize;
+    let rows = entries
+        .iter()
+        .take(AUDIT_SHOWN as usize)
+        .map(|e| a.audit_row(policy, e))
+        .collect();
+    let page = AuditPage {
+        chrome: a.chrome("Changes to the directory", &Errors::default()),
+        rows,
+        more,
+    };
+    Ok(html(&page))
+}
+
 // --- Calendars -----------------------------------------------------------
 
 #[derive(Template)]
@@ -1257,6 +1592,60 @@ pub(crate) async fn calendars(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_administrator_may_not_change_their_own_role_or_policy_roles() {
+        let me = Person {
+            id: PersonId::parse("hav-admin").unwrap(),
+            sign_in: "hav-admin".into(),
+            name: "A".into(),
+            job_title: String::new(),
+            email: "a@example.org".into(),
+            partnership: "havering".into(),
+            agency: AgencyId::parse("hav-team").unwrap(),
+            tier: RoleTier::Admin,
+            declared_roles: vec!["x".parse().unwrap(), "y".parse().unwrap()],
+        };
+        let answers = |tier, roles: &[&str]| PersonAnswers {
+            name: "B".into(),
+            job_title: "Anything".into(),
+            email: "b@example.org".into(),
+            agency: me.agency.clone(),
+            tier,
+            roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+        };
+        let fields = |e: Errors| e.0.into_iter().map(|e| e.field).collect::<Vec<_>>();
+        // Their name, title, email and the order of their roles are theirs to change.
+        assert!(
+            fields(own_role_changes(
+                &me,
+                &answers(RoleTier::Admin, &["y", "x"])
+            ))
+            .is_empty()
+        );
+        assert_eq!(
+            fields(own_role_changes(
+                &me,
+                &answers(RoleTier::Chair, &["x", "y"])
+            )),
+            ["tier"]
+        );
+        assert_eq!(
+            fields(own_role_changes(&me, &answers(RoleTier::Admin, &["x"]))),
+            ["roles"]
+        );
+    }
+
+    #[test]
+    fn each_kind_of_change_reads_as_words() {
+        assert_eq!(audit_what("person.tier"), "Changed their role");
+        assert_eq!(
+            audit_what("person.declared_roles+tier"),
+            "Changed their policy roles and role"
+        );
+        assert_eq!(audit_what("account.disabled"), "Disabled their account");
+        assert_eq!(audit_what("agency.name"), "Changed the agency's name");
+    }
 
     #[test]
     fn new_ids_come_from_the_name_and_never_clash() {

@@ -94,6 +94,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/people/{id}/{action}", post(admin::account))
         .route("/admin/calendars", get(admin::calendars))
         .route("/admin/messages", get(admin::messages))
+        .route("/admin/audit", get(admin::audit))
         .route("/admin/messages/{id}/retry", post(admin::retry_message))
         .route("/policies", get(policy_page::list))
         .route("/policies/{id}", get(policy_page::show))

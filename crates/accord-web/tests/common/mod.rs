@@ -144,12 +144,24 @@ pub async fn with_people(state: AppState, sign_ins: &[&str], clock: &TestClock) 
     let policies = accord_policy::builtin(&calendars);
     let demo = accord_demo::demo(clock.now(), &calendars, &policies).expect("the demo");
     let store = state.store();
-    store.put_directory((&demo).into()).await.unwrap();
+    store
+        .put_directory(
+            (&demo).into(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
     let password = accord_store::Password::parse(PASSWORD).unwrap();
     for sign_in in sign_ins {
         let person = store.person_by_sign_in(sign_in).await.unwrap().unwrap();
         store
-            .set_password(&person.id, &password, clock.now())
+            .set_password(
+                &person.id,
+                &password,
+                clock.now(),
+                &accord_store::ChangedBy::COMMAND_LINE,
+            )
             .await
             .unwrap();
     }
