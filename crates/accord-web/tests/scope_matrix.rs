@@ -176,6 +176,7 @@ const ROUTES: &[Route] = &[
     r("POST",   "/admin/people/{id}/{action}", "/admin/people/hav-police-manager/disable", Needs::Page),
     r("GET",    "/admin/calendars", "/admin/calendars", Needs::Page),
     r("GET",    "/admin/messages", "/admin/messages", Needs::Page),
+    r("GET",    "/admin/audit", "/admin/audit", Needs::Page),
     r("POST",   "/admin/messages/{id}/retry", "/admin/messages/1/retry", Needs::Page),
     r("GET",    "/policies", "/policies", Needs::Page),
     r("GET",    "/policies/{id}", "/policies/havering-hscp-2022", Needs::Page),
@@ -342,7 +343,11 @@ async fn every_route_under_every_credential_does_only_what_that_credential_may()
     assert!(
         state
             .store()
-            .disable_account("hav-police-manager", state.now())
+            .disable_account(
+                "hav-police-manager",
+                state.now(),
+                &accord_store::ChangedBy::COMMAND_LINE,
+            )
             .await
             .unwrap()
     );
