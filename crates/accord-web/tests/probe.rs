@@ -7,8 +7,8 @@ mod common;
 
 use accord_store::{ThrottleRule, code_at};
 use common::{
-    Backend, PASSWORD, Session, TestApp, bearer_token, post_as, sign_in, spawn_app_with_demo,
-    spawn_app_with_directory,
+    Backend, PASSWORD, Session, TestApp, bearer_token, enrol, post_as, sign_in,
+    spawn_app_with_demo, spawn_app_with_directory,
 };
 use serde_json::{Value, json};
 
@@ -110,24 +110,7 @@ async fn forty_names_guessed_at_once_from_one_address_are_throttled_by_the_addre
 async fn wrong_codes_sent_at_once_are_throttled_as_if_sent_in_a_row() {
     let (app, _state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
     let session = sign_in(&app, MANAGER).await;
-    let (status, enrolment) = post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor",
-        &json!({ "password": PASSWORD }),
-    )
-    .await;
-    assert_eq!(status, 201, "{enrolment}");
-    let secret = enrolment["secret"].as_str().unwrap().to_owned();
-    let code = code_at(&secret, clock.now()).unwrap();
-    let (status, _) = post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor/confirmation",
-        &json!({ "code": code }),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let secret = enrol(&app, &session, &clock).await;
     // Codes that are not now's: the current one plus one, modulo a million.
     let right: u32 = code_at(&secret, clock.now()).unwrap().parse().unwrap();
     let counts = all_at_once(17, |i| {
@@ -152,22 +135,7 @@ async fn wrong_codes_sent_at_once_are_throttled_as_if_sent_in_a_row() {
 async fn asking_for_the_code_does_not_count_against_the_account() {
     let (app, _state, clock) = spawn_app_with_directory(Backend::Sqlite, &[MANAGER]).await;
     let session = sign_in(&app, MANAGER).await;
-    let (_, enrolment) = post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor",
-        &json!({ "password": PASSWORD }),
-    )
-    .await;
-    let secret = enrolment["secret"].as_str().unwrap().to_owned();
-    let code = code_at(&secret, clock.now()).unwrap();
-    post_as(
-        &app,
-        &session,
-        "/api/v1/me/second-factor/confirmation",
-        &json!({ "code": code }),
-    )
-    .await;
+    enrol(&app, &session, &clock).await;
     for _ in 0..(ThrottleRule::ACCOUNT.free + 3) {
         let response = app
             .client

@@ -9,8 +9,8 @@ mod common;
 
 use accord_store::code_at;
 use common::{
-    Backend, PASSWORD, Session, TestApp, TestClock, answer, bearer_token, get_as, post_as,
-    session_of, spawn_app_with_directory,
+    Backend, PASSWORD, TestApp, answer, bearer_token, enrol, get_as, post_as, session_of,
+    spawn_app_with_directory,
 };
 use serde_json::json;
 
@@ -151,31 +151,6 @@ async fn a_required_second_factor_is_set_up_at_the_first_sign_in_then_asked_for_
     let (_, me) = get_as(&app, &session, "/api/v1/me").await;
     assert_eq!(me["second_factor"], "enrolled");
     assert_eq!(get_as(&app, &session, "/api/v1/register").await.0, 200);
-}
-
-/// Sets up a second factor for `session`'s person as their app would, at
-/// `clock`'s time; returns the secret the app holds.
-async fn enrol(app: &TestApp, session: &Session, clock: &TestClock) -> String {
-    let (status, enrolment) = post_as(
-        app,
-        session,
-        "/api/v1/me/second-factor",
-        &json!({ "password": PASSWORD }),
-    )
-    .await;
-    assert_eq!(status, 201, "{enrolment}");
-    let secret = enrolment["secret"].as_str().unwrap().to_owned();
-    let code = code_at(&secret, clock.now()).unwrap();
-    let (status, me) = post_as(
-        app,
-        session,
-        "/api/v1/me/second-factor/confirmation",
-        &json!({ "code": code }),
-    )
-    .await;
-    assert_eq!(status, 200, "{me}");
-    assert_eq!(me["second_factor"], "enrolled");
-    secret
 }
 
 #[tokio::test]

@@ -428,3 +428,28 @@ pub async fn failed_emails(state: &AppState, to: &[(&str, &str)]) {
         assert!(store.finish_attempt(&claimed, &failed, now).await.unwrap());
     }
 }
+
+/// Sets up a second factor for `session`'s person as their app would, at
+/// `clock`'s time; returns the secret the app holds.
+pub async fn enrol(app: &TestApp, session: &Session, clock: &TestClock) -> String {
+    let (status, enrolment) = post_as(
+        app,
+        session,
+        "/api/v1/me/second-factor",
+        &serde_json::json!({ "password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(status, 201, "{enrolment}");
+    let secret = enrolment["secret"].as_str().unwrap().to_owned();
+    let code = accord_store::code_at(&secret, clock.now()).unwrap();
+    let (status, me) = post_as(
+        app,
+        session,
+        "/api/v1/me/second-factor/confirmation",
+        &serde_json::json!({ "code": code }),
+    )
+    .await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["second_factor"], "enrolled");
+    secret
+}
