@@ -8,6 +8,7 @@ mod calendar_cmd;
 mod demo_cmd;
 mod format;
 mod jobs_cmd;
+mod memory;
 mod policy_cmd;
 mod serve_cmd;
 pub mod store_cmd;

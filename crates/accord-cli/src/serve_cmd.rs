@@ -49,6 +49,8 @@ pub(crate) fn serve(
         config,
         jobs_every,
     } = options;
+    // First, so that even seeding the demo's passwords gives memory back.
+    crate::memory::return_large_blocks();
     let settings = jobs_cmd::settings(config.as_deref())?;
     if demo {
         demo_cmd::seed(cli, calendars, out)?;

@@ -65,6 +65,7 @@ mod delivery;
 mod directory;
 mod drafts;
 mod error;
+mod hash_gate;
 mod location;
 mod projection;
 pub mod second_factor;

@@ -282,7 +282,16 @@ impl From<ApiError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.error.status();
+        let retry_after = match self.error {
+            ApiError::Busy { retry_after } | ApiError::TooManyAttempts { retry_after } => {
+                Some(retry_after)
+            }
+            _ => None,
+        };
         let (heading, message) = match status {
+            _ if retry_after.is_some() => {
+                ("Try again shortly", sentence(&self.error.body().message))
+            }
             StatusCode::NOT_FOUND => (
                 "Page not found",
                 "There is nothing here that you may see. If you typed the address, check it is \
@@ -312,7 +321,13 @@ impl IntoResponse for PageError {
             heading: heading.to_owned(),
             message,
         };
-        html_with_status(status, &page)
+        let mut response = html_with_status(status, &page);
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
