@@ -286,11 +286,13 @@ fn refusal_field(refusal: &Refusal) -> Option<&'static str> {
     })
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The JSON answer, keeping the error (for a layer that also hands it
+    /// on); logs a server-side cause as [`IntoResponse`] does.
+    pub(crate) fn body_response(&self) -> Response {
         // Only server-side failures are logged: their causes are ours to
         // fix. Store messages name case ids and numbers, never people.
-        match &self {
+        match self {
             ApiError::Internal(cause) => tracing::error!(cause = %cause, "request failed"),
             ApiError::Unavailable(cause) => {
                 tracing::error!(cause = %cause, "database unreachable")
@@ -299,7 +301,7 @@ impl IntoResponse for ApiError {
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
         let headers = response.headers_mut();
-        match &self {
+        match self {
             // RFC 6750: say how to authenticate.
             ApiError::Unauthorized { .. } => {
                 headers.insert(
@@ -313,6 +315,12 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.body_response()
     }
 }
 

@@ -52,7 +52,7 @@ use tokio::net::TcpListener;
 pub use api::ApiDoc;
 pub use auth::Principal;
 pub use error::{ApiError, ErrorBody};
-pub use hardening::CONTENT_SECURITY_POLICY;
+pub use hardening::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
 
 /// The largest request body Accord reads, in bytes. Every form and command
 /// in the policies fits many times over; anything larger is refused with
@@ -221,7 +221,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api", api::router())
         .merge(api::docs())
         .fallback(pages::not_found);
-    hardening::harden(router).with_state(state)
+    hardening::harden(router, &state, pages::draw_refused_forms).with_state(state)
 }
 
 /// How long the server waits on a client, and how many it serves at once,
