@@ -8,7 +8,7 @@ mod support;
 
 use std::sync::Arc;
 
-use support::flood::{Server, flood};
+use support::flood::{Server, SignInAnswer, flood};
 
 /// argon2id's working memory per hash (its default parameters).
 const HASH_KIB: u64 = 19 * 1024;
@@ -29,25 +29,41 @@ async fn a_flood_of_unknown_sign_ins_is_refused_beyond_the_queue_and_its_memory_
         );
     }
 
-    // A sign-in is either checked (and refused: nobody has these names)
-    // or turned away by the full gate with a time to come back.
-    let busy: Vec<_> = flood.sign_ins.iter().filter(|a| a.status == 503).collect();
-    let checked = flood.sign_ins.iter().filter(|a| a.status == 401).count();
-    assert_eq!(
-        busy.len() + checked,
-        flood.sign_ins.len(),
-        "every sign-in is 401 or 503: {:?}",
-        flood
-            .sign_ins
-            .iter()
-            .filter(|a| a.status != 401 && a.status != 503)
-            .take(5)
-            .collect::<Vec<_>>()
+    // A sign-in is either checked (and refused: nobody has these names; the
+    // API says 401, the page shows its form again) or turned away by the
+    // full gate with a time to come back: the API in JSON, the page as a
+    // page.
+    let checked = |a: &&SignInAnswer| a.status == if a.page { 200 } else { 401 };
+    let busy = |a: &&SignInAnswer| a.status == 503;
+    let other: Vec<_> = flood
+        .sign_ins
+        .iter()
+        .filter(|a| !checked(a) && !busy(a))
+        .take(5)
+        .collect();
+    assert!(
+        other.is_empty(),
+        "every sign-in is checked or busy: {other:?}"
     );
-    assert!(!busy.is_empty(), "200 clients fill the gate's queue");
-    assert!(checked > 0, "the gate still lets sign-ins be checked");
-    for answer in &busy {
+    for page in [false, true] {
+        let of = |a: &&SignInAnswer| a.page == page;
+        assert!(
+            flood.sign_ins.iter().filter(of).any(|a| checked(&a)),
+            "the gate still lets sign-ins be checked (page: {page})"
+        );
+        assert!(
+            flood.sign_ins.iter().filter(of).any(|a| busy(&a)),
+            "200 clients fill the gate's queue (page: {page})"
+        );
+    }
+    for answer in flood.sign_ins.iter().filter(busy) {
         assert_eq!(answer.retry_after.as_deref(), Some("1"), "{answer:?}");
+        let expected = if answer.page {
+            "text/html"
+        } else {
+            "application/json"
+        };
+        assert!(answer.content_type.starts_with(expected), "{answer:?}");
     }
 
     // Hashing held at most one block per core at a time (with room for

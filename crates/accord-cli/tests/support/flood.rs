@@ -3,8 +3,9 @@
 //! does) and the flood benchmark (`benches/sign_in_flood.rs`, which
 //! reports how fast and how large).
 //!
-//! Many clients sign in with names nobody has, each answer followed at
-//! once by the next attempt, while one other client asks for
+//! Many clients sign in with names nobody has, half through the API and
+//! half through the sign-in page's form, each answer followed at once by
+//! the next attempt, while one other client asks for
 //! `GET /api/v1/health` again and again; the flood stops once that client
 //! has had its answers. Every attempt carries a fresh name and, through
 //! the trusted proxy the server is started with, a fresh client address,
@@ -94,8 +95,13 @@ impl Drop for Server {
 /// One answer to a sign-in attempt.
 #[derive(Debug, Clone)]
 pub struct SignInAnswer {
+    /// Whether it was the sign-in page's form (`POST /sign-in`) rather
+    /// than the API (`POST /api/v1/session`).
+    pub page: bool,
     /// Its status.
     pub status: u16,
+    /// Its `Content-Type`.
+    pub content_type: String,
     /// Its `Retry-After`, if any.
     pub retry_after: Option<String>,
     /// How long it took.
@@ -155,25 +161,40 @@ pub async fn flood(server: &Arc<Server>, clients: usize, checks: usize) -> Flood
                     (attempt / 256) % 256,
                     attempt % 256
                 );
-                let started = Instant::now();
-                let response = http
-                    .post(server.url("/api/v1/session"))
-                    .header("x-forwarded-for", address)
-                    .json(&json!({
-                        "sign_in": format!("nobody-{client}-{attempt}"),
+                let name = format!("nobody-{client}-{attempt}");
+                // Every other client signs in through the page's form.
+                let page = client % 2 == 1;
+                let request = if page {
+                    http.post(server.url("/sign-in"))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(format!("sign_in={name}&password=not+anybody%27s+password"))
+                } else {
+                    http.post(server.url("/api/v1/session")).json(&json!({
+                        "sign_in": name,
                         "password": "not anybody's password",
                     }))
+                };
+                let started = Instant::now();
+                let response = request
+                    .header("x-forwarded-for", address)
                     .send()
                     .await
                     .expect("the server answers every sign-in");
                 let status = response.status().as_u16();
+                let content_type = response
+                    .headers()
+                    .get("content-type")
+                    .map(|v| v.to_str().unwrap_or_default().to_owned())
+                    .unwrap_or_default();
                 let retry_after = response
                     .headers()
                     .get("retry-after")
                     .map(|v| v.to_str().unwrap_or_default().to_owned());
                 let _ = response.bytes().await;
                 answers.lock().unwrap().push(SignInAnswer {
+                    page,
                     status,
+                    content_type,
                     retry_after,
                     took: started.elapsed(),
                 });
