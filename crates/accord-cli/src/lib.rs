@@ -8,6 +8,7 @@ mod calendar_cmd;
 mod demo_cmd;
 mod format;
 mod jobs_cmd;
+mod memory;
 mod policy_cmd;
 mod serve_cmd;
 pub mod store_cmd;
@@ -136,6 +137,35 @@ pub enum Command {
             value_name = "SECONDS"
         )]
         jobs_every: u64,
+        /// How long a client has to send a request's headers, in seconds,
+        /// from connecting or from the last answer on a kept-alive
+        /// connection; the connection is closed after it.
+        #[arg(
+            long,
+            env = "ACCORD_HEADER_READ_TIMEOUT",
+            default_value_t = 15,
+            value_name = "SECONDS"
+        )]
+        header_read_timeout: u64,
+        /// How long a request's body has to arrive in full, in seconds;
+        /// a body still incomplete is answered 400 and its connection
+        /// closed.
+        #[arg(
+            long,
+            env = "ACCORD_BODY_READ_TIMEOUT",
+            default_value_t = 30,
+            value_name = "SECONDS"
+        )]
+        body_read_timeout: u64,
+        /// The most connections served at once; further clients wait
+        /// until one closes.
+        #[arg(
+            long,
+            env = "ACCORD_MAX_CONNECTIONS",
+            default_value_t = 512,
+            value_name = "N"
+        )]
+        max_connections: usize,
     },
     /// The background jobs `accord serve` runs: breaches, reminders,
     /// notifications and email.
@@ -375,6 +405,9 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
             trusted_proxies,
             config,
             jobs_every,
+            header_read_timeout,
+            body_read_timeout,
+            max_connections,
         } => serve_cmd::serve(
             cli,
             &calendars,
@@ -385,6 +418,13 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
                 trusted_proxies: trusted_proxies.clone(),
                 config: config.clone(),
                 jobs_every: std::time::Duration::from_secs((*jobs_every).max(1)),
+                limits: accord_web::ConnectionLimits {
+                    header_read_timeout: std::time::Duration::from_secs(
+                        (*header_read_timeout).max(1),
+                    ),
+                    body_read_timeout: std::time::Duration::from_secs((*body_read_timeout).max(1)),
+                    max_connections: (*max_connections).max(1),
+                },
             },
             out,
         ),

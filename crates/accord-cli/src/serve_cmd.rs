@@ -29,9 +29,12 @@ pub(crate) struct Options {
     pub(crate) config: Option<std::path::PathBuf>,
     /// How often the background jobs run.
     pub(crate) jobs_every: std::time::Duration,
+    /// The timeouts and the cap on connections.
+    pub(crate) limits: accord_web::ConnectionLimits,
 }
 
-/// `accord serve [--listen ADDR] [--demo] [--secure-cookies] [--trusted-proxy IP]`.
+/// `accord serve [--listen ADDR] [--demo] [--secure-cookies] [--trusted-proxy IP]
+/// [--header-read-timeout S] [--body-read-timeout S] [--max-connections N]`.
 /// Prints the address it serves on once it is listening (with `--listen
 /// 127.0.0.1:0`, the port the system chose), and logs requests to standard
 /// error.
@@ -48,7 +51,10 @@ pub(crate) fn serve(
         trusted_proxies,
         config,
         jobs_every,
+        limits,
     } = options;
+    // First, so that even seeding the demo's passwords gives memory back.
+    crate::memory::return_large_blocks();
     let settings = jobs_cmd::settings(config.as_deref())?;
     if demo {
         demo_cmd::seed(cli, calendars, out)?;
@@ -103,7 +109,7 @@ pub(crate) fn serve(
             .with_secure_cookies(secure_cookies)
             .with_trusted_proxies(trusted_proxies)
             .with_base_url(base_url);
-        let served = accord_web::serve(listener, state, shutdown).await;
+        let served = accord_web::serve_with_limits(listener, state, limits, shutdown).await;
         // The jobs finish the step they are in; an email mid-send is
         // either marked or sent again after its lease.
         let _ = stop_jobs.send(());

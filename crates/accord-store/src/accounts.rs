@@ -26,7 +26,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{ChangedBy, DirectoryError, Person, Store, StoreError};
+use crate::{ChangedBy, DirectoryError, Person, Store, StoreError, hash_gate::HASHING};
 
 /// The fewest characters a password may have. NCSC guidance favours length
 /// over complexity rules: twelve characters, such as three random words,
@@ -185,6 +185,16 @@ pub enum AccountError {
     /// Reading the directory failed.
     #[error(transparent)]
     Directory(#[from] DirectoryError),
+    /// Every core is hashing passwords and the queue behind them is full:
+    /// nothing was checked or changed. Try again after `retry_after`
+    /// seconds.
+    #[error(
+        "Accord is busy checking other passwords: nothing was checked or changed; try again in {retry_after} seconds"
+    )]
+    Busy {
+        /// Seconds to wait before trying again.
+        retry_after: u64,
+    },
 }
 
 impl From<sqlx::Error> for AccountError {
@@ -253,15 +263,16 @@ fn matches(password: &str, hash: &str) -> bool {
     })
 }
 
-/// Hashing is deliberately slow: off the async threads.
-async fn matches_blocking(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let real = hash.is_some();
-        let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
-        matches(&password, &hash) && real
-    })
-    .await
-    .unwrap_or(false)
+/// Hashing is deliberately slow and large: off the async threads, and
+/// through the gate that bounds how many hashes run at once.
+async fn matches_blocking(password: String, hash: Option<String>) -> Result<bool, AccountError> {
+    HASHING
+        .run(move || {
+            let real = hash.is_some();
+            let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
+            matches(&password, &hash) && real
+        })
+        .await
 }
 
 /// 256 random bits as hex.
@@ -835,9 +846,7 @@ impl Store {
         by: &ChangedBy,
     ) -> Result<(), AccountError> {
         let password = password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| AccountError::Hash(e.to_string()))??;
+        let hash = HASHING.run(move || hash_password(&password)).await??;
         let set = on_pool!(self, write_pool, pool, m =>
             m::set_password(pool, person.as_str(), &hash, now, by).await)?;
         if !set {
@@ -877,7 +886,7 @@ impl Store {
             Some((person, hash, disabled)) => (Some(person), hash, disabled),
             None => (None, None, false),
         };
-        if !matches_blocking(password.to_owned(), hash).await {
+        if !matches_blocking(password.to_owned(), hash).await? {
             return Ok(SignInCheck::Refused);
         }
         if disabled {

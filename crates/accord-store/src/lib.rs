@@ -69,6 +69,7 @@ mod delivery;
 mod directory;
 mod drafts;
 mod error;
+mod hash_gate;
 mod idempotency;
 mod location;
 mod projection;

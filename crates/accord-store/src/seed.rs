@@ -9,7 +9,7 @@ use accord_demo::Demo;
 
 use crate::{
     AccountError, Append, AppendError, Backend, ChangedBy, DirectoryError, Password, Store,
-    StoreError, hash_password,
+    StoreError, hash_gate::HASHING, hash_password,
 };
 
 /// What [`Store::seed_demo`] wrote.
@@ -115,9 +115,7 @@ impl Store {
     async fn set_demo_passwords(&self, demo: &Demo) -> Result<usize, AccountError> {
         let password =
             Password::parse(accord_demo::DEMO_PASSWORD).expect("the demo password is long enough");
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|e| AccountError::Hash(e.to_string()))??;
+        let hash = HASHING.run(move || hash_password(&password)).await??;
         let people: Vec<&accord_case::PersonId> = demo.people.iter().map(|p| &p.id).collect();
         self.set_missing_passwords(&people, &hash, jiff::Timestamp::now(), &ChangedBy::DEMO)
             .await

@@ -101,6 +101,16 @@ pub enum ApiError {
         /// `record.participants`, where there is one.
         field: Option<String>,
     },
+    /// 503: the server is busy checking other passwords (every core is
+    /// hashing and the short queue behind them is full), so this request
+    /// was refused before anything was checked or changed. The answer's
+    /// `Retry-After` says when to try again. Nothing is logged: it is the
+    /// gate working, not a fault.
+    #[error("Accord is busy checking other passwords: try again in {retry_after} seconds")]
+    Busy {
+        /// Seconds to wait before trying again.
+        retry_after: u64,
+    },
     /// 503: the database cannot be reached. The cause is logged.
     #[error("the database cannot be reached")]
     Unavailable(#[source] StoreError),
@@ -154,7 +164,7 @@ impl ApiError {
             ApiError::Unprocessable { .. } | ApiError::Refused { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy { .. } | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -174,6 +184,7 @@ impl ApiError {
             | ApiError::Unauthorized { code, .. }
             | ApiError::Forbidden { code, .. } => plain(code, None),
             ApiError::TooManyAttempts { .. } => plain("too_many_attempts", None),
+            ApiError::Busy { .. } => plain("busy", None),
             ApiError::MethodNotAllowed => plain("method_not_allowed", None),
             ApiError::Conflict(_) => plain("stale_version", None),
             ApiError::PayloadTooLarge => ErrorBody {
@@ -279,11 +290,13 @@ fn refusal_field(refusal: &Refusal) -> Option<&'static str> {
     })
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The JSON answer, keeping the error (for a layer that also hands it
+    /// on); logs a server-side cause as [`IntoResponse`] does.
+    pub(crate) fn body_response(&self) -> Response {
         // Only server-side failures are logged: their causes are ours to
         // fix. Store messages name case ids and numbers, never people.
-        match &self {
+        match self {
             ApiError::Internal(cause) => tracing::error!(cause = %cause, "request failed"),
             ApiError::Unavailable(cause) => {
                 tracing::error!(cause = %cause, "database unreachable")
@@ -292,7 +305,7 @@ impl IntoResponse for ApiError {
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
         let headers = response.headers_mut();
-        match &self {
+        match self {
             // RFC 6750: say how to authenticate.
             ApiError::Unauthorized { .. } => {
                 headers.insert(
@@ -300,7 +313,7 @@ impl IntoResponse for ApiError {
                     HeaderValue::from_static("Bearer realm=\"accord\""),
                 );
             }
-            ApiError::TooManyAttempts { retry_after } => {
+            ApiError::TooManyAttempts { retry_after } | ApiError::Busy { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             _ => {}
@@ -309,9 +322,18 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.body_response()
+    }
+}
+
 impl From<accord_store::AccountError> for ApiError {
     fn from(e: accord_store::AccountError) -> Self {
-        ApiError::Internal(Box::new(e))
+        match e {
+            accord_store::AccountError::Busy { retry_after } => ApiError::Busy { retry_after },
+            other => ApiError::Internal(Box::new(other)),
+        }
     }
 }
 
@@ -385,6 +407,15 @@ mod tests {
         assert_eq!(err.status(), StatusCode::FORBIDDEN);
         assert_eq!(err.body().code, "not_a_manager");
         assert_eq!(err.body().field, None);
+    }
+
+    #[test]
+    fn a_full_password_queue_is_a_503_that_says_when_to_come_back() {
+        let err = ApiError::from(accord_store::AccountError::Busy { retry_after: 1 });
+        assert_eq!(err.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(err.body().code, "busy");
+        let response = err.into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //!
 //! [`app`] returns the whole application as a [`Router`], so tests can call
 //! it without a socket; [`serve`] runs it on a listener until a shutdown
-//! signal, letting requests in flight finish.
+//! signal, letting requests in flight finish, with timeouts and a cap on
+//! connections ([`ConnectionLimits`]).
 //!
 //! ```no_run
 //! # async fn demo(store: accord_store::Store) -> std::io::Result<()> {
@@ -39,12 +40,7 @@ mod hardening;
 pub mod idempotency;
 mod pages;
 
-use std::{
-    future::Future,
-    net::{IpAddr, SocketAddr},
-    sync::Arc,
-    time::Duration,
-};
+use std::{future::Future, net::IpAddr, sync::Arc, time::Duration};
 
 use accord_calendar::{Calendar, Calendars};
 use accord_case::Case;
@@ -57,7 +53,7 @@ use tokio::net::TcpListener;
 pub use api::ApiDoc;
 pub use auth::Principal;
 pub use error::{ApiError, ErrorBody};
-pub use hardening::CONTENT_SECURITY_POLICY;
+pub use hardening::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
 
 /// The largest request body Accord reads, in bytes. Every form and command
 /// in the policies fits many times over; anything larger is refused with
@@ -232,25 +228,138 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(api::docs())
         .fallback(pages::not_found);
-    hardening::harden(router).with_state(state)
+    hardening::harden(router, &state, pages::draw_refused_forms).with_state(state)
 }
 
-/// Serves [`app`] on `listener` until `shutdown` completes, then stops
-/// accepting connections and returns once every request in flight has been
-/// answered.
+/// How long the server waits on a client, and how many it serves at once,
+/// so that clients that connect and then send slowly or nothing cannot
+/// hold its connections, memory and tasks for ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// How long a client has to send a request's headers: from connecting,
+    /// and again from each answer on a kept-alive connection, so an idle
+    /// connection is closed after this long too.
+    pub header_read_timeout: Duration,
+    /// How long a request's body has to arrive in full, from when its
+    /// handler starts reading it; a body still incomplete then is answered
+    /// 400 and its connection closed.
+    pub body_read_timeout: Duration,
+    /// The most connections served at once. Further clients wait in the
+    /// system's listen backlog until one closes.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    /// 15 s for headers, 30 s for a body (every form and command fits in
+    /// [`BODY_LIMIT`], which even a slow mobile connection sends in well
+    /// under that), and 512 connections.
+    fn default() -> Self {
+        ConnectionLimits {
+            header_read_timeout: Duration::from_secs(15),
+            body_read_timeout: Duration::from_secs(30),
+            max_connections: 512,
+        }
+    }
+}
+
+/// Serves [`app`] on `listener` with the default [`ConnectionLimits`]; see
+/// [`serve_with_limits`].
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with_limits(listener, state, ConnectionLimits::default(), shutdown).await
+}
+
+/// Serves [`app`] on `listener` over HTTP/1.1 until `shutdown` completes,
+/// then stops accepting connections and returns once every request in
+/// flight has been answered.
+///
+/// Each connection is refused time to dawdle by `limits`, and each request
+/// carries the client's address as `ConnectInfo<SocketAddr>` for the
+/// per-address sign-in throttle. HTTP/1.1 only: Accord is reached through
+/// a proxy that terminates TLS and speaks HTTP/1.1 to it, and the
+/// timeouts here are HTTP/1's.
+pub async fn serve_with_limits(
+    listener: TcpListener,
+    state: AppState,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(prune_sign_in_records(state.clone()));
-    // The client's address feeds the per-address sign-in throttle.
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let app = app(state);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let connections = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        // A free slot first, so a client beyond the cap waits in the
+        // backlog rather than being accepted and left unanswered.
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.expect("the slots are never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(cause) => {
+                    accept_failed(cause).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Answers are small and written whole: send them at once.
+        let _ = stream.set_nodelay(true);
+        let service = tower::ServiceBuilder::new()
+            .map_request(move |mut request: axum::extract::Request<_>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request
+            })
+            .layer(tower_http::timeout::RequestBodyDeadlineLayer::new(
+                limits.body_read_timeout,
+            ))
+            .service(app.clone());
+        let connection = connections.watch(http.serve_connection(
+            hyper_util::rt::TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service),
+        ));
+        tokio::spawn(async move {
+            // A client that timed out or hung up: nothing to act on, and
+            // the cause names no one.
+            if let Err(cause) = connection.await {
+                tracing::debug!(cause = %cause, "connection closed");
+            }
+            drop(slot);
+        });
+    }
+    // Stop listening, then let each connection finish the request it is
+    // in (an idle one closes at once).
+    drop(listener);
+    connections.shutdown().await;
     housekeeping.abort();
-    served
+    Ok(())
+}
+
+/// After a failed `accept`: a client that went away before it was accepted
+/// is nothing; anything else (such as running out of file descriptors) is
+/// logged and waited out, as tokio's and axum's servers do, rather than
+/// spinning or stopping the server.
+async fn accept_failed(cause: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        cause.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::warn!(cause = %cause, "could not accept a connection; trying again in a second");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// How often expired sessions and forgotten failed sign-ins are removed.

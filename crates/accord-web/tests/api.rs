@@ -394,7 +394,7 @@ fn assert_hardened(response: &reqwest::Response, what: &str) {
     }
     assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"));
     assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
-    assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
+    assert_eq!(header("referrer-policy"), "same-origin", "{what}");
     assert_eq!(header("x-frame-options"), "DENY", "{what}");
 }
 

@@ -25,6 +25,9 @@ mod tokens;
 
 use axum::{
     Router,
+    http::{HeaderValue, header},
+    middleware::map_response,
+    response::Response,
     routing::{delete, get, post},
 };
 use utoipa::{
@@ -172,18 +175,23 @@ impl Modify for IdempotencyKeys {
 }
 
 /// The `/api` routes, to be nested at `/api`.
+///
+/// Everything here is `no-store` (see `hardening`) except the public
+/// reference data, which [`reference_data`] marks cacheable, and the
+/// health check, which may be kept but must be asked again each time.
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/v1/health", get(health::health))
-        .route("/v1/policies", get(policies::list))
-        .route("/v1/policies/{id}", get(policies::show))
-        .route("/v1/policies/{id}/timeline", get(policies::timeline))
-        .route("/v1/policy-checks", post(policies::check))
-        .route("/v1/calendars", get(calendars::list))
         .route(
-            "/v1/calendars/{id}/holidays/{year}",
-            get(calendars::holidays),
+            "/v1/health",
+            get(health::health).layer(map_response(|mut response: Response| async move {
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+                response
+            })),
         )
+        .merge(reference_data())
+        .route("/v1/policy-checks", post(policies::check))
         .route(
             "/v1/session",
             post(session::sign_in).delete(session::sign_out),
@@ -246,15 +254,45 @@ pub(crate) fn router() -> Router<AppState> {
         .method_not_allowed_fallback(wrong_method)
 }
 
+/// The policies and calendars: the same for everyone and changed only by a
+/// new release of Accord, so browsers and proxies may keep them for an
+/// hour, as they keep the static assets.
+fn reference_data() -> Router<AppState> {
+    Router::new()
+        .route("/v1/policies", get(policies::list))
+        .route("/v1/policies/{id}", get(policies::show))
+        .route("/v1/policies/{id}/timeline", get(policies::timeline))
+        .route("/v1/calendars", get(calendars::list))
+        .route(
+            "/v1/calendars/{id}/holidays/{year}",
+            get(calendars::holidays),
+        )
+        .layer(map_response(cacheable))
+}
+
+/// Marks a successful answer of public reference data cacheable for an
+/// hour; a failure (such as an unknown policy) stays `no-store`.
+async fn cacheable(mut response: Response) -> Response {
+    if response.status().is_success() {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        );
+    }
+    response
+}
+
 /// `/api/openapi.json` and the Swagger UI at `/api/docs/`, served from
-/// files compiled into the binary.
+/// files compiled into the binary: public reference data, cacheable.
 pub(crate) fn docs() -> Router<AppState> {
-    SwaggerUi::new("/api/docs")
-        .url("/api/openapi.json", ApiDoc::openapi())
-        // Swagger UI otherwise sends the document to swagger.io's online
-        // validator; nothing about the service should leave it.
-        .config(Config::default().validator_url("none"))
-        .into()
+    Router::from(
+        SwaggerUi::new("/api/docs")
+            .url("/api/openapi.json", ApiDoc::openapi())
+            // Swagger UI otherwise sends the document to swagger.io's online
+            // validator; nothing about the service should leave it.
+            .config(Config::default().validator_url("none")),
+    )
+    .layer(map_response(cacheable))
 }
 
 async fn no_route() -> ApiError {

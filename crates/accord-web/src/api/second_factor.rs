@@ -168,7 +168,7 @@ pub(crate) async fn begin_enrolment(
     let attempt = Attempt::count(store, &principal.person.sign_in, address, now).await?;
     let verified = password.chars().count() <= MAX_PASSWORD_CHARS
         && matches!(
-            store
+            attempt
                 .check_password(&principal.person.sign_in, password)
                 .await?,
             SignInCheck::Verified(ref p) if p.id == principal.person.id

@@ -145,9 +145,25 @@ impl<'s> Attempt<'s> {
         self.refund_address().await
     }
 
+    /// Checks `password` for `sign_in`. Turned away while other passwords
+    /// were being checked (a 503), it was not checked, so it is no failure.
+    pub(crate) async fn check_password(
+        &self,
+        sign_in: &str,
+        password: &str,
+    ) -> Result<SignInCheck, ApiError> {
+        match self.store.check_password(sign_in, password).await {
+            Err(busy @ accord_store::AccountError::Busy { .. }) => {
+                self.not_a_failure().await?;
+                Err(busy.into())
+            }
+            checked => Ok(checked?),
+        }
+    }
+
     /// It failed nothing: the password was right and its code is still to
-    /// come. Taken back from both counts.
-    pub(crate) async fn not_a_failure(self) -> Result<(), ApiError> {
+    /// come, or it was never checked. Taken back from both counts.
+    pub(crate) async fn not_a_failure(&self) -> Result<(), ApiError> {
         self.store
             .refund_attempt(&self.account, ThrottleRule::ACCOUNT, self.now)
             .await?;
@@ -299,7 +315,7 @@ pub(crate) async fn check_sign_in(
     let check = if name.len() > 256 || password.chars().count() > MAX_PASSWORD_CHARS {
         SignInCheck::Refused
     } else {
-        store.check_password(name.trim(), password).await?
+        attempt.check_password(name.trim(), password).await?
     };
     let person = match check {
         SignInCheck::Verified(person) => person,

@@ -29,6 +29,8 @@ mod sign_in;
 mod viewer;
 mod words;
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::{
     Router,
@@ -37,7 +39,7 @@ use axum::{
     routing::{get, post},
 };
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, csrf::RefusedForm};
 
 pub(crate) use viewer::Viewer;
 
@@ -284,7 +286,16 @@ impl From<ApiError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let status = self.error.status();
+        let retry_after = match self.error {
+            ApiError::Busy { retry_after } | ApiError::TooManyAttempts { retry_after } => {
+                Some(retry_after)
+            }
+            _ => None,
+        };
         let (heading, message) = match status {
+            _ if retry_after.is_some() => {
+                ("Try again shortly", sentence(&self.error.body().message))
+            }
             StatusCode::NOT_FOUND => (
                 "Page not found",
                 "There is nothing here that you may see. If you typed the address, check it is \
@@ -314,7 +325,13 @@ impl IntoResponse for PageError {
             heading: heading.to_owned(),
             message,
         };
-        html_with_status(status, &page)
+        let mut response = html_with_status(status, &page);
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }
 
@@ -351,16 +368,41 @@ pub(crate) fn sentence(message: &str) -> String {
     out
 }
 
+/// Draws a form the CSRF layer refused ([`crate::csrf::RefusedForm`]) as a
+/// page; every other response passes as it is. The layer's own headers
+/// (such as `Retry-After`) are kept, its JSON body replaced.
+pub(crate) fn draw_refused_forms(mut response: Response) -> Response {
+    let Some(RefusedForm(error)) = response.extensions_mut().remove::<RefusedForm>() else {
+        return response;
+    };
+    let error = Arc::try_unwrap(error).unwrap_or_else(|shared| ApiError::Forbidden {
+        code: "form_refused",
+        message: shared.body().message,
+    });
+    let mut page = form_refused(error);
+    for (name, value) in response.headers() {
+        if !page.headers().contains_key(name) && name != header::CONTENT_LENGTH {
+            page.headers_mut().insert(name, value.clone());
+        }
+    }
+    page
+}
+
 /// The page for a form Accord would not act on: sent from another site, or
 /// without this session's token (a page left open since an earlier
 /// session, or signed out meanwhile).
-pub(crate) fn form_refused(error: ApiError) -> Response {
+fn form_refused(error: ApiError) -> Response {
     let message = match &error {
-        ApiError::Forbidden { code, .. } if *code == "cross_site_request" => {
-            "This form was sent from another website, so Accord has not acted on it. Use              Accord's own pages."
+        ApiError::Forbidden { code, .. }
+            if *code == "cross_site_request" || *code == "cross_origin_request" =>
+        {
+            "This form was sent from another website, so Accord has not acted on it. Use \
+             Accord's own pages."
         }
-        ApiError::Forbidden { .. } => {
-            "This page was opened in an earlier session, so Accord has not acted on what it              sent. Go back, reload the page, and send it again: what you typed may still be              there after going back."
+        ApiError::Forbidden { code, .. } if code.starts_with("csrf_token") => {
+            "This page was opened in an earlier session, so Accord has not acted on what it \
+             sent. Go back, reload the page, and send it again: what you typed may still be \
+             there after going back."
         }
         _ => return PageError::from(error).into_response(),
     };

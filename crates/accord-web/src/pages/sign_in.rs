@@ -148,6 +148,28 @@ pub(crate) async fn submit(
                     ),
                     code.is_some(),
                 ),
+                ApiError::Busy { retry_after } => {
+                    // The form again, with the 503 and `Retry-After` the
+                    // API gives, so a browser or proxy knows it too.
+                    let retry_after = *retry_after;
+                    let message = format!(
+                        "Accord is busy checking other sign-ins: wait {} and sign in again",
+                        wait_words(retry_after)
+                    );
+                    let mut response = html_with_status(
+                        error.status(),
+                        &page(
+                            vec![FieldError::new("sign_in", message)],
+                            form.sign_in,
+                            next,
+                            code.is_some(),
+                        ),
+                    );
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                    return response;
+                }
                 ApiError::Forbidden { code, .. } if *code == "account_disabled" => (
                     "sign_in",
                     "This account is disabled: ask your partnership's administrator to enable it"
