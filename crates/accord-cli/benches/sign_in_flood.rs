@@ -78,6 +78,11 @@ fn main() {
         mib(flood.rss_after)
     );
     println!(
+        "of which heap and stacks (RssAnon): {} before, {} after",
+        mib(flood.anon.0),
+        mib(flood.anon.1)
+    );
+    println!(
         "GET /api/v1/health during the flood: p50 {}, p99 {}, {failed} not answered 200",
         ms(quantile(&mut health, 0.5)),
         ms(quantile(&mut health, 0.99))

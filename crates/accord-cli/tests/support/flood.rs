@@ -73,13 +73,23 @@ impl Server {
 
     /// Resident memory, in KiB, from `/proc/PID/status`.
     pub fn rss_kib(&self) -> u64 {
+        self.status_kib("VmRSS:")
+    }
+
+    /// The resident memory that is the heap and stacks (`RssAnon`), not
+    /// the binary's own pages, in KiB.
+    pub fn anon_kib(&self) -> u64 {
+        self.status_kib("RssAnon:")
+    }
+
+    fn status_kib(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .expect("the server is running");
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS in /proc/PID/status")
+            .unwrap_or_else(|| panic!("{field} in /proc/PID/status"))
     }
 }
 
@@ -117,6 +127,8 @@ pub struct Flood {
     pub rss_peak: u64,
     /// Resident memory once every attempt was answered, in KiB.
     pub rss_after: u64,
+    /// Of that, heap and stacks before and after the flood, in KiB.
+    pub anon: (u64, u64),
     /// Each health check's status and time, in order.
     pub health: Vec<(u16, Duration)>,
     /// Every sign-in attempt's answer.
@@ -131,6 +143,7 @@ pub async fn flood(server: &Arc<Server>, clients: usize, checks: usize) -> Flood
     let health = probe.get(server.url("/api/v1/health")).send().await;
     assert_eq!(health.expect("the server answers").status(), 200);
     let rss_before = server.rss_kib();
+    let anon_before = server.anon_kib();
 
     let stop = Arc::new(AtomicBool::new(false));
     let answers = Arc::new(Mutex::new(Vec::<SignInAnswer>::new()));
@@ -220,11 +233,13 @@ pub async fn flood(server: &Arc<Server>, clients: usize, checks: usize) -> Flood
     }
     let rss_peak = peak.await.unwrap();
     let rss_after = server.rss_kib();
+    let anon = (anon_before, server.anon_kib());
     let sign_ins = std::mem::take(&mut *answers.lock().unwrap());
     Flood {
         rss_before,
         rss_peak,
         rss_after,
+        anon,
         health,
         sign_ins,
     }
