@@ -92,6 +92,7 @@ fn no_store(mut response: Response) -> Response {
         (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
         (status = 422, description = "The password is not right (`wrong_password`), or you have a second factor already (`second_factor_exists`): an administrator resets a lost one.", body = ErrorBody),
         (status = 429, description = "Too many wrong passwords or codes; `Retry-After` says when to try again.", body = ErrorBody),
+        (status = 503, description = "Too many passwords are being checked at once: nothing was checked; `Retry-After` says when to try again.", body = ErrorBody),
     ),
     security(("session" = [], "csrf" = []))
 )]

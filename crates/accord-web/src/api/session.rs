@@ -255,6 +255,7 @@ pub(crate) fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
         (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
         (status = 422, description = "The body is JSON of the wrong shape.", body = ErrorBody),
         (status = 429, description = "Too many failed sign-ins; `Retry-After` says when to try again.", body = ErrorBody),
+        (status = 503, description = "Too many passwords are being checked at once: nothing was checked; `Retry-After` says when to try again.", body = ErrorBody),
     )
 )]
 pub(crate) async fn sign_in(
