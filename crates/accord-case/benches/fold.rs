@@ -23,6 +23,7 @@ fn actor(person: &str, agency: &str, tier: RoleTier) -> Actor {
         person: PersonId::parse(person).unwrap(),
         agency: AgencyId::parse(agency).unwrap(),
         tier,
+        roles: Vec::new(),
     }
 }
 

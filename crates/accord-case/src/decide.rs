@@ -4,7 +4,7 @@
 use accord_calendar::Calendar;
 use accord_policy::{
     Before, Form, FormId, FormNeeded, Inclusion, Policy, RecordKind, Relation, ResolutionRoute,
-    RoleRef, RoleTier, Stage, Track, Trigger,
+    RoleRef, Stage, Track, Trigger,
 };
 use jiff::civil::Date;
 
@@ -724,6 +724,7 @@ impl Case {
             ResolutionRoute::Decision => check_decider(policy, self, stage, &ctx.actor)?,
             ResolutionRoute::Panel => {
                 let panel = self.current_panel(stage)?;
+                check_panel_recorder(policy, self, stage, &ctx.actor)?;
                 if let Some(rule) = stage.panel.as_ref().filter(|r| r.hears_representations) {
                     // Havering §2.13: the panel "will receive representations
                     // from those involved in the dispute" before it resolves.
@@ -1279,28 +1280,56 @@ fn check_submission<'p>(
     Ok(form)
 }
 
-/// The tier a role is held at: a tier itself, a declared role's tier, or
-/// for `area-route` the tier of the role the case's area routes to (Sutton
-/// §6: each area of LSCB business has its subgroup chair).
-fn role_tier(policy: &Policy, case: &Case, role: &RoleRef) -> Option<RoleTier> {
+/// Whether `actor` holds `role` on `case`: a tier or declared role they
+/// hold, or for `area-route` the role the case's area routes to (Sutton §6:
+/// each area of LSCB business goes to its own subgroup chair, so the chair
+/// of another subgroup does not hold it). Other relations name nobody who
+/// may decide.
+fn holds_on(policy: &Policy, case: &Case, actor: &Actor, role: &RoleRef) -> bool {
     match role {
-        RoleRef::Tier(t) => Some(*t),
-        RoleRef::Declared(id) => policy.role(id).map(|r| r.tier),
         RoleRef::Relation(Relation::AreaRoute) => policy
             .areas
             .iter()
             .find(|a| &a.id == case.area())
             .and_then(|a| a.routes_to.as_ref())
             .filter(|r| !matches!(r, RoleRef::Relation(_)))
-            .and_then(|r| role_tier(policy, case, r)),
-        RoleRef::Relation(_) => None,
+            .is_some_and(|r| actor.holds(r)),
+        other => actor.holds(other),
     }
 }
 
-/// Only the stage's decider decides directly or convenes a panel; the
-/// partnership team may record it for them (Plymouth Stage Five is reached
-/// "via the PSCB Business Manager"). Where the policy says so, the decider
-/// comes from an agency not in dispute (East Riding Stage Five).
+/// The names of `roles`, as the document writes them, for a refusal that
+/// says whom to ask. `area-route` names the role the case's area routes to.
+fn role_names(policy: &Policy, case: &Case, roles: &[RoleRef]) -> Vec<String> {
+    roles
+        .iter()
+        .map(|r| {
+            let r = match r {
+                RoleRef::Relation(Relation::AreaRoute) => policy
+                    .areas
+                    .iter()
+                    .find(|a| &a.id == case.area())
+                    .and_then(|a| a.routes_to.as_ref())
+                    .unwrap_or(r),
+                other => other,
+            };
+            match r {
+                RoleRef::Declared(id) => policy
+                    .role(id)
+                    .map_or_else(|| id.to_string(), |r| r.name.clone()),
+                other => other.id().to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Only a holder of a role the stage names in `decides` decides directly,
+/// convenes a panel or arbitrates (DESIGN.md §2: "A tier is never a
+/// stand-in for a role"): Sutton §7d's "decision by the Chair" is the
+/// Independent LSCB Chair's, not any chair's, and East Riding §5's
+/// arbitration is the ERSCP's, not the conference chair's. Where the policy
+/// says so, the decider comes from an agency not in dispute (East Riding
+/// Stage Five).
 pub(crate) fn check_decider(
     policy: &Policy,
     case: &Case,
@@ -1317,28 +1346,39 @@ pub(crate) fn check_decider(
             section: stage.section.clone(),
         });
     }
-    let tiers: Vec<RoleTier> = stage
-        .leads
-        .decides
-        .iter()
-        .filter_map(|r| role_tier(policy, case, r))
-        .collect();
-    if tiers.is_empty() || tiers.contains(&actor.tier) || actor.tier == RoleTier::PartnershipTeam {
+    let deciders = &stage.leads.decides;
+    if deciders.iter().any(|r| holds_on(policy, case, actor, r)) {
         return Ok(());
     }
     Err(Refusal::NotTheDecider {
-        deciders: stage
-            .leads
-            .decides
-            .iter()
-            .map(|r| match r {
-                RoleRef::Declared(id) => policy
-                    .role(id)
-                    .map_or_else(|| id.to_string(), |r| r.name.clone()),
-                other => other.id().to_owned(),
-            })
-            .collect(),
+        deciders: role_names(policy, case, deciders),
         section: stage.section.clone(),
+    })
+}
+
+/// Only the Resolution Panel decides, and its decision is recorded by a
+/// holder of a role the policy names for the panel (`recorded_by`, else
+/// the stage's deciders, who convened it): Plymouth Stage Five, "The
+/// decision of the Plymouth Safeguarding Children Board Resolution Panel
+/// will be final in this matter", is never recorded by a party's
+/// practitioner.
+pub(crate) fn check_panel_recorder(
+    policy: &Policy,
+    case: &Case,
+    stage: &Stage,
+    actor: &Actor,
+) -> Result<(), Refusal> {
+    let recorders = stage.panel_recorders();
+    if recorders.iter().any(|r| holds_on(policy, case, actor, r)) {
+        return Ok(());
+    }
+    Err(Refusal::NotThePanelsRecorder {
+        recorders: role_names(policy, case, recorders),
+        section: stage
+            .panel
+            .as_ref()
+            .map_or(&stage.section, |rule| &rule.section)
+            .clone(),
     })
 }
 

@@ -28,6 +28,7 @@
 //!         person: PersonId::parse("hv-1").unwrap(),
 //!         agency: AgencyId::parse("nhs-trust").unwrap(),
 //!         tier: RoleTier::Practitioner,
+//!         roles: Vec::new(),
 //!     },
 //! };
 //! let raise = Raise {

@@ -121,7 +121,10 @@ impl Case {
                     .filter(|route| match route {
                         ResolutionRoute::Agreement => true,
                         ResolutionRoute::Decision => decider,
-                        ResolutionRoute::Panel => panel_here,
+                        ResolutionRoute::Panel => {
+                            panel_here
+                                && decide::check_panel_recorder(policy, self, stage, actor).is_ok()
+                        }
                     })
                     .collect();
                 if !routes.is_empty() {

@@ -3,7 +3,7 @@
 //! them onto the record unchanged.
 
 use accord_calendar::{Timescale, WorkingDays};
-use accord_policy::{RoleRef, RoleTier, SubjectKind};
+use accord_policy::{RoleId, RoleRef, RoleTier, SubjectKind};
 use jiff::{Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +19,13 @@ pub struct Actor {
     pub agency: AgencyId,
     /// Their role tier, as the directory holds it when they act.
     pub tier: RoleTier,
+    /// The roles of the case's policy they hold, as the directory holds
+    /// them when they act, such as Sutton's `independent-lscb-chair`. Who
+    /// decides, convenes or arbitrates is one of these, never a tier
+    /// (DESIGN.md §2). Left out of the record when empty, so events written
+    /// before roles were recorded read and hash as they did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<RoleId>,
 }
 
 impl Actor {
@@ -28,6 +35,17 @@ impl Actor {
     /// take no management decisions on a case.
     pub fn is_manager_or_above(&self) -> bool {
         (RoleTier::Manager..=RoleTier::Chair).contains(&self.tier)
+    }
+
+    /// Whether they hold `role`: their tier where the policy names a tier,
+    /// or one of their declared roles. A relation to a case (`raiser`,
+    /// `area-route`…) is resolved against the case before it is asked.
+    pub fn holds(&self, role: &RoleRef) -> bool {
+        match role {
+            RoleRef::Tier(tier) => self.tier == *tier,
+            RoleRef::Declared(id) => self.roles.contains(id),
+            RoleRef::Relation(_) => false,
+        }
     }
 }
 

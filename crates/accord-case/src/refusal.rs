@@ -308,11 +308,29 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
-    /// Only the stage's decider may do this.
-    #[error("only {} may do this at this stage", deciders.join(" or "))]
+    /// Only a holder of a role the stage names as its decider may decide,
+    /// convene a panel or arbitrate; a tier is never a stand-in for the
+    /// role (DESIGN.md §2).
+    #[error(
+        "only the {} may do this at this stage: ask them to record it, or ask the partnership's administrator to add the role to your account if you hold it",
+        deciders.join(" or the ")
+    )]
     NotTheDecider {
-        /// The roles that decide.
+        /// The roles that decide, as the document names them.
         deciders: Vec<String>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Only the Resolution Panel decides, and only a holder of a role the
+    /// policy names for the panel records its decision.
+    #[error(
+        "only the Resolution Panel decides, and its decision is recorded by the {}: ask them to record it",
+        recorders.join(" or the ")
+    )]
+    NotThePanelsRecorder {
+        /// The roles that record the panel's decision, as the document
+        /// names them.
+        recorders: Vec<String>,
         /// Where the rule is.
         section: String,
     },
@@ -622,6 +640,7 @@ impl Refusal {
             | Refusal::BreachAlreadyRecorded { section }
             | Refusal::NoPanelAtThisStage { section, .. }
             | Refusal::NotTheDecider { section, .. }
+            | Refusal::NotThePanelsRecorder { section, .. }
             | Refusal::DeciderNotUninvolved { section }
             | Refusal::ChairNotUninvolved { section, .. }
             | Refusal::PanelTooSmall { section, .. }

@@ -560,3 +560,73 @@ fn east_riding_immediate_risk_consults_the_dsl() {
     assert_eq!(n.to.id(), "safeguarding-lead");
     assert_eq!(n.section, "§1");
 }
+
+/// ER-12: "Differences in view arising during conferences should be managed
+/// by the conference chair ... If there is still no resolution, the ERSCP
+/// should be asked to arbitrate" (§5). The arbitration is the ERSCP's, so
+/// the conference chair, whose conference the dissent is about, cannot
+/// record it, though they sit at the same tier as the Chair of the ERSCP;
+/// the refusal names the role that arbitrates.
+#[test]
+fn east_riding_conference_chair_cannot_arbitrate_their_own_conference() {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "police");
+    r.track = Some("conference-dissent".parse().unwrap());
+    r.area = policy
+        .areas_for(&"conference-dissent".parse().unwrap())
+        .next()
+        .unwrap()
+        .id
+        .clone();
+    let mut h = Harness::raise(POLICY, r, &nurse(), at("2025-03-28T14:00:00Z")).unwrap();
+    discuss_and_escalate(&mut h, 2, &nurse_manager(), "2025-03-28T15:00:00Z");
+    h.ok(
+        Command::Escalate {
+            to: stage(3),
+            reason: text("Still no resolution after the adjournment"),
+        },
+        &inspector(),
+        at("2025-03-31T16:00:00Z"),
+    );
+    h.ok(
+        discussion(
+            at("2025-03-31T17:00:00Z"),
+            &[(&inspector(), "senior-manager")],
+            false,
+        ),
+        &inspector(),
+        at("2025-03-31T17:00:00Z"),
+    );
+    let arbitrate = Command::Resolve {
+        route: ResolutionRoute::Decision,
+        outcome: text("The child remains subject to a Child Protection Plan."),
+        outstanding_issues: text("None."),
+    };
+    let conference_chair = holding(
+        "conference-chair",
+        "erscp",
+        RoleTier::Chair,
+        &["conference-chair"],
+    );
+    let refused = h
+        .run(
+            arbitrate.clone(),
+            &conference_chair,
+            at("2025-04-01T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Refusal::NotTheDecider { deciders, .. } if deciders == &["Chair of the ERSCP"])
+    );
+    assert_eq!(refused.section(), "§5");
+    assert!(refused.to_string().contains("Chair of the ERSCP"));
+    // A chair-tier person who holds no role the stage names is refused too.
+    let any_chair = actor("another-chair", "erscp", RoleTier::Chair);
+    assert!(matches!(
+        h.run(arbitrate.clone(), &any_chair, at("2025-04-01T09:00:00Z")),
+        Err(Refusal::NotTheDecider { .. })
+    ));
+    let erscp_chair = holding("erscp-chair", "erscp", RoleTier::Chair, &["erscp-chair"]);
+    h.ok(arbitrate, &erscp_chair, at("2025-04-01T10:00:00Z"));
+    assert_eq!(h.case.status(), Status::Resolved);
+}

@@ -33,7 +33,7 @@ fn people() -> People {
             "childrens-social-care",
             RoleTier::SeniorManager,
         ),
-        chair: actor("hscp-chair", "hscp", RoleTier::Chair),
+        chair: holding("hscp-chair", "hscp", RoleTier::Chair, &["hscp-chair"]),
     }
 }
 

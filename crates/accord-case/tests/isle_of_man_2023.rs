@@ -25,7 +25,12 @@ fn director() -> Actor {
     actor("director", "safeguarding-board", RoleTier::PartnershipTeam)
 }
 fn independent_chair() -> Actor {
-    actor("independent-chair", "safeguarding-board", RoleTier::Chair)
+    holding(
+        "independent-chair",
+        "safeguarding-board",
+        RoleTier::Chair,
+        &["independent-chair"],
+    )
 }
 
 fn vulnerable_adult() -> accord_case::Subject {

@@ -28,7 +28,7 @@ fn team_manager() -> Actor {
     actor("tm", "childrens-social-care", RoleTier::Manager)
 }
 fn chair() -> Actor {
-    actor("pscb-chair", "pscb", RoleTier::Chair)
+    holding("pscb-chair", "pscb", RoleTier::Chair, &["pscb-chair"])
 }
 
 fn raised() -> Harness {
@@ -290,8 +290,9 @@ fn plymouth_panel_shortfall_needs_a_reason_and_is_a_warning() {
 #[test]
 fn plymouth_panel_decision_is_final() {
     let mut h = at_stage_five();
-    // The Business Manager convenes it for the Chair (reached "via the PSCB
-    // Business Manager"); a school's DSL cannot.
+    // The Chair convenes it: the matter is referred "to the Chair ... (via
+    // the PSCB Business Manager) who may either seek to resolve the issue
+    // direct or to convene a Resolution Panel". A school's DSL cannot.
     let panel = Command::ConvenePanel {
         members: vec![
             seat("head", "school"),
@@ -305,7 +306,7 @@ fn plymouth_panel_decision_is_final() {
         Err(Refusal::NotTheDecider { .. })
     ));
     let business_manager = actor("bm", "pscb", RoleTier::PartnershipTeam);
-    h.ok(panel, &business_manager, at("2025-11-06T09:00:00Z"));
+    h.ok(panel, &chair(), at("2025-11-06T09:00:00Z"));
     for agency_id in ["school", "childrens-social-care"] {
         h.ok(
             Command::RecordRepresentation {
@@ -333,7 +334,7 @@ fn plymouth_panel_decision_is_final() {
                 "The school's DSL and the team manager will review it together in four weeks.",
             ),
         },
-        &business_manager,
+        &chair(),
         at("2025-11-07T14:00:00Z"),
     );
     assert!(notifies(&events, "business-manager", Occasion::Resolved));
@@ -423,7 +424,7 @@ fn plymouth_stage5_only_the_panels_decision_is_final() {
             ],
             shortfall_reason: None,
         },
-        &business_manager,
+        &chair(),
         at("2025-11-21T09:00:00Z"),
     );
     for agency_id in ["school", "childrens-social-care"] {
@@ -442,7 +443,7 @@ fn plymouth_stage5_only_the_panels_decision_is_final() {
             outcome: text("Children's social care will complete a child and family assessment."),
             outstanding_issues: text("None."),
         },
-        &business_manager,
+        &chair(),
         at("2025-11-21T14:00:00Z"),
     );
     assert_eq!(h.case.status(), Status::Closed);
@@ -539,4 +540,100 @@ fn plymouth_closing_needs_each_partys_written_confirmation() {
         at("2025-11-06T09:00:00Z"),
     );
     assert_eq!(h.case.status(), Status::Closed);
+}
+
+/// PLY-7: "The decision of the Plymouth Safeguarding Children Board
+/// Resolution Panel will be final in this matter" (Stage Five). Only the
+/// panel decides, so its decision, which closes the case for good, is
+/// recorded only by whoever the policy names for the panel (the Chair who
+/// convened it, by the policy's reading): not a party's practitioner or
+/// safeguarding lead, not the Business Manager, not another chair-tier
+/// person. Each is refused with the role named; the Chair's record stands.
+#[test]
+fn plymouth_only_the_panels_named_recorder_records_its_final_decision() {
+    let mut h = at_stage_five();
+    let business_manager = holding(
+        "bm",
+        "pscb",
+        RoleTier::PartnershipTeam,
+        &["business-manager"],
+    );
+    let convene = Command::ConvenePanel {
+        members: vec![
+            seat("head", "school"),
+            seat("dcs", "childrens-social-care"),
+            seat("supt", "police"),
+        ],
+        shortfall_reason: None,
+    };
+    // Convening is the Chair's: "the Chair ... who may either seek to
+    // resolve the issue direct or to convene a Resolution Panel".
+    for who in [&business_manager, &dsl()] {
+        let refused = h
+            .run(convene.clone(), who, at("2025-11-06T09:00:00Z"))
+            .unwrap_err();
+        assert!(matches!(&refused, Refusal::NotTheDecider { deciders, .. }
+                if deciders == &["Chair of the Plymouth Safeguarding Children Board"]));
+    }
+    h.ok(convene, &chair(), at("2025-11-06T09:00:00Z"));
+    for agency_id in ["school", "childrens-social-care"] {
+        h.ok(
+            Command::RecordRepresentation {
+                agency: agency(agency_id),
+                summary: text("Our position, in writing"),
+            },
+            &business_manager,
+            at("2025-11-07T10:00:00Z"),
+        );
+    }
+    h.ok(
+        discussion(
+            at("2025-11-07T11:00:00Z"),
+            &[(&chair(), "pscb-chair"), (&dsl(), "safeguarding-lead")],
+            true,
+        ),
+        &chair(),
+        at("2025-11-07T12:00:00Z"),
+    );
+    let panel_decides = Command::Resolve {
+        route: ResolutionRoute::Panel,
+        outcome: text("Children's social care will complete a child and family assessment."),
+        outstanding_issues: text("None."),
+    };
+    let another_chair = actor("another-chair", "pscb", RoleTier::Chair);
+    for who in [
+        &teacher(),
+        &social_worker(),
+        &dsl(),
+        &team_manager(),
+        &business_manager,
+        &another_chair,
+    ] {
+        let refused = h
+            .run(panel_decides.clone(), who, at("2025-11-07T14:00:00Z"))
+            .unwrap_err();
+        assert!(
+            matches!(&refused, Refusal::NotThePanelsRecorder { recorders, .. }
+                if recorders == &["Chair of the Plymouth Safeguarding Children Board"]),
+            "{} was not refused: {refused}",
+            who.person
+        );
+        assert_eq!(refused.section(), "Stage Five");
+        assert!(
+            refused
+                .to_string()
+                .contains("only the Resolution Panel decides")
+        );
+    }
+    assert_eq!(h.case.status(), Status::Open);
+    // Nor is the panel's route offered to them.
+    assert!(
+        !h.case
+            .offers(h.policy, &teacher())
+            .iter()
+            .any(|o| matches!(o, accord_case::Offer::Resolve(routes) if routes.contains(&ResolutionRoute::Panel)))
+    );
+    h.ok(panel_decides, &chair(), at("2025-11-07T14:00:00Z"));
+    assert_eq!(h.case.status(), Status::Closed);
+    assert!(h.case.outcome().unwrap().final_decision);
 }

@@ -28,7 +28,12 @@ fn head_of_service() -> Actor {
     actor("hos", "school", RoleTier::HeadOfService)
 }
 fn independent_chair() -> Actor {
-    actor("independent-chair", "lscb", RoleTier::Chair)
+    holding(
+        "independent-chair",
+        "lscb",
+        RoleTier::Chair,
+        &["independent-lscb-chair"],
+    )
 }
 
 /// Monday 1 December 2025, 10:00 GMT.
@@ -620,4 +625,138 @@ fn sutton_parties_confirm_the_outcome_in_writing() {
         at("2025-12-02T11:00:00Z"),
     );
     assert_eq!(h.case.status(), Status::Closed);
+}
+
+/// The Sutton LSCB's partnership chairs, each holding the role §6 or §7c
+/// names, all at the chair tier.
+fn lscb_chairs() -> Vec<Actor> {
+    [
+        "learning-and-development-subgroup-chair",
+        "policy-and-practice-subgroup-chair",
+        "quality-assurance-subgroup-chair",
+        "case-review-and-cdop-subgroup-chair",
+        "hr-matters-subgroup-chair",
+        "multi-agency-cse-subgroup-chair",
+        "conference-chair",
+    ]
+    .into_iter()
+    .map(|role| holding(role, "lscb", RoleTier::Chair, &[role]))
+    .collect()
+}
+
+/// SUT-8: "A written response will be provided to confirm the decision by
+/// the Chair, which is the final stage of the process" (§7d). The Chair is
+/// the Independent LSCB Chair: none of the six subgroup chairs nor a
+/// conference chair may record that final decision, though all sit at the
+/// chair tier, and each refusal names the Independent LSCB Chair.
+#[test]
+fn sutton_only_the_independent_lscb_chair_records_the_final_decision() {
+    let mut h = at_stage_six();
+    h.ok(
+        submit(h.policy, "referral-to-independent-chair", &[]),
+        &independent_chair(),
+        at("2025-12-10T09:00:00Z"),
+    );
+    let decide = Command::Resolve {
+        route: ResolutionRoute::Decision,
+        outcome: text("Children's social care will hold a strategy discussion."),
+        outstanding_issues: text("None."),
+    };
+    for chair in lscb_chairs() {
+        let refused = h
+            .run(decide.clone(), &chair, at("2025-12-10T10:00:00Z"))
+            .unwrap_err();
+        assert!(
+            matches!(&refused, Refusal::NotTheDecider { deciders, .. } if deciders == &["Independent LSCB Chair"]),
+            "{} was not refused: {refused}",
+            chair.person
+        );
+        assert_eq!(refused.section(), "§7d");
+    }
+    assert_eq!(h.case.status(), Status::Open);
+    h.ok(decide, &independent_chair(), at("2025-12-10T11:00:00Z"));
+    assert!(h.case.outcome().unwrap().final_decision);
+}
+
+/// SUT-2: "concerns would organise themselves into the specific areas of
+/// LSCB business ... Each Chair is responsible for seeking a resolution
+/// within the framework of the subgroup, and if not resolved refer matters
+/// directly to the Independent LSCB Chair" (§6). A quality assurance issue
+/// is decided by the quality assurance subgroup's chair only: another
+/// subgroup's chair is refused with the role that decides it named, and at
+/// the next stage only the Independent LSCB Chair decides.
+#[test]
+fn sutton_strategic_issue_is_decided_by_its_own_subgroup_chair() {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "police");
+    r.track = Some("strategic".parse().unwrap());
+    r.area = "quality-assurance".parse().unwrap();
+    r.subjects = vec![];
+    let mut h = Harness::raise(POLICY, r, &dsl(), at(RAISED)).unwrap();
+    let decide = Command::Resolve {
+        route: ResolutionRoute::Decision,
+        outcome: text("The audit programme will include the school's referrals."),
+        outstanding_issues: text("None."),
+    };
+    let chairs = lscb_chairs();
+    let (own, others): (Vec<&Actor>, Vec<&Actor>) = chairs
+        .iter()
+        .partition(|c| c.person.as_str() == "quality-assurance-subgroup-chair");
+    for other in others {
+        let refused = h
+            .run(decide.clone(), other, at("2025-12-03T09:00:00Z"))
+            .unwrap_err();
+        assert!(
+            matches!(&refused, Refusal::NotTheDecider { deciders, .. }
+                if deciders == &["Chair of the LSCB quality assurance subgroup"]),
+            "{} was not refused: {refused}",
+            other.person
+        );
+        assert_eq!(refused.section(), "§6");
+    }
+    assert!(matches!(
+        h.run(
+            decide.clone(),
+            &independent_chair(),
+            at("2025-12-03T09:00:00Z")
+        ),
+        Err(Refusal::NotTheDecider { .. })
+    ));
+
+    // Referred on, the issue is the Independent LSCB Chair's: the subgroup
+    // chair whose area it is may no longer decide it.
+    escalate(&mut h, 2, own[0], "2025-12-03T10:00:00Z");
+    assert!(matches!(
+        h.run(decide.clone(), own[0], at("2025-12-03T11:00:00Z")),
+        Err(Refusal::NotTheDecider { ref deciders, .. }) if deciders == &["Independent LSCB Chair"]
+    ));
+    h.ok(decide, &independent_chair(), at("2025-12-03T12:00:00Z"));
+    assert_eq!(h.case.status(), Status::Resolved);
+}
+
+/// SUT-2 (§6): the subgroup chair whose area the issue is in decides it.
+#[test]
+fn sutton_subgroup_chair_decides_an_issue_in_their_own_area() {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "police");
+    r.track = Some("strategic".parse().unwrap());
+    r.area = "quality-assurance".parse().unwrap();
+    r.subjects = vec![];
+    let mut h = Harness::raise(POLICY, r, &dsl(), at(RAISED)).unwrap();
+    let own = holding(
+        "qa-chair",
+        "lscb",
+        RoleTier::Chair,
+        &["quality-assurance-subgroup-chair"],
+    );
+    h.ok(
+        Command::Resolve {
+            route: ResolutionRoute::Decision,
+            outcome: text("The audit programme will include the school's referrals."),
+            outstanding_issues: text("None."),
+        },
+        &own,
+        at("2025-12-03T09:00:00Z"),
+    );
+    assert_eq!(h.case.status(), Status::Resolved);
 }

@@ -92,6 +92,7 @@ impl Person {
             person: self.id.clone(),
             agency: self.agency.clone(),
             tier: self.tier,
+            roles: self.declared_roles.clone(),
         }
     }
 

@@ -529,6 +529,7 @@ fn accord_actor(case: &Case, directory: &Directory) -> Option<Actor> {
         person: PersonId::parse(ACCORD).ok()?,
         agency: directory.team_of.get(partnership)?.clone(),
         tier: RoleTier::PartnershipTeam,
+        roles: Vec::new(),
     })
 }
 

@@ -98,4 +98,15 @@ impl Stage {
     pub fn is_final(&self, route: ResolutionRoute) -> bool {
         self.final_decision && (self.final_routes.is_empty() || self.final_routes.contains(&route))
     }
+
+    /// The roles that may record the Resolution Panel's decision at this
+    /// stage: those the panel rule names in `recorded_by`, else the stage's
+    /// deciders, who convene it. Empty where the stage has no panel.
+    pub fn panel_recorders(&self) -> &[RoleRef] {
+        match &self.panel {
+            Some(rule) if !rule.recorded_by.is_empty() => &rule.recorded_by,
+            Some(_) => &self.leads.decides,
+            None => &[],
+        }
+    }
 }

@@ -772,7 +772,9 @@ pub struct Leads {
     #[serde(default)]
     pub other: Vec<RoleRef>,
     /// Who decides, where a stage is led by one person for both sides (a
-    /// partnership chair, an independent chair).
+    /// partnership chair, an independent chair). Only holders of one of
+    /// these roles decide directly, convene a panel or arbitrate: a tier is
+    /// never a stand-in for a role (DESIGN.md §2).
     #[serde(default)]
     pub decides: Vec<RoleRef>,
     /// Whether whoever fills `decides` must come from an agency that is not
@@ -1066,6 +1068,15 @@ pub struct PanelRule {
     /// Whether it hears representations from those in dispute.
     #[serde(default)]
     pub hears_representations: bool,
+    /// Who records the panel's decision: the roles the policy names for
+    /// the panel. Only the panel decides (Plymouth Stage Five: "The
+    /// decision of the Plymouth Safeguarding Children Board Resolution
+    /// Panel will be final in this matter"), so recording it is reserved
+    /// like deciding is (DESIGN.md §2: "A tier is never a stand-in for a
+    /// role"). When empty, the stage's `decides`, who convened the panel,
+    /// records it.
+    #[serde(default)]
+    pub recorded_by: Vec<RoleRef>,
     /// The section that sets it out.
     pub section: String,
 }

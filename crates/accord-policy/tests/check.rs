@@ -553,10 +553,16 @@ fn final_routes_on_a_stage_that_is_not_final_are_reported() {
 
 #[test]
 fn a_final_decision_before_the_last_stage_is_reported() {
-    let source = mutate(&[(
-        "timescale = { working_days = 2 }",
-        "timescale = { working_days = 2 }\nresolution = [\"decision\"]\nfinal_decision = true",
-    )]);
+    let source = mutate(&[
+        (
+            "leads = { raising = [\"manager\"], other = [\"manager\"] }",
+            "leads = { raising = [\"manager\"], other = [\"manager\"], decides = [\"chair\"] }",
+        ),
+        (
+            "timescale = { working_days = 2 }",
+            "timescale = { working_days = 2 }\nresolution = [\"decision\"]\nfinal_decision = true",
+        ),
+    ]);
     assert_eq!(
         only_mistake(&source),
         at(
@@ -977,4 +983,38 @@ fn alerts_default_and_can_be_set_and_their_roles_are_checked() {
     let (_, _, message, hint) = only_mistake(&wrong);
     assert_eq!(message, "`stage-leeds` is not a role in this policy");
     assert_eq!(hint, "did you mean `stage-leads`?");
+}
+
+/// DESIGN.md §2: "Where a policy names who decides, approves, convenes or
+/// arbitrates, it names a role". A stage that may be decided must name it.
+#[test]
+fn a_decision_with_nobody_named_to_decide_is_reported() {
+    let source = mutate(&[(
+        "timescale = { working_days = 2 }",
+        "timescale = { working_days = 2 }\nresolution = [\"agreement\", \"decision\"]",
+    )]);
+    assert_eq!(
+        only_mistake(&source),
+        at(
+            71,
+            14,
+            "stage 2 on track `professional` may be resolved by a decision, but names nobody who decides",
+            "name the role that decides in `[tracks.stages.leads]`, like `decides = [\"hscp-chair\"]`, \
+             or remove \"decision\" from `resolution`"
+        )
+    );
+}
+
+/// PLY-7: only the panel decides, and whoever records its decision is a
+/// role the policy declares.
+#[test]
+fn a_panel_recorder_that_is_not_a_role_is_reported() {
+    let source = mutate(&[(
+        "membership = \"Senior officers from three agencies on the Partnership\"\n",
+        "membership = \"Senior officers from three agencies on the Partnership\"\nrecorded_by = [\"chiar\"]\n",
+    )]);
+    let (line, _, message, hint) = only_mistake(&source);
+    assert_eq!(line, 93);
+    assert_eq!(message, "`chiar` is not a role in this policy");
+    assert_eq!(hint, "did you mean `chair`?");
 }

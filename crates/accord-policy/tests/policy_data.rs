@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use accord_calendar::{Calendars, WorkingDays};
 use accord_policy::{
     BUILTIN, Before, CountFrom, Field, FieldKind, FieldRequired, Form, FormNeeded, Inclusion,
-    Notification, Policy, RecordKind, ResolutionRoute, RoleRef, Stage, SubjectKind, TimescaleSpec,
-    Track, Trigger,
+    Notification, Policy, RecordKind, Relation, ResolutionRoute, RoleRef, Stage, SubjectKind,
+    TimescaleSpec, Track, Trigger,
 };
 
 // ---------------------------------------------------------------------------
@@ -2018,4 +2018,64 @@ fn east_riding_learning_themes_go_to_the_erscp_service_manager() {
     );
     assert!(l.forward_to[0].starts_with("the ERSCP Service Manager"));
     assert_eq!(l.section, "§6");
+}
+
+/// DESIGN.md §2: "Where a policy names who decides, approves, convenes or
+/// arbitrates, it names a role, and only holders of that role may do it. A
+/// tier is never a stand-in for a role." In every built-in policy, each
+/// stage that may be decided or go to a panel names who decides (and who
+/// records the panel's decision) by a role the policy declares, or by the
+/// area's own route (Sutton §6, SUT-2), never by a bare tier. Sutton §7d
+/// (SUT-8), East Riding §5 (ER-12), Havering §2.10 (HAV-7), Plymouth Stage
+/// Five (PLY-7), Isle of Man Stage Four (IOM-9).
+#[test]
+fn every_decider_and_panel_recorder_is_a_declared_role() {
+    for policy in policies() {
+        for track in &policy.tracks {
+            for stage in &track.stages {
+                let decided = stage
+                    .resolution
+                    .iter()
+                    .any(|r| matches!(r, ResolutionRoute::Decision | ResolutionRoute::Panel));
+                if !decided {
+                    continue;
+                }
+                let named = stage.leads.decides.iter().chain(stage.panel_recorders());
+                for role in named {
+                    let declared = match role {
+                        RoleRef::Declared(id) => policy.role(id).is_some(),
+                        RoleRef::Relation(Relation::AreaRoute) => policy
+                            .areas_for(&track.id)
+                            .all(|a| matches!(a.routes_to, Some(RoleRef::Declared(_)))),
+                        _ => false,
+                    };
+                    assert!(
+                        declared,
+                        "{} track {} stage {} names `{role}`, not a declared role",
+                        policy.id, track.id, stage.number
+                    );
+                }
+                assert!(
+                    !stage.leads.decides.is_empty(),
+                    "{} track {} stage {} names nobody who decides",
+                    policy.id,
+                    track.id,
+                    stage.number
+                );
+            }
+        }
+    }
+    // PLY-7 and HAV-7: the panel's decision is recorded by the Chair who
+    // convened it, as each policy's reading note says.
+    let recorders = |id: &str| -> Vec<String> {
+        policy(id)
+            .tracks
+            .iter()
+            .flat_map(|t| &t.stages)
+            .filter_map(|s| s.panel.as_ref())
+            .flat_map(|p| p.recorded_by.iter().map(ToString::to_string))
+            .collect()
+    };
+    assert_eq!(recorders("plymouth-2025"), ["pscb-chair"]);
+    assert_eq!(recorders("havering-2022"), ["hscp-chair"]);
 }

@@ -245,6 +245,7 @@ fn is_about_who(refusal: &Refusal) -> bool {
         refusal,
         Refusal::NotAManager { .. }
             | Refusal::NotTheDecider { .. }
+            | Refusal::NotThePanelsRecorder { .. }
             | Refusal::DeciderNotUninvolved { .. }
             | Refusal::NotRaisingAgency { .. }
             | Refusal::NotAParty { .. }

@@ -334,3 +334,76 @@ async fn a_read_token_cannot_raise_or_change_a_case() {
         assert_eq!(body["code"], "insufficient_scope");
     }
 }
+
+/// DESIGN.md §2 and SUT-8: "A written response will be provided to confirm
+/// the decision by the Chair, which is the final stage of the process"
+/// (Sutton §7d). A subgroup chair, at the same chair tier as the
+/// Independent LSCB Chair, who tries to record that decision is answered
+/// 403, naming the role that decides; nothing is written. The Independent
+/// LSCB Chair is not refused for who they are.
+#[tokio::test]
+async fn deciding_without_the_role_is_a_403_that_names_the_role() {
+    let (app, state, clock) = common::spawn_app_with_demo_and_clock().await;
+    let calendars = accord_calendar::Calendars::builtin();
+    let policies = accord_policy::builtin(&calendars);
+    let demo = accord_demo::demo(clock.now(), &calendars, &policies).expect("the demo");
+    let sutton = policies
+        .iter()
+        .find(|p| p.id.as_str() == "sutton-2015")
+        .unwrap();
+    let independent_chair = accord_policy::RoleRef::parse("independent-lscb-chair").unwrap();
+    let (case_id, version) = demo
+        .cases
+        .iter()
+        .filter(|c| c.policy == sutton.id)
+        .find_map(|c| {
+            let case = accord_case::Case::fold(&c.events).unwrap();
+            let stage = sutton.track(case.track())?.stage(case.stage())?;
+            (case.status() == accord_case::Status::Open
+                && stage.leads.decides == [independent_chair.clone()]
+                && stage
+                    .resolution
+                    .contains(&accord_policy::ResolutionRoute::Decision))
+            .then(|| (c.id.to_string(), c.events.len()))
+        })
+        .expect("the demo has a Sutton case with the Independent LSCB Chair");
+    let holder = |role: &str| {
+        let role = accord_policy::RoleRef::parse(role).unwrap();
+        demo.people
+            .iter()
+            .find(|p| p.partnership == "sutton" && p.holds(&role))
+            .unwrap_or_else(|| panic!("the demo has a Sutton {role}"))
+            .sign_in
+            .clone()
+    };
+    let decide = json!({
+        "expected_version": version,
+        "route": "decision",
+        "outcome": "Children's social care will hold a strategy discussion.",
+        "outstanding_issues": "None.",
+    });
+    let path = format!("/api/v1/cases/{case_id}/outcome");
+    let events = state.store().event_count().await.unwrap();
+
+    let subgroup_chair = signed_in(&app, &holder("quality-assurance-subgroup-chair")).await;
+    let (status, body) = post_as(&app, &subgroup_chair, &path, &decide).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("not_the_decider")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Independent LSCB Chair"),
+        "{body}"
+    );
+    assert_eq!(body["section"], "§7d");
+    assert_eq!(state.store().event_count().await.unwrap(), events);
+
+    let chair = signed_in(&app, &holder("independent-lscb-chair")).await;
+    let (status, body) = post_as(&app, &chair, &path, &decide).await;
+    assert_ne!(status, 403, "{body}");
+    assert_ne!(body["code"], "not_the_decider");
+}

@@ -59,6 +59,16 @@ pub fn actor(person: &str, agency_id: &str, tier: RoleTier) -> Actor {
         person: PersonId::parse(person).unwrap(),
         agency: agency(agency_id),
         tier,
+        roles: Vec::new(),
+    }
+}
+
+/// Someone who also holds `roles` of the policy, as the directory says
+/// (DESIGN.md §2: who decides is a role, never a tier).
+pub fn holding(person: &str, agency_id: &str, tier: RoleTier, roles: &[&str]) -> Actor {
+    Actor {
+        roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+        ..actor(person, agency_id, tier)
     }
 }
 

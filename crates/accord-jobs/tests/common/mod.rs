@@ -356,6 +356,7 @@ pub async fn raise_havering(store: &Store, id: &str, now: Timestamp) -> Case {
         person: PersonId::parse("hav-health-practitioner").unwrap(),
         agency: AgencyId::parse("hav-health").unwrap(),
         tier: RoleTier::Practitioner,
+        roles: Vec::new(),
     };
     let events = Case::raise(policy, calendar, raise, &Context { now, actor }).unwrap();
     store.append(None, &events).await.unwrap().case

@@ -88,6 +88,11 @@ pub(super) fn check(policy: &Policy, report: &mut Report<'_, '_>) {
                     refs.role(&leads.key(side).index(i), role, here);
                 }
             }
+            if let Some(panel) = &stage.panel {
+                for (i, role) in panel.recorded_by.iter().enumerate() {
+                    refs.role(&path.key("panel").key("recorded_by").index(i), role, here);
+                }
+            }
             for (r, requirement) in stage.requirements.iter().enumerate() {
                 if let Some(role) = &requirement.with {
                     refs.role(&path.key("requirements").index(r).key("with"), role, here);

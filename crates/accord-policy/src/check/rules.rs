@@ -317,6 +317,22 @@ fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Rep
         ),
         _ => {}
     }
+    // DESIGN.md §2: who decides, convenes or records a panel's decision is
+    // a role the policy names, so a stage that may be decided must name it.
+    if stage.resolution.contains(&ResolutionRoute::Decision) && stage.leads.decides.is_empty() {
+        report.value(
+            &path.key("resolution"),
+            format!("{label} may be resolved by a decision, but names nobody who decides"),
+            "name the role that decides in `[tracks.stages.leads]`, like `decides = [\"hscp-chair\"]`, or remove \"decision\" from `resolution`",
+        );
+    }
+    if stage.panel.is_some() && stage.panel_recorders().is_empty() {
+        report.value(
+            &path.key("resolution"),
+            format!("{label} may be resolved by a Resolution Panel, but names nobody who convenes it or records its decision"),
+            "name the role that convenes it in `[tracks.stages.leads]`, like `decides = [\"hscp-chair\"]`, or who records its decision in the panel rule, like `recorded_by = [\"hscp-chair\"]`",
+        );
+    }
     if stage.leads.decides_from_uninvolved_agency
         && stage.leads.decides.is_empty()
         && stage.leads.chairs.is_empty()

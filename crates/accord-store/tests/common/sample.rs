@@ -54,6 +54,7 @@ fn actor(person: &str, agency: &str, tier: RoleTier) -> Actor {
         person: PersonId::parse(person).expect("a valid person id"),
         agency: AgencyId::parse(agency).expect("a valid agency id"),
         tier,
+        roles: Vec::new(),
     }
 }
 

@@ -1,0 +1,339 @@
+//! Who may decide is a role, never a tier (DESIGN.md §2), checked over the
+//! whole demo directory: for every built-in policy and every command a
+//! policy reserves for a role (deciding directly, convening a Resolution
+//! Panel, arbitrating, recording a panel's decision), only the people who
+//! hold that role are allowed, and everyone else is refused with the role
+//! named (the web layer answers that refusal with a 403).
+
+use std::sync::OnceLock;
+
+use accord_calendar::Calendars;
+use accord_case::{Case, Command, Context, EventBody, Offer, PanelSeat, Refusal, Status, Text};
+use accord_demo::{Demo, Person, demo};
+use accord_policy::{Policy, Relation, ResolutionRoute, RoleRef, RoleTier, Stage};
+use jiff::Timestamp;
+use proptest::prelude::*;
+use proptest::sample::Index;
+
+/// Monday 2 June 2025, 10:30 BST: an ordinary working morning.
+const NOW: &str = "2025-06-02T09:30:00Z";
+
+/// A command a policy reserves for the holders of some roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reserved {
+    /// The stage's decider resolves it directly, or arbitrates (Sutton
+    /// §7d, East Riding §5, Havering §2.10, Plymouth Stage Five, Isle of
+    /// Man Stage Four, Sutton §6 by area).
+    Decide,
+    /// The stage's decider convenes its Resolution Panel (Havering §2.10,
+    /// Plymouth Stage Five).
+    Convene,
+    /// Whoever the policy names for the panel records its decision
+    /// (Plymouth Stage Five: "The decision of the ... Resolution Panel will
+    /// be final in this matter").
+    RecordPanelDecision,
+}
+
+/// An open case at a stage where something is reserved, as the demo made
+/// it (or, for a panel's decision, with the panel convened by its Chair).
+struct Reservation {
+    policy: &'static Policy,
+    partnership: String,
+    case: Case,
+    reserved: Reserved,
+}
+
+fn world() -> &'static (Calendars, Vec<Policy>, Demo) {
+    static WORLD: OnceLock<(Calendars, Vec<Policy>, Demo)> = OnceLock::new();
+    WORLD.get_or_init(|| {
+        let calendars = Calendars::builtin();
+        let policies = accord_policy::builtin(&calendars);
+        let demo = demo(NOW.parse().unwrap(), &calendars, &policies).expect("the demo builds");
+        (calendars, policies, demo)
+    })
+}
+
+fn now() -> Timestamp {
+    NOW.parse().unwrap()
+}
+
+fn policy(id: &str) -> &'static Policy {
+    world().1.iter().find(|p| p.id.as_str() == id).unwrap()
+}
+
+fn stage<'p>(policy: &'p Policy, case: &Case) -> &'p Stage {
+    policy
+        .track(case.track())
+        .and_then(|t| t.stage(case.stage()))
+        .expect("the case's stage is in its policy")
+}
+
+fn people_of(partnership: &str) -> Vec<&'static Person> {
+    world()
+        .2
+        .people
+        .iter()
+        .filter(|p| p.partnership == partnership)
+        .collect()
+}
+
+/// The roles `reserved` is for at the case's stage, with `area-route`
+/// read as the role the case's area routes to (Sutton §6).
+fn roles_for(policy: &Policy, case: &Case, reserved: Reserved) -> Vec<RoleRef> {
+    let stage = stage(policy, case);
+    let roles = match reserved {
+        Reserved::Decide | Reserved::Convene => &stage.leads.decides[..],
+        Reserved::RecordPanelDecision => stage.panel_recorders(),
+    };
+    roles
+        .iter()
+        .map(|r| match r {
+            RoleRef::Relation(Relation::AreaRoute) => policy
+                .areas
+                .iter()
+                .find(|a| &a.id == case.area())
+                .and_then(|a| a.routes_to.clone())
+                .expect("an area-route stage's area routes somewhere"),
+            other => other.clone(),
+        })
+        .collect()
+}
+
+/// The names a refusal must give for `roles`: the document's own.
+fn names(policy: &Policy, roles: &[RoleRef]) -> Vec<String> {
+    roles
+        .iter()
+        .map(|r| match r {
+            RoleRef::Declared(id) => policy.role(id).unwrap().name.clone(),
+            other => other.id().to_owned(),
+        })
+        .collect()
+}
+
+fn text(s: &str) -> Text {
+    Text::parse(s).unwrap()
+}
+
+fn command(reserved: Reserved, seats: Vec<PanelSeat>) -> Command {
+    match reserved {
+        Reserved::Decide | Reserved::RecordPanelDecision => Command::Resolve {
+            route: if reserved == Reserved::Decide {
+                ResolutionRoute::Decision
+            } else {
+                ResolutionRoute::Panel
+            },
+            outcome: text("The agreed outcome."),
+            outstanding_issues: text("None."),
+        },
+        Reserved::Convene => Command::ConvenePanel {
+            members: seats,
+            shortfall_reason: Some(text("A party could not release a senior officer.")),
+        },
+    }
+}
+
+/// Senior officers from the parties and enough other agencies to make a
+/// panel of the rule's size.
+fn seats(policy: &Policy, partnership: &str, case: &Case) -> Vec<PanelSeat> {
+    let wanted = stage(policy, case)
+        .panel
+        .as_ref()
+        .map_or(3, |r| usize::from(r.min_agencies));
+    let parties = case.parties();
+    let mut seats: Vec<PanelSeat> = Vec::new();
+    let mut officers: Vec<&Person> = people_of(partnership)
+        .into_iter()
+        .filter(|p| p.tier == RoleTier::HeadOfService)
+        .collect();
+    officers.sort_by_key(|p| !parties.contains(&&p.agency));
+    for p in officers {
+        if seats.len() >= wanted.max(2) {
+            break;
+        }
+        if !seats.iter().any(|s| s.agency == p.agency) {
+            seats.push(PanelSeat {
+                person: p.id.clone(),
+                agency: p.agency.clone(),
+            });
+        }
+    }
+    seats
+}
+
+/// Every open demo case at a stage where a command is reserved, and for
+/// each stage with a panel rule, the same case with its panel convened by
+/// the first person the directory says may convene it.
+fn reservations() -> &'static [Reservation] {
+    static ALL: OnceLock<Vec<Reservation>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let (calendars, _, demo) = world();
+        let mut out = Vec::new();
+        for c in &demo.cases {
+            let policy = policy(c.policy.as_str());
+            let case = Case::fold(&c.events).unwrap();
+            if case.status() != Status::Open {
+                continue;
+            }
+            let here = stage(policy, &case);
+            let mut reserved = Vec::new();
+            if here.resolution.contains(&ResolutionRoute::Decision) {
+                reserved.push(Reserved::Decide);
+            }
+            let convened = case.panel().is_some_and(|p| p.stage == here.number);
+            if here.panel.is_some() && !convened {
+                reserved.push(Reserved::Convene);
+                let convener = people_of(&c.partnership)
+                    .into_iter()
+                    .find(|p| {
+                        roles_for(policy, &case, Reserved::Convene)
+                            .iter()
+                            .any(|r| p.holds(r))
+                    })
+                    .expect("the directory has someone who convenes the panel");
+                let calendar = calendars.get(&policy.calendar).unwrap();
+                let events = case
+                    .decide(
+                        policy,
+                        calendar,
+                        command(Reserved::Convene, seats(policy, &c.partnership, &case)),
+                        &Context {
+                            now: now(),
+                            actor: convener.actor(),
+                        },
+                    )
+                    .unwrap_or_else(|r| {
+                        panic!("{} could not convene on {}: {r}", convener.id, c.id)
+                    });
+                let mut with_panel = case.clone();
+                for e in &events {
+                    with_panel.apply(e);
+                }
+                out.push(Reservation {
+                    policy,
+                    partnership: c.partnership.clone(),
+                    case: with_panel,
+                    reserved: Reserved::RecordPanelDecision,
+                });
+            }
+            if convened {
+                reserved.push(Reserved::RecordPanelDecision);
+                // The same case as it stood just before its panel was
+                // convened, made by the same real commands.
+                let before = c
+                    .events
+                    .iter()
+                    .position(|e| matches!(e.body, EventBody::PanelConvened { .. }))
+                    .expect("a convened panel has its event");
+                let unconvened = Case::fold(&c.events[..before]).unwrap();
+                out.push(Reservation {
+                    policy,
+                    partnership: c.partnership.clone(),
+                    case: unconvened,
+                    reserved: Reserved::Convene,
+                });
+            }
+            for r in reserved {
+                out.push(Reservation {
+                    policy,
+                    partnership: c.partnership.clone(),
+                    case: case.clone(),
+                    reserved: r,
+                });
+            }
+        }
+        out
+    })
+}
+
+#[test]
+fn every_policy_has_a_reserved_command_in_the_demo() {
+    let all = reservations();
+    for policy in &world().1 {
+        assert!(
+            all.iter().any(|r| r.policy.id == policy.id),
+            "no demo case of {} is at a stage with a reserved command",
+            policy.id
+        );
+    }
+    for kind in [
+        Reserved::Decide,
+        Reserved::Convene,
+        Reserved::RecordPanelDecision,
+    ] {
+        assert!(
+            all.iter().any(|r| r.reserved == kind),
+            "{kind:?} is never reserved"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    /// DESIGN.md §2, and SUT-2, SUT-8, ER-12, HAV-7, PLY-7, IOM-9: over
+    /// every demo person and every reserved command, only holders of the
+    /// role are allowed, and everyone else is refused naming the role;
+    /// what the engine offers agrees.
+    #[test]
+    fn only_holders_of_the_role_may_do_what_it_is_reserved_for(
+        which in any::<Index>(),
+        who in any::<Index>(),
+    ) {
+        let (calendars, _, _) = world();
+        let r = which.get(reservations());
+        let people = people_of(&r.partnership);
+        let person = *who.get(&people);
+        let roles = roles_for(r.policy, &r.case, r.reserved);
+        let holds = roles.iter().any(|role| person.holds(role));
+        let calendar = calendars.get(&r.policy.calendar).unwrap();
+        let decided = r.case.decide(
+            r.policy,
+            calendar,
+            command(r.reserved, seats(r.policy, &r.partnership, &r.case)),
+            &Context { now: now(), actor: person.actor() },
+        );
+        let expected = names(r.policy, &roles);
+        match (&decided, holds) {
+            (Err(Refusal::NotTheDecider { deciders, .. }), false)
+                if r.reserved != Reserved::RecordPanelDecision =>
+            {
+                prop_assert_eq!(deciders, &expected);
+            }
+            (Err(Refusal::NotThePanelsRecorder { recorders, .. }), false)
+                if r.reserved == Reserved::RecordPanelDecision =>
+            {
+                prop_assert_eq!(recorders, &expected);
+            }
+            (Err(refusal), false) => {
+                prop_assert!(false, "{} holds none of {:?} but was refused for another reason: {}", person.id, roles, refusal);
+            }
+            (Ok(_), false) => {
+                prop_assert!(false, "{} holds none of {:?} but was allowed", person.id, roles);
+            }
+            (Err(Refusal::NotTheDecider { .. } | Refusal::NotThePanelsRecorder { .. }), true) => {
+                prop_assert!(false, "{} holds one of {:?} but was refused as not holding it", person.id, roles);
+            }
+            // A holder may still be refused for what they sent (a form not
+            // yet complete, a panel's representations not yet heard).
+            (_, true) => {}
+        }
+        if let (Err(refusal), false) = (&decided, holds) {
+            for name in &expected {
+                prop_assert!(
+                    refusal.to_string().contains(name.as_str()),
+                    "{} does not name {}",
+                    refusal,
+                    name
+                );
+            }
+        }
+        let offers = r.case.offers(r.policy, &person.actor());
+        let offered = offers.iter().any(|o| match (o, r.reserved) {
+            (Offer::Resolve(routes), Reserved::Decide) => routes.contains(&ResolutionRoute::Decision),
+            (Offer::ConvenePanel, Reserved::Convene) => true,
+            (Offer::Resolve(routes), Reserved::RecordPanelDecision) => routes.contains(&ResolutionRoute::Panel),
+            _ => false,
+        });
+        prop_assert_eq!(offered, holds, "offers to {} disagree with the rule", person.id);
+    }
+}
