@@ -88,7 +88,7 @@ fn main() {
         ms(quantile(&mut health, 0.99))
     );
     println!(
-        "sign-ins checked (401 from the API, the form again from the page): {}",
+        "sign-ins checked (401, from the API or the page with its form again): {}",
         answered(&flood.sign_ins, |a| a.status != 503)
     );
     println!(
