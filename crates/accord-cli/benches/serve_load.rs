@@ -116,10 +116,10 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// A read-write API token for `who`.
-async fn token(server: &Server, who: &str) -> String {
-    let http = client();
-    let response = http
+/// Signs `who` in with their password: the session cookie a browser sends
+/// with every page (pages take no token), and the session's CSRF token.
+async fn session(server: &Server, who: &str) -> (String, String) {
+    let response = client()
         .post(server.url("/api/v1/session"))
         .json(&json!({ "sign_in": who, "password": PASSWORD }))
         .send()
@@ -134,10 +134,16 @@ async fn token(server: &Server, who: &str) -> String {
         .unwrap()
         .to_owned();
     let me: Value = response.json().await.unwrap();
-    let made: Value = http
+    (cookie, me["csrf_token"].as_str().unwrap().to_owned())
+}
+
+/// A read-write API token for `who`.
+async fn token(server: &Server, who: &str) -> String {
+    let (cookie, csrf) = session(server, who).await;
+    let made: Value = client()
         .post(server.url("/api/v1/tokens"))
         .header("cookie", cookie)
-        .header("x-csrf-token", me["csrf_token"].as_str().unwrap())
+        .header("x-csrf-token", csrf)
         .json(&json!({ "scopes": ["read", "write"], "label": "load test" }))
         .send()
         .await
@@ -158,12 +164,14 @@ enum Load {
     },
     /// Read the register.
     Register { as_: String },
-    /// Read the case page as a browser does: the HTML page.
+    /// Read the case page as a browser does: the HTML page, with the
+    /// session cookie `as_`.
     CaseHtml {
         cases: Arc<Vec<String>>,
         as_: String,
     },
-    /// Read the register page as a browser does.
+    /// Read the register page as a browser does, with the session cookie
+    /// `as_`.
     RegisterHtml { as_: String },
     /// Raise a case, record its Stage One discussion, escalate it.
     RaiseAndEscalate { raiser: String, manager: String },
@@ -230,7 +238,7 @@ impl Load {
                 let started = Instant::now();
                 let response = http
                     .get(server.url(&format!("/cases/{id}")))
-                    .header("authorization", as_)
+                    .header("cookie", as_)
                     .send()
                     .await
                     .expect("the server answers");
@@ -244,7 +252,7 @@ impl Load {
                 let started = Instant::now();
                 let response = http
                     .get(server.url("/register"))
-                    .header("authorization", as_)
+                    .header("cookie", as_)
                     .send()
                     .await
                     .expect("the server answers");
@@ -431,6 +439,7 @@ fn main() {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         let team = token(&server, "hav-partnership-team").await;
+        let (team_cookie, _) = session(&server, "hav-partnership-team").await;
         let raiser = token(&server, "hav-school-practitioner").await;
         let manager = token(&server, "hav-school-manager").await;
         let register: Value = probe
@@ -470,9 +479,9 @@ fn main() {
             Load::Register { as_: team.clone() },
             Load::CaseHtml {
                 cases,
-                as_: team.clone(),
+                as_: team_cookie.clone(),
             },
-            Load::RegisterHtml { as_: team.clone() },
+            Load::RegisterHtml { as_: team_cookie },
             Load::RaiseAndEscalate { raiser, manager },
         ];
         let connections: &[usize] = if measuring { &[1, 16, 64] } else { &[1] };
