@@ -56,11 +56,10 @@ pub(crate) struct Opened<'s> {
     pub(crate) standing: access::Standing,
 }
 
-/// Opens case `id` if `principal` may see it, and writes that they read it
-/// to the access log, for `purpose` (every answer that shows a case's
-/// content goes through here: the case page, its print view, every action
-/// form, and the API's case and commands; issue 11, finding 8); otherwise
-/// the same 404 as a case that does not exist.
+/// Opens case `id` if `principal` may see it; otherwise the same 404 as a
+/// case that does not exist. Nothing is logged: a change logs the read of
+/// its answer with its events, and an answer that shows the case uses
+/// [`open_to_show`].
 ///
 /// Whether they may see it is first decided from the case's register row,
 /// one indexed read, so that a case of another partnership or agency costs
@@ -70,7 +69,6 @@ pub(crate) async fn open_visible<'s>(
     state: &'s AppState,
     principal: &Principal,
     id: &str,
-    purpose: &str,
 ) -> Result<Opened<'s>, ApiError> {
     let Ok(id) = CaseId::parse(id) else {
         return Err(no_such_case());
@@ -98,9 +96,6 @@ pub(crate) async fn open_visible<'s>(
     if standing == access::Standing::None {
         return Err(no_such_case());
     }
-    store
-        .record_read(&id, principal.id(), state.now(), purpose)
-        .await?;
     Ok(Opened {
         case,
         events,
@@ -108,6 +103,24 @@ pub(crate) async fn open_visible<'s>(
         calendar,
         standing,
     })
+}
+
+/// Opens case `id` as [`open_visible`] does, to show it, and writes that
+/// `principal` read it to the access log for `purpose`: every answer that
+/// shows a case's content without changing it (the case page, its print
+/// view, the API's case; issue 11, finding 8).
+pub(crate) async fn open_to_show<'s>(
+    state: &'s AppState,
+    principal: &Principal,
+    id: &str,
+    purpose: &str,
+) -> Result<Opened<'s>, ApiError> {
+    let opened = open_visible(state, principal, id).await?;
+    state
+        .store()
+        .record_read(opened.case.id(), principal.id(), state.now(), purpose)
+        .await?;
+    Ok(opened)
 }
 
 /// Show a case: everything on its record, and where it stands.
@@ -129,7 +142,7 @@ pub(crate) async fn show(
     principal: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<CaseView>, ApiError> {
-    let opened = open_visible(&state, &principal, &id, "api: case").await?;
+    let opened = open_to_show(&state, &principal, &id, "api: case").await?;
     Ok(Json(CaseView::new(
         opened.case,
         &opened.events,

@@ -94,8 +94,7 @@ impl<'s> Change<'s> {
         expected: Sequence,
         form: bool,
     ) -> Result<Change<'s>, ApiError> {
-        // A command's answer shows the case as it now is: a read too.
-        let opened = open_visible(state, principal, id, "change").await?;
+        let opened = open_visible(state, principal, id).await?;
         if !opened.standing.may_act(form) {
             return Err(ApiError::Forbidden {
                 code: "not_working_on_this_case",

@@ -403,7 +403,37 @@ fn not_found(viewer: &Viewer) -> PageError {
     PageError::new(super::no_such_page(), viewer)
 }
 
+/// The action's page, or the change it makes. A page that shows the case
+/// (the form, or the form again with what to fix) is a read of it and is
+/// written to the access log (issue 11, finding 8); a change made redirects
+/// to the case, and its events logged the read already.
 async fn respond(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    act: Act,
+    posted: Posted,
+    sent: bool,
+) -> Result<Response, PageError> {
+    let response = answer(state, viewer, id, act, posted, sent).await?;
+    if !response.status().is_redirection()
+        && let Ok(case) = accord_case::CaseId::parse(id)
+    {
+        state
+            .store()
+            .record_read(
+                &case,
+                viewer.principal.id(),
+                state.now(),
+                "page: action form",
+            )
+            .await
+            .map_err(|e| PageError::new(e.into(), viewer))?;
+    }
+    Ok(response)
+}
+
+async fn answer(
     state: &AppState,
     viewer: &Viewer,
     id: &str,
@@ -413,9 +443,7 @@ async fn respond(
 ) -> Result<Response, PageError> {
     let fail = |e| PageError::new(e, viewer);
     let principal = &viewer.principal;
-    let opened = open_visible(state, principal, id, "page: action form")
-        .await
-        .map_err(fail)?;
+    let opened = open_visible(state, principal, id).await.map_err(fail)?;
     let standing_allows = opened.standing.may_act(act == Act::SubmitForm);
     let actor = principal.person.actor();
     let offers = opened.case.offers(opened.policy, &actor);
@@ -548,9 +576,7 @@ async fn respond(
                 _ => return Err(fail(error)),
             }
             // Shown against the case as it is now.
-            let opened = open_visible(state, principal, id, "page: action form")
-                .await
-                .map_err(fail)?;
+            let opened = open_visible(state, principal, id).await.map_err(fail)?;
             let ctx = Ctx {
                 case: &opened.case,
                 ..ctx

@@ -24,7 +24,7 @@ use super::{
 };
 use crate::{
     AppState,
-    api::{case_view::CaseView, cases::open_visible},
+    api::{case_view::CaseView, cases::open_to_show},
 };
 
 /// One row of a summary list.
@@ -201,7 +201,7 @@ async fn page(
     } else {
         "page: case"
     };
-    let opened = open_visible(state, principal, id, purpose)
+    let opened = open_to_show(state, principal, id, purpose)
         .await
         .map_err(fail)?;
     let names = words::Names::load(state, principal.partnership())
