@@ -1343,6 +1343,10 @@ impl Admin<'_> {
             Value::Null => "None".to_owned(),
             other => other.to_string(),
         };
+        // A yes-or-no value in the words of what it says.
+        let flag = |v: &Value, yes: &str, no: &str| {
+            if v == &Value::Bool(true) { yes } else { no }.to_owned()
+        };
         let list = |v: &Value, each: &dyn Fn(&str) -> String| match v {
             Value::Array(items) if items.is_empty() => "None".to_owned(),
             Value::Array(items) => items
@@ -1392,15 +1396,7 @@ impl Admin<'_> {
                     "policy" => ("Policy", text(v)),
                     "case_prefix" => ("Case reference prefix", text(v)),
                     "sign_in_prefix" => ("Sign-in name prefix", text(v)),
-                    "disabled" => (
-                        "Account",
-                        if v == &Value::Bool(true) {
-                            "Disabled"
-                        } else {
-                            "Enabled"
-                        }
-                        .to_owned(),
-                    ),
+                    "disabled" => ("Account", flag(v, "Disabled", "Enabled")),
                     "password" => (
                         "Password",
                         match v.as_str() {
@@ -1417,15 +1413,7 @@ impl Admin<'_> {
                     "scopes" => ("Scopes", list(v, &str::to_owned)),
                     "label" => ("Label", text(v)),
                     "revoked" => ("Revoked", text(v)),
-                    "confirmed" => (
-                        "Second factor",
-                        if v == &Value::Bool(true) {
-                            "Set up"
-                        } else {
-                            "Not set up"
-                        }
-                        .to_owned(),
-                    ),
+                    "confirmed" => ("Second factor", flag(v, "Set up", "Not set up")),
                     "second_factor_required" => ("Second factor required of everyone", text(v)),
                     _ => ("", format!("{key}: {}", text(v))),
                 };
