@@ -34,7 +34,10 @@ fn actor(person: &str, agency: &str, tier: RoleTier) -> Actor {
 fn stream(policy: &Policy, calendars: &Calendars, case: &str, len: usize) -> Vec<Event> {
     let calendar = calendars.get(&policy.calendar).unwrap();
     let worker = actor("hv", "nhs-trust", RoleTier::Practitioner);
-    let manager = actor("hv-manager", "nhs-trust", RoleTier::Manager);
+    let manager = Actor {
+        roles: vec!["hscp-member".parse().unwrap()],
+        ..actor("hv-manager", "nhs-trust", RoleTier::Manager)
+    };
     let mut now: Timestamp = "2025-03-03T10:00:00Z".parse().unwrap();
     let raise = Raise {
         case: CaseId::parse(case).unwrap(),
@@ -60,8 +63,17 @@ fn stream(policy: &Policy, calendars: &Calendars, case: &str, len: usize) -> Vec
         forms: Vec::new(),
     };
     let ctx = |now, actor: &Actor| Context {
-        now,
-        actor: actor.clone(),
+        people: vec![
+            accord_case::DirectoryEntry {
+                person: worker.clone(),
+                active: true,
+            },
+            accord_case::DirectoryEntry {
+                person: manager.clone(),
+                active: true,
+            },
+        ],
+        ..Context::new(now, actor.clone())
     };
     let mut events = Case::raise(policy, calendar, raise, &ctx(now, &worker)).unwrap();
     let mut state = Case::fold(&events).unwrap();
@@ -95,7 +107,7 @@ fn stream(policy: &Policy, calendars: &Calendars, case: &str, len: usize) -> Vec
                     who: manager.person.clone(),
                     agency: manager.agency.clone(),
                     what: text("Share the chronology with the other agency."),
-                    by_when: "2025-04-01".parse().unwrap(),
+                    by_when: "2030-04-01".parse().unwrap(),
                 },
             },
             Command::ExtendDeadline {

@@ -144,7 +144,7 @@ impl<'c> Batch<'c> {
         cause: Sequence,
     ) -> usize {
         let occasion = match trigger {
-            Trigger::Entry => Occasion::StageEntry,
+            Trigger::Entry | Trigger::Reached => Occasion::StageEntry,
             Trigger::Exit => Occasion::StageExit,
             Trigger::Resolved => Occasion::Resolved,
             Trigger::Breach => Occasion::Breach,
@@ -154,7 +154,8 @@ impl<'c> Batch<'c> {
         for n in stage
             .notifications
             .iter()
-            .filter(|n| n.on == trigger && holds(n.when, subjects))
+            .filter(|n| n.on == trigger || (trigger == Trigger::Entry && n.on == Trigger::Reached))
+            .filter(|n| holds(n.when, subjects))
         {
             self.notify(
                 &n.to,
@@ -166,6 +167,45 @@ impl<'c> Batch<'c> {
                 cause,
             );
             told += 1;
+        }
+        told
+    }
+
+    /// Tells `roles` of what event `cause` did, as the policy's `[alerts]`
+    /// ask, with `message`; a role the batch already tells of it is left
+    /// out, and so is either side of `stage-leads` that the stage's own
+    /// notifications already tell, so that nobody hears of one change
+    /// twice (issue 12 §7).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn alert(
+        &mut self,
+        roles: &[RoleRef],
+        occasion: Occasion,
+        stage: StageNumber,
+        message: &str,
+        section: &str,
+        cause: Sequence,
+    ) -> usize {
+        let leads = RoleRef::Relation(Relation::StageLeads);
+        let sides = [
+            RoleRef::Relation(Relation::RaiserAgencyLead),
+            RoleRef::Relation(Relation::OtherAgencyLead),
+        ];
+        let mut told = 0;
+        for role in roles {
+            if self.tells(role, cause) || (sides.contains(role) && self.tells(&leads, cause)) {
+                continue;
+            }
+            let untold: Vec<&RoleRef> = sides.iter().filter(|s| !self.tells(s, cause)).collect();
+            let to: Vec<RoleRef> = if *role == leads && untold.len() < sides.len() {
+                untold.into_iter().cloned().collect()
+            } else {
+                vec![role.clone()]
+            };
+            for to in to {
+                self.notify(&to, occasion, stage, message, section, &[], cause);
+                told += 1;
+            }
         }
         told
     }

@@ -191,3 +191,43 @@ pub enum Command {
         amendment: Amendment,
     },
 }
+
+impl Command {
+    /// Everyone the command names, each with the request field that names
+    /// them: a discussion's participants, an action's owner, a panel's
+    /// seats, and the same in a correction. The caller looks each up in the
+    /// directory and passes what it says in the [`Context`](crate::Context),
+    /// so that the engine checks the roles, agencies and standing the
+    /// directory gives them rather than those the command claims.
+    pub fn people_named(&self) -> Vec<(String, &PersonId)> {
+        fn participants<'c>(
+            field: &str,
+            record: &'c DiscussionRecord,
+        ) -> impl Iterator<Item = (String, &'c PersonId)> {
+            record
+                .participants
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| (format!("{field}.participants[{i}].person"), &p.person))
+        }
+        match self {
+            Command::RecordDiscussion { record } => participants("record", record).collect(),
+            Command::AgreeAction { details } => vec![("details.who".to_owned(), &details.who)],
+            Command::ConvenePanel { members, .. } => members
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (format!("members[{i}].person"), &m.person))
+                .collect(),
+            Command::Correct { amendment, .. } => match amendment {
+                Amendment::Discussion { record } => {
+                    participants("amendment.record", record).collect()
+                }
+                Amendment::Action { details } => {
+                    vec![("amendment.details.who".to_owned(), &details.who)]
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+}

@@ -4,14 +4,14 @@
 use accord_calendar::Calendar;
 use accord_policy::{
     Before, Form, FormId, FormNeeded, Inclusion, Policy, RecordKind, Relation, ResolutionRoute,
-    RoleRef, Stage, Track, Trigger,
+    RoleRef, RoleTier, Stage, Track, Trigger,
 };
 use jiff::civil::Date;
 
 use crate::{
-    Actor, AgencyId, Amendment, Case, Command, Context, DiscussionRecord, Event, EventBody,
-    FormValues, MissingConfirmation, PanelSeat, Raise, Raised, Refusal, Sequence, Status, Subject,
-    SubjectId, Text,
+    ActionDetails, Actor, AgencyId, Amendment, Case, Command, Context, DirectoryEntry,
+    DiscussionRecord, Event, EventBody, FormValues, MissingConfirmation, PanelSeat, PersonId,
+    Raise, Raised, Refusal, Sequence, Status, Subject, SubjectId, Text,
     batch::{Batch, holds},
     dates,
     deadline::{extended, form_dues, stage_due},
@@ -63,7 +63,7 @@ impl Case {
                 section: track.section.clone(),
             });
         }
-        check_subjects(policy, &raise.subjects)?;
+        check_subjects(policy, track, &raise.subjects)?;
         let start = starting_stage(policy, track, &raise)?;
         let forms = raise
             .forms
@@ -92,6 +92,7 @@ impl Case {
             ctx.now,
             ctx.actor.clone(),
         );
+        let area_id = raise.area.clone();
         let raised = batch.emit(EventBody::Raised(Box::new(Raised {
             policy: policy.id.clone(),
             policy_version: policy.version,
@@ -113,6 +114,30 @@ impl Case {
             batch.notify_immediate_risk(policy, start.number, raised);
         }
         batch.notify_stage(start, Trigger::Entry, &raise.subjects, raised);
+        // A case started past a stage for immediate risk has still reached
+        // it: Plymouth's Business Manager keeps "a record of all on-going
+        // disagreements" from Stage Three, however the case got there.
+        for passed in track.stages.iter().filter(|s| s.number < start.number) {
+            batch.notify_stage(passed, Trigger::Reached, &raise.subjects, raised);
+        }
+        // The other side always hears of a disagreement about its work:
+        // what is disputed, what the stage asks of them and by when.
+        let area = policy
+            .areas
+            .iter()
+            .find(|a| a.id == area_id)
+            .map_or_else(|| area_id.to_string(), |a| a.label.clone());
+        batch.alert(
+            &policy.alerts.raised_to,
+            crate::Occasion::Raised,
+            start.number,
+            &format!(
+                "What is disputed: {area}. What the policy asks at Stage {} ({}): {}",
+                start.number, start.name, start.summary
+            ),
+            &start.section,
+            raised,
+        );
         Ok(batch.events)
     }
 
@@ -153,7 +178,7 @@ impl Case {
         let here = self.stage();
         match command {
             Command::RecordDiscussion { record } => {
-                check_discussion(&record, ctx)?;
+                self.check_discussion(policy, &record, "record", ctx)?;
                 check_chair(policy, self, stage, &record)?;
                 batch.emit(EventBody::DiscussionRecorded {
                     stage: here,
@@ -165,6 +190,8 @@ impl Case {
                 approved_on,
             } => self.approve(&mut batch, discussion, approved_on, ctx)?,
             Command::AgreeAction { details } => {
+                check_due_date(calendar, &details, ctx)?;
+                self.check_action_owner(&details, "details", ctx)?;
                 batch.emit(EventBody::ActionAgreed {
                     stage: here,
                     details,
@@ -335,7 +362,7 @@ impl Case {
                 corrects,
                 reason,
                 amendment,
-            } => self.correct(&mut batch, policy, corrects, reason, amendment, ctx)?,
+            } => self.correct(&mut batch, policy, track, corrects, reason, amendment, ctx)?,
             Command::RecordChangeOfCircumstances {
                 subject,
                 child_protection_plan,
@@ -512,6 +539,19 @@ impl Case {
         });
         batch.notify_stage(stage, Trigger::Exit, self.subjects(), cause);
         batch.notify_stage(next, Trigger::Entry, self.subjects(), cause);
+        // Whoever leads the new stage on each side now has to act, and
+        // hears so even where the document names nobody to tell.
+        batch.alert(
+            &policy.alerts.escalated_to,
+            crate::Occasion::StageEntry,
+            next.number,
+            &format!(
+                "What the policy asks at Stage {} ({}): {}",
+                next.number, next.name, next.summary
+            ),
+            &next.section,
+            cause,
+        );
         Ok(())
     }
 
@@ -542,11 +582,21 @@ impl Case {
             let met = self.discussions().iter().any(|d| {
                 d.stage == stage.number
                     && (req.record == RecordKind::Discussion || d.approved_on.is_some())
+                    && self.between_the_sides(policy, stage, &d.record)
                     && req.with.as_ref().is_none_or(|with| {
-                        d.record
-                            .participants
-                            .iter()
-                            .any(|p| role_matches(policy, &p.role, with))
+                        let took_part = |agency: Option<&AgencyId>| {
+                            d.record.participants.iter().any(|p| {
+                                agency.is_none_or(|a| &p.agency == a)
+                                    && role_matches(policy, &p.role, with)
+                            })
+                        };
+                        // Havering §2.8: "The respective agency members on
+                        // the HSCP": one for each side, not one of anyone's.
+                        if req.each_side {
+                            self.parties().into_iter().all(|a| took_part(Some(a)))
+                        } else {
+                            took_part(None)
+                        }
                     })
             });
             if !met {
@@ -648,6 +698,23 @@ impl Case {
             return Err(Refusal::NoPanelMembers {
                 section: rule.section.clone(),
             });
+        }
+        // Havering §2.12, "a senior officer from three agencies who are
+        // members of the full Board", and Plymouth Stage Five, "Board
+        // representatives from three agencies": a seat counts only for
+        // someone the policy seats, so a practitioner, or the partnership
+        // team's own agency, never makes up the number.
+        for (i, seat) in members.iter().enumerate() {
+            let field = format!("members[{i}].person");
+            let entry = named(ctx, &field, &seat.person, &seat.agency)?;
+            if !rule.seats.is_empty() && !rule.seats.iter().any(|r| entry.person.holds(r)) {
+                return Err(Refusal::NotAPanelSeat {
+                    field,
+                    person: seat.person.clone(),
+                    seats: role_names(policy, self, &rule.seats),
+                    section: rule.section.clone(),
+                });
+            }
         }
         let mut agencies: Vec<&AgencyId> = members.iter().map(|m| &m.agency).collect();
         agencies.sort();
@@ -867,10 +934,12 @@ impl Case {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     fn correct(
         &self,
         batch: &mut Batch<'_>,
         policy: &Policy,
+        track: &Track,
         corrects: Sequence,
         reason: Text,
         amendment: Amendment,
@@ -893,7 +962,7 @@ impl Case {
                 let Some(found) = self.discussions().iter().find(|d| d.sequence == corrects) else {
                     return Err(does_not_fit("a discussion correction names a discussion"));
                 };
-                check_discussion(record, ctx)?;
+                self.check_discussion(policy, record, "amendment.record", ctx)?;
                 // The corrected record is held to the rules of the stage it
                 // belongs to, which may be an earlier one.
                 if let Some(held_at) = policy
@@ -903,10 +972,13 @@ impl Case {
                     check_chair(policy, self, held_at, record)?;
                 }
             }
-            Amendment::Action { .. } => {
+            Amendment::Action { details } => {
                 if !self.actions().iter().any(|a| a.sequence == corrects) {
                     return Err(does_not_fit("an action correction names an action"));
                 }
+                // A correction says what was agreed then, so its date may
+                // have passed since; its owner is still checked.
+                self.check_action_owner(details, "amendment.details", ctx)?;
             }
             Amendment::Concern { .. } | Amendment::Subjects { .. }
                 if corrects != Sequence::FIRST =>
@@ -916,7 +988,7 @@ impl Case {
                 ));
             }
             Amendment::Subjects { subjects } => {
-                check_subjects(policy, subjects)?;
+                check_subjects(policy, track, subjects)?;
                 newly_holding.clone_from(subjects);
             }
             Amendment::Concern { .. } | Amendment::Erratum { .. } => {}
@@ -1048,7 +1120,7 @@ impl Case {
             .into_iter()
             .filter_map(|number| track.stage(number))
             .flat_map(|s| &s.notifications)
-            .filter(|n| n.on == Trigger::Entry && n.when != accord_policy::Condition::Always)
+            .filter(|n| n.on.on_entry() && n.when != accord_policy::Condition::Always)
             .filter(|n| newly(n.when))
         {
             if sent.contains(&(&n.to, n.message.as_str())) {
@@ -1123,8 +1195,21 @@ pub(crate) fn require_manager(actor: &Actor) -> Result<(), Refusal> {
     }
 }
 
-/// IOM-1: the Isle of Man covers vulnerable adults; the others children only.
-fn check_subjects(policy: &Policy, subjects: &[Subject]) -> Result<(), Refusal> {
+/// IOM-1: the Isle of Man covers vulnerable adults; the others children
+/// only. A case on a track about a child names one (issue 12 §6: with no
+/// child, Havering §2.5's IRO condition could never hold).
+fn check_subjects(policy: &Policy, track: &Track, subjects: &[Subject]) -> Result<(), Refusal> {
+    if track.needs_subject && subjects.is_empty() {
+        return Err(Refusal::NoSubjects {
+            kinds: policy
+                .subjects
+                .iter()
+                .map(|k| kind_words(*k))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            section: track.section.clone(),
+        });
+    }
     match subjects.iter().find(|s| !policy.subjects.contains(&s.kind)) {
         None => Ok(()),
         Some(s) => Err(Refusal::SubjectKindNotCovered {
@@ -1236,20 +1321,6 @@ fn check_command_dates(command: &Command) -> Result<(), Refusal> {
         Command::AgreeAction { details } => dates::check("details.by_when", details.by_when),
         _ => Ok(()),
     }
-}
-
-fn check_discussion(record: &DiscussionRecord, ctx: &Context) -> Result<(), Refusal> {
-    if record.participants.is_empty() {
-        return Err(Refusal::NoParticipants {
-            section: design::CONCEPTS.into(),
-        });
-    }
-    if record.held_at > ctx.now {
-        return Err(Refusal::DiscussionInFuture {
-            section: design::CONCEPTS.into(),
-        });
-    }
-    Ok(())
 }
 
 /// The form, if `values` fit it and answer everything required on submission.
@@ -1404,4 +1475,172 @@ fn breach_message(policy: &Policy, stage: &Stage, form: Option<&FormId>) -> Stri
         "{what} and the deadline has passed. Agree what happens next today: record the \
          discussion, escalate to the next stage, or record an extension with its reason."
     )
+}
+
+impl Case {
+    /// A discussion's record is checked against the directory and the
+    /// case: someone took part, it was held since the disagreement was
+    /// raised and not in the future, and each participant is of the agency
+    /// and holds the role they are recorded with (issue 12 §2: "A
+    /// participant's role must be one they hold").
+    fn check_discussion(
+        &self,
+        policy: &Policy,
+        record: &DiscussionRecord,
+        field: &str,
+        ctx: &Context,
+    ) -> Result<(), Refusal> {
+        if record.participants.is_empty() {
+            return Err(Refusal::NoParticipants {
+                section: design::CONCEPTS.into(),
+            });
+        }
+        if record.held_at > ctx.now {
+            return Err(Refusal::DiscussionInFuture {
+                section: design::CONCEPTS.into(),
+            });
+        }
+        if record.held_at < self.raised_at() {
+            return Err(Refusal::DiscussionBeforeRaised {
+                section: design::CONCEPTS.into(),
+            });
+        }
+        for (i, p) in record.participants.iter().enumerate() {
+            let entry = named(
+                ctx,
+                &format!("{field}.participants[{i}].person"),
+                &p.person,
+                &p.agency,
+            )?;
+            // A relation to the case (`raiser`, `stage-leads`…) is not a
+            // role anyone holds: the record names the role they hold.
+            if !entry.person.holds(&p.role) {
+                return Err(Refusal::RoleNotHeld {
+                    field: format!("{field}.participants[{i}].role"),
+                    role: p.role.id().to_owned(),
+                    held: held_words(policy, &entry.person),
+                    section: design::CONCEPTS.into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `record` is a discussion between the sides `stage` names:
+    /// on each side the stage leads, someone of that side's agency took
+    /// part in one of its lead roles, and at least two people took part.
+    /// Only such a discussion meets a stage's requirement (issue 12 §2: a
+    /// Stage One discussion "with only themselves taking part" is not a
+    /// discussion with the other worker). East Riding's Stage One is within
+    /// the raising agency, so names no other side.
+    fn between_the_sides(&self, policy: &Policy, stage: &Stage, record: &DiscussionRecord) -> bool {
+        let [raising, other] = self.parties();
+        let raiser = &self.raised_by().person;
+        let side = |agency: &AgencyId, leads: &[RoleRef]| {
+            leads.is_empty()
+                || record.participants.iter().any(|p| {
+                    &p.agency == agency
+                        && leads.iter().any(|lead| match lead {
+                            RoleRef::Relation(Relation::Raiser) => &p.person == raiser,
+                            RoleRef::Relation(_) => false,
+                            lead => role_matches(policy, &p.role, lead),
+                        })
+                })
+        };
+        let mut people: Vec<_> = record.participants.iter().map(|p| &p.person).collect();
+        people.sort();
+        people.dedup();
+        people.len() >= 2 && side(raising, &stage.leads.raising) && side(other, &stage.leads.other)
+    }
+
+    /// An action is given to someone who can do it: an active person of an
+    /// agency in the disagreement or of the partnership's team (issue 12
+    /// §2).
+    fn check_action_owner(
+        &self,
+        details: &ActionDetails,
+        field: &str,
+        ctx: &Context,
+    ) -> Result<(), Refusal> {
+        let field = format!("{field}.who");
+        let entry = named(ctx, &field, &details.who, &details.agency)?;
+        if !entry.active {
+            return Err(Refusal::ActionOwnerInactive {
+                field,
+                person: details.who.clone(),
+                section: design::CONCEPTS.into(),
+            });
+        }
+        let partnership_team = matches!(
+            entry.person.tier,
+            RoleTier::PartnershipTeam | RoleTier::Chair
+        );
+        if !partnership_team && !self.parties().contains(&&entry.person.agency) {
+            return Err(Refusal::ActionOwnerNotInvolved {
+                field,
+                person: details.who.clone(),
+                parties: self.parties().into_iter().cloned().collect(),
+                section: design::CONCEPTS.into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The directory's entry for the person named at `field`, who must be of
+/// `agency`.
+fn named<'c>(
+    ctx: &'c Context,
+    field: &str,
+    person: &PersonId,
+    agency: &AgencyId,
+) -> Result<&'c DirectoryEntry, Refusal> {
+    let entry = ctx.person(person).ok_or_else(|| Refusal::UnknownPerson {
+        field: field.to_owned(),
+        person: person.clone(),
+        section: design::CONCEPTS.into(),
+    })?;
+    if &entry.person.agency != agency {
+        return Err(Refusal::NotTheirAgency {
+            field: field.to_owned(),
+            person: person.clone(),
+            works_for: entry.person.agency.clone(),
+            section: design::CONCEPTS.into(),
+        });
+    }
+    Ok(entry)
+}
+
+/// The roles someone holds, as ids: their tier, then their declared roles.
+fn held_words(policy: &Policy, person: &Actor) -> String {
+    std::iter::once(person.tier.id())
+        .chain(
+            person
+                .roles
+                .iter()
+                .filter(|r| policy.role(r).is_some())
+                .map(|r| r.as_str()),
+        )
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A new action is not due in the past: "by when" is a promise, and a date
+/// already gone promises nothing (issue 12 §2).
+fn check_due_date(
+    calendar: &Calendar,
+    details: &ActionDetails,
+    ctx: &Context,
+) -> Result<(), Refusal> {
+    let today = ctx
+        .now
+        .to_zoned_datetime(calendar.time_zone().clone())
+        .date();
+    if details.by_when < today {
+        return Err(Refusal::ActionDueInPast {
+            today,
+            section: design::CONCEPTS.into(),
+        });
+    }
+    Ok(())
 }

@@ -303,6 +303,9 @@ pub struct Attachment {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Occasion {
+    /// The disagreement was raised: the other side hears what is disputed,
+    /// what the stage asks of them and by when (issue 12 §7).
+    Raised,
     /// The case entered the stage (or a correction made an entry condition
     /// of it, or of a stage the case was at before, hold).
     StageEntry,

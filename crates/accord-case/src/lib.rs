@@ -22,15 +22,15 @@
 //! let havering = policies.iter().find(|p| p.id.as_str() == "havering-2022").unwrap();
 //! let calendar = calendars.get(&havering.calendar).unwrap();
 //! let text = |s: &str| Text::parse(s).unwrap();
-//! let ctx = Context {
-//!     now: "2025-03-03T10:00:00Z".parse().unwrap(),
-//!     actor: Actor {
+//! let ctx = Context::new(
+//!     "2025-03-03T10:00:00Z".parse().unwrap(),
+//!     Actor {
 //!         person: PersonId::parse("hv-1").unwrap(),
 //!         agency: AgencyId::parse("nhs-trust").unwrap(),
 //!         tier: RoleTier::Practitioner,
 //!         roles: Vec::new(),
 //!     },
-//! };
+//! );
 //! let raise = Raise {
 //!     case: CaseId::parse("HAV-2025-0001").unwrap(),
 //!     track: None,
@@ -38,7 +38,14 @@
 //!     signpost: None,
 //!     other_agency: AgencyId::parse("childrens-social-care").unwrap(),
 //!     other_professional: None,
-//!     subjects: vec![],
+//!     subjects: vec![Subject {
+//!         id: SubjectId::parse("c1").unwrap(),
+//!         name: text("Child A"),
+//!         kind: accord_policy::SubjectKind::Child,
+//!         child_protection_plan: false,
+//!         looked_after: false,
+//!         immediate_risk: false,
+//!     }],
 //!     concern: Concern {
 //!         disputed: text("The referral was closed with no further action."),
 //!         evidence: text("Three attendances at A&E in two months."),
@@ -89,7 +96,7 @@ pub use form::{FieldProblem, FieldRef, FieldValue, FormValues};
 pub use id::{AgencyId, BadInput, CaseId, PersonId, Sequence, SubjectId, Text};
 pub use offer::Offer;
 pub use record::{
-    ActionDetails, Actor, Amendment, Concern, Context, DiscussionMode, DiscussionRecord, Extension,
-    MissingConfirmation, PanelSeat, Participant, Subject,
+    ActionDetails, Actor, Amendment, Concern, Context, DirectoryEntry, DiscussionMode,
+    DiscussionRecord, Extension, MissingConfirmation, PanelSeat, Participant, Subject,
 };
 pub use refusal::Refusal;

@@ -198,7 +198,7 @@ impl Case {
         let entry = track
             .next_stage(stage.number)
             .into_iter()
-            .flat_map(|next| next.notifications.iter().filter(|n| n.on == Trigger::Entry));
+            .flat_map(|next| next.notifications.iter().filter(|n| n.on.on_entry()));
         exit.chain(entry)
             .filter(|n| holds(n.when, self.subjects()))
             .collect()

@@ -49,14 +49,51 @@ impl Actor {
     }
 }
 
-/// Everything a command needs from outside: the time and who is acting.
-/// The case never reads a clock.
+/// Everything a command needs from outside: the time, who is acting, and
+/// what the directory says of everyone the command names. The case never
+/// reads a clock or a directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
     /// Now.
     pub now: Timestamp,
     /// Who is acting.
     pub actor: Actor,
+    /// The directory's entry for each person the command names
+    /// ([`Command::people_named`](crate::Command::people_named)): a
+    /// discussion's participants, an action's owner, a panel's seats. A
+    /// person named and not here is refused, so a caller that forgets to
+    /// look them up is told, never trusted.
+    pub people: Vec<DirectoryEntry>,
+}
+
+impl Context {
+    /// A context for `actor` at `now` that names nobody else.
+    pub fn new(now: Timestamp, actor: Actor) -> Context {
+        Context {
+            now,
+            actor,
+            people: Vec::new(),
+        }
+    }
+
+    /// The directory's entry for `person`, if the caller gave one.
+    pub fn person(&self, person: &PersonId) -> Option<&DirectoryEntry> {
+        self.people.iter().find(|p| &p.person.person == person)
+    }
+}
+
+/// What the partnership's directory says of someone a command names, as it
+/// holds them when the command is decided: their agency, tier and roles,
+/// and whether they may still sign in. A participant's role, an action's
+/// owner and a panel's seat are checked against it (issue 12 §2), never
+/// taken from the command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryEntry {
+    /// Who they are, as they would act.
+    pub person: Actor,
+    /// False when an administrator has disabled their account: they can do
+    /// nothing, so nothing new is given to them to do.
+    pub active: bool,
 }
 
 /// A child, young person or adult at risk the disagreement is about.

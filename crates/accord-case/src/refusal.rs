@@ -5,7 +5,7 @@ use accord_policy::{FormId, StageNumber};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::{AgencyId, FieldProblem, FieldRef, Sequence, SubjectId};
+use crate::{AgencyId, FieldProblem, FieldRef, PersonId, Sequence, SubjectId};
 
 /// Rules from DESIGN.md rather than from a policy document.
 pub(crate) mod design {
@@ -572,6 +572,114 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// The command names someone the directory was not asked about, or
+    /// who is not in it.
+    #[error(
+        "`{field}`: there is nobody `{person}` in the partnership's directory: choose someone from its people"
+    )]
+    UnknownPerson {
+        /// The request field that names them.
+        field: String,
+        /// Who was named.
+        person: PersonId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Someone named with an agency that is not theirs.
+    #[error("`{field}`: `{person}` works for `{works_for}`: name their own agency")]
+    NotTheirAgency {
+        /// The request field that names them.
+        field: String,
+        /// Who was named.
+        person: PersonId,
+        /// Their agency, as the directory holds it.
+        works_for: AgencyId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A participant recorded in a role they do not hold (issue 12 §2: "A
+    /// participant's role must be one they hold").
+    #[error(
+        "`{field}`: they do not hold the role `{role}`: record the role they took part in, which is one the directory gives them ({held})"
+    )]
+    RoleNotHeld {
+        /// The request field that names the role.
+        field: String,
+        /// The role claimed.
+        role: String,
+        /// The roles they do hold.
+        held: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A discussion dated before the disagreement was raised.
+    #[error(
+        "the discussion is dated before the disagreement was raised: record discussions held since it was raised, and put anything earlier in the concern's evidence"
+    )]
+    DiscussionBeforeRaised {
+        /// Where the rule is.
+        section: String,
+    },
+    /// A new action due before today.
+    #[error("an action cannot be due before today ({today}): give the date it will be done by")]
+    ActionDueInPast {
+        /// Today, where the partnership is.
+        today: jiff::civil::Date,
+        /// Where the rule is.
+        section: String,
+    },
+    /// An action given to someone whose account is disabled.
+    #[error(
+        "`{field}`: `{person}` can no longer sign in, so cannot do the action: give it to someone working now"
+    )]
+    ActionOwnerInactive {
+        /// The request field that names them.
+        field: String,
+        /// Who was named.
+        person: PersonId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// An action given to someone outside the case.
+    #[error(
+        "`{field}`: `{person}` works for neither agency in this disagreement nor the partnership's team: give the action to someone in {}",
+        agencies(parties)
+    )]
+    ActionOwnerNotInvolved {
+        /// The request field that names them.
+        field: String,
+        /// Who was named.
+        person: PersonId,
+        /// The agencies in dispute.
+        parties: Vec<AgencyId>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A panel seat given to someone the policy does not seat.
+    #[error(
+        "`{field}`: `{person}` cannot sit on the Resolution Panel: its seats are for {}",
+        seats.join(" or ")
+    )]
+    NotAPanelSeat {
+        /// The request field that names them.
+        field: String,
+        /// Who was named.
+        person: PersonId,
+        /// The roles the policy seats, by name.
+        seats: Vec<String>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A case on a track about a child names none.
+    #[error(
+        "name the {kinds} this disagreement is about: a case on this track is about a named {kinds}"
+    )]
+    NoSubjects {
+        /// Whom the policy covers, in words.
+        kinds: String,
+        /// Where the rule is.
+        section: String,
+    },
 }
 
 fn allowed_words(allowed: &[StageNumber]) -> String {
@@ -668,7 +776,16 @@ impl Refusal {
             | Refusal::DateOutOfRange { section, .. }
             | Refusal::NoSuchSubject { section, .. }
             | Refusal::CircumstancesUnchanged { section, .. }
-            | Refusal::NoPanelMembers { section } => section,
+            | Refusal::NoPanelMembers { section }
+            | Refusal::UnknownPerson { section, .. }
+            | Refusal::NotTheirAgency { section, .. }
+            | Refusal::RoleNotHeld { section, .. }
+            | Refusal::DiscussionBeforeRaised { section }
+            | Refusal::ActionDueInPast { section, .. }
+            | Refusal::ActionOwnerInactive { section, .. }
+            | Refusal::ActionOwnerNotInvolved { section, .. }
+            | Refusal::NotAPanelSeat { section, .. }
+            | Refusal::NoSubjects { section, .. } => section,
         }
     }
 }

@@ -18,6 +18,11 @@ struct People {
     sw_manager: accord_case::Actor,
     hv_senior: accord_case::Actor,
     sw_senior: accord_case::Actor,
+    /// The health trust's member on the HSCP (§2.8), who also sits on the
+    /// full Board (§2.12).
+    hv_member: accord_case::Actor,
+    /// Children's social care's member on the HSCP.
+    sw_member: accord_case::Actor,
     chair: accord_case::Actor,
 }
 
@@ -33,8 +38,21 @@ fn people() -> People {
             "childrens-social-care",
             RoleTier::SeniorManager,
         ),
+        hv_member: holding(
+            "hv-director",
+            "nhs-trust",
+            RoleTier::HeadOfService,
+            &["hscp-member"],
+        ),
+        sw_member: board_member("dcs", "childrens-social-care"),
         chair: holding("hscp-chair", "hscp", RoleTier::Chair, &["hscp-chair"]),
     }
+}
+
+/// An agency's member on the HSCP, who sits on its full Board (§2.8,
+/// §2.12).
+fn board_member(person: &str, agency_id: &str) -> accord_case::Actor {
+    holding(person, agency_id, RoleTier::HeadOfService, &["hscp-member"])
 }
 
 /// Monday 3 March 2025, 10:00 (GMT).
@@ -71,7 +89,12 @@ fn at_stage_four() -> Harness {
     h.ok(
         discussion(
             at("2025-03-06T11:00:00Z"),
-            &[(&p.hv_senior, "hscp-member"), (&p.sw_senior, "hscp-member")],
+            &[
+                (&p.hv_senior, "senior-manager"),
+                (&p.sw_senior, "senior-manager"),
+                (&p.hv_member, "hscp-member"),
+                (&p.sw_member, "hscp-member"),
+            ],
             false,
         ),
         &p.hv_senior,
@@ -124,7 +147,9 @@ fn at_stage_three_discussed() -> Harness {
     h
 }
 
+/// A seat on the panel for `person`, an agency's member on the HSCP.
 fn seat(person: &str, agency_id: &str) -> PanelSeat {
+    board_member(person, agency_id);
     PanelSeat {
         person: PersonId::parse(person).unwrap(),
         agency: agency(agency_id),
@@ -206,7 +231,10 @@ fn havering_stage2_notifies_iro_only_for_a_plan_or_looked_after_child() {
         h.ok(
             discussion(
                 at("2025-03-03T14:00:00Z"),
-                &[(&p.health_visitor, "practitioner")],
+                &[
+                    (&p.health_visitor, "practitioner"),
+                    (&p.social_worker, "practitioner"),
+                ],
                 false,
             ),
             &p.health_visitor,
@@ -226,7 +254,10 @@ fn havering_correcting_a_child_to_looked_after_at_stage2_notifies_iro() {
     h.ok(
         discussion(
             at("2025-03-03T14:00:00Z"),
-            &[(&p.health_visitor, "practitioner")],
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.social_worker, "practitioner"),
+            ],
             false,
         ),
         &p.health_visitor,
@@ -260,7 +291,10 @@ fn at_stage_two() -> Harness {
     h.ok(
         discussion(
             at("2025-03-03T14:00:00Z"),
-            &[(&p.health_visitor, "practitioner")],
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.social_worker, "practitioner"),
+            ],
             false,
         ),
         &p.health_visitor,
@@ -505,7 +539,10 @@ fn havering_hscp_members_are_engaged_before_the_chair() {
     h.ok(
         discussion(
             at("2025-03-03T14:00:00Z"),
-            &[(&p.health_visitor, "practitioner")],
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.social_worker, "practitioner"),
+            ],
             false,
         ),
         &p.health_visitor,
@@ -515,7 +552,7 @@ fn havering_hscp_members_are_engaged_before_the_chair() {
     h.ok(
         discussion(
             at("2025-03-04T11:00:00Z"),
-            &[(&p.hv_manager, "manager")],
+            &[(&p.hv_manager, "manager"), (&p.sw_manager, "manager")],
             false,
         ),
         &p.hv_manager,
@@ -550,7 +587,12 @@ fn havering_hscp_members_are_engaged_before_the_chair() {
     h.ok(
         discussion(
             at("2025-03-06T11:00:00Z"),
-            &[(&p.hv_senior, "hscp-member")],
+            &[
+                (&p.hv_senior, "senior-manager"),
+                (&p.sw_senior, "senior-manager"),
+                (&p.hv_member, "hscp-member"),
+                (&p.sw_member, "hscp-member"),
+            ],
             false,
         ),
         &p.hv_senior,
@@ -681,7 +723,11 @@ fn havering_panel_hears_both_sides_then_resolves_and_the_case_closes() {
     h.ok(
         discussion(
             at("2025-03-11T10:45:00Z"),
-            &[(&p.chair, "chair"), (&p.hv_senior, "senior-manager")],
+            &[
+                (&p.chair, "chair"),
+                (&p.hv_senior, "senior-manager"),
+                (&p.sw_senior, "senior-manager"),
+            ],
             true,
         ),
         &p.chair,
@@ -883,10 +929,7 @@ fn havering_case_refuses_another_policy() {
             plymouth,
             calendar,
             Command::RecordBreach,
-            &accord_case::Context {
-                now: at(RAISED),
-                actor: p.health_visitor.clone(),
-            },
+            &context(&p.health_visitor, at(RAISED)),
         )
         .unwrap_err();
     assert!(matches!(refused, Refusal::PolicyMismatch { .. }));
@@ -966,9 +1009,9 @@ fn havering_offers_each_person_only_what_the_policy_lets_them_do() {
     h.ok(
         Command::ConvenePanel {
             members: vec![
-                seat("hv-senior", "nhs-trust"),
-                seat("sw-senior", "childrens-social-care"),
-                seat("police-senior", "police"),
+                seat("hv-director", "nhs-trust"),
+                seat("dcs", "childrens-social-care"),
+                seat("supt", "police"),
             ],
             shortfall_reason: None,
         },
@@ -996,7 +1039,11 @@ fn havering_offers_each_person_only_what_the_policy_lets_them_do() {
     h.ok(
         discussion(
             at("2025-03-11T10:00:00Z"),
-            &[(&p.chair, "hscp-chair"), (&p.hv_senior, "senior-manager")],
+            &[
+                (&p.chair, "hscp-chair"),
+                (&p.hv_senior, "senior-manager"),
+                (&p.sw_senior, "senior-manager"),
+            ],
             true,
         ),
         &p.chair,

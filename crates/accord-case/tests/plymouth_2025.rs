@@ -18,8 +18,31 @@ const RAISED: &str = "2025-11-03T09:00:00Z";
 fn teacher() -> Actor {
     actor("teacher", "school", RoleTier::Practitioner)
 }
+/// The school's designated safeguarding lead: the designated person a
+/// worker consults at Stage One, and its named representative at Stages
+/// Four and Five.
 fn dsl() -> Actor {
-    actor("dsl", "school", RoleTier::SafeguardingLead)
+    holding(
+        "dsl",
+        "school",
+        RoleTier::SafeguardingLead,
+        &[
+            "designated-person",
+            "named-designated-safeguarding-representative",
+        ],
+    )
+}
+fn school_manager() -> Actor {
+    actor("deputy", "school", RoleTier::Manager)
+}
+/// Children's social care's operations manager (Stage Four).
+fn operations_manager() -> Actor {
+    holding(
+        "ops",
+        "childrens-social-care",
+        RoleTier::SeniorManager,
+        &["operations-manager"],
+    )
 }
 fn social_worker() -> Actor {
     actor("sw", "childrens-social-care", RoleTier::Practitioner)
@@ -42,17 +65,35 @@ fn raised() -> Harness {
     .unwrap()
 }
 
+/// The people who lead each side of Stage `n`, in the roles it names.
+fn leads_of(n: u8) -> Vec<(Actor, &'static str)> {
+    match n {
+        // Stage One: the worker consults their agency's designated person.
+        1 => vec![(teacher(), "practitioner"), (dsl(), "designated-person")],
+        2 => vec![
+            (teacher(), "practitioner"),
+            (social_worker(), "practitioner"),
+        ],
+        3 => vec![(school_manager(), "manager"), (team_manager(), "manager")],
+        _ => vec![
+            (dsl(), "named-designated-safeguarding-representative"),
+            (operations_manager(), "operations-manager"),
+        ],
+    }
+}
+
+/// A discussion at Stage `n` between the people who lead its sides, with
+/// `more` taking part too.
+fn leads_discussion(n: u8, when: &str, more: &[(&Actor, &str)], agreement: bool) -> Command {
+    let leads = leads_of(n);
+    let mut who: Vec<(&Actor, &str)> = leads.iter().map(|(a, r)| (a, *r)).collect();
+    who.extend_from_slice(more);
+    discussion(at(when), &who, agreement)
+}
+
 /// Records the discussion every stage requires, then escalates.
 fn discuss_and_escalate(h: &mut Harness, to: u8, now: &str) -> Vec<Event> {
-    h.ok(
-        discussion(
-            at(now),
-            &[(&dsl(), "safeguarding-lead"), (&team_manager(), "manager")],
-            false,
-        ),
-        &dsl(),
-        at(now),
-    );
+    h.ok(leads_discussion(to - 1, now, &[], false), &dsl(), at(now));
     h.ok(
         Command::Escalate {
             to: stage(to),
@@ -71,7 +112,15 @@ fn at_stage_five() -> Harness {
     h
 }
 
+/// A seat on the panel for `person`, their agency's representative on the
+/// Board (Stage Five).
 fn seat(person: &str, agency_id: &str) -> PanelSeat {
+    holding(
+        person,
+        agency_id,
+        RoleTier::HeadOfService,
+        &["pscb-board-representative"],
+    );
     PanelSeat {
         person: PersonId::parse(person).unwrap(),
         agency: agency(agency_id),
@@ -103,11 +152,7 @@ fn plymouth_business_manager_is_told_any_stage4_outcome() {
         discuss_and_escalate(&mut h, to, "2025-11-04T10:00:00Z");
     }
     h.ok(
-        discussion(
-            at("2025-11-05T09:00:00Z"),
-            &[(&dsl(), "safeguarding-lead"), (&team_manager(), "manager")],
-            false,
-        ),
+        leads_discussion(4, "2025-11-05T09:00:00Z", &[], false),
         &dsl(),
         at("2025-11-05T09:30:00Z"),
     );
@@ -125,10 +170,7 @@ fn plymouth_business_manager_is_told_any_stage4_outcome() {
 
     // The other branch: resolved at Stage Four.
     let (policy, calendar) = policy(POLICY);
-    let ctx = accord_case::Context {
-        now: at("2025-11-05T10:00:00Z"),
-        actor: dsl(),
-    };
+    let ctx = context(&dsl(), at("2025-11-05T10:00:00Z"));
     let events = resolved
         .decide(
             policy,
@@ -318,11 +360,7 @@ fn plymouth_panel_decision_is_final() {
         );
     }
     h.ok(
-        discussion(
-            at("2025-11-07T11:00:00Z"),
-            &[(&chair(), "chair"), (&dsl(), "safeguarding-lead")],
-            true,
-        ),
+        leads_discussion(5, "2025-11-07T11:00:00Z", &[(&chair(), "chair")], true),
         &business_manager,
         at("2025-11-07T12:00:00Z"),
     );
@@ -370,11 +408,7 @@ fn plymouth_stage5_only_the_panels_decision_is_final() {
     };
     let mut h = at_stage_five();
     h.ok(
-        discussion(
-            at("2025-11-06T10:00:00Z"),
-            &[(&chair(), "chair"), (&dsl(), "safeguarding-lead")],
-            true,
-        ),
+        leads_discussion(5, "2025-11-06T10:00:00Z", &[(&chair(), "chair")], true),
         &chair(),
         at("2025-11-06T11:00:00Z"),
     );
@@ -587,11 +621,7 @@ fn plymouth_only_the_panels_named_recorder_records_its_final_decision() {
         );
     }
     h.ok(
-        discussion(
-            at("2025-11-07T11:00:00Z"),
-            &[(&chair(), "pscb-chair"), (&dsl(), "safeguarding-lead")],
-            true,
-        ),
+        leads_discussion(5, "2025-11-07T11:00:00Z", &[(&chair(), "pscb-chair")], true),
         &chair(),
         at("2025-11-07T12:00:00Z"),
     );

@@ -96,6 +96,15 @@ impl Person {
         }
     }
 
+    /// What the directory says of them when a command names them. The demo
+    /// disables nobody.
+    pub fn directory_entry(&self) -> accord_case::DirectoryEntry {
+        accord_case::DirectoryEntry {
+            person: self.actor(),
+            active: true,
+        }
+    }
+
     /// Whether they hold `role` as a tier or as a declared role. Relations
     /// to a case (`raiser`, `stage-leads`…) are held by nobody in general.
     pub fn holds(&self, role: &RoleRef) -> bool {

@@ -189,15 +189,7 @@ impl<'a> Walk<'a> {
             start_at,
             forms,
         };
-        let events = Case::raise(
-            policy,
-            calendar,
-            raise,
-            &Context {
-                now: at,
-                actor: raiser.actor(),
-            },
-        )?;
+        let events = Case::raise(policy, calendar, raise, &Context::new(at, raiser.actor()))?;
         let case = Case::fold(&events).expect("a raise's events fold into a case");
         Ok(Walk {
             policy,
@@ -241,9 +233,17 @@ impl<'a> Walk<'a> {
 
     /// Decides `command` as `by`, now, and appends what it produces.
     fn run(&mut self, command: Command, by: &Person) -> Result<(), Refusal> {
+        // The directory's entries for everyone the command names, as the
+        // storage layer looks them up for a real command.
+        let people = command
+            .people_named()
+            .into_iter()
+            .filter_map(|(_, id)| self.dir.people.iter().find(|p| &p.id == id))
+            .map(Person::directory_entry)
+            .collect();
         let ctx = Context {
-            now: self.tick(),
-            actor: by.actor(),
+            people,
+            ..Context::new(self.tick(), by.actor())
         };
         let events = self
             .case
@@ -418,7 +418,12 @@ impl<'a> Walk<'a> {
                 .map(|(p, role)| Participant {
                     person: p.id.clone(),
                     agency: p.agency.clone(),
-                    role: role.clone(),
+                    // A relation to the case (Sutton §6's `raiser`) is
+                    // nobody's role: they take part in the one they hold.
+                    role: match role {
+                        RoleRef::Relation(_) => RoleRef::Tier(p.tier),
+                        held => held.clone(),
+                    },
                 })
                 .collect(),
             summary: self.text(&summary),
@@ -581,18 +586,25 @@ impl<'a> Walk<'a> {
             return Ok(());
         };
         let chair = self.decider().unwrap_or_else(|| self.team_person());
-        let senior = |agency: &Agency| self.at_tier(agency, RoleTier::HeadOfService);
+        // The agency's officer the policy seats (Havering's HSCP member,
+        // Plymouth's Board representative), else its head of service.
+        let seats_here =
+            |p: &Person| rule.seats.is_empty() || rule.seats.iter().any(|r| p.holds(r));
+        let senior = |agency: &Agency| {
+            self.dir
+                .people
+                .iter()
+                .find(|p| p.agency == agency.id && !rule.seats.is_empty() && seats_here(p))
+                .unwrap_or_else(|| self.at_tier(agency, RoleTier::HeadOfService))
+        };
         let mut seats: Vec<&Person> = vec![senior(self.raising_agency)];
         if other_can_sit {
             seats.push(senior(self.other_agency));
         }
         let parties = [&self.raising_agency.id, &self.other_agency.id];
-        if let Some(member) = self
-            .dir
-            .people
-            .iter()
-            .find(|p| p.tier == RoleTier::PanelMember && !parties.contains(&&p.agency))
-        {
+        if let Some(member) = self.dir.people.iter().find(|p| {
+            p.tier == RoleTier::PanelMember && !parties.contains(&&p.agency) && seats_here(p)
+        }) {
             seats.push(member);
         }
         for agency in self

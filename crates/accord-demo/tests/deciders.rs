@@ -110,6 +110,18 @@ fn names(policy: &Policy, roles: &[RoleRef]) -> Vec<String> {
         .collect()
 }
 
+/// A context for `person` now, with the partnership's whole directory, as
+/// the storage layer would look up whoever a command names.
+fn context(person: &Person, partnership: &str) -> Context {
+    Context {
+        people: people_of(partnership)
+            .into_iter()
+            .map(Person::directory_entry)
+            .collect(),
+        ..Context::new(now(), person.actor())
+    }
+}
+
 fn text(s: &str) -> Text {
     Text::parse(s).unwrap()
 }
@@ -196,10 +208,7 @@ fn reservations() -> &'static [Reservation] {
                         policy,
                         calendar,
                         command(Reserved::Convene, seats(policy, &c.partnership, &case)),
-                        &Context {
-                            now: now(),
-                            actor: convener.actor(),
-                        },
+                        &context(convener, &c.partnership),
                     )
                     .unwrap_or_else(|r| {
                         panic!("{} could not convene on {}: {r}", convener.id, c.id)
@@ -290,7 +299,7 @@ proptest! {
             r.policy,
             calendar,
             command(r.reserved, seats(r.policy, &r.partnership, &r.case)),
-            &Context { now: now(), actor: person.actor() },
+            &context(person, &r.partnership),
         );
         let expected = names(r.policy, &roles);
         match (&decided, holds) {

@@ -24,7 +24,6 @@
 
 mod mail;
 pub mod message;
-mod recipients;
 
 use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 
@@ -37,8 +36,8 @@ use accord_store::{
 };
 use jiff::{SignedDuration, Timestamp, ToSpan, civil::Date, tz::TimeZone};
 
+pub use accord_store::recipients;
 pub use mail::{MailConfigError, MailSettings, Mailer, Security, SendFailure};
-pub use recipients::recipients;
 
 /// Where the runner reads the time: the system clock in the product, a
 /// settable one in tests.
@@ -262,10 +261,7 @@ impl Runner {
             };
             // A stage and a form both late are two breaches, one a command.
             loop {
-                let ctx = Context {
-                    now,
-                    actor: actor.clone(),
-                };
+                let ctx = Context::new(now, actor.clone());
                 let Ok(events) = case.decide(policy, calendar, Command::RecordBreach, &ctx) else {
                     break;
                 };
@@ -385,7 +381,7 @@ impl Runner {
         directory: &Directory,
     ) -> Vec<NewDelivery> {
         let people = directory.people_of(case);
-        let to = recipients(&entry.recipient, case, policy, people);
+        let to = accord_store::told(&entry.recipient, entry.occasion, case, policy, people);
         let words = message::notification(entry, case, policy, &self.base_url);
         let occasion = serde_json::to_value(entry.occasion)
             .ok()

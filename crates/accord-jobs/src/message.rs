@@ -23,6 +23,13 @@ pub fn notification(entry: &OutboxEntry, case: &Case, policy: &Policy, base_url:
     let id = &entry.case;
     let stage = stage_label(policy, case, entry.stage);
     let (headline, happened) = match entry.occasion {
+        Occasion::Raised => (
+            format!("raised with you at {stage}"),
+            format!(
+                "A professional disagreement, {id}, has been raised between your agency and \
+                 another, and is at {stage}, where you lead your agency's part in it."
+            ),
+        ),
         Occasion::StageEntry => (
             format!("now at {stage}"),
             format!("The disagreement {id} is now at {stage}."),
@@ -80,7 +87,9 @@ pub fn notification(entry: &OutboxEntry, case: &Case, policy: &Policy, base_url:
     };
     // Only a stage being entered has a deadline the reader is asked to meet.
     let by_when = match entry.occasion {
-        Occasion::StageEntry | Occasion::ImmediateRisk if case.stage() == entry.stage => {
+        Occasion::Raised | Occasion::StageEntry | Occasion::ImmediateRisk
+            if case.stage() == entry.stage =>
+        {
             Some(due_words(case.due()))
         }
         Occasion::Breach => Some("Today: the deadline has already passed.".to_owned()),

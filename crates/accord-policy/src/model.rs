@@ -431,6 +431,22 @@ pub struct Alerts {
     /// outcome rules already tell them. Default: the person who raised it.
     #[serde(default = "Alerts::default_resolved_to")]
     pub resolved_to: Vec<RoleRef>,
+    /// Who is told when a disagreement is raised, with what is disputed,
+    /// what the stage asks of them and by when, unless the stage's own
+    /// notifications already tell them. Default: the stage's leads, which
+    /// on the other side is the professional named on the case or, where
+    /// none is named, the other agency's lead for the stage. The person who
+    /// raised it is never told of their own raise. Accord's own rule: the
+    /// documents take it for granted that the other side hears of a
+    /// disagreement about its work.
+    #[serde(default = "Alerts::default_stage_leads")]
+    pub raised_to: Vec<RoleRef>,
+    /// Who is told when a case enters a stage by escalation, unless the
+    /// stage's own notifications already tell them. Default: the new
+    /// stage's leads on each side, who now have to act. Whoever escalated
+    /// is not told of their own escalation.
+    #[serde(default = "Alerts::default_stage_leads")]
+    pub escalated_to: Vec<RoleRef>,
 }
 
 impl Alerts {
@@ -449,6 +465,9 @@ impl Alerts {
     fn default_resolved_to() -> Vec<RoleRef> {
         vec![RoleRef::Relation(Relation::Raiser)]
     }
+    fn default_stage_leads() -> Vec<RoleRef> {
+        vec![RoleRef::Relation(Relation::StageLeads)]
+    }
 }
 
 impl Default for Alerts {
@@ -458,6 +477,8 @@ impl Default for Alerts {
             remind_to: Alerts::default_remind_to(),
             breach_to: Alerts::default_breach_to(),
             resolved_to: Alerts::default_resolved_to(),
+            raised_to: Alerts::default_stage_leads(),
+            escalated_to: Alerts::default_stage_leads(),
         }
     }
 }
@@ -683,6 +704,14 @@ pub struct Track {
     /// Empty: immediate risk expedites but never skips.
     #[serde(default)]
     pub immediate_risk_entry: Vec<StageNumber>,
+    /// Whether a case on this track must name at least one child (or, where
+    /// the policy covers them, adult at risk). Default true: a disagreement
+    /// about a child's safety is about a named child, and conditions such
+    /// as Havering §2.5's IRO notification read the subjects. `false` for a
+    /// track about the partnership's own business (Sutton §6's strategic
+    /// issues), which names nobody.
+    #[serde(default = "yes")]
+    pub needs_subject: bool,
     /// The stages, numbered 1, 2, 3… in order.
     pub stages: Vec<Stage>,
 }
@@ -739,6 +768,10 @@ pub struct Stage {
     /// as "a professionals meeting may be held".
     #[serde(default)]
     pub may: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_resolution() -> Vec<ResolutionRoute> {
@@ -935,6 +968,12 @@ pub struct Requirement {
     /// members before Stage 4).
     #[serde(default)]
     pub with: Option<RoleRef>,
+    /// Whether `with` is wanted from each side in dispute rather than from
+    /// anyone: Havering §2.8's "The respective agency members on the HSCP
+    /// should be engaged" is one member for each agency, not one member of
+    /// any agency.
+    #[serde(default)]
+    pub each_side: bool,
     /// The rule in words, for refusals.
     pub description: String,
     /// The section it comes from.
@@ -1026,6 +1065,11 @@ pub struct Notification {
 pub enum Trigger {
     /// The case enters the stage.
     Entry,
+    /// The case reaches the stage or passes over it: it enters it, or it is
+    /// raised at a later stage for immediate risk. Plymouth Stage Three's
+    /// Business Manager "will keep a record of all on-going disagreements",
+    /// so a case started at Stage Four or Five is on their record too.
+    Reached,
     /// The case leaves the stage by escalation.
     Exit,
     /// The case is resolved at the stage.
@@ -1034,6 +1078,14 @@ pub enum Trigger {
     Breach,
     /// The case is closed at the stage.
     Closed,
+}
+
+impl Trigger {
+    /// Whether it fires when the case enters the stage: `entry`, and
+    /// `reached`, which also fires when the stage is passed over.
+    pub fn on_entry(self) -> bool {
+        matches!(self, Trigger::Entry | Trigger::Reached)
+    }
 }
 
 /// A condition on a notification.
@@ -1068,6 +1120,13 @@ pub struct PanelRule {
     /// Whether it hears representations from those in dispute.
     #[serde(default)]
     pub hears_representations: bool,
+    /// Who may take a seat: only holders of one of these roles sit, and
+    /// only their agencies count towards `min_agencies` (Havering §2.12:
+    /// "a senior officer from three agencies who are members of the full
+    /// Board"; Plymouth Stage Five: "Board representatives from three
+    /// agencies"). Empty: anyone of the partnership may sit.
+    #[serde(default)]
+    pub seats: Vec<RoleRef>,
     /// Who records the panel's decision: the roles the policy names for
     /// the panel. Only the panel decides (Plymouth Stage Five: "The
     /// decision of the Plymouth Safeguarding Children Board Resolution

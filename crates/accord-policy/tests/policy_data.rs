@@ -304,6 +304,10 @@ fn every_declared_role_and_form_is_used_and_every_used_one_is_declared() {
                 used_roles.extend(s.leads.decides.iter());
                 used_roles.extend(s.leads.chairs.iter());
                 used_roles.extend(s.requirements.iter().filter_map(|r| r.with.as_ref()));
+                if let Some(panel) = &s.panel {
+                    used_roles.extend(panel.seats.iter());
+                    used_roles.extend(panel.recorded_by.iter());
+                }
                 for n in &s.notifications {
                     used_roles.push(&n.to);
                     used_forms.extend(n.attach.iter().map(|f| f.as_str()));
@@ -1527,7 +1531,10 @@ fn plymouth_stage3_notifies_the_business_manager_who_keeps_the_register() {
     let s = default_stage(p, 3);
     assert_eq!(ids(&s.leads.raising), ["manager"]);
     assert_eq!(ids(&s.leads.other), ["manager"]);
-    let n = notification(s, Trigger::Entry, "business-manager");
+    // Issue 12 §6: however the case gets to Stage Three or beyond, by
+    // escalation or by starting at Stage Four or Five for immediate risk,
+    // it reaches the record: `reached`, not only `entry`.
+    let n = notification(s, Trigger::Reached, "business-manager");
     assert!(n.message.contains("record of all on-going disagreements"));
     assert_eq!(n.section, "Stage Three");
     // The only email the document prints is the Business Unit's (Contact):

@@ -458,6 +458,20 @@ macro_rules! account_queries {
             Ok(drafts.len())
         }
 
+        /// Whether `person`'s account is disabled; `false` for someone with
+        /// no password, who has never been shut out.
+        pub(crate) async fn account_disabled(
+            reader: &Pool<Db>,
+            person: &str,
+        ) -> Result<bool, sqlx::Error> {
+            let disabled: Option<bool> =
+                sqlx::query_scalar("SELECT disabled FROM credentials WHERE person_id = $1")
+                    .bind(person)
+                    .fetch_optional(reader)
+                    .await?;
+            Ok(disabled.unwrap_or(false))
+        }
+
         /// Each of `partnership`'s people with a password: whether their
         /// account is disabled, and whether they have a second factor.
         pub(crate) async fn account_states(
@@ -903,6 +917,12 @@ impl Store {
             Some(p) => SignInCheck::Verified(p),
             None => SignInCheck::Refused,
         })
+    }
+
+    /// Whether `person`'s account is disabled, so that nothing new is given
+    /// to them to do; `false` for someone who has no password.
+    pub async fn account_disabled(&self, person: &PersonId) -> Result<bool, StoreError> {
+        Ok(on_pool!(self, read_pool, pool, m => m::account_disabled(pool, person.as_str()).await)?)
     }
 
     /// Where each of `partnership`'s people stands: people without a

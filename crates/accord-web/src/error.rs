@@ -229,7 +229,13 @@ fn refusal_code(refusal: &Refusal) -> String {
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> Self {
         let field = match &refusal {
-            Refusal::DateOutOfRange { field, .. } => Some(field.clone()),
+            Refusal::DateOutOfRange { field, .. }
+            | Refusal::UnknownPerson { field, .. }
+            | Refusal::NotTheirAgency { field, .. }
+            | Refusal::RoleNotHeld { field, .. }
+            | Refusal::ActionOwnerInactive { field, .. }
+            | Refusal::ActionOwnerNotInvolved { field, .. }
+            | Refusal::NotAPanelSeat { field, .. } => Some(field.clone()),
             other => refusal_field(other).map(str::to_owned),
         };
         ApiError::Refused {
@@ -272,7 +278,11 @@ fn refusal_field(refusal: &Refusal) -> Option<&'static str> {
         Refusal::ChairNotUninvolved { .. } | Refusal::NoParticipants { .. } => {
             "record.participants"
         }
-        Refusal::DiscussionInFuture { .. } => "record.held_at",
+        Refusal::DiscussionInFuture { .. } | Refusal::DiscussionBeforeRaised { .. } => {
+            "record.held_at"
+        }
+        Refusal::ActionDueInPast { .. } => "details.by_when",
+        Refusal::NoSubjects { .. } => "subjects",
         Refusal::PanelTooSmall { .. }
         | Refusal::PanelLacksDisputingAgencies { .. }
         | Refusal::NoPanelMembers { .. } => "members",

@@ -6,9 +6,9 @@ use std::sync::OnceLock;
 
 use accord_calendar::{Calendar, Calendars};
 use accord_case::{
-    Actor, AgencyId, Case, CaseId, Command, Concern, Context, DiscussionMode, DiscussionRecord,
-    Event, EventBody, FieldValue, FormValues, NotificationDue, Occasion, Participant, PersonId,
-    Raise, Refusal, Subject, SubjectId, Text,
+    Actor, AgencyId, Case, CaseId, Command, Concern, Context, DirectoryEntry, DiscussionMode,
+    DiscussionRecord, Event, EventBody, FieldValue, FormValues, NotificationDue, Occasion,
+    Participant, PersonId, Raise, Refusal, Subject, SubjectId, Text,
 };
 use accord_policy::{Field, FieldKind, Form, FormId, Policy, RoleRef, RoleTier, StageNumber};
 use jiff::{Timestamp, civil::Date};
@@ -53,23 +53,71 @@ pub fn agency(s: &str) -> AgencyId {
     AgencyId::parse(s).unwrap()
 }
 
-/// Someone acting.
+thread_local! {
+    /// The test's directory: everyone it made with [`actor`] or
+    /// [`holding`], as the storage layer would look them up for a command
+    /// that names them. Each test runs on its own thread, so each has its
+    /// own.
+    static DIRECTORY: std::cell::RefCell<Vec<DirectoryEntry>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn enter(actor: &Actor) {
+    DIRECTORY.with(|d| {
+        let mut d = d.borrow_mut();
+        d.retain(|e| e.person.person != actor.person);
+        d.push(DirectoryEntry {
+            person: actor.clone(),
+            active: true,
+        });
+    });
+}
+
+/// The test's directory, for a command's [`Context`].
+pub fn directory() -> Vec<DirectoryEntry> {
+    DIRECTORY.with(|d| d.borrow().clone())
+}
+
+/// Marks `actor`'s account disabled in the test's directory.
+pub fn disable(actor: &Actor) {
+    DIRECTORY.with(|d| {
+        for e in d.borrow_mut().iter_mut() {
+            if e.person.person == actor.person {
+                e.active = false;
+            }
+        }
+    });
+}
+
+/// A context for `by` at `now`, with the test's directory.
+pub fn context(by: &Actor, now: Timestamp) -> Context {
+    Context {
+        people: directory(),
+        ..Context::new(now, by.clone())
+    }
+}
+
+/// Someone acting, entered in the test's directory.
 pub fn actor(person: &str, agency_id: &str, tier: RoleTier) -> Actor {
-    Actor {
+    let actor = Actor {
         person: PersonId::parse(person).unwrap(),
         agency: agency(agency_id),
         tier,
         roles: Vec::new(),
-    }
+    };
+    enter(&actor);
+    actor
 }
 
 /// Someone who also holds `roles` of the policy, as the directory says
 /// (DESIGN.md §2: who decides is a role, never a tier).
 pub fn holding(person: &str, agency_id: &str, tier: RoleTier, roles: &[&str]) -> Actor {
-    Actor {
+    let actor = Actor {
         roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
         ..actor(person, agency_id, tier)
-    }
+    };
+    enter(&actor);
+    actor
 }
 
 /// A stage number.
@@ -194,15 +242,7 @@ impl Harness {
         now: Timestamp,
     ) -> Result<Harness, Refusal> {
         let (policy, calendar) = self::policy(policy_id);
-        let events = Case::raise(
-            policy,
-            calendar,
-            raise,
-            &Context {
-                now,
-                actor: by.clone(),
-            },
-        )?;
+        let events = Case::raise(policy, calendar, raise, &context(by, now))?;
         let case = Case::fold(&events).unwrap();
         Ok(Harness {
             policy,
@@ -219,15 +259,9 @@ impl Harness {
         by: &Actor,
         now: Timestamp,
     ) -> Result<Vec<Event>, Refusal> {
-        let events = self.case.decide(
-            self.policy,
-            self.calendar,
-            command,
-            &Context {
-                now,
-                actor: by.clone(),
-            },
-        )?;
+        let events = self
+            .case
+            .decide(self.policy, self.calendar, command, &context(by, now))?;
         for e in &events {
             self.case.apply(e);
         }

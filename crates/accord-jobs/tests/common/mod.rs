@@ -358,7 +358,7 @@ pub async fn raise_havering(store: &Store, id: &str, now: Timestamp) -> Case {
         tier: RoleTier::Practitioner,
         roles: Vec::new(),
     };
-    let events = Case::raise(policy, calendar, raise, &Context { now, actor }).unwrap();
+    let events = Case::raise(policy, calendar, raise, &Context::new(now, actor)).unwrap();
     store.append(None, &events).await.unwrap().case
 }
 

@@ -45,6 +45,8 @@ pub(super) fn check(policy: &Policy, report: &mut Report<'_, '_>) {
         ("remind_to", &policy.alerts.remind_to),
         ("breach_to", &policy.alerts.breach_to),
         ("resolved_to", &policy.alerts.resolved_to),
+        ("raised_to", &policy.alerts.raised_to),
+        ("escalated_to", &policy.alerts.escalated_to),
     ] {
         for (i, role) in roles.iter().enumerate() {
             refs.role(&alerts.key(key).index(i), role, policy_wide);
@@ -91,6 +93,9 @@ pub(super) fn check(policy: &Policy, report: &mut Report<'_, '_>) {
             if let Some(panel) = &stage.panel {
                 for (i, role) in panel.recorded_by.iter().enumerate() {
                     refs.role(&path.key("panel").key("recorded_by").index(i), role, here);
+                }
+                for (i, role) in panel.seats.iter().enumerate() {
+                    refs.role(&path.key("panel").key("seats").index(i), role, here);
                 }
             }
             for (r, requirement) in stage.requirements.iter().enumerate() {

@@ -72,6 +72,21 @@ fn hv_manager() -> Actor {
 }
 
 /// An instant, written as UTC.
+/// A context for `by` at `now`, with the sample's people as the directory
+/// holds them.
+fn context(by: Actor, now: Timestamp) -> Context {
+    Context {
+        people: [health_visitor(), social_worker(), hv_manager()]
+            .into_iter()
+            .map(|person| accord_case::DirectoryEntry {
+                person,
+                active: true,
+            })
+            .collect(),
+        ..Context::new(now, by)
+    }
+}
+
 pub fn at(s: &str) -> Timestamp {
     s.parse().expect("a valid instant")
 }
@@ -114,21 +129,13 @@ pub fn raise(id: &str, now: Timestamp) -> Vec<Event> {
         start_at: None,
         forms: Vec::new(),
     };
-    Case::raise(
-        policy,
-        calendar,
-        raise,
-        &Context {
-            now,
-            actor: health_visitor(),
-        },
-    )
-    .expect("Havering accepts the sample raise")
+    Case::raise(policy, calendar, raise, &context(health_visitor(), now))
+        .expect("Havering accepts the sample raise")
 }
 
 fn decide(case: &Case, command: Command, by: Actor, now: Timestamp) -> Vec<Event> {
     let (policy, calendar) = havering();
-    case.decide(policy, calendar, command, &Context { now, actor: by })
+    case.decide(policy, calendar, command, &context(by, now))
         .expect("Havering accepts the sample command")
 }
 

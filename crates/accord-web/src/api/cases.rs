@@ -260,10 +260,7 @@ pub(crate) async fn raise_case<'s>(
     let calendar = state.calendar_of(policy)?;
     let now = state.now();
     let year = calendar.time_zone().to_datetime(now).year();
-    let ctx = Context {
-        now,
-        actor: principal.person.actor(),
-    };
+    let ctx = Context::new(now, principal.person.actor());
     let mut written = Vec::new();
     let reader = Reader {
         person: principal.id(),

@@ -156,6 +156,7 @@ impl<'s> Change<'s> {
         ),
         ApiError,
     > {
+        let people = self.directory_entries(&command).await?;
         let Opened {
             case,
             mut events,
@@ -165,8 +166,8 @@ impl<'s> Change<'s> {
         } = self.opened;
         let now = self.state.now();
         let ctx = Context {
-            now,
-            actor: self.principal.person.actor(),
+            people,
+            ..Context::new(now, self.principal.person.actor())
         };
         let decided = case.decide(policy, calendar, command, &ctx)?;
         // The change and the read of the answer are recorded together.
@@ -181,6 +182,35 @@ impl<'s> Change<'s> {
             .await?;
         events.extend(decided);
         Ok((appended.case, events, policy))
+    }
+
+    /// The directory's entry for each person `command` names, as the
+    /// engine checks them: their agency, tier and roles, and whether their
+    /// account is disabled. Someone of another partnership, or nobody, is
+    /// left out, and the engine refuses the command naming them.
+    async fn directory_entries(
+        &self,
+        command: &Command,
+    ) -> Result<Vec<accord_case::DirectoryEntry>, ApiError> {
+        let store = self.state.store();
+        let mut entries: Vec<accord_case::DirectoryEntry> = Vec::new();
+        for (_, id) in command.people_named() {
+            if entries.iter().any(|e| &e.person.person == id) {
+                continue;
+            }
+            let Some(person) = store
+                .person(id)
+                .await?
+                .filter(|p| p.partnership == self.principal.partnership())
+            else {
+                continue;
+            };
+            entries.push(accord_case::DirectoryEntry {
+                person: person.actor(),
+                active: !store.account_disabled(id).await?,
+            });
+        }
+        Ok(entries)
     }
 
     /// 422 unless `participants` are people of the partnership, each of

@@ -322,6 +322,7 @@ fn condition_words(when: Condition) -> &'static str {
 fn trigger_words(on: Trigger) -> &'static str {
     match on {
         Trigger::Entry => "On entry",
+        Trigger::Reached => "On reaching the stage, or starting past it",
         Trigger::Exit => "On escalation",
         Trigger::Resolved => "On resolution",
         Trigger::Breach => "If the deadline passes",
@@ -440,7 +441,7 @@ fn chart(policy: &Policy, track: &Track) -> Chart {
         let told: Vec<String> = stage
             .notifications
             .iter()
-            .filter(|n| n.on == Trigger::Entry)
+            .filter(|n| n.on.on_entry())
             .map(|n| {
                 format!(
                     "{}{}",

@@ -6,9 +6,28 @@
 
 use std::collections::BTreeSet;
 
-use accord_case::{AgencyId, Case, PersonId};
+use accord_case::{AgencyId, Case, Occasion, PersonId};
 use accord_policy::{Policy, Relation, RoleRef, RoleTier};
-use accord_store::Person;
+
+use crate::Person;
+
+/// The people a notification to `to` on `occasion` reaches: its
+/// [`recipients`], less the person who raised the case when it is the
+/// raise itself they would hear of (issue 12 §7: the other side is told;
+/// the raiser knows).
+pub fn told<'p>(
+    to: &RoleRef,
+    occasion: Occasion,
+    case: &Case,
+    policy: &Policy,
+    people: &'p [Person],
+) -> Vec<&'p Person> {
+    let mut out = recipients(to, case, policy, people);
+    if occasion == Occasion::Raised {
+        out.retain(|p| p.id != case.raised_by().person);
+    }
+    out
+}
 
 /// The people `to` means on `case`, among `people` (its partnership's
 /// directory), each once and in id order. Empty when nobody in the
@@ -130,7 +149,10 @@ fn side(
                 } else if let Some(named) = case.other_professional() {
                     out.insert(named.clone());
                 } else {
-                    out.extend(in_agency(agency, role, people));
+                    // Nobody named: the agency's lead for the stage is
+                    // the nearest tier above its practitioners (issue 12
+                    // §7), not every practitioner it has.
+                    above(agency, RoleTier::Practitioner, people, out);
                 }
             }
             role => out.extend(in_agency(agency, role, people)),
