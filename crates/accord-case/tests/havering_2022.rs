@@ -1066,3 +1066,480 @@ fn havering_offers_each_person_only_what_the_policy_lets_them_do() {
         "no confirmation, no learning themes"
     );
 }
+
+// --- Issue 12 §2: every stage's work done by both sides -------------------
+
+/// HAV-4: "2.1 Stage One: Discuss with the other worker ... 2.2 The people
+/// who disagree have a discussion". A user recorded a Stage One discussion
+/// with only themselves taking part: it is on the record, but it is not a
+/// discussion with the other worker, so the case cannot leave Stage One on
+/// it. With the social worker taking part, it can.
+#[test]
+fn havering_stage1_discussion_alone_is_not_a_discussion_with_the_other_worker() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    h.ok(
+        discussion(
+            at("2025-03-03T14:00:00Z"),
+            &[(&p.health_visitor, "practitioner")],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T15:00:00Z"),
+    );
+    let escalate_now = Command::Escalate {
+        to: stage(2),
+        reason: text("No reply"),
+    };
+    let refused = h
+        .run(
+            escalate_now.clone(),
+            &p.hv_manager,
+            at("2025-03-04T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::RequirementUnmet { .. }),
+        "{refused}"
+    );
+    assert_eq!(refused.section(), "§4");
+    // Two people of the raising agency are still one side.
+    h.ok(
+        discussion(
+            at("2025-03-03T16:00:00Z"),
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.hv_manager, "manager"),
+            ],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T16:30:00Z"),
+    );
+    assert!(
+        h.run(
+            escalate_now.clone(),
+            &p.hv_manager,
+            at("2025-03-04T09:00:00Z")
+        )
+        .is_err()
+    );
+    h.ok(
+        discussion(
+            at("2025-03-03T17:00:00Z"),
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.social_worker, "practitioner"),
+            ],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T17:30:00Z"),
+    );
+    h.ok(escalate_now, &p.hv_manager, at("2025-03-04T09:00:00Z"));
+}
+
+/// Issue 12 §2: a discussion "cannot be dated before the case was raised or
+/// in the future". The user's record was dated 1 January 1990.
+#[test]
+fn havering_discussion_dated_before_the_raise_is_refused() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    let dated = |when: &str| {
+        discussion(
+            at(when),
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.social_worker, "practitioner"),
+            ],
+            false,
+        )
+    };
+    // 1990 is outside the dates any case holds (issue 11).
+    assert!(matches!(
+        h.run(
+            dated("1990-01-01T09:00:00Z"),
+            &p.health_visitor,
+            at("2025-03-03T15:00:00Z")
+        ),
+        Err(Refusal::DateOutOfRange { .. })
+    ));
+    let refused = h
+        .run(
+            dated("2024-12-20T09:00:00Z"),
+            &p.health_visitor,
+            at("2025-03-03T15:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::DiscussionBeforeRaised { .. }),
+        "{refused}"
+    );
+    // An hour before the raise is still before it.
+    assert!(matches!(
+        h.run(
+            dated("2025-03-03T09:00:00Z"),
+            &p.health_visitor,
+            at("2025-03-03T15:00:00Z")
+        ),
+        Err(Refusal::DiscussionBeforeRaised { .. })
+    ));
+    assert!(matches!(
+        h.run(
+            dated("2025-03-03T16:00:00Z"),
+            &p.health_visitor,
+            at("2025-03-03T15:00:00Z")
+        ),
+        Err(Refusal::DiscussionInFuture { .. })
+    ));
+    // The moment of the raise itself is allowed.
+    h.ok(dated(RAISED), &p.health_visitor, at("2025-03-03T15:00:00Z"));
+}
+
+/// Issue 12 §2: "A participant's role must be one they hold." A manager
+/// recorded as an HSCP member, or a practitioner as a manager, is refused
+/// with the roles the directory gives them; someone recorded with another
+/// agency, or nobody the directory knows, is refused too.
+#[test]
+fn havering_participant_role_must_be_one_they_hold() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    let with =
+        |who: &[(&accord_case::Actor, &str)]| discussion(at("2025-03-03T14:00:00Z"), who, false);
+    let refused = h
+        .run(
+            with(&[
+                (&p.health_visitor, "manager"),
+                (&p.social_worker, "practitioner"),
+            ]),
+            &p.health_visitor,
+            at("2025-03-03T15:00:00Z"),
+        )
+        .unwrap_err();
+    match &refused {
+        Refusal::RoleNotHeld {
+            field, role, held, ..
+        } => {
+            assert_eq!(field, "record.participants[0].role");
+            assert_eq!(role, "manager");
+            assert_eq!(held, "practitioner");
+        }
+        other => panic!("expected RoleNotHeld, got {other:?}"),
+    }
+    assert!(
+        refused
+            .to_string()
+            .contains("record the role they took part in")
+    );
+    assert!(matches!(
+        h.run(
+            with(&[
+                (&p.hv_manager, "hscp-member"),
+                (&p.social_worker, "practitioner")
+            ]),
+            &p.health_visitor,
+            at("2025-03-03T15:00:00Z"),
+        ),
+        Err(Refusal::RoleNotHeld { .. })
+    ));
+    // A relation to the case is nobody's role.
+    assert!(matches!(
+        h.run(
+            with(&[
+                (&p.health_visitor, "raiser"),
+                (&p.social_worker, "practitioner")
+            ]),
+            &p.health_visitor,
+            at("2025-03-03T15:00:00Z"),
+        ),
+        Err(Refusal::RoleNotHeld { .. })
+    ));
+    // Recorded with an agency that is not theirs.
+    let mut wrong = with(&[
+        (&p.health_visitor, "practitioner"),
+        (&p.social_worker, "practitioner"),
+    ]);
+    if let Command::RecordDiscussion { record } = &mut wrong {
+        record.participants[1].agency = agency("police");
+    }
+    assert!(matches!(
+        h.run(wrong, &p.health_visitor, at("2025-03-03T15:00:00Z")),
+        Err(Refusal::NotTheirAgency { ref field, .. }) if field == "record.participants[1].person"
+    ));
+    // Someone the directory does not have.
+    let stranger = accord_case::Actor {
+        person: PersonId::parse("nobody").unwrap(),
+        agency: agency("childrens-social-care"),
+        tier: RoleTier::Practitioner,
+        roles: Vec::new(),
+    };
+    assert!(matches!(
+        h.run(
+            with(&[
+                (&p.health_visitor, "practitioner"),
+                (&stranger, "practitioner")
+            ]),
+            &p.health_visitor,
+            at("2025-03-03T15:00:00Z"),
+        ),
+        Err(Refusal::UnknownPerson { .. })
+    ));
+}
+
+/// HAV-6: "The respective agency members on the Havering Safeguarding
+/// Children Partnership (HSCP) should be engaged in seeking resolution
+/// before the case is raised with the HSCP Chair" (§2.8). "Respective" is
+/// one for each side: the health trust's member alone, or an uninvolved
+/// agency's member, does not meet it.
+#[test]
+fn havering_respective_hscp_members_means_one_for_each_side() {
+    let p = people();
+    let police_member = board_member("police-member", "police");
+    let mut h = at_stage_three_discussed();
+    let to_the_chair = Command::Escalate {
+        to: stage(4),
+        reason: text("Still disagree"),
+    };
+    for members in [
+        vec![(&p.hv_member, "hscp-member")],
+        vec![
+            (&p.hv_member, "hscp-member"),
+            (&police_member, "hscp-member"),
+        ],
+    ] {
+        let mut who = vec![
+            (&p.hv_senior, "senior-manager"),
+            (&p.sw_senior, "senior-manager"),
+        ];
+        who.extend(members);
+        h.ok(
+            discussion(at("2025-03-06T11:00:00Z"), &who, false),
+            &p.hv_senior,
+            at("2025-03-06T12:00:00Z"),
+        );
+        let refused = h
+            .run(
+                to_the_chair.clone(),
+                &p.hv_senior,
+                at("2025-03-07T09:00:00Z"),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(refused, Refusal::RequirementUnmet { .. }),
+            "{refused}"
+        );
+        assert_eq!(refused.section(), "§2.8");
+    }
+    h.ok(
+        discussion(
+            at("2025-03-06T14:00:00Z"),
+            &[
+                (&p.hv_senior, "senior-manager"),
+                (&p.sw_senior, "senior-manager"),
+                (&p.hv_member, "hscp-member"),
+                (&p.sw_member, "hscp-member"),
+            ],
+            false,
+        ),
+        &p.hv_senior,
+        at("2025-03-06T15:00:00Z"),
+    );
+    h.ok(to_the_chair, &p.hv_senior, at("2025-03-07T09:00:00Z"));
+}
+
+/// HAV-7: "The Resolution Panel must consist of senior officer from three
+/// agencies who are members of the full Board of the HSCP" (§2.12). A
+/// practitioner, a senior manager who is not on the Board, or the
+/// partnership team's own officer cannot make up the three.
+#[test]
+fn havering_panel_seats_only_members_of_the_full_board() {
+    let p = people();
+    let mut h = at_stage_four();
+    let police_officer = actor("pc", "police", RoleTier::Practitioner);
+    let team = actor("hscp-officer", "hscp", RoleTier::PartnershipTeam);
+    for (outsider, agency_id) in [
+        (&police_officer, "police"),
+        (&p.hv_senior, "nhs-trust"),
+        (&team, "hscp"),
+    ] {
+        let refused = h
+            .run(
+                Command::ConvenePanel {
+                    members: vec![
+                        PanelSeat {
+                            person: p.hv_member.person.clone(),
+                            agency: agency("nhs-trust"),
+                        },
+                        PanelSeat {
+                            person: p.sw_member.person.clone(),
+                            agency: agency("childrens-social-care"),
+                        },
+                        PanelSeat {
+                            person: outsider.person.clone(),
+                            agency: agency(agency_id),
+                        },
+                    ],
+                    shortfall_reason: None,
+                },
+                &p.chair,
+                at("2025-03-10T09:00:00Z"),
+            )
+            .unwrap_err();
+        match &refused {
+            Refusal::NotAPanelSeat { field, seats, .. } => {
+                assert_eq!(field, "members[2].person");
+                assert_eq!(
+                    seats,
+                    &["Agency member on the Havering Safeguarding Children Partnership (HSCP)"]
+                );
+            }
+            other => panic!("expected NotAPanelSeat, got {other:?}"),
+        }
+        assert_eq!(refused.section(), "§2.12");
+    }
+}
+
+/// Issue 12 §2: "A new action's due date is not in the past. Its owner is an
+/// active person in an agency involved in the case, or in the partnership
+/// team." The user's action was due on 1 January 2020 and given to a
+/// disabled person of an agency not in the case.
+#[test]
+fn havering_action_is_due_ahead_and_given_to_someone_who_can_do_it() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    let action = |who: &accord_case::Actor, by_when: &str| Command::AgreeAction {
+        details: accord_case::ActionDetails {
+            who: who.person.clone(),
+            agency: who.agency.clone(),
+            what: text("Share the chronology with the other agency."),
+            by_when: date(by_when),
+        },
+    };
+    let now = at("2025-03-04T10:00:00Z");
+    let refused = h
+        .run(
+            action(&p.social_worker, "2020-01-01"),
+            &p.health_visitor,
+            now,
+        )
+        .unwrap_err();
+    match &refused {
+        Refusal::ActionDueInPast { today, .. } => assert_eq!(*today, date("2025-03-04")),
+        other => panic!("expected ActionDueInPast, got {other:?}"),
+    }
+    // Yesterday is past; today is not.
+    assert!(
+        h.run(
+            action(&p.social_worker, "2025-03-03"),
+            &p.health_visitor,
+            now
+        )
+        .is_err()
+    );
+    h.ok(
+        action(&p.social_worker, "2025-03-04"),
+        &p.health_visitor,
+        now,
+    );
+
+    let uninvolved = actor("pc", "police", RoleTier::Practitioner);
+    match h
+        .run(action(&uninvolved, "2025-03-10"), &p.health_visitor, now)
+        .unwrap_err()
+    {
+        Refusal::ActionOwnerNotInvolved { field, parties, .. } => {
+            assert_eq!(field, "details.who");
+            assert_eq!(
+                parties,
+                [agency("nhs-trust"), agency("childrens-social-care")]
+            );
+        }
+        other => panic!("expected ActionOwnerNotInvolved, got {other:?}"),
+    }
+    let left = actor("sw-left", "childrens-social-care", RoleTier::Practitioner);
+    disable(&left);
+    assert!(matches!(
+        h.run(action(&left, "2025-03-10"), &p.health_visitor, now),
+        Err(Refusal::ActionOwnerInactive { .. })
+    ));
+    // The partnership team may take an action on any case.
+    let team = actor("hscp-officer", "hscp", RoleTier::PartnershipTeam);
+    h.ok(action(&team, "2025-03-10"), &p.health_visitor, now);
+}
+
+// --- Issue 12 §6 and §7 ---------------------------------------------------
+
+/// Issue 12 §6: "A case about a child names a child. Today `subjects: []`
+/// is accepted on the children's tracks, and then Havering's IRO condition
+/// can never fire" (HAV-5, §2.5).
+#[test]
+fn havering_case_names_a_child() {
+    let p = people();
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.subjects = Vec::new();
+    let refused = Harness::raise(POLICY, r, &p.health_visitor, at(RAISED))
+        .err()
+        .expect("a raise naming no child is refused");
+    assert!(matches!(refused, Refusal::NoSubjects { .. }), "{refused}");
+    assert!(refused.to_string().contains("name the child"));
+}
+
+/// Issue 12 §7: at the raise, the other professional named on the case is
+/// told what is disputed, what the policy asks of them and by when; where
+/// none is named, the other agency's lead for the stage is. These are
+/// Accord's own `[alerts]`, with defaults, beyond the document's words.
+#[test]
+fn havering_raise_tells_the_other_side() {
+    let p = people();
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.other_professional = Some(p.social_worker.person.clone());
+    let h = Harness::raise(POLICY, r, &p.health_visitor, at(RAISED)).unwrap();
+    let told = notifications(&h.events);
+    assert_eq!(told.len(), 1, "{told:?}");
+    let n = told[0];
+    assert_eq!(n.occasion, Occasion::Raised);
+    assert_eq!(n.to.id(), "stage-leads");
+    assert_eq!(n.stage, stage(1));
+    assert!(n.message.starts_with("What is disputed: "), "{}", n.message);
+    assert!(
+        n.message.contains("What the policy asks at Stage 1"),
+        "{}",
+        n.message
+    );
+    assert_eq!(n.section, "§2.1");
+    assert_eq!(policy.alerts.raised_to, [role("stage-leads")]);
+}
+
+/// Issue 12 §7: "At Stage Two only the raiser and the IRO were told, not the
+/// police manager who now had to act." At every escalation the people who
+/// lead the new stage on each side are told, beside whoever the stage's own
+/// notifications name (here the IRO, §2.5).
+#[test]
+fn havering_escalation_tells_the_new_stages_leads() {
+    let p = people();
+    let mut h = raised_with(child("c1", true, false, false));
+    h.ok(
+        discussion(
+            at("2025-03-03T14:00:00Z"),
+            &[
+                (&p.health_visitor, "practitioner"),
+                (&p.social_worker, "practitioner"),
+            ],
+            false,
+        ),
+        &p.health_visitor,
+        at("2025-03-03T15:00:00Z"),
+    );
+    let events = escalate(&mut h, 2, &p.hv_manager, "2025-03-04T09:00:00Z");
+    assert!(notifies(&events, "iro", Occasion::StageEntry));
+    let leads: Vec<_> = notifications(&events)
+        .into_iter()
+        .filter(|n| n.to.id() == "stage-leads")
+        .collect();
+    assert_eq!(leads.len(), 1);
+    assert_eq!(leads[0].occasion, Occasion::StageEntry);
+    assert_eq!(leads[0].stage, stage(2));
+    assert!(leads[0].message.contains("What the policy asks at Stage 2"));
+}

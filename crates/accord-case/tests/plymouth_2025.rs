@@ -667,3 +667,95 @@ fn plymouth_only_the_panels_named_recorder_records_its_final_decision() {
     assert_eq!(h.case.status(), Status::Closed);
     assert!(h.case.outcome().unwrap().final_decision);
 }
+
+/// PLY-5 and PLY-2, issue 12 §6: the Business Manager "will keep a record
+/// of all on-going disagreements" from Stage Three, so a case started at
+/// Stage Four for immediate risk is on the record at once, told with the
+/// Stage Three message, and only once.
+#[test]
+fn plymouth_case_started_at_stage4_reaches_the_business_managers_record() {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.subjects = vec![child("c1", false, false, true)];
+    r.start_at = Some(LaterStart {
+        stage: stage(4),
+        reason: text("Disclosure today; the child is at risk of immediate harm"),
+    });
+    let h = Harness::raise(POLICY, r, &teacher(), at(RAISED)).unwrap();
+    assert_eq!(h.case.stage(), stage(4));
+    let to_bm: Vec<_> = notifications(&h.events)
+        .into_iter()
+        .filter(|n| n.to.id() == "business-manager")
+        .collect();
+    assert_eq!(to_bm.len(), 1, "{to_bm:?}");
+    assert_eq!(to_bm[0].section, "Stage Three");
+    assert!(
+        to_bm[0]
+            .message
+            .contains("record of all on-going disagreements")
+    );
+    assert_eq!(to_bm[0].occasion, Occasion::StageEntry);
+
+    // Started at Stage Five, the same.
+    let mut r = raise(policy, "childrens-social-care");
+    r.subjects = vec![child("c1", false, false, true)];
+    r.start_at = Some(LaterStart {
+        stage: stage(5),
+        reason: text("Disclosure today; the child is at risk of immediate harm"),
+    });
+    let h = Harness::raise(POLICY, r, &teacher(), at(RAISED)).unwrap();
+    assert!(
+        notifications(&h.events)
+            .iter()
+            .any(|n| n.to.id() == "business-manager" && n.section == "Stage Three")
+    );
+    // Started at Stage One and escalated through, told once on reaching
+    // Stage Three, not again at Stages Four and Five.
+    let mut h = raised();
+    let mut told = 0;
+    for to in 2..=5 {
+        let events = discuss_and_escalate(&mut h, to, "2025-11-04T10:00:00Z");
+        told += notifications(&events)
+            .iter()
+            .filter(|n| n.to.id() == "business-manager" && n.section == "Stage Three")
+            .count();
+    }
+    assert_eq!(told, 1);
+}
+
+/// PLY-7: "This panel must consist of the Plymouth Safeguarding Children
+/// Board representatives from three agencies" (Stage Five). A practitioner
+/// of a third agency does not make it three.
+#[test]
+fn plymouth_panel_seats_only_board_representatives() {
+    let mut h = at_stage_five();
+    let pc = actor("pc", "police", RoleTier::Practitioner);
+    let refused = h
+        .run(
+            Command::ConvenePanel {
+                members: vec![
+                    seat("head", "school"),
+                    seat("dcs", "childrens-social-care"),
+                    PanelSeat {
+                        person: pc.person.clone(),
+                        agency: pc.agency.clone(),
+                    },
+                ],
+                shortfall_reason: None,
+            },
+            &chair(),
+            at("2025-11-06T09:00:00Z"),
+        )
+        .unwrap_err();
+    match &refused {
+        Refusal::NotAPanelSeat { field, seats, .. } => {
+            assert_eq!(field, "members[2].person");
+            assert_eq!(
+                seats,
+                &["Plymouth Safeguarding Children Board representative of a member agency"]
+            );
+        }
+        other => panic!("expected NotAPanelSeat, got {other:?}"),
+    }
+    assert_eq!(refused.section(), "Stage Five");
+}

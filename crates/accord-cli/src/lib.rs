@@ -327,7 +327,7 @@ pub enum PolicyCommand {
         files: Vec<PathBuf>,
     },
     /// Show when each stage would start and fall due if every stage ran to
-    /// its full timescale and was escalated at its deadline.
+    /// its full timescale and was escalated on its last day.
     Timeline {
         /// The policy's id, such as `havering-2022`.
         id: String,

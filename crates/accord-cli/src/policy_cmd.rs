@@ -218,7 +218,9 @@ fn print_timeline(
             )?;
             writeln!(
                 out,
-                "If every stage runs to its full timescale and is escalated at its deadline:"
+                "If every stage runs to its full timescale and is escalated on its last day, at \
+                 the time of day it was raised (a limit in hours: when it runs out), as when \
+                 someone escalates on the last working day:"
             )?;
             writeln!(out)?;
             let rows: Vec<[String; 4]> = timeline

@@ -1018,3 +1018,41 @@ fn a_panel_recorder_that_is_not_a_role_is_reported() {
     assert_eq!(message, "`chiar` is not a role in this policy");
     assert_eq!(hint, "did you mean `chair`?");
 }
+
+/// Issue 12 §2: `each_side` (Havering §2.8's "respective agency members")
+/// asks each side for the role in `with`, so without `with` it is a mistake
+/// named at the key.
+#[test]
+fn each_side_without_a_role_is_a_mistake() {
+    let source = mutate(&[(
+        "timescale = { working_days = 1 }\n",
+        "timescale = { working_days = 1 }\n\n[[tracks.stages.requirements]]\nrecord = \"discussion\"\neach_side = true\ndescription = \"Both sides meet.\"\nsection = \"2.1\"\n",
+    )]);
+    let (line, _, message, hint) = only_mistake(&source);
+    assert_eq!(line, 66);
+    assert_eq!(
+        message,
+        "stage 1 on track `professional` asks for someone from each side, but names no role in `with`"
+    );
+    assert!(hint.contains("like `with = \"hscp-member\"`"), "{hint}");
+}
+
+/// Issue 12 §2 and §6: a panel's `seats` and the `[alerts]` for the raise
+/// and each escalation name roles that must exist, and a track may say it
+/// names no child.
+#[test]
+fn panel_seats_and_new_alerts_name_roles_that_exist() {
+    let source = mutate(&[(
+        "immediate_risk_entry = [2]\n",
+        "immediate_risk_entry = [2]\nneeds_subject = false\n",
+    )]);
+    let policy = Policy::from_toml(&source, &Calendars::builtin()).expect("valid");
+    assert!(!policy.tracks[0].needs_subject);
+    let mistakes = mistakes(&format!(
+        "{MINIMAL}\n[alerts]\nraised_to = [\"nobody-at-all\"]\n"
+    ));
+    assert!(
+        mistakes.iter().any(|d| d.message.contains("nobody-at-all")),
+        "{mistakes:#?}"
+    );
+}

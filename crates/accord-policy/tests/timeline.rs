@@ -1,5 +1,5 @@
 //! `accord policy timeline`: when each stage starts and falls due if every
-//! stage runs to its full timescale and is escalated at its deadline, on the
+//! stage runs to its full timescale and is escalated on its last day, on the
 //! real England and Wales calendar (DESIGN.md §3).
 
 use accord_calendar::{Calendar, CalendarId, Calendars, Due};
@@ -94,8 +94,10 @@ fn due(instant: &str, last_day: (i16, i8, i8)) -> Due {
 
 /// DESIGN.md §3: a one-working-day stage entered on Friday 24 December 2027
 /// is due at the end of Wednesday 29 December; the 27th and 28th are
-/// substitute days. The next stage starts then, and its two working days
-/// skip the substitute day for New Year's Day 2028 (Monday 3 January).
+/// substitute days. The next stage starts on the 29th, as it would when
+/// someone escalates on that last working day (issue 12 §6), so its two
+/// working days are the 30th and 31st: it is due at the end of Friday 31
+/// December, not a day later as it would be counted from midnight.
 #[test]
 fn a_one_working_day_stage_raised_on_christmas_eve_2027_is_due_at_the_end_of_29_december() {
     let timeline = timeline_of(
@@ -107,8 +109,8 @@ fn a_one_working_day_stage_raised_on_christmas_eve_2027_is_due_at_the_end_of_29_
     };
     assert_eq!(first.starts, Some(utc("2027-12-24T09:00:00Z")));
     assert_eq!(first.due, due("2027-12-30T00:00:00Z", (2027, 12, 29)));
-    assert_eq!(second.starts, Some(utc("2027-12-30T00:00:00Z")));
-    assert_eq!(second.due, due("2028-01-05T00:00:00Z", (2028, 1, 4)));
+    assert_eq!(second.starts, Some(utc("2027-12-29T09:00:00Z")));
+    assert_eq!(second.due, due("2028-01-01T00:00:00Z", (2027, 12, 31)));
 }
 
 /// DESIGN.md §3, "No timescale": never an invented date, for that stage or
@@ -125,7 +127,7 @@ fn an_open_ended_stage_makes_every_later_stage_open_ended() {
         starts,
         [
             Some(uk("2027-03-01T09:00")),
-            Some(utc("2027-03-03T00:00:00Z")),
+            Some(uk("2027-03-02T09:00")),
             None
         ]
     );
@@ -140,8 +142,9 @@ fn an_open_ended_stage_makes_every_later_stage_open_ended() {
 }
 
 /// ER-3 (reading): Stages 1–4 share the 5 working days from the raise;
-/// Stage 5 begins when they run out and completes within a further 5, so
-/// it is due 10 working days from the raise.
+/// Stage 5 begins on their last day (escalated then, at the time of day
+/// the case was raised) and completes within a further 5, so it is due 10
+/// working days from the raise.
 #[test]
 fn east_riding_stages_one_to_four_share_five_days_from_raising_and_stage_five_a_further_five() {
     let five = "working_days = 5, from = \"raised\"";
@@ -165,7 +168,7 @@ fn east_riding_stages_one_to_four_share_five_days_from_raising_and_stage_five_a_
         .map(|s| (s.number.get(), s.starts, s.due))
         .collect();
     let raised = Some(uk("2027-10-04T10:00"));
-    let after_five = Some(utc("2027-10-11T23:00:00Z"));
+    let after_five = Some(uk("2027-10-11T10:00"));
     assert_eq!(
         rows,
         [
@@ -212,14 +215,16 @@ fn a_chain_of_working_day_stages_across_the_october_clock_change_keeps_local_dat
                 Some(utc("2027-10-28T08:00:00Z")),
                 due("2027-10-29T23:00:00Z", (2027, 10, 29))
             ),
-            // Starts on Saturday 30th local → Monday 1, Tuesday 2 November (GMT).
+            // Escalated on Friday 29th at 09:00 BST → Monday 1, Tuesday 2
+            // November (GMT).
             (
-                Some(utc("2027-10-29T23:00:00Z")),
+                Some(uk("2027-10-29T09:00")),
                 due("2027-11-03T00:00:00Z", (2027, 11, 2))
             ),
+            // Escalated on Tuesday 2nd at 09:00, now GMT → Wednesday 3rd.
             (
-                Some(utc("2027-11-03T00:00:00Z")),
-                due("2027-11-05T00:00:00Z", (2027, 11, 4))
+                Some(uk("2027-11-02T09:00")),
+                due("2027-11-04T00:00:00Z", (2027, 11, 3))
             ),
         ]
     );
@@ -237,7 +242,9 @@ fn a_stage_already_overdue_when_entered_hands_over_at_once() {
         ],
         "2027-03-01T09:00",
     );
-    let stage_two_start = utc("2027-03-09T00:00:00Z");
+    // Stage One's five working days end on Monday 8 March, and it is
+    // escalated that day.
+    let stage_two_start = uk("2027-03-08T09:00");
     assert_eq!(timeline.stages[1].starts, Some(stage_two_start));
     assert_eq!(
         timeline.stages[1].due,
@@ -264,7 +271,7 @@ fn a_timeline_serializes_to_rfc_3339_instants_and_local_due_dates() {
                 {
                     "number": 2,
                     "name": "Stage 2",
-                    "starts": "2027-12-30T00:00:00Z",
+                    "starts": "2027-12-29T09:00:00Z",
                     "due": { "kind": "as_soon_as_possible" }
                 }
             ]

@@ -120,7 +120,9 @@ async fn raising_answers_201_with_the_new_case_where_it_can_be_read() {
     assert_eq!(case["policy"], "havering-2022");
     assert_eq!(case["stage"], 1);
     assert_eq!(case["status"], "open");
-    assert_eq!(case["version"], 1);
+    // The raise and the notification that tells the other side of it
+    // (issue 12 §7).
+    assert_eq!(case["version"], 2);
     assert_eq!(case["raised_by"]["person"], "hav-school-practitioner");
     assert_eq!(case["parties"], json!(["hav-school", "hav-csc"]));
     assert_eq!(case["subjects"][0]["name"], "Child Q");
@@ -209,7 +211,7 @@ async fn refusals_name_the_rule_the_section_and_the_field() {
 
     // HAV-3 (§4): Stage One needs a recorded discussion before it is left.
     let manager = signed_in(&app, "hav-school-manager").await;
-    let escalate = json!({ "expected_version": 1, "to": 2, "reason": "No reply." });
+    let escalate = json!({ "expected_version": 2, "to": 2, "reason": "No reply." });
     let path = format!("/api/v1/cases/{id}/escalation");
     let (status, body) = post_as(&app, &manager, &path, &escalate).await;
     assert_eq!(
@@ -219,14 +221,14 @@ async fn refusals_name_the_rule_the_section_and_the_field() {
     assert_eq!(body["section"], "§4");
 
     // A stage is never skipped.
-    let skip = json!({ "expected_version": 1, "to": 3, "reason": "Urgent." });
+    let skip = json!({ "expected_version": 2, "to": 3, "reason": "Urgent." });
     let (status, body) = post_as(&app, &manager, &path, &skip).await;
     assert_eq!((status, body["code"].as_str()), (422, Some("stage_skip")));
     assert_eq!(body["field"], "to");
 
     // DESIGN.md §3: only a manager extends a deadline, with a reason.
     let extend =
-        json!({ "expected_version": 1, "by": { "working_days": 3 }, "reason": "Waiting." });
+        json!({ "expected_version": 2, "by": { "working_days": 3 }, "reason": "Waiting." });
     let path = format!("/api/v1/cases/{id}/extensions");
     let (status, body) = post_as(&app, &practitioner, &path, &extend).await;
     assert_eq!(
@@ -235,7 +237,7 @@ async fn refusals_name_the_rule_the_section_and_the_field() {
     );
 
     // Someone who is not in the partnership cannot be recorded as taking part.
-    let talk = json!({ "expected_version": 1, "record": {
+    let talk = json!({ "expected_version": 2, "record": {
         "held_at": "2025-06-02T08:00:00Z", "how": "phone",
         "participants": [{ "person": "sut-csc-manager", "agency": "sut-csc", "role": "manager" }],
         "summary": "Talked it through.", "ended_in_agreement": false } });
@@ -248,7 +250,7 @@ async fn refusals_name_the_rule_the_section_and_the_field() {
     assert_eq!(body["field"], "record.participants[0].person");
 
     // A blank reason is refused by the body's own rules, naming the field.
-    let blank = json!({ "expected_version": 1, "to": 2, "reason": "   " });
+    let blank = json!({ "expected_version": 2, "to": 2, "reason": "   " });
     let path = format!("/api/v1/cases/{id}/escalation");
     let (status, body) = post_as(&app, &manager, &path, &blank).await;
     assert_eq!((status, body["code"].as_str()), (422, Some("invalid_body")));
@@ -269,7 +271,7 @@ async fn acting_on_a_stale_read_is_a_409_and_writes_nothing() {
 
     let talk = |summary: &str| {
         json!({ "expected_version": read, "record": {
-            "held_at": "2025-06-02T08:00:00Z", "how": "phone",
+            "held_at": "2025-06-02T09:30:00Z", "how": "phone",
             "participants": [
                 { "person": "hav-school-practitioner", "agency": "hav-school", "role": "practitioner" },
                 { "person": "hav-csc-practitioner", "agency": "hav-csc", "role": "practitioner" }],
@@ -406,4 +408,115 @@ async fn deciding_without_the_role_is_a_403_that_names_the_role() {
     let (status, body) = post_as(&app, &chair, &path, &decide).await;
     assert_ne!(status, 403, "{body}");
     assert_ne!(body["code"], "not_the_decider");
+}
+
+/// The HTML of the page at `path`, as `session`.
+async fn html(app: &TestApp, session: &Session, path: &str) -> String {
+    let response = session
+        .on(app.client.get(app.url(path)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
+/// Issue 12 §7: "A practitioner raised a disagreement about a police
+/// decision. The success banner said 'everyone the policy names has been
+/// told', while the case page said 'Nobody has been notified'." The other
+/// professional named on the case is told at the raise, and the banner
+/// names exactly who; where nobody is named, the other agency's lead for
+/// the stage (the manager above its practitioners) is told instead. At the
+/// escalation, the new stage's leads are told and the case waits on them
+/// under "Awaiting you".
+#[tokio::test]
+async fn the_other_side_is_told_and_the_banner_names_who() {
+    let (app, state) = spawn_app_with_demo().await;
+    let store = state.store();
+    let name_of = |id: &str| {
+        let store = store.clone();
+        let id = accord_case::PersonId::parse(id).unwrap();
+        async move { store.person(&id).await.unwrap().unwrap().name }
+    };
+    let practitioner = signed_in(&app, "hav-school-practitioner").await;
+    let mut named = havering_raise();
+    named["other_professional"] = json!("hav-csc-practitioner");
+    let (status, case) = post_as(&app, &practitioner, "/api/v1/cases", &named).await;
+    assert_eq!(status, 201, "{case}");
+    let id = case["id"].as_str().unwrap().to_owned();
+    let page = html(&app, &practitioner, &format!("/cases/{id}?done=raised")).await;
+    assert!(page.contains("The disagreement is raised"), "{page}");
+    assert!(!page.contains("everyone the policy names"));
+    assert!(page.contains("Accord is telling them now"));
+    let csc_practitioner = name_of("hav-csc-practitioner").await;
+    let csc_manager = name_of("hav-csc-manager").await;
+    let banner = banner_of(&page);
+    assert!(banner.contains(&csc_practitioner), "{banner}");
+    // Only the named professional: not their manager, nor the raiser.
+    assert!(!banner.contains(&csc_manager), "{banner}");
+    assert!(!banner.contains(&name_of("hav-school-practitioner").await));
+    assert!(!page.contains("Nobody has been notified"));
+
+    // Nobody named: the children's social care manager is told.
+    let (_, unnamed) = post_as(&app, &practitioner, "/api/v1/cases", &havering_raise()).await;
+    let unnamed_id = unnamed["id"].as_str().unwrap().to_owned();
+    let page = html(
+        &app,
+        &practitioner,
+        &format!("/cases/{unnamed_id}?done=raised"),
+    )
+    .await;
+    let banner = banner_of(&page);
+    assert!(banner.contains(&csc_manager), "{banner}");
+    assert!(!banner.contains(&csc_practitioner), "{banner}");
+
+    // Stage One between the two practitioners, then the school's manager
+    // escalates: the managers who lead Stage Two are told, and the case
+    // waits on the children's social care manager.
+    let talk = json!({ "expected_version": case["version"], "record": {
+        "held_at": "2025-06-02T09:30:00Z", "how": "phone",
+        "participants": [
+            { "person": "hav-school-practitioner", "agency": "hav-school", "role": "practitioner" },
+            { "person": "hav-csc-practitioner", "agency": "hav-csc", "role": "practitioner" }],
+        "summary": "We still disagree.", "ended_in_agreement": false } });
+    let (status, after) = post_as(
+        &app,
+        &practitioner,
+        &format!("/api/v1/cases/{id}/discussions"),
+        &talk,
+    )
+    .await;
+    assert_eq!(status, 200, "{after}");
+    let manager = signed_in(&app, "hav-school-manager").await;
+    let escalate =
+        json!({ "expected_version": after["version"], "to": 2, "reason": "No agreement." });
+    let (status, escalated) = post_as(
+        &app,
+        &manager,
+        &format!("/api/v1/cases/{id}/escalation"),
+        &escalate,
+    )
+    .await;
+    assert_eq!(status, 200, "{escalated}");
+    let page = html(&app, &manager, &format!("/cases/{id}?done=escalate")).await;
+    let banner = banner_of(&page);
+    assert!(banner.contains(&csc_manager), "{banner}");
+    let other_manager = signed_in(&app, "hav-csc-manager").await;
+    let my_work = html(&app, &other_manager, "/my-work").await;
+    let awaiting = my_work
+        .split("id=\"awaiting\"")
+        .nth(1)
+        .unwrap()
+        .split("<h2")
+        .next()
+        .unwrap();
+    assert!(awaiting.contains(&format!("/cases/{id}")), "{awaiting}");
+}
+
+/// The success banner of a case page.
+fn banner_of(page: &str) -> &str {
+    page.split("govuk-notification-banner__content")
+        .nth(1)
+        .and_then(|rest| rest.split("</div>").next())
+        .unwrap_or_else(|| panic!("no success banner: {page}"))
 }

@@ -81,7 +81,7 @@ async fn escalate(b: &mut Browser, case: &str, to: u8, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
-    let (app, _state, clock) = spawn_app_with_demo_and_clock().await;
+    let (app, state, clock) = spawn_app_with_demo_and_clock().await;
     let mut b = Browser::start("havering-journey", &app.address).await;
 
     // --- 1. Ifan Kinvig, a social worker, raises it -----------------------
@@ -358,19 +358,27 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     b.sign_in("hav-chair").await;
     b.open(&format!("/cases/{case}")).await;
     b.follow("Convene the Resolution Panel").await;
-    // Two agencies are too few (§2.12): the engine's refusal is shown.
-    b.choose("members", "hav-csc-senior-manager").await;
-    b.choose("members", "hav-health-senior-manager").await;
+    // Only the agencies' members of the full Board are offered (§2.12), and
+    // two agencies are too few: the engine's refusal is shown.
+    b.choose("members", "hav-csc-head-of-service").await;
+    b.choose("members", "hav-health-head-of-service").await;
     b.submit().await;
     let too_few = errors(&b).await;
     assert!(too_few.contains("§2.12"), "{too_few}");
     look(&mut b, "panel-too-small").await;
-    b.choose("members", "hav-police-senior-manager").await;
+    b.choose("members", "hav-police-head-of-service").await;
     b.submit().await;
     assert!(b.path().await.ends_with("?done=convene-panel"));
     let panel = b.text("main").await;
+    let police_member = state
+        .store()
+        .person(&accord_case::PersonId::parse("hav-police-head-of-service").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .name;
     assert!(
-        panel.contains("Femi Dunmore, Metropolitan Police, East Area"),
+        panel.contains(&format!("{police_member}, Metropolitan Police, East Area")),
         "{panel}"
     );
 

@@ -225,6 +225,7 @@ fn stages(t: usize, track: &Track, report: &mut Report<'_, '_>) {
     immediate_risk_entry(t, track, report);
     for (s, stage) in track.stages.iter().enumerate() {
         resolution(t, s, track, stage, report);
+        requirements(t, s, track, stage, report);
     }
     raised_deadlines(t, track, report);
 }
@@ -293,6 +294,23 @@ fn immediate_risk_entry(t: usize, track: &Track, report: &mut Report<'_, '_>) {
 
 /// A stage's `resolution`, its decider, its panel rule and its final
 /// decision must agree.
+/// `each_side` asks for `with` from each side, so it means nothing without
+/// `with`.
+fn requirements(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Report<'_, '_>) {
+    for (r, req) in stage.requirements.iter().enumerate() {
+        if req.each_side && req.with.is_none() {
+            report.value(
+                &stage_path(t, s).key("requirements").index(r).key("each_side"),
+                format!(
+                    "{} asks for someone from each side, but names no role in `with`",
+                    stage_label(track, stage)
+                ),
+                "name the role each side must bring, like `with = \"hscp-member\"`, or remove `each_side`",
+            );
+        }
+    }
+}
+
 fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Report<'_, '_>) {
     let path = stage_path(t, s);
     let label = stage_label(track, stage);

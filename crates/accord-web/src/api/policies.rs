@@ -340,7 +340,8 @@ impl From<Due> for DueBody {
 }
 
 /// When each stage of a track would start and fall due if every stage ran
-/// to its full timescale and was escalated at its deadline.
+/// to its full timescale and was escalated on its last day, at the time of
+/// day it was raised.
 #[utoipa::path(
     get,
     path = "/api/v1/policies/{id}/timeline",

@@ -927,14 +927,26 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                 });
                 blocks.push(block);
             }
+            // Only those the policy seats are offered (Havering §2.12's
+            // members of the full Board); a policy that names no seats
+            // offers its senior officers.
+            let seats = ctx
+                .stage()
+                .and_then(|s| s.panel.as_ref())
+                .map(|rule| rule.seats.clone())
+                .unwrap_or_default();
             let senior = |p: &Person| {
-                matches!(
-                    p.tier,
-                    RoleTier::SeniorManager
-                        | RoleTier::HeadOfService
-                        | RoleTier::PanelMember
-                        | RoleTier::Chair
-                )
+                if seats.is_empty() {
+                    matches!(
+                        p.tier,
+                        RoleTier::SeniorManager
+                            | RoleTier::HeadOfService
+                            | RoleTier::PanelMember
+                            | RoleTier::Chair
+                    )
+                } else {
+                    seats.iter().any(|r| p.holds(r))
+                }
             };
             let mut questions = vec![
                 Question::checkboxes(

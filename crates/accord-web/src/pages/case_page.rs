@@ -161,6 +161,12 @@ struct CasePage {
     can_do: Vec<(String, String)>,
     /// What was just done, from the form that sent them here.
     done: Option<&'static str>,
+    /// Who Accord is telling of what was just done, by name; empty when
+    /// nothing was just done.
+    told: Vec<String>,
+    /// The roles of what was just done that nobody in the directory holds,
+    /// so that nobody could be told.
+    untold: Vec<String>,
 }
 
 /// The case page.
@@ -171,7 +177,7 @@ pub(crate) async fn show(
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let done = if done.done == "raised" {
-        Some("The disagreement is raised, and everyone the policy names has been told")
+        Some("The disagreement is raised")
     } else {
         Act::from_slug(&done.done).map(Act::done)
     };
@@ -224,9 +230,17 @@ async fn page(
         }
         links
     };
+    let (told, untold) = match done {
+        Some(_) => just_told(state, principal, case, &opened.events, policy)
+            .await
+            .map_err(fail)?,
+        None => (Vec::new(), Vec::new()),
+    };
     let page = CasePage {
         can_do,
         done,
+        told,
+        untold,
         chrome: Chrome::new(title, Section::None, Some(viewer)),
         print,
         id: case.id().to_string(),
@@ -726,6 +740,63 @@ fn event_words(event: &Event, policy: &Policy) -> String {
             format!("Notification to {}", words::role(policy, &n.to))
         }
     }
+}
+
+/// Who Accord is telling of the viewer's latest change to `case`, by name,
+/// job title and agency, and the roles nobody in the directory holds: the
+/// notifications its last event caused, resolved as the job runner resolves
+/// them (issue 12 §7: the banner "says exactly who was told. It never claims
+/// more than happened").
+async fn just_told(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    case: &accord_case::Case,
+    events: &[accord_case::Event],
+    policy: &accord_policy::Policy,
+) -> Result<(Vec<String>, Vec<String>), crate::ApiError> {
+    use accord_case::EventBody;
+    let Some(cause) = events
+        .iter()
+        .rev()
+        .find(|e| !matches!(e.body, EventBody::NotificationDue(_)))
+        .filter(|e| e.actor.person == *principal.id())
+        .map(|e| e.sequence)
+    else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let store = state.store();
+    let people = store.people(principal.partnership()).await?;
+    let agencies = store.agencies(principal.partnership()).await?;
+    let mut told: Vec<&accord_store::Person> = Vec::new();
+    let mut untold = Vec::new();
+    for n in events.iter().filter_map(|e| match &e.body {
+        EventBody::NotificationDue(n) if n.cause == cause => Some(n),
+        _ => None,
+    }) {
+        let reached = accord_store::told(&n.to, n.occasion, case, policy, &people);
+        if reached.is_empty() {
+            untold.push(words::role(policy, &n.to));
+        }
+        told.extend(reached);
+    }
+    told.sort_by(|a, b| a.name.cmp(&b.name));
+    told.dedup_by(|a, b| a.id == b.id);
+    untold.dedup();
+    let told = told
+        .into_iter()
+        .map(|p| {
+            let agency = agencies
+                .iter()
+                .find(|a| a.id == p.agency)
+                .map_or_else(|| p.agency.to_string(), |a| a.name.clone());
+            if p.job_title.trim().is_empty() {
+                format!("{} ({agency})", p.name)
+            } else {
+                format!("{} ({}, {agency})", p.name, p.job_title)
+            }
+        })
+        .collect();
+    Ok((told, untold))
 }
 
 #[cfg(test)]
