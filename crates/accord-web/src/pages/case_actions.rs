@@ -237,6 +237,8 @@ impl Act {
             (Act::RecordDiscussion, "record.held_at") => "held_on",
             (Act::RecordDiscussion, f) if f.starts_with("record.participants") => "participants",
             (Act::ConvenePanel, f) if f.starts_with("members") => "members",
+            (Act::AgreeAction, "details.by_when") => "by_when",
+            (Act::AgreeAction, "details.who") => "who",
             (Act::ConvenePanel, "shortfall_reason") => "shortfall_reason",
             (Act::Resolve, "route") => "route",
             (Act::ExtendDeadline, "by") => "amount",
@@ -779,8 +781,15 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
             ]
         }
         Act::AgreeAction => {
+            // An action goes to someone of an agency in the disagreement or
+            // of the partnership's team (issue 12 §2).
+            let parties = ctx.case.parties();
+            let may_own = |p: &Person| {
+                parties.contains(&&p.agency)
+                    || matches!(p.tier, RoleTier::PartnershipTeam | RoleTier::Chair)
+            };
             let mut options = vec![Choice::new("", "Choose who will do it")];
-            options.extend(ctx.people_by_agency(|_| true).into_iter().map(|mut c| {
+            options.extend(ctx.people_by_agency(may_own).into_iter().map(|mut c| {
                 c.group.clear();
                 c
             }));
