@@ -354,6 +354,22 @@ impl Runner {
                 continue;
             };
             let deliveries = self.notification_deliveries(&entry, case, policy, directory);
+            if deliveries.is_empty()
+                && !accord_store::recipients(
+                    &entry.recipient,
+                    case,
+                    policy,
+                    directory.people_of(case),
+                )
+                .is_empty()
+            {
+                // The role is held, but only by whoever the news is about
+                // (the raiser, of their own raise): nobody else to tell.
+                self.store
+                    .settle_notification(entry.global_seq, now)
+                    .await?;
+                continue;
+            }
             if deliveries.is_empty() {
                 if !first_try {
                     continue;

@@ -268,12 +268,13 @@ macro_rules! delivery_queries {
             global_seq: i64,
             deliveries: &[NewDelivery],
             now_us: i64,
+            addressed: bool,
         ) -> Result<(), sqlx::Error> {
             let mut tx = begin_write(writer).await?;
             insert_all(&mut tx, deliveries, now_us).await?;
             // Nobody to tell is kept in sight: administrators see it, and
             // each pass tries again in case someone now holds the role.
-            let status = if deliveries.is_empty() {
+            let status = if deliveries.is_empty() && !addressed {
                 "unaddressed"
             } else {
                 "resolved"
@@ -541,7 +542,21 @@ impl Store {
     ) -> Result<(), StoreError> {
         let seq = crate::projection::to_i64(global_seq);
         Ok(on_pool!(self, write_pool, pool, m =>
-            m::deliver_notification(pool, seq, deliveries, now.as_microsecond()).await)?)
+            m::deliver_notification(pool, seq, deliveries, now.as_microsecond(), false).await)?)
+    }
+
+    /// Marks notification `global_seq` done with nobody to tell: the role
+    /// it names is held, but only by the person it would tell of their own
+    /// act (the raiser, of their raise), so it is not kept for
+    /// administrators as one nobody could receive.
+    pub async fn settle_notification(
+        &self,
+        global_seq: u64,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let seq = crate::projection::to_i64(global_seq);
+        Ok(on_pool!(self, write_pool, pool, m =>
+            m::deliver_notification(pool, seq, &[], now.as_microsecond(), true).await)?)
     }
 
     /// Up to `limit` notifications that reached nobody, because nobody in

@@ -520,3 +520,77 @@ fn banner_of(page: &str) -> &str {
         .and_then(|rest| rest.split("</div>").next())
         .unwrap_or_else(|| panic!("no success banner: {page}"))
 }
+
+/// Issue 12 §2 through the API: a participant in a role they do not hold,
+/// an action due in the past, and an action for someone outside the case
+/// are each a 422 naming the rule and the field to change; the engine is
+/// given what the directory says of the people named, not what the body
+/// claims.
+#[tokio::test]
+async fn the_api_checks_the_people_a_command_names_against_the_directory() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let practitioner = signed_in(&app, "hav-school-practitioner").await;
+    let (_, case) = post_as(&app, &practitioner, "/api/v1/cases", &havering_raise()).await;
+    let id = case["id"].as_str().unwrap();
+    let version = case["version"].clone();
+
+    let talk = json!({ "expected_version": version, "record": {
+        "held_at": "2025-06-02T09:30:00Z", "how": "phone",
+        "participants": [
+            { "person": "hav-school-practitioner", "agency": "hav-school", "role": "practitioner" },
+            { "person": "hav-csc-practitioner", "agency": "hav-csc", "role": "manager" }],
+        "summary": "Talked it through.", "ended_in_agreement": false } });
+    let (status, body) = post_as(
+        &app,
+        &practitioner,
+        &format!("/api/v1/cases/{id}/discussions"),
+        &talk,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("role_not_held")),
+        "{body}"
+    );
+    assert_eq!(body["field"], "record.participants[1].role");
+
+    let action = |who: &str, agency: &str, by_when: &str| {
+        json!({ "expected_version": version, "details": {
+            "who": who, "agency": agency, "what": "Share the chronology.", "by_when": by_when } })
+    };
+    let path = format!("/api/v1/cases/{id}/actions");
+    let (status, body) = post_as(
+        &app,
+        &practitioner,
+        &path,
+        &action("hav-csc-practitioner", "hav-csc", "2020-01-01"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("action_due_in_past")),
+        "{body}"
+    );
+    assert_eq!(body["field"], "details.by_when");
+    let (status, body) = post_as(
+        &app,
+        &practitioner,
+        &path,
+        &action("hav-police-practitioner", "hav-police", "2025-06-10"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("action_owner_not_involved")),
+        "{body}"
+    );
+    assert_eq!(body["field"], "details.who");
+    let (status, body) = post_as(
+        &app,
+        &practitioner,
+        &path,
+        &action("hav-csc-practitioner", "hav-csc", "2025-06-10"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
