@@ -115,6 +115,29 @@ pub struct StageVisit {
     /// When the case left (escalated, closed or withdrawn).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub left_at: Option<Timestamp>,
+    /// The escalation decided here that waits for the next stage's entry
+    /// forms (Isle of Man: Stage Three exhausted, the referral form to
+    /// come); its forms' deadlines are among `form_dues`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awaiting_entry: Option<AwaitedEntry>,
+}
+
+/// An escalation decided and waiting for the forms its stage needs to be
+/// entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AwaitedEntry {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The stage it waits to enter.
+    pub to: StageNumber,
+    /// When it was decided: the end of the stage the case is at.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub decided_at: Timestamp,
+    /// Who decided it.
+    pub decided_by: Actor,
+    /// Why.
+    pub reason: Text,
 }
 
 /// An extension of a stage's deadline.
@@ -527,6 +550,7 @@ impl Case {
                 extensions: Vec::new(),
                 breaches: Vec::new(),
                 left_at: None,
+                awaiting_entry: None,
             }],
             discussions: Vec::new(),
             actions: Vec::new(),
@@ -620,6 +644,23 @@ impl Case {
                     extensions: Vec::new(),
                     breaches: Vec::new(),
                     left_at: None,
+                    awaiting_entry: None,
+                });
+            }
+            EventBody::EscalationDecided {
+                to,
+                reason,
+                form_dues,
+                ..
+            } => {
+                let visit = self.current_visit_mut();
+                visit.form_dues.extend(form_dues.iter().cloned());
+                visit.awaiting_entry = Some(AwaitedEntry {
+                    sequence,
+                    to: *to,
+                    decided_at: at,
+                    decided_by: actor.clone(),
+                    reason: reason.clone(),
                 });
             }
             EventBody::DeadlineExtended {
@@ -764,6 +805,7 @@ impl Case {
                     extensions: Vec::new(),
                     breaches: Vec::new(),
                     left_at: None,
+                    awaiting_entry: None,
                 });
             }
             EventBody::CircumstancesChanged {
@@ -929,6 +971,15 @@ impl Case {
         self.stages
             .last()
             .expect("a case always has the stage it was raised at")
+    }
+
+    /// The escalation decided at the current stage that waits for the next
+    /// stage's entry forms, while the case is open.
+    pub fn awaiting_entry(&self) -> Option<&AwaitedEntry> {
+        self.current_visit()
+            .awaiting_entry
+            .as_ref()
+            .filter(|_| self.status == Status::Open)
     }
 
     /// Every stay at a stage, in order.

@@ -92,16 +92,49 @@ impl Case {
                 let entry_forms = next
                     .into_iter()
                     .flat_map(|n| n.forms.iter().filter(|f| f.needed == FormNeeded::ToEnter));
+                // The form that says why a later stage may be entered
+                // directly from here (Isle of Man Stage Four's referral form,
+                // for "significant policy issues").
+                let direct_forms = track.into_iter().flat_map(|t| &t.stages).filter_map(|t| {
+                    t.direct_entry
+                        .as_ref()
+                        .filter(|d| d.from.contains(&stage.number))
+                        .map(|d| &d.form)
+                });
                 let mut forms: Vec<&FormId> = stage
                     .forms
                     .iter()
                     .chain(entry_forms)
                     .map(|f| &f.form)
+                    .chain(direct_forms)
                     .collect();
-                forms.dedup();
+                let mut seen: Vec<&FormId> = Vec::new();
+                forms.retain(|f| {
+                    let first = !seen.contains(f);
+                    seen.push(f);
+                    first
+                });
                 offers.extend(forms.into_iter().cloned().map(Offer::SubmitForm));
-                if let Some(next) = next {
-                    offers.push(Offer::Escalate { to: next.number });
+                // An escalation already decided waits for its forms; a
+                // stage that may be entered directly is offered once its
+                // entry form says why (Isle of Man Stage Four).
+                if self.awaiting_entry().is_none() {
+                    if let Some(next) = next {
+                        offers.push(Offer::Escalate { to: next.number });
+                    }
+                    for direct in track.into_iter().flat_map(|t| &t.stages).filter(|t| {
+                        t.direct_entry.as_ref().is_some_and(|d| {
+                            d.from.contains(&stage.number)
+                                && self.latest_form(&d.form).is_some_and(|s| {
+                                    matches!(
+                                        s.values.get(&d.yes_to),
+                                        Some(crate::FieldValue::YesNo(true))
+                                    )
+                                })
+                        })
+                    }) {
+                        offers.push(Offer::Escalate { to: direct.number });
+                    }
                 }
                 if actor.is_manager_or_above() && self.stage_due().instant().is_some() {
                     offers.push(Offer::ExtendDeadline);
@@ -124,6 +157,10 @@ impl Case {
                         ResolutionRoute::Panel => {
                             panel_here
                                 && decide::check_panel_recorder(policy, self, stage, actor).is_ok()
+                        }
+                        ResolutionRoute::WithoutAgreement => {
+                            decide::check_without_agreement_recorder(policy, self, stage, actor)
+                                .is_ok()
                         }
                     })
                     .collect();

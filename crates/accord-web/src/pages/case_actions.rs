@@ -680,6 +680,7 @@ fn route_value(route: ResolutionRoute) -> &'static str {
         ResolutionRoute::Agreement => "agreement",
         ResolutionRoute::Decision => "decision",
         ResolutionRoute::Panel => "panel",
+        ResolutionRoute::WithoutAgreement => "without-agreement",
     }
 }
 
@@ -696,6 +697,10 @@ fn route_words(route: ResolutionRoute) -> (&'static str, &'static str) {
         ResolutionRoute::Panel => (
             "The Resolution Panel decided it",
             "The panel heard the representations and resolved it.",
+        ),
+        ResolutionRoute::WithoutAgreement => (
+            "The meeting ended without agreement",
+            "As the meeting's chair, record that it did not reach agreement: write the decision as finalised and how the outstanding issues will be pursued. This is final and closes the case.",
         ),
     }
 }

@@ -350,6 +350,9 @@ async fn page(
                 ResolutionRoute::Agreement => "Agreed between the leads",
                 ResolutionRoute::Decision => "Decided",
                 ResolutionRoute::Panel => "Decided by the Resolution Panel",
+                ResolutionRoute::WithoutAgreement => {
+                    "Ended without agreement; the decision finalised"
+                }
             },
             agreed: o.agreed.to_string(),
             outstanding: o.outstanding_issues.to_string(),
@@ -694,6 +697,13 @@ fn event_words(event: &Event, policy: &Policy) -> String {
             from, to, reason, ..
         } => {
             format!("Escalated from Stage {from} to Stage {to}: {reason}")
+        }
+        EventBody::EscalationDecided {
+            from, to, reason, ..
+        } => {
+            format!(
+                "Stage {from} ended; to enter Stage {to} when its forms are submitted: {reason}"
+            )
         }
         EventBody::DeadlineExtended { stage, reason, .. } => {
             format!("Stage {stage}'s deadline extended: {reason}")
