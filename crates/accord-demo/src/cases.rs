@@ -126,7 +126,7 @@ const P: &[Story] = PROFESSIONAL;
 const PRO: &str = "professional";
 const CONF: &str = "conference-dissent";
 const STRAT: &str = "strategic";
-use ResolutionRoute::{Decision, Panel};
+use ResolutionRoute::{Decision, Panel, WithoutAgreement};
 
 /// The cases of the partnership running `policy`.
 fn specs(policy: &str) -> Vec<Spec> {
@@ -147,6 +147,9 @@ fn specs(policy: &str) -> Vec<Spec> {
             Spec::at(PRO, 2, &P[8]).ends(End::Resolved(None)),
             Spec::at(CONF, 3, &CONFERENCE[1]).closed(Some(Decision), true, false),
             Spec::at(PRO, 3, &P[9]).ends(End::Withdrawn),
+            // ER-10: a mediation that ended without agreement, the decision
+            // finalised by the mediation chair's record.
+            Spec::at(PRO, 5, &P[0]).closed(Some(WithoutAgreement), true, false),
         ],
         "havering-2022" => vec![
             Spec::at(PRO, 1, &P[0]).immediate_risk(false),
