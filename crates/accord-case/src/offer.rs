@@ -215,9 +215,51 @@ impl Case {
         if how == Before::Escalate
             && let Some(next) = track.next_stage(stage.number)
         {
-            refusals.extend(self.entry_refusals(policy, next));
+            // A form timed from the decision to escalate comes after it
+            // (Isle of Man Stage Four's referral form): see
+            // [`Case::awaited_on_escalation`].
+            let timed: Vec<&FormId> = self
+                .awaited_on_escalation(policy)
+                .into_iter()
+                .map(|f| &f.form)
+                .collect();
+            refusals.extend(self.entry_refusals(policy, next).into_iter().filter(
+                |r| !matches!(r, Refusal::FormNotSubmitted { form, .. } if timed.contains(&form)),
+            ));
         }
         refusals
+    }
+
+    /// The forms the next stage needs to be entered that an escalation
+    /// from here would wait for, each due within its `within` of the
+    /// decision (Isle of Man Appendix 1: the referral form "within 5 working
+    /// days" of Stages One to Three being exhausted). Empty where a form
+    /// without a `within` is missing too: then the escalation is refused
+    /// until it is in.
+    pub fn awaited_on_escalation<'p>(
+        &self,
+        policy: &'p Policy,
+    ) -> Vec<&'p accord_policy::StageForm> {
+        let Some(track) = policy.track(self.track()) else {
+            return Vec::new();
+        };
+        let Some(next) = track.next_stage(self.stage()) else {
+            return Vec::new();
+        };
+        let missing: Vec<&accord_policy::StageForm> = next
+            .forms
+            .iter()
+            .filter(|f| f.needed == FormNeeded::ToEnter && self.latest_form(&f.form).is_none())
+            .collect();
+        let timed = |f: &&accord_policy::StageForm| {
+            f.within
+                .is_some_and(|w| w.length != accord_policy::TimescaleSpec::None)
+        };
+        if missing.iter().all(timed) {
+            missing
+        } else {
+            Vec::new()
+        }
     }
 
     /// Who an escalation from the current stage would tell, and what: the

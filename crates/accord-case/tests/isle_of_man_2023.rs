@@ -240,6 +240,16 @@ fn referral_due() -> Due {
 #[test]
 fn isle_of_man_stage4_is_entered_by_the_referral_form_within_5_working_days_of_stage3_ending() {
     let mut h = at_stage_three();
+    // Before escalating, nothing stands in the way, and the screen can say
+    // the form will be awaited.
+    assert!(
+        h.case
+            .outstanding(h.policy, accord_policy::Before::Escalate)
+            .is_empty()
+    );
+    let awaited = h.case.awaited_on_escalation(h.policy);
+    assert_eq!(awaited.len(), 1);
+    assert_eq!(awaited[0].form, referral_form());
     let decided = escalate(&mut h, 4, &senior_manager(), REFERRED);
     assert!(matches!(
         &decided[0].body,

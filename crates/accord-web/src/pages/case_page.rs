@@ -455,6 +455,25 @@ fn summary(
     } else {
         due = sentence_start(&due);
     }
+    // Isle of Man Appendix 1: Stage Three has ended, and the case reaches
+    // the Board only when the referral form is submitted.
+    if let Some(awaiting) = case.awaiting_entry() {
+        let forms: Vec<String> = case
+            .pending_form_dues()
+            .iter()
+            .map(|f| {
+                policy
+                    .form(&f.form)
+                    .map_or_else(|| f.form.to_string(), |form| form.title.clone())
+            })
+            .collect();
+        due = format!(
+            "{due}. Stage {} has ended: the case enters Stage {} when the {} is submitted",
+            case.stage(),
+            awaiting.to,
+            forms.join(" and the ")
+        );
+    }
     vec![
         Row {
             key: "Policy",
