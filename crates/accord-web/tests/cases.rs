@@ -441,7 +441,7 @@ async fn ending_a_mediation_without_agreement_is_the_uninvolved_chairs_and_a_403
                     .discussions()
                     .iter()
                     .any(|d| d.stage == stage.number && !d.record.ended_in_agreement))
-            .then(|| (case, c.events.len()))
+            .then_some((case, c.events.len()))
         })
         .expect("the demo has an East Riding mediation that did not agree");
     let person = |id: &accord_case::PersonId| {
