@@ -49,6 +49,9 @@ enum End {
     },
     /// Withdrawn by the raiser.
     Withdrawn,
+    /// Open, its stage ended yesterday by a decision to escalate that waits
+    /// for the next stage's entry forms (Isle of Man: the referral form).
+    Referring,
 }
 
 /// One demo case.
@@ -176,6 +179,8 @@ fn specs(policy: &str) -> Vec<Spec> {
             Spec::at(PRO, 1, &P[9]).closed(None, true, false),
             Spec::at(PRO, 1, &P[2]).ends(End::Withdrawn),
             Spec::at(PRO, 4, &P[5]).closed(Some(Decision), true, true),
+            // IOM-9: Stage Three exhausted yesterday, the referral form to come.
+            Spec::at(PRO, 3, &P[8]).ends(End::Referring),
         ],
         "plymouth-2025" => vec![
             Spec::at(PRO, 1, &P[0]),
@@ -293,7 +298,7 @@ fn walk(
     // `escalations - 1` working days after the raise.
     let spread = escalations.saturating_sub(1);
     let n32 = u32::try_from(n).unwrap_or(0);
-    let ended = !matches!(spec.end, End::Open | End::Panel(_));
+    let ended = !matches!(spec.end, End::Open | End::Panel(_) | End::Referring);
     let stage = track.stage(target).unwrap_or_else(|| track.first_stage());
     let when = if ended {
         When::Days {
@@ -372,6 +377,10 @@ fn walk(
         End::Withdrawn => {
             walk.next_day();
             walk.withdraw()?;
+        }
+        End::Referring => {
+            walk.on_day(1);
+            walk.decide_to_escalate()?;
         }
     }
     Ok(walk.events)
