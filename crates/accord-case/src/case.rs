@@ -105,8 +105,9 @@ pub struct StageVisit {
     pub original_due: Due,
     /// When it is due now, after extensions.
     pub due: Due,
-    /// When its forms that carry a `within` are due, set on entry (Isle of
-    /// Man Stage Four: the referral form "within 5 working days").
+    /// When its forms that carry a `within` are due, set on entry, and the
+    /// next stage's entry forms an escalation decided here awaits (Isle of
+    /// Man: the referral form "within 5 working days" of Stage Three's end).
     pub form_dues: Vec<FormDue>,
     /// Extensions granted here.
     pub extensions: Vec<ExtensionRecord>,
@@ -1009,8 +1010,10 @@ impl Case {
         self.current_visit().due
     }
 
-    /// Every deadline the current stage set for its forms on entry, whether
-    /// or not the form has since come in.
+    /// Every deadline the current stage set for its forms on entry, and
+    /// those of the next stage's entry forms an escalation decided here
+    /// awaits (Isle of Man: the referral form), whether or not the form has
+    /// since come in.
     pub fn form_dues(&self) -> &[FormDue] {
         &self.current_visit().form_dues
     }

@@ -711,7 +711,10 @@ impl Case {
                         )
                         .is_ok()
                     })
-                    && target.forms.iter().any(|f| f.form == form.id)
+                    && target
+                        .forms
+                        .iter()
+                        .any(|f| f.form == form.id && f.needed == FormNeeded::ToEnter)
             });
         let Some((awaited, target)) = target else {
             batch.submit_form(form, stage.number, values, &[]);
