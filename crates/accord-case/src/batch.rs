@@ -243,8 +243,16 @@ impl<'c> Batch<'c> {
     /// Emits a form's submission and whom it goes to: its `send_to` on
     /// every submission, and its `returned_to` once every field is answered
     /// for the first time (Isle of Man Stage Four: the outcome section
-    /// "returned back to the responsible agency").
-    pub(crate) fn submit_form(&mut self, form: &Form, stage: StageNumber, values: FormValues) {
+    /// "returned back to the responsible agency"). Roles in `told_otherwise`
+    /// are not sent the submission: the stage it enters tells them, with
+    /// the form attached.
+    pub(crate) fn submit_form(
+        &mut self,
+        form: &Form,
+        stage: StageNumber,
+        values: FormValues,
+        told_otherwise: &[RoleRef],
+    ) {
         let was_complete = self
             .latest_form(&form.id)
             .is_some_and(|(_, v)| form::missing(form, v, Completeness::BeforeStageEnds).is_empty());
@@ -255,7 +263,7 @@ impl<'c> Batch<'c> {
             values,
         });
         let attach = [form.id.clone()];
-        for to in &form.send_to {
+        for to in form.send_to.iter().filter(|r| !told_otherwise.contains(r)) {
             let message = format!("The {} has been submitted.", form.title);
             self.notify(
                 to,

@@ -105,8 +105,9 @@ pub struct StageVisit {
     pub original_due: Due,
     /// When it is due now, after extensions.
     pub due: Due,
-    /// When its forms that carry a `within` are due, set on entry (Isle of
-    /// Man Stage Four: the referral form "within 5 working days").
+    /// When its forms that carry a `within` are due, set on entry, and the
+    /// next stage's entry forms an escalation decided here awaits (Isle of
+    /// Man: the referral form "within 5 working days" of Stage Three's end).
     pub form_dues: Vec<FormDue>,
     /// Extensions granted here.
     pub extensions: Vec<ExtensionRecord>,
@@ -115,6 +116,29 @@ pub struct StageVisit {
     /// When the case left (escalated, closed or withdrawn).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub left_at: Option<Timestamp>,
+    /// The escalation decided here that waits for the next stage's entry
+    /// forms (Isle of Man: Stage Three exhausted, the referral form to
+    /// come); its forms' deadlines are among `form_dues`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub awaiting_entry: Option<AwaitedEntry>,
+}
+
+/// An escalation decided and waiting for the forms its stage needs to be
+/// entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AwaitedEntry {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The stage it waits to enter.
+    pub to: StageNumber,
+    /// When it was decided: the end of the stage the case is at.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub decided_at: Timestamp,
+    /// Who decided it.
+    pub decided_by: Actor,
+    /// Why.
+    pub reason: Text,
 }
 
 /// An extension of a stage's deadline.
@@ -527,6 +551,7 @@ impl Case {
                 extensions: Vec::new(),
                 breaches: Vec::new(),
                 left_at: None,
+                awaiting_entry: None,
             }],
             discussions: Vec::new(),
             actions: Vec::new(),
@@ -620,6 +645,23 @@ impl Case {
                     extensions: Vec::new(),
                     breaches: Vec::new(),
                     left_at: None,
+                    awaiting_entry: None,
+                });
+            }
+            EventBody::EscalationDecided {
+                to,
+                reason,
+                form_dues,
+                ..
+            } => {
+                let visit = self.current_visit_mut();
+                visit.form_dues.extend(form_dues.iter().cloned());
+                visit.awaiting_entry = Some(AwaitedEntry {
+                    sequence,
+                    to: *to,
+                    decided_at: at,
+                    decided_by: actor.clone(),
+                    reason: reason.clone(),
                 });
             }
             EventBody::DeadlineExtended {
@@ -764,6 +806,7 @@ impl Case {
                     extensions: Vec::new(),
                     breaches: Vec::new(),
                     left_at: None,
+                    awaiting_entry: None,
                 });
             }
             EventBody::CircumstancesChanged {
@@ -931,6 +974,15 @@ impl Case {
             .expect("a case always has the stage it was raised at")
     }
 
+    /// The escalation decided at the current stage that waits for the next
+    /// stage's entry forms, while the case is open.
+    pub fn awaiting_entry(&self) -> Option<&AwaitedEntry> {
+        self.current_visit()
+            .awaiting_entry
+            .as_ref()
+            .filter(|_| self.status == Status::Open)
+    }
+
     /// Every stay at a stage, in order.
     pub fn stage_history(&self) -> &[StageVisit] {
         &self.stages
@@ -958,8 +1010,10 @@ impl Case {
         self.current_visit().due
     }
 
-    /// Every deadline the current stage set for its forms on entry, whether
-    /// or not the form has since come in.
+    /// Every deadline the current stage set for its forms on entry, and
+    /// those of the next stage's entry forms an escalation decided here
+    /// awaits (Isle of Man: the referral form), whether or not the form has
+    /// since come in.
     pub fn form_dues(&self) -> &[FormDue] {
         &self.current_visit().form_dues
     }

@@ -41,9 +41,9 @@ fn timescale_due(
 /// `within`, if entered at `entered`: each is due as a stage timescale of
 /// that length would be (Isle of Man Appendix 1: the referral form "within
 /// 5 working days" of the case entering Stage Four). A `to-enter` form's
-/// clock would start when the previous stage's leads decide to escalate,
-/// which nothing on the record marks, so it sets no deadline here; nor
-/// does a `within` of no fixed length.
+/// clock starts when the previous stage's leads decide to escalate
+/// ([`entry_form_dues`]), so it sets no deadline here; nor does a `within`
+/// of no fixed length.
 pub(crate) fn form_dues(
     calendar: &Calendar,
     stage: &Stage,
@@ -56,6 +56,30 @@ pub(crate) fn form_dues(
         .filter(|f| f.needed == FormNeeded::ToLeave)
         .filter_map(|f| {
             let due = timescale_due(calendar, f.within.as_ref()?, entered, raised);
+            due.instant().is_some().then(|| FormDue {
+                form: f.form.clone(),
+                due,
+            })
+        })
+        .collect()
+}
+
+/// The deadlines `next`'s `to-enter` forms that carry a `within` set when
+/// the leads decide at `decided` to escalate to it: the end of the stage
+/// before (Isle of Man Appendix 1: "If stages 1-3 have been exhausted ...
+/// the senior manager ... should notify the Director ... by completing the
+/// referral form ... within 5 working days").
+pub(crate) fn entry_form_dues(
+    calendar: &Calendar,
+    next: &Stage,
+    decided: Timestamp,
+    raised: Timestamp,
+) -> Vec<FormDue> {
+    next.forms
+        .iter()
+        .filter(|f| f.needed == FormNeeded::ToEnter)
+        .filter_map(|f| {
+            let due = timescale_due(calendar, f.within.as_ref()?, decided, raised);
             due.instant().is_some().then(|| FormDue {
                 form: f.form.clone(),
                 due,

@@ -14,7 +14,7 @@ use crate::{
     Raise, Raised, Refusal, Sequence, Status, Subject, SubjectId, Text,
     batch::{Batch, holds},
     dates,
-    deadline::{extended, form_dues, stage_due},
+    deadline::{entry_form_dues, extended, form_dues, stage_due},
     form::{self, Completeness},
     refusal::design,
 };
@@ -108,7 +108,7 @@ impl Case {
             form_dues: form_dues(calendar, start, ctx.now, ctx.now),
         })));
         for (form, values) in forms {
-            batch.submit_form(form, start.number, values.clone());
+            batch.submit_form(form, start.number, values.clone(), &[]);
         }
         if raise.subjects.iter().any(|s| s.immediate_risk) {
             batch.notify_immediate_risk(policy, start.number, raised);
@@ -216,7 +216,7 @@ impl Case {
             }
             Command::SubmitForm { form, values } => {
                 let form = check_submission(policy, &form, &values)?;
-                batch.submit_form(form, here, values);
+                self.submit_and_enter(&mut batch, policy, calendar, track, stage, form, values)?;
             }
             Command::Escalate { to, reason } => {
                 self.escalate(&mut batch, policy, calendar, track, stage, to, reason)?;
@@ -356,7 +356,7 @@ impl Case {
                 missing_confirmations,
             } => self.close(&mut batch, policy, stage, missing_confirmations)?,
             Command::Reopen { reason } => {
-                self.reopen(&mut batch, calendar, stage, reason, ctx)?;
+                self.reopen(&mut batch, policy, calendar, stage, reason, ctx)?;
             }
             Command::Correct {
                 corrects,
@@ -503,6 +503,9 @@ impl Case {
     ) -> Result<(), Refusal> {
         self.require_open(policy)?;
         let from = stage.number;
+        if let Some(awaited) = self.awaiting_entry() {
+            return Err(self.awaits_forms(policy, track, awaited.to));
+        }
         if to <= from {
             return Err(Refusal::StageBackwards {
                 from,
@@ -510,29 +513,80 @@ impl Case {
                 section: stage.section.clone(),
             });
         }
-        // DESIGN.md §5: stages move forward one at a time.
+        // DESIGN.md §5: stages move forward one at a time, unless the stage
+        // asked for may be entered directly from here.
         let next = track
             .next_stage(from)
             .ok_or_else(|| Refusal::NoFurtherStage {
                 stage: from,
                 section: stage.section.clone(),
             })?;
-        if to != next.number {
-            return Err(Refusal::StageSkip {
-                from,
-                to,
-                next: next.number,
-                section: next.section.clone(),
+        let target = if to == next.number {
+            next
+        } else {
+            let direct = track.stage(to).filter(|t| {
+                t.direct_entry
+                    .as_ref()
+                    .is_some_and(|d| d.from.contains(&from))
             });
-        }
+            let Some(target) = direct else {
+                return Err(Refusal::StageSkip {
+                    from,
+                    to,
+                    next: next.number,
+                    section: next.section.clone(),
+                });
+            };
+            self.check_direct_entry(policy, from, next.number, target)?;
+            target
+        };
         self.check_leaving(policy, stage, Before::Escalate)?;
-        if let Some(refusal) = self.entry_refusals(policy, next).into_iter().next() {
-            return Err(refusal);
+        let refusals = self.entry_refusals(policy, target);
+        if refusals.is_empty() {
+            self.enter(batch, policy, calendar, stage, target, reason);
+            return Ok(());
         }
+        // A stage whose missing entry forms are each timed from the decision
+        // to escalate (`within`) is entered when they come: the decision
+        // ends this stage and starts their clocks (Isle of Man Appendix 1:
+        // "If stages 1-3 have been exhausted ... within 5 working days").
+        let awaited = entry_form_dues(calendar, target, batch.at(), self.raised_at());
+        let all_timed = target
+            .forms
+            .iter()
+            .filter(|f| f.needed == FormNeeded::ToEnter && self.latest_form(&f.form).is_none())
+            .all(|f| awaited.iter().any(|d| d.form == f.form));
+        if !all_timed || awaited.is_empty() {
+            return Err(refusals.into_iter().next().expect("not empty"));
+        }
+        let form_dues = awaited
+            .into_iter()
+            .filter(|d| self.latest_form(&d.form).is_none())
+            .collect();
+        batch.emit(EventBody::EscalationDecided {
+            from,
+            to: target.number,
+            reason,
+            form_dues,
+        });
+        Ok(())
+    }
+
+    /// Enters `next` from `stage`: the escalation, the notifications of
+    /// leaving one and entering the other, and what entering records.
+    fn enter(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        calendar: &Calendar,
+        stage: &Stage,
+        next: &Stage,
+        reason: Text,
+    ) {
         let due = stage_due(calendar, next, batch.at(), self.raised_at());
         let cause = batch.emit(EventBody::Escalated {
-            from,
-            to,
+            from: stage.number,
+            to: next.number,
             reason,
             due,
             form_dues: form_dues(calendar, next, batch.at(), self.raised_at()),
@@ -551,6 +605,179 @@ impl Case {
             ),
             &next.section,
             cause,
+        );
+        self.record_on_entry(batch, policy, next);
+    }
+
+    /// What entering `stage` puts on record about the subjects: East Riding
+    /// §5, "In the interim period, the child should be the subject of a
+    /// Child Protection Plan", recorded for each child not yet on one as a
+    /// change of circumstances at the stage, with the document's words as
+    /// the reason, so that what it newly makes due is sent.
+    fn record_on_entry(&self, batch: &mut Batch<'_>, policy: &Policy, stage: &Stage) {
+        let Some(effects) = stage.on_entry.as_ref().filter(|e| e.child_protection_plan) else {
+            return;
+        };
+        let Ok(reason) = Text::parse(&format!("{} ({})", effects.reason, effects.section)) else {
+            return;
+        };
+        let mut after: Vec<Subject> = self.subjects().to_vec();
+        let mut last = None;
+        for subject in after
+            .iter_mut()
+            .filter(|s| s.kind == accord_policy::SubjectKind::Child && !s.child_protection_plan)
+        {
+            subject.child_protection_plan = true;
+            last = Some(batch.emit(EventBody::CircumstancesChanged {
+                stage: stage.number,
+                subject: subject.id.clone(),
+                child_protection_plan: true,
+                looked_after: subject.looked_after,
+                immediate_risk: subject.immediate_risk,
+                reason: reason.clone(),
+            }));
+        }
+        if let Some(cause) = last {
+            self.notify_newly_holding(
+                batch,
+                policy,
+                &after,
+                crate::Occasion::CircumstancesChanged,
+                cause,
+            );
+        }
+    }
+
+    /// Refuses a direct entry to `target` from `from` unless the latest
+    /// submission of its entry form answers its question Yes (Isle of Man
+    /// Stage Four: "and/or the discussions raise significant policy issues").
+    fn check_direct_entry(
+        &self,
+        policy: &Policy,
+        from: accord_policy::StageNumber,
+        next: accord_policy::StageNumber,
+        target: &Stage,
+    ) -> Result<(), Refusal> {
+        let Some(direct) = &target.direct_entry else {
+            return Ok(());
+        };
+        let answered_yes = self.latest_form(&direct.form).is_some_and(|s| {
+            matches!(
+                s.values.get(&direct.yes_to),
+                Some(crate::FieldValue::YesNo(true))
+            )
+        });
+        if answered_yes {
+            return Ok(());
+        }
+        let form = policy.form(&direct.form);
+        Err(Refusal::DirectEntryNotJustified {
+            from,
+            stage: target.number,
+            next,
+            title: form.map_or_else(|| direct.form.to_string(), |f| f.title.clone()),
+            question: form
+                .and_then(|f| {
+                    f.sections
+                        .iter()
+                        .flat_map(|s| &s.fields)
+                        .find(|f| f.id == direct.yes_to)
+                })
+                .map_or_else(|| direct.yes_to.to_string(), |f| f.label.clone()),
+            section: direct.section.clone(),
+        })
+    }
+
+    /// The refusal of a second escalation while one decided waits for its
+    /// stage's entry forms: which forms are still to come.
+    fn awaits_forms(
+        &self,
+        policy: &Policy,
+        track: &Track,
+        to: accord_policy::StageNumber,
+    ) -> Refusal {
+        let target = track.stage(to);
+        let forms = target
+            .into_iter()
+            .flat_map(|t| &t.forms)
+            .filter(|f| f.needed == FormNeeded::ToEnter && self.latest_form(&f.form).is_none())
+            .map(|f| {
+                policy
+                    .form(&f.form)
+                    .map_or_else(|| f.form.to_string(), |form| form.title.clone())
+            })
+            .collect();
+        Refusal::EntryAwaitsForms {
+            stage: to,
+            forms,
+            section: target
+                .and_then(|t| t.forms.iter().find(|f| f.needed == FormNeeded::ToEnter))
+                .map_or_else(|| design::RULES.to_owned(), |f| f.section.clone()),
+        }
+    }
+
+    /// Submits a form and, where it is the last entry form an escalation
+    /// decided at this stage waits for, enters that stage: the form is how
+    /// the stage is entered (Isle of Man Appendix 1: the senior manager
+    /// "should notify the Director ... by completing the referral form").
+    /// Whoever the entry notifications tell with this form attached is not
+    /// told of the submission a second time.
+    #[allow(clippy::too_many_arguments)]
+    fn submit_and_enter(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        calendar: &Calendar,
+        track: &Track,
+        stage: &Stage,
+        form: &Form,
+        values: FormValues,
+    ) -> Result<(), Refusal> {
+        let target = self
+            .awaiting_entry()
+            .and_then(|a| track.stage(a.to).map(|t| (a, t)))
+            .filter(|(_, target)| {
+                target
+                    .forms
+                    .iter()
+                    .filter(|f| f.needed == FormNeeded::ToEnter && f.form != form.id)
+                    .all(|f| {
+                        self.check_form_complete(
+                            policy,
+                            &f.form,
+                            target,
+                            &f.section,
+                            Completeness::OnSubmit,
+                        )
+                        .is_ok()
+                    })
+                    && target
+                        .forms
+                        .iter()
+                        .any(|f| f.form == form.id && f.needed == FormNeeded::ToEnter)
+            });
+        let Some((awaited, target)) = target else {
+            batch.submit_form(form, stage.number, values, &[]);
+            return Ok(());
+        };
+        let told_on_entry: Vec<RoleRef> = target
+            .notifications
+            .iter()
+            .filter(|n| {
+                n.on == Trigger::Entry
+                    && holds(n.when, self.subjects())
+                    && n.attach.contains(&form.id)
+            })
+            .map(|n| n.to.clone())
+            .collect();
+        batch.submit_form(form, stage.number, values, &told_on_entry);
+        self.enter(
+            batch,
+            policy,
+            calendar,
+            stage,
+            target,
+            awaited.reason.clone(),
         );
         Ok(())
     }
@@ -789,6 +1016,26 @@ impl Case {
         match route {
             ResolutionRoute::Agreement => {}
             ResolutionRoute::Decision => check_decider(policy, self, stage, &ctx.actor)?,
+            ResolutionRoute::WithoutAgreement => {
+                check_without_agreement_recorder(policy, self, stage, &ctx.actor)?;
+                // East Riding §4, Stage Five: the meeting is "a final
+                // opportunity ... before the decision is finalised", so it
+                // ends without agreement only once a meeting did.
+                if !self
+                    .discussions()
+                    .iter()
+                    .any(|d| d.stage == stage.number && !d.record.ended_in_agreement)
+                {
+                    return Err(Refusal::NoDisagreementRecorded {
+                        stage: stage.number,
+                        section: stage
+                            .without_agreement
+                            .as_ref()
+                            .map_or(&stage.section, |rule| &rule.section)
+                            .clone(),
+                    });
+                }
+            }
             ResolutionRoute::Panel => {
                 let panel = self.current_panel(stage)?;
                 check_panel_recorder(policy, self, stage, &ctx.actor)?;
@@ -906,6 +1153,7 @@ impl Case {
     fn reopen(
         &self,
         batch: &mut Batch<'_>,
+        policy: &Policy,
         calendar: &Calendar,
         stage: &Stage,
         reason: Text,
@@ -930,6 +1178,7 @@ impl Case {
             form_dues: form_dues(calendar, stage, ctx.now, self.raised_at()),
         });
         batch.notify_stage(stage, Trigger::Entry, self.subjects(), cause);
+        self.record_on_entry(batch, policy, stage);
         Ok(())
     }
 
@@ -1237,6 +1486,7 @@ fn route_words(route: ResolutionRoute) -> &'static str {
         ResolutionRoute::Agreement => "agreement",
         ResolutionRoute::Decision => "decision",
         ResolutionRoute::Panel => "panel",
+        ResolutionRoute::WithoutAgreement => "ending without agreement",
     }
 }
 
@@ -1451,6 +1701,36 @@ pub(crate) fn check_panel_recorder(
             .map_or(&stage.section, |rule| &rule.section)
             .clone(),
     })
+}
+
+/// Only a holder of a role the stage names in `without_agreement` records
+/// that it ended without agreement, and where the stage's chair must come
+/// from an uninvolved agency (East Riding Stage Five: "a Partnership Member
+/// from an uninvolved agency to chair a meeting"), so must they.
+pub(crate) fn check_without_agreement_recorder(
+    policy: &Policy,
+    case: &Case,
+    stage: &Stage,
+    actor: &Actor,
+) -> Result<(), Refusal> {
+    let section = stage
+        .without_agreement
+        .as_ref()
+        .map_or(&stage.section, |rule| &rule.section);
+    let recorders = stage.without_agreement_recorders();
+    if !recorders.iter().any(|r| holds_on(policy, case, actor, r)) {
+        return Err(Refusal::NotWhoRecordsWithoutAgreement {
+            recorders: role_names(policy, case, recorders),
+            section: section.clone(),
+        });
+    }
+    if stage.leads.decides_from_uninvolved_agency && case.parties().contains(&&actor.agency) {
+        return Err(Refusal::RecorderNotUninvolved {
+            agency: actor.agency.clone(),
+            section: stage.section.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// Whether someone who took part as `held` counts as `wanted`: the same

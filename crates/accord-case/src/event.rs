@@ -91,6 +91,23 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         form_dues: Vec<FormDue>,
     },
+    /// The leads decided to escalate, and the next stage waits for the
+    /// forms it needs to be entered, each due by its `within` counted from
+    /// this decision (Isle of Man Appendix 1: "If stages 1-3 have been
+    /// exhausted ... the senior manager ... should notify the Director ...
+    /// by completing the referral form ... within 5 working days"). The
+    /// case enters the stage, with `Escalated`, when the last of them is
+    /// submitted. The envelope's actor decided it.
+    EscalationDecided {
+        /// The stage whose end this marks.
+        from: StageNumber,
+        /// The stage it waits to enter.
+        to: StageNumber,
+        /// Why.
+        reason: Text,
+        /// When each awaited form is due.
+        form_dues: Vec<FormDue>,
+    },
     /// The current stage was given more time.
     DeadlineExtended {
         /// The stage.
@@ -345,6 +362,7 @@ impl EventBody {
             EventBody::ActionCompleted { .. } => "action_completed",
             EventBody::FormSubmitted { .. } => "form_submitted",
             EventBody::Escalated { .. } => "escalated",
+            EventBody::EscalationDecided { .. } => "escalation_decided",
             EventBody::DeadlineExtended { .. } => "deadline_extended",
             EventBody::BreachRecorded { .. } => "breach_recorded",
             EventBody::PanelConvened { .. } => "panel_convened",

@@ -92,16 +92,49 @@ impl Case {
                 let entry_forms = next
                     .into_iter()
                     .flat_map(|n| n.forms.iter().filter(|f| f.needed == FormNeeded::ToEnter));
+                // The form that says why a later stage may be entered
+                // directly from here (Isle of Man Stage Four's referral form,
+                // for "significant policy issues").
+                let direct_forms = track.into_iter().flat_map(|t| &t.stages).filter_map(|t| {
+                    t.direct_entry
+                        .as_ref()
+                        .filter(|d| d.from.contains(&stage.number))
+                        .map(|d| &d.form)
+                });
                 let mut forms: Vec<&FormId> = stage
                     .forms
                     .iter()
                     .chain(entry_forms)
                     .map(|f| &f.form)
+                    .chain(direct_forms)
                     .collect();
-                forms.dedup();
+                let mut seen: Vec<&FormId> = Vec::new();
+                forms.retain(|f| {
+                    let first = !seen.contains(f);
+                    seen.push(f);
+                    first
+                });
                 offers.extend(forms.into_iter().cloned().map(Offer::SubmitForm));
-                if let Some(next) = next {
-                    offers.push(Offer::Escalate { to: next.number });
+                // An escalation already decided waits for its forms; a
+                // stage that may be entered directly is offered once its
+                // entry form says why (Isle of Man Stage Four).
+                if self.awaiting_entry().is_none() {
+                    if let Some(next) = next {
+                        offers.push(Offer::Escalate { to: next.number });
+                    }
+                    for direct in track.into_iter().flat_map(|t| &t.stages).filter(|t| {
+                        t.direct_entry.as_ref().is_some_and(|d| {
+                            d.from.contains(&stage.number)
+                                && self.latest_form(&d.form).is_some_and(|s| {
+                                    matches!(
+                                        s.values.get(&d.yes_to),
+                                        Some(crate::FieldValue::YesNo(true))
+                                    )
+                                })
+                        })
+                    }) {
+                        offers.push(Offer::Escalate { to: direct.number });
+                    }
                 }
                 if actor.is_manager_or_above() && self.stage_due().instant().is_some() {
                     offers.push(Offer::ExtendDeadline);
@@ -124,6 +157,10 @@ impl Case {
                         ResolutionRoute::Panel => {
                             panel_here
                                 && decide::check_panel_recorder(policy, self, stage, actor).is_ok()
+                        }
+                        ResolutionRoute::WithoutAgreement => {
+                            decide::check_without_agreement_recorder(policy, self, stage, actor)
+                                .is_ok()
                         }
                     })
                     .collect();
@@ -178,9 +215,51 @@ impl Case {
         if how == Before::Escalate
             && let Some(next) = track.next_stage(stage.number)
         {
-            refusals.extend(self.entry_refusals(policy, next));
+            // A form timed from the decision to escalate comes after it
+            // (Isle of Man Stage Four's referral form): see
+            // [`Case::awaited_on_escalation`].
+            let timed: Vec<&FormId> = self
+                .awaited_on_escalation(policy)
+                .into_iter()
+                .map(|f| &f.form)
+                .collect();
+            refusals.extend(self.entry_refusals(policy, next).into_iter().filter(
+                |r| !matches!(r, Refusal::FormNotSubmitted { form, .. } if timed.contains(&form)),
+            ));
         }
         refusals
+    }
+
+    /// The forms the next stage needs to be entered that an escalation
+    /// from here would wait for, each due within its `within` of the
+    /// decision (Isle of Man Appendix 1: the referral form "within 5 working
+    /// days" of Stages One to Three being exhausted). Empty where a form
+    /// without a `within` is missing too: then the escalation is refused
+    /// until it is in.
+    pub fn awaited_on_escalation<'p>(
+        &self,
+        policy: &'p Policy,
+    ) -> Vec<&'p accord_policy::StageForm> {
+        let Some(track) = policy.track(self.track()) else {
+            return Vec::new();
+        };
+        let Some(next) = track.next_stage(self.stage()) else {
+            return Vec::new();
+        };
+        let missing: Vec<&accord_policy::StageForm> = next
+            .forms
+            .iter()
+            .filter(|f| f.needed == FormNeeded::ToEnter && self.latest_form(&f.form).is_none())
+            .collect();
+        let timed = |f: &&accord_policy::StageForm| {
+            f.within
+                .is_some_and(|w| w.length != accord_policy::TimescaleSpec::None)
+        };
+        if missing.iter().all(timed) {
+            missing
+        } else {
+            Vec::new()
+        }
     }
 
     /// Who an escalation from the current stage would tell, and what: the

@@ -680,6 +680,74 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// The escalation is already decided and waits for the forms its stage
+    /// needs to be entered (Isle of Man Appendix 1: the referral form).
+    #[error(
+        "the decision to escalate to Stage {stage} is already on record: submit the {}; the case enters Stage {stage} when it is submitted",
+        forms.join(" and the ")
+    )]
+    EntryAwaitsForms {
+        /// The stage waiting to be entered.
+        stage: StageNumber,
+        /// The titles of the forms still to come.
+        forms: Vec<String>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Escalating straight to a later stage, passing over those between,
+    /// without the answer on the entry form that allows it.
+    #[error(
+        "to escalate straight from Stage {from} to Stage {stage}, submit the {title} answering Yes to \"{question}\"; otherwise escalate to Stage {next}"
+    )]
+    DirectEntryNotJustified {
+        /// The current stage.
+        from: StageNumber,
+        /// The stage asked for.
+        stage: StageNumber,
+        /// The next stage, one up.
+        next: StageNumber,
+        /// The entry form's title.
+        title: String,
+        /// The question that must be answered Yes.
+        question: String,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Only a holder of a role the stage names may record that it ended
+    /// without agreement; a tier is never a stand-in for the role
+    /// (DESIGN.md §2).
+    #[error(
+        "only the {} may record that this stage ended without agreement: ask them to record it, or ask the partnership's administrator to add the role to your account if you hold it",
+        recorders.join(" or the ")
+    )]
+    NotWhoRecordsWithoutAgreement {
+        /// The roles that record it, as the document names them.
+        recorders: Vec<String>,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Whoever records that the stage ended without agreement chairs its
+    /// meeting, and must come from an agency not in dispute.
+    #[error(
+        "this stage's meeting is chaired, and its ending without agreement recorded, by someone from an agency not involved in the disagreement, and {agency} is a party to it: ask the chair from the uninvolved agency to record it"
+    )]
+    RecorderNotUninvolved {
+        /// The actor's agency, a party to the disagreement.
+        agency: AgencyId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Ending a stage without agreement needs the record of a discussion at
+    /// it that ended without agreement.
+    #[error(
+        "no discussion at Stage {stage} is recorded as ending without agreement: record the meeting, saying it did not reach agreement, before recording that the stage ended without it"
+    )]
+    NoDisagreementRecorded {
+        /// The stage.
+        stage: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
 }
 
 fn allowed_words(allowed: &[StageNumber]) -> String {
@@ -785,7 +853,12 @@ impl Refusal {
             | Refusal::ActionOwnerInactive { section, .. }
             | Refusal::ActionOwnerNotInvolved { section, .. }
             | Refusal::NotAPanelSeat { section, .. }
-            | Refusal::NoSubjects { section, .. } => section,
+            | Refusal::NoSubjects { section, .. }
+            | Refusal::EntryAwaitsForms { section, .. }
+            | Refusal::DirectEntryNotJustified { section, .. }
+            | Refusal::NotWhoRecordsWithoutAgreement { section, .. }
+            | Refusal::RecorderNotUninvolved { section, .. }
+            | Refusal::NoDisagreementRecorded { section, .. } => section,
         }
     }
 }

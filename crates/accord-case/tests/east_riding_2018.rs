@@ -6,7 +6,7 @@
 mod common;
 
 use accord_calendar::Due;
-use accord_case::{Actor, Command, Event, Occasion, Refusal, Status};
+use accord_case::{Actor, Command, Event, EventBody, Occasion, Refusal, Status};
 use accord_policy::{ResolutionRoute, RoleTier};
 use common::*;
 
@@ -26,6 +26,22 @@ fn sergeant() -> Actor {
 }
 fn inspector() -> Actor {
     actor("inspector", "police", RoleTier::SeniorManager)
+}
+fn conference_chair() -> Actor {
+    holding(
+        "conference-chair",
+        "erscp",
+        RoleTier::Chair,
+        &["conference-chair"],
+    )
+}
+fn mediation_chair() -> Actor {
+    holding(
+        "probation-head",
+        "probation",
+        RoleTier::HeadOfService,
+        &["mediation-chair"],
+    )
 }
 
 /// Wednesday 21 May 2025, 10:00 BST, the week before the Spring Bank Holiday.
@@ -97,16 +113,18 @@ fn at_stage_four() -> (Harness, Vec<Event>) {
 /// ER-3 (reading): "The maximum timescale for completion of a dispute up to
 /// Stage 4 is 5 days. In the rare circumstances that Stage 5 has to be
 /// employed, this should be begun 5 days from the original dispute being
-/// raised and completed within a further 5 days" (§3). Raised on Wednesday
-/// 21 May 2025, Stages One to Four are all due at the end of Thursday 29 May
-/// (Monday 26 May is the Spring Bank Holiday) and Stage Five at the end of
-/// Thursday 5 June.
+/// raised and completed within a further 5 days" (§3). The days are calendar
+/// days: "Resolution needs to be found within timescales that are linked to
+/// the needs of the child, not the convenience of the professionals" (§3).
+/// Raised on Wednesday 21 May 2025, Stages One to Four are all due at the
+/// end of Monday 26 May, the Spring Bank Holiday notwithstanding, and Stage
+/// Five at the end of Saturday 31 May.
 #[test]
-fn east_riding_five_and_ten_day_limits_count_from_the_raise() {
+fn east_riding_five_and_ten_day_limits_are_calendar_days_from_the_raise() {
     let (mut h, _) = at_stage_four();
     let five_days = Due::At {
-        instant: at("2025-05-29T23:00:00Z"),
-        last_day: date("2025-05-29"),
+        instant: at("2025-05-26T23:00:00Z"),
+        last_day: date("2025-05-26"),
     };
     for visit in h.case.stage_history() {
         assert_eq!(visit.due, five_days, "Stage {}", visit.stage);
@@ -120,10 +138,12 @@ fn east_riding_five_and_ten_day_limits_count_from_the_raise() {
     assert_eq!(
         h.case.due(),
         Due::At {
-            instant: at("2025-06-05T23:00:00Z"),
-            last_day: date("2025-06-05"),
+            instant: at("2025-05-31T23:00:00Z"),
+            last_day: date("2025-05-31"),
         }
     );
+    assert!(!h.case.is_overdue(at("2025-05-31T22:59:59Z")));
+    assert!(h.case.is_overdue(at("2025-05-31T23:00:00Z")));
 }
 
 /// ER-8: "The agency which found it necessary to escalate an issue to such
@@ -581,6 +601,18 @@ fn east_riding_conference_chair_cannot_arbitrate_their_own_conference() {
     let mut h = Harness::raise(POLICY, r, &nurse(), at("2025-03-28T14:00:00Z")).unwrap();
     discuss_and_escalate(&mut h, 2, &nurse_manager(), "2025-03-28T15:00:00Z");
     h.ok(
+        discussion(
+            at("2025-03-31T10:00:00Z"),
+            &[
+                (&conference_chair(), "conference-chair"),
+                (&inspector(), "senior-manager"),
+            ],
+            false,
+        ),
+        &conference_chair(),
+        at("2025-03-31T11:00:00Z"),
+    );
+    h.ok(
         Command::Escalate {
             to: stage(3),
             reason: text("Still no resolution after the adjournment"),
@@ -602,16 +634,10 @@ fn east_riding_conference_chair_cannot_arbitrate_their_own_conference() {
         outcome: text("The child remains subject to a Child Protection Plan."),
         outstanding_issues: text("None."),
     };
-    let conference_chair = holding(
-        "conference-chair",
-        "erscp",
-        RoleTier::Chair,
-        &["conference-chair"],
-    );
     let refused = h
         .run(
             arbitrate.clone(),
-            &conference_chair,
+            &conference_chair(),
             at("2025-04-01T09:00:00Z"),
         )
         .unwrap_err();
@@ -628,5 +654,268 @@ fn east_riding_conference_chair_cannot_arbitrate_their_own_conference() {
     ));
     let erscp_chair = holding("erscp-chair", "erscp", RoleTier::Chair, &["erscp-chair"]);
     h.ok(arbitrate, &erscp_chair, at("2025-04-01T10:00:00Z"));
+    // The arbitration is "the final decision" (§5): it closes the case.
+    assert_eq!(h.case.status(), Status::Closed);
+    assert!(h.case.outcome().unwrap().final_decision);
+}
+
+/// At Stage Five, escalated there on 29 May with Appendix A complete.
+fn at_stage_five() -> Harness {
+    let (mut h, _) = at_stage_four();
+    h.ok(
+        submit(h.policy, "appendix-a", &[]),
+        &named_nurse(),
+        at("2025-05-28T09:00:00Z"),
+    );
+    discuss_and_escalate(&mut h, 5, &named_nurse(), "2025-05-29T09:00:00Z");
+    h
+}
+
+/// The mediation meeting, chaired by `chair`, ending in agreement or not.
+fn mediation(chair: &Actor, agreement: bool) -> Command {
+    discussion(
+        at("2025-06-03T10:00:00Z"),
+        &[
+            (chair, "mediation-chair"),
+            (&inspector(), "senior-manager"),
+            (&named_nurse(), "senior-manager"),
+        ],
+        agreement,
+    )
+}
+
+fn without_agreement() -> Command {
+    Command::Resolve {
+        route: ResolutionRoute::WithoutAgreement,
+        outcome: text(
+            "Police maintain their decision not to hold a strategy discussion; it is finalised.",
+        ),
+        outstanding_issues: text(
+            "The information-sharing protocol goes to the Management, Evaluation and Effectiveness Group.",
+        ),
+    }
+}
+
+/// ER-10 (reading): the Stage Five meeting is "a final opportunity for the
+/// involved agencies to ensure that there is a full understanding of the
+/// issues before the decision is finalised", and "The chair of this meeting
+/// will then report on issues arising from this process to the ERSCP
+/// Management, Evaluation and Effectiveness Group" (§4, Stage Five). A
+/// deadlocked mediation has an exit: its chair records that it ended
+/// without agreement, the decision is final and the case closes, and the
+/// Group is told.
+#[test]
+fn east_riding_stage5_mediation_can_end_without_agreement_and_the_group_is_told() {
+    let mut h = at_stage_five();
+    // Not before a meeting has ended without agreement.
+    let refused = h
+        .run(
+            without_agreement(),
+            &mediation_chair(),
+            at("2025-06-03T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        refused,
+        Refusal::NoDisagreementRecorded {
+            stage: stage(5),
+            section: "§4, Stage Five".into(),
+        }
+    );
+    h.ok(
+        mediation(&mediation_chair(), false),
+        &mediation_chair(),
+        at("2025-06-03T12:00:00Z"),
+    );
+    // Only the mediation chair records it: not the senior managers, nor a
+    // head of service who does not hold the role.
+    for who in [
+        named_nurse(),
+        inspector(),
+        actor("probation-head", "probation", RoleTier::HeadOfService),
+    ] {
+        let refused = h
+            .run(without_agreement(), &who, at("2025-06-03T12:30:00Z"))
+            .unwrap_err();
+        assert!(
+            matches!(&refused, Refusal::NotWhoRecordsWithoutAgreement { recorders, .. }
+                if *recorders == ["Partnership Member from an uninvolved agency, chairing the Stage Five meeting"]),
+            "{refused:?}"
+        );
+        assert_eq!(refused.section(), "§4, Stage Five");
+    }
+    // A holder of the role from an agency in dispute is refused too.
+    let police_chair = holding(
+        "superintendent",
+        "police",
+        RoleTier::HeadOfService,
+        &["mediation-chair"],
+    );
+    assert_eq!(
+        h.run(
+            without_agreement(),
+            &police_chair,
+            at("2025-06-03T12:30:00Z")
+        )
+        .unwrap_err(),
+        Refusal::RecorderNotUninvolved {
+            agency: agency("police"),
+            section: "§4, Stage Five".into(),
+        }
+    );
+    assert!(
+        h.case
+            .offers(h.policy, &mediation_chair())
+            .contains(&accord_case::Offer::Resolve(vec![
+                ResolutionRoute::Agreement,
+                ResolutionRoute::WithoutAgreement
+            ]))
+    );
+    assert!(
+        h.case
+            .offers(h.policy, &named_nurse())
+            .contains(&accord_case::Offer::Resolve(vec![
+                ResolutionRoute::Agreement
+            ]))
+    );
+
+    let events = h.ok(
+        without_agreement(),
+        &mediation_chair(),
+        at("2025-06-03T13:00:00Z"),
+    );
+    let outcome = h.case.outcome().unwrap();
+    assert_eq!(outcome.route, ResolutionRoute::WithoutAgreement);
+    assert!(outcome.final_decision);
+    assert_eq!(h.case.status(), Status::Closed);
+    assert!(h.case.closures().last().unwrap().by_final_decision);
+    let group = notifications(&events)
+        .into_iter()
+        .find(|n| n.to.id() == "management-evaluation-and-effectiveness-group")
+        .expect("the Group is told");
+    assert_eq!(group.occasion, Occasion::Resolved);
+    assert_eq!(group.section, "§4, Stage Five");
+    assert!(notifies(&events, "raiser", Occasion::OutcomeFeedback));
+}
+
+/// ER-10: by agreement the Group is told as well, and the agreed outcome
+/// awaits the parties' written confirmation (§2), not closed as final.
+#[test]
+fn east_riding_stage5_agreement_also_tells_the_group_and_awaits_confirmation() {
+    let mut h = at_stage_five();
+    h.ok(
+        mediation(&mediation_chair(), true),
+        &mediation_chair(),
+        at("2025-06-03T12:00:00Z"),
+    );
+    let events = h.ok(
+        Command::Resolve {
+            route: ResolutionRoute::Agreement,
+            outcome: text("A joint visit within two days."),
+            outstanding_issues: text("None."),
+        },
+        &named_nurse(),
+        at("2025-06-03T13:00:00Z"),
+    );
+    assert!(notifies(
+        &events,
+        "management-evaluation-and-effectiveness-group",
+        Occasion::Resolved
+    ));
     assert_eq!(h.case.status(), Status::Resolved);
+    assert!(!h.case.outcome().unwrap().final_decision);
+}
+
+/// A conference-dissent case at the conference chair's stage.
+fn conference_case() -> Harness {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "police");
+    r.track = Some("conference-dissent".parse().unwrap());
+    r.area = policy
+        .areas_for(&"conference-dissent".parse().unwrap())
+        .next()
+        .unwrap()
+        .id
+        .clone();
+    Harness::raise(POLICY, r, &nurse(), at("2025-03-28T14:00:00Z")).unwrap()
+}
+
+/// ER-12: "If the issue is not resolved, the conference should be adjourned
+/// for a maximum of 72 hours and the chair should discuss the matter with
+/// the named senior managers from each agency. In the interim period, the
+/// child should be the subject of a Child Protection Plan" (§5). Adjourning
+/// records the interim plan; the adjournment cannot end until the chair's
+/// discussion with the senior managers is recorded.
+#[test]
+fn east_riding_conference_adjournment_records_the_interim_plan_and_the_chairs_discussion() {
+    let mut h = conference_case();
+    assert!(!h.case.subjects()[0].child_protection_plan);
+    let adjourned = discuss_and_escalate(&mut h, 2, &nurse_manager(), "2025-03-28T15:00:00Z");
+    // The escalation, then the interim plan recorded at the adjourned stage.
+    let interim = adjourned
+        .iter()
+        .find_map(|e| match &e.body {
+            EventBody::CircumstancesChanged {
+                stage: s,
+                child_protection_plan,
+                reason,
+                ..
+            } => Some((*s, *child_protection_plan, reason.as_str().to_owned())),
+            _ => None,
+        })
+        .expect("the interim plan is recorded");
+    assert_eq!(interim.0, stage(2));
+    assert!(interim.1);
+    assert_eq!(
+        interim.2,
+        "In the interim period, the child should be the subject of a Child Protection Plan. (§5)"
+    );
+    assert!(h.case.subjects()[0].child_protection_plan);
+    assert_eq!(h.case.circumstance_changes().len(), 1);
+    assert_eq!(h.case.circumstance_changes()[0].by, nurse_manager());
+
+    // Without the chair's discussion with the senior managers, the
+    // adjournment cannot end: not by arbitration, not by agreement.
+    let to_erscp = Command::Escalate {
+        to: stage(3),
+        reason: text("Still no resolution after the adjournment"),
+    };
+    let senior_managers_alone = discussion(
+        at("2025-03-31T10:00:00Z"),
+        &[
+            (&inspector(), "senior-manager"),
+            (&named_nurse(), "senior-manager"),
+        ],
+        false,
+    );
+    h.ok(
+        senior_managers_alone,
+        &inspector(),
+        at("2025-03-31T10:30:00Z"),
+    );
+    let refused = h
+        .run(to_erscp.clone(), &inspector(), at("2025-03-31T11:00:00Z"))
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Refusal::RequirementUnmet { description, section }
+            if description.contains("conference chair's discussion") && section == "§5"),
+        "{refused:?}"
+    );
+    h.ok(
+        discussion(
+            at("2025-03-31T12:00:00Z"),
+            &[
+                (&conference_chair(), "conference-chair"),
+                (&inspector(), "senior-manager"),
+                (&named_nurse(), "senior-manager"),
+            ],
+            false,
+        ),
+        &conference_chair(),
+        at("2025-03-31T12:30:00Z"),
+    );
+    h.ok(to_erscp, &inspector(), at("2025-03-31T13:00:00Z"));
+    assert_eq!(h.case.stage(), stage(3));
+    // Already on a plan: arbitration's entry records nothing further.
+    assert_eq!(h.case.circumstance_changes().len(), 1);
 }

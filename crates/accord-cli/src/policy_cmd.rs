@@ -465,6 +465,9 @@ fn show_track(p: &Policy, track: &Track, out: &mut dyn Write) -> std::io::Result
                 accord_policy::ResolutionRoute::Agreement => "agreement between the leads",
                 accord_policy::ResolutionRoute::Decision => "a direct decision",
                 accord_policy::ResolutionRoute::Panel => "a Resolution Panel",
+                accord_policy::ResolutionRoute::WithoutAgreement => {
+                    "ending without agreement, recorded by its chair, with the decision finalised"
+                }
             })
             .collect();
         writeln!(out, "    Resolved by: {}", routes.join(" or "))?;

@@ -49,6 +49,9 @@ enum End {
     },
     /// Withdrawn by the raiser.
     Withdrawn,
+    /// Open, its stage ended yesterday by a decision to escalate that waits
+    /// for the next stage's entry forms (Isle of Man: the referral form).
+    Referring,
 }
 
 /// One demo case.
@@ -126,7 +129,7 @@ const P: &[Story] = PROFESSIONAL;
 const PRO: &str = "professional";
 const CONF: &str = "conference-dissent";
 const STRAT: &str = "strategic";
-use ResolutionRoute::{Decision, Panel};
+use ResolutionRoute::{Decision, Panel, WithoutAgreement};
 
 /// The cases of the partnership running `policy`.
 fn specs(policy: &str) -> Vec<Spec> {
@@ -147,6 +150,9 @@ fn specs(policy: &str) -> Vec<Spec> {
             Spec::at(PRO, 2, &P[8]).ends(End::Resolved(None)),
             Spec::at(CONF, 3, &CONFERENCE[1]).closed(Some(Decision), true, false),
             Spec::at(PRO, 3, &P[9]).ends(End::Withdrawn),
+            // ER-10: a mediation that ended without agreement, the decision
+            // finalised by the mediation chair's record.
+            Spec::at(PRO, 5, &P[0]).closed(Some(WithoutAgreement), true, false),
         ],
         "havering-2022" => vec![
             Spec::at(PRO, 1, &P[0]).immediate_risk(false),
@@ -173,6 +179,8 @@ fn specs(policy: &str) -> Vec<Spec> {
             Spec::at(PRO, 1, &P[9]).closed(None, true, false),
             Spec::at(PRO, 1, &P[2]).ends(End::Withdrawn),
             Spec::at(PRO, 4, &P[5]).closed(Some(Decision), true, true),
+            // IOM-9: Stage Three exhausted yesterday, the referral form to come.
+            Spec::at(PRO, 3, &P[8]).ends(End::Referring),
         ],
         "plymouth-2025" => vec![
             Spec::at(PRO, 1, &P[0]),
@@ -290,7 +298,7 @@ fn walk(
     // `escalations - 1` working days after the raise.
     let spread = escalations.saturating_sub(1);
     let n32 = u32::try_from(n).unwrap_or(0);
-    let ended = !matches!(spec.end, End::Open | End::Panel(_));
+    let ended = !matches!(spec.end, End::Open | End::Panel(_) | End::Referring);
     let stage = track.stage(target).unwrap_or_else(|| track.first_stage());
     let when = if ended {
         When::Days {
@@ -369,6 +377,10 @@ fn walk(
         End::Withdrawn => {
             walk.next_day();
             walk.withdraw()?;
+        }
+        End::Referring => {
+            walk.on_day(1);
+            walk.decide_to_escalate()?;
         }
     }
     Ok(walk.events)

@@ -566,6 +566,38 @@ impl<'a> Walk<'a> {
         )
     }
 
+    /// Decides to escalate to the next stage before the forms it needs to
+    /// be entered are in, so that the escalation waits for them (Isle of
+    /// Man Appendix 1: Stages One to Three exhausted, the referral form due
+    /// within 5 working days).
+    pub(crate) fn decide_to_escalate(&mut self) -> Result<(), Refusal> {
+        let stage = self.stage();
+        let Some(next) = self.track.next_stage(stage.number) else {
+            return Ok(());
+        };
+        if stage.resolution.contains(&ResolutionRoute::Agreement) || !stage.requirements.is_empty()
+        {
+            self.discuss(false)?;
+        }
+        let not_resolved = format!(
+            "Not resolved at Stage {}; to go to Stage {}.",
+            stage.number, next.number
+        );
+        self.complete_forms(&not_resolved)?;
+        let reason = format!(
+            "{} has been exhausted: {} maintains its decision, and the matter is to be referred to {}.",
+            stage.name, self.other_agency.name, next.name
+        );
+        let by = self.raising_lead();
+        self.run(
+            Command::Escalate {
+                to: next.number,
+                reason: self.text(&reason),
+            },
+            by,
+        )
+    }
+
     /// Records a discussion at the current stage that did not end in
     /// agreement: a case being worked.
     pub(crate) fn keep_working(&mut self) -> Result<(), Refusal> {

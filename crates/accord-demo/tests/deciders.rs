@@ -32,6 +32,11 @@ enum Reserved {
     /// (Plymouth Stage Five: "The decision of the ... Resolution Panel will
     /// be final in this matter").
     RecordPanelDecision,
+    /// Whoever the stage names records that it ended without agreement,
+    /// from an agency not in dispute where the stage says so (East Riding
+    /// §4, Stage Five: the mediation chair, "a Partnership Member from an
+    /// uninvolved agency").
+    EndWithoutAgreement,
 }
 
 /// An open case at a stage where something is reserved, as the demo made
@@ -84,6 +89,7 @@ fn roles_for(policy: &Policy, case: &Case, reserved: Reserved) -> Vec<RoleRef> {
     let roles = match reserved {
         Reserved::Decide | Reserved::Convene => &stage.leads.decides[..],
         Reserved::RecordPanelDecision => stage.panel_recorders(),
+        Reserved::EndWithoutAgreement => stage.without_agreement_recorders(),
     };
     roles
         .iter()
@@ -128,15 +134,17 @@ fn text(s: &str) -> Text {
 
 fn command(reserved: Reserved, seats: Vec<PanelSeat>) -> Command {
     match reserved {
-        Reserved::Decide | Reserved::RecordPanelDecision => Command::Resolve {
-            route: if reserved == Reserved::Decide {
-                ResolutionRoute::Decision
-            } else {
-                ResolutionRoute::Panel
-            },
-            outcome: text("The agreed outcome."),
-            outstanding_issues: text("None."),
-        },
+        Reserved::Decide | Reserved::RecordPanelDecision | Reserved::EndWithoutAgreement => {
+            Command::Resolve {
+                route: match reserved {
+                    Reserved::Decide => ResolutionRoute::Decision,
+                    Reserved::EndWithoutAgreement => ResolutionRoute::WithoutAgreement,
+                    _ => ResolutionRoute::Panel,
+                },
+                outcome: text("The agreed outcome."),
+                outstanding_issues: text("None."),
+            }
+        }
         Reserved::Convene => Command::ConvenePanel {
             members: seats,
             shortfall_reason: Some(text("A party could not release a senior officer.")),
@@ -190,6 +198,9 @@ fn reservations() -> &'static [Reservation] {
             let mut reserved = Vec::new();
             if here.resolution.contains(&ResolutionRoute::Decision) {
                 reserved.push(Reserved::Decide);
+            }
+            if here.resolution.contains(&ResolutionRoute::WithoutAgreement) {
+                reserved.push(Reserved::EndWithoutAgreement);
             }
             let convened = case.panel().is_some_and(|p| p.stage == here.number);
             if here.panel.is_some() && !convened {
@@ -268,6 +279,7 @@ fn every_policy_has_a_reserved_command_in_the_demo() {
         Reserved::Decide,
         Reserved::Convene,
         Reserved::RecordPanelDecision,
+        Reserved::EndWithoutAgreement,
     ] {
         assert!(
             all.iter().any(|r| r.reserved == kind),
@@ -279,10 +291,12 @@ fn every_policy_has_a_reserved_command_in_the_demo() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1024))]
 
-    /// DESIGN.md §2, and SUT-2, SUT-8, ER-12, HAV-7, PLY-7, IOM-9: over
-    /// every demo person and every reserved command, only holders of the
-    /// role are allowed, and everyone else is refused naming the role;
-    /// what the engine offers agrees.
+    /// DESIGN.md §2, and SUT-2, SUT-8, ER-10, ER-12, HAV-7, PLY-7, IOM-9:
+    /// over every demo person and every reserved command, only holders of
+    /// the role are allowed, and everyone else is refused naming the role
+    /// (a holder from an agency in dispute, where the stage wants one from
+    /// an uninvolved agency, is refused for that); what the engine offers
+    /// agrees.
     #[test]
     fn only_holders_of_the_role_may_do_what_it_is_reserved_for(
         which in any::<Index>(),
@@ -294,6 +308,9 @@ proptest! {
         let person = *who.get(&people);
         let roles = roles_for(r.policy, &r.case, r.reserved);
         let holds = roles.iter().any(|role| person.holds(role));
+        let involved = r.reserved == Reserved::EndWithoutAgreement
+            && stage(r.policy, &r.case).leads.decides_from_uninvolved_agency
+            && r.case.parties().contains(&&person.agency);
         let calendar = calendars.get(&r.policy.calendar).unwrap();
         let decided = r.case.decide(
             r.policy,
@@ -303,8 +320,19 @@ proptest! {
         );
         let expected = names(r.policy, &roles);
         match (&decided, holds) {
+            (Err(Refusal::RecorderNotUninvolved { agency, .. }), true) if involved => {
+                prop_assert_eq!(agency, &person.agency);
+            }
+            (_, true) if involved => {
+                prop_assert!(false, "{} holds one of {:?} from an agency in dispute but was not refused for it: {:?}", person.id, roles, decided);
+            }
+            (Err(Refusal::NotWhoRecordsWithoutAgreement { recorders, .. }), false)
+                if r.reserved == Reserved::EndWithoutAgreement =>
+            {
+                prop_assert_eq!(recorders, &expected);
+            }
             (Err(Refusal::NotTheDecider { deciders, .. }), false)
-                if r.reserved != Reserved::RecordPanelDecision =>
+                if matches!(r.reserved, Reserved::Decide | Reserved::Convene) =>
             {
                 prop_assert_eq!(deciders, &expected);
             }
@@ -319,7 +347,7 @@ proptest! {
             (Ok(_), false) => {
                 prop_assert!(false, "{} holds none of {:?} but was allowed", person.id, roles);
             }
-            (Err(Refusal::NotTheDecider { .. } | Refusal::NotThePanelsRecorder { .. }), true) => {
+            (Err(Refusal::NotTheDecider { .. } | Refusal::NotThePanelsRecorder { .. } | Refusal::NotWhoRecordsWithoutAgreement { .. }), true) => {
                 prop_assert!(false, "{} holds one of {:?} but was refused as not holding it", person.id, roles);
             }
             // A holder may still be refused for what they sent (a form not
@@ -341,8 +369,9 @@ proptest! {
             (Offer::Resolve(routes), Reserved::Decide) => routes.contains(&ResolutionRoute::Decision),
             (Offer::ConvenePanel, Reserved::Convene) => true,
             (Offer::Resolve(routes), Reserved::RecordPanelDecision) => routes.contains(&ResolutionRoute::Panel),
+            (Offer::Resolve(routes), Reserved::EndWithoutAgreement) => routes.contains(&ResolutionRoute::WithoutAgreement),
             _ => false,
         });
-        prop_assert_eq!(offered, holds, "offers to {} disagree with the rule", person.id);
+        prop_assert_eq!(offered, holds && !involved, "offers to {} disagree with the rule", person.id);
     }
 }

@@ -443,3 +443,40 @@ fn the_demo_builds_the_same_way_at_any_time() {
         assert_eq!(standing(now), expected, "at {now}");
     }
 }
+
+/// IOM-9 and ER-10: the demo shows the states issue 12 added, made by real
+/// commands: an Isle of Man case whose Stage Three has ended, waiting for
+/// the referral form that takes it to the Board (not yet overdue), and an
+/// East Riding mediation closed without agreement, the decision final.
+#[test]
+fn the_demo_shows_a_referral_awaited_and_a_mediation_ended_without_agreement() {
+    let now = at("2026-03-02T10:00:00Z");
+    let demo = build("2026-03-02T10:00:00Z");
+    let cases: Vec<Case> = demo
+        .cases
+        .iter()
+        .map(|c| Case::fold(&c.events).unwrap())
+        .collect();
+    let awaiting = cases
+        .iter()
+        .find(|c| c.policy().as_str() == "isle-of-man-2023" && c.awaiting_entry().is_some())
+        .expect("an Isle of Man case waits for its referral form");
+    assert_eq!(awaiting.stage().get(), 3);
+    assert_eq!(awaiting.awaiting_entry().unwrap().to.get(), 4);
+    assert_eq!(
+        awaiting.pending_form_dues()[0].form.as_str(),
+        "referral-form"
+    );
+    assert!(!awaiting.is_overdue(now));
+    let ended = cases
+        .iter()
+        .find(|c| {
+            c.policy().as_str() == "east-riding-2018"
+                && c.earlier_outcomes().is_empty()
+                && c.outcome()
+                    .is_some_and(|o| o.route == accord_policy::ResolutionRoute::WithoutAgreement)
+        })
+        .expect("an East Riding mediation ended without agreement");
+    assert_eq!(ended.status(), Status::Closed);
+    assert!(ended.outcome().unwrap().final_decision);
+}

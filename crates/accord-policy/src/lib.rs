@@ -109,4 +109,13 @@ impl Stage {
             None => &[],
         }
     }
+
+    /// The roles that may record that this stage ended without agreement
+    /// (East Riding Stage Five: the mediation meeting's chair). Empty where
+    /// the stage cannot end so.
+    pub fn without_agreement_recorders(&self) -> &[RoleRef] {
+        self.without_agreement
+            .as_ref()
+            .map_or(&[], |rule| &rule.recorded_by)
+    }
 }

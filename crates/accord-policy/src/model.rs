@@ -768,6 +768,70 @@ pub struct Stage {
     /// as "a professionals meeting may be held".
     #[serde(default)]
     pub may: Vec<String>,
+    /// Who records that the stage ended without agreement. Only a stage
+    /// whose `resolution` includes `"without-agreement"` may have it, and
+    /// such a stage must.
+    #[serde(default)]
+    pub without_agreement: Option<WithoutAgreementRule>,
+    /// Earlier stages from which a case may be escalated straight to this
+    /// one, passing over the stages between, and the answer on an entry
+    /// form that says why (Isle of Man Stage Four: "and/or the discussions
+    /// raise significant policy issues, the matter should be urgently
+    /// referred to the Safeguarding Board").
+    #[serde(default)]
+    pub direct_entry: Option<DirectEntry>,
+    /// What entering this stage puts on record about the case's subjects
+    /// (East Riding §5: "In the interim period, the child should be the
+    /// subject of a Child Protection Plan").
+    #[serde(default)]
+    pub on_entry: Option<OnEntry>,
+}
+
+/// Who records that a stage ended without agreement, and where the
+/// document says the decision is then finalised.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct WithoutAgreementRule {
+    /// The roles that record it, such as the chair of the meeting. Only
+    /// holders of one of them may (DESIGN.md §2: "A tier is never a
+    /// stand-in for a role"). Where the stage's leads set
+    /// `decides_from_uninvolved_agency`, they must also come from an
+    /// agency not in dispute.
+    pub recorded_by: Vec<RoleRef>,
+    /// The section that says so.
+    pub section: String,
+}
+
+/// A route straight to a stage from earlier stages, passing over those
+/// between, for a reason an entry form records as a "yes".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DirectEntry {
+    /// The stages a case may be escalated from, straight to this one.
+    pub from: Vec<StageNumber>,
+    /// The form, needed to enter this stage, that says why.
+    pub form: FormId,
+    /// Its yes-or-no question that must be answered "yes".
+    pub yes_to: FieldId,
+    /// The section that allows it.
+    pub section: String,
+}
+
+/// What entering a stage records about the case's subjects.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct OnEntry {
+    /// Every child the case is about is recorded as subject to a Child
+    /// Protection Plan from entry (the interim plan of East Riding §5).
+    #[serde(default)]
+    pub child_protection_plan: bool,
+    /// Why, in the document's words: the reason on the record.
+    pub reason: String,
+    /// The section that says so.
+    pub section: String,
 }
 
 fn yes() -> bool {
@@ -791,6 +855,13 @@ pub enum ResolutionRoute {
     Decision,
     /// A Resolution Panel is convened, hears representations and decides.
     Panel,
+    /// The stage's meeting ends without agreement and the decision is
+    /// finalised as it stands, recorded by a role the stage names in
+    /// `[tracks.stages.without_agreement]` (East Riding §4, Stage Five: the
+    /// mediation meeting is "a final opportunity for the involved agencies
+    /// to ensure that there is a full understanding of the issues before
+    /// the decision is finalised").
+    WithoutAgreement,
 }
 
 /// Who leads each side at a stage.
@@ -1015,13 +1086,15 @@ pub struct StageForm {
     pub needed: FormNeeded,
     /// How soon it is due, where the document gives a time for the form
     /// itself rather than for the stage (Isle of Man Stage Four: the senior
-    /// manager completes the referral form "within 5 working days", a
-    /// `to-leave` form). For a `to-leave` form the clock starts at the
-    /// instant the case enters the stage, and the form is due as a stage
-    /// timescale of the same length would be (DESIGN.md §3). For a
-    /// `to-enter` form it starts when the previous stage's leads decide to
-    /// escalate. `from = "raised"` counts from when the disagreement was
-    /// raised instead.
+    /// manager completes the referral form "within 5 working days" of
+    /// Stages One to Three being exhausted). For a `to-leave` form the
+    /// clock starts at the instant the case enters the stage, and the form
+    /// is due as a stage timescale of the same length would be (DESIGN.md
+    /// §3). For a `to-enter` form it starts when the previous stage's leads
+    /// decide to escalate: the escalation is then recorded as decided, the
+    /// previous stage is over, and the case enters this stage when the form
+    /// is submitted. `from = "raised"` counts from when the disagreement
+    /// was raised instead.
     #[serde(default)]
     pub within: Option<StageTimescale>,
     /// The section that requires it.

@@ -594,7 +594,7 @@ fn a_final_decision_needs_someone_who_decides() {
             87,
             18,
             "stage 3 on track `professional` is marked final, but nobody decides there: it is resolved only by agreement",
-            "add \"decision\" or \"panel\" to this stage's `resolution`, or remove `final_decision`"
+            "add \"decision\", \"panel\" or \"without-agreement\" to this stage's `resolution`, or remove `final_decision`"
         )
     );
 }
@@ -1054,5 +1054,97 @@ fn panel_seats_and_new_alerts_name_roles_that_exist() {
     assert!(
         mistakes.iter().any(|d| d.message.contains("nobody-at-all")),
         "{mistakes:#?}"
+    );
+}
+
+/// A stage that may end without agreement must name who records it (East
+/// Riding Stage Five: the mediation chair), as a decision names its decider.
+#[test]
+fn ending_without_agreement_needs_someone_to_record_it() {
+    let source = mutate(&[(
+        "resolution = [\"decision\", \"panel\"]",
+        "resolution = [\"decision\", \"panel\", \"without-agreement\"]",
+    )]);
+    assert_eq!(
+        only_mistake(&source),
+        at(
+            86,
+            14,
+            "stage 3 on track `professional` may end without agreement, but names nobody who records it",
+            "add a `[tracks.stages.without_agreement]` table with `recorded_by` (the role that records it, like the meeting's chair) and `section`"
+        )
+    );
+    let source = mutate(&[(
+        "final_decision = true\n",
+        "final_decision = true\nwithout_agreement = { recorded_by = [\"chair\"], section = \"2.3\" }\n",
+    )]);
+    let (line, _, message, _) = only_mistake(&source);
+    assert_eq!(line, 88);
+    assert_eq!(
+        message,
+        "stage 3 on track `professional` says who records that it ended without agreement, but its `resolution` does not include \"without-agreement\""
+    );
+}
+
+/// A direct entry's reason is a yes-or-no question on a form needed to
+/// enter the stage (Isle of Man Stage Four: "the discussions raise
+/// significant policy issues"), and it comes from a stage escalating one at
+/// a time would pass through.
+#[test]
+fn a_direct_entry_is_checked_against_its_form_and_its_stages() {
+    let direct = |from: &str, field: &str| {
+        mutate(&[(
+            "final_decision = true\n",
+            &format!(
+                "final_decision = true\ndirect_entry = {{ from = [{from}], form = \"referral\", yes_to = \"{field}\", section = \"2.3\" }}\n"
+            ),
+        )])
+    };
+    assert_eq!(
+        only_mistake(&direct("1", "head-of-service-contacted")),
+        at(
+            88,
+            58,
+            "field `head-of-service-contacted` of form `referral` is not a yes-or-no question",
+            "name a field with `kind = \"yes-no\"`, whose \"yes\" says why the stages between are passed over"
+        )
+    );
+    let (line, _, message, hint) =
+        only_mistake(&direct("2", "summary").replace("kind = \"long-text\"", "kind = \"yes-no\""));
+    assert_eq!(line, 88);
+    assert_eq!(
+        message,
+        "stage 3 on track `professional` cannot be entered directly from stage 2"
+    );
+    assert!(hint.contains("from 1 to 1"), "{hint}");
+    let (_, _, message, _) =
+        only_mistake(&direct("1", "sumary").replace("kind = \"long-text\"", "kind = \"yes-no\""));
+    assert_eq!(message, "form `referral` has no field `sumary`");
+}
+
+/// What entering a stage records is for stages reached by escalation: a
+/// case raised there would never have entered it (East Riding §5's interim
+/// Child Protection Plan, on adjourning the conference).
+#[test]
+fn recording_on_entry_is_only_for_stages_reached_by_escalation() {
+    let source = mutate(&[(
+        "timescale = { working_days = 1 }\n",
+        "timescale = { working_days = 1 }\non_entry = { child_protection_plan = true, reason = \"In the interim.\", section = \"2.1\" }\n",
+    )]);
+    let (line, _, message, _) = only_mistake(&source);
+    assert_eq!(line, 63);
+    assert_eq!(
+        message,
+        "stage 1 on track `professional` records something on entry, but a case can be raised there"
+    );
+    let source = mutate(&[(
+        "forms = [{ form = \"referral\", needed = \"to-enter\", section = \"2.3\" }]\n",
+        "forms = [{ form = \"referral\", needed = \"to-enter\", section = \"2.3\" }]\non_entry = { reason = \"In the interim.\", section = \"2.3\" }\n",
+    )]);
+    let (line, _, message, _) = only_mistake(&source);
+    assert_eq!(line, 86);
+    assert_eq!(
+        message,
+        "stage 3 on track `professional` records nothing on entry"
     );
 }

@@ -202,6 +202,9 @@ fn every_reading_is_recorded_in_notes_with_how_to_change_it() {
         ("sutton-2015", "SUT-5"),
         ("havering-2022", "HAV-2"),
         ("east-riding-2018", "ER-3"),
+        ("east-riding-2018", "ER-10"),
+        ("east-riding-2018", "ER-12"),
+        ("isle-of-man-2023", "IOM-4"),
         ("isle-of-man-2023", "IOM-5"),
         ("isle-of-man-2023", "IOM-6"),
         ("isle-of-man-2023", "IOM-9"),
@@ -223,10 +226,12 @@ fn every_reading_is_recorded_in_notes_with_how_to_change_it() {
 
 /// DESIGN.md §3: "A breach notifies the case's leads and the next tier up.
 /// East Riding: 'involving managers at the next level'" (ER-4, §3). Every
-/// stage with a deadline — its own, or a form's `within` (Isle of Man
-/// Stage Four's referral form) — has a breach notification to `stage-leads`
-/// and one to `next-tier-up`, each saying what its reader must do; a stage
-/// with no deadline has none.
+/// stage with a deadline — its own, a `to-leave` form's `within`, or the
+/// `within` of a form the next stage needs to be entered, which runs from
+/// this stage's end (Isle of Man Stage Three, for Stage Four's referral
+/// form) — has a breach notification to `stage-leads` and one to
+/// `next-tier-up`, each saying what its reader must do; a stage with no
+/// deadline has none.
 #[test]
 fn every_timed_stage_breach_tells_the_leads_and_the_next_tier_up() {
     for p in policies() {
@@ -237,7 +242,16 @@ fn every_timed_stage_breach_tells_the_leads_and_the_next_tier_up() {
                     .iter()
                     .filter(|n| n.on == Trigger::Breach)
                     .collect();
-                let form_deadline = s.forms.iter().any(|f| f.within.is_some());
+                let own_form = s
+                    .forms
+                    .iter()
+                    .any(|f| f.needed == FormNeeded::ToLeave && f.within.is_some());
+                let entry_form = t.next_stage(s.number).is_some_and(|next| {
+                    next.forms
+                        .iter()
+                        .any(|f| f.needed == FormNeeded::ToEnter && f.within.is_some())
+                });
+                let form_deadline = own_form || entry_form;
                 if s.timescale.length == TimescaleSpec::None && !form_deadline {
                     assert!(breaches.is_empty(), "{} {} {}", p.id, t.id, s.number);
                     continue;
@@ -976,12 +990,13 @@ fn isle_of_man_signposts_its_three_out_of_scope_concerns() {
     );
 }
 
-/// IOM-4: "There should be no deviation ... unless information indicates that
-/// a child or vulnerable adult is at immediate risk of significant harm and
-/// only then must the process be urgently expedited" (Resolving Professional
-/// Differences).
+/// IOM-4 (reading): "There should be no deviation ... unless information
+/// indicates that a child or vulnerable adult is at immediate risk of
+/// significant harm and only then must the process be urgently expedited"
+/// (Resolving Professional Differences). Expedited: a case with immediate
+/// risk may start at Stage Two or Three, not at the Board.
 #[test]
-fn isle_of_man_immediate_risk_expedites_but_departs_from_no_stage() {
+fn isle_of_man_immediate_risk_is_expedited_by_a_later_entry_stage() {
     let p = isle_of_man();
     assert!(p.immediate_risk.instruction.contains("urgently expedited"));
     assert!(p.immediate_risk.instruction.contains("no deviation"));
@@ -989,8 +1004,17 @@ fn isle_of_man_immediate_risk_expedites_but_departs_from_no_stage() {
         p.immediate_risk.section,
         "Resolving Professional Differences"
     );
-    assert!(p.tracks.iter().all(|t| t.immediate_risk_entry.is_empty()));
-    reading_for(p, "IOM-4");
+    assert_eq!(
+        p.default_track()
+            .immediate_risk_entry
+            .iter()
+            .map(|n| n.get())
+            .collect::<Vec<_>>(),
+        [2, 3]
+    );
+    let note = reading_for(p, "IOM-4");
+    assert!(note.text.contains("later entry stage"));
+    assert!(note.text.contains("immediate_risk_entry"));
 }
 
 /// IOM-5: "the practitioners should be able to resolve the disagreement,
@@ -1100,13 +1124,12 @@ fn isle_of_man_stage4_referral_form_goes_to_the_director_within_5_working_days_a
 
     // "If stages 1-3 have been exhausted ... the senior manager ... should
     // notify the Director ... by completing the referral form ... within 5
-    // working days": the case enters Stage Four on the decision to refer,
-    // and the form is due within 5 working days of that entry, before the
-    // stage can be resolved.
+    // working days": the form is how the case enters Stage Four, due within
+    // 5 working days of the end of Stage Three.
     let needs = &s.forms[0];
     assert_eq!(
         (needs.form.as_str(), needs.needed),
-        ("referral-form", FormNeeded::ToLeave)
+        ("referral-form", FormNeeded::ToEnter)
     );
     let within = needs.within.expect("the form has its own 5 working days");
     assert_eq!(within.length, working_days(5));
@@ -1115,18 +1138,22 @@ fn isle_of_man_stage4_referral_form_goes_to_the_director_within_5_working_days_a
     let clock = p
         .notes
         .iter()
-        .find(|n| n.topic == "Referral form timescale")
+        .find(|n| {
+            n.topic
+                .starts_with("Referral form: how the matter reaches the Board")
+        })
         .unwrap();
     assert!(clock.reading);
-    assert!(
-        clock
-            .text
-            .contains("the clock starting at the moment of entry")
-    );
-    assert!(clock.text.contains("needed = \"to-leave\""));
+    assert!(clock.text.contains("run from the end of Stage Three"));
+    assert!(clock.text.contains("needed = \"to-enter\""));
+    // A late form is Stage Three's breach: the case is not yet at the Board.
+    let stage_three = default_stage(p, 3);
+    let late = notification(stage_three, Trigger::Breach, "stage-leads");
+    assert!(late.message.contains("referral form"));
+    assert!(s.notifications.iter().all(|n| n.on != Trigger::Breach));
 
     let director = notification(s, Trigger::Entry, "director-of-multi-agency-safeguarding");
-    assert!(director.message.contains("due within 5 working days"));
+    assert!(director.message.contains("with the attached referral form"));
     assert_eq!(
         director
             .attach
@@ -1476,12 +1503,8 @@ fn plymouth_immediate_risk_may_start_at_any_later_stage() {
             .contains("discretion should be used as to which stage is initiated")
     );
     // The other documents allow no skip.
-    for other in [
-        "sutton-2015",
-        "havering-2022",
-        "isle-of-man-2023",
-        "east-riding-2018",
-    ] {
+    // The Isle of Man allows Stages Two and Three (IOM-4).
+    for other in ["sutton-2015", "havering-2022", "east-riding-2018"] {
         assert!(
             policy(other)
                 .tracks
@@ -1700,20 +1723,33 @@ fn east_riding_immediate_risk_consults_the_dsl_immediately() {
 /// ER-3 (reading): "The maximum timescale for completion of a dispute up to
 /// Stage 4 is 5 days ... Stage 5 ... should be begun 5 days from the original
 /// dispute being raised and completed within a further 5 days" (§3).
+/// The days are calendar days: the document uses "72 hours" elsewhere and
+/// sets timescales by "the needs of the child, not the convenience of the
+/// professionals" (§3).
 #[test]
-fn east_riding_5_days_reading_counts_from_the_raise() {
+fn east_riding_5_days_reading_counts_calendar_days_from_the_raise() {
     let p = east_riding();
     for n in 1..=4 {
         let t = default_stage(p, n).timescale;
         assert_eq!(
             (t.length, t.from),
-            (working_days(5), CountFrom::Raised),
+            (TimescaleSpec::CalendarDays(5), CountFrom::Raised),
             "stage {n}"
         );
     }
     let t = default_stage(p, 5).timescale;
-    assert_eq!((t.length, t.from), (working_days(10), CountFrom::Raised));
-    assert!(reading_for(p, "ER-3").text.contains("5 days"));
+    assert_eq!(
+        (t.length, t.from),
+        (TimescaleSpec::CalendarDays(10), CountFrom::Raised)
+    );
+    let note = reading_for(p, "ER-3");
+    assert!(note.text.contains("5 days"));
+    assert!(note.text.contains("calendar days"));
+    assert!(note.text.contains("72 hours"));
+    assert!(
+        note.text
+            .contains("not the convenience of the professionals")
+    );
 }
 
 /// ER-4: "For a variety of reasons there may be a delay at any stage ...
@@ -1916,7 +1952,19 @@ fn east_riding_stage5_mediation_is_chaired_from_an_uninvolved_agency_and_reporte
     let s = default_stage(p, 5);
     assert_eq!(ids(&s.leads.chairs), ["mediation-chair"]);
     assert!(s.leads.decides.is_empty());
-    assert_eq!(s.resolution, [ResolutionRoute::Agreement]);
+    // "before the decision is finalised": by agreement, or without it, and
+    // then the decision is final.
+    assert_eq!(
+        s.resolution,
+        [
+            ResolutionRoute::Agreement,
+            ResolutionRoute::WithoutAgreement
+        ]
+    );
+    assert!(s.is_final(ResolutionRoute::WithoutAgreement));
+    assert!(!s.is_final(ResolutionRoute::Agreement));
+    assert_eq!(ids(s.without_agreement_recorders()), ["mediation-chair"]);
+    assert!(reading_for(p, "ER-10").text.contains("without-agreement"));
     assert!(s.leads.decides_from_uninvolved_agency);
     assert!(s.summary.contains("Operational issues must be resolved"));
     assert!(note_for(p, "ER-10").text.contains("`chairs`"));
@@ -1991,9 +2039,28 @@ fn east_riding_conference_dissent_adjourns_at_most_72_hours_under_a_cp_plan_then
             .contains("subject of a Child Protection Plan")
     );
     notification(adjourned, Trigger::Breach, "conference-chair");
+    // The interim plan is recorded on adjourning, and the chair's
+    // discussion with the named senior managers before it ends.
+    let interim_plan = adjourned.on_entry.as_ref().expect("the interim plan");
+    assert!(interim_plan.child_protection_plan);
+    assert_eq!(interim_plan.section, "§5");
+    assert_eq!(
+        adjourned.requirements[0].with.as_ref().unwrap().id(),
+        "conference-chair"
+    );
 
     let arbitration = stage(t, 3);
     assert_eq!(arbitration.resolution, [ResolutionRoute::Decision]);
+    // "along with the final decision".
+    assert!(arbitration.is_final(ResolutionRoute::Decision));
+    let note = p
+        .notes
+        .iter()
+        .find(|n| n.reading && n.topic.starts_with("Conference dissent"))
+        .unwrap();
+    assert!(note.checklist.iter().any(|c| c == "ER-12"));
+    assert!(note.text.contains("final decision"));
+    assert!(note.text.contains("interim"));
     notification(arbitration, Trigger::Entry, "erscp-team");
     assert!(
         arbitration.requirements[0]
@@ -2085,4 +2152,40 @@ fn every_decider_and_panel_recorder_is_a_declared_role() {
     };
     assert_eq!(recorders("plymouth-2025"), ["pscb-chair"]);
     assert_eq!(recorders("havering-2022"), ["hscp-chair"]);
+}
+
+/// IOM-9 and IOM-4 (reading): "In the unlikely event that the issue is not
+/// resolved by the steps described above and/or the discussions raise
+/// significant policy issues, the matter should be urgently referred to the
+/// Safeguarding Board for resolution" (Stage Four). Policy issues are a
+/// route to the Board of their own: from Stage One or Two, when the referral
+/// form answers Yes to its policy-issues question.
+#[test]
+fn isle_of_man_significant_policy_issues_are_a_route_to_the_board() {
+    let p = isle_of_man();
+    let s = default_stage(p, 4);
+    let direct = s.direct_entry.as_ref().expect("a route for policy issues");
+    assert_eq!(
+        direct.from.iter().map(|n| n.get()).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(direct.form.as_str(), "referral-form");
+    assert_eq!(direct.yes_to.as_str(), "significant-policy-issues");
+    assert_eq!(direct.section, "Stage Four");
+    let question = field(form(p, "referral-form"), "significant-policy-issues");
+    assert_eq!(question.kind, FieldKind::YesNo);
+    assert!(
+        question
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("Stage One or Stage Two")
+    );
+    let note = p
+        .notes
+        .iter()
+        .find(|n| n.topic.starts_with("Significant policy issues"))
+        .unwrap();
+    assert!(note.reading);
+    assert!(note.text.contains("direct_entry"));
 }

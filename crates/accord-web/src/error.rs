@@ -252,6 +252,8 @@ fn is_about_who(refusal: &Refusal) -> bool {
         Refusal::NotAManager { .. }
             | Refusal::NotTheDecider { .. }
             | Refusal::NotThePanelsRecorder { .. }
+            | Refusal::NotWhoRecordsWithoutAgreement { .. }
+            | Refusal::RecorderNotUninvolved { .. }
             | Refusal::DeciderNotUninvolved { .. }
             | Refusal::NotRaisingAgency { .. }
             | Refusal::NotAParty { .. }
@@ -272,7 +274,9 @@ fn refusal_field(refusal: &Refusal) -> Option<&'static str> {
         Refusal::BelowEntryStage { .. } | Refusal::ImmediateRiskEntryNotAllowed { .. } => {
             "start_at.stage"
         }
-        Refusal::StageSkip { .. } | Refusal::StageBackwards { .. } => "to",
+        Refusal::StageSkip { .. }
+        | Refusal::StageBackwards { .. }
+        | Refusal::DirectEntryNotJustified { .. } => "to",
         Refusal::UnknownForm { .. } => "form",
         Refusal::FormIncomplete { .. } | Refusal::FormInvalid { .. } => "values",
         Refusal::ChairNotUninvolved { .. } | Refusal::NoParticipants { .. } => {
@@ -287,7 +291,7 @@ fn refusal_field(refusal: &Refusal) -> Option<&'static str> {
         | Refusal::PanelLacksDisputingAgencies { .. }
         | Refusal::NoPanelMembers { .. } => "members",
         Refusal::PanelShortfallNeedsReason { .. } => "shortfall_reason",
-        Refusal::RouteNotAllowed { .. } => "route",
+        Refusal::RouteNotAllowed { .. } | Refusal::NoDisagreementRecorded { .. } => "route",
         Refusal::UnknownTheme { .. } => "theme",
         Refusal::NotALearningDestination { .. } => "forwarded_to",
         Refusal::ConfirmationsMissing { .. } => "missing_confirmations",

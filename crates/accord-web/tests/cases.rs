@@ -594,3 +594,104 @@ async fn the_api_checks_the_people_a_command_names_against_the_directory() {
     .await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// ER-10 and DESIGN.md §2: "a Partnership Member from an uninvolved agency
+/// to chair a meeting ... before the decision is finalised" (East Riding
+/// §4, Stage Five). Recording that the mediation ended without agreement is
+/// the mediation chair's: anyone without the role is answered 403 naming
+/// it, a holder from an agency in dispute 403 for that, and nothing is
+/// written; the chair from an uninvolved agency, who took part in the
+/// meeting, records it and the case closes with the decision final.
+#[tokio::test]
+async fn ending_a_mediation_without_agreement_is_the_uninvolved_chairs_and_a_403_for_others() {
+    let (app, state, clock) = common::spawn_app_with_demo_and_clock().await;
+    let calendars = accord_calendar::Calendars::builtin();
+    let policies = accord_policy::builtin(&calendars);
+    let demo = accord_demo::demo(clock.now(), &calendars, &policies).expect("the demo");
+    let east_riding = policies
+        .iter()
+        .find(|p| p.id.as_str() == "east-riding-2018")
+        .unwrap();
+    let mediation_chair = accord_policy::RoleRef::parse("mediation-chair").unwrap();
+    let (case, version) = demo
+        .cases
+        .iter()
+        .filter(|c| c.policy == east_riding.id)
+        .find_map(|c| {
+            let case = accord_case::Case::fold(&c.events).unwrap();
+            let stage = east_riding.track(case.track())?.stage(case.stage())?;
+            (case.status() == accord_case::Status::Open
+                && stage
+                    .resolution
+                    .contains(&accord_policy::ResolutionRoute::WithoutAgreement)
+                && case
+                    .discussions()
+                    .iter()
+                    .any(|d| d.stage == stage.number && !d.record.ended_in_agreement))
+            .then_some((case, c.events.len()))
+        })
+        .expect("the demo has an East Riding mediation that did not agree");
+    let person = |id: &accord_case::PersonId| {
+        demo.people
+            .iter()
+            .find(|p| &p.id == id)
+            .expect("a demo person")
+    };
+    let chair = case
+        .discussions()
+        .iter()
+        .flat_map(|d| &d.record.participants)
+        .find(|p| p.role == mediation_chair)
+        .map(|p| person(&p.person))
+        .expect("the meeting had its chair");
+    let [raising, other] = case.parties();
+    let in_dispute = |tier: accord_policy::RoleTier, agency: &accord_case::AgencyId| {
+        demo.people
+            .iter()
+            .find(|p| p.partnership == "east-riding" && p.tier == tier && &p.agency == agency)
+            .expect("a person of that tier in the agency")
+    };
+    let senior_manager = in_dispute(accord_policy::RoleTier::SeniorManager, raising);
+    let involved_head = in_dispute(accord_policy::RoleTier::HeadOfService, other);
+    assert!(involved_head.holds(&mediation_chair));
+    assert!(!senior_manager.holds(&mediation_chair));
+
+    let end = json!({
+        "expected_version": version,
+        "route": "without-agreement",
+        "outcome": "Police maintain their decision; it is finalised.",
+        "outstanding_issues": "The information-sharing protocol goes to the Management, Evaluation and Effectiveness Group.",
+    });
+    let path = format!("/api/v1/cases/{}/outcome", case.id());
+    let events = state.store().event_count().await.unwrap();
+
+    let session = signed_in(&app, &senior_manager.sign_in).await;
+    let (status, body) = post_as(&app, &session, &path, &end).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("not_who_records_without_agreement")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Partnership Member from an uninvolved agency"),
+        "{body}"
+    );
+    assert_eq!(body["section"], "§4, Stage Five");
+
+    let session = signed_in(&app, &involved_head.sign_in).await;
+    let (status, body) = post_as(&app, &session, &path, &end).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("recorder_not_uninvolved")),
+        "{body}"
+    );
+    assert_eq!(state.store().event_count().await.unwrap(), events);
+
+    let session = signed_in(&app, &chair.sign_in).await;
+    let (status, body) = post_as(&app, &session, &path, &end).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "closed", "{body}");
+}

@@ -73,7 +73,8 @@ fn request(event: &Event) -> (String, Value) {
         EventBody::FormSubmitted { form, values, .. } => {
             (format!("forms/{form}"), json!({ "values": v(values) }))
         }
-        EventBody::Escalated { to, reason, .. } => {
+        EventBody::Escalated { to, reason, .. }
+        | EventBody::EscalationDecided { to, reason, .. } => {
             ("escalation".into(), json!({ "to": to, "reason": reason }))
         }
         EventBody::DeadlineExtended { by, reason, .. } => (

@@ -253,3 +253,132 @@ async fn a_disagreement_is_raised_and_worked_with_plain_html_forms() {
     let (status, to) = b.post("/my-work", "/sign-out", &[]).await;
     assert_eq!((status, to.as_str()), (303, "/sign-in"));
 }
+
+/// IOM-9 and IOM-4 (reading): "and/or the discussions raise significant
+/// policy issues, the matter should be urgently referred to the Safeguarding
+/// Board" (Isle of Man, Stage Four). Once the referral form says the
+/// discussions raise significant policy issues, a Stage One case offers to
+/// escalate straight to Stage Four, and plain HTML forms take it there. A
+/// case whose Stage Three has ended says it waits for its referral form.
+#[tokio::test]
+async fn isle_of_man_policy_issues_go_straight_to_the_board_with_plain_html_forms() {
+    let (app, _state, clock) = spawn_app_with_demo_and_clock().await;
+    let calendars = accord_calendar::Calendars::builtin();
+    let policies = accord_policy::builtin(&calendars);
+    let demo = accord_demo::demo(clock.now(), &calendars, &policies).expect("the demo");
+    let cases: Vec<(accord_case::Case, usize)> = demo
+        .cases
+        .iter()
+        .filter(|c| c.policy.as_str() == "isle-of-man-2023")
+        .map(|c| (accord_case::Case::fold(&c.events).unwrap(), c.events.len()))
+        .collect();
+    let senior_manager_of = |case: &accord_case::Case| {
+        demo.people
+            .iter()
+            .find(|p| {
+                p.partnership == "isle-of-man"
+                    && p.tier == accord_policy::RoleTier::SeniorManager
+                    && p.agency == case.raised_by().agency
+            })
+            .expect("the raising agency has a senior manager")
+            .sign_in
+            .clone()
+    };
+
+    // Stage Three has ended; the referral form is awaited.
+    let (awaiting, _) = cases
+        .iter()
+        .find(|(c, _)| c.awaiting_entry().is_some())
+        .expect("an Isle of Man case waits for its referral form");
+    let mut b = Plain {
+        app: &app,
+        cookie: String::new(),
+    };
+    let who = senior_manager_of(awaiting);
+    let (status, _) = b
+        .post(
+            "/sign-in",
+            "/sign-in",
+            &[("sign_in", who.as_str()), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (status, _, page) = b.get(&format!("/cases/{}", awaiting.id())).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Stage 3 has ended: the case enters Stage 4 when the Resolving Professional Differences Escalation Referral Form is submitted"),
+        "{page}"
+    );
+    assert!(!page.contains(&format!("/cases/{}/escalate", awaiting.id())));
+
+    // A Stage One case, its referral form saying "yes" to policy issues.
+    let (case, version) = cases
+        .iter()
+        .find(|(c, _)| c.status() == accord_case::Status::Open && c.stage().get() == 1)
+        .expect("an open Isle of Man case at Stage One");
+    let id = case.id().to_string();
+    let who = senior_manager_of(case);
+    let session = common::sign_in(&app, &who).await;
+    let values = accord_case::FormValues::new()
+        .with(
+            "issues-and-concerns".parse().unwrap(),
+            accord_case::FieldValue::Text(
+                "The threshold guidance gives no answer for adults with fluctuating capacity."
+                    .into(),
+            ),
+        )
+        .with(
+            "significant-policy-issues".parse().unwrap(),
+            accord_case::FieldValue::YesNo(true),
+        );
+    let (status, body) = common::post_as(
+        &app,
+        &session,
+        &format!("/api/v1/cases/{id}/forms/referral-form"),
+        &serde_json::json!({ "expected_version": version, "values": values }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let mut b = Plain {
+        app: &app,
+        cookie: String::new(),
+    };
+    let (status, _) = b
+        .post(
+            "/sign-in",
+            "/sign-in",
+            &[("sign_in", who.as_str()), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, _, page) = b.get(&format!("/cases/{id}")).await;
+    let straight = format!("/cases/{id}/escalate?to=4");
+    assert!(page.contains(&straight), "{page}");
+    assert!(page.contains("Escalate straight to Stage 4"), "{page}");
+    let (status, _, form) = b.get(&straight).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains("Stage Four: Isle of Man Safeguarding Board"),
+        "{form}"
+    );
+    assert!(form.contains("name=\"to\" value=\"4\""), "{form}");
+    let version = version_of(&form);
+    let (status, to) = b
+        .post(
+            &straight,
+            &format!("/cases/{id}/escalate"),
+            &[
+                ("expected_version", version.as_str()),
+                ("to", "4"),
+                (
+                    "reason",
+                    "The discussions raise a significant policy issue for the Board.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{to}");
+    let (_, _, page) = b.get(&format!("/cases/{id}")).await;
+    assert!(page.contains("Escalated from Stage 1 to Stage 4"), "{page}");
+}

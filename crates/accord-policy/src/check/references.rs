@@ -98,6 +98,18 @@ pub(super) fn check(policy: &Policy, report: &mut Report<'_, '_>) {
                     refs.role(&path.key("panel").key("seats").index(i), role, here);
                 }
             }
+            if let Some(rule) = &stage.without_agreement {
+                for (i, role) in rule.recorded_by.iter().enumerate() {
+                    refs.role(
+                        &path.key("without_agreement").key("recorded_by").index(i),
+                        role,
+                        here,
+                    );
+                }
+            }
+            if let Some(direct) = &stage.direct_entry {
+                refs.form(&path.key("direct_entry").key("form"), &direct.form);
+            }
             for (r, requirement) in stage.requirements.iter().enumerate() {
                 if let Some(role) = &requirement.with {
                     refs.role(&path.key("requirements").index(r).key("with"), role, here);

@@ -8,7 +8,8 @@
 //!   decision closes the case (DESIGN.md §5), so a later stage could never
 //!   be reached; the two documents with final decisions (Plymouth Stage Five,
 //!   Sutton §7d) put them last. It also needs someone who decides, so the
-//!   stage's `resolution` must include `"decision"` or `"panel"`. Its
+//!   stage's `resolution` must include `"decision"`, `"panel"` or
+//!   `"without-agreement"` (the decision finalised as it stands). Its
 //!   `final_routes`, where it lists any, must be routes of the stage, and
 //!   only a final stage may list them.
 //! - Deadlines counted from raising (`from = "raised"`, East Riding) must not
@@ -42,7 +43,7 @@ pub(super) fn check(policy: &Policy, calendars: &Calendars, report: &mut Report<
         );
     }
     for (t, track) in policy.tracks.iter().enumerate() {
-        stages(t, track, report);
+        stages(t, track, policy, report);
     }
     forms(policy, report);
     areas(policy, report);
@@ -213,7 +214,7 @@ fn declared_roles(policy: &Policy, report: &mut Report<'_, '_>) {
     }
 }
 
-fn stages(t: usize, track: &Track, report: &mut Report<'_, '_>) {
+fn stages(t: usize, track: &Track, policy: &Policy, report: &mut Report<'_, '_>) {
     if track.stages.is_empty() {
         report.value(
             &track_path(t).key("stages"),
@@ -226,8 +227,163 @@ fn stages(t: usize, track: &Track, report: &mut Report<'_, '_>) {
     for (s, stage) in track.stages.iter().enumerate() {
         resolution(t, s, track, stage, report);
         requirements(t, s, track, stage, report);
+        without_agreement(t, s, track, stage, report);
+        direct_entry(t, s, track, stage, policy, report);
+        on_entry(t, s, track, stage, policy, report);
     }
     raised_deadlines(t, track, report);
+}
+
+/// A stage that may end without agreement names who records it, and only
+/// such a stage has the rule.
+fn without_agreement(
+    t: usize,
+    s: usize,
+    track: &Track,
+    stage: &Stage,
+    report: &mut Report<'_, '_>,
+) {
+    let path = stage_path(t, s);
+    let label = stage_label(track, stage);
+    let by_route = stage
+        .resolution
+        .contains(&ResolutionRoute::WithoutAgreement);
+    match (&stage.without_agreement, by_route) {
+        (Some(_), false) => report.key(
+            &path.key("without_agreement"),
+            format!("{label} says who records that it ended without agreement, but its `resolution` does not include \"without-agreement\""),
+            "add \"without-agreement\" to this stage's `resolution`, like `resolution = [\"agreement\", \"without-agreement\"]`, or remove the `without_agreement` table",
+        ),
+        (None, true) => report.value(
+            &path.key("resolution"),
+            format!("{label} may end without agreement, but names nobody who records it"),
+            "add a `[tracks.stages.without_agreement]` table with `recorded_by` (the role that records it, like the meeting's chair) and `section`",
+        ),
+        (Some(rule), true) if rule.recorded_by.is_empty() => report.value(
+            &path.key("without_agreement").key("recorded_by"),
+            format!("{label} may end without agreement, but names nobody who records it"),
+            "name the role that records it, like `recorded_by = [\"mediation-chair\"]`",
+        ),
+        _ => {}
+    }
+}
+
+/// A direct entry comes from earlier stages that are not the one just
+/// before (escalating from there needs no rule), and its reason is a
+/// yes-or-no question on a form needed to enter the stage.
+fn direct_entry(
+    t: usize,
+    s: usize,
+    track: &Track,
+    stage: &Stage,
+    policy: &Policy,
+    report: &mut Report<'_, '_>,
+) {
+    let Some(direct) = &stage.direct_entry else {
+        return;
+    };
+    let path = stage_path(t, s).key("direct_entry");
+    let label = stage_label(track, stage);
+    if direct.from.is_empty() {
+        report.value(
+            &path.key("from"),
+            format!("{label} allows direct entry from no stage"),
+            "list the earlier stages a case may come straight from, like `from = [1, 2]`, or remove the `direct_entry` table",
+        );
+    }
+    for (i, from) in direct.from.iter().enumerate() {
+        if from.get().saturating_add(1) >= stage.number.get() || track.stage(*from).is_none() {
+            report.value(
+                &path.key("from").index(i),
+                format!("{label} cannot be entered directly from stage {from}"),
+                format!(
+                    "list only stages from 1 to {} on this track: earlier stages that escalating one stage at a time would pass through",
+                    stage.number.get().saturating_sub(2)
+                ),
+            );
+        }
+    }
+    let entry_form = stage
+        .forms
+        .iter()
+        .any(|f| f.form == direct.form && f.needed == crate::FormNeeded::ToEnter);
+    if !entry_form {
+        report.value(
+            &path.key("form"),
+            format!("{label} takes its direct entry's reason from form `{}`, which it does not need to be entered", direct.form),
+            format!("add `[[tracks.stages.forms]]` with `form = \"{}\"` and `needed = \"to-enter\"` to this stage, or name a form it needs to be entered", direct.form),
+        );
+    }
+    let Some(form) = policy.form(&direct.form) else {
+        // An unknown form is reported with the other references.
+        return;
+    };
+    match form
+        .sections
+        .iter()
+        .flat_map(|s| &s.fields)
+        .find(|f| f.id == direct.yes_to)
+    {
+        Some(field) if field.kind == FieldKind::YesNo => {}
+        Some(field) => report.value(
+            &path.key("yes_to"),
+            format!("field `{}` of form `{}` is not a yes-or-no question", field.id, form.id),
+            "name a field with `kind = \"yes-no\"`, whose \"yes\" says why the stages between are passed over",
+        ),
+        None => report.value(
+            &path.key("yes_to"),
+            format!("form `{}` has no field `{}`", form.id, direct.yes_to),
+            did_you_mean(
+                direct.yes_to.as_str(),
+                form.sections.iter().flat_map(|s| &s.fields).filter(|f| f.kind == FieldKind::YesNo).map(|f| f.id.as_str()),
+                || String::from("name one of the form's yes-or-no fields"),
+            ),
+        ),
+    }
+}
+
+/// What entering a stage records must say something, and a Child
+/// Protection Plan is only for children. A stage that records something on
+/// entry is entered only by escalation or reopening: never the stage a
+/// case is raised at.
+fn on_entry(
+    t: usize,
+    s: usize,
+    track: &Track,
+    stage: &Stage,
+    policy: &Policy,
+    report: &mut Report<'_, '_>,
+) {
+    let Some(effects) = &stage.on_entry else {
+        return;
+    };
+    let path = stage_path(t, s).key("on_entry");
+    let label = stage_label(track, stage);
+    if !effects.child_protection_plan {
+        report.value(
+            &path,
+            format!("{label} records nothing on entry"),
+            "write `child_protection_plan = true`, or remove the `on_entry` table",
+        );
+    } else if !policy.subjects.contains(&crate::SubjectKind::Child) {
+        report.value(
+            &path.key("child_protection_plan"),
+            format!("{label} puts children on a Child Protection Plan, but the policy covers no children"),
+            "add \"child\" to the policy's `subjects`, or remove `child_protection_plan`",
+        );
+    }
+    let raised_here = s == 0
+        || track.immediate_risk_entry.contains(&stage.number)
+        || policy
+            .areas_for(&track.id)
+            .any(|a| a.entry_stage == Some(stage.number));
+    if raised_here {
+        report.value(
+            &path,
+            format!("{label} records something on entry, but a case can be raised there"),
+            "put `on_entry` on a stage a case reaches only by escalation: not the first stage, an `immediate_risk_entry` stage or an area's `entry_stage`",
+        );
+    }
 }
 
 /// Stages are numbered 1, 2, 3… in the order they are written, so a case's
@@ -380,15 +536,19 @@ fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Rep
                 "a final decision closes the case, so no later stage could be reached: mark only the last stage final, or remove the stages after this one",
             );
         }
-        let decides = stage
-            .resolution
-            .iter()
-            .any(|r| matches!(r, ResolutionRoute::Decision | ResolutionRoute::Panel));
+        let decides = stage.resolution.iter().any(|r| {
+            matches!(
+                r,
+                ResolutionRoute::Decision
+                    | ResolutionRoute::Panel
+                    | ResolutionRoute::WithoutAgreement
+            )
+        });
         if !decides {
             report.value(
                 &path.key("final_decision"),
                 format!("{label} is marked final, but nobody decides there: it is resolved only by agreement"),
-                "add \"decision\" or \"panel\" to this stage's `resolution`, or remove `final_decision`",
+                "add \"decision\", \"panel\" or \"without-agreement\" to this stage's `resolution`, or remove `final_decision`",
             );
         }
     }
@@ -428,6 +588,7 @@ fn route_id(route: ResolutionRoute) -> &'static str {
         ResolutionRoute::Agreement => "agreement",
         ResolutionRoute::Decision => "decision",
         ResolutionRoute::Panel => "panel",
+        ResolutionRoute::WithoutAgreement => "without-agreement",
     }
 }
 

@@ -279,6 +279,28 @@ impl Ctx<'_> {
             .and_then(|t| t.next_stage(self.case.stage()))
     }
 
+    /// The stage an escalation goes to: the one `posted` names where the
+    /// engine offers escalating straight to it (Isle of Man Stage Four, for
+    /// significant policy issues), else the next stage.
+    fn escalation_target(&self, posted: &Posted) -> Option<&Stage> {
+        let track = self.policy.track(self.case.track())?;
+        let asked = posted
+            .get("to")
+            .parse::<u8>()
+            .ok()
+            .and_then(accord_policy::StageNumber::new)
+            .filter(|to| Some(*to) != self.next_stage().map(|s| s.number))
+            .filter(|to| {
+                self.case
+                    .offers(self.policy, &self.viewer.principal.person.actor())
+                    .contains(&Offer::Escalate { to: *to })
+            });
+        match asked {
+            Some(to) => track.stage(to),
+            None => self.next_stage(),
+        }
+    }
+
     fn agency_name(&self, id: &AgencyId) -> String {
         self.agencies
             .iter()
@@ -373,6 +395,9 @@ pub(crate) struct ActQuery {
     /// For submitting a form: which.
     #[serde(default)]
     form: String,
+    /// For escalating straight to a later stage: which.
+    #[serde(default)]
+    to: String,
 }
 
 /// Shows the form for `action` on case `id`.
@@ -386,6 +411,9 @@ pub(crate) async fn show(
     let mut posted = Posted::default();
     if !query.form.is_empty() {
         posted.set("form", query.form);
+    }
+    if !query.to.is_empty() {
+        posted.set("to", query.to);
     }
     respond(&state, &viewer, &id, act, posted, false).await
 }
@@ -682,6 +710,7 @@ fn route_value(route: ResolutionRoute) -> &'static str {
         ResolutionRoute::Agreement => "agreement",
         ResolutionRoute::Decision => "decision",
         ResolutionRoute::Panel => "panel",
+        ResolutionRoute::WithoutAgreement => "without-agreement",
     }
 }
 
@@ -698,6 +727,10 @@ fn route_words(route: ResolutionRoute) -> (&'static str, &'static str) {
         ResolutionRoute::Panel => (
             "The Resolution Panel decided it",
             "The panel heard the representations and resolved it.",
+        ),
+        ResolutionRoute::WithoutAgreement => (
+            "The meeting ended without agreement",
+            "As the meeting's chair, record that it did not reach agreement: write the decision as finalised and how the outstanding issues will be pursued. This is final and closes the case.",
         ),
     }
 }
@@ -827,7 +860,7 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
             form_view.questions
         }
         Act::Escalate => {
-            if let Some(next) = ctx.next_stage() {
+            if let Some(next) = ctx.escalation_target(posted) {
                 hidden.push(("to".to_owned(), next.number.to_string()));
                 intro.push(format!(
                     "The case moves from {stage_name} to {}.",
@@ -868,6 +901,37 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                         .collect();
                 }
                 blocks.push(needs);
+                // Isle of Man Appendix 1: escalating ends this stage, and
+                // the referral form, due within 5 working days, takes the
+                // case into the next.
+                let awaited = ctx.case.awaited_on_escalation(ctx.policy);
+                if !awaited.is_empty()
+                    && next.number == ctx.case.stage().next().unwrap_or(next.number)
+                {
+                    let mut after = Block::new("After you escalate");
+                    after = after.paragraph(format!(
+                        "{stage_name} ends when you escalate. The case enters {} when this is submitted:",
+                        stage_words(next.number, &next.name)
+                    ));
+                    after.items = awaited
+                        .iter()
+                        .map(|f| {
+                            let title = ctx
+                                .policy
+                                .form(&f.form)
+                                .map_or_else(|| f.form.to_string(), |form| form.title.clone());
+                            match f.within {
+                                Some(within) => format!(
+                                    "the {title}, due within {} ({})",
+                                    within.timescale(),
+                                    f.section
+                                ),
+                                None => format!("the {title} ({})", f.section),
+                            }
+                        })
+                        .collect();
+                    blocks.push(after);
+                }
                 let told = ctx.case.notified_on_escalation(ctx.policy);
                 if !told.is_empty() {
                     let mut block = Block::new("Who will be told");
@@ -1400,7 +1464,7 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
         }
         Act::SubmitForm => return policy_forms::command(ctx, posted),
         Act::Escalate => {
-            let to = ctx.next_stage().map(|s| s.number);
+            let to = ctx.escalation_target(posted).map(|s| s.number);
             let reason = e.take(
                 "reason",
                 posted.text("reason", "Enter why this stage could not resolve it"),
@@ -1658,6 +1722,11 @@ pub(crate) fn links(case: &Case, policy: &Policy, viewer: &Viewer) -> Vec<(Strin
                             .form(form)
                             .map_or_else(|| form.to_string(), |f| f.title.clone())
                     ),
+                ),
+                // Escalating past the next stage names where it goes.
+                Offer::Escalate { to } if Some(*to) != case.stage().next() => (
+                    format!("/cases/{id}/{}?to={to}", act.slug()),
+                    format!("Escalate straight to Stage {to}"),
                 ),
                 Offer::Escalate { to } => (
                     format!("/cases/{id}/{}", act.slug()),

@@ -364,6 +364,9 @@ async fn page(
                 ResolutionRoute::Agreement => "Agreed between the leads",
                 ResolutionRoute::Decision => "Decided",
                 ResolutionRoute::Panel => "Decided by the Resolution Panel",
+                ResolutionRoute::WithoutAgreement => {
+                    "Ended without agreement; the decision finalised"
+                }
             },
             agreed: o.agreed.to_string(),
             outstanding: o.outstanding_issues.to_string(),
@@ -465,6 +468,25 @@ fn summary(
         due = format!("Overdue: it was due {due}");
     } else {
         due = sentence_start(&due);
+    }
+    // Isle of Man Appendix 1: Stage Three has ended, and the case reaches
+    // the Board only when the referral form is submitted.
+    if let Some(awaiting) = case.awaiting_entry() {
+        let forms: Vec<String> = case
+            .pending_form_dues()
+            .iter()
+            .map(|f| {
+                policy
+                    .form(&f.form)
+                    .map_or_else(|| f.form.to_string(), |form| form.title.clone())
+            })
+            .collect();
+        due = format!(
+            "{due}. Stage {} has ended: the case enters Stage {} when the {} is submitted",
+            case.stage(),
+            awaiting.to,
+            forms.join(" and the ")
+        );
     }
     vec![
         Row {
@@ -708,6 +730,13 @@ fn event_words(event: &Event, policy: &Policy) -> String {
             from, to, reason, ..
         } => {
             format!("Escalated from Stage {from} to Stage {to}: {reason}")
+        }
+        EventBody::EscalationDecided {
+            from, to, reason, ..
+        } => {
+            format!(
+                "Stage {from} ended; to enter Stage {to} when its forms are submitted: {reason}"
+            )
         }
         EventBody::DeadlineExtended { stage, reason, .. } => {
             format!("Stage {stage}'s deadline extended: {reason}")

@@ -338,6 +338,7 @@ fn routes_words(stage: &Stage) -> String {
             ResolutionRoute::Agreement => "agreement",
             ResolutionRoute::Decision => "a decision",
             ResolutionRoute::Panel => "a Resolution Panel",
+            ResolutionRoute::WithoutAgreement => "ending without agreement, the decision finalised",
         })
         .collect::<Vec<_>>()
         .join(" or ")
