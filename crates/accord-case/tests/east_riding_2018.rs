@@ -19,7 +19,20 @@ fn nurse_manager() -> Actor {
     actor("nurse-manager", "health", RoleTier::Manager)
 }
 fn named_nurse() -> Actor {
-    actor("named-nurse", "health", RoleTier::SafeguardingLead)
+    holding(
+        "named-nurse",
+        "health",
+        RoleTier::SafeguardingLead,
+        &["named-designated-safeguarding-representative"],
+    )
+}
+/// The health trust's senior manager (Stage Five; the conference's named
+/// senior manager).
+fn health_senior() -> Actor {
+    actor("health-senior", "health", RoleTier::SeniorManager)
+}
+fn constable() -> Actor {
+    actor("constable", "police", RoleTier::Practitioner)
 }
 fn sergeant() -> Actor {
     actor("sergeant", "police", RoleTier::Manager)
@@ -52,12 +65,34 @@ fn raised() -> Harness {
     Harness::raise(POLICY, raise(policy, "police"), &nurse(), at(RAISED)).unwrap()
 }
 
+/// The people who lead Stage `n` of the case's track, in the roles it
+/// names: Stage One of the professional track is within the health trust
+/// (§4: "your own line manager"); the conference track starts with the two
+/// professionals at the conference.
+fn leads_of(h: &Harness, n: u8) -> Vec<(Actor, &'static str)> {
+    let conference = h.case.track().as_str() == "conference-dissent";
+    match (conference, n) {
+        (false, 1) => vec![(nurse(), "practitioner"), (nurse_manager(), "manager")],
+        (false, 2) | (true, 1) => vec![(nurse(), "practitioner"), (constable(), "practitioner")],
+        (false, 3) => vec![(nurse_manager(), "manager"), (sergeant(), "manager")],
+        (false, 4) => vec![
+            (
+                named_nurse(),
+                "named-designated-safeguarding-representative",
+            ),
+            (inspector(), "senior-manager"),
+        ],
+        _ => vec![
+            (health_senior(), "senior-manager"),
+            (inspector(), "senior-manager"),
+        ],
+    }
+}
+
 fn discuss_and_escalate(h: &mut Harness, to: u8, by: &Actor, now: &str) -> Vec<Event> {
-    h.ok(
-        discussion(at(now), &[(by, "manager"), (&sergeant(), "manager")], false),
-        by,
-        at(now),
-    );
+    let leads = leads_of(h, to - 1);
+    let who: Vec<(&Actor, &str)> = leads.iter().map(|(a, r)| (a, *r)).collect();
+    h.ok(discussion(at(now), &who, false), by, at(now));
     h.ok(
         Command::Escalate {
             to: stage(to),
@@ -156,7 +191,7 @@ fn east_riding_appendix_a_is_required_at_stage4() {
     h.ok(
         discussion(
             at("2025-05-23T09:00:00Z"),
-            &[(&nurse_manager(), "manager")],
+            &[(&nurse_manager(), "manager"), (&sergeant(), "manager")],
             false,
         ),
         &nurse_manager(),
@@ -340,7 +375,7 @@ fn east_riding_stage5_mediation_reports_to_the_meeg() {
         at("2025-06-03T10:00:00Z"),
         &[
             (&inspector(), "senior-manager"),
-            (&named_nurse(), "senior-manager"),
+            (&health_senior(), "senior-manager"),
         ],
         true,
     );
@@ -367,14 +402,14 @@ fn east_riding_stage5_mediation_reports_to_the_meeg() {
         matches!(refused, Refusal::RequirementUnmet { ref section, .. } if section == "§2; §4, Stage Five"),
         "{refused:?}"
     );
-    let probation = actor("probation-head", "probation", RoleTier::HeadOfService);
+    let probation = mediation_chair();
     h.ok(
         discussion(
             at("2025-06-03T10:00:00Z"),
             &[
                 (&probation, "mediation-chair"),
                 (&inspector(), "senior-manager"),
-                (&named_nurse(), "senior-manager"),
+                (&health_senior(), "senior-manager"),
             ],
             true,
         ),
@@ -413,14 +448,19 @@ fn east_riding_stage5_chair_comes_from_an_uninvolved_agency() {
         at("2025-05-28T09:00:00Z"),
     );
     discuss_and_escalate(&mut h, 5, &named_nurse(), "2025-05-29T09:00:00Z");
-    let superintendent = actor("superintendent", "police", RoleTier::HeadOfService);
+    let superintendent = holding(
+        "superintendent",
+        "police",
+        RoleTier::HeadOfService,
+        &["mediation-chair"],
+    );
     let meeting = |chair: &Actor| {
         discussion(
             at("2025-06-03T10:00:00Z"),
             &[
                 (chair, "mediation-chair"),
                 (&inspector(), "senior-manager"),
-                (&named_nurse(), "senior-manager"),
+                (&health_senior(), "senior-manager"),
             ],
             true,
         )
@@ -441,7 +481,7 @@ fn east_riding_stage5_chair_comes_from_an_uninvolved_agency() {
     );
     assert!(h.case.discussions().iter().all(|d| d.stage != stage(5)));
 
-    let probation = actor("probation-head", "probation", RoleTier::HeadOfService);
+    let probation = mediation_chair();
     h.ok(meeting(&probation), &probation, at("2025-06-03T12:00:00Z"));
     // The chair does not decide: the involved agencies resolve it.
     assert!(matches!(
@@ -606,6 +646,7 @@ fn east_riding_conference_chair_cannot_arbitrate_their_own_conference() {
             &[
                 (&conference_chair(), "conference-chair"),
                 (&inspector(), "senior-manager"),
+                (&health_senior(), "senior-manager"),
             ],
             false,
         ),
@@ -623,7 +664,10 @@ fn east_riding_conference_chair_cannot_arbitrate_their_own_conference() {
     h.ok(
         discussion(
             at("2025-03-31T17:00:00Z"),
-            &[(&inspector(), "senior-manager")],
+            &[
+                (&inspector(), "senior-manager"),
+                (&health_senior(), "senior-manager"),
+            ],
             false,
         ),
         &inspector(),
@@ -678,7 +722,7 @@ fn mediation(chair: &Actor, agreement: bool) -> Command {
         &[
             (chair, "mediation-chair"),
             (&inspector(), "senior-manager"),
-            (&named_nurse(), "senior-manager"),
+            (&health_senior(), "senior-manager"),
         ],
         agreement,
     )
@@ -732,7 +776,7 @@ fn east_riding_stage5_mediation_can_end_without_agreement_and_the_group_is_told(
     for who in [
         named_nurse(),
         inspector(),
-        actor("probation-head", "probation", RoleTier::HeadOfService),
+        actor("probation-deputy", "probation", RoleTier::HeadOfService),
     ] {
         let refused = h
             .run(without_agreement(), &who, at("2025-06-03T12:30:00Z"))
@@ -884,7 +928,7 @@ fn east_riding_conference_adjournment_records_the_interim_plan_and_the_chairs_di
         at("2025-03-31T10:00:00Z"),
         &[
             (&inspector(), "senior-manager"),
-            (&named_nurse(), "senior-manager"),
+            (&health_senior(), "senior-manager"),
         ],
         false,
     );
@@ -907,7 +951,7 @@ fn east_riding_conference_adjournment_records_the_interim_plan_and_the_chairs_di
             &[
                 (&conference_chair(), "conference-chair"),
                 (&inspector(), "senior-manager"),
-                (&named_nurse(), "senior-manager"),
+                (&health_senior(), "senior-manager"),
             ],
             false,
         ),
