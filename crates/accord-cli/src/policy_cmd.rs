@@ -212,7 +212,7 @@ fn print_timeline(
             writeln!(out, "Track: {} ({})", track.name, track.id)?;
             writeln!(
                 out,
-                "Raised {} (UK time), working days on the {} calendar",
+                "Raised {} (UK time), days counted on the {} calendar",
                 local_time(raised, zone),
                 calendar.name()
             )?;

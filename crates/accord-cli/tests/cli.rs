@@ -301,8 +301,8 @@ fn isle_of_man_timeline_is_open_ended_after_stage_three() {
     };
     // IOM-5: within 1 working day. Friday 3 July 2026 is a working day.
     assert!(stage(1).contains("end of Fri 3 Jul 2026"), "{text}");
-    // IOM-6: within 2 working days of Stage 2's start (end of 3 July):
-    // Monday 6 July is Tynwald Day (5 July falls on a Sunday), so
+    // IOM-6: within 2 working days of Stage 2's start (escalated on Friday
+    // 3 July, its last day): Monday 6 July is Tynwald Day (5 July falls on a Sunday), so
     // Tuesday 7 and Wednesday 8 July.
     assert!(stage(2).contains("end of Wed 8 Jul 2026"), "{text}");
     // IOM-7: no fixed timescale; everything after it is open-ended.
@@ -310,12 +310,13 @@ fn isle_of_man_timeline_is_open_ended_after_stage_three() {
     assert!(stage(4).contains("open-ended"), "{text}");
 }
 
-/// ER-3: stages 1–4 share the 5 days from raising, so in the timeline
-/// where each stage runs to its deadline, Stages Two to Four begin with that
-/// limit already used up, and the text says so rather than showing a due
-/// date before the start without comment.
+/// ER-3: stages 1–4 share the 5 days from raising, so in the timeline,
+/// where each stage is escalated on its last day, Stages Two to Four all
+/// begin on the last of the five days and are due at its end; Stage Five
+/// then has until the end of the tenth. The header says how the policy
+/// counts its days, which for East Riding is calendar days.
 #[test]
-fn east_riding_timeline_marks_limits_used_up_before_a_stage_starts() {
+fn east_riding_timeline_shows_the_shared_five_days() {
     let o = accord(&[
         "policy",
         "timeline",
@@ -331,14 +332,15 @@ fn east_riding_timeline_marks_limits_used_up_before_a_stage_starts() {
             .unwrap()
             .to_owned()
     };
-    assert!(!line(1).contains("already past"), "{text}");
+    assert!(text.contains("escalated on its last day"), "{text}");
+    assert!(!text.contains("working days on"), "{text}");
+    assert!(line(1).contains("Mon 30 Mar 2026 10:00"), "{text}");
     for n in 2..=4 {
-        assert!(
-            line(n).contains("already past when the stage starts"),
-            "{text}"
-        );
+        assert!(line(n).contains("Sat 4 Apr 2026 10:00"), "{text}");
+        assert!(line(n).contains("end of Sat 4 Apr 2026"), "{text}");
+        assert!(!line(n).contains("already past"), "{text}");
     }
-    assert!(!line(5).contains("already past"), "{text}");
+    assert!(line(5).contains("end of Thu 9 Apr 2026"), "{text}");
 }
 
 #[test]
