@@ -1390,7 +1390,10 @@ fn havering_panel_seats_only_members_of_the_full_board() {
                 assert_eq!(field, "members[2].person");
                 assert_eq!(
                     seats,
-                    &["Agency member on the Havering Safeguarding Children Partnership (HSCP)"]
+                    &[
+                        "Agency member on the Havering Safeguarding Children Partnership (HSCP)",
+                        "panel-member"
+                    ]
                 );
             }
             other => panic!("expected NotAPanelSeat, got {other:?}"),

@@ -752,7 +752,10 @@ fn plymouth_panel_seats_only_board_representatives() {
             assert_eq!(field, "members[2].person");
             assert_eq!(
                 seats,
-                &["Plymouth Safeguarding Children Board representative of a member agency"]
+                &[
+                    "Plymouth Safeguarding Children Board representative of a member agency",
+                    "panel-member"
+                ]
             );
         }
         other => panic!("expected NotAPanelSeat, got {other:?}"),

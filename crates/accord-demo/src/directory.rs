@@ -266,31 +266,6 @@ impl Directory {
                 .map_or_else(|| Holder::by_tier(role.tier), |(_, h)| *h);
             d.assign(plan, names, policy, &role.id, holder);
         }
-        // The panel member is a "senior officer and Board member": they
-        // hold the roles the policy's Resolution Panels seat (Havering's
-        // HSCP member, Plymouth's Board representative).
-        let seated: Vec<RoleId> = policy
-            .tracks
-            .iter()
-            .flat_map(|t| &t.stages)
-            .filter_map(|s| s.panel.as_ref())
-            .flat_map(|p| &p.seats)
-            .filter_map(|r| match r {
-                RoleRef::Declared(id) => Some(id.clone()),
-                _ => None,
-            })
-            .collect();
-        for p in d
-            .people
-            .iter_mut()
-            .filter(|p| p.tier == RoleTier::PanelMember)
-        {
-            for role in &seated {
-                if !p.declared_roles.contains(role) {
-                    p.declared_roles.push(role.clone());
-                }
-            }
-        }
         d
     }
 
