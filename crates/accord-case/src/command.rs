@@ -190,4 +190,26 @@ pub enum Command {
         /// What it should have said.
         amendment: Amendment,
     },
+    /// Record whether the holder of the role the current stage names
+    /// concurs with the concerns raised (Sutton §7c: "If the designated
+    /// lead concurs with the concerns of the professional, the Children's
+    /// social care safeguarding manager should be informed in writing").
+    /// Only a holder of that role records it, before the move it allows.
+    RecordConcurrence {
+        /// Whether they concur.
+        concurs: bool,
+        /// Why, in their words.
+        reason: Text,
+    },
+    /// Agree the case's own timescale for the current stage, counted from
+    /// when the stage's clock started: shorter or longer than the policy's
+    /// default, with a reason (Sutton §5: the referral form agrees "the
+    /// timescale given the specific circumstances of each case"). Only
+    /// where the stage allows it, and never a deadline already past.
+    AgreeTimescale {
+        /// The agreed length, at most a year.
+        timescale: Extension,
+        /// Why, such as where it was agreed.
+        reason: Text,
+    },
 }

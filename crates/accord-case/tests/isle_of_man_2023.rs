@@ -21,8 +21,15 @@ fn nurse_manager() -> Actor {
 fn senior_manager() -> Actor {
     actor("senior", "manx-care", RoleTier::SeniorManager)
 }
+/// The Director completes the form's "outcome of agreed actions" section,
+/// which only the holder of that role may (its `completed_by`).
 fn director() -> Actor {
-    actor("director", "safeguarding-board", RoleTier::PartnershipTeam)
+    holding(
+        "director",
+        "safeguarding-board",
+        RoleTier::PartnershipTeam,
+        &["director-of-multi-agency-safeguarding"],
+    )
 }
 fn independent_chair() -> Actor {
     holding(
@@ -244,7 +251,16 @@ fn isle_of_man_stage4_referral_form_goes_to_the_director() {
 
     // The referral part must be complete on submission; the outcome
     // section is filled in before the stage ends.
-    let incomplete = submit(h.policy, "referral-form", &["issues-and-concerns"]);
+    let incomplete = submit(
+        h.policy,
+        "referral-form",
+        &[
+            "issues-and-concerns",
+            "outcome-of-discussion",
+            "agreed-actions",
+            "date-returned",
+        ],
+    );
     let refused = h
         .run(incomplete, &senior_manager(), at("2025-07-03T09:00:00Z"))
         .unwrap_err();

@@ -497,6 +497,39 @@ impl<'a> Walk<'a> {
         Ok(())
     }
 
+    /// Records the concurrence the current stage needs before it is left,
+    /// by a holder of the role it names, of the raising agency where it
+    /// says so (Sutton §7c: "If the designated lead concurs with the
+    /// concerns of the professional").
+    fn concur(&mut self) -> Result<(), Refusal> {
+        let stage = self.stage();
+        for req in stage
+            .requirements
+            .iter()
+            .filter(|r| r.record == RecordKind::Concurrence)
+        {
+            let by = req.by.iter().find_map(|role| {
+                self.holder(role, self.raising_agency)
+                    .filter(|p| !req.by_raising_agency || p.agency == self.raising_agency.id)
+            });
+            let Some(by) = by else {
+                continue;
+            };
+            let reason = self.text(&format!(
+                "I concur: the decision places {} at risk of significant harm, and the safeguarding manager is to be informed in writing.",
+                self.who
+            ));
+            self.run(
+                Command::RecordConcurrence {
+                    concurs: true,
+                    reason,
+                },
+                by,
+            )?;
+        }
+        Ok(())
+    }
+
     /// The senior officers meeting at this stage, for Appendix A.
     fn officers(&self) -> Vec<(String, String)> {
         [
@@ -525,6 +558,7 @@ impl<'a> Walk<'a> {
             stage.number, next.number
         );
         self.complete_forms(&not_resolved)?;
+        self.concur()?;
         let by = self.raising_lead();
         for needed in next
             .forms

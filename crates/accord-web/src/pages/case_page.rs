@@ -725,6 +725,28 @@ fn event_words(event: &Event, policy: &Policy) -> String {
         EventBody::NotificationDue(n) => {
             format!("Notification to {}", words::role(policy, &n.to))
         }
+        EventBody::ConcurrenceRecorded {
+            stage,
+            concurs,
+            reason,
+        } => {
+            let word = if *concurs {
+                "concurs"
+            } else {
+                "does not concur"
+            };
+            format!("At Stage {stage}, {} {word}: {reason}", event.actor.person)
+        }
+        EventBody::TimescaleAgreed {
+            stage,
+            timescale,
+            reason,
+            due,
+        } => format!(
+            "Stage {stage}'s timescale agreed for this case as {}, due {}: {reason}",
+            words::length(*timescale),
+            words::due(due)
+        ),
     }
 }
 
