@@ -379,7 +379,7 @@ impl Case {
                 })?;
                 require_manager(&ctx.actor)?;
                 if !timescale.is_within_a_year() {
-                    return Err(Refusal::ExtensionTooLong {
+                    return Err(Refusal::AgreedTimescaleTooLong {
                         section: design::TIME.into(),
                     });
                 }

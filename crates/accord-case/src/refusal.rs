@@ -621,6 +621,17 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// An agreed timescale longer than a year.
+    #[error(
+        "a timescale of more than a year is a pause, not a timescale: agree at most {} working days, {} calendar days or {} hours",
+        crate::Extension::MAX_WORKING_DAYS,
+        crate::Extension::MAX_CALENDAR_DAYS,
+        crate::Extension::MAX_HOURS
+    )]
+    AgreedTimescaleTooLong {
+        /// Where the rule is.
+        section: String,
+    },
     /// An agreed timescale whose deadline has already passed.
     #[error(
         "counted from the start of the stage, that timescale ended at {due}, which has passed: agree a longer one, or record the breach"
@@ -732,6 +743,7 @@ impl Refusal {
             | Refusal::NoConcurrenceAtThisStage { section, .. }
             | Refusal::NotTheConcurringRole { section, .. }
             | Refusal::TimescaleNotAgreedHere { section, .. }
+            | Refusal::AgreedTimescaleTooLong { section }
             | Refusal::AgreedTimescalePassed { section, .. } => section,
         }
     }

@@ -56,6 +56,19 @@ pub(crate) struct Opened<'s> {
     pub(crate) standing: access::Standing,
 }
 
+impl Opened<'_> {
+    /// Whether `principal` may change the case by a command, or, with
+    /// `form`, by submitting that form: someone whom only a form's section
+    /// lets see it (rule 7) submits the forms its stage asks of them, and
+    /// nothing else.
+    pub(crate) fn may_change(&self, principal: &Principal, form: Option<&FormId>) -> bool {
+        let theirs = form.is_some_and(|form| {
+            access::forms_asked_of(&principal.person, &self.case, self.policy).contains(&form)
+        });
+        self.standing.may_act(theirs)
+    }
+}
+
 /// Opens case `id` if `principal` may see it; otherwise the same 404 as a
 /// case that does not exist. Nothing is logged: a change logs the read of
 /// its answer with its events, and an answer that shows the case uses

@@ -219,8 +219,13 @@ async fn page(
     } else {
         let mut links = case_actions::links(case, policy, viewer);
         if !opened.standing.may_act(false) {
-            // A form role submits its form and nothing else.
-            links.retain(|(href, _)| href.contains("/submit-form"));
+            // A form role submits the form asked of them and nothing else.
+            let asked = crate::access::forms_asked_of(&viewer.principal.person, case, policy);
+            links.retain(|(href, _)| {
+                asked
+                    .iter()
+                    .any(|form| href.ends_with(&format!("/submit-form?form={form}")))
+            });
         }
         links
     };
