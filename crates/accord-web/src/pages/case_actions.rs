@@ -289,6 +289,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) agencies: &'a [Agency],
     pub(crate) viewer: &'a Viewer,
     pub(crate) now: Timestamp,
+    /// Whether the viewer's only part in the case is a form's section the
+    /// stage asks of them (access rule 7): their form page asks that
+    /// section alone.
+    pub(crate) form_role_only: bool,
 }
 
 impl Ctx<'_> {
@@ -514,6 +518,7 @@ async fn answer(
         agencies: &agencies,
         viewer,
         now,
+        form_role_only: opened.standing == crate::access::Standing::FormRole,
     };
     let version = opened.case.version();
     if !sent {

@@ -639,7 +639,7 @@ fn latest_due_short(case: &Case, stage: Option<StageNumber>) -> Option<String> {
 }
 
 /// The answers on a form, by the labels the document prints.
-fn answers(fields: &[&Field], values: &FormValues) -> Vec<Labelled> {
+pub(crate) fn answers(fields: &[&Field], values: &FormValues) -> Vec<Labelled> {
     let mut out = Vec::new();
     for field in fields {
         let Some(value) = values.get(&field.id) else {

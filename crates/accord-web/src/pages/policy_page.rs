@@ -10,7 +10,9 @@
 //! holds no case and no person.
 
 use super::extract::Path;
-use accord_policy::{Condition, FormNeeded, Policy, ResolutionRoute, Stage, Track, Trigger};
+use accord_policy::{
+    Condition, FormNeeded, Policy, ResolutionRoute, SignpostEffect, Stage, Track, Trigger,
+};
 use askama::Template;
 use axum::{extract::State, response::Response};
 
@@ -122,6 +124,9 @@ struct PolicyPage {
     tracks: Vec<TrackView>,
     areas: Vec<(String, String)>,
     out_of_scope: Vec<(String, String)>,
+    /// Routes the document points to without putting anything out of
+    /// scope (Sutton §1's whistle blowing policies).
+    other_routes: Vec<(String, String)>,
     forms: Vec<(String, String)>,
     outcome: Vec<String>,
     notes: Vec<(String, String, bool)>,
@@ -210,11 +215,8 @@ pub(crate) async fn show(
                 (capitalised(&a.label), capitalised(&note.join(", ")))
             })
             .collect(),
-        out_of_scope: policy
-            .out_of_scope
-            .iter()
-            .map(|s| (s.concern.clone(), format!("{} ({})", s.go_to, s.section)))
-            .collect(),
+        out_of_scope: signposts(policy, SignpostEffect::OutOfScope),
+        other_routes: signposts(policy, SignpostEffect::Advice),
         forms: policy
             .forms
             .iter()
@@ -516,6 +518,16 @@ fn chart(policy: &Policy, track: &Track) -> Chart {
         ),
         stages,
     }
+}
+
+/// The policy's signposts with `effect`, as concern and where to go.
+fn signposts(policy: &Policy, effect: SignpostEffect) -> Vec<(String, String)> {
+    policy
+        .out_of_scope
+        .iter()
+        .filter(|s| s.effect == effect)
+        .map(|s| (s.concern.clone(), format!("{} ({})", s.go_to, s.section)))
+        .collect()
 }
 
 #[cfg(test)]
