@@ -572,7 +572,16 @@ async fn sutton_advisor_signs_appendix_1_and_the_designated_lead_concurs_in_the_
 
     let mut b = Browser::start("sutton-advisor", &app.address).await;
     b.sign_in("sut-safeguarding-advisor").await;
-    b.open(&format!("/cases/{signing}")).await;
+    // The case awaits them on My work, which links to it.
+    b.open("/my-work").await;
+    let page = b.text("main").await;
+    let awaiting = page
+        .split("Due in the next")
+        .next()
+        .expect("My work lists what awaits first");
+    assert!(awaiting.contains(&signing), "{page}");
+    b.follow(&signing).await;
+    assert_eq!(b.path().await, format!("/cases/{signing}"));
     let case = b.text("main").await;
     assert!(
         !case.contains("Record a discussion"),
