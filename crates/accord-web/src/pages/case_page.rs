@@ -736,11 +736,11 @@ fn event_words(event: &Event, policy: &Policy) -> String {
             reason,
         } => {
             let word = if *concurs {
-                "concurs"
+                "Concurrence recorded"
             } else {
-                "does not concur"
+                "Concurrence withheld"
             };
-            format!("At Stage {stage}, {} {word}: {reason}", event.actor.person)
+            format!("{word} at Stage {stage}: {reason}")
         }
         EventBody::TimescaleAgreed {
             stage,
