@@ -21,9 +21,10 @@ pub struct Raise {
     pub track: Option<TrackId>,
     /// The area of disagreement, from the policy's list.
     pub area: AreaId,
-    /// The out-of-scope kind of concern the raiser's answers matched, if
-    /// any. Such a concern is never a case: the raise is refused with where
-    /// to take it instead (DESIGN.md §5; IOM-3).
+    /// The signpost the raiser's answers matched, if any. A concern
+    /// outside the procedure is never a case: the raise is refused with
+    /// where to take it instead (DESIGN.md §5; IOM-3). A signpost that is
+    /// advice only never refuses it (Sutton §1).
     pub signpost: Option<SignpostId>,
     /// The agency whose decision, action or inaction is disputed.
     pub other_agency: AgencyId,

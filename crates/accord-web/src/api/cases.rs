@@ -175,9 +175,11 @@ pub(crate) struct RaiseRequest {
     /// The area of disagreement, from the policy's own list (see
     /// `GET /api/v1/policies/{id}`).
     pub(crate) area: AreaId,
-    /// The out-of-scope kind of concern the raiser's answers matched, if
-    /// any: such a concern is never a case, and the answer says where to
-    /// take it instead.
+    /// The signpost (the policy's `out_of_scope`) the raiser's answers
+    /// matched, if any. A concern outside the procedure is never a case,
+    /// and the answer says where to take it instead; a signpost that is
+    /// advice only (`effect = "advice"`, Sutton §1's whistle blowing) never
+    /// refuses the raise.
     #[serde(default)]
     pub(crate) signpost: Option<SignpostId>,
     /// The agency whose decision, action or inaction is disputed: one of
