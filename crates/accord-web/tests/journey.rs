@@ -621,6 +621,16 @@ async fn sutton_advisor_signs_appendix_1_and_the_designated_lead_concurs_in_the_
         "{}",
         b.text("main").await
     );
+    // Another form of the policy is not theirs to submit.
+    b.open(&format!(
+        "/cases/{signing}/submit-form?form=written-report-to-heads-of-service"
+    ))
+    .await;
+    let refused = b.text("main").await;
+    assert!(
+        refused.contains("Your part in this case is your section of the Local Safeguarding"),
+        "{refused}"
+    );
     b.close().await;
 
     let mut b = Browser::start("sutton-concurrence", &app.address).await;

@@ -491,6 +491,17 @@ async fn answer(
                 lower_first(act.title()),
                 act.why_not()
             )
+        } else if opened.standing == crate::access::Standing::FormRole {
+            let asked: Vec<String> =
+                crate::access::forms_asked_of(&principal.person, &opened.case, opened.policy)
+                    .into_iter()
+                    .filter_map(|f| opened.policy.form(f).map(|f| f.title.clone()))
+                    .collect();
+            format!(
+                "Your part in this case is your section of the {}: submit that from the case \
+                 page, and ask the stage's leads for anything else.",
+                asked.join(" and the ")
+            )
         } else {
             "You can read this case, but only the people working on it can change it: ask the \
              stage's leads."
