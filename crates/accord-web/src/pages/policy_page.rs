@@ -345,11 +345,15 @@ fn routes_words(stage: &Stage) -> String {
 }
 
 fn stage_words_of(policy: &Policy, track: &Track, stage: &Stage) -> StageWords {
+    let mut timescale = capitalised(&stage.timescale.timescale().to_string());
+    if let Some(agreed) = &stage.agreed_timescale {
+        timescale.push_str(&format!(
+            ", unless a shorter or longer timescale is agreed for the case ({})",
+            agreed.section
+        ));
+    }
     let mut facts = vec![
-        (
-            "Timescale".to_owned(),
-            capitalised(&stage.timescale.timescale().to_string()),
-        ),
+        ("Timescale".to_owned(), timescale),
         ("Led by".to_owned(), leads_words(policy, stage)),
         ("Resolved by".to_owned(), capitalised(&routes_words(stage))),
     ];
@@ -552,5 +556,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Sutton: §5's timescale agreed for the case is said beside the
+    /// stages that allow it, and §1's whistle blowing is another route the
+    /// policy points to, not something it does not cover.
+    #[test]
+    fn sutton_page_says_where_a_timescale_may_be_agreed_and_lists_whistle_blowing_as_a_route() {
+        let calendars = accord_calendar::Calendars::builtin();
+        let policies = accord_policy::builtin(&calendars);
+        let sutton = policies
+            .iter()
+            .find(|p| p.id.as_str() == "sutton-2015")
+            .unwrap();
+        let track = sutton.default_track();
+        let timescale = |n: usize| {
+            stage_words_of(sutton, track, &track.stages[n])
+                .facts
+                .into_iter()
+                .find(|(k, _)| k == "Timescale")
+                .unwrap()
+                .1
+        };
+        assert_eq!(timescale(0), "5 working days");
+        assert_eq!(
+            timescale(1),
+            "5 working days, unless a shorter or longer timescale is agreed for the case (§5)"
+        );
+        assert!(signposts(sutton, SignpostEffect::OutOfScope).is_empty());
+        let routes = signposts(sutton, SignpostEffect::Advice);
+        assert_eq!(routes.len(), 1);
+        assert!(routes[0].1.contains("whistle blowing"), "{routes:?}");
     }
 }
