@@ -948,11 +948,14 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                 .stage()
                 .and_then(|s| s.agreed_timescale.as_ref())
                 .map_or_else(String::new, |a| format!(" ({})", a.section));
+            let default = ctx
+                .stage()
+                .map_or_else(String::new, |s| s.timescale.timescale().to_string());
             intro.push(format!(
-                "{stage_name} is due {}. The policy lets the timescale for this case be agreed \
-                 given its specific circumstances{allowed}: it may be shorter or longer than the \
-                 policy's, counts from the same start as the stage's own, and replaces the \
-                 current deadline. Give the reason, which goes on the record.",
+                "{stage_name} is due {}. The policy gives it {default}, and lets the timescale \
+                 for this case be agreed given its specific circumstances{allowed}: it may be \
+                 shorter or longer, counts from the same start, and replaces the current \
+                 deadline. Give the reason, which goes on the record.",
                 words::due(&ctx.case.stage_due())
             ));
             vec![
