@@ -4,13 +4,14 @@
 //! append (DESIGN.md §4).
 
 use accord_policy::{
-    AreaId, Condition, Form, FormId, Policy, Relation, RoleRef, Stage, StageNumber, Trigger,
+    AnswerNotification, AreaId, Condition, Form, FormId, Policy, Relation, RoleRef, Stage,
+    StageNumber, Trigger,
 };
 use jiff::Timestamp;
 
 use crate::{
-    Actor, Attachment, Case, CaseId, Event, EventBody, FormValues, NotificationDue, Occasion,
-    Sequence, Subject,
+    Actor, Attachment, Case, CaseId, Event, EventBody, FieldValue, FormValues, NotificationDue,
+    Occasion, Sequence, Subject,
     form::{self, Completeness},
 };
 
@@ -257,12 +258,42 @@ impl<'c> Batch<'c> {
             .latest_form(&form.id)
             .is_some_and(|(_, v)| form::missing(form, v, Completeness::BeforeStageEnds).is_empty());
         let now_complete = form::missing(form, &values, Completeness::BeforeStageEnds).is_empty();
+        // Sutton Appendix 1: "Should the Head of Service be contacted? Yes"
+        // tells the heads of service, once, when the answer first becomes
+        // Yes; submitting the form again with the same answer tells nobody
+        // again.
+        let answered: Vec<&AnswerNotification> = {
+            let before = self.latest_form(&form.id).map(|(_, v)| v);
+            form.sections
+                .iter()
+                .flat_map(|s| &s.fields)
+                .flat_map(|field| {
+                    let now = answer(values.get(&field.id));
+                    let then = answer(before.and_then(|v| v.get(&field.id)));
+                    field
+                        .on_answer
+                        .iter()
+                        .filter(move |on| now == Some(on.answer.as_str()) && then != now)
+                })
+                .collect()
+        };
         let cause = self.emit(EventBody::FormSubmitted {
             form: form.id.clone(),
             stage,
             values,
         });
         let attach = [form.id.clone()];
+        for on in answered {
+            self.notify(
+                &on.to,
+                Occasion::FormSubmitted,
+                stage,
+                &on.message,
+                &on.section,
+                &attach,
+                cause,
+            );
+        }
         for to in form.send_to.iter().filter(|r| !told_otherwise.contains(r)) {
             let message = format!("The {} has been submitted.", form.title);
             self.notify(
@@ -291,6 +322,17 @@ impl<'c> Batch<'c> {
                 cause,
             );
         }
+    }
+}
+
+/// A field's answer as a policy's `on_answer` names it: `yes` or `no`, or
+/// a choice's option.
+fn answer(value: Option<&FieldValue>) -> Option<&str> {
+    match value? {
+        FieldValue::YesNo(true) => Some("yes"),
+        FieldValue::YesNo(false) => Some("no"),
+        FieldValue::Text(t) => Some(t.trim()),
+        FieldValue::Date(_) | FieldValue::Rows(_) => None,
     }
 }
 

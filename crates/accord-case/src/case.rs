@@ -47,6 +47,7 @@ pub struct Case {
     corrections: Vec<CorrectionRecord>,
     circumstance_changes: Vec<CircumstanceChange>,
     closures: Vec<Closure>,
+    concurrences: Vec<Concurrence>,
     status: Status,
     version: Sequence,
 }
@@ -111,6 +112,9 @@ pub struct StageVisit {
     pub form_dues: Vec<FormDue>,
     /// Extensions granted here.
     pub extensions: Vec<ExtensionRecord>,
+    /// Timescales agreed for the case here (Sutton §5), in order: the last
+    /// set the due, unless an extension followed it.
+    pub agreed_timescales: Vec<AgreedTimescaleRecord>,
     /// Breaches recorded here.
     pub breaches: Vec<BreachRecord>,
     /// When the case left (escalated, closed or withdrawn).
@@ -158,6 +162,46 @@ pub struct ExtensionRecord {
     pub reason: Text,
     /// The due it set.
     pub due: Due,
+}
+
+/// A timescale agreed for the case at a stage (Sutton §5), shorter or
+/// longer than the policy's default.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgreedTimescaleRecord {
+    /// Its event.
+    pub sequence: Sequence,
+    /// When it was recorded.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// Who recorded it.
+    pub by: Actor,
+    /// The agreed length, from the stage's clock start.
+    pub timescale: Extension,
+    /// Why.
+    pub reason: Text,
+    /// The due it set.
+    pub due: Due,
+}
+
+/// Whether the holder of the role a stage names concurred (Sutton §7c:
+/// the designated lead, with the concerns of the professional).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Concurrence {
+    /// Its event.
+    pub sequence: Sequence,
+    /// The stage it was given at.
+    pub stage: StageNumber,
+    /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// Who gave it.
+    pub by: Actor,
+    /// Whether they concur.
+    pub concurs: bool,
+    /// Why.
+    pub reason: Text,
 }
 
 /// A deadline that passed.
@@ -549,6 +593,7 @@ impl Case {
                 due: raised.due,
                 form_dues: raised.form_dues,
                 extensions: Vec::new(),
+                agreed_timescales: Vec::new(),
                 breaches: Vec::new(),
                 left_at: None,
                 awaiting_entry: None,
@@ -564,6 +609,7 @@ impl Case {
             corrections: Vec::new(),
             circumstance_changes: Vec::new(),
             closures: Vec::new(),
+            concurrences: Vec::new(),
             status: Status::Open,
             version: Sequence::FIRST,
         })
@@ -643,6 +689,7 @@ impl Case {
                     due: *due,
                     form_dues: form_dues.clone(),
                     extensions: Vec::new(),
+                    agreed_timescales: Vec::new(),
                     breaches: Vec::new(),
                     left_at: None,
                     awaiting_entry: None,
@@ -804,6 +851,7 @@ impl Case {
                     due: *due,
                     form_dues: form_dues.clone(),
                     extensions: Vec::new(),
+                    agreed_timescales: Vec::new(),
                     breaches: Vec::new(),
                     left_at: None,
                     awaiting_entry: None,
@@ -854,6 +902,35 @@ impl Case {
                 at,
                 notification: notification.as_ref().clone(),
             }),
+            EventBody::ConcurrenceRecorded {
+                stage,
+                concurs,
+                reason,
+            } => self.concurrences.push(Concurrence {
+                sequence,
+                stage: *stage,
+                at,
+                by: actor.clone(),
+                concurs: *concurs,
+                reason: reason.clone(),
+            }),
+            EventBody::TimescaleAgreed {
+                timescale,
+                reason,
+                due,
+                ..
+            } => {
+                let visit = self.current_visit_mut();
+                visit.due = *due;
+                visit.agreed_timescales.push(AgreedTimescaleRecord {
+                    sequence,
+                    at,
+                    by: actor.clone(),
+                    timescale: *timescale,
+                    reason: reason.clone(),
+                    due: *due,
+                });
+            }
         }
     }
 
@@ -1153,6 +1230,11 @@ impl Case {
     /// Changes of circumstances, in order.
     pub fn circumstance_changes(&self) -> &[CircumstanceChange] {
         &self.circumstance_changes
+    }
+
+    /// Concurrences recorded (Sutton §7c), in order.
+    pub fn concurrences(&self) -> &[Concurrence] {
+        &self.concurrences
     }
 
     /// Closings and withdrawals, in order.

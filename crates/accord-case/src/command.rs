@@ -21,9 +21,10 @@ pub struct Raise {
     pub track: Option<TrackId>,
     /// The area of disagreement, from the policy's list.
     pub area: AreaId,
-    /// The out-of-scope kind of concern the raiser's answers matched, if
-    /// any. Such a concern is never a case: the raise is refused with where
-    /// to take it instead (DESIGN.md §5; IOM-3).
+    /// The signpost the raiser's answers matched, if any. A concern
+    /// outside the procedure is never a case: the raise is refused with
+    /// where to take it instead (DESIGN.md §5; IOM-3). A signpost that is
+    /// advice only never refuses it (Sutton §1).
     pub signpost: Option<SignpostId>,
     /// The agency whose decision, action or inaction is disputed.
     pub other_agency: AgencyId,
@@ -189,6 +190,28 @@ pub enum Command {
         reason: Text,
         /// What it should have said.
         amendment: Amendment,
+    },
+    /// Record whether the holder of the role the current stage names
+    /// concurs with the concerns raised (Sutton §7c: "If the designated
+    /// lead concurs with the concerns of the professional, the Children's
+    /// social care safeguarding manager should be informed in writing").
+    /// Only a holder of that role records it, before the move it allows.
+    RecordConcurrence {
+        /// Whether they concur.
+        concurs: bool,
+        /// Why, in their words.
+        reason: Text,
+    },
+    /// Agree the case's own timescale for the current stage, counted from
+    /// when the stage's clock started: shorter or longer than the policy's
+    /// default, with a reason (Sutton §5: the referral form agrees "the
+    /// timescale given the specific circumstances of each case"). Only
+    /// where the stage allows it, and never a deadline already past.
+    AgreeTimescale {
+        /// The agreed length, at most a year.
+        timescale: Extension,
+        /// Why, such as where it was agreed.
+        reason: Text,
     },
 }
 

@@ -88,6 +88,23 @@ pub(crate) fn entry_form_dues(
         .collect()
 }
 
+/// When `stage` is due under a timescale agreed for the case (Sutton §5):
+/// `agreed` counted from where the stage's own timescale counts from, so it
+/// may fall before or after the policy's default.
+pub(crate) fn agreed_due(
+    calendar: &Calendar,
+    stage: &Stage,
+    entered: Timestamp,
+    raised: Timestamp,
+    agreed: Extension,
+) -> Due {
+    let start = match stage.timescale.from {
+        CountFrom::StageStart => entered,
+        CountFrom::Raised => raised,
+    };
+    calendar.due(start, agreed.timescale())
+}
+
 /// `due` extended by `by`: hours run on from the deadline instant; days
 /// count from the last day that was due, so two working days on a Friday
 /// deadline end on Tuesday. `None` when there is no deadline to extend.

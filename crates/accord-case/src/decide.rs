@@ -3,8 +3,8 @@
 
 use accord_calendar::Calendar;
 use accord_policy::{
-    Before, Form, FormId, FormNeeded, Inclusion, Policy, RecordKind, Relation, ResolutionRoute,
-    RoleRef, RoleTier, Stage, Track, Trigger,
+    AreaId, Before, Form, FormId, FormNeeded, Inclusion, Policy, RecordKind, Relation, Requirement,
+    ResolutionRoute, RoleRef, RoleTier, SignpostEffect, Stage, Track, Trigger,
 };
 use jiff::civil::Date;
 
@@ -14,7 +14,7 @@ use crate::{
     Raise, Raised, Refusal, Sequence, Status, Subject, SubjectId, Text,
     batch::{Batch, holds},
     dates,
-    deadline::{entry_form_dues, extended, form_dues, stage_due},
+    deadline::{agreed_due, entry_form_dues, extended, form_dues, stage_due},
     form::{self, Completeness},
     refusal::design,
 };
@@ -38,18 +38,26 @@ impl Case {
         };
         if let Some(id) = &raise.signpost {
             // DESIGN.md §5: disagreements outside the procedure are signposted
-            // at the start and never recorded as cases.
-            return Err(match policy.out_of_scope.iter().find(|s| &s.id == id) {
-                Some(s) => Refusal::OutOfScope {
-                    concern: s.concern.clone(),
-                    go_to: s.go_to.clone(),
-                    section: s.section.clone(),
-                },
-                None => Refusal::UnknownSignpost {
-                    signpost: id.to_string(),
-                    section: design::RULES.into(),
-                },
-            });
+            // at the start and never recorded as cases. A signpost the
+            // document gives only as advice (Sutton §1's whistle blowing
+            // policies) never refuses a raise: the raiser was shown it, and
+            // chose to raise the disagreement all the same.
+            match policy.out_of_scope.iter().find(|s| &s.id == id) {
+                Some(s) if s.effect == SignpostEffect::Advice => {}
+                Some(s) => {
+                    return Err(Refusal::OutOfScope {
+                        concern: s.concern.clone(),
+                        go_to: s.go_to.clone(),
+                        section: s.section.clone(),
+                    });
+                }
+                None => {
+                    return Err(Refusal::UnknownSignpost {
+                        signpost: id.to_string(),
+                        section: design::RULES.into(),
+                    });
+                }
+            }
         }
         if raise.other_agency == ctx.actor.agency {
             return Err(Refusal::OwnAgency {
@@ -68,7 +76,7 @@ impl Case {
         let forms = raise
             .forms
             .iter()
-            .map(|(id, values)| Ok((check_submission(policy, id, values)?, values)))
+            .map(|(id, values)| check_submission(policy, &raise.area, id, values, None, ctx))
             .collect::<Result<Vec<_>, Refusal>>()?;
         for needed in start
             .forms
@@ -108,7 +116,7 @@ impl Case {
             form_dues: form_dues(calendar, start, ctx.now, ctx.now),
         })));
         for (form, values) in forms {
-            batch.submit_form(form, start.number, values.clone(), &[]);
+            batch.submit_form(form, start.number, values, &[]);
         }
         if raise.subjects.iter().any(|s| s.immediate_risk) {
             batch.notify_immediate_risk(policy, start.number, raised);
@@ -215,7 +223,9 @@ impl Case {
                 batch.emit(EventBody::ActionCompleted { action, note });
             }
             Command::SubmitForm { form, values } => {
-                let form = check_submission(policy, &form, &values)?;
+                let latest = self.latest_form(&form).map(|s| &s.values);
+                let (form, values) =
+                    check_submission(policy, self.area(), &form, &values, latest, ctx)?;
                 self.submit_and_enter(&mut batch, policy, calendar, track, stage, form, values)?;
             }
             Command::Escalate { to, reason } => {
@@ -377,6 +387,52 @@ impl Case {
                 [child_protection_plan, looked_after, immediate_risk],
                 reason,
             )?,
+            Command::RecordConcurrence { concurs, reason } => {
+                self.require_open(policy)?;
+                check_concurring(policy, self, stage, &ctx.actor)?;
+                batch.emit(EventBody::ConcurrenceRecorded {
+                    stage: here,
+                    concurs,
+                    reason,
+                });
+            }
+            Command::AgreeTimescale { timescale, reason } => {
+                self.require_open(policy)?;
+                let allowed = stage.agreed_timescale.as_ref().ok_or_else(|| {
+                    Refusal::TimescaleNotAgreedHere {
+                        stage: here,
+                        section: stage.section.clone(),
+                    }
+                })?;
+                require_manager(&ctx.actor)?;
+                if !timescale.is_within_a_year() {
+                    return Err(Refusal::AgreedTimescaleTooLong {
+                        section: design::TIME.into(),
+                    });
+                }
+                // Sutton §5: "the timescale given the specific circumstances
+                // of each case" replaces the stage's default, counted from
+                // the same start; unlike an extension it may shorten it.
+                let due = agreed_due(
+                    calendar,
+                    stage,
+                    self.current_visit().entered_at,
+                    self.raised_at(),
+                    timescale,
+                );
+                if let Some(instant) = due.instant().filter(|i| *i <= ctx.now) {
+                    return Err(Refusal::AgreedTimescalePassed {
+                        due: instant,
+                        section: allowed.section.clone(),
+                    });
+                }
+                batch.emit(EventBody::TimescaleAgreed {
+                    stage: here,
+                    timescale,
+                    reason,
+                    due,
+                });
+            }
         }
         Ok(batch.events)
     }
@@ -806,26 +862,37 @@ impl Case {
             .iter()
             .filter(|r| r.before == Before::LeavingStage || r.before == how)
         {
-            let met = self.discussions().iter().any(|d| {
-                d.stage == stage.number
-                    && (req.record == RecordKind::Discussion || d.approved_on.is_some())
-                    && self.between_the_sides(policy, stage, &d.record)
-                    && req.with.as_ref().is_none_or(|with| {
-                        let took_part = |agency: Option<&AgencyId>| {
-                            d.record.participants.iter().any(|p| {
-                                agency.is_none_or(|a| &p.agency == a)
-                                    && role_matches(policy, &p.role, with)
-                            })
-                        };
-                        // Havering §2.8: "The respective agency members on
-                        // the HSCP": one for each side, not one of anyone's.
-                        if req.each_side {
-                            self.parties().into_iter().all(|a| took_part(Some(a)))
-                        } else {
-                            took_part(None)
-                        }
-                    })
-            });
+            let met = if req.record == RecordKind::Concurrence {
+                // Sutton §7c: the latest word of whoever may concur counts,
+                // and only a concurrence allows the move.
+                self.concurrences()
+                    .iter()
+                    .rev()
+                    .find(|c| c.stage == stage.number && may_concur(policy, self, req, &c.by))
+                    .is_some_and(|c| c.concurs)
+            } else {
+                self.discussions().iter().any(|d| {
+                    d.stage == stage.number
+                        && (req.record == RecordKind::Discussion || d.approved_on.is_some())
+                        && self.between_the_sides(policy, stage, &d.record)
+                        && req.with.as_ref().is_none_or(|with| {
+                            let took_part = |agency: Option<&AgencyId>| {
+                                d.record.participants.iter().any(|p| {
+                                    agency.is_none_or(|a| &p.agency == a)
+                                        && role_matches(policy, &p.role, with)
+                                })
+                            };
+                            // Havering §2.8: "The respective agency members
+                            // on the HSCP": one for each side, not one of
+                            // anyone's.
+                            if req.each_side {
+                                self.parties().into_iter().all(|a| took_part(Some(a)))
+                            } else {
+                                took_part(None)
+                            }
+                        })
+                })
+            };
             if !met {
                 refusals.push(Refusal::RequirementUnmet {
                     description: req.description.clone(),
@@ -1573,12 +1640,18 @@ fn check_command_dates(command: &Command) -> Result<(), Refusal> {
     }
 }
 
-/// The form, if `values` fit it and answer everything required on submission.
+/// The form, with the answers it is to keep (`completed_sections`), if
+/// `values` fit it, are the actor's to give and, so kept, answer
+/// everything required on submission. `latest` is the form's latest
+/// submission on the case, if any.
 fn check_submission<'p>(
     policy: &'p Policy,
+    area: &AreaId,
     id: &FormId,
     values: &FormValues,
-) -> Result<&'p Form, Refusal> {
+    latest: Option<&FormValues>,
+    ctx: &Context,
+) -> Result<(&'p Form, FormValues), Refusal> {
     let form = policy.form(id).ok_or_else(|| unknown_form(id))?;
     let problems = form::problems(form, values);
     if !problems.is_empty() {
@@ -1589,7 +1662,8 @@ fn check_submission<'p>(
             section: form.section.clone(),
         });
     }
-    let missing_fields = form::missing(form, values, Completeness::OnSubmit);
+    let values = completed_sections(policy, area, form, values, latest, ctx)?;
+    let missing_fields = form::missing(form, &values, Completeness::OnSubmit);
     if !missing_fields.is_empty() {
         return Err(Refusal::FormIncomplete {
             form: id.clone(),
@@ -1598,7 +1672,7 @@ fn check_submission<'p>(
             section: form.section.clone(),
         });
     }
-    Ok(form)
+    Ok((form, values))
 }
 
 /// Whether `actor` holds `role` on `case`: a tier or declared role they
@@ -1607,11 +1681,16 @@ fn check_submission<'p>(
 /// of another subgroup does not hold it). Other relations name nobody who
 /// may decide.
 fn holds_on(policy: &Policy, case: &Case, actor: &Actor, role: &RoleRef) -> bool {
+    holds_in(policy, case.area(), actor, role)
+}
+
+/// [`holds_on`] for a case in `area`, before or after it is raised.
+fn holds_in(policy: &Policy, area: &AreaId, actor: &Actor, role: &RoleRef) -> bool {
     match role {
         RoleRef::Relation(Relation::AreaRoute) => policy
             .areas
             .iter()
-            .find(|a| &a.id == case.area())
+            .find(|a| &a.id == area)
             .and_then(|a| a.routes_to.as_ref())
             .filter(|r| !matches!(r, RoleRef::Relation(_)))
             .is_some_and(|r| actor.holds(r)),
@@ -1622,6 +1701,11 @@ fn holds_on(policy: &Policy, case: &Case, actor: &Actor, role: &RoleRef) -> bool
 /// The names of `roles`, as the document writes them, for a refusal that
 /// says whom to ask. `area-route` names the role the case's area routes to.
 fn role_names(policy: &Policy, case: &Case, roles: &[RoleRef]) -> Vec<String> {
+    role_names_in(policy, case.area(), roles)
+}
+
+/// [`role_names`] for a case in `area`, before or after it is raised.
+fn role_names_in(policy: &Policy, area: &AreaId, roles: &[RoleRef]) -> Vec<String> {
     roles
         .iter()
         .map(|r| {
@@ -1629,7 +1713,7 @@ fn role_names(policy: &Policy, case: &Case, roles: &[RoleRef]) -> Vec<String> {
                 RoleRef::Relation(Relation::AreaRoute) => policy
                     .areas
                     .iter()
-                    .find(|a| &a.id == case.area())
+                    .find(|a| &a.id == area)
                     .and_then(|a| a.routes_to.as_ref())
                     .unwrap_or(r),
                 other => other,
@@ -1731,6 +1815,106 @@ pub(crate) fn check_without_agreement_recorder(
         });
     }
     Ok(())
+}
+
+/// Whether `actor` may give the concurrence `req` asks for: a holder of a
+/// role it names (DESIGN.md §2: never a tier standing in for the role),
+/// of the raising agency where it says so (Sutton §7c: "the agency's
+/// designated safeguarding lead").
+fn may_concur(policy: &Policy, case: &Case, req: &Requirement, actor: &Actor) -> bool {
+    req.by.iter().any(|r| holds_on(policy, case, actor, r))
+        && (!req.by_raising_agency || actor.agency == case.raised_by().agency)
+}
+
+/// Only a holder of a role a concurrence the stage requires names records
+/// whether they concur (Sutton §7c: "If the designated lead concurs with
+/// the concerns of the professional"): `NoConcurrenceAtThisStage` where the
+/// stage asks for none, `NotTheConcurringRole`, naming the role, for
+/// anyone else.
+pub(crate) fn check_concurring(
+    policy: &Policy,
+    case: &Case,
+    stage: &Stage,
+    actor: &Actor,
+) -> Result<(), Refusal> {
+    let mut asked = stage
+        .requirements
+        .iter()
+        .filter(|r| r.record == RecordKind::Concurrence)
+        .peekable();
+    let Some(first) = asked.peek().copied() else {
+        return Err(Refusal::NoConcurrenceAtThisStage {
+            stage: stage.number,
+            section: stage.section.clone(),
+        });
+    };
+    if asked.any(|req| may_concur(policy, case, req, actor)) {
+        return Ok(());
+    }
+    Err(Refusal::NotTheConcurringRole {
+        concurring: role_names(policy, case, &first.by),
+        raising_agency_only: first.by_raising_agency,
+        section: first.section.clone(),
+    })
+}
+
+/// `values` as submitted by `ctx`'s actor, with each section of `form`
+/// that names a role in `completed_by` they do not hold kept as `latest`
+/// left it (Sutton Appendix 1: "Safeguarding Advisor: Sign: ___ Date:
+/// ___" is the Advisor's to sign, not the referrer's to type). Blank
+/// answers there are kept as they were, so the rest of the form can be
+/// submitted again without them; an answer that differs is refused with
+/// the role named.
+///
+/// Someone who completes a section by their role and leaves another
+/// section wholly blank has submitted their own part only: that section
+/// keeps its latest answers too, so the Safeguarding Advisor signs without
+/// retyping, or erasing, what the referrer wrote.
+fn completed_sections(
+    policy: &Policy,
+    area: &AreaId,
+    form: &Form,
+    values: &FormValues,
+    latest: Option<&FormValues>,
+    ctx: &Context,
+) -> Result<FormValues, Refusal> {
+    let completes = |by: &RoleRef| holds_in(policy, area, &ctx.actor, by);
+    let answered = |id: &accord_policy::FieldId| values.get(id).is_some_and(|v| v.is_answered());
+    let by_role = form
+        .sections
+        .iter()
+        .filter_map(|s| s.completed_by.as_ref())
+        .any(completes);
+    let mut kept = values.clone();
+    for section in &form.sections {
+        let theirs = match section.completed_by.as_ref() {
+            Some(by) => completes(by),
+            None => !by_role || section.fields.iter().any(|f| answered(&f.id)),
+        };
+        if theirs {
+            continue;
+        }
+        for field in &section.fields {
+            let before = latest
+                .and_then(|v| v.get(&field.id))
+                .filter(|v| v.is_answered());
+            let given = values.get(&field.id).filter(|v| v.is_answered());
+            if section.completed_by.is_some() && given.is_some_and(|g| Some(g) != before) {
+                return Err(Refusal::NotTheSectionsCompleter {
+                    form: form.id.clone(),
+                    title: form.title.clone(),
+                    section_title: section.title.clone(),
+                    completers: role_names_in(policy, area, section.completed_by.as_slice()),
+                    section: form.section.clone(),
+                });
+            }
+            match before {
+                Some(v) => kept.0.insert(field.id.clone(), v.clone()),
+                None => kept.0.remove(&field.id),
+            };
+        }
+    }
+    Ok(kept)
 }
 
 /// Whether someone who took part as `held` counts as `wanted`: the same

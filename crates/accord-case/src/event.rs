@@ -238,6 +238,28 @@ pub enum EventBody {
     /// Someone must be told something: the outbox row, written in the same
     /// append as the event that caused it (DESIGN.md §4).
     NotificationDue(Box<NotificationDue>),
+    /// The holder of the role a stage names recorded whether they concur
+    /// (Sutton §7c: the designated lead). The envelope's actor gave it.
+    ConcurrenceRecorded {
+        /// The stage.
+        stage: StageNumber,
+        /// Whether they concur.
+        concurs: bool,
+        /// Why.
+        reason: Text,
+    },
+    /// The case's own timescale for the current stage was agreed (Sutton
+    /// §5), shorter or longer than the policy's default.
+    TimescaleAgreed {
+        /// The stage.
+        stage: StageNumber,
+        /// The agreed length, counted from the stage's clock start.
+        timescale: Extension,
+        /// Why.
+        reason: Text,
+        /// The due it sets, computed on the policy's calendar.
+        due: Due,
+    },
 }
 
 /// The raise: the disagreement as first put on record.
@@ -376,6 +398,8 @@ impl EventBody {
             EventBody::CircumstancesChanged { .. } => "circumstances_changed",
             EventBody::Corrected { .. } => "corrected",
             EventBody::NotificationDue(_) => "notification_due",
+            EventBody::ConcurrenceRecorded { .. } => "concurrence_recorded",
+            EventBody::TimescaleAgreed { .. } => "timescale_agreed",
         }
     }
 }

@@ -53,7 +53,7 @@ pub enum FieldValue {
 
 impl FieldValue {
     /// Blank text and an empty table count as unanswered.
-    fn is_answered(&self) -> bool {
+    pub(crate) fn is_answered(&self) -> bool {
         match self {
             FieldValue::Text(s) => !s.trim().is_empty(),
             FieldValue::Rows(rows) => !rows.is_empty(),

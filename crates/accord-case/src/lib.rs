@@ -85,10 +85,10 @@ mod record;
 mod refusal;
 
 pub use case::{
-    Action, AwaitedEntry, BreachRecord, Case, CircumstanceChange, Closure, Completion,
-    Confirmation, CorrectionRecord, Discussion, Entry, ExtensionRecord, FormSubmission,
-    Involvement, LearningRecord, Notice, OpenDeadline, Outcome, Panel, Representation, StageVisit,
-    Status, StreamError,
+    Action, AgreedTimescaleRecord, AwaitedEntry, BreachRecord, Case, CircumstanceChange, Closure,
+    Completion, Concurrence, Confirmation, CorrectionRecord, Discussion, Entry, ExtensionRecord,
+    FormSubmission, Involvement, LearningRecord, Notice, OpenDeadline, Outcome, Panel,
+    Representation, StageVisit, Status, StreamError,
 };
 pub use command::{Command, LaterStart, Raise};
 pub use event::{Attachment, Event, EventBody, FormDue, NotificationDue, Occasion, Raised};

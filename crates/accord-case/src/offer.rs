@@ -55,6 +55,11 @@ pub enum Offer {
     Reopen,
     /// Record that a subject's circumstances have changed.
     RecordChangeOfCircumstances,
+    /// Record whether the actor, holding the role the stage names,
+    /// concurs (Sutton §7c: the designated lead).
+    RecordConcurrence,
+    /// Agree the case's own timescale for the current stage (Sutton §5).
+    AgreeTimescale,
 }
 
 impl Case {
@@ -138,6 +143,12 @@ impl Case {
                 }
                 if actor.is_manager_or_above() && self.stage_due().instant().is_some() {
                     offers.push(Offer::ExtendDeadline);
+                }
+                if actor.is_manager_or_above() && stage.agreed_timescale.is_some() {
+                    offers.push(Offer::AgreeTimescale);
+                }
+                if decide::check_concurring(policy, self, stage, actor).is_ok() {
+                    offers.push(Offer::RecordConcurrence);
                 }
                 let decider = decide::check_decider(policy, self, stage, actor).is_ok();
                 let panel_here = self.panel().is_some_and(|p| p.stage == stage.number);

@@ -748,6 +748,76 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// Only a holder of the role a form's section names completes it.
+    #[error(
+        "only the {} completes \"{section_title}\" on the {title}: leave it for them, and submit the rest of the form",
+        completers.join(" or the ")
+    )]
+    NotTheSectionsCompleter {
+        /// The form.
+        form: FormId,
+        /// Its title.
+        title: String,
+        /// The section's heading.
+        section_title: String,
+        /// The roles that complete it, as the document names them.
+        completers: Vec<String>,
+        /// Where the rule is: the form's section of the document.
+        section: String,
+    },
+    /// The stage asks nobody to concur.
+    #[error("Stage {stage} asks for no one's concurrence: record a discussion instead")]
+    NoConcurrenceAtThisStage {
+        /// The stage.
+        stage: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Only a holder of the role the stage names concurs.
+    #[error(
+        "only the {}{} may record whether they concur: ask them to record it, or ask the partnership's administrator to add the role to your account if you hold it",
+        concurring.join(" or the "),
+        if *raising_agency_only { " of the agency that raised the disagreement" } else { "" }
+    )]
+    NotTheConcurringRole {
+        /// The roles that concur, as the document names them.
+        concurring: Vec<String>,
+        /// Whether they must be of the raising agency.
+        raising_agency_only: bool,
+        /// Where the rule is.
+        section: String,
+    },
+    /// The stage's timescale is the policy's, not one agreed per case.
+    #[error(
+        "Stage {stage}'s timescale is set by the policy and cannot be agreed for this case: record an extension, with its reason, if it needs longer"
+    )]
+    TimescaleNotAgreedHere {
+        /// The stage.
+        stage: StageNumber,
+        /// Where the rule is.
+        section: String,
+    },
+    /// An agreed timescale longer than a year.
+    #[error(
+        "a timescale of more than a year is a pause, not a timescale: agree at most {} working days, {} calendar days or {} hours",
+        crate::Extension::MAX_WORKING_DAYS,
+        crate::Extension::MAX_CALENDAR_DAYS,
+        crate::Extension::MAX_HOURS
+    )]
+    AgreedTimescaleTooLong {
+        /// Where the rule is.
+        section: String,
+    },
+    /// An agreed timescale whose deadline has already passed.
+    #[error(
+        "counted from the start of the stage, that timescale ended at {due}, which has passed: agree a longer one, or record the breach"
+    )]
+    AgreedTimescalePassed {
+        /// The deadline it would set.
+        due: Timestamp,
+        /// Where the rule is.
+        section: String,
+    },
 }
 
 fn allowed_words(allowed: &[StageNumber]) -> String {
@@ -858,7 +928,13 @@ impl Refusal {
             | Refusal::DirectEntryNotJustified { section, .. }
             | Refusal::NotWhoRecordsWithoutAgreement { section, .. }
             | Refusal::RecorderNotUninvolved { section, .. }
-            | Refusal::NoDisagreementRecorded { section, .. } => section,
+            | Refusal::NoDisagreementRecorded { section, .. }
+            | Refusal::NotTheSectionsCompleter { section, .. }
+            | Refusal::NoConcurrenceAtThisStage { section, .. }
+            | Refusal::NotTheConcurringRole { section, .. }
+            | Refusal::TimescaleNotAgreedHere { section, .. }
+            | Refusal::AgreedTimescaleTooLong { section }
+            | Refusal::AgreedTimescalePassed { section, .. } => section,
         }
     }
 }

@@ -21,8 +21,15 @@ fn nurse_manager() -> Actor {
 fn senior_manager() -> Actor {
     actor("senior", "manx-care", RoleTier::SeniorManager)
 }
+/// The Director completes the form's "outcome of agreed actions" section,
+/// which only the holder of that role may (its `completed_by`).
 fn director() -> Actor {
-    actor("director", "safeguarding-board", RoleTier::PartnershipTeam)
+    holding(
+        "director",
+        "safeguarding-board",
+        RoleTier::PartnershipTeam,
+        &["director-of-multi-agency-safeguarding"],
+    )
 }
 fn independent_chair() -> Actor {
     holding(
@@ -301,9 +308,19 @@ fn isle_of_man_stage4_is_entered_by_the_referral_form_within_5_working_days_of_s
             .contains(&accord_case::Offer::SubmitForm(referral_form()))
     );
 
-    // The referral part must be complete on submission; an incomplete
-    // form neither enters Stage Four nor is kept.
-    let incomplete = submit(h.policy, "referral-form", &["issues-and-concerns"]);
+    // The referral part must be complete on submission (the outcome
+    // section is the Director's, filled in before the stage ends); an
+    // incomplete form neither enters Stage Four nor is kept.
+    let incomplete = submit(
+        h.policy,
+        "referral-form",
+        &[
+            "issues-and-concerns",
+            "outcome-of-discussion",
+            "agreed-actions",
+            "date-returned",
+        ],
+    );
     let refused = h
         .run(incomplete, &senior_manager(), at("2025-07-03T09:00:00Z"))
         .unwrap_err();

@@ -27,6 +27,14 @@ fn senior_manager() -> Actor {
 fn head_of_service() -> Actor {
     actor("hos", "school", RoleTier::HeadOfService)
 }
+fn advisor() -> Actor {
+    holding(
+        "advisor",
+        "lscb",
+        RoleTier::SafeguardingLead,
+        &["safeguarding-advisor"],
+    )
+}
 fn independent_chair() -> Actor {
     holding(
         "independent-chair",
@@ -38,6 +46,41 @@ fn independent_chair() -> Actor {
 
 /// Monday 1 December 2025, 10:00 GMT.
 const RAISED: &str = "2025-12-01T10:00:00Z";
+
+/// Appendix 1's "Safeguarding Advisor: Sign: ___ Date: ___", which only the
+/// Safeguarding Advisor completes.
+const ADVISORS_PART: [&str; 3] = [
+    "safeguarding-advisor-name",
+    "safeguarding-advisor-signature",
+    "safeguarding-advisor-date",
+];
+
+/// Appendix 1 as the referrer submits it: every field but the Advisor's
+/// and any in `leave_out`.
+fn referrers_part(policy: &accord_policy::Policy, leave_out: &[&str]) -> Command {
+    let leave_out: Vec<&str> = ADVISORS_PART.iter().chain(leave_out).copied().collect();
+    submit(policy, "appendix-1", &leave_out)
+}
+
+/// The Safeguarding Advisor's section of Appendix 1, and nothing else.
+fn advisors_part() -> Command {
+    let (policy, _) = policy(POLICY);
+    let all = fill(form(policy, "appendix-1"), &[]);
+    let mut values = accord_case::FormValues::new();
+    for id in ADVISORS_PART {
+        let id: accord_policy::FieldId = id.parse().unwrap();
+        values = values.with(id.clone(), all.get(&id).unwrap().clone());
+    }
+    Command::SubmitForm {
+        form: "appendix-1".parse().unwrap(),
+        values,
+    }
+}
+
+/// The Safeguarding Advisor signs Appendix 1.
+fn advisor_signs(h: &mut Harness, now: &str) {
+    h.ok(advisors_part(), &advisor(), at(now));
+}
 
 fn raised() -> Harness {
     let (policy, _) = policy(POLICY);
@@ -95,7 +138,7 @@ fn at_stage_two() -> Harness {
         at("2025-12-01T14:00:00Z"),
     );
     h.ok(
-        submit(h.policy, "appendix-1", &["outcome-achieved"]),
+        referrers_part(h.policy, &["outcome-achieved"]),
         &dsl(),
         at("2025-12-02T09:00:00Z"),
     );
@@ -108,10 +151,11 @@ fn at_stage_six() -> Harness {
     let mut h = at_stage_two();
     approved_discussion(&mut h, "2025-12-03T10:00:00Z");
     h.ok(
-        submit(h.policy, "appendix-1", &[]),
+        referrers_part(h.policy, &[]),
         &dsl(),
         at("2025-12-03T11:00:00Z"),
     );
+    advisor_signs(&mut h, "2025-12-03T11:30:00Z");
     escalate(&mut h, 3, &dsl(), "2025-12-03T12:00:00Z");
     approved_discussion(&mut h, "2025-12-04T10:00:00Z");
     escalate(&mut h, 4, &senior_manager(), "2025-12-04T12:00:00Z");
@@ -304,9 +348,11 @@ fn sutton_assessment_and_care_planning_starts_with_the_team_managers() {
     );
     assert_eq!(refused.section(), "§5; Appendix 1");
 
+    let mut leave_out = ADVISORS_PART.to_vec();
+    leave_out.push("outcome-achieved");
     r.forms = vec![(
         "appendix-1".parse().unwrap(),
-        fill(form(policy, "appendix-1"), &["outcome-achieved"]),
+        fill(form(policy, "appendix-1"), &leave_out),
     )];
     let mut below = r.clone();
     below.subjects = vec![child("c1", false, false, true)];
@@ -351,10 +397,11 @@ fn sutton_stage2_needs_formally_approved_records() {
         at("2025-12-03T10:00:00Z"),
     );
     h.ok(
-        submit(h.policy, "appendix-1", &[]),
+        referrers_part(h.policy, &[]),
         &dsl(),
         at("2025-12-03T11:00:00Z"),
     );
+    advisor_signs(&mut h, "2025-12-03T11:30:00Z");
     let refused = h
         .run(
             Command::Escalate {
@@ -393,6 +440,7 @@ fn sutton_stage2_needs_formally_approved_records() {
 fn sutton_stage2_escalation_is_not_held_up_by_the_outcome_achieved() {
     let mut h = at_stage_two();
     approved_discussion(&mut h, "2025-12-03T10:00:00Z");
+    advisor_signs(&mut h, "2025-12-03T11:00:00Z");
     let outcome: accord_policy::FieldId = "outcome-achieved".parse().unwrap();
     let appendix_1 = "appendix-1".parse().unwrap();
     assert!(
@@ -411,7 +459,7 @@ fn sutton_stage2_escalation_is_not_held_up_by_the_outcome_achieved() {
     assert_eq!(h.case.stage(), stage(3));
     // The outcome can be recorded on the form later, once the actions are done.
     h.ok(
-        submit(h.policy, "appendix-1", &[]),
+        referrers_part(h.policy, &[]),
         &dsl(),
         at("2025-12-04T09:00:00Z"),
     );
@@ -518,6 +566,7 @@ fn sutton_independent_chairs_written_response_is_final() {
 fn at_stage_four() -> Harness {
     let mut h = at_stage_two();
     approved_discussion(&mut h, "2025-12-03T10:00:00Z");
+    advisor_signs(&mut h, "2025-12-03T11:00:00Z");
     escalate(&mut h, 3, &dsl(), "2025-12-03T12:00:00Z");
     approved_discussion(&mut h, "2025-12-04T10:00:00Z");
     escalate(&mut h, 4, &senior_manager(), "2025-12-04T12:00:00Z");
@@ -759,4 +808,400 @@ fn sutton_subgroup_chair_decides_an_issue_in_their_own_area() {
         at("2025-12-03T09:00:00Z"),
     );
     assert_eq!(h.case.status(), Status::Resolved);
+}
+
+/// SUT-11: Appendix 1 ends "Safeguarding Advisor: Sign: ___ Date: ___".
+/// That section is the Safeguarding Advisor's to complete, and only theirs
+/// (its `completed_by`): a referrer who types the Advisor's signature is
+/// refused with the role named, on the raise and on a later submission;
+/// the referrer's own part goes in without it; and Stage 2, which needs the
+/// form, cannot end until the Advisor has signed.
+#[test]
+fn sutton_appendix_1_advisors_section_is_completed_by_the_safeguarding_advisor_only() {
+    // On the raise of a disagreement in assessment and care planning, which
+    // starts at Stage 2 with the form.
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.area = "assessment-and-care-planning".parse().unwrap();
+    r.forms = vec![(
+        "appendix-1".parse().unwrap(),
+        fill(form(policy, "appendix-1"), &["outcome-achieved"]),
+    )];
+    let refused = Harness::raise(POLICY, r, &dsl(), at(RAISED)).err().unwrap();
+    assert!(
+        matches!(&refused, Refusal::NotTheSectionsCompleter { completers, section_title, .. }
+            if completers == &["Safeguarding Advisor"] && section_title == "Safeguarding Advisor"),
+        "{refused:?}"
+    );
+    assert_eq!(refused.section(), "Appendix 1");
+
+    // On a later submission, by the referrer or anyone else without the role.
+    let mut h = at_stage_two();
+    for typist in [dsl(), team_manager(), teacher()] {
+        let refused = h
+            .run(
+                submit(h.policy, "appendix-1", &["outcome-achieved"]),
+                &typist,
+                at("2025-12-02T10:00:00Z"),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(refused, Refusal::NotTheSectionsCompleter { .. }),
+            "{} typed the Advisor's signature: {refused:?}",
+            typist.person
+        );
+    }
+
+    // Without the Advisor's signature, Stage 2 is not left.
+    approved_discussion(&mut h, "2025-12-03T10:00:00Z");
+    let refused = h
+        .run(
+            Command::Escalate {
+                to: stage(3),
+                reason: text("Unresolved"),
+            },
+            &dsl(),
+            at("2025-12-03T11:00:00Z"),
+        )
+        .unwrap_err();
+    let Refusal::FormIncomplete { missing_fields, .. } = &refused else {
+        panic!("expected FormIncomplete, got {refused:?}");
+    };
+    let missing: Vec<&str> = missing_fields.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(missing, ADVISORS_PART);
+    assert!(
+        h.case
+            .outstanding(h.policy, accord_policy::Before::Escalate)
+            .contains(&refused)
+    );
+}
+
+/// SUT-11: the Safeguarding Advisor reaches Appendix 1 when it is theirs to
+/// complete, at Stage 2, and signs their section alone: the referrer's
+/// answers stay as the referrer gave them, and the referrer's later, fuller
+/// version (the outcome achieved) keeps the Advisor's signature without
+/// retyping it. Signed, Stage 2 can be left.
+#[test]
+fn sutton_safeguarding_advisor_signs_appendix_1_and_the_referrers_answers_stay() {
+    let mut h = at_stage_two();
+    let appendix_1: accord_policy::FormId = "appendix-1".parse().unwrap();
+    let referrers = h.case.latest_form(&appendix_1).unwrap().values.clone();
+    assert!(
+        h.case
+            .offers(h.policy, &advisor())
+            .contains(&accord_case::Offer::SubmitForm(appendix_1.clone()))
+    );
+    advisor_signs(&mut h, "2025-12-02T11:00:00Z");
+    let signed = h.case.latest_form(&appendix_1).unwrap();
+    assert_eq!(signed.by.person.as_str(), "advisor");
+    for (id, value) in &referrers.0 {
+        assert_eq!(signed.values.get(id), Some(value), "{id} was kept");
+    }
+    let signature: accord_policy::FieldId = "safeguarding-advisor-signature".parse().unwrap();
+    let advisors_signature = signed.values.get(&signature).cloned();
+    assert!(advisors_signature.is_some());
+
+    // The referrer adds the outcome achieved, without the Advisor's part.
+    h.ok(
+        referrers_part(h.policy, &[]),
+        &dsl(),
+        at("2025-12-02T12:00:00Z"),
+    );
+    let fuller = h.case.latest_form(&appendix_1).unwrap();
+    assert_eq!(fuller.values.get(&signature).cloned(), advisors_signature);
+    assert!(
+        fuller
+            .values
+            .get(&"outcome-achieved".parse().unwrap())
+            .is_some()
+    );
+
+    approved_discussion(&mut h, "2025-12-03T10:00:00Z");
+    escalate(&mut h, 3, &dsl(), "2025-12-03T11:00:00Z");
+    assert_eq!(h.case.stage(), stage(3));
+}
+
+/// SUT-11: "Should the Head of Service be contacted? Yes No" (Appendix 1).
+/// The answer has an effect: Yes tells the heads of service, with the form,
+/// once; No, or the same Yes submitted again, tells nobody.
+#[test]
+fn sutton_appendix_1_yes_to_the_head_of_service_tells_the_heads_of_service() {
+    let contacted: accord_policy::FieldId = "head-of-service-contacted".parse().unwrap();
+    let with = |answer: bool| {
+        let (policy, _) = policy(POLICY);
+        let mut leave_out = ADVISORS_PART.to_vec();
+        leave_out.push("outcome-achieved");
+        let mut values = fill(form(policy, "appendix-1"), &leave_out);
+        values
+            .0
+            .insert(contacted.clone(), FieldValue::YesNo(answer));
+        Command::SubmitForm {
+            form: "appendix-1".parse().unwrap(),
+            values,
+        }
+    };
+    let mut h = raised();
+    let no = h.ok(with(false), &dsl(), at("2025-12-01T11:00:00Z"));
+    assert!(!notifies(&no, "head-of-service", Occasion::FormSubmitted));
+
+    let yes = h.ok(with(true), &dsl(), at("2025-12-01T12:00:00Z"));
+    let told = notifications(&yes)
+        .into_iter()
+        .find(|n| n.to.id() == "head-of-service")
+        .expect("the heads of service are told");
+    assert_eq!(told.occasion, Occasion::FormSubmitted);
+    assert_eq!(told.section, "Appendix 1");
+    assert_eq!(told.attach[0].form.as_str(), "appendix-1");
+    assert_eq!(told.attach[0].submission, Some(yes[0].sequence));
+
+    let again = h.ok(with(true), &dsl(), at("2025-12-01T13:00:00Z"));
+    assert!(!notifies(
+        &again,
+        "head-of-service",
+        Occasion::FormSubmitted
+    ));
+}
+
+/// SUT-11 and SUT-5: Appendix 1's "Identify the following: Who will do
+/// what? What will be undertaken? By when?" are the actions the managers
+/// agree at Stage 2 (§7b), after the form is completed to enter it. They
+/// are not needed before they can be known: the form enters Stage 2
+/// without them, and a fuller version adds them once agreed.
+#[test]
+fn sutton_appendix_1_actions_are_not_needed_before_they_are_agreed() {
+    let mut h = raised();
+    h.ok(
+        discussion(
+            at("2025-12-01T14:00:00Z"),
+            &[(&teacher(), "practitioner")],
+            false,
+        ),
+        &teacher(),
+        at("2025-12-01T14:00:00Z"),
+    );
+    h.ok(
+        referrers_part(h.policy, &["outcome-achieved", "actions"]),
+        &dsl(),
+        at("2025-12-02T09:00:00Z"),
+    );
+    escalate(&mut h, 2, &dsl(), "2025-12-02T09:30:00Z");
+    assert_eq!(h.case.stage(), stage(2));
+    let actions: accord_policy::FieldId = "actions".parse().unwrap();
+    let appendix_1: accord_policy::FormId = "appendix-1".parse().unwrap();
+    assert!(
+        h.case
+            .latest_form(&appendix_1)
+            .unwrap()
+            .values
+            .get(&actions)
+            .is_none()
+    );
+    h.ok(
+        referrers_part(h.policy, &["outcome-achieved"]),
+        &team_manager(),
+        at("2025-12-03T09:00:00Z"),
+    );
+    assert!(matches!(
+        h.case.latest_form(&appendix_1).unwrap().values.get(&actions),
+        Some(FieldValue::Rows(rows)) if rows.len() == 1
+    ));
+}
+
+/// A Child Protection Conference dissent at Stage 2, raised by the school's
+/// teacher: the dissent formally raised with the designated safeguarding
+/// lead, and that discussion on record.
+fn dissent_with_the_designated_lead() -> Harness {
+    let (policy, _) = policy(POLICY);
+    let mut r = raise(policy, "childrens-social-care");
+    r.track = Some("conference-dissent".parse().unwrap());
+    r.area = "registration-or-deregistration".parse().unwrap();
+    let mut h = Harness::raise(POLICY, r, &teacher(), at(RAISED)).unwrap();
+    h.ok(
+        discussion(
+            at("2025-12-01T11:00:00Z"),
+            &[(&teacher(), "practitioner")],
+            false,
+        ),
+        &teacher(),
+        at("2025-12-01T11:00:00Z"),
+    );
+    escalate(&mut h, 2, &teacher(), "2025-12-01T12:00:00Z");
+    h.ok(
+        discussion(
+            at("2025-12-01T14:00:00Z"),
+            &[(&teacher(), "practitioner"), (&dsl(), "safeguarding-lead")],
+            false,
+        ),
+        &teacher(),
+        at("2025-12-01T14:00:00Z"),
+    );
+    h
+}
+
+fn designated_lead(agency: &str) -> Actor {
+    holding(
+        "designated-lead",
+        agency,
+        RoleTier::SafeguardingLead,
+        &["designated-safeguarding-lead"],
+    )
+}
+
+/// SUT-7: "the matter should be formally raised with the agency's
+/// designated safeguarding lead. If the designated lead concurs with the
+/// concerns of the professional, the Children's social care safeguarding
+/// manager should be informed in writing" (§7c). The concurrence is on
+/// record before the escalation it allows: Stage 3 is refused without it,
+/// and while the lead withholds it. Only the raising agency's holder of the
+/// designated lead's role records it: a safeguarding lead without the role,
+/// or the other agency's designated lead, is refused with the role named.
+#[test]
+fn sutton_conference_dissent_escalates_only_on_the_designated_leads_concurrence() {
+    let mut h = dissent_with_the_designated_lead();
+    let to_three = Command::Escalate {
+        to: stage(3),
+        reason: text("The designated lead concurs"),
+    };
+    let refused = h
+        .run(to_three.clone(), &teacher(), at("2025-12-01T15:00:00Z"))
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::RequirementUnmet { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(refused.section(), "§7c");
+
+    let concur = |concurs: bool| Command::RecordConcurrence {
+        concurs,
+        reason: text("The decision to deregister leaves the child at risk."),
+    };
+    for (who, because) in [
+        (dsl(), "a safeguarding lead without the role"),
+        (
+            designated_lead("childrens-social-care"),
+            "the other agency's designated lead",
+        ),
+        (teacher(), "the dissenting professional"),
+    ] {
+        let refused = h
+            .run(concur(true), &who, at("2025-12-01T15:00:00Z"))
+            .unwrap_err();
+        assert!(
+            matches!(&refused, Refusal::NotTheConcurringRole { concurring, raising_agency_only: true, .. }
+                if concurring == &["The agency's designated safeguarding lead"]),
+            "{because} was not refused: {refused:?}"
+        );
+        assert_eq!(refused.section(), "§7c");
+        assert!(
+            !h.case
+                .offers(h.policy, &who)
+                .contains(&accord_case::Offer::RecordConcurrence)
+        );
+    }
+
+    // The lead first withholds concurrence: still no Stage 3.
+    let lead = designated_lead("school");
+    assert!(
+        h.case
+            .offers(h.policy, &lead)
+            .contains(&accord_case::Offer::RecordConcurrence)
+    );
+    h.ok(concur(false), &lead, at("2025-12-01T15:30:00Z"));
+    assert!(matches!(
+        h.run(to_three.clone(), &teacher(), at("2025-12-01T16:00:00Z")),
+        Err(Refusal::RequirementUnmet { .. })
+    ));
+    h.ok(concur(true), &lead, at("2025-12-02T09:00:00Z"));
+    assert_eq!(h.case.concurrences().len(), 2);
+    let entered = h.ok(to_three, &lead, at("2025-12-02T09:30:00Z"));
+    assert_eq!(h.case.stage(), stage(3));
+    assert!(notifies(
+        &entered,
+        "csc-safeguarding-manager",
+        Occasion::StageEntry
+    ));
+    // No stage but Stage 2 asks anyone to concur.
+    assert!(matches!(
+        h.run(concur(true), &lead, at("2025-12-02T10:00:00Z")),
+        Err(Refusal::NoConcurrenceAtThisStage { .. })
+    ));
+}
+
+/// §1 says only that "all organisations should have internal whistle
+/// blowing policies in place to protect staff from speaking up about child
+/// abuse concerns"; it puts nothing outside this procedure. The signpost to
+/// them is advice: a raise that matched it is still a case.
+#[test]
+fn sutton_whistleblowing_is_a_signpost_that_never_refuses_a_raise() {
+    let (policy, _) = policy(POLICY);
+    let signpost = policy
+        .out_of_scope
+        .iter()
+        .find(|s| s.id.as_str() == "whistleblowing")
+        .unwrap();
+    assert_eq!(signpost.effect, accord_policy::SignpostEffect::Advice);
+    assert_eq!(signpost.section, "§1");
+    let mut r = raise(policy, "childrens-social-care");
+    r.signpost = Some("whistleblowing".parse().unwrap());
+    let h = Harness::raise(POLICY, r, &teacher(), at(RAISED)).unwrap();
+    assert_eq!(h.case.status(), Status::Open);
+    assert_eq!(h.case.stage(), stage(1));
+}
+
+/// SUT-3 and SUT-12: the formal resolution process agrees "the timescale
+/// given the specific circumstances of each case" (§5). The agreed
+/// timescale replaces the stage's 5 working days, counted from the same
+/// start, and may shorten it as well as lengthen it, with a reason: Stage 2
+/// entered on Tuesday 2 December is due at the end of Tuesday 9 December;
+/// agreed at 2 working days it is due at the end of Thursday 4 December,
+/// and its breach can be recorded on Friday; agreed again at 10, at the
+/// end of Tuesday 16 December. Only a manager agrees it, only where the
+/// stage allows, and never a deadline already past.
+#[test]
+fn sutton_agreed_timescale_shortens_or_lengthens_the_stage() {
+    let mut h = at_stage_two();
+    assert_eq!(due_day(&h.case), date("2025-12-09"));
+    let agree = |days: u8| Command::AgreeTimescale {
+        timescale: accord_case::Extension::WorkingDays(
+            accord_calendar::WorkingDays::new(u32::from(days)).unwrap(),
+        ),
+        reason: text("Agreed on Appendix 1 given the child's school exclusion hearing."),
+    };
+    assert!(matches!(
+        h.run(agree(2), &teacher(), at("2025-12-02T10:00:00Z")),
+        Err(Refusal::NotAManager { .. })
+    ));
+    h.ok(agree(2), &team_manager(), at("2025-12-02T10:00:00Z"));
+    assert_eq!(due_day(&h.case), date("2025-12-04"));
+    assert!(matches!(
+        h.case.current_visit().original_due,
+        Due::At { last_day, .. } if last_day == date("2025-12-09")
+    ));
+    let breach = h.ok(Command::RecordBreach, &dsl(), at("2025-12-05T09:00:00Z"));
+    assert!(notifies(&breach, "stage-leads", Occasion::Breach));
+
+    h.ok(agree(10), &team_manager(), at("2025-12-05T10:00:00Z"));
+    assert_eq!(due_day(&h.case), date("2025-12-16"));
+    assert_eq!(h.case.current_visit().agreed_timescales.len(), 2);
+    assert!(!h.case.is_overdue(at("2025-12-05T11:00:00Z")));
+
+    // Three working days from 2 December ended on Friday 5 December.
+    let refused = h
+        .run(agree(3), &team_manager(), at("2025-12-08T09:00:00Z"))
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::AgreedTimescalePassed { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(refused.section(), "§5");
+
+    // Stage 1, before the form, keeps the policy's timescale.
+    let mut h = raised();
+    let refused = h
+        .run(agree(2), &team_manager(), at("2025-12-01T11:00:00Z"))
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::TimescaleNotAgreedHere { .. }),
+        "{refused:?}"
+    );
 }

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use accord_calendar::{Calendars, Timescale};
 use accord_policy::{
-    CountFrom, Field, FieldKind, FieldRequired, Form, FormNeeded, Policy, PolicyId, Stage, Track,
-    TrackId, timeline,
+    CountFrom, Field, FieldKind, FieldRequired, Form, FormNeeded, Policy, PolicyId, SignpostEffect,
+    Stage, Track, TrackId, timeline,
 };
 use jiff::{civil::DateTime, tz::TimeZone};
 use serde::Serialize;
@@ -373,10 +373,23 @@ fn show(p: &Policy, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "  - {}{extra}", a.label)?;
     }
 
-    if !p.out_of_scope.is_empty() {
-        writeln!(out, "\nOutside this procedure")?;
-        for s in &p.out_of_scope {
-            writeln!(out, "  - {}: use {} [{}]", s.concern, s.go_to, s.section)?;
+    for (effect, heading) in [
+        (SignpostEffect::OutOfScope, "Outside this procedure"),
+        (
+            SignpostEffect::Advice,
+            "Other routes it points to (a disagreement can still be raised)",
+        ),
+    ] {
+        let mut signposts = p
+            .out_of_scope
+            .iter()
+            .filter(|s| s.effect == effect)
+            .peekable();
+        if signposts.peek().is_some() {
+            writeln!(out, "\n{heading}")?;
+            for s in signposts {
+                writeln!(out, "  - {}: use {} [{}]", s.concern, s.go_to, s.section)?;
+            }
         }
     }
 

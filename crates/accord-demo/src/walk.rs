@@ -12,8 +12,8 @@ use accord_case::{
     SubjectId, Text,
 };
 use accord_policy::{
-    AreaId, FormNeeded, Policy, RecordKind, Relation, ResolutionRoute, RoleRef, RoleTier, Stage,
-    StageNumber, Track,
+    AreaId, FormNeeded, FormSection, Policy, RecordKind, Relation, ResolutionRoute, RoleRef,
+    RoleTier, Stage, StageNumber, Track,
 };
 use jiff::{SignedDuration, Timestamp, civil::Date};
 
@@ -464,37 +464,93 @@ impl<'a> Walk<'a> {
     }
 
     /// Completes every form the current stage needs before it ends, the
-    /// section for the stage's outcome included, filled in by whoever the
-    /// form says completes it.
+    /// section for the stage's outcome included, each part by whoever
+    /// completes it: the form's own parts by the stage's raising lead, and
+    /// each section the form names a role for by a holder of that role,
+    /// who submits that section alone (Sutton Appendix 1: the Safeguarding
+    /// Advisor signs; the Isle of Man's Director records the outcome).
     fn complete_forms(&mut self, outcome: &str) -> Result<(), Refusal> {
         let stage = self.stage();
         for needed in &stage.forms {
             let Some(form) = self.policy.form(&needed.form) else {
                 continue;
             };
-            let by = form
-                .sections
-                .iter()
-                .filter_map(|s| s.completed_by.as_ref())
-                .find_map(|role| self.holder(role, self.raising_agency))
-                .unwrap_or_else(|| self.raising_lead());
-            let values = {
-                let at = self.peek();
-                let officers = self.officers();
-                let officers: Vec<(&str, &str)> = officers
+            let mut parts: Vec<(&Person, Vec<&FormSection>)> = vec![(
+                self.raising_lead(),
+                form.sections
                     .iter()
-                    .map(|(n, a)| (n.as_str(), a.as_str()))
-                    .collect();
-                fill(
-                    form,
-                    &self.filling(by, at, self.case.concern(), &officers, Some(outcome)),
-                    true,
-                )
+                    .filter(|s| s.completed_by.is_none())
+                    .collect(),
+            )];
+            for section in &form.sections {
+                if let Some(by) = section
+                    .completed_by
+                    .as_ref()
+                    .and_then(|role| self.holder(role, self.raising_agency))
+                {
+                    parts.push((by, vec![section]));
+                }
+            }
+            for (by, sections) in parts {
+                let mut values = {
+                    let at = self.peek();
+                    let officers = self.officers();
+                    let officers: Vec<(&str, &str)> = officers
+                        .iter()
+                        .map(|(n, a)| (n.as_str(), a.as_str()))
+                        .collect();
+                    fill(
+                        form,
+                        &self.filling(by, at, self.case.concern(), &officers, Some(outcome)),
+                        true,
+                    )
+                };
+                values.0.retain(|id, _| {
+                    sections
+                        .iter()
+                        .any(|s| s.fields.iter().any(|f| &f.id == id))
+                });
+                if values.0.is_empty() {
+                    continue;
+                }
+                self.run(
+                    Command::SubmitForm {
+                        form: form.id.clone(),
+                        values,
+                    },
+                    by,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the concurrence the current stage needs before it is left,
+    /// by a holder of the role it names, of the raising agency where it
+    /// says so (Sutton §7c: "If the designated lead concurs with the
+    /// concerns of the professional").
+    fn concur(&mut self) -> Result<(), Refusal> {
+        let stage = self.stage();
+        for req in stage
+            .requirements
+            .iter()
+            .filter(|r| r.record == RecordKind::Concurrence)
+        {
+            let by = req.by.iter().find_map(|role| {
+                self.holder(role, self.raising_agency)
+                    .filter(|p| !req.by_raising_agency || p.agency == self.raising_agency.id)
+            });
+            let Some(by) = by else {
+                continue;
             };
+            let reason = self.text(&format!(
+                "I concur: the decision places {} at risk of significant harm, and the safeguarding manager is to be informed in writing.",
+                self.who
+            ));
             self.run(
-                Command::SubmitForm {
-                    form: form.id.clone(),
-                    values,
+                Command::RecordConcurrence {
+                    concurs: true,
+                    reason,
                 },
                 by,
             )?;
@@ -530,6 +586,7 @@ impl<'a> Walk<'a> {
             stage.number, next.number
         );
         self.complete_forms(&not_resolved)?;
+        self.concur()?;
         let by = self.raising_lead();
         for needed in next
             .forms

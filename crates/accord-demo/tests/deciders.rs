@@ -1,17 +1,24 @@
 //! Who may decide is a role, never a tier (DESIGN.md §2), checked over the
 //! whole demo directory: for every built-in policy and every command a
 //! policy reserves for a role (deciding directly, convening a Resolution
-//! Panel, arbitrating, recording a panel's decision), only the people who
+//! Panel, arbitrating, recording a panel's decision, completing a form's
+//! section that names who completes it, concurring), only the people who
 //! hold that role are allowed, and everyone else is refused with the role
 //! named (the web layer answers that refusal with a 403).
 
 use std::sync::OnceLock;
 
 use accord_calendar::Calendars;
-use accord_case::{Case, Command, Context, EventBody, Offer, PanelSeat, Refusal, Status, Text};
+use accord_case::{
+    Case, Command, Context, EventBody, FieldValue, FormValues, Offer, PanelSeat, Refusal, Status,
+    Text,
+};
 use accord_demo::{Demo, Person, demo};
-use accord_policy::{Policy, Relation, ResolutionRoute, RoleRef, RoleTier, Stage};
+use accord_policy::{
+    FieldKind, Policy, RecordKind, Relation, Requirement, ResolutionRoute, RoleRef, RoleTier, Stage,
+};
 use jiff::Timestamp;
+use jiff::civil::Date;
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -37,6 +44,19 @@ enum Reserved {
     /// §4, Stage Five: the mediation chair, "a Partnership Member from an
     /// uninvolved agency").
     EndWithoutAgreement,
+    /// The role a form's section names in `completed_by` completes it
+    /// (Sutton Appendix 1: "Safeguarding Advisor: Sign: ___ Date: ___";
+    /// the Isle of Man Director's "outcome of agreed actions"; the
+    /// Independent LSCB Chair's written response).
+    CompleteSection {
+        /// The form.
+        form: usize,
+        /// Its section.
+        section: usize,
+    },
+    /// The holder of the role a stage names concurs, before the move it
+    /// allows (Sutton §7c: "If the designated lead concurs").
+    Concur,
 }
 
 /// An open case at a stage where something is reserved, as the demo made
@@ -90,6 +110,10 @@ fn roles_for(policy: &Policy, case: &Case, reserved: Reserved) -> Vec<RoleRef> {
         Reserved::Decide | Reserved::Convene => &stage.leads.decides[..],
         Reserved::RecordPanelDecision => stage.panel_recorders(),
         Reserved::EndWithoutAgreement => stage.without_agreement_recorders(),
+        Reserved::CompleteSection { form, section } => {
+            policy.forms[form].sections[section].completed_by.as_slice()
+        }
+        Reserved::Concur => concurrence(stage).map_or(&[][..], |r| &r.by[..]),
     };
     roles
         .iter()
@@ -132,6 +156,63 @@ fn text(s: &str) -> Text {
     Text::parse(s).unwrap()
 }
 
+/// The concurrence `stage` requires, if any.
+fn concurrence(stage: &Stage) -> Option<&Requirement> {
+    stage
+        .requirements
+        .iter()
+        .find(|r| r.record == RecordKind::Concurrence)
+}
+
+/// Whether `person` may do what `reserved` is for: they hold one of
+/// `roles`, and for a concurrence given from the raising agency only, are
+/// of it.
+fn may(
+    policy: &Policy,
+    case: &Case,
+    reserved: Reserved,
+    roles: &[RoleRef],
+    person: &Person,
+) -> bool {
+    let holds = roles.iter().any(|role| person.holds(role));
+    match reserved {
+        Reserved::Concur => {
+            holds
+                && concurrence(stage(policy, case)).is_none_or(|r| {
+                    !r.by_raising_agency || person.agency == case.raised_by().agency
+                })
+        }
+        _ => holds,
+    }
+}
+
+/// The form's latest answers on the case, with every field of the section
+/// answered afresh: a day before any date already there, and words no
+/// one has written on it.
+fn section_answered(policy: &Policy, case: &Case, form: usize, section: usize) -> FormValues {
+    let form = &policy.forms[form];
+    let mut values = case
+        .latest_form(&form.id)
+        .map(|s| s.values.clone())
+        .unwrap_or_default();
+    let today: Date = "2025-06-02".parse().unwrap();
+    for field in &form.sections[section].fields {
+        let value = match (field.kind, values.get(&field.id)) {
+            (FieldKind::Date, Some(FieldValue::Date(d))) => {
+                FieldValue::Date(d.yesterday().unwrap())
+            }
+            (FieldKind::Date, _) => FieldValue::Date(today),
+            (FieldKind::YesNo, Some(FieldValue::YesNo(b))) => FieldValue::YesNo(!b),
+            (FieldKind::YesNo, _) => FieldValue::YesNo(true),
+            (FieldKind::Choice, _) => FieldValue::Text(field.options[0].clone()),
+            (FieldKind::Rows, _) => FieldValue::Rows(vec![]),
+            _ => FieldValue::Text(format!("Completed in the property test: {}", field.label)),
+        };
+        values.0.insert(field.id.clone(), value);
+    }
+    values
+}
+
 fn command(reserved: Reserved, seats: Vec<PanelSeat>) -> Command {
     match reserved {
         Reserved::Decide | Reserved::RecordPanelDecision | Reserved::EndWithoutAgreement => {
@@ -149,6 +230,24 @@ fn command(reserved: Reserved, seats: Vec<PanelSeat>) -> Command {
             members: seats,
             shortfall_reason: Some(text("A party could not release a senior officer.")),
         },
+        Reserved::Concur => Command::RecordConcurrence {
+            concurs: true,
+            reason: text("I concur with the concerns of the professional."),
+        },
+        Reserved::CompleteSection { .. } => {
+            unreachable!("a section's answers depend on the case: see `section_answered`")
+        }
+    }
+}
+
+/// The command `r` reserves.
+fn reserved_command(r: &Reservation) -> Command {
+    match r.reserved {
+        Reserved::CompleteSection { form, section } => Command::SubmitForm {
+            form: r.policy.forms[form].id.clone(),
+            values: section_answered(r.policy, &r.case, form, section),
+        },
+        other => command(other, seats(r.policy, &r.partnership, &r.case)),
     }
 }
 
@@ -252,12 +351,46 @@ fn reservations() -> &'static [Reservation] {
                     reserved: Reserved::Convene,
                 });
             }
+            // Every section of a form the stage needs that names who
+            // completes it.
+            for needed in &here.forms {
+                let f = policy
+                    .forms
+                    .iter()
+                    .position(|f| f.id == needed.form)
+                    .expect("a stage's form is declared");
+                for (section, s) in policy.forms[f].sections.iter().enumerate() {
+                    if s.completed_by.is_some() {
+                        reserved.push(Reserved::CompleteSection { form: f, section });
+                    }
+                }
+            }
+            if concurrence(here).is_some() {
+                reserved.push(Reserved::Concur);
+            }
             for r in reserved {
                 out.push(Reservation {
                     policy,
                     partnership: c.partnership.clone(),
                     case: case.clone(),
                     reserved: r,
+                });
+            }
+        }
+        // A case the demo took past a concurrence (Sutton §7c), as it stood
+        // just before the concurrence was recorded, made by the same real
+        // commands.
+        for c in &demo.cases {
+            if let Some(at) = c
+                .events
+                .iter()
+                .position(|e| matches!(e.body, EventBody::ConcurrenceRecorded { .. }))
+            {
+                out.push(Reservation {
+                    policy: policy(c.policy.as_str()),
+                    partnership: c.partnership.clone(),
+                    case: Case::fold(&c.events[..at]).unwrap(),
+                    reserved: Reserved::Concur,
                 });
             }
         }
@@ -280,12 +413,19 @@ fn every_policy_has_a_reserved_command_in_the_demo() {
         Reserved::Convene,
         Reserved::RecordPanelDecision,
         Reserved::EndWithoutAgreement,
+        Reserved::Concur,
     ] {
         assert!(
             all.iter().any(|r| r.reserved == kind),
             "{kind:?} is never reserved"
         );
     }
+    // Sutton's Safeguarding Advisor signs Appendix 1 (SUT-11).
+    assert!(
+        all.iter().any(|r| matches!(r.reserved, Reserved::CompleteSection { form, section }
+            if r.policy.forms[form].sections[section].completed_by.as_ref().is_some_and(|by| by.id() == "safeguarding-advisor"))),
+        "no demo case asks the Safeguarding Advisor to sign"
+    );
 }
 
 proptest! {
@@ -307,7 +447,7 @@ proptest! {
         let people = people_of(&r.partnership);
         let person = *who.get(&people);
         let roles = roles_for(r.policy, &r.case, r.reserved);
-        let holds = roles.iter().any(|role| person.holds(role));
+        let holds = may(r.policy, &r.case, r.reserved, &roles, person);
         let involved = r.reserved == Reserved::EndWithoutAgreement
             && stage(r.policy, &r.case).leads.decides_from_uninvolved_agency
             && r.case.parties().contains(&&person.agency);
@@ -315,7 +455,7 @@ proptest! {
         let decided = r.case.decide(
             r.policy,
             calendar,
-            command(r.reserved, seats(r.policy, &r.partnership, &r.case)),
+            reserved_command(r),
             &context(person, &r.partnership),
         );
         let expected = names(r.policy, &roles);
@@ -330,6 +470,16 @@ proptest! {
                 if r.reserved == Reserved::EndWithoutAgreement =>
             {
                 prop_assert_eq!(recorders, &expected);
+            }
+            (Err(Refusal::NotTheSectionsCompleter { completers, .. }), false)
+                if matches!(r.reserved, Reserved::CompleteSection { .. }) =>
+            {
+                prop_assert_eq!(completers, &expected);
+            }
+            (Err(Refusal::NotTheConcurringRole { concurring, .. }), false)
+                if r.reserved == Reserved::Concur =>
+            {
+                prop_assert_eq!(concurring, &expected);
             }
             (Err(Refusal::NotTheDecider { deciders, .. }), false)
                 if matches!(r.reserved, Reserved::Decide | Reserved::Convene) =>
@@ -347,7 +497,16 @@ proptest! {
             (Ok(_), false) => {
                 prop_assert!(false, "{} holds none of {:?} but was allowed", person.id, roles);
             }
-            (Err(Refusal::NotTheDecider { .. } | Refusal::NotThePanelsRecorder { .. } | Refusal::NotWhoRecordsWithoutAgreement { .. }), true) => {
+            (
+                Err(
+                    Refusal::NotTheDecider { .. }
+                    | Refusal::NotThePanelsRecorder { .. }
+                    | Refusal::NotWhoRecordsWithoutAgreement { .. }
+                    | Refusal::NotTheSectionsCompleter { .. }
+                    | Refusal::NotTheConcurringRole { .. },
+                ),
+                true,
+            ) => {
                 prop_assert!(false, "{} holds one of {:?} but was refused as not holding it", person.id, roles);
             }
             // A holder may still be refused for what they sent (a form not
@@ -370,8 +529,18 @@ proptest! {
             (Offer::ConvenePanel, Reserved::Convene) => true,
             (Offer::Resolve(routes), Reserved::RecordPanelDecision) => routes.contains(&ResolutionRoute::Panel),
             (Offer::Resolve(routes), Reserved::EndWithoutAgreement) => routes.contains(&ResolutionRoute::WithoutAgreement),
+            (Offer::RecordConcurrence, Reserved::Concur) => true,
+            (Offer::SubmitForm(form), Reserved::CompleteSection { form: f, .. }) => {
+                form == &r.policy.forms[f].id
+            }
             _ => false,
         });
-        prop_assert_eq!(offered, holds && !involved, "offers to {} disagree with the rule", person.id);
+        if let Reserved::CompleteSection { .. } = r.reserved {
+            // The form is offered to all who work on the case, for its
+            // other parts; its holders are offered it too.
+            prop_assert!(offered || !holds, "{} holds {:?} but is not offered the form", person.id, roles);
+        } else {
+            prop_assert_eq!(offered, holds && !involved, "offers to {} disagree with the rule", person.id);
+        }
     }
 }

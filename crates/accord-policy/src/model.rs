@@ -568,8 +568,28 @@ pub struct Signpost {
     pub concern: String,
     /// Where to take it instead ("the complaint or grievance process").
     pub go_to: String,
+    /// Whether the concern is outside the procedure (the default), or only
+    /// pointed elsewhere by a document that does not put it out of scope.
+    #[serde(default)]
+    pub effect: SignpostEffect,
     /// The section that says so.
     pub section: String,
+}
+
+/// What a signpost does for a raiser whose concern matches it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignpostEffect {
+    /// The concern is outside the procedure: it is never a case, and a
+    /// raise naming it is refused with where to take it instead
+    /// (DESIGN.md §5; the Isle of Man's §2 list, IOM-3).
+    #[default]
+    OutOfScope,
+    /// The document points such concerns to another route without putting
+    /// them outside the procedure: the raiser is told of that route and may
+    /// still raise the disagreement (Sutton §1 speaks of internal whistle
+    /// blowing policies, but excludes nothing).
+    Advice,
 }
 
 /// What the policy requires when a subject is at immediate risk of
@@ -648,6 +668,28 @@ pub struct Field {
     /// Help text shown under the label.
     #[serde(default)]
     pub hint: Option<String>,
+    /// Who is told when this field is given an answer (Sutton Appendix 1:
+    /// "Should the Head of Service be contacted? Yes No"). Only `yes-no`
+    /// and `choice` fields take them.
+    #[serde(default)]
+    pub on_answer: Vec<AnswerNotification>,
+}
+
+/// A notification a form's answer sends: fired when a submission gives the
+/// field `answer` and the form's previous submission did not.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct AnswerNotification {
+    /// The answer that fires it: `yes` or `no` for a `yes-no` field, one of
+    /// the `options` of a `choice`.
+    pub answer: String,
+    /// Whom it goes to. The form is attached.
+    pub to: RoleRef,
+    /// What the reader is told, in a sentence.
+    pub message: String,
+    /// The section that requires it.
+    pub section: String,
 }
 
 /// The kind of answer a form field takes.
@@ -733,6 +775,12 @@ pub struct Stage {
     pub leads: Leads,
     /// How long it may take.
     pub timescale: StageTimescale,
+    /// Whether the case's own timescale for this stage may be agreed,
+    /// shorter or longer than `timescale` (Sutton §5: the referral form
+    /// agrees "the timescale given the specific circumstances of each
+    /// case"). `None`: only extensions move the deadline, and only later.
+    #[serde(default)]
+    pub agreed_timescale: Option<AgreedTimescale>,
     /// Records that must exist before the stage can be left.
     #[serde(default)]
     pub requirements: Vec<Requirement>,
@@ -1014,6 +1062,15 @@ impl StageTimescale {
     }
 }
 
+/// A stage's leave to agree a case-specific timescale.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct AgreedTimescale {
+    /// The section that allows it.
+    pub section: String,
+}
+
 /// When a timescale's clock starts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -1045,6 +1102,18 @@ pub struct Requirement {
     /// any agency.
     #[serde(default)]
     pub each_side: bool,
+    /// For a `concurrence`: the roles whose holders give it (Sutton §7c:
+    /// "If the designated lead concurs with the concerns of the
+    /// professional"). Only they may record it: a tier is never a stand-in
+    /// for a role (DESIGN.md §2). Required for a `concurrence`, and taken
+    /// by no other kind of record.
+    #[serde(default)]
+    pub by: Vec<RoleRef>,
+    /// For a `concurrence`: whether it is given from the raising agency
+    /// only (Sutton §7c: "the agency's designated safeguarding lead", the
+    /// dissenting professional's own).
+    #[serde(default)]
+    pub by_raising_agency: bool,
     /// The rule in words, for refusals.
     pub description: String,
     /// The section it comes from.
@@ -1060,6 +1129,13 @@ pub enum RecordKind {
     /// A discussion record at this stage that has been formally approved,
     /// with its date of approval (Sutton §7b).
     ApprovedDiscussion,
+    /// The concurrence, at this stage, of a holder of a role the
+    /// requirement names in `by`, recorded before the move it allows
+    /// (Sutton §7c: "If the designated lead concurs with the concerns of
+    /// the professional, the Children's social care safeguarding manager
+    /// should be informed in writing"). The latest such record counts: one
+    /// that withholds concurrence leaves the requirement unmet.
+    Concurrence,
 }
 
 /// Which move a requirement guards.

@@ -348,10 +348,22 @@ fn every_role_reference_is_checked() {
             15,
         ),
         (
-            &[(
-                "title = \"The disagreement\"",
-                "title = \"The disagreement\"\ncompleted_by = \"nobody-here\"",
-            )],
+            // A section another role completes asks nothing on submission
+            // (`a_field_someone_else_completes_is_not_required_on_submission`).
+            &[
+                (
+                    "title = \"The disagreement\"",
+                    "title = \"The disagreement\"\ncompleted_by = \"nobody-here\"",
+                ),
+                (
+                    "kind = \"long-text\"",
+                    "kind = \"long-text\"\nrequired = \"optional\"",
+                ),
+                (
+                    "options = [\"Yes\", \"No\"]",
+                    "options = [\"Yes\", \"No\"]\nrequired = \"before-stage-ends\"",
+                ),
+            ],
             37,
             16,
         ),
@@ -1147,4 +1159,127 @@ fn recording_on_entry_is_only_for_stages_reached_by_escalation() {
         message,
         "stage 3 on track `professional` records nothing on entry"
     );
+}
+
+/// Sutton Appendix 1: only the Safeguarding Advisor completes their
+/// section, so the referrer, who submits the form first, cannot answer it:
+/// a field there may wait for the stage's end, or be optional, but is never
+/// required on every submission.
+#[test]
+fn a_field_someone_else_completes_is_not_required_on_submission() {
+    let source = mutate(&[
+        (
+            "title = \"The disagreement\"",
+            "title = \"The disagreement\"\ncompleted_by = \"business-manager\"",
+        ),
+        (
+            "options = [\"Yes\", \"No\"]",
+            "options = [\"Yes\", \"No\"]\nrequired = \"optional\"",
+        ),
+    ]);
+    assert_eq!(
+        only_mistake(&source),
+        at(
+            40,
+            6,
+            "field `summary` is in the section `business-manager` completes, so it cannot be required on every submission: the form's other parts are submitted by people who may not answer it",
+            "write `required = \"before-stage-ends\"` to need it before the stage that needs the form ends, or `required = \"optional\"`"
+        )
+    );
+}
+
+/// Sutton Appendix 1's "Should the Head of Service be contacted? Yes No"
+/// notifies on an answer: the answer must be one the field can be given,
+/// and only a yes-no or choice field has such answers.
+#[test]
+fn a_notification_on_an_answer_names_an_answer_the_field_can_be_given() {
+    let on = |answer: &str| {
+        format!(
+            "options = [\"Yes\", \"No\"]\non_answer = [{{ answer = \"{answer}\", to = \"business-manager\", message = \"m\", section = \"s\" }}]"
+        )
+    };
+    let valid = mutate(&[("options = [\"Yes\", \"No\"]", &on("Yes"))]);
+    assert!(Policy::from_toml(&valid, &Calendars::builtin()).is_ok());
+
+    let (line, _, message, hint) =
+        only_mistake(&mutate(&[("options = [\"Yes\", \"No\"]", &on("Yse"))]));
+    assert_eq!(line, 48);
+    assert_eq!(
+        message,
+        "`Yse` is not one of the options of field `head-of-service-contacted`"
+    );
+    assert_eq!(hint, "use `Yes` or `No`");
+
+    let (line, _, message, _) = only_mistake(&mutate(&[(
+        "kind = \"long-text\"",
+        "kind = \"long-text\"\non_answer = [{ answer = \"yes\", to = \"business-manager\", message = \"m\", section = \"s\" }]",
+    )]));
+    assert_eq!(line, 42);
+    assert_eq!(
+        message,
+        "field `summary` takes free answers, so no one answer can notify anyone"
+    );
+
+    let (_, _, message, _) = only_mistake(&mutate(&[(
+        "options = [\"Yes\", \"No\"]",
+        "options = [\"Yes\", \"No\"]\non_answer = [{ answer = \"Yes\", to = \"nobody-here\", message = \"m\", section = \"s\" }]",
+    )]));
+    assert_eq!(message, "`nobody-here` is not a role in this policy");
+}
+
+/// Sutton §7c: "If the designated lead concurs": a concurrence is given by
+/// the holders of a role the policy names, and only a concurrence takes
+/// `by` and `by_raising_agency`.
+#[test]
+fn a_concurrence_names_the_role_that_concurs() {
+    let requirement = |fields: &str| {
+        format!(
+            "timescale = {{ working_days = 2 }}\nrequirements = [{{ {fields}, description = \"d\", section = \"2.2\" }}]"
+        )
+    };
+    let valid = mutate(&[(
+        "timescale = { working_days = 2 }",
+        &requirement(
+            "record = \"concurrence\", by = [\"business-manager\"], by_raising_agency = true",
+        ),
+    )]);
+    assert!(Policy::from_toml(&valid, &Calendars::builtin()).is_ok());
+
+    let (line, _, message, hint) = only_mistake(&mutate(&[(
+        "timescale = { working_days = 2 }",
+        &requirement("record = \"concurrence\""),
+    )]));
+    assert_eq!(line, 71);
+    assert_eq!(
+        message,
+        "stage 2 on track `professional` requires a concurrence, but names nobody who concurs"
+    );
+    assert!(
+        hint.starts_with("name the role whose holders concur"),
+        "{hint}"
+    );
+
+    let (_, _, message, _) = only_mistake(&mutate(&[(
+        "timescale = { working_days = 2 }",
+        &requirement("record = \"concurrence\", by = [\"raiser\"]"),
+    )]));
+    assert_eq!(
+        message,
+        "`raiser` is a relation to the case, which nobody holds, so nobody could concur"
+    );
+
+    let (_, _, message, _) = only_mistake(&mutate(&[(
+        "timescale = { working_days = 2 }",
+        &requirement("record = \"discussion\", by = [\"business-manager\"]"),
+    )]));
+    assert!(
+        message.starts_with("only a concurrence is given by someone"),
+        "{message}"
+    );
+
+    let (_, _, message, _) = only_mistake(&mutate(&[(
+        "timescale = { working_days = 2 }",
+        &requirement("record = \"concurrence\", by = [\"nobody-here\"]"),
+    )]));
+    assert_eq!(message, "`nobody-here` is not a role in this policy");
 }

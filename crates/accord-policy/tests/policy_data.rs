@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use accord_calendar::{Calendars, WorkingDays};
 use accord_policy::{
     BUILTIN, Before, CountFrom, Field, FieldKind, FieldRequired, Form, FormNeeded, Inclusion,
-    Notification, Policy, RecordKind, Relation, ResolutionRoute, RoleRef, Stage, SubjectKind,
-    TimescaleSpec, Track, Trigger,
+    Notification, Policy, RecordKind, Relation, ResolutionRoute, RoleRef, RoleTier, SignpostEffect,
+    Stage, SubjectKind, TimescaleSpec, Track, Trigger,
 };
 
 // ---------------------------------------------------------------------------
@@ -200,6 +200,8 @@ fn every_reading_is_recorded_in_notes_with_how_to_change_it() {
         ("sutton-2015", "SUT-12"),
         ("sutton-2015", "SUT-4"),
         ("sutton-2015", "SUT-5"),
+        ("sutton-2015", "SUT-7"),
+        ("sutton-2015", "SUT-11"),
         ("havering-2022", "HAV-2"),
         ("east-riding-2018", "ER-3"),
         ("east-riding-2018", "ER-10"),
@@ -310,6 +312,12 @@ fn every_declared_role_and_form_is_used_and_every_used_one_is_declared() {
             used_roles.extend(f.send_to.iter());
             used_roles.extend(f.returned_to.iter());
             used_roles.extend(f.sections.iter().filter_map(|s| s.completed_by.as_ref()));
+            used_roles.extend(
+                f.sections
+                    .iter()
+                    .flat_map(|s| &s.fields)
+                    .flat_map(|field| field.on_answer.iter().map(|on| &on.to)),
+            );
         }
         for t in &p.tracks {
             for s in &t.stages {
@@ -318,6 +326,7 @@ fn every_declared_role_and_form_is_used_and_every_used_one_is_declared() {
                 used_roles.extend(s.leads.decides.iter());
                 used_roles.extend(s.leads.chairs.iter());
                 used_roles.extend(s.requirements.iter().filter_map(|r| r.with.as_ref()));
+                used_roles.extend(s.requirements.iter().flat_map(|r| &r.by));
                 if let Some(panel) = &s.panel {
                     used_roles.extend(panel.seats.iter());
                     used_roles.extend(panel.recorded_by.iter());
@@ -902,6 +911,81 @@ fn sutton_whistleblowing_signpost_is_a_recorded_reading() {
         .unwrap();
     assert!(note.reading);
     assert!(note.text.contains("internal whistle blowing policies"));
+    // Advice, never a refusal: the document excludes nothing.
+    assert_eq!(signpost.effect, SignpostEffect::Advice);
+    assert!(
+        p.out_of_scope
+            .iter()
+            .all(|s| s.effect == SignpostEffect::Advice)
+    );
+}
+
+/// SUT-11: Appendix 1's answers have effects and wait until they can be
+/// known. The Safeguarding Advisor's section is theirs, needed before
+/// Stage 2 ends; "Should the Head of Service be contacted?" Yes tells the
+/// heads of service; the actions, agreed at Stage 2, are not required to
+/// enter it. SUT-3: the timescale agreed on the form may be set for the
+/// case at Stages 2 to 5. SUT-7: the designated lead's concurrence is
+/// required before the conference dissent goes to Stage 3.
+#[test]
+fn sutton_appendix_1_answers_and_the_designated_leads_concurrence_are_policy_data() {
+    let p = sutton();
+    let f = form(p, "appendix-1");
+    let advisor = f
+        .sections
+        .iter()
+        .find(|s| {
+            s.completed_by
+                .as_ref()
+                .is_some_and(|r| r.id() == "safeguarding-advisor")
+        })
+        .unwrap();
+    for x in &advisor.fields {
+        assert_eq!(x.required, FieldRequired::BeforeStageEnds, "{}", x.id);
+    }
+    assert_eq!(field(f, "actions").required, FieldRequired::Optional);
+    let contacted = field(f, "head-of-service-contacted");
+    assert_eq!(contacted.on_answer.len(), 1);
+    assert_eq!(contacted.on_answer[0].answer, "yes");
+    assert_eq!(contacted.on_answer[0].to.id(), "head-of-service");
+    assert_eq!(contacted.on_answer[0].section, "Appendix 1");
+
+    let professional = p.default_track();
+    let agreed: Vec<u8> = professional
+        .stages
+        .iter()
+        .filter(|s| s.agreed_timescale.is_some())
+        .map(|s| s.number.get())
+        .collect();
+    assert_eq!(agreed, [2, 3, 4, 5]);
+    assert!(
+        professional
+            .stages
+            .iter()
+            .filter_map(|s| s.agreed_timescale.as_ref())
+            .all(|a| a.section == "§5")
+    );
+
+    let dissent = p.track(&"conference-dissent".parse().unwrap()).unwrap();
+    let concurrence: Vec<(u8, &accord_policy::Requirement)> = dissent
+        .stages
+        .iter()
+        .flat_map(|s| s.requirements.iter().map(move |r| (s.number.get(), r)))
+        .filter(|(_, r)| r.record == RecordKind::Concurrence)
+        .collect();
+    assert_eq!(concurrence.len(), 1);
+    let (at, req) = concurrence[0];
+    assert_eq!(at, 2);
+    assert_eq!(ids(&req.by), ["designated-safeguarding-lead"]);
+    assert!(req.by_raising_agency);
+    assert_eq!(req.before, Before::Escalate);
+    assert_eq!(req.section, "§7c");
+    assert_eq!(
+        p.role(&"designated-safeguarding-lead".parse().unwrap())
+            .unwrap()
+            .tier,
+        RoleTier::SafeguardingLead
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -40,12 +40,14 @@
 //!
 //! **Seeing is not changing.** Those whom rule 6 alone lets see a case only
 //! read it, and those whom rule 7 alone lets see it only submit the form it
-//! asks of them ([`Standing::may_act`]); everyone else who may see it may ask the
+//! asks of them ([`Standing::may_act`], with the form compared against
+//! [`forms_asked_of`]: the Advisor may submit Appendix 1 and no other form);
+//! everyone else who may see it may ask the
 //! engine for any command, and the policy decides (only a manager extends,
 //! only the chair convenes a panel…).
 
 use accord_case::{AgencyId, Case, Involvement};
-use accord_policy::{RoleRef, RoleTier};
+use accord_policy::{FormId, Policy, RoleRef, RoleTier};
 use accord_store::{Person, RegisterEntry};
 
 /// What the rules look at in a case: its partnership, the two agencies in
@@ -129,10 +131,9 @@ pub fn standing(person: &Person, facts: CaseFacts<'_>) -> Standing {
         _ => false,
     } || involvement.people.contains(&person.id);
     let holds = |roles: &[RoleRef]| {
-        roles.iter().any(|role| {
-            matches!(role, RoleRef::Declared(_) | RoleRef::Tier(RoleTier::Iro))
-                && person.holds(role)
-        })
+        roles
+            .iter()
+            .any(|role| holds_partnership_role(person, role))
     };
     if working {
         Standing::Working
@@ -145,6 +146,35 @@ pub fn standing(person: &Person, facts: CaseFacts<'_>) -> Standing {
     }
 }
 
+/// Whether `person` holds `role` as rules 6 and 7 count it: a role the
+/// policy declares, which the partnership fills, or the IRO's.
+fn holds_partnership_role(person: &Person, role: &RoleRef) -> bool {
+    matches!(role, RoleRef::Declared(_) | RoleRef::Tier(RoleTier::Iro)) && person.holds(role)
+}
+
+/// The forms the current stage of `case` asks `person` to complete a
+/// section of (rule 7): each form the stage needs with a section whose
+/// `completed_by` is a role they hold (Sutton Appendix 1: the Safeguarding
+/// Advisor's signature, at Stage 2). They are the only forms someone whom
+/// rule 7 alone lets see the case may submit.
+pub fn forms_asked_of<'p>(person: &Person, case: &Case, policy: &'p Policy) -> Vec<&'p FormId> {
+    let mut forms: Vec<&FormId> = case
+        .current_stage(policy)
+        .into_iter()
+        .flat_map(|stage| &stage.forms)
+        .filter_map(|needed| policy.form(&needed.form))
+        .filter(|form| {
+            form.sections
+                .iter()
+                .filter_map(|s| s.completed_by.as_ref())
+                .any(|role| holds_partnership_role(person, role))
+        })
+        .map(|form| &form.id)
+        .collect();
+    forms.dedup();
+    forms
+}
+
 /// Whether `person` may see the case `facts` describe.
 pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
     standing(person, facts) != Standing::None
@@ -153,12 +183,12 @@ pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
 impl Standing {
     /// Whether someone so standing may change the case: those working on
     /// it, and those a form of its current stage asks for when
-    /// `submitting_form`. Who may do which command is then the policy's to
-    /// say.
-    pub fn may_act(self, submitting_form: bool) -> bool {
+    /// `submitting_their_form` (a form of [`forms_asked_of`] them, not any
+    /// form). Who may do which command is then the policy's to say.
+    pub fn may_act(self, submitting_their_form: bool) -> bool {
         match self {
             Standing::Working => true,
-            Standing::FormRole => submitting_form,
+            Standing::FormRole => submitting_their_form,
             Standing::Onlooker | Standing::None => false,
         }
     }
@@ -404,6 +434,39 @@ mod tests {
         assert!(!Standing::FormRole.may_act(false));
         assert!(Standing::Working.may_act(false));
         assert!(!Standing::None.may_act(true));
+    }
+
+    /// Rule 7 names the form: someone a form's section asks for may submit
+    /// that form, and no other (Sutton's Safeguarding Advisor: Appendix 1,
+    /// at Stage 2).
+    #[test]
+    fn a_form_role_is_asked_for_its_own_form_only() {
+        let calendars = Calendars::builtin();
+        let now: jiff::Timestamp = "2026-11-25T12:00:00Z".parse().unwrap();
+        let policies = accord_policy::builtin(&calendars);
+        let demo = accord_demo::demo(now, &calendars, &policies).expect("the demo builds");
+        let advisor = demo
+            .people
+            .iter()
+            .find(|p| p.sign_in == "sut-safeguarding-advisor")
+            .unwrap();
+        let mut asked_somewhere = false;
+        for c in demo.cases.iter().filter(|c| c.partnership == "sutton") {
+            let case = Case::fold(&c.events).expect("folds");
+            let policy = policies.iter().find(|p| p.id == *case.policy()).unwrap();
+            let involvement = case.involvement(policy);
+            let facts = CaseFacts::of_case(&case, &involvement, Some("sutton"));
+            let asked = forms_asked_of(advisor, &case, policy);
+            if standing(advisor, facts) == Standing::FormRole {
+                let ids: Vec<&str> = asked.iter().map(|f| f.as_str()).collect();
+                assert_eq!(ids, ["appendix-1"], "{}", c.id);
+                asked_somewhere = true;
+            }
+            if case.stage().get() != 2 || case.track().as_str() != "professional" {
+                assert!(asked.is_empty(), "{} asks the Advisor for {asked:?}", c.id);
+            }
+        }
+        assert!(asked_somewhere, "a demo case asks the Advisor to sign");
     }
 
     #[test]

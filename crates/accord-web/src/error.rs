@@ -257,6 +257,8 @@ fn is_about_who(refusal: &Refusal) -> bool {
             | Refusal::DeciderNotUninvolved { .. }
             | Refusal::NotRaisingAgency { .. }
             | Refusal::NotAParty { .. }
+            | Refusal::NotTheSectionsCompleter { .. }
+            | Refusal::NotTheConcurringRole { .. }
     )
 }
 
@@ -301,6 +303,9 @@ fn refusal_field(refusal: &Refusal) -> Option<&'static str> {
         Refusal::CorrectionDoesNotFit { .. } => "amendment",
         Refusal::NoSuchSubject { .. } => "subject",
         Refusal::ExtensionTooLong { .. } => "by",
+        Refusal::AgreedTimescaleTooLong { .. } | Refusal::AgreedTimescalePassed { .. } => {
+            "timescale"
+        }
         _ => return None,
     })
 }
@@ -422,6 +427,40 @@ mod tests {
         assert_eq!(err.status(), StatusCode::FORBIDDEN);
         assert_eq!(err.body().code, "not_a_manager");
         assert_eq!(err.body().field, None);
+    }
+
+    /// Sutton Appendix 1's Advisor section and §7c's concurrence are
+    /// reserved for a role, as deciding is: refused with a 403 naming it.
+    #[test]
+    fn a_section_or_concurrence_reserved_for_a_role_is_a_403_naming_it() {
+        let section = ApiError::from(Refusal::NotTheSectionsCompleter {
+            form: "appendix-1".parse().unwrap(),
+            title: "Appendix 1".to_owned(),
+            section_title: "Safeguarding Advisor".to_owned(),
+            completers: vec!["Safeguarding Advisor".to_owned()],
+            section: "Appendix 1".to_owned(),
+        });
+        assert_eq!(section.status(), StatusCode::FORBIDDEN);
+        assert_eq!(section.body().code, "not_the_sections_completer");
+        assert!(
+            section
+                .body()
+                .message
+                .contains("only the Safeguarding Advisor")
+        );
+        let concur = ApiError::from(Refusal::NotTheConcurringRole {
+            concurring: vec!["The agency's designated safeguarding lead".to_owned()],
+            raising_agency_only: true,
+            section: "§7c".to_owned(),
+        });
+        assert_eq!(concur.status(), StatusCode::FORBIDDEN);
+        assert_eq!(concur.body().section.as_deref(), Some("§7c"));
+        assert!(
+            concur
+                .body()
+                .message
+                .contains("The agency's designated safeguarding lead of the agency that raised")
+        );
     }
 
     #[test]

@@ -464,6 +464,8 @@ async fn the_openapi_document_lists_every_route() {
         "POST /api/v1/cases/{id}/escalation",
         "POST /api/v1/cases/{id}/extensions",
         "POST /api/v1/cases/{id}/breaches",
+        "POST /api/v1/cases/{id}/timescale",
+        "POST /api/v1/cases/{id}/concurrence",
         "POST /api/v1/cases/{id}/panel",
         "POST /api/v1/cases/{id}/panel/representations",
         "POST /api/v1/cases/{id}/outcome",

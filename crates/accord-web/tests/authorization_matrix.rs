@@ -169,6 +169,14 @@ fn commands() -> Vec<(&'static str, Value)> {
             json!({ "by": { "working_days": 5 }, "reason": "Waiting for a report." }),
         ),
         ("breaches", json!({})),
+        (
+            "timescale",
+            json!({ "timescale": { "working_days": 3 }, "reason": "Agreed on the referral form." }),
+        ),
+        (
+            "concurrence",
+            json!({ "concurs": true, "reason": "I concur with the professional's concerns." }),
+        ),
         ("panel", json!({ "members": [person] })),
         (
             "panel/representations",
@@ -363,4 +371,111 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
         .collect();
     let tested: BTreeSet<String> = commands().iter().map(|(c, _)| c.to_string()).collect();
     assert_eq!(documented, tested);
+}
+
+/// Sutton Appendix 1 (SUT-11): the Safeguarding Advisor's only part in a
+/// Stage 2 case is their section of the form the stage needs. They may
+/// read the case and submit that form, and change nothing else: another
+/// of the policy's forms, or any other command, is refused (403), and so
+/// is their typing over a section of the form that is not theirs only in
+/// the engine's sense (the referrer's answers are kept as they were).
+#[tokio::test]
+async fn a_form_role_submits_the_form_asked_of_them_and_no_other() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let advisor = sign_in(&app, "sut-safeguarding-advisor").await;
+    let (status, register) = get_as(&app, &advisor, "/api/v1/register").await;
+    assert_eq!(status, 200);
+    let case = register["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["track"] == "professional" && c["stage"] == 2 && c["status"] == "open")
+        .expect("the Advisor sees an open Stage 2 case, asked for their signature")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, shown) = get_as(&app, &advisor, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(status, 200);
+    let version = shown["version"].as_u64().unwrap();
+
+    // Not the form asked of them: refused, naming the one that is.
+    let (status, body) = post_as(
+        &app,
+        &advisor,
+        &format!("/api/v1/cases/{case}/forms/written-report-to-heads-of-service"),
+        &json!({ "expected_version": version, "values": {
+            "nature-of-dispute": { "text": "A dispute." },
+            "attempts-made": { "text": "Several." } } }),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["code"], "not_working_on_this_case");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Local Safeguarding Children Board"),
+        "{body}"
+    );
+    // Nor any other command.
+    let (status, _) = post_as(
+        &app,
+        &advisor,
+        &format!("/api/v1/cases/{case}/escalation"),
+        &json!({ "expected_version": version, "to": 3, "reason": "Not resolved." }),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // Their own section of Appendix 1, alone: on the record, with the
+    // referrer's answers kept.
+    let (status, body) = post_as(
+        &app,
+        &advisor,
+        &format!("/api/v1/cases/{case}/forms/appendix-1"),
+        &json!({ "expected_version": version, "values": {
+            "safeguarding-advisor-name": { "text": "Robin Advisor" },
+            "safeguarding-advisor-signature": { "text": "Robin Advisor" },
+            "safeguarding-advisor-date": { "date": "2025-06-02" } } }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let submitted = body["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|f| f["form"] == "appendix-1")
+        .expect("the form is on the case");
+    assert_eq!(
+        submitted["values"]["safeguarding-advisor-signature"]["text"],
+        "Robin Advisor"
+    );
+    assert!(
+        submitted["values"]["the-problem"]["text"].is_string(),
+        "{submitted}"
+    );
+
+    // Someone working on the case who does not hold the role may not type
+    // the Advisor's signature: 403, naming the role.
+    let manager = sign_in(&app, "sut-csc-manager").await;
+    let version = body["version"].as_u64().unwrap();
+    let (status, body) = post_as(
+        &app,
+        &manager,
+        &format!("/api/v1/cases/{case}/forms/appendix-1"),
+        &json!({ "expected_version": version, "values": {
+            "safeguarding-advisor-signature": { "text": "Someone Else" } } }),
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["code"], "not_the_sections_completer");
+    assert_eq!(body["section"], "Appendix 1");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("Safeguarding Advisor"),
+        "{body}"
+    );
 }

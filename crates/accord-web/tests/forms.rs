@@ -189,11 +189,19 @@ async fn every_raise_page_passes_axe_empty_and_with_its_errors() {
     let mut b = Browser::start("every-raise-page", &app.address).await;
     b.sign_in("sut-school-practitioner").await;
     b.open("/raise").await;
+    // Sutton §1 puts nothing out of scope: whistle blowing is another route
+    // it points to, shown before the first question and never asked as a
+    // reason not to raise.
+    let start = b.text("main").await;
+    assert!(
+        start.contains("Other routes the policy points to"),
+        "{start}"
+    );
+    assert!(start.contains("whistle blowing"), "{start}");
+    assert!(!start.contains("What this is not for"), "{start}");
     b.axe("raise: start").await;
     b.follow("Start now").await;
-    empty(&mut b, "scope").await;
-    b.choose("scope", "none").await;
-    b.submit().await;
+    assert_eq!(b.path().await, "/raise/policy");
     // The policy is chosen already; the track is not.
     b.axe("raise: policy").await;
     b.submit().await;
@@ -238,7 +246,9 @@ async fn every_raise_page_passes_axe_empty_and_with_its_errors() {
         missing.contains("The problem: what the disagreement is about"),
         "{missing}"
     );
-    assert!(missing.contains("Identify the following"), "{missing}");
+    // The actions are agreed at Stage 2, after the form: not needed yet.
+    assert!(!missing.contains("Identify the following"), "{missing}");
+    assert!(missing.contains("Name of Referrer"), "{missing}");
     b.axe("raise: the Appendix 1 form, sent empty").await;
     b.screenshot("raise-form-errors").await;
     b.fill("f-the-problem", "Whether a plan is needed.").await;
@@ -261,12 +271,12 @@ async fn every_raise_page_passes_axe_empty_and_with_its_errors() {
     b.fill("f-referrer-date", "2").await;
     b.fill("f-referrer-date-month", "6").await;
     b.fill("f-referrer-date-year", "2025").await;
-    b.fill("f-safeguarding-advisor-name", "Pat Advisor").await;
-    b.fill("f-safeguarding-advisor-signature", "Pat Advisor")
-        .await;
-    b.fill("f-safeguarding-advisor-date", "2").await;
-    b.fill("f-safeguarding-advisor-date-month", "6").await;
-    b.fill("f-safeguarding-advisor-date-year", "2025").await;
+    // The Safeguarding Advisor's section is theirs, not the referrer's:
+    // shown, not asked.
+    assert!(
+        page.contains("The Safeguarding Advisor completes this part"),
+        "{page}"
+    );
     b.submit().await;
     assert_eq!(b.path().await, "/raise/check", "{}", b.text("main").await);
     b.axe("raise: check your answers").await;

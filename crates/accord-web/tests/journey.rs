@@ -21,7 +21,7 @@ mod browser;
 mod common;
 
 use browser::Browser;
-use common::spawn_app_with_demo_and_clock;
+use common::{get_as, sign_in, spawn_app_with_demo_and_clock};
 
 /// Checks the page with axe and screenshots it as `name`.
 async fn look(b: &mut Browser, name: &str) {
@@ -544,5 +544,130 @@ async fn the_raise_journey_can_be_done_with_the_keyboard_alone() {
         case.contains("Jayden disclosed an assault at home this morning"),
         "{case}"
     );
+    b.close().await;
+}
+
+/// The open demo case of Sutton's `track` at `stage`, and its raising
+/// agency, as the partnership team's register lists it.
+async fn sutton_case_at(app: &common::TestApp, track: &str, stage: u8) -> (String, String) {
+    let team = sign_in(app, "sut-partnership-team").await;
+    let (status, register) = get_as(app, &team, "/api/v1/register").await;
+    assert_eq!(status, 200);
+    let case = register["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["track"] == track && c["stage"] == stage && c["status"] == "open")
+        .unwrap_or_else(|| panic!("the demo has an open Sutton {track} case at Stage {stage}"));
+    (
+        case["id"].as_str().unwrap().to_owned(),
+        case["parties"][0].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Sutton, SUT-11 and SUT-7, in the browser. The Safeguarding Advisor,
+/// whose only part in a Stage 2 case is their section of Appendix 1, is
+/// offered that form alone, asked only their section (the referrer's
+/// answers are shown, not asked), and signs it. The raising agency's
+/// designated safeguarding lead records, on a conference dissent at
+/// Stage 2, whether they concur (§7c), and a page sent without an answer
+/// says what to choose.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sutton_advisor_signs_appendix_1_and_the_designated_lead_concurs_in_the_browser() {
+    let (app, _state, _clock) = spawn_app_with_demo_and_clock().await;
+    let (signing, _) = sutton_case_at(&app, "professional", 2).await;
+    let (dissent, raising) = sutton_case_at(&app, "conference-dissent", 2).await;
+
+    let mut b = Browser::start("sutton-advisor", &app.address).await;
+    b.sign_in("sut-safeguarding-advisor").await;
+    // The case awaits them on My work, which links to it.
+    b.open("/my-work").await;
+    let page = b.text("main").await;
+    let awaiting = page
+        .split("Due in the next")
+        .next()
+        .expect("My work lists what awaits first");
+    assert!(awaiting.contains(&signing), "{page}");
+    b.follow(&signing).await;
+    assert_eq!(b.path().await, format!("/cases/{signing}"));
+    let case = b.text("main").await;
+    assert!(
+        !case.contains("Record a discussion"),
+        "the Advisor is offered their form only: {case}"
+    );
+    b.follow(
+        "Submit the Local Safeguarding Children Board multi-agency escalation procedure for \
+         professionals re: unresolved child protection or child welfare concerns",
+    )
+    .await;
+    let page = b.text("main").await;
+    assert!(
+        page.contains("You are asked for your part of it only"),
+        "{page}"
+    );
+    assert!(
+        page.contains("The problem: what the disagreement is about"),
+        "{page}"
+    );
+    assert!(
+        b.client
+            .find(fantoccini::Locator::Id("f-the-problem"))
+            .await
+            .is_err(),
+        "the referrer's answers are not asked of the Advisor"
+    );
+    look(&mut b, "sutton-advisor-appendix-1").await;
+    b.fill("f-safeguarding-advisor-name", "Robin Advisor").await;
+    b.fill("f-safeguarding-advisor-signature", "Robin Advisor")
+        .await;
+    b.fill("f-safeguarding-advisor-date", "2").await;
+    b.fill("f-safeguarding-advisor-date-month", "6").await;
+    b.fill("f-safeguarding-advisor-date-year", "2025").await;
+    b.submit().await;
+    assert!(
+        b.path().await.ends_with("?done=submit-form"),
+        "{}",
+        b.text("main").await
+    );
+    // Another form of the policy is not theirs to submit.
+    b.open(&format!(
+        "/cases/{signing}/submit-form?form=written-report-to-heads-of-service"
+    ))
+    .await;
+    let refused = b.text("main").await;
+    assert!(
+        refused.contains("Your part in this case is your section of the Local Safeguarding"),
+        "{refused}"
+    );
+    b.close().await;
+
+    let mut b = Browser::start("sutton-concurrence", &app.address).await;
+    b.sign_in(&format!("{raising}-safeguarding-lead")).await;
+    b.open(&format!("/cases/{dissent}")).await;
+    b.follow("Record whether you concur").await;
+    let page = b.text("main").await;
+    assert!(page.contains("designated safeguarding lead"), "{page}");
+    look(&mut b, "sutton-concurrence").await;
+    b.submit().await;
+    let missing = errors(&b).await;
+    assert!(missing.contains("Select whether you concur"), "{missing}");
+    assert!(
+        missing.contains("Enter why you do or do not concur"),
+        "{missing}"
+    );
+    look(&mut b, "sutton-concurrence-error").await;
+    b.choose("concurs", "yes").await;
+    b.fill(
+        "reason",
+        "The decision leaves the child at risk of significant harm.",
+    )
+    .await;
+    b.submit().await;
+    assert!(
+        b.path().await.ends_with("?done=record-concurrence"),
+        "{}",
+        b.text("main").await
+    );
+    assert!(b.text("main").await.contains("Escalate to Stage 3"));
     b.close().await;
 }

@@ -125,6 +125,8 @@ const ROUTES: &[Route] = &[
     r("POST",   "/api/v1/cases/{id}/escalation", "/api/v1/cases/HAV-DEMO-0001/escalation", Needs::Write),
     r("POST",   "/api/v1/cases/{id}/extensions", "/api/v1/cases/HAV-DEMO-0001/extensions", Needs::Write),
     r("POST",   "/api/v1/cases/{id}/breaches", "/api/v1/cases/HAV-DEMO-0001/breaches", Needs::Write),
+    r("POST",   "/api/v1/cases/{id}/timescale", "/api/v1/cases/HAV-DEMO-0001/timescale", Needs::Write),
+    r("POST",   "/api/v1/cases/{id}/concurrence", "/api/v1/cases/HAV-DEMO-0001/concurrence", Needs::Write),
     r("POST",   "/api/v1/cases/{id}/panel", "/api/v1/cases/HAV-DEMO-0001/panel", Needs::Write),
     r("POST",   "/api/v1/cases/{id}/panel/representations", "/api/v1/cases/HAV-DEMO-0001/panel/representations", Needs::Write),
     r("POST",   "/api/v1/cases/{id}/outcome", "/api/v1/cases/HAV-DEMO-0001/outcome", Needs::Write),

@@ -82,6 +82,18 @@ fn request(event: &Event) -> (String, Value) {
             json!({ "by": v(by), "reason": reason }),
         ),
         EventBody::BreachRecorded { .. } => ("breaches".into(), json!({})),
+        EventBody::TimescaleAgreed {
+            timescale, reason, ..
+        } => (
+            "timescale".into(),
+            json!({ "timescale": v(timescale), "reason": reason }),
+        ),
+        EventBody::ConcurrenceRecorded {
+            concurs, reason, ..
+        } => (
+            "concurrence".into(),
+            json!({ "concurs": concurs, "reason": reason }),
+        ),
         EventBody::PanelConvened {
             members,
             shortfall_reason,

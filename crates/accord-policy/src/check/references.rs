@@ -73,6 +73,22 @@ pub(super) fn check(policy: &Policy, report: &mut Report<'_, '_>) {
                     policy_wide,
                 );
             }
+            for (i, field) in section.fields.iter().enumerate() {
+                for (n, on) in field.on_answer.iter().enumerate() {
+                    refs.role(
+                        &path
+                            .key("sections")
+                            .index(s)
+                            .key("fields")
+                            .index(i)
+                            .key("on_answer")
+                            .index(n)
+                            .key("to"),
+                        &on.to,
+                        policy_wide,
+                    );
+                }
+            }
         }
     }
     for (t, track) in policy.tracks.iter().enumerate() {
@@ -113,6 +129,13 @@ pub(super) fn check(policy: &Policy, report: &mut Report<'_, '_>) {
             for (r, requirement) in stage.requirements.iter().enumerate() {
                 if let Some(role) = &requirement.with {
                     refs.role(&path.key("requirements").index(r).key("with"), role, here);
+                }
+                for (i, role) in requirement.by.iter().enumerate() {
+                    refs.role(
+                        &path.key("requirements").index(r).key("by").index(i),
+                        role,
+                        here,
+                    );
                 }
             }
             for (i, form) in stage.forms.iter().enumerate() {

@@ -27,7 +27,8 @@ use super::{
     suggest::{did_you_mean, nearest, one_of},
 };
 use crate::{
-    CountFrom, Field, FieldKind, Policy, ResolutionRoute, RoleRef, Stage, TimescaleSpec, Track,
+    CountFrom, Field, FieldKind, FieldRequired, Policy, RecordKind, Relation, ResolutionRoute,
+    RoleRef, Stage, TimescaleSpec, Track,
 };
 
 /// Runs every cross-field check on a policy that has passed the schema.
@@ -227,6 +228,7 @@ fn stages(t: usize, track: &Track, policy: &Policy, report: &mut Report<'_, '_>)
     for (s, stage) in track.stages.iter().enumerate() {
         resolution(t, s, track, stage, report);
         requirements(t, s, track, stage, report);
+        each_side(t, s, track, stage, report);
         without_agreement(t, s, track, stage, report);
         direct_entry(t, s, track, stage, policy, report);
         on_entry(t, s, track, stage, policy, report);
@@ -386,6 +388,48 @@ fn on_entry(
     }
 }
 
+/// A `concurrence` names who concurs (DESIGN.md §2: a role, never anyone
+/// at all), and only a concurrence takes `by` and `by_raising_agency`.
+fn requirements(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Report<'_, '_>) {
+    let label = stage_label(track, stage);
+    for (r, requirement) in stage.requirements.iter().enumerate() {
+        let path = stage_path(t, s).key("requirements").index(r);
+        if requirement.record == RecordKind::Concurrence {
+            if requirement.by.is_empty() {
+                report.value(
+                    &path.key("record"),
+                    format!("{label} requires a concurrence, but names nobody who concurs"),
+                    "name the role whose holders concur, like `by = [\"designated-safeguarding-lead\"]`",
+                );
+            }
+            for (i, role) in requirement.by.iter().enumerate() {
+                if matches!(role, RoleRef::Relation(r) if *r != Relation::AreaRoute) {
+                    report.value(
+                        &path.key("by").index(i),
+                        format!("`{role}` is a relation to the case, which nobody holds, so nobody could concur"),
+                        "name a role people hold: a tier such as `safeguarding-lead`, or a role from `[[roles]]`",
+                    );
+                }
+            }
+        } else {
+            if !requirement.by.is_empty() {
+                report.key(
+                    &path.key("by"),
+                    "only a concurrence is given by someone: this requirement is for a record, which anyone working on the case keeps",
+                    "remove `by`, or write `record = \"concurrence\"`",
+                );
+            }
+            if requirement.by_raising_agency {
+                report.key(
+                    &path.key("by_raising_agency"),
+                    "only a concurrence is given from the raising agency",
+                    "remove `by_raising_agency`, or write `record = \"concurrence\"`",
+                );
+            }
+        }
+    }
+}
+
 /// Stages are numbered 1, 2, 3… in the order they are written, so a case's
 /// "next stage" is never ambiguous. Each stage is held to its position; the
 /// message says how it relates to the stage before, which is usually what
@@ -448,11 +492,9 @@ fn immediate_risk_entry(t: usize, track: &Track, report: &mut Report<'_, '_>) {
     }
 }
 
-/// A stage's `resolution`, its decider, its panel rule and its final
-/// decision must agree.
 /// `each_side` asks for `with` from each side, so it means nothing without
 /// `with`.
-fn requirements(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Report<'_, '_>) {
+fn each_side(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Report<'_, '_>) {
     for (r, req) in stage.requirements.iter().enumerate() {
         if req.each_side && req.with.is_none() {
             report.value(
@@ -467,6 +509,8 @@ fn requirements(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut R
     }
 }
 
+/// A stage's `resolution`, its decider, its panel rule and its final
+/// decision must agree.
 fn resolution(t: usize, s: usize, track: &Track, stage: &Stage, report: &mut Report<'_, '_>) {
     let path = stage_path(t, s);
     let label = stage_label(track, stage);
@@ -634,6 +678,7 @@ fn raised_deadlines(t: usize, track: &Track, report: &mut Report<'_, '_>) {
 /// Checks one form field and, for tables of rows, its columns.
 fn field(path: &Path, field: &Field, report: &mut Report<'_, '_>) {
     let id = &field.id;
+    answers(path, field, report);
     match field.kind {
         FieldKind::Rows if field.columns.is_empty() => report.value(
             &path.key("kind"),
@@ -667,6 +712,45 @@ fn field(path: &Path, field: &Field, report: &mut Report<'_, '_>) {
     }
 }
 
+/// A field's `on_answer` notifications name answers it can be given: a
+/// yes-no field's `yes` or `no`, or one of a choice's options. A table's
+/// columns take none, since a row is not one answer.
+fn answers(path: &Path, field: &Field, report: &mut Report<'_, '_>) {
+    let id = &field.id;
+    for (c, column) in field.columns.iter().enumerate() {
+        if !column.on_answer.is_empty() {
+            report.key(
+                &path.key("columns").index(c).key("on_answer"),
+                format!("column `{}` of table `{id}` notifies on an answer, but a table's rows are not one answer", column.id),
+                "move `on_answer` to a `yes-no` or `choice` field of its own",
+            );
+        }
+    }
+    for (n, on) in field.on_answer.iter().enumerate() {
+        let at = path.key("on_answer").index(n).key("answer");
+        match field.kind {
+            FieldKind::YesNo if !matches!(on.answer.as_str(), "yes" | "no") => report.value(
+                &at,
+                format!("field `{id}` is answered yes or no, not `{}`", on.answer),
+                "write `answer = \"yes\"` or `answer = \"no\"`",
+            ),
+            FieldKind::Choice if !field.options.contains(&on.answer) => report.value(
+                &at,
+                format!("`{}` is not one of the options of field `{id}`", on.answer),
+                did_you_mean(&on.answer, field.options.iter().map(String::as_str), || {
+                    format!("use {}", one_of(field.options.iter().map(String::as_str)))
+                }),
+            ),
+            FieldKind::YesNo | FieldKind::Choice => {}
+            _ => report.key(
+                &path.key("on_answer"),
+                format!("field `{id}` takes free answers, so no one answer can notify anyone"),
+                "notify on a `yes-no` or `choice` field, or remove `on_answer`",
+            ),
+        }
+    }
+}
+
 fn forms(policy: &Policy, report: &mut Report<'_, '_>) {
     for (f, form) in policy.forms.iter().enumerate() {
         for (s, section) in form.sections.iter().enumerate() {
@@ -679,6 +763,21 @@ fn forms(policy: &Policy, report: &mut Report<'_, '_>) {
                     .key("fields")
                     .index(i);
                 field(&path, f_field, report);
+                // Only the role that completes a section answers it, so
+                // whoever submits the form first may be unable to: its
+                // fields wait for the stage's end, or are optional.
+                if let Some(by) = &section.completed_by
+                    && f_field.required == FieldRequired::OnSubmit
+                {
+                    report.value(
+                        &path.key("id"),
+                        format!(
+                            "field `{}` is in the section `{}` completes, so it cannot be required on every submission: the form's other parts are submitted by people who may not answer it",
+                            f_field.id, by
+                        ),
+                        "write `required = \"before-stage-ends\"` to need it before the stage that needs the form ends, or `required = \"optional\"`",
+                    );
+                }
             }
         }
     }

@@ -56,6 +56,19 @@ pub(crate) struct Opened<'s> {
     pub(crate) standing: access::Standing,
 }
 
+impl Opened<'_> {
+    /// Whether `principal` may change the case by a command, or, with
+    /// `form`, by submitting that form: someone whom only a form's section
+    /// lets see it (rule 7) submits the forms its stage asks of them, and
+    /// nothing else.
+    pub(crate) fn may_change(&self, principal: &Principal, form: Option<&FormId>) -> bool {
+        let theirs = form.is_some_and(|form| {
+            access::forms_asked_of(&principal.person, &self.case, self.policy).contains(&form)
+        });
+        self.standing.may_act(theirs)
+    }
+}
+
 /// Opens case `id` if `principal` may see it; otherwise the same 404 as a
 /// case that does not exist. Nothing is logged: a change logs the read of
 /// its answer with its events, and an answer that shows the case uses
@@ -162,9 +175,11 @@ pub(crate) struct RaiseRequest {
     /// The area of disagreement, from the policy's own list (see
     /// `GET /api/v1/policies/{id}`).
     pub(crate) area: AreaId,
-    /// The out-of-scope kind of concern the raiser's answers matched, if
-    /// any: such a concern is never a case, and the answer says where to
-    /// take it instead.
+    /// The signpost (the policy's `out_of_scope`) the raiser's answers
+    /// matched, if any. A concern outside the procedure is never a case,
+    /// and the answer says where to take it instead; a signpost that is
+    /// advice only (`effect = "advice"`, Sutton §1's whistle blowing) never
+    /// refuses the raise.
     #[serde(default)]
     pub(crate) signpost: Option<SignpostId>,
     /// The agency whose decision, action or inaction is disputed: one of

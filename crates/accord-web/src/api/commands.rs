@@ -32,7 +32,7 @@ use super::{
 };
 use crate::{
     ApiError, AppState, ErrorBody,
-    access::Standing,
+    access::{self, Standing},
     auth::Principal,
     extract::{Json, Path},
 };
@@ -86,26 +86,39 @@ pub(crate) struct Change<'s> {
 
 impl<'s> Change<'s> {
     /// Opens case `id` for `principal` to change, if they may (submitting
-    /// a form, when `form`) and it is at `expected`.
+    /// `form`, when given) and it is at `expected`.
     pub(crate) async fn open(
         state: &'s AppState,
         principal: &'s Principal,
         id: &str,
         expected: Sequence,
-        form: bool,
+        form: Option<&FormId>,
     ) -> Result<Change<'s>, ApiError> {
         let opened = open_visible(state, principal, id).await?;
-        if !opened.standing.may_act(form) {
+        if !opened.may_change(principal, form) {
             return Err(ApiError::Forbidden {
                 code: "not_working_on_this_case",
                 message: if opened.standing == Standing::FormRole {
-                    "your part in this case is the form its stage asks of you: submit that, and \
-                     ask the stage's leads for anything else"
+                    let asked: Vec<String> =
+                        access::forms_asked_of(&principal.person, &opened.case, opened.policy)
+                            .into_iter()
+                            .map(|f| {
+                                opened
+                                    .policy
+                                    .form(f)
+                                    .map_or_else(|| f.to_string(), |f| f.title.clone())
+                            })
+                            .collect();
+                    format!(
+                        "your part in this case is the form its stage asks of you ({}): submit \
+                         that, and ask the stage's leads for anything else",
+                        asked.join("; ")
+                    )
                 } else {
                     "you were told of this case, so you may read it, but only the people working \
                      on it may change it: ask the stage's leads"
-                }
-                .to_owned(),
+                        .to_owned()
+                },
             });
         }
         let actual = opened.case.version();
@@ -130,7 +143,7 @@ impl<'s> Change<'s> {
         id: &str,
         expected: Sequence,
     ) -> Result<Change<'s>, ApiError> {
-        Change::open(state, principal, id, expected, false).await
+        Change::open(state, principal, id, expected, None).await
     }
 
     /// Decides `command`, appends what it decided, and answers with the
@@ -467,7 +480,7 @@ pub(crate) async fn submit_form(
     Json(body): Json<SubmitForm>,
 ) -> Result<Json<CaseView>, ApiError> {
     limits::form_values("values", &body.values)?;
-    Change::open(&state, &principal, &id, body.expected_version, true)
+    Change::open(&state, &principal, &id, body.expected_version, Some(&form))
         .await?
         .commit(
             Command::SubmitForm {
@@ -560,6 +573,94 @@ pub(crate) async fn extend_deadline(
                 reason: body.reason,
             },
             "api: deadline extended",
+        )
+        .await
+}
+
+/// The case's own timescale for the current stage (Sutton §5).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AgreeTimescale {
+    /// The case's `version` as you read it.
+    expected_version: Sequence,
+    /// The agreed length, counted from when the stage's clock started:
+    /// `{"working_days": 3}`, `{"hours": 48}` or `{"calendar_days": 10}`.
+    /// Shorter or longer than the policy's default.
+    timescale: Extension,
+    /// Why, such as where and by whom it was agreed.
+    reason: Text,
+}
+
+/// Agree the case's own timescale for the current stage, shorter or longer
+/// than the policy's (managers and above, where the stage allows it, as
+/// Sutton §5 does: "the timescale given the specific circumstances of each
+/// case").
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/timescale",
+    tag = "case commands",
+    params(("id" = String, Path, description = "The case id.")),
+    request_body = AgreeTimescale,
+    responses(CommandResponses),
+    security(("session" = [], "csrf" = []), ("token" = []))
+)]
+pub(crate) async fn agree_timescale(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<CaseId>,
+    Json(body): Json<AgreeTimescale>,
+) -> Result<Json<CaseView>, ApiError> {
+    Change::begin(&state, &principal, &id, body.expected_version)
+        .await?
+        .commit(
+            Command::AgreeTimescale {
+                timescale: body.timescale,
+                reason: body.reason,
+            },
+            "api: timescale agreed",
+        )
+        .await
+}
+
+/// Whether the holder of the role the stage names concurs (Sutton §7c).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RecordConcurrence {
+    /// The case's `version` as you read it.
+    expected_version: Sequence,
+    /// Whether you concur with the concerns raised.
+    concurs: bool,
+    /// Why, in your words.
+    reason: Text,
+}
+
+/// Record whether you concur, holding the role the current stage names
+/// (Sutton §7c: "If the designated lead concurs with the concerns of the
+/// professional"): only its holders may, and the move it allows waits for
+/// it. Anyone else is answered 403, naming the role.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/concurrence",
+    tag = "case commands",
+    params(("id" = String, Path, description = "The case id.")),
+    request_body = RecordConcurrence,
+    responses(CommandResponses),
+    security(("session" = [], "csrf" = []), ("token" = []))
+)]
+pub(crate) async fn record_concurrence(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<CaseId>,
+    Json(body): Json<RecordConcurrence>,
+) -> Result<Json<CaseView>, ApiError> {
+    Change::begin(&state, &principal, &id, body.expected_version)
+        .await?
+        .commit(
+            Command::RecordConcurrence {
+                concurs: body.concurs,
+                reason: body.reason,
+            },
+            "api: concurrence recorded",
         )
         .await
 }

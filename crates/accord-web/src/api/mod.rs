@@ -76,6 +76,8 @@ use crate::{ApiError, AppState, ErrorBody};
         commands::escalate,
         commands::extend_deadline,
         commands::record_breach,
+        commands::agree_timescale,
+        commands::record_concurrence,
         commands::convene_panel,
         commands::record_representation,
         commands::resolve,
@@ -229,6 +231,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/cases/{id}/escalation", post(commands::escalate))
         .route("/v1/cases/{id}/extensions", post(commands::extend_deadline))
         .route("/v1/cases/{id}/breaches", post(commands::record_breach))
+        .route("/v1/cases/{id}/timescale", post(commands::agree_timescale))
+        .route(
+            "/v1/cases/{id}/concurrence",
+            post(commands::record_concurrence),
+        )
         .route("/v1/cases/{id}/panel", post(commands::convene_panel))
         .route(
             "/v1/cases/{id}/panel/representations",

@@ -21,7 +21,9 @@ use accord_case::{
     ActionDetails, AgencyId, Case, Command, DiscussionMode, DiscussionRecord, Extension,
     MissingConfirmation, Offer, PanelSeat, Participant, Sequence,
 };
-use accord_policy::{Before, Inclusion, Policy, ResolutionRoute, RoleRef, RoleTier, Stage};
+use accord_policy::{
+    Before, FormId, Inclusion, Policy, RecordKind, ResolutionRoute, RoleRef, RoleTier, Stage,
+};
 use accord_store::{Agency, Person};
 use axum::{
     extract::State,
@@ -61,10 +63,12 @@ pub(crate) enum Act {
     Close,
     Reopen,
     RecordChangeOfCircumstances,
+    AgreeTimescale,
+    RecordConcurrence,
 }
 
 impl Act {
-    const ALL: [Act; 16] = [
+    const ALL: [Act; 18] = [
         Act::RecordDiscussion,
         Act::ApproveDiscussion,
         Act::AgreeAction,
@@ -81,6 +85,8 @@ impl Act {
         Act::Close,
         Act::Reopen,
         Act::RecordChangeOfCircumstances,
+        Act::AgreeTimescale,
+        Act::RecordConcurrence,
     ];
 
     /// The last part of its address.
@@ -102,6 +108,8 @@ impl Act {
             Act::Close => "close",
             Act::Reopen => "reopen",
             Act::RecordChangeOfCircumstances => "record-change-of-circumstances",
+            Act::AgreeTimescale => "agree-timescale",
+            Act::RecordConcurrence => "record-concurrence",
         }
     }
 
@@ -129,6 +137,8 @@ impl Act {
             Act::Close => "Close the case",
             Act::Reopen => "Reopen the case",
             Act::RecordChangeOfCircumstances => "Record a change of circumstances",
+            Act::AgreeTimescale => "Agree the timescale for this case",
+            Act::RecordConcurrence => "Record whether you concur",
         }
     }
 
@@ -151,6 +161,8 @@ impl Act {
             Act::Close => "The case is closed",
             Act::Reopen => "The case is reopened",
             Act::RecordChangeOfCircumstances => "The change of circumstances is on the record",
+            Act::AgreeTimescale => "The agreed timescale is on the record, with its new deadline",
+            Act::RecordConcurrence => "Whether you concur is on the record",
         }
     }
 
@@ -173,6 +185,8 @@ impl Act {
             Act::Close => "Close the case",
             Act::Reopen => "Reopen the case",
             Act::RecordChangeOfCircumstances => "Record the change",
+            Act::AgreeTimescale => "Put the timescale on the record",
+            Act::RecordConcurrence => "Put it on the record",
         }
     }
 
@@ -199,6 +213,8 @@ impl Act {
                     Act::RecordChangeOfCircumstances,
                     Offer::RecordChangeOfCircumstances
                 )
+                | (Act::AgreeTimescale, Offer::AgreeTimescale)
+                | (Act::RecordConcurrence, Offer::RecordConcurrence)
         )
     }
 
@@ -218,6 +234,14 @@ impl Act {
                  Resolution Panel, at the stage that has one, once"
             }
             Act::Withdraw => "only the agency that raised the disagreement withdraws it",
+            Act::AgreeTimescale => {
+                "only a manager or someone more senior agrees the timescale for a case, and only \
+                 at a stage whose timescale the policy lets be agreed for the case"
+            }
+            Act::RecordConcurrence => {
+                "only a holder of the role the stage names records whether they concur, and \
+                 only at the stage that asks for it"
+            }
             Act::ConfirmOutcome => {
                 "only an agency in the disagreement confirms the outcome, once, after it is \
                  recorded, where the policy asks for confirmation"
@@ -242,6 +266,7 @@ impl Act {
             (Act::ConvenePanel, "shortfall_reason") => "shortfall_reason",
             (Act::Resolve, "route") => "route",
             (Act::ExtendDeadline, "by") => "amount",
+            (Act::AgreeTimescale, "timescale") => "amount",
             (Act::RecordLearning, "theme") => "theme",
             (Act::RecordLearning, "forwarded_to") => "forwarded_to",
             _ => first,
@@ -266,6 +291,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) agencies: &'a [Agency],
     pub(crate) viewer: &'a Viewer,
     pub(crate) now: Timestamp,
+    /// Whether the viewer's only part in the case is a form's section the
+    /// stage asks of them (access rule 7): their form page asks that
+    /// section alone.
+    pub(crate) form_role_only: bool,
 }
 
 impl Ctx<'_> {
@@ -474,7 +503,10 @@ async fn answer(
     let fail = |e| PageError::new(e, viewer);
     let principal = &viewer.principal;
     let opened = open_visible(state, principal, id).await.map_err(fail)?;
-    let standing_allows = opened.standing.may_act(act == Act::SubmitForm);
+    let form: Option<FormId> = (act == Act::SubmitForm)
+        .then(|| posted.get("form").parse().ok())
+        .flatten();
+    let standing_allows = opened.may_change(principal, form.as_ref());
     let actor = principal.person.actor();
     let offers = opened.case.offers(opened.policy, &actor);
     let offered = offers.iter().any(|o| act.is(o))
@@ -488,6 +520,17 @@ async fn answer(
                 "You cannot {} now: {}.",
                 lower_first(act.title()),
                 act.why_not()
+            )
+        } else if opened.standing == crate::access::Standing::FormRole {
+            let asked: Vec<String> =
+                crate::access::forms_asked_of(&principal.person, &opened.case, opened.policy)
+                    .into_iter()
+                    .filter_map(|f| opened.policy.form(f).map(|f| f.title.clone()))
+                    .collect();
+            format!(
+                "Your part in this case is your section of the {}: submit that from the case \
+                 page, and ask the stage's leads for anything else.",
+                asked.join(" and the ")
             )
         } else {
             "You can read this case, but only the people working on it can change it: ask the \
@@ -516,6 +559,7 @@ async fn answer(
         agencies: &agencies,
         viewer,
         now,
+        form_role_only: opened.standing == crate::access::Standing::FormRole,
     };
     let version = opened.case.version();
     if !sent {
@@ -561,7 +605,7 @@ async fn answer(
         .map_or_else(String::new, |q| q.name.clone());
     // Opened afresh to change: the access rules and the version are checked
     // as the API checks them.
-    let change = Change::open(state, principal, id, expected, act == Act::SubmitForm).await;
+    let change = Change::open(state, principal, id, expected, form.as_ref()).await;
     let outcome = match change {
         Ok(change) => change
             .apply(command, &format!("page: {}", act.slug()))
@@ -968,18 +1012,58 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                 Question::text("amount", "How much longer?", posted)
                     .width("govuk-input--width-3")
                     .numeric(),
-                Question::radios(
-                    "unit",
-                    "Counted in",
-                    vec![
-                        Choice::new("working-days", "Working days")
-                            .hint("Bank holidays on the policy's calendar are left out."),
-                        Choice::new("calendar-days", "Calendar days"),
-                        Choice::new("hours", "Hours"),
-                    ],
+                length_unit(posted),
+                Question::textarea("reason", "Why is more time needed?", posted),
+            ]
+        }
+        Act::AgreeTimescale => {
+            let allowed = ctx
+                .stage()
+                .and_then(|s| s.agreed_timescale.as_ref())
+                .map_or_else(String::new, |a| format!(" ({})", a.section));
+            let default = ctx
+                .stage()
+                .map_or_else(String::new, |s| s.timescale.timescale().to_string());
+            intro.push(format!(
+                "{stage_name} is due {}. The policy gives it {default}, and lets the timescale \
+                 for this case be agreed given its specific circumstances{allowed}: it may be \
+                 shorter or longer, counts from the same start, and replaces the current \
+                 deadline. Give the reason, which goes on the record.",
+                words::due(&ctx.case.stage_due())
+            ));
+            vec![
+                Question::text("amount", "How long is the agreed timescale?", posted)
+                    .width("govuk-input--width-3")
+                    .numeric()
+                    .hint("Counted from the start of the stage."),
+                length_unit(posted),
+                Question::textarea("reason", "Why, and where was it agreed?", posted).hint(
+                    "For example: agreed on the Appendix 1 form, given the date of the child's \
+                     review conference.",
+                ),
+            ]
+        }
+        Act::RecordConcurrence => {
+            if let Some(req) = ctx.stage().and_then(|s| {
+                s.requirements
+                    .iter()
+                    .find(|r| r.record == RecordKind::Concurrence)
+            }) {
+                intro.push(format!("{} ({})", req.description, req.section));
+            }
+            intro.push(
+                "Say whether you concur, and why. The case moves on only once you have \
+                 recorded that you concur; you can record a change of mind later."
+                    .to_owned(),
+            );
+            vec![
+                Question::yes_no(
+                    "concurs",
+                    "Do you concur with the concerns of the professional?",
                     posted,
                 ),
-                Question::textarea("reason", "Why is more time needed?", posted),
+                Question::textarea("reason", "Why?", posted)
+                    .hint("This goes on the record, with your name and the date."),
             ]
         }
         Act::ConvenePanel => {
@@ -1490,31 +1574,47 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
             }
         }
         Act::ExtendDeadline => {
-            let unit = posted.get("unit");
-            let max = match unit {
-                "hours" => Extension::MAX_HOURS,
-                "calendar-days" => Extension::MAX_CALENDAR_DAYS,
-                _ => Extension::MAX_WORKING_DAYS,
-            };
-            let amount = e.take("amount", posted.number("amount", "how much longer", max));
-            if !matches!(unit, "working-days" | "calendar-days" | "hours") {
-                e.add(
-                    "unit",
-                    "Select whether it is counted in working days, calendar days or hours",
-                );
-            }
+            let by = length(posted, "how much longer", &mut e);
             let reason = e.take(
                 "reason",
                 posted.text("reason", "Enter why more time is needed"),
             );
-            let by = amount.and_then(|n| match unit {
-                "working-days" => WorkingDays::new(n).map(Extension::WorkingDays),
-                "calendar-days" => std::num::NonZeroU32::new(n).map(Extension::CalendarDays),
-                "hours" => std::num::NonZeroU32::new(n).map(Extension::Hours),
-                _ => None,
-            });
             match (by, reason) {
                 (Some(by), Some(reason)) if e.is_empty() => Command::ExtendDeadline { by, reason },
+                _ => return Err(e),
+            }
+        }
+        Act::AgreeTimescale => {
+            let timescale = length(posted, "how long the agreed timescale is", &mut e);
+            let reason = e.take(
+                "reason",
+                posted.text(
+                    "reason",
+                    "Enter why this timescale was agreed, and where it was agreed",
+                ),
+            );
+            match (timescale, reason) {
+                (Some(timescale), Some(reason)) if e.is_empty() => {
+                    Command::AgreeTimescale { timescale, reason }
+                }
+                _ => return Err(e),
+            }
+        }
+        Act::RecordConcurrence => {
+            let concurs = yes_no(
+                posted,
+                "concurs",
+                "Select whether you concur with the concerns of the professional",
+                &mut e,
+            );
+            let reason = e.take(
+                "reason",
+                posted.text("reason", "Enter why you do or do not concur"),
+            );
+            match (concurs, reason) {
+                (Some(concurs), Some(reason)) if e.is_empty() => {
+                    Command::RecordConcurrence { concurs, reason }
+                }
                 _ => return Err(e),
             }
         }
@@ -1691,6 +1791,45 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
         }
     };
     if e.is_empty() { Ok(command) } else { Err(e) }
+}
+
+/// How a length of time is counted: the question beside its number.
+fn length_unit(posted: &Posted) -> Question {
+    Question::radios(
+        "unit",
+        "Counted in",
+        vec![
+            Choice::new("working-days", "Working days")
+                .hint("Bank holidays on the policy's calendar are left out."),
+            Choice::new("calendar-days", "Calendar days"),
+            Choice::new("hours", "Hours"),
+        ],
+        posted,
+    )
+}
+
+/// The length of time posted in `amount` and `unit`; `what` names it in
+/// the mistake ("how much longer").
+fn length(posted: &Posted, what: &str, e: &mut Errors) -> Option<Extension> {
+    let unit = posted.get("unit");
+    let max = match unit {
+        "hours" => Extension::MAX_HOURS,
+        "calendar-days" => Extension::MAX_CALENDAR_DAYS,
+        _ => Extension::MAX_WORKING_DAYS,
+    };
+    let amount = e.take("amount", posted.number("amount", what, max));
+    if !matches!(unit, "working-days" | "calendar-days" | "hours") {
+        e.add(
+            "unit",
+            "Select whether it is counted in working days, calendar days or hours",
+        );
+    }
+    amount.and_then(|n| match unit {
+        "working-days" => WorkingDays::new(n).map(Extension::WorkingDays),
+        "calendar-days" => std::num::NonZeroU32::new(n).map(Extension::CalendarDays),
+        "hours" => std::num::NonZeroU32::new(n).map(Extension::Hours),
+        _ => None,
+    })
 }
 
 /// The yes or no chosen in `name`.

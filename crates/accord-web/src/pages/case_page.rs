@@ -225,8 +225,13 @@ async fn page(
     } else {
         let mut links = case_actions::links(case, policy, viewer);
         if !opened.standing.may_act(false) {
-            // A form role submits its form and nothing else.
-            links.retain(|(href, _)| href.contains("/submit-form"));
+            // A form role submits the form asked of them and nothing else.
+            let asked = crate::access::forms_asked_of(&viewer.principal.person, case, policy);
+            links.retain(|(href, _)| {
+                asked
+                    .iter()
+                    .any(|form| href.ends_with(&format!("/submit-form?form={form}")))
+            });
         }
         links
     };
@@ -670,7 +675,7 @@ fn latest_due_short(case: &Case, stage: Option<StageNumber>) -> Option<String> {
 }
 
 /// The answers on a form, by the labels the document prints.
-fn answers(fields: &[&Field], values: &FormValues) -> Vec<Labelled> {
+pub(crate) fn answers(fields: &[&Field], values: &FormValues) -> Vec<Labelled> {
     let mut out = Vec::new();
     for field in fields {
         let Some(value) = values.get(&field.id) else {
@@ -768,6 +773,28 @@ fn event_words(event: &Event, policy: &Policy) -> String {
         EventBody::NotificationDue(n) => {
             format!("Notification to {}", words::role(policy, &n.to))
         }
+        EventBody::ConcurrenceRecorded {
+            stage,
+            concurs,
+            reason,
+        } => {
+            let word = if *concurs {
+                "Concurrence recorded"
+            } else {
+                "Concurrence withheld"
+            };
+            format!("{word} at Stage {stage}: {reason}")
+        }
+        EventBody::TimescaleAgreed {
+            stage,
+            timescale,
+            reason,
+            due,
+        } => format!(
+            "Stage {stage}'s timescale agreed for this case as {}, due {}: {reason}",
+            words::length(*timescale),
+            words::due(due)
+        ),
     }
 }
 

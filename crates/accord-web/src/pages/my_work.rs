@@ -1,6 +1,7 @@
 //! My work: what the signed-in person should look at first. The cases
 //! awaiting them (whose current stage their role leads on their agency's
-//! side, or decides, or that they are personally working on), the
+//! side, or decides, or asks them to complete a section of its form, or
+//! that they are personally working on), the
 //! deadlines in the next five working days with the overdue first, and the
 //! latest notifications Accord has shown them (see `notifications`).
 //! Every case here is one the access rules let them see; the same choice
@@ -69,10 +70,18 @@ fn awaits(person: &Person, entry: &RegisterEntry) -> bool {
         roles.extend(&leads.other);
     }
     let involved = entry.involvement.people.contains(&person.id);
-    roles.iter().any(|role| match role {
-        RoleRef::Relation(_) => involved,
-        role => person.holds(role),
-    })
+    // A section of a form the stage needs that their role completes
+    // (Sutton Appendix 1: the Safeguarding Advisor signs at Stage 2).
+    let asked = entry
+        .involvement
+        .acting
+        .iter()
+        .any(|role| !matches!(role, RoleRef::Relation(_)) && person.holds(role));
+    asked
+        || roles.iter().any(|role| match role {
+            RoleRef::Relation(_) => involved,
+            role => person.holds(role),
+        })
 }
 
 /// Whether `entry`, a case `person` may see, is one of theirs for their

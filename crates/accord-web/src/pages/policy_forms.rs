@@ -8,15 +8,79 @@
 //! The same questions serve submitting a form on a case (`/cases/{id}/
 //! submit-form?form=…`, prefilled with the latest version so a fuller one
 //! can follow) and a stage's entry form asked for when raising.
+//!
+//! A section the form says another role completes (`completed_by`: Sutton
+//! Appendix 1's "Safeguarding Advisor: Sign: ___ Date: ___") is not asked
+//! of someone without the role: it is shown as it stands, and the engine
+//! keeps it as it was. Someone whose only part in the case is such a
+//! section is asked that section alone, and the rest of the form keeps its
+//! answers.
 
 use accord_case::{Command, FieldValue, FormValues, Refusal};
-use accord_policy::{Field, FieldKind, FieldRequired, Form, FormId, Policy};
+use accord_policy::{Field, FieldKind, FieldRequired, Form, FormId, FormSection, Policy};
+use accord_store::Person;
 
 use super::{
     case_actions::{Ctx, View},
+    case_page,
     form::{Block, Choice, Errors, Posted, Question},
     words,
 };
+
+/// Whether `person`'s page asks the questions of `section`: a section
+/// another role completes only of that role's holders; any other section
+/// unless they are asked for their own section alone (`only_theirs`).
+pub(crate) fn asks(section: &FormSection, person: &Person, only_theirs: bool) -> bool {
+    match &section.completed_by {
+        Some(role) => person.holds(role),
+        None => !only_theirs,
+    }
+}
+
+/// The sections of `form` the page does not ask, each as a part that says
+/// who completes it and what it says now (`values`, the latest version).
+pub(crate) fn not_asked(
+    policy: &Policy,
+    form: &Form,
+    values: Option<&FormValues>,
+    asked: impl Fn(&FormSection) -> bool,
+) -> Vec<Block> {
+    form.sections
+        .iter()
+        .filter(|s| !asked(s))
+        .map(|section| {
+            let by = match &section.completed_by {
+                Some(role) => format!(
+                    "The {} completes this part: it is not yours to fill in.",
+                    words::role(policy, role)
+                ),
+                None => "This part is not yours to fill in: it stays as it stands.".to_owned(),
+            };
+            let fields: Vec<&Field> = section.fields.iter().collect();
+            let answered = values
+                .map(|v| case_page::answers(&fields, v))
+                .unwrap_or_default();
+            let mut block = Block::new(section.title.clone()).paragraph(by);
+            if answered.is_empty() {
+                block = block.paragraph("Not completed yet.");
+            }
+            block.items = answered
+                .into_iter()
+                .map(|a| {
+                    // The document's labels end in a colon or a question
+                    // mark ("Name of Referrer:"); others take a colon.
+                    let key = a.key.trim_end();
+                    if key.ends_with(':') || key.ends_with('?') {
+                        format!("{key} {}", a.value)
+                    } else {
+                        format!("{key}: {}", a.value)
+                    }
+                })
+                .collect();
+            block
+        })
+        .collect()
+}
 
 /// The question name of the field at `path` ("actions/1/who").
 pub(crate) fn name(path: &str) -> String {
@@ -53,9 +117,10 @@ pub(crate) fn questions(
     form: &Form,
     posted: &Posted,
     errors: &Errors,
+    asked: impl Fn(&FormSection) -> bool,
 ) -> Vec<Question> {
     let mut out = Vec::new();
-    for section in &form.sections {
+    for section in form.sections.iter().filter(|s| asked(s)) {
         let mut first = true;
         for field in &section.fields {
             let mut asked = if field.kind == FieldKind::Rows {
@@ -119,18 +184,33 @@ fn question(field: &Field, name: &str, posted: &Posted) -> Question {
     if let Some(hint) = &field.hint {
         q.hint = hint.clone();
     } else if field.required == FieldRequired::BeforeStageEnds {
-        q.hint = "You can leave this until the stage ends.".to_owned();
+        // A signature keeps its own hint, and says when it is needed.
+        let later = "You can leave this until the stage ends.";
+        q.hint = if q.hint.is_empty() {
+            later.to_owned()
+        } else {
+            format!("{}. {later}", q.hint.trim_end_matches('.'))
+        };
     }
     q
 }
 
-/// The answers to `form` posted, or the mistakes in them. Which answers
-/// the document requires is the engine's to say when the form is
-/// submitted; this reads what was typed.
-pub(crate) fn read(form: &Form, posted: &Posted) -> Result<FormValues, Errors> {
+/// The answers to the sections of `form` the page asked, posted, or the
+/// mistakes in them. Which answers the document requires is the engine's
+/// to say when the form is submitted; this reads what was typed.
+pub(crate) fn read(
+    form: &Form,
+    posted: &Posted,
+    asked: impl Fn(&FormSection) -> bool,
+) -> Result<FormValues, Errors> {
     let mut e = Errors::default();
     let mut values = FormValues::new();
-    for field in form.sections.iter().flat_map(|s| &s.fields) {
+    for field in form
+        .sections
+        .iter()
+        .filter(|s| asked(s))
+        .flat_map(|s| &s.fields)
+    {
         if field.kind == FieldKind::Rows {
             let mut rows = Vec::new();
             for row in 1..=rows_shown(field, posted) {
@@ -320,17 +400,26 @@ pub(crate) fn view(ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
             .collect();
         about = about.paragraph(format!("Submitting it sends it to the {}.", to.join(", ")));
     }
-    if ctx.case.latest_form(&form.id).is_some() {
+    let latest = ctx.case.latest_form(&form.id).map(|s| &s.values);
+    if latest.is_some() {
         about = about.paragraph(
             "It starts from the version last submitted; submitting again puts a fuller version \
              on the record beside it.",
         );
     }
+    if ctx.form_role_only {
+        about = about.paragraph(
+            "You are asked for your part of it only: the rest is shown as it stands and is \
+             kept as it is.",
+        );
+    }
     blocks.push(about);
+    let asked = |s: &FormSection| asks(s, &ctx.viewer.principal.person, ctx.form_role_only);
+    blocks.extend(not_asked(ctx.policy, form, latest, asked));
     View {
         intro: Vec::new(),
         blocks,
-        questions: questions(ctx.policy, form, posted, errors),
+        questions: questions(ctx.policy, form, posted, errors, asked),
         hidden: vec![("form".to_owned(), form.id.to_string())],
     }
 }
@@ -353,8 +442,9 @@ pub(crate) fn command(ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
         e.add("form", "Choose a form from the case page");
         return Err(e);
     };
+    let asked = |s: &FormSection| asks(s, &ctx.viewer.principal.person, ctx.form_role_only);
     Ok(Command::SubmitForm {
         form: form.id.clone(),
-        values: read(form, posted)?,
+        values: read(form, posted, asked)?,
     })
 }

@@ -10,7 +10,9 @@
 //! holds no case and no person.
 
 use super::extract::Path;
-use accord_policy::{Condition, FormNeeded, Policy, ResolutionRoute, Stage, Track, Trigger};
+use accord_policy::{
+    Condition, FormNeeded, Policy, ResolutionRoute, SignpostEffect, Stage, Track, Trigger,
+};
 use askama::Template;
 use axum::{extract::State, response::Response};
 
@@ -122,6 +124,9 @@ struct PolicyPage {
     tracks: Vec<TrackView>,
     areas: Vec<(String, String)>,
     out_of_scope: Vec<(String, String)>,
+    /// Routes the document points to without putting anything out of
+    /// scope (Sutton §1's whistle blowing policies).
+    other_routes: Vec<(String, String)>,
     forms: Vec<(String, String)>,
     outcome: Vec<String>,
     notes: Vec<(String, String, bool)>,
@@ -210,11 +215,8 @@ pub(crate) async fn show(
                 (capitalised(&a.label), capitalised(&note.join(", ")))
             })
             .collect(),
-        out_of_scope: policy
-            .out_of_scope
-            .iter()
-            .map(|s| (s.concern.clone(), format!("{} ({})", s.go_to, s.section)))
-            .collect(),
+        out_of_scope: signposts(policy, SignpostEffect::OutOfScope),
+        other_routes: signposts(policy, SignpostEffect::Advice),
         forms: policy
             .forms
             .iter()
@@ -345,11 +347,15 @@ fn routes_words(stage: &Stage) -> String {
 }
 
 fn stage_words_of(policy: &Policy, track: &Track, stage: &Stage) -> StageWords {
+    let mut timescale = capitalised(&stage.timescale.timescale().to_string());
+    if let Some(agreed) = &stage.agreed_timescale {
+        timescale.push_str(&format!(
+            ", unless a shorter or longer timescale is agreed for the case ({})",
+            agreed.section
+        ));
+    }
     let mut facts = vec![
-        (
-            "Timescale".to_owned(),
-            capitalised(&stage.timescale.timescale().to_string()),
-        ),
+        ("Timescale".to_owned(), timescale),
         ("Led by".to_owned(), leads_words(policy, stage)),
         ("Resolved by".to_owned(), capitalised(&routes_words(stage))),
     ];
@@ -520,6 +526,16 @@ fn chart(policy: &Policy, track: &Track) -> Chart {
     }
 }
 
+/// The policy's signposts with `effect`, as concern and where to go.
+fn signposts(policy: &Policy, effect: SignpostEffect) -> Vec<(String, String)> {
+    policy
+        .out_of_scope
+        .iter()
+        .filter(|s| s.effect == effect)
+        .map(|s| (s.concern.clone(), format!("{} ({})", s.go_to, s.section)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -542,5 +558,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Sutton: §5's timescale agreed for the case is said beside the
+    /// stages that allow it, and §1's whistle blowing is another route the
+    /// policy points to, not something it does not cover.
+    #[test]
+    fn sutton_page_says_where_a_timescale_may_be_agreed_and_lists_whistle_blowing_as_a_route() {
+        let calendars = accord_calendar::Calendars::builtin();
+        let policies = accord_policy::builtin(&calendars);
+        let sutton = policies
+            .iter()
+            .find(|p| p.id.as_str() == "sutton-2015")
+            .unwrap();
+        let track = sutton.default_track();
+        let timescale = |n: usize| {
+            stage_words_of(sutton, track, &track.stages[n])
+                .facts
+                .into_iter()
+                .find(|(k, _)| k == "Timescale")
+                .unwrap()
+                .1
+        };
+        assert_eq!(timescale(0), "5 working days");
+        assert_eq!(
+            timescale(1),
+            "5 working days, unless a shorter or longer timescale is agreed for the case (§5)"
+        );
+        assert!(signposts(sutton, SignpostEffect::OutOfScope).is_empty());
+        let routes = signposts(sutton, SignpostEffect::Advice);
+        assert_eq!(routes.len(), 1);
+        assert!(routes[0].1.contains("whistle blowing"), "{routes:?}");
     }
 }

@@ -22,7 +22,9 @@
 
 use super::extract::{Form, Path, Query};
 use accord_case::{AgencyId, Concern, LaterStart, PersonId, Subject, SubjectId, Text};
-use accord_policy::{FieldKind, FormNeeded, Policy, Stage, SubjectKind, Track};
+use accord_policy::{
+    FieldKind, FormNeeded, FormSection, Policy, Signpost, SignpostEffect, Stage, SubjectKind, Track,
+};
 use accord_store::{Agency, AgencyKind, Partnership, Person};
 use askama::Template;
 use axum::{
@@ -125,6 +127,13 @@ struct Journey<'a> {
 }
 
 impl Journey<'_> {
+    /// Whether the raiser is asked a section of an entry form: not one the
+    /// form says another role completes (Sutton Appendix 1's Safeguarding
+    /// Advisor signs once the case is raised).
+    fn asks(&self, section: &FormSection) -> bool {
+        policy_forms::asks(section, &self.viewer.principal.person, false)
+    }
+
     /// The track chosen, or the policy's first.
     fn track(&self, draft: &Posted) -> &Track {
         self.policy
@@ -192,7 +201,7 @@ impl Journey<'_> {
     /// Whether the steps applies to what has been answered.
     fn applies(&self, step: Step, draft: &Posted) -> bool {
         match step {
-            Step::Scope => !self.policy.out_of_scope.is_empty(),
+            Step::Scope => out_of_scope(self.policy).next().is_some(),
             Step::ImmediateRisk => {
                 draft.get("no_subject") != "yes"
                     && (1..=self.subject_count(draft))
@@ -202,6 +211,15 @@ impl Journey<'_> {
             _ => true,
         }
     }
+}
+
+/// The concerns the policy puts outside the procedure: asked about first,
+/// and never raised. A signpost that is advice only is not among them.
+fn out_of_scope(policy: &Policy) -> impl Iterator<Item = &Signpost> {
+    policy
+        .out_of_scope
+        .iter()
+        .filter(|s| s.effect == SignpostEffect::OutOfScope)
 }
 
 /// The draft of `viewer`, or an empty one.
@@ -266,6 +284,9 @@ struct StartPage {
     policy_title: String,
     partnership: String,
     out_of_scope: Vec<(String, String)>,
+    /// Routes the policy points to without putting anything out of scope
+    /// (Sutton §1's whistle blowing policies): shown, never a reason to stop.
+    other_routes: Vec<(String, String)>,
     immediate_risk: String,
     immediate_risk_section: String,
     draft_saved: bool,
@@ -286,10 +307,14 @@ pub(crate) async fn start(
             chrome: Chrome::new("Raise a disagreement", Section::Raise, Some(&viewer)),
             policy_title: j.policy.title.clone(),
             partnership: j.partnership.name.clone(),
-            out_of_scope: j
+            out_of_scope: out_of_scope(j.policy)
+                .map(|s| (s.concern.clone(), format!("{} ({})", s.go_to, s.section)))
+                .collect(),
+            other_routes: j
                 .policy
                 .out_of_scope
                 .iter()
+                .filter(|s| s.effect == SignpostEffect::Advice)
                 .map(|s| (s.concern.clone(), format!("{} ({})", s.go_to, s.section)))
                 .collect(),
             immediate_risk: j.policy.immediate_risk.instruction.clone(),
@@ -535,9 +560,7 @@ fn ask(j: &Journey, step: Step, draft: &Posted) -> Asked {
     let (title, questions) =
         match step {
             Step::Scope => {
-                let mut options: Vec<Choice> = policy
-                    .out_of_scope
-                    .iter()
+                let mut options: Vec<Choice> = out_of_scope(policy)
                     .map(|s| Choice::new(s.id.as_str(), sentence(&s.concern)))
                     .collect();
                 options.push(
@@ -806,9 +829,11 @@ fn ask(j: &Journey, step: Step, draft: &Posted) -> Asked {
                             form.title,
                             form.section
                         ));
+                        let asked = |s: &FormSection| j.asks(s);
+                        blocks.extend(policy_forms::not_asked(policy, form, None, asked));
                         (
                             form.title.clone(),
-                            policy_forms::questions(policy, form, draft, &Errors::default()),
+                            policy_forms::questions(policy, form, draft, &Errors::default(), asked),
                         )
                     }
                     None => ("No form is needed".to_owned(), Vec::new()),
@@ -825,7 +850,7 @@ fn check(j: &Journey, step: Step, draft: &Posted) -> Errors {
     match step {
         Step::Scope => {
             let v = draft.get("scope");
-            if v != "none" && !policy.out_of_scope.iter().any(|s| s.id.as_str() == v) {
+            if v != "none" && !out_of_scope(policy).any(|s| s.id.as_str() == v) {
                 e.add("scope", "Select whether your concern is one of these");
             }
         }
@@ -947,12 +972,12 @@ fn check(j: &Journey, step: Step, draft: &Posted) -> Errors {
         }
         Step::EntryForm => {
             if let Some(form) = j.entry_forms(draft).first() {
-                match policy_forms::read(form, draft) {
+                match policy_forms::read(form, draft, |s| j.asks(s)) {
                     Err(errors) => e = errors,
                     // What the document requires on submission, as the
                     // engine will ask for it, by the question that asks it.
                     Ok(values) => {
-                        for section in &form.sections {
+                        for section in form.sections.iter().filter(|s| j.asks(s)) {
                             for field in &section.fields {
                                 let required =
                                     field.required == accord_policy::FieldRequired::OnSubmit;
@@ -1125,7 +1150,7 @@ fn check_page(
         ("What has happened".to_owned(), concern),
     ];
     if let Some(form) = j.entry_forms(draft).first() {
-        let values = policy_forms::read(form, draft).unwrap_or_default();
+        let values = policy_forms::read(form, draft, |s| j.asks(s)).unwrap_or_default();
         let rows = form
             .sections
             .iter()
@@ -1212,7 +1237,7 @@ fn request(j: &Journey, draft: &Posted) -> Result<RaiseRequest, Step> {
     };
     let mut forms = std::collections::BTreeMap::new();
     for form in j.entry_forms(draft) {
-        let values = policy_forms::read(form, draft).map_err(|_| Step::EntryForm)?;
+        let values = policy_forms::read(form, draft, |s| j.asks(s)).map_err(|_| Step::EntryForm)?;
         forms.insert(form.id.clone(), values);
     }
     Ok(RaiseRequest {
@@ -1327,11 +1352,7 @@ pub(crate) async fn elsewhere(
 ) -> Result<Response, PageError> {
     let saved = draft(&state, &viewer).await?;
     with_journey!(&state, &viewer, |j| {
-        let Some(signpost) = j
-            .policy
-            .out_of_scope
-            .iter()
-            .find(|s| s.id.as_str() == saved.get("scope"))
+        let Some(signpost) = out_of_scope(j.policy).find(|s| s.id.as_str() == saved.get("scope"))
         else {
             return Ok(Redirect::to("/raise/scope").into_response());
         };

@@ -64,6 +64,20 @@ pub(crate) fn due_day(instant: Timestamp) -> String {
     day(instant - jiff::SignedDuration::from_secs(1))
 }
 
+/// A length of time agreed or added, in words: "3 working days".
+pub(crate) fn length(length: accord_case::Extension) -> String {
+    let (n, unit) = match length {
+        accord_case::Extension::WorkingDays(n) => (n.get(), "working day"),
+        accord_case::Extension::CalendarDays(n) => (n.get(), "calendar day"),
+        accord_case::Extension::Hours(n) => (n.get(), "hour"),
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 /// A length of time in words: "3 days", "5 hours", "20 minutes".
 pub(crate) fn duration(minutes: i64) -> String {
     let (n, unit) = match minutes {
