@@ -597,11 +597,19 @@ impl<'a> Walk<'a> {
                 continue;
             };
             let at = self.peek();
-            let values = fill(
+            let mut values = fill(
                 form,
                 &self.filling(by, at, self.case.concern(), &[], None),
                 false,
             );
+            // A section another role completes is left for them (the Isle
+            // of Man Director's "outcome of agreed actions").
+            values.0.retain(|id, _| {
+                form.sections.iter().any(|s| {
+                    s.completed_by.as_ref().is_none_or(|r| by.holds(r))
+                        && s.fields.iter().any(|f| &f.id == id)
+                })
+            });
             self.run(
                 Command::SubmitForm {
                     form: form.id.clone(),
