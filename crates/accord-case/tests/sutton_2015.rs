@@ -18,14 +18,49 @@ fn teacher() -> Actor {
 fn dsl() -> Actor {
     actor("dsl", "school", RoleTier::SafeguardingLead)
 }
+fn social_worker() -> Actor {
+    actor(
+        "social-worker",
+        "childrens-social-care",
+        RoleTier::Practitioner,
+    )
+}
+/// The school's first line manager (§7b).
+fn school_manager() -> Actor {
+    holding(
+        "school-manager",
+        "school",
+        RoleTier::Manager,
+        &["first-line-manager"],
+    )
+}
+/// Children's social care's team manager (§7b).
 fn team_manager() -> Actor {
-    actor("team-manager", "childrens-social-care", RoleTier::Manager)
+    holding(
+        "team-manager",
+        "childrens-social-care",
+        RoleTier::Manager,
+        &["csc-team-manager"],
+    )
+}
+fn school_senior() -> Actor {
+    actor("school-senior", "school", RoleTier::SeniorManager)
 }
 fn senior_manager() -> Actor {
     actor("senior", "childrens-social-care", RoleTier::SeniorManager)
 }
+/// The school's head of service, its member of the LSCB (§7d).
 fn head_of_service() -> Actor {
-    actor("hos", "school", RoleTier::HeadOfService)
+    holding("hos", "school", RoleTier::HeadOfService, &["lscb-member"])
+}
+/// Children's social care's head of service, its member of the LSCB.
+fn csc_head() -> Actor {
+    holding(
+        "csc-hos",
+        "childrens-social-care",
+        RoleTier::HeadOfService,
+        &["lscb-member"],
+    )
 }
 fn advisor() -> Actor {
     holding(
@@ -104,17 +139,44 @@ fn escalate(h: &mut Harness, to: u8, by: &Actor, now: &str) -> Vec<accord_case::
     )
 }
 
+/// The people who lead each side of Stage `n` of the professional track,
+/// in the roles it names (§7a, §7b, §7d).
+fn leads_of(n: u8) -> Vec<(Actor, &'static str)> {
+    match n {
+        1 => vec![
+            (teacher(), "practitioner"),
+            (social_worker(), "practitioner"),
+        ],
+        2 => vec![
+            (school_manager(), "first-line-manager"),
+            (team_manager(), "csc-team-manager"),
+        ],
+        3 => vec![
+            (school_senior(), "senior-manager"),
+            (senior_manager(), "senior-manager"),
+        ],
+        4 => vec![
+            (head_of_service(), "head-of-service"),
+            (csc_head(), "head-of-service"),
+        ],
+        _ => vec![
+            (head_of_service(), "lscb-member"),
+            (csc_head(), "lscb-member"),
+        ],
+    }
+}
+
+/// A discussion at the case's current stage between the people who lead
+/// its sides.
+fn leads_discussion(h: &Harness, now: &str) -> Command {
+    let leads = leads_of(h.case.stage().get());
+    let who: Vec<(&Actor, &str)> = leads.iter().map(|(a, r)| (a, *r)).collect();
+    discussion(at(now), &who, false)
+}
+
 /// Records a discussion and approves it, as §7b requires from Stage Two.
 fn approved_discussion(h: &mut Harness, now: &str) {
-    let events = h.ok(
-        discussion(
-            at(now),
-            &[(&dsl(), "manager"), (&team_manager(), "manager")],
-            false,
-        ),
-        &dsl(),
-        at(now),
-    );
+    let events = h.ok(leads_discussion(h, now), &dsl(), at(now));
     h.ok(
         Command::ApproveDiscussion {
             discussion: events[0].sequence,
@@ -131,7 +193,10 @@ fn at_stage_two() -> Harness {
     h.ok(
         discussion(
             at("2025-12-01T14:00:00Z"),
-            &[(&teacher(), "practitioner")],
+            &[
+                (&teacher(), "practitioner"),
+                (&social_worker(), "practitioner"),
+            ],
             false,
         ),
         &teacher(),
@@ -162,7 +227,10 @@ fn at_stage_six() -> Harness {
     h.ok(
         discussion(
             at("2025-12-05T10:00:00Z"),
-            &[(&head_of_service(), "head-of-service")],
+            &[
+                (&head_of_service(), "head-of-service"),
+                (&csc_head(), "head-of-service"),
+            ],
             false,
         ),
         &head_of_service(),
@@ -177,7 +245,10 @@ fn at_stage_six() -> Harness {
     h.ok(
         discussion(
             at("2025-12-08T10:00:00Z"),
-            &[(&head_of_service(), "lscb-member")],
+            &[
+                (&head_of_service(), "lscb-member"),
+                (&csc_head(), "lscb-member"),
+            ],
             false,
         ),
         &head_of_service(),
@@ -267,7 +338,10 @@ fn sutton_appendix_1_rows_are_checked() {
     h.ok(
         discussion(
             at("2025-12-01T14:00:00Z"),
-            &[(&teacher(), "practitioner")],
+            &[
+                (&teacher(), "practitioner"),
+                (&social_worker(), "practitioner"),
+            ],
             false,
         ),
         &teacher(),
@@ -390,7 +464,10 @@ fn sutton_stage2_needs_formally_approved_records() {
     let recorded = h.ok(
         discussion(
             at("2025-12-03T10:00:00Z"),
-            &[(&dsl(), "manager"), (&team_manager(), "manager")],
+            &[
+                (&school_manager(), "first-line-manager"),
+                (&team_manager(), "csc-team-manager"),
+            ],
             false,
         ),
         &dsl(),
@@ -573,7 +650,10 @@ fn at_stage_four() -> Harness {
     h.ok(
         discussion(
             at("2025-12-05T10:00:00Z"),
-            &[(&head_of_service(), "head-of-service")],
+            &[
+                (&head_of_service(), "head-of-service"),
+                (&csc_head(), "head-of-service"),
+            ],
             false,
         ),
         &head_of_service(),
@@ -636,7 +716,10 @@ fn sutton_parties_confirm_the_outcome_in_writing() {
     h.ok(
         discussion(
             at("2025-12-01T14:00:00Z"),
-            &[(&teacher(), "practitioner")],
+            &[
+                (&teacher(), "practitioner"),
+                (&social_worker(), "practitioner"),
+            ],
             true,
         ),
         &teacher(),
@@ -973,7 +1056,10 @@ fn sutton_appendix_1_actions_are_not_needed_before_they_are_agreed() {
     h.ok(
         discussion(
             at("2025-12-01T14:00:00Z"),
-            &[(&teacher(), "practitioner")],
+            &[
+                (&teacher(), "practitioner"),
+                (&social_worker(), "practitioner"),
+            ],
             false,
         ),
         &teacher(),
@@ -1019,7 +1105,10 @@ fn dissent_with_the_designated_lead() -> Harness {
     h.ok(
         discussion(
             at("2025-12-01T11:00:00Z"),
-            &[(&teacher(), "practitioner")],
+            &[
+                (&teacher(), "practitioner"),
+                (&social_worker(), "practitioner"),
+            ],
             false,
         ),
         &teacher(),
