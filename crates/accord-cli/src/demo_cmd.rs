@@ -20,7 +20,7 @@ pub fn seed(cli: &Cli, calendars: &Calendars, out: &mut dyn Write) -> Outcome {
     let policies = accord_policy::builtin(calendars);
     let demo = accord_demo::demo(Timestamp::now(), calendars, &policies)?;
     let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
-    let seeded = runtime.block_on(store.seed_demo(&demo));
+    let seeded = runtime.block_on(store.seed((&demo).into()));
     runtime.block_on(store.close());
     let seeded = seeded?;
     let at = where_is(cli)?;

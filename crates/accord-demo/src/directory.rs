@@ -1,120 +1,12 @@
 //! The demo directory: partnerships, their member agencies and their people,
 //! as plain serialisable records the storage layer can write as they are.
 
-use accord_case::{Actor, AgencyId, PersonId};
-use accord_policy::{Policy, PolicyId, RoleId, RoleRef, RoleTier};
-use serde::{Deserialize, Serialize};
+use accord_case::{AgencyId, PersonId};
+use accord_policy::{Policy, RoleId, RoleTier};
+
+pub use accord_directory::{Agency, AgencyKind, Partnership, Person};
 
 use crate::partnerships::{Holder, Plan};
-
-/// A Safeguarding Children Partnership (or Board): the tenant, running one
-/// built-in policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Partnership {
-    /// Stable id, such as `havering`.
-    pub id: String,
-    /// Its name, such as "Havering Safeguarding Children Partnership".
-    pub name: String,
-    /// The policy its disagreements run under.
-    pub policy: PolicyId,
-    /// The start of its demo case ids, such as `HAV` in `HAV-DEMO-0001`.
-    pub case_prefix: String,
-    /// The start of its people's sign-in names, such as `hav`.
-    pub sign_in_prefix: String,
-}
-
-/// What kind of organisation an agency is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum AgencyKind {
-    /// The local authority's children's social care.
-    ChildrensSocialCare,
-    /// An NHS trust or health service.
-    Health,
-    /// The police force.
-    Police,
-    /// A school or the education service.
-    Education,
-    /// The probation service.
-    Probation,
-    /// Adult social care (the Isle of Man policy covers vulnerable adults).
-    AdultSocialCare,
-    /// The partnership's own team: Business Manager, chairs, administrator.
-    PartnershipTeam,
-}
-
-/// A member organisation of a partnership, or the partnership's own team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Agency {
-    /// Stable id, unique across the demo, such as `hav-police`.
-    pub id: AgencyId,
-    /// The partnership it belongs to.
-    pub partnership: String,
-    /// Its name.
-    pub name: String,
-    /// What kind of organisation it is.
-    pub kind: AgencyKind,
-}
-
-/// Someone who signs in to Accord. Every name and email is fictional.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Person {
-    /// Stable id, unique across the demo; the same text as `sign_in`.
-    pub id: PersonId,
-    /// The name they sign in with: the partnership's prefix, their agency's
-    /// short name where they belong to a member agency, then their tier or
-    /// declared role, such as `hav-police-manager` or `hav-chair`.
-    pub sign_in: String,
-    /// Their full name.
-    pub name: String,
-    /// Their job title in their agency.
-    pub job_title: String,
-    /// Their email, always at an `example.org` domain.
-    pub email: String,
-    /// The partnership whose directory they are in.
-    pub partnership: String,
-    /// Their agency.
-    pub agency: AgencyId,
-    /// Their role tier.
-    pub tier: RoleTier,
-    /// The roles of the partnership's policy they hold, each of their own
-    /// tier, such as Havering's `hscp-member`. One person can hold several:
-    /// a Plymouth designated safeguarding lead is both the `designated-person`
-    /// of Stage One and the `named-designated-safeguarding-representative`
-    /// of Stage Four.
-    pub declared_roles: Vec<RoleId>,
-}
-
-impl Person {
-    /// Who they are when they act on a case.
-    pub fn actor(&self) -> Actor {
-        Actor {
-            person: self.id.clone(),
-            agency: self.agency.clone(),
-            tier: self.tier,
-            roles: self.declared_roles.clone(),
-        }
-    }
-
-    /// What the directory says of them when a command names them. The demo
-    /// disables nobody.
-    pub fn directory_entry(&self) -> accord_case::DirectoryEntry {
-        accord_case::DirectoryEntry {
-            person: self.actor(),
-            active: true,
-        }
-    }
-
-    /// Whether they hold `role` as a tier or as a declared role. Relations
-    /// to a case (`raiser`, `stage-leads`…) are held by nobody in general.
-    pub fn holds(&self, role: &RoleRef) -> bool {
-        match role {
-            RoleRef::Tier(tier) => self.tier == *tier,
-            RoleRef::Declared(id) => self.declared_roles.contains(id),
-            RoleRef::Relation(_) => false,
-        }
-    }
-}
 
 /// One partnership's directory: the partnership, its agencies (member
 /// agencies first, its own team last) and its people.
@@ -425,6 +317,8 @@ fn job_title(kind: AgencyKind, tier: RoleTier) -> &'static str {
         (K::AdultSocialCare, T::SafeguardingLead) => "Adult safeguarding lead",
         (K::AdultSocialCare, T::SeniorManager) => "Operations manager, adult social care",
         (K::AdultSocialCare, _) => "Head of adult social care",
+        // The demo has no agency of these kinds.
+        (K::YouthJustice | K::Housing | K::VoluntarySector | K::Other, _) => "Officer",
         (K::PartnershipTeam, _) => "Partnership officer",
     }
 }

@@ -55,6 +55,32 @@ use serde::{Deserialize, Serialize};
 
 pub use directory::{Agency, AgencyKind, Partnership, Person};
 
+impl<'a> From<&'a Demo> for accord_directory::Directory<'a> {
+    fn from(demo: &'a Demo) -> accord_directory::Directory<'a> {
+        accord_directory::Directory {
+            partnerships: &demo.partnerships,
+            agencies: &demo.agencies,
+            people: &demo.people,
+        }
+    }
+}
+
+impl<'a> From<&'a Demo> for accord_directory::Seed<'a> {
+    /// The demo as a seed: its directory, its cases, and the published
+    /// [`DEMO_PASSWORD`] for its people.
+    fn from(demo: &'a Demo) -> accord_directory::Seed<'a> {
+        accord_directory::Seed {
+            directory: demo.into(),
+            cases: demo
+                .cases
+                .iter()
+                .map(|c| (&c.id, c.events.as_slice()))
+                .collect(),
+            password: DEMO_PASSWORD,
+        }
+    }
+}
+
 /// The password every demo person signs in with. It is published (the
 /// README lists it beside the demo sign-ins), so a demo database must never
 /// hold real data.

@@ -8,44 +8,20 @@
 //! Sign-in names are unique whatever their case (migration 0008), and
 //! [`Store::person_by_sign_in`] finds someone however the name is typed.
 //!
-//! The records are `accord-demo`'s, which were made to be written as they
-//! are. Nothing secret is kept here: sign-in secrets (issue 4) belong in a
+//! The records are `accord-directory`'s, which were made to be written as
+//! they are. Nothing secret is kept here: sign-in secrets (issue 4) belong in a
 //! table of their own, keyed by person, so that listing people never reads
 //! a password hash.
 
 use accord_case::{AgencyId, PersonId};
-use accord_demo::Demo;
 use accord_policy::{PolicyId, RoleId, RoleTier};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value, json};
 
-pub use accord_demo::{Agency, AgencyKind, Partnership, Person};
+pub use accord_directory::{Agency, AgencyKind, Directory, Partnership, Person};
 
 use crate::{ChangedBy, Store, StoreError};
 use jiff::Timestamp;
-
-/// A directory to write: partnerships, their agencies and their people.
-/// Each agency's partnership and each person's agency must be in it or
-/// already stored.
-#[derive(Debug, Clone, Copy)]
-pub struct Directory<'a> {
-    /// The partnerships.
-    pub partnerships: &'a [Partnership],
-    /// Their agencies and own teams.
-    pub agencies: &'a [Agency],
-    /// Their people.
-    pub people: &'a [Person],
-}
-
-impl<'a> From<&'a Demo> for Directory<'a> {
-    fn from(demo: &'a Demo) -> Directory<'a> {
-        Directory {
-            partnerships: &demo.partnerships,
-            agencies: &demo.agencies,
-            people: &demo.people,
-        }
-    }
-}
 
 /// The directory could not be written or read. Nothing was written.
 #[derive(Debug, thiserror::Error)]

@@ -19,7 +19,7 @@
 //!   append-only access log.
 //! - The directory of partnerships, agencies and people
 //!   ([`Store::put_directory`]) is ordinary data beside the log, and
-//!   [`Store::seed_demo`] writes the demo into a store. Every change to it,
+//!   [`Store::seed`] writes a seed, such as the demo, into a store. Every change to it,
 //!   and to accounts and settings, is appended to the directory audit
 //!   ([`Store::directory_audit`]), a hash chain of its own that
 //!   [`Store::verify`] checks too.

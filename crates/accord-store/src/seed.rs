@@ -1,18 +1,18 @@
-//! Writing the demo data (`accord-demo`) into a store, for `accord demo
-//! seed`: the directory is upserted, and each demo case whose stream does
-//! not exist yet is appended as a new stream, so seeding again adds
-//! nothing. Each demo person without a password is given the demo
-//! password, [`accord_demo::DEMO_PASSWORD`].
+//! Writing a [`Seed`] into a store, for `accord demo seed` (the demo is one,
+//! `accord-demo`'s `Seed::from(&demo)`): the directory is upserted, and
+//! each case whose stream does not exist yet is appended as a new stream,
+//! so seeding again adds nothing. Each person of the seed without a
+//! password is given the seed's password (the demo's published one).
 
 use accord_case::CaseId;
-use accord_demo::Demo;
+use accord_directory::Seed;
 
 use crate::{
     AccountError, Append, AppendError, Backend, ChangedBy, DirectoryError, Password, Store,
     StoreError, hash_gate::HASHING, hash_password,
 };
 
-/// What [`Store::seed_demo`] wrote.
+/// What [`Store::seed`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seeded {
     /// Partnerships written (new or replaced).
@@ -46,9 +46,12 @@ pub enum SeedError {
     /// Reading the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The demo password could not be set.
+    /// The seed's password could not be set.
     #[error(transparent)]
     Account(#[from] AccountError),
+    /// The seed's password is not one Accord accepts.
+    #[error("the seed's password cannot be used: {0}")]
+    Password(crate::PasswordError),
 }
 
 /// How often to look again for the cases still to add when another writer
@@ -56,32 +59,32 @@ pub enum SeedError {
 const ATTEMPTS: usize = 3;
 
 impl Store {
-    /// Writes `demo` into the store: upserts its directory, then appends
+    /// Writes `seed` into the store: upserts its directory, then appends
     /// every case whose stream does not exist yet, all in one transaction,
     /// each as a new stream (expected version: none). Cases already stored
     /// are skipped whatever their events, so seeding twice, or later with a
     /// demo built for a later time (same ids, later events), adds nothing.
-    pub async fn seed_demo(&self, demo: &Demo) -> Result<Seeded, SeedError> {
-        self.put_directory(demo.into(), &ChangedBy::DEMO, jiff::Timestamp::now())
+    pub async fn seed(&self, seed: Seed<'_>) -> Result<Seeded, SeedError> {
+        self.put_directory(seed.directory, &ChangedBy::DEMO, jiff::Timestamp::now())
             .await?;
-        let passwords = self.set_demo_passwords(demo).await?;
+        let passwords = self.set_seed_passwords(&seed).await?;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let mut added = Vec::new();
             let mut skipped = Vec::new();
-            for case in &demo.cases {
-                if self.has_case(&case.id).await? {
-                    skipped.push(case.id.clone());
+            for case in &seed.cases {
+                if self.has_case(case.0).await? {
+                    skipped.push(case.0.clone());
                 } else {
                     added.push(case);
                 }
             }
             let streams: Vec<Append<'_>> = added
                 .iter()
-                .map(|c| Append {
+                .map(|(_, events)| Append {
                     expected: None,
-                    events: &c.events,
+                    events,
                 })
                 .collect();
             let events = if streams.is_empty() {
@@ -97,10 +100,10 @@ impl Store {
                 }
             };
             return Ok(Seeded {
-                partnerships: demo.partnerships.len(),
-                agencies: demo.agencies.len(),
-                people: demo.people.len(),
-                added: added.into_iter().map(|c| c.id.clone()).collect(),
+                partnerships: seed.directory.partnerships.len(),
+                agencies: seed.directory.agencies.len(),
+                people: seed.directory.people.len(),
+                added: added.into_iter().map(|(id, _)| (*id).clone()).collect(),
                 skipped,
                 events,
                 passwords,
@@ -108,17 +111,18 @@ impl Store {
         }
     }
 
-    /// Gives every demo person without a password
-    /// [`accord_demo::DEMO_PASSWORD`], hashed once for them all: it is
-    /// published in the README, so one salt hides nothing. A password
-    /// someone has since changed is kept.
-    async fn set_demo_passwords(&self, demo: &Demo) -> Result<usize, AccountError> {
-        let password =
-            Password::parse(accord_demo::DEMO_PASSWORD).expect("the demo password is long enough");
+    /// Gives every person of the seed without a password the seed's
+    /// password, hashed once for them all: the demo's is published in the
+    /// README, so one salt hides nothing. A password someone has since
+    /// changed is kept.
+    async fn set_seed_passwords(&self, seed: &Seed<'_>) -> Result<usize, SeedError> {
+        let password = Password::parse(seed.password).map_err(SeedError::Password)?;
         let hash = HASHING.run(move || hash_password(&password)).await??;
-        let people: Vec<&accord_case::PersonId> = demo.people.iter().map(|p| &p.id).collect();
-        self.set_missing_passwords(&people, &hash, jiff::Timestamp::now(), &ChangedBy::DEMO)
-            .await
+        let people: Vec<&accord_case::PersonId> =
+            seed.directory.people.iter().map(|p| &p.id).collect();
+        Ok(self
+            .set_missing_passwords(&people, &hash, jiff::Timestamp::now(), &ChangedBy::DEMO)
+            .await?)
     }
 
     /// Whether `case` has a stream.

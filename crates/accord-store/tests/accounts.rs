@@ -438,7 +438,7 @@ async fn seeding_the_demo_gives_everyone_the_demo_password_once(backend: Backend
     let db = TestDb::new(backend).await;
     let store = db.open().await;
     let demo = demo();
-    let seeded = store.seed_demo(&demo).await.unwrap();
+    let seeded = store.seed((&demo).into()).await.unwrap();
     assert_eq!(seeded.passwords, demo.people.len());
     for s in demo.sign_ins() {
         assert!(
@@ -464,7 +464,7 @@ async fn seeding_the_demo_gives_everyone_the_demo_password_once(backend: Backend
         )
         .await
         .unwrap();
-    assert_eq!(store.seed_demo(&demo).await.unwrap().passwords, 0);
+    assert_eq!(store.seed((&demo).into()).await.unwrap().passwords, 0);
     assert!(matches!(
         store
             .check_password("hav-chair", DEMO_PASSWORD)

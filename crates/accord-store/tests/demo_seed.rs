@@ -68,7 +68,7 @@ async fn seeding_the_demo_stores_every_case_with_its_projections(backend: Backen
     let db = TestDb::new(backend).await;
     let store = db.open().await;
     let demo = demo_at(now());
-    let seeded = store.seed_demo(&demo).await.unwrap();
+    let seeded = store.seed((&demo).into()).await.unwrap();
 
     let ids: Vec<_> = demo.cases.iter().map(|c| c.id.clone()).collect();
     assert_eq!(seeded.added, ids);
@@ -187,13 +187,13 @@ async fn seeding_the_demo_stores_every_case_with_its_projections(backend: Backen
 async fn seeding_again_later_adds_nothing_and_the_chain_verifies(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = db.open().await;
-    let first = store.seed_demo(&demo_at(now())).await.unwrap();
+    let first = store.seed((&demo_at(now())).into()).await.unwrap();
     let events = store.event_count().await.unwrap();
     let before = projections(&store).await;
 
     let later = demo_at(now().checked_add(72.hours()).unwrap());
     assert_ne!(later.cases[0].events, demo_at(now()).cases[0].events);
-    let again = store.seed_demo(&later).await.unwrap();
+    let again = store.seed((&later).into()).await.unwrap();
     assert!(again.added.is_empty(), "added {:?}", again.added);
     assert_eq!(again.skipped, first.added);
     assert_eq!(again.events, 0);
@@ -204,7 +204,7 @@ async fn seeding_again_later_adds_nothing_and_the_chain_verifies(backend: Backen
     // A store reopened on the same database sees the same.
     store.close().await;
     let store = db.open().await;
-    let third = store.seed_demo(&later).await.unwrap();
+    let third = store.seed((&later).into()).await.unwrap();
     assert!(third.added.is_empty());
     assert_eq!(store.event_count().await.unwrap(), events);
 
@@ -215,7 +215,7 @@ async fn seeding_again_later_adds_nothing_and_the_chain_verifies(backend: Backen
     let demo = demo_at(now());
     let taken = &demo.cases[1];
     store.append(None, &taken.events).await.unwrap();
-    let seeded = store.seed_demo(&demo).await.unwrap();
+    let seeded = store.seed((&demo).into()).await.unwrap();
     assert_eq!(seeded.skipped, vec![taken.id.clone()]);
     assert_eq!(seeded.added.len(), demo.cases.len() - 1);
     assert_eq!(

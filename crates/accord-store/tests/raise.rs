@@ -131,7 +131,7 @@ async fn the_register_of_a_partnership_holds_only_its_cases(backend: Backend) {
     let store = db.open().await;
     let (calendars, policies) = world();
     let demo = accord_demo::demo(at("2025-06-02T09:30:00Z"), calendars, policies).unwrap();
-    store.seed_demo(&demo).await.unwrap();
+    store.seed((&demo).into()).await.unwrap();
 
     let everyone = store.register().await.unwrap();
     for partnership in &demo.partnerships {

@@ -312,7 +312,7 @@ pub async fn demo_store(url: &str, now: Timestamp) -> Store {
     let (calendars, policies) = world();
     let store = Store::open(url, policies.clone()).await.unwrap();
     let demo = accord_demo::demo(now, calendars, policies).unwrap();
-    store.seed_demo(&demo).await.unwrap();
+    store.seed((&demo).into()).await.unwrap();
     store
 }
 

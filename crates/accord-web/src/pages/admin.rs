@@ -36,21 +36,37 @@ use super::{
 use crate::{ApiError, AppState};
 
 /// The kinds of agency, as the pages name them.
-const KINDS: [(AgencyKind, &str, &str); 7] = [
+const KINDS: [(AgencyKind, &str, &str); 11] = [
     (
         AgencyKind::ChildrensSocialCare,
         "childrens-social-care",
         "Children's social care",
     ),
-    (AgencyKind::Health, "health", "Health"),
     (AgencyKind::Police, "police", "Police"),
-    (AgencyKind::Education, "education", "Education"),
+    (
+        AgencyKind::Health,
+        "health",
+        "Health: an NHS trust, the Integrated Care Board or a GP practice",
+    ),
+    (
+        AgencyKind::Education,
+        "education",
+        "Education and early years",
+    ),
     (AgencyKind::Probation, "probation", "Probation"),
+    (AgencyKind::YouthJustice, "youth-justice", "Youth justice"),
+    (AgencyKind::Housing, "housing", "Housing"),
     (
         AgencyKind::AdultSocialCare,
         "adult-social-care",
         "Adult social care",
     ),
+    (
+        AgencyKind::VoluntarySector,
+        "voluntary-sector",
+        "Voluntary and community sector",
+    ),
+    (AgencyKind::Other, "other", "Another kind of partner"),
     (
         AgencyKind::PartnershipTeam,
         "partnership-team",

@@ -349,7 +349,7 @@ pub async fn spawn_app_with_demo_on(backend: Backend) -> (TestApp, AppState, Tes
         .expect("the demo");
     state
         .store()
-        .seed_demo(&demo)
+        .seed((&demo).into())
         .await
         .expect("the demo seeds");
     (serve(state.clone(), dir).await, state, clock)
