@@ -175,7 +175,7 @@ pub enum Command {
     /// reset a lost second factor.
     #[command(subcommand)]
     User(UserCommand),
-    /// What a partnership asks of everyone who signs in to it.
+    /// Create a partnership, and what it asks of everyone who signs in to it.
     #[command(subcommand)]
     Partnership(PartnershipCommand),
 }
@@ -195,6 +195,30 @@ pub enum JobsCommand {
 /// `accord partnership …`
 #[derive(Debug, Subcommand)]
 pub enum PartnershipCommand {
+    /// Create a partnership from nothing, with its own team as its first
+    /// agency, so that its first administrator can be added with `accord
+    /// user add … --tier admin`. It runs a built-in policy until it
+    /// installs its own.
+    Create {
+        /// Its id, such as `northshire`: 1 to 64 lower-case letters, digits
+        /// and `-`.
+        id: String,
+        /// Its name, such as "Northshire Safeguarding Children Partnership".
+        #[arg(long)]
+        name: String,
+        /// The built-in policy it runs, such as `havering-2022` (`accord
+        /// policy list` lists them).
+        #[arg(long)]
+        policy: String,
+        /// The start of its case ids, such as `NOR` in `NOR-2026-0001`;
+        /// made from its id when left out.
+        #[arg(long)]
+        case_prefix: Option<String>,
+        /// The name of its own team, the agency of its Business Manager,
+        /// chair and administrators; "<name> team" when left out.
+        #[arg(long)]
+        team_name: Option<String>,
+    },
     /// Require a second factor (a code from an authenticator app) of
     /// everyone who signs in to a partnership, whatever their role; people
     /// without one set it up at their next sign-in, before anything else.

@@ -11,7 +11,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use accord_calendar::Calendars;
 use accord_case::{AgencyId, PersonId};
 use accord_policy::RoleTier;
-use accord_store::{ChangedBy, Directory, Password, Person};
+use accord_store::{Agency, AgencyKind, ChangedBy, Directory, Partnership, Password, Person};
 use jiff::Timestamp;
 
 use crate::{Cli, CliError, Outcome, PartnershipCommand, UserCommand, store_cmd};
@@ -208,6 +208,22 @@ pub fn partnership(
     out: &mut dyn Write,
 ) -> Outcome {
     match cmd {
+        PartnershipCommand::Create {
+            id,
+            name,
+            policy,
+            case_prefix,
+            team_name,
+        } => create_partnership(
+            cli,
+            calendars,
+            id,
+            name,
+            policy,
+            case_prefix.as_deref(),
+            team_name.as_deref(),
+            out,
+        ),
         PartnershipCommand::RequireSecondFactor { partnership, off } => {
             let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
             let done = runtime.block_on(store.require_second_factor(
@@ -270,4 +286,134 @@ fn read_password(out: &mut dyn Write) -> Result<Password, CliError> {
             .to_owned()
     };
     Password::parse(&text).map_err(|e| CliError(format!("{e}, and try again")))
+}
+
+/// `accord partnership create`: the partnership and its own team, written
+/// as one directory change and recorded in the directory audit as the
+/// command line's.
+#[allow(clippy::too_many_arguments)]
+fn create_partnership(
+    cli: &Cli,
+    calendars: &Calendars,
+    id: &str,
+    name: &str,
+    policy: &str,
+    case_prefix: Option<&str>,
+    team_name: Option<&str>,
+    out: &mut dyn Write,
+) -> Outcome {
+    let slug = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !s.starts_with('-')
+    };
+    if !slug(id) {
+        return Err(CliError(format!(
+            "`{id}` cannot be a partnership id: use 1 to 64 lower-case letters, digits and `-`, such as `northshire`"
+        )));
+    }
+    if name.trim().is_empty() {
+        return Err(CliError("--name cannot be blank".into()));
+    }
+    let policies = accord_policy::builtin(calendars);
+    let Some(policy) = policies.iter().find(|p| p.id.as_str() == policy) else {
+        let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
+        let hint = if policy.ends_with(".toml") || policy.contains('/') {
+            " (a policy file of the partnership's own is installed with `accord policy install` once it exists; start from a built-in)"
+        } else {
+            ""
+        };
+        return Err(CliError(format!(
+            "there is no built-in policy `{policy}`{hint}: choose one of {}",
+            ids.join(", ")
+        )));
+    };
+    let case_prefix = match case_prefix {
+        Some(p) => p.to_owned(),
+        None => id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(3)
+            .collect::<String>()
+            .to_ascii_uppercase(),
+    };
+    if case_prefix.is_empty()
+        || case_prefix.len() > 12
+        || !case_prefix
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        return Err(CliError(format!(
+            "`{case_prefix}` cannot start case ids: use 1 to 12 capital letters or digits, such as `NOR`"
+        )));
+    }
+    let team_id = format!("{id}-team");
+    let team = AgencyId::parse(&team_id).map_err(|_| {
+        CliError(format!(
+            "`{team_id}` cannot be an agency id: choose a shorter partnership id"
+        ))
+    })?;
+    let partnership = Partnership {
+        id: id.to_owned(),
+        name: name.trim().to_owned(),
+        policy: policy.id.clone(),
+        case_prefix: case_prefix.clone(),
+        sign_in_prefix: id.to_owned(),
+    };
+    let agency = Agency {
+        id: team.clone(),
+        partnership: id.to_owned(),
+        name: team_name.map_or_else(|| format!("{} team", name.trim()), |t| t.trim().to_owned()),
+        kind: AgencyKind::PartnershipTeam,
+    };
+    let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+    let done = runtime.block_on(async {
+        let existing = store.partnerships().await?;
+        if existing.iter().any(|p| p.id == id) {
+            return Err(CliError(format!(
+                "there is already a partnership `{id}`: choose another id"
+            )));
+        }
+        if existing.iter().any(|p| p.case_prefix == case_prefix) {
+            return Err(CliError(format!(
+                "another partnership's case ids already start `{case_prefix}`: give --case-prefix"
+            )));
+        }
+        store
+            .put_directory(
+                Directory {
+                    partnerships: std::slice::from_ref(&partnership),
+                    agencies: std::slice::from_ref(&agency),
+                    people: &[],
+                },
+                &ChangedBy::COMMAND_LINE,
+                Timestamp::now(),
+            )
+            .await?;
+        Ok(())
+    });
+    runtime.block_on(store.close());
+    done?;
+    writeln!(
+        out,
+        "Created {} ({id}), running {} version {}; its case ids start {case_prefix}.",
+        partnership.name, policy.id, policy.version,
+    )?;
+    writeln!(
+        out,
+        "Its own team is the agency `{team}` ({}).",
+        agency.name
+    )?;
+    writeln!(out, "Next, add its first administrator:")?;
+    writeln!(
+        out,
+        "  accord user add {id}-admin --partnership {id} --agency {team} --tier admin --name \"…\" --email …"
+    )?;
+    writeln!(
+        out,
+        "They sign in with `accord serve` running, and add its agencies and people on the Administration pages."
+    )?;
+    Ok(true)
 }

@@ -432,3 +432,121 @@ fn disable_then_reset_password_never_revives_a_token_and_both_are_recorded() {
         ]
     );
 }
+
+/// Issue 13 §1: "`accord user add --partnership croydon …` answers 'there
+/// is no partnership `croydon`: add its directory first'", and no command
+/// created one. `accord partnership create` makes a partnership from
+/// nothing, with its own team as its first agency, and says how to add its
+/// first administrator; that command then works, and the administrator
+/// signs in. A second partnership with the same id or case prefix, an id
+/// that is not one, and a policy Accord does not have are each one clear
+/// error line, and write nothing.
+#[test]
+fn a_partnership_is_created_from_nothing_and_gets_its_first_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    let create = |args: &[&str]| {
+        let mut all = vec!["partnership", "create"];
+        all.extend_from_slice(args);
+        accord(&url, &all, "")
+    };
+    let made = create(&[
+        "northshire",
+        "--name",
+        "Northshire Safeguarding Children Partnership",
+        "--policy",
+        "havering-2022",
+    ]);
+    let out = assert_succeeded(&made);
+    assert!(out.contains("Created Northshire Safeguarding Children Partnership (northshire), running havering-2022 version 1; its case ids start NOR."), "{out}");
+    assert!(
+        out.contains("accord user add northshire-admin --partnership northshire --agency northshire-team --tier admin"),
+        "{out}"
+    );
+
+    let admin = accord(
+        &url,
+        &[
+            "user",
+            "add",
+            "--sign-in",
+            "northshire-admin",
+            "--partnership",
+            "northshire",
+            "--agency",
+            "northshire-team",
+            "--name",
+            "Ade Bello",
+            "--email",
+            "ade.bello@northshire.example",
+            "--tier",
+            "admin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_succeeded(&admin);
+    assert!(matches!(
+        check(&url, "northshire-admin", PASSWORD),
+        SignInCheck::Verified(p) if p.partnership == "northshire"
+    ));
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (partnerships, agencies) = runtime.block_on(async {
+        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let found = (
+            store.partnerships().await.unwrap(),
+            store.agencies("northshire").await.unwrap(),
+        );
+        store.close().await;
+        found
+    });
+    assert_eq!(partnerships.len(), 1);
+    assert_eq!(partnerships[0].policy.as_str(), "havering-2022");
+    assert_eq!(partnerships[0].case_prefix, "NOR");
+    assert_eq!(agencies.len(), 1);
+    assert_eq!(agencies[0].id.as_str(), "northshire-team");
+    assert_eq!(
+        agencies[0].name,
+        "Northshire Safeguarding Children Partnership team"
+    );
+    assert_eq!(agencies[0].kind, accord_store::AgencyKind::PartnershipTeam);
+
+    for (args, says) in [
+        (
+            vec!["northshire", "--name", "Again", "--policy", "havering-2022"],
+            "there is already a partnership `northshire`",
+        ),
+        (
+            vec!["north", "--name", "North", "--policy", "havering-2022"],
+            "already start `NOR`: give --case-prefix",
+        ),
+        (
+            vec![
+                "North Shire",
+                "--name",
+                "North",
+                "--policy",
+                "havering-2022",
+            ],
+            "cannot be a partnership id",
+        ),
+        (
+            vec!["southshire", "--name", "South", "--policy", "ours.toml"],
+            "there is no built-in policy `ours.toml` (a policy file",
+        ),
+        (
+            vec!["southshire", "--name", "  ", "--policy", "havering-2022"],
+            "--name cannot be blank",
+        ),
+    ] {
+        let err = assert_one_error_line(&create(&args));
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let after = runtime.block_on(async {
+        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let found = store.partnerships().await.unwrap();
+        store.close().await;
+        found
+    });
+    assert_eq!(after.len(), 1, "nothing else was written");
+}
