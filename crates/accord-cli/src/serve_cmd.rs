@@ -80,6 +80,28 @@ pub(crate) fn serve(
         let shutdown = accord_web::shutdown_signal()?;
         writeln!(out, "Accord is serving on http://{address}/")?;
         writeln!(out, "API documentation: http://{address}/api/docs/")?;
+        // An empty database has nobody who could sign in: say what to do
+        // next (issue 13 §1). Only commands are printed, never a secret, so
+        // the console of a shared server gives nobody a way in.
+        if store.partnerships().await?.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "This database has no partnership yet, so nobody can sign in. Next:"
+            )?;
+            writeln!(
+                out,
+                "  accord partnership create ID --name \"…\" --policy BUILT-IN-ID   (accord policy list lists the policies)"
+            )?;
+            writeln!(
+                out,
+                "  accord user add ID-admin --partnership ID --agency ID-team --tier admin --name \"…\" --email …"
+            )?;
+            writeln!(
+                out,
+                "Or run `accord serve --demo` to try Accord with the demo partnerships."
+            )?;
+        }
         out.flush()?;
         let email = settings.mail.is_some();
         let base_url = settings.base_url.clone();

@@ -139,3 +139,38 @@ fn demo_seeds_then_prints_the_sign_ins_and_the_address() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "accord serve exited with {exit}");
 }
+
+/// Issue 13 §1: "`accord serve` on an empty database says what to do
+/// next": create a partnership and its first administrator, or try the
+/// demo. It prints commands only, never a secret, so a shared console gives
+/// nobody a way in.
+#[test]
+fn an_empty_database_says_what_to_do_next() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("ACCORD_DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("accord starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut said = String::new();
+    let mut line = String::new();
+    while !said.contains("Email is") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "{said}");
+        said.push_str(&line);
+    }
+    sigterm(&child);
+    assert!(child.wait().unwrap().success());
+    assert!(
+        said.contains("This database has no partnership yet, so nobody can sign in."),
+        "{said}"
+    );
+    assert!(said.contains("accord partnership create ID"), "{said}");
+    assert!(said.contains("--tier admin"), "{said}");
+    assert!(said.contains("accord serve --demo"), "{said}");
+}
