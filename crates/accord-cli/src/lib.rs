@@ -342,6 +342,14 @@ pub enum PolicyCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print a built-in policy's file, to start a partnership's own policy
+    /// from: `accord policy new --from havering-2022 > ours.toml`, then
+    /// edit it and `accord policy check ours.toml`.
+    New {
+        /// The built-in policy to copy, such as `havering-2022`.
+        #[arg(long)]
+        from: String,
+    },
     /// Check policy files. Exits 0 when every file is valid; otherwise
     /// prints each mistake as FILE:LINE:COL: message, with a hint, and
     /// exits 1.

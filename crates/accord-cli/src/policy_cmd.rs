@@ -28,6 +28,27 @@ pub(crate) fn run(cmd: &PolicyCommand, calendars: &Calendars, out: &mut dyn Writ
             Ok(true)
         }
         PolicyCommand::Check { files } => check(files, calendars, out),
+        PolicyCommand::New { from } => {
+            let policies = accord_policy::builtin(calendars);
+            let policy = find(&policies, from)?;
+            let (_, source) = accord_policy::BUILTIN
+                .iter()
+                .find(|(id, _)| *id == policy.id.as_str())
+                .expect("every built-in policy has its source");
+            // A header of comments, so the copy is still a valid policy
+            // file that `accord policy check` passes as it stands.
+            writeln!(
+                out,
+                "# A copy of the built-in policy {} version {}, to make a partnership's own.\n\
+                 # Change at least `id` (your partnership's, such as \"northshire-2026\"),\n\
+                 # `partnership` and `title`; then the stages, timescales, roles, forms and\n\
+                 # notifications your own document sets out, each with its `section`.\n\
+                 # Check it with: accord policy check FILE\n",
+                policy.id, policy.version
+            )?;
+            out.write_all(source.as_bytes())?;
+            Ok(true)
+        }
         PolicyCommand::Timeline {
             id,
             track,

@@ -380,3 +380,46 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Issue 13 §2: "Start from a built-in: `accord policy new --from
+/// havering-2022 > ours.toml`". The copy is a valid policy file as it
+/// stands, says what to change, and once its id is changed it is checked
+/// as the partnership's own; an unknown built-in is one clear error.
+#[test]
+fn a_partnerships_own_policy_starts_from_a_built_in() {
+    let o = accord(&["policy", "new", "--from", "havering-2022"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let copy = stdout(&o);
+    assert!(
+        copy.starts_with("# A copy of the built-in policy havering-2022 version 1"),
+        "{copy}"
+    );
+    assert!(copy.contains("id = \"havering-2022\""));
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ours.toml");
+    std::fs::write(
+        &ours,
+        copy.replacen("id = \"havering-2022\"", "id = \"northshire-2026\"", 1),
+    )
+    .unwrap();
+    let checked = accord(&["policy", "check", ours.to_str().unwrap()]);
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        stdout(&checked),
+        stderr(&checked)
+    );
+    assert!(
+        stdout(&checked).contains("northshire-2026"),
+        "{}",
+        stdout(&checked)
+    );
+
+    let unknown = accord(&["policy", "new", "--from", "croydon-2024"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("there is no policy `croydon-2024`"),
+        "{}",
+        stderr(&unknown)
+    );
+}
