@@ -284,6 +284,12 @@ fn random_hex(bytes: usize) -> Result<String, AccountError> {
 
 /// How a secret is stored: its SHA-256 in hex. Session ids and tokens are
 /// 256 random bits, so a fast hash is enough; passwords get argon2id.
+/// The id a session is stored by: the SHA-256 of its cookie's secret, so
+/// that knowing it signs nobody in.
+pub fn session_id(secret: &str) -> String {
+    secret_hash(secret)
+}
+
 fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
@@ -411,6 +417,55 @@ macro_rules! account_queries {
                 "account.password",
                 before,
                 serde_json::Value::Object(after),
+            );
+            audit::append(&mut *tx, by, at, &[draft]).await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+
+        /// Sets `person`'s own new password `hash` and ends their sessions
+        /// but `keep` (the session they changed it from), recorded as their
+        /// own change. Their API tokens and calendar feed stay: they are
+        /// theirs to revoke, and a password change is not a reset.
+        pub(crate) async fn change_own_password(
+            writer: &Pool<Db>,
+            person: &str,
+            hash: &str,
+            keep: &str,
+            at: Timestamp,
+            by: &ChangedBy,
+        ) -> Result<bool, sqlx::Error> {
+            let now = at.to_string();
+            let mut tx = writer.begin_with($begin).await?;
+            let Some(partnership) = audit::partnership_of(&mut *tx, person).await? else {
+                return Ok(false);
+            };
+            let changed = sqlx::query(
+                "UPDATE credentials SET password_hash = $2, changed_at = $3 \
+                 WHERE person_id = $1 AND NOT disabled",
+            )
+            .bind(person)
+            .bind(hash)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                return Ok(false);
+            }
+            let ended = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id_hash <> $2")
+                .bind(person)
+                .bind(keep)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let draft = Draft::new(
+                &partnership,
+                AuditSubject::Account,
+                person,
+                "account.password",
+                serde_json::json!({"password": "set"}),
+                serde_json::json!({"password": "changed by its holder", "other_sessions_ended": ended}),
             );
             audit::append(&mut *tx, by, at, &[draft]).await?;
             tx.commit().await?;
@@ -869,6 +924,36 @@ impl Store {
             });
         }
         Ok(())
+    }
+
+    /// `person` changes their own password from the session `session`
+    /// ([`session_id`] of its cookie's secret): `current` must be their password now, and
+    /// `new` becomes it. Their other sessions end; this one, their API
+    /// tokens and their calendar feed stay (issue 13 §4: "Changing it ends
+    /// their other sessions"). `Ok(false)` when `current` is wrong, or the
+    /// account is disabled or has no password, with nothing changed.
+    pub async fn change_own_password(
+        &self,
+        person: &Person,
+        session: &str,
+        current: &str,
+        new: &Password,
+        now: Timestamp,
+    ) -> Result<bool, AccountError> {
+        let found =
+            on_pool!(self, read_pool, pool, m => m::credential(pool, &person.sign_in).await)?;
+        let hash = found
+            .filter(|(id, _, disabled)| id == person.id.as_str() && !disabled)
+            .and_then(|(_, hash, _)| hash);
+        if !matches_blocking(current.to_owned(), hash).await? {
+            return Ok(false);
+        }
+        let new = new.clone();
+        let hash = HASHING.run(move || hash_password(&new)).await??;
+        let keep = session;
+        let by = ChangedBy::Person(person.id.clone());
+        Ok(on_pool!(self, write_pool, pool, m =>
+            m::change_own_password(pool, person.id.as_str(), &hash, keep, now, &by).await)?)
     }
 
     /// Gives every person in `people` who has no password yet the one whose

@@ -93,6 +93,7 @@ use backend::{
 pub use accounts::{
     AccountError, AccountState, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken,
     Password, PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
+    session_id,
 };
 pub use audit::{AUDIT_SHOWN, AuditEntry, AuditSubject, ChangedBy};
 pub use delivery::{

@@ -48,6 +48,10 @@ pub enum SignedInWith {
         /// The session's CSRF token, which every change it makes must
         /// carry (see [`crate::csrf`]).
         csrf_token: String,
+        /// The id the session is stored by (`accord_store::session_id`),
+        /// so that changing a password can keep this session and end the
+        /// others. A hash: it signs nobody in.
+        session_id: String,
     },
     /// An API token, by its id.
     Token {
@@ -243,6 +247,7 @@ pub(crate) async fn authenticate_session(
         scopes: Scope::ALL.to_vec(),
         signed_in_with: SignedInWith::Session {
             csrf_token: crate::csrf::token_for(&secret),
+            session_id: accord_store::session_id(&secret),
         },
         must_enrol,
     })

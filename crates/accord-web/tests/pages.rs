@@ -427,6 +427,22 @@ async fn notifications_calendar_feeds_and_failed_email_pass_axe() {
     assert!(b.text("main").await.contains("You have no notifications."));
     b.axe("no notifications").await;
 
+    // Issue 13 §4: changing your own password, reached from My work, with
+    // its errors beside the fields, then done.
+    b.open("/my-work").await;
+    b.follow("Change your password").await;
+    assert_eq!(b.path().await, "/account/password");
+    b.axe("changing your password").await;
+    b.submit().await;
+    assert!(b.text("main").await.contains("Enter your password now"));
+    b.axe("changing your password, with its errors").await;
+    b.fill("current_password", PASSWORD).await;
+    b.fill("new_password", "three new random words").await;
+    b.fill("confirm_password", "three new random words").await;
+    b.submit().await;
+    assert!(b.text("main").await.contains("Your password is changed"));
+    b.axe("the password changed").await;
+
     b.open("/my-work").await;
     b.follow("Your deadlines in Outlook or Google Calendar")
         .await;

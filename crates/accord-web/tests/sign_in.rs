@@ -396,3 +396,147 @@ async fn a_token_does_only_what_its_scopes_allow() {
         .unwrap();
     assert_eq!(response.status(), 422);
 }
+
+/// Issue 13 §4: "Signed-in people can change their password. Changing it
+/// ends their other sessions." The session it is changed from goes on; the
+/// other ends; the old password no longer signs in and the new one does; a
+/// wrong password now, a new one too short, or an API token is refused
+/// with what to fix, and changes nothing. The page does the same, with its
+/// errors beside the fields.
+#[tokio::test]
+async fn people_change_their_own_password_and_their_other_sessions_end() {
+    let (app, _) = spawn_app_with_people(&[MANAGER]).await;
+    let here = signed_in(&app, MANAGER).await;
+    let elsewhere = signed_in(&app, MANAGER).await;
+    let change =
+        |current: &str, new: &str| json!({ "current_password": current, "new_password": new });
+    let post = |session: &Session, body: Value| {
+        session
+            .on(app.client.post(app.url("/api/v1/me/password")))
+            .json(&body)
+            .send()
+    };
+    let wrong = post(&here, change("not my password", "three new random words"))
+        .await
+        .unwrap();
+    let body = assert_error(wrong, 422, "wrong_password").await;
+    assert_eq!(body["field"], "current_password");
+    let short = post(&here, change(PASSWORD, "short")).await.unwrap();
+    let body = assert_error(short, 422, "weak_password").await;
+    assert_eq!(body["field"], "new_password");
+    // Nothing changed: both sessions still read.
+    assert_eq!(
+        me_with(&app, ("cookie", elsewhere.cookie.clone()))
+            .await
+            .status(),
+        200
+    );
+
+    let token = common::bearer_token(&app, &here, &["read", "write"]).await;
+    let by_token = app
+        .client
+        .post(app.url("/api/v1/me/password"))
+        .header("authorization", &token)
+        .json(&change(PASSWORD, "three new random words"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(by_token, 403, "session_required").await;
+
+    let done = post(&here, change(PASSWORD, "three new random words"))
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 204);
+    assert_eq!(
+        me_with(&app, ("cookie", here.cookie.clone()))
+            .await
+            .status(),
+        200
+    );
+    assert_error(
+        me_with(&app, ("cookie", elsewhere.cookie.clone())).await,
+        401,
+        "session_expired",
+    )
+    .await;
+    // The API token is theirs to revoke: a password change is not a reset.
+    assert_eq!(
+        me_with(&app, ("authorization", token.clone()))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(sign_in(&app, MANAGER, PASSWORD).await.status(), 401);
+    assert_eq!(
+        sign_in(&app, MANAGER, "three new random words")
+            .await
+            .status(),
+        200
+    );
+
+    // The page: a mismatched confirmation, then a wrong password now, each
+    // beside its field; then the change, which says what happened.
+    let page = |form: &[(&str, &str)]| {
+        let mut pairs: Vec<(&str, &str)> = vec![("csrf_token", here.csrf.as_str())];
+        pairs.extend_from_slice(form);
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        app.client
+            .post(app.url("/account/password"))
+            .header("cookie", &here.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let mismatch = page(&[
+        ("current_password", "three new random words"),
+        ("new_password", "four more random words"),
+        ("confirm_password", "four more random word"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(mismatch.status(), 422);
+    let html = mismatch.text().await.unwrap();
+    assert!(
+        html.contains("Type the new password again, exactly as above"),
+        "{html}"
+    );
+    assert!(html.contains("href=\"#confirm_password\""), "{html}");
+    let wrong = page(&[
+        ("current_password", "not it at all, sorry"),
+        ("new_password", "four more random words"),
+        ("confirm_password", "four more random words"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), 422);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Your password now is not right")
+    );
+    let changed = page(&[
+        ("current_password", "three new random words"),
+        ("new_password", "four more random words"),
+        ("confirm_password", "four more random words"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(changed.status(), 200);
+    assert!(
+        changed
+            .text()
+            .await
+            .unwrap()
+            .contains("Your password is changed")
+    );
+    assert_eq!(
+        sign_in(&app, MANAGER, "four more random words")
+            .await
+            .status(),
+        200
+    );
+}

@@ -17,6 +17,7 @@ pub(crate) mod commands;
 mod health;
 pub(crate) mod limits;
 mod partnerships;
+pub(crate) mod password;
 mod policies;
 pub(crate) mod register;
 pub(crate) mod second_factor;
@@ -61,6 +62,7 @@ use crate::{ApiError, AppState, ErrorBody};
         session::me,
         second_factor::begin,
         second_factor::confirm,
+        password::change,
         tokens::create,
         tokens::revoke,
         partnerships::list,
@@ -204,6 +206,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/v1/me/second-factor/confirmation",
             post(second_factor::confirm),
         )
+        .route("/v1/me/password", post(password::change))
         .route("/v1/tokens", post(tokens::create))
         .route("/v1/tokens/{id}", delete(tokens::revoke))
         .route("/v1/partnerships", get(partnerships::list))

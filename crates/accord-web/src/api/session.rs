@@ -218,7 +218,7 @@ impl Me {
                 SignedInWith::Token { .. } => "token",
             },
             csrf_token: match with {
-                SignedInWith::Session { csrf_token } => Some(csrf_token.clone()),
+                SignedInWith::Session { csrf_token, .. } => Some(csrf_token.clone()),
                 SignedInWith::Token { .. } => None,
             },
             second_factor,
@@ -276,6 +276,7 @@ pub(crate) async fn sign_in(
         &Scope::ALL,
         &SignedInWith::Session {
             csrf_token: crate::csrf::token_for(&signed_in.secret),
+            session_id: accord_store::session_id(&signed_in.secret),
         },
         second_factor_state(signed_in.standing),
     );

@@ -20,6 +20,7 @@ mod extract;
 mod form;
 mod my_work;
 mod notifications;
+mod password;
 mod policy_forms;
 mod policy_page;
 mod raise;
@@ -55,6 +56,10 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/second-factor/confirm", post(second_factor::confirm))
         .route("/my-work", get(my_work::show))
+        .route(
+            "/account/password",
+            get(password::show).post(password::change),
+        )
         .route("/notifications", get(notifications::show))
         .route(
             "/calendar-feed",

@@ -43,7 +43,7 @@ impl Viewer {
     /// none.
     pub(crate) fn csrf_token(&self) -> &str {
         match &self.principal.signed_in_with {
-            crate::auth::SignedInWith::Session { csrf_token } => csrf_token,
+            crate::auth::SignedInWith::Session { csrf_token, .. } => csrf_token,
             crate::auth::SignedInWith::Token { .. } => "",
         }
     }
