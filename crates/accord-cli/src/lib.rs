@@ -6,6 +6,7 @@
 
 mod calendar_cmd;
 mod demo_cmd;
+mod directory_cmd;
 mod format;
 mod jobs_cmd;
 mod memory;
@@ -178,6 +179,10 @@ pub enum Command {
     /// Create a partnership, and what it asks of everyone who signs in to it.
     #[command(subcommand)]
     Partnership(PartnershipCommand),
+    /// A partnership's agencies and people, imported from CSV and exported
+    /// to it.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
 }
 
 /// `accord jobs …`
@@ -189,6 +194,42 @@ pub enum JobsCommand {
         /// The server's config file, as for `accord serve --config`.
         #[arg(long, env = "ACCORD_CONFIG", value_name = "FILE")]
         config: Option<PathBuf>,
+    },
+}
+
+/// `accord directory …`. The files are `agencies.csv` (`id,name,kind`)
+/// and `people.csv` (`sign_in,name,email,agency,tier,roles,job_title`),
+/// as README's "Setting up your partnership" sets out.
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Import agencies and people from CSV into a partnership: every
+    /// mistake is printed as FILE:LINE:COLUMN with what to do, and nothing
+    /// is written while any remains. People already in the directory are
+    /// matched by sign-in name or email and updated in place.
+    Import {
+        /// The agencies file.
+        agencies: PathBuf,
+        /// The people file.
+        people: PathBuf,
+        /// The partnership's id, such as `northshire`.
+        #[arg(long)]
+        partnership: String,
+        /// Check the files and say what would change, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a partnership's agencies and people as the two CSV files an
+    /// import reads; for a partnership with none yet, they are templates.
+    Export {
+        /// The partnership's id.
+        #[arg(long)]
+        partnership: String,
+        /// Where to write the agencies; it must not exist.
+        #[arg(long)]
+        agencies: PathBuf,
+        /// Where to write the people; it must not exist.
+        #[arg(long)]
+        people: PathBuf,
     },
 }
 
@@ -465,5 +506,6 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
         }
         Command::User(cmd) => user_cmd::run(cli, &calendars, cmd, out),
         Command::Partnership(cmd) => user_cmd::partnership(cli, &calendars, cmd, out),
+        Command::Directory(cmd) => directory_cmd::run(cli, &calendars, cmd, out),
     }
 }

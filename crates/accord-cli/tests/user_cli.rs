@@ -550,3 +550,138 @@ fn a_partnership_is_created_from_nothing_and_gets_its_first_administrator() {
     });
     assert_eq!(after.len(), 1, "nothing else was written");
 }
+
+/// Issue 13 §3: `accord directory import` reads a partnership's agencies
+/// and people from CSV. A file with mistakes prints each as FILE:LINE:COLUMN
+/// and writes nothing; `--dry-run` says what would change and writes
+/// nothing; the import writes; importing again adds nobody; and `accord
+/// directory export` writes the same files back.
+#[test]
+fn a_partnerships_directory_is_imported_from_csv_and_exported_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    assert_succeeded(&accord(
+        &url,
+        &[
+            "partnership",
+            "create",
+            "northshire",
+            "--name",
+            "Northshire Safeguarding Children Partnership",
+            "--policy",
+            "havering-2022",
+        ],
+        "",
+    ));
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let agencies = file(
+        "agencies.csv",
+        "id,name,kind\nnorthshire-police,Northshire Police,police\nnorthshire-csc,Northshire Children's Social Care,childrens-social-care\n",
+    );
+    let bad_people = file(
+        "bad-people.csv",
+        "sign_in,name,email,agency,tier,roles,job_title\nnor-pc,Asha Patel,not-an-email,northshire-police,practitioner,,\nnor-sw,Ben Osei,ben.osei@csc.example,northshire-fire,practitioner,,\n",
+    );
+    let people = file(
+        "people.csv",
+        "sign_in,name,email,agency,tier,roles,job_title\nnor-pc,Asha Patel,asha.patel@police.example,northshire-police,practitioner,,Detective constable\nnor-sw,Ben Osei,ben.osei@csc.example,northshire-csc,practitioner,,Social worker\nnor-hos,Cara Lund,cara.lund@csc.example,northshire-csc,head-of-service,hscp-member,Head of service\n",
+    );
+    let import = |people: &str, extra: &[&str]| {
+        let mut args = vec![
+            "directory",
+            "import",
+            agencies.as_str(),
+            people,
+            "--partnership",
+            "northshire",
+        ];
+        args.extend_from_slice(extra);
+        accord(&url, &args, "")
+    };
+    let people_now = || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let store = Store::open(&url, sample::policies()).await.unwrap();
+            let found = store.people("northshire").await.unwrap().len();
+            store.close().await;
+            found
+        })
+    };
+
+    let refused = import(&bad_people, &[]);
+    let err = assert_one_error_line(&refused);
+    assert!(
+        err.contains("2 mistakes in the files: nothing was imported"),
+        "{err}"
+    );
+    let said = text(&refused.stdout);
+    assert!(
+        said.contains("bad-people.csv:2:3: `not-an-email` is not an email address"),
+        "{said}"
+    );
+    assert!(
+        said.contains("bad-people.csv:3:4: there is no agency `northshire-fire`"),
+        "{said}"
+    );
+    assert_eq!(people_now(), 0);
+
+    let dry = assert_succeeded(&import(&people, &["--dry-run"]));
+    assert!(
+        dry.contains("Would import 2 agencies (2 new) and 3 people (3 new) into northshire."),
+        "{dry}"
+    );
+    assert_eq!(people_now(), 0);
+
+    let done = assert_succeeded(&import(&people, &[]));
+    assert!(
+        done.contains("Imported 2 agencies (2 new) and 3 people (3 new)"),
+        "{done}"
+    );
+    assert_eq!(people_now(), 3);
+    let again = assert_succeeded(&import(&people, &[]));
+    assert!(again.contains("(0 new) and 3 people (0 new)"), "{again}");
+    assert_eq!(people_now(), 3);
+
+    let out_agencies = dir.path().join("out-agencies.csv");
+    let out_people = dir.path().join("out-people.csv");
+    assert_succeeded(&accord(
+        &url,
+        &[
+            "directory",
+            "export",
+            "--partnership",
+            "northshire",
+            "--agencies",
+            out_agencies.to_str().unwrap(),
+            "--people",
+            out_people.to_str().unwrap(),
+        ],
+        "",
+    ));
+    let exported = std::fs::read_to_string(&out_people).unwrap();
+    assert!(
+        exported.starts_with("sign_in,name,email,agency,tier,roles,job_title\n"),
+        "{exported}"
+    );
+    assert!(exported.contains("nor-hos,Cara Lund,cara.lund@csc.example,northshire-csc,head-of-service,hscp-member,Head of service"), "{exported}");
+    let agencies_out = std::fs::read_to_string(&out_agencies).unwrap();
+    assert!(agencies_out.contains("northshire-team,"), "{agencies_out}");
+    // The export imports as it is, changing nothing.
+    let round = accord(
+        &url,
+        &[
+            "directory",
+            "import",
+            out_agencies.to_str().unwrap(),
+            out_people.to_str().unwrap(),
+            "--partnership",
+            "northshire",
+        ],
+        "",
+    );
+    assert!(assert_succeeded(&round).contains("(0 new) and 3 people (0 new)"));
+}

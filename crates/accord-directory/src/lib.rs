@@ -8,6 +8,8 @@
 //! directory with cases to append and a password for its people, such as
 //! the demo's.
 
+pub mod csv_files;
+
 use accord_case::{Actor, AgencyId, CaseId, Event, PersonId};
 use accord_policy::{PolicyId, RoleId, RoleRef, RoleTier};
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,182 @@
+//! Importing a partnership's directory from CSV (issue 13 §3): "A CSV with
+//! five kinds of mistake (unknown agency, duplicate email, unknown role, a
+//! missing column, a bad email) writes nothing and names each mistake's
+//! line. The corrected file imports, and importing it again changes
+//! nothing."
+
+use accord_calendar::Calendars;
+use accord_directory::{
+    Agency, AgencyKind, Partnership, Person,
+    csv_files::{CsvFile, Stored, export_agencies, export_people, import},
+};
+use accord_policy::Policy;
+
+fn havering() -> Policy {
+    let calendars = Calendars::builtin();
+    accord_policy::builtin(&calendars)
+        .into_iter()
+        .find(|p| p.id.as_str() == "havering-2022")
+        .unwrap()
+}
+
+fn northshire() -> Partnership {
+    Partnership {
+        id: "northshire".into(),
+        name: "Northshire Safeguarding Children Partnership".into(),
+        policy: "havering-2022".parse().unwrap(),
+        case_prefix: "NOR".into(),
+        sign_in_prefix: "northshire".into(),
+    }
+}
+
+fn team() -> Agency {
+    Agency {
+        id: accord_case::AgencyId::parse("northshire-team").unwrap(),
+        partnership: "northshire".into(),
+        name: "Northshire team".into(),
+        kind: AgencyKind::PartnershipTeam,
+    }
+}
+
+const AGENCIES: &str = "id,name,kind
+northshire-police,Northshire Police,police
+northshire-csc,Northshire Children's Social Care,childrens-social-care
+northshire-ccg,=Northshire ICB,health
+";
+
+const PEOPLE: &str = "sign_in,name,email,agency,tier,roles,job_title
+nor-pc,Asha Patel,asha.patel@police.example,northshire-police,practitioner,,Detective constable
+nor-sw,Ben Osei,ben.osei@csc.example,northshire-csc,practitioner,,Social worker
+nor-hos,Cara Lund,cara.lund@csc.example,northshire-csc,head-of-service,hscp-member,\"Head of service, children's social care\"
+";
+
+fn run(
+    agencies: &str,
+    people: &str,
+    stored_people: &[Person],
+) -> Result<accord_directory::csv_files::Imported, Vec<accord_directory::csv_files::Mistake>> {
+    let stored_agencies = [team()];
+    import(
+        &northshire(),
+        &havering(),
+        CsvFile {
+            name: "agencies.csv",
+            text: agencies,
+        },
+        CsvFile {
+            name: "people.csv",
+            text: people,
+        },
+        Stored {
+            agencies: &stored_agencies,
+            people: stored_people,
+        },
+    )
+}
+
+#[test]
+fn five_kinds_of_mistake_are_each_named_by_line_and_nothing_is_imported() {
+    let people = "sign_in,name,email,agency,tier,roles
+nor-pc,Asha Patel,asha.patel@police.example,northshire-fire,practitioner,
+nor-sw,Ben Osei,asha.patel@police.example,northshire-csc,practitioner,
+nor-hos,Cara Lund,cara.lund@csc.example,northshire-csc,head-of-service,board-chair
+nor-tm,Dan Moss,dan.moss at csc,northshire-csc,manager,
+";
+    let mistakes = run(AGENCIES, people, &[]).unwrap_err();
+    let said: Vec<String> = mistakes.iter().map(ToString::to_string).collect();
+    // The missing column stops the people file being read row by row.
+    assert_eq!(said.len(), 1, "{said:#?}");
+    assert!(
+        said[0].starts_with("people.csv:1: the header has no `job_title` column"),
+        "{said:#?}"
+    );
+
+    let people = people
+        .replace("tier,roles\n", "tier,roles,job_title\n")
+        .replace(",\n", ",,\n")
+        .replace("board-chair\n", "board-chair,\n");
+    let mistakes = run(AGENCIES, &people, &[]).unwrap_err();
+    let said: Vec<String> = mistakes.iter().map(ToString::to_string).collect();
+    assert_eq!(said.len(), 4, "{said:#?}");
+    assert!(
+        said[0].starts_with("people.csv:2:4: there is no agency `northshire-fire` in northshire"),
+        "{said:#?}"
+    );
+    assert!(
+        said[1].starts_with("people.csv:3:3: `asha.patel@police.example` is also on line 2"),
+        "{said:#?}"
+    );
+    assert!(
+        said[2]
+            .starts_with("people.csv:4:6: `board-chair` is not a role of the policy havering-2022"),
+        "{said:#?}"
+    );
+    assert!(
+        said[3].starts_with("people.csv:5:3: `dan.moss at csc` is not an email address"),
+        "{said:#?}"
+    );
+}
+
+#[test]
+fn the_corrected_files_import_and_again_change_nothing_and_export_the_same() {
+    let first = run(AGENCIES, PEOPLE, &[]).unwrap();
+    assert_eq!((first.new_agencies, first.new_people), (3, 3));
+    assert_eq!(first.agencies[2].name, "=Northshire ICB");
+    let hos = &first.people[2];
+    assert_eq!(hos.id.as_str(), "nor-hos");
+    assert_eq!(hos.declared_roles, ["hscp-member".parse().unwrap()]);
+    assert_eq!(hos.job_title, "Head of service, children's social care");
+
+    // Stored, then imported again: the same records, none new.
+    let again = run(AGENCIES, PEOPLE, &first.people).unwrap();
+    assert_eq!(
+        (again.new_people, again.people.clone()),
+        (0, first.people.clone())
+    );
+
+    // Someone matched by email keeps their id when their sign-in changes.
+    let renamed = PEOPLE.replace("nor-pc,", "nor-asha,");
+    let moved = run(AGENCIES, &renamed, &first.people).unwrap();
+    assert_eq!(moved.new_people, 0);
+    assert_eq!(moved.people[0].id.as_str(), "nor-pc");
+    assert_eq!(moved.people[0].sign_in, "nor-asha");
+
+    // The export reads back as what was imported, with the formula guarded.
+    let agencies = export_agencies(&first.agencies);
+    assert!(agencies.contains("'=Northshire ICB"), "{agencies}");
+    let people = export_people(&first.people);
+    let back = run(&agencies, &people, &first.people).unwrap();
+    assert_eq!(back.agencies, first.agencies);
+    assert_eq!(back.people, first.people);
+}
+
+#[test]
+fn a_role_at_another_tier_and_someone_of_another_partnership_are_refused() {
+    let people = "sign_in,name,email,agency,tier,roles,job_title
+nor-pc,Asha Patel,asha.patel@police.example,northshire-police,practitioner,hscp-member,
+";
+    let said = run(AGENCIES, people, &[]).unwrap_err()[0].to_string();
+    assert!(
+        said.contains(
+            "`hscp-member` is held at the head-of-service tier, and this person is practitioner"
+        ),
+        "{said}"
+    );
+
+    let elsewhere = Person {
+        id: accord_case::PersonId::parse("nor-pc").unwrap(),
+        sign_in: "nor-pc".into(),
+        name: "Someone else".into(),
+        job_title: String::new(),
+        email: "someone@else.example".into(),
+        partnership: "havering".into(),
+        agency: accord_case::AgencyId::parse("hav-police").unwrap(),
+        tier: accord_policy::RoleTier::Practitioner,
+        declared_roles: Vec::new(),
+    };
+    let said = run(AGENCIES, PEOPLE, &[elsewhere]).unwrap_err()[0].to_string();
+    assert!(
+        said.contains("is already someone of another partnership"),
+        "{said}"
+    );
+}
