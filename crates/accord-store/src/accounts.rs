@@ -1010,6 +1010,18 @@ impl Store {
         Ok(on_pool!(self, read_pool, pool, m => m::account_disabled(pool, person.as_str()).await)?)
     }
 
+    /// The people of `partnership` whose accounts are disabled: they have
+    /// left, so no picker offers them (issue 13 §3, "Leavers").
+    pub async fn disabled_people(&self, partnership: &str) -> Result<Vec<PersonId>, StoreError> {
+        Ok(self
+            .account_states(partnership)
+            .await?
+            .into_iter()
+            .filter(|s| s.disabled)
+            .map(|s| s.person)
+            .collect())
+    }
+
     /// Where each of `partnership`'s people stands: people without a
     /// password are not listed (they cannot sign in).
     pub async fn account_states(&self, partnership: &str) -> Result<Vec<AccountState>, StoreError> {

@@ -695,3 +695,61 @@ async fn ending_a_mediation_without_agreement_is_the_uninvolved_chairs_and_a_403
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "closed", "{body}");
 }
+
+/// Issue 13 §3, "Leavers: disabling someone removes them from every
+/// picker": once their account is disabled, a person is offered neither as
+/// a discussion's participant nor as an action's owner, and the engine
+/// refuses an action given to them all the same.
+#[tokio::test]
+async fn someone_who_has_left_is_offered_by_no_picker() {
+    let (app, state) = spawn_app_with_demo().await;
+    let practitioner = signed_in(&app, "hav-school-practitioner").await;
+    let (_, case) = post_as(&app, &practitioner, "/api/v1/cases", &havering_raise()).await;
+    let id = case["id"].as_str().unwrap().to_owned();
+    let offered = |page: &str| page.contains("value=\"hav-csc-practitioner\"");
+    assert!(offered(
+        &html(
+            &app,
+            &practitioner,
+            &format!("/cases/{id}/record-discussion")
+        )
+        .await
+    ));
+    assert!(offered(
+        &html(&app, &practitioner, &format!("/cases/{id}/agree-action")).await
+    ));
+    state
+        .store()
+        .disable_account(
+            "hav-csc-practitioner",
+            state.now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+    let discussion = html(
+        &app,
+        &practitioner,
+        &format!("/cases/{id}/record-discussion"),
+    )
+    .await;
+    assert!(!offered(&discussion), "{discussion}");
+    assert!(discussion.contains("value=\"hav-csc-manager\""));
+    assert!(!offered(
+        &html(&app, &practitioner, &format!("/cases/{id}/agree-action")).await
+    ));
+    let (status, body) = post_as(
+        &app,
+        &practitioner,
+        &format!("/api/v1/cases/{id}/actions"),
+        &json!({ "expected_version": case["version"], "details": {
+            "who": "hav-csc-practitioner", "agency": "hav-csc",
+            "what": "Share the chronology.", "by_when": "2025-06-10" } }),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("action_owner_inactive")),
+        "{body}"
+    );
+}

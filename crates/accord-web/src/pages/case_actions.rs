@@ -288,6 +288,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) case: &'a Case,
     pub(crate) policy: &'a Policy,
     pub(crate) people: &'a [Person],
+    /// The people whose accounts are disabled: they have left, and no
+    /// picker offers them.
+    pub(crate) disabled: &'a [accord_case::PersonId],
     pub(crate) agencies: &'a [Agency],
     pub(crate) viewer: &'a Viewer,
     pub(crate) now: Timestamp,
@@ -366,11 +369,12 @@ impl Ctx<'_> {
         let mut choices = Vec::new();
         for agency in agencies {
             let mut first = true;
-            for person in self
-                .people
-                .iter()
-                .filter(|p| p.agency == agency.id && p.tier != RoleTier::Admin && keep(p))
-            {
+            for person in self.people.iter().filter(|p| {
+                p.agency == agency.id
+                    && p.tier != RoleTier::Admin
+                    && !self.disabled.contains(&p.id)
+                    && keep(p)
+            }) {
                 let mut choice = Choice::new(person.id.as_str(), person_words(person, agency));
                 if first {
                     choice = choice.group(agency.name.clone());
@@ -551,11 +555,16 @@ async fn answer(
         .agencies(principal.partnership())
         .await
         .map_err(|e| fail(e.into()))?;
+    let disabled = store
+        .disabled_people(principal.partnership())
+        .await
+        .map_err(|e| fail(e.into()))?;
     let now = state.now();
     let ctx = Ctx {
         case: &opened.case,
         policy: opened.policy,
         people: &people,
+        disabled: &disabled,
         agencies: &agencies,
         viewer,
         now,

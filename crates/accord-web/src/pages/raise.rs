@@ -260,10 +260,16 @@ macro_rules! with_journey {
             .agencies(principal.partnership())
             .await
             .map_err(|e| fail(e.into()))?;
-        let people = store
+        let mut people = store
             .people(principal.partnership())
             .await
             .map_err(|e| fail(e.into()))?;
+        // Someone who has left (their account disabled) is named by nobody.
+        let disabled = store
+            .disabled_people(principal.partnership())
+            .await
+            .map_err(|e| fail(e.into()))?;
+        people.retain(|p| !disabled.contains(&p.id));
         let $j = Journey {
             viewer,
             partnership: &partnership,
