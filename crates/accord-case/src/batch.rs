@@ -211,6 +211,24 @@ impl<'c> Batch<'c> {
         told
     }
 
+    /// [`Batch::alert`] with what `stage` asks of them, after `before`:
+    /// "What the policy asks at Stage 2 (…): …", the stage's own summary,
+    /// under its section.
+    pub(crate) fn alert_stage(
+        &mut self,
+        roles: &[RoleRef],
+        occasion: Occasion,
+        stage: &Stage,
+        before: &str,
+        cause: Sequence,
+    ) -> usize {
+        let message = format!(
+            "{before}What the policy asks at Stage {} ({}): {}",
+            stage.number, stage.name, stage.summary
+        );
+        self.alert(roles, occasion, stage.number, &message, &stage.section, cause)
+    }
+
     /// Whether this batch already tells `to` of what event `cause` did.
     pub(crate) fn tells(&self, to: &RoleRef, cause: Sequence) -> bool {
         self.events.iter().any(|e| match &e.body {

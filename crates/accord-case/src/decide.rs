@@ -135,15 +135,11 @@ impl Case {
             .iter()
             .find(|a| a.id == area_id)
             .map_or_else(|| area_id.to_string(), |a| a.label.clone());
-        batch.alert(
+        batch.alert_stage(
             &policy.alerts.raised_to,
             crate::Occasion::Raised,
-            start.number,
-            &format!(
-                "What is disputed: {area}. What the policy asks at Stage {} ({}): {}",
-                start.number, start.name, start.summary
-            ),
-            &start.section,
+            start,
+            &format!("What is disputed: {area}. "),
             raised,
         );
         Ok(batch.events)
@@ -651,15 +647,11 @@ impl Case {
         batch.notify_stage(next, Trigger::Entry, self.subjects(), cause);
         // Whoever leads the new stage on each side now has to act, and
         // hears so even where the document names nobody to tell.
-        batch.alert(
+        batch.alert_stage(
             &policy.alerts.escalated_to,
             crate::Occasion::StageEntry,
-            next.number,
-            &format!(
-                "What the policy asks at Stage {} ({}): {}",
-                next.number, next.name, next.summary
-            ),
-            &next.section,
+            next,
+            "",
             cause,
         );
         self.record_on_entry(batch, policy, next);
