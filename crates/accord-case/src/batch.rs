@@ -226,7 +226,14 @@ impl<'c> Batch<'c> {
             "{before}What the policy asks at Stage {} ({}): {}",
             stage.number, stage.name, stage.summary
         );
-        self.alert(roles, occasion, stage.number, &message, &stage.section, cause)
+        self.alert(
+            roles,
+            occasion,
+            stage.number,
+            &message,
+            &stage.section,
+            cause,
+        )
     }
 
     /// Whether this batch already tells `to` of what event `cause` did.
