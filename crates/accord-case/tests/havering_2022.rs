@@ -1546,3 +1546,60 @@ fn havering_escalation_tells_the_new_stages_leads() {
     assert_eq!(leads[0].stage, stage(2));
     assert!(leads[0].message.contains("What the policy asks at Stage 2"));
 }
+
+/// Issue 12 §7: the other side being told is Accord's own rule, "policy
+/// data with defaults, like `[alerts]`, so a partnership can change them".
+/// A partnership whose policy sets `raised_to = []` and `escalated_to =
+/// []` tells nobody beyond what its stages' own notifications say.
+#[test]
+fn havering_a_partnership_may_turn_the_raise_and_escalation_alerts_off() {
+    let p = people();
+    let (builtin, calendar) = policy(POLICY);
+    let mut quiet = builtin.clone();
+    quiet.alerts.raised_to = Vec::new();
+    quiet.alerts.escalated_to = Vec::new();
+    let mut r = raise(&quiet, "childrens-social-care");
+    r.other_professional = Some(p.social_worker.person.clone());
+    let events =
+        accord_case::Case::raise(&quiet, calendar, r, &context(&p.health_visitor, at(RAISED)))
+            .unwrap();
+    assert!(notifications(&events).is_empty(), "{events:?}");
+    let mut case = accord_case::Case::fold(&events).unwrap();
+    let discussed = case
+        .decide(
+            &quiet,
+            calendar,
+            discussion(
+                at("2025-03-03T14:00:00Z"),
+                &[
+                    (&p.health_visitor, "practitioner"),
+                    (&p.social_worker, "practitioner"),
+                ],
+                false,
+            ),
+            &context(&p.health_visitor, at("2025-03-03T15:00:00Z")),
+        )
+        .unwrap();
+    for e in &discussed {
+        case.apply(e);
+    }
+    let escalated = case
+        .decide(
+            &quiet,
+            calendar,
+            Command::Escalate {
+                to: stage(2),
+                reason: text("No agreement"),
+            },
+            &context(&p.hv_manager, at("2025-03-04T09:00:00Z")),
+        )
+        .unwrap();
+    // Stage Two's own notifications only: the raiser hears of it, and no
+    // `stage-leads` alert is added.
+    assert!(
+        notifications(&escalated)
+            .iter()
+            .all(|n| n.to.id() != "stage-leads"),
+        "{escalated:?}"
+    );
+}
