@@ -540,3 +540,26 @@ async fn people_change_their_own_password_and_their_other_sessions_end() {
         200
     );
 }
+
+/// A wrong password now, given to change it, counts against the sign-in
+/// throttle like a wrong password at sign-in: a session left open cannot be
+/// used to guess it. Five free tries and the one that sets the lock are
+/// checked; the next is turned away (429, with `Retry-After`) unchecked, and
+/// signing in as them waits out the same lock.
+#[tokio::test]
+async fn guessing_the_password_now_through_a_change_is_throttled() {
+    let (app, _) = spawn_app_with_people(&[MANAGER]).await;
+    let here = signed_in(&app, MANAGER).await;
+    let guess = || {
+        here.on(app.client.post(app.url("/api/v1/me/password")))
+            .json(&json!({ "current_password": "a wrong guess at it", "new_password": "three new random words" }))
+            .send()
+    };
+    for _ in 0..6 {
+        assert_error(guess().await.unwrap(), 422, "wrong_password").await;
+    }
+    let locked = guess().await.unwrap();
+    assert!(locked.headers().contains_key(header::RETRY_AFTER));
+    assert_error(locked, 429, "too_many_attempts").await;
+    assert_eq!(sign_in(&app, MANAGER, PASSWORD).await.status(), 429);
+}

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 
 use crate::{
     ApiError, AppState, ErrorBody,
-    auth::{PasswordSession, Principal, SignedInWith},
+    api::session::Attempt,
+    auth::{ClientAddress, PasswordSession, Principal, SignedInWith},
     extract::Json,
 };
 
@@ -39,6 +40,7 @@ pub(crate) struct PasswordChange {
         (status = 413, description = "The body is too large.", body = ErrorBody),
         (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
         (status = 422, description = "The password now is wrong (`wrong_password`), or the new one is too short or too long (`weak_password`).", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords: wait as `Retry-After` says.", body = ErrorBody),
         (status = 503, description = "Too many passwords are being checked: try again in a second.", body = ErrorBody),
     ),
     security(("session" = [], "csrf" = []))
@@ -46,11 +48,13 @@ pub(crate) struct PasswordChange {
 pub(crate) async fn change(
     State(state): State<AppState>,
     PasswordSession(principal): PasswordSession<Principal>,
+    ClientAddress(address): ClientAddress,
     Json(body): Json<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     change_password(
         &state,
         &principal,
+        address,
         &body.current_password,
         &body.new_password,
     )
@@ -60,10 +64,13 @@ pub(crate) async fn change(
 
 /// Changes `principal`'s password from their session, as the API and the
 /// page both do: a 422 naming the field for a wrong password now or a new
-/// one Accord does not accept.
+/// one Accord does not accept. A wrong password now counts against the
+/// sign-in throttle like a wrong password at sign-in, so a session left
+/// open cannot be used to guess it.
 pub(crate) async fn change_password(
     state: &AppState,
     principal: &Principal,
+    address: Option<std::net::IpAddr>,
     current: &str,
     new: &str,
 ) -> Result<(), ApiError> {
@@ -78,11 +85,27 @@ pub(crate) async fn change_password(
         message: format!("{e}: choose a new password of 12 to 256 characters"),
         field: Some("new_password".to_owned()),
     })?;
-    let changed = state
+    let attempt = Attempt::count(
+        state.store(),
+        &principal.person.sign_in,
+        address,
+        state.now(),
+    )
+    .await?;
+    let changed = match state
         .store()
         .change_own_password(&principal.person, session_id, current, &new, state.now())
-        .await?;
-    if !changed {
+        .await
+    {
+        Err(busy @ accord_store::AccountError::Busy { .. }) => {
+            attempt.not_a_failure().await?;
+            return Err(busy.into());
+        }
+        changed => changed?,
+    };
+    if changed {
+        attempt.succeeded().await?;
+    } else {
         return Err(ApiError::Unprocessable {
             code: "wrong_password",
             message: "that is not your password now: type the password you signed in with"

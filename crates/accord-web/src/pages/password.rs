@@ -73,6 +73,7 @@ pub(crate) struct PasswordForm {
 pub(crate) async fn change(
     State(state): State<AppState>,
     viewer: Viewer,
+    crate::auth::ClientAddress(address): crate::auth::ClientAddress,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, PageError> {
     let mut errors = Errors::default();
@@ -93,6 +94,7 @@ pub(crate) async fn change(
     match change_password(
         &state,
         &viewer.principal,
+        address,
         &form.current_password,
         &form.new_password,
     )
