@@ -125,8 +125,23 @@ impl Case {
         // A case started past a stage for immediate risk has still reached
         // it: Plymouth's Business Manager keeps "a record of all on-going
         // disagreements" from Stage Three, however the case got there.
-        for passed in track.stages.iter().filter(|s| s.number < start.number) {
-            batch.notify_stage(passed, Trigger::Reached, &raise.subjects, raised);
+        // Told as of the stage it starts at, which is where it is.
+        for n in track
+            .stages
+            .iter()
+            .filter(|s| s.number < start.number)
+            .flat_map(|s| &s.notifications)
+            .filter(|n| n.on == Trigger::Reached && holds(n.when, &raise.subjects))
+        {
+            batch.notify(
+                &n.to,
+                crate::Occasion::StageEntry,
+                start.number,
+                &n.message,
+                &n.section,
+                &n.attach,
+                raised,
+            );
         }
         // The other side always hears of a disagreement about its work:
         // what is disputed, what the stage asks of them and by when.
@@ -182,7 +197,7 @@ impl Case {
         let here = self.stage();
         match command {
             Command::RecordDiscussion { record } => {
-                self.check_discussion(policy, &record, "record", ctx)?;
+                self.check_discussion(policy, &record, "record", &[], ctx)?;
                 check_chair(policy, self, stage, &record)?;
                 batch.emit(EventBody::DiscussionRecorded {
                     stage: here,
@@ -812,9 +827,7 @@ impl Case {
             .notifications
             .iter()
             .filter(|n| {
-                n.on == Trigger::Entry
-                    && holds(n.when, self.subjects())
-                    && n.attach.contains(&form.id)
+                n.on.on_entry() && holds(n.when, self.subjects()) && n.attach.contains(&form.id)
             })
             .map(|n| n.to.clone())
             .collect();
@@ -993,6 +1006,13 @@ impl Case {
         for (i, seat) in members.iter().enumerate() {
             let field = format!("members[{i}].person");
             let entry = named(ctx, &field, &seat.person, &seat.agency)?;
+            if !entry.active {
+                return Err(Refusal::SeatHolderInactive {
+                    field,
+                    person: seat.person.clone(),
+                    section: rule.section.clone(),
+                });
+            }
             if !rule.seats.is_empty() && !rule.seats.iter().any(|r| entry.person.holds(r)) {
                 return Err(Refusal::NotAPanelSeat {
                     field,
@@ -1270,7 +1290,13 @@ impl Case {
                 let Some(found) = self.discussions().iter().find(|d| d.sequence == corrects) else {
                     return Err(does_not_fit("a discussion correction names a discussion"));
                 };
-                self.check_discussion(policy, record, "amendment.record", ctx)?;
+                self.check_discussion(
+                    policy,
+                    record,
+                    "amendment.record",
+                    &found.record.participants,
+                    ctx,
+                )?;
                 // The corrected record is held to the rules of the stage it
                 // belongs to, which may be an earlier one.
                 if let Some(held_at) = policy
@@ -1281,12 +1307,15 @@ impl Case {
                 }
             }
             Amendment::Action { details } => {
-                if !self.actions().iter().any(|a| a.sequence == corrects) {
+                let Some(found) = self.actions().iter().find(|a| a.sequence == corrects) else {
                     return Err(does_not_fit("an action correction names an action"));
-                }
+                };
                 // A correction says what was agreed then, so its date may
-                // have passed since; its owner is still checked.
-                self.check_action_owner(details, "amendment.details", ctx)?;
+                // have passed since, and an owner it keeps may have left
+                // since; a new owner is checked.
+                if (&found.details.who, &found.details.agency) != (&details.who, &details.agency) {
+                    self.check_action_owner(details, "amendment.details", ctx)?;
+                }
             }
             Amendment::Concern { .. } | Amendment::Subjects { .. }
                 if corrects != Sequence::FIRST =>
@@ -1944,6 +1973,7 @@ impl Case {
         policy: &Policy,
         record: &DiscussionRecord,
         field: &str,
+        recorded: &[crate::Participant],
         ctx: &Context,
     ) -> Result<(), Refusal> {
         if record.participants.is_empty() {
@@ -1961,7 +1991,15 @@ impl Case {
                 section: design::CONCEPTS.into(),
             });
         }
-        for (i, p) in record.participants.iter().enumerate() {
+        // A correction keeps a participant as recorded then, though they
+        // may have changed role or left since; anyone it adds or changes is
+        // checked against the directory now.
+        for (i, p) in record
+            .participants
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !recorded.contains(p))
+        {
             let entry = named(
                 ctx,
                 &format!("{field}.participants[{i}].person"),

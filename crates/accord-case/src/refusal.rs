@@ -655,6 +655,18 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// A panel seat given to someone whose account is disabled.
+    #[error(
+        "`{field}`: `{person}` can no longer sign in, so cannot sit on the Resolution Panel: choose someone working now"
+    )]
+    SeatHolderInactive {
+        /// The request field that names them.
+        field: String,
+        /// Who was named.
+        person: PersonId,
+        /// Where the rule is.
+        section: String,
+    },
     /// A panel seat given to someone the policy does not seat.
     #[error(
         "`{field}`: `{person}` cannot sit on the Resolution Panel: its seats are for {}",
@@ -923,6 +935,7 @@ impl Refusal {
             | Refusal::ActionOwnerInactive { section, .. }
             | Refusal::ActionOwnerNotInvolved { section, .. }
             | Refusal::NotAPanelSeat { section, .. }
+            | Refusal::SeatHolderInactive { section, .. }
             | Refusal::NoSubjects { section, .. }
             | Refusal::EntryAwaitsForms { section, .. }
             | Refusal::DirectEntryNotJustified { section, .. }

@@ -1603,3 +1603,89 @@ fn havering_a_partnership_may_turn_the_raise_and_escalation_alerts_off() {
         "{escalated:?}"
     );
 }
+
+/// A correction says what was agreed then: an action whose owner has since
+/// left (their account disabled) can still have its wording put right, but
+/// a correction giving it to someone who has left is refused. And a
+/// Resolution Panel seat is never given to someone who has left.
+#[test]
+fn havering_corrections_keep_what_was_recorded_and_panels_seat_only_those_working() {
+    let p = people();
+    let mut h = raised_with(child("c1", false, false, false));
+    let owner = actor(
+        "sw-soon-gone",
+        "childrens-social-care",
+        RoleTier::Practitioner,
+    );
+    let agreed = h.ok(
+        Command::AgreeAction {
+            details: accord_case::ActionDetails {
+                who: owner.person.clone(),
+                agency: owner.agency.clone(),
+                what: text("Share the chronology."),
+                by_when: date("2025-03-10"),
+            },
+        },
+        &p.health_visitor,
+        at("2025-03-04T10:00:00Z"),
+    );
+    disable(&owner);
+    let correct = |who: &accord_case::Actor| Command::Correct {
+        corrects: agreed[0].sequence,
+        reason: text("Typing error"),
+        amendment: accord_case::Amendment::Action {
+            details: accord_case::ActionDetails {
+                who: who.person.clone(),
+                agency: who.agency.clone(),
+                what: text("Share the full chronology."),
+                by_when: date("2025-03-10"),
+            },
+        },
+    };
+    h.ok(
+        correct(&owner),
+        &p.health_visitor,
+        at("2025-03-05T10:00:00Z"),
+    );
+    let also_gone = actor("sw-gone", "childrens-social-care", RoleTier::Practitioner);
+    disable(&also_gone);
+    assert!(matches!(
+        h.run(
+            correct(&also_gone),
+            &p.health_visitor,
+            at("2025-03-05T11:00:00Z")
+        ),
+        Err(Refusal::ActionOwnerInactive { .. })
+    ));
+
+    let mut h = at_stage_four();
+    let gone_member = board_member("police-member-gone", "police");
+    disable(&gone_member);
+    let refused = h
+        .run(
+            Command::ConvenePanel {
+                members: vec![
+                    PanelSeat {
+                        person: p.hv_member.person.clone(),
+                        agency: agency("nhs-trust"),
+                    },
+                    PanelSeat {
+                        person: p.sw_member.person.clone(),
+                        agency: agency("childrens-social-care"),
+                    },
+                    PanelSeat {
+                        person: gone_member.person.clone(),
+                        agency: agency("police"),
+                    },
+                ],
+                shortfall_reason: None,
+            },
+            &p.chair,
+            at("2025-03-10T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(refused, Refusal::SeatHolderInactive { ref field, .. } if field == "members[2].person"),
+        "{refused:?}"
+    );
+}

@@ -695,6 +695,8 @@ fn plymouth_case_started_at_stage4_reaches_the_business_managers_record() {
             .contains("record of all on-going disagreements")
     );
     assert_eq!(to_bm[0].occasion, Occasion::StageEntry);
+    // Told as of the stage the case is at, where it is, not Stage Three.
+    assert_eq!(to_bm[0].stage, stage(4));
 
     // Started at Stage Five, the same.
     let mut r = raise(policy, "childrens-social-care");

@@ -46,9 +46,10 @@ pub(crate) fn run(
                     .ok_or_else(|| {
                         CliError(format!("{partnership} runs a policy Accord does not have"))
                     })?;
-                let stored_agencies = store.agencies(partnership).await?;
+                let mut stored_agencies = Vec::new();
                 let mut everyone = Vec::new();
                 for p in store.partnerships().await? {
+                    stored_agencies.extend(store.agencies(&p.id).await?);
                     everyone.extend(store.people(&p.id).await?);
                 }
                 let imported = import(

@@ -376,6 +376,14 @@ fn create_partnership(
                 "there is already a partnership `{id}`: choose another id"
             )));
         }
+        for p in &existing {
+            if store.agencies(&p.id).await?.iter().any(|a| a.id == team) {
+                return Err(CliError(format!(
+                    "`{team}` is already an agency of {}: choose another partnership id",
+                    p.id
+                )));
+            }
+        }
         if existing.iter().any(|p| p.case_prefix == case_prefix) {
             return Err(CliError(format!(
                 "another partnership's case ids already start `{case_prefix}`: give --case-prefix"

@@ -84,12 +84,12 @@ pub struct Imported {
     pub new_people: usize,
 }
 
-/// What the directory holds already: the partnership's agencies, and
-/// everyone Accord knows (sign-in names and emails are unique across
-/// partnerships).
+/// What the directory holds already: every agency and everyone Accord
+/// knows, of every partnership (ids, sign-in names and emails are unique
+/// across partnerships, so an import may never take another's).
 #[derive(Debug, Clone, Copy)]
 pub struct Stored<'a> {
-    /// The partnership's agencies.
+    /// Every agency, of every partnership.
     pub agencies: &'a [Agency],
     /// Everyone, of every partnership.
     pub people: &'a [Person],
@@ -109,7 +109,12 @@ pub fn import(
     let mut out = Imported::default();
 
     // Agencies first: people name them.
-    let mut agency_ids: BTreeSet<AgencyId> = stored.agencies.iter().map(|a| a.id.clone()).collect();
+    let mut agency_ids: BTreeSet<AgencyId> = stored
+        .agencies
+        .iter()
+        .filter(|a| a.partnership == partnership.id)
+        .map(|a| a.id.clone())
+        .collect();
     let mut seen_agencies = BTreeSet::new();
     for row in rows(agencies, &AGENCY_COLUMNS, &mut mistakes) {
         let mut wrong = |column: usize, message: String| {
@@ -141,6 +146,20 @@ pub fn import(
             );
             continue;
         }
+        if stored
+            .agencies
+            .iter()
+            .any(|a| a.id == id && a.partnership != partnership.id)
+        {
+            wrong(
+                row.column(0),
+                format!(
+                    "`{id}` is already an agency of another partnership: give this one an id of its own, such as `{}-{id}`",
+                    partnership.id
+                ),
+            );
+            continue;
+        }
         let name = row.get(1);
         if name.is_empty() {
             wrong(row.column(1), "give the agency's name".to_owned());
@@ -165,6 +184,8 @@ pub fn import(
         if !stored.agencies.iter().any(|a| a.id == id) {
             out.new_agencies += 1;
         }
+        // (An agency of this partnership's keeps its id; one of another's
+        // was refused above.)
         agency_ids.insert(id.clone());
         out.agencies.push(Agency {
             id,
@@ -175,6 +196,7 @@ pub fn import(
     }
 
     let mut seen_sign_ins = BTreeMap::new();
+    let mut assigned: BTreeMap<PersonId, u64> = BTreeMap::new();
     let mut seen_emails = BTreeMap::new();
     for row in rows(people, &PEOPLE_COLUMNS, &mut mistakes) {
         let before = mistakes.len();
@@ -321,11 +343,37 @@ pub fn import(
             });
             continue;
         }
+        // A new person takes their sign-in name as their id, which nobody
+        // stored may hold already (an earlier import may have renamed its
+        // holder's sign-in); and no two rows may be one person.
+        if existing.is_none() && stored.people.iter().any(|p| p.id == id) {
+            mistakes.push(Mistake {
+                file: people.name.to_owned(),
+                line: row.line,
+                column: row.column(0),
+                message: format!(
+                    "`{sign_in}` is the id of someone already in Accord under another sign-in name: choose another sign-in name"
+                ),
+            });
+            continue;
+        }
+        let id = existing.map_or(id, |p| p.id.clone());
+        if let Some(first) = assigned.insert(id.clone(), row.line) {
+            mistakes.push(Mistake {
+                file: people.name.to_owned(),
+                line: row.line,
+                column: 0,
+                message: format!(
+                    "this line and line {first} are the same person (by sign-in name or email): keep one line for them"
+                ),
+            });
+            continue;
+        }
         if existing.is_none() {
             out.new_people += 1;
         }
         out.people.push(Person {
-            id: existing.map_or(id, |p| p.id.clone()),
+            id,
             sign_in: sign_in.to_owned(),
             name: name.to_owned(),
             job_title: row.get(6).to_owned(),
@@ -393,9 +441,12 @@ fn write(columns: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
         .expect("CSV of UTF-8 cells is UTF-8")
 }
 
+/// What a cell a spreadsheet would read as a formula starts with.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// A cell a spreadsheet would read as a formula, prefixed with `'`.
 fn guarded(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
+    if cell.starts_with(FORMULA_STARTS) {
         format!("'{cell}")
     } else {
         cell.to_owned()
@@ -407,7 +458,7 @@ fn guarded(cell: &str) -> String {
 fn unguarded(cell: &str) -> &str {
     let cell = cell.trim();
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
         _ => cell,
     }
 }

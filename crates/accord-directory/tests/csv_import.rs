@@ -180,3 +180,68 @@ nor-pc,Asha Patel,asha.patel@police.example,northshire-police,practitioner,hscp-
         "{said}"
     );
 }
+
+/// An import never takes what another partnership holds: an agency id of
+/// another partnership, a new person whose sign-in is already someone's
+/// id, or two lines that are one person are each refused.
+#[test]
+fn an_import_never_takes_another_partnerships_agency_or_person() {
+    let theirs = Agency {
+        id: accord_case::AgencyId::parse("northshire-police").unwrap(),
+        partnership: "havering".into(),
+        name: "Someone else's police".into(),
+        kind: AgencyKind::Police,
+    };
+    let stored_agencies = [team(), theirs];
+    let said = import(
+        &northshire(),
+        &havering(),
+        CsvFile {
+            name: "agencies.csv",
+            text: AGENCIES,
+        },
+        CsvFile {
+            name: "people.csv",
+            text: PEOPLE,
+        },
+        Stored {
+            agencies: &stored_agencies,
+            people: &[],
+        },
+    )
+    .unwrap_err();
+    assert!(
+        said[0].to_string().starts_with(
+            "agencies.csv:2:1: `northshire-police` is already an agency of another partnership"
+        ),
+        "{said:?}"
+    );
+
+    // Someone renamed earlier keeps id `nor-pc`; a new `nor-pc` may not take it.
+    let first = run(AGENCIES, PEOPLE, &[]).unwrap();
+    let mut renamed = first.people.clone();
+    renamed[0].sign_in = "nor-asha".into();
+    let newcomer = PEOPLE.replace(
+        "nor-pc,Asha Patel,asha.patel@police.example",
+        "nor-pc,Pat Cole,pat.cole@police.example",
+    );
+    let said = run(AGENCIES, &newcomer, &renamed).unwrap_err();
+    assert!(
+        said[0]
+            .to_string()
+            .contains("is the id of someone already in Accord"),
+        "{said:?}"
+    );
+
+    // One line by sign-in, another by the same person's email.
+    let twice = format!(
+        "{PEOPLE}nor-asha2,Asha P,asha.patel@police.example,northshire-police,practitioner,,\n"
+    );
+    let said = run(AGENCIES, &twice, &first.people).unwrap_err();
+    assert!(
+        said.iter()
+            .any(|m| m.to_string().contains("are the same person")
+                || m.to_string().contains("is also on line 2")),
+        "{said:?}"
+    );
+}

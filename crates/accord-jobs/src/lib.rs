@@ -29,7 +29,7 @@ use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 
 use accord_calendar::{Calendar, Calendars};
 use accord_case::{Actor, AgencyId, Case, CaseId, Command, Context, PersonId};
-use accord_policy::{Policy, RoleTier};
+use accord_policy::{Policy, Relation, RoleRef, RoleTier};
 use accord_store::{
     AgencyKind, AppendError, Attempt, Channel, DeadlineEntry, Delivery, DirectoryError,
     NewDelivery, OutboxEntry, Person, Store, StoreError, delivery_key, reminder_key,
@@ -354,7 +354,18 @@ impl Runner {
                 continue;
             };
             let deliveries = self.notification_deliveries(&entry, case, policy, directory);
+            // The role is held, but only by whoever the news is about (the
+            // raiser, of their own raise), and the stage names nobody else
+            // to tell: nobody is missing it. Where the other side has
+            // nobody yet, it is kept, and reaches whoever is added.
+            let only_the_raiser = matches!(
+                entry.recipient,
+                RoleRef::Relation(Relation::Raiser | Relation::RaiserAgencyLead)
+            ) || case
+                .current_stage(policy)
+                .is_some_and(|s| s.leads.other.is_empty());
             if deliveries.is_empty()
+                && only_the_raiser
                 && !accord_store::recipients(
                     &entry.recipient,
                     case,
@@ -363,8 +374,6 @@ impl Runner {
                 )
                 .is_empty()
             {
-                // The role is held, but only by whoever the news is about
-                // (the raiser, of their own raise): nobody else to tell.
                 self.store
                     .settle_notification(entry.global_seq, now)
                     .await?;

@@ -443,8 +443,8 @@ pub struct Alerts {
     pub raised_to: Vec<RoleRef>,
     /// Who is told when a case enters a stage by escalation, unless the
     /// stage's own notifications already tell them. Default: the new
-    /// stage's leads on each side, who now have to act. Whoever escalated
-    /// is not told of their own escalation.
+    /// stage's leads on each side, who now have to act. (Whoever escalated
+    /// is told too where they also lead the new stage.)
     #[serde(default = "Alerts::default_stage_leads")]
     pub escalated_to: Vec<RoleRef>,
 }

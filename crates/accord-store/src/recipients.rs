@@ -88,11 +88,22 @@ fn collect(
                     }
                     // Above the most senior of the side's leads, so that
                     // nobody is told twice as both a lead and the tier up.
-                    let highest = roles
+                    let mut highest = roles
                         .iter()
                         .filter_map(|r| tier_of(policy, r))
                         .max()
                         .unwrap_or(RoleTier::Practitioner);
+                    // A practitioner side with nobody named is already led
+                    // by the tier above its practitioners (`side`): the
+                    // tier up is above that, so nobody hears of one
+                    // deadline twice.
+                    if highest == RoleTier::Practitioner
+                        && agency == other
+                        && case.raised_by().agency != *other
+                        && case.other_professional().is_none()
+                    {
+                        highest = RoleTier::Manager;
+                    }
                     above(agency, highest, people, out);
                 }
             }

@@ -235,7 +235,8 @@ impl From<Refusal> for ApiError {
             | Refusal::RoleNotHeld { field, .. }
             | Refusal::ActionOwnerInactive { field, .. }
             | Refusal::ActionOwnerNotInvolved { field, .. }
-            | Refusal::NotAPanelSeat { field, .. } => Some(field.clone()),
+            | Refusal::NotAPanelSeat { field, .. }
+            | Refusal::SeatHolderInactive { field, .. } => Some(field.clone()),
             other => refusal_field(other).map(str::to_owned),
         };
         ApiError::Refused {

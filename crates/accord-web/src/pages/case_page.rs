@@ -811,22 +811,25 @@ async fn just_told(
     policy: &accord_policy::Policy,
 ) -> Result<(Vec<String>, Vec<String>), crate::ApiError> {
     use accord_case::EventBody;
-    let Some(cause) = events
-        .iter()
-        .rev()
-        .find(|e| !matches!(e.body, EventBody::NotificationDue(_)))
-        .filter(|e| e.actor.person == *principal.id())
-        .map(|e| e.sequence)
-    else {
+    // The viewer's latest command: the run of events at the end of the
+    // stream made at one instant by one actor, as one command's batch is.
+    let Some(last) = events.last().filter(|e| e.actor.person == *principal.id()) else {
         return Ok((Vec::new(), Vec::new()));
     };
+    let causes: Vec<accord_case::Sequence> = events
+        .iter()
+        .rev()
+        .take_while(|e| e.at == last.at && e.actor.person == last.actor.person)
+        .filter(|e| !matches!(e.body, EventBody::NotificationDue(_)))
+        .map(|e| e.sequence)
+        .collect();
     let store = state.store();
     let people = store.people(principal.partnership()).await?;
     let agencies = store.agencies(principal.partnership()).await?;
     let mut told: Vec<&accord_store::Person> = Vec::new();
     let mut untold = Vec::new();
     for n in events.iter().filter_map(|e| match &e.body {
-        EventBody::NotificationDue(n) if n.cause == cause => Some(n),
+        EventBody::NotificationDue(n) if causes.contains(&n.cause) => Some(n),
         _ => None,
     }) {
         let reached = accord_store::told(&n.to, n.occasion, case, policy, &people);
@@ -835,8 +838,9 @@ async fn just_told(
         }
         told.extend(reached);
     }
-    told.sort_by(|a, b| a.name.cmp(&b.name));
+    told.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
     told.dedup_by(|a, b| a.id == b.id);
+    untold.sort();
     untold.dedup();
     let told = told
         .into_iter()
