@@ -447,6 +447,7 @@ async fn the_openapi_document_lists_every_route() {
         "POST /api/v1/session",
         "DELETE /api/v1/session",
         "GET /api/v1/me",
+        "POST /api/v1/me/password",
         "POST /api/v1/me/second-factor",
         "POST /api/v1/me/second-factor/confirmation",
         "POST /api/v1/tokens",
