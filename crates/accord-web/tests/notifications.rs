@@ -120,6 +120,9 @@ async fn notifications_are_shown_to_the_person_they_were_delivered_to_only() {
         .split("id=\"notifications\"")
         .nth(1)
         .unwrap()
+        .split("<h2")
+        .next()
+        .unwrap()
         .matches("<li>")
         .count();
     assert_eq!(listed, theirs.len().min(5));
