@@ -569,23 +569,34 @@ impl<'a> Walk<'a> {
         .collect()
     }
 
-    /// Escalates to the next stage: the discussion, approvals and forms the
-    /// current stage needs to be left, the forms the next needs to be
-    /// entered, then the raising side's lead decides to escalate.
-    pub(crate) fn escalate(&mut self) -> Result<(), Refusal> {
+    /// What the current stage needs before it is left for the next: its
+    /// discussion, where it asks for one, and its forms, with the outcome
+    /// "Not resolved at Stage N; `how` Stage N+1." The current and next
+    /// stages, or `None` at the top of the ladder.
+    fn leave_stage(&mut self, how: &str) -> Result<Option<(&'a Stage, &'a Stage)>, Refusal> {
         let stage = self.stage();
         let Some(next) = self.track.next_stage(stage.number) else {
-            return Ok(());
+            return Ok(None);
         };
         if stage.resolution.contains(&ResolutionRoute::Agreement) || !stage.requirements.is_empty()
         {
             self.discuss(false)?;
         }
         let not_resolved = format!(
-            "Not resolved at Stage {}; escalated to Stage {}.",
+            "Not resolved at Stage {}; {how} Stage {}.",
             stage.number, next.number
         );
         self.complete_forms(&not_resolved)?;
+        Ok(Some((stage, next)))
+    }
+
+    /// Escalates to the next stage: the discussion, approvals and forms the
+    /// current stage needs to be left, the forms the next needs to be
+    /// entered, then the raising side's lead decides to escalate.
+    pub(crate) fn escalate(&mut self) -> Result<(), Refusal> {
+        let Some((stage, next)) = self.leave_stage("escalated to")? else {
+            return Ok(());
+        };
         self.concur()?;
         let by = self.raising_lead();
         for needed in next
@@ -636,19 +647,9 @@ impl<'a> Walk<'a> {
     /// Man Appendix 1: Stages One to Three exhausted, the referral form due
     /// within 5 working days).
     pub(crate) fn decide_to_escalate(&mut self) -> Result<(), Refusal> {
-        let stage = self.stage();
-        let Some(next) = self.track.next_stage(stage.number) else {
+        let Some((stage, next)) = self.leave_stage("to go to")? else {
             return Ok(());
         };
-        if stage.resolution.contains(&ResolutionRoute::Agreement) || !stage.requirements.is_empty()
-        {
-            self.discuss(false)?;
-        }
-        let not_resolved = format!(
-            "Not resolved at Stage {}; to go to Stage {}.",
-            stage.number, next.number
-        );
-        self.complete_forms(&not_resolved)?;
         let reason = format!(
             "{} has been exhausted: {} maintains its decision, and the matter is to be referred to {}.",
             stage.name, self.other_agency.name, next.name
