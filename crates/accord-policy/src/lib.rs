@@ -15,11 +15,13 @@
 //! ```
 
 mod builtin;
+mod changes;
 mod check;
 mod model;
 mod timeline;
 
 pub use builtin::{BUILTIN, builtin};
+pub use changes::{ChangeKind, ChangePart, Changed, PolicyChange, changes};
 pub use check::Diagnostic;
 pub use model::*;
 pub use timeline::{Timeline, TimelineStage, timeline};
