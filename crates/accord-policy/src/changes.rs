@@ -6,7 +6,7 @@
 //! happen differently to a case: stages, timescales, leads, required
 //! records, forms, notifications, panels, decisions, roles, areas. Each
 //! change also carries its heading ([`ChangePart`]), its track and stage,
-//! and what it is about ([`Changed`]), so a page can group it and a CLI can
+//! and what it is about ([`PolicyItem`]), so a page can group it and a CLI can
 //! print it as JSON. Sentences use the policy's own names: role names,
 //! stage names, form titles, field labels, with ids where a name is
 //! missing or is what changed.
@@ -55,7 +55,7 @@ pub struct PolicyChange {
     /// Whether something is new, gone, or different.
     pub kind: ChangeKind,
     /// What it is about.
-    pub about: Changed,
+    pub about: PolicyItem,
     /// The track it is on, for a change to a track or one of its stages.
     pub track: Option<TrackId>,
     /// The stage it is at, for a change to a stage: its number in the new
@@ -146,7 +146,7 @@ pub enum ChangeKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "what", rename_all = "kebab-case")]
 #[non_exhaustive]
-pub enum Changed {
+pub enum PolicyItem {
     /// The policy's title.
     Title,
     /// The partnership's name.
@@ -257,7 +257,7 @@ struct Diff<'a> {
 }
 
 impl<'a> Diff<'a> {
-    fn push(&mut self, part: ChangePart, about: Changed, kind: ChangeKind, sentence: String) {
+    fn push(&mut self, part: ChangePart, about: PolicyItem, kind: ChangeKind, sentence: String) {
         self.out.push(PolicyChange {
             part,
             kind,
@@ -278,7 +278,7 @@ impl<'a> Diff<'a> {
         if from.title != to.title {
             self.push(
                 ChangePart::Other,
-                Changed::Title,
+                PolicyItem::Title,
                 C,
                 format!(
                     "the policy's title changes from \"{}\" to \"{}\"",
@@ -289,7 +289,7 @@ impl<'a> Diff<'a> {
         if from.partnership != to.partnership {
             self.push(
                 ChangePart::Other,
-                Changed::Partnership,
+                PolicyItem::Partnership,
                 C,
                 format!(
                     "the partnership's name changes from \"{}\" to \"{}\"",
@@ -300,7 +300,7 @@ impl<'a> Diff<'a> {
         if from.calendar != to.calendar {
             self.push(
                 ChangePart::Timescales,
-                Changed::Calendar,
+                PolicyItem::Calendar,
                 C,
                 format!(
                     "working days are counted on the `{}` calendar instead of `{}`",
@@ -316,7 +316,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Other,
-                Changed::Subjects,
+                PolicyItem::Subjects,
                 kind,
                 format!("the policy {now} {}", subject_words(*subject)),
             );
@@ -334,7 +334,7 @@ impl<'a> Diff<'a> {
         if document(from) != document(to) {
             self.push(
                 ChangePart::Other,
-                Changed::Document,
+                PolicyItem::Document,
                 C,
                 format!(
                     "the document this policy encodes changes from {} to {}",
@@ -364,7 +364,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Other,
-                Changed::Documentation,
+                PolicyItem::Documentation,
                 C,
                 format!("the policy's {what}; they change nothing that happens to a case"),
             );
@@ -377,7 +377,7 @@ impl<'a> Diff<'a> {
         for old in paired.removed {
             self.push(
                 ChangePart::Roles,
-                Changed::Role {
+                PolicyItem::Role {
                     role: old.id.clone(),
                 },
                 ChangeKind::Removed,
@@ -386,7 +386,7 @@ impl<'a> Diff<'a> {
         }
         for item in paired.new {
             let new = item.new;
-            let about = Changed::Role {
+            let about = PolicyItem::Role {
                 role: new.id.clone(),
             };
             let Some(old) = item.old else {
@@ -458,7 +458,7 @@ impl<'a> Diff<'a> {
     fn areas(&mut self) {
         let (from, to) = (self.from, self.to);
         let paired = by_key(&from.areas, &to.areas, |a| &a.id);
-        let about = |a: &Area| Changed::Area {
+        let about = |a: &Area| PolicyItem::Area {
             area: Some(a.id.clone()),
         };
         for old in &paired.removed {
@@ -550,7 +550,7 @@ impl<'a> Diff<'a> {
         if !same_order {
             self.push(
                 ChangePart::Areas,
-                Changed::Area { area: None },
+                PolicyItem::Area { area: None },
                 ChangeKind::Changed,
                 "the areas of disagreement are listed in a different order".into(),
             );
@@ -563,7 +563,7 @@ impl<'a> Diff<'a> {
         for old in paired.removed {
             self.push(
                 ChangePart::Areas,
-                Changed::OutOfScope {
+                PolicyItem::OutOfScope {
                     signpost: old.id.clone(),
                 },
                 ChangeKind::Removed,
@@ -575,7 +575,7 @@ impl<'a> Diff<'a> {
         }
         for item in paired.new {
             let new = item.new;
-            let about = Changed::OutOfScope {
+            let about = PolicyItem::OutOfScope {
                 signpost: new.id.clone(),
             };
             let effect = |e: crate::SignpostEffect| match e {
@@ -642,7 +642,7 @@ impl<'a> Diff<'a> {
         if old.instruction != new.instruction {
             self.push(
                 ChangePart::ImmediateRisk,
-                Changed::ImmediateRisk,
+                PolicyItem::ImmediateRisk,
                 ChangeKind::Changed,
                 format!(
                     "the instruction shown when {} is at immediate risk changes to \"{}\"",
@@ -659,7 +659,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::ImmediateRisk,
-                Changed::ImmediateRisk,
+                PolicyItem::ImmediateRisk,
                 kind,
                 format!(
                     "{} {} {told} at once when a case is raised with immediate risk",
@@ -674,7 +674,7 @@ impl<'a> Diff<'a> {
     fn forms(&mut self) {
         let (from, to) = (self.from, self.to);
         let paired = by_key(&from.forms, &to.forms, |f| &f.id);
-        let about = |f: &Form| Changed::Form {
+        let about = |f: &Form| PolicyItem::Form {
             form: f.id.clone(),
             field: None,
         };
@@ -703,7 +703,7 @@ impl<'a> Diff<'a> {
 
     fn form(&mut self, old: &Form, new: &Form) {
         let (from, to) = (self.from, self.to);
-        let about = Changed::Form {
+        let about = PolicyItem::Form {
             form: new.id.clone(),
             field: None,
         };
@@ -814,7 +814,7 @@ impl<'a> Diff<'a> {
             {
                 self.push(
                     ChangePart::Forms,
-                    Changed::Form {
+                    PolicyItem::Form {
                         form: new.id.clone(),
                         field: Some(field.id.clone()),
                     },
@@ -834,7 +834,7 @@ impl<'a> Diff<'a> {
     /// Compares a form's fields, or a table's columns, saying each change
     /// as of `owner` ("form `appendix-a`", "form `x`'s table \"Actions\"").
     fn fields(&mut self, form: &FormId, owner: &str, noun: &str, old: &[Field], new: &[Field]) {
-        let about = |f: &Field| Changed::Form {
+        let about = |f: &Field| PolicyItem::Form {
             form: form.clone(),
             field: Some(f.id.clone()),
         };
@@ -930,7 +930,7 @@ impl<'a> Diff<'a> {
     /// The notifications a field's answers send.
     fn answers(&mut self, form: &FormId, owner: &str, noun: &str, old: &Field, new: &Field) {
         let (from, to) = (self.from, self.to);
-        let about = Changed::Form {
+        let about = PolicyItem::Form {
             form: form.clone(),
             field: Some(new.id.clone()),
         };
@@ -1014,7 +1014,7 @@ impl<'a> Diff<'a> {
         {
             self.push(
                 ChangePart::Stages,
-                Changed::Track,
+                PolicyItem::Track,
                 ChangeKind::Changed,
                 format!(
                     "the track a case uses unless told otherwise changes from \"{}\" to \"{}\"",
@@ -1027,7 +1027,7 @@ impl<'a> Diff<'a> {
             self.track = Some(old.id.clone());
             self.push(
                 ChangePart::Stages,
-                Changed::Track,
+                PolicyItem::Track,
                 ChangeKind::Removed,
                 format!("the track \"{}\" is removed", old.name),
             );
@@ -1038,7 +1038,7 @@ impl<'a> Diff<'a> {
             match item.old {
                 None => self.push(
                     ChangePart::Stages,
-                    Changed::Track,
+                    PolicyItem::Track,
                     ChangeKind::Added,
                     format!(
                         "new track \"{}\", with {} stage{}",
@@ -1058,7 +1058,7 @@ impl<'a> Diff<'a> {
         if old.name != new.name {
             self.push(
                 ChangePart::Stages,
-                Changed::Track,
+                PolicyItem::Track,
                 c,
                 format!(
                     "the track `{}` is renamed from \"{}\" to \"{}\"",
@@ -1069,7 +1069,7 @@ impl<'a> Diff<'a> {
         if old.description != new.description {
             self.push(
                 ChangePart::Stages,
-                Changed::Track,
+                PolicyItem::Track,
                 c,
                 format!(
                     "the track \"{}\" is now described as \"{}\"",
@@ -1086,7 +1086,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Stages,
-                Changed::Track,
+                PolicyItem::Track,
                 c,
                 format!("cases on the track \"{}\" {now}", new.name),
             );
@@ -1101,7 +1101,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::ImmediateRisk,
-                Changed::ImmediateRisk,
+                PolicyItem::ImmediateRisk,
                 c,
                 format!(
                     "{}the later stages a case at immediate risk may start at change from {} to {}",
@@ -1118,7 +1118,7 @@ impl<'a> Diff<'a> {
             let label = stage_words(self.from, old, gone);
             self.push(
                 ChangePart::Stages,
-                Changed::Stage,
+                PolicyItem::Stage,
                 ChangeKind::Removed,
                 format!("{label} is removed"),
             );
@@ -1130,7 +1130,7 @@ impl<'a> Diff<'a> {
                     let label = stage_words(self.to, new, item.new);
                     self.push(
                         ChangePart::Stages,
-                        Changed::Stage,
+                        PolicyItem::Stage,
                         ChangeKind::Added,
                         match item.new.timescale.length {
                             crate::TimescaleSpec::None => {
@@ -1166,7 +1166,7 @@ impl<'a> Diff<'a> {
         if old.number != new.number {
             self.push(
                 ChangePart::Stages,
-                Changed::Stage,
+                PolicyItem::Stage,
                 c,
                 format!(
                     "{} becomes Stage {}",
@@ -1178,7 +1178,7 @@ impl<'a> Diff<'a> {
         if old.name != new.name {
             self.push(
                 ChangePart::Stages,
-                Changed::Stage,
+                PolicyItem::Stage,
                 c,
                 format!(
                     "Stage {} is renamed from \"{}\" to \"{}\"",
@@ -1190,7 +1190,7 @@ impl<'a> Diff<'a> {
         if old.summary != new.summary {
             self.push(
                 ChangePart::Stages,
-                Changed::Stage,
+                PolicyItem::Stage,
                 c,
                 format!(
                     "{s}: the summary of what happens changes to \"{}\"",
@@ -1202,7 +1202,7 @@ impl<'a> Diff<'a> {
             let says = if now { "now says" } else { "no longer says" };
             self.push(
                 ChangePart::Stages,
-                Changed::Stage,
+                PolicyItem::Stage,
                 if now {
                     ChangeKind::Added
                 } else {
@@ -1217,7 +1217,7 @@ impl<'a> Diff<'a> {
             let counted = old.timescale.from != new.timescale.from;
             self.push(
                 ChangePart::Timescales,
-                Changed::Timescale,
+                PolicyItem::Timescale,
                 c,
                 format!(
                     "{s}: timescale changes from {} to {}",
@@ -1229,13 +1229,13 @@ impl<'a> Diff<'a> {
         match (&old.agreed_timescale, &new.agreed_timescale) {
             (None, Some(_)) => self.push(
                 ChangePart::Timescales,
-                Changed::Timescale,
+                PolicyItem::Timescale,
                 c,
                 format!("{s}: the timescale may now be agreed for each case"),
             ),
             (Some(_), None) => self.push(
                 ChangePart::Timescales,
-                Changed::Timescale,
+                PolicyItem::Timescale,
                 c,
                 format!(
                     "{s}: the timescale may no longer be agreed for each case; only an extension moves the deadline"
@@ -1262,7 +1262,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Stages,
-                Changed::OnEntry,
+                PolicyItem::OnEntry,
                 c,
                 format!(
                     "{s}: entering it {records} every child as subject to a Child Protection Plan"
@@ -1274,7 +1274,7 @@ impl<'a> Diff<'a> {
                 if a.reason != b.reason {
                     self.push(
                         ChangePart::Stages,
-                        Changed::OnEntry,
+                        PolicyItem::OnEntry,
                         c,
                         format!(
                             "{s}: the reason recorded on entering it changes to \"{}\"",
@@ -1286,7 +1286,7 @@ impl<'a> Diff<'a> {
             }
             (None, Some(b)) if !b.child_protection_plan => self.push(
                 ChangePart::Stages,
-                Changed::OnEntry,
+                PolicyItem::OnEntry,
                 c,
                 format!("{s}: entering it now records the reason \"{}\"", b.reason),
             ),
@@ -1306,7 +1306,7 @@ impl<'a> Diff<'a> {
             if was != now {
                 self.push(
                     ChangePart::Leads,
-                    Changed::Leads,
+                    PolicyItem::Leads,
                     ChangeKind::Changed,
                     format!(
                         "{s}: {who} changes from {} to {}",
@@ -1324,7 +1324,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Leads,
-                Changed::Leads,
+                PolicyItem::Leads,
                 ChangeKind::Changed,
                 format!(
                     "{s}: whoever decides or chairs {must} from an agency not in the disagreement"
@@ -1348,7 +1348,7 @@ impl<'a> Diff<'a> {
         for gone in paired.removed {
             self.push(
                 ChangePart::Records,
-                Changed::Requirement,
+                PolicyItem::Requirement,
                 ChangeKind::Removed,
                 format!("{s} no longer needs {}", requirement_words(from, gone)),
             );
@@ -1358,17 +1358,25 @@ impl<'a> Diff<'a> {
             let Some(was) = item.old else {
                 self.push(
                     ChangePart::Records,
-                    Changed::Requirement,
+                    PolicyItem::Requirement,
                     ChangeKind::Added,
                     format!("{s} now needs {now}"),
                 );
                 continue;
             };
-            let before = requirement_words(from, was);
-            if before != now {
+            // Compared as written, not as worded: renaming a role it names
+            // is the role's change, not this one's.
+            let same = was.record == item.new.record
+                && was.before == item.new.before
+                && was.with == item.new.with
+                && was.each_side == item.new.each_side
+                && was.by == item.new.by
+                && was.by_raising_agency == item.new.by_raising_agency;
+            if !same {
+                let before = requirement_words(from, was);
                 self.push(
                     ChangePart::Records,
-                    Changed::Requirement,
+                    PolicyItem::Requirement,
                     ChangeKind::Changed,
                     format!("{s} now needs {now}, instead of {before}"),
                 );
@@ -1376,7 +1384,7 @@ impl<'a> Diff<'a> {
             if was.description != item.new.description {
                 self.push(
                     ChangePart::Records,
-                    Changed::Requirement,
+                    PolicyItem::Requirement,
                     ChangeKind::Changed,
                     format!(
                         "{s}: the rule for {} is now worded \"{}\"",
@@ -1395,23 +1403,30 @@ impl<'a> Diff<'a> {
             p.form(id)
                 .map_or_else(|| format!("form `{id}`"), form_words)
         };
-        let when = |f: &StageForm| {
-            let needed = match f.needed {
-                FormNeeded::ToEnter => "before a case can enter it",
-                FormNeeded::ToLeave => "before a case can leave it",
-            };
-            let within = f
-                .within
-                .as_ref()
-                .map(|t| format!(", within {}", timescale_words(t, true)))
-                .unwrap_or_default();
-            format!("{needed}{within}")
+        let needed = |f: &StageForm| match f.needed {
+            FormNeeded::ToEnter => "before a case can enter it",
+            FormNeeded::ToLeave => "before a case can leave it",
+        };
+        // A form's clock starts where the stage's would (for a `to-enter`
+        // form, at the decision to escalate), so only a count from the
+        // raise needs saying.
+        let due = |f: &StageForm| match &f.within {
+            None => "no set time".to_owned(),
+            Some(t) => {
+                let raised = t.from == CountFrom::Raised;
+                let length = timescale_words(t, raised);
+                format!("within {length}")
+            }
+        };
+        let when = |f: &StageForm| match f.within {
+            None => needed(f).to_owned(),
+            Some(_) => format!("{}, {}", needed(f), due(f)),
         };
         let paired = by_key(old, new, |f| &f.form);
         for gone in paired.removed {
             self.push(
                 ChangePart::Forms,
-                Changed::StageForm {
+                PolicyItem::StageForm {
                     form: gone.form.clone(),
                 },
                 ChangeKind::Removed,
@@ -1419,7 +1434,7 @@ impl<'a> Diff<'a> {
             );
         }
         for item in paired.new {
-            let about = Changed::StageForm {
+            let about = PolicyItem::StageForm {
                 form: item.new.form.clone(),
             };
             let Some(was) = item.old else {
@@ -1435,18 +1450,23 @@ impl<'a> Diff<'a> {
                 );
                 continue;
             };
+            let sentence = if was.needed != item.new.needed {
+                format!(
+                    "{s} now needs {} {}, instead of {}",
+                    name(to, &item.new.form),
+                    when(item.new),
+                    when(was)
+                )
+            } else {
+                format!(
+                    "{s}: {} is now due {}, instead of {}",
+                    name(to, &item.new.form),
+                    due(item.new),
+                    due(was)
+                )
+            };
             if when(was) != when(item.new) {
-                self.push(
-                    ChangePart::Forms,
-                    about,
-                    ChangeKind::Changed,
-                    format!(
-                        "{s} now needs {} {}, instead of {}",
-                        name(to, &item.new.form),
-                        when(item.new),
-                        when(was)
-                    ),
-                );
+                self.push(ChangePart::Forms, about, ChangeKind::Changed, sentence);
             }
             self.section(&was.section, &item.new.section);
         }
@@ -1477,7 +1497,7 @@ impl<'a> Diff<'a> {
         for gone in paired.removed {
             self.push(
                 ChangePart::Notifications,
-                Changed::Notification,
+                PolicyItem::Notification,
                 ChangeKind::Removed,
                 format!(
                     "notification removed: {}",
@@ -1507,7 +1527,7 @@ impl<'a> Diff<'a> {
                 };
                 self.push(
                     ChangePart::Notifications,
-                    Changed::Notification,
+                    PolicyItem::Notification,
                     ChangeKind::Added,
                     format!("new notification: {}{with}", told(to, track, new, now)),
                 );
@@ -1517,7 +1537,7 @@ impl<'a> Diff<'a> {
             if was.to != now.to {
                 self.push(
                     ChangePart::Notifications,
-                    Changed::Notification,
+                    PolicyItem::Notification,
                     c,
                     format!(
                         "notification changed: {}, instead of {}",
@@ -1528,7 +1548,7 @@ impl<'a> Diff<'a> {
             } else if was.when != now.when {
                 self.push(
                     ChangePart::Notifications,
-                    Changed::Notification,
+                    PolicyItem::Notification,
                     c,
                     format!(
                         "notification changed: {} (before: {})",
@@ -1552,7 +1572,7 @@ impl<'a> Diff<'a> {
                 };
                 self.push(
                     ChangePart::Notifications,
-                    Changed::Notification,
+                    PolicyItem::Notification,
                     c,
                     format!("{} now comes with {forms} attached", about()),
                 );
@@ -1560,7 +1580,7 @@ impl<'a> Diff<'a> {
             if was.message != now.message {
                 self.push(
                     ChangePart::Notifications,
-                    Changed::Notification,
+                    PolicyItem::Notification,
                     c,
                     format!("{}: the message changes to \"{}\"", about(), now.message),
                 );
@@ -1580,7 +1600,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Decisions,
-                Changed::Resolution,
+                PolicyItem::Resolution,
                 kind,
                 format!("{s} {can} be resolved by {}", route_words(*route)),
             );
@@ -1593,7 +1613,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Decisions,
-                Changed::Resolution,
+                PolicyItem::Resolution,
                 c,
                 format!("{s}: a decision here {is}"),
             );
@@ -1608,7 +1628,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Decisions,
-                Changed::Resolution,
+                PolicyItem::Resolution,
                 c,
                 format!(
                     "{s}: which decisions are final changes from {} to {}",
@@ -1623,10 +1643,11 @@ impl<'a> Diff<'a> {
                 .map(|w| or_list(p, &w.recorded_by))
                 .unwrap_or_else(|| "no one".to_owned())
         };
-        if recorders(from, old) != recorders(to, new) {
+        let recorded_by = |s: &Stage| s.without_agreement.as_ref().map(|w| w.recorded_by.clone());
+        if recorded_by(old) != recorded_by(new) {
             self.push(
                 ChangePart::Decisions,
-                Changed::Resolution,
+                PolicyItem::Resolution,
                 c,
                 format!(
                     "{s}: who records that the stage ended without agreement changes from {} to {}",
@@ -1648,7 +1669,7 @@ impl<'a> Diff<'a> {
             (Some(_), None) => {
                 self.push(
                     ChangePart::Panels,
-                    Changed::Panel,
+                    PolicyItem::Panel,
                     ChangeKind::Removed,
                     format!("{s} no longer has a Resolution Panel"),
                 );
@@ -1662,7 +1683,7 @@ impl<'a> Diff<'a> {
                 };
                 self.push(
                     ChangePart::Panels,
-                    Changed::Panel,
+                    PolicyItem::Panel,
                     ChangeKind::Added,
                     format!(
                         "{s} now has a Resolution Panel of at least {} agencies{seats}",
@@ -1676,7 +1697,7 @@ impl<'a> Diff<'a> {
         if old.min_agencies != new.min_agencies {
             self.push(
                 ChangePart::Panels,
-                Changed::Panel,
+                PolicyItem::Panel,
                 c,
                 format!(
                     "{s}: the Resolution Panel needs at least {} agencies instead of {}",
@@ -1691,7 +1712,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Panels,
-                Changed::Panel,
+                PolicyItem::Panel,
                 c,
                 format!("{s}: the agencies in dispute {must}"),
             );
@@ -1699,7 +1720,7 @@ impl<'a> Diff<'a> {
         if old.membership != new.membership {
             self.push(
                 ChangePart::Panels,
-                Changed::Panel,
+                PolicyItem::Panel,
                 c,
                 format!(
                     "{s}: who may sit on the Resolution Panel is now described as \"{}\"",
@@ -1715,7 +1736,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Panels,
-                Changed::Panel,
+                PolicyItem::Panel,
                 c,
                 format!("{s}: the Resolution Panel {hears} representations from those in dispute"),
             );
@@ -1724,7 +1745,7 @@ impl<'a> Diff<'a> {
             (true, true) => {}
             (false, true) => self.push(
                 ChangePart::Panels,
-                Changed::Panel,
+                PolicyItem::Panel,
                 c,
                 format!(
                     "{s}: anyone in the partnership may now take a seat on the Resolution Panel, not only {}",
@@ -1733,7 +1754,7 @@ impl<'a> Diff<'a> {
             ),
             (true, false) => self.push(
                 ChangePart::Panels,
-                Changed::Panel,
+                PolicyItem::Panel,
                 c,
                 format!(
                     "{s}: only {} may now take a seat on the Resolution Panel, instead of anyone in the partnership",
@@ -1749,7 +1770,7 @@ impl<'a> Diff<'a> {
                     };
                     self.push(
                         ChangePart::Panels,
-                        Changed::Panel,
+                        PolicyItem::Panel,
                         kind,
                         format!(
                             "{s}: {} {may} take a seat on the Resolution Panel",
@@ -1769,7 +1790,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Panels,
-                Changed::Panel,
+                PolicyItem::Panel,
                 c,
                 format!(
                     "{s}: who records the Resolution Panel's decision changes from {} to {}",
@@ -1810,7 +1831,7 @@ impl<'a> Diff<'a> {
             ),
             (Some(old), Some(new)) => {
                 self.section(&old.section, &new.section);
-                if words(from, old) == words(to, new) {
+                if (&old.from, &old.form, &old.yes_to) == (&new.from, &new.form, &new.yes_to) {
                     return;
                 }
                 format!(
@@ -1825,7 +1846,7 @@ impl<'a> Diff<'a> {
             (_, None) => ChangeKind::Removed,
             _ => ChangeKind::Changed,
         };
-        self.push(ChangePart::Stages, Changed::DirectEntry, kind, sentence);
+        self.push(ChangePart::Stages, PolicyItem::DirectEntry, kind, sentence);
     }
 
     fn outcome(&mut self) {
@@ -1839,7 +1860,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Decisions,
-                Changed::Outcome,
+                PolicyItem::Outcome,
                 ChangeKind::Changed,
                 format!("each side {must} the agreed outcome in writing before the case closes"),
             );
@@ -1852,7 +1873,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Notifications,
-                Changed::Outcome,
+                PolicyItem::Outcome,
                 kind,
                 format!(
                     "{} {} {told} the outcome when a case is resolved",
@@ -1870,7 +1891,7 @@ impl<'a> Diff<'a> {
         for gone in themes.removed {
             self.push(
                 ChangePart::Other,
-                Changed::Learning {
+                PolicyItem::Learning {
                     theme: Some(gone.id.clone()),
                 },
                 ChangeKind::Removed,
@@ -1878,7 +1899,7 @@ impl<'a> Diff<'a> {
             );
         }
         for item in themes.new {
-            let about = Changed::Learning {
+            let about = PolicyItem::Learning {
                 theme: Some(item.new.id.clone()),
             };
             match item.old {
@@ -1908,7 +1929,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Other,
-                Changed::Learning { theme: None },
+                PolicyItem::Learning { theme: None },
                 kind,
                 format!("learning {is} forwarded to \"{place}\""),
             );
@@ -1921,7 +1942,7 @@ impl<'a> Diff<'a> {
             };
             self.push(
                 ChangePart::Other,
-                Changed::Learning { theme: None },
+                PolicyItem::Learning { theme: None },
                 kind,
                 format!("the policy {says} this may follow a resolution: \"{may}\""),
             );
@@ -1940,7 +1961,7 @@ impl<'a> Diff<'a> {
         if old.remind_working_days_before != new.remind_working_days_before {
             self.push(
                 ChangePart::Notifications,
-                Changed::Alerts,
+                PolicyItem::Alerts,
                 ChangeKind::Changed,
                 format!(
                     "reminders of a deadline change from {} to {}",
@@ -1976,7 +1997,7 @@ impl<'a> Diff<'a> {
             if was != now {
                 self.push(
                     ChangePart::Notifications,
-                    Changed::Alerts,
+                    PolicyItem::Alerts,
                     ChangeKind::Changed,
                     format!(
                         "{what} now goes to {} instead of {}",

@@ -6,7 +6,7 @@
 use std::{collections::HashMap, sync::OnceLock};
 
 use accord_calendar::Calendars;
-use accord_policy::{BUILTIN, ChangeKind, ChangePart, Changed, Policy, PolicyChange, changes};
+use accord_policy::{BUILTIN, ChangeKind, ChangePart, Policy, PolicyChange, PolicyItem, changes};
 use serde_json::Value;
 
 fn calendars() -> &'static Calendars {
@@ -89,7 +89,7 @@ fn a_shorter_timescale_is_said_with_the_stage_name_and_both_lengths() {
     let change = &list[0];
     assert_eq!(change.part, ChangePart::Timescales);
     assert_eq!(change.kind, ChangeKind::Changed);
-    assert_eq!(change.about, Changed::Timescale);
+    assert_eq!(change.about, PolicyItem::Timescale);
     assert_eq!(
         change.track.as_ref().map(|t| t.as_str()),
         Some("professional")
@@ -116,13 +116,24 @@ fn counting_from_the_stage_start_instead_of_the_raise_says_both_clocks() {
 
 #[test]
 fn a_renamed_role_is_one_change_and_names_its_id() {
+    // Both roles are named elsewhere: as a decider, a panel's recorder, a
+    // required record's participant and a panel seat. Those say nothing new.
     let list = changes_after(
         "havering-2022",
-        &[("name = \"HSCP Chair\"", "name = \"Chair of the HSCP\"")],
+        &[
+            ("name = \"HSCP Chair\"", "name = \"Chair of the HSCP\""),
+            (
+                "name = \"Agency member on the Havering Safeguarding Children Partnership (HSCP)\"",
+                "name = \"HSCP member\"",
+            ),
+        ],
     );
     assert_eq!(
         sentences(&list),
-        [r#"Role `hscp-chair` is renamed from "HSCP Chair" to "Chair of the HSCP""#]
+        [
+            r#"Role `hscp-member` is renamed from "Agency member on the Havering Safeguarding Children Partnership (HSCP)" to "HSCP member""#,
+            r#"Role `hscp-chair` is renamed from "HSCP Chair" to "Chair of the HSCP""#,
+        ]
     );
     assert_eq!(list[0].part, ChangePart::Roles);
 }
@@ -285,10 +296,83 @@ fn a_removed_form_field_and_a_new_required_one_are_said_by_label() {
     );
     assert_eq!(
         list[1].about,
-        Changed::Form {
+        PolicyItem::Form {
             form: "referral-form".parse().unwrap(),
             field: Some("follow-up-actions".parse().unwrap()),
         }
+    );
+}
+
+#[test]
+fn a_referral_form_due_later_and_a_narrower_direct_entry_are_said_in_the_forms_words() {
+    let list = changes_after(
+        "isle-of-man-2023",
+        &[
+            (
+                "within = { working_days = 5 }",
+                "within = { working_days = 10 }",
+            ),
+            ("from = [1, 2]", "from = [1]"),
+        ],
+    );
+    assert_eq!(
+        sentences(&list),
+        [
+            r#"Stage 4 (Isle of Man Safeguarding Board): form "Resolving Professional Differences Escalation Referral Form" is now due within 10 working days, instead of within 5 working days"#,
+            r#"Stage 4 (Isle of Man Safeguarding Board): a case may be escalated straight here from Stage 1, when form "Resolving Professional Differences Escalation Referral Form" answers "yes" to "Do the discussions raise significant policy issues?", instead of from Stage 1 or Stage 2, when form "Resolving Professional Differences Escalation Referral Form" answers "yes" to "Do the discussions raise significant policy issues?""#,
+        ]
+    );
+    assert_eq!(
+        list.iter().map(|c| c.part).collect::<Vec<_>>(),
+        [ChangePart::Forms, ChangePart::Stages]
+    );
+}
+
+#[test]
+fn which_decisions_are_final_is_said_by_route() {
+    // Plymouth Stage Five: only the panel's decision is final.
+    let list = changes_after("plymouth-2025", &[("final_routes = [\"panel\"]\n", "")]);
+    assert_eq!(
+        sentences(&list),
+        [
+            "Stage 5: which decisions are final changes from a Resolution Panel to every way it can be resolved"
+        ]
+    );
+    assert_eq!(list[0].part, ChangePart::Decisions);
+}
+
+#[test]
+fn an_answer_that_tells_someone_else_is_said_with_the_forms_question() {
+    let list = changes_after(
+        "sutton-2015",
+        &[(
+            "answer = \"yes\"\nto = \"head-of-service\"",
+            "answer = \"yes\"\nto = \"senior-manager\"",
+        )],
+    );
+    assert_eq!(
+        sentences(&list),
+        [
+            "Form `appendix-1`: answering \"yes\" to the field \"Should the Head of Service be contacted?\" now tells the senior manager instead of the head of service"
+        ]
+    );
+    assert_eq!(list[0].part, ChangePart::Notifications);
+}
+
+#[test]
+fn the_mediation_chair_no_longer_from_an_uninvolved_agency_is_a_change_of_lead() {
+    let list = changes_after(
+        "east-riding-2018",
+        &[(
+            "decides_from_uninvolved_agency = true",
+            "decides_from_uninvolved_agency = false",
+        )],
+    );
+    assert_eq!(
+        sentences(&list),
+        [
+            "Stage 5 (resolution through mediation using an ERSCP chaired meeting) on the track \"Resolving inter-agency disagreements\": whoever decides or chairs no longer needs to come from an agency not in the disagreement"
+        ]
     );
 }
 
@@ -323,7 +407,7 @@ fn notes_and_section_references_are_one_summarised_change() {
             "The policy's notes and section references change; they change nothing that happens to a case"
         ]
     );
-    assert_eq!(list[0].about, Changed::Documentation);
+    assert_eq!(list[0].about, PolicyItem::Documentation);
     assert_eq!(list[0].part, ChangePart::Other);
 }
 
@@ -385,13 +469,13 @@ fn every_value_in_every_built_in_when_changed_is_reported() {
             if documentation_only {
                 assert_eq!(
                     list.iter().map(|c| &c.about).collect::<Vec<_>>(),
-                    [&Changed::Documentation],
+                    [&PolicyItem::Documentation],
                     "{id}: {at}: {:#?}",
                     sentences(&list)
                 );
             } else {
                 assert!(
-                    list.iter().any(|c| c.about != Changed::Documentation),
+                    list.iter().any(|c| c.about != PolicyItem::Documentation),
                     "{id}: changing {at} is not reported: {:#?}",
                     sentences(&list)
                 );
