@@ -580,9 +580,9 @@ impl<'a> Diff<'a> {
             };
             let effect = |e: crate::SignpostEffect| match e {
                 crate::SignpostEffect::OutOfScope => {
-                    "are outside the procedure and cannot be raised"
+                    "they are outside the procedure and cannot be raised"
                 }
-                crate::SignpostEffect::Advice => "may still be raised",
+                crate::SignpostEffect::Advice => "they may still be raised",
             };
             let Some(old) = item.old else {
                 self.push(
@@ -590,7 +590,7 @@ impl<'a> Diff<'a> {
                     about,
                     ChangeKind::Added,
                     format!(
-                        "new signpost: concerns of the kind \"{}\" are pointed to \"{}\", and {}",
+                        "new signpost: concerns of the kind \"{}\" are pointed to \"{}\"; {}",
                         new.concern,
                         new.go_to,
                         effect(new.effect)
@@ -626,11 +626,16 @@ impl<'a> Diff<'a> {
                     ChangePart::Areas,
                     about,
                     c,
-                    format!(
-                        "concerns of the kind \"{}\" now {}",
-                        new.concern,
-                        effect(new.effect)
-                    ),
+                    match new.effect {
+                        crate::SignpostEffect::OutOfScope => format!(
+                            "concerns of the kind \"{}\" are now outside the procedure and can no longer be raised",
+                            new.concern
+                        ),
+                        crate::SignpostEffect::Advice => format!(
+                            "concerns of the kind \"{}\" are no longer outside the procedure: they may be raised, and the raiser is told where else to take them",
+                            new.concern
+                        ),
+                    },
                 );
             }
             self.section(&old.section, &new.section);
@@ -2195,18 +2200,29 @@ fn is_are(role: &RoleRef) -> &'static str {
     }
 }
 
-/// A role after "the".
+/// A role after "the": a name that has its own "The" keeps one.
 fn the(policy: &Policy, role: &RoleRef) -> String {
-    format!("the {}", role_words(policy, role))
+    let words = role_words(policy, role);
+    if words.starts_with("the ") {
+        words
+    } else {
+        format!("the {words}")
+    }
 }
 
 /// A role in words: a declared role by its name in the policy, a tier or a
 /// relation to the case spelled out.
 fn role_words(policy: &Policy, role: &RoleRef) -> String {
     match role {
-        RoleRef::Declared(id) => policy
-            .role(id)
-            .map_or_else(|| format!("`{id}`"), |r| r.name.clone()),
+        // Mid-sentence, Sutton's "The agency's designated safeguarding
+        // lead" reads "the agency's…".
+        RoleRef::Declared(id) => policy.role(id).map_or_else(
+            || format!("`{id}`"),
+            |r| match r.name.strip_prefix("The ") {
+                Some(rest) => format!("the {rest}"),
+                None => r.name.clone(),
+            },
+        ),
         RoleRef::Tier(tier) => tier_words(*tier).to_owned(),
         RoleRef::Relation(relation) => match relation {
             Relation::Raiser => "person who raised it",
@@ -2326,7 +2342,7 @@ fn record_words(policy: &Policy, r: &Requirement) -> String {
         RecordKind::Concurrence => format!("the concurrence of {}", or_list(policy, &r.by)),
     };
     if r.by_raising_agency {
-        words.push_str(" of the raising agency");
+        words.push_str(" from the raising agency");
     }
     if let Some(with) = &r.with {
         words.push_str(&format!(" with {}", the(policy, with)));
@@ -2367,7 +2383,9 @@ fn route_words(route: ResolutionRoute) -> &'static str {
         ResolutionRoute::Agreement => "agreement between the two sides",
         ResolutionRoute::Decision => "a direct decision",
         ResolutionRoute::Panel => "a Resolution Panel",
-        ResolutionRoute::WithoutAgreement => "ending without agreement, the decision finalised",
+        ResolutionRoute::WithoutAgreement => {
+            "ending without agreement, with the decision finalised as it stands"
+        }
     }
 }
 

@@ -377,6 +377,30 @@ fn the_mediation_chair_no_longer_from_an_uninvolved_agency_is_a_change_of_lead()
 }
 
 #[test]
+fn a_concurrence_from_anyone_instead_of_the_raising_agency_names_the_role_as_written() {
+    // Sutton §7c: the dissenting professional's own designated lead.
+    let list = changes_after("sutton-2015", &[("by_raising_agency = true\n", "")]);
+    assert_eq!(
+        sentences(&list),
+        [
+            "Stage 2 (Raised with the agency's designated safeguarding lead) on the track \"Professional disagreement arising from a Child Protection Conference\" now needs the concurrence of the agency's designated safeguarding lead before escalating, instead of the concurrence of the agency's designated safeguarding lead from the raising agency before escalating"
+        ]
+    );
+}
+
+#[test]
+fn a_signpost_that_now_puts_a_concern_out_of_scope_says_it_can_no_longer_be_raised() {
+    let list = changes_after("sutton-2015", &[("effect = \"advice\"\n", "")]);
+    assert_eq!(
+        sentences(&list),
+        [
+            "Concerns of the kind \"Concerns about how your own organisation is protecting children from the risk of abuse\" are now outside the procedure and can no longer be raised"
+        ]
+    );
+    assert_eq!(list[0].part, ChangePart::Areas);
+}
+
+#[test]
 fn several_tracks_name_the_track_beside_the_stage() {
     // East Riding's conference-dissent track: its adjournment of at most
     // 72 hours.
