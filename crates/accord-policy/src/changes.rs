@@ -48,6 +48,7 @@ use crate::{AreaId, FieldId, FormId, RoleId, SignpostId, ThemeId};
 
 /// One difference between two versions of a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[non_exhaustive]
 pub struct PolicyChange {
     /// The heading it goes under.
@@ -73,6 +74,7 @@ impl fmt::Display for PolicyChange {
 
 /// The heading a change goes under on a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangePart {
     /// Tracks and stages: added, removed, renamed, renumbered, what they
@@ -131,6 +133,7 @@ impl fmt::Display for ChangePart {
 
 /// Whether something is new, gone, or different.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
     /// It is in the new version only.
@@ -144,6 +147,7 @@ pub enum ChangeKind {
 /// What part of the policy a change is about. Track and stage are on the
 /// [`PolicyChange`] itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "what", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum PolicyItem {
