@@ -1158,8 +1158,8 @@ impl<'a> Diff<'a> {
         self.stage = None;
     }
 
-    /// ` on the track "…"` where the new version has several tracks, and
-    /// nothing where it has one.
+    /// `on the track "…", ` to open a sentence about a track where the new
+    /// version has several, and nothing where it has one.
     fn on_track(&self, track: &Track) -> String {
         if self.to.tracks.len() > 1 {
             format!("on the track \"{}\", ", track.name)
