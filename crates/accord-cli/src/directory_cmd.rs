@@ -27,7 +27,6 @@ pub(crate) fn run(
         } => {
             let agencies_text = read(agencies)?;
             let people_text = read(people)?;
-            let policies = accord_policy::builtin(calendars);
             let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
             let done = runtime.block_on(async {
                 let Some(found) = store
@@ -40,9 +39,9 @@ pub(crate) fn run(
                         "there is no partnership `{partnership}`: create it with `accord partnership create`"
                     )));
                 };
-                let policy = policies
-                    .iter()
-                    .find(|p| p.id == found.policy)
+                let policy = store
+                    .policy_in_force(&found.policy, calendars)
+                    .await?
                     .ok_or_else(|| {
                         CliError(format!("{partnership} runs a policy Accord does not have"))
                     })?;
@@ -54,7 +53,7 @@ pub(crate) fn run(
                 }
                 let imported = import(
                     &found,
-                    policy,
+                    &policy,
                     CsvFile {
                         name: &agencies.display().to_string(),
                         text: &agencies_text,

@@ -69,6 +69,7 @@ pub(crate) fn serve(
     runtime.block_on(async {
         let policies = accord_policy::builtin(calendars);
         let store = Store::open_location(&location, policies.clone()).await?;
+        store.load_installed_policies(calendars).await?;
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
             CliError(format!(
                 "cannot listen on {listen}: {e}; choose another address with --listen"

@@ -10,7 +10,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use accord_calendar::Calendars;
 use accord_case::{AgencyId, PersonId};
-use accord_policy::RoleTier;
+use accord_policy::{Policy, RoleTier};
 use accord_store::{Agency, AgencyKind, ChangedBy, Directory, Partnership, Password, Person};
 use jiff::Timestamp;
 
@@ -318,17 +318,53 @@ fn create_partnership(
         return Err(CliError("--name cannot be blank".into()));
     }
     let policies = accord_policy::builtin(calendars);
-    let Some(policy) = policies.iter().find(|p| p.id.as_str() == policy) else {
+    // A built-in by id, or a file of the partnership's own, checked here
+    // and installed as its first version once the partnership exists.
+    let own: Option<(Policy, String)> = if policies.iter().any(|p| p.id.as_str() == policy) {
+        None
+    } else if std::path::Path::new(policy).is_file() {
+        let source = std::fs::read_to_string(policy)
+            .map_err(|e| CliError(format!("cannot read {policy}: {e}")))?;
+        match Policy::from_toml(&source, calendars) {
+            Ok(p) if policies.iter().any(|b| b.id == p.id) => {
+                return Err(CliError(format!(
+                    "{policy} keeps the id of the built-in policy `{}`: give your partnership's policy its own `id`, such as \"{}-{}\", or pass --policy {} to run the built-in as it is",
+                    p.id,
+                    id,
+                    jiff::Timestamp::now().strftime("%Y"),
+                    p.id
+                )));
+            }
+            Ok(p) => Some((p, source)),
+            Err(mistakes) => {
+                for mistake in &mistakes {
+                    writeln!(out, "{}", mistake.render(policy))?;
+                }
+                return Err(CliError(format!(
+                    "{policy} has {} mistake{}: correct the file (`accord policy check {policy}`) and run this again; nothing was created",
+                    mistakes.len(),
+                    if mistakes.len() == 1 { "" } else { "s" }
+                )));
+            }
+        }
+    } else {
         let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
         let hint = if policy.ends_with(".toml") || policy.contains('/') {
-            " (a policy file of the partnership's own is installed with `accord policy install` once it exists; start from a built-in)"
+            " and no such file"
         } else {
             ""
         };
         return Err(CliError(format!(
-            "there is no built-in policy `{policy}`{hint}: choose one of {}",
+            "there is no built-in policy `{policy}`{hint}: choose one of {}, or name a policy file of your own",
             ids.join(", ")
         )));
+    };
+    let policy: &Policy = match &own {
+        Some((p, _)) => p,
+        None => policies
+            .iter()
+            .find(|p| p.id.as_str() == policy)
+            .expect("found above"),
     };
     let case_prefix = match case_prefix {
         Some(p) => p.to_owned(),
@@ -389,6 +425,21 @@ fn create_partnership(
                 "another partnership's case ids already start `{case_prefix}`: give --case-prefix"
             )));
         }
+        if own.is_some() {
+            if let Some(other) = existing.iter().find(|p| p.policy == policy.id) {
+                return Err(CliError(format!(
+                    "the policy id `{}` belongs to another partnership ({}): give your partnership's policy its own `id`",
+                    policy.id, other.id
+                )));
+            }
+            let taken = store.installed_policies(None).await?;
+            if let Some(other) = taken.iter().find(|h| h.policy == policy.id) {
+                return Err(CliError(format!(
+                    "the policy id `{}` belongs to another partnership ({}): give your partnership's policy its own `id`",
+                    policy.id, other.partnership
+                )));
+            }
+        }
         store
             .put_directory(
                 Directory {
@@ -400,6 +451,17 @@ fn create_partnership(
                 Timestamp::now(),
             )
             .await?;
+        if let Some((file, source)) = &own {
+            store
+                .install_policy(
+                    id,
+                    file.clone(),
+                    source,
+                    Timestamp::now(),
+                    &ChangedBy::COMMAND_LINE,
+                )
+                .await?;
+        }
         Ok(())
     });
     runtime.block_on(store.close());

@@ -532,7 +532,7 @@ fn a_partnership_is_created_from_nothing_and_gets_its_first_administrator() {
         ),
         (
             vec!["southshire", "--name", "South", "--policy", "ours.toml"],
-            "there is no built-in policy `ours.toml` (a policy file",
+            "there is no built-in policy `ours.toml` and no such file",
         ),
         (
             vec!["southshire", "--name", "  ", "--policy", "havering-2022"],

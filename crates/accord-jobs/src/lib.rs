@@ -32,7 +32,8 @@ use accord_case::{Actor, AgencyId, Case, CaseId, Command, Context, PersonId};
 use accord_policy::{Policy, Relation, RoleRef, RoleTier};
 use accord_store::{
     AgencyKind, AppendError, Attempt, Channel, DeadlineEntry, Delivery, DirectoryError,
-    NewDelivery, OutboxEntry, Person, Store, StoreError, delivery_key, reminder_key,
+    NewDelivery, OutboxEntry, Person, PolicyLoadError, Store, StoreError, delivery_key,
+    reminder_key,
 };
 use jiff::{SignedDuration, Timestamp, ToSpan, civil::Date, tz::TimeZone};
 
@@ -91,13 +92,15 @@ pub enum JobError {
     /// Reading the directory failed.
     #[error(transparent)]
     Directory(#[from] DirectoryError),
+    /// An installed policy version could not be loaded.
+    #[error(transparent)]
+    Policy(#[from] PolicyLoadError),
 }
 
 /// The job runner.
 #[derive(Clone)]
 pub struct Runner {
     store: Store,
-    policies: Arc<Vec<Policy>>,
     calendars: Arc<Calendars>,
     clock: Clock,
     mailer: Option<Mailer>,
@@ -125,9 +128,9 @@ impl Runner {
         mailer: Option<Mailer>,
         base_url: &str,
     ) -> Runner {
+        store.know_policies(policies.into_iter().map(Arc::new));
         Runner {
             store,
-            policies: Arc::new(policies),
             calendars: Arc::new(calendars),
             clock: Arc::new(Timestamp::now),
             mailer,
@@ -186,6 +189,8 @@ impl Runner {
     /// One pass of every job, in order: breaches, reminders, notifications,
     /// email.
     pub async fn run_once(&self) -> Result<Pass, JobError> {
+        // Versions a partnership installed since the last pass.
+        self.store.load_installed_policies(&self.calendars).await?;
         let directory = self.directory().await?;
         let mut pass = Pass {
             breaches: self.record_breaches(&directory).await?,
@@ -220,11 +225,12 @@ impl Runner {
         Ok(directory)
     }
 
-    fn policy_of(&self, case: &Case) -> Option<(&Policy, &Calendar)> {
+    fn policy_of(&self, case: &Case) -> Option<(Arc<Policy>, &Calendar)> {
         let policy = self
-            .policies
-            .iter()
-            .find(|p| p.id == *case.policy() && p.version == case.policy_version())?;
+            .store
+            .policies()
+            .get(case.policy(), case.policy_version())?
+            .clone();
         let calendar = self.calendars.get(&policy.calendar).ok()?;
         Some((policy, calendar))
     }
@@ -262,7 +268,7 @@ impl Runner {
             // A stage and a form both late are two breaches, one a command.
             loop {
                 let ctx = Context::new(now, actor.clone());
-                let Ok(events) = case.decide(policy, calendar, Command::RecordBreach, &ctx) else {
+                let Ok(events) = case.decide(&policy, calendar, Command::RecordBreach, &ctx) else {
                     break;
                 };
                 match self.store.append(Some(case.version()), &events).await {
@@ -286,7 +292,7 @@ impl Runner {
     async fn send_reminders(&self, directory: &Directory) -> Result<usize, JobError> {
         let now = self.now();
         let until = now
-            .checked_add(reminder_window(&self.policies))
+            .checked_add(reminder_window(self.store.policies().iter()))
             .unwrap_or(Timestamp::MAX);
         let mut sent = 0;
         for deadline in self.store.unreminded_deadlines(until, BATCH * 4).await? {
@@ -305,13 +311,13 @@ impl Runner {
                 if at > now {
                     continue;
                 }
-                let words = message::reminder(&deadline, &case, policy, &self.base_url);
+                let words = message::reminder(&deadline, &case, &policy, &self.base_url);
                 let source = reminder_key(&deadline.case, deadline.form.as_ref(), deadline.due);
                 let people = directory.people_of(&case);
                 let mut to: Vec<&Person> = alerts
                     .remind_to
                     .iter()
-                    .flat_map(|role| recipients(role, &case, policy, people))
+                    .flat_map(|role| recipients(role, &case, &policy, people))
                     .collect();
                 to.sort_by(|a, b| a.id.cmp(&b.id));
                 to.dedup_by(|a, b| a.id == b.id);
@@ -353,7 +359,7 @@ impl Runner {
             let Some((policy, _)) = self.policy_of(case) else {
                 continue;
             };
-            let deliveries = self.notification_deliveries(&entry, case, policy, directory);
+            let deliveries = self.notification_deliveries(&entry, case, &policy, directory);
             // The role is held, but only by whoever the news is about (the
             // raiser, of their own raise), and the stage names nobody else
             // to tell: nobody is missing it. Where the other side has
@@ -362,14 +368,14 @@ impl Runner {
                 entry.recipient,
                 RoleRef::Relation(Relation::Raiser | Relation::RaiserAgencyLead)
             ) || case
-                .current_stage(policy)
+                .current_stage(&policy)
                 .is_some_and(|s| s.leads.other.is_empty());
             if deliveries.is_empty()
                 && only_the_raiser
                 && !accord_store::recipients(
                     &entry.recipient,
                     case,
-                    policy,
+                    &policy,
                     directory.people_of(case),
                 )
                 .is_empty()
@@ -505,9 +511,9 @@ pub fn backoff(n: u32) -> SignedDuration {
 /// a reminder one working day before goes at the start of the deadline's
 /// last day, 24 hours before it ends (25 across a clock change); each
 /// further working day may add a weekend and a run of bank holidays.
-pub fn reminder_window(policies: &[Policy]) -> SignedDuration {
+pub fn reminder_window<'a>(policies: impl IntoIterator<Item = &'a Policy>) -> SignedDuration {
     let days = policies
-        .iter()
+        .into_iter()
         .map(|p| i64::from(p.alerts.remind_working_days_before))
         .max()
         .unwrap_or(0);

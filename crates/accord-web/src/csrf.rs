@@ -42,7 +42,7 @@ use axum::{
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::{ApiError, AppState, BODY_LIMIT, auth::session_cookie};
+use crate::{ApiError, AppState, BODY_LIMIT, UPLOAD_LIMIT, auth::session_cookie};
 
 /// The header an API client sends the token in.
 pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
@@ -175,7 +175,41 @@ async fn check(
             None => Err(missing_token()),
         };
     }
+    if let Some(boundary) = multipart_boundary(headers) {
+        // A file upload (the policy and directory pages): the token is one
+        // of its fields. The body is read whole, within the upload limit,
+        // and handed on as it came.
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT)
+            .await
+            .map_err(unreadable_form)?;
+        let sent = multipart_field(bytes.clone(), &boundary, CSRF_FIELD).await;
+        return match sent {
+            Some(sent) if same(&sent, &expected) => Ok(next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await),
+            Some(_) => Err(wrong_token()),
+            None => Err(missing_token()),
+        };
+    }
     Err(missing_token())
+}
+
+/// The boundary of a `multipart/form-data` body, if it is one.
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(content_type).ok()
+}
+
+/// The text of the field `name` in a `multipart/form-data` body.
+async fn multipart_field(bytes: axum::body::Bytes, boundary: &str, name: &str) -> Option<String> {
+    let mut multipart = multer::Multipart::new(Body::from(bytes).into_data_stream(), boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// Why a form's body could not be read for its token: too large, or it

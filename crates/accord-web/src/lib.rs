@@ -45,7 +45,7 @@ use std::{future::Future, net::IpAddr, sync::Arc, time::Duration};
 use accord_calendar::{Calendar, Calendars};
 use accord_case::Case;
 use accord_policy::{Policy, PolicyId};
-use accord_store::Store;
+use accord_store::{Policies, Store};
 use axum::Router;
 use jiff::Timestamp;
 use tokio::net::TcpListener;
@@ -60,6 +60,12 @@ pub use hardening::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
 /// 413 before it is parsed.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// The largest body a file upload may send: a partnership's policy file
+/// (the longest built-in is 44 KB) or its directory as CSV (a partnership
+/// of several thousand people is a few hundred KB). Only the upload pages
+/// take it; every other route keeps [`BODY_LIMIT`].
+pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
+
 /// What every handler can reach: the store, the calendars and the policies.
 /// Cheap to clone.
 #[derive(Clone)]
@@ -70,7 +76,6 @@ pub struct AppState {
 struct Shared {
     store: Store,
     calendars: Calendars,
-    policies: Vec<Policy>,
     clock: Clock,
     secure_cookies: bool,
     trusted_proxies: Vec<IpAddr>,
@@ -85,11 +90,11 @@ impl AppState {
     /// counted on `calendars` (the built-in ones plus any an administrator
     /// keeps).
     pub fn new(store: Store, calendars: Calendars, policies: Vec<Policy>) -> AppState {
+        store.know_policies(policies.into_iter().map(Arc::new));
         AppState {
             shared: Arc::new(Shared {
                 store,
                 calendars,
-                policies,
                 clock: Arc::new(Timestamp::now),
                 secure_cookies: false,
                 trusted_proxies: Vec::new(),
@@ -169,19 +174,21 @@ impl AppState {
         &self.shared.calendars
     }
 
-    /// The policies cases may be bound to.
-    pub fn policies(&self) -> &[Policy] {
-        &self.shared.policies
+    /// The policy versions this server knows: the built-in ones and every
+    /// version a partnership installed that it has loaded. A snapshot.
+    pub fn policies(&self) -> Arc<Policies> {
+        self.store().policies()
     }
 
-    /// The policy version `case` is bound to, and its calendar. Missing
-    /// only if the server was started without a policy its store holds
-    /// cases under, which the store refuses at append: a server fault.
-    pub fn policy_of(&self, case: &Case) -> Result<(&Policy, &Calendar), ApiError> {
+    /// The policy version `case` is bound to, and its calendar, loading a
+    /// version another process installed. Missing only if the database
+    /// holds cases under a version it does not hold: a server fault.
+    pub async fn policy_of(&self, case: &Case) -> Result<(Arc<Policy>, &Calendar), ApiError> {
         let policy = self
-            .policies()
-            .iter()
-            .find(|p| p.id == *case.policy() && p.version == case.policy_version())
+            .store()
+            .policy_version(case.policy(), case.policy_version(), self.calendars())
+            .await
+            .map_err(|e| ApiError::Internal(Box::new(e)))?
             .ok_or_else(|| {
                 ApiError::Internal(
                     format!(
@@ -193,15 +200,18 @@ impl AppState {
                     .into(),
                 )
             })?;
-        Ok((policy, self.calendar_of(policy)?))
+        let calendar = self.calendar_of(&policy)?;
+        Ok((policy, calendar))
     }
 
-    /// The newest version of policy `id`, which new cases are raised under.
-    pub fn current_policy(&self, id: &PolicyId) -> Result<&Policy, ApiError> {
-        self.policies()
-            .iter()
-            .filter(|p| p.id == *id)
-            .max_by_key(|p| p.version)
+    /// The version of policy `id` in force, which new cases are raised
+    /// under: the newest installed, or the built-in one. Asks the database,
+    /// so a version installed from the command line is in force at once.
+    pub async fn current_policy(&self, id: &PolicyId) -> Result<Arc<Policy>, ApiError> {
+        self.store()
+            .policy_in_force(id, self.calendars())
+            .await
+            .map_err(|e| ApiError::Internal(Box::new(e)))?
             .ok_or_else(|| {
                 ApiError::Internal(format!("this server does not have policy {id}").into())
             })

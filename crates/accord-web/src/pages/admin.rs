@@ -87,14 +87,17 @@ fn tier_words(tier: RoleTier) -> String {
 
 /// What every administration page needs: the administrator and their
 /// partnership's directory.
-struct Admin<'a> {
-    viewer: &'a Viewer,
-    partnership: Partnership,
-    agencies: Vec<Agency>,
-    people: Vec<Person>,
+pub(super) struct Admin<'a> {
+    pub(super) viewer: &'a Viewer,
+    pub(super) partnership: Partnership,
+    pub(super) agencies: Vec<Agency>,
+    pub(super) people: Vec<Person>,
 }
 
-async fn admin<'a>(state: &AppState, viewer: &'a Viewer) -> Result<Admin<'a>, PageError> {
+pub(super) async fn admin<'a>(
+    state: &AppState,
+    viewer: &'a Viewer,
+) -> Result<Admin<'a>, PageError> {
     let fail = |e: ApiError| PageError::new(e, viewer);
     if viewer.principal.tier() != RoleTier::Admin {
         return Err(fail(ApiError::Forbidden {
@@ -129,13 +132,13 @@ async fn admin<'a>(state: &AppState, viewer: &'a Viewer) -> Result<Admin<'a>, Pa
 }
 
 impl Admin<'_> {
-    fn fail(&self, e: impl Into<ApiError>) -> PageError {
+    pub(super) fn fail(&self, e: impl Into<ApiError>) -> PageError {
         PageError::new(e.into(), self.viewer)
     }
 
     /// Who the directory audit records as making the change: this
     /// administrator.
-    fn by(&self) -> ChangedBy {
+    pub(super) fn by(&self) -> ChangedBy {
         ChangedBy::Person(self.viewer.principal.id().clone())
     }
 
@@ -168,7 +171,7 @@ impl Admin<'_> {
             .map_or_else(|| id.to_string(), |a| a.name.clone())
     }
 
-    fn chrome(&self, title: impl Into<String>, errors: &Errors) -> Chrome {
+    pub(super) fn chrome(&self, title: impl Into<String>, errors: &Errors) -> Chrome {
         let mut chrome = Chrome::new(title, Section::Admin, Some(self.viewer));
         chrome.has_errors = !errors.is_empty();
         chrome
@@ -222,6 +225,7 @@ struct HomePage {
     chrome: Chrome,
     partnership: String,
     policy: String,
+    policy_version: u32,
     agencies: usize,
     people: usize,
     /// How many emails could not be sent.
@@ -269,15 +273,17 @@ pub(crate) async fn home(
         .second_factor_required(&a.partnership.id)
         .await
         .map_err(|e| a.fail(e))?;
-    let policy = state
+    let (policy, policy_version) = state
         .current_policy(&a.partnership.policy)
-        .map(|p| p.title.clone())
-        .unwrap_or_else(|_| a.partnership.policy.to_string());
+        .await
+        .map(|p| (p.title.clone(), p.version))
+        .map_err(|e| a.fail(e))?;
     let failed = a.failed_email(&state).await?.len();
     let page = HomePage {
         chrome: a.chrome("Administration", &Errors::default()),
         partnership: a.partnership.name.clone(),
         policy,
+        policy_version,
         agencies: a.agencies.len(),
         people: a.people.len(),
         failed,
@@ -566,7 +572,7 @@ pub(crate) async fn people(
         .account_states(&a.partnership.id)
         .await
         .map_err(|e| a.fail(e))?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let mut rows: Vec<PersonRow> = a
         .people
         .iter()
@@ -575,7 +581,7 @@ pub(crate) async fn people(
             name: p.name.clone(),
             job_title: p.job_title.clone(),
             agency: a.agency_name(&p.agency),
-            role: role_words(policy, p),
+            role: role_words(policy.as_deref(), p),
             account: account_words(states.iter().find(|s| s.person == p.id)),
         })
         .collect();
@@ -740,13 +746,13 @@ pub(crate) async fn new_person(
     viewer: Viewer,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     Ok(a.form_page(
         "Add a person",
         "/admin/people",
         "/admin/people/new",
         Vec::new(),
-        person_questions(&a, policy, &Posted::default(), true),
+        person_questions(&a, policy.as_deref(), &Posted::default(), true),
         &Errors::default(),
         "Add them",
     ))
@@ -759,9 +765,9 @@ pub(crate) async fn add_person(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let posted = Posted::from_pairs(pairs);
-    let mut errors = match read_person(&a, policy, &posted) {
+    let mut errors = match read_person(&a, policy.as_deref(), &posted) {
         Ok(_) => Errors::default(),
         Err(e) => e,
     };
@@ -795,7 +801,7 @@ pub(crate) async fn add_person(
             None
         }
     };
-    let answers = read_person(&a, policy, &posted);
+    let answers = read_person(&a, policy.as_deref(), &posted);
     let (Ok(answers), Some(id), Some(password), true) = (answers, id, password, errors.is_empty())
     else {
         return Ok(a.form_page(
@@ -803,7 +809,7 @@ pub(crate) async fn add_person(
             "/admin/people",
             "/admin/people/new",
             Vec::new(),
-            person_questions(&a, policy, &posted, true),
+            person_questions(&a, policy.as_deref(), &posted, true),
             &errors,
             "Add them",
         ));
@@ -842,7 +848,7 @@ pub(crate) async fn add_person(
                 "/admin/people",
                 "/admin/people/new",
                 Vec::new(),
-                person_questions(&a, policy, &posted, true),
+                person_questions(&a, policy.as_deref(), &posted, true),
                 &errors,
                 "Add them",
             ));
@@ -917,7 +923,7 @@ async fn person_page(
         .iter()
         .find(|p| p.id.as_str() == id)
         .ok_or_else(|| a.fail(super::no_such_page()))?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let states = state
         .store()
         .account_states(&a.partnership.id)
@@ -946,14 +952,14 @@ async fn person_page(
         details: vec![
             ("Sign-in name", person.sign_in.clone()),
             ("Agency", a.agency_name(&person.agency)),
-            ("Role", role_words(policy, person)),
+            ("Role", role_words(policy.as_deref(), person)),
             ("Email", person.email.clone()),
         ],
         account: account_words(account),
         disabled: account.is_some_and(|s| s.disabled),
         has_password: account.is_some(),
         second_factor: account.is_some_and(|s| s.second_factor),
-        questions: person_questions(a, policy, shown, false)
+        questions: person_questions(a, policy.as_deref(), shown, false)
             .into_iter()
             .map(|q| q.checked(errors))
             .collect(),
@@ -995,12 +1001,12 @@ pub(crate) async fn save_person(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let posted = Posted::from_pairs(pairs);
     let Some(existing) = a.people.iter().find(|p| p.id.as_str() == id) else {
         return Err(a.fail(super::no_such_page()));
     };
-    let answers = match read_person(&a, policy, &posted) {
+    let answers = match read_person(&a, policy.as_deref(), &posted) {
         Ok(answers) => answers,
         Err(errors) => return person_page(&state, &a, &id, Some(&posted), &errors, None).await,
     };
@@ -1203,8 +1209,8 @@ impl Admin<'_> {
             if !ours.contains(case.parties()[0]) {
                 continue;
             }
-            let role = match state.policy_of(case) {
-                Ok((policy, _)) => words::role(policy, &entry.recipient),
+            let role = match state.policy_of(case).await {
+                Ok((policy, _)) => words::role(&policy, &entry.recipient),
                 Err(_) => entry.recipient.to_string(),
             };
             rows.push(UnaddressedRow {
@@ -1457,6 +1463,7 @@ fn audit_what(what: &str) -> String {
         "second_factor.confirmed" => "Set up a second factor",
         "second_factor.reset" => "Reset their second factor",
         "setting.second_factor_required" => "Changed whether everyone needs a second factor",
+        "policy.installed" => "Installed a version of the policy",
         _ => "",
     };
     if !fixed.is_empty() {
@@ -1493,7 +1500,7 @@ pub(crate) async fn audit(
     viewer: Viewer,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let entries = state
         .store()
         .directory_audit(&a.partnership.id, AUDIT_SHOWN + 1)
@@ -1503,7 +1510,7 @@ pub(crate) async fn audit(
     let rows = entries
         .iter()
         .take(AUDIT_SHOWN as usize)
-        .map(|e| a.audit_row(policy, e))
+        .map(|e| a.audit_row(policy.as_deref(), e))
         .collect();
     let page = AuditPage {
         chrome: a.chrome("Changes to the directory", &Errors::default()),

@@ -12,6 +12,7 @@
 //! would give them.
 
 mod admin;
+mod admin_policy;
 mod assets;
 mod calendar_feed;
 mod case_actions;
@@ -35,6 +36,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -100,11 +102,25 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/admin/people/{id}/{action}", post(admin::account))
         .route("/admin/calendars", get(admin::calendars))
+        .route("/admin/policy", get(admin_policy::show))
+        .route("/admin/policy/file", get(admin_policy::file))
+        .route(
+            "/admin/policy/check",
+            post(admin_policy::check_upload).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/admin/policy/install",
+            post(admin_policy::install).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
         .route("/admin/messages", get(admin::messages))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/messages/{id}/retry", post(admin::retry_message))
         .route("/policies", get(policy_page::list))
         .route("/policies/{id}", get(policy_page::show))
+        .route(
+            "/policies/{id}/versions/{version}",
+            get(policy_page::show_version),
+        )
         .route("/register", get(register_page::show))
         .route("/register.csv", get(register_page::csv))
         .merge(assets::router())
