@@ -190,6 +190,23 @@ macro_rules! link_queries {
 
         type Conn = <Db as sqlx::Database>::Connection;
 
+        /// Withdraws the emails of `person`'s live links not yet sent:
+        /// their links are about to stop working, so they must not go.
+        pub(crate) async fn withdraw_unsent(
+            conn: &mut Conn,
+            person: &str,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(
+                "UPDATE deliveries SET status = 'withdrawn' WHERE status = 'pending' \
+                 AND id IN (SELECT delivery_id FROM account_links WHERE person_id = $1 \
+                 AND used_at_us IS NULL AND revoked_at_us IS NULL)",
+            )
+            .bind(person)
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+
         /// Writes the email and the link for `person` (revoking their
         /// earlier links) and its audit entry, inside the caller's
         /// transaction; `false` if they have no email address.
@@ -214,6 +231,7 @@ macro_rules! link_queries {
                 return Ok(false);
             }
             let now_us = at.as_microsecond();
+            withdraw_unsent(&mut *conn, person).await?;
             let replaced = sqlx::query(
                 "UPDATE account_links SET revoked_at_us = $2 WHERE person_id = $1 \
                  AND used_at_us IS NULL AND revoked_at_us IS NULL",
@@ -395,13 +413,13 @@ macro_rules! link_queries {
     };
 }
 
-mod sqlite {
+pub(crate) mod sqlite {
     type Db = sqlx::Sqlite;
     use crate::audit::sqlite as audit;
     link_queries!("BEGIN IMMEDIATE");
 }
 
-mod postgres {
+pub(crate) mod postgres {
     type Db = sqlx::Postgres;
     use crate::audit::postgres as audit;
     link_queries!("BEGIN");

@@ -476,6 +476,7 @@ macro_rules! account_queries {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
+            links::withdraw_unsent(&mut *tx, &person).await?;
             sqlx::query(
                 "UPDATE account_links SET revoked_at_us = $2 WHERE person_id = $1 \
                  AND used_at_us IS NULL AND revoked_at_us IS NULL",
@@ -928,6 +929,7 @@ macro_rules! account_queries {
 
 mod sqlite {
     type Db = sqlx::Sqlite;
+    use crate::account_links::sqlite as links;
     use crate::audit::sqlite as audit;
     // Take the write lock at once, so no other writer reads a failure
     // count between this one's read and write.
@@ -936,6 +938,7 @@ mod sqlite {
 
 mod postgres {
     type Db = sqlx::Postgres;
+    use crate::account_links::postgres as links;
     use crate::audit::postgres as audit;
     account_queries!("BEGIN", " FOR UPDATE");
 }

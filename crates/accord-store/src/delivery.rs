@@ -65,6 +65,10 @@ pub enum DeliveryStatus {
     Sent,
     /// Given up on: an administrator must look at it.
     Failed,
+    /// Never sent, and never to be: a newer email replaced it before it
+    /// went (an invitation or reset link sent again; see
+    /// `account_links.rs`).
+    Withdrawn,
 }
 
 impl DeliveryStatus {
@@ -75,6 +79,7 @@ impl DeliveryStatus {
             DeliveryStatus::Sending => "sending",
             DeliveryStatus::Sent => "sent",
             DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -84,6 +89,7 @@ impl DeliveryStatus {
             "sending" => Some(DeliveryStatus::Sending),
             "sent" => Some(DeliveryStatus::Sent),
             "failed" => Some(DeliveryStatus::Failed),
+            "withdrawn" => Some(DeliveryStatus::Withdrawn),
             _ => None,
         }
     }
