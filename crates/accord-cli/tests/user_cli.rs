@@ -156,7 +156,10 @@ fn user_add_puts_someone_in_the_directory_and_invites_them_by_email() {
         out.contains("Accord emails them an invitation to choose their own password at sam.okafor@example.org"),
         "{out}"
     );
-    assert!(out.contains("accord user reset-password hav-new-worker"), "{out}");
+    assert!(
+        out.contains("accord user reset-password hav-new-worker"),
+        "{out}"
+    );
     // In the directory, with no password until they choose one.
     assert!(matches!(
         check(&url, "hav-new-worker", PASSWORD),
@@ -238,7 +241,10 @@ fn reset_password_replaces_the_old_one_and_disable_stops_sign_in() {
         &["user", "reset-password", "hav-new-worker"],
         &format!("{PASSWORD}\n"),
     ));
-    assert!(out.contains("Set a new password for hav-new-worker"), "{out}");
+    assert!(
+        out.contains("Set a new password for hav-new-worker"),
+        "{out}"
+    );
     let out = assert_succeeded(&accord(&url, &["user", "disable", "hav-new-worker"], ""));
     assert!(out.contains("Disabled hav-new-worker"), "{out}");
     assert!(matches!(

@@ -37,8 +37,7 @@ use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
 use crate::{
-    AccountError, ChangedBy, Password, Person, Store, StoreError, hash_gate::HASHING,
-    hash_password,
+    AccountError, ChangedBy, Password, Person, Store, StoreError, hash_gate::HASHING, hash_password,
 };
 
 /// How many days an invitation's link works for, unless the server is

@@ -101,7 +101,10 @@ async fn an_admin_page_reset_link_changes_nothing_until_it_is_used(backend: Back
     // The administrator never types a password: the page has no field
     // for one, and the old action is gone.
     let (_, person_page) = page(&app, &admin, &format!("/admin/people/{MANAGER}")).await;
-    assert!(person_page.contains("Send a password reset link"), "{person_page}");
+    assert!(
+        person_page.contains("Send a password reset link"),
+        "{person_page}"
+    );
     assert!(!person_page.contains("new_password"), "{person_page}");
     let old = post_form(
         &app,

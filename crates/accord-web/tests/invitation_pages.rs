@@ -9,6 +9,9 @@
 mod browser;
 mod common;
 
+/// The job tests' real SMTP server. It brings its own copy of the store's
+/// PostgreSQL harness, which `common` holds too: two copies of one file.
+#[allow(clippy::duplicate_mod)]
 #[path = "../../accord-jobs/tests/common/mod.rs"]
 mod mail;
 
@@ -56,7 +59,10 @@ async fn an_invited_person_follows_the_link_chooses_a_password_and_signs_in() {
     b.submit().await;
     assert_eq!(b.path().await, "/admin/people/hav-robin?done=invited");
     let banner = b.text("main").await;
-    assert!(banner.contains("Accord is emailing them an invitation"), "{banner}");
+    assert!(
+        banner.contains("Accord is emailing them an invitation"),
+        "{banner}"
+    );
     assert!(banner.contains("Send the invitation again"), "{banner}");
     b.axe("a person just invited").await;
     b.screenshot("invited").await;

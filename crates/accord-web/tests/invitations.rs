@@ -14,6 +14,9 @@
 
 mod common;
 
+/// The job tests' real SMTP server. It brings its own copy of the store's
+/// PostgreSQL harness, which `common` holds too: two copies of one file.
+#[allow(clippy::duplicate_mod)]
 #[path = "../../accord-jobs/tests/common/mod.rs"]
 mod mail;
 
@@ -136,9 +139,7 @@ async fn post_form(
 /// the browser on without a Referer, holding the token in a cookie; then
 /// the page it leads to. Returns the cookie, the status and the HTML.
 async fn follow(app: &TestApp, token: &str) -> (String, u16, String) {
-    let first = app
-        .get(&format!("/account/set-password/{token}"))
-        .await;
+    let first = app.get(&format!("/account/set-password/{token}")).await;
     assert_eq!(first.status(), 303);
     assert_eq!(first.headers()["location"], "/account/set-password");
     assert_eq!(first.headers()["referrer-policy"], "no-referrer");
@@ -276,7 +277,10 @@ async fn an_invited_person_chooses_their_own_password_with_a_link_that_works_onc
     assert_eq!(mail.len(), 1, "{mail:?}");
     let (subject, body) = &mail[0];
     assert!(subject.contains("You are invited to Accord"), "{subject}");
-    assert!(body.starts_with("Robin Ashby, you have been added"), "{body}");
+    assert!(
+        body.starts_with("Robin Ashby, you have been added"),
+        "{body}"
+    );
     let token = token_in(body, &app);
 
     // Only the token's hash is stored: not in the delivery, not anywhere.
@@ -346,7 +350,13 @@ async fn an_invited_person_chooses_their_own_password_with_a_link_that_works_onc
     )
     .await;
     assert_eq!(again.status(), 404);
-    assert!(again.text().await.unwrap().contains("This link does not work"));
+    assert!(
+        again
+            .text()
+            .await
+            .unwrap()
+            .contains("This link does not work")
+    );
     let (_, status, page) = follow(&app, &token).await;
     assert_eq!(status, 404);
     assert!(page.contains("ask for a new link"), "{page}");
@@ -364,8 +374,14 @@ async fn an_invited_person_chooses_their_own_password_with_a_link_that_works_onc
         .text()
         .await
         .unwrap();
-    assert!(audit.contains("Sent an invitation to choose a password"), "{audit}");
-    assert!(audit.contains("Chosen by them: With an invitation"), "{audit}");
+    assert!(
+        audit.contains("Sent an invitation to choose a password"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("Chosen by them: With an invitation"),
+        "{audit}"
+    );
     assert!(!audit.contains(&token));
 }
 
@@ -440,9 +456,14 @@ async fn a_forgotten_password_link_ends_every_session_token_and_feed(backend: Ba
     let ask = |email: String| {
         let app = &app;
         async move {
-            let response =
-                post_form(app, None, None, "/account/forgotten-password", &[("email", &email)])
-                    .await;
+            let response = post_form(
+                app,
+                None,
+                None,
+                "/account/forgotten-password",
+                &[("email", &email)],
+            )
+            .await;
             (response.status().as_u16(), response.text().await.unwrap())
         }
     };
@@ -554,7 +575,10 @@ async fn asking_for_links_again_and_again_is_throttled_by_address() {
     // Blank and malformed addresses are named in the error summary.
     for (email, says) in [
         ("", "Enter your email address"),
-        ("not an address", "Enter an email address in the correct format"),
+        (
+            "not an address",
+            "Enter an email address in the correct format",
+        ),
     ] {
         let r = post_form(
             &app,
