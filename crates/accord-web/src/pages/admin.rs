@@ -1641,6 +1641,14 @@ mod tests {
         );
         assert_eq!(audit_what("account.disabled"), "Disabled their account");
         assert_eq!(audit_what("agency.name"), "Changed the agency's name");
+        assert_eq!(
+            audit_what("account.invitation_sent"),
+            "Sent an invitation to choose a password"
+        );
+        assert_eq!(
+            audit_what("account.reset_link_sent"),
+            "Sent a link to reset their password"
+        );
     }
 
     #[test]
