@@ -157,6 +157,13 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                      (with `accord serve`, or `accord jobs run-once`). If email cannot reach \
                      them, `accord user reset-password {sign_in}` sets one at the server."
                 )?;
+            } else {
+                writeln!(
+                    out,
+                    "No email was sent: they have no email address, or their account is \
+                     disabled. `accord user reset-password {sign_in}` sets a password at the \
+                     server and enables the account."
+                )?;
             }
             Ok(true)
         }

@@ -217,16 +217,20 @@ macro_rules! link_queries {
             at: Timestamp,
             by: &ChangedBy,
         ) -> Result<bool, sqlx::Error> {
-            let found: Option<(String, String)> =
-                sqlx::query_as("SELECT partnership_id, email FROM people WHERE id = $1")
-                    .bind(person)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            let Some((partnership, email)) = found else {
+            let found: Option<(String, String, bool)> = sqlx::query_as(
+                "SELECT p.partnership_id, p.email, COALESCE(c.disabled, FALSE) FROM people p \
+                 LEFT JOIN credentials c ON c.person_id = p.id WHERE p.id = $1",
+            )
+            .bind(person)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some((partnership, email, disabled)) = found else {
                 return Ok(false);
             };
             let email = email.trim().to_owned();
-            if email.is_empty() {
+            // A disabled account's link would not work: only enabling it
+            // (an administrator's act) lets them back in.
+            if email.is_empty() || disabled {
                 return Ok(false);
             }
             let now_us = at.as_microsecond();
@@ -433,8 +437,9 @@ impl Store {
     /// Sends `person` a link for `purpose`, asked for `by` someone at
     /// `now`: writes its email for the job runner to send (with no token:
     /// see the module's notes), revokes their earlier links, and records it
-    /// in the directory audit, in one transaction. `false` if there is no
-    /// such person or they have no email address.
+    /// in the directory audit, in one transaction. `false`, with nothing
+    /// written, if there is no such person, they have no email address, or
+    /// their account is disabled.
     pub async fn send_account_link(
         &self,
         person: &PersonId,

@@ -324,6 +324,13 @@ async fn a_link_expires_and_a_newer_one_withdraws_the_older(backend: Backend) {
             .unwrap()
             .is_none()
     );
+    // Nor is a new link sent to a disabled account.
+    assert!(
+        !store
+            .send_account_link(&manager.id, LinkPurpose::Reset, now(), &by)
+            .await
+            .unwrap()
+    );
     assert!(matches!(
         store
             .check_password(MANAGER, "a sneaky pass phrase")

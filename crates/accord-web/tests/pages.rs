@@ -349,7 +349,10 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     let page = b.text("main").await;
     assert!(page.contains("Named Safeguarding Professional"), "{page}");
     assert!(page.contains("No password yet"), "{page}");
-    assert!(page.contains("Accord is emailing them an invitation"), "{page}");
+    assert!(
+        page.contains("Accord is emailing them an invitation"),
+        "{page}"
+    );
     b.axe("a person, invited").await;
     b.screenshot("a-person-invited").await;
 
