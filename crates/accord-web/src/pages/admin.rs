@@ -872,6 +872,8 @@ struct PersonPage {
     disabled: bool,
     has_password: bool,
     second_factor: bool,
+    /// The server sends email: invitations and reset links can go.
+    email: bool,
     questions: Vec<Question>,
     csrf_token: String,
     done: Option<&'static str>,
@@ -926,6 +928,7 @@ async fn person_page(
         disabled: account.is_some_and(|s| s.disabled),
         has_password: account.is_some(),
         second_factor: account.is_some_and(|s| s.second_factor),
+        email: state.email(),
         questions: person_questions(a, policy, shown, false)
             .into_iter()
             .map(|q| q.checked(errors))
@@ -949,15 +952,15 @@ pub(crate) async fn person(
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    person_page(
-        &state,
-        &a,
-        &id,
-        None,
-        &Errors::default(),
-        done_words(&done.done),
-    )
-    .await
+    // Without email the link waits: say so rather than that it is going.
+    let words = match done.done.as_str() {
+        "invited" | "reset-link" if !state.email() => Some(
+            "The link is saved, and goes by email once this server sends email: the warning \
+             below says what to do meanwhile",
+        ),
+        other => done_words(other),
+    };
+    person_page(&state, &a, &id, None, &Errors::default(), words).await
 }
 
 /// `POST /admin/people/{id}`: their details and roles.
