@@ -527,7 +527,8 @@ impl Runner {
             accord_store::Mint::Withdrawn => {
                 return Ok(Some(Err(SendFailure {
                     permanent: true,
-                    reason: "not sent: the link was used, or a newer one replaced it, before                              this email could go"
+                    reason: "not sent: the link was used, or a newer one replaced it, before \
+                             this email could go"
                         .to_owned(),
                 })));
             }

@@ -2,9 +2,10 @@
 //! and nobody else: its agencies; its people, their roles and their
 //! accounts (an invitation to choose their own password, sent again if
 //! need be; a link to reset it; disabling and enabling; resetting a lost
-//! second factor: an administrator never sees or types anyone's password); whether everyone must use a second factor; the
+//! second factor); whether everyone must use a second factor; the
 //! bank-holiday calendars its deadlines are counted on; and the email to
-//! its people that could not be sent, to try again.
+//! its people that could not be sent, to try again. An administrator never
+//! sees or types anyone's password (issue 13 §4).
 //!
 //! Administrators see no case: these pages show the directory and the
 //! accounts, never a disagreement. What they change is logged without
