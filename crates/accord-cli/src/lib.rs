@@ -119,7 +119,9 @@ pub enum Command {
             value_name = "IP"
         )]
         trusted_proxies: Vec<std::net::IpAddr>,
-        /// The server's config file (TOML): `base_url`, and email in an
+        /// The server's config file (TOML): `base_url`, `invitation_days`
+        /// (how many days an invitation's link works for, from when it is
+        /// sent: 7 unless set; `ACCORD_INVITATION_DAYS`), and email in an
         /// `[smtp]` table with `host`, `port`, `security` (`starttls`,
         /// `tls` or `none`), `username`, `password` and `from`. Each can
         /// be set in the environment instead: `ACCORD_BASE_URL`,
@@ -281,7 +283,9 @@ pub enum PartnershipCommand {
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Add someone to a partnership's directory (unless they are there
-    /// already) and set their password.
+    /// already) and email them an invitation: a single-use link with which
+    /// they choose their own password. Someone who already has a password
+    /// is sent a link to choose a new one instead.
     Add {
         /// The name they sign in with, such as `hav-police-manager2`.
         #[arg(long, value_name = "NAME")]
@@ -307,8 +311,12 @@ pub enum UserCommand {
         #[arg(long, default_value = "")]
         job_title: String,
     },
-    /// Set a new password for someone, enabling their account if it was
+    /// The operator's tool for when email cannot reach someone: set a new
+    /// password for them at the server, enabling their account if it was
     /// disabled, and end their sessions, API tokens and calendar feed.
+    /// Otherwise let people choose their own: `accord user add` invites
+    /// them, administrators send a reset link from the person's page, and
+    /// anyone can ask for one with "Forgotten your password?" at sign-in.
     ResetPassword {
         /// The name they sign in with.
         sign_in: String,

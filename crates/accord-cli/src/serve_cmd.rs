@@ -131,7 +131,8 @@ pub(crate) fn serve(
         let state = AppState::new(store.clone(), calendars.clone(), policies)
             .with_secure_cookies(secure_cookies)
             .with_trusted_proxies(trusted_proxies)
-            .with_base_url(base_url);
+            .with_base_url(base_url)
+            .with_email(email);
         let served = accord_web::serve_with_limits(listener, state, limits, shutdown).await;
         // The jobs finish the step they are in; an email mid-send is
         // either marked or sent again after its lease.

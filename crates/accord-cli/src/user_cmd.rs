@@ -1,8 +1,11 @@
 //! `accord user add|reset-password|disable|reset-second-factor` and
 //! `accord partnership require-second-factor`: local accounts and how
-//! people sign in, for an administrator at the server. Passwords are read without echo at a
+//! people sign in, for the operator at the server. `user add` invites
+//! someone by email to choose their own password (issue 13 §4: nobody else
+//! sees or types it). `user reset-password` is the operator's tool for when
+//! email cannot reach someone: its password is read without echo at a
 //! terminal, or as one line of standard input when it is piped (so scripts
-//! and tests can set them); they and their hashes are never printed. Every
+//! and tests can set one); it and its hash are never printed. Every
 //! change is recorded in the directory audit as made by the command line
 //! ([`ChangedBy::COMMAND_LINE`]).
 
@@ -11,7 +14,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use accord_calendar::Calendars;
 use accord_case::{AgencyId, PersonId};
 use accord_policy::{Policy, RoleTier};
-use accord_store::{Agency, AgencyKind, ChangedBy, Directory, Partnership, Password, Person};
+use accord_store::{
+    Agency, AgencyKind, ChangedBy, Directory, LinkPurpose, Partnership, Password, Person,
+};
 use jiff::Timestamp;
 
 use crate::{Cli, CliError, Outcome, PartnershipCommand, UserCommand, store_cmd};
@@ -46,7 +51,6 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                     "`{email}` is not an email address: give one such as name@agency.example"
                 )));
             }
-            let password = read_password(out)?;
             let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
             let done = runtime.block_on(async {
                 let created = match store.person_by_sign_in(sign_in).await? {
@@ -110,26 +114,55 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                     .person_by_sign_in(sign_in)
                     .await?
                     .ok_or_else(|| CliError(format!("`{sign_in}` could not be added")))?;
-                store
-                    .set_password(
+                // Someone who already has a password is sent a reset link:
+                // nobody at the server chooses or sees their password.
+                let has_password = store
+                    .account_states(&person.partnership)
+                    .await?
+                    .iter()
+                    .any(|s| s.person == person.id);
+                let purpose = if has_password {
+                    LinkPurpose::Reset
+                } else {
+                    LinkPurpose::Invitation
+                };
+                let sent = store
+                    .send_account_link(
                         &person.id,
-                        &password,
+                        purpose,
                         Timestamp::now(),
                         &ChangedBy::COMMAND_LINE,
                     )
                     .await?;
-                Ok(created)
+                Ok((created, purpose, sent, person.email))
             });
             runtime.block_on(store.close());
-            if done? {
+            let (created, purpose, sent, address) = done?;
+            let link = match purpose {
+                LinkPurpose::Invitation => "an invitation to choose their own password",
+                LinkPurpose::Reset => "a link to choose a new password",
+            };
+            if created {
+                writeln!(out, "Added {sign_in} to {partnership}.")?;
+            } else {
                 writeln!(
                     out,
-                    "Added {sign_in} to {partnership} and set their password."
+                    "{sign_in} was already in {partnership}: their details are unchanged."
+                )?;
+            }
+            if sent {
+                writeln!(
+                    out,
+                    "Accord emails them {link} at {address} when its background jobs next run \
+                     (with `accord serve`, or `accord jobs run-once`). If email cannot reach \
+                     them, `accord user reset-password {sign_in}` sets one at the server."
                 )?;
             } else {
                 writeln!(
                     out,
-                    "{sign_in} was already in {partnership}: set their password, and ended their sessions, API tokens and calendar feed."
+                    "No email was sent: they have no email address, or their account is \
+                     disabled. `accord user reset-password {sign_in}` sets a password at the \
+                     server and enables the account."
                 )?;
             }
             Ok(true)
@@ -483,7 +516,7 @@ fn create_partnership(
     )?;
     writeln!(
         out,
-        "They sign in with `accord serve` running, and add its agencies and people on the Administration pages."
+        "They are emailed an invitation to choose their password (set up email first: see `accord serve --help`; without it, `accord user reset-password {id}-admin` sets one). They sign in with `accord serve` running, and add its agencies and people on the Administration pages."
     )?;
     Ok(true)
 }

@@ -106,6 +106,7 @@ pub struct Runner {
     mailer: Option<Mailer>,
     base_url: String,
     lease: SignedDuration,
+    invitation_lifetime: SignedDuration,
 }
 
 /// One partnership's people and the agencies they belong to, read once a
@@ -136,7 +137,20 @@ impl Runner {
             mailer,
             base_url: base_url.trim_end_matches('/').to_owned(),
             lease: LEASE,
+            invitation_lifetime: SignedDuration::from_hours(
+                24 * i64::from(accord_store::DEFAULT_INVITATION_DAYS),
+            ),
         }
+    }
+
+    /// The same runner sending invitations whose links work for `days`
+    /// days from when they are sent, instead of
+    /// [`accord_store::DEFAULT_INVITATION_DAYS`] (`ACCORD_INVITATION_DAYS`,
+    /// or `invitation_days` in `accord serve`'s config file). A password
+    /// reset's link always works for [`accord_store::RESET_LINK_LIFETIME`].
+    pub fn with_invitation_days(mut self, days: u16) -> Runner {
+        self.invitation_lifetime = SignedDuration::from_hours(24 * i64::from(days));
+        self
     }
 
     /// The same runner holding each email it claims for `lease` instead of
@@ -459,7 +473,11 @@ impl Runner {
                 return Ok(());
             }
             for delivery in claimed {
-                let result = mailer.send(&delivery).await;
+                let result = match self.with_link(&delivery).await? {
+                    Some(Ok(message)) => mailer.send(&message).await,
+                    Some(Err(withdrawn)) => Err(withdrawn),
+                    None => mailer.send(&delivery).await,
+                };
                 let now = self.now();
                 let attempt = outcome(&delivery, result, now);
                 match &attempt {
@@ -483,6 +501,64 @@ impl Runner {
                 return Ok(());
             }
         }
+    }
+}
+
+impl Runner {
+    /// For an invitation or password reset (`None` for any other email):
+    /// the message to send, with a link made now
+    /// ([`Store::mint_account_link`]), which exists only in the message
+    /// sent; or, if the link is no longer wanted (used, or replaced by a
+    /// newer one), the permanent failure that keeps it from going.
+    async fn with_link(
+        &self,
+        delivery: &Delivery,
+    ) -> Result<Option<Result<Delivery, SendFailure>>, JobError> {
+        let Some(purpose) = accord_store::LinkPurpose::of_occasion(&delivery.occasion) else {
+            return Ok(None);
+        };
+        if delivery.case.is_some() {
+            return Ok(None);
+        }
+        let invitation = self.invitation_lifetime;
+        let minted = self
+            .store
+            .mint_account_link(delivery.id, self.now(), |p| match p {
+                accord_store::LinkPurpose::Invitation => invitation,
+                accord_store::LinkPurpose::Reset => accord_store::RESET_LINK_LIFETIME,
+            })
+            .await?;
+        let link = match minted {
+            accord_store::Mint::Made(link) => link,
+            accord_store::Mint::Withdrawn => {
+                return Ok(Some(Err(SendFailure {
+                    permanent: true,
+                    reason: "not sent: the link was used, or a newer one replaced it, before \
+                             this email could go"
+                        .to_owned(),
+                })));
+            }
+        };
+        debug_assert_eq!(link.purpose, purpose);
+        let person = self.store.person(&link.person).await?;
+        let name = person.as_ref().map_or("Hello", |p| p.name.as_str());
+        let partnership = match &person {
+            Some(p) => self
+                .store
+                .partnerships()
+                .await?
+                .into_iter()
+                .find(|x| x.id == p.partnership)
+                .map_or_else(|| p.partnership.clone(), |x| x.name),
+            None => "your partnership".to_owned(),
+        };
+        let url = format!("{}/account/set-password/{}", self.base_url, link.token);
+        let words = message::account_link(link.purpose, name, &partnership, &url, link.expires_at);
+        Ok(Some(Ok(Delivery {
+            subject: words.subject,
+            body: words.body,
+            ..delivery.clone()
+        })))
     }
 }
 

@@ -61,6 +61,7 @@ macro_rules! on_pool {
     };
 }
 
+mod account_links;
 mod accounts;
 mod audit;
 mod backend;
@@ -91,6 +92,9 @@ use backend::{
     sqlite::{self, SqliteBackend},
 };
 
+pub use account_links::{
+    DEFAULT_INVITATION_DAYS, FORGOTTEN_PASSWORD, LinkPurpose, Mint, MintedLink, RESET_LINK_LIFETIME,
+};
 pub use accounts::{
     AccountError, AccountState, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken,
     Password, PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,

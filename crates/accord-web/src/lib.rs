@@ -80,6 +80,7 @@ struct Shared {
     secure_cookies: bool,
     trusted_proxies: Vec<IpAddr>,
     base_url: Option<String>,
+    email: bool,
 }
 
 /// Where the server reads the time: the system clock, or a test's.
@@ -99,6 +100,7 @@ impl AppState {
                 secure_cookies: false,
                 trusted_proxies: Vec::new(),
                 base_url: None,
+                email: false,
             }),
         }
     }
@@ -138,6 +140,20 @@ impl AppState {
             .map(|u| u.trim().trim_end_matches('/').to_owned())
             .filter(|u| !u.is_empty());
         self
+    }
+
+    /// The same state knowing whether its job runner sends email (an SMTP
+    /// server is configured), so that the pages that rely on email (an
+    /// invitation, a password reset) can say when it does not. Call it
+    /// before the state is cloned.
+    pub fn with_email(mut self, email: bool) -> AppState {
+        self.shared_mut().email = email;
+        self
+    }
+
+    /// Whether the job runner sends email.
+    pub fn email(&self) -> bool {
+        self.shared.email
     }
 
     /// The address people reach the server at, if it was told one.

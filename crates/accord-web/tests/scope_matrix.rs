@@ -25,7 +25,8 @@ use serde_json::json;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Needs {
     /// Nothing: reference data, signing in and out, the sign-in page, a
-    /// calendar feed's own secret address.
+    /// calendar feed's own secret address, a link to set a password, and
+    /// asking for one.
     Nobody,
     /// An API read: a session, or a token with `read`.
     Read,
@@ -150,6 +151,14 @@ const ROUTES: &[Route] = &[
     r("GET",    "/my-work", "/my-work", Needs::Page),
     r("GET",    "/account/password", "/account/password", Needs::Page),
     r("POST",   "/account/password", "/account/password", Needs::Page),
+    // A link from an invitation or reset: its secret is the only key, and
+    // one that is not a link's sets nothing.
+    r("GET",    "/account/set-password/{token}", "/account/set-password/not-a-link", Needs::Nobody),
+    r("GET",    "/account/set-password", "/account/set-password", Needs::Nobody),
+    r("POST",   "/account/set-password", "/account/set-password", Needs::Nobody),
+    // An empty address is refused, and sends nothing.
+    r("GET",    "/account/forgotten-password", "/account/forgotten-password", Needs::Nobody),
+    r("POST",   "/account/forgotten-password", "/account/forgotten-password", Needs::Nobody),
     r("GET",    "/notifications", "/notifications", Needs::Page),
     r("GET",    "/calendar-feed", "/calendar-feed", Needs::Page),
     r("POST",   "/calendar-feed", "/calendar-feed", Needs::Page),

@@ -11,6 +11,7 @@
 //! the register — so what a person sees in the browser is what the API
 //! would give them.
 
+mod account_link;
 mod admin;
 mod admin_policy;
 mod assets;
@@ -61,6 +62,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/account/password",
             get(password::show).post(password::change),
+        )
+        .route(
+            "/account/set-password",
+            get(account_link::show).post(account_link::set),
+        )
+        .route("/account/set-password/{token}", get(account_link::follow))
+        .route(
+            "/account/forgotten-password",
+            get(account_link::forgotten).post(account_link::ask),
         )
         .route("/notifications", get(notifications::show))
         .route(
