@@ -172,6 +172,19 @@ fn install(
             }
             None => writeln!(out, "\n{partnership} has no policy in force yet.")?,
         }
+        // What installing it would meet, said before anyone confirms.
+        match store.may_install(partnership, &policy, &source).await {
+            Ok(false) => {}
+            Ok(true) => {
+                writeln!(
+                    out,
+                    "\n{} version {} is already in force for {partnership}: nothing to install.",
+                    policy.id, policy.version
+                )?;
+                return Ok(true);
+            }
+            Err(e) => return Err(CliError(e.to_string())),
+        }
         if !yes {
             writeln!(
                 out,

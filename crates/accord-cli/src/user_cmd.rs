@@ -412,6 +412,12 @@ fn create_partnership(
                 names.join(", ")
             )));
         }
+        if policy.calendar.as_str() != wanted && own.is_some() {
+            return Err(CliError(format!(
+                "{} counts working days on the {} calendar: to count them on {wanted}, set calendar = \"{wanted}\" in the file, check it, and run this again",
+                policy.id, policy.calendar
+            )));
+        }
         if policy.calendar.as_str() != wanted {
             return Err(CliError(format!(
                 "{} counts working days on the {} calendar: to count them on {wanted}, make a policy of your own (accord policy new --from {} > ours.toml), set calendar = \"{wanted}\" in it, and pass --policy ours.toml",

@@ -138,7 +138,7 @@ fn a_partnership_runs_its_own_policy_in_versions() {
         ],
     ));
     assert!(
-        again.contains("is already in force for northshire: nothing changed"),
+        again.contains("is already in force for northshire: nothing to install"),
         "{again}"
     );
 

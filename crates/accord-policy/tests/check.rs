@@ -1283,3 +1283,22 @@ fn a_concurrence_names_the_role_that_concurs() {
     )]));
     assert_eq!(message, "`nobody-here` is not a role in this policy");
 }
+
+/// Issue 13 §2: installed versions are numbered from 1, and the store
+/// refuses a version 0, so the check says so first, where it is.
+#[test]
+fn a_version_0_is_a_mistake_at_its_line() {
+    let source = mutate(&[("version = 1", "version = 0")]);
+    let line = source
+        .lines()
+        .position(|l| l.starts_with("version = 0"))
+        .unwrap()
+        + 1;
+    let (l, c, message, hint) = only_mistake(&source);
+    assert_eq!(
+        (l, message.as_str()),
+        (line, "a policy's versions start at 1")
+    );
+    assert!(c >= 1);
+    assert!(hint.contains("set `version = 1`"), "{hint}");
+}

@@ -127,8 +127,9 @@ pub enum LoadError {
     /// The stored file fails its check (a calendar it names is gone, or a
     /// newer Accord checks more strictly).
     #[error(
-        "installed policy {policy} version {version} no longer passes its check: {}; restore the \
-         calendar it names, or run the Accord release that installed it",
+        "installed policy {policy} version {version} no longer passes its check: {}; if it names a \
+         calendar of your own, give its folder with --calendar-dir or ACCORD_CALENDAR_DIR, or run \
+         the Accord release that installed it",
         .problems.iter().map(|d| d.render("policy")).collect::<Vec<_>>().join("; ")
     )]
     Invalid {
@@ -211,7 +212,7 @@ struct Standing {
 }
 
 macro_rules! version_queries {
-    ($begin:literal, $lock:literal) => {
+    ($begin:literal, $lock:literal, $idlock:expr) => {
         use sqlx::Pool;
 
         use super::{COLUMNS, InstallError, Standing, VersionRow};
@@ -260,6 +261,65 @@ macro_rules! version_queries {
             Ok(row.map(|(p,)| p))
         }
 
+        /// What an install would meet, read without locking: `None` when
+        /// the partnership is not in the directory.
+        pub(crate) async fn standing(
+            reader: &Pool<Db>,
+            partnership: &str,
+            policy: &str,
+            version: i64,
+        ) -> Result<Option<Standing>, sqlx::Error> {
+            let mut conn = reader.acquire().await?;
+            let current: Option<(String,)> =
+                sqlx::query_as("SELECT policy_id FROM partnerships WHERE id = $1")
+                    .bind(partnership)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let Some((current,)) = current else {
+                return Ok(None);
+            };
+            read_standing(&mut conn, current, partnership, policy, version)
+                .await
+                .map(Some)
+        }
+
+        /// The rest of an install's standing, on `conn`.
+        async fn read_standing(
+            conn: &mut <Db as sqlx::Database>::Connection,
+            current: String,
+            partnership: &str,
+            policy: &str,
+            version: i64,
+        ) -> Result<Standing, sqlx::Error> {
+            let other: Option<(String,)> = sqlx::query_as(
+                "SELECT partnership_id FROM policy_versions \
+                 WHERE policy_id = $1 AND partnership_id <> $2 \
+                 UNION SELECT id FROM partnerships WHERE policy_id = $1 AND id <> $2 LIMIT 1",
+            )
+            .bind(policy)
+            .bind(partnership)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let same_version: Option<(String,)> = sqlx::query_as(
+                "SELECT source_sha256 FROM policy_versions WHERE policy_id = $1 AND version = $2",
+            )
+            .bind(policy)
+            .bind(version)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let (newest,): (Option<i64>,) =
+                sqlx::query_as("SELECT MAX(version) FROM policy_versions WHERE policy_id = $1")
+                    .bind(policy)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            Ok(Standing {
+                current,
+                other: other.map(|(o,)| o),
+                same_version: same_version.map(|(s,)| s),
+                newest,
+            })
+        }
+
         pub(crate) async fn keys(reader: &Pool<Db>) -> Result<Vec<(String, i64)>, sqlx::Error> {
             sqlx::query_as("SELECT policy_id, version FROM policy_versions")
                 .fetch_all(reader)
@@ -303,33 +363,11 @@ macro_rules! version_queries {
             let Some((current,)) = current else {
                 return Ok(Err(InstallError::UnknownPartnership(partnership.to_owned())));
             };
-            let other: Option<(String,)> = sqlx::query_as(
-                "SELECT partnership_id FROM policy_versions \
-                 WHERE policy_id = $1 AND partnership_id <> $2 \
-                 UNION SELECT id FROM partnerships WHERE policy_id = $1 AND id <> $2 LIMIT 1",
-            )
-            .bind(policy)
-            .bind(partnership)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let same_version: Option<(String,)> = sqlx::query_as(
-                "SELECT source_sha256 FROM policy_versions WHERE policy_id = $1 AND version = $2",
-            )
-            .bind(policy)
-            .bind(version)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let (newest,): (Option<i64>,) =
-                sqlx::query_as("SELECT MAX(version) FROM policy_versions WHERE policy_id = $1")
-                    .bind(policy)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let standing = Standing {
-                current,
-                other: other.map(|(o,)| o),
-                same_version: same_version.map(|(s,)| s),
-                newest,
-            };
+            // Two partnerships claiming one new id take turns too.
+            if let Some(lock) = $idlock {
+                sqlx::query(lock).bind(policy).execute(&mut *tx).await?;
+            }
+            let standing = read_standing(&mut tx, current, partnership, policy, version).await?;
             match standing.judge(policy, version, sha256) {
                 Err(e) => return Ok(Err(e)),
                 Ok(true) => return Ok(Ok(true)),
@@ -414,13 +452,18 @@ impl Standing {
 mod sqlite {
     type Db = sqlx::Sqlite;
     use crate::audit::sqlite as audit;
-    version_queries!("BEGIN IMMEDIATE", "");
+    // SQLite's one writer already serialises installs.
+    version_queries!("BEGIN IMMEDIATE", "", None::<&'static str>);
 }
 
 mod postgres {
     type Db = sqlx::Postgres;
     use crate::audit::postgres as audit;
-    version_queries!("BEGIN", " FOR UPDATE");
+    version_queries!(
+        "BEGIN",
+        " FOR UPDATE",
+        Some("SELECT pg_advisory_xact_lock(hashtext('accord policy ' || $1))")
+    );
 }
 
 impl Store {
@@ -448,34 +491,51 @@ impl Store {
     /// Reads and checks every installed version this process does not know
     /// yet, with `calendars` for their working days. The server, the job
     /// runner and the commands that work on cases call this as they start.
-    pub async fn load_installed_policies(&self, calendars: &Calendars) -> Result<(), LoadError> {
+    /// A version that no longer passes its check is logged and left out, so
+    /// it stops only the cases bound to it (each of which then answers
+    /// with why), never another partnership's work; only a database
+    /// failure is an error.
+    pub async fn load_installed_policies(&self, calendars: &Calendars) -> Result<(), StoreError> {
         let keys = on_pool!(self, read_pool, pool, m => m::keys(pool).await)?;
         let known = self.policies();
-        let mut loaded = Vec::new();
         for (id, version) in keys {
-            let known_already = id
-                .parse::<PolicyId>()
-                .ok()
-                .zip(u32::try_from(version).ok())
-                .is_some_and(|(id, v)| known.contains(&id, v));
-            if known_already {
+            let Some((pid, v)) = id.parse::<PolicyId>().ok().zip(u32::try_from(version).ok())
+            else {
+                continue;
+            };
+            if known.contains(&pid, v) {
                 continue;
             }
-            let row = on_pool!(self, read_pool, pool, m => m::version(pool, &id, version).await)?;
-            let Some(row) = row else { continue };
-            let policy = Policy::from_toml(&row.source, calendars).map_err(|problems| {
-                LoadError::Invalid {
-                    policy: id.clone(),
-                    version,
-                    problems,
+            match self.load_one(&pid, v, calendars).await {
+                Ok(_) => {}
+                Err(LoadError::Store(e)) => return Err(e),
+                Err(e @ LoadError::Invalid { .. }) => {
+                    tracing::warn!(policy = %pid, version = v, cause = %e, "an installed policy version was not loaded");
                 }
-            })?;
-            loaded.push(Arc::new(policy));
-        }
-        if !loaded.is_empty() {
-            self.know_policies(loaded);
+            }
         }
         Ok(())
+    }
+
+    /// Reads and checks installed version `version` of `id`, and keeps it.
+    async fn load_one(
+        &self,
+        id: &PolicyId,
+        version: u32,
+        calendars: &Calendars,
+    ) -> Result<Option<Arc<Policy>>, LoadError> {
+        let row = on_pool!(self, read_pool, pool,
+            m => m::version(pool, id.as_str(), i64::from(version)).await)?;
+        let Some(row) = row else { return Ok(None) };
+        let policy =
+            Policy::from_toml(&row.source, calendars).map_err(|problems| LoadError::Invalid {
+                policy: id.to_string(),
+                version: i64::from(version),
+                problems,
+            })?;
+        let policy = Arc::new(policy);
+        self.know_policies([policy.clone()]);
+        Ok(Some(policy))
     }
 
     /// The version of policy `id` in force: the newest installed, or the
@@ -487,13 +547,10 @@ impl Store {
         calendars: &Calendars,
     ) -> Result<Option<Arc<Policy>>, LoadError> {
         let newest = on_pool!(self, read_pool, pool, m => m::newest(pool, id.as_str()).await)?;
-        let newest = newest.and_then(|v| u32::try_from(v).ok());
-        if let Some(v) = newest
-            && !self.policies().contains(id, v)
-        {
-            self.load_installed_policies(calendars).await?;
+        match newest.and_then(|v| u32::try_from(v).ok()) {
+            Some(v) => self.policy_version(id, v, calendars).await,
+            None => Ok(self.policies().newest(id).cloned()),
         }
-        Ok(self.policies().newest(id).cloned())
     }
 
     /// Policy `id` at `version`, loading it if another process installed it
@@ -507,8 +564,38 @@ impl Store {
         if let Some(p) = self.policies().get(id, version) {
             return Ok(Some(p.clone()));
         }
-        self.load_installed_policies(calendars).await?;
-        Ok(self.policies().get(id, version).cloned())
+        self.load_one(id, version, calendars).await
+    }
+
+    /// Whether `policy`, checked from `source`, could be installed for
+    /// `partnership` now: `Ok(true)` if this very file is that version
+    /// already (installing it changes nothing), `Ok(false)` if it would be
+    /// installed, or the refusal installing it would meet. Nothing is
+    /// written, so the pages and the command line can say so before anyone
+    /// confirms.
+    pub async fn may_install(
+        &self,
+        partnership: &str,
+        policy: &Policy,
+        source: &str,
+    ) -> Result<bool, InstallError> {
+        if accord_policy::BUILTIN
+            .iter()
+            .any(|(id, _)| *id == policy.id.as_str())
+        {
+            return Err(InstallError::BuiltinId(policy.id.clone()));
+        }
+        let standing = on_pool!(self, read_pool, pool, m => m::standing(
+            pool, partnership, policy.id.as_str(), i64::from(policy.version)
+        ).await)?;
+        let Some(standing) = standing else {
+            return Err(InstallError::UnknownPartnership(partnership.to_owned()));
+        };
+        standing.judge(
+            policy.id.as_str(),
+            i64::from(policy.version),
+            &source_sha256(source),
+        )
     }
 
     /// The versions `partnership` installed (every partnership's, for

@@ -139,6 +139,7 @@ async fn install(app: &TestApp, admin: &Session, file: &str) -> String {
         &[
             ("source", &source, None),
             ("sha256", &hidden(&page, "sha256"), None),
+            ("against", &hidden(&page, "against"), None),
             ("file_name", "havering-own.toml", None),
         ],
     )
@@ -305,7 +306,8 @@ async fn a_file_with_mistakes_is_listed_mistake_by_mistake_and_nothing_is_instal
     assert_eq!(status, 422);
     assert!(page.contains("Choose the policy file to upload"), "{page}");
 
-    // A copy that keeps the built-in's id is refused at install, in words.
+    // A copy that keeps the built-in's id is refused when it is checked,
+    // before anyone is offered to install it.
     let builtin = accord_policy::BUILTIN[0].1;
     let (status, page) = upload(
         &app,
@@ -314,19 +316,10 @@ async fn a_file_with_mistakes_is_listed_mistake_by_mistake_and_nothing_is_instal
         &[("policy_file", builtin, Some("copy.toml"))],
     )
     .await;
-    assert_eq!(status, 200, "{page}");
-    let (status, page) = upload(
-        &app,
-        &admin,
-        "/admin/policy/install",
-        &[
-            ("source", &hidden(&page, "source"), None),
-            ("sha256", &hidden(&page, "sha256"), None),
-        ],
-    )
-    .await;
     assert_eq!(status, 422, "{page}");
+    assert!(page.contains("copy.toml cannot be installed"), "{page}");
     assert!(page.contains("is the id of a built-in policy"), "{page}");
+    assert!(!page.contains("Install version"), "{page}");
 
     // A file changed after it was checked is not installed.
     let (_, page) = upload(
@@ -355,6 +348,50 @@ async fn a_file_with_mistakes_is_listed_mistake_by_mistake_and_nothing_is_instal
             .await
             .unwrap()
             .is_empty()
+    );
+
+    // A version installed elsewhere after the changes were listed: they
+    // were listed against the wrong version, so nothing is installed.
+    let (_, checked) = upload(
+        &app,
+        &admin,
+        "/admin/policy/check",
+        &[("policy_file", &own_policy(2, 5), Some("own.toml"))],
+    )
+    .await;
+    let v1_source = own_policy(1, 5);
+    let v1 = accord_policy::Policy::from_toml(&v1_source, &accord_calendar::Calendars::builtin())
+        .unwrap();
+    state
+        .store()
+        .install_policy(
+            "havering",
+            v1,
+            &v1_source,
+            jiff::Timestamp::now(),
+            &ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+    let (status, page) = upload(
+        &app,
+        &admin,
+        "/admin/policy/install",
+        &[
+            ("source", &hidden(&checked, "source"), None),
+            ("sha256", &hidden(&checked, "sha256"), None),
+            ("against", &hidden(&checked, "against"), None),
+        ],
+    )
+    .await;
+    assert_eq!(status, 409, "{page}");
+    assert!(
+        page.contains("was installed after you checked the file"),
+        "{page}"
+    );
+    assert_eq!(
+        state.store().installed_policies(None).await.unwrap().len(),
+        1
     );
 }
 

@@ -34,6 +34,13 @@ use crate::{
 /// Runs every cross-field check on a policy that has passed the schema.
 pub(super) fn check(policy: &Policy, calendars: &Calendars, report: &mut Report<'_, '_>) {
     calendar(policy, calendars, report);
+    if policy.version == 0 {
+        report.value(
+            &Path::root().key("version"),
+            "a policy's versions start at 1",
+            "set `version = 1` for the first version, and raise it by one for each new version",
+        );
+    }
     duplicate_ids(policy, report);
     declared_roles(policy, report);
     if policy.tracks.is_empty() {

@@ -88,7 +88,17 @@ struct CheckPage {
     orphaned: Vec<String>,
     source: String,
     sha256: String,
+    against: String,
     csrf_token: String,
+}
+
+/// "The file", or its name, to start a sentence.
+fn file_words(upload: &Upload) -> String {
+    if upload.file_name.is_empty() {
+        "The file".to_owned()
+    } else {
+        upload.file_name.clone()
+    }
 }
 
 /// `GET /admin/policy`.
@@ -154,16 +164,14 @@ async fn page(
 
 /// Who installed a version, in words.
 fn installed_by(a: &Admin<'_>, by: &str) -> String {
-    a.people.iter().find(|p| p.id.as_str() == by).map_or_else(
-        || {
-            if by == ChangedBy::COMMAND_LINE.id() {
-                "The command line at the server".to_owned()
-            } else {
-                by.to_owned()
-            }
-        },
-        |p| p.name.clone(),
-    )
+    // The command line first: its name is also a valid person id.
+    if by == ChangedBy::COMMAND_LINE.id() {
+        return "The command line at the server".to_owned();
+    }
+    a.people
+        .iter()
+        .find(|p| p.id.as_str() == by)
+        .map_or_else(|| by.to_owned(), |p| p.name.clone())
 }
 
 /// `GET /admin/policy/file`: the file of the version in force.
@@ -216,6 +224,9 @@ struct Upload {
     file_name: String,
     source: Option<Result<String, ()>>,
     sha256: String,
+    /// The version in force the changes were listed against, as
+    /// `id:version`.
+    against: String,
 }
 
 async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
@@ -238,7 +249,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
                 // hashed with LF line breaks, whichever way it arrives.
                 upload.source = Some(
                     String::from_utf8(bytes.to_vec())
-                        .map(|s| s.replace("\r\n", "\n"))
+                        .map(|s| s.replace("\r\n", "\n").replace('\r', "\n"))
                         .map_err(|_| ()),
                 );
             }
@@ -246,6 +257,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
                 upload.file_name = field.text().await.map_err(|e| e.body_text())?;
             }
             "sha256" => upload.sha256 = field.text().await.map_err(|e| e.body_text())?,
+            "against" => upload.against = field.text().await.map_err(|e| e.body_text())?,
             _ => {}
         }
     }
@@ -323,6 +335,35 @@ pub(crate) async fn check_upload(
             return page(&state, &a, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    // What installing it would meet, said now rather than after the
+    // administrator confirms: a built-in's id, another partnership's id, a
+    // version that is not newer.
+    match state
+        .store()
+        .may_install(&a.partnership.id, &policy, &source)
+        .await
+    {
+        Ok(false) => {}
+        Ok(true) => {
+            let errors = vec![FieldError::new(
+                FILE_FIELD,
+                format!(
+                    "This file is version {} of {}, which is in force already: there is nothing \
+                     to install. To change the policy, raise its version by one",
+                    policy.version, policy.id
+                ),
+            )];
+            return page(&state, &a, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+        Err(InstallError::Store(e)) => return Err(a.fail(e)),
+        Err(e) => {
+            let errors = vec![FieldError::new(
+                FILE_FIELD,
+                format!("{} cannot be installed: {e}", file_words(&upload)),
+            )];
+            return page(&state, &a, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    }
     let in_force = state
         .current_policy(&a.partnership.policy)
         .await
@@ -348,6 +389,7 @@ pub(crate) async fn check_upload(
         id: policy.id.to_string(),
         version: policy.version,
         current: format!("{}, version {}", in_force.title, in_force.version),
+        against: format!("{}:{}", in_force.id, in_force.version),
         open_cases,
         groups: groups(&changes),
         orphaned,
@@ -417,6 +459,24 @@ pub(crate) async fn install(
             return page(&state, &a, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
+    // Someone else installed a version since these changes were listed:
+    // they were listed against the wrong version, so list them again.
+    let in_force = state
+        .current_policy(&a.partnership.policy)
+        .await
+        .map_err(|e| a.fail(e))?;
+    if upload.against != format!("{}:{}", in_force.id, in_force.version) {
+        let errors = vec![FieldError::new(
+            FILE_FIELD,
+            format!(
+                "Version {} of {} was installed after you checked the file, so the changes you \
+                 saw were against an older version: upload the file again to see what it \
+                 changes now",
+                in_force.version, in_force.id
+            ),
+        )];
+        return page(&state, &a, errors, None, StatusCode::CONFLICT).await;
+    }
     let installed = state
         .store()
         .install_policy(&a.partnership.id, policy, &source, state.now(), &a.by())
@@ -428,14 +488,9 @@ pub(crate) async fn install(
         }
         Err(InstallError::Store(e)) => Err(a.fail(e)),
         Err(e) => {
-            let name = if upload.file_name.is_empty() {
-                "The file".to_owned()
-            } else {
-                upload.file_name.clone()
-            };
             let errors = vec![FieldError::new(
                 FILE_FIELD,
-                format!("{name} cannot be installed: {e}"),
+                format!("{} cannot be installed: {e}", file_words(upload)),
             )];
             page(&state, &a, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }

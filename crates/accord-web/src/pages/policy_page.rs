@@ -225,14 +225,21 @@ async fn draw(
         .collect();
     let mut history = Vec::new();
     for h in &installed {
-        let by = match accord_case::PersonId::parse(&h.installed_by) {
-            Ok(person) => store
-                .person(&person)
-                .await
-                .ok()
-                .flatten()
-                .map_or_else(|| h.installed_by.clone(), |p| p.name),
-            Err(_) => "the command line at the server".to_owned(),
+        // The command line first: its name is also a valid person id.
+        // A person is named only within the partnership that installed it.
+        let by = if h.installed_by == accord_store::ChangedBy::COMMAND_LINE.id() {
+            "The command line at the server".to_owned()
+        } else {
+            match accord_case::PersonId::parse(&h.installed_by) {
+                Ok(person) => store
+                    .person(&person)
+                    .await
+                    .ok()
+                    .flatten()
+                    .filter(|p| p.partnership == h.partnership)
+                    .map_or_else(|| "An administrator".to_owned(), |p| p.name),
+                Err(_) => "An administrator".to_owned(),
+            }
         };
         history.push(VersionRow {
             number: h.version,
