@@ -286,3 +286,29 @@ pub enum Amendment {
         note: Text,
     },
 }
+
+/// A piece of a person's open work on a case, which an administrator hands
+/// to someone else when they leave (issue 13 §3: "Their open work (stage
+/// leads, actions, panel seats) is listed for an administrator to hand over
+/// to someone else, and each handover is recorded on the case"). Each is a
+/// part the case gives one person by name, so that nobody else picks it up
+/// when they go: a stage led by the raiser, the other agency's named
+/// professional, an action not yet done, a seat on the panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OpenWork {
+    /// The raiser's part: the raising side's practitioner, whom a stage
+    /// led by the raiser awaits and whom the raiser's notifications reach.
+    Raiser,
+    /// The named professional in the agency whose decision is disputed,
+    /// who leads that side where a practitioner does.
+    OtherProfessional,
+    /// An action not yet done, by the event that agreed it.
+    Action {
+        /// The action's event number.
+        action: crate::Sequence,
+    },
+    /// A seat on the case's Resolution Panel.
+    PanelSeat,
+}
