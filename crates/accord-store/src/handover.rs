@@ -12,7 +12,7 @@
 //!   administrator with the role to give.
 
 use accord_case::{OpenWork, Status};
-use accord_policy::RoleRef;
+use accord_policy::{RoleRef, RoleTier};
 
 use crate::{DirectoryError, Person, RegisterEntry, Store};
 
@@ -83,9 +83,18 @@ fn sole_lead(person: &Person, entry: &RegisterEntry, working: &[&Person]) -> Vec
     if person.agency == entry.other_agency {
         side.extend(&leads.other);
     }
+    // A practitioner's side is led by the practitioner in the case (the
+    // raiser, or the named other professional), which is work the case
+    // gives them by name, or else by the tier above: never by every
+    // practitioner of the agency, so being the only one leaves no gap.
     let in_agency = side
         .into_iter()
-        .filter(|r| !matches!(r, RoleRef::Relation(_)) && person.holds(r))
+        .filter(|r| {
+            !matches!(
+                r,
+                RoleRef::Relation(_) | RoleRef::Tier(RoleTier::Practitioner)
+            ) && person.holds(r)
+        })
         .filter(|r| {
             !working
                 .iter()

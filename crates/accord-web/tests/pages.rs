@@ -353,12 +353,30 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     b.axe("a person").await;
     b.screenshot("a-person").await;
 
+    // Disabling leads to their open work (issue 13 §3): a newcomer has
+    // none. Back on their page, the account is disabled.
     b.click("#disable").await;
-    b.wait_for(|p| p.ends_with("?done=disabled")).await;
+    b.wait_for(|p| p.ends_with("/handover?done=disabled")).await;
+    assert!(b.text("main").await.contains("has no open work"));
+    b.axe("a leaver's open work, none").await;
+    b.open("/admin/people/hav-bhr-named-nurse").await;
     assert!(b.text("main").await.contains("Disabled"));
     b.axe("a person, disabled").await;
     b.click("main form[action$='/enable'] button").await;
     b.wait_for(|p| p.ends_with("?done=enabled")).await;
+
+    // A practitioner with open work: each piece with who may take it on,
+    // and a mistake named in the error summary.
+    b.open("/admin/people/hav-health-practitioner/handover")
+        .await;
+    assert!(b.text("main").await.contains("raiser's part"));
+    b.axe("a person's open work").await;
+    b.click("main form[action$='/handover'] button").await;
+    let errors = b.text(".govuk-error-summary").await;
+    assert!(errors.contains("Choose who takes it on"), "{errors}");
+    assert!(errors.contains("Enter why it is handed over"), "{errors}");
+    b.axe("a person's open work, with errors").await;
+    b.screenshot("handing-over-open-work-errors").await;
 
     // Issue 11: every one of those changes is on record, newest first,
     // in words, and the page passes axe like the rest.

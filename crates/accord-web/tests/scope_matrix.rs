@@ -178,6 +178,8 @@ const ROUTES: &[Route] = &[
     r("POST",   "/admin/people/new", "/admin/people/new", Needs::Page),
     r("GET",    "/admin/people/{id}", "/admin/people/hav-police-manager", Needs::Page),
     r("POST",   "/admin/people/{id}", "/admin/people/hav-police-manager", Needs::Page),
+    r("GET",    "/admin/people/{id}/handover", "/admin/people/hav-police-manager/handover", Needs::Page),
+    r("POST",   "/admin/people/{id}/handover", "/admin/people/hav-police-manager/handover", Needs::Page),
     r("POST",   "/admin/people/{id}/{action}", "/admin/people/hav-police-manager/disable", Needs::Page),
     r("GET",    "/admin/calendars", "/admin/calendars", Needs::Page),
     r("GET",    "/admin/messages", "/admin/messages", Needs::Page),

@@ -87,14 +87,17 @@ fn tier_words(tier: RoleTier) -> String {
 
 /// What every administration page needs: the administrator and their
 /// partnership's directory.
-struct Admin<'a> {
-    viewer: &'a Viewer,
-    partnership: Partnership,
-    agencies: Vec<Agency>,
-    people: Vec<Person>,
+pub(super) struct Admin<'a> {
+    pub(super) viewer: &'a Viewer,
+    pub(super) partnership: Partnership,
+    pub(super) agencies: Vec<Agency>,
+    pub(super) people: Vec<Person>,
 }
 
-async fn admin<'a>(state: &AppState, viewer: &'a Viewer) -> Result<Admin<'a>, PageError> {
+pub(super) async fn admin<'a>(
+    state: &AppState,
+    viewer: &'a Viewer,
+) -> Result<Admin<'a>, PageError> {
     let fail = |e: ApiError| PageError::new(e, viewer);
     if viewer.principal.tier() != RoleTier::Admin {
         return Err(fail(ApiError::Forbidden {
@@ -129,13 +132,13 @@ async fn admin<'a>(state: &AppState, viewer: &'a Viewer) -> Result<Admin<'a>, Pa
 }
 
 impl Admin<'_> {
-    fn fail(&self, e: impl Into<ApiError>) -> PageError {
+    pub(super) fn fail(&self, e: impl Into<ApiError>) -> PageError {
         PageError::new(e.into(), self.viewer)
     }
 
     /// Who the directory audit records as making the change: this
     /// administrator.
-    fn by(&self) -> ChangedBy {
+    pub(super) fn by(&self) -> ChangedBy {
         ChangedBy::Person(self.viewer.principal.id().clone())
     }
 
@@ -154,21 +157,21 @@ impl Admin<'_> {
             .collect())
     }
 
-    fn person_name(&self, id: &PersonId) -> String {
+    pub(super) fn person_name(&self, id: &PersonId) -> String {
         self.people
             .iter()
             .find(|p| &p.id == id)
             .map_or_else(|| id.to_string(), |p| p.name.clone())
     }
 
-    fn agency_name(&self, id: &AgencyId) -> String {
+    pub(super) fn agency_name(&self, id: &AgencyId) -> String {
         self.agencies
             .iter()
             .find(|a| &a.id == id)
             .map_or_else(|| id.to_string(), |a| a.name.clone())
     }
 
-    fn chrome(&self, title: impl Into<String>, errors: &Errors) -> Chrome {
+    pub(super) fn chrome(&self, title: impl Into<String>, errors: &Errors) -> Chrome {
         let mut chrome = Chrome::new(title, Section::Admin, Some(self.viewer));
         chrome.has_errors = !errors.is_empty();
         chrome
@@ -1130,6 +1133,12 @@ pub(crate) async fn account(
         _ => return Err(a.fail(super::no_such_page())),
     };
     tracing::info!(action = done, "an administrator changed an account");
+    if done == "disabled" {
+        // A leaver's open work is listed for handing over at once.
+        return Ok(
+            Redirect::to(&format!("/admin/people/{id}/handover?done=disabled")).into_response(),
+        );
+    }
     Ok(Redirect::to(&format!("/admin/people/{id}?done={done}")).into_response())
 }
 

@@ -18,6 +18,7 @@ mod case_actions;
 mod case_page;
 mod extract;
 mod form;
+mod handover;
 mod my_work;
 mod notifications;
 mod password;
@@ -97,6 +98,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/admin/people/{id}",
             get(admin::person).post(admin::save_person),
+        )
+        .route(
+            "/admin/people/{id}/handover",
+            get(handover::show).post(handover::hand),
         )
         .route("/admin/people/{id}/{action}", post(admin::account))
         .route("/admin/calendars", get(admin::calendars))
