@@ -60,6 +60,27 @@ pub use hardening::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
 /// 413 before it is parsed.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// The largest body of the few routes that take a file ([`UPLOAD_PATHS`]):
+/// a partnership's `agencies.csv` and `people.csv`, a few hundred bytes a
+/// person, so thousands of people fit with room to spare. Only these
+/// routes read so much, and only for a signed-in session with its CSRF
+/// token; every other body keeps [`BODY_LIMIT`].
+pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The routes that take files, each with the larger [`UPLOAD_LIMIT`]: the
+/// directory's upload and the confirmation that carries the checked
+/// files back (issue 13 §3).
+pub const UPLOAD_PATHS: [&str; 2] = ["/admin/directory/import", "/admin/directory/import/confirm"];
+
+/// The body limit of a request to `path`.
+pub fn body_limit(path: &str) -> usize {
+    if UPLOAD_PATHS.contains(&path) {
+        UPLOAD_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
+
 /// What every handler can reach: the store, the calendars and the policies.
 /// Cheap to clone.
 #[derive(Clone)]

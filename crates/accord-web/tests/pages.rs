@@ -402,6 +402,48 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     assert!(calendars.contains("Christmas Day"));
     b.axe("calendars").await;
     b.screenshot("calendars").await;
+
+    // Importing the directory from CSV (issue 13 §3): the page with its
+    // columns and templates, a mistake in the error summary, and the
+    // check of what would change, each passing axe.
+    b.open("/admin/people").await;
+    b.follow("Import from CSV").await;
+    assert_eq!(b.path().await, "/admin/directory/import");
+    assert!(b.text("main").await.contains("people.csv template"));
+    b.axe("importing the directory").await;
+    b.submit().await;
+    let errors = b.text(".govuk-error-summary").await;
+    assert!(errors.contains("Choose the agencies.csv file"), "{errors}");
+    b.axe("importing the directory, with errors").await;
+    let dir = std::env::temp_dir().join(format!("accord-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let agencies = dir.join("agencies.csv");
+    let people = dir.join("people.csv");
+    std::fs::write(
+        &agencies,
+        "id,name,kind\nhav-housing,Havering Housing,housing\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &people,
+        "sign_in,name,email,agency,tier,roles,job_title\nhav-housing-officer,Ada Mensah,ada.mensah@housing.example.org,hav-housing,practitioner,,Housing officer\n",
+    )
+    .unwrap();
+    for (id, path) in [("agencies", &agencies), ("people", &people)] {
+        b.find(&format!("#{id}"))
+            .await
+            .send_keys(path.to_str().unwrap())
+            .await
+            .unwrap();
+    }
+    b.submit().await;
+    let check = b.text("main").await;
+    assert!(check.contains("People to add (1)"), "{check}");
+    b.axe("checking an import").await;
+    b.screenshot("checking-an-import").await;
+    b.submit().await;
+    assert!(b.path().await.ends_with("?done=imported"));
+    std::fs::remove_dir_all(&dir).ok();
     b.sign_out().await;
 
     // The person added signs in with the first password.

@@ -36,7 +36,7 @@ use super::{
 use crate::{ApiError, AppState};
 
 /// The kinds of agency, as the pages name them.
-const KINDS: [(AgencyKind, &str, &str); 11] = [
+pub(super) const KINDS: [(AgencyKind, &str, &str); 11] = [
     (
         AgencyKind::ChildrensSocialCare,
         "childrens-social-care",

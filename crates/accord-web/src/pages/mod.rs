@@ -12,6 +12,7 @@
 //! would give them.
 
 mod admin;
+mod admin_import;
 mod assets;
 mod calendar_feed;
 mod case_actions;
@@ -36,6 +37,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -104,6 +106,26 @@ pub(crate) fn router() -> Router<AppState> {
             get(handover::show).post(handover::hand),
         )
         .route("/admin/people/{id}/{action}", post(admin::account))
+        // The upload and its confirmation carry whole CSV files: they read
+        // up to UPLOAD_LIMIT, where every other body is held to BODY_LIMIT.
+        .route(
+            "/admin/directory/import",
+            get(admin_import::show)
+                .post(admin_import::upload)
+                .layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/admin/directory/import/confirm",
+            post(admin_import::confirm).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/admin/directory/agencies.csv",
+            get(admin_import::agencies_template),
+        )
+        .route(
+            "/admin/directory/people.csv",
+            get(admin_import::people_template),
+        )
         .route("/admin/calendars", get(admin::calendars))
         .route("/admin/messages", get(admin::messages))
         .route("/admin/audit", get(admin::audit))
