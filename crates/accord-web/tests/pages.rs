@@ -306,14 +306,14 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     b.fill("email", "olu.adeyemi").await;
     b.fill("sign_in", "hav-bhr-named-nurse").await;
     b.fill("password", "short").await;
-    b.choose("tier", "safeguarding-lead").await;
+    b.choose("tier", "practitioner").await;
     b.choose("roles", "hscp-member").await;
     b.submit().await;
     let errors = b.text(".govuk-error-summary").await;
     assert!(errors.contains("correct format"), "{errors}");
     assert!(errors.contains("Select their agency"), "{errors}");
     assert!(errors.contains("at least 12"), "{errors}");
-    // HSCP membership is a head of service's (§2.8).
+    // A practitioner sits on no Board (§2.12: "senior officer").
     assert!(errors.contains("is held by a head of service"), "{errors}");
     assert_eq!(
         b.find("#name")
@@ -337,6 +337,7 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
         .click()
         .await
         .unwrap();
+    b.choose("tier", "safeguarding-lead").await;
     b.choose("roles", "hscp-member").await; // untick it
     b.choose("roles", "named-safeguarding-professional").await;
     b.submit().await;

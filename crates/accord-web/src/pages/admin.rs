@@ -711,9 +711,13 @@ fn read_person(
     }
     let mut roles = Vec::new();
     for id in posted.all("roles") {
-        match policy.and_then(|p| p.roles.iter().find(|r| r.id.as_str() == id)) {
-            Some(role) if Some(role.tier) == tier || tier.is_none() => roles.push(role.id.clone()),
-            Some(role) => e.add(
+        // A role in their agency is of their tier; a Board or panel role
+        // may be held beside it (`Person::may_hold`).
+        match policy.and_then(|p| p.roles.iter().find(|r| r.id.as_str() == id).map(|r| (p, r))) {
+            Some((p, role)) if tier.is_none_or(|t| Person::may_hold(p, role, t)) => {
+                roles.push(role.id.clone())
+            }
+            Some((_, role)) => e.add(
                 "roles",
                 format!(
                     "{} is held by a {}: choose that role for them, or untick it",
