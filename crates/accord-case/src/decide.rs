@@ -2188,7 +2188,6 @@ impl Case {
             && needed != agency
         {
             return Err(Refusal::SuccessorNotOfAgency {
-                field: field.to_owned(),
                 person: to,
                 works_for: agency,
                 needed,

@@ -882,12 +882,10 @@ pub enum Refusal {
     },
     /// Work handed to someone of another agency than the one it belongs to.
     #[error(
-        "`{field}`: `{person}` works for `{works_for}`, but this work belongs to `{needed}`: choose someone there"
+        "`to`: `{person}` works for `{works_for}`, but this work belongs to `{needed}`: choose someone there"
     )]
     SuccessorNotOfAgency {
-        /// The request field that names them.
-        field: String,
-        /// Who was named.
+        /// Who was named in `to`.
         person: PersonId,
         /// Their agency.
         works_for: AgencyId,

@@ -197,6 +197,24 @@ pub struct Seed<'a> {
     pub password: &'a str,
 }
 
+/// Whether `role` belongs to a partnership group rather than to one
+/// agency's line: a Resolution Panel seats it, or its tier is the
+/// partnership's.
+fn is_group_role(policy: &Policy, role: &Role) -> bool {
+    let seated = policy
+        .tracks
+        .iter()
+        .flat_map(|t| &t.stages)
+        .filter_map(|s| s.panel.as_ref())
+        .flat_map(|p| &p.seats)
+        .any(|seat| matches!(seat, RoleRef::Declared(id) if *id == role.id));
+    seated
+        || matches!(
+            role.tier,
+            RoleTier::Chair | RoleTier::PanelMember | RoleTier::PartnershipTeam | RoleTier::Iro
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::AgencyKind;
@@ -219,22 +237,4 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), AgencyKind::ALL.len());
     }
-}
-
-/// Whether `role` belongs to a partnership group rather than to one
-/// agency's line: a Resolution Panel seats it, or its tier is the
-/// partnership's.
-fn is_group_role(policy: &Policy, role: &Role) -> bool {
-    let seated = policy
-        .tracks
-        .iter()
-        .flat_map(|t| &t.stages)
-        .filter_map(|s| s.panel.as_ref())
-        .flat_map(|p| &p.seats)
-        .any(|seat| matches!(seat, RoleRef::Declared(id) if *id == role.id));
-    seated
-        || matches!(
-            role.tier,
-            RoleTier::Chair | RoleTier::PanelMember | RoleTier::PartnershipTeam | RoleTier::Iro
-        )
 }

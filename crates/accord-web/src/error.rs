@@ -238,8 +238,8 @@ impl From<Refusal> for ApiError {
             | Refusal::NotAPanelSeat { field, .. }
             | Refusal::SeatHolderInactive { field, .. }
             | Refusal::SuccessorInactive { field, .. }
-            | Refusal::SuccessorIsAdministrator { field, .. }
-            | Refusal::SuccessorNotOfAgency { field, .. } => Some(field.clone()),
+            | Refusal::SuccessorIsAdministrator { field, .. } => Some(field.clone()),
+            Refusal::SuccessorNotOfAgency { .. } => Some("to".to_owned()),
             other => refusal_field(other).map(str::to_owned),
         };
         ApiError::Refused {

@@ -431,12 +431,6 @@ fn check_page(
     html_with_status(StatusCode::OK, &page)
 }
 
-fn policy_of<'s>(state: &'s AppState, a: &Admin<'_>) -> Result<&'s Policy, PageError> {
-    state
-        .current_policy(&a.partnership.policy)
-        .map_err(|e| a.fail(e))
-}
-
 /// `POST /admin/directory/import`: the two files, to check.
 pub(crate) async fn upload(
     State(state): State<AppState>,
@@ -444,7 +438,9 @@ pub(crate) async fn upload(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = policy_of(&state, &a)?;
+    let policy = state
+        .current_policy(&a.partnership.policy)
+        .map_err(|e| a.fail(e))?;
     let mut files: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
     let unreadable = |_| {
         a.fail(ApiError::BadRequest {
@@ -487,7 +483,9 @@ pub(crate) async fn confirm(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = policy_of(&state, &a)?;
+    let policy = state
+        .current_policy(&a.partnership.policy)
+        .map_err(|e| a.fail(e))?;
     let posted = Posted::from_pairs(pairs);
     let texts = [posted.get("agencies_text"), posted.get("people_text")];
     let (stored_agencies, stored_people) = stored(&state, &a).await?;

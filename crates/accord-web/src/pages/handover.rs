@@ -109,17 +109,15 @@ fn field(prefix: &str, case: &str, work: &str) -> String {
 /// The people the engine would let take `work` over from `leaver` on
 /// `case`: working now, and of the agency and role the piece needs.
 fn successors<'p>(
-    a: &'p Admin<'_>,
+    people: &'p [Person],
     disabled: &[accord_case::PersonId],
     case: &Case,
-    policy: &Policy,
-    calendar: &accord_calendar::Calendar,
+    (policy, calendar): (&Policy, &accord_calendar::Calendar),
     leaver: &Person,
     work: OpenWork,
-    now: jiff::Timestamp,
+    by: &Context,
 ) -> Vec<&'p Person> {
-    let actor = a.viewer.principal.person.actor();
-    a.people
+    people
         .iter()
         .filter(|p| p.id != leaver.id && p.tier != RoleTier::Admin && !disabled.contains(&p.id))
         .filter(|p| {
@@ -129,7 +127,7 @@ fn successors<'p>(
                     person: p.actor(),
                     active: true,
                 }],
-                ..Context::new(now, actor.clone())
+                ..by.clone()
             };
             case.decide(policy, calendar, command, &ctx).is_ok()
         })
@@ -160,6 +158,7 @@ async fn page(
         .await
         .map_err(|e| a.fail(e))?;
     let work = store.open_work_of(leaver).await.map_err(|e| a.fail(e))?;
+    let by = Context::new(now, a.viewer.principal.person.actor());
     let mut cases = Vec::new();
     for w in work {
         let Some(case) = store
@@ -180,7 +179,15 @@ async fn page(
                 .map_or(&empty, |(_, p)| p);
             let to_name = field("to", &reference, &key);
             let why_name = field("why", &reference, &key);
-            let people = successors(a, &disabled, &case, policy, calendar, leaver, piece, now);
+            let people = successors(
+                &a.people,
+                &disabled,
+                &case,
+                (policy, calendar),
+                leaver,
+                piece,
+                &by,
+            );
             let mut options = vec![Choice::new("", "Choose who takes it on")];
             options.extend(people.iter().map(|p| {
                 Choice::new(
