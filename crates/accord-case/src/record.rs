@@ -312,3 +312,32 @@ pub enum OpenWork {
     /// A seat on the case's Resolution Panel.
     PanelSeat,
 }
+
+impl OpenWork {
+    /// Its name in a form or on the command line: `raiser`,
+    /// `other-professional`, `action-12` (the action's event number),
+    /// `panel-seat`.
+    pub fn key(self) -> String {
+        match self {
+            OpenWork::Raiser => "raiser".to_owned(),
+            OpenWork::OtherProfessional => "other-professional".to_owned(),
+            OpenWork::Action { action } => format!("action-{action}"),
+            OpenWork::PanelSeat => "panel-seat".to_owned(),
+        }
+    }
+
+    /// The piece [`OpenWork::key`] names, if any.
+    pub fn from_key(key: &str) -> Option<OpenWork> {
+        match key {
+            "raiser" => Some(OpenWork::Raiser),
+            "other-professional" => Some(OpenWork::OtherProfessional),
+            "panel-seat" => Some(OpenWork::PanelSeat),
+            key => {
+                let n: u64 = key.strip_prefix("action-")?.parse().ok()?;
+                Some(OpenWork::Action {
+                    action: crate::Sequence::new(n).ok()?,
+                })
+            }
+        }
+    }
+}

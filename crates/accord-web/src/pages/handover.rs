@@ -34,21 +34,9 @@ use super::{
 };
 use crate::{ApiError, AppState};
 
-/// A piece's key in a form: `raiser`, `other-professional`, `action-12`,
-/// `panel-seat`.
-fn work_key(work: OpenWork) -> String {
-    match work {
-        OpenWork::Raiser => "raiser".to_owned(),
-        OpenWork::OtherProfessional => "other-professional".to_owned(),
-        OpenWork::Action { action } => format!("action-{action}"),
-        OpenWork::PanelSeat => "panel-seat".to_owned(),
-    }
-}
-
+/// The piece `key` names ([`OpenWork::key`]), while `person` holds it.
 fn parse_work(key: &str, case: &Case, person: &Person) -> Option<OpenWork> {
-    case.open_work_of(&person.id)
-        .into_iter()
-        .find(|w| work_key(*w) == key)
+    OpenWork::from_key(key).filter(|w| case.open_work_of(&person.id).contains(w))
 }
 
 /// One piece of open work, with its question.
@@ -172,7 +160,7 @@ async fn page(
         let reference = case.id().to_string();
         let mut pieces = Vec::new();
         for piece in w.work {
-            let key = work_key(piece);
+            let key = piece.key();
             let empty = Posted::default();
             let shown = posted
                 .filter(|(c, _)| *c == format!("{reference}/{key}"))
