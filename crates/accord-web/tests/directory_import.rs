@@ -313,3 +313,44 @@ async fn the_templates_download_as_csv_and_import_cleanly() {
         .unwrap();
     assert_eq!(refused.status(), 403);
 }
+
+/// A directory larger than the 64 KiB every other body is held to uploads
+/// and imports: the upload and its confirmation read up to 2 MiB.
+#[tokio::test]
+async fn a_directory_larger_than_the_usual_body_limit_imports() {
+    let (app, state, _clock) = spawn_app_with_directory(Backend::Sqlite, &[ADMIN]).await;
+    let admin = sign_in(&app, ADMIN).await;
+    let mut people = String::from("sign_in,name,email,agency,tier,roles,job_title\n");
+    for i in 0..1_200 {
+        people.push_str(&format!(
+            "hav-bulk-{i},Officer Number {i},officer.{i}@police.example.org,hav-police,practitioner,,Police constable\n"
+        ));
+    }
+    assert!(people.len() > accord_web::BODY_LIMIT, "{}", people.len());
+    let before = people_of(&state).await;
+    let checked = upload(
+        &app,
+        &admin,
+        Some(&admin.csrf),
+        &[
+            ("agencies", "agencies.csv", "id,name,kind\n"),
+            ("people", "people.csv", &people),
+        ],
+    )
+    .await;
+    assert_eq!(checked.status(), 200);
+    let page = checked.text().await.unwrap();
+    assert!(page.contains("People to add (1200)"), "{}", &page[..2000]);
+    let fields = hidden_fields(&page);
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let confirmed = post_form(&app, &admin, "/admin/directory/import/confirm", &pairs).await;
+    assert_eq!(confirmed.status(), 303);
+    assert_eq!(people_of(&state).await, before + 1_200);
+    // Any other form is still held to the usual limit.
+    let big = "x".repeat(accord_web::BODY_LIMIT + 1);
+    let refused = post_form(&app, &admin, "/admin/second-factor", &[("required", &big)]).await;
+    assert_eq!(refused.status(), 413);
+}

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::PageError;
 use crate::{
-    ApiError, BODY_LIMIT,
+    ApiError,
     extract::{check_pairs, check_path},
 };
 
@@ -85,7 +85,8 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, PageError> {
         let (parts, body) = request.into_parts();
-        let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        // The few routes that take files read more (`UPLOAD_PATHS`).
+        let bytes = axum::body::to_bytes(body, crate::body_limit(parts.uri.path()))
             .await
             .map_err(|_| ApiError::PayloadTooLarge)?;
         check_pairs(&bytes)?;
