@@ -193,7 +193,7 @@ async fn check(
         let (parts, body) = request.into_parts();
         let bytes = axum::body::to_bytes(body, limit)
             .await
-            .map_err(unreadable_form)?;
+            .map_err(|e| unreadable_form(e, limit))?;
         let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
         let sent = match content_type {
             Some(content_type) => multipart_token(&content_type, bytes.clone()).await,
@@ -211,7 +211,7 @@ async fn check(
         let (parts, body) = request.into_parts();
         let bytes = axum::body::to_bytes(body, limit)
             .await
-            .map_err(unreadable_form)?;
+            .map_err(|e| unreadable_form(e, limit))?;
         let sent = form_urlencoded::parse(&bytes)
             .find(|(name, _)| name == CSRF_FIELD)
             .map(|(_, value)| value.into_owned());
@@ -228,10 +228,12 @@ async fn check(
 
 /// Why a form's body could not be read for its token: too large, or it
 /// did not arrive in time (the server's body read timeout).
-fn unreadable_form(error: axum::Error) -> ApiError {
+fn unreadable_form(error: axum::Error, limit: usize) -> ApiError {
     let too_large = std::error::Error::source(&error)
         .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
-    if too_large {
+    if too_large && limit == crate::UPLOAD_LIMIT {
+        crate::too_large_upload()
+    } else if too_large {
         ApiError::PayloadTooLarge
     } else {
         ApiError::BadRequest {

@@ -72,6 +72,20 @@ pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
 /// files back (issue 13 §3).
 pub const UPLOAD_PATHS: [&str; 2] = ["/admin/directory/import", "/admin/directory/import/confirm"];
 
+/// What an upload larger than [`UPLOAD_LIMIT`] is told: what to do, not
+/// a number of bytes.
+pub(crate) fn too_large_upload() -> ApiError {
+    ApiError::Unprocessable {
+        code: "files_too_large",
+        message: format!(
+            "the files are larger than {} MiB together: split people.csv into smaller files, \
+             each with the header row, and import them one after another",
+            UPLOAD_LIMIT / (1024 * 1024)
+        ),
+        field: None,
+    }
+}
+
 /// The body limit of a request to `path`.
 pub fn body_limit(path: &str) -> usize {
     if UPLOAD_PATHS.contains(&path) {

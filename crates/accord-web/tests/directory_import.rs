@@ -349,6 +349,28 @@ async fn a_directory_larger_than_the_usual_body_limit_imports() {
     let confirmed = post_form(&app, &admin, "/admin/directory/import/confirm", &pairs).await;
     assert_eq!(confirmed.status(), 303);
     assert_eq!(people_of(&state).await, before + 1_200);
+    // Files over the upload limit are refused with what to do.
+    let huge = format!(
+        "sign_in,name,email,agency,tier,roles,job_title\n{}",
+        "x".repeat(accord_web::UPLOAD_LIMIT)
+    );
+    let refused = upload(
+        &app,
+        &admin,
+        Some(&admin.csrf),
+        &[
+            ("agencies", "agencies.csv", "id,name,kind\n"),
+            ("people", "people.csv", &huge),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(
+        page.contains("split people.csv into smaller files"),
+        "{}",
+        &page[..3000.min(page.len())]
+    );
     // Any other form is still held to the usual limit.
     let big = "x".repeat(accord_web::BODY_LIMIT + 1);
     let refused = post_form(&app, &admin, "/admin/second-factor", &[("required", &big)]).await;

@@ -86,9 +86,14 @@ where
     async fn from_request(request: Request, state: &S) -> Result<Self, PageError> {
         let (parts, body) = request.into_parts();
         // The few routes that take files read more (`UPLOAD_PATHS`).
-        let bytes = axum::body::to_bytes(body, crate::body_limit(parts.uri.path()))
-            .await
-            .map_err(|_| ApiError::PayloadTooLarge)?;
+        let limit = crate::body_limit(parts.uri.path());
+        let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+            if limit == crate::UPLOAD_LIMIT {
+                crate::too_large_upload()
+            } else {
+                ApiError::PayloadTooLarge
+            }
+        })?;
         check_pairs(&bytes)?;
         let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         let axum::Form(value) = axum::Form::<T>::from_request(request, state)
