@@ -27,8 +27,8 @@ pub(crate) fn run(
         } => {
             let agencies_text = read(agencies)?;
             let people_text = read(people)?;
-            let policies = accord_policy::builtin(calendars);
             let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+            let mut invited = 0;
             let done = runtime.block_on(async {
                 let Some(found) = store
                     .partnerships()
@@ -40,9 +40,9 @@ pub(crate) fn run(
                         "there is no partnership `{partnership}`: create it with `accord partnership create`"
                     )));
                 };
-                let policy = policies
-                    .iter()
-                    .find(|p| p.id == found.policy)
+                let policy = store
+                    .policy_in_force(&found.policy, calendars)
+                    .await?
                     .ok_or_else(|| {
                         CliError(format!("{partnership} runs a policy Accord does not have"))
                     })?;
@@ -54,7 +54,7 @@ pub(crate) fn run(
                 }
                 let imported = import(
                     &found,
-                    policy,
+                    &policy,
                     CsvFile {
                         name: &agencies.display().to_string(),
                         text: &agencies_text,
@@ -93,6 +93,13 @@ pub(crate) fn run(
                             Timestamp::now(),
                         )
                         .await?;
+                    // Issue 13 §4: the people it added are invited by email
+                    // to choose their own password; nobody is invited twice.
+                    let ids: Vec<_> = imported.people.iter().map(|p| &p.id).collect();
+                    invited = store
+                        .invite_new_people(&ids, Timestamp::now(), &ChangedBy::COMMAND_LINE)
+                        .await?
+                        .len();
                 }
                 Ok(imported)
             });
@@ -109,10 +116,11 @@ pub(crate) fn run(
             )?;
             if *dry_run {
                 writeln!(out, "Nothing was written: run it again without --dry-run.")?;
-            } else if imported.new_people > 0 {
+            } else if invited > 0 {
                 writeln!(
                     out,
-                    "New people sign in once they have a password: `accord user reset-password NAME` sets one."
+                    "Accord emails {invited} new {} an invitation to choose their own password when its background jobs next run.",
+                    if invited == 1 { "person" } else { "people" }
                 )?;
             }
             Ok(true)

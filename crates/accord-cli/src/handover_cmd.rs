@@ -111,10 +111,10 @@ pub(crate) async fn hand_over(
         .await?
         .ok_or_else(no_case)?;
     let case = store.load_case(&id).await?.ok_or_else(no_case)?;
-    let policies = accord_policy::builtin(calendars);
-    let policy = policies
-        .iter()
-        .find(|p| &p.id == case.policy() && p.version == case.policy_version())
+    // The version the case was raised under: built in, or installed.
+    let policy = store
+        .policy_version(case.policy(), case.policy_version(), calendars)
+        .await?
         .ok_or_else(|| {
             CliError(format!(
                 "{id} runs {} version {}, which Accord does not have",
@@ -139,7 +139,7 @@ pub(crate) async fn hand_over(
         reason,
     };
     let events = case
-        .decide(policy, calendar, command, &ctx)
+        .decide(&policy, calendar, command, &ctx)
         .map_err(|r| CliError(format!("{r} ({})", r.section())))?;
     store.append(Some(case.version()), &events).await?;
     writeln!(

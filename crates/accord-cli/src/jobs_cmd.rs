@@ -11,8 +11,9 @@ use accord_store::{DatabaseLocation, Store};
 use crate::{Cli, CliError, Outcome};
 
 /// Each setting: its environment variable, and its key in the config file.
-const SETTINGS: [(&str, &str, &str); 8] = [
+const SETTINGS: [(&str, &str, &str); 9] = [
     ("ACCORD_BASE_URL", "", "base_url"),
+    ("ACCORD_INVITATION_DAYS", "", "invitation_days"),
     ("ACCORD_SMTP_HOST", "smtp", "host"),
     ("ACCORD_SMTP_PORT", "smtp", "port"),
     ("ACCORD_SMTP_SECURITY", "smtp", "security"),
@@ -29,6 +30,8 @@ pub(crate) struct JobSettings {
     pub(crate) base_url: Option<String>,
     /// How long a server holds an email it is sending.
     pub(crate) lease: jiff::SignedDuration,
+    /// How many days an invitation's link works for, from when it is sent.
+    pub(crate) invitation_days: u16,
 }
 
 impl JobSettings {
@@ -54,7 +57,8 @@ impl JobSettings {
             mailer,
             self.base_url.as_deref().unwrap_or(default_base_url),
         )
-        .with_lease(self.lease))
+        .with_lease(self.lease)
+        .with_invitation_days(self.invitation_days))
     }
 }
 
@@ -112,10 +116,24 @@ pub(crate) fn settings(config: Option<&Path>) -> Result<JobSettings, CliError> {
         let half = std::time::Duration::from_secs((lease.as_secs() / 2).max(1) as u64);
         mail.timeout = mail.timeout.min(half);
     }
+    let invitation_days = match var("ACCORD_INVITATION_DAYS") {
+        None => accord_store::DEFAULT_INVITATION_DAYS,
+        Some(s) => match s.trim().parse::<u16>() {
+            Ok(n @ 1..=90) => n,
+            _ => {
+                return Err(CliError(format!(
+                    "ACCORD_INVITATION_DAYS is `{s}`: give how many days an invitation's link \
+                     works for, a whole number from 1 to 90 (the default is {})",
+                    accord_store::DEFAULT_INVITATION_DAYS
+                )));
+            }
+        },
+    };
     Ok(JobSettings {
         mail,
         base_url: var("ACCORD_BASE_URL"),
         lease,
+        invitation_days,
     })
 }
 

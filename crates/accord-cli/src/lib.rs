@@ -120,7 +120,9 @@ pub enum Command {
             value_name = "IP"
         )]
         trusted_proxies: Vec<std::net::IpAddr>,
-        /// The server's config file (TOML): `base_url`, and email in an
+        /// The server's config file (TOML): `base_url`, `invitation_days`
+        /// (how many days an invitation's link works for, from when it is
+        /// sent: 7 unless set; `ACCORD_INVITATION_DAYS`), and email in an
         /// `[smtp]` table with `host`, `port`, `security` (`starttls`,
         /// `tls` or `none`), `username`, `password` and `from`. Each can
         /// be set in the environment instead: `ACCORD_BASE_URL`,
@@ -239,8 +241,9 @@ pub enum DirectoryCommand {
 pub enum PartnershipCommand {
     /// Create a partnership from nothing, with its own team as its first
     /// agency, so that its first administrator can be added with `accord
-    /// user add … --tier admin`. It runs a built-in policy until it
-    /// installs its own.
+    /// user add … --tier admin`. It runs the policy named, a built-in or a
+    /// file of its own; it can install new versions later with `accord
+    /// policy install`.
     Create {
         /// Its id, such as `northshire`: 1 to 64 lower-case letters, digits
         /// and `-`.
@@ -248,8 +251,10 @@ pub enum PartnershipCommand {
         /// Its name, such as "Northshire Safeguarding Children Partnership".
         #[arg(long)]
         name: String,
-        /// The built-in policy it runs, such as `havering-2022` (`accord
-        /// policy list` lists them).
+        /// The policy it runs: a built-in, such as `havering-2022`
+        /// (`accord policy list` lists them), or a policy file of its own,
+        /// such as `ours.toml`, which is checked and installed as its first
+        /// version.
         #[arg(long)]
         policy: String,
         /// The start of its case ids, such as `NOR` in `NOR-2026-0001`;
@@ -279,7 +284,9 @@ pub enum PartnershipCommand {
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Add someone to a partnership's directory (unless they are there
-    /// already) and set their password.
+    /// already) and email them an invitation: a single-use link with which
+    /// they choose their own password. Someone who already has a password
+    /// is sent a link to choose a new one instead.
     Add {
         /// The name they sign in with, such as `hav-police-manager2`.
         #[arg(long, value_name = "NAME")]
@@ -305,8 +312,12 @@ pub enum UserCommand {
         #[arg(long, default_value = "")]
         job_title: String,
     },
-    /// Set a new password for someone, enabling their account if it was
+    /// The operator's tool for when email cannot reach someone: set a new
+    /// password for them at the server, enabling their account if it was
     /// disabled, and end their sessions, API tokens and calendar feed.
+    /// Otherwise let people choose their own: `accord user add` invites
+    /// them, administrators send a reset link from the person's page, and
+    /// anyone can ask for one with "Forgotten your password?" at sign-in.
     ResetPassword {
         /// The name they sign in with.
         sign_in: String,
@@ -400,8 +411,12 @@ pub enum PolicyCommand {
     /// Show everything a policy says: tracks, stages, timescales, forms,
     /// notifications, panel rules and notes.
     Show {
-        /// The policy's id, such as `havering-2022`.
+        /// The policy's id, such as `havering-2022`, or the id of a
+        /// partnership's own installed policy.
         id: String,
+        /// Which version of an installed policy; the newest when left out.
+        #[arg(long)]
+        version: Option<u32>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -421,6 +436,33 @@ pub enum PolicyCommand {
         /// The policy files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+    },
+    /// Install a partnership's own policy file as the version in force.
+    /// The file is checked first, and every mistake printed as
+    /// FILE:LINE:COL with a hint; then what changes against the version in
+    /// force is listed. Nothing is installed without --yes. Disagreements
+    /// raised afterwards run under the new version; open ones carry on
+    /// under the version they were raised under, deadlines unchanged.
+    Install {
+        /// The policy file, such as `ours.toml` (start one with `accord
+        /// policy new --from havering-2022`).
+        file: PathBuf,
+        /// The partnership's id, such as `northshire`.
+        #[arg(long)]
+        partnership: String,
+        /// Install it. Without this, only show what would change.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List the policy versions a partnership has installed, each with
+    /// when it took effect and who installed it, and the one in force.
+    History {
+        /// The partnership's id, such as `northshire`.
+        #[arg(long)]
+        partnership: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Show when each stage would start and fall due if every stage ran to
     /// its full timescale and was escalated on its last day.
@@ -486,7 +528,7 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
     let calendars = calendar_cmd::load_calendars(cli.calendar_dir.as_deref())?;
     match &cli.command {
         Command::Calendar(cmd) => calendar_cmd::run(cmd, &calendars, out),
-        Command::Policy(cmd) => policy_cmd::run(cmd, &calendars, out),
+        Command::Policy(cmd) => policy_cmd::run(cli, cmd, &calendars, out),
         Command::Verify => store_cmd::verify(cli, &calendars, out),
         Command::Rebuild => store_cmd::rebuild(cli, &calendars, out),
         Command::Backup { file } => store_cmd::backup(cli, &calendars, file, out),

@@ -10,23 +10,61 @@ use accord_policy::{
 use jiff::{civil::DateTime, tz::TimeZone};
 use serde::Serialize;
 
+use accord_store::ChangedBy;
+use jiff::Timestamp;
+
 use crate::{
-    CliError, Format, Outcome, PolicyCommand,
+    Cli, CliError, Format, Outcome, PolicyCommand,
     format::{due, local_time, words},
+    store_cmd,
 };
 
-pub(crate) fn run(cmd: &PolicyCommand, calendars: &Calendars, out: &mut dyn Write) -> Outcome {
+pub(crate) fn run(
+    cli: &Cli,
+    cmd: &PolicyCommand,
+    calendars: &Calendars,
+    out: &mut dyn Write,
+) -> Outcome {
     match cmd {
         PolicyCommand::List { format } => list(&accord_policy::builtin(calendars), *format, out),
-        PolicyCommand::Show { id, format } => {
+        PolicyCommand::Show {
+            id,
+            version,
+            format,
+        } => {
             let policies = accord_policy::builtin(calendars);
-            let policy = find(&policies, id)?;
+            let installed;
+            let policy = match (find(&policies, id), version) {
+                (Ok(p), None) => p,
+                (Ok(p), Some(v)) if p.version == *v => p,
+                (found, _) => {
+                    installed = installed_version(cli, calendars, id, *version)?.ok_or_else(
+                        || match found {
+                            Err(e) => e,
+                            Ok(p) => CliError(format!(
+                                "the built-in policy {id} has version {} only",
+                                p.version
+                            )),
+                        },
+                    )?;
+                    &installed
+                }
+            };
             match format {
                 Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(policy)?)?,
                 Format::Text => show(policy, out)?,
             }
             Ok(true)
         }
+        PolicyCommand::Install {
+            file,
+            partnership,
+            yes,
+        } => install(cli, calendars, file, partnership, *yes, out),
+        PolicyCommand::History {
+            partnership,
+            format,
+        } => history(cli, calendars, partnership, *format, out),
         PolicyCommand::Check { files } => check(files, calendars, out),
         PolicyCommand::New { from } => {
             let policies = accord_policy::builtin(calendars);
@@ -60,6 +98,234 @@ pub(crate) fn run(cmd: &PolicyCommand, calendars: &Calendars, out: &mut dyn Writ
             print_timeline(policy, calendars, track.as_deref(), raised, *format, out)
         }
     }
+}
+
+/// An installed policy `id` at `version` (the newest when `None`), from the
+/// store `cli` names.
+fn installed_version(
+    cli: &Cli,
+    calendars: &Calendars,
+    id: &str,
+    version: Option<u32>,
+) -> Result<Option<Policy>, CliError> {
+    let Ok(id) = id.parse::<PolicyId>() else {
+        return Ok(None);
+    };
+    let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+    let found = match version {
+        Some(v) => store.policies().get(&id, v).cloned(),
+        None => store.policies().newest(&id).cloned(),
+    };
+    runtime.block_on(store.close());
+    Ok(found.map(|p| Policy::clone(&p)))
+}
+
+/// `accord policy install FILE --partnership ID [--yes]`.
+fn install(
+    cli: &Cli,
+    calendars: &Calendars,
+    file: &std::path::Path,
+    partnership: &str,
+    yes: bool,
+    out: &mut dyn Write,
+) -> Outcome {
+    let name = file.display().to_string();
+    let source =
+        std::fs::read_to_string(file).map_err(|e| CliError(format!("cannot read {name}: {e}")))?;
+    let policy = match Policy::from_toml(&source, calendars) {
+        Ok(policy) => policy,
+        Err(mistakes) => {
+            for mistake in &mistakes {
+                writeln!(out, "{}", mistake.render(&name))?;
+            }
+            let n = mistakes.len();
+            writeln!(
+                out,
+                "{name}: {n} mistake{}; nothing is installed",
+                if n == 1 { "" } else { "s" }
+            )?;
+            return Ok(false);
+        }
+    };
+    writeln!(
+        out,
+        "{name}: valid policy {} version {}",
+        policy.id, policy.version
+    )?;
+    let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+    let done = runtime.block_on(async {
+        let Some(found) = store
+            .partnerships()
+            .await?
+            .into_iter()
+            .find(|p| p.id == partnership)
+        else {
+            return Err(CliError(format!(
+                "there is no partnership `{partnership}`: create it with `accord partnership create`"
+            )));
+        };
+        let in_force = store.policy_in_force(&found.policy, calendars).await?;
+        let history = store.installed_policies(Some(partnership)).await?;
+        match &in_force {
+            Some(current) => {
+                let since = history
+                    .iter()
+                    .rev()
+                    .find(|h| h.policy == current.id && h.version == current.version)
+                    .map(|h| format!(", in force since {}", uk_time(h.installed_at)))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "\nWhat changes against {} version {}{since}:",
+                    current.id, current.version
+                )?;
+                write_changes(current, &policy, out)?;
+            }
+            None => writeln!(out, "\n{partnership} has no policy in force yet.")?,
+        }
+        if !yes {
+            writeln!(
+                out,
+                "\nNothing is installed yet. To install version {} for {partnership}, run this again with --yes.",
+                policy.version
+            )?;
+            return Ok(true);
+        }
+        let open = store
+            .register_of(partnership)
+            .await
+            .map(|r| r.iter().filter(|e| e.status == accord_case::Status::Open).count())
+            .unwrap_or(0);
+        let installed = store
+            .install_policy(partnership, policy, &source, Timestamp::now(), &ChangedBy::COMMAND_LINE)
+            .await?;
+        if installed.unchanged {
+            writeln!(
+                out,
+                "\n{} version {} is already in force for {partnership}: nothing changed.",
+                installed.policy.id, installed.policy.version
+            )?;
+        } else {
+            writeln!(
+                out,
+                "\nInstalled {} version {} for {partnership}. Disagreements raised from now on run under it; the {open} open one{} carr{} on under the version{} {} raised under, with {} deadlines unchanged.",
+                installed.policy.id,
+                installed.policy.version,
+                if open == 1 { "" } else { "s" },
+                if open == 1 { "ies" } else { "y" },
+                if open == 1 { "" } else { "s" },
+                if open == 1 { "it was" } else { "they were" },
+                if open == 1 { "its" } else { "their" },
+            )?;
+        }
+        Ok(true)
+    });
+    runtime.block_on(store.close());
+    done
+}
+
+/// `accord policy history --partnership ID`.
+fn history(
+    cli: &Cli,
+    calendars: &Calendars,
+    partnership: &str,
+    format: Format,
+    out: &mut dyn Write,
+) -> Outcome {
+    let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+    let done = runtime.block_on(async {
+        let Some(found) = store
+            .partnerships()
+            .await?
+            .into_iter()
+            .find(|p| p.id == partnership)
+        else {
+            return Err(CliError(format!(
+                "there is no partnership `{partnership}`: `accord partnership create` makes one"
+            )));
+        };
+        let in_force = store.policy_in_force(&found.policy, calendars).await?;
+        let history = store.installed_policies(Some(partnership)).await?;
+        Ok((in_force, history))
+    });
+    runtime.block_on(store.close());
+    let (in_force, history) = done?;
+    let in_force = in_force.map(|p| (p.id.clone(), p.version));
+    #[derive(Serialize)]
+    struct Row<'a> {
+        policy: &'a str,
+        version: u32,
+        installed_at: String,
+        installed_by: &'a str,
+        sha256: &'a str,
+        in_force: bool,
+    }
+    let rows: Vec<Row> = history
+        .iter()
+        .map(|h| Row {
+            policy: h.policy.as_str(),
+            version: h.version,
+            installed_at: h.installed_at.to_string(),
+            installed_by: &h.installed_by,
+            sha256: &h.sha256,
+            in_force: in_force
+                .as_ref()
+                .is_some_and(|(id, v)| *id == h.policy && *v == h.version),
+        })
+        .collect();
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?,
+        Format::Text => {
+            if rows.is_empty() {
+                match &in_force {
+                    Some((id, v)) => writeln!(
+                        out,
+                        "{partnership} runs the built-in policy {id} version {v}, and has installed no policy of its own."
+                    )?,
+                    None => writeln!(out, "{partnership} has no policy in force.")?,
+                }
+            }
+            for (row, h) in rows.iter().zip(&history) {
+                writeln!(
+                    out,
+                    "{} version {}  installed {} by {}  sha256 {}{}",
+                    row.policy,
+                    row.version,
+                    uk_time(h.installed_at),
+                    row.installed_by,
+                    &row.sha256[..12],
+                    if row.in_force { "  (in force)" } else { "" }
+                )?;
+            }
+            if let Some((id, v)) = &in_force
+                && !rows.is_empty()
+                && !rows.iter().any(|r| r.in_force)
+            {
+                writeln!(out, "In force: the built-in policy {id} version {v}.")?;
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// `instant` in UK local time, where every built-in calendar counts.
+fn uk_time(instant: Timestamp) -> String {
+    match TimeZone::get("Europe/London") {
+        Ok(zone) => local_time(instant, &zone),
+        Err(_) => instant.to_string(),
+    }
+}
+
+/// Every change from `from` to `to`, one line each.
+fn write_changes(from: &Policy, to: &Policy, out: &mut dyn Write) -> std::io::Result<()> {
+    let changes = accord_policy::changes(from, to);
+    if changes.is_empty() {
+        writeln!(out, "  nothing that changes how a case is run")?;
+    }
+    for change in changes {
+        writeln!(out, "  - {change}")?;
+    }
+    Ok(())
 }
 
 fn find<'a>(policies: &'a [Policy], id: &str) -> Result<&'a Policy, CliError> {

@@ -69,6 +69,7 @@ pub(crate) fn serve(
     runtime.block_on(async {
         let policies = accord_policy::builtin(calendars);
         let store = Store::open_location(&location, policies.clone()).await?;
+        store.load_installed_policies(calendars).await?;
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
             CliError(format!(
                 "cannot listen on {listen}: {e}; choose another address with --listen"
@@ -130,7 +131,8 @@ pub(crate) fn serve(
         let state = AppState::new(store.clone(), calendars.clone(), policies)
             .with_secure_cookies(secure_cookies)
             .with_trusted_proxies(trusted_proxies)
-            .with_base_url(base_url);
+            .with_base_url(base_url)
+            .with_email(email);
         let served = accord_web::serve_with_limits(listener, state, limits, shutdown).await;
         // The jobs finish the step they are in; an email mid-send is
         // either marked or sent again after its lease.

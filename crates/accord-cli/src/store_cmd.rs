@@ -19,7 +19,8 @@ pub struct OpenStore {
     pub store: Store,
 }
 
-/// Opens the store `cli` names, with the built-in policies on `calendars`.
+/// Opens the store `cli` names, with the built-in policies and every
+/// version a partnership installed, on `calendars`.
 pub fn open_store(cli: &Cli, calendars: &Calendars) -> Result<OpenStore, CliError> {
     let location = DatabaseLocation::resolve(cli.database_url.as_deref(), cli.data_dir.as_deref())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -28,6 +29,8 @@ pub fn open_store(cli: &Cli, calendars: &Calendars) -> Result<OpenStore, CliErro
         .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
     let policies = accord_policy::builtin(calendars);
     let store = runtime.block_on(Store::open_location(&location, policies))?;
+    // The versions partnerships installed, which their cases are bound to.
+    runtime.block_on(store.load_installed_policies(calendars))?;
     Ok(OpenStore { runtime, store })
 }
 

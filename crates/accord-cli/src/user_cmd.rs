@@ -1,8 +1,11 @@
 //! `accord user add|reset-password|disable|handover|reset-second-factor` and
 //! `accord partnership require-second-factor`: local accounts and how
-//! people sign in, for an administrator at the server. Passwords are read without echo at a
+//! people sign in, for the operator at the server. `user add` invites
+//! someone by email to choose their own password (issue 13 §4: nobody else
+//! sees or types it). `user reset-password` is the operator's tool for when
+//! email cannot reach someone: its password is read without echo at a
 //! terminal, or as one line of standard input when it is piped (so scripts
-//! and tests can set them); they and their hashes are never printed. Every
+//! and tests can set one); it and its hash are never printed. Every
 //! change is recorded in the directory audit as made by the command line
 //! ([`ChangedBy::COMMAND_LINE`]).
 
@@ -10,8 +13,10 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use accord_calendar::Calendars;
 use accord_case::{AgencyId, PersonId};
-use accord_policy::RoleTier;
-use accord_store::{Agency, AgencyKind, ChangedBy, Directory, Partnership, Password, Person};
+use accord_policy::{Policy, RoleTier};
+use accord_store::{
+    Agency, AgencyKind, ChangedBy, Directory, LinkPurpose, Partnership, Password, Person,
+};
 use jiff::Timestamp;
 
 use crate::{Cli, CliError, Outcome, PartnershipCommand, UserCommand, store_cmd};
@@ -46,7 +51,6 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                     "`{email}` is not an email address: give one such as name@agency.example"
                 )));
             }
-            let password = read_password(out)?;
             let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
             let done = runtime.block_on(async {
                 let created = match store.person_by_sign_in(sign_in).await? {
@@ -110,26 +114,55 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                     .person_by_sign_in(sign_in)
                     .await?
                     .ok_or_else(|| CliError(format!("`{sign_in}` could not be added")))?;
-                store
-                    .set_password(
+                // Someone who already has a password is sent a reset link:
+                // nobody at the server chooses or sees their password.
+                let has_password = store
+                    .account_states(&person.partnership)
+                    .await?
+                    .iter()
+                    .any(|s| s.person == person.id);
+                let purpose = if has_password {
+                    LinkPurpose::Reset
+                } else {
+                    LinkPurpose::Invitation
+                };
+                let sent = store
+                    .send_account_link(
                         &person.id,
-                        &password,
+                        purpose,
                         Timestamp::now(),
                         &ChangedBy::COMMAND_LINE,
                     )
                     .await?;
-                Ok(created)
+                Ok((created, purpose, sent, person.email))
             });
             runtime.block_on(store.close());
-            if done? {
+            let (created, purpose, sent, address) = done?;
+            let link = match purpose {
+                LinkPurpose::Invitation => "an invitation to choose their own password",
+                LinkPurpose::Reset => "a link to choose a new password",
+            };
+            if created {
+                writeln!(out, "Added {sign_in} to {partnership}.")?;
+            } else {
                 writeln!(
                     out,
-                    "Added {sign_in} to {partnership} and set their password."
+                    "{sign_in} was already in {partnership}: their details are unchanged."
+                )?;
+            }
+            if sent {
+                writeln!(
+                    out,
+                    "Accord emails them {link} at {address} when its background jobs next run \
+                     (with `accord serve`, or `accord jobs run-once`). If email cannot reach \
+                     them, `accord user reset-password {sign_in}` sets one at the server."
                 )?;
             } else {
                 writeln!(
                     out,
-                    "{sign_in} was already in {partnership}: set their password, and ended their sessions, API tokens and calendar feed."
+                    "No email was sent: they have no email address, or their account is \
+                     disabled. `accord user reset-password {sign_in}` sets a password at the \
+                     server and enables the account."
                 )?;
             }
             Ok(true)
@@ -361,17 +394,53 @@ fn create_partnership(
         return Err(CliError("--name cannot be blank".into()));
     }
     let policies = accord_policy::builtin(calendars);
-    let Some(policy) = policies.iter().find(|p| p.id.as_str() == policy) else {
+    // A built-in by id, or a file of the partnership's own, checked here
+    // and installed as its first version once the partnership exists.
+    let own: Option<(Policy, String)> = if policies.iter().any(|p| p.id.as_str() == policy) {
+        None
+    } else if std::path::Path::new(policy).is_file() {
+        let source = std::fs::read_to_string(policy)
+            .map_err(|e| CliError(format!("cannot read {policy}: {e}")))?;
+        match Policy::from_toml(&source, calendars) {
+            Ok(p) if policies.iter().any(|b| b.id == p.id) => {
+                return Err(CliError(format!(
+                    "{policy} keeps the id of the built-in policy `{}`: give your partnership's policy its own `id`, such as \"{}-{}\", or pass --policy {} to run the built-in as it is",
+                    p.id,
+                    id,
+                    jiff::Timestamp::now().strftime("%Y"),
+                    p.id
+                )));
+            }
+            Ok(p) => Some((p, source)),
+            Err(mistakes) => {
+                for mistake in &mistakes {
+                    writeln!(out, "{}", mistake.render(policy))?;
+                }
+                return Err(CliError(format!(
+                    "{policy} has {} mistake{}: correct the file (`accord policy check {policy}`) and run this again; nothing was created",
+                    mistakes.len(),
+                    if mistakes.len() == 1 { "" } else { "s" }
+                )));
+            }
+        }
+    } else {
         let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
         let hint = if policy.ends_with(".toml") || policy.contains('/') {
-            " (a policy file of the partnership's own is installed with `accord policy install` once it exists; start from a built-in)"
+            " and no such file"
         } else {
             ""
         };
         return Err(CliError(format!(
-            "there is no built-in policy `{policy}`{hint}: choose one of {}",
+            "there is no built-in policy `{policy}`{hint}: choose one of {}, or name a policy file of your own",
             ids.join(", ")
         )));
+    };
+    let policy: &Policy = match &own {
+        Some((p, _)) => p,
+        None => policies
+            .iter()
+            .find(|p| p.id.as_str() == policy)
+            .expect("found above"),
     };
     let case_prefix = match case_prefix {
         Some(p) => p.to_owned(),
@@ -432,6 +501,21 @@ fn create_partnership(
                 "another partnership's case ids already start `{case_prefix}`: give --case-prefix"
             )));
         }
+        if own.is_some() {
+            if let Some(other) = existing.iter().find(|p| p.policy == policy.id) {
+                return Err(CliError(format!(
+                    "the policy id `{}` belongs to another partnership ({}): give your partnership's policy its own `id`",
+                    policy.id, other.id
+                )));
+            }
+            let taken = store.installed_policies(None).await?;
+            if let Some(other) = taken.iter().find(|h| h.policy == policy.id) {
+                return Err(CliError(format!(
+                    "the policy id `{}` belongs to another partnership ({}): give your partnership's policy its own `id`",
+                    policy.id, other.partnership
+                )));
+            }
+        }
         store
             .put_directory(
                 Directory {
@@ -443,6 +527,17 @@ fn create_partnership(
                 Timestamp::now(),
             )
             .await?;
+        if let Some((file, source)) = &own {
+            store
+                .install_policy(
+                    id,
+                    file.clone(),
+                    source,
+                    Timestamp::now(),
+                    &ChangedBy::COMMAND_LINE,
+                )
+                .await?;
+        }
         Ok(())
     });
     runtime.block_on(store.close());
@@ -464,7 +559,7 @@ fn create_partnership(
     )?;
     writeln!(
         out,
-        "They sign in with `accord serve` running, and add its agencies and people on the Administration pages."
+        "They are emailed an invitation to choose their password (set up email first: see `accord serve --help`; without it, `accord user reset-password {id}-admin` sets one). They sign in with `accord serve` running, and add its agencies and people on the Administration pages."
     )?;
     Ok(true)
 }

@@ -164,3 +164,100 @@ fn serve_runs_the_jobs_and_emails_through_the_configured_server() {
         "links use the configured base URL"
     );
 }
+
+/// Issue 13 §4: `accord user add` invites by email, and the job runner
+/// sends the invitation with a link lasting as many days as the config
+/// file's `invitation_days` says, counted from when it is sent; a value
+/// that is not a number of days is one clear error.
+#[tokio::test]
+async fn an_invitation_goes_by_email_with_the_configured_lifetime() {
+    let data = tempfile::tempdir().unwrap();
+    let sink = SmtpSink::start();
+    let config = data.path().join("accord.toml");
+    std::fs::write(
+        &config,
+        "base_url = \"https://accord.havering.example.org\"\ninvitation_days = 3\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        accord(data.path(), &sink)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap()
+    };
+    let created = run(&[
+        "partnership",
+        "create",
+        "northshire",
+        "--name",
+        "Northshire Safeguarding Children Partnership",
+        "--policy",
+        "havering-2022",
+    ]);
+    assert!(created.status.success());
+    let added = run(&[
+        "user",
+        "add",
+        "--sign-in",
+        "northshire-admin",
+        "--partnership",
+        "northshire",
+        "--agency",
+        "northshire-team",
+        "--name",
+        "Ade Bello",
+        "--email",
+        "ade.bello@northshire.example",
+        "--tier",
+        "admin",
+    ]);
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let config_arg = config.to_str().unwrap();
+    let bad = accord(data.path(), &sink)
+        .args(["jobs", "run-once", "--config", config_arg])
+        .env("ACCORD_INVITATION_DAYS", "a week")
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let said = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        said.contains("ACCORD_INVITATION_DAYS is `a week`"),
+        "{said}"
+    );
+    assert!(sink.messages().is_empty());
+
+    let sent = run(&["jobs", "run-once", "--config", config_arg]);
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let mail = sink.messages();
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].to.contains("ade.bello@northshire.example"));
+    assert!(
+        mail[0]
+            .raw
+            .replace("=\r\n", "")
+            .contains("https://accord.havering.example.org/account/set-password/"),
+        "{}",
+        mail[0].raw
+    );
+
+    let url = format!("sqlite://{}", data.path().join("accord.sqlite").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let (sent_at, expires_at): (i64, i64) =
+        sqlx::query_as("SELECT sent_at_us, expires_at_us FROM account_links")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(expires_at - sent_at, 3 * 24 * 60 * 60 * 1_000_000);
+    pool.close().await;
+}

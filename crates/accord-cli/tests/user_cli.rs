@@ -1,6 +1,8 @@
-//! `accord user add|reset-password|disable`, run as a process with the
-//! password piped on standard input: accounts that sign in, passwords that
-//! are never printed, and one clear error line for bad input.
+//! `accord user add|reset-password|disable`, run as a process: `user add`
+//! invites by email and takes no password (issue 13 §4); the operator's
+//! `reset-password` takes one piped on standard input. Accounts that sign
+//! in, passwords that are never printed, and one clear error line for bad
+//! input.
 
 #[path = "../../accord-store/tests/common/sample.rs"]
 mod sample;
@@ -127,30 +129,65 @@ fn havering_agency(url: &str) -> String {
     })
 }
 
+/// The emails waiting to be sent from the store at `url`: (to, occasion,
+/// body).
+fn waiting_email(url: &str) -> Vec<(String, String, String)> {
+    with_store(url, async |store| {
+        store
+            .deliveries_with_status(accord_store::DeliveryStatus::Pending, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.address, d.occasion, d.body))
+            .collect()
+    })
+}
+
+/// Issue 13 §4: "Administrators never see or type someone else's
+/// password": `user add` takes none, and invites them by email instead;
+/// someone already there with a password is sent a reset link.
 #[test]
-fn user_add_puts_someone_in_the_directory_with_a_password_read_from_stdin() {
+fn user_add_puts_someone_in_the_directory_and_invites_them_by_email() {
     let (_dir, url) = directory();
     let agency = havering_agency(&url);
-    let out = assert_succeeded(&accord(
+    let out = assert_succeeded(&accord(&url, &add_args("hav-new-worker", &agency), ""));
+    assert!(out.contains("Added hav-new-worker to havering."), "{out}");
+    assert!(
+        out.contains("Accord emails them an invitation to choose their own password at sam.okafor@example.org"),
+        "{out}"
+    );
+    assert!(
+        out.contains("accord user reset-password hav-new-worker"),
+        "{out}"
+    );
+    // In the directory, with no password until they choose one.
+    assert!(matches!(
+        check(&url, "hav-new-worker", PASSWORD),
+        SignInCheck::Refused
+    ));
+    let waiting = waiting_email(&url);
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    let (to, occasion, body) = &waiting[0];
+    assert_eq!(to, "sam.okafor@example.org");
+    assert_eq!(occasion, "invitation");
+    // The link is made only as the email is sent: it is not stored.
+    assert!(!body.contains("/account/set-password/"), "{body}");
+
+    // Someone already in the directory with a password gets a reset link.
+    assert_succeeded(&accord(
         &url,
-        &add_args("hav-new-worker", &agency),
+        &["user", "reset-password", "hav-police-manager"],
         &format!("{PASSWORD}\n"),
     ));
-    assert!(out.contains("Added hav-new-worker to havering"), "{out}");
-    match check(&url, "hav-new-worker", PASSWORD) {
-        SignInCheck::Verified(p) => {
-            assert_eq!(p.name, "Sam Okafor");
-            assert_eq!(p.tier.id(), "practitioner");
-        }
-        other => panic!("expected to sign in: {other:?}"),
-    }
-    // Someone already in the directory just gets a password.
-    let out = assert_succeeded(&accord(
-        &url,
-        &add_args("hav-police-manager", &agency),
-        &format!("{PASSWORD}\n"),
-    ));
+    let out = assert_succeeded(&accord(&url, &add_args("hav-police-manager", &agency), ""));
     assert!(out.contains("already in havering"), "{out}");
+    assert!(out.contains("a link to choose a new password"), "{out}");
+    assert!(
+        waiting_email(&url)
+            .iter()
+            .any(|(_, occasion, _)| occasion == "password_reset")
+    );
+    // Their password stays until they use the link.
     assert!(matches!(
         check(&url, "hav-police-manager", PASSWORD),
         SignInCheck::Verified(_)
@@ -163,7 +200,7 @@ fn user_add_refuses_bad_input_with_one_line() {
     let agency = havering_agency(&url);
     let short = assert_one_error_line(&accord(
         &url,
-        &add_args("hav-new-worker", &agency),
+        &["user", "reset-password", "hav-police-manager"],
         "short\n",
     ));
     assert!(short.contains("at least 12"), "{short}");
@@ -197,11 +234,17 @@ fn user_add_refuses_bad_input_with_one_line() {
 fn reset_password_replaces_the_old_one_and_disable_stops_sign_in() {
     let (_dir, url) = directory();
     let agency = havering_agency(&url);
-    assert_succeeded(&accord(
+    assert_succeeded(&accord(&url, &add_args("hav-new-worker", &agency), ""));
+    // The operator's tool, for when email cannot reach someone.
+    let out = assert_succeeded(&accord(
         &url,
-        &add_args("hav-new-worker", &agency),
+        &["user", "reset-password", "hav-new-worker"],
         &format!("{PASSWORD}\n"),
     ));
+    assert!(
+        out.contains("Set a new password for hav-new-worker"),
+        "{out}"
+    );
     let out = assert_succeeded(&accord(&url, &["user", "disable", "hav-new-worker"], ""));
     assert!(out.contains("Disabled hav-new-worker"), "{out}");
     assert!(matches!(
@@ -368,9 +411,10 @@ fn user_add_refuses_a_name_differing_only_in_case() {
 fn disable_then_reset_password_never_revives_a_token_and_both_are_recorded() {
     let (_dir, url) = directory();
     let agency = havering_agency(&url);
+    assert_succeeded(&accord(&url, &add_args("hav-new-worker", &agency), ""));
     assert_succeeded(&accord(
         &url,
-        &add_args("hav-new-worker", &agency),
+        &["user", "reset-password", "hav-new-worker"],
         &format!("{PASSWORD}\n"),
     ));
     let token = with_store(&url, async |store| {
@@ -425,6 +469,7 @@ fn disable_then_reset_password_never_revives_a_token_and_both_are_recorded() {
         ours,
         [
             ("person.added", cli),
+            ("account.invitation_sent", cli),
             ("account.password", cli),
             ("token.created", worker),
             ("account.disabled", cli),
@@ -482,9 +527,15 @@ fn a_partnership_is_created_from_nothing_and_gets_its_first_administrator() {
             "--tier",
             "admin",
         ],
-        &format!("{PASSWORD}\n"),
+        "",
     );
-    assert_succeeded(&admin);
+    assert!(assert_succeeded(&admin).contains("an invitation"));
+    // Where email is not set up yet, the operator sets a first password.
+    assert_succeeded(&accord(
+        &url,
+        &["user", "reset-password", "northshire-admin"],
+        &format!("{PASSWORD}\n"),
+    ));
     assert!(matches!(
         check(&url, "northshire-admin", PASSWORD),
         SignInCheck::Verified(p) if p.partnership == "northshire"
@@ -532,7 +583,7 @@ fn a_partnership_is_created_from_nothing_and_gets_its_first_administrator() {
         ),
         (
             vec!["southshire", "--name", "South", "--policy", "ours.toml"],
-            "there is no built-in policy `ours.toml` (a policy file",
+            "there is no built-in policy `ours.toml` and no such file",
         ),
         (
             vec!["southshire", "--name", "  ", "--policy", "havering-2022"],
@@ -684,4 +735,87 @@ fn a_partnerships_directory_is_imported_from_csv_and_exported_again() {
         "",
     );
     assert!(assert_succeeded(&round).contains("(0 new) and 3 people (0 new)"));
+}
+
+/// Issue 13 §4: the people a directory import adds are invited by email,
+/// once: importing the same file again invites nobody twice, and someone
+/// who already has a password is not invited.
+#[test]
+fn importing_people_invites_each_new_person_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    assert_succeeded(&accord(
+        &url,
+        &[
+            "partnership",
+            "create",
+            "northshire",
+            "--name",
+            "Northshire Safeguarding Children Partnership",
+            "--policy",
+            "havering-2022",
+        ],
+        "",
+    ));
+    let agencies = dir.path().join("agencies.csv");
+    std::fs::write(
+        &agencies,
+        "id,name,kind\nnorthshire-police,Northshire Police,police\n",
+    )
+    .unwrap();
+    let people = dir.path().join("people.csv");
+    std::fs::write(
+        &people,
+        "sign_in,name,email,agency,tier,roles,job_title\nnor-pc,Asha Patel,asha.patel@police.example,northshire-police,practitioner,,\nnor-ds,Dev Shah,dev.shah@police.example,northshire-police,manager,,\n",
+    )
+    .unwrap();
+    let import = || {
+        accord(
+            &url,
+            &[
+                "directory",
+                "import",
+                agencies.to_str().unwrap(),
+                people.to_str().unwrap(),
+                "--partnership",
+                "northshire",
+            ],
+            "",
+        )
+    };
+    let dry = assert_succeeded(&accord(
+        &url,
+        &[
+            "directory",
+            "import",
+            agencies.to_str().unwrap(),
+            people.to_str().unwrap(),
+            "--partnership",
+            "northshire",
+            "--dry-run",
+        ],
+        "",
+    ));
+    assert!(!dry.contains("invitation"), "{dry}");
+    assert!(waiting_email(&url).is_empty());
+    let out = assert_succeeded(&import());
+    assert!(
+        out.contains("Accord emails 2 new people an invitation to choose their own password"),
+        "{out}"
+    );
+    let mut to: Vec<String> = waiting_email(&url)
+        .into_iter()
+        .map(|(to, occasion, _)| format!("{to} {occasion}"))
+        .collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "asha.patel@police.example invitation",
+            "dev.shah@police.example invitation"
+        ]
+    );
+    let again = assert_succeeded(&import());
+    assert!(!again.contains("invitation"), "{again}");
+    assert_eq!(waiting_email(&url).len(), 2);
 }

@@ -32,7 +32,8 @@ use accord_case::{Actor, AgencyId, Case, CaseId, Command, Context, PersonId};
 use accord_policy::{Policy, Relation, RoleRef, RoleTier};
 use accord_store::{
     AgencyKind, AppendError, Attempt, Channel, DeadlineEntry, Delivery, DirectoryError,
-    NewDelivery, OutboxEntry, Person, Store, StoreError, delivery_key, reminder_key,
+    NewDelivery, OutboxEntry, Person, PolicyLoadError, Store, StoreError, delivery_key,
+    reminder_key,
 };
 use jiff::{SignedDuration, Timestamp, ToSpan, civil::Date, tz::TimeZone};
 
@@ -91,18 +92,21 @@ pub enum JobError {
     /// Reading the directory failed.
     #[error(transparent)]
     Directory(#[from] DirectoryError),
+    /// An installed policy version could not be loaded.
+    #[error(transparent)]
+    Policy(#[from] PolicyLoadError),
 }
 
 /// The job runner.
 #[derive(Clone)]
 pub struct Runner {
     store: Store,
-    policies: Arc<Vec<Policy>>,
     calendars: Arc<Calendars>,
     clock: Clock,
     mailer: Option<Mailer>,
     base_url: String,
     lease: SignedDuration,
+    invitation_lifetime: SignedDuration,
 }
 
 /// One partnership's people and the agencies they belong to, read once a
@@ -125,15 +129,28 @@ impl Runner {
         mailer: Option<Mailer>,
         base_url: &str,
     ) -> Runner {
+        store.know_policies(policies.into_iter().map(Arc::new));
         Runner {
             store,
-            policies: Arc::new(policies),
             calendars: Arc::new(calendars),
             clock: Arc::new(Timestamp::now),
             mailer,
             base_url: base_url.trim_end_matches('/').to_owned(),
             lease: LEASE,
+            invitation_lifetime: SignedDuration::from_hours(
+                24 * i64::from(accord_store::DEFAULT_INVITATION_DAYS),
+            ),
         }
+    }
+
+    /// The same runner sending invitations whose links work for `days`
+    /// days from when they are sent, instead of
+    /// [`accord_store::DEFAULT_INVITATION_DAYS`] (`ACCORD_INVITATION_DAYS`,
+    /// or `invitation_days` in `accord serve`'s config file). A password
+    /// reset's link always works for [`accord_store::RESET_LINK_LIFETIME`].
+    pub fn with_invitation_days(mut self, days: u16) -> Runner {
+        self.invitation_lifetime = SignedDuration::from_hours(24 * i64::from(days));
+        self
     }
 
     /// The same runner holding each email it claims for `lease` instead of
@@ -186,6 +203,8 @@ impl Runner {
     /// One pass of every job, in order: breaches, reminders, notifications,
     /// email.
     pub async fn run_once(&self) -> Result<Pass, JobError> {
+        // Versions a partnership installed since the last pass.
+        self.store.load_installed_policies(&self.calendars).await?;
         let directory = self.directory().await?;
         let mut pass = Pass {
             breaches: self.record_breaches(&directory).await?,
@@ -220,11 +239,12 @@ impl Runner {
         Ok(directory)
     }
 
-    fn policy_of(&self, case: &Case) -> Option<(&Policy, &Calendar)> {
+    fn policy_of(&self, case: &Case) -> Option<(Arc<Policy>, &Calendar)> {
         let policy = self
-            .policies
-            .iter()
-            .find(|p| p.id == *case.policy() && p.version == case.policy_version())?;
+            .store
+            .policies()
+            .get(case.policy(), case.policy_version())?
+            .clone();
         let calendar = self.calendars.get(&policy.calendar).ok()?;
         Some((policy, calendar))
     }
@@ -262,7 +282,7 @@ impl Runner {
             // A stage and a form both late are two breaches, one a command.
             loop {
                 let ctx = Context::new(now, actor.clone());
-                let Ok(events) = case.decide(policy, calendar, Command::RecordBreach, &ctx) else {
+                let Ok(events) = case.decide(&policy, calendar, Command::RecordBreach, &ctx) else {
                     break;
                 };
                 match self.store.append(Some(case.version()), &events).await {
@@ -286,7 +306,7 @@ impl Runner {
     async fn send_reminders(&self, directory: &Directory) -> Result<usize, JobError> {
         let now = self.now();
         let until = now
-            .checked_add(reminder_window(&self.policies))
+            .checked_add(reminder_window(self.store.policies().iter()))
             .unwrap_or(Timestamp::MAX);
         let mut sent = 0;
         for deadline in self.store.unreminded_deadlines(until, BATCH * 4).await? {
@@ -305,13 +325,13 @@ impl Runner {
                 if at > now {
                     continue;
                 }
-                let words = message::reminder(&deadline, &case, policy, &self.base_url);
+                let words = message::reminder(&deadline, &case, &policy, &self.base_url);
                 let source = reminder_key(&deadline.case, deadline.form.as_ref(), deadline.due);
                 let people = directory.people_of(&case);
                 let mut to: Vec<&Person> = alerts
                     .remind_to
                     .iter()
-                    .flat_map(|role| recipients(role, &case, policy, people))
+                    .flat_map(|role| recipients(role, &case, &policy, people))
                     .collect();
                 to.sort_by(|a, b| a.id.cmp(&b.id));
                 to.dedup_by(|a, b| a.id == b.id);
@@ -353,7 +373,7 @@ impl Runner {
             let Some((policy, _)) = self.policy_of(case) else {
                 continue;
             };
-            let deliveries = self.notification_deliveries(&entry, case, policy, directory);
+            let deliveries = self.notification_deliveries(&entry, case, &policy, directory);
             // The role is held, but only by whoever the news is about (the
             // raiser, of their own raise), and the stage names nobody else
             // to tell: nobody is missing it. Where the other side has
@@ -362,14 +382,14 @@ impl Runner {
                 entry.recipient,
                 RoleRef::Relation(Relation::Raiser | Relation::RaiserAgencyLead)
             ) || case
-                .current_stage(policy)
+                .current_stage(&policy)
                 .is_some_and(|s| s.leads.other.is_empty());
             if deliveries.is_empty()
                 && only_the_raiser
                 && !accord_store::recipients(
                     &entry.recipient,
                     case,
-                    policy,
+                    &policy,
                     directory.people_of(case),
                 )
                 .is_empty()
@@ -453,7 +473,11 @@ impl Runner {
                 return Ok(());
             }
             for delivery in claimed {
-                let result = mailer.send(&delivery).await;
+                let result = match self.with_link(&delivery).await? {
+                    Some(Ok(message)) => mailer.send(&message).await,
+                    Some(Err(withdrawn)) => Err(withdrawn),
+                    None => mailer.send(&delivery).await,
+                };
                 let now = self.now();
                 let attempt = outcome(&delivery, result, now);
                 match &attempt {
@@ -477,6 +501,64 @@ impl Runner {
                 return Ok(());
             }
         }
+    }
+}
+
+impl Runner {
+    /// For an invitation or password reset (`None` for any other email):
+    /// the message to send, with a link made now
+    /// ([`Store::mint_account_link`]), which exists only in the message
+    /// sent; or, if the link is no longer wanted (used, or replaced by a
+    /// newer one), the permanent failure that keeps it from going.
+    async fn with_link(
+        &self,
+        delivery: &Delivery,
+    ) -> Result<Option<Result<Delivery, SendFailure>>, JobError> {
+        let Some(purpose) = accord_store::LinkPurpose::of_occasion(&delivery.occasion) else {
+            return Ok(None);
+        };
+        if delivery.case.is_some() {
+            return Ok(None);
+        }
+        let invitation = self.invitation_lifetime;
+        let minted = self
+            .store
+            .mint_account_link(delivery.id, self.now(), |p| match p {
+                accord_store::LinkPurpose::Invitation => invitation,
+                accord_store::LinkPurpose::Reset => accord_store::RESET_LINK_LIFETIME,
+            })
+            .await?;
+        let link = match minted {
+            accord_store::Mint::Made(link) => link,
+            accord_store::Mint::Withdrawn => {
+                return Ok(Some(Err(SendFailure {
+                    permanent: true,
+                    reason: "not sent: the link was used, or a newer one replaced it, before \
+                             this email could go"
+                        .to_owned(),
+                })));
+            }
+        };
+        debug_assert_eq!(link.purpose, purpose);
+        let person = self.store.person(&link.person).await?;
+        let name = person.as_ref().map_or("Hello", |p| p.name.as_str());
+        let partnership = match &person {
+            Some(p) => self
+                .store
+                .partnerships()
+                .await?
+                .into_iter()
+                .find(|x| x.id == p.partnership)
+                .map_or_else(|| p.partnership.clone(), |x| x.name),
+            None => "your partnership".to_owned(),
+        };
+        let url = format!("{}/account/set-password/{}", self.base_url, link.token);
+        let words = message::account_link(link.purpose, name, &partnership, &url, link.expires_at);
+        Ok(Some(Ok(Delivery {
+            subject: words.subject,
+            body: words.body,
+            ..delivery.clone()
+        })))
     }
 }
 
@@ -505,9 +587,9 @@ pub fn backoff(n: u32) -> SignedDuration {
 /// a reminder one working day before goes at the start of the deadline's
 /// last day, 24 hours before it ends (25 across a clock change); each
 /// further working day may add a weekend and a run of bank holidays.
-pub fn reminder_window(policies: &[Policy]) -> SignedDuration {
+pub fn reminder_window<'a>(policies: impl IntoIterator<Item = &'a Policy>) -> SignedDuration {
     let days = policies
-        .iter()
+        .into_iter()
         .map(|p| i64::from(p.alerts.remind_working_days_before))
         .max()
         .unwrap_or(0);

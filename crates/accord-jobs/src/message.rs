@@ -208,3 +208,50 @@ fn forms(policy: &Policy, entry: &OutboxEntry) -> String {
         titles.join(", ")
     }
 }
+
+/// The words of an invitation or password reset for `name` of
+/// `partnership`, with its link `url` (which holds the link's secret, so
+/// these words are made only as the email is sent and kept nowhere), which
+/// works until `expires_at`.
+pub fn account_link(
+    purpose: accord_store::LinkPurpose,
+    name: &str,
+    partnership: &str,
+    url: &str,
+    expires_at: jiff::Timestamp,
+) -> Words {
+    let until = expires_at
+        .to_zoned_datetime(
+            jiff::tz::TimeZone::get("Europe/London").unwrap_or(jiff::tz::TimeZone::UTC),
+        )
+        .strftime("%-I:%M%P on %A %-d %B %Y")
+        .to_string();
+    let (subject, opening, after) = match purpose {
+        accord_store::LinkPurpose::Invitation => (
+            format!("You are invited to Accord, for {partnership}"),
+            format!(
+                "{name}, you have been added to Accord, where {partnership} records and \
+                 resolves professional disagreements between agencies. Choose your own \
+                 password to start."
+            ),
+            "If you were not expecting this, tell your partnership's administrator.",
+        ),
+        accord_store::LinkPurpose::Reset => (
+            "Reset your password for Accord".to_owned(),
+            format!(
+                "{name}, someone asked to reset the password of your Accord account for \
+                 {partnership}. If it was you, choose a new password with the link below. \
+                 Setting it signs you out everywhere you were signed in, and turns off your \
+                 API tokens and calendar address."
+            ),
+            "If you did not ask for this, you need do nothing: your password stays as it is.",
+        ),
+    };
+    let body = format!(
+        "{opening}\n\nChoose your password:\n{url}\n\nThe link works once, until {until}. \
+         After that, ask for a new one from the sign-in page (\"Forgotten your password?\") \
+         or from your partnership's administrator.\n\n{after}\n\nAccord never asks for your \
+         password by email or phone.\n"
+    );
+    Words { subject, body }
+}

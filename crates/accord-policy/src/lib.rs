@@ -5,7 +5,8 @@
 //! forms, notifications, panel rules, final decisions, immediate-risk entry,
 //! out-of-scope signposting, areas of disagreement, calendar and notes
 //! (DESIGN.md §2–§5). Policies are TOML files; the five documents in
-//! `policy-documents/` ship built in ([`builtin`]).
+//! `policy-documents/` ship built in ([`builtin`]). [`changes`] says what
+//! a new version changes against the one in force, in words.
 //!
 //! ```
 //! use accord_calendar::Calendars;
@@ -15,11 +16,13 @@
 //! ```
 
 mod builtin;
+mod changes;
 mod check;
 mod model;
 mod timeline;
 
 pub use builtin::{BUILTIN, builtin};
+pub use changes::{ChangeKind, ChangePart, PolicyChange, PolicyItem, changes};
 pub use check::Diagnostic;
 pub use model::*;
 pub use timeline::{Timeline, TimelineStage, timeline};

@@ -423,6 +423,88 @@ macro_rules! account_queries {
             Ok(true)
         }
 
+        /// Spends the link whose token hashes to `token_hash` (if it is
+        /// unused, unrevoked and unexpired at `at`) to set its person's
+        /// password `hash`: ends their sessions, tokens and calendar feed,
+        /// revokes their other links and records it, in one transaction.
+        /// `false`, with nothing changed, if the link does not work or the
+        /// account is disabled.
+        pub(crate) async fn use_link(
+            writer: &Pool<Db>,
+            token_hash: &str,
+            hash: &str,
+            at: Timestamp,
+            by: &ChangedBy,
+        ) -> Result<bool, sqlx::Error> {
+            let now = at.to_string();
+            let now_us = at.as_microsecond();
+            let mut tx = writer.begin_with($begin).await?;
+            // The condition makes it single-use: of two requests with the
+            // same link, the second finds nothing to update.
+            let spent: Option<(String, String)> = sqlx::query_as(
+                "UPDATE account_links SET used_at_us = $2 WHERE token_hash = $1 \
+                 AND used_at_us IS NULL AND revoked_at_us IS NULL AND expires_at_us > $2 \
+                 RETURNING person_id, purpose",
+            )
+            .bind(token_hash)
+            .bind(now_us)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((person, purpose)) = spent else {
+                return Ok(false);
+            };
+            let before: Option<bool> =
+                sqlx::query_scalar("SELECT disabled FROM credentials WHERE person_id = $1")
+                    .bind(&person)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if before == Some(true) {
+                // Disabled since the link was sent: only an administrator
+                // enables an account.
+                return Ok(false);
+            }
+            let Some(partnership) = audit::partnership_of(&mut *tx, &person).await? else {
+                return Ok(false);
+            };
+            sqlx::query(
+                "INSERT INTO credentials (person_id, password_hash, disabled, created_at, changed_at) \
+                 VALUES ($1, $2, FALSE, $3, $3) ON CONFLICT (person_id) DO UPDATE SET \
+                 password_hash = excluded.password_hash, changed_at = excluded.changed_at",
+            )
+            .bind(&person)
+            .bind(hash)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+            links::withdraw_unsent(&mut *tx, &person).await?;
+            sqlx::query(
+                "UPDATE account_links SET revoked_at_us = $2 WHERE person_id = $1 \
+                 AND used_at_us IS NULL AND revoked_at_us IS NULL",
+            )
+            .bind(&person)
+            .bind(now_us)
+            .execute(&mut *tx)
+            .await?;
+            let mut after = end_access(&mut *tx, &person, &now).await?;
+            after.insert("password".into(), "new".into());
+            after.insert("with_link".into(), purpose.into());
+            let before = match before {
+                Some(_) => serde_json::json!({"password": "set"}),
+                None => serde_json::json!({"password": "none"}),
+            };
+            let draft = Draft::new(
+                &partnership,
+                AuditSubject::Account,
+                &person,
+                "account.password",
+                before,
+                serde_json::Value::Object(after),
+            );
+            audit::append(&mut *tx, by, at, &[draft]).await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+
         /// Sets `person`'s own new password `hash` and ends their sessions
         /// but `keep` (the session they changed it from), recorded as their
         /// own change. Their API tokens and calendar feed stay: they are
@@ -847,6 +929,7 @@ macro_rules! account_queries {
 
 mod sqlite {
     type Db = sqlx::Sqlite;
+    use crate::account_links::sqlite as links;
     use crate::audit::sqlite as audit;
     // Take the write lock at once, so no other writer reads a failure
     // count between this one's read and write.
@@ -855,6 +938,7 @@ mod sqlite {
 
 mod postgres {
     type Db = sqlx::Postgres;
+    use crate::account_links::postgres as links;
     use crate::audit::postgres as audit;
     account_queries!("BEGIN", " FOR UPDATE");
 }
@@ -897,6 +981,19 @@ fn lock_at(rule: ThrottleRule, failures: u32, now: Timestamp) -> Option<Timestam
             .ok()
             .and_then(|d| now.checked_add(d).ok())
     })
+}
+
+/// Spends a link to set a password (see `account_links.rs`): `false` if
+/// it does not work.
+pub(crate) async fn use_link(
+    store: &Store,
+    token_hash: &str,
+    hash: &str,
+    at: Timestamp,
+    by: &ChangedBy,
+) -> Result<bool, StoreError> {
+    Ok(on_pool!(store, write_pool, pool, m =>
+        m::use_link(pool, token_hash, hash, at, by).await)?)
 }
 
 /// How long a session lasts from sign-in: a working day.

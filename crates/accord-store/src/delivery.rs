@@ -65,6 +65,10 @@ pub enum DeliveryStatus {
     Sent,
     /// Given up on: an administrator must look at it.
     Failed,
+    /// Never sent, and never to be: a newer email replaced it before it
+    /// went (an invitation or reset link sent again; see
+    /// `account_links.rs`).
+    Withdrawn,
 }
 
 impl DeliveryStatus {
@@ -75,6 +79,7 @@ impl DeliveryStatus {
             DeliveryStatus::Sending => "sending",
             DeliveryStatus::Sent => "sent",
             DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -84,6 +89,7 @@ impl DeliveryStatus {
             "sending" => Some(DeliveryStatus::Sending),
             "sent" => Some(DeliveryStatus::Sent),
             "failed" => Some(DeliveryStatus::Failed),
+            "withdrawn" => Some(DeliveryStatus::Withdrawn),
             _ => None,
         }
     }
@@ -123,8 +129,10 @@ pub struct Delivery {
     pub id: i64,
     /// Its unique key, also the email's Message-ID.
     pub key: String,
-    /// The case it is about.
-    pub case: CaseId,
+    /// The case it is about; `None` for an email about the reader's own
+    /// account (an invitation or a password reset: see
+    /// `account_links.rs`).
+    pub case: Option<CaseId>,
     /// Its reader.
     pub person: PersonId,
     /// How it reaches them.
@@ -198,7 +206,11 @@ impl TryFrom<DeliveryRow> for Delivery {
         let time = |us: i64, what: &str| Timestamp::from_microsecond(us).map_err(|_| bad(what));
         Ok(Delivery {
             id: r.id,
-            case: CaseId::parse(&r.case_id).map_err(|_| bad("case id"))?,
+            case: if r.case_id.is_empty() {
+                None
+            } else {
+                Some(CaseId::parse(&r.case_id).map_err(|_| bad("case id"))?)
+            },
             person: PersonId::parse(&r.person_id).map_err(|_| bad("person"))?,
             channel: Channel::parse(&r.channel).ok_or_else(|| bad("channel"))?,
             status: DeliveryStatus::parse(&r.status).ok_or_else(|| bad("status"))?,

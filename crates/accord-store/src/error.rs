@@ -144,7 +144,7 @@ pub enum StoreError {
     },
     /// A case names a policy version the store was not given.
     #[error(
-        "case {case} is bound to policy {policy} version {version}, which was not loaded: start Accord with that policy file"
+        "case {case} is bound to policy {policy} version {version}, which neither this Accord nor its database has: restore the database, or run the Accord release that installed it"
     )]
     UnknownPolicy {
         /// The case.

@@ -61,6 +61,7 @@ macro_rules! on_pool {
     };
 }
 
+mod account_links;
 mod accounts;
 mod audit;
 mod backend;
@@ -73,6 +74,7 @@ mod handover;
 mod hash_gate;
 mod idempotency;
 mod location;
+mod policy_versions;
 mod projection;
 mod recipients;
 pub mod second_factor;
@@ -91,6 +93,9 @@ use backend::{
     sqlite::{self, SqliteBackend},
 };
 
+pub use account_links::{
+    DEFAULT_INVITATION_DAYS, FORGOTTEN_PASSWORD, LinkPurpose, Mint, MintedLink, RESET_LINK_LIFETIME,
+};
 pub use accounts::{
     AccountError, AccountState, ApiToken, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewToken,
     Password, PasswordError, SESSION_LENGTH, Scope, SignInCheck, ThrottleRule, hash_password,
@@ -106,6 +111,9 @@ pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
 pub use handover::CaseWork;
 pub use idempotency::{IDEMPOTENCY_CLAIM_HOLDS, IDEMPOTENCY_KEPT_FOR, IdempotencyClaim};
 pub use location::{DatabaseLocation, default_data_dir};
+pub use policy_versions::{
+    InstallError, Installation, InstalledPolicy, LoadError as PolicyLoadError, source_sha256,
+};
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
 pub use recipients::{recipients, told};
 pub use second_factor::{Enrolment, SecondFactorCheck, SecondFactorStanding, code_at};
@@ -125,7 +133,9 @@ pub enum BackendKind {
 #[derive(Debug, Clone)]
 pub struct Store {
     backend: Backend,
-    policies: Arc<Policies>,
+    /// Shared by every clone; replaced whole (copy on write) when a
+    /// version is installed or loaded, so readers keep a consistent set.
+    policies: Arc<std::sync::RwLock<Arc<Policies>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -224,7 +234,7 @@ impl Store {
         };
         let store = Store {
             backend,
-            policies: Arc::new(Policies::new(policies)),
+            policies: Arc::new(std::sync::RwLock::new(Arc::new(Policies::new(policies)))),
         };
         // Register rows written before the involvement column existed
         // (migration 0004) are recomputed from the log once.
@@ -265,14 +275,14 @@ impl Store {
     ) -> Result<Appended, AppendError> {
         let streams = [Append { expected, events }];
         let mut appended = on_backend!(self, b, m =>
-            m::append(b.write_pool(), &self.policies, &streams, Some(reader)).await)?;
+            m::append(b.write_pool(), &self.policies(), &streams, Some(reader)).await)?;
         Ok(appended.remove(0))
     }
 
     /// Appends to several streams in one transaction: all or nothing. Used
     /// to load many cases at once (the demo data, benchmarks).
     pub async fn append_all(&self, streams: &[Append<'_>]) -> Result<Vec<Appended>, AppendError> {
-        on_backend!(self, b, m => m::append(b.write_pool(), &self.policies, streams, None).await)
+        on_backend!(self, b, m => m::append(b.write_pool(), &self.policies(), streams, None).await)
     }
 
     /// A case's events in order; empty if there is no such case.
@@ -336,7 +346,7 @@ impl Store {
         reader: Option<Reader<'_>>,
     ) -> Result<Appended, E> {
         on_backend!(self, b, m =>
-            m::raise(b.write_pool(), &self.policies, prefix, year, build, reader).await)
+            m::raise(b.write_pool(), &self.policies(), prefix, year, build, reader).await)
     }
 
     /// Every case, closed and withdrawn ones included, oldest first.
@@ -407,7 +417,7 @@ impl Store {
     /// log, calling `progress(done, total)` as it goes, and returns the
     /// number of events read. Notifications keep their delivery status.
     pub async fn rebuild(&self, progress: impl FnMut(u64, u64)) -> Result<u64, StoreError> {
-        on_backend!(self, b, m => m::rebuild(b.write_pool(), &self.policies, progress).await)
+        on_backend!(self, b, m => m::rebuild(b.write_pool(), &self.policies(), progress).await)
     }
 
     /// Writes an online, consistent copy of a SQLite store to `to`, which

@@ -6,7 +6,7 @@
 //! The row types here are what the database holds (integers and text, the
 //! same on both backends); the public types are what callers read.
 
-use std::{collections::HashMap, str::FromStr};
+use std::{collections::HashMap, str::FromStr, sync::Arc};
 
 use accord_case::{
     AgencyId, Attachment, Case, CaseId, Event, EventBody, Involvement, Occasion, Sequence, Status,
@@ -17,25 +17,64 @@ use serde::{Deserialize, Serialize};
 
 use crate::{StoreError, canonical::Hash};
 
-/// The policies a store knows, by id and version: projections need them to
-/// name a stage and its leads.
-#[derive(Debug, Default)]
-pub struct Policies(HashMap<(PolicyId, u32), Policy>);
+/// The policies a store knows, by id and version: the built-in ones it was
+/// opened with and the versions partnerships installed
+/// (`policy_versions.rs`). Projections need them to name a stage and its
+/// leads. Cheap to clone: each policy is shared.
+#[derive(Debug, Default, Clone)]
+pub struct Policies(HashMap<(PolicyId, u32), Arc<Policy>>);
 
 impl Policies {
     /// Indexes `policies` by id and version.
     pub fn new(policies: impl IntoIterator<Item = Policy>) -> Policies {
-        Policies(
-            policies
-                .into_iter()
-                .map(|p| ((p.id.clone(), p.version), p))
-                .collect(),
-        )
+        let mut known = Policies::default();
+        for p in policies {
+            known.insert(Arc::new(p));
+        }
+        known
+    }
+
+    /// Adds `policy`, replacing any with the same id and version.
+    pub fn insert(&mut self, policy: Arc<Policy>) {
+        self.0.insert((policy.id.clone(), policy.version), policy);
     }
 
     /// The policy `id` at `version`.
-    pub fn get(&self, id: &PolicyId, version: u32) -> Option<&Policy> {
+    pub fn get(&self, id: &PolicyId, version: u32) -> Option<&Arc<Policy>> {
         self.0.get(&(id.clone(), version))
+    }
+
+    /// Whether `id` at `version` is known.
+    pub fn contains(&self, id: &PolicyId, version: u32) -> bool {
+        self.0.contains_key(&(id.clone(), version))
+    }
+
+    /// The newest version known of policy `id`.
+    pub fn newest(&self, id: &PolicyId) -> Option<&Arc<Policy>> {
+        self.0
+            .iter()
+            .filter(|((pid, _), _)| pid == id)
+            .max_by_key(|((_, v), _)| *v)
+            .map(|(_, p)| p)
+    }
+
+    /// Every policy known, by id and then version.
+    pub fn all(&self) -> Vec<&Arc<Policy>> {
+        let mut all: Vec<&Arc<Policy>> = self.0.values().collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id).then(a.version.cmp(&b.version)));
+        all
+    }
+
+    /// Every policy known, by id and then version.
+    pub fn iter(&self) -> impl Iterator<Item = &Policy> {
+        self.all().into_iter().map(|p| &**p)
+    }
+
+    /// The newest version of each policy, by id.
+    pub fn newest_of_each(&self) -> Vec<&Arc<Policy>> {
+        let mut all = self.all();
+        all.retain(|p| self.newest(&p.id).is_some_and(|n| n.version == p.version));
+        all
     }
 }
 

@@ -136,7 +136,7 @@ async fn handing_over_the_raisers_part_moves_the_register_and_the_notifications(
     );
     let theirs = store.notifications_for(&successor.id, 100).await.unwrap();
     assert_eq!(theirs.len(), 1, "{theirs:?}");
-    assert_eq!(theirs[0].case, id);
+    assert_eq!(theirs[0].case.as_ref(), Some(&id));
     assert_eq!(theirs[0].subject, "What the leaver was told");
     // The leaver keeps their own copy: their history is theirs.
     assert_eq!(

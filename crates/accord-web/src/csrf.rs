@@ -16,9 +16,7 @@
 //!   that is not a browser sends neither header and is unaffected.
 //! - A change signed in with the session cookie must carry the session's
 //!   CSRF token: in the `X-CSRF-Token` header, or as the `csrf_token`
-//!   field of an HTML form post (a part of it, for a form that sends
-//!   files). The few routes that take files (`UPLOAD_PATHS`) read a larger
-//!   body than the rest, and the token within it. The token is given when signing in and by
+//!   field of an HTML form post. The token is given when signing in and by
 //!   `GET /api/v1/me`; it is the SHA-256 of the session secret, so the
 //!   server keeps nothing more and the token says nothing of the secret.
 //! - An API request with a bearer token (`Authorization`, under `/api/`)
@@ -35,16 +33,16 @@
 use std::sync::Arc;
 
 use axum::{
-    body::{Body, Bytes},
+    body::Body,
     extract::{Request, State},
-    http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, header},
+    http::{HeaderMap, HeaderName, Method, Uri, header},
     middleware::Next,
     response::Response,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::{ApiError, AppState, auth::session_cookie, body_limit};
+use crate::{ApiError, AppState, UPLOAD_LIMIT, auth::session_cookie, body_limit};
 
 /// The header an API client sends the token in.
 pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
@@ -68,40 +66,15 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 fn is_form(headers: &HeaderMap) -> bool {
-    is_media(headers, "application/x-www-form-urlencoded")
-}
-
-/// A form that sends files: its token is one of its parts.
-fn is_multipart(headers: &HeaderMap) -> bool {
-    is_media(headers, "multipart/form-data")
-}
-
-fn is_media(headers: &HeaderMap, media: &str) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|m| m.trim().eq_ignore_ascii_case(media))
+            v.split(';').next().is_some_and(|m| {
+                m.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
         })
-}
-
-/// The `csrf_token` part of a multipart form, read from its buffered
-/// `bytes`; `None` when it has none or cannot be read.
-async fn multipart_token(content_type: &HeaderValue, bytes: Bytes) -> Option<String> {
-    use axum::extract::{FromRequest, Multipart};
-    let request = Request::builder()
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(bytes))
-        .ok()?;
-    let mut form = Multipart::from_request(request, &()).await.ok()?;
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some(CSRF_FIELD) {
-            return field.text().await.ok();
-        }
-    }
-    None
 }
 
 /// A form that was refused before any page handler saw it, left in the
@@ -186,28 +159,10 @@ async fn check(
             Err(wrong_token())
         };
     }
-    // A route that takes files reads a larger body (`UPLOAD_PATHS`); the
-    // token is read within the same limit the route has.
-    let limit = body_limit(request.uri().path());
-    if is_multipart(headers) {
-        let (parts, body) = request.into_parts();
-        let bytes = axum::body::to_bytes(body, limit)
-            .await
-            .map_err(|e| unreadable_form(e, limit))?;
-        let content_type = parts.headers.get(header::CONTENT_TYPE).cloned();
-        let sent = match content_type {
-            Some(content_type) => multipart_token(&content_type, bytes.clone()).await,
-            None => None,
-        };
-        return match sent {
-            Some(sent) if same(&sent, &expected) => Ok(next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await),
-            Some(_) => Err(wrong_token()),
-            None => Err(missing_token()),
-        };
-    }
     if is_form(headers) {
+        // The directory import's confirmation carries its checked files
+        // back as fields, so its path reads more (`UPLOAD_PATHS`).
+        let limit = body_limit(request.uri().path());
         let (parts, body) = request.into_parts();
         let bytes = axum::body::to_bytes(body, limit)
             .await
@@ -223,7 +178,41 @@ async fn check(
             None => Err(missing_token()),
         };
     }
+    if let Some(boundary) = multipart_boundary(headers) {
+        // A file upload (the policy and directory pages): the token is one
+        // of its fields. The body is read whole, within the upload limit,
+        // and handed on as it came.
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT)
+            .await
+            .map_err(|e| unreadable_form(e, UPLOAD_LIMIT))?;
+        let sent = multipart_field(bytes.clone(), &boundary, CSRF_FIELD).await;
+        return match sent {
+            Some(sent) if same(&sent, &expected) => Ok(next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await),
+            Some(_) => Err(wrong_token()),
+            None => Err(missing_token()),
+        };
+    }
     Err(missing_token())
+}
+
+/// The boundary of a `multipart/form-data` body, if it is one.
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(content_type).ok()
+}
+
+/// The text of the field `name` in a `multipart/form-data` body.
+async fn multipart_field(bytes: axum::body::Bytes, boundary: &str, name: &str) -> Option<String> {
+    let mut multipart = multer::Multipart::new(Body::from(bytes).into_data_stream(), boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// Why a form's body could not be read for its token: too large, or it
@@ -231,7 +220,7 @@ async fn check(
 fn unreadable_form(error: axum::Error, limit: usize) -> ApiError {
     let too_large = std::error::Error::source(&error)
         .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
-    if too_large && limit == crate::UPLOAD_LIMIT {
+    if too_large && limit == UPLOAD_LIMIT {
         crate::too_large_upload()
     } else if too_large {
         ApiError::PayloadTooLarge

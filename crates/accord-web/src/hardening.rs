@@ -82,8 +82,13 @@ pub(crate) fn harden(
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         // Same-origin, not no-referrer: with no-referrer browsers send
         // `Origin: null` on our own forms, which the CSRF layer must refuse.
-        // Other sites still learn nothing (no Referer leaves Accord).
-        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        // Other sites still learn nothing (no Referer leaves Accord). A
+        // route may ask for less: the link that sets a password, whose
+        // address holds a secret, sends none at all.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(
             // The span names the method and the route's pattern

@@ -45,7 +45,7 @@ use std::{future::Future, net::IpAddr, sync::Arc, time::Duration};
 use accord_calendar::{Calendar, Calendars};
 use accord_case::Case;
 use accord_policy::{Policy, PolicyId};
-use accord_store::Store;
+use accord_store::{Policies, Store};
 use axum::Router;
 use jiff::Timestamp;
 use tokio::net::TcpListener;
@@ -60,16 +60,17 @@ pub use hardening::{CONTENT_SECURITY_POLICY, STRICT_TRANSPORT_SECURITY};
 /// 413 before it is parsed.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// The largest body of the few routes that take a file ([`UPLOAD_PATHS`]):
-/// a partnership's `agencies.csv` and `people.csv`, a few hundred bytes a
-/// person, so thousands of people fit with room to spare. Only these
-/// routes read so much, and only for a signed-in session with its CSRF
-/// token; every other body keeps [`BODY_LIMIT`].
+/// The largest body a file upload may send: a partnership's policy file
+/// (the longest built-in is 44 KB) or its directory as CSV (a partnership
+/// of several thousand people is a few hundred KB). Only the upload pages
+/// take it; every other route keeps [`BODY_LIMIT`].
 pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
 
-/// The routes that take files, each with the larger [`UPLOAD_LIMIT`]: the
-/// directory's upload and the confirmation that carries the checked
-/// files back (issue 13 §3).
+/// The routes whose urlencoded form may carry whole files, with the larger
+/// [`UPLOAD_LIMIT`]: the directory import's confirmation, which carries
+/// the checked files back (issue 13 §3). A multipart upload is read
+/// within [`UPLOAD_LIMIT`] wherever it is sent; these paths are listed
+/// here too, so both extractors and the CSRF layer agree.
 pub const UPLOAD_PATHS: [&str; 2] = ["/admin/directory/import", "/admin/directory/import/confirm"];
 
 /// What an upload larger than [`UPLOAD_LIMIT`] is told: what to do, not
@@ -78,8 +79,9 @@ pub(crate) fn too_large_upload() -> ApiError {
     ApiError::Unprocessable {
         code: "files_too_large",
         message: format!(
-            "the files are larger than {} MiB together: split people.csv into smaller files, \
-             each with the header row, and import them one after another",
+            "the files are larger than {} MiB together: a policy file is far smaller; split \
+             a directory's people.csv into smaller files, each with the header row, and \
+             import them one after another",
             UPLOAD_LIMIT / (1024 * 1024)
         ),
         field: None,
@@ -105,11 +107,11 @@ pub struct AppState {
 struct Shared {
     store: Store,
     calendars: Calendars,
-    policies: Vec<Policy>,
     clock: Clock,
     secure_cookies: bool,
     trusted_proxies: Vec<IpAddr>,
     base_url: Option<String>,
+    email: bool,
 }
 
 /// Where the server reads the time: the system clock, or a test's.
@@ -120,15 +122,16 @@ impl AppState {
     /// counted on `calendars` (the built-in ones plus any an administrator
     /// keeps).
     pub fn new(store: Store, calendars: Calendars, policies: Vec<Policy>) -> AppState {
+        store.know_policies(policies.into_iter().map(Arc::new));
         AppState {
             shared: Arc::new(Shared {
                 store,
                 calendars,
-                policies,
                 clock: Arc::new(Timestamp::now),
                 secure_cookies: false,
                 trusted_proxies: Vec::new(),
                 base_url: None,
+                email: false,
             }),
         }
     }
@@ -170,6 +173,20 @@ impl AppState {
         self
     }
 
+    /// The same state knowing whether its job runner sends email (an SMTP
+    /// server is configured), so that the pages that rely on email (an
+    /// invitation, a password reset) can say when it does not. Call it
+    /// before the state is cloned.
+    pub fn with_email(mut self, email: bool) -> AppState {
+        self.shared_mut().email = email;
+        self
+    }
+
+    /// Whether the job runner sends email.
+    pub fn email(&self) -> bool {
+        self.shared.email
+    }
+
     /// The address people reach the server at, if it was told one.
     pub fn base_url(&self) -> Option<&str> {
         self.shared.base_url.as_deref()
@@ -204,19 +221,21 @@ impl AppState {
         &self.shared.calendars
     }
 
-    /// The policies cases may be bound to.
-    pub fn policies(&self) -> &[Policy] {
-        &self.shared.policies
+    /// The policy versions this server knows: the built-in ones and every
+    /// version a partnership installed that it has loaded. A snapshot.
+    pub fn policies(&self) -> Arc<Policies> {
+        self.store().policies()
     }
 
-    /// The policy version `case` is bound to, and its calendar. Missing
-    /// only if the server was started without a policy its store holds
-    /// cases under, which the store refuses at append: a server fault.
-    pub fn policy_of(&self, case: &Case) -> Result<(&Policy, &Calendar), ApiError> {
+    /// The policy version `case` is bound to, and its calendar, loading a
+    /// version another process installed. Missing only if the database
+    /// holds cases under a version it does not hold: a server fault.
+    pub async fn policy_of(&self, case: &Case) -> Result<(Arc<Policy>, &Calendar), ApiError> {
         let policy = self
-            .policies()
-            .iter()
-            .find(|p| p.id == *case.policy() && p.version == case.policy_version())
+            .store()
+            .policy_version(case.policy(), case.policy_version(), self.calendars())
+            .await
+            .map_err(|e| ApiError::Internal(Box::new(e)))?
             .ok_or_else(|| {
                 ApiError::Internal(
                     format!(
@@ -228,15 +247,18 @@ impl AppState {
                     .into(),
                 )
             })?;
-        Ok((policy, self.calendar_of(policy)?))
+        let calendar = self.calendar_of(&policy)?;
+        Ok((policy, calendar))
     }
 
-    /// The newest version of policy `id`, which new cases are raised under.
-    pub fn current_policy(&self, id: &PolicyId) -> Result<&Policy, ApiError> {
-        self.policies()
-            .iter()
-            .filter(|p| p.id == *id)
-            .max_by_key(|p| p.version)
+    /// The version of policy `id` in force, which new cases are raised
+    /// under: the newest installed, or the built-in one. Asks the database,
+    /// so a version installed from the command line is in force at once.
+    pub async fn current_policy(&self, id: &PolicyId) -> Result<Arc<Policy>, ApiError> {
+        self.store()
+            .policy_in_force(id, self.calendars())
+            .await
+            .map_err(|e| ApiError::Internal(Box::new(e)))?
             .ok_or_else(|| {
                 ApiError::Internal(format!("this server does not have policy {id}").into())
             })

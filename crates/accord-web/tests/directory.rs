@@ -1,8 +1,9 @@
 //! Issue 11 through the administration pages, on the real server:
 //!
-//! - a new password set by an administrator ends the person's old session
-//!   and API token (401), and a disabled account's tokens stay revoked when
-//!   it is enabled again (finding 4), on SQLite and PostgreSQL;
+//! - an administrator sends a password reset link instead of typing a
+//!   password (issue 13 §4), which ends nothing until it is used (using it
+//!   is in `invitations.rs`), and a disabled account's tokens stay revoked
+//!   when it is enabled again (finding 4), on SQLite and PostgreSQL;
 //! - nobody changes their own role or policy roles, or disables themselves,
 //!   and every change shows on `/admin/audit` to their own partnership's
 //!   administrators only (finding 6);
@@ -89,7 +90,7 @@ fn details<'a>(p: &'a Person, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &
     fields
 }
 
-async fn an_admin_page_reset_ends_the_old_cookie_and_token(backend: Backend) {
+async fn an_admin_page_reset_link_changes_nothing_until_it_is_used(backend: Backend) {
     let (app, _state, _clock) = spawn_app_with_directory(backend, &[ADMIN, MANAGER]).await;
     let admin = sign_in(&app, ADMIN).await;
     let manager = sign_in(&app, MANAGER).await;
@@ -97,39 +98,51 @@ async fn an_admin_page_reset_ends_the_old_cookie_and_token(backend: Backend) {
     assert_eq!(me(&app, "cookie", &manager.cookie).await, 200);
     assert_eq!(me(&app, "authorization", &token).await, 200);
 
-    let reset = post_form(
+    // The administrator never types a password: the page has no field
+    // for one, and the old action is gone.
+    let (_, person_page) = page(&app, &admin, &format!("/admin/people/{MANAGER}")).await;
+    assert!(
+        person_page.contains("Send a password reset link"),
+        "{person_page}"
+    );
+    assert!(!person_page.contains("new_password"), "{person_page}");
+    let old = post_form(
         &app,
         &admin,
         &format!("/admin/people/{MANAGER}/password"),
         &[("new_password", "a brand new pass phrase")],
     )
     .await;
+    assert_eq!(old.status(), 404);
+
+    let reset = post_form(
+        &app,
+        &admin,
+        &format!("/admin/people/{MANAGER}/reset-link"),
+        &[],
+    )
+    .await;
     assert_eq!(reset.status(), 303);
-    assert_eq!(me(&app, "cookie", &manager.cookie).await, 401);
-    assert_eq!(me(&app, "authorization", &token).await, 401);
+    assert_eq!(
+        reset.headers()["location"],
+        format!("/admin/people/{MANAGER}?done=reset-link").as_str()
+    );
+    // Until they use the link (tests/invitations.rs), nothing ends.
+    assert_eq!(me(&app, "cookie", &manager.cookie).await, 200);
+    assert_eq!(me(&app, "authorization", &token).await, 200);
     let (_, done) = page(
         &app,
         &admin,
-        &format!("/admin/people/{MANAGER}?done=password"),
+        &format!("/admin/people/{MANAGER}?done=reset-link"),
     )
     .await;
     assert!(
-        done.contains("API tokens and calendar feed they had have ended"),
+        done.contains("goes by email once this server sends email"),
         "{done}"
     );
 
-    // A token made afresh is revoked by disabling, and enabling again
-    // does not bring it back.
-    let session = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&serde_json::json!({"sign_in": MANAGER, "password": "a brand new pass phrase"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(session.status(), 200);
-    let session = common::session_of(session).await;
-    let token = bearer_token(&app, &session, &["read"]).await;
+    // A token is revoked by disabling, and enabling again does not bring
+    // it back.
     for action in ["disable", "enable"] {
         let changed = post_form(
             &app,
@@ -141,17 +154,17 @@ async fn an_admin_page_reset_ends_the_old_cookie_and_token(backend: Backend) {
         assert_eq!(changed.status(), 303, "{action}");
     }
     assert_eq!(me(&app, "authorization", &token).await, 401);
-    assert_eq!(me(&app, "cookie", &session.cookie).await, 401);
+    assert_eq!(me(&app, "cookie", &manager.cookie).await, 401);
 }
 
 #[tokio::test]
-async fn an_admin_page_reset_ends_the_old_cookie_and_token_on_sqlite() {
-    an_admin_page_reset_ends_the_old_cookie_and_token(Backend::Sqlite).await;
+async fn an_admin_page_reset_link_changes_nothing_until_it_is_used_on_sqlite() {
+    an_admin_page_reset_link_changes_nothing_until_it_is_used(Backend::Sqlite).await;
 }
 
 #[tokio::test]
-async fn an_admin_page_reset_ends_the_old_cookie_and_token_on_postgres() {
-    an_admin_page_reset_ends_the_old_cookie_and_token(Backend::Postgres).await;
+async fn an_admin_page_reset_link_changes_nothing_until_it_is_used_on_postgres() {
+    an_admin_page_reset_link_changes_nothing_until_it_is_used(Backend::Postgres).await;
 }
 
 /// `hav-admin` set their own tier to `chair` and read every case. Now the
@@ -267,7 +280,6 @@ async fn a_sign_in_name_differing_only_in_case_is_refused_on_the_page() {
             ("agency", existing.agency.as_str()),
             ("tier", "manager"),
             ("sign_in", shouted.as_str()),
-            ("password", "three random words here"),
         ],
     )
     .await;

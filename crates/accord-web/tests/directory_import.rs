@@ -367,7 +367,7 @@ async fn a_directory_larger_than_the_usual_body_limit_imports() {
     assert_eq!(refused.status(), 422);
     let page = refused.text().await.unwrap();
     assert!(
-        page.contains("split people.csv into smaller files"),
+        page.contains("people.csv into smaller files"),
         "{}",
         &page[..3000.min(page.len())]
     );

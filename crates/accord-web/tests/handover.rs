@@ -50,7 +50,7 @@ async fn told_of(state: &accord_web::AppState, person: &PersonId) -> Vec<String>
         .await
         .unwrap()
         .into_iter()
-        .map(|d| d.case.to_string())
+        .filter_map(|d| d.case.map(|c| c.to_string()))
         .collect();
     cases.sort();
     cases.dedup();

@@ -305,14 +305,12 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     b.fill("name", "Olu Adeyemi").await;
     b.fill("email", "olu.adeyemi").await;
     b.fill("sign_in", "hav-bhr-named-nurse").await;
-    b.fill("password", "short").await;
     b.choose("tier", "practitioner").await;
     b.choose("roles", "hscp-member").await;
     b.submit().await;
     let errors = b.text(".govuk-error-summary").await;
     assert!(errors.contains("correct format"), "{errors}");
     assert!(errors.contains("Select their agency"), "{errors}");
-    assert!(errors.contains("at least 12"), "{errors}");
     // A practitioner sits on no Board (§2.12: "senior officer").
     assert!(errors.contains("is held by a head of service"), "{errors}");
     assert_eq!(
@@ -330,7 +328,6 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     b.fill("email", "olu.adeyemi@bhr.example.org").await;
     b.fill("job_title", "Named nurse for safeguarding children")
         .await;
-    b.fill("password", "three random words here").await;
     b.click("select#agency").await;
     b.find("select#agency option:nth-child(2)")
         .await
@@ -348,19 +345,40 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
         "{}",
         b.text("main").await
     );
+    // Issue 13 §4: nobody typed their password; they are invited to
+    // choose it (tests/invitation_pages.rs follows the email's link).
     let page = b.text("main").await;
     assert!(page.contains("Named Safeguarding Professional"), "{page}");
+    assert!(page.contains("No password yet"), "{page}");
+    assert!(
+        page.contains("goes by email once this server sends email"),
+        "{page}"
+    );
+    b.axe("a person, invited").await;
+    b.screenshot("a-person-invited").await;
+
+    // Someone who signs in already: a reset link, disabling, enabling.
+    b.open("/admin/people/hav-csc-manager").await;
+    let page = b.text("main").await;
     assert!(page.contains("Can sign in"), "{page}");
     b.axe("a person").await;
     b.screenshot("a-person").await;
+    b.click("#reset-link").await;
+    b.wait_for(|p| p.ends_with("?done=reset-link")).await;
+    assert!(
+        b.text("main")
+            .await
+            .contains("goes by email once this server sends email")
+    );
+    b.axe("a person, sent a reset link").await;
 
-    // Disabling leads to their open work (issue 13 §3): a newcomer has
-    // none. Back on their page, the account is disabled.
+    // Disabling leads to their open work (issue 13 §3). Back on their
+    // page, the account is disabled.
     b.click("#disable").await;
     b.wait_for(|p| p.ends_with("/handover?done=disabled")).await;
-    assert!(b.text("main").await.contains("has no open work"));
-    b.axe("a leaver's open work, none").await;
-    b.open("/admin/people/hav-bhr-named-nurse").await;
+    assert!(b.text("main").await.contains("Their account is disabled"));
+    b.axe("a leaver's open work").await;
+    b.open("/admin/people/hav-csc-manager").await;
     assert!(b.text("main").await.contains("Disabled"));
     b.axe("a person, disabled").await;
     b.click("main form[action$='/enable'] button").await;
@@ -446,13 +464,6 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     assert!(b.path().await.ends_with("?done=imported"));
     std::fs::remove_dir_all(&dir).ok();
     b.sign_out().await;
-
-    // The person added signs in with the first password.
-    b.open("/sign-in").await;
-    b.fill("sign_in", "hav-bhr-named-nurse").await;
-    b.fill("password", "three random words here").await;
-    b.submit().await;
-    assert_eq!(b.path().await, "/my-work");
     b.close().await;
 }
 

@@ -170,11 +170,8 @@ async fn my_deadlines_are_the_visible_open_cases_due_within_five_working_days_or
                     .find(|e| e.case.as_str() == c["id"])
                     .unwrap();
                 let Some(due) = entry.due else { return false };
-                let policy = state
-                    .policies()
-                    .iter()
-                    .find(|p| p.id == entry.policy)
-                    .unwrap();
+                let policies = state.policies();
+                let policy = policies.iter().find(|p| p.id == entry.policy).unwrap();
                 let calendar = calendars.get(&policy.calendar).unwrap();
                 let tz = calendar.time_zone();
                 let last = calendar

@@ -25,7 +25,8 @@ use serde_json::json;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Needs {
     /// Nothing: reference data, signing in and out, the sign-in page, a
-    /// calendar feed's own secret address.
+    /// calendar feed's own secret address, a link to set a password, and
+    /// asking for one.
     Nobody,
     /// An API read: a session, or a token with `read`.
     Read,
@@ -150,6 +151,14 @@ const ROUTES: &[Route] = &[
     r("GET",    "/my-work", "/my-work", Needs::Page),
     r("GET",    "/account/password", "/account/password", Needs::Page),
     r("POST",   "/account/password", "/account/password", Needs::Page),
+    // A link from an invitation or reset: its secret is the only key, and
+    // one that is not a link's sets nothing.
+    r("GET",    "/account/set-password/{token}", "/account/set-password/not-a-link", Needs::Nobody),
+    r("GET",    "/account/set-password", "/account/set-password", Needs::Nobody),
+    r("POST",   "/account/set-password", "/account/set-password", Needs::Nobody),
+    // An empty address is refused, and sends nothing.
+    r("GET",    "/account/forgotten-password", "/account/forgotten-password", Needs::Nobody),
+    r("POST",   "/account/forgotten-password", "/account/forgotten-password", Needs::Nobody),
     r("GET",    "/notifications", "/notifications", Needs::Page),
     r("GET",    "/calendar-feed", "/calendar-feed", Needs::Page),
     r("POST",   "/calendar-feed", "/calendar-feed", Needs::Page),
@@ -187,11 +196,16 @@ const ROUTES: &[Route] = &[
     r("GET",    "/admin/directory/agencies.csv", "/admin/directory/agencies.csv", Needs::Page),
     r("GET",    "/admin/directory/people.csv", "/admin/directory/people.csv", Needs::Page),
     r("GET",    "/admin/calendars", "/admin/calendars", Needs::Page),
+    r("GET",    "/admin/policy", "/admin/policy", Needs::Page),
+    r("GET",    "/admin/policy/file", "/admin/policy/file", Needs::Page),
+    r("POST",   "/admin/policy/check", "/admin/policy/check", Needs::Page),
+    r("POST",   "/admin/policy/install", "/admin/policy/install", Needs::Page),
     r("GET",    "/admin/messages", "/admin/messages", Needs::Page),
     r("GET",    "/admin/audit", "/admin/audit", Needs::Page),
     r("POST",   "/admin/messages/{id}/retry", "/admin/messages/1/retry", Needs::Page),
     r("GET",    "/policies", "/policies", Needs::Page),
     r("GET",    "/policies/{id}", "/policies/havering-hscp-2022", Needs::Page),
+    r("GET",    "/policies/{id}/versions/{version}", "/policies/havering-2022/versions/1", Needs::Page),
     r("GET",    "/register", "/register", Needs::Page),
     r("GET",    "/register.csv", "/register.csv", Needs::Page),
     // Signing out, last: it ends the session the rows above used.

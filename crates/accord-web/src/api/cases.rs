@@ -49,7 +49,7 @@ pub(crate) struct Opened<'s> {
     /// Its events, in order.
     pub(crate) events: Vec<Event>,
     /// The policy version it is bound to.
-    pub(crate) policy: &'s Policy,
+    pub(crate) policy: std::sync::Arc<Policy>,
     /// That policy's calendar.
     pub(crate) calendar: &'s Calendar,
     /// How the reader stands to it.
@@ -63,7 +63,7 @@ impl Opened<'_> {
     /// nothing else.
     pub(crate) fn may_change(&self, principal: &Principal, form: Option<&FormId>) -> bool {
         let theirs = form.is_some_and(|form| {
-            access::forms_asked_of(&principal.person, &self.case, self.policy).contains(&form)
+            access::forms_asked_of(&principal.person, &self.case, &self.policy).contains(&form)
         });
         self.standing.may_act(theirs)
     }
@@ -100,8 +100,8 @@ pub(crate) async fn open_visible<'s>(
         case: id.clone(),
         source,
     })?;
-    let (policy, calendar) = state.policy_of(&case)?;
-    let involvement = case.involvement(policy);
+    let (policy, calendar) = state.policy_of(&case).await?;
+    let involvement = case.involvement(&policy);
     let standing = access::standing(
         &principal.person,
         access::CaseFacts::of_case(&case, &involvement, Some(partnership)),
@@ -159,7 +159,7 @@ pub(crate) async fn show(
     Ok(Json(CaseView::new(
         opened.case,
         &opened.events,
-        opened.policy,
+        &opened.policy,
         state.now(),
     )))
 }
@@ -231,7 +231,7 @@ pub(crate) async fn raise(
 ) -> Result<Response, ApiError> {
     let now = state.now();
     let (case, written, policy) = raise_case(&state, &principal, body, "api: raised").await?;
-    let view = CaseView::new(case, &written, policy, now);
+    let view = CaseView::new(case, &written, &policy, now);
     let location = format!("/api/v1/cases/{}", view.id());
     let mut response = (StatusCode::CREATED, Json(view)).into_response();
     response.headers_mut().insert(
@@ -245,12 +245,12 @@ pub(crate) async fn raise(
 /// the read of the new case recorded for `purpose`: the case, its events
 /// and its policy. The API's `POST /api/v1/cases` and the raise pages both
 /// raise through here.
-pub(crate) async fn raise_case<'s>(
-    state: &'s AppState,
+pub(crate) async fn raise_case(
+    state: &AppState,
     principal: &Principal,
     body: RaiseRequest,
     purpose: &str,
-) -> Result<(Case, Vec<Event>, &'s Policy), ApiError> {
+) -> Result<(Case, Vec<Event>, std::sync::Arc<Policy>), ApiError> {
     if principal.tier() == RoleTier::Admin {
         return Err(ApiError::Forbidden {
             code: "admins_do_not_raise",
@@ -271,8 +271,8 @@ pub(crate) async fn raise_case<'s>(
                 format!("person {} has no partnership record", principal.id()).into(),
             )
         })?;
-    let policy = state.current_policy(&partnership.policy)?;
-    let calendar = state.calendar_of(policy)?;
+    let policy = state.current_policy(&partnership.policy).await?;
+    let calendar = state.calendar_of(&policy)?;
     let now = state.now();
     let year = calendar.time_zone().to_datetime(now).year();
     let ctx = Context::new(now, principal.person.actor());
@@ -299,7 +299,7 @@ pub(crate) async fn raise_case<'s>(
                     start_at: body.start_at,
                     forms: body.forms.into_iter().collect(),
                 };
-                let events = Case::raise(policy, calendar, raise, &ctx).map_err(raise_refusal)?;
+                let events = Case::raise(&policy, calendar, raise, &ctx).map_err(raise_refusal)?;
                 written.clone_from(&events);
                 Ok::<_, ApiError>(events)
             },

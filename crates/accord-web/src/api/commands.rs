@@ -100,7 +100,7 @@ impl<'s> Change<'s> {
                 code: "not_working_on_this_case",
                 message: if opened.standing == Standing::FormRole {
                     let asked: Vec<String> =
-                        access::forms_asked_of(&principal.person, &opened.case, opened.policy)
+                        access::forms_asked_of(&principal.person, &opened.case, &opened.policy)
                             .into_iter()
                             .map(|f| {
                                 opened
@@ -151,7 +151,7 @@ impl<'s> Change<'s> {
     async fn commit(self, command: Command, purpose: &str) -> Result<Json<CaseView>, ApiError> {
         let now = self.state.now();
         let (case, events, policy) = self.apply(command, purpose).await?;
-        Ok(Json(CaseView::new(case, &events, policy, now)))
+        Ok(Json(CaseView::new(case, &events, &policy, now)))
     }
 
     /// Decides `command`, appends what it decided with the read of the
@@ -165,7 +165,7 @@ impl<'s> Change<'s> {
         (
             accord_case::Case,
             Vec<accord_case::Event>,
-            &'s accord_policy::Policy,
+            std::sync::Arc<accord_policy::Policy>,
         ),
         ApiError,
     > {
@@ -182,7 +182,7 @@ impl<'s> Change<'s> {
             people,
             ..Context::new(now, self.principal.person.actor())
         };
-        let decided = case.decide(policy, calendar, command, &ctx)?;
+        let decided = case.decide(&policy, calendar, command, &ctx)?;
         // The change and the read of the answer are recorded together.
         let reader = Reader {
             person: self.principal.id(),

@@ -4,6 +4,7 @@
 
 use accord_calendar::Due;
 use accord_policy::{CountFrom, Policy, PolicyId, Stage, TimescaleSpec, Track, TrackId};
+use accord_store::Policies;
 use axum::extract::State;
 use jiff::{Timestamp, civil::DateTime, tz::TimeZone};
 use serde::{Deserialize, Serialize};
@@ -239,7 +240,14 @@ impl From<&Track> for Ladder {
     responses((status = 200, description = "The policies.", body = [PolicySummary]))
 )]
 pub(crate) async fn list(State(state): State<AppState>) -> Json<Vec<PolicySummary>> {
-    Json(state.policies().iter().map(PolicySummary::from).collect())
+    Json(
+        state
+            .policies()
+            .newest_of_each()
+            .into_iter()
+            .map(|p| PolicySummary::from(&**p))
+            .collect(),
+    )
 }
 
 /// Everything one policy says.
@@ -257,7 +265,7 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<PolicyDetail>, ApiError> {
-    PolicyDetail::new(find(state.policies(), &id)?).map(Json)
+    PolicyDetail::new(find(&state.policies(), &id)?).map(Json)
 }
 
 /// The query of a timeline.
@@ -361,7 +369,8 @@ pub(crate) async fn timeline(
     Path(id): Path<String>,
     Query(query): Query<TimelineQuery>,
 ) -> Result<Json<TimelineBody>, ApiError> {
-    let policy = find(state.policies(), &id)?;
+    let policies = state.policies();
+    let policy = find(&policies, &id)?;
     let track = find_track(policy, query.track.as_deref())?;
     let calendar = state
         .calendars()
@@ -469,7 +478,7 @@ pub(crate) async fn check(
 
 /// The latest version of the policy `id`, or a 404 listing the policies
 /// there are.
-fn find<'a>(policies: &'a [Policy], id: &str) -> Result<&'a Policy, ApiError> {
+fn find<'a>(policies: &'a Policies, id: &str) -> Result<&'a Policy, ApiError> {
     let wanted = id.parse::<PolicyId>().ok();
     policies
         .iter()

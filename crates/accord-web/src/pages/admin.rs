@@ -1,9 +1,11 @@
 //! Administration, for a partnership's administrators (the `admin` tier)
 //! and nobody else: its agencies; its people, their roles and their
-//! accounts (a new password, disabling and enabling, resetting a lost
+//! accounts (an invitation to choose their own password, sent again if
+//! need be; a link to reset it; disabling and enabling; resetting a lost
 //! second factor); whether everyone must use a second factor; the
 //! bank-holiday calendars its deadlines are counted on; and the email to
-//! its people that could not be sent, to try again.
+//! its people that could not be sent, to try again. An administrator never
+//! sees or types anyone's password (issue 13 §4).
 //!
 //! Administrators see no case: these pages show the directory and the
 //! accounts, never a disagreement. What they change is logged without
@@ -19,7 +21,7 @@ use accord_case::{AgencyId, PersonId};
 use accord_policy::{RoleId, RoleTier};
 use accord_store::{
     AUDIT_SHOWN, Agency, AgencyKind, AuditEntry, AuditSubject, ChangedBy, Channel, Delivery,
-    DeliveryStatus, Directory, DirectoryError, Partnership, Password, Person,
+    DeliveryStatus, Directory, DirectoryError, LinkPurpose, Partnership, Person,
 };
 use askama::Template;
 use axum::{
@@ -31,7 +33,7 @@ use axum::{
 use super::{
     Chrome, Done, PageError, Section, Viewer,
     form::{Choice, Errors, FieldError, Posted, Question, QuestionPage},
-    html, html_with_status, sentence, words,
+    html, html_with_status, words,
 };
 use crate::{ApiError, AppState};
 
@@ -225,6 +227,7 @@ struct HomePage {
     chrome: Chrome,
     partnership: String,
     policy: String,
+    policy_version: u32,
     agencies: usize,
     people: usize,
     /// How many emails could not be sent.
@@ -238,9 +241,14 @@ fn done_words(done: &str) -> Option<&'static str> {
     Some(match done {
         "agency" => "The agency is saved",
         "person" => "The person is saved",
-        "password" => {
-            "Their new password is set, and the sessions, API tokens and calendar feed they had \
-             have ended: tell them the password, and that they should change it"
+        "invited" => {
+            "Accord is emailing them an invitation to choose their own password. The link in it \
+             works once; any earlier invitation's link no longer works"
+        }
+        "reset-link" => {
+            "Accord is emailing them a link to choose a new password. Until they use it, their \
+             password, sessions, API tokens and calendar feed stay as they are; using it ends \
+             them all"
         }
         "disabled" => {
             "Their account is disabled: their sessions have ended, and their API tokens and \
@@ -272,15 +280,17 @@ pub(crate) async fn home(
         .second_factor_required(&a.partnership.id)
         .await
         .map_err(|e| a.fail(e))?;
-    let policy = state
+    let (policy, policy_version) = state
         .current_policy(&a.partnership.policy)
-        .map(|p| p.title.clone())
-        .unwrap_or_else(|_| a.partnership.policy.to_string());
+        .await
+        .map(|p| (p.title.clone(), p.version))
+        .map_err(|e| a.fail(e))?;
     let failed = a.failed_email(&state).await?.len();
     let page = HomePage {
         chrome: a.chrome("Administration", &Errors::default()),
         partnership: a.partnership.name.clone(),
         policy,
+        policy_version,
         agencies: a.agencies.len(),
         people: a.people.len(),
         failed,
@@ -569,7 +579,7 @@ pub(crate) async fn people(
         .account_states(&a.partnership.id)
         .await
         .map_err(|e| a.fail(e))?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let mut rows: Vec<PersonRow> = a
         .people
         .iter()
@@ -578,7 +588,7 @@ pub(crate) async fn people(
             name: p.name.clone(),
             job_title: p.job_title.clone(),
             agency: a.agency_name(&p.agency),
-            role: role_words(policy, p),
+            role: role_words(policy.as_deref(), p),
             account: account_words(states.iter().find(|s| s.person == p.id)),
         })
         .collect();
@@ -645,16 +655,6 @@ fn person_questions(
                 posted,
             )
             .hint("Each is held at the role shown under it."),
-        );
-    }
-    if new {
-        questions.push(
-            Question::text("password", "A first password for them", posted)
-                .hint(format!(
-                    "At least {} characters. Tell it to them; they should change it",
-                    accord_store::MIN_PASSWORD_CHARS
-                ))
-                .width("govuk-!-width-one-half"),
         );
     }
     questions
@@ -747,13 +747,13 @@ pub(crate) async fn new_person(
     viewer: Viewer,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     Ok(a.form_page(
         "Add a person",
         "/admin/people",
         "/admin/people/new",
         Vec::new(),
-        person_questions(&a, policy, &Posted::default(), true),
+        person_questions(&a, policy.as_deref(), &Posted::default(), true),
         &Errors::default(),
         "Add them",
     ))
@@ -766,9 +766,9 @@ pub(crate) async fn add_person(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let posted = Posted::from_pairs(pairs);
-    let mut errors = match read_person(&a, policy, &posted) {
+    let mut errors = match read_person(&a, policy.as_deref(), &posted) {
         Ok(_) => Errors::default(),
         Err(e) => e,
     };
@@ -795,22 +795,14 @@ pub(crate) async fn add_person(
     {
         errors.add("sign_in", taken_sign_in(&sign_in, &taken.sign_in));
     }
-    let password = match Password::parse(posted.get("password")) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            errors.add("password", sentence(&e.to_string()).trim_end_matches('.'));
-            None
-        }
-    };
-    let answers = read_person(&a, policy, &posted);
-    let (Ok(answers), Some(id), Some(password), true) = (answers, id, password, errors.is_empty())
-    else {
+    let answers = read_person(&a, policy.as_deref(), &posted);
+    let (Ok(answers), Some(id), true) = (answers, id, errors.is_empty()) else {
         return Ok(a.form_page(
             "Add a person",
             "/admin/people",
             "/admin/people/new",
             Vec::new(),
-            person_questions(&a, policy, &posted, true),
+            person_questions(&a, policy.as_deref(), &posted, true),
             &errors,
             "Add them",
         ));
@@ -849,19 +841,22 @@ pub(crate) async fn add_person(
                 "/admin/people",
                 "/admin/people/new",
                 Vec::new(),
-                person_questions(&a, policy, &posted, true),
+                person_questions(&a, policy.as_deref(), &posted, true),
                 &errors,
                 "Add them",
             ));
         }
         Err(e) => return Err(a.fail(e)),
     }
-    store
-        .set_password(&id, &password, state.now(), &a.by())
+    // Issue 13 §4: they choose their own password, with the link this
+    // sends them; nobody else ever knows it.
+    let invited = store
+        .send_account_link(&id, LinkPurpose::Invitation, state.now(), &a.by())
         .await
-        .map_err(|e| a.fail(ApiError::Internal(Box::new(e))))?;
+        .map_err(|e| a.fail(e))?;
     tracing::info!("an administrator added a person");
-    Ok(Redirect::to(&format!("/admin/people/{id}?done=person")).into_response())
+    let done = if invited { "invited" } else { "person" };
+    Ok(Redirect::to(&format!("/admin/people/{id}?done={done}")).into_response())
 }
 
 /// The error for a sign-in name that is taken: exactly, or by a name that
@@ -888,27 +883,11 @@ struct PersonPage {
     disabled: bool,
     has_password: bool,
     second_factor: bool,
+    /// The server sends email: invitations and reset links can go.
+    email: bool,
     questions: Vec<Question>,
     csrf_token: String,
     done: Option<&'static str>,
-}
-
-impl PersonPage {
-    /// The question a new password is typed into.
-    fn new_password_question(&self) -> Question {
-        let mut q = Question::text("new_password", "A new password", &Posted::default())
-            .hint(format!(
-                "At least {} characters. Tell it to them; they should change it",
-                accord_store::MIN_PASSWORD_CHARS
-            ))
-            .width("govuk-!-width-one-half");
-        q.error = self
-            .errors
-            .iter()
-            .find(|e| e.field == "new_password")
-            .map(|e| e.message.clone());
-        q
-    }
 }
 
 async fn person_page(
@@ -924,7 +903,7 @@ async fn person_page(
         .iter()
         .find(|p| p.id.as_str() == id)
         .ok_or_else(|| a.fail(super::no_such_page()))?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let states = state
         .store()
         .account_states(&a.partnership.id)
@@ -953,14 +932,15 @@ async fn person_page(
         details: vec![
             ("Sign-in name", person.sign_in.clone()),
             ("Agency", a.agency_name(&person.agency)),
-            ("Role", role_words(policy, person)),
+            ("Role", role_words(policy.as_deref(), person)),
             ("Email", person.email.clone()),
         ],
         account: account_words(account),
         disabled: account.is_some_and(|s| s.disabled),
         has_password: account.is_some(),
         second_factor: account.is_some_and(|s| s.second_factor),
-        questions: person_questions(a, policy, shown, false)
+        email: state.email(),
+        questions: person_questions(a, policy.as_deref(), shown, false)
             .into_iter()
             .map(|q| q.checked(errors))
             .collect(),
@@ -983,15 +963,15 @@ pub(crate) async fn person(
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    person_page(
-        &state,
-        &a,
-        &id,
-        None,
-        &Errors::default(),
-        done_words(&done.done),
-    )
-    .await
+    // Without email the link waits: say so rather than that it is going.
+    let words = match done.done.as_str() {
+        "invited" | "reset-link" if !state.email() => Some(
+            "The link is saved, and goes by email once this server sends email: the warning \
+             below says what to do meanwhile",
+        ),
+        other => done_words(other),
+    };
+    person_page(&state, &a, &id, None, &Errors::default(), words).await
 }
 
 /// `POST /admin/people/{id}`: their details and roles.
@@ -1002,12 +982,12 @@ pub(crate) async fn save_person(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let posted = Posted::from_pairs(pairs);
     let Some(existing) = a.people.iter().find(|p| p.id.as_str() == id) else {
         return Err(a.fail(super::no_such_page()));
     };
-    let answers = match read_person(&a, policy, &posted) {
+    let answers = match read_person(&a, policy.as_deref(), &posted) {
         Ok(answers) => answers,
         Err(errors) => return person_page(&state, &a, &id, Some(&posted), &errors, None).await,
     };
@@ -1068,13 +1048,14 @@ fn own_role_changes(me: &Person, answers: &PersonAnswers) -> Errors {
     errors
 }
 
-/// `POST /admin/people/{id}/{account action}`: a new password, disabling,
-/// enabling, or resetting the second factor.
+/// `POST /admin/people/{id}/{account action}`: an invitation sent again
+/// (`invite`), a password reset link (`reset-link`), disabling, enabling,
+/// or resetting the second factor.
 pub(crate) async fn account(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((id, action)): Path<(String, String)>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(_pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
     let Some(person) = a.people.iter().find(|p| p.id.as_str() == id).cloned() else {
@@ -1093,25 +1074,26 @@ pub(crate) async fn account(
     let by = a.by();
     let internal = |e: accord_store::AccountError| a.fail(ApiError::Internal(Box::new(e)));
     let done = match action.as_str() {
-        "password" => {
-            let posted = Posted::from_pairs(pairs);
-            match Password::parse(posted.get("new_password")) {
-                Ok(password) => {
-                    store
-                        .set_password(&person.id, &password, now, &by)
-                        .await
-                        .map_err(internal)?;
-                    "password"
-                }
-                Err(e) => {
-                    let mut errors = Errors::default();
-                    errors.add(
-                        "new_password",
-                        sentence(&e.to_string()).trim_end_matches('.'),
-                    );
-                    return person_page(&state, &a, &id, None, &errors, None).await;
-                }
+        "invite" | "reset-link" => {
+            let (purpose, done, field) = if action == "invite" {
+                (LinkPurpose::Invitation, "invited", "invite")
+            } else {
+                (LinkPurpose::Reset, "reset-link", "reset-link")
+            };
+            if !store
+                .send_account_link(&person.id, purpose, now, &by)
+                .await
+                .map_err(|e| a.fail(e))?
+            {
+                let mut errors = Errors::default();
+                errors.add(
+                    field,
+                    "They have no email address: add it under Their details and roles, then \
+                     send the link",
+                );
+                return person_page(&state, &a, &id, None, &errors, None).await;
             }
+            done
         }
         "disable" => {
             store
@@ -1216,8 +1198,8 @@ impl Admin<'_> {
             if !ours.contains(case.parties()[0]) {
                 continue;
             }
-            let role = match state.policy_of(case) {
-                Ok((policy, _)) => words::role(policy, &entry.recipient),
+            let role = match state.policy_of(case).await {
+                Ok((policy, _)) => words::role(&policy, &entry.recipient),
                 Err(_) => entry.recipient.to_string(),
             };
             rows.push(UnaddressedRow {
@@ -1250,7 +1232,9 @@ pub(crate) async fn messages(
         .map(|d| MessageRow {
             id: d.id,
             when: words::when(d.created_at),
-            case: d.case.to_string(),
+            case: d
+                .case
+                .map_or_else(|| "Their account".to_owned(), |c| c.to_string()),
             name: a.person_name(&d.person),
             address: d.address,
             subject: d.subject,
@@ -1331,6 +1315,9 @@ impl Admin<'_> {
             }
             ChangedBy::System(name) if name == ChangedBy::DEMO.id() => {
                 "The demo data, when it was loaded".to_owned()
+            }
+            ChangedBy::System(name) if name == accord_store::FORGOTTEN_PASSWORD.id() => {
+                "Someone who asked at \"Forgotten your password?\"".to_owned()
             }
             ChangedBy::System(name) => format!("Accord ({name})"),
         };
@@ -1436,6 +1423,16 @@ impl Admin<'_> {
                         .to_owned(),
                     ),
                     "sessions_ended" => ("Sessions ended", text(v)),
+                    "earlier_links_revoked" => ("Earlier links that stopped working", text(v)),
+                    "with_link" => (
+                        "Chosen by them",
+                        match v.as_str() {
+                            Some("invitation") => "With an invitation's link",
+                            Some("reset") => "With a password reset link",
+                            _ => "With a link",
+                        }
+                        .to_owned(),
+                    ),
                     "tokens_revoked" => ("API tokens revoked", list(v, &str::to_owned)),
                     "calendar_feed_revoked" => ("Calendar feed revoked", text(v)),
                     "token" => ("API token", text(v)),
@@ -1463,6 +1460,8 @@ fn audit_what(what: &str) -> String {
         "agency.added" => "Added an agency",
         "person.added" => "Added a person",
         "account.password" => "Set a new password",
+        "account.invitation_sent" => "Sent an invitation to choose a password",
+        "account.reset_link_sent" => "Sent a link to reset their password",
         "account.disabled" => "Disabled their account",
         "account.enabled" => "Enabled their account",
         "token.created" => "Made an API token",
@@ -1470,6 +1469,7 @@ fn audit_what(what: &str) -> String {
         "second_factor.confirmed" => "Set up a second factor",
         "second_factor.reset" => "Reset their second factor",
         "setting.second_factor_required" => "Changed whether everyone needs a second factor",
+        "policy.installed" => "Installed a version of the policy",
         _ => "",
     };
     if !fixed.is_empty() {
@@ -1506,7 +1506,7 @@ pub(crate) async fn audit(
     viewer: Viewer,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let entries = state
         .store()
         .directory_audit(&a.partnership.id, AUDIT_SHOWN + 1)
@@ -1516,7 +1516,7 @@ pub(crate) async fn audit(
     let rows = entries
         .iter()
         .take(AUDIT_SHOWN as usize)
-        .map(|e| a.audit_row(policy, e))
+        .map(|e| a.audit_row(policy.as_deref(), e))
         .collect();
     let page = AuditPage {
         chrome: a.chrome("Changes to the directory", &Errors::default()),
@@ -1662,6 +1662,14 @@ mod tests {
         );
         assert_eq!(audit_what("account.disabled"), "Disabled their account");
         assert_eq!(audit_what("agency.name"), "Changed the agency's name");
+        assert_eq!(
+            audit_what("account.invitation_sent"),
+            "Sent an invitation to choose a password"
+        );
+        assert_eq!(
+            audit_what("account.reset_link_sent"),
+            "Sent a link to reset their password"
+        );
     }
 
     #[test]

@@ -180,10 +180,10 @@ pub(crate) async fn show(
     Query(done): Query<Done>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
-    let policy = state.current_policy(&a.partnership.policy).ok();
+    let policy = state.current_policy(&a.partnership.policy).await.ok();
     let page = ImportPage {
         done: done_words(&done.done),
-        ..page_parts(&a, policy)
+        ..page_parts(&a, policy.as_deref())
     };
     Ok(html_with_status(StatusCode::OK, &page))
 }
@@ -440,6 +440,7 @@ pub(crate) async fn upload(
     let a = admin(&state, &viewer).await?;
     let policy = state
         .current_policy(&a.partnership.policy)
+        .await
         .map_err(|e| a.fail(e))?;
     let mut files: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
     let unreadable = |_| {
@@ -459,17 +460,17 @@ pub(crate) async fn upload(
     let agencies = file_text(FILES[0].0, FILES[0].1, &files[0], &mut errors);
     let people = file_text(FILES[1].0, FILES[1].1, &files[1], &mut errors);
     if !errors.is_empty() {
-        return Ok(import_page(&a, Some(policy), &errors));
+        return Ok(import_page(&a, Some(&policy), &errors));
     }
     let (stored_agencies, stored_people) = stored(&state, &a).await?;
     let imported = match check(
         &a,
-        policy,
+        &policy,
         [&agencies, &people],
         (&stored_agencies, &stored_people),
     ) {
         Ok(imported) => imported,
-        Err(errors) => return Ok(import_page(&a, Some(policy), &errors)),
+        Err(errors) => return Ok(import_page(&a, Some(&policy), &errors)),
     };
     let changes = Changes::of(&imported, (&stored_agencies, &stored_people));
     Ok(check_page(&a, &changes, [&agencies, &people], false))
@@ -485,13 +486,14 @@ pub(crate) async fn confirm(
     let a = admin(&state, &viewer).await?;
     let policy = state
         .current_policy(&a.partnership.policy)
+        .await
         .map_err(|e| a.fail(e))?;
     let posted = Posted::from_pairs(pairs);
     let texts = [posted.get("agencies_text"), posted.get("people_text")];
     let (stored_agencies, stored_people) = stored(&state, &a).await?;
-    let imported = match check(&a, policy, texts, (&stored_agencies, &stored_people)) {
+    let imported = match check(&a, &policy, texts, (&stored_agencies, &stored_people)) {
         Ok(imported) => imported,
-        Err(errors) => return Ok(import_page(&a, Some(policy), &errors)),
+        Err(errors) => return Ok(import_page(&a, Some(&policy), &errors)),
     };
     let changes = Changes::of(&imported, (&stored_agencies, &stored_people));
     if changes.digest() != posted.get("digest") {

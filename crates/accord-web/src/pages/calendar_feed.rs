@@ -236,8 +236,8 @@ async fn events(
 /// The event of deadline `d` on the case of `entry`.
 fn event(state: &AppState, entry: &RegisterEntry, d: &DeadlineEntry, base: &str) -> ics::Event {
     let case = &entry.case;
-    let policy = state
-        .policies()
+    let policies = state.policies();
+    let policy = policies
         .iter()
         .find(|p| p.id == entry.policy && p.version == entry.policy_version);
     let stage_name = policy

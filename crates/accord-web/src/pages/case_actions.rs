@@ -512,7 +512,7 @@ async fn answer(
         .flatten();
     let standing_allows = opened.may_change(principal, form.as_ref());
     let actor = principal.person.actor();
-    let offers = opened.case.offers(opened.policy, &actor);
+    let offers = opened.case.offers(&opened.policy, &actor);
     let offered = offers.iter().any(|o| act.is(o))
         && (act != Act::SubmitForm
             || offers
@@ -527,7 +527,7 @@ async fn answer(
             )
         } else if opened.standing == crate::access::Standing::FormRole {
             let asked: Vec<String> =
-                crate::access::forms_asked_of(&principal.person, &opened.case, opened.policy)
+                crate::access::forms_asked_of(&principal.person, &opened.case, &opened.policy)
                     .into_iter()
                     .filter_map(|f| opened.policy.form(f).map(|f| f.title.clone()))
                     .collect();
@@ -562,7 +562,7 @@ async fn answer(
     let now = state.now();
     let ctx = Ctx {
         case: &opened.case,
-        policy: opened.policy,
+        policy: &opened.policy,
         people: &people,
         disabled: &disabled,
         agencies: &agencies,

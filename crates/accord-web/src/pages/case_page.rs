@@ -215,18 +215,18 @@ async fn page(
         .map_err(fail)?;
     let now = state.now();
     let policy = opened.policy;
-    let view = CaseView::new(opened.case.clone(), &opened.events, policy, now);
+    let view = CaseView::new(opened.case.clone(), &opened.events, &policy, now);
     let case = &opened.case;
     let title = format!("Disagreement {}", case.id());
     let (status, status_class) = status_words(case.status());
-    let stages = stage_rows(case, policy, now);
+    let stages = stage_rows(case, &policy, now);
     let can_do = if print || !opened.standing.may_act(true) {
         Vec::new()
     } else {
-        let mut links = case_actions::links(case, policy, viewer);
+        let mut links = case_actions::links(case, &policy, viewer);
         if !opened.standing.may_act(false) {
             // A form role submits the form asked of them and nothing else.
-            let asked = crate::access::forms_asked_of(&viewer.principal.person, case, policy);
+            let asked = crate::access::forms_asked_of(&viewer.principal.person, case, &policy);
             links.retain(|(href, _)| {
                 asked
                     .iter()
@@ -236,7 +236,7 @@ async fn page(
         links
     };
     let (told, untold) = match done {
-        Some(_) => just_told(state, principal, case, &opened.events, policy)
+        Some(_) => just_told(state, principal, case, &opened.events, &policy)
             .await
             .map_err(fail)?,
         None => (Vec::new(), Vec::new()),
@@ -251,7 +251,7 @@ async fn page(
         id: case.id().to_string(),
         status,
         status_class,
-        summary: summary(case, policy, &view, &names, now),
+        summary: summary(case, &policy, &view, &names, now),
         subjects: case.subjects().iter().map(subject_row).collect(),
         concern: vec![
             Row {
@@ -290,7 +290,7 @@ async fn page(
                         format!(
                             "{} ({}, {})",
                             names.person(&p.person),
-                            words::role(policy, &p.role),
+                            words::role(&policy, &p.role),
                             names.agency(&p.agency)
                         )
                     })
@@ -415,7 +415,7 @@ async fn page(
             .map(|n| EntryRow {
                 sequence: n.sequence.get(),
                 when: words::when(n.at),
-                who: words::role(policy, &n.notification.to),
+                who: words::role(&policy, &n.notification.to),
                 what: n.notification.message.clone(),
             })
             .collect(),
@@ -430,7 +430,7 @@ async fn page(
                     names.person(&e.actor.person),
                     names.agency(&e.actor.agency)
                 ),
-                what: event_words(e, policy, &names),
+                what: event_words(e, &policy, &names),
             })
             .collect(),
     };
@@ -496,7 +496,9 @@ fn summary(
     vec![
         Row {
             key: "Policy",
-            value: policy.title.clone(),
+            // A case runs under the version it was raised under, whatever
+            // version is in force now (issue 13 §2).
+            value: format!("{}, version {}", policy.title, policy.version),
         },
         Row {
             key: "Track",

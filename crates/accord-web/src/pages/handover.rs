@@ -156,7 +156,7 @@ async fn page(
         else {
             continue;
         };
-        let (policy, calendar) = state.policy_of(&case).map_err(|e| a.fail(e))?;
+        let (policy, calendar) = state.policy_of(&case).await.map_err(|e| a.fail(e))?;
         let reference = case.id().to_string();
         let mut pieces = Vec::new();
         for piece in w.work {
@@ -171,7 +171,7 @@ async fn page(
                 &a.people,
                 &disabled,
                 &case,
-                (policy, calendar),
+                (&policy, calendar),
                 leaver,
                 piece,
                 &by,
@@ -216,7 +216,7 @@ async fn page(
                         "Nobody else working in {} is a {}, which leads {} of this case. Give \
                          someone that role on their page in People and roles.",
                         a.agency_name(&leaver.agency),
-                        words::role(policy, r),
+                        words::role(&policy, r),
                         format_args!("Stage {}", w.entry.stage)
                     )
                 })
@@ -376,7 +376,7 @@ pub(crate) async fn hand(
         )
         .await;
     };
-    let (policy, calendar) = state.policy_of(&case).map_err(|e| a.fail(e))?;
+    let (policy, calendar) = state.policy_of(&case).await.map_err(|e| a.fail(e))?;
     let ctx = Context {
         people: vec![DirectoryEntry {
             person: to.actor(),
@@ -393,7 +393,7 @@ pub(crate) async fn hand(
         work,
         reason: why,
     };
-    let events = match case.decide(policy, calendar, command, &ctx) {
+    let events = match case.decide(&policy, calendar, command, &ctx) {
         Ok(events) => events,
         Err(refusal) => {
             errors.add(&to_field, refusal_words(&refusal, to, &a));

@@ -11,8 +11,10 @@
 //! the register — so what a person sees in the browser is what the API
 //! would give them.
 
+mod account_link;
 mod admin;
 mod admin_import;
+mod admin_policy;
 mod assets;
 mod calendar_feed;
 mod case_actions;
@@ -62,6 +64,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/account/password",
             get(password::show).post(password::change),
+        )
+        .route(
+            "/account/set-password",
+            get(account_link::show).post(account_link::set),
+        )
+        .route("/account/set-password/{token}", get(account_link::follow))
+        .route(
+            "/account/forgotten-password",
+            get(account_link::forgotten).post(account_link::ask),
         )
         .route("/notifications", get(notifications::show))
         .route(
@@ -127,11 +138,25 @@ pub(crate) fn router() -> Router<AppState> {
             get(admin_import::people_template),
         )
         .route("/admin/calendars", get(admin::calendars))
+        .route("/admin/policy", get(admin_policy::show))
+        .route("/admin/policy/file", get(admin_policy::file))
+        .route(
+            "/admin/policy/check",
+            post(admin_policy::check_upload).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/admin/policy/install",
+            post(admin_policy::install).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
         .route("/admin/messages", get(admin::messages))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/messages/{id}/retry", post(admin::retry_message))
         .route("/policies", get(policy_page::list))
         .route("/policies/{id}", get(policy_page::show))
+        .route(
+            "/policies/{id}/versions/{version}",
+            get(policy_page::show_version),
+        )
         .route("/register", get(register_page::show))
         .route("/register.csv", get(register_page::csv))
         .merge(assets::router())

@@ -149,7 +149,7 @@ pub(crate) async fn show(
         .map_err(|e| fail(e.into()))?
         .into_iter()
         .map(|n| NoticeRow {
-            case: n.case.to_string(),
+            case: n.case.map(|c| c.to_string()).unwrap_or_default(),
             subject: n.subject,
             when: words::when(n.created_at),
         })

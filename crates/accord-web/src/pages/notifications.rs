@@ -33,7 +33,7 @@ impl Notice {
             paragraphs: paragraphs(&delivery.body),
             subject: delivery.subject,
             when: words::when(delivery.created_at),
-            case: delivery.case.to_string(),
+            case: delivery.case.map(|c| c.to_string()).unwrap_or_default(),
         }
     }
 }

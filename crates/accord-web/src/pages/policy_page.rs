@@ -34,9 +34,10 @@ pub(crate) async fn list(
     viewer: Viewer,
 ) -> Result<Response, PageError> {
     let own = own_policy(&state, &viewer).await?;
-    let mut policies: Vec<(String, String, String, String, bool)> = state
-        .policies()
-        .iter()
+    let known = state.policies();
+    let mut policies: Vec<(String, String, String, String, bool)> = known
+        .newest_of_each()
+        .into_iter()
         .map(|p| {
             (
                 p.id.to_string(),
@@ -112,10 +113,29 @@ pub(crate) struct TrackView {
     pub(crate) stages: Vec<StageWords>,
 }
 
+/// One installed version of a policy, as the page lists it.
+pub(crate) struct VersionRow {
+    pub(crate) number: u32,
+    pub(crate) href: String,
+    /// When it took effect, in words.
+    pub(crate) since: String,
+    /// Who installed it: a person's name, or the command line.
+    pub(crate) by: String,
+    pub(crate) in_force: bool,
+    /// Whether it is the version this page shows.
+    pub(crate) shown: bool,
+}
+
 #[derive(Template)]
 #[template(path = "policy.html")]
 struct PolicyPage {
     chrome: Chrome,
+    /// Which version this is, and whether it is in force, in words.
+    version: String,
+    /// A link to the version in force when this is an older one.
+    in_force_href: Option<String>,
+    /// Every installed version, oldest first; empty for a built-in policy.
+    history: Vec<VersionRow>,
     partnership: String,
     document: String,
     calendar: String,
@@ -132,26 +152,116 @@ struct PolicyPage {
     notes: Vec<(String, String, bool)>,
 }
 
-/// `GET /policies/{id}`.
+/// `GET /policies/{id}`: the version in force.
 pub(crate) async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let policy = state
-        .policies()
+    draw(&state, &viewer, &id, None).await
+}
+
+/// `GET /policies/{id}/versions/{version}`: any version, in force or not,
+/// as cases raised under it still run.
+pub(crate) async fn show_version(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let not_found = || {
+        PageError::new(
+            ApiError::NotFound {
+                code: "unknown_policy",
+                message: String::new(),
+            },
+            &viewer,
+        )
+    };
+    let version: u32 = version.parse().map_err(|_| not_found())?;
+    draw(&state, &viewer, &id, Some(version)).await
+}
+
+/// The page of policy `id` at `version` (the version in force for `None`).
+async fn draw(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    version: Option<u32>,
+) -> Result<Response, PageError> {
+    let not_found = || {
+        PageError::new(
+            ApiError::NotFound {
+                code: "unknown_policy",
+                message: String::new(),
+            },
+            viewer,
+        )
+    };
+    let fail =
+        |e: accord_store::PolicyLoadError| PageError::new(ApiError::Internal(Box::new(e)), viewer);
+    let Ok(policy_id) = id.parse::<accord_policy::PolicyId>() else {
+        return Err(not_found());
+    };
+    let store = state.store();
+    let in_force = store
+        .policy_in_force(&policy_id, state.calendars())
+        .await
+        .map_err(fail)?
+        .ok_or_else(not_found)?;
+    let policy = match version {
+        None => in_force.clone(),
+        Some(v) => store
+            .policy_version(&policy_id, v, state.calendars())
+            .await
+            .map_err(fail)?
+            .ok_or_else(not_found)?,
+    };
+    let installed: Vec<accord_store::InstalledPolicy> = store
+        .installed_policies(None)
+        .await
+        .map_err(|e| PageError::new(e.into(), viewer))?
+        .into_iter()
+        .filter(|h| h.policy == policy_id)
+        .collect();
+    let mut history = Vec::new();
+    for h in &installed {
+        let by = match accord_case::PersonId::parse(&h.installed_by) {
+            Ok(person) => store
+                .person(&person)
+                .await
+                .ok()
+                .flatten()
+                .map_or_else(|| h.installed_by.clone(), |p| p.name),
+            Err(_) => "the command line at the server".to_owned(),
+        };
+        history.push(VersionRow {
+            number: h.version,
+            href: format!("/policies/{}/versions/{}", h.policy, h.version),
+            since: words::day(h.installed_at),
+            by,
+            in_force: h.version == in_force.version,
+            shown: h.version == policy.version,
+        });
+    }
+    let since = installed
         .iter()
-        .filter(|p| p.id.as_str() == id)
-        .max_by_key(|p| p.version)
-        .ok_or_else(|| {
-            PageError::new(
-                ApiError::NotFound {
-                    code: "unknown_policy",
-                    message: String::new(),
-                },
-                &viewer,
-            )
-        })?;
+        .find(|h| h.version == policy.version)
+        .map(|h| format!(", installed {}", words::day(h.installed_at)))
+        .unwrap_or_default();
+    let (version_words, in_force_href) = if policy.version == in_force.version {
+        (format!("Version {}, in force{since}", policy.version), None)
+    } else {
+        (
+            format!(
+                "Version {}{since}. No longer in force: version {} is. Disagreements raised \
+                 under version {} carry on under it.",
+                policy.version, in_force.version, policy.version
+            ),
+            Some(format!("/policies/{}", policy.id)),
+        )
+    };
+    let policy = &*policy;
+    let viewer = viewer.clone();
     let covers: Vec<&str> = policy
         .subjects
         .iter()
@@ -162,6 +272,9 @@ pub(crate) async fn show(
         .collect();
     let page = PolicyPage {
         chrome: Chrome::new(policy.title.clone(), Section::Policies, Some(&viewer)),
+        version: version_words,
+        in_force_href,
+        history,
         partnership: policy.partnership.clone(),
         document: format!(
             "{}, {}{}",

@@ -255,7 +255,10 @@ macro_rules! with_journey {
             .into_iter()
             .find(|p| p.id == principal.partnership())
             .ok_or_else(|| fail(ApiError::Internal("a person has no partnership".into())))?;
-        let policy = state.current_policy(&partnership.policy).map_err(fail)?;
+        let policy = state
+            .current_policy(&partnership.policy)
+            .await
+            .map_err(fail)?;
         let agencies = store
             .agencies(principal.partnership())
             .await
@@ -273,7 +276,7 @@ macro_rules! with_journey {
         let $j = Journey {
             viewer,
             partnership: &partnership,
-            policy,
+            policy: &policy,
             agencies: &agencies,
             people: &people,
         };

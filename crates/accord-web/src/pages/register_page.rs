@@ -109,9 +109,9 @@ async fn rows(
         .into_iter()
         .filter(|e| query.admits(e, now))
         .collect();
+    let policies = state.policies();
     let area_label = |entry: &RegisterEntry| {
-        state
-            .policies()
+        policies
             .iter()
             .find(|p| p.id == entry.policy && p.version == entry.policy_version)
             .and_then(|p| p.areas.iter().find(|a| a.id == entry.area))
@@ -146,14 +146,17 @@ pub(crate) async fn show(
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
     let (rows, names, _) = rows(&state, &viewer, &filters).await?;
-    let policy = state
+    let partnership = state
         .store()
         .partnerships()
         .await
         .map_err(|e| PageError::new(e.into(), &viewer))?
         .into_iter()
-        .find(|p| p.id == viewer.principal.partnership())
-        .and_then(|p| state.current_policy(&p.policy).ok().cloned());
+        .find(|p| p.id == viewer.principal.partnership());
+    let policy = match partnership {
+        Some(p) => state.current_policy(&p.policy).await.ok(),
+        None => None,
+    };
     let query = filters.query();
     let stage_count = policy
         .as_ref()

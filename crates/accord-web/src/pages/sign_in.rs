@@ -201,7 +201,7 @@ pub(crate) async fn submit(
 }
 
 /// How long to wait, in words.
-fn wait_words(seconds: u64) -> String {
+pub(crate) fn wait_words(seconds: u64) -> String {
     match seconds {
         0..=59 => format!("{seconds} second{}", if seconds == 1 { "" } else { "s" }),
         _ => {
