@@ -257,6 +257,11 @@ pub enum PartnershipCommand {
         /// version.
         #[arg(long)]
         policy: String,
+        /// The bank-holiday calendar its working days are counted on, such
+        /// as `scotland` (`accord calendar list`): checked against the
+        /// policy's own, which sets it.
+        #[arg(long)]
+        calendar: Option<String>,
         /// The start of its case ids, such as `NOR` in `NOR-2026-0001`;
         /// made from its id when left out.
         #[arg(long)]

@@ -154,18 +154,7 @@ fn install(
     )?;
     let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
     let done = runtime.block_on(async {
-        let Some(found) = store
-            .partnerships()
-            .await?
-            .into_iter()
-            .find(|p| p.id == partnership)
-        else {
-            return Err(CliError(format!(
-                "there is no partnership `{partnership}`: create it with `accord partnership create`"
-            )));
-        };
-        let in_force = store.policy_in_force(&found.policy, calendars).await?;
-        let history = store.installed_policies(Some(partnership)).await?;
+        let (in_force, history) = standing(&store, calendars, partnership).await?;
         match &in_force {
             Some(current) => {
                 let since = history
@@ -224,6 +213,34 @@ fn install(
     done
 }
 
+/// The version of its policy `partnership` has in force, and every
+/// version it installed.
+async fn standing(
+    store: &accord_store::Store,
+    calendars: &Calendars,
+    partnership: &str,
+) -> Result<
+    (
+        Option<std::sync::Arc<Policy>>,
+        Vec<accord_store::InstalledPolicy>,
+    ),
+    CliError,
+> {
+    let Some(found) = store
+        .partnerships()
+        .await?
+        .into_iter()
+        .find(|p| p.id == partnership)
+    else {
+        return Err(CliError(format!(
+            "there is no partnership `{partnership}`: create it with `accord partnership create`"
+        )));
+    };
+    let in_force = store.policy_in_force(&found.policy, calendars).await?;
+    let history = store.installed_policies(Some(partnership)).await?;
+    Ok((in_force, history))
+}
+
 /// `accord policy history --partnership ID`.
 fn history(
     cli: &Cli,
@@ -233,21 +250,7 @@ fn history(
     out: &mut dyn Write,
 ) -> Outcome {
     let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
-    let done = runtime.block_on(async {
-        let Some(found) = store
-            .partnerships()
-            .await?
-            .into_iter()
-            .find(|p| p.id == partnership)
-        else {
-            return Err(CliError(format!(
-                "there is no partnership `{partnership}`: `accord partnership create` makes one"
-            )));
-        };
-        let in_force = store.policy_in_force(&found.policy, calendars).await?;
-        let history = store.installed_policies(Some(partnership)).await?;
-        Ok((in_force, history))
-    });
+    let done = runtime.block_on(async { standing(&store, calendars, partnership).await });
     runtime.block_on(store.close());
     let (in_force, history) = done?;
     let in_force = in_force.map(|p| (p.id.clone(), p.version));

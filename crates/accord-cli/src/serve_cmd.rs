@@ -92,11 +92,15 @@ pub(crate) fn serve(
             )?;
             writeln!(
                 out,
-                "  accord partnership create ID --name \"…\" --policy BUILT-IN-ID   (accord policy list lists the policies)"
+                "  accord partnership create ID --name \"…\" --policy BUILT-IN-ID|FILE   (accord policy list lists the built-in policies)"
             )?;
             writeln!(
                 out,
-                "  accord user add ID-admin --partnership ID --agency ID-team --tier admin --name \"…\" --email …"
+                "  accord user add ID-admin --partnership ID --agency ID-team --tier admin --name \"…\" --email …   (they are emailed an invitation)"
+            )?;
+            writeln!(
+                out,
+                "The README's \"Setting up your partnership\" walks through it, with importing agencies and people from CSV."
             )?;
             writeln!(
                 out,

@@ -288,6 +288,7 @@ pub fn partnership(
             id,
             name,
             policy,
+            calendar,
             case_prefix,
             team_name,
         } => create_partnership(
@@ -296,6 +297,7 @@ pub fn partnership(
             id,
             name,
             policy,
+            calendar.as_deref(),
             case_prefix.as_deref(),
             team_name.as_deref(),
             out,
@@ -374,6 +376,7 @@ fn create_partnership(
     id: &str,
     name: &str,
     policy: &str,
+    calendar: Option<&str>,
     case_prefix: Option<&str>,
     team_name: Option<&str>,
     out: &mut dyn Write,
@@ -442,6 +445,23 @@ fn create_partnership(
             .find(|p| p.id.as_str() == policy)
             .expect("found above"),
     };
+    // The policy sets the calendar; a different one needs a policy of the
+    // partnership's own that names it.
+    if let Some(wanted) = calendar {
+        let names: Vec<String> = calendars.iter().map(|c| c.id().to_string()).collect();
+        if !names.iter().any(|c| c == wanted) {
+            return Err(CliError(format!(
+                "there is no calendar `{wanted}`: choose one of {}",
+                names.join(", ")
+            )));
+        }
+        if policy.calendar.as_str() != wanted {
+            return Err(CliError(format!(
+                "{} counts working days on the {} calendar: to count them on {wanted}, make a policy of your own (accord policy new --from {} > ours.toml), set calendar = \"{wanted}\" in it, and pass --policy ours.toml",
+                policy.id, policy.calendar, policy.id
+            )));
+        }
+    }
     let case_prefix = match case_prefix {
         Some(p) => p.to_owned(),
         None => id

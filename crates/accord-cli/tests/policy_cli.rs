@@ -260,3 +260,43 @@ fn a_file_with_mistakes_installs_nothing() {
         "{history}"
     );
 }
+
+/// `--calendar` is checked against the policy's own calendar, which sets
+/// it: another calendar needs a policy of the partnership's own that names
+/// it, and the error says how to make one.
+#[test]
+fn the_calendar_is_the_policys() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    let create = |calendar: &str| {
+        accord(
+            &url,
+            &[
+                "partnership",
+                "create",
+                "fife",
+                "--name",
+                "Fife",
+                "--policy",
+                "havering-2022",
+                "--calendar",
+                calendar,
+            ],
+        )
+    };
+    let out = create("scotland");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("havering-2022 counts working days on the england-and-wales calendar: to count them on scotland, make a policy of your own"),
+        "{err}"
+    );
+    let out = create("narnia");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("there is no calendar `narnia`: choose one of"),
+        "{err}"
+    );
+    let made = succeeded(&create("england-and-wales"));
+    assert!(made.contains("running havering-2022 version 1"), "{made}");
+}
