@@ -217,17 +217,46 @@ hav-x-four,Four,not-an-email,hav-police,practitioner,,\n";
         .unwrap()
         .expect("imported");
     assert_eq!(head.declared_roles.len(), 1);
+    // Each new person was invited, once: inviting them again invites nobody.
+    let officer = state
+        .store()
+        .person_by_sign_in("hav-housing-officer")
+        .await
+        .unwrap()
+        .unwrap();
+    let again = state
+        .store()
+        .invite_new_people(
+            &[&head.id, &officer.id],
+            jiff::Timestamp::now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "{again:?}");
     // Each change is in the directory audit, made by the administrator.
     let audit = state
         .store()
         .directory_audit("havering", 10_000)
         .await
         .unwrap();
-    assert_eq!(audit.len(), audit_before + 3, "{audit:?}");
+    // Three changes and an invitation to each of the two new people.
+    let kinds: Vec<&str> = audit.iter().take(5).map(|e| e.what.as_str()).collect();
+    assert_eq!(audit.len(), audit_before + 5, "{kinds:?}");
+    assert_eq!(
+        kinds,
+        [
+            "account.invitation_sent",
+            "account.invitation_sent",
+            "person.added",
+            "person.added",
+            "agency.added"
+        ]
+    );
     assert!(
         audit
             .iter()
-            .take(3)
+            .take(5)
             .all(|e| format!("{:?}", e.by).contains(ADMIN))
     );
 

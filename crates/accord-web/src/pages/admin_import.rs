@@ -153,8 +153,9 @@ struct CheckPage {
 
 fn done_words(done: &str) -> Option<&'static str> {
     (done == "imported").then_some(
-        "The directory is imported. Each change is in Changes to the directory, and importing \
-         the same files again changes nothing",
+        "The directory is imported. New people are invited by email to choose their own \
+         password. Each change is in Changes to the directory, and importing the same files \
+         again changes nothing",
     )
 }
 
@@ -515,9 +516,17 @@ pub(crate) async fn confirm(
         .await
         .map_err(|e| a.fail(e))?;
     let new_people = changes.new_people();
-    // invitations: new people are invited here
+    // invitations: new people are invited here (issue 13 §4), each by
+    // email to choose their own password, nobody twice.
+    let ids: Vec<_> = new_people.iter().map(|p| &p.id).collect();
+    let invited = state
+        .store()
+        .invite_new_people(&ids, state.now(), &a.by())
+        .await
+        .map_err(|e| a.fail(e))?;
     tracing::info!(
         new_people = new_people.len(),
+        invited = invited.len(),
         "an administrator imported the directory"
     );
     Ok(Redirect::to("/admin/directory/import?done=imported").into_response())
