@@ -31,6 +31,7 @@ pub struct Case {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     raised_at: Timestamp,
     raised_by: Actor,
+    raiser: PersonId,
     other_agency: AgencyId,
     other_professional: Option<PersonId>,
     subjects: Vec<Subject>,
@@ -48,6 +49,7 @@ pub struct Case {
     circumstance_changes: Vec<CircumstanceChange>,
     closures: Vec<Closure>,
     concurrences: Vec<Concurrence>,
+    handovers: Vec<Handover>,
     status: Status,
     version: Sequence,
 }
@@ -454,12 +456,34 @@ pub struct Closure {
     pub withdrawn: Option<Text>,
 }
 
+/// A piece of open work handed from one person to another (issue 13 §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Handover {
+    /// Its event.
+    pub sequence: Sequence,
+    /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// The administrator who did it.
+    pub by: Actor,
+    /// The piece.
+    pub work: crate::OpenWork,
+    /// Who held it.
+    pub from: PersonId,
+    /// Who holds it now.
+    pub to: PersonId,
+    /// Why.
+    pub reason: Text,
+}
+
 /// Who is personally involved in a case, whom it has told, and which roles
 /// its policy asks to act now ([`Case::involvement`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Involvement {
-    /// Who raised it, its named other professional, everyone who took part
+    /// Who carries the raiser's part (who raised it, or whom it was handed
+    /// to when they left), its named other professional, everyone who took part
     /// in a discussion at the current stage, whoever has an action on it
     /// not yet done, and the members of its panel; by id, each once.
     pub people: Vec<PersonId>,
@@ -579,6 +603,7 @@ impl Case {
             area: raised.area,
             raised_at: event.at,
             raised_by: event.actor.clone(),
+            raiser: event.actor.person.clone(),
             other_agency: raised.other_agency,
             other_professional: raised.other_professional,
             subjects: raised.subjects,
@@ -610,6 +635,7 @@ impl Case {
             circumstance_changes: Vec::new(),
             closures: Vec::new(),
             concurrences: Vec::new(),
+            handovers: Vec::new(),
             status: Status::Open,
             version: Sequence::FIRST,
         })
@@ -931,6 +957,52 @@ impl Case {
                     due: *due,
                 });
             }
+            EventBody::HandedOver {
+                work,
+                from,
+                to,
+                agency,
+                reason,
+            } => {
+                self.hand_over(*work, from, to, agency);
+                self.handovers.push(Handover {
+                    sequence,
+                    at,
+                    by: actor.clone(),
+                    work: *work,
+                    from: from.clone(),
+                    to: to.clone(),
+                    reason: reason.clone(),
+                });
+            }
+        }
+    }
+
+    fn hand_over(
+        &mut self,
+        work: crate::OpenWork,
+        from: &PersonId,
+        to: &PersonId,
+        agency: &AgencyId,
+    ) {
+        match work {
+            crate::OpenWork::Raiser => self.raiser = to.clone(),
+            crate::OpenWork::OtherProfessional => self.other_professional = Some(to.clone()),
+            crate::OpenWork::Action { action } => {
+                if let Some(a) = self.action_mut(action) {
+                    a.details.who = to.clone();
+                    a.details.agency = agency.clone();
+                }
+            }
+            crate::OpenWork::PanelSeat => {
+                if let Some(seat) = self
+                    .panel
+                    .as_mut()
+                    .and_then(|p| p.members.iter_mut().find(|m| &m.person == from))
+                {
+                    seat.person = to.clone();
+                }
+            }
         }
     }
 
@@ -1001,6 +1073,63 @@ impl Case {
     /// Who raised it, and their agency.
     pub fn raised_by(&self) -> &Actor {
         &self.raised_by
+    }
+
+    /// Who carries the raiser's part now: the person who raised it, or
+    /// whom an administrator handed it to when they left (issue 13 §3).
+    /// A stage led by the raiser awaits them, and the raiser's
+    /// notifications reach them; [`Case::raised_by`] stays who raised it.
+    pub fn raiser(&self) -> &PersonId {
+        &self.raiser
+    }
+
+    /// Whether `person` raised the case or has carried the raiser's part
+    /// since: a discussion they took part in was with the raising side.
+    pub fn is_raiser(&self, person: &PersonId) -> bool {
+        person == &self.raised_by.person
+            || person == &self.raiser
+            || self
+                .handovers
+                .iter()
+                .any(|h| h.work == crate::OpenWork::Raiser && &h.to == person)
+    }
+
+    /// Open work handed from one person to another, in order.
+    pub fn handovers(&self) -> &[Handover] {
+        &self.handovers
+    }
+
+    /// The pieces of open work the case gives `person` by name, while it
+    /// is not closed or withdrawn: the raiser's part, the other agency's
+    /// named professional, each action of theirs not yet done, and their
+    /// seat on the panel. What an administrator hands over when they
+    /// leave (issue 13 §3).
+    pub fn open_work_of(&self, person: &PersonId) -> Vec<crate::OpenWork> {
+        use crate::OpenWork;
+        if self.status.is_closed() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if &self.raiser == person {
+            out.push(OpenWork::Raiser);
+        }
+        if self.other_professional.as_ref() == Some(person) {
+            out.push(OpenWork::OtherProfessional);
+        }
+        out.extend(
+            self.actions
+                .iter()
+                .filter(|a| a.completed.is_none() && &a.details.who == person)
+                .map(|a| OpenWork::Action { action: a.sequence }),
+        );
+        if self
+            .panel
+            .as_ref()
+            .is_some_and(|p| p.members.iter().any(|m| &m.person == person))
+        {
+            out.push(OpenWork::PanelSeat);
+        }
+        out
     }
 
     /// The agency whose decision is disputed.
@@ -1249,7 +1378,7 @@ impl Case {
     /// filtered without folding every case.
     pub fn involvement(&self, policy: &Policy) -> Involvement {
         let stage = self.stage();
-        let mut people: Vec<PersonId> = std::iter::once(&self.raised_by.person)
+        let mut people: Vec<PersonId> = std::iter::once(&self.raiser)
             .chain(self.other_professional.as_ref())
             .chain(
                 self.discussions

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     ActionDetails, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Extension, FormValues,
-    MissingConfirmation, PanelSeat, PersonId, Sequence, Subject, SubjectId, Text,
+    MissingConfirmation, OpenWork, PanelSeat, PersonId, Sequence, Subject, SubjectId, Text,
 };
 
 /// Raising a disagreement: the first command of every case. The person
@@ -213,6 +213,20 @@ pub enum Command {
         /// Why, such as where it was agreed.
         reason: Text,
     },
+    /// Hand a piece of a leaver's open work on the case to someone else
+    /// (issue 13 §3). Only an administrator does it, and `to` must be
+    /// working now, of the agency the piece belongs to, and able to do it
+    /// (a panel seat goes to someone the panel rule seats).
+    HandOver {
+        /// Who held it: usually someone whose account is disabled.
+        from: PersonId,
+        /// Who takes it on.
+        to: PersonId,
+        /// The piece.
+        work: OpenWork,
+        /// Why, such as "left the service on 31 March".
+        reason: Text,
+    },
 }
 
 impl Command {
@@ -236,6 +250,7 @@ impl Command {
         match self {
             Command::RecordDiscussion { record } => participants("record", record).collect(),
             Command::AgreeAction { details } => vec![("details.who".to_owned(), &details.who)],
+            Command::HandOver { to, .. } => vec![("to".to_owned(), to)],
             Command::ConvenePanel { members, .. } => members
                 .iter()
                 .enumerate()

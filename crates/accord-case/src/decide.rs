@@ -407,6 +407,12 @@ impl Case {
                     reason,
                 });
             }
+            Command::HandOver {
+                from,
+                to,
+                work,
+                reason,
+            } => self.hand_over_work(&mut batch, policy, stage, from, to, work, reason, ctx)?,
             Command::AgreeTimescale { timescale, reason } => {
                 self.require_open(policy)?;
                 let allowed = stage.agreed_timescale.as_ref().ok_or_else(|| {
@@ -2029,13 +2035,12 @@ impl Case {
     /// the raising agency, so names no other side.
     fn between_the_sides(&self, policy: &Policy, stage: &Stage, record: &DiscussionRecord) -> bool {
         let [raising, other] = self.parties();
-        let raiser = &self.raised_by().person;
         let side = |agency: &AgencyId, leads: &[RoleRef]| {
             leads.is_empty()
                 || record.participants.iter().any(|p| {
                     &p.agency == agency
                         && leads.iter().any(|lead| match lead {
-                            RoleRef::Relation(Relation::Raiser) => &p.person == raiser,
+                            RoleRef::Relation(Relation::Raiser) => self.is_raiser(&p.person),
                             RoleRef::Relation(_) => false,
                             lead => role_matches(policy, &p.role, lead),
                         })
@@ -2077,6 +2082,136 @@ impl Case {
                 section: design::CONCEPTS.into(),
             });
         }
+        Ok(())
+    }
+}
+
+impl Case {
+    /// A leaver's piece of open work goes to someone who can carry it
+    /// (issue 13 §3): handed over by an administrator, who keeps the
+    /// directory, to someone else who is working now, is no administrator
+    /// (who take no part in cases), and is of the agency the piece belongs
+    /// to: the raising agency for the raiser's part, the other agency for
+    /// its named professional, the panel seat's agency and a role the
+    /// panel rule seats for a seat, and for an action anyone an action
+    /// may be given to.
+    #[allow(clippy::too_many_arguments)]
+    fn hand_over_work(
+        &self,
+        batch: &mut Batch<'_>,
+        policy: &Policy,
+        stage: &Stage,
+        from: PersonId,
+        to: PersonId,
+        work: crate::OpenWork,
+        reason: Text,
+        ctx: &Context,
+    ) -> Result<(), Refusal> {
+        use crate::OpenWork;
+        let section = || design::RECORD.to_owned();
+        if ctx.actor.tier != RoleTier::Admin {
+            return Err(Refusal::NotAnAdministrator { section: section() });
+        }
+        if !self.open_work_of(&from).contains(&work) {
+            return Err(Refusal::NoSuchOpenWork {
+                person: from,
+                section: section(),
+            });
+        }
+        if from == to {
+            return Err(Refusal::HandOverToSamePerson {
+                person: to,
+                section: section(),
+            });
+        }
+        let field = "to";
+        let entry = ctx.person(&to).ok_or_else(|| Refusal::UnknownPerson {
+            field: field.to_owned(),
+            person: to.clone(),
+            section: design::CONCEPTS.into(),
+        })?;
+        if !entry.active {
+            return Err(Refusal::SuccessorInactive {
+                field: field.to_owned(),
+                person: to,
+                section: section(),
+            });
+        }
+        if entry.person.tier == RoleTier::Admin {
+            return Err(Refusal::SuccessorIsAdministrator {
+                field: field.to_owned(),
+                person: to,
+                section: section(),
+            });
+        }
+        let agency = entry.person.agency.clone();
+        let belongs_to = match work {
+            OpenWork::Raiser => Some(self.raised_by().agency.clone()),
+            OpenWork::OtherProfessional => Some(self.other_agency().clone()),
+            OpenWork::PanelSeat => self
+                .panel()
+                .and_then(|p| p.members.iter().find(|m| m.person == from))
+                .map(|m| m.agency.clone()),
+            OpenWork::Action { action } => {
+                let details = self
+                    .actions()
+                    .iter()
+                    .find(|a| a.sequence == action)
+                    .map(|a| ActionDetails {
+                        who: to.clone(),
+                        agency: agency.clone(),
+                        ..a.details.clone()
+                    })
+                    .ok_or_else(|| Refusal::NoSuchAction {
+                        sequence: action,
+                        section: design::RECORD.into(),
+                    })?;
+                self.check_action_owner(&details, "", ctx)
+                    .map_err(|r| match r {
+                        Refusal::ActionOwnerNotInvolved {
+                            person,
+                            parties,
+                            section,
+                            ..
+                        } => Refusal::ActionOwnerNotInvolved {
+                            field: field.to_owned(),
+                            person,
+                            parties,
+                            section,
+                        },
+                        other => other,
+                    })?;
+                None
+            }
+        };
+        if let Some(needed) = belongs_to
+            && needed != agency
+        {
+            return Err(Refusal::SuccessorNotOfAgency {
+                person: to,
+                works_for: agency,
+                needed,
+                section: section(),
+            });
+        }
+        if work == OpenWork::PanelSeat
+            && let Some(rule) = stage.panel.as_ref().filter(|r| !r.seats.is_empty())
+            && !rule.seats.iter().any(|r| entry.person.holds(r))
+        {
+            return Err(Refusal::NotAPanelSeat {
+                field: field.to_owned(),
+                person: to,
+                seats: role_names(policy, self, &rule.seats),
+                section: rule.section.clone(),
+            });
+        }
+        batch.emit(EventBody::HandedOver {
+            work,
+            from,
+            to,
+            agency,
+            reason,
+        });
         Ok(())
     }
 }

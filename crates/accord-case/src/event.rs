@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     ActionDetails, Actor, AgencyId, Amendment, CaseId, Concern, DiscussionRecord, Extension,
-    FormValues, MissingConfirmation, PanelSeat, PersonId, Sequence, Subject, SubjectId, Text,
+    FormValues, MissingConfirmation, OpenWork, PanelSeat, PersonId, Sequence, Subject, SubjectId,
+    Text,
 };
 
 /// One entry in a case's stream: who, when, where in the stream, and what.
@@ -260,6 +261,22 @@ pub enum EventBody {
         /// The due it sets, computed on the policy's calendar.
         due: Due,
     },
+    /// A piece of someone's open work was handed to someone else, because
+    /// they left or can no longer do it (issue 13 §3). The envelope's
+    /// actor is the administrator who did it.
+    HandedOver {
+        /// The piece.
+        work: OpenWork,
+        /// Who held it.
+        from: PersonId,
+        /// Who holds it now.
+        to: PersonId,
+        /// Their agency, as the directory held it then: an action or a
+        /// panel seat is theirs there.
+        agency: AgencyId,
+        /// Why.
+        reason: Text,
+    },
 }
 
 /// The raise: the disagreement as first put on record.
@@ -400,6 +417,7 @@ impl EventBody {
             EventBody::NotificationDue(_) => "notification_due",
             EventBody::ConcurrenceRecorded { .. } => "concurrence_recorded",
             EventBody::TimescaleAgreed { .. } => "timescale_agreed",
+            EventBody::HandedOver { .. } => "handed_over",
         }
     }
 }

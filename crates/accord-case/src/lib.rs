@@ -87,7 +87,7 @@ mod refusal;
 pub use case::{
     Action, AgreedTimescaleRecord, AwaitedEntry, BreachRecord, Case, CircumstanceChange, Closure,
     Completion, Concurrence, Confirmation, CorrectionRecord, Discussion, Entry, ExtensionRecord,
-    FormSubmission, Involvement, LearningRecord, Notice, OpenDeadline, Outcome, Panel,
+    FormSubmission, Handover, Involvement, LearningRecord, Notice, OpenDeadline, Outcome, Panel,
     Representation, StageVisit, Status, StreamError,
 };
 pub use command::{Command, LaterStart, Raise};
@@ -97,6 +97,6 @@ pub use id::{AgencyId, BadInput, CaseId, PersonId, Sequence, SubjectId, Text};
 pub use offer::Offer;
 pub use record::{
     ActionDetails, Actor, Amendment, Concern, Context, DirectoryEntry, DiscussionMode,
-    DiscussionRecord, Extension, MissingConfirmation, PanelSeat, Participant, Subject,
+    DiscussionRecord, Extension, MissingConfirmation, OpenWork, PanelSeat, Participant, Subject,
 };
 pub use refusal::Refusal;

@@ -286,3 +286,58 @@ pub enum Amendment {
         note: Text,
     },
 }
+
+/// A piece of a person's open work on a case, which an administrator hands
+/// to someone else when they leave (issue 13 §3: "Their open work (stage
+/// leads, actions, panel seats) is listed for an administrator to hand over
+/// to someone else, and each handover is recorded on the case"). Each is a
+/// part the case gives one person by name, so that nobody else picks it up
+/// when they go: a stage led by the raiser, the other agency's named
+/// professional, an action not yet done, a seat on the panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OpenWork {
+    /// The raiser's part: the raising side's practitioner, whom a stage
+    /// led by the raiser awaits and whom the raiser's notifications reach.
+    Raiser,
+    /// The named professional in the agency whose decision is disputed,
+    /// who leads that side where a practitioner does.
+    OtherProfessional,
+    /// An action not yet done, by the event that agreed it.
+    Action {
+        /// The action's event number.
+        action: crate::Sequence,
+    },
+    /// A seat on the case's Resolution Panel.
+    PanelSeat,
+}
+
+impl OpenWork {
+    /// Its name in a form or on the command line: `raiser`,
+    /// `other-professional`, `action-12` (the action's event number),
+    /// `panel-seat`.
+    pub fn key(self) -> String {
+        match self {
+            OpenWork::Raiser => "raiser".to_owned(),
+            OpenWork::OtherProfessional => "other-professional".to_owned(),
+            OpenWork::Action { action } => format!("action-{action}"),
+            OpenWork::PanelSeat => "panel-seat".to_owned(),
+        }
+    }
+
+    /// The piece [`OpenWork::key`] names, if any.
+    pub fn from_key(key: &str) -> Option<OpenWork> {
+        match key {
+            "raiser" => Some(OpenWork::Raiser),
+            "other-professional" => Some(OpenWork::OtherProfessional),
+            "panel-seat" => Some(OpenWork::PanelSeat),
+            key => {
+                let n: u64 = key.strip_prefix("action-")?.parse().ok()?;
+                Some(OpenWork::Action {
+                    action: crate::Sequence::new(n).ok()?,
+                })
+            }
+        }
+    }
+}

@@ -830,6 +830,70 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// A handover asked by someone who does not keep the directory.
+    #[error(
+        "only an administrator hands a leaver's open work to someone else: ask your partnership's administrator"
+    )]
+    NotAnAdministrator {
+        /// Where the rule is.
+        section: String,
+    },
+    /// A handover of work the person does not hold on this case.
+    #[error(
+        "`{person}` holds no such open work on this case (it may be done, or handed over already): read the case's open work again"
+    )]
+    NoSuchOpenWork {
+        /// Who was said to hold it.
+        person: PersonId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// A handover to the person who holds the work already.
+    #[error("`{person}` holds this work already: hand it to someone else")]
+    HandOverToSamePerson {
+        /// Who was named.
+        person: PersonId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Work handed to someone whose account is disabled.
+    #[error(
+        "`{field}`: `{person}` can no longer sign in, so cannot take this work on: choose someone working now"
+    )]
+    SuccessorInactive {
+        /// The request field that names them.
+        field: String,
+        /// Who was named.
+        person: PersonId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Work handed to an administrator, who takes no part in cases.
+    #[error(
+        "`{field}`: `{person}` is an administrator, and administrators take no part in cases: choose someone who works on them"
+    )]
+    SuccessorIsAdministrator {
+        /// The request field that names them.
+        field: String,
+        /// Who was named.
+        person: PersonId,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Work handed to someone of another agency than the one it belongs to.
+    #[error(
+        "`to`: `{person}` works for `{works_for}`, but this work belongs to `{needed}`: choose someone there"
+    )]
+    SuccessorNotOfAgency {
+        /// Who was named in `to`.
+        person: PersonId,
+        /// Their agency.
+        works_for: AgencyId,
+        /// The agency the work belongs to.
+        needed: AgencyId,
+        /// Where the rule is.
+        section: String,
+    },
 }
 
 fn allowed_words(allowed: &[StageNumber]) -> String {
@@ -947,7 +1011,13 @@ impl Refusal {
             | Refusal::NotTheConcurringRole { section, .. }
             | Refusal::TimescaleNotAgreedHere { section, .. }
             | Refusal::AgreedTimescaleTooLong { section }
-            | Refusal::AgreedTimescalePassed { section, .. } => section,
+            | Refusal::AgreedTimescalePassed { section, .. }
+            | Refusal::NotAnAdministrator { section }
+            | Refusal::NoSuchOpenWork { section, .. }
+            | Refusal::HandOverToSamePerson { section, .. }
+            | Refusal::SuccessorInactive { section, .. }
+            | Refusal::SuccessorIsAdministrator { section, .. }
+            | Refusal::SuccessorNotOfAgency { section, .. } => section,
         }
     }
 }

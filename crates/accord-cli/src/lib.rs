@@ -8,6 +8,7 @@ mod calendar_cmd;
 mod demo_cmd;
 mod directory_cmd;
 mod format;
+mod handover_cmd;
 mod jobs_cmd;
 mod memory;
 mod policy_cmd;
@@ -331,6 +332,28 @@ pub enum UserCommand {
     Disable {
         /// The name they sign in with.
         sign_in: String,
+    },
+    /// Hand one piece of a leaver's open work on a case (as `accord user
+    /// disable` lists it) to someone else, recorded on the case as done by
+    /// the administrator `--by` (issue 13 §3).
+    Handover {
+        /// The sign-in of who holds the work now.
+        from: String,
+        /// The case's reference, such as `HAV-2025-0001`.
+        #[arg(long)]
+        case: String,
+        /// The piece: raiser, other-professional, action-N or panel-seat.
+        #[arg(long)]
+        work: String,
+        /// The sign-in of who takes it on.
+        #[arg(long)]
+        to: String,
+        /// The sign-in of the partnership's administrator handing it over.
+        #[arg(long)]
+        by: String,
+        /// Why, such as "left the service on 31 March".
+        #[arg(long)]
+        reason: String,
     },
     /// Remove someone's second factor, for a lost or replaced phone; where
     /// their partnership requires one they set up a new one at their next

@@ -1,4 +1,4 @@
-//! `accord user add|reset-password|disable|reset-second-factor` and
+//! `accord user add|reset-password|disable|handover|reset-second-factor` and
 //! `accord partnership require-second-factor`: local accounts and how
 //! people sign in, for the operator at the server. `user add` invites
 //! someone by email to choose their own password (issue 13 §4: nobody else
@@ -201,15 +201,58 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                 Timestamp::now(),
                 &ChangedBy::COMMAND_LINE,
             ));
+            let mut listed = Vec::new();
+            let work = match &done {
+                // A leaver's open work is listed for handing over at once.
+                Ok(true) => runtime.block_on(async {
+                    match store.person_by_sign_in(sign_in).await? {
+                        Some(person) => {
+                            crate::handover_cmd::list(&store, &person, &mut listed).await
+                        }
+                        None => Ok(()),
+                    }
+                }),
+                _ => Ok(()),
+            };
             runtime.block_on(store.close());
             if done? {
                 writeln!(
                     out,
                     "Disabled {sign_in}: they cannot sign in, their sessions have ended, and their API tokens and calendar feed are revoked for good. `accord user reset-password {sign_in}` lets them sign in again, with tokens and a feed they make anew."
                 )?;
+                work?;
+                out.write_all(&listed)?;
             } else {
                 writeln!(out, "{sign_in} has no password, so cannot sign in already.")?;
             }
+            Ok(true)
+        }
+        UserCommand::Handover {
+            from,
+            case,
+            work,
+            to,
+            by,
+            reason,
+        } => {
+            let store_cmd::OpenStore { runtime, store } = store_cmd::open_store(cli, calendars)?;
+            let mut said = Vec::new();
+            let done = runtime.block_on(crate::handover_cmd::hand_over(
+                &store,
+                calendars,
+                &crate::handover_cmd::Handover {
+                    from,
+                    case,
+                    work,
+                    to,
+                    by,
+                    reason,
+                },
+                &mut said,
+            ));
+            runtime.block_on(store.close());
+            done?;
+            out.write_all(&said)?;
             Ok(true)
         }
         UserCommand::ResetSecondFactor { sign_in } => {

@@ -23,7 +23,8 @@ pub const AGENCY_COLUMNS: [&str; 3] = ["id", "name", "kind"];
 
 /// The columns of `people.csv`, in the order the template gives them.
 /// `roles` holds the ids of the policy's declared roles the person holds,
-/// separated by `;`, each of the person's own tier; it may be empty.
+/// separated by `;`: each of the person's own tier, or a role of a
+/// partnership group ([`Person::may_hold`]); it may be empty.
 pub const PEOPLE_COLUMNS: [&str; 7] = [
     "sign_in",
     "name",
@@ -275,7 +276,7 @@ pub fn import(
             let role = held
                 .parse::<RoleId>()
                 .ok()
-                .and_then(|id| policy.role(&id).map(|r| (id, r.tier)));
+                .and_then(|id| policy.role(&id).map(|r| (id, r)));
             match (role, tier) {
                 (None, _) => wrong(
                     row.column(5),
@@ -290,11 +291,11 @@ pub fn import(
                             .join(", ")
                     ),
                 ),
-                (Some((_, role_tier)), Some(tier)) if role_tier != tier => wrong(
+                (Some((_, role)), Some(tier)) if !Person::may_hold(policy, role, tier) => wrong(
                     row.column(5),
                     format!(
                         "`{held}` is held at the {} tier, and this person is {}: give them that tier, or leave the role out",
-                        role_tier.id(),
+                        role.tier.id(),
                         tier.id()
                     ),
                 ),
@@ -489,7 +490,13 @@ fn rows(file: CsvFile<'_>, wanted: &[&str], mistakes: &mut Vec<Mistake>) -> Vec<
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(file.text.as_bytes());
+        // A spreadsheet's "CSV UTF-8" starts with a byte order mark.
+        .from_reader(
+            file.text
+                .strip_prefix('\u{feff}')
+                .unwrap_or(file.text)
+                .as_bytes(),
+        );
     let mistake = |line: u64, column: usize, message: String| Mistake {
         file: file.name.to_owned(),
         line,

@@ -11,7 +11,7 @@
 pub mod csv_files;
 
 use accord_case::{Actor, AgencyId, CaseId, Event, PersonId};
-use accord_policy::{PolicyId, RoleId, RoleRef, RoleTier};
+use accord_policy::{Policy, PolicyId, Role, RoleId, RoleRef, RoleTier};
 use serde::{Deserialize, Serialize};
 
 /// A Safeguarding Children Partnership (or Board): the tenant, running one
@@ -140,6 +140,26 @@ impl Person {
         }
     }
 
+    /// Whether someone of `tier` may hold `role`, one of the roles
+    /// `policy` declares, beside their tier (issue 13 §3: "A person may
+    /// hold several roles, in their own agency and in partnership groups (a
+    /// head of service who is also a Board member and a panel member)"). A
+    /// role in their own agency is of their own tier: Plymouth's designated
+    /// person is a safeguarding lead. A role in a partnership group may be
+    /// held beside any tier of a manager or above (the panels' "senior
+    /// officer", Havering §2.12), never a practitioner's or an
+    /// administrator's (who takes no part in cases): a role a Resolution
+    /// Panel seats (Plymouth's `pscb-board-representative`, Havering's
+    /// `hscp-member`), or one of a partnership tier (a chair, a panel
+    /// member, the partnership team, an IRO). So a senior manager who leads
+    /// their agency at Stage Four as its operations manager can also be its
+    /// Board representative.
+    pub fn may_hold(policy: &Policy, role: &Role, tier: RoleTier) -> bool {
+        role.tier == tier
+            || (!matches!(tier, RoleTier::Practitioner | RoleTier::Admin)
+                && is_group_role(policy, role))
+    }
+
     /// Whether they hold `role` as a tier or as a declared role. Relations
     /// to a case (`raiser`, `stage-leads`…) are held by nobody in general.
     pub fn holds(&self, role: &RoleRef) -> bool {
@@ -175,6 +195,24 @@ pub struct Seed<'a> {
     pub cases: Vec<(&'a CaseId, &'a [Event])>,
     /// The password given to each of its people who has none.
     pub password: &'a str,
+}
+
+/// Whether `role` belongs to a partnership group rather than to one
+/// agency's line: a Resolution Panel seats it, or its tier is the
+/// partnership's.
+fn is_group_role(policy: &Policy, role: &Role) -> bool {
+    let seated = policy
+        .tracks
+        .iter()
+        .flat_map(|t| &t.stages)
+        .filter_map(|s| s.panel.as_ref())
+        .flat_map(|p| &p.seats)
+        .any(|seat| matches!(seat, RoleRef::Declared(id) if *id == role.id));
+    seated
+        || matches!(
+            role.tier,
+            RoleTier::Chair | RoleTier::PanelMember | RoleTier::PartnershipTeam | RoleTier::Iro
+        )
 }
 
 #[cfg(test)]

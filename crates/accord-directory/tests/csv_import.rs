@@ -245,3 +245,99 @@ fn an_import_never_takes_another_partnerships_agency_or_person() {
         "{said:?}"
     );
 }
+
+/// Issue 13 §3: "A person may hold several roles, in their own agency and
+/// in partnership groups (a head of service who is also a Board member and
+/// a panel member)". A senior manager who is their agency's operations
+/// manager (Plymouth Stage Four) and its Board representative (Stage Five's
+/// panel seat) imports with both; a role in the agency of another tier is
+/// still refused.
+#[test]
+fn a_senior_manager_holds_an_agency_role_and_a_board_seat_beside_it() {
+    let calendars = accord_calendar::Calendars::builtin();
+    let plymouth = accord_policy::builtin(&calendars)
+        .into_iter()
+        .find(|p| p.id.as_str() == "plymouth-2025")
+        .unwrap();
+    let partnership = Partnership {
+        policy: plymouth.id.clone(),
+        ..northshire()
+    };
+    let agencies =
+        "id,name,kind\nnorthshire-csc,Northshire Children's Services,childrens-social-care\n";
+    let people = "sign_in,name,email,agency,tier,roles,job_title
+nor-ops,Priya Shah,priya.shah@csc.example,northshire-csc,senior-manager,operations-manager;pscb-board-representative,Operations manager
+";
+    let imported = import(
+        &partnership,
+        &plymouth,
+        CsvFile {
+            name: "agencies.csv",
+            text: agencies,
+        },
+        CsvFile {
+            name: "people.csv",
+            text: people,
+        },
+        Stored {
+            agencies: &[team()],
+            people: &[],
+        },
+    )
+    .unwrap_or_else(|m| panic!("{m:?}"));
+    let ops = &imported.people[0];
+    assert_eq!(ops.tier, accord_policy::RoleTier::SeniorManager);
+    assert_eq!(
+        ops.declared_roles,
+        [
+            "operations-manager".parse().unwrap(),
+            "pscb-board-representative".parse().unwrap()
+        ]
+    );
+    // A role in the agency at another tier is not theirs to hold.
+    let wrong = people.replace("operations-manager;", "designated-person;");
+    let said = import(
+        &partnership,
+        &plymouth,
+        CsvFile {
+            name: "agencies.csv",
+            text: agencies,
+        },
+        CsvFile {
+            name: "people.csv",
+            text: &wrong,
+        },
+        Stored {
+            agencies: &[team()],
+            people: &[],
+        },
+    )
+    .unwrap_err();
+    assert!(
+        said[0]
+            .to_string()
+            .contains("`designated-person` is held at the safeguarding-lead tier"),
+        "{said:?}"
+    );
+    // A spreadsheet's byte order mark is no part of the header.
+    let with_bom = format!("\u{feff}{agencies}");
+    assert!(
+        import(
+            &partnership,
+            &plymouth,
+            CsvFile {
+                name: "agencies.csv",
+                text: &with_bom,
+            },
+            CsvFile {
+                name: "people.csv",
+                text: people,
+            },
+            Stored {
+                agencies: &[team()],
+                people: &[],
+            },
+        )
+        .is_ok()
+    );
+}

@@ -60,7 +60,7 @@ fn collect(
     let leads = case.current_stage(policy).map(|s| &s.leads);
     match to {
         RoleRef::Relation(Relation::Raiser) => {
-            out.insert(case.raised_by().person.clone());
+            out.insert(case.raiser().clone());
         }
         RoleRef::Relation(Relation::RaiserAgencyLead) => {
             if let Some(leads) = leads {
@@ -150,13 +150,12 @@ fn side(
     for role in roles {
         match role {
             RoleRef::Relation(Relation::Raiser) => {
-                out.insert(case.raised_by().person.clone());
+                out.insert(case.raiser().clone());
             }
             RoleRef::Relation(_) => collect(role, case, policy, people, out, 1),
             RoleRef::Tier(RoleTier::Practitioner) => {
-                let raiser = case.raised_by();
-                if raiser.agency == *agency {
-                    out.insert(raiser.person.clone());
+                if case.raised_by().agency == *agency {
+                    out.insert(case.raiser().clone());
                 } else if let Some(named) = case.other_professional() {
                     out.insert(named.clone());
                 } else {

@@ -42,7 +42,7 @@ use axum::{
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::{ApiError, AppState, BODY_LIMIT, UPLOAD_LIMIT, auth::session_cookie};
+use crate::{ApiError, AppState, UPLOAD_LIMIT, auth::session_cookie, body_limit};
 
 /// The header an API client sends the token in.
 pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
@@ -160,10 +160,13 @@ async fn check(
         };
     }
     if is_form(headers) {
+        // The directory import's confirmation carries its checked files
+        // back as fields, so its path reads more (`UPLOAD_PATHS`).
+        let limit = body_limit(request.uri().path());
         let (parts, body) = request.into_parts();
-        let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        let bytes = axum::body::to_bytes(body, limit)
             .await
-            .map_err(unreadable_form)?;
+            .map_err(|e| unreadable_form(e, limit))?;
         let sent = form_urlencoded::parse(&bytes)
             .find(|(name, _)| name == CSRF_FIELD)
             .map(|(_, value)| value.into_owned());
@@ -182,7 +185,7 @@ async fn check(
         let (parts, body) = request.into_parts();
         let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT)
             .await
-            .map_err(unreadable_form)?;
+            .map_err(|e| unreadable_form(e, UPLOAD_LIMIT))?;
         let sent = multipart_field(bytes.clone(), &boundary, CSRF_FIELD).await;
         return match sent {
             Some(sent) if same(&sent, &expected) => Ok(next
@@ -214,10 +217,12 @@ async fn multipart_field(bytes: axum::body::Bytes, boundary: &str, name: &str) -
 
 /// Why a form's body could not be read for its token: too large, or it
 /// did not arrive in time (the server's body read timeout).
-fn unreadable_form(error: axum::Error) -> ApiError {
+fn unreadable_form(error: axum::Error, limit: usize) -> ApiError {
     let too_large = std::error::Error::source(&error)
         .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
-    if too_large {
+    if too_large && limit == UPLOAD_LIMIT {
+        crate::too_large_upload()
+    } else if too_large {
         ApiError::PayloadTooLarge
     } else {
         ApiError::BadRequest {

@@ -236,7 +236,10 @@ impl From<Refusal> for ApiError {
             | Refusal::ActionOwnerInactive { field, .. }
             | Refusal::ActionOwnerNotInvolved { field, .. }
             | Refusal::NotAPanelSeat { field, .. }
-            | Refusal::SeatHolderInactive { field, .. } => Some(field.clone()),
+            | Refusal::SeatHolderInactive { field, .. }
+            | Refusal::SuccessorInactive { field, .. }
+            | Refusal::SuccessorIsAdministrator { field, .. } => Some(field.clone()),
+            Refusal::SuccessorNotOfAgency { .. } => Some("to".to_owned()),
             other => refusal_field(other).map(str::to_owned),
         };
         ApiError::Refused {
@@ -260,6 +263,7 @@ fn is_about_who(refusal: &Refusal) -> bool {
             | Refusal::NotAParty { .. }
             | Refusal::NotTheSectionsCompleter { .. }
             | Refusal::NotTheConcurringRole { .. }
+            | Refusal::NotAnAdministrator { .. }
     )
 }
 

@@ -66,6 +66,37 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// take it; every other route keeps [`BODY_LIMIT`].
 pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
 
+/// The routes whose urlencoded form may carry whole files, with the larger
+/// [`UPLOAD_LIMIT`]: the directory import's confirmation, which carries
+/// the checked files back (issue 13 §3). A multipart upload is read
+/// within [`UPLOAD_LIMIT`] wherever it is sent; these paths are listed
+/// here too, so both extractors and the CSRF layer agree.
+pub const UPLOAD_PATHS: [&str; 2] = ["/admin/directory/import", "/admin/directory/import/confirm"];
+
+/// What an upload larger than [`UPLOAD_LIMIT`] is told: what to do, not
+/// a number of bytes.
+pub(crate) fn too_large_upload() -> ApiError {
+    ApiError::Unprocessable {
+        code: "files_too_large",
+        message: format!(
+            "the files are larger than {} MiB together: a policy file is far smaller; split \
+             a directory's people.csv into smaller files, each with the header row, and \
+             import them one after another",
+            UPLOAD_LIMIT / (1024 * 1024)
+        ),
+        field: None,
+    }
+}
+
+/// The body limit of a request to `path`.
+pub fn body_limit(path: &str) -> usize {
+    if UPLOAD_PATHS.contains(&path) {
+        UPLOAD_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
+
 /// What every handler can reach: the store, the calendars and the policies.
 /// Cheap to clone.
 #[derive(Clone)]

@@ -305,13 +305,13 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     b.fill("name", "Olu Adeyemi").await;
     b.fill("email", "olu.adeyemi").await;
     b.fill("sign_in", "hav-bhr-named-nurse").await;
-    b.choose("tier", "safeguarding-lead").await;
+    b.choose("tier", "practitioner").await;
     b.choose("roles", "hscp-member").await;
     b.submit().await;
     let errors = b.text(".govuk-error-summary").await;
     assert!(errors.contains("correct format"), "{errors}");
     assert!(errors.contains("Select their agency"), "{errors}");
-    // HSCP membership is a head of service's (§2.8).
+    // A practitioner sits on no Board (§2.12: "senior officer").
     assert!(errors.contains("is held by a head of service"), "{errors}");
     assert_eq!(
         b.find("#name")
@@ -334,6 +334,7 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
         .click()
         .await
         .unwrap();
+    b.choose("tier", "safeguarding-lead").await;
     b.choose("roles", "hscp-member").await; // untick it
     b.choose("roles", "named-safeguarding-professional").await;
     b.submit().await;
@@ -371,12 +372,30 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     );
     b.axe("a person, sent a reset link").await;
 
+    // Disabling leads to their open work (issue 13 §3). Back on their
+    // page, the account is disabled.
     b.click("#disable").await;
-    b.wait_for(|p| p.ends_with("?done=disabled")).await;
+    b.wait_for(|p| p.ends_with("/handover?done=disabled")).await;
+    assert!(b.text("main").await.contains("Their account is disabled"));
+    b.axe("a leaver's open work").await;
+    b.open("/admin/people/hav-csc-manager").await;
     assert!(b.text("main").await.contains("Disabled"));
     b.axe("a person, disabled").await;
     b.click("main form[action$='/enable'] button").await;
     b.wait_for(|p| p.ends_with("?done=enabled")).await;
+
+    // A practitioner with open work: each piece with who may take it on,
+    // and a mistake named in the error summary.
+    b.open("/admin/people/hav-health-practitioner/handover")
+        .await;
+    assert!(b.text("main").await.contains("raiser's part"));
+    b.axe("a person's open work").await;
+    b.click("main form[action$='/handover'] button").await;
+    let errors = b.text(".govuk-error-summary").await;
+    assert!(errors.contains("Choose who takes it on"), "{errors}");
+    assert!(errors.contains("Enter why it is handed over"), "{errors}");
+    b.axe("a person's open work, with errors").await;
+    b.screenshot("handing-over-open-work-errors").await;
 
     // Issue 11: every one of those changes is on record, newest first,
     // in words, and the page passes axe like the rest.
@@ -402,6 +421,48 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
     assert!(calendars.contains("Christmas Day"));
     b.axe("calendars").await;
     b.screenshot("calendars").await;
+
+    // Importing the directory from CSV (issue 13 §3): the page with its
+    // columns and templates, a mistake in the error summary, and the
+    // check of what would change, each passing axe.
+    b.open("/admin/people").await;
+    b.follow("Import from CSV").await;
+    assert_eq!(b.path().await, "/admin/directory/import");
+    assert!(b.text("main").await.contains("people.csv template"));
+    b.axe("importing the directory").await;
+    b.submit().await;
+    let errors = b.text(".govuk-error-summary").await;
+    assert!(errors.contains("Choose the agencies.csv file"), "{errors}");
+    b.axe("importing the directory, with errors").await;
+    let dir = std::env::temp_dir().join(format!("accord-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let agencies = dir.join("agencies.csv");
+    let people = dir.join("people.csv");
+    std::fs::write(
+        &agencies,
+        "id,name,kind\nhav-housing,Havering Housing,housing\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &people,
+        "sign_in,name,email,agency,tier,roles,job_title\nhav-housing-officer,Ada Mensah,ada.mensah@housing.example.org,hav-housing,practitioner,,Housing officer\n",
+    )
+    .unwrap();
+    for (id, path) in [("agencies", &agencies), ("people", &people)] {
+        b.find(&format!("#{id}"))
+            .await
+            .send_keys(path.to_str().unwrap())
+            .await
+            .unwrap();
+    }
+    b.submit().await;
+    let check = b.text("main").await;
+    assert!(check.contains("People to add (1)"), "{check}");
+    b.axe("checking an import").await;
+    b.screenshot("checking-an-import").await;
+    b.submit().await;
+    assert!(b.path().await.ends_with("?done=imported"));
+    std::fs::remove_dir_all(&dir).ok();
     b.sign_out().await;
     b.close().await;
 }

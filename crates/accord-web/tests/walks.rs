@@ -163,6 +163,10 @@ fn request(event: &Event) -> (String, Value) {
             "corrections".into(),
             json!({ "corrects": corrects, "reason": reason, "amendment": v(amendment) }),
         ),
+        EventBody::HandedOver { .. } => panic!(
+            "event {} is a handover, made on the administration pages, which no demo case has",
+            event.sequence
+        ),
         EventBody::Raised(_) | EventBody::NotificationDue(_) => {
             panic!(
                 "event {} is not made by a command of its own",

@@ -193,6 +193,9 @@ macro_rules! common_queries {
                     if let Some(row) = projection::outbox_row(event, head_seq, &sealed.hash) {
                         insert_outbox(tx, &row).await?;
                     }
+                    if let accord_case::EventBody::HandedOver { from, to, .. } = &event.body {
+                        hand_over_notifications(tx, case_id, from, to).await?;
+                    }
                     head_hash = sealed.hash;
                 }
                 events.extend_from_slice(stream.events);
@@ -213,6 +216,40 @@ macro_rules! common_queries {
                 .await
                 .map_err(StoreError::from)?;
             Ok(appended)
+        }
+
+        /// The notifications in the app that `from` had about `case` are
+        /// given to `to` too, in the transaction that hands them `from`'s
+        /// work on it (issue 13 §3: "handing it over moves the
+        /// notifications ... to the new person"), so the newcomer reads
+        /// what the leaver was told. Only in the app: old news is not
+        /// emailed again. Each copy's key names its new reader and the
+        /// original, so handing over a second piece of the same case to
+        /// the same person copies nothing twice.
+        async fn hand_over_notifications(
+            tx: &mut Tx,
+            case: &CaseId,
+            from: &PersonId,
+            to: &PersonId,
+        ) -> Result<(), StoreError> {
+            sqlx::query(
+                "INSERT INTO deliveries (key, case_id, person_id, channel, address, subject, \
+                 body, occasion, created_at_us, status, attempts, next_attempt_at_us, \
+                 sent_at_us) \
+                 SELECT 'handover:' || $3 || ':' || key, case_id, $3, channel, address, \
+                 subject, body, occasion, created_at_us, status, attempts, \
+                 next_attempt_at_us, sent_at_us \
+                 FROM deliveries WHERE case_id = $1 AND person_id = $2 AND channel = $4 \
+                 ORDER BY id \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(case.as_str())
+            .bind(from.as_str())
+            .bind(to.as_str())
+            .bind(crate::Channel::InApp.as_str())
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
         }
 
         /// A unique violation on `(case_id, case_seq)` means another writer

@@ -38,7 +38,7 @@ use super::{
 use crate::{ApiError, AppState};
 
 /// The kinds of agency, as the pages name them.
-const KINDS: [(AgencyKind, &str, &str); 11] = [
+pub(super) const KINDS: [(AgencyKind, &str, &str); 11] = [
     (
         AgencyKind::ChildrensSocialCare,
         "childrens-social-care",
@@ -159,14 +159,14 @@ impl Admin<'_> {
             .collect())
     }
 
-    fn person_name(&self, id: &PersonId) -> String {
+    pub(super) fn person_name(&self, id: &PersonId) -> String {
         self.people
             .iter()
             .find(|p| &p.id == id)
             .map_or_else(|| id.to_string(), |p| p.name.clone())
     }
 
-    fn agency_name(&self, id: &AgencyId) -> String {
+    pub(super) fn agency_name(&self, id: &AgencyId) -> String {
         self.agencies
             .iter()
             .find(|a| &a.id == id)
@@ -711,9 +711,13 @@ fn read_person(
     }
     let mut roles = Vec::new();
     for id in posted.all("roles") {
-        match policy.and_then(|p| p.roles.iter().find(|r| r.id.as_str() == id)) {
-            Some(role) if Some(role.tier) == tier || tier.is_none() => roles.push(role.id.clone()),
-            Some(role) => e.add(
+        // A role in their agency is of their tier; a Board or panel role
+        // may be held beside it (`Person::may_hold`).
+        match policy.and_then(|p| p.roles.iter().find(|r| r.id.as_str() == id).map(|r| (p, r))) {
+            Some((p, role)) if tier.is_none_or(|t| Person::may_hold(p, role, t)) => {
+                roles.push(role.id.clone())
+            }
+            Some((_, role)) => e.add(
                 "roles",
                 format!(
                     "{} is held by a {}: choose that role for them, or untick it",
@@ -1115,6 +1119,12 @@ pub(crate) async fn account(
         _ => return Err(a.fail(super::no_such_page())),
     };
     tracing::info!(action = done, "an administrator changed an account");
+    if done == "disabled" {
+        // A leaver's open work is listed for handing over at once.
+        return Ok(
+            Redirect::to(&format!("/admin/people/{id}/handover?done=disabled")).into_response(),
+        );
+    }
     Ok(Redirect::to(&format!("/admin/people/{id}?done={done}")).into_response())
 }
 

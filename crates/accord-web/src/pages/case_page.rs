@@ -430,7 +430,7 @@ async fn page(
                     names.person(&e.actor.person),
                     names.agency(&e.actor.agency)
                 ),
-                what: event_words(e, &policy),
+                what: event_words(e, &policy, &names),
             })
             .collect(),
     };
@@ -710,7 +710,7 @@ pub(crate) fn answers(fields: &[&Field], values: &FormValues) -> Vec<Labelled> {
 }
 
 /// What an event did, in a few words.
-fn event_words(event: &Event, policy: &Policy) -> String {
+fn event_words(event: &Event, policy: &Policy, names: &words::Names) -> String {
     let form_title = |id: &accord_policy::FormId| {
         policy
             .form(id)
@@ -796,6 +796,19 @@ fn event_words(event: &Event, policy: &Policy) -> String {
             "Stage {stage}'s timescale agreed for this case as {}, due {}: {reason}",
             words::length(*timescale),
             words::due(due)
+        ),
+        EventBody::HandedOver {
+            work,
+            from,
+            to,
+            reason,
+            ..
+        } => format!(
+            "Open work handed over from {} to {} by {} (administrator): {}. Why: {reason}",
+            names.person(from),
+            names.person(to),
+            names.person(&event.actor.person),
+            words::open_work(*work)
         ),
     }
 }

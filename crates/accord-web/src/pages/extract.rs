@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::PageError;
 use crate::{
-    ApiError, BODY_LIMIT,
+    ApiError,
     extract::{check_pairs, check_path},
 };
 
@@ -85,9 +85,15 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, PageError> {
         let (parts, body) = request.into_parts();
-        let bytes = axum::body::to_bytes(body, BODY_LIMIT)
-            .await
-            .map_err(|_| ApiError::PayloadTooLarge)?;
+        // The few routes that take files read more (`UPLOAD_PATHS`).
+        let limit = crate::body_limit(parts.uri.path());
+        let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+            if limit == crate::UPLOAD_LIMIT {
+                crate::too_large_upload()
+            } else {
+                ApiError::PayloadTooLarge
+            }
+        })?;
         check_pairs(&bytes)?;
         let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         let axum::Form(value) = axum::Form::<T>::from_request(request, state)

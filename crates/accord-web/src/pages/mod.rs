@@ -13,6 +13,7 @@
 
 mod account_link;
 mod admin;
+mod admin_import;
 mod admin_policy;
 mod assets;
 mod calendar_feed;
@@ -20,6 +21,7 @@ mod case_actions;
 mod case_page;
 mod extract;
 mod form;
+mod handover;
 mod my_work;
 mod notifications;
 mod password;
@@ -110,7 +112,31 @@ pub(crate) fn router() -> Router<AppState> {
             "/admin/people/{id}",
             get(admin::person).post(admin::save_person),
         )
+        .route(
+            "/admin/people/{id}/handover",
+            get(handover::show).post(handover::hand),
+        )
         .route("/admin/people/{id}/{action}", post(admin::account))
+        // The upload and its confirmation carry whole CSV files: they read
+        // up to UPLOAD_LIMIT, where every other body is held to BODY_LIMIT.
+        .route(
+            "/admin/directory/import",
+            get(admin_import::show)
+                .post(admin_import::upload)
+                .layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/admin/directory/import/confirm",
+            post(admin_import::confirm).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+        )
+        .route(
+            "/admin/directory/agencies.csv",
+            get(admin_import::agencies_template),
+        )
+        .route(
+            "/admin/directory/people.csv",
+            get(admin_import::people_template),
+        )
         .route("/admin/calendars", get(admin::calendars))
         .route("/admin/policy", get(admin_policy::show))
         .route("/admin/policy/file", get(admin_policy::file))

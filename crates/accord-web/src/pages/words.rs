@@ -211,6 +211,19 @@ pub(crate) fn role(policy: &Policy, role: &RoleRef) -> String {
     }
 }
 
+/// A piece of someone's open work on a case, as the handover page and the
+/// chronology name it (issue 13 §3).
+pub(crate) fn open_work(work: accord_case::OpenWork) -> String {
+    match work {
+        accord_case::OpenWork::Raiser => "the raiser's part in the disagreement".to_owned(),
+        accord_case::OpenWork::OtherProfessional => {
+            "the part of the professional whose decision is disputed".to_owned()
+        }
+        accord_case::OpenWork::Action { action } => format!("action {action}, not yet done"),
+        accord_case::OpenWork::PanelSeat => "their seat on the Resolution Panel".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
