@@ -180,12 +180,14 @@ async fn check(
     }
     if let Some(boundary) = multipart_boundary(headers) {
         // A file upload (the policy and directory pages): the token is one
-        // of its fields. The body is read whole, within the upload limit,
-        // and handed on as it came.
+        // of its fields. The body is read whole, within the upload limit on
+        // the routes that take files and the ordinary limit elsewhere, and
+        // handed on as it came.
+        let limit = body_limit(request.uri().path());
         let (parts, body) = request.into_parts();
-        let bytes = axum::body::to_bytes(body, UPLOAD_LIMIT)
+        let bytes = axum::body::to_bytes(body, limit)
             .await
-            .map_err(|e| unreadable_form(e, UPLOAD_LIMIT))?;
+            .map_err(|e| unreadable_form(e, limit))?;
         let sent = multipart_field(bytes.clone(), &boundary, CSRF_FIELD).await;
         return match sent {
             Some(sent) if same(&sent, &expected) => Ok(next

@@ -66,12 +66,18 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// take it; every other route keeps [`BODY_LIMIT`].
 pub const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
 
-/// The routes whose urlencoded form may carry whole files, with the larger
-/// [`UPLOAD_LIMIT`]: the directory import's confirmation, which carries
-/// the checked files back (issue 13 §3). A multipart upload is read
-/// within [`UPLOAD_LIMIT`] wherever it is sent; these paths are listed
-/// here too, so both extractors and the CSRF layer agree.
-pub const UPLOAD_PATHS: [&str; 2] = ["/admin/directory/import", "/admin/directory/import/confirm"];
+/// The routes that take files, with the larger [`UPLOAD_LIMIT`]: the
+/// directory import and its confirmation, which carries the checked files
+/// back (issue 13 §3), and the policy upload and its confirmation (§2).
+/// Everywhere else a body, multipart or not, keeps [`BODY_LIMIT`], so
+/// nobody can make the server read megabytes on any other route; the
+/// extractors and the CSRF layer read this one list.
+pub const UPLOAD_PATHS: [&str; 4] = [
+    "/admin/directory/import",
+    "/admin/directory/import/confirm",
+    "/admin/policy/check",
+    "/admin/policy/install",
+];
 
 /// What an upload larger than [`UPLOAD_LIMIT`] is told: what to do, not
 /// a number of bytes.

@@ -540,3 +540,61 @@ async fn an_administrator_installs_a_version_in_the_browser() {
     assert!(b.text("main").await.contains("Version 2, in force"));
     b.close().await;
 }
+
+/// Only the routes that take files read a large multipart body: elsewhere
+/// one is refused at the ordinary limit, before anything else, so nobody
+/// can make the server hold megabytes on any route. On the upload routes a
+/// file past the ordinary limit arrives and is checked; and the token a
+/// multipart form carries is what the CSRF check reads.
+#[tokio::test]
+async fn only_the_upload_routes_read_a_large_multipart_body() {
+    let (app, _state, _clock) = spawn_app_with_directory(Backend::Sqlite, &["hav-admin"]).await;
+    let admin = admin(&app).await;
+    let big = "x".repeat(100 * 1024);
+    let multipart = |token: Option<&str>, text: &str| {
+        let mut form = reqwest::multipart::Form::new();
+        if let Some(t) = token {
+            form = form.text("csrf_token", t.to_owned());
+        }
+        form.text("note", text.to_owned())
+    };
+    let send = |path: &str, form: reqwest::multipart::Form| {
+        app.client
+            .post(app.url(path))
+            .header("cookie", &admin.cookie)
+            .multipart(form)
+            .send()
+    };
+    // Elsewhere: a large body is refused at the ordinary limit.
+    let response = send("/api/v1/cases", multipart(Some(&admin.csrf), &big))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    // A small one without the token, or with a wrong one, is refused as such.
+    let response = send("/api/v1/cases", multipart(None, "small"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "csrf_token_missing", "{body}");
+    let response = send("/api/v1/cases", multipart(Some("not-it"), "small"))
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "csrf_token_wrong", "{body}");
+
+    // The policy upload reads a file past 64 KiB and checks it.
+    let padded = format!("{}\n# {big}\n", own_policy(1, 5));
+    let (status, page) = upload(
+        &app,
+        &admin,
+        "/admin/policy/check",
+        &[("policy_file", &padded, Some("long.toml"))],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Check what the new version changes"),
+        "{page}"
+    );
+}
