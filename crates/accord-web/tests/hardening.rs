@@ -48,8 +48,6 @@ async fn answers_that_carry_a_childs_data_are_never_stored() {
 async fn public_reference_data_may_be_cached() {
     let (app, _) = spawn_app_with_demo().await;
     for path in [
-        "/api/v1/policies",
-        "/api/v1/policies/havering-2022",
         "/api/v1/calendars",
         "/api/v1/calendars/england-and-wales/holidays/2026",
         "/api/openapi.json",
@@ -62,6 +60,13 @@ async fn public_reference_data_may_be_cached() {
             "{path}: {}",
             cache_control(&response)
         );
+    }
+    // A partnership may install a new version of its policy at any time
+    // (issue 13 §2): a kept copy is asked about again every time.
+    for path in ["/api/v1/policies", "/api/v1/policies/havering-2022"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(cache_control(&response), "public, no-cache", "{path}");
     }
     // The health check may be kept, but is asked again every time.
     assert_eq!(cache_control(&app.get("/api/v1/health").await), "no-cache");

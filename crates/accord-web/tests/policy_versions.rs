@@ -239,6 +239,29 @@ async fn a_new_version_applies_to_new_cases_only(backend: Backend) {
     let current = page(&app, &practitioner, "/policies/havering-own-2026").await;
     assert!(current.contains("Version 2, in force"), "{current}");
 
+    // The API gives the version in force.
+    let api = app.get_json("/api/v1/policies/havering-own-2026", 200).await;
+    assert_eq!(api["version"], 2, "{api}");
+
+    // Rebuilding the projections from the log reads each case under its
+    // own installed version: the deadlines are where they were.
+    state.store().rebuild(|_, _| {}).await.unwrap();
+    let register = state.store().register_of("havering").await.unwrap();
+    for (case, version, last_day) in [(&first, 1, "2025-06-09"), (&second, 2, "2025-06-05")] {
+        let entry = register
+            .iter()
+            .find(|e| e.case.as_str() == case["id"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(entry.policy_version, version);
+        let due = entry.due.unwrap();
+        let day = due
+            .to_zoned_datetime(jiff::tz::TimeZone::get("Europe/London").unwrap())
+            .date()
+            .yesterday()
+            .unwrap();
+        assert_eq!(day.to_string(), last_day);
+    }
+
     // Both installs are in the directory audit, by the administrator.
     let audit = state
         .store()

@@ -264,20 +264,37 @@ pub(crate) fn router() -> Router<AppState> {
         .method_not_allowed_fallback(wrong_method)
 }
 
-/// The policies and calendars: the same for everyone and changed only by a
-/// new release of Accord, so browsers and proxies may keep them for an
-/// hour, as they keep the static assets.
+/// The policies and calendars: the same for everyone. The calendars change
+/// only with a new release of Accord, so browsers and proxies may keep them
+/// for an hour, as they keep the static assets. A policy changes whenever a
+/// partnership installs a new version (issue 13 §2), so a kept copy is
+/// asked about again every time.
 fn reference_data() -> Router<AppState> {
-    Router::new()
+    let policies = Router::new()
         .route("/v1/policies", get(policies::list))
         .route("/v1/policies/{id}", get(policies::show))
         .route("/v1/policies/{id}/timeline", get(policies::timeline))
+        .layer(map_response(revalidated));
+    Router::new()
         .route("/v1/calendars", get(calendars::list))
         .route(
             "/v1/calendars/{id}/holidays/{year}",
             get(calendars::holidays),
         )
         .layer(map_response(cacheable))
+        .merge(policies)
+}
+
+/// Marks a successful answer of public data that may change at any time
+/// as one a cache may keep but must ask about again before each use.
+async fn revalidated(mut response: Response) -> Response {
+    if response.status().is_success() {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, no-cache"),
+        );
+    }
+    response
 }
 
 /// Marks a successful answer of public reference data cacheable for an

@@ -239,15 +239,27 @@ impl From<&Track> for Ladder {
     tag = "policies",
     responses((status = 200, description = "The policies.", body = [PolicySummary]))
 )]
-pub(crate) async fn list(State(state): State<AppState>) -> Json<Vec<PolicySummary>> {
-    Json(
+pub(crate) async fn list(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<PolicySummary>>, ApiError> {
+    fresh(&state).await?;
+    Ok(Json(
         state
             .policies()
             .newest_of_each()
             .into_iter()
             .map(|p| PolicySummary::from(&**p))
             .collect(),
-    )
+    ))
+}
+
+/// Loads any version a partnership installed since this server last
+/// looked, so every answer gives the versions in force now.
+async fn fresh(state: &AppState) -> Result<(), ApiError> {
+    Ok(state
+        .store()
+        .load_installed_policies(state.calendars())
+        .await?)
 }
 
 /// Everything one policy says.
@@ -265,6 +277,7 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<PolicyDetail>, ApiError> {
+    fresh(&state).await?;
     PolicyDetail::new(find(&state.policies(), &id)?).map(Json)
 }
 
@@ -369,6 +382,7 @@ pub(crate) async fn timeline(
     Path(id): Path<String>,
     Query(query): Query<TimelineQuery>,
 ) -> Result<Json<TimelineBody>, ApiError> {
+    fresh(&state).await?;
     let policies = state.policies();
     let policy = find(&policies, &id)?;
     let track = find_track(policy, query.track.as_deref())?;
