@@ -240,7 +240,9 @@ async fn a_new_version_applies_to_new_cases_only(backend: Backend) {
     assert!(current.contains("Version 2, in force"), "{current}");
 
     // The API gives the version in force.
-    let api = app.get_json("/api/v1/policies/havering-own-2026", 200).await;
+    let api = app
+        .get_json("/api/v1/policies/havering-own-2026", 200)
+        .await;
     assert_eq!(api["version"], 2, "{api}");
 
     // Rebuilding the projections from the log reads each case under its
