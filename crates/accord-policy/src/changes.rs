@@ -2242,18 +2242,7 @@ fn role_words(policy: &Policy, role: &RoleRef) -> String {
 }
 
 fn tier_words(tier: RoleTier) -> &'static str {
-    match tier {
-        RoleTier::Practitioner => "practitioner",
-        RoleTier::Manager => "manager",
-        RoleTier::SafeguardingLead => "safeguarding lead",
-        RoleTier::SeniorManager => "senior manager",
-        RoleTier::HeadOfService => "head of service",
-        RoleTier::PartnershipTeam => "partnership team",
-        RoleTier::Chair => "partnership chair",
-        RoleTier::PanelMember => "panel member",
-        RoleTier::Iro => "Independent Reviewing Officer (IRO)",
-        RoleTier::Admin => "administrator",
-    }
+    tier.words()
 }
 
 fn subject_words(subject: SubjectKind) -> &'static str {

@@ -191,6 +191,23 @@ pub enum RoleTier {
 }
 
 impl RoleTier {
+    /// The tier in words, as a sentence names it after "a" or "the":
+    /// "safeguarding lead", "partnership chair".
+    pub fn words(self) -> &'static str {
+        match self {
+            RoleTier::Practitioner => "practitioner",
+            RoleTier::Manager => "manager",
+            RoleTier::SafeguardingLead => "safeguarding lead",
+            RoleTier::SeniorManager => "senior manager",
+            RoleTier::HeadOfService => "head of service",
+            RoleTier::PartnershipTeam => "partnership team",
+            RoleTier::Chair => "partnership chair",
+            RoleTier::PanelMember => "panel member",
+            RoleTier::Iro => "Independent Reviewing Officer (IRO)",
+            RoleTier::Admin => "administrator",
+        }
+    }
+
     /// Every tier, lowest first.
     pub const ALL: [RoleTier; 10] = [
         RoleTier::Practitioner,

@@ -171,20 +171,7 @@ impl Names {
 
 /// A tier in words, as a sentence names it after "a" or "the".
 pub(crate) fn role_of_tier(tier: accord_policy::RoleTier) -> String {
-    use accord_policy::RoleTier;
-    match tier {
-        RoleTier::Practitioner => "practitioner",
-        RoleTier::Manager => "manager",
-        RoleTier::SafeguardingLead => "safeguarding lead",
-        RoleTier::SeniorManager => "senior manager",
-        RoleTier::HeadOfService => "head of service",
-        RoleTier::PartnershipTeam => "partnership team",
-        RoleTier::Chair => "partnership chair",
-        RoleTier::PanelMember => "panel member",
-        RoleTier::Iro => "Independent Reviewing Officer (IRO)",
-        RoleTier::Admin => "administrator",
-    }
-    .to_owned()
+    tier.words().to_owned()
 }
 
 /// A role in words, as a sentence names it after "the": a declared role by
