@@ -77,6 +77,12 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
             stderr.read_line(&mut line).unwrap() > 0,
             "the server exited without saying it was shutting down"
         );
+        // Issue 14 §9: a log read from a pipe or a file is plain text,
+        // with no terminal colour codes.
+        assert!(
+            !line.contains('\u{1b}'),
+            "a colour code in the log: {line:?}"
+        );
         if line.contains("shutting down") {
             break;
         }

@@ -189,3 +189,43 @@ async fn my_deadlines_are_the_visible_open_cases_due_within_five_working_days_or
         }
     }
 }
+
+/// Issue 14 §7: the register's CSV writes dates as spreadsheets sort them
+/// (`2026-11-25`, not "Wednesday 25 November 2026"), a case due "as soon
+/// as possible" with no date, and every row parses as RFC 4180.
+#[tokio::test]
+async fn the_register_csv_writes_sortable_dates() {
+    let (app, _state) = common::spawn_app_with_demo().await;
+    let team = common::sign_in(&app, "hav-partnership-team").await;
+    let response = app
+        .client
+        .get(app.url("/register.csv"))
+        .header("cookie", &team.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header[5], "Raised on");
+    assert_eq!(header[6], "Due by the end of");
+    let iso = |s: &str| s.parse::<jiff::civil::Date>().is_ok() && s.len() == 10;
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert!(iso(&record[5]), "raised on {:?}", &record[5]);
+        assert!(
+            record[6].is_empty() || iso(&record[6]),
+            "due {:?}",
+            &record[6]
+        );
+        rows += 1;
+    }
+    assert!(rows > 3, "{text}");
+}

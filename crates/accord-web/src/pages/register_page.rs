@@ -71,8 +71,11 @@ pub(crate) struct RegisterRow {
     pub(crate) raising: String,
     pub(crate) other: String,
     pub(crate) area: String,
-    pub(crate) raised: String,
     pub(crate) due: String,
+    /// When it was raised and is due, as spreadsheets sort dates, for the
+    /// CSV.
+    pub(crate) raised_on: String,
+    pub(crate) due_on: String,
     pub(crate) overdue: bool,
     pub(crate) status: &'static str,
 }
@@ -125,10 +128,11 @@ async fn rows(
             raising: names.agency(&e.raising_agency),
             other: names.agency(&e.other_agency),
             area: super::capitalised(&area_label(e)),
-            raised: words::day(e.raised_at),
             due: e
                 .due
                 .map_or_else(|| "As soon as possible".to_owned(), words::due_day),
+            raised_on: words::iso_day(e.raised_at),
+            due_on: e.due.map_or_else(String::new, words::iso_due_day),
             overdue: overdue(e, now),
             status: match e.status {
                 accord_case::Status::Resolved => "Resolved, awaiting closure",
@@ -226,9 +230,24 @@ pub(crate) async fn csv(
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
     let (rows, _, now) = rows(&state, &viewer, &filters).await?;
-    let mut out = String::from(
-        "Case,Stage,Raised by,About,Area,Raised on,Due by the end of,Overdue,Status\r\n",
-    );
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let fail = |e: csv::Error| PageError::new(crate::ApiError::Internal(Box::new(e)), &viewer);
+    // Dates as YYYY-MM-DD, so a spreadsheet sorts them; a case due "as
+    // soon as possible" has no date.
+    out.write_record([
+        "Case",
+        "Stage",
+        "Raised by",
+        "About",
+        "Area",
+        "Raised on",
+        "Due by the end of",
+        "Overdue",
+        "Status",
+    ])
+    .map_err(fail)?;
     for r in &rows {
         let fields = [
             r.id.as_str(),
@@ -236,15 +255,17 @@ pub(crate) async fn csv(
             r.raising.as_str(),
             r.other.as_str(),
             r.area.as_str(),
-            r.raised.as_str(),
-            r.due.as_str(),
+            r.raised_on.as_str(),
+            r.due_on.as_str(),
             if r.overdue { "yes" } else { "no" },
             r.status,
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        out.write_record(fields.iter().map(|f| formula_safe(f)))
+            .map_err(fail)?;
     }
+    let out = out.into_inner().map_err(|e| {
+        PageError::new(crate::ApiError::Internal(Box::new(e.into_error())), &viewer)
+    })?;
     let mut response = out.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -263,18 +284,13 @@ pub(crate) async fn csv(
     Ok(response)
 }
 
-/// One CSV field (RFC 4180): quoted when it holds a comma, quote or line
-/// break, and never read by a spreadsheet as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+/// One CSV cell as a spreadsheet may read it: never as a formula. The
+/// `csv` writer quotes what needs quoting (RFC 4180).
+fn formula_safe(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@']) {
         format!("'{value}")
     } else {
         value.to_owned()
-    };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
     }
 }
 
@@ -283,13 +299,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_fields_are_quoted_and_never_formulas() {
-        assert_eq!(csv_field("HAV-2026-0001"), "HAV-2026-0001");
-        assert_eq!(
-            csv_field("Stage 2: Line manager, then senior"),
-            "\"Stage 2: Line manager, then senior\""
-        );
-        assert_eq!(csv_field("say \"no\""), "\"say \"\"no\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    fn csv_cells_are_never_formulas() {
+        assert_eq!(formula_safe("HAV-2026-0001"), "HAV-2026-0001");
+        assert_eq!(formula_safe("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(formula_safe("+44 20"), "'+44 20");
+        assert_eq!(formula_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(formula_safe("-1"), "'-1");
     }
 }

@@ -64,6 +64,16 @@ pub(crate) fn due_day(instant: Timestamp) -> String {
     day(instant - jiff::SignedDuration::from_secs(1))
 }
 
+/// The UK date of `at` as a spreadsheet sorts it: "2026-11-25".
+pub(crate) fn iso_day(at: Timestamp) -> String {
+    at.to_zoned_datetime(UK.clone()).date().to_string()
+}
+
+/// The last day before a deadline, as [`iso_day`] writes it.
+pub(crate) fn iso_due_day(instant: Timestamp) -> String {
+    iso_day(instant - jiff::SignedDuration::from_secs(1))
+}
+
 /// A length of time agreed or added, in words: "3 working days".
 pub(crate) fn length(length: accord_case::Extension) -> String {
     let (n, unit) = match length {
