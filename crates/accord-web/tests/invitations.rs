@@ -269,6 +269,11 @@ async fn an_invited_person_chooses_their_own_password_with_a_link_that_works_onc
         !form.contains("A first password") && !form.contains("name=\"password\""),
         "{form}"
     );
+    // Issue 14 §7: the address is an email field, for a phone's keyboard.
+    assert!(
+        form.contains("name=\"email\" type=\"email\" spellcheck=\"false\""),
+        "{form}"
+    );
     add_robin(&app, &state, &admin).await;
     assert_eq!(api_sign_in(&app, "hav-robin", NEW_PASSWORD).await, 401);
 

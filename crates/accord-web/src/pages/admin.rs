@@ -611,6 +611,7 @@ fn person_questions(
         Question::text("name", "Full name", posted).width("govuk-!-width-two-thirds"),
         Question::text("job_title", "Job title", posted).width("govuk-!-width-two-thirds"),
         Question::text("email", "Email address", posted)
+            .email()
             .hint("Accord sends their notifications here")
             .width("govuk-!-width-two-thirds"),
     ];

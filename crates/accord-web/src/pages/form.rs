@@ -421,6 +421,8 @@ pub(crate) struct Question {
     pub(crate) input_mode: &'static str,
     /// `autocomplete`; empty for none.
     pub(crate) autocomplete: &'static str,
+    /// The text input's `type`: `text`, or `email` for an address.
+    pub(crate) input_type: &'static str,
     /// Radios side by side (yes and no).
     pub(crate) inline: bool,
     /// The question is the page's heading: its label or legend is the h1.
@@ -448,6 +450,7 @@ impl Question {
             width: "",
             input_mode: "",
             autocomplete: "",
+            input_type: "text",
             inline: false,
             is_heading: false,
             before: String::new(),
@@ -544,6 +547,14 @@ impl Question {
     /// Asking for digits.
     pub(crate) fn numeric(mut self) -> Question {
         self.input_mode = "numeric";
+        self
+    }
+
+    /// An email address: the `email` input, which phones give an
+    /// address keyboard, unchecked for spelling. No `autocomplete`: the
+    /// address is usually someone else's, which the browser cannot know.
+    pub(crate) fn email(mut self) -> Question {
+        self.input_type = "email";
         self
     }
 
