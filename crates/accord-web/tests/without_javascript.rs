@@ -382,3 +382,39 @@ async fn isle_of_man_policy_issues_go_straight_to_the_board_with_plain_html_form
     let (_, _, page) = b.get(&format!("/cases/{id}")).await;
     assert!(page.contains("Escalated from Stage 1 to Stage 4"), "{page}");
 }
+
+/// Issue 14 §7's words: the scope question names "The" policy, a
+/// children's partnership speaks of children only, and the policy page
+/// gives the calendar's own name.
+#[tokio::test]
+async fn the_pages_say_it_properly() {
+    let (app, _state, _clock) = spawn_app_with_demo_and_clock().await;
+    let mut b = Plain {
+        app: &app,
+        cookie: String::new(),
+    };
+    b.post(
+        "/sign-in",
+        "/sign-in",
+        &[("sign_in", "hav-csc-practitioner"), ("password", PASSWORD)],
+    )
+    .await;
+    let (status, _, scope) = b.get("/raise/scope").await;
+    assert_eq!(status, 200, "{scope}");
+    assert!(
+        scope.contains("The Escalation &amp; Dispute Resolution Policy does not cover these")
+            || scope
+                .contains("The Escalation &#38; Dispute Resolution Policy does not cover these"),
+        "{scope}"
+    );
+    assert!(
+        scope.contains("You believe it leaves a child unsafe."),
+        "{scope}"
+    );
+    assert!(!scope.contains("adult at risk"), "{scope}");
+    let (_, _, policy) = b.get("/policies/havering-2022").await;
+    assert!(
+        policy.contains("Counted on the England and Wales bank-holiday calendar"),
+        "{policy}"
+    );
+}

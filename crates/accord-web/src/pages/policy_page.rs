@@ -294,7 +294,12 @@ async fn draw(
                 .map(|r| format!(" (review due {r})"))
                 .unwrap_or_default()
         ),
-        calendar: policy.calendar.to_string().replace('-', " "),
+        // The calendar's own name, "England and Wales", as the
+        // administration pages give it.
+        calendar: state
+            .calendars()
+            .get(&policy.calendar)
+            .map_or_else(|_| policy.calendar.to_string(), |c| c.name().to_owned()),
         covers: covers.join(" and "),
         immediate_risk: format!(
             "{} ({})",

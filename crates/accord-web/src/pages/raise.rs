@@ -577,7 +577,13 @@ fn ask(j: &Journey, step: Step, draft: &Posted) -> Asked {
                         "none",
                         "No: it is about another agency's decision, action or inaction",
                     )
-                    .hint("You believe it leaves a child or adult at risk unsafe."),
+                    .hint(
+                        if policy.subjects.contains(&SubjectKind::VulnerableAdult) {
+                            "You believe it leaves a child or an adult at risk unsafe."
+                        } else {
+                            "You believe it leaves a child unsafe."
+                        },
+                    ),
                 );
                 (
                     "Is your concern one of these?".to_owned(),
@@ -585,7 +591,7 @@ fn ask(j: &Journey, step: Step, draft: &Posted) -> Asked {
                         Question::radios("scope", "Is your concern one of these?", options, draft)
                             .hint(format!(
                                 "{} does not cover these: each has its own route.",
-                                policy.title
+                                the_title(&policy.title)
                             ))
                             .page_heading(),
                     ],
@@ -1378,4 +1384,14 @@ pub(crate) async fn elsewhere(
         };
         Ok(html(&page))
     })
+}
+
+/// A policy's title to start a sentence: "The Escalation & Dispute
+/// Resolution Policy", not "Escalation & Dispute Resolution Policy".
+fn the_title(title: &str) -> String {
+    if title.starts_with("The ") {
+        title.to_owned()
+    } else {
+        format!("The {title}")
+    }
 }
