@@ -176,7 +176,11 @@ async fn my_deadlines_are_the_visible_open_cases_due_within_five_working_days_or
                 let tz = calendar.time_zone();
                 let last = calendar
                     .add_working_days(tz.to_datetime(now).date(), WorkingDays::new(5).unwrap());
-                due <= now || tz.to_datetime(due).date() <= last
+                due <= now
+                    || tz
+                        .to_datetime(due - jiff::SignedDuration::from_secs(1))
+                        .date()
+                        <= last
             })
             .map(|c| c["id"].as_str().unwrap().to_owned())
             .collect();
@@ -228,4 +232,41 @@ async fn the_register_csv_writes_sortable_dates() {
         rows += 1;
     }
     assert!(rows > 3, "{text}");
+}
+
+/// Issue 14 §7: "Due in the next 5 working days" leaves out the fifth day.
+/// A Havering case raised now is due by the end of the fifth working day
+/// (HAV-2, "within one working week"): it is due in the next five.
+#[tokio::test]
+async fn a_case_due_on_the_fifth_working_day_is_due_in_the_next_five() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let practitioner = sign_in(&app, "hav-school-practitioner").await;
+    let (status, case) = common::post_as(
+        &app,
+        &practitioner,
+        "/api/v1/cases",
+        &json!({
+            "area": "levels-of-need",
+            "other_agency": "hav-csc",
+            "subjects": [{ "id": "c1", "name": "Child Q", "kind": "child",
+                "child_protection_plan": false, "looked_after": false, "immediate_risk": false }],
+            "concern": {
+                "disputed": "The referral was closed with no further action.",
+                "evidence": "Three attendances at A&E in two months.",
+                "outcome_sought": "A strategy discussion."
+            },
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{case}");
+    let (status, soon) = common::get_as(&app, &practitioner, "/api/v1/me/deadlines").await;
+    assert_eq!(status, 200, "{soon}");
+    let ids: Vec<&str> = soon["cases"]
+        .as_array()
+        .or_else(|| soon.as_array())
+        .expect("a list")
+        .iter()
+        .filter_map(|c| c["case"].as_str().or_else(|| c["id"].as_str()))
+        .collect();
+    assert!(ids.contains(&case["id"].as_str().unwrap()), "{soon}");
 }

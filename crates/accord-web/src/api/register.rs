@@ -204,7 +204,13 @@ pub(crate) fn due_soon(state: &AppState, entry: &RegisterEntry, now: Timestamp) 
     let Some(days) = WorkingDays::new(DEADLINE_HORIZON) else {
         return false;
     };
-    tz.to_datetime(due).date() <= calendar.add_working_days(today, days)
+    // A deadline is the midnight after its last day, so it is that last
+    // day that must fall within the horizon: a case due by the end of the
+    // fifth working day is due in the next five.
+    let last_day = tz
+        .to_datetime(due - jiff::SignedDuration::from_secs(1))
+        .date();
+    last_day <= calendar.add_working_days(today, days)
 }
 
 /// Your open cases due within five working days, or overdue.
