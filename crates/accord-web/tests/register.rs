@@ -270,3 +270,63 @@ async fn a_case_due_on_the_fifth_working_day_is_due_in_the_next_five() {
         .collect();
     assert!(ids.contains(&case["id"].as_str().unwrap()), "{soon}");
 }
+
+/// Issue 14 §7: "A resolved case shows under 'Awaiting you' with a past due
+/// date, not marked resolved." Every resolved case on a Havering manager's
+/// My work says it is resolved and awaiting closure, with no due date.
+#[tokio::test]
+async fn a_resolved_case_on_my_work_says_it_is_resolved() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let team = sign_in(&app, "hav-partnership-team").await;
+    let (_, register) = common::get_as(&app, &team, "/api/v1/register").await;
+    let resolved: Vec<String> = register["cases"]
+        .as_array()
+        .or_else(|| register.as_array())
+        .expect("a list")
+        .iter()
+        .filter(|c| c["status"] == "resolved")
+        .map(|c| {
+            c["id"]
+                .as_str()
+                .or_else(|| c["case"].as_str())
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        !resolved.is_empty(),
+        "the demo has resolved cases: {register}"
+    );
+    let mut seen = 0;
+    for manager in [
+        "hav-csc-manager",
+        "hav-health-manager",
+        "hav-police-manager",
+        "hav-school-manager",
+    ] {
+        let session = sign_in(&app, manager).await;
+        let page = app
+            .client
+            .get(app.url("/my-work"))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for id in &resolved {
+            let Some(at) = page.find(&format!("/cases/{id}\"")) else {
+                continue;
+            };
+            let row = &page[at..at + page[at..].find("</tr>").unwrap_or(page.len() - at)];
+            assert!(
+                row.contains("Resolved, awaiting closure"),
+                "{manager}, {id}: {row}"
+            );
+            assert!(!row.contains("due by the end"), "{manager}, {id}: {row}");
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "a manager awaits a resolved case in the demo");
+}

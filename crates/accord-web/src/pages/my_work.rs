@@ -108,7 +108,12 @@ fn row(entry: &RegisterEntry, names: &words::Names, now: Timestamp) -> CaseRow {
             names.agency(&entry.raising_agency),
             names.agency(&entry.other_agency)
         ),
+        // A resolved case waits only for its closure: the stage's old
+        // deadline is no longer anyone's to meet.
         due: match entry.due {
+            _ if entry.status == accord_case::Status::Resolved => {
+                "Resolved, awaiting closure".to_owned()
+            }
             None => "As soon as possible".to_owned(),
             Some(d) if overdue(entry, now) => {
                 format!("Was due by the end of {}", words::due_day(d))
