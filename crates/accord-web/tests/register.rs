@@ -330,3 +330,42 @@ async fn a_resolved_case_on_my_work_says_it_is_resolved() {
     }
     assert!(seen > 0, "a manager awaits a resolved case in the demo");
 }
+
+/// Issue 14 §7: "A closed case's tracker still says 'Current stage'." A
+/// closed or withdrawn demo case's page says where it ended, and no stage
+/// is current.
+#[tokio::test]
+async fn an_ended_case_has_no_current_stage() {
+    let (app, state) = spawn_app_with_demo().await;
+    let team = sign_in(&app, "hav-partnership-team").await;
+    let mut ended = Vec::new();
+    for n in 1..=30 {
+        let id: accord_case::CaseId = format!("HAV-DEMO-{n:04}").parse().unwrap();
+        if let Some(case) = state.store().load_case(&id).await.unwrap()
+            && matches!(
+                case.status(),
+                accord_case::Status::Closed | accord_case::Status::Withdrawn
+            )
+        {
+            ended.push(id.to_string());
+        }
+    }
+    assert!(!ended.is_empty(), "the demo has ended cases");
+    for id in ended {
+        let page = app
+            .client
+            .get(app.url(&format!("/cases/{id}")))
+            .header("cookie", &team.cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!page.contains("Current stage"), "{id}: {page}");
+        assert!(
+            page.contains("Closed at this stage") || page.contains("Withdrawn at this stage"),
+            "{id}: {page}"
+        );
+    }
+}

@@ -44,7 +44,8 @@ pub(crate) struct SubjectRow {
 pub(crate) struct StageRow {
     pub(crate) number: u8,
     pub(crate) name: String,
-    /// "Passed", "Current stage" or "Not reached".
+    /// "Passed", "Current stage", "Resolved at this stage" (closed,
+    /// withdrawn), "Skipped" or "Not reached".
     pub(crate) state: &'static str,
     pub(crate) due: String,
     pub(crate) overdue: bool,
@@ -588,15 +589,22 @@ fn stage_rows(case: &Case, policy: &Policy, now: Timestamp) -> Vec<StageRow> {
         .iter()
         .map(|stage| {
             let latest = history.iter().rev().find(|v| v.stage == stage.number);
-            let current = stage.number == case.stage();
-            let overdue = current && case.is_overdue(now);
+            let here = stage.number == case.stage();
+            let overdue = here && case.is_overdue(now);
             StageRow {
                 number: stage.number.get(),
                 name: stage.name.clone(),
-                state: match (current, latest) {
-                    (true, _) => "Current stage",
-                    (false, Some(_)) => "Passed",
-                    (false, None) => "Not reached",
+                // Where the case stands, or where it ended; a stage below
+                // it that it never stood at was passed over (Plymouth's
+                // direct entry).
+                state: match (here, latest, case.status()) {
+                    (true, _, Status::Open) => CURRENT,
+                    (true, _, Status::Resolved) => "Resolved at this stage",
+                    (true, _, Status::Closed) => "Closed at this stage",
+                    (true, _, Status::Withdrawn) => "Withdrawn at this stage",
+                    (false, Some(_), _) => "Passed",
+                    (false, None, _) if stage.number < case.stage() => "Skipped",
+                    (false, None, _) => "Not reached",
                 },
                 due: latest.map_or_else(String::new, |v| sentence_start(&words::due(&v.due))),
                 overdue,
@@ -606,11 +614,14 @@ fn stage_rows(case: &Case, policy: &Policy, now: Timestamp) -> Vec<StageRow> {
         .collect()
 }
 
+/// The state of the stage an open case stands at.
+const CURRENT: &str = "Current stage";
+
 /// How wide each stage is on the tracker, in SVG units.
 const STAGE_WIDTH: u32 = 170;
 
 fn tracker(case: &Case, stages: &[StageRow]) -> Tracker {
-    let current = stages.iter().find(|s| s.state == "Current stage");
+    let current = stages.iter().find(|s| s.state == CURRENT);
     let label = match current {
         Some(s) => format!(
             "Stage {} of {}: {}. {}{}",
@@ -628,9 +639,12 @@ fn tracker(case: &Case, stages: &[StageRow]) -> Tracker {
         .map(|(i, s)| {
             let x = STAGE_WIDTH / 2 + STAGE_WIDTH * i as u32;
             let (class, on_dark) = match s.state {
-                "Current stage" if s.overdue => ("accord-tracker__stage--overdue", true),
-                "Current stage" => ("accord-tracker__stage--current", true),
-                "Passed" => ("accord-tracker__stage--passed", true),
+                CURRENT if s.overdue => ("accord-tracker__stage--overdue", true),
+                CURRENT => ("accord-tracker__stage--current", true),
+                "Passed"
+                | "Resolved at this stage"
+                | "Closed at this stage"
+                | "Withdrawn at this stage" => ("accord-tracker__stage--passed", true),
                 _ => ("", false),
             };
             let lines: Vec<(u32, String)> = words::wrap(&s.name, 20)
