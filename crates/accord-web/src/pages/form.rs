@@ -141,9 +141,10 @@ impl Posted {
     pub(crate) fn text(&self, name: &str, blank: &str) -> Result<Text, String> {
         Text::parse(self.get(name)).map_err(|e| match e {
             accord_case::BadInput::TooLong { chars } => format!(
-                "{} must be {} characters or fewer; it has {chars}",
+                "{} must be {} characters or fewer; it has {}",
                 field_words(blank),
-                Text::MAX_CHARS
+                super::words::thousands(Text::MAX_CHARS),
+                super::words::thousands(chars)
             ),
             _ => blank.to_owned(),
         })
@@ -155,9 +156,12 @@ impl Posted {
         if raw.trim().is_empty() {
             Ok(None)
         } else {
-            Text::parse(raw)
-                .map(Some)
-                .map_err(|_| format!("Keep this to {} characters or fewer", Text::MAX_CHARS))
+            Text::parse(raw).map(Some).map_err(|_| {
+                format!(
+                    "Keep this to {} characters or fewer",
+                    super::words::thousands(Text::MAX_CHARS)
+                )
+            })
         }
     }
 

@@ -221,9 +221,31 @@ pub(crate) fn open_work(work: accord_case::OpenWork) -> String {
     }
 }
 
+/// A count as GOV.UK writes it, with a comma between thousands: "20,000".
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_have_commas_between_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(20000), "20,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
 
     #[test]
     fn dates_and_times_are_said_in_uk_time() {
