@@ -41,15 +41,7 @@ async fn post_form(
         .unwrap()
 }
 
-/// The page at `path` as `session`: its status and HTML.
-async fn page(app: &TestApp, session: &Session, path: &str) -> (u16, String) {
-    let response = session
-        .on(app.client.get(app.url(path)))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
+use common::page_as as page;
 
 /// Who `/api/v1/me` says signs in with `header` (a cookie or a bearer
 /// token): its status.

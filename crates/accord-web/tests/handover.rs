@@ -33,14 +33,7 @@ async fn post_form(
         .unwrap()
 }
 
-async fn page(app: &TestApp, session: &Session, path: &str) -> (u16, String) {
-    let response = session
-        .on(app.client.get(app.url(path)))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
+use common::page_as as page;
 
 /// The cases `person` has been notified of in the app.
 async fn told_of(state: &accord_web::AppState, person: &PersonId) -> Vec<String> {

@@ -171,15 +171,9 @@ async fn raise_case(app: &TestApp, session: &Session) -> Value {
 }
 
 async fn page(app: &TestApp, session: &Session, path: &str) -> String {
-    let response = app
-        .client
-        .get(app.url(path))
-        .header("cookie", &session.cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "GET {path}");
-    response.text().await.unwrap()
+    let (status, page) = common::page_as(app, session, path).await;
+    assert_eq!(status, 200, "GET {path}");
+    page
 }
 
 /// Issue 13: "Installing version 2 with a shorter timescale leaves an open

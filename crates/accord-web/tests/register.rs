@@ -201,15 +201,8 @@ async fn my_deadlines_are_the_visible_open_cases_due_within_five_working_days_or
 async fn the_register_csv_writes_sortable_dates() {
     let (app, _state) = common::spawn_app_with_demo().await;
     let team = common::sign_in(&app, "hav-partnership-team").await;
-    let response = app
-        .client
-        .get(app.url("/register.csv"))
-        .header("cookie", &team.cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let text = response.text().await.unwrap();
+    let (status, text) = common::page_as(&app, &team, "/register.csv").await;
+    assert_eq!(status, 200);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -305,16 +298,7 @@ async fn a_resolved_case_on_my_work_says_it_is_resolved() {
         "hav-school-manager",
     ] {
         let session = sign_in(&app, manager).await;
-        let page = app
-            .client
-            .get(app.url("/my-work"))
-            .header("cookie", &session.cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, page) = common::page_as(&app, &session, "/my-work").await;
         for id in &resolved {
             let Some(at) = page.find(&format!("/cases/{id}\"")) else {
                 continue;
@@ -352,16 +336,7 @@ async fn an_ended_case_has_no_current_stage() {
     }
     assert!(!ended.is_empty(), "the demo has ended cases");
     for id in ended {
-        let page = app
-            .client
-            .get(app.url(&format!("/cases/{id}")))
-            .header("cookie", &team.cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, page) = common::page_as(&app, &team, &format!("/cases/{id}")).await;
         assert!(!page.contains("Current stage"), "{id}: {page}");
         assert!(
             page.contains("Closed at this stage") || page.contains("Withdrawn at this stage"),

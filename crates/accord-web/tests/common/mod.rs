@@ -233,6 +233,16 @@ pub async fn get_as(app: &TestApp, session: &Session, path: &str) -> (u16, serde
     .await
 }
 
+/// GETs the page at `path` as `session`: the status and the HTML.
+pub async fn page_as(app: &TestApp, session: &Session, path: &str) -> (u16, String) {
+    let response = session
+        .on(app.client.get(app.url(path)))
+        .send()
+        .await
+        .expect("the server answers");
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
 /// POSTs `body` to `path` as `session`: the status and the JSON body.
 pub async fn post_as(
     app: &TestApp,
