@@ -537,7 +537,7 @@ async fn the_raise_journey_can_be_done_with_the_keyboard_alone() {
     let path = b.path().await;
     assert!(path.ends_with("?done=raised"), "{path}");
     // Started at Stage Two, with the reason on the record.
-    let tracker = b.text_content("svg.accord-tracker title").await;
+    let tracker = b.text_content(".accord-tracker__summary").await;
     assert!(tracker.starts_with("Stage 2 of 5"), "{tracker}");
     let case = b.text("main").await;
     assert!(

@@ -75,7 +75,7 @@ async fn the_partnership_team_signs_in_reads_its_work_a_case_and_the_register() 
     // A case with a panel convened, at Stage 4.
     b.open("/cases/HAV-DEMO-0007").await;
     assert!(b.text("h1").await.contains("HAV-DEMO-0007"));
-    let tracker = b.find("svg.accord-tracker title").await;
+    let tracker = b.find(".accord-tracker__summary").await;
     let label = tracker.text().await.unwrap_or_default();
     assert!(
         label.contains("Stage 4 of 4") || b.text("main").await.contains("Stage 4"),

@@ -1,7 +1,7 @@
 //! The case page: `GET /cases/{id}` shows a disagreement to someone the
 //! access rules let see it, and `GET /cases/{id}/print` the same for the
-//! child's file. A summary list, the stage tracker (an SVG drawn here, with
-//! the same in words beside it), what the disagreement is about, then its
+//! child's file. A summary list, the stage tracker (every stage in
+//! order, in words, drawn as a line of stages), what the disagreement is about, then its
 //! discussions, actions, forms, panel, outcome, learning and notifications,
 //! and the chronology of every event with who and when.
 //!
@@ -11,7 +11,7 @@
 
 use super::extract::{Path, Query};
 use accord_case::{Case, Event, EventBody, FieldValue, FormValues, Status, Subject};
-use accord_policy::{Field, Policy, ResolutionRoute, StageNumber};
+use accord_policy::{Field, Policy, ResolutionRoute};
 use askama::Template;
 use axum::{extract::State, response::Response};
 
@@ -52,23 +52,29 @@ pub(crate) struct StageRow {
     pub(crate) timescale: String,
 }
 
-/// The stage tracker's drawing.
+/// The stage tracker: every stage of the track in order, as a list that
+/// lies across the page on a wide screen and down it on a phone (issue 14
+/// §4), with each stage's whole name.
 pub(crate) struct Tracker {
-    pub(crate) width: u32,
+    /// "Stage 2 of 5: Line manager to line manager. Due by the end of …".
     pub(crate) label: String,
     pub(crate) stages: Vec<TrackerStage>,
 }
 
 /// One stage on the tracker.
 pub(crate) struct TrackerStage {
-    pub(crate) x: u32,
-    /// Where the line from the previous stage starts, if there is one.
-    pub(crate) line_from: Option<u32>,
-    pub(crate) class: &'static str,
     pub(crate) number: u8,
-    pub(crate) on_dark: bool,
-    pub(crate) lines: Vec<(u32, String)>,
-    pub(crate) due: Option<(u32, String)>,
+    pub(crate) name: String,
+    /// Its modifier class: passed, current, overdue, or none.
+    pub(crate) class: &'static str,
+    /// Whether the case stands at it.
+    pub(crate) current: bool,
+    /// Its state in words, as the stage list says it.
+    pub(crate) state: &'static str,
+    /// "10 working days".
+    pub(crate) timescale: String,
+    /// "Due by the end of …", when the case has been at it.
+    pub(crate) due: Option<String>,
     pub(crate) overdue: bool,
 }
 
@@ -149,7 +155,6 @@ struct CasePage {
     subjects: Vec<SubjectRow>,
     concern: Vec<Row>,
     tracker: Tracker,
-    stages: Vec<StageRow>,
     discussions: Vec<DiscussionRow>,
     actions: Vec<ActionRow>,
     forms: Vec<FormRow>,
@@ -268,8 +273,7 @@ async fn page(
                 value: case.concern().outcome_sought.to_string(),
             },
         ],
-        tracker: tracker(case, &stages),
-        stages,
+        tracker: tracker(&stages),
         discussions: case
             .discussions()
             .iter()
@@ -617,10 +621,7 @@ fn stage_rows(case: &Case, policy: &Policy, now: Timestamp) -> Vec<StageRow> {
 /// The state of the stage an open case stands at.
 const CURRENT: &str = "Current stage";
 
-/// How wide each stage is on the tracker, in SVG units.
-const STAGE_WIDTH: u32 = 170;
-
-fn tracker(case: &Case, stages: &[StageRow]) -> Tracker {
+fn tracker(stages: &[StageRow]) -> Tracker {
     let current = stages.iter().find(|s| s.state == CURRENT);
     let label = match current {
         Some(s) => format!(
@@ -635,59 +636,26 @@ fn tracker(case: &Case, stages: &[StageRow]) -> Tracker {
     };
     let stages = stages
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let x = STAGE_WIDTH / 2 + STAGE_WIDTH * i as u32;
-            let (class, on_dark) = match s.state {
-                CURRENT if s.overdue => ("accord-tracker__stage--overdue", true),
-                CURRENT => ("accord-tracker__stage--current", true),
+        .map(|s| TrackerStage {
+            number: s.number,
+            name: s.name.clone(),
+            class: match s.state {
+                CURRENT if s.overdue => "accord-tracker__stage--overdue",
+                CURRENT => "accord-tracker__stage--current",
                 "Passed"
                 | "Resolved at this stage"
                 | "Closed at this stage"
-                | "Withdrawn at this stage" => ("accord-tracker__stage--passed", true),
-                _ => ("", false),
-            };
-            let lines: Vec<(u32, String)> = words::wrap(&s.name, 20)
-                .into_iter()
-                .take(4)
-                .enumerate()
-                .map(|(n, line)| (82 + 18 * n as u32, line))
-                .collect();
-            let due_y = 82 + 18 * lines.len() as u32 + 8;
-            let due = latest_due_short(case, StageNumber::new(s.number)).map(|d| (due_y, d));
-            TrackerStage {
-                x,
-                line_from: (i > 0).then(|| x - STAGE_WIDTH + 24),
-                class,
-                number: s.number,
-                on_dark,
-                lines,
-                due,
-                overdue: s.overdue,
-            }
+                | "Withdrawn at this stage" => "accord-tracker__stage--passed",
+                _ => "",
+            },
+            current: s.state == CURRENT,
+            state: s.state,
+            timescale: s.timescale.clone(),
+            due: (!s.due.is_empty()).then(|| s.due.clone()),
+            overdue: s.overdue,
         })
-        .collect::<Vec<_>>();
-    Tracker {
-        width: STAGE_WIDTH * stages.len().max(1) as u32,
-        label,
-        stages,
-    }
-}
-
-/// The short due date shown under a stage on the tracker: "Due 9 Jun 2025".
-fn latest_due_short(case: &Case, stage: Option<StageNumber>) -> Option<String> {
-    let stage = stage?;
-    let visit = case
-        .stage_history()
-        .iter()
-        .rev()
-        .find(|v| v.stage == stage)?;
-    Some(match visit.due {
-        accord_calendar::Due::At { last_day, .. } => {
-            format!("Due {}", last_day.strftime("%-d %b %Y"))
-        }
-        accord_calendar::Due::AsSoonAsPossible => "As soon as possible".to_owned(),
-    })
+        .collect();
+    Tracker { label, stages }
 }
 
 /// The answers on a form, by the labels the document prints.

@@ -59,9 +59,46 @@ fn axe_source() -> String {
     })
 }
 
+/// A Chrome DevTools Protocol command, sent through chromedriver's
+/// `goog/cdp/execute` extension: what WebDriver itself cannot do.
+#[derive(Debug)]
+struct DevTools {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (
+            axum::http::Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
+        )
+    }
+}
+
+/// The narrowest window Chromium opens, in CSS pixels.
+const MIN_WINDOW: u32 = 500;
+
 impl Browser {
     /// Starts Chromium for the test `test`, browsing the server at `base`.
     pub async fn start(test: &str, base: &str) -> Browser {
+        Browser::start_sized(test, base, (1280, 1000)).await
+    }
+
+    /// As [`Browser::start`], in a window of `(width, height)` CSS pixels:
+    /// `(320, 640)` is a phone, for the reflow checks of WCAG 2.2 1.4.10.
+    pub async fn start_sized(test: &str, base: &str, (width, height): (u32, u32)) -> Browser {
         let chromium = which("chromium", "apt-get install chromium (./scripts/test does)");
         let chromedriver = which(
             "chromedriver",
@@ -84,20 +121,26 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = tempfile::tempdir().expect("a profile folder");
+        let mut options = json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-quic", "--no-first-run",
+                format!("--window-size={},{}", width.max(MIN_WINDOW), height),
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        });
+        // Chromium's windows are never narrower than 500 pixels: a phone's
+        // width is its device emulation, which lays pages out as a phone
+        // would (as DevTools' device toolbar does).
+        if width < MIN_WINDOW {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1.0 }
+            });
+        }
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".to_owned(),
-            json!({
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--disable-quic", "--no-first-run",
-                    "--window-size=1280,1000",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
+        capabilities.insert("goog:chromeOptions".to_owned(), options);
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
             .connect(&url)
@@ -230,6 +273,70 @@ impl Browser {
         let _ = self.client.set_window_size(1280, 1000).await;
         let path = self.shots.join(format!("{:02}-{name}.png", self.taken));
         std::fs::write(&path, png).expect("the screenshot is saved");
+        path
+    }
+
+    /// The whole page, top to bottom, at the width it is laid out at (a
+    /// phone's, under device emulation, where a window screenshot shows
+    /// only the first screenful): saved as [`Browser::screenshot`] does,
+    /// and under `ACCORD_DOCS_SCREENSHOTS` as `name.png` when `docs`.
+    pub async fn whole_page_shot(&mut self, name: &str, docs: bool) -> PathBuf {
+        use base64::Engine as _;
+        let size = self
+            .client
+            .execute(
+                "return [document.documentElement.clientWidth, document.documentElement.scrollHeight]",
+                vec![],
+            )
+            .await
+            .expect("the page is measured");
+        let (width, height) = (
+            size[0].as_u64().unwrap_or(320),
+            size[1].as_u64().unwrap_or(640).min(12_000),
+        );
+        // The emulated screen is made as tall as the page for the picture,
+        // then put back.
+        let metrics = |height: u64| DevTools {
+            cmd: "Emulation.setDeviceMetricsOverride",
+            params: json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": true }),
+        };
+        let screen = self
+            .client
+            .execute("return window.innerHeight", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(640);
+        self.client
+            .issue_cmd(metrics(height))
+            .await
+            .expect("the screen is made as tall as the page");
+        let shot = self
+            .client
+            .issue_cmd(DevTools {
+                cmd: "Page.captureScreenshot",
+                params: json!({
+                    "format": "png",
+                    "captureBeyondViewport": true,
+                    "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 },
+                }),
+            })
+            .await
+            .expect("a screenshot of the whole page");
+        self.client
+            .issue_cmd(metrics(screen))
+            .await
+            .expect("the screen is put back");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().expect("the picture"))
+            .expect("base64 PNG");
+        self.taken += 1;
+        let path = self.shots.join(format!("{:02}-{name}.png", self.taken));
+        std::fs::write(&path, &png).expect("the screenshot is saved");
+        if docs && let Some(dir) = std::env::var_os("ACCORD_DOCS_SCREENSHOTS") {
+            std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), &png)
+                .expect("the screenshot is saved");
+        }
         path
     }
 
