@@ -74,6 +74,7 @@ mod handover;
 mod hash_gate;
 mod idempotency;
 mod location;
+mod partnership_pages;
 mod policy_versions;
 mod projection;
 mod recipients;
@@ -111,6 +112,7 @@ pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
 pub use handover::CaseWork;
 pub use idempotency::{IDEMPOTENCY_CLAIM_HOLDS, IDEMPOTENCY_KEPT_FOR, IdempotencyClaim};
 pub use location::{DatabaseLocation, default_data_dir};
+pub use partnership_pages::{FooterPage, PartnershipPage};
 pub use policy_versions::{
     InstallError, Installation, InstalledPolicy, LoadError as PolicyLoadError, source_sha256,
 };

@@ -196,6 +196,11 @@ const ROUTES: &[Route] = &[
     r("GET",    "/admin/directory/agencies.csv", "/admin/directory/agencies.csv", Needs::Page),
     r("GET",    "/admin/directory/people.csv", "/admin/directory/people.csv", Needs::Page),
     r("GET",    "/admin/calendars", "/admin/calendars", Needs::Page),
+    r("GET",    "/admin/pages", "/admin/pages", Needs::Page),
+    r("GET",    "/admin/pages/{page}", "/admin/pages/privacy", Needs::Page),
+    r("POST",   "/admin/pages/{page}", "/admin/pages/privacy", Needs::Page),
+    // The footer's pages: a privacy notice is read before signing in.
+    r("GET",    "/about/{page}", "/about/privacy", Needs::Nobody),
     r("GET",    "/admin/policy", "/admin/policy", Needs::Page),
     r("GET",    "/admin/policy/file", "/admin/policy/file", Needs::Page),
     r("POST",   "/admin/policy/check", "/admin/policy/check", Needs::Page),

@@ -20,6 +20,7 @@ mod calendar_feed;
 mod case_actions;
 mod case_page;
 mod extract;
+mod footer_pages;
 mod form;
 mod handover;
 mod my_work;
@@ -138,6 +139,12 @@ pub(crate) fn router() -> Router<AppState> {
             get(admin_import::people_template),
         )
         .route("/admin/calendars", get(admin::calendars))
+        .route("/admin/pages", get(footer_pages::list))
+        .route(
+            "/admin/pages/{page}",
+            get(footer_pages::edit).post(footer_pages::save),
+        )
+        .route("/about/{page}", get(footer_pages::show))
         .route("/admin/policy", get(admin_policy::show))
         .route("/admin/policy/file", get(admin_policy::file))
         .route(

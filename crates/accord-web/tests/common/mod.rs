@@ -243,6 +243,27 @@ pub async fn page_as(app: &TestApp, session: &Session, path: &str) -> (u16, Stri
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+/// POSTs a page's form to `path` as `session`, with its CSRF token, as a
+/// browser sends it.
+pub async fn post_form_as(
+    app: &TestApp,
+    session: &Session,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("csrf_token", &session.csrf)
+        .extend_pairs(fields)
+        .finish();
+    session
+        .on(app.client.post(app.url(path)))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("the server answers")
+}
+
 /// POSTs `body` to `path` as `session`: the status and the JSON body.
 pub async fn post_as(
     app: &TestApp,
