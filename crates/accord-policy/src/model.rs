@@ -196,7 +196,7 @@ impl RoleTier {
     pub fn words(self) -> &'static str {
         match self {
             RoleTier::Practitioner => "practitioner",
-            RoleTier::Manager => "manager",
+            RoleTier::Manager => "line manager",
             RoleTier::SafeguardingLead => "safeguarding lead",
             RoleTier::SeniorManager => "senior manager",
             RoleTier::HeadOfService => "head of service",

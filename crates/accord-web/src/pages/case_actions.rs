@@ -923,20 +923,7 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                     Block::new(format!("What {} is", stage_words(next.number, &next.name)))
                         .paragraph(next.summary.clone())
                         .paragraph(format!("Timescale: {}.", next.timescale.timescale()));
-                let leads: Vec<String> = next
-                    .leads
-                    .raising
-                    .iter()
-                    .chain(&next.leads.other)
-                    .chain(&next.leads.decides)
-                    .map(|r| words::role(ctx.policy, r))
-                    .collect();
-                if !leads.is_empty() {
-                    about.items = dedup(leads)
-                        .into_iter()
-                        .map(|l| format!("Led by: {l}"))
-                        .collect();
-                }
+                about.items = leads_in_words(ctx.policy, &next.leads);
                 blocks.push(about);
                 let outstanding = ctx.case.outstanding(ctx.policy, Before::Escalate);
                 let mut needs = Block::new("Before you escalate");
@@ -1887,4 +1874,77 @@ pub(crate) fn links(case: &Case, policy: &Policy, viewer: &Viewer) -> Vec<(Strin
             })
         })
         .collect()
+}
+
+/// Who leads a stage, side by side, naming each role as the policy does
+/// (issue 14 §7: "'Led by: manager' should name the role"): "Leads for
+/// both agencies: line manager", "Decides: HSCP Chair".
+fn leads_in_words(policy: &accord_policy::Policy, leads: &accord_policy::Leads) -> Vec<String> {
+    let names = |roles: &[accord_policy::RoleRef]| {
+        dedup(roles.iter().map(|r| words::role(policy, r)).collect()).join(" or ")
+    };
+    let mut items = Vec::new();
+    let (raising, other) = (names(&leads.raising), names(&leads.other));
+    match (raising.is_empty(), other.is_empty()) {
+        (false, false) if raising == other => {
+            items.push(format!("Leads for both agencies: {raising}"))
+        }
+        _ => {
+            if !raising.is_empty() {
+                items.push(format!("Leads for the raising agency: {raising}"));
+            }
+            if !other.is_empty() {
+                items.push(format!("Leads for the other agency: {other}"));
+            }
+        }
+    }
+    if !leads.decides.is_empty() {
+        items.push(format!("Decides: {}", names(&leads.decides)));
+    }
+    if !leads.chairs.is_empty() {
+        items.push(format!("Chairs: {}", names(&leads.chairs)));
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use accord_calendar::Calendars;
+
+    use super::leads_in_words;
+
+    fn leads(policy: &str, track: &str, stage: u8) -> Vec<String> {
+        let calendars = Calendars::builtin();
+        let policies = accord_policy::builtin(&calendars);
+        let policy = policies
+            .iter()
+            .find(|p| p.id.as_str() == policy)
+            .unwrap_or_else(|| panic!("{policy}"));
+        let stage = policy
+            .tracks
+            .iter()
+            .find(|t| t.id.as_str() == track)
+            .and_then(|t| t.stages.iter().find(|s| s.number.get() == stage))
+            .unwrap_or_else(|| panic!("{track} stage {stage}"));
+        leads_in_words(policy, &stage.leads)
+    }
+
+    /// Issue 14 §7: "'Led by: manager' should name the role". Havering's
+    /// Stage Two is line manager to line manager, and health may bring its
+    /// named safeguarding professional instead (HAV-5).
+    #[test]
+    fn who_leads_a_stage_names_each_side_and_the_role() {
+        assert_eq!(
+            leads("havering-2022", "professional", 2),
+            [
+                "Leads for the raising agency: line manager or Named Safeguarding Professional",
+                "Leads for the other agency: line manager"
+            ]
+        );
+        // Havering's Stage One is a discussion with the other worker (HAV-4).
+        assert_eq!(
+            leads("havering-2022", "professional", 1),
+            ["Leads for both agencies: practitioner"]
+        );
+    }
 }
