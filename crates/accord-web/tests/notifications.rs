@@ -612,6 +612,35 @@ fn says(occasion: &str) -> &'static str {
 async fn each_kind_of_notification_reads_as_a_line_to_act_on() {
     let (app, state, clock) = spawn_app_with_demo_and_clock().await;
     let store = state.store();
+    // HAV-5 (Havering §2.5): a child on an open case is made subject to a
+    // Child Protection Plan and becomes Looked After, so the IRO is told.
+    let social_worker = sign_in(&app, "hav-csc-practitioner").await;
+    let (_, register) = common::get_as(&app, &social_worker, "/api/v1/register").await;
+    let mut changed = false;
+    for case in register["cases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let (_, shown) = common::get_as(&app, &social_worker, &format!("/api/v1/cases/{id}")).await;
+        let subject = &shown["subjects"][0];
+        if subject["looked_after"] == true || subject["child_protection_plan"] == true {
+            continue;
+        }
+        let (status, _) = common::post_as(
+            &app,
+            &social_worker,
+            &format!("/api/v1/cases/{id}/circumstances"),
+            &serde_json::json!({
+                "subject": subject["id"], "child_protection_plan": true, "looked_after": true,
+                "immediate_risk": false, "reason": "A plan was made, and the child is accommodated.",
+                "expected_version": shown["version"],
+            }),
+        )
+        .await;
+        if status == 200 {
+            changed = true;
+            break;
+        }
+    }
+    assert!(changed, "a Havering case's circumstances could be changed");
     let pass = run_jobs(&state, &clock).await;
     assert!(pass.reminders > 0, "the demo has a deadline near: {pass:?}");
 
