@@ -459,6 +459,7 @@ impl Runner {
                     subject: words.subject.clone(),
                     body: words.body.clone(),
                     occasion: occasion.to_owned(),
+                    notice: words.notice.clone(),
                 });
             }
         }

@@ -1,21 +1,28 @@
 //! The words of a message: what happened, what the reader must do, by
-//! when, and a link to the case. The same words go in the app and by
-//! email. They name the case by its reference only, never a child: email
-//! leaves the partnership's systems, and a subject line is read on a lock
-//! screen.
+//! when, and a link to the case. Each notification and reminder has two
+//! sets, made from the same facts (its occasion, case, stage, deadline and
+//! the policy's words): the email's subject and body, which stand alone
+//! and carry the case's address, and the app's [`Notice`], a line read by
+//! someone already signed in beside a link to the case, which says what to
+//! do and by when only when there is something to do. Both name the case
+//! by its reference only, never a child: email leaves the partnership's
+//! systems, and a subject line is read on a lock screen.
 
 use accord_calendar::Due;
-use accord_case::{Case, CaseId, Occasion};
-use accord_policy::{FormId, Policy, StageNumber};
-use accord_store::{DeadlineEntry, OutboxEntry};
+use accord_case::{Case, CaseId, Occasion, Status};
+use accord_policy::{FormId, Policy, Relation, RoleRef, StageNumber};
+use accord_store::{DeadlineEntry, Notice, OutboxEntry};
 
-/// A message's subject line and plain-text body.
+/// A message's words: the email's subject line and plain-text body, and
+/// the app's notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Words {
-    /// The subject.
+    /// The email's subject.
     pub subject: String,
-    /// The body.
+    /// The email's body.
     pub body: String,
+    /// The same message in the app's words.
+    pub notice: Notice,
 }
 
 /// The words of notification `entry` on `case`.
@@ -105,7 +112,7 @@ pub fn notification(entry: &OutboxEntry, case: &Case, policy: &Policy, base_url:
             forms(policy, entry)
         )
     };
-    compose(
+    let mut words = compose(
         id,
         &headline,
         &happened,
@@ -113,7 +120,112 @@ pub fn notification(entry: &OutboxEntry, case: &Case, policy: &Policy, base_url:
         by_when.as_deref(),
         &format!("{}, {}", policy.title, entry.section),
         base_url,
-    )
+    );
+    words.notice = notice(entry, case, policy);
+    words
+}
+
+/// The app's words for notification `entry` on `case`. The reader has
+/// something to do only when it asks them to act on the stage the case is
+/// still at (it was raised with them, entered the stage, came with an
+/// immediate risk, or passed the stage's deadline) and they lead that
+/// stage; then the policy's words are what to do, and the stage's deadline
+/// is by when. Otherwise the policy's words are told beside what happened.
+fn notice(entry: &OutboxEntry, case: &Case, policy: &Policy) -> Notice {
+    let id = &entry.case;
+    let stage = stage_label(policy, case, entry.stage);
+    let mut happened = match entry.occasion {
+        Occasion::Raised => format!("{id} has been raised with your agency, at {stage}."),
+        Occasion::StageEntry => format!("{id} is now at {stage}."),
+        Occasion::StageExit => format!("{id} has been escalated from {stage}."),
+        Occasion::Resolved => format!("{id} has been resolved at {stage}."),
+        Occasion::OutcomeFeedback => format!("The outcome of {id} has been agreed at {stage}."),
+        Occasion::Closed => format!("{id} has been closed at {stage}."),
+        Occasion::Breach => format!("The deadline for {stage} on {id} has passed."),
+        Occasion::ImmediateRisk => {
+            format!("{id} was raised about a child at immediate risk of significant harm.")
+        }
+        Occasion::FormSubmitted => {
+            format!(
+                "{} on {id} has been sent to you.",
+                sentence_start(&forms(policy, entry))
+            )
+        }
+        Occasion::FormReturned => format!(
+            "{} on {id} has been completed and returned.",
+            sentence_start(&forms(policy, entry))
+        ),
+        Occasion::CircumstancesChanged => {
+            format!("A child on {id} is now Looked After or has a Child Protection Plan.")
+        }
+    };
+    // Forms hold the child's details: they are read on the case.
+    if !entry.attachments.is_empty() && entry.occasion != Occasion::FormSubmitted {
+        happened.push_str(&format!(" The {} is on the case.", forms(policy, entry)));
+    }
+    let asks = matches!(
+        entry.occasion,
+        Occasion::Raised | Occasion::StageEntry | Occasion::ImmediateRisk | Occasion::Breach
+    ) && case.status() == Status::Open
+        && case.stage() == entry.stage
+        && leads_the_stage(&entry.recipient, case, policy);
+    if !asks {
+        return Notice {
+            happened,
+            detail: entry.message.clone(),
+            todo: None,
+            by_when: None,
+        };
+    }
+    let by_when = match (entry.occasion, case.due()) {
+        (Occasion::Breach, _) => "Now: the deadline has passed.".to_owned(),
+        (_, Due::At { last_day, .. }) => {
+            format!("By the end of {}.", last_day.strftime("%A %-d %B %Y"))
+        }
+        (_, Due::AsSoonAsPossible) => {
+            "As soon as possible: this stage has no set timescale.".to_owned()
+        }
+    };
+    Notice {
+        happened,
+        detail: String::new(),
+        todo: Some(entry.message.clone()),
+        by_when: Some(by_when),
+    }
+}
+
+/// Whether `role` is someone who works the case's current stage: either
+/// side's lead, the tier above them (East Riding §3), the panel, or a role
+/// the stage names to lead, decide or chair it.
+fn leads_the_stage(role: &RoleRef, case: &Case, policy: &Policy) -> bool {
+    match role {
+        RoleRef::Relation(
+            Relation::StageLeads
+            | Relation::RaiserAgencyLead
+            | Relation::OtherAgencyLead
+            | Relation::NextTierUp
+            | Relation::Panel,
+        ) => true,
+        RoleRef::Relation(Relation::Raiser | Relation::AreaRoute) => false,
+        named => case.current_stage(policy).is_some_and(|s| {
+            [
+                &s.leads.raising,
+                &s.leads.other,
+                &s.leads.decides,
+                &s.leads.chairs,
+            ]
+            .iter()
+            .any(|roles| roles.contains(named))
+        }),
+    }
+}
+
+/// `text` with its first letter a capital, to start a sentence.
+fn sentence_start(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// The words of the reminder before `deadline` on `case`.
@@ -136,15 +248,24 @@ pub fn reminder(deadline: &DeadlineEntry, case: &Case, policy: &Policy, base_url
         ),
     };
     let day = deadline.last_day.strftime("%A %-d %B %Y");
-    compose(
+    let by_when = format!("By the end of {day}.");
+    let mut words = compose(
         id,
         "deadline approaching",
         &format!("The deadline for {what} on the disagreement {id} is the end of {day}."),
         &todo,
-        Some(&format!("By the end of {day}.")),
+        Some(&by_when),
         &format!("{}: reminders before each deadline", policy.title),
         base_url,
-    )
+    );
+    // A reminder always asks something of its reader.
+    words.notice = Notice {
+        happened: format!("The deadline for {what} on {id} is coming up."),
+        detail: String::new(),
+        todo: Some(todo),
+        by_when: Some(by_when),
+    };
+    words
 }
 
 fn compose(
@@ -168,6 +289,7 @@ fn compose(
     Words {
         subject: format!("Accord {id}: {headline}"),
         body,
+        notice: Notice::default(),
     }
 }
 
@@ -253,5 +375,9 @@ pub fn account_link(
          or from your partnership's administrator.\n\n{after}\n\nAccord never asks for your \
          password by email or phone.\n"
     );
-    Words { subject, body }
+    Words {
+        subject,
+        body,
+        notice: Notice::default(),
+    }
 }

@@ -120,6 +120,26 @@ pub struct NewDelivery {
     pub body: String,
     /// What caused it: a notification's occasion, or `reminder`.
     pub occasion: String,
+    /// The app's words for it, made from the same facts as `subject` and
+    /// `body` (which are the email's).
+    pub notice: Notice,
+}
+
+/// A notification in the app's words: a line a person acts on, not an
+/// email. Made by the job runner (`accord_jobs::message`) from the facts
+/// of the notification or reminder, never by editing the email's text.
+/// Like the email, it names the case by its reference only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notice {
+    /// What happened, as one sentence naming the case by its reference.
+    pub happened: String,
+    /// What the policy says beside it, when it asks nothing of the
+    /// reader; empty otherwise.
+    pub detail: String,
+    /// What the reader needs to do, when there is something.
+    pub todo: Option<String>,
+    /// By when, when there is something to do by a time.
+    pub by_when: Option<String>,
 }
 
 /// A delivery as stored.
@@ -157,6 +177,11 @@ pub struct Delivery {
     pub sent_at: Option<Timestamp>,
     /// Why the last attempt failed, as the mail server said.
     pub last_error: Option<String>,
+    /// The app's words for it; `None` for one written before Accord kept
+    /// them (migration 0014), or an email about an account.
+    pub notice: Option<Notice>,
+    /// When its reader marked it read in the app; `None` while unread.
+    pub read_at: Option<Timestamp>,
 }
 
 /// The key of the delivery of message `source` (a notification's
@@ -194,6 +219,11 @@ struct DeliveryRow {
     next_attempt_at_us: i64,
     sent_at_us: Option<i64>,
     last_error: Option<String>,
+    happened: String,
+    detail: String,
+    todo: String,
+    by_when: String,
+    read_at_us: Option<i64>,
 }
 
 impl TryFrom<DeliveryRow> for Delivery {
@@ -221,6 +251,16 @@ impl TryFrom<DeliveryRow> for Delivery {
                 .sent_at_us
                 .map(|us| time(us, "sending time"))
                 .transpose()?,
+            read_at: r
+                .read_at_us
+                .map(|us| time(us, "reading time"))
+                .transpose()?,
+            notice: (!r.happened.is_empty()).then(|| Notice {
+                happened: r.happened,
+                detail: r.detail,
+                todo: Some(r.todo).filter(|t| !t.is_empty()),
+                by_when: Some(r.by_when).filter(|t| !t.is_empty()),
+            }),
             key: r.key,
             address: r.address,
             subject: r.subject,
@@ -232,7 +272,8 @@ impl TryFrom<DeliveryRow> for Delivery {
 }
 
 const COLUMNS: &str = "id, key, case_id, person_id, channel, address, subject, body, occasion, \
-    created_at_us, status, attempts, next_attempt_at_us, sent_at_us, last_error";
+    created_at_us, status, attempts, next_attempt_at_us, sent_at_us, last_error, happened, detail, \
+    todo, by_when, read_at_us";
 
 macro_rules! delivery_queries {
     () => {
@@ -254,8 +295,9 @@ macro_rules! delivery_queries {
                 };
                 sqlx::query(
                     "INSERT INTO deliveries (key, case_id, person_id, channel, address, subject, \
-                     body, occasion, created_at_us, status, next_attempt_at_us, sent_at_us) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11) \
+                     body, occasion, created_at_us, status, next_attempt_at_us, sent_at_us, \
+                     happened, detail, todo, by_when) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, $11, $12, $13, $14, $15) \
                      ON CONFLICT (key) DO NOTHING",
                 )
                 .bind(&d.key)
@@ -269,6 +311,10 @@ macro_rules! delivery_queries {
                 .bind(now_us)
                 .bind(status)
                 .bind(sent_at)
+                .bind(&d.notice.happened)
+                .bind(&d.notice.detail)
+                .bind(d.notice.todo.as_deref().unwrap_or(""))
+                .bind(d.notice.by_when.as_deref().unwrap_or(""))
                 .execute(&mut **tx)
                 .await?;
             }
@@ -441,6 +487,51 @@ macro_rules! delivery_queries {
                 .bind(limit)
                 .fetch_all(reader)
                 .await
+        }
+
+        pub(super) async fn unread(reader: &Pool<Db>, person: &str) -> Result<i64, sqlx::Error> {
+            // Matches the partial index `deliveries_unread` (migration 0014).
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM deliveries \
+                 WHERE person_id = $1 AND channel = 'in_app' AND read_at_us IS NULL",
+            )
+            .bind(person)
+            .fetch_one(reader)
+            .await
+        }
+
+        pub(super) async fn mark_read(
+            writer: &Pool<Db>,
+            person: &str,
+            id: Option<i64>,
+            now_us: i64,
+        ) -> Result<u64, sqlx::Error> {
+            let mut tx = begin_write(writer).await?;
+            let done = match id {
+                // One of the person's own: found whether or not it was
+                // read already, and the first reading kept.
+                Some(id) => sqlx::query(
+                    "UPDATE deliveries SET read_at_us = COALESCE(read_at_us, $3) \
+                     WHERE id = $1 AND person_id = $2 AND channel = 'in_app'",
+                )
+                .bind(id)
+                .bind(person)
+                .bind(now_us)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+                None => sqlx::query(
+                    "UPDATE deliveries SET read_at_us = $2 \
+                     WHERE person_id = $1 AND channel = 'in_app' AND read_at_us IS NULL",
+                )
+                .bind(person)
+                .bind(now_us)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected(),
+            };
+            tx.commit().await?;
+            Ok(done)
         }
 
         pub(super) async fn put_feed(
@@ -684,6 +775,39 @@ impl Store {
         rows(on_pool!(self, read_pool, pool, m =>
             m::list(pool, "person_id = $1 AND channel = 'in_app'", person.as_str(),
                 i64::from(limit)).await)?)
+    }
+
+    /// How many of the notifications shown to `person` in the app they
+    /// have not marked read: one count over an index of the unread ones,
+    /// cheap enough for the header of every page.
+    pub async fn unread_notifications(&self, person: &PersonId) -> Result<u64, StoreError> {
+        let n = on_pool!(self, read_pool, pool, m => m::unread(pool, person.as_str()).await)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Marks `person`'s notification `id` read at `now` (kept as it was if
+    /// it was read already). `false` if they have no notification `id`:
+    /// nobody marks another person's.
+    pub async fn mark_notification_read(
+        &self,
+        person: &PersonId,
+        id: i64,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = on_pool!(self, write_pool, pool, m =>
+            m::mark_read(pool, person.as_str(), Some(id), now.as_microsecond()).await)?;
+        Ok(done == 1)
+    }
+
+    /// Marks every unread notification of `person` read at `now`, and says
+    /// how many there were.
+    pub async fn mark_all_notifications_read(
+        &self,
+        person: &PersonId,
+        now: Timestamp,
+    ) -> Result<u64, StoreError> {
+        Ok(on_pool!(self, write_pool, pool, m =>
+            m::mark_read(pool, person.as_str(), None, now.as_microsecond()).await)?)
     }
 
     /// Every delivery of `case`, newest first, up to `limit`.

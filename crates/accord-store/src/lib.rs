@@ -104,7 +104,7 @@ pub use accounts::{
 };
 pub use audit::{AUDIT_SHOWN, AuditEntry, AuditSubject, ChangedBy};
 pub use delivery::{
-    Attempt, Channel, Delivery, DeliveryStatus, NewDelivery, delivery_key, reminder_key,
+    Attempt, Channel, Delivery, DeliveryStatus, NewDelivery, Notice, delivery_key, reminder_key,
 };
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use drafts::DRAFT_KEPT_FOR;

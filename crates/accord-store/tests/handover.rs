@@ -59,11 +59,26 @@ async fn handing_over_the_raisers_part_moves_the_register_and_the_notifications(
                 subject: "What the leaver was told".to_owned(),
                 body: notice.message.clone(),
                 occasion: "stage_entry".to_owned(),
+                notice: accord_store::Notice {
+                    happened: format!("{id} is now at Stage 2."),
+                    detail: String::new(),
+                    todo: Some(notice.message.clone()),
+                    by_when: Some("By the end of Friday 6 June 2025.".to_owned()),
+                },
             }],
             now,
         )
         .await
         .unwrap();
+
+    // The leaver had read it.
+    let read = store.notifications_for(&leaver.id, 1).await.unwrap()[0].id;
+    assert!(
+        store
+            .mark_notification_read(&leaver.id, read, now)
+            .await
+            .unwrap()
+    );
 
     // A colleague joins, and the administrator hands the part to them.
     let successor = accord_store::Person {
@@ -138,6 +153,16 @@ async fn handing_over_the_raisers_part_moves_the_register_and_the_notifications(
     assert_eq!(theirs.len(), 1, "{theirs:?}");
     assert_eq!(theirs[0].case.as_ref(), Some(&id));
     assert_eq!(theirs[0].subject, "What the leaver was told");
+    // The app's words come with it, unread by the newcomer (issue 14 §6).
+    let words = theirs[0]
+        .notice
+        .as_ref()
+        .expect("the app's words are copied");
+    assert_eq!(words.happened, format!("{id} is now at Stage 2."));
+    assert_eq!(words.todo.as_deref(), Some(notice.message.as_str()));
+    assert_eq!(theirs[0].read_at, None);
+    assert_eq!(store.unread_notifications(&successor.id).await.unwrap(), 1);
+    assert_eq!(store.unread_notifications(&leaver.id).await.unwrap(), 0);
     // The leaver keeps their own copy: their history is theirs.
     assert_eq!(
         store

@@ -479,3 +479,80 @@ async fn a_form_role_submits_the_form_asked_of_them_and_no_other() {
         "{body}"
     );
 }
+
+/// Issue 14 §6: a notification is its reader's own, whatever their tier.
+/// Each person in the matrix, of every tier (an administrator and someone
+/// of another partnership too), may mark their own notifications read
+/// (`POST /notifications/{id}/read` answers 303) and never another's
+/// (404, as for one that does not exist, leaving it unread); marking all
+/// read (`POST /notifications/read-all`) touches only their own.
+#[tokio::test]
+async fn a_notification_is_marked_read_by_its_reader_only_whatever_their_tier() {
+    let (app, state, clock) = common::spawn_app_with_demo_and_clock().await;
+    common::run_jobs(&state, &clock).await;
+    let store = state.store();
+    let people: BTreeSet<&str> = MATRIX
+        .iter()
+        .map(|r| r.who)
+        .chain(["hav-admin", "sut-csc-manager"])
+        .collect();
+    let id_of = |p: &str| accord_case::PersonId::parse(p).unwrap();
+    let mut own = BTreeMap::new();
+    for p in &people {
+        let theirs = store.notifications_for(&id_of(p), 1_000).await.unwrap();
+        own.insert(*p, theirs.iter().map(|d| d.id).collect::<Vec<i64>>());
+    }
+    let told: Vec<&str> = own
+        .iter()
+        .filter(|(_, ids)| !ids.is_empty())
+        .map(|(p, _)| *p)
+        .collect();
+    assert!(
+        told.len() >= 3,
+        "several of them were told something: {own:?}"
+    );
+
+    let form = |session: &Session, path: String| {
+        app.client
+            .post(app.url(&path))
+            .header("cookie", &session.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("csrf_token={}", session.csrf))
+            .send()
+    };
+    for p in &people {
+        let session = sign_in(&app, p).await;
+        for other in told.iter().filter(|o| *o != p) {
+            let id = own[other][0];
+            let answer = form(&session, format!("/notifications/{id}/read"))
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 404, "{p} marking {other}'s {id}");
+        }
+        let before: BTreeMap<&str, u64> = {
+            let mut counts = BTreeMap::new();
+            for o in &told {
+                counts.insert(*o, store.unread_notifications(&id_of(o)).await.unwrap());
+            }
+            counts
+        };
+        if let Some(id) = own[p].first() {
+            let answer = form(&session, format!("/notifications/{id}/read"))
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 303, "{p} marking their own {id}");
+        }
+        let answer = form(&session, "/notifications/read-all".to_owned())
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 303, "{p}");
+        assert_eq!(store.unread_notifications(&id_of(p)).await.unwrap(), 0);
+        for o in told.iter().filter(|o| *o != p) {
+            assert_eq!(
+                store.unread_notifications(&id_of(o)).await.unwrap(),
+                before[o],
+                "{p} marked all theirs read, and {o}'s are as they were"
+            );
+        }
+    }
+}

@@ -57,10 +57,32 @@ fn person(id: &str) -> PersonId {
     PersonId::parse(id).unwrap()
 }
 
-/// How many notifications a notifications page shows: one heading each.
+/// How many notifications a notifications page shows.
 fn shown(html: &str) -> usize {
-    html.matches("<h2 class=\"govuk-heading-m govuk-!-margin-bottom-1\">")
-        .count()
+    html.matches("<div class=\"accord-notice\"").count()
+}
+
+/// The app's line for `delivery`, as stored.
+fn happened(delivery: &accord_store::Delivery) -> &str {
+    &delivery
+        .notice
+        .as_ref()
+        .expect("the job runner writes the app's words")
+        .happened
+}
+
+/// The HTML of notification `id` on a notifications page.
+fn item(html: &str, id: i64) -> &str {
+    let start = html
+        .find(&format!("id=\"notice-{id}\""))
+        .unwrap_or_else(|| panic!("notification {id} is on the page"));
+    let rest = &html[start..];
+    let end = ["<hr", "</main>"]
+        .iter()
+        .filter_map(|e| rest.find(e))
+        .min()
+        .unwrap_or(rest.len());
+    &rest[..end]
 }
 
 #[tokio::test]
@@ -98,12 +120,9 @@ async fn notifications_are_shown_to_the_person_they_were_delivered_to_only() {
     assert_eq!(status, 200);
     assert_eq!(shown(&html), theirs.len().min(100), "{}", someone.sign_in);
     for d in theirs.iter().take(100) {
-        assert!(html.contains(&escaped(&d.subject)), "{}", d.subject);
+        assert!(html.contains(&escaped(happened(d))), "{}", happened(d));
         assert!(html.contains(&format!("href=\"/cases/{}\"", d.case.as_ref().unwrap())));
     }
-    // The body's paragraphs, line by line.
-    let first_line = theirs[0].body.lines().next().unwrap();
-    assert!(html.contains(&escaped(first_line)), "{first_line}");
     assert!(
         html.contains("aria-current=\"page\""),
         "the navigation marks it"
@@ -114,7 +133,7 @@ async fn notifications_are_shown_to_the_person_they_were_delivered_to_only() {
     let (_, my_work) = page(&app, &session, "/my-work").await;
     assert!(my_work.contains("All your notifications"));
     for d in theirs.iter().take(5) {
-        assert!(my_work.contains(&escaped(&d.subject)), "{}", d.subject);
+        assert!(my_work.contains(&escaped(happened(d))), "{}", happened(d));
     }
     let listed = my_work
         .split("id=\"notifications\"")
@@ -134,7 +153,7 @@ async fn notifications_are_shown_to_the_person_they_were_delivered_to_only() {
     assert_eq!(shown(&html), 0);
     let (_, my_work) = page(&app, &other, "/my-work").await;
     assert!(my_work.contains("You have no notifications."));
-    let subjects: BTreeSet<&str> = theirs.iter().map(|d| d.subject.as_str()).collect();
+    let subjects: BTreeSet<&str> = theirs.iter().map(happened).collect();
     for subject in subjects {
         assert!(!html.contains(&escaped(subject)), "{subject}");
     }
@@ -559,5 +578,278 @@ async fn nobody_may_take_accord_s_own_name() {
     assert!(
         html.contains("That sign-in name is kept for Accord itself"),
         "{html}"
+    );
+}
+
+/// What the app's line says for each kind of notification and reminder,
+/// by its stored occasion (`accord_jobs::message`).
+fn says(occasion: &str) -> &'static str {
+    match occasion {
+        "raised" => "has been raised with your agency, at ",
+        "stage_entry" => " is now at ",
+        "stage_exit" => " has been escalated from ",
+        "resolved" => " has been resolved at ",
+        "outcome_feedback" => "The outcome of ",
+        "closed" => " has been closed at ",
+        "breach" => " has passed.",
+        "immediate_risk" => " was raised about a child at immediate risk of significant harm.",
+        "form_submitted" => " has been sent to you.",
+        "form_returned" => " has been completed and returned.",
+        "circumstances_changed" => " is now Looked After or has a Child Protection Plan.",
+        "reminder" => " is coming up.",
+        other => panic!("a kind of notification this test does not know: {other}"),
+    }
+}
+
+/// Issue 14 §6: every notification and reminder the five policies sent in
+/// the demo reads as a line in the app, not as an email: what happened,
+/// naming the case by reference; what to do and by when only when there
+/// is something to do (a stage the reader leads, raised with them or
+/// overdue, and every reminder: HAV-STAGE-1-TIMESCALE, ER-STAGES-5-DAYS);
+/// the policy's words beside it otherwise; a link named by the case's
+/// reference; and none of the email's furniture.
+#[tokio::test]
+async fn each_kind_of_notification_reads_as_a_line_to_act_on() {
+    let (app, state, clock) = spawn_app_with_demo_and_clock().await;
+    let store = state.store();
+    // HAV-5 (Havering §2.5): a child on an open case is made subject to a
+    // Child Protection Plan and becomes Looked After, so the IRO is told.
+    let social_worker = sign_in(&app, "hav-csc-practitioner").await;
+    let (_, register) = common::get_as(&app, &social_worker, "/api/v1/register").await;
+    let mut changed = false;
+    for case in register["cases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let (_, shown) = common::get_as(&app, &social_worker, &format!("/api/v1/cases/{id}")).await;
+        let subject = &shown["subjects"][0];
+        if subject["looked_after"] == true || subject["child_protection_plan"] == true {
+            continue;
+        }
+        let (status, _) = common::post_as(
+            &app,
+            &social_worker,
+            &format!("/api/v1/cases/{id}/circumstances"),
+            &serde_json::json!({
+                "subject": subject["id"], "child_protection_plan": true, "looked_after": true,
+                "immediate_risk": false, "reason": "A plan was made, and the child is accommodated.",
+                "expected_version": shown["version"],
+            }),
+        )
+        .await;
+        if status == 200 {
+            changed = true;
+            break;
+        }
+    }
+    assert!(changed, "a Havering case's circumstances could be changed");
+    let pass = run_jobs(&state, &clock).await;
+    assert!(pass.reminders > 0, "the demo has a deadline near: {pass:?}");
+
+    // One of each kind, per partnership, with whom it was shown to.
+    let mut samples = std::collections::BTreeMap::new();
+    for partnership in store.partnerships().await.unwrap() {
+        for p in store.people(&partnership.id).await.unwrap() {
+            for d in store.notifications_for(&p.id, 1_000).await.unwrap() {
+                let todo = d.notice.as_ref().is_some_and(|n| n.todo.is_some());
+                samples
+                    .entry((partnership.id.clone(), d.occasion.clone(), todo))
+                    .or_insert((p.sign_in.clone(), d));
+            }
+        }
+    }
+    let kinds: BTreeSet<&str> = samples.keys().map(|(_, o, _)| o.as_str()).collect();
+    for kind in [
+        "raised",
+        "stage_entry",
+        "stage_exit",
+        "breach",
+        "reminder",
+        "resolved",
+    ] {
+        assert!(kinds.contains(kind), "the demo sends {kind}: {kinds:?}");
+    }
+    assert!(
+        samples.keys().any(|(_, _, todo)| *todo),
+        "one with something to do"
+    );
+    assert!(
+        samples.keys().any(|(_, _, todo)| !*todo),
+        "one with nothing to do"
+    );
+    assert_eq!(
+        samples
+            .keys()
+            .map(|(p, _, _)| p.as_str())
+            .collect::<BTreeSet<_>>()
+            .len(),
+        5,
+        "each of the five policies"
+    );
+
+    let mut pages: std::collections::HashMap<String, String> = Default::default();
+    for ((partnership, occasion, todo), (sign_in_name, d)) in &samples {
+        if !pages.contains_key(sign_in_name) {
+            let session = sign_in(&app, sign_in_name).await;
+            let (status, html) = page(&app, &session, "/notifications").await;
+            assert_eq!(status, 200);
+            pages.insert(sign_in_name.clone(), html);
+        }
+        let html = item(&pages[sign_in_name], d.id);
+        let words = d.notice.as_ref().unwrap();
+        let case = d.case.as_ref().unwrap().as_str();
+        let context = format!("{partnership} {occasion} to {sign_in_name}: {html}");
+        assert!(words.happened.contains(case), "{context}");
+        assert!(words.happened.contains(says(occasion)), "{context}");
+        assert!(html.contains(&escaped(&words.happened)), "{context}");
+        assert!(
+            html.contains(&format!(
+                "<a class=\"govuk-link\" href=\"/cases/{case}\">Open {case}</a>"
+            )),
+            "{context}"
+        );
+        assert!(html.contains(">Unread</strong>"), "{context}");
+        // The email's words stay the email's.
+        assert!(d.subject.starts_with("Accord "), "{}", d.subject);
+        for email in [
+            "Accord ",
+            "Sign in to Accord",
+            "https://",
+            "Open the case:",
+            "You are told because",
+        ] {
+            assert!(!html.contains(email), "{email:?} in {context}");
+        }
+        assert_eq!(html.contains("What you need to do"), *todo, "{context}");
+        assert_eq!(html.contains("By when"), *todo, "{context}");
+        if *todo {
+            let todo = words.todo.as_deref().unwrap();
+            assert!(html.contains(&escaped(todo)), "{context}");
+            assert!(html.contains(&escaped(words.by_when.as_deref().unwrap())));
+            assert!(words.detail.is_empty());
+        } else if occasion != "reminder" {
+            // The policy's words are told beside what happened.
+            assert!(!words.detail.is_empty(), "{context}");
+            assert!(html.contains(&escaped(&words.detail)), "{context}");
+        }
+    }
+    // A reminder always asks something of its reader.
+    assert!(!samples.keys().any(|(_, o, todo)| o == "reminder" && !todo));
+    // Havering §1.4 (HAV-STAGE-1-TIMESCALE): the breach of one working
+    // week at Stage One, to the stage's leads, asks them to act now.
+    let breach = samples
+        .iter()
+        .find(|((p, o, todo), _)| p == "havering" && o == "breach" && *todo)
+        .map(|(_, (_, d))| d.notice.clone().unwrap())
+        .expect("a Havering breach to act on");
+    assert_eq!(
+        breach.by_when.as_deref(),
+        Some("Now: the deadline has passed.")
+    );
+}
+
+/// Issue 14 §6: marking read, one and all, by form posts with the
+/// session's token; the header counts the unread on every page; and
+/// another person's notification cannot be marked read by you.
+#[tokio::test]
+async fn notifications_are_marked_read_by_their_reader_only() {
+    let (app, state, clock) = spawn_app_with_demo_and_clock().await;
+    let store = state.store();
+    run_jobs(&state, &clock).await;
+    let manager = person("hav-csc-manager");
+    let theirs = store.notifications_for(&manager, 1_000).await.unwrap();
+    assert!(theirs.len() >= 2, "{theirs:?}");
+    let unread = theirs.len();
+    let session = sign_in(&app, "hav-csc-manager").await;
+
+    // The count is in the header of every page, in words a screen reader
+    // reads whole.
+    let count = format!("({unread}<span class=\"govuk-visually-hidden\"> unread</span>)");
+    for path in ["/my-work", "/register", "/policies", "/notifications"] {
+        let (status, html) = page(&app, &session, path).await;
+        assert_eq!(status, 200, "{path}");
+        let nav = html.split("id=\"navigation\"").nth(1).unwrap();
+        let link = &nav[nav.find("href=\"/notifications\"").unwrap()..];
+        let link = &link[..link.find("</a>").unwrap()];
+        assert!(link.contains("Notifications"), "{path}: {link}");
+        assert!(link.ends_with(&count), "{path}: {link}");
+    }
+    let (_, html) = page(&app, &session, "/notifications").await;
+    assert!(html.contains(&format!("You have {unread} unread notifications.")));
+    assert_eq!(html.matches(">Unread</strong>").count(), unread);
+
+    // Another person's notification is not yours to mark: it is answered
+    // as one that does not exist, and stays unread.
+    let practitioner = sign_in(&app, "hav-csc-practitioner").await;
+    let refused = post_form(
+        &app,
+        &practitioner,
+        &format!("/notifications/{}/read", theirs[0].id),
+    )
+    .await;
+    assert_eq!(refused.status(), 404);
+    assert!(refused.text().await.unwrap().contains("Page not found"));
+    assert_eq!(
+        store.unread_notifications(&manager).await.unwrap(),
+        unread as u64
+    );
+    // Nor is an address that names no notification.
+    for bad in ["/notifications/not-a-number/read", "/notifications/0/read"] {
+        assert_eq!(post_form(&app, &session, bad).await.status(), 404, "{bad}");
+    }
+    // Without the session's token nothing is marked.
+    let forged = app
+        .client
+        .post(app.url(&format!("/notifications/{}/read", theirs[0].id)))
+        .header("cookie", &session.cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("csrf_token=wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert_eq!(
+        store.unread_notifications(&manager).await.unwrap(),
+        unread as u64
+    );
+
+    // Marking one read goes back to it, no longer marked unread.
+    let one = &theirs[0];
+    let marked = post_form(&app, &session, &format!("/notifications/{}/read", one.id)).await;
+    assert_eq!(marked.status(), 303);
+    assert_eq!(
+        marked.headers()["location"],
+        format!("/notifications#notice-{}", one.id).as_str()
+    );
+    let (_, html) = page(&app, &session, "/notifications").await;
+    assert!(!item(&html, one.id).contains(">Unread</strong>"));
+    assert!(!item(&html, one.id).contains("Mark as read"));
+    assert!(item(&html, theirs[1].id).contains(">Unread</strong>"));
+    assert!(html.contains(&format!(
+        "Notifications</strong> ({}<span class=\"govuk-visually-hidden\"> unread</span>)",
+        unread - 1
+    )));
+    assert!(!html.contains(&count));
+
+    // Mark all as read.
+    let all = post_form(&app, &session, "/notifications/read-all").await;
+    assert_eq!(all.status(), 303);
+    assert_eq!(all.headers()["location"], "/notifications?done=all-read");
+    let (_, html) = page(&app, &session, "/notifications?done=all-read").await;
+    assert!(html.contains("All your notifications are marked as read"));
+    assert!(html.contains("You have read them all."));
+    assert!(!html.contains(">Unread</strong>"));
+    assert!(!html.contains("Mark all as read"));
+    assert!(
+        !html.contains("unread</span>)"),
+        "no count when none is unread"
+    );
+    assert_eq!(store.unread_notifications(&manager).await.unwrap(), 0);
+    // Nobody else's were touched.
+    assert!(
+        store
+            .notifications_for(&person("hav-csc-practitioner"), 1_000)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.read_at.is_none())
     );
 }

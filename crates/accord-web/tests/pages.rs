@@ -484,11 +484,67 @@ async fn notifications_calendar_feeds_and_failed_email_pass_axe() {
     let mut b = Browser::start("notifications", &app.address).await;
 
     b.sign_in("hav-chair").await;
-    b.follow("Notifications").await;
-    assert_eq!(b.path().await, "/notifications");
-    assert!(b.text("main").await.contains("now at Stage Four"));
+    // Issue 14 §6: the header counts the unread, in words a screen
+    // reader reads whole.
+    let unread = state
+        .store()
+        .unread_notifications(&accord_case::PersonId::parse("hav-chair").unwrap())
+        .await
+        .unwrap();
+    assert!(unread >= 2, "{unread}");
+    let menu = b.text_content("#navigation").await;
+    assert!(
+        menu.contains(&format!("Notifications ({unread} unread)")),
+        "{menu}"
+    );
+    b.click("#navigation a[href=\"/notifications\"]").await;
+    b.wait_for(|path| path == "/notifications").await;
+    let main = b.text("main").await;
+    assert!(main.contains("is now at Stage Four"), "{main}");
+    assert!(main.contains("Unread"));
+    assert!(!main.contains("Sign in to Accord"), "{main}");
+    assert!(!main.contains("https://"), "{main}");
     b.axe("notifications").await;
     b.screenshot("notifications").await;
+    b.docs_shot("notifications").await;
+    b.at_phone_width("notifications-phone").await;
+
+    // Marking one read, by its own button, reached with the keyboard:
+    // back at it, it is no longer unread, and the header counts one fewer.
+    let first = b
+        .find(".accord-notice")
+        .await
+        .attr("id")
+        .await
+        .unwrap()
+        .expect("each notification has an id");
+    b.tab_to(&format!("#{first} form button[type=submit]"))
+        .await;
+    b.enter().await;
+    assert_eq!(b.path().await, "/notifications");
+    let item = b.text(&format!("#{first}")).await;
+    assert!(!item.contains("Unread"), "{item}");
+    assert!(!item.contains("Mark as read"), "{item}");
+    let menu = b.text_content("#navigation").await;
+    assert!(
+        menu.contains(&format!("Notifications ({} unread)", unread - 1)),
+        "{menu}"
+    );
+    b.axe("a notification marked read").await;
+    b.screenshot("notification-marked-read").await;
+    b.at_phone_width("notification-marked-read-phone").await;
+
+    // Mark all as read.
+    b.submit().await;
+    assert_eq!(b.path().await, "/notifications?done=all-read");
+    let main = b.text("main").await;
+    assert!(main.contains("All your notifications are marked as read"));
+    assert!(main.contains("You have read them all."));
+    assert!(!b.text_content("#navigation").await.contains("unread"));
+    b.axe("all notifications marked read").await;
+    b.screenshot("notifications-all-read").await;
+    b.at_phone_width("notifications-all-read-phone").await;
+
     b.open("/my-work").await;
     b.follow("All your notifications").await;
     assert_eq!(b.path().await, "/notifications");

@@ -160,6 +160,10 @@ const ROUTES: &[Route] = &[
     r("GET",    "/account/forgotten-password", "/account/forgotten-password", Needs::Nobody),
     r("POST",   "/account/forgotten-password", "/account/forgotten-password", Needs::Nobody),
     r("GET",    "/notifications", "/notifications", Needs::Page),
+    // Nobody in the matrix has been told anything (the jobs have not run),
+    // so marking all read changes nothing, and notification 0 is nobody's.
+    r("POST",   "/notifications/read-all", "/notifications/read-all", Needs::Page),
+    r("POST",   "/notifications/{id}/read", "/notifications/0/read", Needs::Page),
     r("GET",    "/calendar-feed", "/calendar-feed", Needs::Page),
     r("POST",   "/calendar-feed", "/calendar-feed", Needs::Page),
     r("POST",   "/calendar-feed/revoke", "/calendar-feed/revoke", Needs::Page),

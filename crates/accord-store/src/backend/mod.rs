@@ -235,10 +235,10 @@ macro_rules! common_queries {
             sqlx::query(
                 "INSERT INTO deliveries (key, case_id, person_id, channel, address, subject, \
                  body, occasion, created_at_us, status, attempts, next_attempt_at_us, \
-                 sent_at_us) \
+                 sent_at_us, happened, detail, todo, by_when) \
                  SELECT 'handover:' || $3 || ':' || key, case_id, $3, channel, address, \
                  subject, body, occasion, created_at_us, status, attempts, \
-                 next_attempt_at_us, sent_at_us \
+                 next_attempt_at_us, sent_at_us, happened, detail, todo, by_when \
                  FROM deliveries WHERE case_id = $1 AND person_id = $2 AND channel = $4 \
                  ORDER BY id \
                  ON CONFLICT (key) DO NOTHING",

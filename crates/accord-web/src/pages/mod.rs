@@ -77,6 +77,11 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/notifications", get(notifications::show))
         .route(
+            "/notifications/read-all",
+            post(notifications::mark_all_read),
+        )
+        .route("/notifications/{id}/read", post(notifications::mark_read))
+        .route(
             "/calendar-feed",
             get(calendar_feed::show).post(calendar_feed::create),
         )
@@ -207,6 +212,8 @@ pub(crate) struct ViewerBar {
     /// They are an administrator, who looks after the directory and sees
     /// no case.
     pub(crate) admin: bool,
+    /// How many of their notifications they have not marked read.
+    pub(crate) unread: u64,
 }
 
 /// The parts of the service the navigation leads to.
@@ -236,6 +243,8 @@ pub(crate) struct NavItem {
     pub(crate) text: &'static str,
     /// Whether it is the page shown.
     pub(crate) current: bool,
+    /// How many unread things it leads to, said beside it when any.
+    pub(crate) unread: u64,
 }
 
 impl Chrome {
@@ -271,12 +280,18 @@ impl Chrome {
                 ("/policies", "Policies", Section::Policies),
             ]
         };
+        let unread = self.viewer.as_ref().map_or(0, |v| v.unread);
         items
             .iter()
             .map(|(href, text, section)| NavItem {
                 href,
                 text,
                 current: *section == self.section,
+                unread: if *section == Section::Notifications {
+                    unread
+                } else {
+                    0
+                },
             })
             .collect()
     }

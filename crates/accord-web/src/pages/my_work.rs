@@ -40,10 +40,13 @@ pub(crate) struct CaseRow {
 pub(crate) struct NoticeRow {
     /// The case it is about.
     pub(crate) case: String,
-    /// Its subject line.
-    pub(crate) subject: String,
+    /// What happened, in the app's words (its subject line, for one
+    /// written before Accord kept them).
+    pub(crate) what: String,
     /// When Accord showed it.
     pub(crate) when: String,
+    /// Whether its reader has not marked it read.
+    pub(crate) unread: bool,
 }
 
 #[derive(Template)]
@@ -155,8 +158,9 @@ pub(crate) async fn show(
         .into_iter()
         .map(|n| NoticeRow {
             case: n.case.map(|c| c.to_string()).unwrap_or_default(),
-            subject: n.subject,
+            what: n.notice.map_or(n.subject, |words| words.happened),
             when: words::when(n.created_at),
+            unread: n.read_at.is_none(),
         })
         .collect();
     Ok(html(&MyWorkPage {

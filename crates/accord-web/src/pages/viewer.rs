@@ -20,6 +20,9 @@ pub(crate) struct Viewer {
     pub(crate) principal: Principal,
     /// Their partnership's name.
     pub(crate) partnership_name: String,
+    /// How many of their notifications they have not marked read, for the
+    /// header of every page (issue 14 §6).
+    pub(crate) unread: u64,
 }
 
 impl Viewer {
@@ -36,6 +39,7 @@ impl Viewer {
             partnership: self.partnership_name.clone(),
             csrf_token: self.csrf_token().to_owned(),
             admin: person.tier == accord_policy::RoleTier::Admin,
+            unread: self.unread,
         }
     }
 
@@ -74,9 +78,21 @@ async fn viewer(parts: &Parts, state: &AppState) -> Result<Option<Viewer>, Respo
         .into_iter()
         .find(|p| p.id == principal.partnership())
         .map_or_else(|| principal.partnership().to_owned(), |p| p.name);
+    // One count over the index of unread notifications; an administrator
+    // is told nothing in the app and has no notifications to count.
+    let unread = if principal.person.tier == accord_policy::RoleTier::Admin {
+        0
+    } else {
+        state
+            .store()
+            .unread_notifications(principal.id())
+            .await
+            .map_err(|e| PageError::from(ApiError::from(e)).into_response())?
+    };
     Ok(Some(Viewer {
         principal,
         partnership_name,
+        unread,
     }))
 }
 

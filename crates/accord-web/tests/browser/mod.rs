@@ -418,6 +418,36 @@ impl Browser {
         );
     }
 
+    /// Issue 14 §4's reflow, on the page shown: at 320 by 640 CSS pixels
+    /// (WCAG 2.2 1.4.10) the page does not scroll sideways
+    /// (`document.documentElement.scrollWidth <= 320`) and passes axe-core;
+    /// saves a screenshot of it at that width as `NN-name.png`, then goes
+    /// back to the desktop window.
+    pub async fn at_phone_width(&mut self, name: &str) {
+        let _ = self.client.set_window_size(320, 640).await;
+        let widths = self
+            .client
+            .execute(
+                "return [window.innerWidth, document.documentElement.scrollWidth]",
+                vec![],
+            )
+            .await
+            .expect("the widths");
+        let [inner, scroll] = [0, 1].map(|i| widths[i].as_u64().unwrap_or(u64::MAX));
+        assert_eq!(inner, 320, "{name}: the window is 320 CSS pixels wide");
+        assert!(
+            scroll <= 320,
+            "{name} ({}): {scroll} CSS pixels wide at 320, so it scrolls sideways",
+            self.path().await
+        );
+        self.axe(&format!("{name}, 320 pixels wide")).await;
+        self.taken += 1;
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let path = self.shots.join(format!("{:02}-{name}.png", self.taken));
+        std::fs::write(&path, png).expect("the screenshot is saved");
+        let _ = self.client.set_window_size(1280, 1000).await;
+    }
+
     /// Ticks or chooses the option of `name` that sends `value`.
     pub async fn choose(&self, name: &str, value: &str) {
         self.click(&format!("input[name=\"{name}\"][value=\"{value}\"]"))

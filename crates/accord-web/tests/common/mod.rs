@@ -442,6 +442,10 @@ pub async fn failed_emails(state: &AppState, to: &[(&str, &str)]) {
             subject: format!("Accord {}: now at Stage 2", entry.case),
             body: "The disagreement is now at Stage 2.".to_owned(),
             occasion: "stage_entry".to_owned(),
+            notice: accord_store::Notice {
+                happened: format!("{} is now at Stage 2.", entry.case),
+                ..accord_store::Notice::default()
+            },
         };
         store
             .deliver_notification(entry.global_seq, &[delivery], now)
