@@ -53,6 +53,9 @@ fn stream(policy: &Policy, calendars: &Calendars, case: &str, len: usize) -> Vec
             child_protection_plan: true,
             looked_after: false,
             immediate_risk: false,
+            date_of_birth: None,
+            nhs_number: None,
+            local_id: None,
         }],
         concern: Concern {
             disputed: text("The referral was closed with no further action."),

@@ -46,6 +46,15 @@ impl DateRange {
     }
 }
 
+/// The date in the United Kingdom (Europe/London, which the Isle of Man
+/// shares) at `now`.
+pub fn uk_date(now: Timestamp) -> Date {
+    match jiff::tz::TimeZone::get("Europe/London") {
+        Ok(tz) => tz.to_datetime(now).date(),
+        Err(_) => Offset::UTC.to_datetime(now).date(),
+    }
+}
+
 /// Refuses `date`, given as `field`, outside [`EVENTS`].
 pub(crate) fn check(field: &str, date: Date) -> Result<(), Refusal> {
     match EVENTS.problem(date) {

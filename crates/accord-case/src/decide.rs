@@ -71,7 +71,7 @@ impl Case {
                 section: track.section.clone(),
             });
         }
-        check_subjects(policy, track, &raise.subjects)?;
+        check_subjects(policy, track, &raise.subjects, "subjects", ctx)?;
         let start = starting_stage(policy, track, &raise)?;
         let forms = raise
             .forms
@@ -1331,7 +1331,7 @@ impl Case {
                 ));
             }
             Amendment::Subjects { subjects } => {
-                check_subjects(policy, track, subjects)?;
+                check_subjects(policy, track, subjects, "amendment.subjects", ctx)?;
                 newly_holding.clone_from(subjects);
             }
             Amendment::Concern { .. } | Amendment::Erratum { .. } => {}
@@ -1541,7 +1541,37 @@ pub(crate) fn require_manager(actor: &Actor) -> Result<(), Refusal> {
 /// IOM-1: the Isle of Man covers vulnerable adults; the others children
 /// only. A case on a track about a child names one (issue 12 §6: with no
 /// child, Havering §2.5's IRO condition could never hold).
-fn check_subjects(policy: &Policy, track: &Track, subjects: &[Subject]) -> Result<(), Refusal> {
+///
+/// A date of birth falls between 1900 (an adult at risk may be old) and
+/// today in the United Kingdom: a date in the future is a mistype (issue
+/// 14 §2). `field` is where the subjects are in the request.
+fn check_subjects(
+    policy: &Policy,
+    track: &Track,
+    subjects: &[Subject],
+    field: &str,
+    ctx: &Context,
+) -> Result<(), Refusal> {
+    for (i, subject) in subjects.iter().enumerate() {
+        if let Some(born) = subject.date_of_birth {
+            let today = crate::dates::uk_date(ctx.now);
+            let problem = if born > today {
+                Some(format!(
+                    "A date of birth must be today or in the past; {} is in the future",
+                    born.strftime("%-d %B %Y")
+                ))
+            } else {
+                crate::dates::FORM_ANSWERS.problem(born)
+            };
+            if let Some(problem) = problem {
+                return Err(Refusal::DateOutOfRange {
+                    field: format!("{field}[{i}].date_of_birth"),
+                    problem,
+                    section: design::CONCEPTS.into(),
+                });
+            }
+        }
+    }
     if track.needs_subject && subjects.is_empty() {
         return Err(Refusal::NoSubjects {
             kinds: policy

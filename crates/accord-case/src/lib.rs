@@ -45,6 +45,9 @@
 //!         child_protection_plan: false,
 //!         looked_after: false,
 //!         immediate_risk: false,
+//!         date_of_birth: None,
+//!         nhs_number: None,
+//!         local_id: None,
 //!     }],
 //!     concern: Concern {
 //!         disputed: text("The referral was closed with no further action."),
@@ -71,6 +74,7 @@
 
 mod batch;
 mod case;
+mod child;
 mod command;
 pub mod dates;
 mod deadline;
@@ -90,6 +94,7 @@ pub use case::{
     FormSubmission, Handover, Involvement, LearningRecord, Notice, OpenDeadline, Outcome, Panel,
     Representation, StageVisit, Status, StreamError,
 };
+pub use child::{IdentifierProblem, LocalId, NhsNumber};
 pub use command::{Command, LaterStart, Raise};
 pub use event::{Attachment, Event, EventBody, FormDue, NotificationDue, Occasion, Raised};
 pub use form::{FieldProblem, FieldRef, FieldValue, FormValues};

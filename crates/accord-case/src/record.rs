@@ -7,7 +7,7 @@ use accord_policy::{RoleId, RoleRef, RoleTier, SubjectKind};
 use jiff::{Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
 
-use crate::{AgencyId, PersonId, SubjectId, Text};
+use crate::{AgencyId, LocalId, NhsNumber, PersonId, SubjectId, Text};
 
 /// Who is acting: passed in with every command, recorded on every event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -112,6 +112,20 @@ pub struct Subject {
     pub looked_after: bool,
     /// Thought to be at immediate risk of significant harm.
     pub immediate_risk: bool,
+    /// Their date of birth, where the raiser knows it (issue 14 §2). This
+    /// and the two identifiers below are left out of the record when not
+    /// given, so events written before they were asked read and hash as
+    /// they did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub date_of_birth: Option<Date>,
+    /// Their NHS number, check digit checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nhs_number: Option<NhsNumber>,
+    /// Their identifier in the local children's social care system (an
+    /// LCS or Mosaic id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_id: Option<LocalId>,
 }
 
 /// What the disagreement is about, in the raiser's words (DESIGN.md §2).

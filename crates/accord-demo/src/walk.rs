@@ -134,6 +134,9 @@ impl<'a> Walk<'a> {
                 child_protection_plan: r.child_protection_plan,
                 looked_after: r.looked_after,
                 immediate_risk: r.immediate_risk,
+                date_of_birth: None,
+                nhs_number: None,
+                local_id: None,
             }],
             None => Vec::new(),
         };

@@ -116,6 +116,9 @@ fn a_senior_manager_imported_with_a_board_seat_leads_stage_four_and_sits_on_the_
             child_protection_plan: false,
             looked_after: false,
             immediate_risk: false,
+            date_of_birth: None,
+            nhs_number: None,
+            local_id: None,
         }],
         concern: accord_case::Concern {
             disputed: text("The referral was closed with no further action."),

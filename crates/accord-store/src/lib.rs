@@ -78,6 +78,7 @@ mod partnership_pages;
 mod policy_versions;
 mod projection;
 mod recipients;
+mod search;
 pub mod second_factor;
 mod seed;
 mod verify;
@@ -118,6 +119,7 @@ pub use policy_versions::{
 };
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
 pub use recipients::{recipients, told};
+pub use search::{CaseSearch, SearchRecord};
 pub use second_factor::{Enrolment, SecondFactorCheck, SecondFactorStanding, code_at};
 pub use seed::{SeedError, Seeded};
 pub use verify::{Break, Chain, Problem, Verification};
@@ -389,6 +391,37 @@ impl Store {
         purpose: &str,
     ) -> Result<(), StoreError> {
         on_backend!(self, b, m => m::record_read(b.write_pool(), case, person, at, purpose).await)
+    }
+
+    /// The cases raised in `partnership` that match `search`, in any
+    /// state, newest first: read from the search rows kept beside the
+    /// register (migration 0012), never by folding events. Who may see
+    /// which of them is for the access rules to decide.
+    pub async fn search_cases(
+        &self,
+        partnership: &str,
+        search: &CaseSearch,
+    ) -> Result<Vec<RegisterEntry>, StoreError> {
+        on_backend!(self, b, m => m::search_cases(b.read_pool(), partnership, search).await)
+    }
+
+    /// Writes a search to the search log (who, when, what was asked, as
+    /// `query`'s JSON, and which cases were shown) and each case shown to
+    /// the access log as read for `search`, in one transaction. Never to a
+    /// log line: what was asked may name a child.
+    pub async fn record_search(
+        &self,
+        person: &PersonId,
+        at: Timestamp,
+        query: &str,
+        shown: &[CaseId],
+    ) -> Result<(), StoreError> {
+        on_backend!(self, b, m => m::record_search(b.write_pool(), person, at, query, shown).await)
+    }
+
+    /// The searches `person` made, oldest first.
+    pub async fn searches_by(&self, person: &PersonId) -> Result<Vec<SearchRecord>, StoreError> {
+        on_backend!(self, b, m => m::searches_by(b.read_pool(), person).await)
     }
 
     /// Who read `case`, in order.

@@ -319,7 +319,7 @@ pub(crate) fn outbox_row(event: &Event, global_seq: u64, hash: &Hash) -> Option<
 }
 
 /// The stable snake_case name a status is stored under.
-fn status_name(status: Status) -> &'static str {
+pub(crate) fn status_name(status: Status) -> &'static str {
     match status {
         Status::Open => "open",
         Status::Resolved => "resolved",

@@ -456,6 +456,7 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/partnerships/{id}/agencies",
         "GET /api/v1/partnerships/{id}/people",
         "POST /api/v1/cases",
+        "GET /api/v1/cases",
         "GET /api/v1/cases/{id}",
         "POST /api/v1/cases/{id}/discussions",
         "POST /api/v1/cases/{id}/discussions/{discussion}/approval",

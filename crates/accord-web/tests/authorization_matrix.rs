@@ -210,6 +210,24 @@ fn commands() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// Every case a search with no criteria finds (`GET /api/v1/cases`),
+/// page by page: issue 14 §1, a search answers only with cases the
+/// searcher may see.
+async fn searched(app: &TestApp, cookie: &Session) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for page in 1.. {
+        let (status, body) = get_as(app, cookie, &format!("/api/v1/cases?page={page}")).await;
+        assert_eq!(status, 200, "GET /api/v1/cases?page={page}");
+        let cases = body["cases"].as_array().unwrap();
+        found.extend(cases.iter().map(|c| c["id"].as_str().unwrap().to_owned()));
+        if cases.is_empty() || found.len() as u64 >= body["total"].as_u64().unwrap() {
+            assert_eq!(found.len() as u64, body["total"].as_u64().unwrap());
+            break;
+        }
+    }
+    found
+}
+
 async fn listed(app: &TestApp, cookie: &Session, path: &str) -> BTreeSet<String> {
     let (status, body) = get_as(app, cookie, path).await;
     assert_eq!(status, 200, "GET {path}");
@@ -239,6 +257,7 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
     let events_before = state.store().event_count().await.unwrap();
     let mut cookies = BTreeMap::new();
     let mut lists = BTreeMap::new();
+    let mut searches = BTreeMap::new();
     for row in MATRIX {
         if !cookies.contains_key(row.who) {
             let cookie = sign_in(&app, row.who).await;
@@ -250,6 +269,15 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
                 assert_eq!(status, 200, "{} lists {id} but may not open it", row.who);
             }
             assert!(deadlines.is_subset(&register), "{}", row.who);
+            // A search finds every case they may open, in any state, and
+            // nothing else.
+            let found = searched(&app, &cookie).await;
+            for id in &found {
+                let (status, _) = get_as(&app, &cookie, &format!("/api/v1/cases/{id}")).await;
+                assert_eq!(status, 200, "{} finds {id} but may not open it", row.who);
+            }
+            assert!(register.is_subset(&found), "{}", row.who);
+            searches.insert(row.who, found);
             // Everyone's list of partnerships is their own, whatever their tier.
             let (status, partnerships) = get_as(&app, &cookie, "/api/v1/partnerships").await;
             assert_eq!(status, 200, "{}", row.who);
@@ -267,6 +295,11 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
 
         let (status, body) = get_as(&app, cookie, &format!("/api/v1/cases/{}", row.case)).await;
         assert_eq!(status, row.show, "GET /api/v1/cases/{{id}}: {what}");
+        assert_eq!(
+            searches[row.who].contains(row.case),
+            row.show == SHOWN,
+            "GET /api/v1/cases (search): {what}"
+        );
         if status == 200 {
             assert_eq!(body["id"], row.case, "{what}");
         } else {

@@ -29,6 +29,24 @@ async fn look(b: &mut Browser, name: &str) {
     b.screenshot(name).await;
 }
 
+/// Checks the page at a phone's width, 320 CSS pixels: nothing scrolls
+/// sideways (WCAG 2.2 1.4.10, reflow) and axe passes; then back to the
+/// desktop.
+async fn on_a_phone(b: &mut Browser, name: &str) {
+    b.client.set_window_size(320, 640).await.unwrap();
+    let wide = b
+        .client
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert!(wide <= 320, "{name} is {wide}px wide at 320px");
+    b.axe(&format!("{name} at 320px")).await;
+    b.screenshot(&format!("{name}-phone")).await;
+    b.client.set_window_size(1280, 1000).await.unwrap();
+}
+
 /// The error summary's text, after a form was sent with mistakes.
 async fn errors(b: &Browser) -> String {
     b.text(".govuk-error-summary").await
@@ -139,6 +157,21 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     );
     look(&mut b, "raise-who-error").await;
     b.fill("s1-name", "Ellie Rowe").await;
+    // Issue 14 §2: the child's date of birth, NHS number and local
+    // identifier. An NHS number whose check digit is wrong says so.
+    b.fill("s1-dob", "12").await;
+    b.fill("s1-dob-month", "4").await;
+    b.fill("s1-dob-year", "2019").await;
+    b.fill("s1-nhs", "943 476 5918").await;
+    b.fill("s1-local_id", "LCS-20417").await;
+    b.submit().await;
+    assert!(
+        errors(&b).await.contains("its last digit does not match"),
+        "{}",
+        errors(&b).await
+    );
+    look(&mut b, "raise-who-nhs-error").await;
+    b.fill("s1-nhs", "943 476 5919").await;
     b.submit().await;
 
     // No immediate risk, so no immediate-risk page: the area is next.
@@ -179,7 +212,10 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     assert_eq!(b.path().await, "/raise/check");
     let answers = b.text("main").await;
     assert!(
-        answers.contains("Ellie Rowe: Child Protection Plan"),
+        answers.contains(
+            "Ellie Rowe (born 12 April 2019, NHS number 943 476 5919, local identifier \
+             LCS-20417): Child Protection Plan"
+        ),
         "{answers}"
     );
     assert!(answers.contains("North East London community health services"));
@@ -246,6 +282,21 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
         "{notices}"
     );
     look(&mut b, "case-at-stage-2").await;
+    assert!(
+        b.text("main")
+            .await
+            .contains("Born 12 April 2019, NHS number 943 476 5919, local identifier LCS-20417")
+    );
+    // Issue 14 §1: the raiser's case stays on My disagreements once it has
+    // left Stage One.
+    b.follow("My disagreements").await;
+    let mine = b.text("main").await;
+    assert!(mine.contains(&case), "{mine}");
+    assert!(
+        mine.contains("Stage Two: Escalate to line manager"),
+        "{mine}"
+    );
+    look(&mut b, "my-disagreements-at-stage-2").await;
     b.sign_out().await;
 
     // --- 2. Jude Loxley, the social worker's manager, Stages 2 and 3 -----
@@ -428,6 +479,53 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
         assert!(chronology.contains(who), "{who} in {chronology}");
     }
     look(&mut b, "case-closed").await;
+    b.sign_out().await;
+
+    // --- 4. The social worker finds the closed case again -----------------
+    // Issue 14 §1: on My disagreements, closed, and by the child's NHS
+    // number on the search, which is kept in the search log.
+    b.sign_in("hav-csc-practitioner").await;
+    b.open("/my-disagreements").await;
+    let mine = b.text("main").await;
+    assert!(mine.contains(&case) && mine.contains("Closed"), "{mine}");
+    look(&mut b, "my-disagreements-closed").await;
+    b.docs_shot("my-disagreements").await;
+    on_a_phone(&mut b, "my-disagreements").await;
+    b.follow("Find a case").await;
+    look(&mut b, "search").await;
+    on_a_phone(&mut b, "search").await;
+    // A mistyped NHS number says what to fix, and nothing is searched.
+    b.fill("nhs_number", "943 476 591").await;
+    b.submit().await;
+    assert!(
+        errors(&b).await.contains("10 digits"),
+        "{}",
+        errors(&b).await
+    );
+    look(&mut b, "search-error").await;
+    b.fill("nhs_number", "9434765919").await;
+    b.choose("status", "closed").await;
+    b.submit().await;
+    let found = b.text("main").await;
+    assert!(found.contains("1 case found"), "{found}");
+    assert!(found.contains(&case), "{found}");
+    assert!(found.contains("NHS number 943 476 5919"), "{found}");
+    let path = b.path().await;
+    assert!(
+        path.starts_with("/search?") && path.contains("nhs_number=9434765919"),
+        "{path}"
+    );
+    look(&mut b, "search-found-by-nhs-number").await;
+    b.docs_shot("search").await;
+    on_a_phone(&mut b, "search-found").await;
+    let practitioner = accord_case::PersonId::parse("hav-csc-practitioner").unwrap();
+    let searches = state.store().searches_by(&practitioner).await.unwrap();
+    let last = searches.last().expect("the search is logged");
+    assert!(last.query.contains("9434765919"), "{}", last.query);
+    assert_eq!(last.shown, vec![accord_case::CaseId::parse(&case).unwrap()]);
+    // The result leads to the case.
+    b.follow(&case).await;
+    assert_eq!(b.path().await, format!("/cases/{case}"));
     b.close().await;
 }
 

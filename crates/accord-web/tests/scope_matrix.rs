@@ -140,6 +140,7 @@ const ROUTES: &[Route] = &[
     r("POST",   "/api/v1/cases/{id}/circumstances", "/api/v1/cases/HAV-DEMO-0001/circumstances", Needs::Write),
     r("POST",   "/api/v1/cases/{id}/corrections", "/api/v1/cases/HAV-DEMO-0001/corrections", Needs::Write),
     r("GET",    "/api/v1/register", "/api/v1/register", Needs::Read),
+    r("GET",    "/api/v1/cases", "/api/v1/cases?status=closed", Needs::Read),
     r("GET",    "/api/v1/me/deadlines", "/api/v1/me/deadlines", Needs::Read),
     // The pages.
     r("GET",    "/", "/", Needs::Page),
@@ -216,6 +217,8 @@ const ROUTES: &[Route] = &[
     r("GET",    "/policies/{id}", "/policies/havering-hscp-2022", Needs::Page),
     r("GET",    "/policies/{id}/versions/{version}", "/policies/havering-2022/versions/1", Needs::Page),
     r("GET",    "/register", "/register", Needs::Page),
+    r("GET",    "/search", "/search?nhs_number=9434765919", Needs::Page),
+    r("GET",    "/my-disagreements", "/my-disagreements", Needs::Page),
     r("GET",    "/register.csv", "/register.csv", Needs::Page),
     // Signing out, last: it ends the session the rows above used.
     r("DELETE", "/api/v1/session", "/api/v1/session", Needs::Nobody),

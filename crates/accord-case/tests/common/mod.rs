@@ -139,6 +139,9 @@ pub fn child(id: &str, cp_plan: bool, looked_after: bool, immediate_risk: bool) 
         child_protection_plan: cp_plan,
         looked_after,
         immediate_risk,
+        date_of_birth: None,
+        nhs_number: None,
+        local_id: None,
     }
 }
 

@@ -343,6 +343,9 @@ pub async fn raise_havering(store: &Store, id: &str, now: Timestamp) -> Case {
             child_protection_plan: false,
             looked_after: false,
             immediate_risk: false,
+            date_of_birth: None,
+            nhs_number: None,
+            local_id: None,
         }],
         concern: Concern {
             disputed: text("The referral was closed with no further action."),

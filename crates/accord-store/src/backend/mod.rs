@@ -203,7 +203,7 @@ macro_rules! common_queries {
                     case: case_id.clone(),
                     source,
                 })?;
-                write_case(tx, &case, policies).await?;
+                write_case(tx, &case, &events, policies).await?;
                 appended.push(Appended {
                     global: first..=head_seq,
                     case,
@@ -319,22 +319,29 @@ macro_rules! common_queries {
             Ok(())
         }
 
-        /// Writes the case's register row and deadline.
-        async fn write_case(tx: &mut Tx, case: &Case, policies: &Policies) -> Result<(), StoreError> {
+        /// Writes the case's register row, deadlines and search rows, from
+        /// `case` folded from `events`.
+        async fn write_case(
+            tx: &mut Tx,
+            case: &Case,
+            events: &[Event],
+            policies: &Policies,
+        ) -> Result<(), StoreError> {
             let (r, deadlines): (RegisterRow, Vec<DeadlineRow>) =
                 projection::case_rows(case, policies)?;
             sqlx::query(
                 "INSERT INTO case_register (case_id, policy_id, policy_version, track, stage, \
                  stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
-                 due_at_us, version, involvement) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                 due_at_us, version, involvement, searchable) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) \
                  ON CONFLICT (case_id) DO UPDATE SET policy_id = excluded.policy_id, \
                  policy_version = excluded.policy_version, track = excluded.track, \
                  stage = excluded.stage, stage_name = excluded.stage_name, leads = excluded.leads, \
                  raising_agency = excluded.raising_agency, other_agency = excluded.other_agency, \
                  area = excluded.area, raised_at_us = excluded.raised_at_us, \
                  status = excluded.status, due_at_us = excluded.due_at_us, \
-                 version = excluded.version, involvement = excluded.involvement",
+                 version = excluded.version, involvement = excluded.involvement, \
+                 searchable = excluded.searchable",
             )
             .bind(&r.case_id)
             .bind(&r.policy_id)
@@ -371,7 +378,129 @@ macro_rules! common_queries {
                 .execute(&mut **tx)
                 .await?;
             }
+            write_search_rows(tx, case, events).await
+        }
+
+        /// Replaces what search keeps of `case` (migration 0012): its
+        /// children as search compares them, and everyone who took part.
+        async fn write_search_rows(
+            tx: &mut Tx,
+            case: &Case,
+            events: &[Event],
+        ) -> Result<(), StoreError> {
+            let id = case.id().as_str();
+            sqlx::query("DELETE FROM case_subjects WHERE case_id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            for s in crate::search::subject_rows(case) {
+                sqlx::query(
+                    "INSERT INTO case_subjects (case_id, subject_id, name_folded, \
+                     date_of_birth, nhs_number, local_id_folded) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(&s.subject_id)
+                .bind(&s.name_folded)
+                .bind(&s.date_of_birth)
+                .bind(&s.nhs_number)
+                .bind(&s.local_id_folded)
+                .execute(&mut **tx)
+                .await?;
+            }
+            sqlx::query("DELETE FROM case_people WHERE case_id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            for person in crate::search::people_rows(case, events) {
+                sqlx::query("INSERT INTO case_people (case_id, person_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(&person)
+                    .execute(&mut **tx)
+                    .await?;
+            }
             Ok(())
+        }
+
+        /// The cases of `partnership` that match `search`, newest first.
+        pub(crate) async fn search_cases(
+            reader: &Pool<Db>,
+            partnership: &str,
+            search: &crate::CaseSearch,
+        ) -> Result<Vec<RegisterEntry>, StoreError> {
+            let (wheres, binds) = crate::search::conditions(partnership, search);
+            let sql = format!(
+                "SELECT {REGISTER_COLUMNS} FROM case_register WHERE {} \
+                 ORDER BY raised_at_us DESC, case_id DESC",
+                wheres.join(" AND ")
+            );
+            let mut query = sqlx::query_as::<_, RegisterRow>(sqlx::AssertSqlSafe(sql));
+            for bind in binds {
+                query = match bind {
+                    crate::search::Bind::Text(t) => query.bind(t),
+                    crate::search::Bind::Int(n) => query.bind(n),
+                };
+            }
+            let rows: Vec<RegisterRow> = query.fetch_all(reader).await?;
+            rows.into_iter().map(RegisterEntry::try_from).collect()
+        }
+
+        /// Writes a search to the search log, and the read of each case it
+        /// showed to the access log, in one transaction.
+        pub(crate) async fn record_search(
+            writer: &Pool<Db>,
+            person: &PersonId,
+            at: Timestamp,
+            query: &str,
+            shown: &[CaseId],
+        ) -> Result<(), StoreError> {
+            let mut tx = begin_write(writer).await?;
+            let ids: Vec<&str> = shown.iter().map(CaseId::as_str).collect();
+            sqlx::query(
+                "INSERT INTO search_log (person_id, at, at_us, query, shown) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(person.as_str())
+            .bind(at.to_string())
+            .bind(at.as_microsecond())
+            .bind(query)
+            .bind(serde_json::to_string(&ids).expect("ids always serialise"))
+            .execute(&mut *tx)
+            .await?;
+            for case in shown {
+                insert_read(&mut *tx, case, Reader { person, purpose: "search" }, at).await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        }
+
+        /// The searches `person` made, oldest first.
+        pub(crate) async fn searches_by(
+            reader: &Pool<Db>,
+            person: &PersonId,
+        ) -> Result<Vec<crate::SearchRecord>, StoreError> {
+            let rows: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT at, query, shown FROM search_log WHERE person_id = $1 ORDER BY id",
+            )
+            .bind(person.as_str())
+            .fetch_all(reader)
+            .await?;
+            rows.into_iter()
+                .map(|(at, query, shown)| {
+                    let damaged = |what: &str| StoreError::Damaged {
+                        case: "(search log)".into(),
+                        reason: format!("a search log row has an invalid {what}"),
+                    };
+                    let shown: Vec<CaseId> =
+                        serde_json::from_str(&shown).map_err(|_| damaged("list of cases"))?;
+                    Ok(crate::SearchRecord {
+                        person: person.clone(),
+                        at: at.parse().map_err(|_| damaged("time"))?,
+                        query,
+                        shown,
+                    })
+                })
+                .collect()
         }
 
         /// A case's events in order.
@@ -435,10 +564,14 @@ macro_rules! common_queries {
             row.map(RegisterEntry::try_from).transpose()
         }
 
-        /// Whether any register row predates the involvement column.
+        /// Whether any register row predates the involvement column or
+        /// the search rows (migration 0012).
         pub(crate) async fn needs_rebuild(reader: &Pool<Db>) -> Result<bool, StoreError> {
             let row: Option<(String,)> =
-                sqlx::query_as("SELECT case_id FROM case_register WHERE involvement IS NULL LIMIT 1")
+                sqlx::query_as(
+                    "SELECT case_id FROM case_register \
+                     WHERE involvement IS NULL OR searchable IS NULL LIMIT 1",
+                )
                     .fetch_optional(reader)
                     .await?;
             Ok(row.is_some())
@@ -606,6 +739,8 @@ macro_rules! common_queries {
             let total = u64::try_from(total).unwrap_or(0);
             sqlx::query("DELETE FROM case_register").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM deadlines").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM case_subjects").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM case_people").execute(&mut *tx).await?;
             sqlx::query(
                 "DELETE FROM outbox WHERE global_seq NOT IN \
                  (SELECT global_seq FROM events WHERE event_type = 'notification_due')",
@@ -663,7 +798,7 @@ macro_rules! common_queries {
                 case: events[0].case.clone(),
                 source,
             })?;
-            write_case(tx, &case, policies).await
+            write_case(tx, &case, events, policies).await
         }
     };
 }

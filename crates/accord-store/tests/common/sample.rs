@@ -120,6 +120,9 @@ pub fn raise(id: &str, now: Timestamp) -> Vec<Event> {
             child_protection_plan: false,
             looked_after: true,
             immediate_risk: false,
+            date_of_birth: None,
+            nhs_number: None,
+            local_id: None,
         }],
         concern: Concern {
             disputed: text("The referral was closed with no further action."),

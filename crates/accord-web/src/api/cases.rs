@@ -189,8 +189,11 @@ pub(crate) struct RaiseRequest {
     #[serde(default)]
     pub(crate) other_professional: Option<PersonId>,
     /// The children (or adults at risk) it is about, each with an id of
-    /// your choosing within the case, such as `c1`. Empty only for a
-    /// strategic partnership issue.
+    /// your choosing within the case, such as `c1`, their name and, where
+    /// known, their `date_of_birth`, `nhs_number` (its check digit is
+    /// checked; `943 476 5919` or `9434765919`) and `local_id` (their
+    /// children's social care system's id). Empty only for a strategic
+    /// partnership issue.
     #[serde(default)]
     #[schema(max_items = 20)]
     pub(crate) subjects: Vec<Subject>,

@@ -20,6 +20,7 @@ mod partnerships;
 pub(crate) mod password;
 mod policies;
 pub(crate) mod register;
+pub(crate) mod search;
 pub(crate) mod second_factor;
 pub(crate) mod session;
 mod tokens;
@@ -69,6 +70,7 @@ use crate::{ApiError, AppState, ErrorBody};
         partnerships::agencies,
         partnerships::people,
         cases::raise,
+        search::search,
         cases::show,
         commands::record_discussion,
         commands::approve_discussion,
@@ -215,7 +217,7 @@ pub(crate) fn router() -> Router<AppState> {
             get(partnerships::agencies),
         )
         .route("/v1/partnerships/{id}/people", get(partnerships::people))
-        .route("/v1/cases", post(cases::raise))
+        .route("/v1/cases", post(cases::raise).get(search::search))
         .route("/v1/cases/{id}", get(cases::show))
         .route(
             "/v1/cases/{id}/discussions",

@@ -38,6 +38,9 @@ pub(crate) struct SubjectRow {
     pub(crate) name: String,
     pub(crate) kind: &'static str,
     pub(crate) flags: Vec<&'static str>,
+    /// Their date of birth and identifiers, in words; empty when none was
+    /// given.
+    pub(crate) details: String,
 }
 
 /// A stage of the track, in words and on the tracker.
@@ -580,6 +583,7 @@ fn subject_row(s: &Subject) -> SubjectRow {
             accord_policy::SubjectKind::VulnerableAdult => "Adult at risk",
         },
         flags,
+        details: sentence_start(&super::words::subject_details(s).join(", ")),
     }
 }
 

@@ -30,6 +30,7 @@ mod policy_forms;
 mod policy_page;
 mod raise;
 mod register_page;
+mod search;
 mod second_factor;
 mod sign_in;
 mod viewer;
@@ -170,6 +171,8 @@ pub(crate) fn router() -> Router<AppState> {
             get(policy_page::show_version),
         )
         .route("/register", get(register_page::show))
+        .route("/search", get(search::show))
+        .route("/my-disagreements", get(search::mine))
         .route("/register.csv", get(register_page::csv))
         .merge(assets::router())
 }
@@ -227,6 +230,10 @@ pub(crate) enum Section {
     Notifications,
     /// The register.
     Register,
+    /// My disagreements.
+    MyDisagreements,
+    /// Finding a case.
+    Search,
     /// Raising a disagreement.
     Raise,
     /// The policies.
@@ -276,7 +283,13 @@ impl Chrome {
                 ("/my-work", "My work", Section::MyWork),
                 ("/notifications", "Notifications", Section::Notifications),
                 ("/raise", "Raise a disagreement", Section::Raise),
+                (
+                    "/my-disagreements",
+                    "My disagreements",
+                    Section::MyDisagreements,
+                ),
                 ("/register", "Register", Section::Register),
+                ("/search", "Find a case", Section::Search),
                 ("/policies", "Policies", Section::Policies),
             ]
         };

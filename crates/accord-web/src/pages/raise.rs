@@ -21,7 +21,9 @@
 //! draft goes once the case exists.
 
 use super::extract::{Form, Path, Query};
-use accord_case::{AgencyId, Concern, LaterStart, PersonId, Subject, SubjectId, Text};
+use accord_case::{
+    AgencyId, Concern, LaterStart, LocalId, NhsNumber, PersonId, Subject, SubjectId, Text,
+};
 use accord_policy::{
     FieldKind, FormNeeded, FormSection, Policy, Signpost, SignpostEffect, Stage, SubjectKind, Track,
 };
@@ -124,6 +126,8 @@ struct Journey<'a> {
     policy: &'a Policy,
     agencies: &'a [Agency],
     people: &'a [Person],
+    /// Now, by the service's clock: a date of birth may not be after it.
+    now: jiff::Timestamp,
 }
 
 impl Journey<'_> {
@@ -192,6 +196,7 @@ impl Journey<'_> {
             .find(|n| {
                 !draft.get(&format!("s{n}-name")).trim().is_empty()
                     || !draft.all(&format!("s{n}-flags")).is_empty()
+                    || has_details(draft, *n)
             })
             .unwrap_or(1);
         let wanted = draft.get("subject_count").parse::<usize>().unwrap_or(1);
@@ -279,6 +284,7 @@ macro_rules! with_journey {
             policy: &policy,
             agencies: &agencies,
             people: &people,
+            now: state.now(),
         };
         $body
     }};
@@ -702,6 +708,28 @@ fn ask(j: &Journey, step: Step, draft: &Posted) -> Asked {
                         .width("govuk-!-width-two-thirds");
                     name.before = format!("{who} {n}");
                     questions.push(name);
+                    questions.push(
+                        Question::date(&format!("s{n}-dob"), "Date of birth (optional)", draft)
+                            .hint("For example, 27 3 2019"),
+                    );
+                    questions.push(
+                        Question::text(&format!("s{n}-nhs"), "NHS number (optional)", draft)
+                            .hint("10 digits, like 943 476 5919")
+                            .width("govuk-input--width-10")
+                            .numeric(),
+                    );
+                    questions.push(
+                        Question::text(
+                            &format!("s{n}-local_id"),
+                            "Local identifier (optional)",
+                            draft,
+                        )
+                        .hint(
+                            "Their number on the children's social care system, such as an LCS \
+                             or Mosaic id",
+                        )
+                        .width("govuk-input--width-20"),
+                    );
                     if adults && children {
                         questions.push(Question::radios(
                             &format!("s{n}-kind"),
@@ -912,8 +940,12 @@ fn check(j: &Journey, step: Step, draft: &Posted) -> Errors {
                 for n in 1..=j.subject_count(draft) {
                     let name = draft.get(&format!("s{n}-name")).trim();
                     let flags = draft.all(&format!("s{n}-flags"));
-                    if name.is_empty() && !flags.is_empty() {
+                    if name.is_empty() && (!flags.is_empty() || has_details(draft, n)) {
                         e.add(&format!("s{n}-name"), "Enter their full name");
+                    }
+                    let details = SubjectDetails::read(draft, n, j.now);
+                    for (field, problem) in details.problems {
+                        e.add(&format!("s{n}-{field}"), problem);
                     }
                     if name.chars().count() > crate::api::limits::MAX_NAME_CHARS {
                         e.add(
@@ -1114,10 +1146,16 @@ fn check_page(
                     if s.immediate_risk {
                         flags.push("at immediate risk of significant harm");
                     }
-                    if flags.is_empty() {
+                    let details = super::words::subject_details(s);
+                    let name = if details.is_empty() {
                         s.name.to_string()
                     } else {
-                        format!("{}: {}", s.name, flags.join(", "))
+                        format!("{} ({})", s.name, details.join(", "))
+                    };
+                    if flags.is_empty() {
+                        name
+                    } else {
+                        format!("{name}: {}", flags.join(", "))
                     }
                 })
                 .collect()
@@ -1213,6 +1251,7 @@ fn subjects(j: &Journey, draft: &Posted) -> Vec<Subject> {
         .filter_map(|n| {
             let name = Text::parse(draft.get(&format!("s{n}-name"))).ok()?;
             let flags = format!("s{n}-flags");
+            let details = SubjectDetails::read(draft, n, j.now);
             Some(Subject {
                 id: SubjectId::parse(&format!("s{n}")).ok()?,
                 name,
@@ -1224,9 +1263,93 @@ fn subjects(j: &Journey, draft: &Posted) -> Vec<Subject> {
                 child_protection_plan: draft.has(&flags, "child_protection_plan"),
                 looked_after: draft.has(&flags, "looked_after"),
                 immediate_risk: draft.has(&flags, "immediate_risk"),
+                date_of_birth: details.date_of_birth,
+                nhs_number: details.nhs_number,
+                local_id: details.local_id,
             })
         })
         .collect()
+}
+
+/// Whether any of child `n`'s date of birth and identifiers is typed.
+fn has_details(draft: &Posted, n: usize) -> bool {
+    ["dob-day", "dob-month", "dob-year", "nhs", "local_id"]
+        .iter()
+        .any(|f| !draft.get(&format!("s{n}-{f}")).trim().is_empty())
+}
+
+/// A child's date of birth and identifiers as typed on the raise, each
+/// optional (issue 14 §2), and what is wrong with any of them.
+struct SubjectDetails {
+    date_of_birth: Option<jiff::civil::Date>,
+    nhs_number: Option<NhsNumber>,
+    local_id: Option<LocalId>,
+    /// The field (`dob`, `nhs`, `local_id`) and what to fix in it.
+    problems: Vec<(&'static str, String)>,
+}
+
+impl SubjectDetails {
+    fn read(draft: &Posted, n: usize, now: jiff::Timestamp) -> SubjectDetails {
+        let mut problems = Vec::new();
+        let field = |f: &str| format!("s{n}-{f}");
+        let date_of_birth = if ["day", "month", "year"]
+            .iter()
+            .all(|p| draft.get(&field(&format!("dob-{p}"))).trim().is_empty())
+        {
+            None
+        } else {
+            match draft.date(&field("dob"), "their date of birth") {
+                Ok(born) if born > accord_case::dates::uk_date(now) => {
+                    problems.push((
+                        "dob",
+                        "Their date of birth must be today or in the past".to_owned(),
+                    ));
+                    None
+                }
+                Ok(born) => match accord_case::dates::FORM_ANSWERS.problem(born) {
+                    Some(_) => {
+                        problems.push((
+                            "dob",
+                            "Their date of birth must be after 1 January 1900".to_owned(),
+                        ));
+                        None
+                    }
+                    None => Some(born),
+                },
+                Err(problem) => {
+                    problems.push(("dob", problem));
+                    None
+                }
+            }
+        };
+        let mut optional = |f: &'static str, parse: &dyn Fn(&str) -> Result<(), String>| {
+            let typed = draft.get(&field(f)).trim().to_owned();
+            if typed.is_empty() {
+                return None;
+            }
+            match parse(&typed) {
+                Ok(()) => Some(typed),
+                Err(problem) => {
+                    problems.push((f, problem));
+                    None
+                }
+            }
+        };
+        let nhs_number = optional("nhs", &|t| {
+            NhsNumber::parse(t).map(|_| ()).map_err(|e| e.to_string())
+        })
+        .and_then(|t| NhsNumber::parse(&t).ok());
+        let local_id = optional("local_id", &|t| {
+            LocalId::parse(t).map(|_| ()).map_err(|e| e.to_string())
+        })
+        .and_then(|t| LocalId::parse(&t).ok());
+        SubjectDetails {
+            date_of_birth,
+            nhs_number,
+            local_id,
+            problems,
+        }
+    }
 }
 
 /// The raise the answers make, or the page to fix first.

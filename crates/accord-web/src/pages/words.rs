@@ -26,6 +26,23 @@ pub(crate) fn day(at: Timestamp) -> String {
         .to_string()
 }
 
+/// What identifies a child or adult besides their name, in the order
+/// practitioners read them: "born 12 April 2019", "NHS number 943 476
+/// 5919", "local identifier LCS-12345"; only those given (issue 14 §2).
+pub(crate) fn subject_details(subject: &accord_case::Subject) -> Vec<String> {
+    let mut details = Vec::new();
+    if let Some(born) = subject.date_of_birth {
+        details.push(format!("born {}", born.strftime("%-d %B %Y")));
+    }
+    if let Some(nhs) = &subject.nhs_number {
+        details.push(format!("NHS number {nhs}"));
+    }
+    if let Some(id) = &subject.local_id {
+        details.push(format!("local identifier {id}"));
+    }
+    details
+}
+
 /// The local date and time of `at`: "9 June 2025 at 10:30am".
 pub(crate) fn when(at: Timestamp) -> String {
     let zoned = at.to_zoned_datetime(UK.clone());
