@@ -77,6 +77,14 @@ async fn the_chair_sees_their_partnerships_open_cases_and_no_others() {
         // Only an open case's clock runs: a resolved one awaits confirmation.
         let open = entry.status == accord_case::Status::Open;
         assert_eq!(case["overdue"], open && entry.due.is_some_and(|d| d <= now));
+        // Issue 14 §9: the API agrees with `accord register` that a resolved
+        // case is "resolved, awaiting confirmation", with no due date.
+        if open {
+            assert_eq!(case["due"], json!(entry.due.map(|d| d.to_string())));
+        } else {
+            assert_eq!(case["status"], "resolved");
+            assert_eq!(case["due"], Value::Null, "{case}");
+        }
         assert_ne!(case["status"], "closed");
         assert_ne!(case["status"], "withdrawn");
     }

@@ -38,7 +38,9 @@ pub(crate) struct RegisterItem {
     status: String,
     /// The agencies in disagreement: the raising agency, then the other.
     parties: Vec<String>,
-    /// When the current stage falls due, if it has a deadline (RFC 3339).
+    /// When the current stage falls due, if it has a running deadline (RFC
+    /// 3339). A resolved case has none: it awaits confirmation of its
+    /// outcome, as `accord register` says, not a deadline.
     due: Option<String>,
     /// Whether that deadline has passed, by the service's clock.
     overdue: bool,
@@ -99,7 +101,10 @@ fn item(entry: &RegisterEntry, now: Timestamp) -> RegisterItem {
             entry.raising_agency.as_str().to_owned(),
             entry.other_agency.as_str().to_owned(),
         ],
-        due: entry.due.map(|d| d.to_string()),
+        due: entry
+            .due
+            .filter(|_| entry.status == Status::Open)
+            .map(|d| d.to_string()),
         overdue: overdue(entry, now),
     }
 }
