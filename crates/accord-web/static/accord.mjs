@@ -6,3 +6,9 @@ import { initAll } from "./govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// The print view's button prints the record; without scripts it stays
+// hidden and the browser's own Print does the same.
+for (const button of document.querySelectorAll('[data-module="accord-print"]')) {
+  button.addEventListener("click", () => window.print());
+}

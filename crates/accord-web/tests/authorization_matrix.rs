@@ -27,7 +27,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Session, TestApp, get_as, post_as, sign_in, spawn_app_with_demo};
+use common::{Session, TestApp, get_as, page_as, post_as, sign_in, spawn_app_with_demo};
 use serde_json::{Value, json};
 
 /// `GET /api/v1/cases/{id}` shows it; the directory is served.
@@ -304,6 +304,13 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             assert_eq!(body["id"], row.case, "{what}");
         } else {
             assert_eq!(body["code"], "unknown_case", "{what}");
+        }
+        // The print view and its PDF are the case: shown to whoever may
+        // see it, and the same "not found" as no case to anyone else
+        // (issue 14 §5).
+        for page in ["print", "print.pdf"] {
+            let (status, _) = page_as(&app, cookie, &format!("/cases/{}/{page}", row.case)).await;
+            assert_eq!(status, row.show, "GET /cases/{{id}}/{page}: {what}");
         }
         assert_eq!(
             register.contains(row.case),

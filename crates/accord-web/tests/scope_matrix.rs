@@ -171,6 +171,7 @@ const ROUTES: &[Route] = &[
     r("GET",    "/calendar/{token}", "/calendar/not-a-feed", Needs::Nobody),
     r("GET",    "/cases/{id}", "/cases/HAV-DEMO-0001", Needs::Page),
     r("GET",    "/cases/{id}/print", "/cases/HAV-DEMO-0001/print", Needs::Page),
+    r("GET",    "/cases/{id}/print.pdf", "/cases/HAV-DEMO-0001/print.pdf", Needs::Page),
     r("GET",    "/cases/{id}/{action}", "/cases/HAV-DEMO-0001/record-discussion", Needs::Page),
     r("POST",   "/cases/{id}/{action}", "/cases/HAV-DEMO-0001/record-discussion", Needs::Page),
     r("GET",    "/raise", "/raise", Needs::Page),

@@ -100,12 +100,40 @@ pub(crate) struct ActionRow {
     pub(crate) done: Option<String>,
 }
 
+/// A submitted form, laid out as the document lays it out: its sections
+/// under their headings, and every field in the document's order and
+/// words, answered or not (issue 14 §5).
 pub(crate) struct FormRow {
     pub(crate) title: String,
+    /// Where the document prints it: "Appendix A".
+    pub(crate) section: String,
     pub(crate) stage: u8,
     pub(crate) when: String,
     pub(crate) by: String,
-    pub(crate) answers: Vec<Labelled>,
+    pub(crate) sections: Vec<FormSectionView>,
+}
+
+/// One section of a form.
+pub(crate) struct FormSectionView {
+    /// Its heading; empty when it only repeats the form's title.
+    pub(crate) title: String,
+    pub(crate) fields: Vec<FieldView>,
+}
+
+/// One field of a form and its answer.
+pub(crate) struct FieldView {
+    pub(crate) label: String,
+    pub(crate) answer: FieldAnswer,
+}
+
+/// A field's answer on the page.
+pub(crate) enum FieldAnswer {
+    /// Not answered.
+    Blank,
+    /// Text, a date, yes or no.
+    Text(String),
+    /// A table's column headings and its rows, one cell per column.
+    Table(Vec<String>, Vec<Vec<String>>),
 }
 
 /// A row whose key is not fixed.
@@ -148,34 +176,41 @@ pub(crate) struct EntryRow {
 
 #[derive(Template)]
 #[template(path = "case.html")]
-struct CasePage {
-    chrome: Chrome,
-    print: bool,
-    id: String,
-    status: &'static str,
-    status_class: &'static str,
-    summary: Vec<Row>,
-    subjects: Vec<SubjectRow>,
-    concern: Vec<Row>,
-    tracker: Tracker,
-    discussions: Vec<DiscussionRow>,
-    actions: Vec<ActionRow>,
-    forms: Vec<FormRow>,
-    panel: Option<PanelView>,
-    outcome: Option<OutcomeView>,
-    learning: Vec<LearningRow>,
-    notices: Vec<EntryRow>,
-    chronology: Vec<EntryRow>,
+pub(crate) struct CasePage {
+    pub(crate) chrome: Chrome,
+    pub(crate) print: bool,
+    /// The partnership's name, which the printed record carries.
+    pub(crate) partnership: String,
+    /// "Printed by NAME (AGENCY) on DATE at TIME", for the print view.
+    pub(crate) printed: String,
+    /// The protective marking of the printed record.
+    pub(crate) marking: &'static str,
+    pub(crate) id: String,
+    pub(crate) status: &'static str,
+    pub(crate) status_class: &'static str,
+    pub(crate) summary: Vec<Row>,
+    pub(crate) subjects: Vec<SubjectRow>,
+    pub(crate) concern: Vec<Row>,
+    pub(crate) tracker: Tracker,
+    pub(crate) stages: Vec<StageRow>,
+    pub(crate) discussions: Vec<DiscussionRow>,
+    pub(crate) actions: Vec<ActionRow>,
+    pub(crate) forms: Vec<FormRow>,
+    pub(crate) panel: Option<PanelView>,
+    pub(crate) outcome: Option<OutcomeView>,
+    pub(crate) learning: Vec<LearningRow>,
+    pub(crate) notices: Vec<EntryRow>,
+    pub(crate) chronology: Vec<EntryRow>,
     /// What the viewer may do, as links to the forms.
-    can_do: Vec<(String, String)>,
+    pub(crate) can_do: Vec<(String, String)>,
     /// What was just done, from the form that sent them here.
-    done: Option<&'static str>,
+    pub(crate) done: Option<&'static str>,
     /// Who Accord is telling of what was just done, by name; empty when
     /// nothing was just done.
-    told: Vec<String>,
+    pub(crate) told: Vec<String>,
     /// The roles of what was just done that nobody in the directory holds,
     /// so that nobody could be told.
-    untold: Vec<String>,
+    pub(crate) untold: Vec<String>,
 }
 
 /// The case page.
@@ -190,7 +225,8 @@ pub(crate) async fn show(
     } else {
         Act::from_slug(&done.done).map(Act::done)
     };
-    page(&state, &viewer, &id, false, done).await
+    let page = build(&state, &viewer, &id, Showing::Page, done).await?;
+    Ok(html(&page))
 }
 
 /// The case, to print for the child's file.
@@ -199,22 +235,42 @@ pub(crate) async fn print(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    page(&state, &viewer, &id, true, None).await
+    let page = build(&state, &viewer, &id, Showing::Print, None).await?;
+    Ok(html(&page))
 }
 
-async fn page(
+/// The protective marking at the top and bottom of every printed page: a
+/// case names a child and what professionals think of their safety.
+pub(crate) const MARKING: &str = "OFFICIAL-SENSITIVE";
+
+/// What the case is being shown as; each is its own purpose in the access
+/// log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Showing {
+    /// The case page.
+    Page,
+    /// The print view.
+    Print,
+    /// The printed record as a PDF.
+    Pdf,
+}
+
+/// The case, as `viewer` may see it, with the read written to the access
+/// log.
+pub(crate) async fn build(
     state: &AppState,
     viewer: &Viewer,
     id: &str,
-    print: bool,
+    showing: Showing,
     done: Option<&'static str>,
-) -> Result<Response, PageError> {
+) -> Result<CasePage, PageError> {
     let fail = |e| PageError::new(e, viewer);
     let principal = &viewer.principal;
-    let purpose = if print {
-        "page: case, printed"
-    } else {
-        "page: case"
+    let print = showing != Showing::Page;
+    let purpose = match showing {
+        Showing::Page => "page: case",
+        Showing::Print => "page: case, printed",
+        Showing::Pdf => "page: case, printed as PDF",
     };
     let opened = open_to_show(state, principal, id, purpose)
         .await
@@ -257,6 +313,14 @@ async fn page(
         untold,
         chrome: Chrome::new(title, Section::None, Some(viewer)),
         print,
+        partnership: viewer.partnership_name.clone(),
+        printed: format!(
+            "Printed by {} ({}) on {}",
+            principal.person.name,
+            names.agency(&principal.person.agency),
+            words::when(now)
+        ),
+        marking: MARKING,
         id: case.id().to_string(),
         status,
         status_class,
@@ -277,6 +341,7 @@ async fn page(
             },
         ],
         tracker: tracker(&stages),
+        stages,
         discussions: case
             .discussions()
             .iter()
@@ -341,15 +406,12 @@ async fn page(
                 let form = policy.form(&f.form);
                 FormRow {
                     title: form.map_or_else(|| f.form.to_string(), |form| form.title.clone()),
+                    section: form.map(|form| form.section.clone()).unwrap_or_default(),
                     stage: f.stage.get(),
                     when: words::when(f.at),
                     by: names.person(&f.by.person),
-                    answers: form
-                        .map(|form| {
-                            let fields: Vec<&Field> =
-                                form.sections.iter().flat_map(|s| &s.fields).collect();
-                            answers(&fields, &f.values)
-                        })
+                    sections: form
+                        .map(|form| laid_out(form, &f.values))
                         .unwrap_or_default(),
                 }
             })
@@ -442,7 +504,7 @@ async fn page(
             })
             .collect(),
     };
-    Ok(html(&page))
+    Ok(page)
 }
 
 fn status_words(status: Status) -> (&'static str, &'static str) {
@@ -660,6 +722,59 @@ fn tracker(stages: &[StageRow]) -> Tracker {
         })
         .collect();
     Tracker { label, stages }
+}
+
+/// A form's sections and every one of its fields, in the document's order
+/// and words, with the answers given and "not answered" for the rest: East
+/// Riding's Appendix A (ER-9), the Isle of Man referral form (IOM-9) and
+/// Sutton's Appendix 1 (SUT-11) as their documents lay them out.
+fn laid_out(form: &accord_policy::Form, values: &FormValues) -> Vec<FormSectionView> {
+    form.sections
+        .iter()
+        .map(|section| FormSectionView {
+            title: if section.title == form.title {
+                String::new()
+            } else {
+                section.title.clone()
+            },
+            fields: section
+                .fields
+                .iter()
+                .map(|field| FieldView {
+                    label: field.label.clone(),
+                    answer: match values.get(&field.id) {
+                        None => FieldAnswer::Blank,
+                        Some(FieldValue::Rows(rows)) => FieldAnswer::Table(
+                            field.columns.iter().map(|c| c.label.clone()).collect(),
+                            rows.iter()
+                                .map(|row| {
+                                    field
+                                        .columns
+                                        .iter()
+                                        .map(|c| {
+                                            row.get(&c.id).map(answer_text).unwrap_or_default()
+                                        })
+                                        .collect()
+                                })
+                                .collect(),
+                        ),
+                        Some(value) => FieldAnswer::Text(answer_text(value)),
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A single answer in words; a table's rows in one line.
+fn answer_text(value: &FieldValue) -> String {
+    match value {
+        FieldValue::Text(t) => t.clone(),
+        FieldValue::Date(d) => d.strftime("%-d %B %Y").to_string(),
+        FieldValue::YesNo(true) => "Yes".to_owned(),
+        FieldValue::YesNo(false) => "No".to_owned(),
+        FieldValue::Rows(rows) => format!("{} rows", rows.len()),
+    }
 }
 
 /// The answers on a form, by the labels the document prints.

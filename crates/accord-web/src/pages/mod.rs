@@ -19,6 +19,7 @@ mod assets;
 mod calendar_feed;
 mod case_actions;
 mod case_page;
+mod case_pdf;
 mod extract;
 mod footer_pages;
 mod form;
@@ -90,6 +91,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/calendar/{token}", get(calendar_feed::feed))
         .route("/cases/{id}", get(case_page::show))
         .route("/cases/{id}/print", get(case_page::print))
+        .route("/cases/{id}/print.pdf", get(case_pdf::download))
         .route(
             "/cases/{id}/{action}",
             get(case_actions::show).post(case_actions::submit),

@@ -251,6 +251,13 @@ pub(crate) fn thousands(n: usize) -> String {
     out
 }
 
+/// Text someone typed as paragraphs of lines, split at blank lines, for the
+/// pages' `prose` macro; the PDF splits it the same way
+/// ([`accord_pdf::Prose`]).
+pub(crate) fn paragraphs(text: &str) -> Vec<Vec<String>> {
+    accord_pdf::Prose::new(text).0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
