@@ -68,6 +68,7 @@ use crate::{ApiError, AppState, ErrorBody};
         partnerships::list,
         partnerships::agencies,
         partnerships::people,
+        partnerships::suggestions,
         cases::raise,
         cases::show,
         commands::record_discussion,
@@ -215,6 +216,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(partnerships::agencies),
         )
         .route("/v1/partnerships/{id}/people", get(partnerships::people))
+        .route(
+            "/v1/partnerships/{id}/people/suggestions",
+            get(partnerships::suggestions),
+        )
         .route("/v1/cases", post(cases::raise))
         .route("/v1/cases/{id}", get(cases::show))
         .route(

@@ -62,6 +62,18 @@ fn axe_source() -> String {
 impl Browser {
     /// Starts Chromium for the test `test`, browsing the server at `base`.
     pub async fn start(test: &str, base: &str) -> Browser {
+        Browser::start_with(test, base, true).await
+    }
+
+    /// Starts Chromium with JavaScript turned off for pages, as some
+    /// people and some locked-down machines browse: every page must work
+    /// so. (WebDriver's own scripts, which the helpers use to wait for
+    /// pages and to run axe-core, still run.)
+    pub async fn start_without_javascript(test: &str, base: &str) -> Browser {
+        Browser::start_with(test, base, false).await
+    }
+
+    async fn start_with(test: &str, base: &str, javascript: bool) -> Browser {
         let chromium = which("chromium", "apt-get install chromium (./scripts/test does)");
         let chromedriver = which(
             "chromedriver",
@@ -85,10 +97,16 @@ impl Browser {
         }
         let profile = tempfile::tempdir().expect("a profile folder");
         let mut capabilities = serde_json::Map::new();
+        let prefs = if javascript {
+            json!({})
+        } else {
+            json!({ "profile.managed_default_content_settings.javascript": 2 })
+        };
         capabilities.insert(
             "goog:chromeOptions".to_owned(),
             json!({
                 "binary": chromium,
+                "prefs": prefs,
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update",
@@ -321,7 +339,10 @@ impl Browser {
     /// that follows.
     pub async fn submit(&self) {
         let before = self.mark_page().await;
-        self.click("main form button[type=submit]").await;
+        // A people picker's "Find people" and "Add another professional"
+        // come before the form's own button, and are not it.
+        self.click("main form button[type=submit]:not([name=find])")
+            .await;
         self.wait_until_loaded(&before).await;
     }
 
@@ -443,6 +464,47 @@ impl Browser {
         self.press(&char::from(fantoccini::key::Key::Enter).to_string())
             .await;
         self.wait_until_loaded(&before).await;
+    }
+
+    /// In the people picker `name`, with JavaScript, types `query` and
+    /// chooses the person whose id is `value` with the arrow keys and
+    /// Enter, as someone using the keyboard alone does; fails if they are
+    /// never suggested.
+    pub async fn pick(&self, name: &str, query: &str, value: &str) {
+        self.fill(name, query).await;
+        let option = format!("#{name}-listbox [data-value=\"{value}\"]");
+        let started = Instant::now();
+        while !self.present(&option).await {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{value} was never suggested for “{query}”"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for _ in 0..12 {
+            if self.present(&format!("{option}[aria-selected=true]")).await {
+                self.press(&char::from(fantoccini::key::Key::Enter).to_string())
+                    .await;
+                let chosen = format!("input[type=hidden][name=\"{name}\"][value=\"{value}\"]");
+                assert!(self.present(&chosen).await, "{value} is not chosen");
+                return;
+            }
+            self.press(&char::from(fantoccini::key::Key::Down).to_string())
+                .await;
+        }
+        panic!("the arrow keys never reached {value}");
+    }
+
+    /// Whether the page has an element `css` selects.
+    pub async fn present(&self, css: &str) -> bool {
+        self.client
+            .execute(
+                "return document.querySelector(arguments[0]) !== null",
+                vec![json!(css)],
+            )
+            .await
+            .map(|v| v == true)
+            .unwrap_or(false)
     }
 
     /// Ends the session and stops the driver.
