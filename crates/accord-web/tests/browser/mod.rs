@@ -473,14 +473,7 @@ impl Browser {
     pub async fn pick(&self, name: &str, query: &str, value: &str) {
         self.fill(name, query).await;
         let option = format!("#{name}-listbox [data-value=\"{value}\"]");
-        let started = Instant::now();
-        while !self.present(&option).await {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "{value} was never suggested for “{query}”"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.wait_for_element(&option).await;
         for _ in 0..12 {
             if self.present(&format!("{option}[aria-selected=true]")).await {
                 self.press(&char::from(fantoccini::key::Key::Enter).to_string())
@@ -493,6 +486,77 @@ impl Browser {
                 .await;
         }
         panic!("the arrow keys never reached {value}");
+    }
+
+    /// In the people picker `name`, chooses the person whose id is
+    /// `value` by typing their name (read from the directory as the page's
+    /// session may) and choosing them with the keyboard, as
+    /// [`Browser::pick`] does.
+    pub async fn pick_person(&self, name: &str, value: &str) {
+        let person = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch('/api/v1/me').then(r => r.json())
+                   .then(me => fetch(`/api/v1/partnerships/${me.partnership}/people`))
+                   .then(r => r.json())
+                   .then(people => done((people.find(p => p.id === arguments[0]) || {}).name || null),
+                         () => done(null));",
+                vec![json!(value)],
+            )
+            .await
+            .expect("the directory is read");
+        let person = person
+            .as_str()
+            .unwrap_or_else(|| panic!("{value} is not in the directory"))
+            .to_owned();
+        self.pick(name, &person, value).await;
+    }
+
+    /// Waits until the page has an element `css` selects.
+    pub async fn wait_for_element(&self, css: &str) {
+        let started = Instant::now();
+        while !self.present(css).await {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{css} never appeared on {}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the element `css` selects holds `words`, shown or not
+    /// (a live region's announcement).
+    pub async fn wait_for_text(&self, css: &str, words: &str) {
+        let started = Instant::now();
+        loop {
+            let text = self
+                .client
+                .execute(
+                    "const e = document.querySelector(arguments[0]); return e ? e.textContent : ''",
+                    vec![json!(css)],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if text.contains(words) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{css} never said “{words}”: “{text}”"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the button `css` selects, and waits for the page it leads to.
+    pub async fn click_and_wait(&self, css: &str) {
+        let before = self.mark_page().await;
+        self.click(css).await;
+        self.wait_until_loaded(&before).await;
     }
 
     /// Whether the page has an element `css` selects.
