@@ -98,6 +98,7 @@ fn stream(policy: &Policy, calendars: &Calendars, case: &str, len: usize) -> Vec
                         participant(&manager, "hscp-member"),
                     ],
                     summary: text("Discussed the referral decision and the evidence."),
+                    unlisted_participants: Vec::new(),
                     ended_in_agreement: false,
                 },
             },

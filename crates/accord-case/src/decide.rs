@@ -2012,7 +2012,7 @@ impl Case {
         recorded: &[crate::Participant],
         ctx: &Context,
     ) -> Result<(), Refusal> {
-        if record.participants.is_empty() {
+        if record.participants.is_empty() && record.unlisted_participants.is_empty() {
             return Err(Refusal::NoParticipants {
                 section: design::CONCEPTS.into(),
             });

@@ -103,5 +103,6 @@ pub use offer::Offer;
 pub use record::{
     ActionDetails, Actor, Amendment, Concern, Context, DirectoryEntry, DiscussionMode,
     DiscussionRecord, Extension, MissingConfirmation, OpenWork, PanelSeat, Participant, Subject,
+    UnlistedParticipant,
 };
 pub use refusal::Refusal;

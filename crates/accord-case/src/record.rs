@@ -170,6 +170,22 @@ pub struct Participant {
     pub role: RoleRef,
 }
 
+/// A professional who took part in a discussion and has no account in
+/// Accord, as the person recording it wrote them down. A name and an agency
+/// are required (each [`Text`], never blank); their role is optional.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UnlistedParticipant {
+    /// Their name.
+    pub name: Text,
+    /// Their role or job title, such as "GP" or "Designated safeguarding
+    /// lead"; left out when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Text>,
+    /// The organisation they work for, as written.
+    pub agency: Text,
+}
+
 /// A discussion, recorded at the time (Sutton §7b).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -179,8 +195,16 @@ pub struct DiscussionRecord {
     pub held_at: Timestamp,
     /// How.
     pub how: DiscussionMode,
-    /// Who took part.
+    /// Who took part, of the partnership's directory.
     pub participants: Vec<Participant>,
+    /// The professionals who took part without an account in Accord (a GP,
+    /// a school's designated lead), written down as text: they are named on
+    /// the record but are not people of the directory, so they lead no
+    /// stage and meet no requirement for a role to take part (issue 14 §3).
+    /// Left out of the record when empty, so discussions recorded before
+    /// they could be named read and hash as they did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unlisted_participants: Vec<UnlistedParticipant>,
     /// What was said and decided.
     pub summary: Text,
     /// Whether it ended in agreement.

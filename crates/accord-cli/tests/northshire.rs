@@ -210,7 +210,8 @@ fn this_minute() -> String {
         .to_string()
 }
 
-/// Records a discussion on `case` with `others` ticked, not agreed.
+/// Records a discussion on `case` with `others` picked by typing their
+/// names, not agreed.
 async fn record_discussion(b: &mut Browser, case: &str, others: &[&str], name: &str) {
     let held = this_minute();
     b.open(&format!("/cases/{case}")).await;
@@ -218,7 +219,7 @@ async fn record_discussion(b: &mut Browser, case: &str, others: &[&str], name: &
     b.fill("held_at", &held).await;
     b.choose("how", "phone").await;
     for p in others {
-        b.choose("participants", p).await;
+        b.pick_person("participants", p).await;
     }
     b.fill(
         "summary",

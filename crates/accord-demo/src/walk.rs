@@ -430,6 +430,7 @@ impl<'a> Walk<'a> {
                 })
                 .collect(),
             summary: self.text(&summary),
+            unlisted_participants: Vec::new(),
             ended_in_agreement: agreement,
         };
         self.run(Command::RecordDiscussion { record }, recorder)?;

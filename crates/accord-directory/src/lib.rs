@@ -9,6 +9,7 @@
 //! the demo's.
 
 pub mod csv_files;
+pub mod search;
 
 use accord_case::{Actor, AgencyId, CaseId, Event, PersonId};
 use accord_policy::{Policy, PolicyId, Role, RoleId, RoleRef, RoleTier};

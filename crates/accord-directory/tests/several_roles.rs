@@ -178,6 +178,7 @@ fn a_senior_manager_imported_with_a_board_seat_leads_stage_four_and_sits_on_the_
                 })
                 .collect(),
             summary: text("Discussed the referral decision and the evidence."),
+            unlisted_participants: Vec::new(),
             ended_in_agreement: false,
         };
         run(

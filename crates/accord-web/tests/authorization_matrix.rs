@@ -13,7 +13,8 @@
 //!   written), 403 where they may only read it (an IRO told of it), and the
 //!   same 404 as for no case where they may not see it;
 //! - the list of partnerships holds only their own; the partnership's
-//!   agencies and people: 200 for their own partnership, 404 for another;
+//!   agencies and people, and the pickers' suggestions of people: 200 for
+//!   their own partnership, 404 for another;
 //! - raising a disagreement about an agency: their own is refused by the
 //!   policy (422), another of their partnership's is raised (201), one of
 //!   another partnership is not in their directory (422); administrators
@@ -343,6 +344,14 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
             if status == 200 {
                 assert!(!answer.as_array().unwrap().is_empty(), "{path}");
             }
+        }
+        // The people pickers' suggestions (issue 14 §3): the same
+        // partnership's directory, and nobody else's.
+        let path = format!("/api/v1/partnerships/{partnership}/people/suggestions?q=a");
+        let (status, answer) = get_as(&app, cookie, &path).await;
+        assert_eq!(status, row.directory, "GET {path}: {what}");
+        if status == 200 {
+            assert!(answer["total"].as_u64().unwrap() > 0, "{path}: {answer}");
         }
     }
     // Nothing the refused or stale commands sent was written.

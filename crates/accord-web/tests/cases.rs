@@ -707,13 +707,18 @@ async fn someone_who_has_left_is_offered_by_no_picker() {
     let (_, case) = post_as(&app, &practitioner, "/api/v1/cases", &havering_raise()).await;
     let id = case["id"].as_str().unwrap().to_owned();
     let offered = |page: &str| page.contains("value=\"hav-csc-practitioner\"");
-    assert!(offered(
-        &html(
-            &app,
-            &practitioner,
-            &format!("/cases/{id}/record-discussion")
-        )
-        .await
+    // The discussion's picker finds people by typing (issue 14 §3): its
+    // suggestions are what it offers.
+    let suggested = |answer: Value| {
+        answer["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == "hav-csc-practitioner")
+    };
+    let suggestions = "/api/v1/partnerships/havering/people/suggestions?q=Ifan%20Kinvig";
+    assert!(suggested(
+        common::get_as(&app, &practitioner, suggestions).await.1
     ));
     assert!(offered(
         &html(&app, &practitioner, &format!("/cases/{id}/agree-action")).await
@@ -727,14 +732,15 @@ async fn someone_who_has_left_is_offered_by_no_picker() {
         )
         .await
         .unwrap();
-    let discussion = html(
+    let (_, answer) = common::get_as(&app, &practitioner, suggestions).await;
+    assert!(!suggested(answer.clone()), "{answer}");
+    let (_, answer) = common::get_as(
         &app,
         &practitioner,
-        &format!("/cases/{id}/record-discussion"),
+        "/api/v1/partnerships/havering/people/suggestions?q=Jude%20Loxley",
     )
     .await;
-    assert!(!offered(&discussion), "{discussion}");
-    assert!(discussion.contains("value=\"hav-csc-manager\""));
+    assert_eq!(answer["people"][0]["id"], "hav-csc-manager", "{answer}");
     assert!(!offered(
         &html(&app, &practitioner, &format!("/cases/{id}/agree-action")).await
     ));

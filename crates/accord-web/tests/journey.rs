@@ -52,15 +52,15 @@ async fn errors(b: &Browser) -> String {
     b.text(".govuk-error-summary").await
 }
 
-/// Records a discussion held at `time` today with `people` ticked (the
-/// person recording is ticked already).
+/// Records a discussion held at `time` today with `people` picked by
+/// typing their names (the person recording is chosen already).
 async fn record_discussion(b: &mut Browser, case: &str, time: &str, people: &[&str], name: &str) {
     b.open(&format!("/cases/{case}")).await;
     b.follow("Record a discussion").await;
     b.fill("held_at", time).await;
     b.choose("how", "meeting").await;
     for p in people {
-        b.choose("participants", p).await;
+        b.pick_person("participants", p).await;
     }
     b.fill(
         "summary",
@@ -253,11 +253,17 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     clock.advance(2 * 60 * 60);
     b.open(&format!("/cases/{case}")).await;
     b.follow("Record a discussion").await;
-    // The time is missing: the error says so, and the ticks are kept.
-    b.choose("participants", "hav-health-practitioner").await;
+    // The time is missing: the error says so, and who was picked is kept.
+    b.pick_person("participants", "hav-health-practitioner")
+        .await;
     b.submit().await;
     let missing = errors(&b).await;
     assert!(missing.contains("Enter the time it started"), "{missing}");
+    assert!(
+        b.present("input[name=participants][value=hav-health-practitioner]")
+            .await,
+        "whoever was picked is kept"
+    );
     assert!(missing.contains("Select how it was held"), "{missing}");
     look(&mut b, "discussion-error").await;
     b.fill("held_at", "11:45am").await;

@@ -181,25 +181,67 @@ async fn a_disagreement_is_raised_and_worked_with_plain_html_forms() {
     let discussion = format!("/cases/{case}/record-discussion");
     let (_, _, form) = b.get(&discussion).await;
     let version = version_of(&form);
+    // Issue 14 §3: the people picker without JavaScript. The form lists
+    // only who is chosen; "Find people" shows it again with the matches to
+    // tick, keeping what was typed.
+    assert!(!form.contains("value=\"hav-police-practitioner\""));
+    let mut typed = vec![
+        ("expected_version", version.as_str()),
+        ("held_on-day", "2"),
+        ("held_on-month", "6"),
+        ("held_on-year", "2025"),
+        ("held_at", "10:45am"),
+        ("how", "phone"),
+        ("participants", "hav-csc-practitioner"),
+    ];
+    let mut finding = typed.clone();
+    finding.extend([("participants-find", "police"), ("find", "participants")]);
+    let response = b
+        .app
+        .client
+        .post(b.app.url(&discussion))
+        .header("cookie", &b.cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(
+                    [("csrf_token", token_of(&form).as_str())]
+                        .into_iter()
+                        .chain(finding),
+                )
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let found = response.text().await.unwrap();
+    assert!(found.contains("people match “police”"), "{found}");
+    assert!(
+        found.contains("value=\"hav-police-practitioner\">"),
+        "found, to tick"
+    );
+    assert!(
+        found.contains("value=\"hav-csc-practitioner\" checked"),
+        "kept"
+    );
+    assert!(found.contains("value=\"10:45am\""), "kept");
+    typed.push(("participants", "hav-police-practitioner"));
     let (status, to) = b
         .post(
             &discussion,
             &discussion,
             &[
-                ("expected_version", version.as_str()),
-                ("held_on-day", "2"),
-                ("held_on-month", "6"),
-                ("held_on-year", "2025"),
-                ("held_at", "10:45am"),
-                ("how", "phone"),
-                ("participants", "hav-csc-practitioner"),
-                ("participants", "hav-police-practitioner"),
-                (
-                    "summary",
-                    "Police will not share the log without a request.",
-                ),
-                ("agreed", "no"),
-            ],
+                typed.as_slice(),
+                &[
+                    (
+                        "summary",
+                        "Police will not share the log without a request.",
+                    ),
+                    ("agreed", "no"),
+                ],
+            ]
+            .concat(),
         )
         .await;
     assert_eq!(

@@ -182,6 +182,7 @@ pub fn discussion(when: Timestamp, who: &[(&Actor, &str)], agreement: bool) -> C
                 })
                 .collect(),
             summary: text("Discussed the referral decision and the evidence."),
+            unlisted_participants: Vec::new(),
             ended_in_agreement: agreement,
         },
     }

@@ -156,6 +156,7 @@ pub fn discussion(case: &Case, now: Timestamp, summary: &str) -> Vec<Event> {
             how: DiscussionMode::Phone,
             participants: vec![participant(health_visitor()), participant(social_worker())],
             summary: text(summary),
+            unlisted_participants: Vec::new(),
             ended_in_agreement: false,
         },
     };

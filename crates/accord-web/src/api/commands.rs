@@ -312,6 +312,7 @@ pub(crate) async fn record_discussion(
     change
         .participants("record.participants", &body.record.participants)
         .await?;
+    limits::unlisted_participants("record.unlisted_participants", &body.record)?;
     change
         .commit(
             Command::RecordDiscussion {
@@ -1136,6 +1137,7 @@ pub(crate) async fn correct(
             change
                 .participants("amendment.record.participants", &record.participants)
                 .await?;
+            limits::unlisted_participants("amendment.record.unlisted_participants", record)?;
         }
         Amendment::Action { details } => change.action("amendment.details", details).await?,
         Amendment::Subjects { subjects } => {

@@ -32,6 +32,37 @@ pub(crate) fn items(field: &str, len: usize, max: usize) -> Result<(), ApiError>
     }
 }
 
+/// 422 unless a discussion names at most [`MAX_PEOPLE`] people in all,
+/// and each professional without an account at `field` has a name, role and
+/// agency no longer than a name.
+pub(crate) fn unlisted_participants(
+    field: &str,
+    record: &accord_case::DiscussionRecord,
+) -> Result<(), ApiError> {
+    let unlisted = &record.unlisted_participants;
+    items(
+        field,
+        record.participants.len() + unlisted.len(),
+        MAX_PEOPLE,
+    )?;
+    for (i, p) in unlisted.iter().enumerate() {
+        chars(
+            &format!("{field}[{i}].name"),
+            p.name.as_str(),
+            MAX_NAME_CHARS,
+        )?;
+        if let Some(role) = &p.role {
+            chars(&format!("{field}[{i}].role"), role.as_str(), MAX_NAME_CHARS)?;
+        }
+        chars(
+            &format!("{field}[{i}].agency"),
+            p.agency.as_str(),
+            MAX_NAME_CHARS,
+        )?;
+    }
+    Ok(())
+}
+
 /// 422 unless `text` at `field` has at most `max` characters.
 pub(crate) fn chars(field: &str, text: &str, max: usize) -> Result<(), ApiError> {
     let len = text.chars().count();

@@ -69,6 +69,7 @@ use crate::{ApiError, AppState, ErrorBody};
         partnerships::list,
         partnerships::agencies,
         partnerships::people,
+        partnerships::suggestions,
         cases::raise,
         search::search,
         cases::show,
@@ -217,6 +218,10 @@ pub(crate) fn router() -> Router<AppState> {
             get(partnerships::agencies),
         )
         .route("/v1/partnerships/{id}/people", get(partnerships::people))
+        .route(
+            "/v1/partnerships/{id}/people/suggestions",
+            get(partnerships::suggestions),
+        )
         .route("/v1/cases", post(cases::raise).get(search::search))
         .route("/v1/cases/{id}", get(cases::show))
         .route(

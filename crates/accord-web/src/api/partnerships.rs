@@ -9,13 +9,13 @@
 
 use accord_store::{Partnership, Person};
 use axum::extract::State;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     ApiError, AppState, ErrorBody,
     auth::Principal,
-    extract::{Json, Path},
+    extract::{Json, Path, Query},
 };
 
 /// A Safeguarding Children Partnership.
@@ -187,4 +187,111 @@ pub(crate) async fn people(
     let partnership = own(&state, &principal, &id).await?;
     let people = state.store().people(&partnership.id).await?;
     Ok(Json(people.iter().map(PersonInfo::from).collect()))
+}
+
+/// What to find people by.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SuggestionQuery {
+    /// What was typed: part of a name, a job title or an agency's name.
+    /// Every word must match. Blank finds nobody.
+    #[serde(default)]
+    q: String,
+    /// The most people to answer with, from 1 to 50; 10 when left out.
+    #[param(minimum = 1, maximum = 50)]
+    limit: Option<usize>,
+}
+
+/// People a picker suggests for what was typed.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Suggestions {
+    /// How many people match in all, of whom `people` are the best.
+    total: usize,
+    /// The best matches: names starting with what was typed first.
+    people: Vec<Suggestion>,
+}
+
+/// Someone a picker suggests.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Suggestion {
+    /// Their id, to send as a participant.
+    id: String,
+    /// Their name.
+    name: String,
+    /// Their job title.
+    job_title: String,
+    /// Their agency's id.
+    agency: String,
+    /// Their agency's name.
+    agency_name: String,
+    /// How a picker shows them: "Name, job title (agency)".
+    label: String,
+}
+
+/// People to pick, found by what was typed: those of your partnership who
+/// work on cases, never an administrator or anyone whose account is
+/// disabled (issue 14 §3). A partnership may have thousands of people; this
+/// answers a picker as someone types.
+#[utoipa::path(
+    get,
+    path = "/api/v1/partnerships/{id}/people/suggestions",
+    tag = "directory",
+    params(
+        ("id" = String, Path, description = "Your partnership's id, such as `havering`."),
+        SuggestionQuery,
+    ),
+    responses(
+        (status = 200, description = "The people who match, best first.", body = Suggestions),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "The token may not read.", body = ErrorBody),
+        (status = 404, description = "Not your partnership.", body = ErrorBody),
+        (status = 400, description = "The limit is not from 1 to 50.", body = ErrorBody),
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub(crate) async fn suggestions(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    Query(query): Query<SuggestionQuery>,
+) -> Result<Json<Suggestions>, ApiError> {
+    let limit = query.limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return Err(ApiError::invalid_parameter(
+            "limit",
+            "`limit` must be a whole number from 1 to 50",
+        ));
+    }
+    let partnership = own(&state, &principal, &id).await?;
+    let store = state.store();
+    let people = store.people(&partnership.id).await?;
+    let agencies = store.agencies(&partnership.id).await?;
+    let disabled = store.disabled_people(&partnership.id).await?;
+    let found = accord_directory::search::find_people(&people, &agencies, &query.q, limit, |p| {
+        p.tier != accord_policy::RoleTier::Admin && !disabled.contains(&p.id)
+    });
+    let agency_name = |p: &Person| {
+        agencies
+            .iter()
+            .find(|a| a.id == p.agency)
+            .map_or_else(|| p.agency.to_string(), |a| a.name.clone())
+    };
+    Ok(Json(Suggestions {
+        total: found.total,
+        people: found
+            .people
+            .iter()
+            .map(|p| {
+                let agency_name = agency_name(p);
+                Suggestion {
+                    id: p.id.to_string(),
+                    name: p.name.clone(),
+                    job_title: p.job_title.clone(),
+                    agency: p.agency.to_string(),
+                    label: accord_directory::search::label(p, &agency_name),
+                    agency_name,
+                }
+            })
+            .collect(),
+    }))
 }

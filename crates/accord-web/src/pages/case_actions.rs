@@ -19,7 +19,7 @@ use super::extract::{Form, Path, Query};
 use accord_calendar::WorkingDays;
 use accord_case::{
     ActionDetails, AgencyId, Case, Command, DiscussionMode, DiscussionRecord, Extension,
-    MissingConfirmation, Offer, PanelSeat, Participant, Sequence,
+    MissingConfirmation, Offer, PanelSeat, Participant, Sequence, Text, UnlistedParticipant,
 };
 use accord_policy::{
     Before, FormId, Inclusion, Policy, RecordKind, ResolutionRoute, RoleRef, RoleTier, Stage,
@@ -36,7 +36,10 @@ use serde::Deserialize;
 
 use super::{
     Chrome, PageError, Section, Viewer,
-    form::{Block, Choice, Errors, Posted, Question, QuestionPage, today_parts, uk_instant},
+    form::{
+        Block, Choice, Errors, Picker, Posted, Question, QuestionPage, UnlistedRow, today_parts,
+        uk_instant,
+    },
     html_with_status, policy_forms, sentence, stage_words, words,
 };
 use crate::{
@@ -260,6 +263,9 @@ impl Act {
         let mapped = match (self, field.unwrap_or("")) {
             (Act::RecordDiscussion, "record.held_at") => "held_on",
             (Act::RecordDiscussion, f) if f.starts_with("record.participants") => "participants",
+            (Act::RecordDiscussion, f) if f.starts_with("record.unlisted_participants") => {
+                "unlisted-1-name"
+            }
             (Act::ConvenePanel, f) if f.starts_with("members") => "members",
             (Act::AgreeAction, "details.by_when") => "by_when",
             (Act::AgreeAction, "details.who") => "who",
@@ -344,6 +350,73 @@ impl Ctx<'_> {
         self.people.iter().find(|p| p.id.as_str() == id)
     }
 
+    /// Whether `person` may be picked: someone who works on cases (not an
+    /// administrator) whose account is not disabled (issue 14 §3: "Disabled
+    /// people never appear in pickers").
+    fn pickable(&self, person: &Person) -> bool {
+        person.tier != RoleTier::Admin && !self.disabled.contains(&person.id)
+    }
+
+    /// `person` as a picker shows them.
+    fn person_choice(&self, person: &Person) -> Choice {
+        let agency = self.agencies.iter().find(|a| a.id == person.agency);
+        let words = match agency {
+            Some(agency) => person_words(person, agency),
+            None => person.name.clone(),
+        };
+        Choice::new(person.id.as_str(), words)
+    }
+
+    /// The people picker `name`: who is chosen in `posted`, and whom the
+    /// text typed in its search box (`{name}-find`) finds, of the people
+    /// `keep` allows. It never lists everyone: a partnership may have
+    /// thousands (issue 14 §3).
+    fn picker(&self, posted: &Posted, name: &str, keep: impl Fn(&Person) -> bool) -> Picker {
+        let mut chosen: Vec<&Person> = Vec::new();
+        for id in posted.all(name) {
+            if let Some(p) = self.person(id)
+                && !chosen.iter().any(|c| c.id == p.id)
+            {
+                chosen.push(p);
+            }
+        }
+        let query = posted.get(&format!("{name}-find")).trim().to_owned();
+        let found = accord_directory::search::find_people(
+            self.people,
+            self.agencies,
+            &query,
+            FOUND_AT_MOST,
+            |p| self.pickable(p) && keep(p) && !chosen.iter().any(|c| c.id == p.id),
+        );
+        let quoted = format!("\u{201c}{query}\u{201d}");
+        let found_words = match found.total {
+            _ if query.is_empty() => String::new(),
+            0 => format!(
+                "Nobody else matches {quoted}. Check the spelling, or type part of their name, \
+                 job title or agency."
+            ),
+            1 => format!("1 person matches {quoted}. Tick them to add them."),
+            n if n <= FOUND_AT_MOST => {
+                format!("{n} people match {quoted}. Tick the people who took part.")
+            }
+            n => format!(
+                "{} people match {quoted}. The first {FOUND_AT_MOST} are shown: type more of \
+                 the name to find fewer.",
+                words::thousands(n)
+            ),
+        };
+        Picker {
+            chosen: chosen.iter().map(|p| self.person_choice(p)).collect(),
+            found: found.people.iter().map(|p| self.person_choice(p)).collect(),
+            query,
+            found_words,
+            source: format!(
+                "/api/v1/partnerships/{}/people/suggestions",
+                self.viewer.principal.partnership()
+            ),
+        }
+    }
+
     /// The partnership's people who work on cases, the disagreeing
     /// agencies' first, then the partnership team's, then the rest, each
     /// agency's people together under its name.
@@ -369,12 +442,11 @@ impl Ctx<'_> {
         let mut choices = Vec::new();
         for agency in agencies {
             let mut first = true;
-            for person in self.people.iter().filter(|p| {
-                p.agency == agency.id
-                    && p.tier != RoleTier::Admin
-                    && !self.disabled.contains(&p.id)
-                    && keep(p)
-            }) {
+            for person in self
+                .people
+                .iter()
+                .filter(|p| p.agency == agency.id && self.pickable(p) && keep(p))
+            {
                 let mut choice = Choice::new(person.id.as_str(), person_words(person, agency));
                 if first {
                     choice = choice.group(agency.name.clone());
@@ -388,11 +460,7 @@ impl Ctx<'_> {
 }
 
 fn person_words(person: &Person, agency: &Agency) -> String {
-    if person.job_title.trim().is_empty() {
-        format!("{}, {}", person.name, agency.name)
-    } else {
-        format!("{}, {} ({})", person.name, person.job_title, agency.name)
-    }
+    accord_directory::search::label(person, &agency.name)
 }
 
 /// The role someone takes part in at `stage`: a policy role they hold that
@@ -595,6 +663,19 @@ async fn answer(
             "the form was not sent whole: open the case again and start the form afresh",
         )));
     };
+    // "Find people" or "Add another professional", pressed without
+    // JavaScript: the form again, with what was found or a blank row, and
+    // everything chosen and typed kept.
+    if !posted.get("find").is_empty() {
+        return Ok(page(
+            act,
+            &ctx,
+            &posted,
+            &Errors::default(),
+            expected,
+            StatusCode::OK,
+        ));
+    }
     let command = match command(act, &ctx, &posted) {
         Ok(command) => command,
         Err(errors) => {
@@ -833,13 +914,23 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                         .collect(),
                     posted,
                 ),
-                Question::checkboxes(
+                Question::people(
                     "participants",
                     "Who took part?",
-                    ctx.people_by_agency(|_| true),
+                    ctx.picker(posted, "participants", |_| true),
                     posted,
                 )
-                .hint("Tick everyone who took part, yourself included."),
+                .hint("Find everyone who took part who has an Accord account, yourself included."),
+                Question::unlisted(
+                    "unlisted",
+                    "Anyone else who took part without an Accord account (optional)",
+                    unlisted_rows(posted, errors),
+                    posted,
+                )
+                .hint(
+                    "For example, a GP or a school's designated safeguarding lead. Give their \
+                     name and agency, and their role if you know it.",
+                ),
                 Question::textarea("summary", "What was said and decided?", posted)
                     .hint("Include the actions agreed and the reasons for the decisions."),
                 Question::yes_no("agreed", "Did it end in agreement?", posted)
@@ -1380,6 +1471,100 @@ fn chosen_people<'p>(
     people
 }
 
+/// The most people a picker's plain search shows at once.
+const FOUND_AT_MOST: usize = 20;
+
+/// The most professionals without an account a form reads.
+const UNLISTED_AT_MOST: usize = 20;
+
+/// The professionals without an account typed on the form, as
+/// `unlisted-{n}-name`, `-role` and `-agency`: those with anything typed, in
+/// order, as (name, role, agency).
+fn unlisted_typed(posted: &Posted) -> Vec<[String; 3]> {
+    (1..=UNLISTED_AT_MOST)
+        .map(|n| {
+            ["name", "role", "agency"].map(|part| {
+                posted
+                    .get(&format!("unlisted-{n}-{part}"))
+                    .trim()
+                    .to_owned()
+            })
+        })
+        .filter(|row| row.iter().any(|v| !v.is_empty()))
+        .collect()
+}
+
+/// The rows the form shows: those typed, numbered afresh from 1 (as
+/// [`unlisted_participants`] numbers their mistakes), and a blank one to
+/// fill when there are none or "Add another professional" was pressed.
+fn unlisted_rows(posted: &Posted, errors: &Errors) -> Vec<UnlistedRow> {
+    let mut rows: Vec<UnlistedRow> = unlisted_typed(posted)
+        .into_iter()
+        .enumerate()
+        .map(|(i, [name, role, agency])| UnlistedRow {
+            number: i + 1,
+            name,
+            role,
+            agency,
+            name_error: errors.on(&format!("unlisted-{}-name", i + 1)),
+            agency_error: errors.on(&format!("unlisted-{}-agency", i + 1)),
+        })
+        .collect();
+    if (rows.is_empty() || posted.get("find") == "unlisted") && rows.len() < UNLISTED_AT_MOST {
+        rows.push(UnlistedRow {
+            number: rows.len() + 1,
+            ..UnlistedRow::default()
+        });
+    }
+    rows
+}
+
+/// The professionals without an account typed on the form, each with a
+/// name and an agency (issue 14 §3), or a mistake for each that lacks one.
+fn unlisted_participants(posted: &Posted, e: &mut Errors) -> Vec<UnlistedParticipant> {
+    let max = crate::api::limits::MAX_NAME_CHARS;
+    let mut people = Vec::new();
+    for (i, [name, role, agency]) in unlisted_typed(posted).into_iter().enumerate() {
+        let n = i + 1;
+        let mut part = |field: &str, value: &str, blank: String, what: &str| {
+            let key = format!("unlisted-{n}-{field}");
+            if value.chars().count() > max {
+                e.add(
+                    &key,
+                    format!("The {what} of professional {n} must be {max} characters or fewer"),
+                );
+                None
+            } else {
+                match Text::parse(value) {
+                    Ok(text) => Some(text),
+                    Err(_) if blank.is_empty() => None,
+                    Err(_) => {
+                        e.add(&key, blank);
+                        None
+                    }
+                }
+            }
+        };
+        let name = part(
+            "name",
+            &name,
+            format!("Enter the name of professional {n}, or clear their row"),
+            "name",
+        );
+        let role = part("role", &role, String::new(), "role");
+        let agency = part(
+            "agency",
+            &agency,
+            format!("Enter the agency or organisation professional {n} works for"),
+            "agency",
+        );
+        if let (Some(name), Some(agency)) = (name, agency) {
+            people.push(UnlistedParticipant { name, role, agency });
+        }
+    }
+    people
+}
+
 /// The event number chosen in `name`, if it is one of `allowed`.
 fn chosen_sequence(
     posted: &Posted,
@@ -1411,13 +1596,38 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
             if how.is_none() {
                 e.add("how", "Select how it was held");
             }
-            let people = chosen_people(
-                ctx,
-                posted,
-                "participants",
-                "Select everyone who took part",
-                &mut e,
-            );
+            let unlisted = unlisted_participants(posted, &mut e);
+            let people = if posted.all("participants").is_empty() && !unlisted.is_empty() {
+                Vec::new()
+            } else {
+                chosen_people(
+                    ctx,
+                    posted,
+                    "participants",
+                    "Find and choose everyone who took part",
+                    &mut e,
+                )
+            };
+            let typed = posted.get("participants-find").trim();
+            if !typed.is_empty() {
+                e.add(
+                    "participants",
+                    format!(
+                        "You typed \u{201c}{typed}\u{201d} but did not choose anyone: choose \
+                         them from the people found, or clear the box"
+                    ),
+                );
+            }
+            if people.len() + unlisted.len() > crate::api::limits::MAX_PEOPLE {
+                e.add(
+                    "participants",
+                    format!(
+                        "A discussion can name at most {} people: take off anyone who did not \
+                         take part",
+                        crate::api::limits::MAX_PEOPLE
+                    ),
+                );
+            }
             let summary = e.take(
                 "summary",
                 posted.text("summary", "Enter what was said and decided"),
@@ -1460,6 +1670,7 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
                                     role: role_at(stage, p),
                                 })
                                 .collect(),
+                            unlisted_participants: unlisted,
                             summary,
                             ended_in_agreement: agreed,
                         },

@@ -367,6 +367,7 @@ pub(crate) async fn build(
                             names.agency(&p.agency)
                         )
                     })
+                    .chain(d.record.unlisted_participants.iter().map(unlisted_words))
                     .collect(),
                 summary: d.record.summary.to_string(),
                 agreed: d.record.ended_in_agreement,
@@ -973,6 +974,15 @@ async fn just_told(
         })
         .collect();
     Ok((told, untold))
+}
+
+/// A professional without an account as the discussion record names them:
+/// "Dr Priya Okafor (GP, Harold Hill Surgery; no Accord account)".
+fn unlisted_words(p: &accord_case::UnlistedParticipant) -> String {
+    match &p.role {
+        Some(role) => format!("{} ({role}, {}; no Accord account)", p.name, p.agency),
+        None => format!("{} ({}; no Accord account)", p.name, p.agency),
+    }
 }
 
 #[cfg(test)]

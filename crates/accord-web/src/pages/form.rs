@@ -357,6 +357,49 @@ pub(crate) enum Control {
     Select,
     /// A date: day, month and year boxes.
     Date,
+    /// People out of thousands: those chosen, ticked, and a box to find
+    /// more by typing ([`Picker`]).
+    People,
+    /// Professionals without an account: a name, role and agency for
+    /// each, as text ([`UnlistedRow`]).
+    Unlisted,
+}
+
+/// What a people picker shows without JavaScript: the people chosen so
+/// far, ticked, and the people a search found, to tick. It never lists the
+/// whole partnership, which may be thousands (issue 14 §3); with
+/// JavaScript, `accord.mjs` makes the search box a combobox that asks
+/// `source` for suggestions as someone types.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Picker {
+    /// The people chosen, ticked.
+    pub(crate) chosen: Vec<Choice>,
+    /// The people the search found who are not chosen yet.
+    pub(crate) found: Vec<Choice>,
+    /// What was typed to find people.
+    pub(crate) query: String,
+    /// What the search found, in words; empty when nobody searched.
+    pub(crate) found_words: String,
+    /// Where the combobox asks for suggestions (a JSON list).
+    pub(crate) source: String,
+}
+
+/// One professional without an account, as typed: `{name}-{n}-name`,
+/// `-role` and `-agency`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct UnlistedRow {
+    /// Its number, from 1.
+    pub(crate) number: usize,
+    /// Their name, as typed.
+    pub(crate) name: String,
+    /// Their role, as typed.
+    pub(crate) role: String,
+    /// Their agency, as typed.
+    pub(crate) agency: String,
+    /// What to fix in the name.
+    pub(crate) name_error: Option<String>,
+    /// What to fix in the agency.
+    pub(crate) agency_error: Option<String>,
 }
 
 /// One option of radios, checkboxes or a select.
@@ -438,6 +481,10 @@ pub(crate) struct Question {
     pub(crate) before_note: String,
     /// A smaller heading above it (a table's name); empty for none.
     pub(crate) before_minor: String,
+    /// The people picker (people).
+    pub(crate) picker: Picker,
+    /// The professionals without an account so far (unlisted).
+    pub(crate) rows: Vec<UnlistedRow>,
 }
 
 impl Question {
@@ -460,7 +507,29 @@ impl Question {
             before: String::new(),
             before_note: String::new(),
             before_minor: String::new(),
+            picker: Picker::default(),
+            rows: Vec::new(),
         }
+    }
+
+    /// A people picker: `picker` drawn under the words, its search box
+    /// the input the error summary links to.
+    pub(crate) fn people(name: &str, label: &str, picker: Picker, posted: &Posted) -> Question {
+        let mut q = Question::new(Control::People, name, label, posted);
+        q.picker = picker;
+        q
+    }
+
+    /// Professionals without an account, `rows` of name, role and agency.
+    pub(crate) fn unlisted(
+        name: &str,
+        label: &str,
+        rows: Vec<UnlistedRow>,
+        posted: &Posted,
+    ) -> Question {
+        let mut q = Question::new(Control::Unlisted, name, label, posted);
+        q.rows = rows;
+        q
     }
 
     /// A text input.
@@ -601,7 +670,11 @@ impl Question {
     pub(crate) fn in_fieldset(&self) -> bool {
         matches!(
             self.control,
-            Control::Radios | Control::Checkboxes | Control::Date
+            Control::Radios
+                | Control::Checkboxes
+                | Control::Date
+                | Control::People
+                | Control::Unlisted
         )
     }
 
@@ -614,6 +687,8 @@ impl Question {
             Control::Checkboxes => "checkboxes",
             Control::Select => "select",
             Control::Date => "date",
+            Control::People => "people",
+            Control::Unlisted => "unlisted",
         };
         name == control
     }

@@ -93,12 +93,29 @@ const MIN_WINDOW: u32 = 500;
 impl Browser {
     /// Starts Chromium for the test `test`, browsing the server at `base`.
     pub async fn start(test: &str, base: &str) -> Browser {
-        Browser::start_sized(test, base, (1280, 1000)).await
+        Browser::start_with(test, base, true, (1280, 1000)).await
     }
 
     /// As [`Browser::start`], in a window of `(width, height)` CSS pixels:
     /// `(320, 640)` is a phone, for the reflow checks of WCAG 2.2 1.4.10.
-    pub async fn start_sized(test: &str, base: &str, (width, height): (u32, u32)) -> Browser {
+    pub async fn start_sized(test: &str, base: &str, size: (u32, u32)) -> Browser {
+        Browser::start_with(test, base, true, size).await
+    }
+
+    /// Starts Chromium with JavaScript turned off for pages, as some
+    /// people and some locked-down machines browse: every page must work
+    /// so. (WebDriver's own scripts, which the helpers use to wait for
+    /// pages and to run axe-core, still run.)
+    pub async fn start_without_javascript(test: &str, base: &str) -> Browser {
+        Browser::start_with(test, base, false, (1280, 1000)).await
+    }
+
+    async fn start_with(
+        test: &str,
+        base: &str,
+        javascript: bool,
+        (width, height): (u32, u32),
+    ) -> Browser {
         let chromium = which("chromium", "apt-get install chromium (./scripts/test does)");
         let chromedriver = which(
             "chromedriver",
@@ -140,6 +157,9 @@ impl Browser {
             });
         }
         let mut capabilities = serde_json::Map::new();
+        if !javascript {
+            options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
         capabilities.insert("goog:chromeOptions".to_owned(), options);
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
@@ -458,7 +478,10 @@ impl Browser {
     /// that follows.
     pub async fn submit(&self) {
         let before = self.mark_page().await;
-        self.click("main form button[type=submit]").await;
+        // A people picker's "Find people" and "Add another professional"
+        // come before the form's own button, and are not it.
+        self.click("main form button[type=submit]:not([name=find])")
+            .await;
         self.wait_until_loaded(&before).await;
     }
 
@@ -580,6 +603,111 @@ impl Browser {
         self.press(&char::from(fantoccini::key::Key::Enter).to_string())
             .await;
         self.wait_until_loaded(&before).await;
+    }
+
+    /// In the people picker `name`, with JavaScript, types `query` and
+    /// chooses the person whose id is `value` with the arrow keys and
+    /// Enter, as someone using the keyboard alone does; fails if they are
+    /// never suggested.
+    pub async fn pick(&self, name: &str, query: &str, value: &str) {
+        self.fill(name, query).await;
+        let option = format!("#{name}-listbox [data-value=\"{value}\"]");
+        self.wait_for_element(&option).await;
+        for _ in 0..12 {
+            if self.present(&format!("{option}[aria-selected=true]")).await {
+                self.press(&char::from(fantoccini::key::Key::Enter).to_string())
+                    .await;
+                let chosen = format!("input[type=hidden][name=\"{name}\"][value=\"{value}\"]");
+                assert!(self.present(&chosen).await, "{value} is not chosen");
+                return;
+            }
+            self.press(&char::from(fantoccini::key::Key::Down).to_string())
+                .await;
+        }
+        panic!("the arrow keys never reached {value}");
+    }
+
+    /// In the people picker `name`, chooses the person whose id is
+    /// `value` by typing their name (read from the directory as the page's
+    /// session may) and choosing them with the keyboard, as
+    /// [`Browser::pick`] does.
+    pub async fn pick_person(&self, name: &str, value: &str) {
+        let person = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch('/api/v1/me').then(r => r.json())
+                   .then(me => fetch(`/api/v1/partnerships/${me.partnership}/people`))
+                   .then(r => r.json())
+                   .then(people => done((people.find(p => p.id === arguments[0]) || {}).name || null),
+                         () => done(null));",
+                vec![json!(value)],
+            )
+            .await
+            .expect("the directory is read");
+        let person = person
+            .as_str()
+            .unwrap_or_else(|| panic!("{value} is not in the directory"))
+            .to_owned();
+        self.pick(name, &person, value).await;
+    }
+
+    /// Waits until the page has an element `css` selects.
+    pub async fn wait_for_element(&self, css: &str) {
+        let started = Instant::now();
+        while !self.present(css).await {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{css} never appeared on {}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the element `css` selects holds `words`, shown or not
+    /// (a live region's announcement).
+    pub async fn wait_for_text(&self, css: &str, words: &str) {
+        let started = Instant::now();
+        loop {
+            let text = self
+                .client
+                .execute(
+                    "const e = document.querySelector(arguments[0]); return e ? e.textContent : ''",
+                    vec![json!(css)],
+                )
+                .await
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            if text.contains(words) {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{css} never said “{words}”: “{text}”"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the button `css` selects, and waits for the page it leads to.
+    pub async fn click_and_wait(&self, css: &str) {
+        let before = self.mark_page().await;
+        self.click(css).await;
+        self.wait_until_loaded(&before).await;
+    }
+
+    /// Whether the page has an element `css` selects.
+    pub async fn present(&self, css: &str) -> bool {
+        self.client
+            .execute(
+                "return document.querySelector(arguments[0]) !== null",
+                vec![json!(css)],
+            )
+            .await
+            .map(|v| v == true)
+            .unwrap_or(false)
     }
 
     /// Ends the session and stops the driver.

@@ -1,0 +1,339 @@
+//! Issue 14 §3, "Pick people from thousands", over HTTP: the pickers'
+//! suggestions (`GET /api/v1/partnerships/{id}/people/suggestions`), the
+//! plain form's "Find people" without JavaScript, and professionals with no
+//! account recorded on a discussion through the API and the page. The same
+//! picker in Chromium, with and without JavaScript, is `tests/picker.rs`.
+
+mod common;
+
+use common::{
+    Session, TestApp, get_as, page_as, post_as, sign_in, spawn_app_with_demo,
+    spawn_app_with_demo_and_clock,
+};
+use serde_json::{Value, json};
+
+const SUGGESTIONS: &str = "/api/v1/partnerships/havering/people/suggestions";
+
+fn raise_about_csc() -> Value {
+    json!({
+        "area": "levels-of-need",
+        "other_agency": "hav-csc",
+        "subjects": [{ "id": "c1", "name": "Child Q", "kind": "child",
+            "child_protection_plan": false, "looked_after": false, "immediate_risk": false }],
+        "concern": {
+            "disputed": "The referral was closed with no further action.",
+            "evidence": "Three attendances at A&E in two months.",
+            "outcome_sought": "A strategy discussion."
+        },
+    })
+}
+
+async fn raised(app: &TestApp, session: &Session) -> Value {
+    let (status, case) = post_as(app, session, "/api/v1/cases", &raise_about_csc()).await;
+    assert_eq!(status, 201, "{case}");
+    case
+}
+
+fn ids(answer: &Value) -> Vec<String> {
+    answer["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Posts the page form at `path` as a browser without JavaScript would.
+async fn post_form(
+    app: &TestApp,
+    session: &Session,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let mut form = vec![("csrf_token", session.csrf.as_str())];
+    form.extend_from_slice(fields);
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let response = session
+        .on(app.client.post(app.url(path)))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_owned());
+    (status, location.unwrap_or(response.text().await.unwrap()))
+}
+
+fn version_of(page: &str) -> String {
+    let marker = "name=\"expected_version\" value=\"";
+    let at = page.find(marker).unwrap() + marker.len();
+    page[at..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn suggestions_find_people_of_your_partnership_by_name_job_title_or_agency() {
+    let (app, _) = spawn_app_with_demo().await;
+    let me = sign_in(&app, "hav-school-practitioner").await;
+    let (status, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=ifan")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(ids(&answer)[0], "hav-csc-practitioner", "{answer}");
+    assert_eq!(answer["people"][0]["name"], "Ifan Kinvig");
+    assert_eq!(
+        answer["people"][0]["agency_name"],
+        "Havering Children's Social Care"
+    );
+    assert!(
+        answer["people"][0]["label"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ifan Kinvig, "),
+        "{answer}"
+    );
+    // Every word must match: a name and an agency.
+    let (_, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=kinvig%20social")).await;
+    assert_eq!(ids(&answer), ["hav-csc-practitioner"], "{answer}");
+    // Never another partnership's people (Mabli Kinvig is Plymouth's).
+    let (_, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=mabli%20kinvig")).await;
+    assert_eq!(answer["total"], 0, "{answer}");
+    let (status, _) = get_as(
+        &app,
+        &me,
+        "/api/v1/partnerships/plymouth/people/suggestions?q=kinvig",
+    )
+    .await;
+    assert_eq!(status, 404);
+    // A blank search offers nobody, and the limit is kept to.
+    let (_, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=%20")).await;
+    assert_eq!(answer["total"], 0);
+    let (_, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=a&limit=3")).await;
+    assert_eq!(ids(&answer).len(), 3);
+    assert!(answer["total"].as_u64().unwrap() > 3, "{answer}");
+    for bad in ["0", "51", "many"] {
+        let (status, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=a&limit={bad}")).await;
+        assert_eq!(status, 400, "{bad}: {answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains("limit"),
+            "{answer}"
+        );
+    }
+}
+
+/// Issue 14 §3: "Disabled people never appear in pickers", nor in their
+/// suggestions, nor in what the plain form's "Find people" finds; and an
+/// administrator, who works on no case, is never offered.
+#[tokio::test]
+async fn a_disabled_person_is_never_suggested() {
+    let (app, state) = spawn_app_with_demo().await;
+    let me = sign_in(&app, "hav-school-practitioner").await;
+    let case = raised(&app, &me).await;
+    let id = case["id"].as_str().unwrap();
+    let form = format!("/cases/{id}/record-discussion");
+    let find = |page: &str| page.contains("value=\"hav-csc-manager\"");
+    let (_, page) = page_as(&app, &me, &form).await;
+    let version = version_of(&page);
+    let search = [
+        ("expected_version", version.as_str()),
+        ("participants-find", "Jude Loxley"),
+        ("find", "participants"),
+    ];
+    let (status, page) = post_form(&app, &me, &form, &search).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(find(&page), "found before they leave");
+    let (_, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=jude%20loxley")).await;
+    assert_eq!(ids(&answer), ["hav-csc-manager"]);
+
+    state
+        .store()
+        .disable_account(
+            "hav-csc-manager",
+            state.now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+    let (_, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=jude%20loxley")).await;
+    assert_eq!(answer["total"], 0, "{answer}");
+    let (_, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=loxley")).await;
+    assert!(
+        !ids(&answer).contains(&"hav-csc-manager".to_owned()),
+        "{answer}"
+    );
+    let (_, page) = post_form(&app, &me, &form, &search).await;
+    assert!(!find(&page), "{page}");
+    assert!(page.contains("Nobody else matches “Jude Loxley”"), "{page}");
+
+    // The administrator (Tess Rendell) is never offered.
+    let (_, answer) = get_as(&app, &me, &format!("{SUGGESTIONS}?q=rendell")).await;
+    assert_eq!(answer["total"], 0, "{answer}");
+}
+
+/// Without JavaScript the form never lists the partnership: it shows the
+/// person recording, and "Find people" shows it again with whom the search
+/// found, keeping everything chosen and typed.
+#[tokio::test]
+async fn find_people_shows_the_form_again_with_the_matches_and_keeps_what_was_typed() {
+    let (app, state) = spawn_app_with_demo().await;
+    let me = sign_in(&app, "hav-school-practitioner").await;
+    let case = raised(&app, &me).await;
+    let id = case["id"].as_str().unwrap();
+    let form = format!("/cases/{id}/record-discussion");
+    let (_, page) = page_as(&app, &me, &form).await;
+    let everyone = state.store().people("havering").await.unwrap().len();
+    let boxes = |page: &str| page.matches("type=\"checkbox\"").count();
+    assert_eq!(boxes(&page), 1, "only the person recording, of {everyone}");
+    assert!(page.contains("value=\"hav-school-practitioner\" checked"));
+    let version = version_of(&page);
+    let (status, page) = post_form(
+        &app,
+        &me,
+        &form,
+        &[
+            ("expected_version", version.as_str()),
+            ("held_at", "9:30am"),
+            ("participants", "hav-school-practitioner"),
+            ("participants-find", "a"),
+            ("summary", "Kept while finding people."),
+            ("unlisted-1-name", "Dr Priya Okafor"),
+            ("find", "participants"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("people match “a”. The first 20 are shown"),
+        "{page}"
+    );
+    assert_eq!(boxes(&page), 21, "the one chosen and the first 20 found");
+    assert!(page.contains("value=\"9:30am\""));
+    assert!(page.contains("Kept while finding people."));
+    assert!(page.contains("value=\"Dr Priya Okafor\""));
+    assert!(page.contains("value=\"hav-school-practitioner\" checked"));
+    assert!(
+        !page.contains("govuk-error-summary"),
+        "finding is not a mistake"
+    );
+}
+
+/// Issue 14 §3: "A professional who has no account can still be recorded:
+/// name, role and agency, as text", through the page without JavaScript;
+/// a row without a name or an agency says what to fix.
+#[tokio::test]
+async fn the_page_records_an_unlisted_professional_and_says_what_is_missing() {
+    let (app, _, clock) = spawn_app_with_demo_and_clock().await;
+    let me = sign_in(&app, "hav-school-practitioner").await;
+    let case = raised(&app, &me).await;
+    clock.advance(60 * 60);
+    let id = case["id"].as_str().unwrap();
+    let form = format!("/cases/{id}/record-discussion");
+    let (_, page) = page_as(&app, &me, &form).await;
+    let version = version_of(&page);
+    let (day, month, year) = ("2", "6", "2025");
+    let mut fields = vec![
+        ("expected_version", version.as_str()),
+        ("held_on-day", day),
+        ("held_on-month", month),
+        ("held_on-year", year),
+        ("held_at", "10:45am"),
+        ("how", "phone"),
+        ("participants", "hav-school-practitioner"),
+        ("summary", "The GP shared the attendance history."),
+        ("agreed", "no"),
+        ("unlisted-1-name", "Dr Priya Okafor"),
+        ("unlisted-1-role", "GP"),
+        ("unlisted-2-role", "Health visitor"),
+    ];
+    let (status, page) = post_form(&app, &me, &form, &fields).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Enter the agency or organisation professional 1 works for"),
+        "{page}"
+    );
+    assert!(page.contains("Enter the name of professional 2, or clear their row"));
+    assert!(page.contains("href=\"#unlisted-1-agency\""));
+    assert!(page.contains("href=\"#unlisted-2-name\""));
+    fields.retain(|(k, _)| *k != "unlisted-2-role");
+    fields.push(("unlisted-1-agency", "Harold Hill Surgery"));
+    let (status, to) = post_form(&app, &me, &form, &fields).await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("/cases/{id}?done=record-discussion").as_str())
+    );
+    let (_, case) = get_as(&app, &me, &format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        case["discussions"][0]["record"]["unlisted_participants"],
+        json!([{ "name": "Dr Priya Okafor", "role": "GP", "agency": "Harold Hill Surgery" }]),
+        "{case}"
+    );
+    let (_, page) = page_as(&app, &me, &format!("/cases/{id}")).await;
+    assert!(
+        page.contains("Dr Priya Okafor (GP, Harold Hill Surgery; no Accord account)"),
+        "{page}"
+    );
+}
+
+/// The API's discussion carries `unlisted_participants`: each needs a
+/// name and an agency (a 422 naming the field), a role is optional, and
+/// the record shows them back.
+#[tokio::test]
+async fn the_api_records_unlisted_participants_and_refuses_one_without_a_name_or_agency() {
+    let (app, _, clock) = spawn_app_with_demo_and_clock().await;
+    let me = sign_in(&app, "hav-school-practitioner").await;
+    let case = raised(&app, &me).await;
+    clock.advance(60 * 60);
+    let id = case["id"].as_str().unwrap();
+    let path = format!("/api/v1/cases/{id}/discussions");
+    let body = |unlisted: Value| {
+        json!({
+            "expected_version": case["version"],
+            "record": {
+                "held_at": "2025-06-02T09:45:00Z",
+                "how": "phone",
+                "participants": [{ "person": "hav-school-practitioner", "agency": "hav-school",
+                    "role": "practitioner" }],
+                "unlisted_participants": unlisted,
+                "summary": "The school nurse joined the call.",
+                "ended_in_agreement": false
+            }
+        })
+    };
+    for (unlisted, field) in [
+        (
+            json!([{ "name": " ", "agency": "Harold Hill Surgery" }]),
+            "name",
+        ),
+        (json!([{ "name": "Sam Reyes" }]), "agency"),
+        (
+            json!([{ "name": "x".repeat(201), "agency": "Harold Hill Surgery" }]),
+            "name",
+        ),
+    ] {
+        let (status, answer) = post_as(&app, &me, &path, &body(unlisted)).await;
+        assert_eq!(status, 422, "{answer}");
+        assert!(
+            answer["field"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("unlisted_participants[0].{field}"))
+                || answer["message"].as_str().unwrap().contains(field),
+            "{answer}"
+        );
+    }
+    let (status, answer) = post_as(
+        &app,
+        &me,
+        &path,
+        &body(json!([{ "name": "Sam Reyes", "agency": "Hylands Primary School" }])),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["discussions"][0]["record"]["unlisted_participants"],
+        json!([{ "name": "Sam Reyes", "agency": "Hylands Primary School" }])
+    );
+}
