@@ -79,9 +79,9 @@ impl fantoccini::wd::WebDriverCompatibleCommand for DevTools {
         ))
     }
 
-    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (
-            axum::http::Method::POST,
+            http::Method::POST,
             Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
         )
     }
