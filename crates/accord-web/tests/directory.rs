@@ -135,12 +135,13 @@ async fn an_admin_page_reset_link_changes_nothing_until_it_is_used(backend: Back
 
     // A token is revoked by disabling, and enabling again does not bring
     // it back.
+    // Disabling is confirmed on its own page (issue 14 §7).
     for action in ["disable", "enable"] {
         let changed = post_form(
             &app,
             &admin,
             &format!("/admin/people/{MANAGER}/{action}"),
-            &[],
+            &[("confirm", "yes")],
         )
         .await;
         assert_eq!(changed.status(), 303, "{action}");
@@ -226,7 +227,7 @@ async fn nobody_changes_their_own_role_and_every_change_is_shown_to_administrato
     for words in [
         me_before.name.as_str(),
         manager.name.as_str(),
-        "Role: Manager",
+        "Role: Line manager",
         "Role: Head of service",
     ] {
         assert!(row.contains(words), "{words} in {row}");

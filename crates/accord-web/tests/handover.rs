@@ -109,12 +109,46 @@ async fn disabling_a_stage_lead_lists_their_work_and_handing_it_over_moves_it(ba
     assert!(!before.contains(&case), "not theirs yet: {before}");
     assert!(!told_of(&state, &successor.id).await.contains(&case));
 
-    // Disabling leads to the list of their open work.
-    let disabled = post_form(
+    // Disabling asks first: without its confirmation it only leads to the
+    // question, and nothing changes (issue 14 §7).
+    let asked = post_form(
         &app,
         &admin,
         &format!("/admin/people/{}/disable", leaver.id),
         &[],
+    )
+    .await;
+    assert_eq!(asked.status(), 303);
+    assert_eq!(
+        asked.headers()["location"],
+        format!("/admin/people/{}/disable", leaver.id).as_str()
+    );
+    let (status, question) = page(
+        &app,
+        &admin,
+        &format!("/admin/people/{}/disable", leaver.id),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        question.contains("name=\"confirm\" value=\"yes\""),
+        "{question}"
+    );
+    assert!(
+        !store
+            .account_states("havering")
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.person == leaver.id && s.disabled),
+        "asking disabled nothing"
+    );
+    // Confirmed, disabling leads to the list of their open work.
+    let disabled = post_form(
+        &app,
+        &admin,
+        &format!("/admin/people/{}/disable", leaver.id),
+        &[("confirm", "yes")],
     )
     .await;
     assert_eq!(disabled.status(), 303);

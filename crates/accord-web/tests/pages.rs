@@ -374,7 +374,13 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
 
     // Disabling leads to their open work (issue 13 §3). Back on their
     // page, the account is disabled.
+    // It asks first, saying what disabling does (issue 14 §7).
     b.click("#disable").await;
+    b.wait_for(|p| p == "/admin/people/hav-csc-manager/disable")
+        .await;
+    assert!(b.text("main").await.contains("signed out at once"));
+    b.axe("disabling an account, asked first").await;
+    b.click("main button[type=submit]").await;
     b.wait_for(|p| p.ends_with("/handover?done=disabled")).await;
     assert!(b.text("main").await.contains("Their account is disabled"));
     b.axe("a leaver's open work").await;

@@ -196,6 +196,7 @@ const ROUTES: &[Route] = &[
     r("POST",   "/admin/people/{id}", "/admin/people/hav-police-manager", Needs::Page),
     r("GET",    "/admin/people/{id}/handover", "/admin/people/hav-police-manager/handover", Needs::Page),
     r("POST",   "/admin/people/{id}/handover", "/admin/people/hav-police-manager/handover", Needs::Page),
+    r("GET",    "/admin/people/{id}/{action}", "/admin/people/hav-police-manager/disable", Needs::Page),
     r("POST",   "/admin/people/{id}/{action}", "/admin/people/hav-police-manager/disable", Needs::Page),
     r("GET",    "/admin/directory/import", "/admin/directory/import", Needs::Page),
     r("POST",   "/admin/directory/import", "/admin/directory/import", Needs::Page),

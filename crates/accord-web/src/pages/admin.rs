@@ -1049,6 +1049,65 @@ fn own_role_changes(me: &Person, answers: &PersonAnswers) -> Errors {
     errors
 }
 
+/// `GET /admin/people/{id}/disable`: what disabling their account does,
+/// and the button that does it. No other account action asks first: each
+/// of them can be undone or changes nothing until the person acts.
+pub(crate) async fn confirm_account(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let a = admin(&state, &viewer).await?;
+    let Some(person) = a.people.iter().find(|p| p.id.as_str() == id).cloned() else {
+        return Err(a.fail(super::no_such_page()));
+    };
+    if action != "disable" {
+        return Err(a.fail(super::no_such_page()));
+    }
+    if person.id == *viewer.principal.id() {
+        let mut errors = Errors::default();
+        errors.add(
+            "disable",
+            "You cannot disable your own account: ask another administrator",
+        );
+        return person_page(&state, &a, &id, None, &errors, None).await;
+    }
+    let back = format!("/admin/people/{id}");
+    let errors = Errors::default();
+    let page = QuestionPage {
+        chrome: a.chrome(
+            format!("Disable {}\u{2019}s account?", person.name),
+            &errors,
+        ),
+        errors: Vec::new(),
+        caption: format!("Administration: {}", a.partnership.name),
+        back: (back.clone(), "Back".to_owned()),
+        action: format!("/admin/people/{id}/disable"),
+        intro: vec![
+            format!(
+                "{} will be signed out at once, and will not be able to sign in until an \
+                 administrator enables their account again.",
+                person.name
+            ),
+            "Their API tokens and calendar feed stop working for good: enabling the account \
+             again does not bring them back."
+                .to_owned(),
+            "Their name stays on every case they worked on. Next, you can hand over their \
+             open work to someone else."
+                .to_owned(),
+        ],
+        blocks: Vec::new(),
+        questions: Vec::new(),
+        hidden: vec![("confirm".to_owned(), "yes".to_owned())],
+        csrf_token: viewer.csrf_token().to_owned(),
+        button: "Disable their account".to_owned(),
+        warning_button: true,
+        cancel: Some((back, "Cancel".to_owned())),
+        secondary: None,
+    };
+    Ok(html(&page))
+}
+
 /// `POST /admin/people/{id}/{account action}`: an invitation sent again
 /// (`invite`), a password reset link (`reset-link`), disabling, enabling,
 /// or resetting the second factor.
@@ -1056,7 +1115,7 @@ pub(crate) async fn account(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((id, action)): Path<(String, String)>,
-    Form(_pairs): Form<Vec<(String, String)>>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
     let Some(person) = a.people.iter().find(|p| p.id.as_str() == id).cloned() else {
@@ -1069,6 +1128,12 @@ pub(crate) async fn account(
             "You cannot disable your own account: ask another administrator",
         );
         return person_page(&state, &a, &id, None, &errors, None).await;
+    }
+    // Disabling ends someone's sessions and tokens for good: it is done
+    // only from its confirmation page (issue 14 §7: "Disabling an account
+    // takes one click with no confirmation").
+    if action == "disable" && Posted::from_pairs(pairs).get("confirm") != "yes" {
+        return Ok(Redirect::to(&format!("/admin/people/{id}/disable")).into_response());
     }
     let store = state.store();
     let now = state.now();

@@ -125,7 +125,10 @@ pub(crate) fn router() -> Router<AppState> {
             "/admin/people/{id}/handover",
             get(handover::show).post(handover::hand),
         )
-        .route("/admin/people/{id}/{action}", post(admin::account))
+        .route(
+            "/admin/people/{id}/{action}",
+            get(admin::confirm_account).post(admin::account),
+        )
         // The upload and its confirmation carry whole CSV files: they read
         // up to UPLOAD_LIMIT, where every other body is held to BODY_LIMIT.
         .route(
