@@ -328,9 +328,7 @@ async fn northshire_is_set_up_from_the_readme_and_its_people_work_a_case() {
     b.follow("Start now").await;
     b.choose("scope", "none").await;
     b.submit().await;
-    assert_eq!(b.path().await, "/raise/policy");
-    b.choose("policy", "northshire-2026").await;
-    b.submit().await;
+    assert_eq!(b.path().await, "/raise/other-agency");
     b.choose("other_agency", "nor-health").await;
     b.submit().await;
     b.choose("other_professional", "nor-health-practitioner")

@@ -129,11 +129,9 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     b.choose("scope", "none").await;
     b.submit().await;
 
-    assert_eq!(b.path().await, "/raise/policy");
-    b.choose("policy", "havering-2022").await;
-    look(&mut b, "raise-policy").await;
-    b.submit().await;
-
+    // Havering's policy has one procedure: no question of one choice
+    // (issue 14 §7), so the next asks which agency.
+    assert_eq!(b.path().await, "/raise/other-agency");
     b.choose("other_agency", "hav-health").await;
     look(&mut b, "raise-other-agency").await;
     b.submit().await;
@@ -574,12 +572,9 @@ async fn the_raise_journey_can_be_done_with_the_keyboard_alone() {
     b.tab_to("a.govuk-button--start").await;
     b.enter().await;
 
-    // Plymouth's policy names nothing out of its scope, so the first
-    // question is the policy's.
-    assert_eq!(b.path().await, "/raise/policy");
-    b.tab_to("input[name=policy]").await;
-    b.press(&space).await;
-    continue_with_keys(&b).await;
+    // Plymouth's policy names nothing out of its scope and has one
+    // procedure, so the first question is which agency.
+    assert_eq!(b.path().await, "/raise/other-agency");
 
     b.tab_to("input[name=other_agency]").await;
     b.arrow_to("ply-csc").await;

@@ -104,13 +104,8 @@ async fn a_disagreement_is_raised_and_worked_with_plain_html_forms() {
     assert_eq!((status, to.as_str()), (303, "/"));
     assert!(b.cookie.starts_with("accord_session="));
 
-    let steps: [Step; 7] = [
-        ("scope", &[("scope", "none")], "/raise/policy"),
-        (
-            "policy",
-            &[("policy", "havering-2022")],
-            "/raise/other-agency",
-        ),
+    let steps: [Step; 6] = [
+        ("scope", &[("scope", "none")], "/raise/other-agency"),
         (
             "other-agency",
             &[("other_agency", "hav-police")],

@@ -99,7 +99,7 @@ impl Step {
     fn owns(self, name: &str) -> bool {
         match self {
             Step::Scope => name == "scope",
-            Step::Policy => matches!(name, "policy" | "track"),
+            Step::Policy => name == "track",
             Step::OtherAgency => name == "other_agency",
             Step::OtherProfessional => name == "other_professional",
             Step::Subjects => {
@@ -207,6 +207,7 @@ impl Journey<'_> {
     fn applies(&self, step: Step, draft: &Posted) -> bool {
         match step {
             Step::Scope => out_of_scope(self.policy).next().is_some(),
+            Step::Policy => self.policy.tracks.len() > 1,
             Step::ImmediateRisk => {
                 draft.get("no_subject") != "yes"
                     && (1..=self.subject_count(draft))
@@ -603,45 +604,33 @@ fn ask(j: &Journey, step: Step, draft: &Posted) -> Asked {
                     ],
                 )
             }
+            // Asked only of a policy with more than one track (issue 14
+            // §7: a question of one choice is no question): which policy
+            // applies is said on the start page, as Accord runs one.
             Step::Policy => {
-                let mut questions = vec![
-                Question::radios(
-                    "policy",
-                    "Which partnership's policy applies?",
+                intro.push(format!(
+                    "{} has more than one procedure, for different kinds of disagreement.",
+                    the_title(&policy.title)
+                ));
+                (
+                    "What kind of disagreement is it?".to_owned(),
                     vec![
-                        Choice::new(
-                            policy.id.as_str(),
-                            format!("{}: {}", j.partnership.name, policy.title),
+                        Question::radios(
+                            "track",
+                            "What kind of disagreement is it?",
+                            policy
+                                .tracks
+                                .iter()
+                                .map(|t| {
+                                    Choice::new(t.id.as_str(), t.name.clone())
+                                        .hint(format!("{} ({})", t.description, t.section))
+                                })
+                                .collect(),
+                            draft,
                         )
-                        .hint(format!(
-                            "{}, {}",
-                            policy.document.title, policy.document.dated
-                        )),
+                        .page_heading(),
                     ],
-                    draft,
                 )
-                .hint(
-                    "The policy of the partnership where the child lives applies. Accord runs the \
-                     policy of the partnership you are signed in to; if the child lives in \
-                     another partnership's area, raise it with that partnership instead.",
-                ),
-            ];
-                if policy.tracks.len() > 1 {
-                    questions.push(Question::radios(
-                        "track",
-                        "What kind of disagreement is it?",
-                        policy
-                            .tracks
-                            .iter()
-                            .map(|t| {
-                                Choice::new(t.id.as_str(), t.name.clone())
-                                    .hint(format!("{} ({})", t.description, t.section))
-                            })
-                            .collect(),
-                        draft,
-                    ));
-                }
-                ("Which policy applies".to_owned(), questions)
             }
             Step::OtherAgency => (
                 "Which agency do you disagree with?".to_owned(),
@@ -898,9 +887,6 @@ fn check(j: &Journey, step: Step, draft: &Posted) -> Errors {
             }
         }
         Step::Policy => {
-            if draft.get("policy") != policy.id.as_str() {
-                e.add("policy", "Select the policy that applies");
-            }
             if policy.tracks.len() > 1
                 && !policy
                     .tracks
@@ -1100,11 +1086,17 @@ fn check_page(
         change: change(step),
         anchor: format!("change-{}", step.slug()),
     };
-    let mut about = vec![answer(
-        "Policy",
-        vec![format!("{}: {}", j.partnership.name, policy.title)],
-        Step::Policy,
-    )];
+    // The policy is the one Accord runs for the partnership: said, not
+    // changed here.
+    let mut about = vec![Answer {
+        change: String::new(),
+        anchor: String::new(),
+        ..answer(
+            "Policy",
+            vec![format!("{}: {}", j.partnership.name, policy.title)],
+            Step::Policy,
+        )
+    }];
     if policy.tracks.len() > 1 {
         about.push(answer(
             "Kind of disagreement",
