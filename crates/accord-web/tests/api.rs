@@ -455,6 +455,7 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/partnerships",
         "GET /api/v1/partnerships/{id}/agencies",
         "GET /api/v1/partnerships/{id}/people",
+        "GET /api/v1/partnerships/{id}/people/suggestions",
         "POST /api/v1/cases",
         "GET /api/v1/cases",
         "GET /api/v1/cases/{id}",

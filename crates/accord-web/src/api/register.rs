@@ -101,12 +101,15 @@ fn item(entry: &RegisterEntry, now: Timestamp) -> RegisterItem {
             entry.raising_agency.as_str().to_owned(),
             entry.other_agency.as_str().to_owned(),
         ],
-        due: entry
-            .due
-            .filter(|_| entry.status == Status::Open)
-            .map(|d| d.to_string()),
+        due: running_due(entry).map(|d| d.to_string()),
         overdue: overdue(entry, now),
     }
+}
+
+/// When `entry` falls due, if its clock is running: only a case being
+/// worked has one. A resolved case awaits confirmation, not a deadline.
+pub(crate) fn running_due(entry: &RegisterEntry) -> Option<Timestamp> {
+    entry.due.filter(|_| entry.status == Status::Open)
 }
 
 /// Whether `entry`'s deadline has passed at `now`. Only a case being worked
@@ -147,7 +150,7 @@ pub(crate) async fn visible_to(
     seen.sort_by(|a, b| {
         overdue(b, now)
             .cmp(&overdue(a, now))
-            .then_with(|| match (a.due, b.due) {
+            .then_with(|| match (running_due(a), running_due(b)) {
                 (Some(x), Some(y)) => x.cmp(&y),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
