@@ -14,32 +14,14 @@ mod common;
 
 use accord_store::Person;
 use accord_web::AppState;
-use common::{Backend, Session, TestApp, bearer_token, sign_in, spawn_app_with_directory};
+use common::{Backend, TestApp, bearer_token, sign_in, spawn_app_with_directory};
 
 const ADMIN: &str = "hav-admin";
 const MANAGER: &str = "hav-police-manager";
 
 /// Posts a form of `fields` to `path` as `session`, with its CSRF token as
 /// a form field, as the pages send it.
-async fn post_form(
-    app: &TestApp,
-    session: &Session,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("csrf_token", &session.csrf)
-        .extend_pairs(fields)
-        .finish();
-    app.client
-        .post(app.url(path))
-        .header("cookie", &session.cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
+use common::post_form_as as post_form;
 
 use common::page_as as page;
 

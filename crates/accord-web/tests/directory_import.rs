@@ -47,25 +47,7 @@ async fn upload(
         .unwrap()
 }
 
-async fn post_form(
-    app: &TestApp,
-    session: &Session,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("csrf_token", &session.csrf)
-        .extend_pairs(fields)
-        .finish();
-    app.client
-        .post(app.url(path))
-        .header("cookie", &session.cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
+use common::post_form_as as post_form;
 
 /// The hidden fields of the check page's confirmation form, as the
 /// browser sends them back.

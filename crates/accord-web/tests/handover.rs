@@ -9,29 +9,11 @@ mod common;
 use accord_case::{OpenWork, PersonId};
 use accord_policy::RoleTier;
 use accord_store::Person;
-use common::{Backend, Session, TestApp, run_jobs, sign_in, spawn_app_with_demo_on};
+use common::{Backend, run_jobs, sign_in, spawn_app_with_demo_on};
 
 const ADMIN: &str = "hav-admin";
 
-async fn post_form(
-    app: &TestApp,
-    session: &Session,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("csrf_token", &session.csrf)
-        .extend_pairs(fields)
-        .finish();
-    app.client
-        .post(app.url(path))
-        .header("cookie", &session.cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
+use common::post_form_as as post_form;
 
 use common::page_as as page;
 
