@@ -7,8 +7,8 @@
 
 use accord_calendar::Due;
 use accord_policy::{
-    AreaId, FormId, Policy, PolicyId, ResolutionRoute, RoleRef, Stage, StageNumber, ThemeId,
-    TrackId,
+    AreaId, FormId, Policy, PolicyId, ResolutionRoute, RoleRef, RoleTier, Stage, StageNumber,
+    ThemeId, TrackId,
 };
 use jiff::{SignedDuration, Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
@@ -1145,6 +1145,38 @@ impl Case {
     /// The two agencies in dispute: the raiser's, then the other.
     pub fn parties(&self) -> [&AgencyId; 2] {
         [&self.raised_by.agency, &self.other_agency]
+    }
+
+    /// Whether `person` may be given an action on this case: someone of an
+    /// agency in the disagreement, or of the partnership's team or its
+    /// chair (issue 12 §2). The engine refuses anyone else
+    /// (`ActionOwnerNotInvolved`), and pickers offer no one else.
+    pub fn may_own_action(&self, person: &Actor) -> bool {
+        matches!(person.tier, RoleTier::PartnershipTeam | RoleTier::Chair)
+            || self.parties().contains(&&person.agency)
+    }
+
+    /// Whether `person` may take a seat on the panel the current stage
+    /// convenes: someone holding a role its rule `seats` (Havering §2.12,
+    /// "a senior officer from three agencies who are members of the full
+    /// Board"). Where the rule names no seats the engine seats anyone, and
+    /// this offers the senior officers: a senior manager, head of service,
+    /// panel member or chair. False where the stage convenes no panel.
+    pub fn may_sit_on_panel(&self, policy: &Policy, person: &Actor) -> bool {
+        let Some(rule) = self.current_stage(policy).and_then(|s| s.panel.as_ref()) else {
+            return false;
+        };
+        if rule.seats.is_empty() {
+            matches!(
+                person.tier,
+                RoleTier::SeniorManager
+                    | RoleTier::HeadOfService
+                    | RoleTier::PanelMember
+                    | RoleTier::Chair
+            )
+        } else {
+            rule.seats.iter().any(|r| person.holds(r))
+        }
     }
 
     /// Whom it is about, as last corrected or changed.

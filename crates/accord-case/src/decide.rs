@@ -2100,11 +2100,7 @@ impl Case {
                 section: design::CONCEPTS.into(),
             });
         }
-        let partnership_team = matches!(
-            entry.person.tier,
-            RoleTier::PartnershipTeam | RoleTier::Chair
-        );
-        if !partnership_team && !self.parties().contains(&&entry.person.agency) {
+        if !self.may_own_action(&entry.person) {
             return Err(Refusal::ActionOwnerNotInvolved {
                 field,
                 person: details.who.clone(),

@@ -459,6 +459,7 @@ async fn the_openapi_document_lists_every_route() {
         "POST /api/v1/cases",
         "GET /api/v1/cases",
         "GET /api/v1/cases/{id}",
+        "GET /api/v1/cases/{id}/people/suggestions",
         "POST /api/v1/cases/{id}/discussions",
         "POST /api/v1/cases/{id}/discussions/{discussion}/approval",
         "POST /api/v1/cases/{id}/actions",

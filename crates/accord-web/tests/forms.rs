@@ -215,7 +215,7 @@ async fn every_raise_page_passes_axe_empty_and_with_its_errors() {
     b.choose("track", "professional").await;
     b.submit().await;
     empty(&mut b, "other-agency").await;
-    b.choose("other_agency", "sut-csc").await;
+    b.choose_agency("other_agency", "sut-csc").await;
     b.submit().await;
     empty(&mut b, "other-professional").await;
     b.choose("other_professional", "unknown").await;

@@ -132,7 +132,7 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     // Havering's policy has one procedure: no question of one choice
     // (issue 14 §7), so the next asks which agency.
     assert_eq!(b.path().await, "/raise/other-agency");
-    b.choose("other_agency", "hav-health").await;
+    b.choose_agency("other_agency", "hav-health").await;
     look(&mut b, "raise-other-agency").await;
     b.submit().await;
 
@@ -322,12 +322,7 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     assert!(missing.contains("Select who will do it"), "{missing}");
     assert!(missing.contains("Enter the date it is due by"), "{missing}");
     look(&mut b, "agree-action-error").await;
-    b.click("select#who").await;
-    b.find("select#who option[value=hav-health-manager]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.pick_person("who", "hav-health-manager").await;
     b.fill(
         "what",
         "Share the health visitor's notes with children's social care.",
@@ -415,13 +410,13 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     b.follow("Convene the Resolution Panel").await;
     // Only the agencies' members of the full Board are offered (§2.12), and
     // two agencies are too few: the engine's refusal is shown.
-    b.choose("members", "hav-csc-head-of-service").await;
-    b.choose("members", "hav-health-head-of-service").await;
+    b.pick_person("members", "hav-csc-head-of-service").await;
+    b.pick_person("members", "hav-health-head-of-service").await;
     b.submit().await;
     let too_few = errors(&b).await;
     assert!(too_few.contains("§2.12"), "{too_few}");
     look(&mut b, "panel-too-small").await;
-    b.choose("members", "hav-police-head-of-service").await;
+    b.pick_person("members", "hav-police-head-of-service").await;
     b.submit().await;
     assert!(b.path().await.ends_with("?done=convene-panel"));
     let panel = b.text("main").await;
@@ -440,7 +435,7 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     for agency in ["hav-csc", "hav-health"] {
         b.open(&format!("/cases/{case}")).await;
         b.follow("Record a representation to the panel").await;
-        b.choose("agency", agency).await;
+        b.choose_agency("agency", agency).await;
         b.fill("summary", "The agency's view, as put to the panel.")
             .await;
         look(&mut b, &format!("representation-{agency}")).await;
@@ -576,8 +571,11 @@ async fn the_raise_journey_can_be_done_with_the_keyboard_alone() {
     // procedure, so the first question is which agency.
     assert_eq!(b.path().await, "/raise/other-agency");
 
-    b.tab_to("input[name=other_agency]").await;
-    b.arrow_to("ply-csc").await;
+    // The agency is chosen by typing part of its name, then the arrow
+    // keys and Enter (issue 14 §3).
+    b.tab_to("#other_agency").await;
+    b.press("social care").await;
+    b.arrow_to_option("other_agency", "ply-csc").await;
     continue_with_keys(&b).await;
 
     b.tab_to("input[name=other_professional]").await;

@@ -1,5 +1,7 @@
 //! Issue 14 §3, "Pick people from thousands", over HTTP: the pickers'
-//! suggestions (`GET /api/v1/partnerships/{id}/people/suggestions`), the
+//! suggestions (`GET /api/v1/partnerships/{id}/people/suggestions`, and a
+//! case's, `GET /api/v1/cases/{id}/people/suggestions`, of those who may
+//! own an action or sit on its panel), the
 //! plain form's "Find people" without JavaScript, and professionals with no
 //! account recorded on a discussion through the API and the page. The same
 //! picker in Chromium, with and without JavaScript, is `tests/picker.rs`.
@@ -43,25 +45,15 @@ fn ids(answer: &Value) -> Vec<String> {
         .collect()
 }
 
-/// Posts the page form at `path` as a browser without JavaScript would.
+/// Posts the page form at `path` as a browser without JavaScript would:
+/// the status, and where it leads or the page it shows.
 async fn post_form(
     app: &TestApp,
     session: &Session,
     path: &str,
     fields: &[(&str, &str)],
 ) -> (u16, String) {
-    let mut form = vec![("csrf_token", session.csrf.as_str())];
-    form.extend_from_slice(fields);
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form)
-        .finish();
-    let response = session
-        .on(app.client.post(app.url(path)))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = common::post_form_as(app, session, path, fields).await;
     let status = response.status().as_u16();
     let location = response
         .headers()
@@ -336,4 +328,179 @@ async fn the_api_records_unlisted_participants_and_refuses_one_without_a_name_or
         answer["discussions"][0]["record"]["unlisted_participants"],
         json!([{ "name": "Sam Reyes", "agency": "Hylands Primary School" }])
     );
+}
+
+/// Issue 14 §3: an action's owner and a panel's members are picked by
+/// typing too, and a case's suggestions offer only whom the engine would
+/// accept: an action goes to someone of an agency in the disagreement or
+/// of the partnership's team (issue 12 §2), and Havering's panel seats
+/// only "senior officer[s] from three agencies who are members of the
+/// full Board of the HSCP" (§2.12; HAV-11).
+#[tokio::test]
+async fn a_cases_suggestions_offer_only_who_may_own_its_action_or_sit_on_its_panel() {
+    let (app, state) = spawn_app_with_demo().await;
+    let me = sign_in(&app, "hav-school-practitioner").await;
+    let case = raised(&app, &me).await;
+    let id = case["id"].as_str().unwrap();
+    let owners = |q: &str| format!("/api/v1/cases/{id}/people/suggestions?for=action-owner&q={q}");
+
+    // Of the police, in neither agency nor the partnership's team, nobody.
+    let (status, answer) = get_as(&app, &me, &owners("police")).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["total"], 0, "{answer}");
+    // Of children's social care, in the disagreement, its people; the
+    // partnership's team too.
+    let (_, answer) = get_as(&app, &me, &owners("manager")).await;
+    let found = ids(&answer);
+    assert!(found.contains(&"hav-csc-manager".to_owned()), "{answer}");
+    assert!(
+        found.contains(&"hav-partnership-team".to_owned()),
+        "{answer}"
+    );
+    assert!(
+        !found.iter().any(|p| p.starts_with("hav-police")),
+        "{answer}"
+    );
+    let (_, answer) = get_as(&app, &me, &owners("academy")).await;
+    assert!(
+        ids(&answer).contains(&"hav-school-practitioner".to_owned()),
+        "{answer}"
+    );
+    // Every suggestion is someone the engine accepts as the owner.
+    let people = state.store().people("havering").await.unwrap();
+    for suggested in ids(&get_as(&app, &me, &owners("a")).await.1) {
+        let person = people.iter().find(|p| p.id.as_str() == suggested).unwrap();
+        assert!(
+            ["hav-school", "hav-csc"].contains(&person.agency.as_str())
+                || matches!(
+                    person.tier,
+                    accord_policy::RoleTier::PartnershipTeam | accord_policy::RoleTier::Chair
+                ),
+            "{suggested} may not own an action on {id}"
+        );
+    }
+    // A discussion's participants may be anyone who works on cases.
+    let (_, answer) = get_as(
+        &app,
+        &me,
+        &format!("/api/v1/cases/{id}/people/suggestions?q=police"),
+    )
+    .await;
+    assert!(answer["total"].as_u64().unwrap() > 0, "{answer}");
+    // At Stage One there is no panel to sit on.
+    let (_, answer) = get_as(
+        &app,
+        &me,
+        &format!("/api/v1/cases/{id}/people/suggestions?for=panel-member&q=a"),
+    )
+    .await;
+    assert_eq!(answer["total"], 0, "{answer}");
+
+    // At Stage Four, only those holding a seat the panel rule names.
+    let chair = sign_in(&app, "hav-chair").await;
+    let (_, register) = get_as(&app, &chair, "/api/v1/register?stage=4").await;
+    let at_four = register["cases"][0]["id"]
+        .as_str()
+        .expect("a case at Stage Four");
+    let (status, answer) = get_as(
+        &app,
+        &chair,
+        &format!("/api/v1/cases/{at_four}/people/suggestions?for=panel-member&q=a&limit=50"),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let seated = ids(&answer);
+    assert!(
+        seated.contains(&"hav-police-head-of-service".to_owned()),
+        "{answer}"
+    );
+    for suggested in &seated {
+        let person = people.iter().find(|p| p.id.as_str() == suggested).unwrap();
+        let hscp = accord_policy::RoleRef::parse("hscp-member").unwrap();
+        assert!(
+            person.holds(&hscp) || person.tier == accord_policy::RoleTier::PanelMember,
+            "{suggested} holds no Board seat (§2.12)"
+        );
+    }
+    assert!(
+        !seated.iter().any(|p| p.ends_with("-practitioner")),
+        "{answer}"
+    );
+
+    // What they are picked for must be one Accord knows.
+    let (status, answer) = get_as(
+        &app,
+        &me,
+        &format!("/api/v1/cases/{id}/people/suggestions?for=chair&q=a"),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    // A case one may not see is one that does not exist.
+    let police = sign_in(&app, "hav-police-practitioner").await;
+    let (status, _) = get_as(&app, &police, &owners("a")).await;
+    assert_eq!(status, 404);
+}
+
+/// Issue 14 §3 without JavaScript: the action's owner is found with "Find
+/// people" and chosen from radios (one person, not several), and the
+/// action is agreed with them.
+#[tokio::test]
+async fn an_actions_owner_is_found_and_chosen_without_javascript() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let me = sign_in(&app, "hav-school-practitioner").await;
+    let case = raised(&app, &me).await;
+    let id = case["id"].as_str().unwrap();
+    let form = format!("/cases/{id}/agree-action");
+    let (_, page) = page_as(&app, &me, &form).await;
+    assert!(page.contains("Nobody is chosen yet."), "{page}");
+    assert!(!page.contains("type=\"radio\" value=\"hav-csc-manager\""));
+    let version = version_of(&page);
+    let typed = [
+        ("expected_version", version.as_str()),
+        ("what", "Share the chronology."),
+        ("by_when-day", "10"),
+        ("by_when-month", "6"),
+        ("by_when-year", "2031"),
+    ];
+
+    // A name typed but not looked up: the error says what to do.
+    let mut fields = typed.to_vec();
+    fields.push(("who-find", "Jude"));
+    let (status, page) = post_form(&app, &me, &form, &fields).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains(
+            "Select who will do it: press “Find people”, then choose from the people found"
+        ),
+        "{page}"
+    );
+
+    let mut fields = typed.to_vec();
+    fields.extend([("who-find", "manager"), ("find", "who")]);
+    let (status, page) = post_form(&app, &me, &form, &fields).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Choose who will do it."), "{page}");
+    assert!(
+        page.contains("type=\"radio\" value=\"hav-csc-manager\""),
+        "{page}"
+    );
+    assert!(!page.contains("type=\"checkbox\" value=\"hav-csc-manager\""));
+    assert!(
+        !page.contains("value=\"hav-police-"),
+        "not in the disagreement"
+    );
+    assert!(
+        page.contains("Share the chronology."),
+        "what was typed is kept"
+    );
+
+    let mut fields = typed.to_vec();
+    fields.push(("who", "hav-csc-manager"));
+    let (status, to) = post_form(&app, &me, &form, &fields).await;
+    assert_eq!(
+        (status, to.as_str()),
+        (303, format!("/cases/{id}?done=agree-action").as_str())
+    );
+    let (_, page) = page_as(&app, &me, &format!("/cases/{id}")).await;
+    assert!(page.contains("Share the chronology."), "{page}");
 }

@@ -120,6 +120,7 @@ const ROUTES: &[Route] = &[
     r("GET",    "/api/v1/partnerships/{id}/people/suggestions", "/api/v1/partnerships/havering/people/suggestions?q=csc", Needs::Read),
     r("POST",   "/api/v1/cases", "/api/v1/cases", Needs::Write),
     r("GET",    "/api/v1/cases/{id}", CASE, Needs::Read),
+    r("GET",    "/api/v1/cases/{id}/people/suggestions", "/api/v1/cases/HAV-DEMO-0001/people/suggestions?q=csc&for=action-owner", Needs::Read),
     r("POST",   "/api/v1/cases/{id}/discussions", "/api/v1/cases/HAV-DEMO-0001/discussions", Needs::Write),
     r("POST",   "/api/v1/cases/{id}/discussions/{discussion}/approval", "/api/v1/cases/HAV-DEMO-0001/discussions/2/approval", Needs::Write),
     r("POST",   "/api/v1/cases/{id}/actions", "/api/v1/cases/HAV-DEMO-0001/actions", Needs::Write),

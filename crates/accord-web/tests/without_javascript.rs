@@ -145,6 +145,28 @@ async fn a_disagreement_is_raised_and_worked_with_plain_html_forms() {
         let (status, to) = b.post(&path, &path, fields).await;
         assert_eq!((status, to.as_str()), (303, next), "{step}");
     }
+    // Issue 14 §3: without JavaScript the agency is chosen from a plain
+    // select of the partnership's other agencies, the one chosen kept.
+    let (status, _, page) = b.get("/raise/other-agency").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<select class=\"govuk-select\" id=\"other_agency\" name=\"other_agency\""),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<option value=\"hav-police\" selected>Metropolitan Police, East Area</option>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("<option value=\"hav-school\">Hornchurch Fields Academy</option>"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<option value=\"hav-csc\""),
+        "not the raiser's own agency"
+    );
     // A page sent with a mistake is shown again, not redirected.
     let (status, _) = b.post("/raise/concern", "/raise/concern", &[]).await;
     assert_eq!(status, 422);

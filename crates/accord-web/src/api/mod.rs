@@ -16,7 +16,7 @@ pub(crate) mod cases;
 pub(crate) mod commands;
 mod health;
 pub(crate) mod limits;
-mod partnerships;
+pub(crate) mod partnerships;
 pub(crate) mod password;
 mod policies;
 pub(crate) mod register;
@@ -70,6 +70,7 @@ use crate::{ApiError, AppState, ErrorBody};
         partnerships::agencies,
         partnerships::people,
         partnerships::suggestions,
+        partnerships::case_suggestions,
         cases::raise,
         search::search,
         cases::show,
@@ -224,6 +225,10 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/v1/cases", post(cases::raise).get(search::search))
         .route("/v1/cases/{id}", get(cases::show))
+        .route(
+            "/v1/cases/{id}/people/suggestions",
+            get(partnerships::case_suggestions),
+        )
         .route(
             "/v1/cases/{id}/discussions",
             post(commands::record_discussion),

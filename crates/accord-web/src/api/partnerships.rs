@@ -255,20 +255,138 @@ pub(crate) async fn suggestions(
     Path(id): Path<String>,
     Query(query): Query<SuggestionQuery>,
 ) -> Result<Json<Suggestions>, ApiError> {
-    let limit = query.limit.unwrap_or(10);
-    if !(1..=50).contains(&limit) {
-        return Err(ApiError::invalid_parameter(
+    let limit = suggestion_limit(query.limit)?;
+    let partnership = own(&state, &principal, &id).await?;
+    let found = suggest(&state, &partnership.id, &query.q, limit, |_| true).await?;
+    Ok(Json(found))
+}
+
+/// Whom a case's people picker offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum PickFor {
+    /// Someone who took part in a discussion: anyone who works on cases.
+    Participant,
+    /// Whoever will do an agreed action: someone of an agency in the
+    /// disagreement, or of the partnership's team or its chair.
+    ActionOwner,
+    /// A member of the panel the current stage convenes: someone holding
+    /// a role its rule seats, or, where it names none, a senior officer.
+    PanelMember,
+}
+
+impl PickFor {
+    /// Whether `person` may be picked for this on `case`, as the engine
+    /// will judge them ([`accord_case::Case::may_own_action`],
+    /// [`accord_case::Case::may_sit_on_panel`]).
+    pub(crate) fn allows(
+        self,
+        case: &accord_case::Case,
+        policy: &accord_policy::Policy,
+        person: &Person,
+    ) -> bool {
+        match self {
+            PickFor::Participant => true,
+            PickFor::ActionOwner => case.may_own_action(&person.actor()),
+            PickFor::PanelMember => case.may_sit_on_panel(policy, &person.actor()),
+        }
+    }
+
+    /// Its name in a query, such as `action-owner`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            PickFor::Participant => "participant",
+            PickFor::ActionOwner => "action-owner",
+            PickFor::PanelMember => "panel-member",
+        }
+    }
+}
+
+/// What to find people for a case by.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CaseSuggestionQuery {
+    /// What was typed: part of a name, a job title or an agency's name.
+    /// Every word must match. Blank finds nobody.
+    #[serde(default)]
+    q: String,
+    /// The most people to answer with, from 1 to 50; 10 when left out.
+    #[param(minimum = 1, maximum = 50)]
+    limit: Option<usize>,
+    /// What they are picked for: `participant` (the default),
+    /// `action-owner` or `panel-member`.
+    #[serde(default, rename = "for")]
+    #[param(rename = "for", inline)]
+    pick_for: Option<PickFor>,
+}
+
+/// People to pick on a case, found by what was typed, of those who may be
+/// picked for what `for` names: anyone who works on cases to have taken
+/// part, someone of an agency in the disagreement or of the partnership's
+/// team to own an action, someone the panel rule seats to sit on the
+/// panel. Never an administrator or anyone whose account is disabled. The
+/// case must be one you may see; this shows nothing of it but who may be
+/// picked.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cases/{id}/people/suggestions",
+    tag = "directory",
+    params(
+        ("id" = String, Path, description = "The case id, such as `HAV-DEMO-0001`."),
+        CaseSuggestionQuery,
+    ),
+    responses(
+        (status = 200, description = "The people who match, best first.", body = Suggestions),
+        (status = 401, description = "Nobody is signed in.", body = ErrorBody),
+        (status = 403, description = "The token may not read.", body = ErrorBody),
+        (status = 404, description = "No such case, or not one you may see.", body = ErrorBody),
+        (status = 400, description = "The limit is not from 1 to 50, or `for` is not one of `participant`, `action-owner` and `panel-member`.", body = ErrorBody),
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub(crate) async fn case_suggestions(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    Query(query): Query<CaseSuggestionQuery>,
+) -> Result<Json<Suggestions>, ApiError> {
+    let limit = suggestion_limit(query.limit)?;
+    let opened = super::cases::open_visible(&state, &principal, &id).await?;
+    let pick_for = query.pick_for.unwrap_or(PickFor::Participant);
+    let found = suggest(&state, principal.partnership(), &query.q, limit, |p| {
+        pick_for.allows(&opened.case, &opened.policy, p)
+    })
+    .await?;
+    Ok(Json(found))
+}
+
+fn suggestion_limit(limit: Option<usize>) -> Result<usize, ApiError> {
+    let limit = limit.unwrap_or(10);
+    if (1..=50).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::invalid_parameter(
             "limit",
             "`limit` must be a whole number from 1 to 50",
-        ));
+        ))
     }
-    let partnership = own(&state, &principal, &id).await?;
+}
+
+/// The people of `partnership` who match `q`, at most `limit`, of those
+/// who work on cases, are not disabled, and `keep` allows.
+async fn suggest(
+    state: &AppState,
+    partnership: &str,
+    q: &str,
+    limit: usize,
+    keep: impl Fn(&Person) -> bool,
+) -> Result<Suggestions, ApiError> {
     let store = state.store();
-    let people = store.people(&partnership.id).await?;
-    let agencies = store.agencies(&partnership.id).await?;
-    let disabled = store.disabled_people(&partnership.id).await?;
-    let found = accord_directory::search::find_people(&people, &agencies, &query.q, limit, |p| {
-        p.tier != accord_policy::RoleTier::Admin && !disabled.contains(&p.id)
+    let people = store.people(partnership).await?;
+    let agencies = store.agencies(partnership).await?;
+    let disabled = store.disabled_people(partnership).await?;
+    let found = accord_directory::search::find_people(&people, &agencies, q, limit, |p| {
+        p.tier != accord_policy::RoleTier::Admin && !disabled.contains(&p.id) && keep(p)
     });
     let agency_name = |p: &Person| {
         agencies
@@ -276,7 +394,7 @@ pub(crate) async fn suggestions(
             .find(|a| a.id == p.agency)
             .map_or_else(|| p.agency.to_string(), |a| a.name.clone())
     };
-    Ok(Json(Suggestions {
+    Ok(Suggestions {
         total: found.total,
         people: found
             .people
@@ -293,5 +411,5 @@ pub(crate) async fn suggestions(
                 }
             })
             .collect(),
-    }))
+    })
 }

@@ -44,7 +44,7 @@ use super::{
 };
 use crate::{
     ApiError, AppState,
-    api::{cases::open_visible, commands::Change},
+    api::{cases::open_visible, commands::Change, partnerships::PickFor},
 };
 
 /// A command as a form.
@@ -371,7 +371,9 @@ impl Ctx<'_> {
     /// text typed in its search box (`{name}-find`) finds, of the people
     /// `keep` allows. It never lists everyone: a partnership may have
     /// thousands (issue 14 §3).
-    fn picker(&self, posted: &Posted, name: &str, keep: impl Fn(&Person) -> bool) -> Picker {
+    fn picker(&self, posted: &Posted, name: &str, pick_for: PickFor) -> Picker {
+        let keep = |p: &Person| pick_for.allows(self.case, self.policy, p);
+        let single = pick_for == PickFor::ActionOwner;
         let mut chosen: Vec<&Person> = Vec::new();
         for id in posted.all(name) {
             if let Some(p) = self.person(id)
@@ -379,6 +381,9 @@ impl Ctx<'_> {
             {
                 chosen.push(p);
             }
+        }
+        if single {
+            chosen.truncate(1);
         }
         let query = posted.get(&format!("{name}-find")).trim().to_owned();
         let found = accord_directory::search::find_people(
@@ -395,10 +400,16 @@ impl Ctx<'_> {
                 "Nobody else matches {quoted}. Check the spelling, or type part of their name, \
                  job title or agency."
             ),
+            1 if single => format!("1 person matches {quoted}. Choose them if it is them."),
             1 => format!("1 person matches {quoted}. Tick them to add them."),
-            n if n <= FOUND_AT_MOST => {
-                format!("{n} people match {quoted}. Tick the people who took part.")
-            }
+            n if n <= FOUND_AT_MOST => format!(
+                "{n} people match {quoted}. {}",
+                match pick_for {
+                    PickFor::Participant => "Tick the people who took part.",
+                    PickFor::ActionOwner => "Choose who will do it.",
+                    PickFor::PanelMember => "Tick the panel's members.",
+                }
+            ),
             n => format!(
                 "{} people match {quoted}. The first {FOUND_AT_MOST} are shown: type more of \
                  the name to find fewer.",
@@ -411,51 +422,12 @@ impl Ctx<'_> {
             query,
             found_words,
             source: format!(
-                "/api/v1/partnerships/{}/people/suggestions",
-                self.viewer.principal.partnership()
+                "/api/v1/cases/{}/people/suggestions?for={}",
+                self.case.id(),
+                pick_for.as_str()
             ),
+            single,
         }
-    }
-
-    /// The partnership's people who work on cases, the disagreeing
-    /// agencies' first, then the partnership team's, then the rest, each
-    /// agency's people together under its name.
-    fn people_by_agency(&self, keep: impl Fn(&Person) -> bool) -> Vec<Choice> {
-        let [raising, other] = self.case.parties();
-        let rank = |a: &AgencyId| {
-            if a == raising {
-                0
-            } else if a == other {
-                1
-            } else if self
-                .people
-                .iter()
-                .any(|p| &p.agency == a && p.tier == RoleTier::PartnershipTeam)
-            {
-                2
-            } else {
-                3
-            }
-        };
-        let mut agencies: Vec<&Agency> = self.agencies.iter().collect();
-        agencies.sort_by_key(|a| (rank(&a.id), a.name.clone()));
-        let mut choices = Vec::new();
-        for agency in agencies {
-            let mut first = true;
-            for person in self
-                .people
-                .iter()
-                .filter(|p| p.agency == agency.id && self.pickable(p) && keep(p))
-            {
-                let mut choice = Choice::new(person.id.as_str(), person_words(person, agency));
-                if first {
-                    choice = choice.group(agency.name.clone());
-                    first = false;
-                }
-                choices.push(choice);
-            }
-        }
-        choices
     }
 }
 
@@ -917,7 +889,7 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                 Question::people(
                     "participants",
                     "Who took part?",
-                    ctx.picker(posted, "participants", |_| true),
+                    ctx.picker(posted, "participants", PickFor::Participant),
                     posted,
                 )
                 .hint("Find everyone who took part who has an Accord account, yourself included."),
@@ -959,19 +931,15 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
         }
         Act::AgreeAction => {
             // An action goes to someone of an agency in the disagreement or
-            // of the partnership's team (issue 12 §2).
-            let parties = ctx.case.parties();
-            let may_own = |p: &Person| {
-                parties.contains(&&p.agency)
-                    || matches!(p.tier, RoleTier::PartnershipTeam | RoleTier::Chair)
-            };
-            let mut options = vec![Choice::new("", "Choose who will do it")];
-            options.extend(ctx.people_by_agency(may_own).into_iter().map(|mut c| {
-                c.group.clear();
-                c
-            }));
+            // of the partnership's team (issue 12 §2), found by typing.
             vec![
-                Question::select("who", "Who will do it?", options, posted),
+                Question::people(
+                    "who",
+                    "Who will do it?",
+                    ctx.picker(posted, "who", PickFor::ActionOwner),
+                    posted,
+                )
+                .hint("Someone of an agency in the disagreement, or of the partnership's team."),
                 Question::textarea("what", "What will be done?", posted),
                 Question::date("by_when", "By when?", posted).hint("For example, 27 3 2026"),
             ]
@@ -1174,32 +1142,14 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
             // Only those the policy seats are offered (Havering §2.12's
             // members of the full Board); a policy that names no seats
             // offers its senior officers.
-            let seats = ctx
-                .stage()
-                .and_then(|s| s.panel.as_ref())
-                .map(|rule| rule.seats.clone())
-                .unwrap_or_default();
-            let senior = |p: &Person| {
-                if seats.is_empty() {
-                    matches!(
-                        p.tier,
-                        RoleTier::SeniorManager
-                            | RoleTier::HeadOfService
-                            | RoleTier::PanelMember
-                            | RoleTier::Chair
-                    )
-                } else {
-                    seats.iter().any(|r| p.holds(r))
-                }
-            };
             let mut questions = vec![
-                Question::checkboxes(
+                Question::people(
                     "members",
                     "Who are its members?",
-                    ctx.people_by_agency(senior),
+                    ctx.picker(posted, "members", PickFor::PanelMember),
                     posted,
                 )
-                .hint("Tick a senior officer for each agency that sits on it."),
+                .hint("Find and choose a senior officer for each agency that sits on it."),
             ];
             if ctx
                 .stage()
@@ -1230,7 +1180,8 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                     .map(|a| Choice::new(a.id.as_str(), a.name.clone())),
             );
             vec![
-                Question::radios("agency", "Which agency made it?", options, posted),
+                Question::agency("agency", "Which agency made it?", options, posted)
+                    .hint("The agencies in the disagreement come first."),
                 Question::textarea("summary", "What did it say?", posted),
             ]
         }
@@ -1457,7 +1408,7 @@ fn chosen_people<'p>(
 ) -> Vec<&'p Person> {
     let ids = posted.all(name);
     if ids.is_empty() {
-        errors.add(name, none);
+        errors.add(name, not_chosen(posted, name, none));
         return Vec::new();
     }
     let mut people = Vec::new();
@@ -1469,6 +1420,17 @@ fn chosen_people<'p>(
         }
     }
     people
+}
+
+/// What to fix when nobody is chosen in the picker `name`: `none`, or,
+/// where a name was typed in its box but not looked up (without
+/// JavaScript), to find them first.
+fn not_chosen(posted: &Posted, name: &str, none: &str) -> String {
+    if posted.get(&format!("{name}-find")).trim().is_empty() {
+        none.to_owned()
+    } else {
+        format!("{none}: press \u{201c}Find people\u{201d}, then choose from the people found")
+    }
 }
 
 /// The most people a picker's plain search shows at once.
@@ -1708,7 +1670,7 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
         Act::AgreeAction => {
             let who = match posted.get("who") {
                 "" => {
-                    e.add("who", "Select who will do it");
+                    e.add("who", not_chosen(posted, "who", "Select who will do it"));
                     None
                 }
                 id => {

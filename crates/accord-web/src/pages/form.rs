@@ -382,6 +382,26 @@ pub(crate) struct Picker {
     pub(crate) found_words: String,
     /// Where the combobox asks for suggestions (a JSON list).
     pub(crate) source: String,
+    /// One person only (an action's owner): radios, not checkboxes, and
+    /// choosing someone else replaces whoever was chosen.
+    pub(crate) single: bool,
+}
+
+impl Picker {
+    /// The GOV.UK Frontend component its people are drawn as: radios for
+    /// one person, checkboxes for several.
+    pub(crate) fn item_class(&self) -> &'static str {
+        if self.single {
+            "govuk-radios"
+        } else {
+            "govuk-checkboxes"
+        }
+    }
+
+    /// The `type` of its inputs.
+    pub(crate) fn input_type(&self) -> &'static str {
+        if self.single { "radio" } else { "checkbox" }
+    }
 }
 
 /// One professional without an account, as typed: `{name}-{n}-name`,
@@ -413,9 +433,6 @@ pub(crate) struct Choice {
     pub(crate) hint: String,
     /// Whether it is chosen.
     pub(crate) checked: bool,
-    /// A heading shown above it, starting a group of options (the people
-    /// of one agency); empty for none.
-    pub(crate) group: String,
 }
 
 impl Choice {
@@ -426,19 +443,12 @@ impl Choice {
             label: label.into(),
             hint: String::new(),
             checked: false,
-            group: String::new(),
         }
     }
 
     /// With `hint` under it.
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> Choice {
         self.hint = hint.into();
-        self
-    }
-
-    /// Starting a group headed `group`.
-    pub(crate) fn group(mut self, group: impl Into<String>) -> Choice {
-        self.group = group.into();
         self
     }
 }
@@ -485,6 +495,9 @@ pub(crate) struct Question {
     pub(crate) picker: Picker,
     /// The professionals without an account so far (unlisted).
     pub(crate) rows: Vec<UnlistedRow>,
+    /// A select that scripts make a box to choose from by typing (an
+    /// agency, out of many).
+    pub(crate) typeahead: bool,
 }
 
 impl Question {
@@ -509,6 +522,7 @@ impl Question {
             before_minor: String::new(),
             picker: Picker::default(),
             rows: Vec::new(),
+            typeahead: false,
         }
     }
 
@@ -576,6 +590,22 @@ impl Question {
         posted: &Posted,
     ) -> Question {
         Question::choosing(Control::Select, name, label, options, posted)
+    }
+
+    /// An agency out of the partnership's many: a select, first a blank
+    /// "Choose an agency", that scripts make a box to choose from by
+    /// typing (issue 14 §3).
+    pub(crate) fn agency(
+        name: &str,
+        label: &str,
+        agencies: impl IntoIterator<Item = Choice>,
+        posted: &Posted,
+    ) -> Question {
+        let mut options = vec![Choice::new("", "Choose an agency")];
+        options.extend(agencies);
+        let mut q = Question::choosing(Control::Select, name, label, options, posted);
+        q.typeahead = true;
+        q
     }
 
     /// Yes or no, side by side.

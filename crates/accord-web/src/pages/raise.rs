@@ -635,13 +635,12 @@ fn ask(j: &Journey, step: Step, draft: &Posted) -> Asked {
             Step::OtherAgency => (
                 "Which agency do you disagree with?".to_owned(),
                 vec![
-                    Question::radios(
+                    Question::agency(
                         "other_agency",
                         "Which agency do you disagree with?",
                         j.other_agencies()
                             .into_iter()
-                            .map(|a| Choice::new(a.id.as_str(), a.name.clone()))
-                            .collect(),
+                            .map(|a| Choice::new(a.id.as_str(), a.name.clone())),
                         draft,
                     )
                     .hint("The agency whose decision, action or inaction concerns you.")

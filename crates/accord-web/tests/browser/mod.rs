@@ -611,14 +611,60 @@ impl Browser {
     /// never suggested.
     pub async fn pick(&self, name: &str, query: &str, value: &str) {
         self.fill(name, query).await;
+        self.arrow_to_option(name, value).await;
+        let chosen = format!("input[type=hidden][name=\"{name}\"][value=\"{value}\"]");
+        assert!(self.present(&chosen).await, "{value} is not chosen");
+    }
+
+    /// In the agency chooser `name`, with JavaScript, types the first word
+    /// of the agency's name and chooses the agency whose id is `value`
+    /// with the arrow keys and Enter, as someone using the keyboard alone
+    /// does; fails if it is never offered or not chosen.
+    pub async fn choose_agency(&self, name: &str, value: &str) {
+        let label = self
+            .client
+            .execute(
+                "const o = document.querySelector(`#${arguments[0]}-select option[value='${arguments[1]}']`);
+                 return o ? o.textContent.trim() : null;",
+                vec![json!(name), json!(value)],
+            )
+            .await
+            .expect("the chooser is read");
+        let label = label
+            .as_str()
+            .unwrap_or_else(|| panic!("{value} is not an agency {name} offers"))
+            .to_owned();
+        let first = label.split_whitespace().next().unwrap_or_default();
+        self.fill(name, first).await;
+        self.arrow_to_option(name, value).await;
+        let chosen = self
+            .client
+            .execute(
+                "return document.getElementById(arguments[0] + '-select').value",
+                vec![json!(name)],
+            )
+            .await
+            .expect("the select is read");
+        assert_eq!(chosen, json!(value), "{label} is not chosen");
+        assert_eq!(
+            self.find(&format!("#{name}"))
+                .await
+                .prop("value")
+                .await
+                .unwrap(),
+            Some(label)
+        );
+    }
+
+    /// With a combobox's list open, presses Down until the option of
+    /// `name`'s list that sends `value` is the active one, then Enter.
+    pub async fn arrow_to_option(&self, name: &str, value: &str) {
         let option = format!("#{name}-listbox [data-value=\"{value}\"]");
         self.wait_for_element(&option).await;
-        for _ in 0..12 {
+        for _ in 0..30 {
             if self.present(&format!("{option}[aria-selected=true]")).await {
                 self.press(&char::from(fantoccini::key::Key::Enter).to_string())
                     .await;
-                let chosen = format!("input[type=hidden][name=\"{name}\"][value=\"{value}\"]");
-                assert!(self.present(&chosen).await, "{value} is not chosen");
                 return;
             }
             self.press(&char::from(fantoccini::key::Key::Down).to_string())
