@@ -218,7 +218,7 @@ async fn every_raise_page_passes_axe_empty_and_with_its_errors() {
     b.choose_agency("other_agency", "sut-csc").await;
     b.submit().await;
     empty(&mut b, "other-professional").await;
-    b.choose("other_professional", "unknown").await;
+    b.choose("professional_unknown", "yes").await;
     b.submit().await;
     empty(&mut b, "who-it-is-about").await;
     b.fill("s1-name", "Kai Osei").await;

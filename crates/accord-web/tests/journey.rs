@@ -136,7 +136,7 @@ async fn a_havering_disagreement_runs_from_raise_to_close_in_the_browser() {
     look(&mut b, "raise-other-agency").await;
     b.submit().await;
 
-    b.choose("other_professional", "hav-health-practitioner")
+    b.pick_person("other_professional", "hav-health-practitioner")
         .await;
     look(&mut b, "raise-other-professional").await;
     b.submit().await;
@@ -578,8 +578,8 @@ async fn the_raise_journey_can_be_done_with_the_keyboard_alone() {
     b.arrow_to_option("other_agency", "ply-csc").await;
     continue_with_keys(&b).await;
 
-    b.tab_to("input[name=other_professional]").await;
-    b.arrow_to("unknown").await;
+    b.tab_to("input[name=professional_unknown]").await;
+    b.press(&space).await;
     continue_with_keys(&b).await;
 
     type_into(&b, "#s1-name", "Jayden Moss").await;

@@ -504,3 +504,108 @@ async fn an_actions_owner_is_found_and_chosen_without_javascript() {
     let (_, page) = page_as(&app, &me, &format!("/cases/{id}")).await;
     assert!(page.contains("Share the chronology."), "{page}");
 }
+
+/// Issue 14 §3 in the raise: the professional at the other agency is
+/// found by typing, among that agency's people only, and "I do not know who
+/// it is" stands in for a name; choosing someone and ticking it is a
+/// mistake that says so.
+#[tokio::test]
+async fn the_raise_finds_the_other_agencys_professional_by_typing() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let me = sign_in(&app, "hav-school-practitioner").await;
+    for (step, fields) in [
+        ("scope", vec![("scope", "none")]),
+        ("other-agency", vec![("other_agency", "hav-csc")]),
+    ] {
+        let (status, _) = post_form(&app, &me, &format!("/raise/{step}"), &fields).await;
+        assert_eq!(status, 303, "{step}");
+    }
+    let form = "/raise/other-professional";
+    let (_, page) = page_as(&app, &me, form).await;
+    assert!(page.contains("Nobody is chosen yet."), "{page}");
+    assert!(
+        page.contains("/api/v1/partnerships/havering/people/suggestions?agency=hav-csc"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("value=\"hav-csc-practitioner\""),
+        "nobody is listed"
+    );
+
+    // Found among the agency's people only, to choose one of.
+    let (status, page) = post_form(
+        &app,
+        &me,
+        form,
+        &[
+            ("other_professional-find", "a"),
+            ("find", "other_professional"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("type=\"radio\" value=\"hav-csc-practitioner\""),
+        "{page}"
+    );
+    assert!(!page.contains("value=\"hav-police-"), "{page}");
+    assert!(!page.contains("value=\"hav-school-"), "{page}");
+
+    // The agency's suggestions say the same.
+    let (_, answer) = get_as(
+        &app,
+        &me,
+        &format!("{SUGGESTIONS}?q=a&agency=hav-csc&limit=50"),
+    )
+    .await;
+    let found = ids(&answer);
+    assert!(
+        found.contains(&"hav-csc-practitioner".to_owned()),
+        "{answer}"
+    );
+    assert!(
+        answer["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["agency"] == "hav-csc"),
+        "{answer}"
+    );
+
+    // Both a name and "I do not know" is a mistake.
+    let (status, page) = post_form(
+        &app,
+        &me,
+        form,
+        &[
+            ("other_professional", "hav-csc-practitioner"),
+            ("professional_unknown", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Choose the professional, or tick that you do not know who it is, not both"),
+        "{page}"
+    );
+    // Neither, with a name typed but not looked up, says what to do.
+    let (status, page) = post_form(&app, &me, form, &[("other_professional-find", "Ifan")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("press “Find people”"), "{page}");
+    // "I do not know" alone goes on; so does a name alone.
+    let (status, to) = post_form(&app, &me, form, &[("professional_unknown", "yes")]).await;
+    assert_eq!((status, to.as_str()), (303, "/raise/who-it-is-about"));
+    let (_, page) = page_as(&app, &me, form).await;
+    assert!(
+        page.contains("value=\"yes\" checked"),
+        "the tick is kept: {page}"
+    );
+    let (status, to) = post_form(
+        &app,
+        &me,
+        form,
+        &[("other_professional", "hav-csc-practitioner")],
+    )
+    .await;
+    assert_eq!((status, to.as_str()), (303, "/raise/who-it-is-about"));
+}

@@ -200,6 +200,9 @@ pub(crate) struct SuggestionQuery {
     /// The most people to answer with, from 1 to 50; 10 when left out.
     #[param(minimum = 1, maximum = 50)]
     limit: Option<usize>,
+    /// Only the people of this agency, such as `hav-csc`.
+    #[serde(default)]
+    agency: Option<String>,
 }
 
 /// People a picker suggests for what was typed.
@@ -257,7 +260,11 @@ pub(crate) async fn suggestions(
 ) -> Result<Json<Suggestions>, ApiError> {
     let limit = suggestion_limit(query.limit)?;
     let partnership = own(&state, &principal, &id).await?;
-    let found = suggest(&state, &partnership.id, &query.q, limit, |_| true).await?;
+    let agency = query.agency.as_deref();
+    let found = suggest(&state, &partnership.id, &query.q, limit, |p| {
+        agency.is_none_or(|a| p.agency.as_str() == a)
+    })
+    .await?;
     Ok(Json(found))
 }
 

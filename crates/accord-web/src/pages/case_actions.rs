@@ -37,8 +37,8 @@ use serde::Deserialize;
 use super::{
     Chrome, PageError, Section, Viewer,
     form::{
-        Block, Choice, Errors, Picker, Posted, Question, QuestionPage, UnlistedRow, today_parts,
-        uk_instant,
+        Block, Choice, Errors, Picker, PickerAsk, Posted, Question, QuestionPage, UnlistedRow,
+        not_chosen, today_parts, uk_instant,
     },
     html_with_status, policy_forms, sentence, stage_words, words,
 };
@@ -357,82 +357,33 @@ impl Ctx<'_> {
         person.tier != RoleTier::Admin && !self.disabled.contains(&person.id)
     }
 
-    /// `person` as a picker shows them.
-    fn person_choice(&self, person: &Person) -> Choice {
-        let agency = self.agencies.iter().find(|a| a.id == person.agency);
-        let words = match agency {
-            Some(agency) => person_words(person, agency),
-            None => person.name.clone(),
-        };
-        Choice::new(person.id.as_str(), words)
-    }
-
     /// The people picker `name`: who is chosen in `posted`, and whom the
-    /// text typed in its search box (`{name}-find`) finds, of the people
-    /// `keep` allows. It never lists everyone: a partnership may have
+    /// text typed in its search box finds, of those who may be picked for
+    /// `pick_for`. It never lists everyone: a partnership may have
     /// thousands (issue 14 §3).
     fn picker(&self, posted: &Posted, name: &str, pick_for: PickFor) -> Picker {
-        let keep = |p: &Person| pick_for.allows(self.case, self.policy, p);
         let single = pick_for == PickFor::ActionOwner;
-        let mut chosen: Vec<&Person> = Vec::new();
-        for id in posted.all(name) {
-            if let Some(p) = self.person(id)
-                && !chosen.iter().any(|c| c.id == p.id)
-            {
-                chosen.push(p);
-            }
-        }
-        if single {
-            chosen.truncate(1);
-        }
-        let query = posted.get(&format!("{name}-find")).trim().to_owned();
-        let found = accord_directory::search::find_people(
-            self.people,
-            self.agencies,
-            &query,
-            FOUND_AT_MOST,
-            |p| self.pickable(p) && keep(p) && !chosen.iter().any(|c| c.id == p.id),
-        );
-        let quoted = format!("\u{201c}{query}\u{201d}");
-        let found_words = match found.total {
-            _ if query.is_empty() => String::new(),
-            0 => format!(
-                "Nobody else matches {quoted}. Check the spelling, or type part of their name, \
-                 job title or agency."
-            ),
-            1 if single => format!("1 person matches {quoted}. Choose them if it is them."),
-            1 => format!("1 person matches {quoted}. Tick them to add them."),
-            n if n <= FOUND_AT_MOST => format!(
-                "{n} people match {quoted}. {}",
-                match pick_for {
+        Picker::build(
+            PickerAsk {
+                people: self.people,
+                agencies: self.agencies,
+                posted,
+                name,
+                single,
+                what: match pick_for {
                     PickFor::Participant => "Tick the people who took part.",
                     PickFor::ActionOwner => "Choose who will do it.",
                     PickFor::PanelMember => "Tick the panel's members.",
-                }
-            ),
-            n => format!(
-                "{} people match {quoted}. The first {FOUND_AT_MOST} are shown: type more of \
-                 the name to find fewer.",
-                words::thousands(n)
-            ),
-        };
-        Picker {
-            chosen: chosen.iter().map(|p| self.person_choice(p)).collect(),
-            found: found.people.iter().map(|p| self.person_choice(p)).collect(),
-            query,
-            found_words,
-            source: format!(
-                "/api/v1/cases/{}/people/suggestions?for={}",
-                self.case.id(),
-                pick_for.as_str()
-            ),
-            single,
-        }
+                },
+                source: format!(
+                    "/api/v1/cases/{}/people/suggestions?for={}",
+                    self.case.id(),
+                    pick_for.as_str()
+                ),
+            },
+            |p| self.pickable(p) && pick_for.allows(self.case, self.policy, p),
+        )
     }
-}
-
-fn person_words(person: &Person, agency: &Agency) -> String {
-    accord_directory::search::label(person, &agency.name)
 }
 
 /// The role someone takes part in at `stage`: a policy role they hold that
@@ -1421,20 +1372,6 @@ fn chosen_people<'p>(
     }
     people
 }
-
-/// What to fix when nobody is chosen in the picker `name`: `none`, or,
-/// where a name was typed in its box but not looked up (without
-/// JavaScript), to find them first.
-fn not_chosen(posted: &Posted, name: &str, none: &str) -> String {
-    if posted.get(&format!("{name}-find")).trim().is_empty() {
-        none.to_owned()
-    } else {
-        format!("{none}: press \u{201c}Find people\u{201d}, then choose from the people found")
-    }
-}
-
-/// The most people a picker's plain search shows at once.
-const FOUND_AT_MOST: usize = 20;
 
 /// The most professionals without an account a form reads.
 const UNLISTED_AT_MOST: usize = 20;

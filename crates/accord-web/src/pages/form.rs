@@ -387,7 +387,102 @@ pub(crate) struct Picker {
     pub(crate) single: bool,
 }
 
+/// What a people picker is built from ([`Picker::build`]).
+pub(crate) struct PickerAsk<'a> {
+    /// Everyone of the partnership.
+    pub(crate) people: &'a [accord_store::Person],
+    /// The partnership's agencies, to name each person's.
+    pub(crate) agencies: &'a [accord_store::Agency],
+    /// What was sent: who is chosen (`name`) and what was typed to find
+    /// people (`{name}-find`).
+    pub(crate) posted: &'a Posted,
+    /// The picker's name.
+    pub(crate) name: &'a str,
+    /// One person only.
+    pub(crate) single: bool,
+    /// What to do with the people found, such as "Tick the people who
+    /// took part."
+    pub(crate) what: &'a str,
+    /// Where the combobox asks for suggestions.
+    pub(crate) source: String,
+}
+
+/// What to fix when nobody is chosen in the picker `name`: `none`, or,
+/// where a name was typed in its box but not looked up (without
+/// JavaScript), to find them first.
+pub(crate) fn not_chosen(posted: &Posted, name: &str, none: &str) -> String {
+    if posted.get(&format!("{name}-find")).trim().is_empty() {
+        none.to_owned()
+    } else {
+        format!("{none}: press \u{201c}Find people\u{201d}, then choose from the people found")
+    }
+}
+
+/// The most people a picker's plain search shows at once.
+pub(crate) const FOUND_AT_MOST: usize = 20;
+
 impl Picker {
+    /// The picker `ask` describes: who is chosen, and whom the text typed
+    /// in its search box finds, of the people `keep` allows.
+    pub(crate) fn build(ask: PickerAsk, keep: impl Fn(&accord_store::Person) -> bool) -> Picker {
+        let person = |id: &str| ask.people.iter().find(|p| p.id.as_str() == id);
+        let mut chosen: Vec<&accord_store::Person> = Vec::new();
+        for id in ask.posted.all(ask.name) {
+            if let Some(p) = person(id)
+                && keep(p)
+                && !chosen.iter().any(|c| c.id == p.id)
+            {
+                chosen.push(p);
+            }
+        }
+        if ask.single {
+            chosen.truncate(1);
+        }
+        let query = ask
+            .posted
+            .get(&format!("{}-find", ask.name))
+            .trim()
+            .to_owned();
+        let found = accord_directory::search::find_people(
+            ask.people,
+            ask.agencies,
+            &query,
+            FOUND_AT_MOST,
+            |p| keep(p) && !chosen.iter().any(|c| c.id == p.id),
+        );
+        let quoted = format!("\u{201c}{query}\u{201d}");
+        let found_words = match found.total {
+            _ if query.is_empty() => String::new(),
+            0 => format!(
+                "Nobody else matches {quoted}. Check the spelling, or type part of their name, \
+                 job title or agency."
+            ),
+            1 if ask.single => format!("1 person matches {quoted}. Choose them if it is them."),
+            1 => format!("1 person matches {quoted}. Tick them to add them."),
+            n if n <= FOUND_AT_MOST => format!("{n} people match {quoted}. {}", ask.what),
+            n => format!(
+                "{} people match {quoted}. The first {FOUND_AT_MOST} are shown: type more of \
+                 the name to find fewer.",
+                words::thousands(n)
+            ),
+        };
+        let choice = |p: &accord_store::Person| {
+            let words = match ask.agencies.iter().find(|a| a.id == p.agency) {
+                Some(agency) => accord_directory::search::label(p, &agency.name),
+                None => p.name.clone(),
+            };
+            Choice::new(p.id.as_str(), words)
+        };
+        Picker {
+            chosen: chosen.iter().map(|p| choice(p)).collect(),
+            found: found.people.iter().map(|p| choice(p)).collect(),
+            query,
+            found_words,
+            source: ask.source,
+            single: ask.single,
+        }
+    }
+
     /// The GOV.UK Frontend component its people are drawn as: radios for
     /// one person, checkboxes for several.
     pub(crate) fn item_class(&self) -> &'static str {

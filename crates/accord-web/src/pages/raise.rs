@@ -39,7 +39,10 @@ use serde::Deserialize;
 
 use super::{
     Chrome, PageError, Section, Viewer,
-    form::{Block, Choice, Errors, FieldError, Posted, Question, QuestionPage},
+    form::{
+        Block, Choice, Errors, FieldError, Picker, PickerAsk, Posted, Question, QuestionPage,
+        not_chosen,
+    },
     html, html_with_status, policy_forms, sentence, stage_words, words,
 };
 use crate::{
@@ -101,7 +104,10 @@ impl Step {
             Step::Scope => name == "scope",
             Step::Policy => name == "track",
             Step::OtherAgency => name == "other_agency",
-            Step::OtherProfessional => name == "other_professional",
+            Step::OtherProfessional => matches!(
+                name,
+                "other_professional" | "other_professional-find" | "professional_unknown"
+            ),
             Step::Subjects => {
                 name == "no_subject"
                     || (name.starts_with('s')
@@ -402,7 +408,9 @@ pub(crate) async fn answer(
     let step = Step::from_slug(&step).ok_or_else(|| not_found(&viewer))?;
     let posted = Posted::from_pairs(pairs);
     let from_check = posted.get("from") == "check";
-    let adding = posted.get("add") == "yes";
+    // "Add another" or, without JavaScript, a people picker's "Find
+    // people": the page again, with nothing checked yet.
+    let adding = posted.get("add") == "yes" || !posted.get("find").is_empty();
     let mut saved = draft(&state, &viewer).await?;
     // This page's answers replace what the draft had for them.
     let mut kept: Vec<(String, String)> = saved
@@ -411,6 +419,14 @@ pub(crate) async fn answer(
         .filter(|(k, _)| !step.owns(k) && k != "subject_count")
         .collect();
     kept.extend(posted.pairs().into_iter().filter(|(k, _)| step.owns(k)));
+    // "I do not know who it is", with nobody chosen, is the professional
+    // not known.
+    if step == Step::OtherProfessional
+        && posted.get("professional_unknown") == "yes"
+        && posted.all("other_professional").is_empty()
+    {
+        kept.push(("other_professional".to_owned(), "unknown".to_owned()));
+    }
     if step == Step::Subjects {
         let shown = posted.get("subject_count").parse::<usize>().unwrap_or(1);
         let count = if adding { shown + 1 } else { shown };
@@ -649,27 +665,46 @@ fn ask(j: &Journey, step: Step, draft: &Posted) -> Asked {
             ),
             Step::OtherProfessional => {
                 let agency = draft.get("other_agency");
-                let mut options: Vec<Choice> = j
-                    .people
-                    .iter()
-                    .filter(|p| p.agency.as_str() == agency)
-                    .map(|p| Choice::new(p.id.as_str(), p.name.clone()).hint(p.job_title.clone()))
-                    .collect();
-                options.push(Choice::new(
-                    "unknown",
-                    "I do not know, or it is not one person",
-                ));
+                let heading = format!("Who is the professional at {}?", j.agency_name(agency));
+                // The agency's people, found by typing: an agency may have
+                // hundreds (issue 14 §3).
+                let picker = Picker::build(
+                    PickerAsk {
+                        people: j.people,
+                        agencies: j.agencies,
+                        posted: draft,
+                        name: "other_professional",
+                        single: true,
+                        what: "Choose the professional.",
+                        source: format!(
+                            "/api/v1/partnerships/{}/people/suggestions?agency={agency}",
+                            j.partnership.id
+                        ),
+                    },
+                    |p| p.agency.as_str() == agency && p.tier != accord_policy::RoleTier::Admin,
+                );
+                let mut unknown = Question::checkboxes(
+                    "professional_unknown",
+                    "If you cannot name them",
+                    vec![Choice::new(
+                        "yes",
+                        "I do not know who it is, or it is not one person",
+                    )],
+                    draft,
+                );
+                if draft.get("other_professional") == "unknown" {
+                    unknown.options[0].checked = true;
+                }
                 (
-                    format!("Who is the professional at {}?", j.agency_name(agency)),
+                    heading.clone(),
                     vec![
-                        Question::radios(
-                            "other_professional",
-                            &format!("Who is the professional at {}?", j.agency_name(agency)),
-                            options,
-                            draft,
-                        )
-                        .hint("The person whose decision you disagree with, where you know.")
-                        .page_heading(),
+                        Question::people("other_professional", &heading, picker, draft)
+                            .hint(
+                                "The person whose decision you disagree with, where you know: \
+                                 find them by name or job title.",
+                            )
+                            .page_heading(),
+                        unknown,
                     ],
                 )
             }
@@ -908,10 +943,19 @@ fn check(j: &Journey, step: Step, draft: &Posted) -> Errors {
                 .people
                 .iter()
                 .any(|p| p.id.as_str() == v && p.agency.as_str() == agency);
-            if v != "unknown" && !known {
+            if known && draft.get("professional_unknown") == "yes" {
                 e.add(
                     "other_professional",
-                    "Select the professional, or that you do not know",
+                    "Choose the professional, or tick that you do not know who it is, not both",
+                );
+            } else if v != "unknown" && !known {
+                e.add(
+                    "other_professional",
+                    not_chosen(
+                        draft,
+                        "other_professional",
+                        "Select the professional, or that you do not know who it is",
+                    ),
                 );
             }
         }
