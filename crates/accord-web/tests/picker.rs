@@ -1,5 +1,5 @@
-//! Issue 14 §3 in Chromium: who took part in a discussion is picked by
-//! typing. With JavaScript the search box is a combobox used by keyboard
+//! Issue 14 §3 in Chromium: who took part in a discussion, and the agency
+//! a disagreement is with, are picked by typing. With JavaScript the search box is a combobox used by keyboard
 //! alone: type, arrow, Enter to choose, each chosen person listed with a
 //! Remove button, and the results announced. Without JavaScript the same
 //! form finds people with a button and ticks, and a professional with no
@@ -285,4 +285,99 @@ async fn the_same_form_works_without_javascript_and_records_an_unlisted_professi
     );
     b.screenshot("recorded").await;
     b.close().await;
+}
+
+/// Issue 14 §3, "Pick people and agencies by typing": the agency a
+/// disagreement is with is a combobox over the partnership's other
+/// agencies. Down on the empty box lists them all; typing part of a name
+/// lists those that match and says how many; text naming no agency leaves
+/// nothing chosen, and the page says what to fix; Enter on a closed list
+/// sends the form, as in any text box.
+#[tokio::test]
+async fn an_agency_is_chosen_by_typing_part_of_its_name() {
+    let (app, state, _clock) = spawn_app_with_demo_and_clock().await;
+    let mut b = Browser::start("picker-agency", &app.address).await;
+    b.sign_in("hav-school-practitioner").await;
+    b.open("/raise").await;
+    b.click("a.govuk-button--start").await;
+    assert_eq!(b.path().await, "/raise/scope");
+    b.choose("scope", "none").await;
+    b.submit().await;
+    assert_eq!(b.path().await, "/raise/other-agency");
+    assert_eq!(
+        b.find("#other_agency")
+            .await
+            .attr("role")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("combobox")
+    );
+    b.axe("the agency chooser").await;
+
+    // Down on the empty box: every agency but the raiser's own and the
+    // partnership's team, which is in no disagreement.
+    let others = state
+        .store()
+        .agencies("havering")
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| {
+            a.id.as_str() != "hav-school" && a.kind != accord_directory::AgencyKind::PartnershipTeam
+        })
+        .count();
+    b.tab_to("#other_agency").await;
+    b.press(&key(Key::Down)).await;
+    b.wait_for_element("#other_agency-listbox [role=option]")
+        .await;
+    let listed = b
+        .client
+        .execute(
+            "return document.querySelectorAll('#other_agency-listbox [role=option]').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed, json!(others));
+    assert!(
+        !b.present("#other_agency-listbox [data-value=hav-school]")
+            .await
+    );
+    b.wait_for_text("[role=status]", "agencies found").await;
+    b.axe("the whole list open").await;
+    b.screenshot("agency-list").await;
+    b.press(&key(Key::Escape)).await;
+    assert!(!b.present("#other_agency-listbox [role=option]").await);
+
+    // Text that names no agency: nothing is chosen, and Enter sends the
+    // form to say so.
+    b.press("zzz").await;
+    b.wait_for_text("[role=status]", "No agency matches").await;
+    let before = b.path().await;
+    b.enter().await;
+    assert_eq!(b.path().await, before);
+    assert!(
+        b.text(".govuk-error-summary")
+            .await
+            .contains("Select the agency you disagree with")
+    );
+    b.axe("the agency chooser with its error").await;
+
+    // Part of a name, then the arrows and Enter.
+    b.fill("other_agency", "police").await;
+    b.wait_for_text("[role=status]", "1 agency found").await;
+    b.arrow_to_option("other_agency", "hav-police").await;
+    assert_eq!(
+        b.find("#other_agency")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Metropolitan Police, East Area")
+    );
+    at_320(&mut b, "agency-chosen", true).await;
+    b.submit().await;
+    assert_eq!(b.path().await, "/raise/other-professional");
 }
