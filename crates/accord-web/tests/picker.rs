@@ -115,6 +115,7 @@ async fn people_are_picked_by_typing_with_the_keyboard_alone() {
     b.wait_for_text("[role=status]", "found").await;
     b.axe("the suggestions open").await;
     b.screenshot("suggestions").await;
+    b.docs_shot("people-picker").await;
     at_320(&mut b, "suggestions", true).await;
     b.press(&key(Key::Down)).await;
     assert!(b.present(&format!("{option}[aria-selected=true]")).await);
@@ -347,6 +348,7 @@ async fn an_agency_is_chosen_by_typing_part_of_its_name() {
     b.wait_for_text("[role=status]", "agencies found").await;
     b.axe("the whole list open").await;
     b.screenshot("agency-list").await;
+    b.docs_shot("agency-chooser").await;
     b.press(&key(Key::Escape)).await;
     assert!(!b.present("#other_agency-listbox [role=option]").await);
 
