@@ -84,17 +84,9 @@ async fn nobody_signed_in_gets_a_401() {
 /// A Havering raise about children's social care, by whoever `cookie`
 /// signs in.
 fn havering_raise() -> Value {
-    json!({
-        "area": "levels-of-need",
-        "other_agency": "hav-csc",
-        "subjects": [{ "id": "c1", "name": "Child Q", "kind": "child",
-            "child_protection_plan": false, "looked_after": true, "immediate_risk": false }],
-        "concern": {
-            "disputed": "The referral was closed with no further action.",
-            "evidence": "Three attendances at A&E in two months.",
-            "outcome_sought": "A strategy discussion."
-        },
-    })
+    let mut raise = common::havering_raise();
+    raise["subjects"][0]["looked_after"] = json!(true);
+    raise
 }
 
 /// HAV-1: a practitioner raises a disagreement; it starts at Stage One,

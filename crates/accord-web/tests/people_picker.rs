@@ -16,22 +16,8 @@ use serde_json::{Value, json};
 
 const SUGGESTIONS: &str = "/api/v1/partnerships/havering/people/suggestions";
 
-fn raise_about_csc() -> Value {
-    json!({
-        "area": "levels-of-need",
-        "other_agency": "hav-csc",
-        "subjects": [{ "id": "c1", "name": "Child Q", "kind": "child",
-            "child_protection_plan": false, "looked_after": false, "immediate_risk": false }],
-        "concern": {
-            "disputed": "The referral was closed with no further action.",
-            "evidence": "Three attendances at A&E in two months.",
-            "outcome_sought": "A strategy discussion."
-        },
-    })
-}
-
 async fn raised(app: &TestApp, session: &Session) -> Value {
-    let (status, case) = post_as(app, session, "/api/v1/cases", &raise_about_csc()).await;
+    let (status, case) = post_as(app, session, "/api/v1/cases", &common::havering_raise()).await;
     assert_eq!(status, 201, "{case}");
     case
 }

@@ -22,23 +22,7 @@ use serde_json::json;
 /// an hour ago; its id.
 async fn raised(app: &TestApp, clock: &TestClock) -> String {
     let me = sign_in(app, "hav-school-practitioner").await;
-    let (status, case) = post_as(
-        app,
-        &me,
-        "/api/v1/cases",
-        &json!({
-            "area": "levels-of-need",
-            "other_agency": "hav-csc",
-            "subjects": [{ "id": "c1", "name": "Child Q", "kind": "child",
-                "child_protection_plan": false, "looked_after": false, "immediate_risk": false }],
-            "concern": {
-                "disputed": "The referral was closed with no further action.",
-                "evidence": "Three attendances at A&E in two months.",
-                "outcome_sought": "A strategy discussion."
-            },
-        }),
-    )
-    .await;
+    let (status, case) = post_as(app, &me, "/api/v1/cases", &common::havering_raise()).await;
     assert_eq!(status, 201, "{case}");
     clock.advance(60 * 60);
     case["id"].as_str().unwrap().to_owned()

@@ -246,17 +246,7 @@ async fn a_case_due_on_the_fifth_working_day_is_due_in_the_next_five() {
         &app,
         &practitioner,
         "/api/v1/cases",
-        &json!({
-            "area": "levels-of-need",
-            "other_agency": "hav-csc",
-            "subjects": [{ "id": "c1", "name": "Child Q", "kind": "child",
-                "child_protection_plan": false, "looked_after": false, "immediate_risk": false }],
-            "concern": {
-                "disputed": "The referral was closed with no further action.",
-                "evidence": "Three attendances at A&E in two months.",
-                "outcome_sought": "A strategy discussion."
-            },
-        }),
+        &common::havering_raise(),
     )
     .await;
     assert_eq!(status, 201, "{case}");

@@ -215,6 +215,23 @@ impl Session {
     }
 }
 
+/// A Havering raise about children's social care, about Child Q, for
+/// whoever posts it to `/api/v1/cases` (a school practitioner, in most
+/// tests).
+pub fn havering_raise() -> serde_json::Value {
+    serde_json::json!({
+        "area": "levels-of-need",
+        "other_agency": "hav-csc",
+        "subjects": [{ "id": "c1", "name": "Child Q", "kind": "child",
+            "child_protection_plan": false, "looked_after": false, "immediate_risk": false }],
+        "concern": {
+            "disputed": "The referral was closed with no further action.",
+            "evidence": "Three attendances at A&E in two months.",
+            "outcome_sought": "A strategy discussion."
+        },
+    })
+}
+
 /// The status and JSON body of `response`.
 pub async fn answer(response: reqwest::Response) -> (u16, serde_json::Value) {
     let status = response.status().as_u16();
