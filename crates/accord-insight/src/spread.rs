@@ -44,7 +44,9 @@ fn count_working_days(calendar: &Calendar, from: Date, to: Date) -> u32 {
 /// fraction of r times the difference to the next. So a board member can
 /// check each figure against the CSV in a spreadsheet. The median of an even
 /// number of times is the mean of the middle two; the 90th percentile is the
-/// time that nine in ten took no longer than.
+/// time that nine in ten took no longer than. Times are whole working
+/// days, so both are always whole, halves or tenths: each is given to one
+/// decimal place, which only drops the noise of binary arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Spread {
@@ -80,7 +82,7 @@ pub fn percentile(sorted: &[u32], p: f64) -> Option<f64> {
     let fraction = rank - rank.floor();
     let low = f64::from(sorted[below]);
     let high = f64::from(sorted[above]);
-    Some(low + fraction * (high - low))
+    Some(((low + fraction * (high - low)) * 10.0).round() / 10.0)
 }
 
 #[cfg(test)]

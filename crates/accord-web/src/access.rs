@@ -180,6 +180,21 @@ pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
     standing(person, facts) != Standing::None
 }
 
+/// Whether `person` may see their partnership's insight (issue 15 §1):
+/// the figures over every case of the partnership, which count cases and
+/// name no child. The partnership team and the chair, who see every case
+/// (rule 5), and administrators, who keep the partnership running and see
+/// no case (rule 2): they see the figures, and only the team and the chair
+/// the cases behind them, as [`may_see`] decides for each. Practitioners,
+/// managers, leads, panel members and IROs see their own cases, not the
+/// partnership's figures.
+pub fn may_see_insight(person: &Person) -> bool {
+    matches!(
+        person.tier,
+        RoleTier::PartnershipTeam | RoleTier::Chair | RoleTier::Admin
+    )
+}
+
 impl Standing {
     /// Whether someone so standing may change the case: those working on
     /// it, and those a form of its current stage asks for when

@@ -384,12 +384,41 @@ fn compare(a: &Insight, h: &ByHand) {
     assert_eq!(quarters, h.raised, "the quarters add up");
 }
 
+/// Whether two JSON values are the same, numbers to within parsing's
+/// last digit.
+fn same_json(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
+    use serde_json::Value as V;
+    match (a, b) {
+        (V::Number(x), V::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!((x - y).abs() < 1e-9, "{at}: {x} ≠ {y}");
+        }
+        (V::Array(x), V::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}");
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                same_json(x, y, &format!("{at}[{i}]"));
+            }
+        }
+        (V::Object(x), V::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{at}"
+            );
+            for (k, v) in x {
+                same_json(v, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        (x, y) => assert_eq!(x, y, "{at}"),
+    }
+}
+
 fn period(from: &str, to: &str) -> Period {
     Period::new(from.parse::<Date>().unwrap(), to.parse().unwrap()).unwrap()
 }
 
 async fn figures_checked_by_hand(backend: Backend) {
-    let (state, streams, _dir) = history_on(backend).await;
+    let (state, streams, dir) = history_on(backend).await;
     let calendar = calendar();
     let whole = Question {
         period: period("2024-11-01", "2026-11-30"),
@@ -448,6 +477,39 @@ async fn figures_checked_by_hand(backend: Backend) {
         assert!(h.raised > 0);
         compare(&accord_figures(&state, &question).await, &h);
     }
+
+    // The API answers with the same figures, as JSON and as CSV.
+    let app = common::serve(state.clone(), dir).await;
+    let team = common::sign_in(&app, "ery-partnership-team").await;
+    let path = "/api/v1/partnerships/east-riding/insight?from=2024-11-01&to=2026-11-30";
+    let (status, json) = common::get_as(&app, &team, path).await;
+    assert_eq!(status, 200, "{json}");
+    same_json(&json, &serde_json::to_value(&a).unwrap(), "");
+    let csv = team
+        .on(app
+            .client
+            .get(app.url(&path.replace("/insight?", "/insight.csv?"))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "figure,of,by,value");
+    assert_eq!(lines[1], "Raised,,,300");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("\"Raised by, about\","))
+            .count(),
+        a.matrix.len()
+    );
+    let median = format!(
+        "Time to resolution,,median working days,{:.1}",
+        a.time_to_resolution.median.unwrap()
+    );
+    assert!(lines.contains(&median.as_str()), "{csv}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -458,4 +520,48 @@ async fn figures_checked_by_hand_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn figures_checked_by_hand_on_postgres() {
     figures_checked_by_hand(Backend::Postgres).await;
+}
+
+/// Who may ask for a partnership's insight: its team, chair and
+/// administrators, of their own partnership; a 403 for anyone else of it,
+/// a 404 for another partnership, and a 400 naming a parameter that cannot
+/// be read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn insight_is_for_the_partnership_team_chair_and_administrators() {
+    let (app, _state) = common::spawn_app_with_demo().await;
+    let path = "/api/v1/partnerships/havering/insight";
+    for (who, status) in [
+        ("hav-partnership-team", 200),
+        ("hav-chair", 200),
+        ("hav-admin", 200),
+        ("hav-csc-practitioner", 403),
+        ("hav-police-manager", 403),
+        ("hav-csc-head-of-service", 403),
+        ("hav-iro", 403),
+    ] {
+        let session = common::sign_in(&app, who).await;
+        let (got, body) = common::get_as(&app, &session, path).await;
+        assert_eq!(got, status, "{who}: {body}");
+        if status == 200 {
+            // The demo's cases, over the year to today.
+            assert!(body["counts"]["raised"].as_u64().unwrap() > 0, "{body}");
+            assert_eq!(body["months"].as_array().unwrap().len(), 13);
+        }
+    }
+    let team = common::sign_in(&app, "hav-partnership-team").await;
+    let (got, _) = common::get_as(&app, &team, "/api/v1/partnerships/plymouth/insight").await;
+    assert_eq!(got, 404);
+    for (query, field) in [
+        ("from=2025-13-01", "from"),
+        ("to=yesterday", "to"),
+        ("from=2025-04-01&to=2025-03-31", "to"),
+        ("from=2000-01-01&to=2025-01-01", "to"),
+        ("agency=ply-police", "agency"),
+        ("area=no-such-area", "area"),
+        ("track=no-such-track", "track"),
+    ] {
+        let (got, body) = common::get_as(&app, &team, &format!("{path}?{query}")).await;
+        assert_eq!(got, 400, "{query}: {body}");
+        assert_eq!(body["field"], field, "{query}");
+    }
 }

@@ -118,6 +118,8 @@ const ROUTES: &[Route] = &[
     r("GET",    "/api/v1/partnerships/{id}/agencies", "/api/v1/partnerships/havering/agencies", Needs::Read),
     r("GET",    "/api/v1/partnerships/{id}/people", "/api/v1/partnerships/havering/people", Needs::Read),
     r("GET",    "/api/v1/partnerships/{id}/people/suggestions", "/api/v1/partnerships/havering/people/suggestions?q=csc", Needs::Read),
+    r("GET",    "/api/v1/partnerships/{id}/insight", "/api/v1/partnerships/havering/insight", Needs::Read),
+    r("GET",    "/api/v1/partnerships/{id}/insight.csv", "/api/v1/partnerships/havering/insight.csv", Needs::Read),
     r("POST",   "/api/v1/cases", "/api/v1/cases", Needs::Write),
     r("GET",    "/api/v1/cases/{id}", CASE, Needs::Read),
     r("POST",   "/api/v1/cases/{id}/discussions", "/api/v1/cases/HAV-DEMO-0001/discussions", Needs::Write),
