@@ -30,10 +30,12 @@
 //! assert_eq!(figures.quarters[0].label, "2025-04 to 2025-06");
 //! ```
 
+mod behind;
 mod facts;
 mod figures;
 mod spread;
 
+pub use behind::{Figure, cases_behind};
 pub use facts::{CaseFacts, EVENTS_COUNTED, FactsError, Resolution, Visit};
 pub use figures::{
     AgencyCount, AgencyPair, AreaCount, Counts, Filter, ImmediateRisk, Insight, Outcomes, Period,

@@ -195,6 +195,14 @@ pub fn may_see_insight(person: &Person) -> bool {
     )
 }
 
+/// Whether the insight page links each figure to the cases behind it for
+/// `person`: those who see every case of their partnership (rule 5), the
+/// partnership team and the chair. The list still asks [`may_see`] of
+/// each case.
+pub fn may_open_insight_cases(person: &Person) -> bool {
+    matches!(person.tier, RoleTier::PartnershipTeam | RoleTier::Chair)
+}
+
 impl Standing {
     /// Whether someone so standing may change the case: those working on
     /// it, and those a form of its current stage asks for when

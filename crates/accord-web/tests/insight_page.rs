@@ -90,6 +90,29 @@ async fn the_insight_page_draws_each_figure_as_a_chart_beside_its_table() {
     b.axe("the insight page").await;
     b.screenshot("insight").await;
 
+    // Each figure leads to the cases behind it.
+    b.click(".accord-insight-counts a").await;
+    b.wait_for(|p| p.starts_with("/insight/cases")).await;
+    assert_eq!(
+        b.text("main h2").await,
+        format!("{} disagreements", figures.counts.raised)
+    );
+    assert!(b.text("main").await.contains("ERY-HIST-"));
+    b.axe("the cases behind a figure").await;
+    b.screenshot("insight-cases").await;
+    b.follow("Back to insight").await;
+    // A cell of who disagrees with whom.
+    let pair = &figures.matrix[0];
+    b.click(&format!(
+        "a[href*=\"figure=pair&of={}&by={}\"]",
+        pair.raising, pair.other
+    ))
+    .await;
+    b.wait_for(|p| p.starts_with("/insight/cases")).await;
+    let heading = b.text("main h2").await;
+    assert!(heading.starts_with(&pair.count.to_string()), "{heading}");
+    b.open("/insight?from=2025-12-01&to=2026-11-30").await;
+
     // Filtered to one area: fewer raised.
     b.find("#area")
         .await
@@ -108,7 +131,22 @@ async fn the_insight_page_draws_each_figure_as_a_chart_beside_its_table() {
     b.sign_in("ery-admin").await;
     b.open("/insight").await;
     assert_eq!(b.text("h1").await, "Insight");
+    assert!(
+        b.client
+            .find_all(fantoccini::Locator::Css("a[href^=\"/insight/cases\"]"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "an administrator opens no case"
+    );
     b.axe("the insight page, for an administrator").await;
+    b.open("/insight/cases?figure=raised").await;
+    assert!(
+        b.text("main")
+            .await
+            .contains("see the partnership's figures but no case")
+    );
+    assert!(!b.text("main").await.contains("ERY-HIST-"));
     b.sign_out().await;
 
     // A practitioner has no link to it, and is refused it.

@@ -222,6 +222,8 @@ const ROUTES: &[Route] = &[
     r("GET",    "/policies/{id}", "/policies/havering-hscp-2022", Needs::Page),
     r("GET",    "/policies/{id}/versions/{version}", "/policies/havering-2022/versions/1", Needs::Page),
     r("GET",    "/register", "/register", Needs::Page),
+    r("GET",    "/insight", "/insight", Needs::Page),
+    r("GET",    "/insight/cases", "/insight/cases?figure=raised", Needs::Page),
     r("GET",    "/search", "/search?nhs_number=9434765919", Needs::Page),
     r("GET",    "/my-disagreements", "/my-disagreements", Needs::Page),
     r("GET",    "/register.csv", "/register.csv", Needs::Page),

@@ -61,6 +61,9 @@ pub(crate) struct Answered {
     pub(crate) policy: Arc<Policy>,
     /// The partnership's agencies' names, by id.
     pub(crate) agencies: HashMap<AgencyId, String>,
+    /// The facts of every case of the partnership the figures were
+    /// computed from, for the cases behind a figure.
+    pub(crate) facts: Vec<CaseFacts>,
 }
 
 impl Answered {
@@ -249,6 +252,7 @@ pub(crate) async fn figures(
         insight,
         policy,
         agencies,
+        facts,
     })
 }
 

@@ -178,6 +178,7 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/register", get(register_page::show))
         .route("/insight", get(insight::show))
+        .route("/insight/cases", get(insight::cases))
         .route("/search", get(search::show))
         .route("/my-disagreements", get(search::mine))
         .route("/register.csv", get(register_page::csv))
