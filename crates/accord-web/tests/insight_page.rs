@@ -89,6 +89,8 @@ async fn the_insight_page_draws_each_figure_as_a_chart_beside_its_table() {
     );
     b.axe("the insight page").await;
     b.screenshot("insight").await;
+    b.docs_shot("insight").await;
+    b.at_phone_width("insight-phone").await;
 
     // Each figure leads to the cases behind it.
     b.click(".accord-insight-counts a").await;
@@ -100,6 +102,7 @@ async fn the_insight_page_draws_each_figure_as_a_chart_beside_its_table() {
     assert!(b.text("main").await.contains("ERY-HIST-"));
     b.axe("the cases behind a figure").await;
     b.screenshot("insight-cases").await;
+    b.at_phone_width("insight-cases-phone").await;
     b.follow("Back to insight").await;
     // A cell of who disagrees with whom.
     let pair = &figures.matrix[0];
