@@ -563,5 +563,14 @@ async fn insight_is_for_the_partnership_team_chair_and_administrators() {
         let (got, body) = common::get_as(&app, &team, &format!("{path}?{query}")).await;
         assert_eq!(got, 400, "{query}: {body}");
         assert_eq!(body["field"], field, "{query}");
+        // The page names the mistake in its error summary, linked to the
+        // field, above the figures of the last year.
+        let (got, html) = common::page_as(&app, &team, &format!("/insight?{query}")).await;
+        assert_eq!(got, 200, "{query}");
+        assert!(html.contains("There is a problem"), "{query}");
+        assert!(html.contains(&format!("href=\"#{field}\"")), "{query}");
+        assert!(html.contains("<title>Error: "), "{query}");
     }
+    let (_, html) = common::page_as(&app, &team, "/insight?from=2025-04-01&to=2025-03-31").await;
+    assert!(html.contains("The last day must be the same as or after the first day"));
 }

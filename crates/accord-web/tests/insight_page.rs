@@ -128,6 +128,16 @@ async fn the_insight_page_draws_each_figure_as_a_chart_beside_its_table() {
     assert_ne!(filtered, raised);
     b.axe("the insight page, filtered").await;
     b.screenshot("insight-filtered").await;
+
+    // A period that ends before it starts is named in the error summary.
+    b.open("/insight?from=2025-04-01&to=2025-03-31").await;
+    assert!(
+        b.text(".govuk-error-summary")
+            .await
+            .contains("The last day must be")
+    );
+    b.axe("the insight page with a mistake").await;
+    b.screenshot("insight-mistake").await;
     b.sign_out().await;
 
     // An administrator sees the figures too.

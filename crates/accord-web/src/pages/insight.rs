@@ -18,6 +18,7 @@ use accord_store::{CaseSearch, RegisterEntry};
 use super::{
     Chrome, PageError, Section, Viewer,
     extract::Query,
+    form::FieldError,
     html,
     register_page::Choice,
     search::{ResultRow, result_rows},
@@ -213,6 +214,7 @@ pub(crate) struct Matrix {
 #[template(path = "insight.html")]
 struct InsightPage {
     chrome: Chrome,
+    errors: Vec<FieldError>,
     from: String,
     to: String,
     agencies: Vec<Choice>,
@@ -491,6 +493,7 @@ fn page(viewer: &Viewer, a: &Answered) -> InsightPage {
     };
     InsightPage {
         chrome: Chrome::new("Insight", Section::Insight, Some(viewer)),
+        errors: Vec::new(),
         from: q.period.from.to_string(),
         to: q.period.to.to_string(),
         agencies,
@@ -545,17 +548,55 @@ fn page(viewer: &Viewer, a: &Answered) -> InsightPage {
     }
 }
 
-/// The insight page.
+/// The insight page. A period or filter that cannot be read (an address
+/// edited by hand: the form's own fields send only what it can read) is
+/// named in the error summary above the figures of the last year.
 pub(crate) async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
     let partnership = viewer.principal.partnership().to_owned();
-    let answered = figures(&state, &viewer.principal, &partnership, &filters.query())
-        .await
-        .map_err(|e| PageError::new(e, &viewer))?;
-    Ok(html(&page(&viewer, &answered)))
+    let fail = |e| PageError::new(e, &viewer);
+    match figures(&state, &viewer.principal, &partnership, &filters.query()).await {
+        Ok(answered) => Ok(html(&page(&viewer, &answered))),
+        Err(ApiError::BadRequest {
+            field: Some(field),
+            message,
+            ..
+        }) => {
+            let answered = figures(
+                &state,
+                &viewer.principal,
+                &partnership,
+                &InsightQuery::default(),
+            )
+            .await
+            .map_err(fail)?;
+            let mut shown = page(&viewer, &answered);
+            shown.chrome.has_errors = true;
+            shown.errors = vec![FieldError {
+                message: mistake(&field, &message),
+                field,
+            }];
+            Ok(html(&shown))
+        }
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// What to put right, in the page's words, for the API's `message` about
+/// `field`.
+fn mistake(field: &str, message: &str) -> String {
+    match field {
+        "from" => "Enter the first day of the period as a real date".to_owned(),
+        "to" if message.contains("after") => {
+            "The last day must be the same as or after the first day".to_owned()
+        }
+        "to" if message.contains("years") => super::capitalised(message),
+        "to" => "Enter the last day of the period as a real date".to_owned(),
+        _ => super::capitalised(&message.replace('`', "")),
+    }
 }
 
 /// The figure a link to the cases behind it names: `figure`, and where it
