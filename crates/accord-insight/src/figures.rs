@@ -45,9 +45,10 @@ impl Period {
         start_of(self.to.tomorrow().unwrap_or(self.to), calendar)
     }
 
-    /// Whether `at` falls within it.
-    fn holds(&self, at: Timestamp, calendar: &Calendar) -> bool {
-        self.start(calendar) <= at && at < self.end(calendar)
+    /// Its first and just-after-last instants, worked out once for the
+    /// many comparisons a figure makes.
+    fn bounds(&self, calendar: &Calendar) -> (Timestamp, Timestamp) {
+        (self.start(calendar), self.end(calendar))
     }
 }
 
@@ -306,7 +307,7 @@ pub fn insight(cases: &[CaseFacts], calendar: &Calendar, question: &Question) ->
         .copied()
         .filter(|c| within(c.raised_at))
         .collect();
-    let resolved = resolved_in(&admitted, &period, calendar);
+    let resolved = resolved_in(&admitted, (start, end));
 
     let mut stage_reached = Tally::default();
     let mut matrix = Tally::default();
@@ -438,15 +439,14 @@ fn stage_counts(tally: Tally<StageNumber>) -> Vec<StageCount> {
 /// outcome recorded in it.
 fn resolved_in<'c>(
     cases: &[&'c CaseFacts],
-    period: &Period,
-    calendar: &Calendar,
+    (start, end): (Timestamp, Timestamp),
 ) -> Vec<(&'c CaseFacts, crate::Resolution)> {
     cases
         .iter()
         .filter_map(|c| {
             c.resolutions
                 .iter()
-                .rfind(|r| period.holds(r.at, calendar))
+                .rfind(|r| start <= r.at && r.at < end)
                 .map(|r| (*c, *r))
         })
         .collect()
@@ -489,6 +489,7 @@ fn trends(cases: &[&CaseFacts], period: &Period, calendar: &Calendar, months: i8
         };
         let to = next.yesterday().unwrap_or(next).min(period.to);
         let slice = Period { from, to };
+        let (start, end) = slice.bounds(calendar);
         let label = if months == 1 {
             format!("{:04}-{:02}", from.year(), from.month())
         } else {
@@ -504,14 +505,14 @@ fn trends(cases: &[&CaseFacts], period: &Period, calendar: &Calendar, months: i8
         let breaches = cases
             .iter()
             .flat_map(|c| &c.breaches)
-            .filter(|(_, at)| slice.holds(*at, calendar))
+            .filter(|(_, at)| start <= *at && *at < end)
             .count();
         out.push(Trend {
             label,
             period: slice,
             counts: counts(cases, &slice, calendar),
             breaches: u32::try_from(breaches).unwrap_or(u32::MAX),
-            time_to_resolution: resolution_times(&resolved_in(cases, &slice, calendar), calendar),
+            time_to_resolution: resolution_times(&resolved_in(cases, (start, end)), calendar),
         });
         from = next;
     }
