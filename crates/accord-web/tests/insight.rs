@@ -574,3 +574,37 @@ async fn insight_is_for_the_partnership_team_chair_and_administrators() {
     let (_, html) = common::page_as(&app, &team, "/insight?from=2025-04-01&to=2025-03-31").await;
     assert!(html.contains("The last day must be the same as or after the first day"));
 }
+
+/// The figures' definitions are in the OpenAPI document, as the
+/// definitions a Business Manager takes to the board.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_figure_is_defined_in_the_openapi_document() {
+    let app = common::spawn_app().await;
+    let doc = app.get_json("/api/openapi.json", 200).await;
+    let schemas = &doc["components"]["schemas"];
+    let described = |schema: &str, field: &str| -> String {
+        schemas[schema]["properties"][field]["description"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{schema}.{field} has no definition: {}", schemas[schema]))
+            .to_owned()
+    };
+    assert!(
+        described("Counts", "open_at_start").contains("neither resolved, withdrawn nor closed")
+    );
+    assert!(described("Insight", "stage_reached").contains("highest stage"));
+    assert!(described("Insight", "breaches_by_agency").contains("twice the breaches"));
+    assert!(described("Insight", "matrix").contains("raised"));
+    assert!(
+        schemas["Spread"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("PERCENTILE.INC")
+    );
+    assert!(described("Outcomes", "panel").contains("Resolution Panel"));
+    assert!(doc["paths"]["/api/v1/partnerships/{id}/insight"]["get"].is_object());
+    assert!(
+        doc["paths"]["/api/v1/partnerships/{id}/insight.csv"]["get"]["responses"]["200"]["content"]
+            ["text/csv"]
+            .is_object()
+    );
+}
