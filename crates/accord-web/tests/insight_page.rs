@@ -114,6 +114,22 @@ async fn the_insight_page_draws_each_figure_as_a_chart_beside_its_table() {
     b.wait_for(|p| p.starts_with("/insight/cases")).await;
     let heading = b.text("main h2").await;
     assert!(heading.starts_with(&pair.count.to_string()), "{heading}");
+    // A month's count of the disagreements raised in it.
+    b.open("/insight?from=2025-12-01&to=2026-11-30").await;
+    let january = figures
+        .months
+        .iter()
+        .find(|m| m.label == "2026-01")
+        .expect("January 2026 is in the period");
+    assert!(january.counts.raised > 0);
+    b.click("a[href*=\"from=2026-01-01&to=2026-01-31\"][href$=\"figure=raised\"]")
+        .await;
+    b.wait_for(|p| p.starts_with("/insight/cases")).await;
+    let heading = b.text("main h2").await;
+    assert!(
+        heading.starts_with(&january.counts.raised.to_string()),
+        "{heading}"
+    );
     b.open("/insight?from=2025-12-01&to=2026-11-30").await;
 
     // Filtered to one area: fewer raised.

@@ -194,10 +194,10 @@ pub(crate) struct Cell {
 /// A row of the month or quarter table.
 pub(crate) struct TrendRow {
     pub(crate) label: String,
-    pub(crate) raised: u32,
-    pub(crate) resolved: u32,
-    pub(crate) withdrawn: u32,
-    pub(crate) open_at_end: u32,
+    pub(crate) raised: Cell,
+    pub(crate) resolved: Cell,
+    pub(crate) withdrawn: Cell,
+    pub(crate) open_at_end: Cell,
     pub(crate) breaches: u32,
     pub(crate) median: String,
 }
@@ -232,17 +232,34 @@ struct InsightPage {
     matrix: Matrix,
 }
 
-fn trend_rows(trends: &[accord_insight::Trend]) -> Vec<TrendRow> {
+/// The rows of the month or quarter table, each count leading (for those
+/// who may open cases) to the cases behind it in that month or quarter.
+fn trend_rows(
+    trends: &[accord_insight::Trend],
+    filter: &accord_insight::Filter,
+    opens: bool,
+) -> Vec<TrendRow> {
     trends
         .iter()
-        .map(|t| TrendRow {
-            label: t.label.clone(),
-            raised: t.counts.raised,
-            resolved: t.counts.resolved,
-            withdrawn: t.counts.withdrawn,
-            open_at_end: t.counts.open_at_end,
-            breaches: t.breaches,
-            median: or_dash(days(t.time_to_resolution.median)),
+        .map(|t| {
+            let asked = question_string(&accord_insight::Question {
+                period: t.period,
+                filter: filter.clone(),
+            });
+            let cell = |value: u32, figure: &str| Cell {
+                value,
+                link: (opens && value > 0)
+                    .then(|| format!("/insight/cases?{asked}&figure={figure}")),
+            };
+            TrendRow {
+                label: t.label.clone(),
+                raised: cell(t.counts.raised, "raised"),
+                resolved: cell(t.counts.resolved, "resolved"),
+                withdrawn: cell(t.counts.withdrawn, "withdrawn"),
+                open_at_end: cell(t.counts.open_at_end, "open-at-end"),
+                breaches: t.breaches,
+                median: or_dash(days(t.time_to_resolution.median)),
+            }
         })
         .collect()
 }
@@ -537,11 +554,21 @@ fn page(viewer: &Viewer, a: &Answered) -> InsightPage {
             "Raised",
             i.months
                 .iter()
-                .map(|m| (month_words(&m.label), m.counts.raised, None))
+                .map(|m| {
+                    let asked = question_string(&accord_insight::Question {
+                        period: m.period,
+                        filter: q.filter.clone(),
+                    });
+                    (
+                        month_words(&m.label),
+                        m.counts.raised,
+                        opens.then(|| format!("/insight/cases?{asked}&figure=raised")),
+                    )
+                })
                 .collect(),
         ),
-        month_rows: trend_rows(&i.months),
-        quarter_rows: trend_rows(&i.quarters),
+        month_rows: trend_rows(&i.months, &q.filter, opens),
+        quarter_rows: trend_rows(&i.quarters, &q.filter, opens),
         charts,
         times,
         matrix,
