@@ -43,6 +43,7 @@ mod cases;
 mod clock;
 mod directory;
 mod forms;
+mod history;
 mod partnerships;
 mod stories;
 mod walk;
@@ -54,6 +55,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 pub use directory::{Agency, AgencyKind, Partnership, Person};
+pub use history::history;
 
 impl<'a> From<&'a Demo> for accord_directory::Directory<'a> {
     fn from(demo: &'a Demo) -> accord_directory::Directory<'a> {

@@ -229,6 +229,51 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// Moves on `days` working days (none: stays on this day), never
+    /// reaching today.
+    pub(crate) fn advance(&mut self, days: u32) {
+        if let When::Days { ago, slot } = &mut self.when
+            && days > 0
+        {
+            *ago = ago.saturating_sub(days).max(1);
+            *slot = 0;
+        }
+    }
+
+    /// Records, as Accord, each deadline of the current stage that has
+    /// passed by the next event's time and is not yet on record, as the
+    /// job runner does (`Command::RecordBreach`); none if none has.
+    pub(crate) fn record_breaches(&mut self) -> u32 {
+        let team = self
+            .dir
+            .agencies
+            .iter()
+            .find(|a| a.kind == AgencyKind::PartnershipTeam)
+            .expect("every demo partnership has its own team");
+        let accord = accord_case::Actor {
+            person: accord_case::PersonId::parse("accord").expect("a valid person id"),
+            agency: team.id.clone(),
+            tier: RoleTier::PartnershipTeam,
+            roles: Vec::new(),
+        };
+        let mut recorded = 0;
+        loop {
+            let ctx = Context::new(self.peek(), accord.clone());
+            let Ok(events) =
+                self.case
+                    .decide(self.policy, self.calendar, Command::RecordBreach, &ctx)
+            else {
+                return recorded;
+            };
+            self.tick();
+            for event in &events {
+                self.case.apply(event);
+            }
+            self.events.extend(events);
+            recorded += 1;
+        }
+    }
+
     /// Moves to the working day `ago` working days before today.
     pub(crate) fn on_day(&mut self, ago: u32) {
         self.when = When::Days { ago, slot: 0 };

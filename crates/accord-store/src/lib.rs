@@ -353,6 +353,19 @@ impl Store {
             m::raise(b.write_pool(), &self.policies(), prefix, year, build, reader).await)
     }
 
+    /// The events of the kinds named in `kinds` (their `type`, such as
+    /// `raised` or `escalated`) of every case raised in `partnership`, in
+    /// any state, one stream per case in stream order; read in one query,
+    /// for figures over the partnership's whole history (`accord-insight`).
+    /// Every stream starts with its raise if `kinds` includes `raised`.
+    pub async fn histories_of(
+        &self,
+        partnership: &str,
+        kinds: &[&str],
+    ) -> Result<Vec<Vec<Event>>, StoreError> {
+        on_backend!(self, b, m => m::histories_of(b.read_pool(), partnership, kinds).await)
+    }
+
     /// Every case, closed and withdrawn ones included, oldest first.
     pub async fn all_cases(&self) -> Result<Vec<RegisterEntry>, StoreError> {
         on_backend!(self, b, m => m::register(b.read_pool(), true, None).await)

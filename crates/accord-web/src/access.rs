@@ -180,6 +180,29 @@ pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
     standing(person, facts) != Standing::None
 }
 
+/// Whether `person` may see their partnership's insight (issue 15 §1):
+/// the figures over every case of the partnership, which count cases and
+/// name no child. The partnership team and the chair, who see every case
+/// (rule 5), and administrators, who keep the partnership running and see
+/// no case (rule 2): they see the figures, and only the team and the chair
+/// the cases behind them, as [`may_see`] decides for each. Practitioners,
+/// managers, leads, panel members and IROs see their own cases, not the
+/// partnership's figures.
+pub fn may_see_insight(person: &Person) -> bool {
+    matches!(
+        person.tier,
+        RoleTier::PartnershipTeam | RoleTier::Chair | RoleTier::Admin
+    )
+}
+
+/// Whether the insight page links each figure to the cases behind it for
+/// `person`: those who see every case of their partnership (rule 5), the
+/// partnership team and the chair. The list still asks [`may_see`] of
+/// each case.
+pub fn may_open_insight_cases(person: &Person) -> bool {
+    matches!(person.tier, RoleTier::PartnershipTeam | RoleTier::Chair)
+}
+
 impl Standing {
     /// Whether someone so standing may change the case: those working on
     /// it, and those a form of its current stage asks for when

@@ -34,6 +34,7 @@ pub mod access;
 mod api;
 pub mod auth;
 pub mod csrf;
+mod csv_cell;
 mod error;
 pub mod extract;
 mod hardening;

@@ -456,6 +456,8 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/partnerships/{id}/agencies",
         "GET /api/v1/partnerships/{id}/people",
         "GET /api/v1/partnerships/{id}/people/suggestions",
+        "GET /api/v1/partnerships/{id}/insight",
+        "GET /api/v1/partnerships/{id}/insight.csv",
         "POST /api/v1/cases",
         "GET /api/v1/cases",
         "GET /api/v1/cases/{id}",

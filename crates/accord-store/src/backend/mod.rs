@@ -509,6 +509,48 @@ macro_rules! common_queries {
             load_in(&mut conn, case).await
         }
 
+        /// The events of `kinds` of every case raised in `partnership`,
+        /// grouped by case in stream order, in one query.
+        pub(crate) async fn histories_of(
+            reader: &Pool<Db>,
+            partnership: &str,
+            kinds: &[&str],
+        ) -> Result<Vec<Vec<Event>>, StoreError> {
+            let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT e.case_id, e.case_seq, e.at, e.actor, e.body FROM events e \
+                 JOIN case_register r ON r.case_id = e.case_id \
+                 WHERE r.raising_agency IN (SELECT id FROM agencies WHERE partnership_id = $1) \
+                 AND e.event_type IN ({}) ORDER BY e.case_id, e.case_seq",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query_as::<_, (String, i64, String, String, String)>(
+                sqlx::AssertSqlSafe(sql),
+            )
+            .bind(partnership);
+            for kind in kinds {
+                query = query.bind(*kind);
+            }
+            let rows = query.fetch_all(reader).await?;
+            let mut out: Vec<Vec<Event>> = Vec::new();
+            let mut current: Option<CaseId> = None;
+            for (case, seq, at, actor, body) in rows {
+                if current.as_ref().is_none_or(|c| c.as_str() != case) {
+                    let id = CaseId::parse(&case).map_err(|e| StoreError::Damaged {
+                        case: case.clone(),
+                        reason: e.to_string(),
+                    })?;
+                    current = Some(id);
+                    out.push(Vec::new());
+                }
+                let (Some(id), Some(events)) = (current.as_ref(), out.last_mut()) else {
+                    continue;
+                };
+                events.push(crate::decode_event(id, seq, &at, &actor, &body)?);
+            }
+            Ok(out)
+        }
+
         const REGISTER_COLUMNS: &str = "case_id, policy_id, policy_version, track, stage, \
             stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
             due_at_us, version, involvement";

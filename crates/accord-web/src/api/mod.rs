@@ -15,6 +15,7 @@ pub(crate) mod case_view;
 pub(crate) mod cases;
 pub(crate) mod commands;
 mod health;
+pub(crate) mod insight;
 pub(crate) mod limits;
 pub(crate) mod partnerships;
 pub(crate) mod password;
@@ -96,6 +97,8 @@ use crate::{ApiError, AppState, ErrorBody};
         commands::correct,
         register::register,
         register::my_deadlines,
+        insight::insight,
+        insight::insight_csv,
     ),
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes, &IdempotencyKeys),
@@ -106,6 +109,7 @@ use crate::{ApiError, AppState, ErrorBody};
         (name = "directory", description = "Your partnership, its agencies and its people."),
         (name = "cases", description = "Disagreements, as the access rules let the reader see them: raising one, reading one, the register and your deadlines."),
         (name = "case commands", description = "Everything that can happen to a raised case, each checked against the policy it was raised under. Send the case's `version` as `expected_version`: a case changed since is a 409."),
+        (name = "insight", description = "What the partnership learns from its disagreements over a period, for its partnership team, chair and administrators: every figure defined on its field. Times are in working days on the policy's calendar: the working days after the day something began, up to and including the day it ended, as deadlines count them."),
         (name = "sign-in", description = "Signing in with a password (a session cookie) and API tokens for other systems."),
     )
 )]
@@ -219,6 +223,11 @@ pub(crate) fn router() -> Router<AppState> {
             get(partnerships::agencies),
         )
         .route("/v1/partnerships/{id}/people", get(partnerships::people))
+        .route("/v1/partnerships/{id}/insight", get(insight::insight))
+        .route(
+            "/v1/partnerships/{id}/insight.csv",
+            get(insight::insight_csv),
+        )
         .route(
             "/v1/partnerships/{id}/people/suggestions",
             get(partnerships::suggestions),

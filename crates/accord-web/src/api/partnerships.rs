@@ -89,7 +89,11 @@ impl From<&Person> for PersonInfo {
 
 /// The reader's partnership if `id` names it; otherwise a 404, the same as
 /// for a partnership that does not exist.
-async fn own(state: &AppState, principal: &Principal, id: &str) -> Result<Partnership, ApiError> {
+pub(crate) async fn own(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Partnership, ApiError> {
     let not_found = || ApiError::NotFound {
         code: "unknown_partnership",
         message: format!(

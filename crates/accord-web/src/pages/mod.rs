@@ -24,6 +24,7 @@ mod extract;
 mod footer_pages;
 mod form;
 mod handover;
+mod insight;
 mod my_work;
 mod notifications;
 mod password;
@@ -176,6 +177,8 @@ pub(crate) fn router() -> Router<AppState> {
             get(policy_page::show_version),
         )
         .route("/register", get(register_page::show))
+        .route("/insight", get(insight::show))
+        .route("/insight/cases", get(insight::cases))
         .route("/search", get(search::show))
         .route("/my-disagreements", get(search::mine))
         .route("/register.csv", get(register_page::csv))
@@ -220,6 +223,8 @@ pub(crate) struct ViewerBar {
     /// They are an administrator, who looks after the directory and sees
     /// no case.
     pub(crate) admin: bool,
+    /// They may see the partnership's insight (`access::may_see_insight`).
+    pub(crate) insight: bool,
     /// How many of their notifications they have not marked read.
     pub(crate) unread: u64,
 }
@@ -239,6 +244,8 @@ pub(crate) enum Section {
     MyDisagreements,
     /// Finding a case.
     Search,
+    /// Insight: the partnership's figures.
+    Insight,
     /// Raising a disagreement.
     Raise,
     /// The policies.
@@ -278,9 +285,26 @@ impl Chrome {
     /// the policies, since they see no case.
     pub(crate) fn navigation(&self) -> Vec<NavItem> {
         let admin = self.viewer.as_ref().is_some_and(|v| v.admin);
+        let insight = self.viewer.as_ref().is_some_and(|v| v.insight);
         let items: &[(&'static str, &'static str, Section)] = if admin {
             &[
                 ("/admin", "Administration", Section::Admin),
+                ("/insight", "Insight", Section::Insight),
+                ("/policies", "Policies", Section::Policies),
+            ]
+        } else if insight {
+            &[
+                ("/my-work", "My work", Section::MyWork),
+                ("/notifications", "Notifications", Section::Notifications),
+                ("/raise", "Raise a disagreement", Section::Raise),
+                (
+                    "/my-disagreements",
+                    "My disagreements",
+                    Section::MyDisagreements,
+                ),
+                ("/register", "Register", Section::Register),
+                ("/search", "Find a case", Section::Search),
+                ("/insight", "Insight", Section::Insight),
                 ("/policies", "Policies", Section::Policies),
             ]
         } else {

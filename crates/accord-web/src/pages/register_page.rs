@@ -260,7 +260,7 @@ pub(crate) async fn csv(
             if r.overdue { "yes" } else { "no" },
             r.status,
         ];
-        out.write_record(fields.iter().map(|f| formula_safe(f)))
+        out.write_record(fields.iter().map(|f| crate::csv_cell::formula_safe(f)))
             .map_err(fail)?;
     }
     let out = out.into_inner().map_err(|e| {
@@ -282,28 +282,4 @@ pub(crate) async fn csv(
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
-}
-
-/// One CSV cell as a spreadsheet may read it: never as a formula. The
-/// `csv` writer quotes what needs quoting (RFC 4180).
-fn formula_safe(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_never_formulas() {
-        assert_eq!(formula_safe("HAV-2026-0001"), "HAV-2026-0001");
-        assert_eq!(formula_safe("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(formula_safe("+44 20"), "'+44 20");
-        assert_eq!(formula_safe("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(formula_safe("-1"), "'-1");
-    }
 }

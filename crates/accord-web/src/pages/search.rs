@@ -96,7 +96,7 @@ fn status_words(status: Status) -> &'static str {
 
 /// The result rows of `entries`, each naming its children, read from the
 /// case itself.
-async fn result_rows(
+pub(crate) async fn result_rows(
     state: &AppState,
     names: &words::Names,
     entries: &[RegisterEntry],

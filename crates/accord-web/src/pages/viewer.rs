@@ -39,6 +39,7 @@ impl Viewer {
             partnership: self.partnership_name.clone(),
             csrf_token: self.csrf_token().to_owned(),
             admin: person.tier == accord_policy::RoleTier::Admin,
+            insight: crate::access::may_see_insight(person),
             unread: self.unread,
         }
     }

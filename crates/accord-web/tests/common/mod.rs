@@ -348,7 +348,9 @@ pub async fn spawn_app_on_postgres() -> TestApp {
     serve(state_at(&url).await, None).await
 }
 
-async fn serve(state: AppState, dir: Option<TempDir>) -> TestApp {
+/// Serves `state` on 127.0.0.1 port 0, keeping `dir` (its SQLite file's
+/// folder, if any) until the app is dropped.
+pub async fn serve(state: AppState, dir: Option<TempDir>) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
