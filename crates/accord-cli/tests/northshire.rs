@@ -329,9 +329,9 @@ async fn northshire_is_set_up_from_the_readme_and_its_people_work_a_case() {
     b.choose("scope", "none").await;
     b.submit().await;
     assert_eq!(b.path().await, "/raise/other-agency");
-    b.choose("other_agency", "nor-health").await;
+    b.choose_agency("other_agency", "nor-health").await;
     b.submit().await;
-    b.choose("other_professional", "nor-health-practitioner")
+    b.pick_person("other_professional", "nor-health-practitioner")
         .await;
     b.submit().await;
     b.fill("s1-name", "Ellie Rowe").await;

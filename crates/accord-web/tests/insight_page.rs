@@ -154,6 +154,41 @@ async fn the_insight_page_draws_each_figure_as_a_chart_beside_its_table() {
     );
     b.axe("the insight page with a mistake").await;
     b.screenshot("insight-mistake").await;
+
+    // The period is typed in GOV.UK date boxes, as everywhere in Accord: a
+    // quarter, then a day that is not a date, kept as typed to put right.
+    for (id, value) in [
+        ("from", "1"),
+        ("from-month", "4"),
+        ("from-year", "2026"),
+        ("to", "30"),
+        ("to-month", "6"),
+        ("to-year", "2026"),
+    ] {
+        b.fill(id, value).await;
+    }
+    b.submit().await;
+    assert_eq!(b.text("main h2").await, "1 April 2026 to 30 June 2026");
+    b.fill("from", "31").await;
+    b.fill("from-month", "2").await;
+    b.submit().await;
+    assert!(
+        b.text(".govuk-error-summary")
+            .await
+            .contains("Enter the first day of the period as a real date")
+    );
+    assert_eq!(
+        b.find("#from")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("31")
+    );
+    assert!(b.present(".govuk-form-group--error #from").await);
+    b.axe("the insight page with a day that is not a date")
+        .await;
     b.sign_out().await;
 
     // An administrator sees the figures too.

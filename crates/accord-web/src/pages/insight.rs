@@ -48,10 +48,26 @@ pub(crate) struct Filters {
     /// The agency disputed, for a cell of the matrix.
     #[serde(default)]
     by: String,
+    /// The first day, as a link gives it (`2026-04-01`).
     #[serde(default)]
     from: String,
+    /// The first day, as the form's date boxes give it.
+    #[serde(default, rename = "from-day")]
+    from_day: String,
+    #[serde(default, rename = "from-month")]
+    from_month: String,
+    #[serde(default, rename = "from-year")]
+    from_year: String,
+    /// The last day, as a link gives it.
     #[serde(default)]
     to: String,
+    /// The last day, as the form's date boxes give it.
+    #[serde(default, rename = "to-day")]
+    to_day: String,
+    #[serde(default, rename = "to-month")]
+    to_month: String,
+    #[serde(default, rename = "to-year")]
+    to_year: String,
     #[serde(default)]
     agency: String,
     #[serde(default)]
@@ -64,13 +80,30 @@ impl Filters {
     fn query(&self) -> InsightQuery {
         let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         InsightQuery {
-            from: given(&self.from),
-            to: given(&self.to),
+            from: given(&self.from)
+                .or_else(|| boxes(&self.from_day, &self.from_month, &self.from_year)),
+            to: given(&self.to).or_else(|| boxes(&self.to_day, &self.to_month, &self.to_year)),
             agency: given(&self.agency),
             area: given(&self.area),
             track: given(&self.track),
         }
     }
+}
+
+/// A day typed in the GOV.UK date boxes as `YYYY-MM-DD`, for the figures'
+/// question to read; `None` when all three are blank. A box that is not a
+/// number makes a day that is not a date, so that the page asks for a real
+/// one.
+fn boxes(day: &str, month: &str, year: &str) -> Option<String> {
+    let [day, month, year] = [day, month, year].map(str::trim);
+    if day.is_empty() && month.is_empty() && year.is_empty() {
+        return None;
+    }
+    let number = |s: &str| s.parse::<u16>().ok();
+    Some(match (number(day), number(month), number(year)) {
+        (Some(d), Some(m), Some(y)) => format!("{y:04}-{m:02}-{d:02}"),
+        _ => format!("{year}-{month}-{day}"),
+    })
 }
 
 /// One bar of a chart, and its row in the table beside it.
@@ -215,8 +248,8 @@ pub(crate) struct Matrix {
 struct InsightPage {
     chrome: Chrome,
     errors: Vec<FieldError>,
-    from: String,
-    to: String,
+    /// The first and last days' boxes.
+    days: [DateBoxes; 2],
     agencies: Vec<Choice>,
     areas: Vec<Choice>,
     tracks: Vec<Choice>,
@@ -511,8 +544,10 @@ fn page(viewer: &Viewer, a: &Answered) -> InsightPage {
     InsightPage {
         chrome: Chrome::new("Insight", Section::Insight, Some(viewer)),
         errors: Vec::new(),
-        from: q.period.from.to_string(),
-        to: q.period.to.to_string(),
+        days: [
+            DateBoxes::new("from", date_parts(q.period.from)),
+            DateBoxes::new("to", date_parts(q.period.to)),
+        ],
         agencies,
         areas: a
             .policy
@@ -575,9 +610,10 @@ fn page(viewer: &Viewer, a: &Answered) -> InsightPage {
     }
 }
 
-/// The insight page. A period or filter that cannot be read (an address
-/// edited by hand: the form's own fields send only what it can read) is
-/// named in the error summary above the figures of the last year.
+/// The insight page. A period or filter that cannot be read (a day that is
+/// not a date, a last day before the first, or an address edited by hand)
+/// is named in the error summary above the figures of the last year, with
+/// the days kept as they were typed.
 pub(crate) async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -601,15 +637,102 @@ pub(crate) async fn show(
             .await
             .map_err(fail)?;
             let mut shown = page(&viewer, &answered);
+            // The days as they were typed, to put right.
+            let typed = |iso: &str, parts: [&str; 3]| -> [String; 3] {
+                if iso.trim().is_empty() {
+                    parts.map(str::to_owned)
+                } else {
+                    let mut p = iso.trim().splitn(3, '-').map(str::to_owned);
+                    let [y, m, d] = [p.next(), p.next(), p.next()].map(Option::unwrap_or_default);
+                    [d, m, y]
+                }
+            };
+            let f = &filters;
+            shown.days = [
+                DateBoxes::new(
+                    "from",
+                    typed(&f.from, [&f.from_day, &f.from_month, &f.from_year]),
+                ),
+                DateBoxes::new("to", typed(&f.to, [&f.to_day, &f.to_month, &f.to_year])),
+            ];
+            let message = mistake(&field, &message);
+            for day in &mut shown.days {
+                if day.name == field {
+                    day.error = Some(message.clone());
+                }
+            }
             shown.chrome.has_errors = true;
-            shown.errors = vec![FieldError {
-                message: mistake(&field, &message),
-                field,
-            }];
+            shown.errors = vec![FieldError { message, field }];
             Ok(html(&shown))
         }
         Err(e) => Err(fail(e)),
     }
+}
+
+/// One day of the period, as GOV.UK date boxes: day, month and year.
+struct DateBoxes {
+    /// `from` or `to`: the day box's id, and the others' prefix.
+    name: &'static str,
+    legend: &'static str,
+    hint: &'static str,
+    /// What to put right, if anything.
+    error: Option<String>,
+    parts: [DatePart; 3],
+}
+
+/// One box of a day.
+struct DatePart {
+    id: String,
+    name: String,
+    label: &'static str,
+    width: &'static str,
+    value: String,
+}
+
+impl DateBoxes {
+    /// The boxes of `name`, showing `values` (day, month, year).
+    fn new(name: &'static str, values: [String; 3]) -> DateBoxes {
+        let (legend, hint) = if name == "from" {
+            ("From", "The first day of the period, for example 1 4 2026")
+        } else {
+            (
+                "To",
+                "The last day of the period, included, for example 31 3 2027",
+            )
+        };
+        let [day, month, year] = values;
+        let part = |part: &str, label, width, value| DatePart {
+            id: if part == "day" {
+                name.to_owned()
+            } else {
+                format!("{name}-{part}")
+            },
+            name: format!("{name}-{part}"),
+            label,
+            width,
+            value,
+        };
+        DateBoxes {
+            name,
+            legend,
+            hint,
+            error: None,
+            parts: [
+                part("day", "Day", "govuk-input--width-2", day),
+                part("month", "Month", "govuk-input--width-2", month),
+                part("year", "Year", "govuk-input--width-4", year),
+            ],
+        }
+    }
+}
+
+/// `date` as the GOV.UK date boxes show it: day, month and year.
+fn date_parts(date: jiff::civil::Date) -> [String; 3] {
+    [
+        date.day().to_string(),
+        date.month().to_string(),
+        date.year().to_string(),
+    ]
 }
 
 /// What to put right, in the page's words, for the API's `message` about
