@@ -13,8 +13,7 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
-
-use std::time::{Duration, Instant};
+mod support;
 
 use accord_calendar::Calendars;
 use accord_case::{AgencyId, PersonId};
@@ -22,6 +21,7 @@ use accord_directory::{Agency, AgencyKind, Directory, Person};
 use accord_policy::RoleTier;
 use common::{Session, TestApp, post_as, sign_in, spawn_app_with_demo_and_clock};
 use serde_json::json;
+use support::{get, report, time};
 
 const AGENCIES: usize = 60;
 const PEOPLE: usize = 5_000;
@@ -184,16 +184,6 @@ async fn run(runs: usize) {
     }
 }
 
-async fn get(app: &TestApp, session: &Session, path: &str) -> String {
-    let response = session
-        .on(app.client.get(app.url(path)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{path}");
-    response.text().await.unwrap()
-}
-
 async fn post_form(
     app: &TestApp,
     session: &Session,
@@ -212,32 +202,4 @@ async fn post_form(
         .unwrap();
     assert_eq!(response.status(), 200, "{path}");
     response.text().await.unwrap()
-}
-
-async fn time<F, Fut>(runs: usize, mut request: F) -> Vec<Duration>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = usize>,
-{
-    // One first, unmeasured: the caches warm.
-    request().await;
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let started = Instant::now();
-        std::hint::black_box(request().await);
-        times.push(started.elapsed());
-    }
-    times.sort();
-    times
-}
-
-fn report(what: &str, times: &[Duration]) {
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
-    println!(
-        "{what:<58} {:>10} {:>10} {:>10}",
-        ms(at(0.5)),
-        ms(at(0.95)),
-        ms(*times.last().unwrap())
-    );
 }
