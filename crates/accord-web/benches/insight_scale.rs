@@ -19,7 +19,6 @@ mod support;
 
 use std::time::Instant;
 
-use accord_calendar::Calendars;
 use common::{Backend, sign_in};
 use support::{get, report, time};
 
@@ -46,34 +45,8 @@ fn main() {
 }
 
 async fn run(backend: Backend, cases: usize, runs: usize) {
-    let (state, dir) = match backend {
-        Backend::Sqlite => {
-            let (state, dir) = common::state().await;
-            (state, Some(dir))
-        }
-        Backend::Postgres => (
-            common::state_at(&common::postgres::fresh_database().await).await,
-            None,
-        ),
-    };
-    let calendars = Calendars::builtin();
-    let policies = accord_policy::builtin(&calendars);
     let started = Instant::now();
-    let history = accord_demo::history(
-        "east-riding-2018",
-        cases,
-        2015,
-        NOW.parse().unwrap(),
-        &calendars,
-        &policies,
-    )
-    .expect("the engine accepts every step of the history");
-    let seeded = state
-        .store()
-        .seed((&history).into())
-        .await
-        .expect("the history is appended");
-    assert_eq!(seeded.added.len(), cases);
+    let (state, dir) = common::east_riding_history(backend, cases, NOW.parse().unwrap()).await;
     let events = state.store().event_count().await.unwrap();
     eprintln!(
         "{backend:?}: {cases} cases, {events} events, generated and appended in {:.0} s",

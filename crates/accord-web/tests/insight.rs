@@ -32,33 +32,7 @@ const PARTNERSHIP: &str = "east-riding";
 /// A fresh store of `backend` holding the generated history, and every
 /// case's whole stream as the store gives it back.
 async fn history_on(backend: Backend) -> (AppState, Vec<Vec<Event>>, Option<tempfile::TempDir>) {
-    let (state, dir) = match backend {
-        Backend::Sqlite => {
-            let (state, dir) = common::state().await;
-            (state, Some(dir))
-        }
-        Backend::Postgres => (
-            common::state_at(&common::postgres::fresh_database().await).await,
-            None,
-        ),
-    };
-    let calendars = Calendars::builtin();
-    let policies = accord_policy::builtin(&calendars);
-    let history = accord_demo::history(
-        "east-riding-2018",
-        300,
-        2015,
-        NOW.parse().unwrap(),
-        &calendars,
-        &policies,
-    )
-    .expect("the engine accepts every step of the history");
-    let seeded = state
-        .store()
-        .seed((&history).into())
-        .await
-        .expect("the history is appended");
-    assert_eq!(seeded.added.len(), 300);
+    let (state, dir) = common::east_riding_history(backend, 300, NOW.parse().unwrap()).await;
     let mut streams = Vec::new();
     for entry in state.store().all_cases().await.unwrap() {
         streams.push(state.store().load(&entry.case).await.unwrap());

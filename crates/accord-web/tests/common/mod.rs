@@ -169,6 +169,35 @@ pub async fn with_people(state: AppState, sign_ins: &[&str], clock: &TestClock) 
     state.with_clock(move || clock.now())
 }
 
+/// A fresh store of `backend` holding East Riding's generated history of
+/// `cases` disagreements, seed 2015, every event before `now`
+/// (`accord_demo::history`, walked with real commands and appended by the
+/// store), with the SQLite file's folder, if any, to keep.
+pub async fn east_riding_history(
+    backend: Backend,
+    cases: usize,
+    now: Timestamp,
+) -> (AppState, Option<TempDir>) {
+    let (state, dir) = match backend {
+        Backend::Sqlite => {
+            let (state, dir) = state().await;
+            (state, Some(dir))
+        }
+        Backend::Postgres => (state_at(&postgres::fresh_database().await).await, None),
+    };
+    let calendars = Calendars::builtin();
+    let policies = accord_policy::builtin(&calendars);
+    let history = accord_demo::history("east-riding-2018", cases, 2015, now, &calendars, &policies)
+        .expect("the engine accepts every step of the history");
+    let seeded = state
+        .store()
+        .seed((&history).into())
+        .await
+        .expect("the history is appended");
+    assert_eq!(seeded.added.len(), cases);
+    (state, dir)
+}
+
 /// Which database a test serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
