@@ -7,8 +7,8 @@
 
 use accord_calendar::Due;
 use accord_policy::{
-    AreaId, FormId, Policy, PolicyId, ResolutionRoute, RoleRef, RoleTier, Stage, StageNumber,
-    ThemeId, TrackId,
+    AreaId, FormId, GroupId, Policy, PolicyId, ResolutionRoute, RoleRef, RoleTier, Stage,
+    StageNumber, ThemeId, TrackId,
 };
 use jiff::{SignedDuration, Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
@@ -372,10 +372,37 @@ pub struct LearningRecord {
     pub sequence: Sequence,
     /// The theme.
     pub theme: ThemeId,
-    /// Where it was forwarded.
-    pub forwarded_to: Option<String>,
+    /// The group it was forwarded to: an id of the policy's
+    /// `learning.forward_to`.
+    pub forwarded_to: Option<GroupId>,
     /// The learning.
     pub note: Text,
+    /// When it was recorded.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// The actions agreed to follow it up, each with an owner and a due
+    /// date, tracked to done (issue 15 §2).
+    pub follow_ups: Vec<FollowUp>,
+}
+
+/// An action agreed to follow up learning: who will do what, by when, and
+/// when it was done. Sutton §7e: learning is "identified and considered by
+/// the relevant LSCB sub-group"; East Riding §6 names what may follow
+/// (training, commissioning, new practice guidance).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUp {
+    /// Its event: the way to name it.
+    pub sequence: Sequence,
+    /// Who agreed it.
+    pub agreed_by: Actor,
+    /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub agreed_at: Timestamp,
+    /// Who, what, by when.
+    pub details: ActionDetails,
+    /// When it was done, by whom, and any note.
+    pub completed: Option<Completion>,
 }
 
 /// A notification due, as recorded.
@@ -826,7 +853,29 @@ impl Case {
                 theme: theme.clone(),
                 forwarded_to: forwarded_to.clone(),
                 note: note.clone(),
+                at,
+                follow_ups: Vec::new(),
             }),
+            EventBody::FollowUpAgreed { learning, details } => {
+                if let Some(l) = self.learning.iter_mut().find(|l| l.sequence == *learning) {
+                    l.follow_ups.push(FollowUp {
+                        sequence,
+                        agreed_by: actor.clone(),
+                        agreed_at: at,
+                        details: details.clone(),
+                        completed: None,
+                    });
+                }
+            }
+            EventBody::FollowUpCompleted { follow_up, note } => {
+                if let Some(f) = self.follow_up_mut(*follow_up) {
+                    f.completed = Some(Completion {
+                        at,
+                        by: actor.clone(),
+                        note: note.clone(),
+                    });
+                }
+            }
             EventBody::Withdrawn { stage, reason } => {
                 self.status = Status::Withdrawn;
                 self.current_visit_mut().left_at = Some(at);
@@ -1378,6 +1427,24 @@ impl Case {
         &self.learning
     }
 
+    /// The learning follow-up whose event is `sequence`, with the learning
+    /// it follows up.
+    pub fn follow_up(&self, sequence: Sequence) -> Option<(&LearningRecord, &FollowUp)> {
+        self.learning.iter().find_map(|l| {
+            l.follow_ups
+                .iter()
+                .find(|f| f.sequence == sequence)
+                .map(|f| (l, f))
+        })
+    }
+
+    fn follow_up_mut(&mut self, sequence: Sequence) -> Option<&mut FollowUp> {
+        self.learning
+            .iter_mut()
+            .flat_map(|l| l.follow_ups.iter_mut())
+            .find(|f| f.sequence == sequence)
+    }
+
     /// Notifications due, in order.
     pub fn notifications(&self) -> &[Notice] {
         &self.notifications
@@ -1423,6 +1490,13 @@ impl Case {
                     .iter()
                     .filter(|a| a.completed.is_none())
                     .map(|a| &a.details.who),
+            )
+            .chain(
+                self.learning
+                    .iter()
+                    .flat_map(|l| &l.follow_ups)
+                    .filter(|f| f.completed.is_none())
+                    .map(|f| &f.details.who),
             )
             .chain(
                 self.panel

@@ -2,7 +2,9 @@
 //! version the case was raised under and either becomes events or a
 //! [`Refusal`](crate::Refusal) naming the rule.
 
-use accord_policy::{AreaId, FormId, ResolutionRoute, SignpostId, StageNumber, ThemeId, TrackId};
+use accord_policy::{
+    AreaId, FormId, GroupId, ResolutionRoute, SignpostId, StageNumber, ThemeId, TrackId,
+};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -143,10 +145,27 @@ pub enum Command {
     RecordLearning {
         /// The policy's theme.
         theme: ThemeId,
-        /// Where it was forwarded, in the policy's words.
-        forwarded_to: Option<String>,
+        /// The group it was forwarded to: an id of the policy's
+        /// `learning.forward_to`.
+        forwarded_to: Option<GroupId>,
         /// The learning.
         note: Text,
+    },
+    /// Agree an action to follow up learning recorded on the case: who will
+    /// do what, by when. The owner may be anyone working in the
+    /// partnership, such as a subgroup's chair.
+    AgreeFollowUp {
+        /// The learning's event number.
+        learning: Sequence,
+        /// Who will do what, by when.
+        details: ActionDetails,
+    },
+    /// Mark a learning follow-up done.
+    CompleteFollowUp {
+        /// The follow-up's event number.
+        follow_up: Sequence,
+        /// What was done.
+        note: Option<Text>,
     },
     /// The raising agency withdraws the disagreement.
     Withdraw {
@@ -249,7 +268,9 @@ impl Command {
         }
         match self {
             Command::RecordDiscussion { record } => participants("record", record).collect(),
-            Command::AgreeAction { details } => vec![("details.who".to_owned(), &details.who)],
+            Command::AgreeAction { details } | Command::AgreeFollowUp { details, .. } => {
+                vec![("details.who".to_owned(), &details.who)]
+            }
             Command::HandOver { to, .. } => vec![("to".to_owned(), to)],
             Command::ConvenePanel { members, .. } => members
                 .iter()

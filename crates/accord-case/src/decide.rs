@@ -182,12 +182,16 @@ impl Case {
             .stage(self.stage())
             .expect("a policy of the case's id and version has the case's stage");
         // A closed case changes only by an explicit reopening; learning may
-        // still be recorded, because Sutton §7e takes learning forward "when
-        // the issue is resolved or closed" and a final decision closes at once.
+        // still be recorded and followed up, because Sutton §7e takes
+        // learning forward "when the issue is resolved or closed" and a final
+        // decision closes at once.
         if self.status().is_closed()
             && !matches!(
                 command,
-                Command::Reopen { .. } | Command::RecordLearning { .. }
+                Command::Reopen { .. }
+                    | Command::RecordLearning { .. }
+                    | Command::AgreeFollowUp { .. }
+                    | Command::CompleteFollowUp { .. }
             )
         {
             return Err(closed());
@@ -346,11 +350,15 @@ impl Case {
                 }
                 if let Some(given) = forwarded_to
                     .as_ref()
-                    .filter(|f| !learning.forward_to.contains(f))
+                    .filter(|f| learning.group(f).is_none())
                 {
                     return Err(Refusal::NotALearningDestination {
-                        given: given.clone(),
-                        allowed: learning.forward_to.clone(),
+                        given: given.to_string(),
+                        allowed: learning
+                            .forward_to
+                            .iter()
+                            .map(|g| g.id.to_string())
+                            .collect(),
                         section: learning.section.clone(),
                     });
                 }
@@ -359,6 +367,32 @@ impl Case {
                     forwarded_to,
                     note,
                 });
+            }
+            Command::AgreeFollowUp { learning, details } => {
+                if !self.learning().iter().any(|l| l.sequence == learning) {
+                    return Err(Refusal::NoSuchLearning {
+                        sequence: learning,
+                        section: policy.learning.section.clone(),
+                    });
+                }
+                check_due_date(calendar, &details, ctx)?;
+                check_follow_up_owner(&details, ctx)?;
+                batch.emit(EventBody::FollowUpAgreed { learning, details });
+            }
+            Command::CompleteFollowUp { follow_up, note } => {
+                let (_, found) =
+                    self.follow_up(follow_up)
+                        .ok_or_else(|| Refusal::NoSuchFollowUp {
+                            sequence: follow_up,
+                            section: policy.learning.section.clone(),
+                        })?;
+                if found.completed.is_some() {
+                    return Err(Refusal::AlreadyCompleted {
+                        sequence: follow_up,
+                        section: policy.learning.section.clone(),
+                    });
+                }
+                batch.emit(EventBody::FollowUpCompleted { follow_up, note });
             }
             Command::Withdraw { reason } => {
                 self.require_open(policy)?;
@@ -1692,7 +1726,9 @@ fn check_command_dates(command: &Command) -> Result<(), Refusal> {
             dates::check_instant("record.held_at", record.held_at)
         }
         Command::ApproveDiscussion { approved_on, .. } => dates::check("approved_on", *approved_on),
-        Command::AgreeAction { details } => dates::check("details.by_when", details.by_when),
+        Command::AgreeAction { details } | Command::AgreeFollowUp { details, .. } => {
+            dates::check("details.by_when", details.by_when)
+        }
         _ => Ok(()),
     }
 }
@@ -2282,6 +2318,30 @@ fn held_words(policy: &Policy, person: &Actor) -> String {
 
 /// A new action is not due in the past: "by when" is a promise, and a date
 /// already gone promises nothing (issue 12 §2).
+/// A learning follow-up goes to someone working in the partnership now,
+/// of the agency named with them: not only the agencies in dispute, since
+/// learning is the partnership's (a subgroup's chair, a training lead), and
+/// never an administrator, who takes no part in cases.
+fn check_follow_up_owner(details: &ActionDetails, ctx: &Context) -> Result<(), Refusal> {
+    let field = "details.who";
+    let entry = named(ctx, field, &details.who, &details.agency)?;
+    if !entry.active {
+        return Err(Refusal::ActionOwnerInactive {
+            field: field.to_owned(),
+            person: details.who.clone(),
+            section: design::CONCEPTS.into(),
+        });
+    }
+    if entry.person.tier == RoleTier::Admin {
+        return Err(Refusal::AdministratorTakesNoPart {
+            field: field.to_owned(),
+            person: details.who.clone(),
+            section: design::CONCEPTS.into(),
+        });
+    }
+    Ok(())
+}
+
 fn check_due_date(
     calendar: &Calendar,
     details: &ActionDetails,

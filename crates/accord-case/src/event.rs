@@ -5,7 +5,7 @@
 
 use accord_calendar::Due;
 use accord_policy::{
-    AreaId, FormId, PolicyId, ResolutionRoute, RoleRef, StageNumber, ThemeId, TrackId,
+    AreaId, FormId, GroupId, PolicyId, ResolutionRoute, RoleRef, StageNumber, ThemeId, TrackId,
 };
 use jiff::{Timestamp, civil::Date};
 use serde::{Deserialize, Serialize};
@@ -177,10 +177,24 @@ pub enum EventBody {
     LearningRecorded {
         /// The theme.
         theme: ThemeId,
-        /// Where it was forwarded.
-        forwarded_to: Option<String>,
+        /// The group it was forwarded to.
+        forwarded_to: Option<GroupId>,
         /// The learning.
         note: Text,
+    },
+    /// An action was agreed to follow up learning.
+    FollowUpAgreed {
+        /// The learning's event number.
+        learning: Sequence,
+        /// Who will do what, by when.
+        details: ActionDetails,
+    },
+    /// A learning follow-up was done.
+    FollowUpCompleted {
+        /// The follow-up's event number.
+        follow_up: Sequence,
+        /// What was done.
+        note: Option<Text>,
     },
     /// The raising agency withdrew the disagreement. The case is closed.
     Withdrawn {
@@ -399,6 +413,8 @@ impl EventBody {
             EventBody::DiscussionApproved { .. } => "discussion_approved",
             EventBody::ActionAgreed { .. } => "action_agreed",
             EventBody::ActionCompleted { .. } => "action_completed",
+            EventBody::FollowUpAgreed { .. } => "follow_up_agreed",
+            EventBody::FollowUpCompleted { .. } => "follow_up_completed",
             EventBody::FormSubmitted { .. } => "form_submitted",
             EventBody::Escalated { .. } => "escalated",
             EventBody::EscalationDecided { .. } => "escalation_decided",

@@ -91,8 +91,8 @@ mod refusal;
 pub use case::{
     Action, AgreedTimescaleRecord, AwaitedEntry, BreachRecord, Case, CircumstanceChange, Closure,
     Completion, Concurrence, Confirmation, CorrectionRecord, Discussion, Entry, ExtensionRecord,
-    FormSubmission, Handover, Involvement, LearningRecord, Notice, OpenDeadline, Outcome, Panel,
-    Representation, StageVisit, Status, StreamError,
+    FollowUp, FormSubmission, Handover, Involvement, LearningRecord, Notice, OpenDeadline, Outcome,
+    Panel, Representation, StageVisit, Status, StreamError,
 };
 pub use child::{IdentifierProblem, LocalId, NhsNumber};
 pub use command::{Command, LaterStart, Raise};

@@ -47,6 +47,10 @@ pub enum Offer {
     ConfirmOutcome,
     /// Record learning from the disagreement.
     RecordLearning,
+    /// Agree an action to follow up learning recorded.
+    AgreeFollowUp,
+    /// Mark a learning follow-up done.
+    CompleteFollowUp,
     /// Withdraw the disagreement.
     Withdraw,
     /// Close the resolved case.
@@ -205,6 +209,19 @@ impl Case {
                     offers.push(Offer::Reopen);
                 }
             }
+        }
+        // Learning is followed up whatever the case's state: it is the
+        // partnership's, and outlives the dispute.
+        if !self.learning().is_empty() {
+            offers.push(Offer::AgreeFollowUp);
+        }
+        if self
+            .learning()
+            .iter()
+            .flat_map(|l| &l.follow_ups)
+            .any(|f| f.completed.is_none())
+        {
+            offers.push(Offer::CompleteFollowUp);
         }
         offers
     }

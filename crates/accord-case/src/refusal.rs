@@ -500,6 +500,35 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// No event at that position is learning.
+    #[error("event {sequence} is not learning recorded on this case")]
+    NoSuchLearning {
+        /// The position given.
+        sequence: Sequence,
+        /// Where the rule is.
+        section: String,
+    },
+    /// No event at that position is a learning follow-up.
+    #[error("event {sequence} is not a learning follow-up on this case")]
+    NoSuchFollowUp {
+        /// The position given.
+        sequence: Sequence,
+        /// Where the rule is.
+        section: String,
+    },
+    /// Administrators keep the partnership running and take no part in
+    /// cases.
+    #[error(
+        "{person} is an administrator, who takes no part in cases: give it to someone working in the partnership"
+    )]
+    AdministratorTakesNoPart {
+        /// The request field that names them.
+        field: String,
+        /// Who was named.
+        person: PersonId,
+        /// Where the rule is.
+        section: String,
+    },
     /// The action was already completed.
     #[error("action {sequence} is already complete")]
     AlreadyCompleted {
@@ -982,6 +1011,9 @@ impl Refusal {
             | Refusal::NoSuchDiscussion { section, .. }
             | Refusal::AlreadyApproved { section, .. }
             | Refusal::NoSuchAction { section, .. }
+            | Refusal::NoSuchLearning { section, .. }
+            | Refusal::NoSuchFollowUp { section, .. }
+            | Refusal::AdministratorTakesNoPart { section, .. }
             | Refusal::AlreadyCompleted { section, .. }
             | Refusal::NoSuchEvent { section, .. }
             | Refusal::CorrectionDoesNotFit { section, .. }

@@ -516,7 +516,7 @@ fn east_riding_learning_and_written_confirmation() {
     let mut h = at_stage_three();
     let learning = Command::RecordLearning {
         theme: "training-needs".parse().unwrap(),
-        forwarded_to: Some(h.policy.learning.forward_to[0].clone()),
+        forwarded_to: Some(h.policy.learning.forward_to[0].id.clone()),
         note: text("Joint training on information sharing for school nurses and police."),
     };
     assert!(matches!(

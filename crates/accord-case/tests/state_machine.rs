@@ -221,7 +221,7 @@ fn command(h: &Harness, step: &Step, who: &accord_case::Actor, now: Timestamp) -
         Step::Learn => match h.policy.learning.themes.first() {
             Some(theme) => Command::RecordLearning {
                 theme: theme.id.clone(),
-                forwarded_to: h.policy.learning.forward_to.first().cloned(),
+                forwarded_to: h.policy.learning.forward_to.first().map(|g| g.id.clone()),
                 note: text("Thresholds training"),
             },
             None => Command::RecordBreach,

@@ -6,7 +6,7 @@
 mod common;
 
 use accord_calendar::Due;
-use accord_case::{Actor, Command, FieldValue, Occasion, Refusal, Status};
+use accord_case::{ActionDetails, Actor, Command, FieldValue, Occasion, Offer, Refusal, Status};
 use accord_policy::{ResolutionRoute, RoleTier};
 use common::*;
 
@@ -628,7 +628,7 @@ fn sutton_independent_chairs_written_response_is_final() {
     h.ok(
         Command::RecordLearning {
             theme,
-            forwarded_to: h.policy.learning.forward_to.first().cloned(),
+            forwarded_to: h.policy.learning.forward_to.first().map(|g| g.id.clone()),
             note: text("Threshold guidance needs examples of cumulative harm."),
         },
         &head_of_service(),
@@ -636,6 +636,108 @@ fn sutton_independent_chairs_written_response_is_final() {
     );
     assert_eq!(h.case.learning().len(), 1);
     assert_eq!(h.case.status(), Status::Closed);
+    follow_ups_are_owned_dated_and_done(&mut h);
+}
+
+/// Issue 15 §2, on the closed case above: learning "considered by the
+/// relevant LSCB sub-group" (SUT-9, §7e) is followed up by an action with an
+/// owner and a due date, tracked to done. The owner may be anyone working
+/// in the partnership (the subgroup's chair, who is in neither agency in
+/// dispute), never an administrator; and whoever owns one not yet done is
+/// involved in the case, so that they may read it.
+fn follow_ups_are_owned_dated_and_done(h: &mut Harness) {
+    let learning = h.case.learning()[0].sequence;
+    let chair = holding(
+        "ld-chair",
+        "lscb",
+        RoleTier::Chair,
+        &["learning-and-development-subgroup-chair"],
+    );
+    let admin = actor("lscb-admin", "lscb", RoleTier::Admin);
+    let details = |who: &Actor, by_when: &str| ActionDetails {
+        who: who.person.clone(),
+        agency: who.agency.clone(),
+        what: text("Add a cumulative harm example to the threshold training."),
+        by_when: date(by_when),
+    };
+    let agree = |who: &Actor, by_when: &str| Command::AgreeFollowUp {
+        learning,
+        details: details(who, by_when),
+    };
+    let when = at("2025-12-15T09:00:00Z");
+    assert!(matches!(
+        h.run(agree(&admin, "2026-01-30"), &head_of_service(), when),
+        Err(Refusal::AdministratorTakesNoPart { .. })
+    ));
+    assert!(matches!(
+        h.run(agree(&chair, "2025-12-12"), &head_of_service(), when),
+        Err(Refusal::ActionDueInPast { .. })
+    ));
+    let not_learning = h.case.learning()[0].sequence.next();
+    assert!(matches!(
+        h.run(
+            Command::AgreeFollowUp {
+                learning: not_learning,
+                details: details(&chair, "2026-01-30"),
+            },
+            &head_of_service(),
+            when
+        ),
+        Err(Refusal::NoSuchLearning { .. })
+    ));
+    h.ok(agree(&chair, "2026-01-30"), &head_of_service(), when);
+    let follow_up = h.case.version();
+    let (of, agreed) = h
+        .case
+        .follow_up(follow_up)
+        .expect("the follow-up is on record");
+    assert_eq!(of.sequence, learning);
+    assert_eq!(agreed.details.who, chair.person);
+    assert!(agreed.completed.is_none());
+    let policy = h.policy;
+    assert!(
+        h.case.involvement(policy).people.contains(&chair.person),
+        "the owner of an open follow-up is involved in the case"
+    );
+    let offers = h.case.offers(policy, &chair);
+    assert!(offers.contains(&Offer::CompleteFollowUp));
+
+    h.ok(
+        Command::CompleteFollowUp {
+            follow_up,
+            note: Some(text("The January training has the example.")),
+        },
+        &chair,
+        at("2026-01-20T09:00:00Z"),
+    );
+    let (_, done) = h.case.follow_up(follow_up).unwrap();
+    assert_eq!(
+        done.completed.as_ref().map(|c| c.at),
+        Some(at("2026-01-20T09:00:00Z"))
+    );
+    assert!(!h.case.involvement(policy).people.contains(&chair.person));
+    assert!(matches!(
+        h.run(
+            Command::CompleteFollowUp {
+                follow_up,
+                note: None
+            },
+            &chair,
+            at("2026-01-21T09:00:00Z")
+        ),
+        Err(Refusal::AlreadyCompleted { .. })
+    ));
+    assert!(matches!(
+        h.run(
+            Command::CompleteFollowUp {
+                follow_up: learning,
+                note: None
+            },
+            &chair,
+            at("2026-01-21T09:00:00Z")
+        ),
+        Err(Refusal::NoSuchFollowUp { .. })
+    ));
 }
 
 /// A case at Stage Four, the heads of service, with their discussion on

@@ -730,7 +730,13 @@ fn show(p: &Policy, out: &mut dyn Write) -> std::io::Result<()> {
     for t in &p.learning.themes {
         writeln!(out, "  - {}", t.label)?;
     }
-    writeln!(out, "  Forwarded to: {}", p.learning.forward_to.join("; "))?;
+    let groups: Vec<&str> = p
+        .learning
+        .forward_to
+        .iter()
+        .map(|g| g.label.as_str())
+        .collect();
+    writeln!(out, "  Forwarded to: {}", groups.join("; "))?;
 
     if !p.notes.is_empty() {
         writeln!(out, "\nNotes")?;

@@ -372,6 +372,7 @@ fn walk(
             walk.close(other_confirms)?;
             if learning {
                 walk.record_learning(n)?;
+                walk.follow_up_learning(n)?;
             }
         }
         End::Withdrawn => {

@@ -126,7 +126,9 @@ pub fn history(
                     walk.advance(rng.u32(0..=3));
                     walk.close(rng.u8(..4) != 0).map_err(refused)?;
                     if rng.bool() {
-                        walk.record_learning(rng.usize(..8)).map_err(refused)?;
+                        let nth = rng.usize(..8);
+                        walk.record_learning(nth).map_err(refused)?;
+                        walk.follow_up_learning(nth).map_err(refused)?;
                     }
                 }
             }

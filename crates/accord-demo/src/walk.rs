@@ -7,15 +7,15 @@
 
 use accord_calendar::Calendar;
 use accord_case::{
-    Case, Command, Concern, Context, DiscussionMode, DiscussionRecord, Event, Extension,
-    LaterStart, MissingConfirmation, PanelSeat, Participant, Raise, Refusal, Status, Subject,
-    SubjectId, Text,
+    ActionDetails, Case, Command, Concern, Context, DiscussionMode, DiscussionRecord, Event,
+    Extension, LaterStart, MissingConfirmation, PanelSeat, Participant, Raise, Refusal, Status,
+    Subject, SubjectId, Text,
 };
 use accord_policy::{
     AreaId, FormNeeded, FormSection, Policy, RecordKind, Relation, ResolutionRoute, RoleRef,
     RoleTier, Stage, StageNumber, Track,
 };
-use jiff::{SignedDuration, Timestamp, civil::Date};
+use jiff::{SignedDuration, Timestamp, ToSpan, civil::Date};
 
 use crate::{
     clock::Clock,
@@ -899,7 +899,7 @@ impl<'a> Walk<'a> {
         let forwarded_to = learning
             .forward_to
             .get(nth % learning.forward_to.len().max(1))
-            .cloned();
+            .map(|g| g.id.clone());
         let by = self.team_person();
         self.run(
             Command::RecordLearning {
@@ -909,6 +909,65 @@ impl<'a> Walk<'a> {
             },
             by,
         )
+    }
+
+    /// The learning just recorded is followed up: the holder of the role
+    /// of the group it went to (or the partnership team) agrees to act on
+    /// it within four weeks, and for an even `nth` does so three weeks
+    /// later. Nothing if no learning is on record.
+    pub(crate) fn follow_up_learning(&mut self, nth: usize) -> Result<(), Refusal> {
+        let Some(learning) = self.case.learning().last() else {
+            return Ok(());
+        };
+        let sequence = learning.sequence;
+        let owner = learning
+            .forwarded_to
+            .as_ref()
+            .and_then(|g| self.policy.learning.group(g))
+            .and_then(|g| g.role.as_ref())
+            .and_then(|role| self.dir.people.iter().find(|p| p.holds(role)))
+            .unwrap_or_else(|| self.team_person());
+        let theme = self
+            .policy
+            .learning
+            .theme(&learning.theme)
+            .map_or("the learning", |t| t.label.as_str())
+            .to_lowercase();
+        let recorded = self
+            .events
+            .last()
+            .map_or_else(Timestamp::now, |e| e.at)
+            .to_zoned_datetime(self.calendar.time_zone().clone())
+            .date();
+        let by = self.team_person();
+        self.run(
+            Command::AgreeFollowUp {
+                learning: sequence,
+                details: ActionDetails {
+                    who: owner.id.clone(),
+                    agency: owner.agency.clone(),
+                    what: text(&format!(
+                        "Take the learning to the next meeting and agree what changes: {theme}."
+                    )),
+                    by_when: recorded.saturating_add(28.days()),
+                },
+            },
+            by,
+        )?;
+        if nth.is_multiple_of(2) {
+            let follow_up = self.case.version();
+            self.advance(15);
+            self.run(
+                Command::CompleteFollowUp {
+                    follow_up,
+                    note: Some(text(
+                        "Discussed at the meeting; the change is agreed and in the minutes.",
+                    )),
+                },
+                owner,
+            )?;
+        }
+        Ok(())
     }
 
     /// The raiser withdraws the disagreement.

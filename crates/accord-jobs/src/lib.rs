@@ -8,7 +8,8 @@
 //!    in the same transaction;
 //! 2. sends each **reminder** due before a deadline, when and to whom the
 //!    policy's `[alerts]` says (by default one working day before, to the
-//!    stage's leads);
+//!    stage's leads), and one to the owner of each learning follow-up the
+//!    day after its last day passes with it not done (issue 15 §2);
 //! 3. turns each **notification** in the outbox into deliveries to people:
 //!    one in the app, and one by email for each person with an address
 //!    when email is set up;
@@ -210,7 +211,8 @@ impl Runner {
             breaches: self.record_breaches(&directory).await?,
             ..Pass::default()
         };
-        pass.reminders = self.send_reminders(&directory).await?;
+        pass.reminders = self.send_reminders(&directory).await?
+            + self.remind_overdue_follow_ups(&directory).await?;
         pass.notifications = self.resolve_notifications(&directory).await?;
         if let Some(mailer) = &self.mailer {
             self.send_email(mailer, &mut pass).await?;
@@ -340,6 +342,60 @@ impl Runner {
             if self
                 .store
                 .send_reminder(&deadline, &deliveries, now)
+                .await?
+                && !deliveries.is_empty()
+            {
+                sent += 1;
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Reminds the owner of each learning follow-up whose last day has
+    /// passed, in its case's calendar, with it not done: once. Where the
+    /// owner is no longer in the directory, the partnership team is told
+    /// instead, so the follow-up is not lost.
+    async fn remind_overdue_follow_ups(&self, directory: &Directory) -> Result<usize, JobError> {
+        let now = self.now();
+        // Tomorrow in UTC is after today in any calendar Accord keeps; each
+        // is checked against its own calendar below.
+        let bound = now
+            .to_zoned_datetime(TimeZone::UTC)
+            .date()
+            .tomorrow()
+            .unwrap_or(Date::MAX);
+        let mut sent = 0;
+        for follow_up in self
+            .store
+            .unreminded_overdue_follow_ups(bound, BATCH)
+            .await?
+        {
+            let Some(case) = self.case(&follow_up.case).await? else {
+                continue;
+            };
+            let Some((policy, calendar)) = self.policy_of(&case) else {
+                continue;
+            };
+            let today = now.to_zoned_datetime(calendar.time_zone().clone()).date();
+            if follow_up.due_on >= today {
+                continue;
+            }
+            let people = directory.people_of(&case);
+            let mut to: Vec<&Person> = people.iter().filter(|p| p.id == follow_up.owner).collect();
+            if to.is_empty() {
+                to = recipients(
+                    &RoleRef::Tier(RoleTier::PartnershipTeam),
+                    &case,
+                    &policy,
+                    people,
+                );
+            }
+            let words = message::follow_up_overdue(&follow_up, &case, &policy, &self.base_url);
+            let source = follow_up_key(&follow_up.case, follow_up.follow_up);
+            let deliveries = self.deliveries(&source, &case, &to, &words, "follow_up_overdue");
+            if self
+                .store
+                .remind_follow_up(&follow_up, &deliveries, now)
                 .await?
                 && !deliveries.is_empty()
             {
@@ -623,6 +679,11 @@ fn previous_working_day(mut day: Date, calendar: &Calendar) -> Date {
         }
     }
     day
+}
+
+/// The source key of the overdue reminder of one learning follow-up.
+pub fn follow_up_key(case: &CaseId, follow_up: accord_case::Sequence) -> String {
+    format!("follow-up-overdue\n{case}\n{follow_up}")
 }
 
 /// Accord itself, acting for `case`'s partnership team.

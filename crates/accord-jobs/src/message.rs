@@ -11,7 +11,7 @@
 use accord_calendar::Due;
 use accord_case::{Case, CaseId, Occasion, Status};
 use accord_policy::{FormId, Policy, Relation, RoleRef, StageNumber};
-use accord_store::{DeadlineEntry, Notice, OutboxEntry};
+use accord_store::{DeadlineEntry, FollowUpEntry, Notice, OutboxEntry};
 
 /// A message's words: the email's subject line and plain-text body, and
 /// the app's notice.
@@ -263,6 +263,49 @@ pub fn reminder(deadline: &DeadlineEntry, case: &Case, policy: &Policy, base_url
         happened: format!("The deadline for {what} on {id} is coming up."),
         detail: String::new(),
         todo: Some(todo),
+        by_when: Some(by_when),
+    };
+    words
+}
+
+/// The words of the reminder that learning follow-up `follow_up` on `case`
+/// is overdue. Like every message, it names the case by its reference
+/// only: what is to be done is read on the case.
+pub fn follow_up_overdue(
+    follow_up: &FollowUpEntry,
+    case: &Case,
+    policy: &Policy,
+    base_url: &str,
+) -> Words {
+    let id = case.id();
+    let day = follow_up.due_on.strftime("%A %-d %B %Y");
+    let theme = case
+        .follow_up(follow_up.follow_up)
+        .and_then(|(learning, _)| policy.learning.theme(&learning.theme))
+        .map(|t| format!(" ({})", t.label))
+        .unwrap_or_default();
+    let happened = format!(
+        "A follow-up of the learning{theme} from the disagreement {id} was due by the end of {day}, and is not marked done."
+    );
+    let todo = "Do the follow-up and mark it done on the case. If it cannot be done, \
+                tell the partnership team why, so that they can agree another.";
+    let by_when = format!("It was due by the end of {day}.");
+    let mut words = compose(
+        id,
+        "learning follow-up overdue",
+        &happened,
+        todo,
+        Some(&by_when),
+        &format!(
+            "{}: learning is followed up ({})",
+            policy.title, policy.learning.section
+        ),
+        base_url,
+    );
+    words.notice = Notice {
+        happened: format!("A learning follow-up on {id} is overdue."),
+        detail: String::new(),
+        todo: Some(todo.to_owned()),
         by_when: Some(by_when),
     };
     words

@@ -1940,7 +1940,7 @@ impl<'a> Diff<'a> {
                 ChangePart::Other,
                 PolicyItem::Learning { theme: None },
                 kind,
-                format!("learning {is} forwarded to \"{place}\""),
+                format!("learning {is} forwarded to \"{}\"", place.label),
             );
         }
         for (may, now) in set_diff(&old.may, &new.may) {

@@ -118,6 +118,11 @@ slug!(
     /// A learning theme's id, such as `training-needs`.
     ThemeId
 );
+slug!(
+    /// The id of a group learning is forwarded to, such as
+    /// `service-manager`.
+    GroupId
+);
 
 /// A stage's number on its track's ladder: 1, 2, 3… Never zero.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -1339,14 +1344,45 @@ pub struct OutcomeRules {
 pub struct Learning {
     /// The themes the policy names.
     pub themes: Vec<Theme>,
-    /// Where learning is forwarded, in the document's words.
-    pub forward_to: Vec<String>,
+    /// The groups learning is forwarded to, in the document's words
+    /// (Sutton §7e: "the relevant LSCB sub-group"; East Riding §6: the
+    /// ERSCP Service Manager).
+    pub forward_to: Vec<LearningGroup>,
     /// Things that may follow a resolution that the engine does not enforce,
     /// in the document's words (Sutton §7e: expert advice, a debrief).
     #[serde(default)]
     pub may: Vec<String>,
     /// The section that says so.
     pub section: String,
+}
+
+impl Learning {
+    /// The theme `id`.
+    pub fn theme(&self, id: &ThemeId) -> Option<&Theme> {
+        self.themes.iter().find(|t| &t.id == id)
+    }
+
+    /// The group `id` learning goes to.
+    pub fn group(&self, id: &GroupId) -> Option<&LearningGroup> {
+        self.forward_to.iter().find(|g| &g.id == id)
+    }
+}
+
+/// A group learning is forwarded to: a subgroup, a board or an officer the
+/// policy names. Whoever holds its role sees the partnership's insight and
+/// the learning forwarded to it (issue 15).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct LearningGroup {
+    /// Its id.
+    pub id: GroupId,
+    /// Its words, as the document names it.
+    pub label: String,
+    /// The declared role whose holders are the group or speak for it, such
+    /// as a subgroup's chair; `None` when the policy names nobody.
+    #[serde(default)]
+    pub role: Option<RoleRef>,
 }
 
 /// A learning theme.

@@ -391,6 +391,14 @@ fn every_role_reference_is_checked() {
             71,
             49,
         ),
+        (
+            &[(
+                "label = \"The Partnership's learning subgroup\" }",
+                "label = \"The Partnership's learning subgroup\", role = \"nobody-here\" }",
+            )],
+            108,
+            97,
+        ),
     ];
     for (changes, line, column) in cases {
         let (l, c, message, _) = only_mistake(&mutate(changes));
@@ -400,6 +408,32 @@ fn every_role_reference_is_checked() {
             "after {changes:?}"
         );
     }
+}
+
+/// Issue 15: whoever holds a learning group's role sees the partnership's
+/// insight and the learning sent to the group, so the role must be one the
+/// partnership fills, not someone's part in one case.
+#[test]
+fn a_learning_group_is_held_by_a_role_not_by_a_relation_to_a_case() {
+    assert_eq!(
+        only_mistake(&mutate(&[(
+            "label = \"The Partnership's learning subgroup\" }",
+            "label = \"The Partnership's learning subgroup\", role = \"raiser\" }",
+        )])),
+        at(
+            108,
+            97,
+            "`raiser` is someone's part in one case, so it cannot hold a group learning goes to",
+            "name a role declared in `[[roles]]`, such as the group's chair, or a tier such as `partnership-team`"
+        )
+    );
+    let twice = mutate(&[(
+        "forward_to = [{ id = \"learning-subgroup\", label = \"The Partnership's learning subgroup\" }]",
+        "forward_to = [{ id = \"learning-subgroup\", label = \"One\" }, { id = \"learning-subgroup\", label = \"Two\" }]",
+    )]);
+    let (line, _, message, _) = only_mistake(&twice);
+    assert_eq!(line, 108);
+    assert!(message.contains("learning group"), "{message}");
 }
 
 #[test]

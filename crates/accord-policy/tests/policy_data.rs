@@ -769,7 +769,26 @@ fn sutton_unresolved_dispute_climbs_to_the_independent_chair_whose_written_respo
 #[test]
 fn sutton_learning_goes_to_the_relevant_subgroup_with_expert_advice_and_a_debrief() {
     let l = &sutton().learning;
-    assert!(mentions(&l.forward_to, "relevant LSCB sub-group"));
+    // "the relevant LSCB sub-group": one of the six §6 names, each held by
+    // its chair.
+    let groups: Vec<(&str, Option<String>)> = l
+        .forward_to
+        .iter()
+        .map(|g| (g.id.as_str(), g.role.as_ref().map(|r| r.id().to_owned())))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "learning-and-development",
+            "policy-and-practice",
+            "quality-assurance",
+            "case-review-and-cdop",
+            "hr-matters",
+            "multi-agency-cse",
+        ]
+        .map(|g| (g, Some(format!("{g}-subgroup-chair"))))
+    );
+    assert!(l.forward_to.iter().all(|g| g.label.contains("(§7e)")));
     assert!(mentions(&l.may, "expert advice"));
     assert!(mentions(&l.may, "debrief"));
     assert!(l.section.contains("§7e"));
@@ -2174,7 +2193,21 @@ fn east_riding_learning_themes_go_to_the_erscp_service_manager() {
             "erscp-practice-guidance"
         ]
     );
-    assert!(l.forward_to[0].starts_with("the ERSCP Service Manager"));
+    assert!(
+        l.forward_to[0]
+            .label
+            .starts_with("the ERSCP Service Manager")
+    );
+    assert_eq!(
+        l.forward_to[0].role.as_ref().map(RoleRef::id),
+        Some("erscp-service-manager")
+    );
+    // Stage Five's chair "will then report on issues arising from this
+    // process to the ERSCP Management, Evaluation and Effectiveness Group".
+    assert_eq!(
+        l.forward_to[1].role.as_ref().map(RoleRef::id),
+        Some("management-evaluation-and-effectiveness-group")
+    );
     assert_eq!(l.section, "§6");
 }
 

@@ -282,7 +282,7 @@ macro_rules! delivery_queries {
         use super::{COLUMNS, DeliveryRow, NewDelivery};
         use crate::projection::DeadlineRow;
 
-        async fn insert_all(
+        pub(crate) async fn insert_all(
             tx: &mut Transaction<'static, Db>,
             deliveries: &[NewDelivery],
             now_us: i64,
@@ -575,7 +575,7 @@ macro_rules! delivery_queries {
     };
 }
 
-mod sqlite {
+pub(crate) mod sqlite {
     type Db = sqlx::Sqlite;
     /// One writer connection and `BEGIN IMMEDIATE` already serialise claims.
     const SKIP_LOCKED: &str = "";
@@ -587,7 +587,7 @@ mod sqlite {
     delivery_queries!();
 }
 
-mod postgres {
+pub(crate) mod postgres {
     type Db = sqlx::Postgres;
     /// Rows another runner is claiming are passed over, not waited for.
     const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";

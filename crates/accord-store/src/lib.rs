@@ -70,6 +70,7 @@ mod delivery;
 mod directory;
 mod drafts;
 mod error;
+mod follow_ups;
 mod handover;
 mod hash_gate;
 mod idempotency;
@@ -110,6 +111,7 @@ pub use delivery::{
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use drafts::DRAFT_KEPT_FOR;
 pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
+pub use follow_ups::FollowUpEntry;
 pub use handover::CaseWork;
 pub use idempotency::{IDEMPOTENCY_CLAIM_HOLDS, IDEMPOTENCY_KEPT_FOR, IdempotencyClaim};
 pub use location::{DatabaseLocation, default_data_dir};

@@ -47,7 +47,7 @@
 //! only the chair convenes a panel…).
 
 use accord_case::{AgencyId, Case, Involvement};
-use accord_policy::{FormId, Policy, RoleRef, RoleTier};
+use accord_policy::{FormId, GroupId, LearningGroup, Policy, RoleRef, RoleTier};
 use accord_store::{Person, RegisterEntry};
 
 /// What the rules look at in a case: its partnership, the two agencies in
@@ -183,16 +183,69 @@ pub fn may_see(person: &Person, facts: CaseFacts<'_>) -> bool {
 /// Whether `person` may see their partnership's insight (issue 15 §1):
 /// the figures over every case of the partnership, which count cases and
 /// name no child. The partnership team and the chair, who see every case
-/// (rule 5), and administrators, who keep the partnership running and see
-/// no case (rule 2): they see the figures, and only the team and the chair
-/// the cases behind them, as [`may_see`] decides for each. Practitioners,
-/// managers, leads, panel members and IROs see their own cases, not the
+/// (rule 5); administrators, who keep the partnership running and see no
+/// case (rule 2); and whoever holds the role of a group the partnership's
+/// `policy` forwards learning to (Sutton's subgroup chairs, East Riding's
+/// Service Manager and its Management, Evaluation and Effectiveness
+/// Group). They see the figures, and only the team and the chair the cases
+/// behind them, as [`may_see`] decides for each. Practitioners, managers,
+/// leads, panel members and IROs see their own cases, not the
 /// partnership's figures.
-pub fn may_see_insight(person: &Person) -> bool {
+pub fn may_see_insight(person: &Person, policy: &Policy) -> bool {
     matches!(
         person.tier,
         RoleTier::PartnershipTeam | RoleTier::Chair | RoleTier::Admin
-    )
+    ) || learning_groups_of(person, policy).next().is_some()
+}
+
+/// The groups of `policy`'s `learning.forward_to` whose role `person`
+/// holds: the learning forwarded to them is theirs to see and follow up.
+pub fn learning_groups_of<'p>(
+    person: &Person,
+    policy: &'p Policy,
+) -> impl Iterator<Item = &'p LearningGroup> {
+    policy
+        .learning
+        .forward_to
+        .iter()
+        .filter(move |g| g.role.as_ref().is_some_and(|r| person.holds(r)))
+}
+
+/// Which learning `person` may read in their partnership's learning log
+/// (issue 15 §2), if any. The partnership team and the chair, who see
+/// every case, read all of it; the holder of a group's role reads what was
+/// forwarded to their groups. Administrators see no case content (rule 2),
+/// and learning is case content.
+pub fn learning_log_reach(person: &Person, policy: &Policy) -> Option<LogReach> {
+    match person.tier {
+        RoleTier::PartnershipTeam | RoleTier::Chair => Some(LogReach::All),
+        RoleTier::Admin => None,
+        _ => {
+            let groups: Vec<GroupId> = learning_groups_of(person, policy)
+                .map(|g| g.id.clone())
+                .collect();
+            (!groups.is_empty()).then_some(LogReach::Groups(groups))
+        }
+    }
+}
+
+/// How much of the learning log someone reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogReach {
+    /// All of it.
+    All,
+    /// What was forwarded to these groups.
+    Groups(Vec<GroupId>),
+}
+
+impl LogReach {
+    /// Whether learning forwarded to `group` is in reach.
+    pub fn reaches(&self, group: Option<&GroupId>) -> bool {
+        match self {
+            LogReach::All => true,
+            LogReach::Groups(groups) => group.is_some_and(|g| groups.contains(g)),
+        }
+    }
 }
 
 /// Whether the insight page links each figure to the cases behind it for
@@ -359,6 +412,72 @@ mod tests {
         ("hav-admin", "HAV-DEMO-0005", "own partnership", false),
         ("hav-admin", "SUT-DEMO-0001", "partnership", false),
     ];
+
+    /// Issue 15 §1 and §2: "the groups the policy names" see the
+    /// partnership's insight, and the learning forwarded to them. Sutton's
+    /// subgroup chairs are often senior managers of a member agency; here
+    /// the learning and development subgroup's chair is one.
+    #[test]
+    fn a_learning_groups_role_holder_sees_insight_and_their_groups_learning() {
+        let calendars = Calendars::builtin();
+        let source = accord_policy::BUILTIN
+            .iter()
+            .find(|(id, _)| *id == "sutton-2015")
+            .expect("Sutton is built in")
+            .1;
+        let role = "id = \"learning-and-development-subgroup-chair\"\nname = \"Chair of the LSCB learning and development subgroup\"\ntier = \"chair\"";
+        assert!(source.contains(role));
+        let source = source.replace(
+            role,
+            &role.replace("tier = \"chair\"", "tier = \"senior-manager\""),
+        );
+        let policy = Policy::from_toml(&source, &calendars).expect("still a valid policy");
+        let person = |tier: RoleTier, roles: &[&str]| Person {
+            id: "sut-someone".parse().unwrap(),
+            sign_in: "sut-someone".into(),
+            name: "Someone".into(),
+            job_title: String::new(),
+            email: String::new(),
+            partnership: "sutton".into(),
+            agency: "sut-health".parse().unwrap(),
+            tier,
+            declared_roles: roles.iter().map(|r| r.parse().unwrap()).collect(),
+        };
+        let chair_of_group = person(
+            RoleTier::SeniorManager,
+            &["learning-and-development-subgroup-chair"],
+        );
+        assert!(may_see_insight(&chair_of_group, &policy));
+        assert!(!may_open_insight_cases(&chair_of_group));
+        let reach = learning_log_reach(&chair_of_group, &policy).expect("reads the log");
+        assert_eq!(
+            reach,
+            LogReach::Groups(vec!["learning-and-development".parse().unwrap()])
+        );
+        assert!(reach.reaches(Some(&"learning-and-development".parse().unwrap())));
+        assert!(!reach.reaches(Some(&"policy-and-practice".parse().unwrap())));
+        assert!(
+            !reach.reaches(None),
+            "learning forwarded nowhere is the team's"
+        );
+
+        let other_senior = person(RoleTier::SeniorManager, &[]);
+        assert!(!may_see_insight(&other_senior, &policy));
+        assert_eq!(learning_log_reach(&other_senior, &policy), None);
+        let admin = person(RoleTier::Admin, &[]);
+        assert!(may_see_insight(&admin, &policy));
+        assert_eq!(
+            learning_log_reach(&admin, &policy),
+            None,
+            "learning is case content, which administrators do not see"
+        );
+        for tier in [RoleTier::PartnershipTeam, RoleTier::Chair] {
+            assert_eq!(
+                learning_log_reach(&person(tier, &[]), &policy),
+                Some(LogReach::All)
+            );
+        }
+    }
 
     #[test]
     fn the_access_matrix_holds_row_by_row() {

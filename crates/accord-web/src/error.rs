@@ -238,7 +238,8 @@ impl From<Refusal> for ApiError {
             | Refusal::NotAPanelSeat { field, .. }
             | Refusal::SeatHolderInactive { field, .. }
             | Refusal::SuccessorInactive { field, .. }
-            | Refusal::SuccessorIsAdministrator { field, .. } => Some(field.clone()),
+            | Refusal::SuccessorIsAdministrator { field, .. }
+            | Refusal::AdministratorTakesNoPart { field, .. } => Some(field.clone()),
             Refusal::SuccessorNotOfAgency { .. } => Some("to".to_owned()),
             other => refusal_field(other).map(str::to_owned),
         };
@@ -304,6 +305,8 @@ fn refusal_field(refusal: &Refusal) -> Option<&'static str> {
         Refusal::ConfirmationsMissing { .. } => "missing_confirmations",
         Refusal::NoSuchDiscussion { .. } | Refusal::AlreadyApproved { .. } => "discussion",
         Refusal::NoSuchAction { .. } | Refusal::AlreadyCompleted { .. } => "action",
+        Refusal::NoSuchLearning { .. } => "learning",
+        Refusal::NoSuchFollowUp { .. } => "follow_up",
         Refusal::NoSuchEvent { .. } => "corrects",
         Refusal::CorrectionDoesNotFit { .. } => "amendment",
         Refusal::NoSuchSubject { .. } => "subject",

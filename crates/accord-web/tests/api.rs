@@ -477,6 +477,8 @@ async fn the_openapi_document_lists_every_route() {
         "POST /api/v1/cases/{id}/outcome",
         "POST /api/v1/cases/{id}/outcome/confirmations",
         "POST /api/v1/cases/{id}/learning",
+        "POST /api/v1/cases/{id}/learning/{learning}/follow-ups",
+        "POST /api/v1/cases/{id}/follow-ups/{follow_up}/completion",
         "POST /api/v1/cases/{id}/withdrawal",
         "POST /api/v1/cases/{id}/closure",
         "POST /api/v1/cases/{id}/reopening",

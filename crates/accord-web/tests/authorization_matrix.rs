@@ -195,6 +195,13 @@ fn commands() -> Vec<(&'static str, Value)> {
             "learning",
             json!({ "theme": "training-needs", "note": "Screening training." }),
         ),
+        (
+            "learning/2/follow-ups",
+            json!({ "details": {
+            "who": "hav-csc-manager", "agency": "hav-csc", "what": "Brief the team.",
+            "by_when": "2025-07-01" } }),
+        ),
+        ("follow-ups/2/completion", json!({})),
         ("withdrawal", json!({ "reason": "Resolved informally." })),
         ("closure", json!({})),
         ("reopening", json!({ "reason": "New information." })),
@@ -420,6 +427,8 @@ async fn every_case_endpoint_by_every_tier_by_own_other_agency_and_other_partner
         .map(|p| {
             p.replace("{discussion}", "2")
                 .replace("{action}", "2")
+                .replace("{learning}", "2")
+                .replace("{follow_up}", "2")
                 .replace("{form}", "appendix-1")
         })
         .collect();

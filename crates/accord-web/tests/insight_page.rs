@@ -4,7 +4,8 @@
 //! charts with their tables beside them, filtered by area, for the
 //! partnership team and an administrator; axe-core on every state, and a
 //! screenshot of each in `target/browser-screenshots/`. Someone else of
-//! the partnership is refused, and has no link to it.
+//! the partnership is refused, and has no link to it. The learning log
+//! (issue 15 §2) is reached from it and checked the same way.
 
 mod browser;
 mod common;
@@ -189,6 +190,35 @@ async fn the_insight_page_draws_each_figure_as_a_chart_beside_its_table() {
     assert!(b.present(".govuk-form-group--error #from").await);
     b.axe("the insight page with a day that is not a date")
         .await;
+
+    // Issue 15 §2: the learning log, from the insight page, by theme and
+    // by group, with the follow-ups agreed and where each stands.
+    b.open("/insight").await;
+    b.follow("The learning log: what was learned, and the follow-ups agreed")
+        .await;
+    assert_eq!(b.text("h1").await, "Learning log");
+    let log = b.text("main").await;
+    assert!(log.contains("Identification of training needs"), "{log}");
+    assert!(b.present(".govuk-tag--green").await, "a follow-up done");
+    assert!(b.present(".govuk-tag--red").await, "a follow-up overdue");
+    b.axe("the learning log").await;
+    b.screenshot("learning-log").await;
+    b.docs_shot("learning-log").await;
+    b.at_phone_width("learning-log-phone").await;
+    b.click("#by-group").await;
+    b.find("#show")
+        .await
+        .select_by_value("overdue")
+        .await
+        .unwrap();
+    b.submit().await;
+    assert!(b.path().await.contains("by=group"));
+    let overdue = b.text("main").await;
+    assert!(overdue.contains("The ERSCP Service Manager"), "{overdue}");
+    assert!(b.present(".govuk-tag--red").await);
+    assert!(!b.present(".govuk-tag--green").await, "overdue only");
+    b.axe("the learning log by group, overdue only").await;
+    b.screenshot("learning-log-by-group").await;
     b.sign_out().await;
 
     // An administrator sees the figures too.
@@ -208,7 +238,7 @@ async fn the_insight_page_draws_each_figure_as_a_chart_beside_its_table() {
     assert!(
         b.text("main")
             .await
-            .contains("see the partnership's figures but no case")
+            .contains("see the partnership's figures but not its cases")
     );
     assert!(!b.text("main").await.contains("ERY-HIST-"));
     b.sign_out().await;

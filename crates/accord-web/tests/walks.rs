@@ -129,6 +129,14 @@ fn request(event: &Event) -> (String, Value) {
             "learning".into(),
             json!({ "theme": theme, "forwarded_to": forwarded_to, "note": note }),
         ),
+        EventBody::FollowUpAgreed { learning, details } => (
+            format!("learning/{}/follow-ups", learning.get()),
+            json!({ "details": v(details) }),
+        ),
+        EventBody::FollowUpCompleted { follow_up, note } => (
+            format!("follow-ups/{}/completion", follow_up.get()),
+            json!({ "note": note }),
+        ),
         EventBody::Withdrawn { reason, .. } => ("withdrawal".into(), json!({ "reason": reason })),
         EventBody::Closed {
             missing_confirmations,

@@ -52,6 +52,23 @@ pub(super) fn check(policy: &Policy, report: &mut Report<'_, '_>) {
             refs.role(&alerts.key(key).index(i), role, policy_wide);
         }
     }
+    for (i, group) in policy.learning.forward_to.iter().enumerate() {
+        if let Some(role) = &group.role {
+            let path = root.key("learning").key("forward_to").index(i).key("role");
+            if let RoleRef::Relation(relation) = role {
+                refs.report.value(
+                    &path,
+                    format!(
+                        "`{}` is someone's part in one case, so it cannot hold a group learning goes to",
+                        relation.id()
+                    ),
+                    "name a role declared in `[[roles]]`, such as the group's chair, or a tier such as `partnership-team`",
+                );
+            } else {
+                refs.role(&path, role, policy_wide);
+            }
+        }
+    }
     for (a, area) in policy.areas.iter().enumerate() {
         if let Some(role) = &area.routes_to {
             refs.area_route(&root.key("areas").index(a).key("routes_to"), role);

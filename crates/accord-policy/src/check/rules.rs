@@ -178,6 +178,16 @@ fn duplicate_ids(policy: &Policy, report: &mut Report<'_, '_>) {
         }),
         report,
     );
+    unique(
+        "learning group",
+        policy.learning.forward_to.iter().enumerate().map(|(i, g)| {
+            (
+                root.key("learning").key("forward_to").index(i).key("id"),
+                g.id.as_str(),
+            )
+        }),
+        report,
+    );
     for (f, form) in policy.forms.iter().enumerate() {
         let form_path = root.key("forms").index(f);
         let fields = form.sections.iter().enumerate().flat_map(|(s, section)| {

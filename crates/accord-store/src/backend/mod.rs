@@ -11,6 +11,7 @@ pub(crate) mod sqlite;
 /// Expands the queries both backends share into the calling module. The
 /// module must define `Db` (the sqlx database), `HEAD_FOR_UPDATE` (the
 /// query reading the chain head and locking it for this transaction),
+/// `write_follow_ups` (the learning follow-ups projection's writer),
 /// `begin_write(pool)` and `begin_read(pool)`.
 macro_rules! common_queries {
     () => {
@@ -378,6 +379,8 @@ macro_rules! common_queries {
                 .execute(&mut **tx)
                 .await?;
             }
+            write_follow_ups(tx, &r.case_id, &crate::follow_ups::rows(case))
+                .await?;
             write_search_rows(tx, case, events).await
         }
 
@@ -783,6 +786,7 @@ macro_rules! common_queries {
             sqlx::query("DELETE FROM deadlines").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM case_subjects").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM case_people").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM follow_ups").execute(&mut *tx).await?;
             sqlx::query(
                 "DELETE FROM outbox WHERE global_seq NOT IN \
                  (SELECT global_seq FROM events WHERE event_type = 'notification_due')",

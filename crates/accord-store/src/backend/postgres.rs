@@ -29,6 +29,7 @@ async fn begin_read(pool: &PgPool) -> Result<Tx, sqlx::Error> {
 
 use crate::audit::postgres as audit;
 
+use crate::follow_ups::postgres::write as write_follow_ups;
 super::common_queries!();
 
 /// An open PostgreSQL store.

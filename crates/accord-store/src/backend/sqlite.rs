@@ -30,6 +30,7 @@ async fn begin_read(pool: &SqlitePool) -> Result<Tx, sqlx::Error> {
 
 use crate::audit::sqlite as audit;
 
+use crate::follow_ups::sqlite::write as write_follow_ups;
 super::common_queries!();
 
 /// An open SQLite store: one writer connection, a few readers.

@@ -18,7 +18,7 @@ use accord_case::{
     ActionDetails, AgencyId, Amendment, Command, Context, DiscussionRecord, Extension, FormValues,
     MissingConfirmation, PanelSeat, Participant, Sequence, SubjectId, Text,
 };
-use accord_policy::{FormId, ResolutionRoute, StageNumber, ThemeId};
+use accord_policy::{FormId, GroupId, ResolutionRoute, StageNumber, ThemeId};
 use accord_store::{Conflict, Reader};
 use axum::extract::State;
 use jiff::civil::Date;
@@ -888,10 +888,11 @@ pub(crate) struct RecordLearning {
     expected_version: Sequence,
     /// The policy's theme, such as `training-needs`.
     theme: ThemeId,
-    /// Where it was forwarded, in the policy's words.
+    /// The group it was forwarded to: the `id` of one of the policy's
+    /// `learning.forward_to` groups, such as `service-manager`.
     #[serde(default)]
-    #[schema(max_length = 200)]
-    forwarded_to: Option<String>,
+    #[schema(value_type = Option<String>)]
+    forwarded_to: Option<GroupId>,
     /// The learning.
     note: Text,
 }
@@ -912,9 +913,6 @@ pub(crate) async fn record_learning(
     Path(id): Path<CaseId>,
     Json(body): Json<RecordLearning>,
 ) -> Result<Json<CaseView>, ApiError> {
-    if let Some(to) = &body.forwarded_to {
-        limits::chars("forwarded_to", to, limits::MAX_NAME_CHARS)?;
-    }
     Change::begin(&state, &principal, &id, body.expected_version)
         .await?
         .commit(
@@ -924,6 +922,83 @@ pub(crate) async fn record_learning(
                 note: body.note,
             },
             "api: learning recorded",
+        )
+        .await
+}
+
+/// An action to follow up learning: who will do what by when.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AgreeFollowUp {
+    /// The case's `version` as you read it.
+    expected_version: Sequence,
+    /// Who (anyone working in your partnership, with their agency, such as
+    /// a subgroup's chair), what, and by when.
+    details: ActionDetails,
+}
+
+/// Agree an action to follow up learning recorded on the case, with an
+/// owner and a due date (issue 15 §2). Its owner is reminded if it is not
+/// done by the end of its due date, and sees it in My work and their
+/// calendar feed.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/learning/{learning}/follow-ups",
+    tag = "case commands",
+    params(
+        ("id" = String, Path, description = "The case id."),
+        ("learning" = u64, Path, minimum = 1, description = "The learning's event number (its `sequence`)."),
+    ),
+    request_body = AgreeFollowUp,
+    responses(CommandResponses),
+    security(("session" = [], "csrf" = []), ("token" = []))
+)]
+pub(crate) async fn agree_follow_up(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, learning)): Path<(CaseId, Sequence)>,
+    Json(body): Json<AgreeFollowUp>,
+) -> Result<Json<CaseView>, ApiError> {
+    let change = Change::begin(&state, &principal, &id, body.expected_version).await?;
+    change.action("details", &body.details).await?;
+    change
+        .commit(
+            Command::AgreeFollowUp {
+                learning,
+                details: body.details,
+            },
+            "api: learning follow-up agreed",
+        )
+        .await
+}
+
+/// Mark a learning follow-up done.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cases/{id}/follow-ups/{follow_up}/completion",
+    tag = "case commands",
+    params(
+        ("id" = String, Path, description = "The case id."),
+        ("follow_up" = u64, Path, minimum = 1, description = "The follow-up's event number (its `sequence`)."),
+    ),
+    request_body = CompleteAction,
+    responses(CommandResponses),
+    security(("session" = [], "csrf" = []), ("token" = []))
+)]
+pub(crate) async fn complete_follow_up(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, follow_up)): Path<(CaseId, Sequence)>,
+    Json(body): Json<CompleteAction>,
+) -> Result<Json<CaseView>, ApiError> {
+    Change::begin(&state, &principal, &id, body.expected_version)
+        .await?
+        .commit(
+            Command::CompleteFollowUp {
+                follow_up,
+                note: body.note,
+            },
+            "api: learning follow-up completed",
         )
         .await
 }

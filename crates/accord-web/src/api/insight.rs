@@ -7,7 +7,8 @@
 //! in the OpenAPI document; the insight page reads the same [`figures`].
 //!
 //! Who may ask is [`access::may_see_insight`]: the partnership team, the
-//! chair and administrators, of their own partnership only.
+//! chair, administrators and the holders of the roles of the groups the
+//! policy forwards learning to, of their own partnership only.
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -218,13 +219,15 @@ pub(crate) async fn figures(
     query: &InsightQuery,
 ) -> Result<Answered, ApiError> {
     let partnership = super::partnerships::own(state, principal, id).await?;
-    if !access::may_see_insight(&principal.person) {
+    let policy = state.current_policy(&partnership.policy).await?;
+    if !access::may_see_insight(&principal.person, &policy) {
         return Err(ApiError::Forbidden {
             code: "not_for_your_role",
-            message: "insight is for the partnership team, the chair and administrators".to_owned(),
+            message: "insight is for the partnership team, the chair, administrators and the \
+                      groups the policy forwards learning to"
+                .to_owned(),
         });
     }
-    let policy = state.current_policy(&partnership.policy).await?;
     let calendar = state.calendar_of(&policy)?;
     let agencies: HashMap<AgencyId, String> = state
         .store()
@@ -274,7 +277,7 @@ pub(crate) async fn figures(
         (status = 200, description = "The figures.", body = Insight),
         (status = 400, description = "A date or filter cannot be read, or names nothing in your partnership.", body = ErrorBody),
         (status = 401, description = "Nobody is signed in.", body = ErrorBody),
-        (status = 403, description = "The token may not read, or you are not of the partnership team, a chair or an administrator.", body = ErrorBody),
+        (status = 403, description = "The token may not read, or you are not of the partnership team, a chair, an administrator or a group the policy forwards learning to.", body = ErrorBody),
         (status = 404, description = "Not your partnership.", body = ErrorBody),
     ),
     security(("session" = []), ("token" = []))
@@ -307,7 +310,7 @@ pub(crate) async fn insight(
         (status = 200, description = "The figures, one a row.", content_type = "text/csv", body = String),
         (status = 400, description = "A date or filter cannot be read, or names nothing in your partnership.", body = ErrorBody),
         (status = 401, description = "Nobody is signed in.", body = ErrorBody),
-        (status = 403, description = "The token may not read, or you are not of the partnership team, a chair or an administrator.", body = ErrorBody),
+        (status = 403, description = "The token may not read, or you are not of the partnership team, a chair, an administrator or a group the policy forwards learning to.", body = ErrorBody),
         (status = 404, description = "Not your partnership.", body = ErrorBody),
     ),
     security(("session" = []), ("token" = []))

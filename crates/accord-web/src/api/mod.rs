@@ -90,6 +90,8 @@ use crate::{ApiError, AppState, ErrorBody};
         commands::resolve,
         commands::confirm_outcome,
         commands::record_learning,
+        commands::agree_follow_up,
+        commands::complete_follow_up,
         commands::withdraw,
         commands::close,
         commands::reopen,
@@ -271,6 +273,14 @@ pub(crate) fn router() -> Router<AppState> {
             post(commands::confirm_outcome),
         )
         .route("/v1/cases/{id}/learning", post(commands::record_learning))
+        .route(
+            "/v1/cases/{id}/learning/{learning}/follow-ups",
+            post(commands::agree_follow_up),
+        )
+        .route(
+            "/v1/cases/{id}/follow-ups/{follow_up}/completion",
+            post(commands::complete_follow_up),
+        )
         .route("/v1/cases/{id}/withdrawal", post(commands::withdraw))
         .route("/v1/cases/{id}/closure", post(commands::close))
         .route("/v1/cases/{id}/reopening", post(commands::reopen))

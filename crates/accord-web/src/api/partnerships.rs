@@ -284,6 +284,9 @@ pub(crate) enum PickFor {
     /// A member of the panel the current stage convenes: someone holding
     /// a role its rule seats, or, where it names none, a senior officer.
     PanelMember,
+    /// Whoever will do a learning follow-up: anyone working in the
+    /// partnership, since learning is the partnership's.
+    FollowUpOwner,
 }
 
 impl PickFor {
@@ -300,6 +303,7 @@ impl PickFor {
             PickFor::Participant => true,
             PickFor::ActionOwner => case.may_own_action(&person.actor()),
             PickFor::PanelMember => case.may_sit_on_panel(policy, &person.actor()),
+            PickFor::FollowUpOwner => true,
         }
     }
 
@@ -309,6 +313,7 @@ impl PickFor {
             PickFor::Participant => "participant",
             PickFor::ActionOwner => "action-owner",
             PickFor::PanelMember => "panel-member",
+            PickFor::FollowUpOwner => "follow-up-owner",
         }
     }
 }
@@ -325,7 +330,7 @@ pub(crate) struct CaseSuggestionQuery {
     #[param(minimum = 1, maximum = 50)]
     limit: Option<usize>,
     /// What they are picked for: `participant` (the default),
-    /// `action-owner` or `panel-member`.
+    /// `action-owner`, `panel-member` or `follow-up-owner`.
     #[serde(default, rename = "for")]
     #[param(rename = "for", inline)]
     pick_for: Option<PickFor>,

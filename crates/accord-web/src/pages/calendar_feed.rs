@@ -13,6 +13,8 @@
 //! (the stage's own and its forms') of the cases that person's My work
 //! would list as awaiting them or due, and of those they are personally
 //! involved in, asking the access rules of each exactly as My work does.
+//! It also lists the learning follow-ups they own that are not done, each
+//! on its last day (issue 15 §2).
 //! Each event names its case by reference and the stage or form due,
 //! never a child: a calendar is read on a phone's lock screen and often
 //! shared. The request log names the route, never the token.
@@ -22,7 +24,7 @@ use std::collections::HashMap;
 use super::extract::{Path, Query};
 use accord_calendar::Due;
 use accord_case::CaseId;
-use accord_store::{DeadlineEntry, Person, RegisterEntry};
+use accord_store::{DeadlineEntry, FollowUpEntry, Person, RegisterEntry};
 use askama::Template;
 use axum::{
     extract::State,
@@ -229,8 +231,40 @@ async fn events(
         .iter()
         .filter_map(|d| Some(event(state, theirs.get(&d.case)?, d, base)))
         .collect();
+    // The learning follow-ups they own (issue 15 §2), each on its last day.
+    events.extend(
+        state
+            .store()
+            .open_follow_ups_of(&person.id)
+            .await?
+            .iter()
+            .map(|f| follow_up_event(f, now, base)),
+    );
     events.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.uid.cmp(&b.uid)));
     Ok(events)
+}
+
+/// The event of learning follow-up `f`, on its last day.
+fn follow_up_event(f: &FollowUpEntry, now: Timestamp, base: &str) -> ics::Event {
+    let case = &f.case;
+    let link = format!("{base}/cases/{case}");
+    let overdue = f.due_on < now.to_zoned_datetime(words::uk()).date();
+    let day = f.due_on.strftime("%A %-d %B %Y");
+    ics::Event {
+        uid: format!("{case}-follow-up-{}@accord", f.follow_up),
+        date: f.due_on,
+        summary: if overdue {
+            format!("{case}: learning follow-up overdue")
+        } else {
+            format!("{case}: learning follow-up due")
+        },
+        description: format!(
+            "A follow-up you own of the learning from the disagreement {case} is due by the end \
+             of {day}.\n\nOpen the case: {link}\n\nThis event names the case by its reference \
+             only. Sign in to Accord to read it."
+        ),
+        url: link,
+    }
 }
 
 /// The event of deadline `d` on the case of `entry`.

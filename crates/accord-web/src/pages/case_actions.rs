@@ -62,6 +62,8 @@ pub(crate) enum Act {
     Resolve,
     ConfirmOutcome,
     RecordLearning,
+    AgreeFollowUp,
+    CompleteFollowUp,
     Withdraw,
     Close,
     Reopen,
@@ -71,7 +73,7 @@ pub(crate) enum Act {
 }
 
 impl Act {
-    const ALL: [Act; 18] = [
+    const ALL: [Act; 20] = [
         Act::RecordDiscussion,
         Act::ApproveDiscussion,
         Act::AgreeAction,
@@ -84,6 +86,8 @@ impl Act {
         Act::Resolve,
         Act::ConfirmOutcome,
         Act::RecordLearning,
+        Act::AgreeFollowUp,
+        Act::CompleteFollowUp,
         Act::Withdraw,
         Act::Close,
         Act::Reopen,
@@ -107,6 +111,8 @@ impl Act {
             Act::Resolve => "resolve",
             Act::ConfirmOutcome => "confirm-outcome",
             Act::RecordLearning => "record-learning",
+            Act::AgreeFollowUp => "agree-follow-up",
+            Act::CompleteFollowUp => "complete-follow-up",
             Act::Withdraw => "withdraw",
             Act::Close => "close",
             Act::Reopen => "reopen",
@@ -136,6 +142,8 @@ impl Act {
             Act::Resolve => "Record the outcome",
             Act::ConfirmOutcome => "Confirm the outcome in writing",
             Act::RecordLearning => "Record learning",
+            Act::AgreeFollowUp => "Agree a follow-up to the learning",
+            Act::CompleteFollowUp => "Mark a learning follow-up as done",
             Act::Withdraw => "Withdraw the disagreement",
             Act::Close => "Close the case",
             Act::Reopen => "Reopen the case",
@@ -160,6 +168,10 @@ impl Act {
             Act::Resolve => "The outcome is on the record",
             Act::ConfirmOutcome => "Your agency's confirmation is on the record",
             Act::RecordLearning => "The learning is on the record",
+            Act::AgreeFollowUp => {
+                "The follow-up is on the record, and its owner can see it in My work"
+            }
+            Act::CompleteFollowUp => "The follow-up is marked as done",
             Act::Withdraw => "The disagreement is withdrawn",
             Act::Close => "The case is closed",
             Act::Reopen => "The case is reopened",
@@ -172,11 +184,12 @@ impl Act {
     /// The words of its button.
     fn button(self) -> &'static str {
         match self {
-            Act::RecordDiscussion | Act::AgreeAction | Act::RecordRepresentation => {
-                "Put it on the record"
-            }
+            Act::RecordDiscussion
+            | Act::AgreeAction
+            | Act::AgreeFollowUp
+            | Act::RecordRepresentation => "Put it on the record",
             Act::ApproveDiscussion => "Approve the record",
-            Act::CompleteAction => "Mark as done",
+            Act::CompleteAction | Act::CompleteFollowUp => "Mark as done",
             Act::SubmitForm => "Submit the form",
             Act::Escalate => "Escalate",
             Act::ExtendDeadline => "Extend the deadline",
@@ -209,6 +222,8 @@ impl Act {
                 | (Act::Resolve, Offer::Resolve(_))
                 | (Act::ConfirmOutcome, Offer::ConfirmOutcome)
                 | (Act::RecordLearning, Offer::RecordLearning)
+                | (Act::AgreeFollowUp, Offer::AgreeFollowUp)
+                | (Act::CompleteFollowUp, Offer::CompleteFollowUp)
                 | (Act::Withdraw, Offer::Withdraw)
                 | (Act::Close, Offer::Close)
                 | (Act::Reopen, Offer::Reopen)
@@ -267,8 +282,10 @@ impl Act {
                 "unlisted-1-name"
             }
             (Act::ConvenePanel, f) if f.starts_with("members") => "members",
-            (Act::AgreeAction, "details.by_when") => "by_when",
-            (Act::AgreeAction, "details.who") => "who",
+            (Act::AgreeAction | Act::AgreeFollowUp, "details.by_when") => "by_when",
+            (Act::AgreeAction | Act::AgreeFollowUp, "details.who") => "who",
+            (Act::AgreeFollowUp, "learning") => "learning",
+            (Act::CompleteFollowUp, "follow_up" | "action") => "follow_up",
             (Act::ConvenePanel, "shortfall_reason") => "shortfall_reason",
             (Act::Resolve, "route") => "route",
             (Act::ExtendDeadline, "by") => "amount",
@@ -361,8 +378,16 @@ impl Ctx<'_> {
     /// text typed in its search box finds, of those who may be picked for
     /// `pick_for`. It never lists everyone: a partnership may have
     /// thousands (issue 14 §3).
+    /// A learning theme's words, as the policy writes them.
+    fn theme_words(&self, theme: &accord_policy::ThemeId) -> String {
+        self.policy
+            .learning
+            .theme(theme)
+            .map_or_else(|| theme.to_string(), |t| super::capitalised(&t.label))
+    }
+
     fn picker(&self, posted: &Posted, name: &str, pick_for: PickFor) -> Picker {
-        let single = pick_for == PickFor::ActionOwner;
+        let single = matches!(pick_for, PickFor::ActionOwner | PickFor::FollowUpOwner);
         Picker::build(
             PickerAsk {
                 people: self.people,
@@ -372,7 +397,7 @@ impl Ctx<'_> {
                 single,
                 what: match pick_for {
                     PickFor::Participant => "Tick the people who took part.",
-                    PickFor::ActionOwner => "Choose who will do it.",
+                    PickFor::ActionOwner | PickFor::FollowUpOwner => "Choose who will do it.",
                     PickFor::PanelMember => "Tick the panel's members.",
                 },
                 source: format!(
@@ -384,6 +409,14 @@ impl Ctx<'_> {
             |p| self.pickable(p) && pick_for.allows(self.case, self.policy, p),
         )
     }
+}
+
+/// The learning follow-ups of `case` not yet done.
+fn open_follow_ups(case: &Case) -> impl Iterator<Item = &accord_case::FollowUp> {
+    case.learning()
+        .iter()
+        .flat_map(|l| &l.follow_ups)
+        .filter(|f| f.completed.is_none())
 }
 
 /// The role someone takes part in at `stage`: a policy role they hold that
@@ -895,6 +928,66 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                 Question::date("by_when", "By when?", posted).hint("For example, 27 3 2026"),
             ]
         }
+        Act::AgreeFollowUp => {
+            let learning = ctx.case.learning();
+            let mut questions = Vec::new();
+            if learning.len() == 1 {
+                hidden.push((
+                    "learning".to_owned(),
+                    learning[0].sequence.get().to_string(),
+                ));
+                intro.push(format!(
+                    "It follows up: {}",
+                    clip(learning[0].note.as_str())
+                ));
+            } else {
+                questions.push(Question::radios(
+                    "learning",
+                    "Which learning does it follow up?",
+                    learning
+                        .iter()
+                        .map(|l| {
+                            Choice::new(l.sequence.get().to_string(), clip(l.note.as_str()))
+                                .hint(ctx.theme_words(&l.theme))
+                        })
+                        .collect(),
+                    posted,
+                ));
+            }
+            questions.extend([
+                Question::people(
+                    "who",
+                    "Who will do it?",
+                    ctx.picker(posted, "who", PickFor::FollowUpOwner),
+                    posted,
+                )
+                .hint(
+                    "Anyone working in the partnership, such as the chair of the group the \
+                     learning went to. They see it in My work and are reminded if it is overdue.",
+                ),
+                Question::textarea("what", "What will be done?", posted)
+                    .hint("For example, a change to training, a procedure or practice guidance."),
+                Question::date("by_when", "By when?", posted).hint("For example, 27 3 2026"),
+            ]);
+            questions
+        }
+        Act::CompleteFollowUp => {
+            let options = open_follow_ups(ctx.case)
+                .map(|f| {
+                    let who = ctx
+                        .person(f.details.who.as_str())
+                        .map_or_else(|| f.details.who.to_string(), |p| p.name.clone());
+                    Choice::new(f.sequence.get().to_string(), f.details.what.to_string()).hint(
+                        format!("{who}, by {}", f.details.by_when.strftime("%A %-d %B %Y")),
+                    )
+                })
+                .collect();
+            vec![
+                Question::radios("follow_up", "Which follow-up is done?", options, posted),
+                Question::textarea("note", "What was done (optional)", posted)
+                    .hint("What changed because of the learning: it goes into the learning log."),
+            ]
+        }
         Act::CompleteAction => {
             let options = ctx
                 .case
@@ -1203,7 +1296,7 @@ fn view(act: Act, ctx: &Ctx, posted: &Posted, errors: &Errors) -> View {
                 learning
                     .forward_to
                     .iter()
-                    .map(|f| Choice::new(f.clone(), f.clone())),
+                    .map(|g| Choice::new(g.id.as_str(), super::capitalised(&g.label))),
             );
             let mut questions = vec![Question::radios(
                 "theme",
@@ -1632,6 +1725,62 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
                 _ => return Err(e),
             }
         }
+        Act::AgreeFollowUp => {
+            let learning = e.take(
+                "learning",
+                chosen_sequence(
+                    posted,
+                    "learning",
+                    ctx.case.learning().iter().map(|l| l.sequence),
+                    "Select the learning it follows up",
+                ),
+            );
+            let who = match posted.get("who") {
+                "" => {
+                    e.add("who", not_chosen(posted, "who", "Select who will do it"));
+                    None
+                }
+                id => {
+                    let p = ctx.person(id);
+                    if p.is_none() {
+                        e.add("who", "Select someone from the list");
+                    }
+                    p
+                }
+            };
+            let what = e.take("what", posted.text("what", "Enter what will be done"));
+            let by_when = e.take("by_when", posted.date("by_when", "the date it is due by"));
+            match (learning, who, what, by_when) {
+                (Some(learning), Some(who), Some(what), Some(by_when)) if e.is_empty() => {
+                    Command::AgreeFollowUp {
+                        learning,
+                        details: ActionDetails {
+                            who: who.id.clone(),
+                            agency: who.agency.clone(),
+                            what,
+                            by_when,
+                        },
+                    }
+                }
+                _ => return Err(e),
+            }
+        }
+        Act::CompleteFollowUp => {
+            let follow_up = e.take(
+                "follow_up",
+                chosen_sequence(
+                    posted,
+                    "follow_up",
+                    open_follow_ups(ctx.case).map(|f| f.sequence),
+                    "Select the follow-up that is done",
+                ),
+            );
+            let note = e.take("note", posted.optional_text("note")).flatten();
+            match follow_up {
+                Some(follow_up) if e.is_empty() => Command::CompleteFollowUp { follow_up, note },
+                _ => return Err(e),
+            }
+        }
         Act::CompleteAction => {
             let action = e.take(
                 "action",
@@ -1811,7 +1960,9 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
             }
             let forwarded_to = match posted.get("forwarded_to") {
                 "" => None,
-                f if learning.forward_to.iter().any(|x| x == f) => Some(f.to_owned()),
+                f if let Some(g) = learning.forward_to.iter().find(|g| g.id.as_str() == f) => {
+                    Some(g.id.clone())
+                }
                 _ => {
                     e.add("forwarded_to", "Select where it has been forwarded");
                     None

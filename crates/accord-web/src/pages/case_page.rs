@@ -165,6 +165,8 @@ pub(crate) struct LearningRow {
     pub(crate) theme: String,
     pub(crate) forwarded_to: Option<String>,
     pub(crate) note: String,
+    /// The actions agreed to follow it up.
+    pub(crate) follow_ups: Vec<ActionRow>,
 }
 
 pub(crate) struct EntryRow {
@@ -378,27 +380,7 @@ pub(crate) async fn build(
         actions: case
             .actions()
             .iter()
-            .map(|a| ActionRow {
-                who: format!(
-                    "{}, {}",
-                    names.person(&a.details.who),
-                    names.agency(&a.details.agency)
-                ),
-                what: a.details.what.to_string(),
-                by_when: a.details.by_when.strftime("%A %-d %B %Y").to_string(),
-                done: a.completed.as_ref().map(|c| {
-                    let note = c
-                        .note
-                        .as_ref()
-                        .map(|n| format!(": {n}"))
-                        .unwrap_or_default();
-                    format!(
-                        "Done {} by {}{note}",
-                        words::when(c.at),
-                        names.person(&c.by.person)
-                    )
-                }),
-            })
+            .map(|a| action_row(&a.details, a.completed.as_ref(), &names))
             .collect(),
         forms: case
             .forms()
@@ -476,8 +458,18 @@ pub(crate) async fn build(
                     .iter()
                     .find(|t| t.id == l.theme)
                     .map_or_else(|| l.theme.to_string(), |t| t.label.clone()),
-                forwarded_to: l.forwarded_to.clone(),
+                forwarded_to: l.forwarded_to.as_ref().map(|g| {
+                    policy
+                        .learning
+                        .group(g)
+                        .map_or_else(|| g.to_string(), |g| g.label.clone())
+                }),
                 note: l.note.to_string(),
+                follow_ups: l
+                    .follow_ups
+                    .iter()
+                    .map(|f| action_row(&f.details, f.completed.as_ref(), &names))
+                    .collect(),
             })
             .collect(),
         notices: case
@@ -811,6 +803,35 @@ pub(crate) fn answers(fields: &[&Field], values: &FormValues) -> Vec<Labelled> {
     out
 }
 
+/// An action or a learning follow-up as the case page lists it.
+fn action_row(
+    details: &accord_case::ActionDetails,
+    completed: Option<&accord_case::Completion>,
+    names: &words::Names,
+) -> ActionRow {
+    ActionRow {
+        who: format!(
+            "{}, {}",
+            names.person(&details.who),
+            names.agency(&details.agency)
+        ),
+        what: details.what.to_string(),
+        by_when: details.by_when.strftime("%A %-d %B %Y").to_string(),
+        done: completed.map(|c| {
+            let note = c
+                .note
+                .as_ref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            format!(
+                "Done {} by {}{note}",
+                words::when(c.at),
+                names.person(&c.by.person)
+            )
+        }),
+    }
+}
+
 /// What an event did, in a few words.
 fn event_words(event: &Event, policy: &Policy, names: &words::Names) -> String {
     let form_title = |id: &accord_policy::FormId| {
@@ -861,6 +882,12 @@ fn event_words(event: &Event, policy: &Policy, names: &words::Names) -> String {
         EventBody::Resolved { stage, .. } => format!("Resolved at Stage {stage}"),
         EventBody::OutcomeConfirmed { .. } => "Outcome confirmed in writing".to_owned(),
         EventBody::LearningRecorded { .. } => "Learning recorded".to_owned(),
+        EventBody::FollowUpAgreed { learning, .. } => {
+            format!("Follow-up to the learning of event {learning} agreed")
+        }
+        EventBody::FollowUpCompleted { follow_up, .. } => {
+            format!("Learning follow-up {follow_up} done")
+        }
         EventBody::Withdrawn { reason, .. } => format!("Withdrawn: {reason}"),
         EventBody::Closed { .. } => "Closed".to_owned(),
         EventBody::Reopened { stage, reason, .. } => {

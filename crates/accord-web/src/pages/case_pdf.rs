@@ -301,10 +301,19 @@ pub(crate) fn record(page: &CasePage) -> Record {
                     .learning
                     .iter()
                     .map(|l| {
-                        let note = match &l.forwarded_to {
+                        let mut note = match &l.forwarded_to {
                             Some(to) => format!("{} (forwarded to {to})", l.note),
                             None => l.note.clone(),
                         };
+                        for f in &l.follow_ups {
+                            note.push_str(&format!(
+                                "\n\nFollow-up: {}: {}, by {}. {}",
+                                f.who,
+                                f.what,
+                                f.by_when,
+                                f.done.as_deref().unwrap_or("Not yet done.")
+                            ));
+                        }
                         entry(l.theme.clone(), text(&note))
                     })
                     .collect(),

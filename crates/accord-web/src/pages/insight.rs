@@ -256,6 +256,8 @@ struct InsightPage {
     period: String,
     filtered: bool,
     csv_link: String,
+    /// Whether the reader may read the learning log (issue 15 §2).
+    learning_log: bool,
     counts: Vec<Count>,
     months: Chart,
     month_rows: Vec<TrendRow>,
@@ -571,6 +573,7 @@ fn page(viewer: &Viewer, a: &Answered) -> InsightPage {
             .collect(),
         period: format!("{} to {}", day(q.period.from), day(q.period.to)),
         filtered: q.filter != accord_insight::Filter::default(),
+        learning_log: access::learning_log_reach(&viewer.principal.person, &a.policy).is_some(),
         csv_link: format!(
             "/api/v1/partnerships/{}/insight.csv?{asked}",
             viewer.principal.partnership(),

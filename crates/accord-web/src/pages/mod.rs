@@ -25,6 +25,7 @@ mod footer_pages;
 mod form;
 mod handover;
 mod insight;
+mod learning_log;
 mod my_work;
 mod notifications;
 mod password;
@@ -179,6 +180,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/register", get(register_page::show))
         .route("/insight", get(insight::show))
         .route("/insight/cases", get(insight::cases))
+        .route("/learning", get(learning_log::show))
         .route("/search", get(search::show))
         .route("/my-disagreements", get(search::mine))
         .route("/register.csv", get(register_page::csv))

@@ -3,7 +3,8 @@
 //! side, or decides, or asks them to complete a section of its form, or
 //! that they are personally working on), the
 //! deadlines in the next five working days with the overdue first, and the
-//! latest notifications Accord has shown them (see `notifications`).
+//! latest notifications Accord has shown them (see `notifications`), and
+//! the learning follow-ups they own that are not done (issue 15 §2).
 //! Every case here is one the access rules let them see; the same choice
 //! of cases makes their calendar feed (see `calendar_feed`).
 
@@ -49,6 +50,18 @@ pub(crate) struct NoticeRow {
     pub(crate) unread: bool,
 }
 
+/// A learning follow-up someone owns, as My work lists it.
+pub(crate) struct FollowUpRow {
+    /// The case whose learning it follows up.
+    pub(crate) case: String,
+    /// What is to be done.
+    pub(crate) what: String,
+    /// By when, in words.
+    pub(crate) due: String,
+    /// Whether its last day has passed.
+    pub(crate) overdue: bool,
+}
+
 #[derive(Template)]
 #[template(path = "my_work.html")]
 struct MyWorkPage {
@@ -56,7 +69,42 @@ struct MyWorkPage {
     name: String,
     awaiting: Vec<CaseRow>,
     deadlines: Vec<CaseRow>,
+    follow_ups: Vec<FollowUpRow>,
     notices: Vec<NoticeRow>,
+}
+
+/// The learning follow-ups `person` owns that are not done, soonest due
+/// first, as of `today`. What each asks is read from its case.
+async fn follow_up_rows(
+    state: &AppState,
+    person: &Person,
+    today: jiff::civil::Date,
+) -> Result<Vec<FollowUpRow>, crate::ApiError> {
+    let mut rows = Vec::new();
+    for entry in state.store().open_follow_ups_of(&person.id).await? {
+        let what = state
+            .store()
+            .load_case(&entry.case)
+            .await?
+            .and_then(|case| {
+                case.follow_up(entry.follow_up)
+                    .map(|(_, f)| f.details.what.to_string())
+            })
+            .unwrap_or_default();
+        let day = entry.due_on.strftime("%A %-d %B %Y");
+        let overdue = entry.due_on < today;
+        rows.push(FollowUpRow {
+            case: entry.case.to_string(),
+            what,
+            due: if overdue {
+                format!("Was due by the end of {day}")
+            } else {
+                format!("Due by the end of {day}")
+            },
+            overdue,
+        });
+    }
+    Ok(rows)
 }
 
 /// Whether the current stage of `entry` waits on `person`: their tier or
@@ -150,6 +198,8 @@ pub(crate) async fn show(
         .filter(|e| e.status == accord_case::Status::Open && due_soon(&state, e, now))
         .map(|e| row(e, &names, now))
         .collect();
+    let today = now.to_zoned_datetime(words::uk()).date();
+    let follow_ups = follow_up_rows(&state, person, today).await.map_err(fail)?;
     let notices = state
         .store()
         .notifications_for(&person.id, NOTIFICATIONS)
@@ -168,6 +218,7 @@ pub(crate) async fn show(
         name: person.name.clone(),
         awaiting,
         deadlines,
+        follow_ups,
         notices,
     }))
 }

@@ -23,6 +23,9 @@ pub(crate) struct Viewer {
     /// How many of their notifications they have not marked read, for the
     /// header of every page (issue 14 §6).
     pub(crate) unread: u64,
+    /// Whether they may see the partnership's insight
+    /// (`access::may_see_insight`), for the navigation.
+    pub(crate) sees_insight: bool,
 }
 
 impl Viewer {
@@ -39,7 +42,7 @@ impl Viewer {
             partnership: self.partnership_name.clone(),
             csrf_token: self.csrf_token().to_owned(),
             admin: person.tier == accord_policy::RoleTier::Admin,
-            insight: crate::access::may_see_insight(person),
+            insight: self.sees_insight,
             unread: self.unread,
         }
     }
@@ -71,14 +74,25 @@ async fn viewer(parts: &Parts, state: &AppState) -> Result<Option<Viewer>, Respo
         Err(ApiError::Unauthorized { .. }) => return Ok(None),
         Err(error) => return Err(PageError::from(error).into_response()),
     };
-    let partnership_name = state
+    let partnership = state
         .store()
         .partnerships()
         .await
         .map_err(|e| PageError::from(ApiError::from(e)).into_response())?
         .into_iter()
-        .find(|p| p.id == principal.partnership())
-        .map_or_else(|| principal.partnership().to_owned(), |p| p.name);
+        .find(|p| p.id == principal.partnership());
+    let sees_insight = match &partnership {
+        Some(p) => {
+            let policy = state
+                .current_policy(&p.policy)
+                .await
+                .map_err(|e| PageError::from(e).into_response())?;
+            crate::access::may_see_insight(&principal.person, &policy)
+        }
+        None => false,
+    };
+    let partnership_name =
+        partnership.map_or_else(|| principal.partnership().to_owned(), |p| p.name);
     // One count over the index of unread notifications; an administrator
     // is told nothing in the app and has no notifications to count.
     let unread = if principal.person.tier == accord_policy::RoleTier::Admin {
@@ -94,6 +108,7 @@ async fn viewer(parts: &Parts, state: &AppState) -> Result<Option<Viewer>, Respo
         principal,
         partnership_name,
         unread,
+        sees_insight,
     }))
 }
 
