@@ -32,6 +32,7 @@ mod policy_forms;
 mod policy_page;
 mod raise;
 mod register_page;
+mod reports;
 mod search;
 mod second_factor;
 mod sign_in;
@@ -179,6 +180,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/register", get(register_page::show))
         .route("/insight", get(insight::show))
         .route("/insight/cases", get(insight::cases))
+        .route("/reports", get(reports::list).post(reports::issue))
+        .route("/reports/new", get(reports::new))
+        .route("/reports/{number}", get(reports::show))
+        .route("/reports/{number}/report.pdf", get(reports::pdf))
         .route("/search", get(search::show))
         .route("/my-disagreements", get(search::mine))
         .route("/register.csv", get(register_page::csv))
