@@ -225,6 +225,41 @@ pub(crate) fn chart<V: Into<Drawn>>(
     }
 }
 
+/// A chart as the page draws it, alone.
+#[derive(Template)]
+#[template(path = "chart_svg.html")]
+struct ChartAlone<'c> {
+    c: &'c Chart,
+}
+
+impl Chart {
+    /// The chart as a standalone SVG document, styled as the page styles
+    /// it, for a PDF to place as an image (the board report's).
+    pub(crate) fn standalone_svg(&self) -> Result<String, askama::Error> {
+        let drawn = ChartAlone { c: self }.render()?;
+        Ok(drawn
+            .trim()
+            .replacen(
+                "<svg ",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" \
+             style=\"font-family: sans-serif; font-size: 14px\" ",
+                1,
+            )
+            .replace(
+                "class=\"accord-chart__bar\"",
+                "class=\"accord-chart__bar\" fill=\"#1d70b8\"",
+            )
+            .replace(
+                "class=\"accord-chart__label\"",
+                "class=\"accord-chart__label\" fill=\"#0b0c0c\"",
+            )
+            .replace(
+                "class=\"accord-chart__value\"",
+                "class=\"accord-chart__value\" fill=\"#0b0c0c\"",
+            ))
+    }
+}
+
 /// The most characters of a label a chart draws.
 const LABEL_CHARS: usize = 24;
 

@@ -576,7 +576,7 @@ pub(crate) async fn pdf(
 ) -> Result<Response, PageError> {
     let s = shown(&state, &viewer, &number).await?;
     let name = file_name(&s.report);
-    let record = record(&s, &name);
+    let record = record(&s, &name).map_err(|e| PageError::new(e, &viewer))?;
     let fail = |e: Box<dyn std::error::Error + Send + Sync>| {
         PageError::new(ApiError::Internal(e), &viewer)
     };
@@ -599,11 +599,11 @@ pub(crate) async fn pdf(
 }
 
 /// The report as a printed record: the narrative, what anonymised means,
-/// then each section's table.
-fn record(s: &Shown, reference: &str) -> accord_pdf::Record {
+/// then each section's chart and table, as the page draws them.
+fn record(s: &Shown, reference: &str) -> Result<accord_pdf::Record, ApiError> {
     use accord_pdf::{Block, Part as PdfPart, Prose, Record};
     let period = s.content.figures.question.period;
-    let mut parts = vec![
+    let mut pdf_parts = vec![
         PdfPart {
             heading: "From the business manager".to_owned(),
             note: String::new(),
@@ -619,13 +619,24 @@ fn record(s: &Shown, reference: &str) -> accord_pdf::Record {
             }],
         },
     ];
-    for section in sections(&s.content) {
-        let blocks = if section.rows.is_empty() {
-            vec![Block::Text {
+    for part in parts(&s.content) {
+        let section = part.s;
+        let mut blocks = Vec::new();
+        if let Some(chart) = part.chart.filter(|_| !section.rows.is_empty()) {
+            let svg = chart
+                .standalone_svg()
+                .map_err(|e| ApiError::Internal(Box::new(e)))?;
+            blocks.push(Block::Chart {
+                svg,
+                description: chart.description,
+            });
+        }
+        if section.rows.is_empty() {
+            blocks.push(Block::Text {
                 text: Prose::new("None in this period."),
-            }]
+            });
         } else {
-            vec![Block::Table {
+            blocks.push(Block::Table {
                 columns: section.columns.clone(),
                 rows: section
                     .rows
@@ -636,23 +647,23 @@ fn record(s: &Shown, reference: &str) -> accord_pdf::Record {
                             .collect()
                     })
                     .collect(),
-            }]
-        };
-        parts.push(PdfPart {
+            });
+        }
+        pdf_parts.push(PdfPart {
             heading: section.heading.to_owned(),
             note: section.note.to_owned(),
             blocks,
         });
     }
-    Record {
+    Ok(Record {
         marking: super::case_page::MARKING.to_owned(),
         partnership: s.content.partnership.clone(),
         reference: reference.to_owned(),
         title: format!("Report to the board: {}", period_words(&period)),
         status: s.issued.clone(),
         printed: s.printed.clone(),
-        parts,
-    }
+        parts: pdf_parts,
+    })
 }
 
 #[cfg(test)]
