@@ -885,29 +885,88 @@ mod tests {
             filter: Filter::default(),
         };
         let figures = insight(&facts, england, &question);
+        // Every quarter and every year of the history, too: the rules hold
+        // whatever the period.
+        let mut from: jiff::civil::Date = "2024-10-01".parse().unwrap();
+        while from < "2026-10-01".parse().unwrap() {
+            let to = from
+                .checked_add(jiff::Span::new().months(3))
+                .unwrap()
+                .yesterday()
+                .unwrap();
+            let year = from
+                .checked_add(jiff::Span::new().years(1))
+                .unwrap()
+                .yesterday()
+                .unwrap();
+            for to in [to, year] {
+                let q = Question {
+                    period: Period::new(from, to).unwrap(),
+                    filter: Filter::default(),
+                };
+                holds(&anonymise(&insight(&facts, england, &q)));
+            }
+            from = from.checked_add(jiff::Span::new().months(3)).unwrap();
+        }
         // The history has small counts, or this test proves nothing.
         assert!(figures.areas.iter().any(|a| (1..5).contains(&a.count)));
         let shown = anonymise(&figures);
-        let every = shown.every_count();
-        assert!(every.contains(&Shown::FewerThanFive));
-        for s in &every {
+        assert!(shown.every_count().contains(&Shown::FewerThanFive));
+        holds(&shown);
+    }
+
+    /// The three rules, checked on what `shown` shows.
+    fn holds(shown: &Anonymised) {
+        for s in shown.every_count() {
             if let Shown::Count(n) = s {
-                assert!(*n == 0 || *n >= 5, "{n} shown");
+                assert!(n == 0 || n >= 5, "{n} shown");
             }
         }
-        // The areas add up to the raised: never exactly one hidden.
-        if shown.counts.raised.count().is_some() {
-            let hidden = shown
-                .areas
-                .iter()
-                .filter(|a| a.count.count().is_none())
-                .count();
-            assert_ne!(hidden, 1);
-        }
+        // Where a total is shown, its parts never have exactly one hidden.
+        let one_hidden = |total: Shown, parts: Vec<Shown>| {
+            let hidden = parts.iter().filter(|p| p.count().is_none()).count();
+            assert!(
+                total.count().is_none() || hidden != 1,
+                "{total} with parts {parts:?}"
+            );
+        };
+        let c = shown.counts;
+        one_hidden(c.raised, shown.areas.iter().map(|a| a.count).collect());
+        one_hidden(c.raised, shown.matrix.iter().map(|a| a.count).collect());
+        one_hidden(
+            c.raised,
+            shown.stage_reached.iter().map(|a| a.count).collect(),
+        );
+        one_hidden(
+            c.raised,
+            shown.months.iter().map(|m| m.counts.raised).collect(),
+        );
+        one_hidden(
+            c.raised,
+            shown.quarters.iter().map(|m| m.counts.raised).collect(),
+        );
+        let o = shown.outcomes;
+        one_hidden(
+            c.resolved,
+            vec![o.agreed, o.decided, o.panel, o.without_agreement],
+        );
+        one_hidden(
+            c.resolved,
+            shown.resolved_at_stage.iter().map(|a| a.count).collect(),
+        );
+        // The cases timed to resolution are the resolved, hidden alike.
+        assert_eq!(shown.time_to_resolution.cases, c.resolved);
+        assert_eq!(o.withdrawn, c.withdrawn);
         // A spread of fewer than 5 cases shows no median.
-        for s in &shown.time_at_stage {
-            if s.time.cases == Shown::FewerThanFive {
-                assert_eq!(s.time.median, Days::FewerThanFiveCases);
+        for s in shown
+            .time_at_stage
+            .iter()
+            .map(|s| s.time)
+            .chain([shown.time_to_resolution])
+        {
+            if s.cases == Shown::FewerThanFive {
+                assert_eq!(s.median, Days::FewerThanFiveCases);
+                assert_eq!(s.p90, Days::FewerThanFiveCases);
             }
         }
     }
