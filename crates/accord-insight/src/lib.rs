@@ -12,7 +12,8 @@
 //! the events ([`CaseFacts::from_events`]) and passes the policy's calendar.
 //!
 //! The insight page, its JSON and CSV, and the board report all read one
-//! [`Insight`], so they cannot disagree.
+//! [`Insight`], so they cannot disagree; the board report reads it through
+//! [`anonymise`], which hides every count under 5.
 //!
 //! ```
 //! use accord_calendar::Calendars;
@@ -30,11 +31,16 @@
 //! assert_eq!(figures.quarters[0].label, "2025-04 to 2025-06");
 //! ```
 
+mod anonymise;
 mod behind;
 mod facts;
 mod figures;
 mod spread;
 
+pub use anonymise::{
+    Anonymised, Counted, CountsShown, Days, ImmediateRiskShown, OutcomesShown, PairShown,
+    SMALLEST_SHOWN, Shown, SpreadShown, StageTimeShown, TrendShown, anonymise,
+};
 pub use behind::{Figure, cases_behind};
 pub use facts::{CaseFacts, EVENTS_COUNTED, FactsError, Resolution, Visit};
 pub use figures::{

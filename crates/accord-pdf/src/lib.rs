@@ -70,6 +70,15 @@ pub enum Block {
         /// The rows.
         rows: Vec<Entry>,
     },
+    /// A chart, drawn as SVG, with what it shows in words for those who
+    /// cannot see it. The SVG is an image the template places; it is never
+    /// read as markup.
+    Chart {
+        /// The chart, as a standalone SVG document.
+        svg: String,
+        /// What it shows, in words.
+        description: String,
+    },
     /// A table.
     Table {
         /// The column headings.
@@ -207,5 +216,29 @@ impl Record {
                 }],
             }],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_is_placed_as_an_image_beside_its_words() {
+        let mut record = Record::example();
+        record.parts[0].blocks.push(Block::Chart {
+            svg: "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 100 20\" width=\"100\">\
+                  <rect x=\"0\" y=\"0\" width=\"60\" height=\"20\" fill=\"#1d70b8\"/></svg>"
+                .to_owned(),
+            description: "Raised: 60".to_owned(),
+        });
+        let pdf = render(&record).expect("the record with its chart");
+        assert!(pdf.starts_with(b"%PDF-"));
+        // An SVG that is not one is the template's fault, and says so.
+        record.parts[0].blocks.push(Block::Chart {
+            svg: "#set text(red)".to_owned(),
+            description: String::new(),
+        });
+        assert!(matches!(render(&record), Err(RenderError::Template(_))));
     }
 }

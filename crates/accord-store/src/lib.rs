@@ -65,6 +65,7 @@ mod account_links;
 mod accounts;
 mod audit;
 mod backend;
+mod board_reports;
 pub mod canonical;
 mod delivery;
 mod directory;
@@ -105,6 +106,7 @@ pub use accounts::{
     session_id,
 };
 pub use audit::{AUDIT_SHOWN, AuditEntry, AuditSubject, ChangedBy};
+pub use board_reports::{BoardReport, NewBoardReport};
 pub use delivery::{
     Attempt, Channel, Delivery, DeliveryStatus, NewDelivery, Notice, delivery_key, reminder_key,
 };

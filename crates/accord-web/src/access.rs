@@ -256,6 +256,22 @@ pub fn may_open_insight_cases(person: &Person) -> bool {
     matches!(person.tier, RoleTier::PartnershipTeam | RoleTier::Chair)
 }
 
+/// Whether `person` may read the reports their partnership issued to its
+/// board (issue 15 §3): whoever may see its insight, since a report is the
+/// same figures, anonymised, with the business manager's narrative.
+pub fn may_read_board_reports(person: &Person, policy: &Policy) -> bool {
+    may_see_insight(person, policy)
+}
+
+/// Whether `person` may prepare and issue a report to their partnership's
+/// board (issue 15 §3): the partnership team, where the business manager
+/// sits (DESIGN.md §1: they "report themes and learning to subgroups"), and
+/// the partnership's administrators. The chair reads the reports and does
+/// not issue them.
+pub fn may_issue_board_report(person: &Person) -> bool {
+    matches!(person.tier, RoleTier::PartnershipTeam | RoleTier::Admin)
+}
+
 impl Standing {
     /// Whether someone so standing may change the case: those working on
     /// it, and those a form of its current stage asks for when

@@ -458,6 +458,8 @@ async fn the_openapi_document_lists_every_route() {
         "GET /api/v1/partnerships/{id}/people/suggestions",
         "GET /api/v1/partnerships/{id}/insight",
         "GET /api/v1/partnerships/{id}/insight.csv",
+        "GET /api/v1/partnerships/{id}/reports/{number}",
+        "GET /api/v1/partnerships/{id}/reports/{number}/report.csv",
         "POST /api/v1/cases",
         "GET /api/v1/cases",
         "GET /api/v1/cases/{id}",

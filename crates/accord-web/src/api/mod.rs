@@ -21,6 +21,7 @@ pub(crate) mod partnerships;
 pub(crate) mod password;
 mod policies;
 pub(crate) mod register;
+pub(crate) mod reports;
 pub(crate) mod search;
 pub(crate) mod second_factor;
 pub(crate) mod session;
@@ -101,6 +102,8 @@ use crate::{ApiError, AppState, ErrorBody};
         register::my_deadlines,
         insight::insight,
         insight::insight_csv,
+        reports::report,
+        reports::report_csv,
     ),
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes, &IdempotencyKeys),
@@ -111,7 +114,7 @@ use crate::{ApiError, AppState, ErrorBody};
         (name = "directory", description = "Your partnership, its agencies and its people."),
         (name = "cases", description = "Disagreements, as the access rules let the reader see them: raising one, reading one, the register and your deadlines."),
         (name = "case commands", description = "Everything that can happen to a raised case, each checked against the policy it was raised under. Send the case's `version` as `expected_version`: a case changed since is a 409."),
-        (name = "insight", description = "What the partnership learns from its disagreements over a period, for its partnership team, chair and administrators: every figure defined on its field. Times are in working days on the policy's calendar: the working days after the day something began, up to and including the day it ended, as deadlines count them."),
+        (name = "insight", description = "What the partnership learns from its disagreements over a period, for its partnership team, chair and administrators: every figure defined on its field; and the reports issued to its board, anonymised as issued. Times are in working days on the policy's calendar: the working days after the day something began, up to and including the day it ended, as deadlines count them."),
         (name = "sign-in", description = "Signing in with a password (a session cookie) and API tokens for other systems."),
     )
 )]
@@ -229,6 +232,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route(
             "/v1/partnerships/{id}/insight.csv",
             get(insight::insight_csv),
+        )
+        .route(
+            "/v1/partnerships/{id}/reports/{number}",
+            get(reports::report),
+        )
+        .route(
+            "/v1/partnerships/{id}/reports/{number}/report.csv",
+            get(reports::report_csv),
         )
         .route(
             "/v1/partnerships/{id}/people/suggestions",

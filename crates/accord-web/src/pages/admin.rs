@@ -1507,6 +1507,9 @@ impl Admin<'_> {
                     "revoked" => ("Revoked", text(v)),
                     "confirmed" => ("Second factor", flag(v, "Set up", "Not set up")),
                     "second_factor_required" => ("Second factor required of everyone", text(v)),
+                    "report" => ("Report", text(v)),
+                    "from" => ("From", text(v)),
+                    "to" => ("To", text(v)),
                     _ => ("", format!("{key}: {}", text(v))),
                 };
                 if label.is_empty() {
@@ -1536,6 +1539,7 @@ fn audit_what(what: &str) -> String {
         "second_factor.reset" => "Reset their second factor",
         "setting.second_factor_required" => "Changed whether everyone needs a second factor",
         "policy.installed" => "Installed a version of the policy",
+        "report.issued" => "Issued a report to the board",
         _ => "",
     };
     if !fixed.is_empty() {

@@ -94,7 +94,7 @@ impl Filters {
 /// question to read; `None` when all three are blank. A box that is not a
 /// number makes a day that is not a date, so that the page asks for a real
 /// one.
-fn boxes(day: &str, month: &str, year: &str) -> Option<String> {
+pub(crate) fn boxes(day: &str, month: &str, year: &str) -> Option<String> {
     let [day, month, year] = [day, month, year].map(str::trim);
     if day.is_empty() && month.is_empty() && year.is_empty() {
         return None;
@@ -113,8 +113,9 @@ pub(crate) struct Bar {
     /// The label as the chart draws it: cut short where it would not fit
     /// (the table beside it and the chart's description give it whole).
     pub(crate) short: String,
-    /// How many.
-    pub(crate) value: u32,
+    /// How many, in words: a number, or on the board report "fewer than
+    /// 5".
+    pub(crate) value: String,
     /// Its length, in SVG units.
     pub(crate) width: String,
     /// Its top, in SVG units.
@@ -145,19 +146,53 @@ pub(crate) struct Chart {
     pub(crate) height: u32,
 }
 
-fn chart(
+/// What one bar of a chart draws: how long it is, and what it says.
+pub(crate) struct Drawn {
+    /// The count its length shows; 0 for a count the board report hides,
+    /// so that the bar gives away no more than its words.
+    length: u32,
+    /// The count in words.
+    words: String,
+}
+
+impl From<u32> for Drawn {
+    fn from(count: u32) -> Drawn {
+        Drawn {
+            length: count,
+            words: count.to_string(),
+        }
+    }
+}
+
+impl From<accord_insight::Shown> for Drawn {
+    fn from(shown: accord_insight::Shown) -> Drawn {
+        Drawn {
+            length: shown.count().unwrap_or(0),
+            words: shown.to_string(),
+        }
+    }
+}
+
+/// A bar chart of `rows` (label, count, the cases behind it), beside its
+/// table: the insight page's, and the board report's with its hidden
+/// counts.
+pub(crate) fn chart<V: Into<Drawn>>(
     id: &'static str,
     title: &'static str,
     of: &'static str,
     unit: &'static str,
-    rows: Vec<(String, u32, Option<String>)>,
+    rows: Vec<(String, V, Option<String>)>,
 ) -> Chart {
-    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+    let rows: Vec<(String, Drawn, Option<String>)> = rows
+        .into_iter()
+        .map(|(label, value, link)| (label, value.into(), link))
+        .collect();
+    let max = rows.iter().map(|r| r.1.length).max().unwrap_or(0).max(1);
     let description = if rows.is_empty() {
         "None in this period.".to_owned()
     } else {
         rows.iter()
-            .map(|(label, value, _)| format!("{label}: {value}"))
+            .map(|(label, value, _)| format!("{label}: {}", value.words))
             .collect::<Vec<_>>()
             .join("; ")
     };
@@ -165,16 +200,16 @@ fn chart(
         .into_iter()
         .zip(0u32..)
         .map(|((label, value, link), i)| {
-            let width = f64::from(value) / f64::from(max) * BAR_SPACE;
+            let width = f64::from(value.length) / f64::from(max) * BAR_SPACE;
             Bar {
                 short: shortened(&label),
                 label,
-                value,
                 width: format!("{width:.1}"),
                 y: i * ROW + 4,
                 text_y: i * ROW + 21,
                 value_x: format!("{:.1}", BARS_START + width + 6.0),
-                link: link.filter(|_| value > 0),
+                link: link.filter(|_| value.length > 0),
+                value: value.words,
             }
         })
         .collect::<Vec<_>>();
@@ -187,6 +222,41 @@ fn chart(
         unit,
         bars,
         height,
+    }
+}
+
+/// A chart as the page draws it, alone.
+#[derive(Template)]
+#[template(path = "chart_svg.html")]
+struct ChartAlone<'c> {
+    c: &'c Chart,
+}
+
+impl Chart {
+    /// The chart as a standalone SVG document, styled as the page styles
+    /// it, for a PDF to place as an image (the board report's).
+    pub(crate) fn standalone_svg(&self) -> Result<String, askama::Error> {
+        let drawn = ChartAlone { c: self }.render()?;
+        Ok(drawn
+            .trim()
+            .replacen(
+                "<svg ",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" \
+             style=\"font-family: sans-serif; font-size: 14px\" ",
+                1,
+            )
+            .replace(
+                "class=\"accord-chart__bar\"",
+                "class=\"accord-chart__bar\" fill=\"#1d70b8\"",
+            )
+            .replace(
+                "class=\"accord-chart__label\"",
+                "class=\"accord-chart__label\" fill=\"#0b0c0c\"",
+            )
+            .replace(
+                "class=\"accord-chart__value\"",
+                "class=\"accord-chart__value\" fill=\"#0b0c0c\"",
+            ))
     }
 }
 
@@ -673,28 +743,28 @@ pub(crate) async fn show(
 }
 
 /// One day of the period, as GOV.UK date boxes: day, month and year.
-struct DateBoxes {
+pub(crate) struct DateBoxes {
     /// `from` or `to`: the day box's id, and the others' prefix.
-    name: &'static str,
-    legend: &'static str,
-    hint: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) legend: &'static str,
+    pub(crate) hint: &'static str,
     /// What to put right, if anything.
-    error: Option<String>,
-    parts: [DatePart; 3],
+    pub(crate) error: Option<String>,
+    pub(crate) parts: [DatePart; 3],
 }
 
 /// One box of a day.
-struct DatePart {
-    id: String,
-    name: String,
-    label: &'static str,
-    width: &'static str,
-    value: String,
+pub(crate) struct DatePart {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) label: &'static str,
+    pub(crate) width: &'static str,
+    pub(crate) value: String,
 }
 
 impl DateBoxes {
     /// The boxes of `name`, showing `values` (day, month, year).
-    fn new(name: &'static str, values: [String; 3]) -> DateBoxes {
+    pub(crate) fn new(name: &'static str, values: [String; 3]) -> DateBoxes {
         let (legend, hint) = if name == "from" {
             ("From", "The first day of the period, for example 1 4 2026")
         } else {
@@ -730,7 +800,7 @@ impl DateBoxes {
 }
 
 /// `date` as the GOV.UK date boxes show it: day, month and year.
-fn date_parts(date: jiff::civil::Date) -> [String; 3] {
+pub(crate) fn date_parts(date: jiff::civil::Date) -> [String; 3] {
     [
         date.day().to_string(),
         date.month().to_string(),
@@ -740,7 +810,7 @@ fn date_parts(date: jiff::civil::Date) -> [String; 3] {
 
 /// What to put right, in the page's words, for the API's `message` about
 /// `field`.
-fn mistake(field: &str, message: &str) -> String {
+pub(crate) fn mistake(field: &str, message: &str) -> String {
     match field {
         "from" => "Enter the first day of the period as a real date".to_owned(),
         "to" if message.contains("after") => {

@@ -54,6 +54,7 @@ pub(crate) struct Logged {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct LoggedFollowUp {
     pub(crate) sequence: Sequence,
+    pub(crate) agreed_at: Timestamp,
     pub(crate) details: ActionDetails,
     pub(crate) done: Option<(Timestamp, Option<Text>)>,
 }
@@ -104,6 +105,7 @@ pub(crate) fn logged(histories: &[Vec<Event>]) -> Vec<Logged> {
                     if let Some(l) = case.iter_mut().find(|l| l.sequence == *learning) {
                         l.follow_ups.push(LoggedFollowUp {
                             sequence: event.sequence,
+                            agreed_at: event.at,
                             details: details.clone(),
                             done: None,
                         });

@@ -25,7 +25,7 @@ mod footer_pages;
 mod form;
 mod handover;
 mod insight;
-mod learning_log;
+pub(crate) mod learning_log;
 mod my_work;
 mod notifications;
 mod password;
@@ -33,6 +33,7 @@ mod policy_forms;
 mod policy_page;
 mod raise;
 mod register_page;
+mod reports;
 mod search;
 mod second_factor;
 mod sign_in;
@@ -181,6 +182,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/insight", get(insight::show))
         .route("/insight/cases", get(insight::cases))
         .route("/learning", get(learning_log::show))
+        .route("/reports", get(reports::list).post(reports::issue))
+        .route("/reports/new", get(reports::new))
+        .route("/reports/{number}", get(reports::show))
+        .route("/reports/{number}/report.pdf", get(reports::pdf))
         .route("/search", get(search::show))
         .route("/my-disagreements", get(search::mine))
         .route("/register.csv", get(register_page::csv))
