@@ -7,8 +7,9 @@
 //! and 1,000,000 events).
 //!
 //! A row holds what `CaseFacts::from_events` gives, as compact JSON:
-//! instants as nanoseconds since the Unix epoch (exactly the events'
-//! `at`, with none of a date's parsing), and empty lists left out.
+//! instants as nanoseconds since the Unix epoch in 64 bits (exactly the
+//! events' `at`, with none of a date's parsing, for any instant from 1677
+//! to 2262), and empty lists left out.
 
 use accord_case::{AgencyId, CaseId, Event};
 use accord_insight::{CaseFacts, Resolution, Visit};
@@ -27,8 +28,10 @@ use crate::StoreError;
 /// stored form below does.
 pub(crate) const FACTS_VERSION: i64 = 1;
 
-/// An instant as a row stores it: nanoseconds since the Unix epoch.
-type Nanos = i128;
+/// An instant as a row stores it: nanoseconds since the Unix epoch. 64
+/// bits, not `Timestamp`'s 128: serde_json reads a 128-bit number through
+/// a string of its own, which costs more than the rest of the row.
+type Nanos = i64;
 
 /// A case's facts as the `facts` column holds them. The case and its
 /// raising agency are columns of their own.
@@ -73,18 +76,24 @@ pub(crate) struct FactsRow {
 
 /// The facts row of the case whose whole stream is `events`.
 pub(crate) fn facts_row(events: &[Event]) -> Result<FactsRow, StoreError> {
-    let facts = CaseFacts::from_events(events).map_err(|e| StoreError::Damaged {
-        case: events
+    let case = || {
+        events
             .first()
             .map(|e| e.case.to_string())
-            .unwrap_or_default(),
+            .unwrap_or_default()
+    };
+    let facts = CaseFacts::from_events(events).map_err(|e| StoreError::Damaged {
+        case: case(),
         reason: e.to_string(),
     })?;
-    Ok(encode(&facts))
+    encode(&facts).ok_or_else(|| StoreError::Damaged {
+        case: case(),
+        reason: "an event is dated before 1677 or after 2262, which no clock gives".into(),
+    })
 }
 
-/// `facts` as a row.
-fn encode(facts: &CaseFacts) -> FactsRow {
+/// `facts` as a row; `None` if an instant is outside what [`Nanos`] holds.
+fn encode(facts: &CaseFacts) -> Option<FactsRow> {
     // Every field by name, so that a field added to `CaseFacts` fails to
     // compile here until it is stored (and `FACTS_VERSION` bumped).
     let CaseFacts {
@@ -104,33 +113,48 @@ fn encode(facts: &CaseFacts) -> FactsRow {
         breaches,
         learning,
     } = facts;
-    let n = |t: &Timestamp| t.as_nanosecond();
+    let n = |t: &Timestamp| Nanos::try_from(t.as_nanosecond()).ok();
     let stored = Stored {
         track: track.clone(),
         area: area.clone(),
         other: other_agency.clone(),
-        raised: n(raised_at),
+        raised: n(raised_at)?,
         risk: *immediate_risk,
         above: *started_above_first_stage,
         visits: visits
             .iter()
-            .map(|v| (v.stage, n(&v.entered_at), v.ended_at.as_ref().map(n)))
-            .collect(),
+            .map(|v| {
+                let ended = match &v.ended_at {
+                    Some(t) => Some(n(t)?),
+                    None => None,
+                };
+                Some((v.stage, n(&v.entered_at)?, ended))
+            })
+            .collect::<Option<_>>()?,
         resolutions: resolutions
             .iter()
-            .map(|r| (r.stage, r.route, n(&r.at)))
-            .collect(),
-        withdrawals: withdrawals.iter().map(|(s, t)| (*s, n(t))).collect(),
-        closures: closures.iter().map(n).collect(),
-        reopenings: reopenings.iter().map(n).collect(),
-        breaches: breaches.iter().map(|(s, t)| (*s, n(t))).collect(),
-        learning: learning.iter().map(|(th, t)| (th.clone(), n(t))).collect(),
+            .map(|r| Some((r.stage, r.route, n(&r.at)?)))
+            .collect::<Option<_>>()?,
+        withdrawals: withdrawals
+            .iter()
+            .map(|(s, t)| Some((*s, n(t)?)))
+            .collect::<Option<_>>()?,
+        closures: closures.iter().map(n).collect::<Option<_>>()?,
+        reopenings: reopenings.iter().map(n).collect::<Option<_>>()?,
+        breaches: breaches
+            .iter()
+            .map(|(s, t)| Some((*s, n(t)?)))
+            .collect::<Option<_>>()?,
+        learning: learning
+            .iter()
+            .map(|(th, t)| Some((th.clone(), n(t)?)))
+            .collect::<Option<_>>()?,
     };
-    FactsRow {
+    Some(FactsRow {
         case_id: case.to_string(),
         raising_agency: raising_agency.to_string(),
         facts: serde_json::to_string(&stored).expect("ids, numbers and routes always serialise"),
-    }
+    })
 }
 
 /// The facts a row holds.
@@ -144,7 +168,7 @@ pub(crate) fn decode(
         reason: format!("its insight facts have an unreadable {what}"),
     };
     let s: Stored = serde_json::from_str(facts).map_err(|_| damaged("record"))?;
-    let t = |nanos: Nanos| Timestamp::from_nanosecond(nanos).map_err(|_| damaged("instant"));
+    let t = |nanos: Nanos| Timestamp::from_nanosecond(nanos.into()).map_err(|_| damaged("instant"));
     let pairs =
         |v: Vec<(StageNumber, Nanos)>| -> Result<Vec<(StageNumber, Timestamp)>, StoreError> {
             v.into_iter().map(|(s, at)| Ok((s, t(at)?))).collect()
@@ -242,11 +266,35 @@ mod tests {
                 at("2025-03-13T09:00:00Z"),
             )],
         };
-        let row = encode(&facts);
+        let row = encode(&facts).unwrap();
         assert_eq!(row.case_id, "ERY-HIST-0001");
         assert_eq!(row.raising_agency, "ery-police");
         let read = decode(&row.case_id, &row.raising_agency, &row.facts).unwrap();
         assert_eq!(read, facts);
+    }
+
+    /// An instant no clock gives, which 64 bits of nanoseconds cannot
+    /// hold, is refused rather than stored wrong.
+    #[test]
+    fn an_instant_beyond_2262_is_not_stored() {
+        let facts = CaseFacts {
+            case: CaseId::parse("ERY-HIST-0001").unwrap(),
+            track: "professional".parse().unwrap(),
+            area: "levels-of-need".parse().unwrap(),
+            raising_agency: AgencyId::parse("ery-police").unwrap(),
+            other_agency: AgencyId::parse("ery-csc").unwrap(),
+            raised_at: at("2263-01-01T00:00:00Z"),
+            immediate_risk: false,
+            started_above_first_stage: false,
+            visits: Vec::new(),
+            resolutions: Vec::new(),
+            withdrawals: Vec::new(),
+            closures: Vec::new(),
+            reopenings: Vec::new(),
+            breaches: Vec::new(),
+            learning: Vec::new(),
+        };
+        assert_eq!(encode(&facts), None);
     }
 
     #[test]
