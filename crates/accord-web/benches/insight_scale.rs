@@ -13,7 +13,10 @@
 //! times 2 as a smoke test. Beside each request it times the answer's two
 //! parts on their own, in the benchmark's process: the store's read of
 //! every case's facts (`Store::facts_of`, one query) and the figures
-//! computed from them (`accord_insight::insight`). PostgreSQL is the test
+//! computed from them (`accord_insight::insight`), and, for comparison, the
+//! same answer as it was computed before the facts were kept (migration
+//! 0016): every counted event read (`Store::histories_of`) and each case's
+//! folded. PostgreSQL is the test
 //! suite's throwaway cluster, or the server `ACCORD_TEST_DATABASE_URL`
 //! names. Nothing here asserts a time: BENCHMARKS.md records them.
 
@@ -105,4 +108,25 @@ async fn run(backend: Backend, cases: usize, runs: usize) {
     })
     .await;
     report(&format!("  of which the figures ({backend:?})"), &figures);
+    // What the answer cost before the facts were kept (migration 0016):
+    // a third of every event read and each case's folded, then the same
+    // figures. Fewer runs: at 100,000 cases each takes seconds.
+    let before = time(runs.min(5), || async {
+        let histories = store
+            .histories_of("east-riding", accord_insight::EVENTS_COUNTED)
+            .await
+            .unwrap();
+        let facts: Vec<_> = histories
+            .iter()
+            .map(|h| accord_insight::CaseFacts::from_events(h).unwrap())
+            .collect();
+        accord_insight::insight(&facts, calendar, &question)
+            .months
+            .len()
+    })
+    .await;
+    report(
+        &format!("  before 0016: events read, folded, figured ({backend:?})"),
+        &before,
+    );
 }
