@@ -272,6 +272,30 @@ impl Calendar {
         self.is_working_day_number(days::number(date), &mut YearCache::default())
     }
 
+    /// How many working days fall strictly after `from` and on or before
+    /// `to`: how long something begun on `from` and done on `to` took, in
+    /// working days (0 when `to` is not after `from`). From 1970 to 2200
+    /// this is two array reads; outside those years it counts day by day.
+    pub fn working_days_after(&self, from: Date, to: Date) -> u32 {
+        if let Some(n) = self
+            .derived
+            .index
+            .count_after(days::number(from), days::number(to))
+        {
+            return n;
+        }
+        let mut count = 0;
+        let mut day = from;
+        while day < to {
+            let Ok(next) = day.tomorrow() else { break };
+            day = next;
+            if self.is_working_day(day) {
+                count += 1;
+            }
+        }
+        count
+    }
+
     /// The `n`th working day strictly after `date` (DESIGN.md §3: one working
     /// day after Friday 24 December 2027 in England and Wales is Wednesday 29
     /// December, because the 27th and 28th are substitute days).

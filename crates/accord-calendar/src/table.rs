@@ -70,6 +70,13 @@ impl WorkingDayIndex {
         Some(self.working_before[offset + 1] != self.working_before[offset])
     }
 
+    /// How many working days fall strictly after `from` and on or before
+    /// `to` (none when `to` is not after `from`), if both are covered.
+    pub(crate) fn count_after(&self, from: i32, to: i32) -> Option<u32> {
+        let (from, to) = (self.offset(from)?, self.offset(to)?);
+        Some(self.working_before[to + 1].saturating_sub(self.working_before[from + 1]))
+    }
+
     /// The `n`th working day strictly after `day` (n ≥ 1).
     pub(crate) fn nth_after(&self, day: i32, n: u32) -> Lookup {
         let Some(offset) = self.offset(day) else {

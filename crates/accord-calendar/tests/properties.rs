@@ -61,6 +61,28 @@ fn near_clock_change() -> impl Strategy<Value = Timestamp> {
 }
 
 proptest! {
+    /// How long something took in working days (insight's times) is what
+    /// counting the days between by hand gives, inside the index's years
+    /// and either side of them: 0 for the same day or a day before.
+    #[test]
+    fn working_days_after_counts_the_working_days_between(
+        calendar in any_calendar(),
+        from in any_date(),
+        days in -10i64..400,
+    ) {
+        let to = from.checked_add(days.days()).unwrap();
+        let mut expected = 0;
+        let mut day = from;
+        while day < to {
+            day = day.tomorrow().unwrap();
+            let weekend = matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday);
+            if !weekend && calendar.bank_holiday(day).is_none() {
+                expected += 1;
+            }
+        }
+        prop_assert_eq!(calendar.working_days_after(from, to), expected);
+    }
+
     #[test]
     fn a_working_days_due_date_is_a_working_day_after_the_start(
         calendar in any_calendar(),

@@ -23,7 +23,10 @@ pub const EVENTS_COUNTED: &[&str] = &[
     "corrected",
 ];
 
-/// One case's history, reduced to what the figures count.
+/// One case's history, reduced to what the figures count. `accord-store`
+/// keeps one for every case, written with each append (its `facts.rs`): a
+/// change to these fields or to how [`CaseFacts::from_events`] reads them
+/// bumps its `FACTS_VERSION`, so stored facts are recomputed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseFacts {
     /// The case.

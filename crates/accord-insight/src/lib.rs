@@ -6,10 +6,12 @@
 //! immediate risk; what was learned; and how each of these moved month by
 //! month and quarter by quarter.
 //!
-//! The figures are computed from the cases' events, never from a summary
-//! kept beside them, so they can be checked against the record. Each is
-//! defined on the field of [`Insight`] that holds it. Pure: the caller reads
-//! the events ([`CaseFacts::from_events`]) and passes the policy's calendar.
+//! The figures are computed from each case's facts as its events say them
+//! ([`CaseFacts::from_events`]), never from a summary edited beside them,
+//! so they can be checked against the record: the store keeps those facts
+//! as a projection, written with the events and rebuilt from them. Each
+//! figure is defined on the field of [`Insight`] that holds it. Pure: the
+//! caller passes the facts and the policy's calendar.
 //!
 //! The insight page, its JSON and CSV, and the board report all read one
 //! [`Insight`], so they cannot disagree; the board report reads it through

@@ -2,7 +2,7 @@
 //! calendar, and the median and 90th percentile of a set of them.
 
 use accord_calendar::Calendar;
-use jiff::{Timestamp, civil::Date};
+use jiff::Timestamp;
 use serde::Serialize;
 
 /// The working days from `start` to `end`: how many working days on
@@ -18,21 +18,7 @@ pub fn working_days_between(calendar: &Calendar, start: Timestamp, end: Timestam
     let zone = calendar.time_zone();
     let from = start.to_zoned_datetime(zone.clone()).date();
     let to = end.to_zoned_datetime(zone.clone()).date();
-    count_working_days(calendar, from, to)
-}
-
-/// Working days strictly after `from` and on or before `to`.
-fn count_working_days(calendar: &Calendar, from: Date, to: Date) -> u32 {
-    let mut count = 0;
-    let mut day = from;
-    while day < to {
-        let Ok(next) = day.tomorrow() else { break };
-        day = next;
-        if calendar.is_working_day(day) {
-            count += 1;
-        }
-    }
-    count
+    calendar.working_days_after(from, to)
 }
 
 /// The middle and the long tail of a set of times, in working days.

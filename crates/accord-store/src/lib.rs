@@ -12,9 +12,10 @@
 //!   SHA-256. [`Store::verify`] walks the chain and names the first broken
 //!   or missing event. Nothing in this crate updates or deletes an event,
 //!   and database triggers refuse it.
-//! - The case register, the deadline index and the notification outbox are
-//!   written in the same transaction as the events that change them, and
-//!   [`Store::rebuild`] recomputes them from the log.
+//! - The case register, the deadline index, the notification outbox and
+//!   each case's facts for insight are written in the same transaction as
+//!   the events that change them, and [`Store::rebuild`] recomputes them
+//!   from the log.
 //! - Reads of a case are recorded with [`Store::record_read`] in an
 //!   append-only access log.
 //! - The directory of partnerships, agencies and people
@@ -71,6 +72,7 @@ mod delivery;
 mod directory;
 mod drafts;
 mod error;
+mod facts;
 mod follow_ups;
 mod handover;
 mod hash_gate;
@@ -245,7 +247,9 @@ impl Store {
             policies: Arc::new(std::sync::RwLock::new(Arc::new(Policies::new(policies)))),
         };
         // Register rows written before the involvement column existed
-        // (migration 0004) are recomputed from the log once.
+        // (migration 0004), before the search rows (0012) or before, or at
+        // another version of, insight's facts (0016) are recomputed from
+        // the log once.
         let stale = on_backend!(store, b, m => m::needs_rebuild(b.read_pool()).await)
             .map_err(OpenError::Upgrade)?;
         if stale {
@@ -370,6 +374,18 @@ impl Store {
         on_backend!(self, b, m => m::histories_of(b.read_pool(), partnership, kinds).await)
     }
 
+    /// The facts of every case raised in `partnership`, in any state, by
+    /// case id, as `accord_insight::CaseFacts::from_events` reads each
+    /// one's events: read from insight's projection (migration 0016), kept
+    /// in the same transaction as every append, in one query and without
+    /// reading an event. What insight's figures are computed from.
+    pub async fn facts_of(
+        &self,
+        partnership: &str,
+    ) -> Result<Vec<accord_insight::CaseFacts>, StoreError> {
+        on_backend!(self, b, m => m::facts_of(b.read_pool(), partnership).await)
+    }
+
     /// Every case, closed and withdrawn ones included, oldest first.
     pub async fn all_cases(&self) -> Result<Vec<RegisterEntry>, StoreError> {
         on_backend!(self, b, m => m::register(b.read_pool(), true, None).await)
@@ -465,8 +481,8 @@ impl Store {
         on_backend!(self, b, m => m::verify(b.read_pool(), progress).await)
     }
 
-    /// Recomputes the register, the deadline index and the outbox from the
-    /// log, calling `progress(done, total)` as it goes, and returns the
+    /// Recomputes the register, the deadline index, the search rows,
+    /// insight's facts and the outbox from the log, calling `progress(done, total)` as it goes, and returns the
     /// number of events read. Notifications keep their delivery status.
     pub async fn rebuild(&self, progress: impl FnMut(u64, u64)) -> Result<u64, StoreError> {
         on_backend!(self, b, m => m::rebuild(b.write_pool(), &self.policies(), progress).await)

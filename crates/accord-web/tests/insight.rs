@@ -49,18 +49,10 @@ fn calendar() -> Calendar {
         .clone()
 }
 
-/// The figures as Accord computes them: the store's read of the
-/// partnership, then `accord-insight`.
+/// The figures as Accord computes them: the facts the store keeps of each
+/// case of the partnership, then `accord-insight`.
 async fn accord_figures(state: &AppState, question: &Question) -> Insight {
-    let histories = state
-        .store()
-        .histories_of(PARTNERSHIP, accord_insight::EVENTS_COUNTED)
-        .await
-        .unwrap();
-    let facts: Vec<_> = histories
-        .iter()
-        .map(|h| accord_insight::CaseFacts::from_events(h).unwrap())
-        .collect();
+    let facts = state.store().facts_of(PARTNERSHIP).await.unwrap();
     accord_insight::insight(&facts, &calendar(), question)
 }
 

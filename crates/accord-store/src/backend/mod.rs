@@ -333,8 +333,9 @@ macro_rules! common_queries {
             sqlx::query(
                 "INSERT INTO case_register (case_id, policy_id, policy_version, track, stage, \
                  stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
-                 due_at_us, version, involvement, searchable) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) \
+                 due_at_us, version, involvement, searchable, facts_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, \
+                 $16) \
                  ON CONFLICT (case_id) DO UPDATE SET policy_id = excluded.policy_id, \
                  policy_version = excluded.policy_version, track = excluded.track, \
                  stage = excluded.stage, stage_name = excluded.stage_name, leads = excluded.leads, \
@@ -342,7 +343,7 @@ macro_rules! common_queries {
                  area = excluded.area, raised_at_us = excluded.raised_at_us, \
                  status = excluded.status, due_at_us = excluded.due_at_us, \
                  version = excluded.version, involvement = excluded.involvement, \
-                 searchable = excluded.searchable",
+                 searchable = excluded.searchable, facts_version = excluded.facts_version",
             )
             .bind(&r.case_id)
             .bind(&r.policy_id)
@@ -359,6 +360,7 @@ macro_rules! common_queries {
             .bind(r.due_at_us)
             .bind(r.version)
             .bind(&r.involvement)
+            .bind(crate::facts::FACTS_VERSION)
             .execute(&mut **tx)
             .await?;
             sqlx::query("DELETE FROM deadlines WHERE case_id = $1")
@@ -381,7 +383,26 @@ macro_rules! common_queries {
             }
             write_follow_ups(tx, &r.case_id, &crate::follow_ups::rows(case))
                 .await?;
-            write_search_rows(tx, case, events).await
+            write_search_rows(tx, case, events).await?;
+            write_facts(tx, events).await
+        }
+
+        /// Replaces what insight keeps of the case whose whole stream is
+        /// `events` (migration 0016): its facts as `accord-insight` reads
+        /// them.
+        async fn write_facts(tx: &mut Tx, events: &[Event]) -> Result<(), StoreError> {
+            let row = crate::facts::facts_row(events)?;
+            sqlx::query(
+                "INSERT INTO case_facts (case_id, raising_agency, facts) VALUES ($1, $2, $3) \
+                 ON CONFLICT (case_id) DO UPDATE SET raising_agency = excluded.raising_agency, \
+                 facts = excluded.facts",
+            )
+            .bind(&row.case_id)
+            .bind(&row.raising_agency)
+            .bind(&row.facts)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
         }
 
         /// Replaces what search keeps of `case` (migration 0012): its
@@ -554,6 +575,29 @@ macro_rules! common_queries {
             Ok(out)
         }
 
+        /// The facts of every case raised in `partnership`, in any state,
+        /// by case id, from insight's projection: one query, no events.
+        pub(crate) async fn facts_of(
+            reader: &Pool<Db>,
+            partnership: &str,
+        ) -> Result<Vec<accord_insight::CaseFacts>, StoreError> {
+            let rows: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT case_id, raising_agency, facts FROM case_facts \
+                 WHERE raising_agency IN (SELECT id FROM agencies WHERE partnership_id = $1)",
+            )
+            .bind(partnership)
+            .fetch_all(reader)
+            .await?;
+            let mut facts = rows
+                .iter()
+                .map(|(case, agency, facts)| crate::facts::decode(case, agency, facts))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Sorted here rather than by the database, whose order for
+            // text follows its collation: by id, byte by byte, on both.
+            facts.sort_unstable_by(|a, b| a.case.cmp(&b.case));
+            Ok(facts)
+        }
+
         const REGISTER_COLUMNS: &str = "case_id, policy_id, policy_version, track, stage, \
             stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
             due_at_us, version, involvement";
@@ -610,13 +654,17 @@ macro_rules! common_queries {
         }
 
         /// Whether any register row predates the involvement column or
-        /// the search rows (migration 0012).
+        /// the search rows (migration 0012), or has insight's facts of
+        /// another version than this build writes, or none (migration
+        /// 0016).
         pub(crate) async fn needs_rebuild(reader: &Pool<Db>) -> Result<bool, StoreError> {
             let row: Option<(String,)> =
                 sqlx::query_as(
                     "SELECT case_id FROM case_register \
-                     WHERE involvement IS NULL OR searchable IS NULL LIMIT 1",
+                     WHERE involvement IS NULL OR searchable IS NULL \
+                     OR facts_version IS NULL OR facts_version <> $1 LIMIT 1",
                 )
+                    .bind(crate::facts::FACTS_VERSION)
                     .fetch_optional(reader)
                     .await?;
             Ok(row.is_some())
@@ -787,6 +835,7 @@ macro_rules! common_queries {
             sqlx::query("DELETE FROM case_subjects").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM case_people").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM follow_ups").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM case_facts").execute(&mut *tx).await?;
             sqlx::query(
                 "DELETE FROM outbox WHERE global_seq NOT IN \
                  (SELECT global_seq FROM events WHERE event_type = 'notification_due')",
