@@ -511,8 +511,9 @@ pub struct Handover {
 pub struct Involvement {
     /// Who carries the raiser's part (who raised it, or whom it was handed
     /// to when they left), its named other professional, everyone who took part
-    /// in a discussion at the current stage, whoever has an action on it
-    /// not yet done, and the members of its panel; by id, each once.
+    /// in a discussion at the current stage, whoever has an action or a
+    /// learning follow-up on it not yet done, and the members of its panel;
+    /// by id, each once.
     pub people: Vec<PersonId>,
     /// The roles its notifications were addressed to, each once, such as
     /// `iro` (Havering §2.5).

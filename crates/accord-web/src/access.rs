@@ -11,9 +11,10 @@
 //! 2. **Admins see no case content**, whatever else is true of them.
 //! 3. **Personal involvement**, for every other tier
 //!    ([`Case::involvement`]): the person who raised the case, the named
-//!    other professional, a lead, whoever has an action on it not yet done,
-//!    and a member convened to its panel. A *lead* is anyone recorded as a
-//!    participant in a discussion held at the case's current stage: the case
+//!    other professional, a lead, whoever has an action or a learning
+//!    follow-up on it not yet done, and a member convened to its panel. A
+//!    *lead* is anyone recorded as a participant in a discussion held at
+//!    the case's current stage: the case
 //!    records who took part, not who leads, and whoever is discussing it now
 //!    is leading it. Participants of earlier stages' discussions are not
 //!    leads any more.

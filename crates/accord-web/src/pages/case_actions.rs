@@ -411,6 +411,32 @@ impl Ctx<'_> {
     }
 }
 
+/// Who will do what by when, as an action's or a follow-up's form asks it,
+/// with a mistake noted in `e` for each question not answered.
+fn action_details(ctx: &Ctx, posted: &Posted, e: &mut Errors) -> Option<ActionDetails> {
+    let who = match posted.get("who") {
+        "" => {
+            e.add("who", not_chosen(posted, "who", "Select who will do it"));
+            None
+        }
+        id => {
+            let p = ctx.person(id);
+            if p.is_none() {
+                e.add("who", "Select someone from the list");
+            }
+            p
+        }
+    };
+    let what = e.take("what", posted.text("what", "Enter what will be done"));
+    let by_when = e.take("by_when", posted.date("by_when", "the date it is due by"));
+    Some(ActionDetails {
+        who: who?.id.clone(),
+        agency: who?.agency.clone(),
+        what: what?,
+        by_when: by_when?,
+    })
+}
+
 /// The learning follow-ups of `case` not yet done.
 fn open_follow_ups(case: &Case) -> impl Iterator<Item = &accord_case::FollowUp> {
     case.learning()
@@ -1697,34 +1723,10 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
                 _ => return Err(e),
             }
         }
-        Act::AgreeAction => {
-            let who = match posted.get("who") {
-                "" => {
-                    e.add("who", not_chosen(posted, "who", "Select who will do it"));
-                    None
-                }
-                id => {
-                    let p = ctx.person(id);
-                    if p.is_none() {
-                        e.add("who", "Select someone from the list");
-                    }
-                    p
-                }
-            };
-            let what = e.take("what", posted.text("what", "Enter what will be done"));
-            let by_when = e.take("by_when", posted.date("by_when", "the date it is due by"));
-            match (who, what, by_when) {
-                (Some(who), Some(what), Some(by_when)) => Command::AgreeAction {
-                    details: ActionDetails {
-                        who: who.id.clone(),
-                        agency: who.agency.clone(),
-                        what,
-                        by_when,
-                    },
-                },
-                _ => return Err(e),
-            }
-        }
+        Act::AgreeAction => match action_details(ctx, posted, &mut e) {
+            Some(details) => Command::AgreeAction { details },
+            None => return Err(e),
+        },
         Act::AgreeFollowUp => {
             let learning = e.take(
                 "learning",
@@ -1735,32 +1737,10 @@ fn command(act: Act, ctx: &Ctx, posted: &Posted) -> Result<Command, Errors> {
                     "Select the learning it follows up",
                 ),
             );
-            let who = match posted.get("who") {
-                "" => {
-                    e.add("who", not_chosen(posted, "who", "Select who will do it"));
-                    None
-                }
-                id => {
-                    let p = ctx.person(id);
-                    if p.is_none() {
-                        e.add("who", "Select someone from the list");
-                    }
-                    p
-                }
-            };
-            let what = e.take("what", posted.text("what", "Enter what will be done"));
-            let by_when = e.take("by_when", posted.date("by_when", "the date it is due by"));
-            match (learning, who, what, by_when) {
-                (Some(learning), Some(who), Some(what), Some(by_when)) if e.is_empty() => {
-                    Command::AgreeFollowUp {
-                        learning,
-                        details: ActionDetails {
-                            who: who.id.clone(),
-                            agency: who.agency.clone(),
-                            what,
-                            by_when,
-                        },
-                    }
+            let details = action_details(ctx, posted, &mut e);
+            match (learning, details) {
+                (Some(learning), Some(details)) if e.is_empty() => {
+                    Command::AgreeFollowUp { learning, details }
                 }
                 _ => return Err(e),
             }
