@@ -48,26 +48,9 @@ pub(crate) struct Filters {
     /// The agency disputed, for a cell of the matrix.
     #[serde(default)]
     by: String,
-    /// The first day, as a link gives it (`2026-04-01`).
-    #[serde(default)]
-    from: String,
-    /// The first day, as the form's date boxes give it.
-    #[serde(default, rename = "from-day")]
-    from_day: String,
-    #[serde(default, rename = "from-month")]
-    from_month: String,
-    #[serde(default, rename = "from-year")]
-    from_year: String,
-    /// The last day, as a link gives it.
-    #[serde(default)]
-    to: String,
-    /// The last day, as the form's date boxes give it.
-    #[serde(default, rename = "to-day")]
-    to_day: String,
-    #[serde(default, rename = "to-month")]
-    to_month: String,
-    #[serde(default, rename = "to-year")]
-    to_year: String,
+    /// The period: a link's days, or the date boxes'.
+    #[serde(flatten)]
+    period: PeriodQuery,
     #[serde(default)]
     agency: String,
     #[serde(default)]
@@ -80,13 +63,74 @@ impl Filters {
     fn query(&self) -> InsightQuery {
         let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         InsightQuery {
-            from: given(&self.from)
-                .or_else(|| boxes(&self.from_day, &self.from_month, &self.from_year)),
-            to: given(&self.to).or_else(|| boxes(&self.to_day, &self.to_month, &self.to_year)),
             agency: given(&self.agency),
             area: given(&self.area),
             track: given(&self.track),
+            ..self.period.query()
         }
+    }
+}
+
+/// The period, as a link or the date boxes give it.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PeriodQuery {
+    #[serde(default)]
+    pub(crate) from: String,
+    #[serde(default, rename = "from-day")]
+    pub(crate) from_day: String,
+    #[serde(default, rename = "from-month")]
+    pub(crate) from_month: String,
+    #[serde(default, rename = "from-year")]
+    pub(crate) from_year: String,
+    #[serde(default)]
+    pub(crate) to: String,
+    #[serde(default, rename = "to-day")]
+    pub(crate) to_day: String,
+    #[serde(default, rename = "to-month")]
+    pub(crate) to_month: String,
+    #[serde(default, rename = "to-year")]
+    pub(crate) to_year: String,
+}
+
+impl PeriodQuery {
+    pub(crate) fn query(&self) -> InsightQuery {
+        let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        InsightQuery {
+            from: given(&self.from)
+                .or_else(|| boxes(&self.from_day, &self.from_month, &self.from_year)),
+            to: given(&self.to).or_else(|| boxes(&self.to_day, &self.to_month, &self.to_year)),
+            ..InsightQuery::default()
+        }
+    }
+
+    pub(crate) fn asked(&self) -> bool {
+        self.query().from.is_some() || self.query().to.is_some()
+    }
+
+    /// The days as typed, to put right: a link's, or the boxes'.
+    pub(crate) fn typed(&self) -> [DateBoxes; 2] {
+        let typed = |iso: &str, parts: [&str; 3]| -> [String; 3] {
+            if iso.trim().is_empty() {
+                parts.map(str::to_owned)
+            } else {
+                let mut p = iso.trim().splitn(3, '-').map(str::to_owned);
+                let [y, m, d] = [p.next(), p.next(), p.next()].map(Option::unwrap_or_default);
+                [d, m, y]
+            }
+        };
+        [
+            DateBoxes::new(
+                "from",
+                typed(
+                    &self.from,
+                    [&self.from_day, &self.from_month, &self.from_year],
+                ),
+            ),
+            DateBoxes::new(
+                "to",
+                typed(&self.to, [&self.to_day, &self.to_month, &self.to_year]),
+            ),
+        ]
     }
 }
 
@@ -711,23 +755,7 @@ pub(crate) async fn show(
             .map_err(fail)?;
             let mut shown = page(&viewer, &answered);
             // The days as they were typed, to put right.
-            let typed = |iso: &str, parts: [&str; 3]| -> [String; 3] {
-                if iso.trim().is_empty() {
-                    parts.map(str::to_owned)
-                } else {
-                    let mut p = iso.trim().splitn(3, '-').map(str::to_owned);
-                    let [y, m, d] = [p.next(), p.next(), p.next()].map(Option::unwrap_or_default);
-                    [d, m, y]
-                }
-            };
-            let f = &filters;
-            shown.days = [
-                DateBoxes::new(
-                    "from",
-                    typed(&f.from, [&f.from_day, &f.from_month, &f.from_year]),
-                ),
-                DateBoxes::new("to", typed(&f.to, [&f.to_day, &f.to_month, &f.to_year])),
-            ];
+            shown.days = filters.period.typed();
             let message = mistake(&field, &message);
             for day in &mut shown.days {
                 if day.name == field {

@@ -23,16 +23,13 @@ use super::{
     extract::{Form, Path, Query},
     form::{Errors, FieldError, Posted, Question},
     html, html_with_status,
-    insight::{Chart, DateBoxes, boxes, chart, date_parts, mistake},
+    insight::{Chart, DateBoxes, PeriodQuery, chart, date_parts, mistake},
     words,
 };
 use crate::{
     ApiError, AppState, access,
-    api::{
-        insight::InsightQuery,
-        reports::{
-            ReportContent, Section, day, file_name, issued, period_words, prepare, sections,
-        },
+    api::reports::{
+        ReportContent, Section, day, file_name, issued, period_words, prepare, sections,
     },
 };
 
@@ -75,69 +72,6 @@ fn parts(content: &ReportContent) -> Vec<Part> {
             }
         })
         .collect()
-}
-
-/// The period, as a link or the date boxes give it.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct PeriodQuery {
-    #[serde(default)]
-    from: String,
-    #[serde(default, rename = "from-day")]
-    from_day: String,
-    #[serde(default, rename = "from-month")]
-    from_month: String,
-    #[serde(default, rename = "from-year")]
-    from_year: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default, rename = "to-day")]
-    to_day: String,
-    #[serde(default, rename = "to-month")]
-    to_month: String,
-    #[serde(default, rename = "to-year")]
-    to_year: String,
-}
-
-impl PeriodQuery {
-    fn query(&self) -> InsightQuery {
-        let given = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        InsightQuery {
-            from: given(&self.from)
-                .or_else(|| boxes(&self.from_day, &self.from_month, &self.from_year)),
-            to: given(&self.to).or_else(|| boxes(&self.to_day, &self.to_month, &self.to_year)),
-            ..InsightQuery::default()
-        }
-    }
-
-    fn asked(&self) -> bool {
-        self.query().from.is_some() || self.query().to.is_some()
-    }
-
-    /// The days as typed, to put right: a link's, or the boxes'.
-    fn typed(&self) -> [DateBoxes; 2] {
-        let typed = |iso: &str, parts: [&str; 3]| -> [String; 3] {
-            if iso.trim().is_empty() {
-                parts.map(str::to_owned)
-            } else {
-                let mut p = iso.trim().splitn(3, '-').map(str::to_owned);
-                let [y, m, d] = [p.next(), p.next(), p.next()].map(Option::unwrap_or_default);
-                [d, m, y]
-            }
-        };
-        [
-            DateBoxes::new(
-                "from",
-                typed(
-                    &self.from,
-                    [&self.from_day, &self.from_month, &self.from_year],
-                ),
-            ),
-            DateBoxes::new(
-                "to",
-                typed(&self.to, [&self.to_day, &self.to_month, &self.to_year]),
-            ),
-        ]
-    }
 }
 
 /// A period offered at a click.
