@@ -579,7 +579,7 @@ pub(crate) mod sqlite {
     type Db = sqlx::Sqlite;
     /// One writer connection and `BEGIN IMMEDIATE` already serialise claims.
     const SKIP_LOCKED: &str = "";
-    async fn begin_write(
+    pub(crate) async fn begin_write(
         pool: &sqlx::SqlitePool,
     ) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         pool.begin_with("BEGIN IMMEDIATE").await
@@ -591,7 +591,7 @@ pub(crate) mod postgres {
     type Db = sqlx::Postgres;
     /// Rows another runner is claiming are passed over, not waited for.
     const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
-    async fn begin_write(
+    pub(crate) async fn begin_write(
         pool: &sqlx::PgPool,
     ) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         pool.begin().await

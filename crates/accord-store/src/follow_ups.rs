@@ -192,25 +192,17 @@ macro_rules! follow_up_queries {
     };
 }
 
+// Each backend's queries, beginning writes and writing deliveries as the
+// delivery module does.
 pub(crate) mod sqlite {
-    use crate::delivery::sqlite::insert_all as insert_deliveries;
+    use crate::delivery::sqlite::{begin_write, insert_all as insert_deliveries};
     type Db = sqlx::Sqlite;
-    async fn begin_write(
-        pool: &sqlx::SqlitePool,
-    ) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
-        pool.begin_with("BEGIN IMMEDIATE").await
-    }
     follow_up_queries!();
 }
 
 pub(crate) mod postgres {
-    use crate::delivery::postgres::insert_all as insert_deliveries;
+    use crate::delivery::postgres::{begin_write, insert_all as insert_deliveries};
     type Db = sqlx::Postgres;
-    async fn begin_write(
-        pool: &sqlx::PgPool,
-    ) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
-        pool.begin().await
-    }
     follow_up_queries!();
 }
 
