@@ -226,12 +226,11 @@ mod tests {
         s.parse().unwrap()
     }
 
-    /// Every field, every list non-empty, and instants to the nanosecond
-    /// (as `Timestamp::now()` gives them), read back as written.
-    #[test]
-    fn a_row_reads_back_as_the_facts_it_was_written_from() {
+    /// Facts with every field set, every list non-empty, and instants to
+    /// the nanosecond (as `Timestamp::now()` gives them).
+    fn every_field() -> CaseFacts {
         let stage = |n| StageNumber::new(n).unwrap();
-        let facts = CaseFacts {
+        CaseFacts {
             case: CaseId::parse("ERY-HIST-0001").unwrap(),
             track: "professional".parse().unwrap(),
             area: "levels-of-need".parse().unwrap(),
@@ -265,7 +264,14 @@ mod tests {
                 "training-needs".parse().unwrap(),
                 at("2025-03-13T09:00:00Z"),
             )],
-        };
+        }
+    }
+
+    /// Every field, every list non-empty, and instants to the nanosecond,
+    /// read back as written.
+    #[test]
+    fn a_row_reads_back_as_the_facts_it_was_written_from() {
+        let facts = every_field();
         let row = encode(&facts).unwrap();
         assert_eq!(row.case_id, "ERY-HIST-0001");
         assert_eq!(row.raising_agency, "ery-police");
@@ -278,21 +284,8 @@ mod tests {
     #[test]
     fn an_instant_beyond_2262_is_not_stored() {
         let facts = CaseFacts {
-            case: CaseId::parse("ERY-HIST-0001").unwrap(),
-            track: "professional".parse().unwrap(),
-            area: "levels-of-need".parse().unwrap(),
-            raising_agency: AgencyId::parse("ery-police").unwrap(),
-            other_agency: AgencyId::parse("ery-csc").unwrap(),
             raised_at: at("2263-01-01T00:00:00Z"),
-            immediate_risk: false,
-            started_above_first_stage: false,
-            visits: Vec::new(),
-            resolutions: Vec::new(),
-            withdrawals: Vec::new(),
-            closures: Vec::new(),
-            reopenings: Vec::new(),
-            breaches: Vec::new(),
-            learning: Vec::new(),
+            ..every_field()
         };
         assert_eq!(encode(&facts), None);
     }
