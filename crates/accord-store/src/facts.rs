@@ -11,6 +11,9 @@
 //! events' `at`, with none of a date's parsing, for any instant from 1677
 //! to 2262), and empty lists left out.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use accord_case::{AgencyId, CaseId, Event};
 use accord_insight::{CaseFacts, Resolution, Visit};
 use accord_policy::{AreaId, ResolutionRoute, StageNumber, ThemeId, TrackId};
@@ -218,6 +221,96 @@ pub(crate) fn decode(
     })
 }
 
+/// Where a reader of `case_facts` had read to: the chain head and the
+/// count of rebuilds, read in the same snapshot as the rows (migration
+/// 0019).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Mark {
+    pub head: i64,
+    pub rebuilds: i64,
+}
+
+/// What `facts_since` read: every case's facts (`whole`), or those
+/// written since the mark it was given, and the mark they were read at.
+#[derive(Debug)]
+pub(crate) struct Changed {
+    pub mark: Mark,
+    pub whole: bool,
+    pub facts: Vec<CaseFacts>,
+}
+
+/// Every partnership's facts as last read, kept between questions so that
+/// each question reads only the rows written since (issue 15 §1, "Speed":
+/// at 100,000 cases, reading and decoding every row took longer than the
+/// target for the whole answer). Shared by every clone of a store.
+///
+/// Each partnership has its own lock, held while its rows are read and
+/// merged, so concurrent questions read the changes once; the facts
+/// themselves are shared with the questions being answered and copied
+/// only when a change arrives while one still holds them.
+#[derive(Debug, Default)]
+pub(crate) struct FactsCache {
+    partnerships: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Kept>>>>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    mark: Option<Mark>,
+    /// By case id.
+    facts: Arc<Vec<CaseFacts>>,
+}
+
+impl FactsCache {
+    /// `partnership`'s facts, by case id, brought up to date with `read`,
+    /// which is given the mark last read to and returns what changed.
+    pub(crate) async fn facts_of<F, Fut>(
+        &self,
+        partnership: &str,
+        read: F,
+    ) -> Result<Arc<Vec<CaseFacts>>, StoreError>
+    where
+        F: FnOnce(Option<Mark>) -> Fut,
+        Fut: std::future::Future<Output = Result<Changed, StoreError>>,
+    {
+        let kept = {
+            let mut partnerships = self
+                .partnerships
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(partnerships.entry(partnership.to_owned()).or_default())
+        };
+        let mut kept = kept.lock().await;
+        let changed = read(kept.mark).await?;
+        if changed.whole {
+            let mut facts = changed.facts;
+            // Sorted here rather than by the database, whose order for
+            // text follows its collation: by id, byte by byte, on both.
+            facts.sort_unstable_by(|a, b| a.case.cmp(&b.case));
+            kept.facts = Arc::new(facts);
+        } else if !changed.facts.is_empty() {
+            merge(Arc::make_mut(&mut kept.facts), changed.facts);
+        }
+        kept.mark = Some(changed.mark);
+        Ok(Arc::clone(&kept.facts))
+    }
+}
+
+/// Puts each of `changed` in its place in `facts` (by case id), replacing
+/// what it held of the same case.
+fn merge(facts: &mut Vec<CaseFacts>, changed: Vec<CaseFacts>) {
+    let mut new = Vec::new();
+    for case in changed {
+        match facts.binary_search_by(|f| f.case.cmp(&case.case)) {
+            Ok(at) => facts[at] = case,
+            Err(_) => new.push(case),
+        }
+    }
+    if !new.is_empty() {
+        facts.extend(new);
+        facts.sort_unstable_by(|a, b| a.case.cmp(&b.case));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +387,46 @@ mod tests {
     fn a_damaged_row_says_which_case() {
         let err = decode("ERY-HIST-0001", "ery-police", "{\"track\":1}").unwrap_err();
         assert!(err.to_string().contains("ERY-HIST-0001"), "{err}");
+    }
+
+    /// A changed case replaces what was kept of it; a new one takes its
+    /// place by id, wherever its id falls.
+    #[test]
+    fn merge_replaces_changed_cases_and_places_new_ones_by_id() {
+        let case = |id: &str, risk: bool| CaseFacts {
+            case: CaseId::parse(id).unwrap(),
+            immediate_risk: risk,
+            ..every_field()
+        };
+        let mut kept = vec![
+            case("ERY-HIST-0001", false),
+            case("ERY-HIST-0003", false),
+            case("ERY-HIST-0005", false),
+        ];
+        merge(
+            &mut kept,
+            vec![
+                case("ERY-HIST-0006", false),
+                case("ERY-HIST-0003", true),
+                case("ERY-HIST-0002", false),
+            ],
+        );
+        let ids: Vec<&str> = kept.iter().map(|f| f.case.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "ERY-HIST-0001",
+                "ERY-HIST-0002",
+                "ERY-HIST-0003",
+                "ERY-HIST-0005",
+                "ERY-HIST-0006"
+            ]
+        );
+        let risky: Vec<&str> = kept
+            .iter()
+            .filter(|f| f.immediate_risk)
+            .map(|f| f.case.as_str())
+            .collect();
+        assert_eq!(risky, ["ERY-HIST-0003"]);
     }
 }

@@ -146,6 +146,8 @@ pub struct Store {
     /// Shared by every clone; replaced whole (copy on write) when a
     /// version is installed or loaded, so readers keep a consistent set.
     policies: Arc<std::sync::RwLock<Arc<Policies>>>,
+    /// Insight's facts of each partnership, as last read.
+    facts: Arc<facts::FactsCache>,
 }
 
 #[derive(Debug, Clone)]
@@ -245,6 +247,7 @@ impl Store {
         let store = Store {
             backend,
             policies: Arc::new(std::sync::RwLock::new(Arc::new(Policies::new(policies)))),
+            facts: Arc::default(),
         };
         // Register rows written before the involvement column existed
         // (migration 0004), before the search rows (0012) or before, or at
@@ -376,14 +379,23 @@ impl Store {
 
     /// The facts of every case raised in `partnership`, in any state, by
     /// case id, as `accord_insight::CaseFacts::from_events` reads each
-    /// one's events: read from insight's projection (migration 0016), kept
-    /// in the same transaction as every append, in one query and without
-    /// reading an event. What insight's figures are computed from.
+    /// one's events: from insight's projection (migration 0016), kept in
+    /// the same transaction as every append. What insight's figures are
+    /// computed from.
+    ///
+    /// The store keeps what it last read of each partnership, shared by
+    /// every clone, and reads only the rows written since (migration
+    /// 0019): the first question reads every row, later ones the cases
+    /// that changed. No event is read.
     pub async fn facts_of(
         &self,
         partnership: &str,
-    ) -> Result<Vec<accord_insight::CaseFacts>, StoreError> {
-        on_backend!(self, b, m => m::facts_of(b.read_pool(), partnership).await)
+    ) -> Result<Arc<Vec<accord_insight::CaseFacts>>, StoreError> {
+        self.facts
+            .facts_of(partnership, |since| async move {
+                on_backend!(self, b, m => m::facts_since(b.read_pool(), partnership, since).await)
+            })
+            .await
     }
 
     /// Every case, closed and withdrawn ones included, oldest first.

@@ -5,7 +5,9 @@
 //! that change a case's facts (a correction putting a child at immediate
 //! risk, a withdrawal, a reopening, learning recorded after the close),
 //! and for cases stored before the projection existed or written at
-//! another version of it, which opening the store recomputes.
+//! another version of it, which opening the store recomputes; and the
+//! facts a store keeps in memory between questions (migration 0019)
+//! follow what another server writes and rebuilds.
 
 #[macro_use]
 mod common;
@@ -22,6 +24,7 @@ both_backends!(
     each_cases_facts_are_what_its_events_say,
     facts_follow_commands_that_change_them_late,
     facts_are_refilled_for_cases_stored_before_them_or_at_another_version,
+    facts_kept_between_questions_follow_another_servers_writes_and_rebuilds,
 );
 
 /// When the generated history ends: every event of it is before.
@@ -57,12 +60,12 @@ async fn facts_match_events(store: &Store, partnership: &str) -> Vec<CaseFacts> 
     cases.sort();
     let kept: Vec<CaseId> = facts.iter().map(|f| f.case.clone()).collect();
     assert_eq!(kept, cases, "one row for each case of {partnership}, by id");
-    for kept in &facts {
+    for kept in facts.iter() {
         let events = store.load(&kept.case).await.unwrap();
         let read = CaseFacts::from_events(&events).unwrap();
         assert_eq!(kept, &read, "{}", kept.case);
     }
-    facts
+    facts.to_vec()
 }
 
 async fn each_cases_facts_are_what_its_events_say(backend: Backend) {
@@ -257,7 +260,7 @@ async fn facts_follow_commands_that_change_them_late(backend: Backend) {
 
 async fn facts_are_refilled_for_cases_stored_before_them_or_at_another_version(backend: Backend) {
     let (db, store, _) = seeded(backend).await;
-    let written = store.facts_of("east-riding").await.unwrap();
+    let written = store.facts_of("east-riding").await.unwrap().to_vec();
     store.close().await;
     // As a database from before migration 0016 would be.
     db.raw("DELETE FROM case_facts").await.unwrap();
@@ -275,4 +278,65 @@ async fn facts_are_refilled_for_cases_stored_before_them_or_at_another_version(b
         .unwrap();
     let store = db.open().await;
     assert_eq!(facts_match_events(&store, "east-riding").await, written);
+}
+
+/// Two servers on one database: the first keeps East Riding's facts
+/// between questions, reading only what was written since it last looked
+/// (migration 0019). What the second writes, it reads; when the second
+/// rebuilds the projections, which rewrites every row without an append,
+/// the first reads every row again, and a damaged row it had read is put
+/// right.
+async fn facts_kept_between_questions_follow_another_servers_writes_and_rebuilds(backend: Backend) {
+    let (db, first, history) = seeded(backend).await;
+    let second = db.open().await;
+    let before = facts_match_events(&first, "east-riding").await;
+    let open: Vec<Case> = {
+        let mut open = Vec::new();
+        for f in before.iter().filter(|f| f.case.as_str().contains("-HIST-")) {
+            let case = case(&first, &f.case).await;
+            if case.status() == Status::Open && !f.immediate_risk {
+                open.push(case);
+            }
+        }
+        open
+    };
+    let (corrected, other) = (&open[0], &open[1]);
+
+    // The second server corrects a case: the first reads the change.
+    let (raiser, _) = raiser_and_manager(&history, corrected);
+    let mut subjects = corrected.subjects().to_vec();
+    subjects[0].immediate_risk = true;
+    act(
+        &second,
+        corrected.id(),
+        raiser,
+        at(NOW) + jiff::SignedDuration::from_hours(26),
+        Command::Correct {
+            corrects: Sequence::FIRST,
+            reason: text("The referral said the child was at immediate risk."),
+            amendment: Amendment::Subjects { subjects },
+        },
+    )
+    .await;
+    let after = facts_match_events(&first, "east-riding").await;
+    let of = |facts: &[CaseFacts], id: &CaseId| facts.iter().find(|f| &f.case == id).cloned();
+    assert!(of(&after, corrected.id()).unwrap().immediate_risk);
+    assert_eq!(after.len(), before.len());
+
+    // A row damaged behind the store's back, holding another case's
+    // facts, is read like any row written since.
+    db.raw(&format!(
+        "UPDATE case_facts SET stamp = stamp + 1000000, \
+         facts = (SELECT facts FROM case_facts WHERE case_id = '{}') WHERE case_id = '{}'",
+        corrected.id(),
+        other.id()
+    ))
+    .await
+    .unwrap();
+    let damaged = first.facts_of("east-riding").await.unwrap();
+    assert!(of(&damaged, other.id()).unwrap().immediate_risk);
+    // The second server rebuilds the projections from the log; the first
+    // reads every row again, and they are what the events say.
+    second.rebuild(|_, _| {}).await.unwrap();
+    assert_eq!(facts_match_events(&first, "east-riding").await, after);
 }

@@ -204,7 +204,7 @@ macro_rules! common_queries {
                     case: case_id.clone(),
                     source,
                 })?;
-                write_case(tx, &case, &events, policies).await?;
+                write_case(tx, &case, &events, policies, to_i64(head_seq)).await?;
                 appended.push(Appended {
                     global: first..=head_seq,
                     case,
@@ -320,13 +320,15 @@ macro_rules! common_queries {
             Ok(())
         }
 
-        /// Writes the case's register row, deadlines and search rows, from
-        /// `case` folded from `events`.
+        /// Writes the case's register row, deadlines, follow-ups, search
+        /// rows and insight's facts, from `case` folded from `events`; the
+        /// facts stamped with `stamp`, the chain head after them.
         async fn write_case(
             tx: &mut Tx,
             case: &Case,
             events: &[Event],
             policies: &Policies,
+            stamp: i64,
         ) -> Result<(), StoreError> {
             let (r, deadlines): (RegisterRow, Vec<DeadlineRow>) =
                 projection::case_rows(case, policies)?;
@@ -384,22 +386,25 @@ macro_rules! common_queries {
             write_follow_ups(tx, &r.case_id, &crate::follow_ups::rows(case))
                 .await?;
             write_search_rows(tx, case, events).await?;
-            write_facts(tx, events).await
+            write_facts(tx, events, stamp).await
         }
 
         /// Replaces what insight keeps of the case whose whole stream is
         /// `events` (migration 0016): its facts as `accord-insight` reads
-        /// them.
-        async fn write_facts(tx: &mut Tx, events: &[Event]) -> Result<(), StoreError> {
+        /// them, stamped with the chain head after the append (migration
+        /// 0019) so that `facts_since` finds them.
+        async fn write_facts(tx: &mut Tx, events: &[Event], stamp: i64) -> Result<(), StoreError> {
             let row = crate::facts::facts_row(events)?;
             sqlx::query(
-                "INSERT INTO case_facts (case_id, raising_agency, facts) VALUES ($1, $2, $3) \
+                "INSERT INTO case_facts (case_id, raising_agency, facts, stamp) \
+                 VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (case_id) DO UPDATE SET raising_agency = excluded.raising_agency, \
-                 facts = excluded.facts",
+                 facts = excluded.facts, stamp = excluded.stamp",
             )
             .bind(&row.case_id)
             .bind(&row.raising_agency)
             .bind(&row.facts)
+            .bind(stamp)
             .execute(&mut **tx)
             .await?;
             Ok(())
@@ -575,27 +580,42 @@ macro_rules! common_queries {
             Ok(out)
         }
 
-        /// The facts of every case raised in `partnership`, in any state,
-        /// by case id, from insight's projection: one query, no events.
-        pub(crate) async fn facts_of(
+        /// The facts of the cases raised in `partnership` whose facts were
+        /// written after the chain head was at `since.head` (every case's
+        /// when `since` is `None`, or names another count of rebuilds),
+        /// from insight's projection, with the head and the count of
+        /// rebuilds they were read at: one snapshot, no events.
+        pub(crate) async fn facts_since(
             reader: &Pool<Db>,
             partnership: &str,
-        ) -> Result<Vec<accord_insight::CaseFacts>, StoreError> {
+            since: Option<crate::facts::Mark>,
+        ) -> Result<crate::facts::Changed, StoreError> {
+            let mut tx = begin_read(reader).await?;
+            let (head, rebuilds): (i64, i64) =
+                sqlx::query_as("SELECT global_seq, rebuilds FROM chain_head WHERE id = 1")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let mark = crate::facts::Mark { head, rebuilds };
+            let after = since.filter(|s| s.rebuilds == rebuilds).map(|s| s.head);
             let rows: Vec<(String, String, String)> = sqlx::query_as(
                 "SELECT case_id, raising_agency, facts FROM case_facts \
-                 WHERE raising_agency IN (SELECT id FROM agencies WHERE partnership_id = $1)",
+                 WHERE stamp > $2 \
+                 AND raising_agency IN (SELECT id FROM agencies WHERE partnership_id = $1)",
             )
             .bind(partnership)
-            .fetch_all(reader)
+            .bind(after.unwrap_or(-1))
+            .fetch_all(&mut *tx)
             .await?;
-            let mut facts = rows
+            tx.rollback().await?;
+            let facts = rows
                 .iter()
                 .map(|(case, agency, facts)| crate::facts::decode(case, agency, facts))
                 .collect::<Result<Vec<_>, _>>()?;
-            // Sorted here rather than by the database, whose order for
-            // text follows its collation: by id, byte by byte, on both.
-            facts.sort_unstable_by(|a, b| a.case.cmp(&b.case));
-            Ok(facts)
+            Ok(crate::facts::Changed {
+                mark,
+                whole: after.is_none(),
+                facts,
+            })
         }
 
         const REGISTER_COLUMNS: &str = "case_id, policy_id, policy_version, track, stage, \
@@ -825,7 +845,13 @@ macro_rules! common_queries {
         ) -> Result<u64, StoreError> {
             let mut tx = begin_write(writer).await?;
             // Lock the chain head too, so no append interleaves on PostgreSQL.
-            read_head(&mut tx).await?;
+            let (head, _) = read_head(&mut tx).await?;
+            let head = to_i64(head);
+            // Every facts row is rewritten without the head moving: readers
+            // that keep them (`facts_since`) read them all again.
+            sqlx::query("UPDATE chain_head SET rebuilds = rebuilds + 1 WHERE id = 1")
+                .execute(&mut *tx)
+                .await?;
             let (total,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events")
                 .fetch_one(&mut *tx)
                 .await?;
@@ -865,7 +891,7 @@ macro_rules! common_queries {
                     })?;
                     let event = crate::decode_event(&case, case_seq, &at, &actor, &body)?;
                     if current.first().is_some_and(|e| e.case != event.case) {
-                        write_folded(&mut tx, &current, policies).await?;
+                        write_folded(&mut tx, &current, policies, head).await?;
                         current.clear();
                     }
                     let hash = Hash::try_from(hash.as_slice()).map_err(|_| StoreError::Damaged {
@@ -882,18 +908,23 @@ macro_rules! common_queries {
                 progress(done, total);
             }
             if !current.is_empty() {
-                write_folded(&mut tx, &current, policies).await?;
+                write_folded(&mut tx, &current, policies, head).await?;
             }
             tx.commit().await?;
             Ok(done)
         }
 
-        async fn write_folded(tx: &mut Tx, events: &[Event], policies: &Policies) -> Result<(), StoreError> {
+        async fn write_folded(
+            tx: &mut Tx,
+            events: &[Event],
+            policies: &Policies,
+            stamp: i64,
+        ) -> Result<(), StoreError> {
             let case = Case::fold(events).map_err(|source| StoreError::Stream {
                 case: events[0].case.clone(),
                 source,
             })?;
-            write_case(tx, &case, events, policies).await
+            write_case(tx, &case, events, policies, stamp).await
         }
     };
 }

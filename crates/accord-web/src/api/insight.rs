@@ -65,7 +65,7 @@ pub(crate) struct Answered {
     pub(crate) agencies: HashMap<AgencyId, String>,
     /// The facts of every case of the partnership the figures were
     /// computed from, for the cases behind a figure.
-    pub(crate) facts: Vec<CaseFacts>,
+    pub(crate) facts: Arc<Vec<CaseFacts>>,
 }
 
 impl Answered {
@@ -242,8 +242,9 @@ pub(crate) async fn figures(
         .to_zoned_datetime(calendar.time_zone().clone())
         .date();
     let question = question(query, today, &policy, &agencies)?;
-    // One query for the facts the store keeps of each case (migration
-    // 0016), written with its events: no event is read or folded here.
+    // The facts the store keeps of each case (migration 0016), written
+    // with its events, and kept in memory between questions (0019): only
+    // the cases written since the last question are read, and no event.
     let facts = state.store().facts_of(&partnership.id).await?;
     let insight = accord_insight::insight(&facts, calendar, &question);
     Ok(Answered {
