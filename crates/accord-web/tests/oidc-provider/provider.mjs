@@ -184,7 +184,7 @@ async function forge(idToken) {
       return resign(claims, strangerKey);
     case 'alg-none': {
       const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      return `${b64({ alg: 'none', typ: header.typ ?? 'JWT' })}.${b64(claims)}.`;
+      return `${b64({ ...header, alg: 'none', kid: undefined })}.${b64(claims)}.`;
     }
     case 'wrong-issuer':
       return resign({ ...claims, iss: 'http://127.0.0.1:9/not-the-issuer' });
@@ -207,7 +207,22 @@ function buildProvider(issuer) {
   const provider = new Provider(issuer, {
     clients,
     jwks: { keys: signingKeys.map((k) => k.jwk) },
-    cookies: { keys: cookieKeys },
+    // Named op_* so that, on 127.0.0.1 where the browser shares cookies
+    // between Accord and the provider whatever their ports, nobody mistakes
+    // whose they are.
+    cookies: {
+      keys: cookieKeys,
+      names: { session: 'op_session', interaction: 'op_interaction', resume: 'op_interaction_resume' },
+    },
+    // Set, rather than left to defaults that log a notice each time.
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 600,
+      Grant: 14 * 24 * 3600,
+      IdToken: 3600,
+      Interaction: 3600,
+      Session: 14 * 24 * 3600,
+    },
     findAccount(ctx, sub) {
       const account = accounts.find((a) => a.sub === sub);
       if (!account) return undefined;
