@@ -77,6 +77,7 @@ mod follow_ups;
 mod handover;
 mod hash_gate;
 mod idempotency;
+pub mod identity_providers;
 mod location;
 mod partnership_pages;
 mod policy_versions;
@@ -118,6 +119,10 @@ pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
 pub use follow_ups::FollowUpEntry;
 pub use handover::CaseWork;
 pub use idempotency::{IDEMPOTENCY_CLAIM_HOLDS, IDEMPOTENCY_KEPT_FOR, IdempotencyClaim};
+pub use identity_providers::{
+    AwaitingCode, IdentityClaim, IdentityProvider, ProviderSession, ProviderSettings,
+    ProviderSignIn, UnknownSignIn,
+};
 pub use location::{DatabaseLocation, default_data_dir};
 pub use partnership_pages::{FooterPage, PartnershipPage};
 pub use policy_versions::{
