@@ -147,6 +147,14 @@ impl ProviderSettings {
                 "Enter an id of lower-case letters, digits and hyphens, such as havering-entra"
                     .into(),
             );
+        } else if p.id == "new" {
+            // `/admin/sign-in/new` is the page that adds a provider.
+            problem(
+                "id",
+                "The id new is kept for Accord's own pages: choose another, such as \
+                 havering-entra"
+                    .into(),
+            );
         }
         if p.name.trim().is_empty() || p.name.chars().count() > 100 {
             problem(

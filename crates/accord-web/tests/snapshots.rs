@@ -51,3 +51,16 @@ async fn the_register_whole_and_filtered() {
         page(&app, &team, "/register?overdue=yes").await
     );
 }
+
+/// Havering's single sign-on page with none set up, and the form that adds
+/// an identity provider, as its administrator sees them (issue 16).
+#[tokio::test]
+async fn the_single_sign_on_pages() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let admin = sign_in(&app, "hav-admin").await;
+    insta::assert_snapshot!("admin_sign_in", page(&app, &admin, "/admin/sign-in").await);
+    insta::assert_snapshot!(
+        "admin_sign_in_new",
+        page(&app, &admin, "/admin/sign-in/new").await
+    );
+}

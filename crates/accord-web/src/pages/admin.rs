@@ -233,6 +233,11 @@ struct HomePage {
     /// How many emails could not be sent.
     failed: usize,
     second_factor_required: bool,
+    /// How many identity providers the partnership has.
+    providers: usize,
+    /// How many people its providers vouched for whom the directory does
+    /// not know.
+    unknown: usize,
     csrf_token: String,
     done: Option<&'static str>,
 }
@@ -286,6 +291,18 @@ pub(crate) async fn home(
         .map(|p| (p.title.clone(), p.version))
         .map_err(|e| a.fail(e))?;
     let failed = a.failed_email(&state).await?.len();
+    let providers = state
+        .store()
+        .identity_providers(Some(&a.partnership.id))
+        .await
+        .map_err(|e| a.fail(e))?
+        .len();
+    let unknown = state
+        .store()
+        .unknown_sign_ins(&a.partnership.id)
+        .await
+        .map_err(|e| a.fail(e))?
+        .len();
     let page = HomePage {
         chrome: a.chrome("Administration", &Errors::default()),
         partnership: a.partnership.name.clone(),
@@ -295,6 +312,8 @@ pub(crate) async fn home(
         people: a.people.len(),
         failed,
         second_factor_required: required,
+        providers,
+        unknown,
         csrf_token: viewer.csrf_token().to_owned(),
         done: done_words(&done.done),
     };
@@ -742,19 +761,34 @@ fn read_person(
     }
 }
 
-/// `GET /admin/people/new`.
+/// Who to add, when the address says: someone an identity provider
+/// vouched for whom the directory did not know (`/admin/sign-in`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct Prefill {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `GET /admin/people/new`, the email and name filled in if the address
+/// gives them.
 pub(crate) async fn new_person(
     State(state): State<AppState>,
     viewer: Viewer,
+    Query(prefill): Query<Prefill>,
 ) -> Result<Response, PageError> {
     let a = admin(&state, &viewer).await?;
     let policy = state.current_policy(&a.partnership.policy).await.ok();
+    let mut posted = Posted::default();
+    posted.set("email", prefill.email.trim());
+    posted.set("name", prefill.name.trim());
     Ok(a.form_page(
         "Add a person",
         "/admin/people",
         "/admin/people/new",
         Vec::new(),
-        person_questions(&a, policy.as_deref(), &Posted::default(), true),
+        person_questions(&a, policy.as_deref(), &posted, true),
         &Errors::default(),
         "Add them",
     ))
@@ -849,6 +883,12 @@ pub(crate) async fn add_person(
         }
         Err(e) => return Err(a.fail(e)),
     }
+    // Whoever an identity provider vouched for under this address is no
+    // longer unknown.
+    store
+        .forget_unknown_sign_ins(&person.email)
+        .await
+        .map_err(|e| a.fail(e))?;
     // Issue 13 §4: they choose their own password, with the link this
     // sends them; nobody else ever knows it.
     let invited = store

@@ -756,6 +756,16 @@ impl Question {
         self
     }
 
+    /// A secret, such as a client secret: a password input, never filled
+    /// with what was stored or sent, so a secret is never written into a
+    /// page.
+    pub(crate) fn secret(mut self) -> Question {
+        self.input_type = "password";
+        self.autocomplete = "new-password";
+        self.value.clear();
+        self
+    }
+
     /// Its words as the page's heading.
     pub(crate) fn page_heading(mut self) -> Question {
         self.is_heading = true;

@@ -15,6 +15,7 @@ mod account_link;
 mod admin;
 mod admin_import;
 mod admin_policy;
+mod admin_sign_in;
 mod assets;
 mod calendar_feed;
 mod case_actions;
@@ -153,6 +154,16 @@ pub(crate) fn router() -> Router<AppState> {
             get(admin_import::people_template),
         )
         .route("/admin/calendars", get(admin::calendars))
+        .route("/admin/sign-in", get(admin_sign_in::list))
+        .route(
+            "/admin/sign-in/new",
+            get(admin_sign_in::new_form).post(admin_sign_in::add),
+        )
+        .route(
+            "/admin/sign-in/{id}",
+            get(admin_sign_in::edit).post(admin_sign_in::save),
+        )
+        .route("/admin/sign-in/{id}/remove", post(admin_sign_in::remove))
         .route("/admin/pages", get(footer_pages::list))
         .route(
             "/admin/pages/{page}",
