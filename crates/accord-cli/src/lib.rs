@@ -9,6 +9,7 @@ mod demo_cmd;
 mod directory_cmd;
 mod format;
 mod handover_cmd;
+mod identity_provider_cmd;
 mod jobs_cmd;
 mod memory;
 mod policy_cmd;
@@ -186,6 +187,120 @@ pub enum Command {
     /// to it.
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// Single sign-on: the identity providers (OpenID Providers) a
+    /// partnership's people sign in through, and the people a provider
+    /// vouched for whom the directory does not know.
+    #[command(subcommand)]
+    IdentityProvider(IdentityProviderCommand),
+}
+
+/// `accord identity-provider …`. A client secret is read from a file
+/// (`--client-secret-file`) or standard input (`--client-secret-stdin`),
+/// never from an argument, which anyone on the server could read in `ps`;
+/// and it is never printed. Every change is recorded in the directory
+/// audit as made by the command line.
+#[derive(Debug, Subcommand)]
+pub enum IdentityProviderCommand {
+    /// List the identity providers, each with its settings but never its
+    /// client secret.
+    List {
+        /// Only this partnership's, such as `havering`.
+        #[arg(long, value_name = "ID")]
+        partnership: Option<String>,
+    },
+    /// Add an identity provider to a partnership. Register Accord at the
+    /// provider first, with the redirect URL
+    /// `BASE_URL/sign-in/provider/callback`.
+    Add {
+        /// The partnership whose people sign in through it, such as
+        /// `havering`.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+        /// Its id, of lower-case letters, digits and hyphens, such as
+        /// `havering-entra`.
+        #[arg(long)]
+        id: String,
+        /// What it is set to.
+        #[command(flatten)]
+        settings: ProviderArgs,
+    },
+    /// Change an identity provider: only the settings given change.
+    Set {
+        /// Its id.
+        id: String,
+        /// What changes.
+        #[command(flatten)]
+        settings: ProviderArgs,
+        /// Replace its groups with none (`--group-role` replaces them with
+        /// those given).
+        #[arg(long, conflicts_with = "group_role")]
+        no_group_roles: bool,
+        /// Switch local passwords back on for its domains.
+        #[arg(long, conflicts_with = "passwords_off")]
+        passwords_on: bool,
+        /// Offer it on the sign-in page again.
+        #[arg(long, conflicts_with = "disabled")]
+        enabled: bool,
+    },
+    /// Remove an identity provider, with the people linked through it;
+    /// its people sign in with a password again.
+    Remove {
+        /// Its id.
+        id: String,
+    },
+    /// List the people a partnership's providers vouched for whom the
+    /// directory does not know, most recent first, to add with `accord
+    /// user add`.
+    Unknown {
+        /// The partnership's id, such as `havering`.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+    },
+}
+
+/// An identity provider's settings on the command line; `add` needs
+/// `--name`, `--issuer`, `--client-id`, `--domains` and a client secret.
+#[derive(Debug, clap::Args)]
+pub struct ProviderArgs {
+    /// Its name on the sign-in page, such as "London Borough of Havering".
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The issuer's URL, such as
+    /// `https://login.microsoftonline.com/TENANT-ID/v2.0`.
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// The client id (application id) the provider gave Accord.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// A file holding the client secret the provider gave Accord.
+    #[arg(long, value_name = "FILE")]
+    pub client_secret_file: Option<PathBuf>,
+    /// Read the client secret from standard input.
+    #[arg(long, conflicts_with = "client_secret_file")]
+    pub client_secret_stdin: bool,
+    /// The email domains it serves, separated by spaces or commas, such as
+    /// "havering.gov.uk onesource.co.uk".
+    #[arg(long)]
+    pub domains: Option<String>,
+    /// Which claim identifies a person: email, sub, or oid (Microsoft
+    /// Entra ID's object id). email when added without it.
+    #[arg(long)]
+    pub claim: Option<String>,
+    /// The acr values that show the provider's own second factor,
+    /// separated by spaces (an amr of mfa always does).
+    #[arg(long, value_name = "VALUES")]
+    pub mfa_acr: Option<String>,
+    /// A value of the provider's groups claim that gives a role of the
+    /// partnership's policy, as group=role; repeat it for several.
+    #[arg(long, value_name = "GROUP=ROLE")]
+    pub group_role: Vec<String>,
+    /// Switch off local passwords for people of its domains: they must
+    /// sign in through it.
+    #[arg(long)]
+    pub passwords_off: bool,
+    /// Do not offer it on the sign-in page, nor accept it.
+    #[arg(long)]
+    pub disabled: bool,
 }
 
 /// `accord jobs …`
@@ -577,5 +692,6 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
         Command::User(cmd) => user_cmd::run(cli, &calendars, cmd, out),
         Command::Partnership(cmd) => user_cmd::partnership(cli, &calendars, cmd, out),
         Command::Directory(cmd) => directory_cmd::run(cli, &calendars, cmd, out),
+        Command::IdentityProvider(cmd) => identity_provider_cmd::run(cli, &calendars, cmd, out),
     }
 }

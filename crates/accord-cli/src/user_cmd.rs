@@ -107,6 +107,9 @@ pub fn run(cli: &Cli, calendars: &Calendars, cmd: &UserCommand, out: &mut dyn Wr
                                 Timestamp::now(),
                             )
                             .await?;
+                        // Whoever an identity provider vouched for under
+                        // this address is no longer unknown.
+                        store.forget_unknown_sign_ins(&person.email).await?;
                         true
                     }
                 };
