@@ -10,12 +10,14 @@
 //! provider vouched for whom the directory does not know are listed, to
 //! add.
 
+mod browser;
 mod common;
 
 use accord_store::{ChangedBy, IdentityClaim};
+use browser::Browser;
 use common::{
     Backend, Session, TestApp, TestClock, page_as, post_form_as, serve, sign_in,
-    spawn_app_with_directory, state, with_people,
+    spawn_app_with_demo, spawn_app_with_directory, state, with_people,
 };
 
 const ADMIN: &str = "hav-admin";
@@ -448,29 +450,7 @@ async fn people_a_provider_vouched_for_are_listed_to_add() {
     let state = with_people(state, &[ADMIN], &clock).await;
     let app = serve(state.clone(), Some(dir)).await;
     let store = state.store();
-    store
-        .save_identity_provider(
-            &accord_store::ProviderSettings {
-                provider: accord_store::IdentityProvider {
-                    id: "havering-entra".into(),
-                    partnership: "havering".into(),
-                    name: "London Borough of Havering".into(),
-                    issuer: "https://login.microsoftonline.com/tenant/v2.0".into(),
-                    client_id: "accord-havering".into(),
-                    domains: vec!["havering.gov.uk".into()],
-                    claim: IdentityClaim::Email,
-                    mfa_acr: Vec::new(),
-                    group_roles: Vec::new(),
-                    passwords_off: false,
-                    enabled: true,
-                },
-                client_secret: Some(SECRET.into()),
-            },
-            clock.now(),
-            &ChangedBy::COMMAND_LINE,
-        )
-        .await
-        .unwrap();
+    add_entra(store, clock.now()).await;
     for _ in 0..2 {
         store
             .record_unknown_sign_in(
@@ -525,4 +505,92 @@ async fn people_a_provider_vouched_for_are_listed_to_add() {
     let (_, list) = page_as(&app, &admin, "/admin/sign-in").await;
     assert!(list.contains("Nobody has been turned away"), "{list}");
     assert!(store.unknown_sign_ins("havering").await.unwrap().is_empty());
+}
+
+/// Havering's Entra ID, set up as the command line would, with the
+/// secret [`SECRET`].
+async fn add_entra(store: &accord_store::Store, now: jiff::Timestamp) {
+    store
+        .save_identity_provider(
+            &accord_store::ProviderSettings {
+                provider: accord_store::IdentityProvider {
+                    id: "havering-entra".into(),
+                    partnership: "havering".into(),
+                    name: "London Borough of Havering".into(),
+                    issuer: "https://login.microsoftonline.com/tenant/v2.0".into(),
+                    client_id: "accord-havering".into(),
+                    domains: vec!["havering.gov.uk".into()],
+                    claim: IdentityClaim::Email,
+                    mfa_acr: Vec::new(),
+                    group_roles: Vec::new(),
+                    passwords_off: false,
+                    enabled: true,
+                },
+                client_secret: Some(SECRET.into()),
+            },
+            now,
+            &ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+}
+
+/// Every single sign-on page, in every state, passes axe-core in real
+/// Chromium, and reflows on a phone without scrolling sideways: the list
+/// with a provider and someone turned away, the form empty and with its
+/// mistakes, a provider's form, and the question before removing it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_single_sign_on_pages_pass_axe_on_a_desktop_and_a_phone() {
+    let (app, state) = spawn_app_with_demo().await;
+    let store = state.store();
+    add_entra(store, jiff::Timestamp::now()).await;
+    store
+        .record_unknown_sign_in(
+            "havering-entra",
+            "jo.bloggs@havering.gov.uk",
+            "Jo Bloggs",
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let mut b = Browser::start("single-sign-on", &app.address).await;
+    b.sign_in(ADMIN).await;
+    b.open("/admin").await;
+    b.follow("Single sign-on").await;
+    assert_eq!(b.path().await, "/admin/sign-in");
+    b.axe("the single sign-on page").await;
+    b.at_phone_width("single-sign-on").await;
+
+    b.follow("Add an identity provider").await;
+    assert_eq!(b.path().await, "/admin/sign-in/new");
+    b.axe("adding an identity provider").await;
+    b.fill("client_secret", "typed-but-wrong").await;
+    b.submit().await;
+    assert!(b.present(".govuk-error-summary").await);
+    assert!(b.present("#issuer-error").await);
+    b.axe("adding an identity provider, with its mistakes")
+        .await;
+    b.at_phone_width("add-provider-mistakes").await;
+
+    b.open("/admin/sign-in/havering-entra").await;
+    b.axe("changing an identity provider").await;
+    b.at_phone_width("change-provider").await;
+    b.click_and_wait("button[name=remove]").await;
+    assert!(
+        b.text("h1")
+            .await
+            .starts_with("Remove London Borough of Havering")
+    );
+    b.axe("removing an identity provider").await;
+    b.submit().await;
+    assert_eq!(b.path().await, "/admin/sign-in?done=removed");
+    b.axe("the single sign-on page, the provider removed").await;
+    assert!(
+        store
+            .identity_provider("havering-entra")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    b.close().await;
 }
