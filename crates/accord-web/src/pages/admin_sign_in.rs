@@ -339,19 +339,20 @@ fn read_settings(
     }
 }
 
-/// The form, adding a provider (`id` `None`) or changing one.
+/// The form, adding a provider (`changing` `None`) or changing the one
+/// set up already.
 fn form_page(
     a: &Admin<'_>,
-    id: Option<&str>,
+    changing: Option<&IdentityProvider>,
     posted: &Posted,
     roles: &[String],
     errors: &Errors,
 ) -> Response {
-    let new = id.is_none();
+    let new = changing.is_none();
     let questions = questions(posted, roles, new);
     let mut listed = errors.0.clone();
     listed.sort_by_key(|e| questions.iter().position(|q| q.name == e.field));
-    let (title, action, intro, button) = match id {
+    let (title, action, intro, button) = match changing {
         None => (
             "Add an identity provider".to_owned(),
             "/admin/sign-in/new".to_owned(),
@@ -363,10 +364,10 @@ fn form_page(
             ],
             "Add the provider",
         ),
-        Some(id) => (
-            format!("Change {}", posted.get("name")),
-            format!("/admin/sign-in/{id}"),
-            vec![format!("Its id is {id}.")],
+        Some(p) => (
+            format!("Change {}", p.name),
+            format!("/admin/sign-in/{}", p.id),
+            vec![format!("Its id is {}.", p.id)],
             "Save the provider",
         ),
     };
@@ -498,7 +499,7 @@ pub(crate) async fn edit(
     let roles = policy_roles(&state, &a).await?;
     Ok(form_page(
         &a,
-        Some(&provider.id),
+        Some(&provider),
         &posted_of(&provider),
         &roles,
         &Errors::default(),
@@ -522,7 +523,7 @@ pub(crate) async fn save(
     let roles = policy_roles(&state, &a).await?;
     let settings = match read_settings(&posted, &a.partnership.id, &provider.id, &roles, false) {
         Ok(s) => s,
-        Err(errors) => return Ok(form_page(&a, Some(&provider.id), &posted, &roles, &errors)),
+        Err(errors) => return Ok(form_page(&a, Some(&provider), &posted, &roles, &errors)),
     };
     state
         .store()
