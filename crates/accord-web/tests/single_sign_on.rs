@@ -22,7 +22,12 @@
 //! - Two providers at once: two agencies' people, each through their own,
 //!   read the same case.
 //! - Local passwords switched off for a provider's domains.
+//! - In real Chromium: the sign-in page offers the provider, the provider's
+//!   own form signs in to My work, and signing out signs out at the
+//!   provider and comes back; the sign-in page and the "not in the
+//!   directory" page pass axe-core.
 
+mod browser;
 mod common;
 
 use std::collections::HashMap;
@@ -886,4 +891,67 @@ async fn unknown_people_leavers_second_factors_two_providers_and_passwords_off(b
             .unwrap()
             .contains("Sign in with Provider council")
     );
+}
+
+/// In real Chromium, through the provider's own pages: sign in to My work,
+/// sign out there too, and back; someone the directory does not know; both
+/// Accord pages checked with axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_signs_in_through_the_provider_and_out_again() {
+    let (app, state) = accord(Backend::Sqlite).await;
+    let email = email_of(&state, "hav-csc-practitioner").await;
+    let provider = start_provider(
+        &app.address,
+        &["havering-entra"],
+        &[
+            Account {
+                email: &email,
+                ..practitioner()
+            },
+            Account {
+                login: "newstarter",
+                email: "new.starter@havering-scp.example.org",
+                verified: true,
+                oid: "oid-new",
+            },
+        ],
+    )
+    .await;
+    set_up(&state, "havering-entra", &provider.issuer, |p| {
+        p.name = "London Borough of Havering".into();
+    })
+    .await;
+    let mut b = browser::Browser::start("single-sign-on", &app.address).await;
+    b.open("/sign-in").await;
+    b.axe("the sign-in page with an identity provider").await;
+    b.screenshot("sign-in-with-provider").await;
+    b.follow("Sign in with London Borough of Havering").await;
+    b.wait_for(|p| p.starts_with("/interaction/")).await;
+    b.fill("login", "practitioner").await;
+    b.click("#submit").await;
+    b.wait_for(|p| p == "/my-work").await;
+    assert_eq!(b.text("h1").await, "My work");
+    let header = b.text("header").await;
+    let person = state
+        .store()
+        .person_by_sign_in("hav-csc-practitioner")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(header.contains(&person.name), "{header}");
+    b.sign_out().await;
+    // Signed out of Accord: My work asks to sign in again.
+    b.open("/my-work").await;
+    b.wait_for(|p| p.starts_with("/sign-in")).await;
+
+    // Someone the directory does not know.
+    b.open("/sign-in").await;
+    b.follow("Sign in with London Borough of Havering").await;
+    b.wait_for(|p| p.starts_with("/interaction/")).await;
+    b.fill("login", "newstarter").await;
+    b.click("#submit").await;
+    b.wait_for(|p| p.starts_with("/sign-in/provider/callback")).await;
+    assert_eq!(b.text("h1").await, "Accord does not know you yet");
+    b.axe("the page for someone not in the directory").await;
+    b.screenshot("sign-in-not-in-directory").await;
 }
