@@ -193,7 +193,24 @@ async fn set_up(
         provider,
         client_secret: Some(format!("{id}-secret")),
     };
-    assert_eq!(settings.problems(&[], true), Vec::new());
+    let policy = state
+        .store()
+        .partnerships()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == "havering")
+        .unwrap()
+        .policy;
+    let roles: Vec<String> = state
+        .current_policy(&policy)
+        .await
+        .unwrap()
+        .roles
+        .iter()
+        .map(|r| r.id.to_string())
+        .collect();
+    assert_eq!(settings.problems(&roles, true), Vec::new());
     state
         .store()
         .save_identity_provider(&settings, jiff::Timestamp::now(), &ChangedBy::COMMAND_LINE)
@@ -662,13 +679,41 @@ async fn unknown_people_leavers_second_factors_two_providers_and_passwords_off(b
         }
         let manager = format!("{}-manager", entry.other_agency);
         if let Some(person) = state.store().person_by_sign_in(&manager).await.unwrap() {
-            shared = Some((entry.case, person.email));
+            shared = Some((entry.case, person.email, manager));
             break;
         }
     }
-    let (case, police_email) =
+    let (case, police_email, _) =
         shared.expect("the demo has a case the council raised about another agency");
     let chair_email = email_of(&state, "hav-chair").await;
+    // Someone of a tier that has a role of Havering's policy they do not
+    // hold, for the group claim's mapping.
+    let policy_id = state
+        .store()
+        .partnerships()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == "havering")
+        .unwrap()
+        .policy;
+    let policy = state.current_policy(&policy_id).await.unwrap();
+    let (lead, role) = state
+        .store()
+        .people("havering")
+        .await
+        .unwrap()
+        .into_iter()
+        .find_map(|p| {
+            let role = policy
+                .roles
+                .iter()
+                .find(|r| r.tier == p.tier && !p.declared_roles.contains(&r.id))?
+                .id
+                .clone();
+            Some((p, role))
+        })
+        .expect("someone with a role of their tier to gain");
     let council = start_provider(
         &app.address,
         &["council"],
@@ -688,6 +733,12 @@ async fn unknown_people_leavers_second_factors_two_providers_and_passwords_off(b
                 email: &chair_email,
                 verified: true,
                 oid: "oid-chair",
+            },
+            Account {
+                login: "lead",
+                email: &lead.email,
+                verified: true,
+                oid: "oid-lead",
             },
         ],
     )
@@ -748,6 +799,30 @@ async fn unknown_people_leavers_second_factors_two_providers_and_passwords_off(b
         let page = browser.get(&format!("{}/cases/{case}", app.address)).await;
         assert_eq!(page.status().as_u16(), 200, "{case}");
     }
+
+    // A group claim mapped to a role of the partnership's policy: held
+    // while the provider names the group, given up once it does not, and
+    // each change in the directory's audit as the provider's.
+    for (group, holds) in [("accord-users", true), ("someone-elses-group", false)] {
+        set_up(&state, "council", &council.issuer, |p| {
+            p.group_roles = vec![(group.to_owned(), role.to_string())];
+        })
+        .await;
+        let mut browser = Browser::new();
+        browser
+            .sign_in(&app.address, "council", "lead", false)
+            .await;
+        assert!(browser.signed_in());
+        let now = state.store().person(&lead.id).await.unwrap().unwrap();
+        assert_eq!(now.declared_roles.contains(&role), holds, "{group}");
+    }
+    let audit = state.store().directory_audit("havering", 20).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.by == ChangedBy::System("identity provider council".into())),
+        "{audit:#?}"
+    );
 
     // A leaver: disabled in Accord, the provider still signs them in, and
     // Accord refuses.
@@ -950,7 +1025,8 @@ async fn chromium_signs_in_through_the_provider_and_out_again() {
     b.wait_for(|p| p.starts_with("/interaction/")).await;
     b.fill("login", "newstarter").await;
     b.click("#submit").await;
-    b.wait_for(|p| p.starts_with("/sign-in/provider/callback")).await;
+    b.wait_for(|p| p.starts_with("/sign-in/provider/callback"))
+        .await;
     assert_eq!(b.text("h1").await, "Accord does not know you yet");
     b.axe("the page for someone not in the directory").await;
     b.screenshot("sign-in-not-in-directory").await;

@@ -403,6 +403,10 @@ async fn finish(state: &AppState, headers: &HeaderMap, answer: Answer) -> Respon
         }
         Err(e) => return super::PageError::from(ApiError::from(e)).into_response(),
     }
+    let person = match mapped_roles(state, &provider, person, &verified.groups).await {
+        Ok(p) => p,
+        Err(page) => return page,
+    };
     let mfa = verified.second_factor_shown(&provider);
     let standing = match store.second_factor_standing(&person).await {
         Ok(s) => s,
@@ -577,6 +581,75 @@ async fn identify(
         return Err(super::PageError::from(ApiError::from(e)).into_response());
     }
     Ok(person)
+}
+
+/// `person` with the roles the administrator mapped from `provider`'s
+/// group claim brought up to date (issue 16: roles "never come from the
+/// provider, unless an administrator maps a group claim to a role"): each
+/// mapped role of their own tier is held while the token names its group,
+/// and given up once it does not. Roles not mapped stay as the directory
+/// has them. A change is written to the directory, with its audit, as made
+/// by the provider.
+async fn mapped_roles(
+    state: &AppState,
+    provider: &IdentityProvider,
+    person: Person,
+    groups: &[String],
+) -> Result<Person, Response> {
+    if provider.group_roles.is_empty() {
+        return Ok(person);
+    }
+    let fail = |e: ApiError| super::PageError::from(e).into_response();
+    let partnership = state
+        .store()
+        .partnerships()
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .find(|p| p.id == person.partnership)
+        .ok_or_else(|| fail(super::no_such_page()))?;
+    let policy = state
+        .current_policy(&partnership.policy)
+        .await
+        .map_err(fail)?;
+    let mut roles = person.declared_roles.clone();
+    for (group, role) in &provider.group_roles {
+        let Some(role) = policy.roles.iter().find(|r| r.id.as_str() == role) else {
+            continue;
+        };
+        if role.tier != person.tier {
+            continue;
+        }
+        let wanted = groups.iter().any(|g| g == group);
+        let held = roles.contains(&role.id);
+        if wanted && !held {
+            roles.push(role.id.clone());
+        } else if !wanted && held {
+            roles.retain(|r| *r != role.id);
+        }
+    }
+    if roles == person.declared_roles {
+        return Ok(person);
+    }
+    let changed = Person {
+        declared_roles: roles,
+        ..person
+    };
+    state
+        .store()
+        .put_directory(
+            accord_store::Directory {
+                partnerships: &[],
+                agencies: &[],
+                people: std::slice::from_ref(&changed),
+            },
+            &accord_store::ChangedBy::System(format!("identity provider {}", provider.id).into()),
+            state.now(),
+        )
+        .await
+        .map_err(|e| fail(e.into()))?;
+    tracing::info!(provider = %provider.id, "a group claim changed a person's roles");
+    Ok(changed)
 }
 
 /// The page for someone the provider vouched for whom the directory does
