@@ -464,6 +464,15 @@ async fn prune_sign_in_records(state: AppState) {
             Ok(drafts) => tracing::info!(drafts, "removed raise drafts untouched for 30 days"),
             Err(cause) => tracing::warn!(cause = %cause, "could not remove old raise drafts"),
         }
+        match state.store().prune_provider_sign_ins(state.now()).await {
+            Ok(0) => {}
+            Ok(sign_ins) => {
+                tracing::info!(sign_ins, "removed sign-ins at providers never finished")
+            }
+            Err(cause) => {
+                tracing::warn!(cause = %cause, "could not remove unfinished sign-ins at providers")
+            }
+        }
     }
 }
 

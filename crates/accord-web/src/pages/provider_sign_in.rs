@@ -310,7 +310,30 @@ async fn finish(state: &AppState, headers: &HeaderMap, answer: Answer) -> Respon
         Err(page) => return page,
     };
     if let Some(error) = &answer.error {
-        log_refusal(&provider.id, "provider_error", error);
+        // The codes of RFC 6749 §4.1.2.1 and OpenID Connect §3.1.2.6 only:
+        // the parameter is whatever the address says, so nothing else of
+        // it reaches the log.
+        const KNOWN: [&str; 13] = [
+            "invalid_request",
+            "unauthorized_client",
+            "access_denied",
+            "unsupported_response_type",
+            "invalid_scope",
+            "server_error",
+            "temporarily_unavailable",
+            "interaction_required",
+            "login_required",
+            "account_selection_required",
+            "consent_required",
+            "invalid_request_uri",
+            "invalid_request_object",
+        ];
+        let logged = KNOWN
+            .iter()
+            .find(|k| **k == error)
+            .copied()
+            .unwrap_or("other");
+        log_refusal(&provider.id, "provider_error", logged);
         let message = if error == "access_denied" {
             format!(
                 "{} did not let you sign in to Accord. If you think you should be able to, ask \
