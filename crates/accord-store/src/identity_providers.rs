@@ -141,7 +141,7 @@ impl ProviderSettings {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !s.starts_with('-')
         };
-        if !slug(&p.id) {
+        if !slug(&p.id) || ["callback", "code"].contains(&p.id.as_str()) {
             problem(
                 "id",
                 "Enter an id of lower-case letters, digits and hyphens, such as havering-entra"
@@ -286,6 +286,9 @@ pub struct ProviderSession {
     pub provider: String,
     /// The ID token, for the provider's sign-out.
     pub id_token: String,
+    /// The provider showed its own second factor, which stands in for
+    /// Accord's.
+    pub mfa: bool,
 }
 
 type ProviderRow = (
@@ -729,12 +732,17 @@ macro_rules! provider_queries {
             id_hash: &str,
             provider: &str,
             id_token: &str,
+            mfa: bool,
         ) -> Result<(), sqlx::Error> {
-            sqlx::query("UPDATE sessions SET provider_id = $2, id_token = $3 WHERE id_hash = $1")
-                .bind(id_hash)
-                .bind(provider)
-                .bind(id_token)
-                .execute(writer)
+            sqlx::query(
+                "UPDATE sessions SET provider_id = $2, id_token = $3, provider_mfa = $4 \
+                 WHERE id_hash = $1",
+            )
+            .bind(id_hash)
+            .bind(provider)
+            .bind(id_token)
+            .bind(i64::from(mfa))
+            .execute(writer)
                 .await?;
             Ok(())
         }
@@ -742,9 +750,9 @@ macro_rules! provider_queries {
         pub(crate) async fn session_provider(
             reader: &Pool<Db>,
             id_hash: &str,
-        ) -> Result<Option<(String, String)>, sqlx::Error> {
+        ) -> Result<Option<(String, String, i64)>, sqlx::Error> {
             sqlx::query_as(
-                "SELECT provider_id, id_token FROM sessions \
+                "SELECT provider_id, id_token, provider_mfa FROM sessions \
                  WHERE id_hash = $1 AND provider_id IS NOT NULL AND id_token IS NOT NULL",
             )
             .bind(id_hash)
@@ -1085,15 +1093,16 @@ impl Store {
     }
 
     /// Marks the session `secret` as begun through `provider`, which gave
-    /// `id_token`.
+    /// `id_token` and, if `mfa`, showed its own second factor.
     pub async fn mark_provider_session(
         &self,
         secret: &str,
         provider: &str,
         id_token: &str,
+        mfa: bool,
     ) -> Result<(), StoreError> {
         Ok(on_pool!(self, write_pool, pool, m =>
-            m::mark_session(pool, &hash(secret), provider, id_token).await)?)
+            m::mark_session(pool, &hash(secret), provider, id_token, mfa).await)?)
     }
 
     /// The provider the session `secret` was begun through, with the ID
@@ -1104,7 +1113,11 @@ impl Store {
     ) -> Result<Option<ProviderSession>, StoreError> {
         let row =
             on_pool!(self, read_pool, pool, m => m::session_provider(pool, &hash(secret)).await)?;
-        Ok(row.map(|(provider, id_token)| ProviderSession { provider, id_token }))
+        Ok(row.map(|(provider, id_token, mfa)| ProviderSession {
+            provider,
+            id_token,
+            mfa: mfa != 0,
+        }))
     }
 
     /// The enabled provider of `person`'s partnership that serves their

@@ -400,13 +400,17 @@ async fn subjects_emails_unknown_people_sessions_and_barred_passwords(backend: B
     let session = store.create_session(&practitioner.id, now()).await.unwrap();
     assert_eq!(store.session_provider(&session).await.unwrap(), None);
     store
-        .mark_provider_session(&session, "havering-entra", "eyJ.id.token")
+        .mark_provider_session(&session, "havering-entra", "eyJ.id.token", true)
         .await
         .unwrap();
     let marked = store.session_provider(&session).await.unwrap().unwrap();
     assert_eq!(
-        (marked.provider.as_str(), marked.id_token.as_str()),
-        ("havering-entra", "eyJ.id.token")
+        (
+            marked.provider.as_str(),
+            marked.id_token.as_str(),
+            marked.mfa
+        ),
+        ("havering-entra", "eyJ.id.token", true)
     );
 
     // Local passwords: allowed until the provider switches them off.

@@ -237,11 +237,22 @@ pub(crate) async fn authenticate_session(
             code: "session_expired",
             message: "your session has ended or expired: sign in again".to_owned(),
         })?;
-    let must_enrol = state
+    let mut must_enrol = state
         .store()
         .second_factor_standing(&person)
         .await?
         .must_enrol();
+    // A session begun through an identity provider that showed its own
+    // second factor needs none of Accord's (issue 16).
+    if must_enrol
+        && state
+            .store()
+            .session_provider(&secret)
+            .await?
+            .is_some_and(|p| p.mfa)
+    {
+        must_enrol = false;
+    }
     Ok(Principal {
         person,
         scopes: Scope::ALL.to_vec(),

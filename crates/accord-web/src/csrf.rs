@@ -48,7 +48,7 @@ use crate::{ApiError, AppState, UPLOAD_LIMIT, auth::session_cookie, body_limit};
 pub const CSRF_HEADER: HeaderName = HeaderName::from_static("x-csrf-token");
 
 /// Where people sign in (and, through the API, out).
-const SIGN_IN_PATHS: [&str; 2] = ["/api/v1/session", "/sign-in"];
+const SIGN_IN_PATHS: [&str; 3] = ["/api/v1/session", "/sign-in", "/sign-in/provider/code"];
 
 /// The field an HTML form sends the token in.
 pub const CSRF_FIELD: &str = "csrf_token";

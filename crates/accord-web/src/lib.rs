@@ -39,6 +39,7 @@ mod error;
 pub mod extract;
 mod hardening;
 pub mod idempotency;
+pub mod oidc;
 mod pages;
 
 use std::{future::Future, net::IpAddr, sync::Arc, time::Duration};
@@ -119,6 +120,8 @@ struct Shared {
     trusted_proxies: Vec<IpAddr>,
     base_url: Option<String>,
     email: bool,
+    /// Each identity provider's discovered metadata and keys (issue 16).
+    providers: oidc::Providers,
 }
 
 /// Where the server reads the time: the system clock, or a test's.
@@ -138,6 +141,7 @@ impl AppState {
                 secure_cookies: false,
                 trusted_proxies: Vec::new(),
                 base_url: None,
+                providers: oidc::Providers::new(),
                 email: false,
             }),
         }
@@ -192,6 +196,11 @@ impl AppState {
     /// Whether the job runner sends email.
     pub fn email(&self) -> bool {
         self.shared.email
+    }
+
+    /// The identity providers' discovered metadata and keys.
+    pub fn providers(&self) -> &oidc::Providers {
+        &self.shared.providers
     }
 
     /// The address people reach the server at, if it was told one.
@@ -454,6 +463,15 @@ async fn prune_sign_in_records(state: AppState) {
             Ok(0) => {}
             Ok(drafts) => tracing::info!(drafts, "removed raise drafts untouched for 30 days"),
             Err(cause) => tracing::warn!(cause = %cause, "could not remove old raise drafts"),
+        }
+        match state.store().prune_provider_sign_ins(state.now()).await {
+            Ok(0) => {}
+            Ok(sign_ins) => {
+                tracing::info!(sign_ins, "removed sign-ins at providers never finished")
+            }
+            Err(cause) => {
+                tracing::warn!(cause = %cause, "could not remove unfinished sign-ins at providers")
+            }
         }
     }
 }

@@ -72,3 +72,6 @@ CREATE TABLE unknown_sign_ins (
 -- gave, for signing out there too (RP-initiated logout).
 ALTER TABLE sessions ADD COLUMN provider_id TEXT;
 ALTER TABLE sessions ADD COLUMN id_token TEXT;
+-- Whether that provider showed its own second factor (an amr of mfa, or an
+-- acr the administrator named), which stands in for Accord's own.
+ALTER TABLE sessions ADD COLUMN provider_mfa INTEGER NOT NULL DEFAULT 0;

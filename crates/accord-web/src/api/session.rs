@@ -250,7 +250,7 @@ pub(crate) fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
         (status = 200, description = "Signed in: the `accord_session` cookie is set. Where the partnership requires a second factor and they have none, `second_factor` is `enrolment_required` and the session may only set one up.", body = Me),
         (status = 401, description = "The name or password is not right (the same answer for both); or, for someone with a second factor, the `code` is missing (`second_factor_required`) or not right (`second_factor_failed`).", body = ErrorBody),
         (status = 400, description = "The body is not JSON.", body = ErrorBody),
-        (status = 403, description = "The account is disabled, or the request came from another site.", body = ErrorBody),
+        (status = 403, description = "The account is disabled (`account_disabled`); local passwords are switched off for the person's email domain, whose people sign in through their organisation's identity provider (`password_sign_in_off`); or the request came from another site.", body = ErrorBody),
         (status = 413, description = "The body is too large.", body = ErrorBody),
         (status = 415, description = "The body is not labelled JSON.", body = ErrorBody),
         (status = 422, description = "The body is JSON of the wrong shape.", body = ErrorBody),
@@ -331,6 +331,19 @@ pub(crate) async fn check_sign_in(
         }
         SignInCheck::Refused => return Err(sign_in_failed()),
     };
+    // Local passwords switched off for the domains of an identity
+    // provider (issue 16): the password was right, so saying so gives
+    // nothing away, and tells them which button to use.
+    if let Some(provider) = store.password_barred_by(&person).await? {
+        attempt.not_a_failure().await?;
+        return Err(ApiError::Forbidden {
+            code: "password_sign_in_off",
+            message: format!(
+                "people of your organisation sign in with their organisation's account: use                  \"Sign in with {}\" on the sign-in page",
+                provider.name
+            ),
+        });
+    }
     let standing = store.second_factor_standing(&person).await?;
     if standing.enrolled {
         let code = code.filter(|c| !c.trim().is_empty());

@@ -32,6 +32,7 @@ mod notifications;
 mod password;
 mod policy_forms;
 mod policy_page;
+mod provider_sign_in;
 mod raise;
 mod register_page;
 mod reports;
@@ -62,6 +63,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/sign-in", get(sign_in::show).post(sign_in::submit))
         .route("/sign-out", post(sign_in::sign_out))
+        .route(
+            "/sign-in/provider/callback",
+            get(provider_sign_in::callback),
+        )
+        .route(
+            "/sign-in/provider/code",
+            get(provider_sign_in::code_form).post(provider_sign_in::code_submit),
+        )
+        .route("/sign-in/provider/{id}", get(provider_sign_in::start))
         .route(
             "/second-factor",
             get(second_factor::show).post(second_factor::begin),

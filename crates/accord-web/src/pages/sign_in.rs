@@ -32,6 +32,9 @@ struct SignInPage {
     sign_in: String,
     next: String,
     ask_code: bool,
+    /// The identity providers offered, as (id, name), by partnership and
+    /// name (issue 16).
+    providers: Vec<(String, String)>,
 }
 
 impl SignInPage {
@@ -59,13 +62,36 @@ fn page(errors: Vec<FieldError>, sign_in: String, next: String, ask_code: bool) 
         sign_in,
         next,
         ask_code,
+        providers: Vec::new(),
     }
 }
 
+/// The enabled identity providers of every partnership, as the sign-in
+/// page offers them.
+async fn offered(state: &AppState) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(state
+        .store()
+        .identity_providers(None)
+        .await?
+        .into_iter()
+        .filter(|p| p.enabled)
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
+/// `page` with the identity providers offered.
+async fn with_providers(state: &AppState, mut page: SignInPage) -> Result<SignInPage, ApiError> {
+    page.providers = offered(state).await?;
+    Ok(page)
+}
+
 /// Show the sign-in form.
-pub(crate) async fn show(Query(next): Query<Next>) -> Response {
+pub(crate) async fn show(State(state): State<AppState>, Query(next): Query<Next>) -> Response {
     let next = local_path(&next.next).unwrap_or_default().to_owned();
-    html(&page(Vec::new(), String::new(), next, false))
+    match with_providers(&state, page(Vec::new(), String::new(), next, false)).await {
+        Ok(page) => html(&page),
+        Err(e) => super::PageError::from(e).into_response(),
+    }
 }
 
 /// What the sign-in form sends.
@@ -96,10 +122,11 @@ pub(crate) async fn submit(
         errors.push(FieldError::new("password", "Enter your password"));
     }
     if !errors.is_empty() {
-        return html_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(errors, form.sign_in, next, !form.code.is_empty()),
-        );
+        let page = page(errors, form.sign_in, next, !form.code.is_empty());
+        return match with_providers(&state, page).await {
+            Ok(page) => html_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page),
+            Err(e) => super::PageError::from(e).into_response(),
+        };
     }
     let code = Some(form.code.as_str()).filter(|c| !c.trim().is_empty());
     match check_sign_in(&state, address, &form.sign_in, &form.password, code).await {
@@ -176,20 +203,25 @@ pub(crate) async fn submit(
                         .to_owned(),
                     false,
                 ),
+                ApiError::Forbidden { code, message } if *code == "password_sign_in_off" => {
+                    ("sign_in", capitalised(message), false)
+                }
                 _ => return super::PageError::from(error).into_response(),
             };
             // The page answers with the API's status (401, 403, 429), so a
             // script or a proxy reads a refusal as one, and a throttled
             // sign-in says when to try again (issue 11, finding 12).
-            let mut response = html_with_status(
-                error.status(),
-                &page(
-                    vec![FieldError::new(field, message)],
-                    form.sign_in,
-                    next,
-                    ask_code,
-                ),
+            let page = page(
+                vec![FieldError::new(field, message)],
+                form.sign_in,
+                next,
+                ask_code,
             );
+            let page = match with_providers(&state, page).await {
+                Ok(page) => page,
+                Err(e) => return super::PageError::from(e).into_response(),
+            };
+            let mut response = html_with_status(error.status(), &page);
             if let ApiError::TooManyAttempts { retry_after } = error {
                 response
                     .headers_mut()
@@ -198,6 +230,14 @@ pub(crate) async fn submit(
             response
         }
     }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// How long to wait, in words.
@@ -211,14 +251,18 @@ pub(crate) fn wait_words(seconds: u64) -> String {
     }
 }
 
-/// Sign out: the session ends and its cookie goes.
+/// Sign out: the session ends and its cookie goes. A session begun
+/// through an identity provider that offers sign-out goes on to sign out
+/// there too (RP-initiated logout, issue 16), and comes back to sign-in.
 pub(crate) async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(secret) = auth::session_cookie(&headers)
-        && let Err(error) = state.store().end_session(&secret).await
-    {
-        return super::PageError::from(ApiError::from(error)).into_response();
+    let mut at_provider = None;
+    if let Some(secret) = auth::session_cookie(&headers) {
+        at_provider = super::provider_sign_in::sign_out_at_provider(&state, &secret).await;
+        if let Err(error) = state.store().end_session(&secret).await {
+            return super::PageError::from(ApiError::from(error)).into_response();
+        }
     }
-    let mut response = Redirect::to("/sign-in").into_response();
+    let mut response = at_provider.unwrap_or_else(|| Redirect::to("/sign-in").into_response());
     let headers = response.headers_mut();
     headers.insert(
         header::SET_COOKIE,

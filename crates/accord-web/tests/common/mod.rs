@@ -383,6 +383,16 @@ pub async fn serve(state: AppState, dir: Option<TempDir>) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
+    serve_on(listener, state, dir).await
+}
+
+/// As [`serve`], on `listener`, bound already (so that the state can be
+/// told its own address first).
+pub async fn serve_on(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    dir: Option<TempDir>,
+) -> TestApp {
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(accord_web::serve(listener, state, async {
