@@ -24,10 +24,6 @@ use super::form::{Block, Choice, Errors, Posted, Question, QuestionPage};
 use super::{Done, PageError, Viewer, html, html_with_status, words};
 use crate::{ApiError, AppState};
 
-/// Where a provider sends people back to once they have signed in there:
-/// the redirect URL an administrator registers at each provider.
-pub(crate) const PROVIDER_CALLBACK: &str = "/sign-in/provider/callback";
-
 /// The list's address.
 const LIST: &str = "/admin/sign-in";
 
@@ -162,9 +158,13 @@ pub(crate) async fn list(
         chrome: a.chrome("Single sign-on", &Errors::default()),
         partnership: a.partnership.name.clone(),
         providers,
-        callback: state
-            .base_url()
-            .map(|base| format!("{base}{PROVIDER_CALLBACK}")),
+        callback: state.base_url().map(|base| {
+            format!(
+                "{}{}",
+                base.trim_end_matches('/'),
+                crate::oidc::CALLBACK_PATH
+            )
+        }),
         unknown,
         done: done_words(&done.done),
     }))

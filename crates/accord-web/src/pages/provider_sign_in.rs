@@ -189,7 +189,7 @@ pub(crate) async fn start(
             StatusCode::SERVICE_UNAVAILABLE,
             "Single sign-on is not ready",
             "Accord has not been told its public address, which the provider sends you back \
-             to: ask your partnership's administrator to start it with --base-url."
+             to: ask your partnership's administrator to set base_url (ACCORD_BASE_URL)."
                 .into(),
             Vec::new(),
         );
