@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     facts::CaseFacts,
-    spread::{Spread, working_days_between},
+    spread::{Days, Spread},
 };
 
 /// A run of whole days, from the start of `from` to the end of `to`, in
@@ -296,6 +296,7 @@ pub struct Trend {
 /// Computes every figure for `question` from the facts of a partnership's
 /// cases, counting working days on `calendar` (the policy's).
 pub fn insight(cases: &[CaseFacts], calendar: &Calendar, question: &Question) -> Insight {
+    let days = Days::new(calendar);
     let admitted: Vec<&CaseFacts> = cases.iter().filter(|c| question.filter.admits(c)).collect();
     let period = question.period;
     let start = period.start(calendar);
@@ -351,7 +352,7 @@ pub fn insight(cases: &[CaseFacts], calendar: &Calendar, question: &Question) ->
                 stays
                     .entry(visit.stage)
                     .or_default()
-                    .push(working_days_between(calendar, visit.entered_at, ended));
+                    .push(days.between(visit.entered_at, ended));
             }
         }
         for (stage, _) in case.breaches.iter().filter(|(_, at)| within(*at)) {
@@ -369,7 +370,7 @@ pub fn insight(cases: &[CaseFacts], calendar: &Calendar, question: &Question) ->
         counts,
         stage_reached: stage_counts(stage_reached),
         resolved_at_stage: stage_counts(resolved_at_stage),
-        time_to_resolution: resolution_times(&resolved, calendar),
+        time_to_resolution: resolution_times(&resolved, &days),
         time_at_stage: stays
             .into_iter()
             .map(|(stage, days)| StageSpread {
@@ -400,8 +401,8 @@ pub fn insight(cases: &[CaseFacts], calendar: &Calendar, question: &Question) ->
             .into_iter()
             .map(|(theme, count)| ThemeCount { theme, count })
             .collect(),
-        months: trends(&admitted, &period, calendar, 1),
-        quarters: trends(&admitted, &period, calendar, 3),
+        months: trends(&admitted, &period, calendar, &days, 1),
+        quarters: trends(&admitted, &period, calendar, &days, 3),
     }
 }
 
@@ -452,11 +453,11 @@ fn resolved_in<'c>(
         .collect()
 }
 
-fn resolution_times(resolved: &[(&CaseFacts, crate::Resolution)], calendar: &Calendar) -> Spread {
+fn resolution_times(resolved: &[(&CaseFacts, crate::Resolution)], days: &Days) -> Spread {
     Spread::of(
         resolved
             .iter()
-            .map(|(c, r)| working_days_between(calendar, c.raised_at, r.at))
+            .map(|(c, r)| days.between(c.raised_at, r.at))
             .collect(),
     )
 }
@@ -513,7 +514,13 @@ impl Span {
 /// was raised after; so each slice looks closely only at the cases with
 /// something in it, which keeps two years of months over a hundred
 /// thousand cases to a few passes rather than thirty-four.
-fn trends(cases: &[&CaseFacts], period: &Period, calendar: &Calendar, months: i8) -> Vec<Trend> {
+fn trends(
+    cases: &[&CaseFacts],
+    period: &Period,
+    calendar: &Calendar,
+    days: &Days,
+    months: i8,
+) -> Vec<Trend> {
     let spans: Vec<Span> = cases.iter().map(|c| Span::of(c)).collect();
     let mut active: Vec<&CaseFacts> = Vec::with_capacity(cases.len());
     let mut out = Vec::new();
@@ -565,7 +572,7 @@ fn trends(cases: &[&CaseFacts], period: &Period, calendar: &Calendar, months: i8
             period: slice,
             counts,
             breaches: u32::try_from(breaches).unwrap_or(u32::MAX),
-            time_to_resolution: resolution_times(&resolved_in(&active, (start, end)), calendar),
+            time_to_resolution: resolution_times(&resolved_in(&active, (start, end)), days),
         });
         from = next;
     }

@@ -1,8 +1,10 @@
 //! How long things took: working days between two instants on the policy's
 //! calendar, and the median and 90th percentile of a set of them.
 
+use std::{cell::RefCell, collections::HashMap};
+
 use accord_calendar::Calendar;
-use jiff::Timestamp;
+use jiff::{Timestamp, civil::Date};
 use serde::Serialize;
 
 /// The working days from `start` to `end`: how many working days on
@@ -19,6 +21,43 @@ pub fn working_days_between(calendar: &Calendar, start: Timestamp, end: Timestam
     let from = start.to_zoned_datetime(zone.clone()).date();
     let to = end.to_zoned_datetime(zone.clone()).date();
     calendar.working_days_after(from, to)
+}
+
+/// Working days between instants, as [`working_days_between`] counts them,
+/// for the many a question's figures count: each quarter of an hour's
+/// local date is worked out once and remembered. The time zone's offsets
+/// and the changes between them fall on quarter hours (Europe/London's on
+/// the hour), so every instant of one quarter hour has the same local
+/// date.
+pub(crate) struct Days<'c> {
+    calendar: &'c Calendar,
+    dates: RefCell<HashMap<i64, Date>>,
+}
+
+/// A quarter of an hour, in seconds.
+const QUARTER_HOUR: i64 = 15 * 60;
+
+impl<'c> Days<'c> {
+    pub(crate) fn new(calendar: &'c Calendar) -> Days<'c> {
+        Days {
+            calendar,
+            dates: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn date(&self, at: Timestamp) -> Date {
+        let quarter = at.as_second().div_euclid(QUARTER_HOUR);
+        *self.dates.borrow_mut().entry(quarter).or_insert_with(|| {
+            at.to_zoned_datetime(self.calendar.time_zone().clone())
+                .date()
+        })
+    }
+
+    /// [`working_days_between`] `start` and `end`.
+    pub(crate) fn between(&self, start: Timestamp, end: Timestamp) -> u32 {
+        self.calendar
+            .working_days_after(self.date(start), self.date(end))
+    }
 }
 
 /// The middle and the long tail of a set of times, in working days.
@@ -91,6 +130,26 @@ mod tests {
         let s = Spread::of(vec![7, 0, 0]);
         assert_eq!(s.median, Some(0.0));
         assert!((s.p90.unwrap() - 5.6).abs() < 1e-9);
+    }
+
+    /// Remembering each quarter hour's date changes no count, across the
+    /// clocks changing in both directions and at every minute of the day.
+    #[test]
+    fn remembered_dates_count_as_the_time_zone_does() {
+        let calendars = Calendars::builtin();
+        let england = calendars
+            .get(&"england-and-wales".parse().unwrap())
+            .unwrap();
+        let days = Days::new(england);
+        let start: Timestamp = "2026-03-27T10:00:00Z".parse().unwrap();
+        for minutes in (0..60 * 24 * 220).step_by(7) {
+            let end = start + jiff::SignedDuration::from_mins(minutes);
+            assert_eq!(
+                days.between(start, end),
+                working_days_between(england, start, end),
+                "{end}"
+            );
+        }
     }
 
     #[test]
