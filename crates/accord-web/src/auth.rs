@@ -310,15 +310,39 @@ async fn by_token(authorization: &HeaderValue, state: &AppState) -> Result<Princ
 
 /// The session cookie's value, if the request carries one.
 pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_named(headers, SESSION_COOKIE).filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// The value of the cookie `name`, if the request carries one.
+pub(crate) fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_owned())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// The `Set-Cookie` value of a short-lived cookie for a step that begins
+/// at another site and comes back (a link from an email, an identity
+/// provider's redirect): `SameSite=Lax`, so that it comes with that
+/// top-level navigation, for `path` only, unreadable by script. `None`
+/// removes it.
+pub(crate) fn lax_cookie(
+    name: &str,
+    path: &str,
+    value: Option<&str>,
+    max_age: u64,
+    secure: bool,
+) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let (value, max_age) = value.map_or(("", 0), |v| (v, max_age));
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .expect("a hex token and a fixed name are a valid header value")
 }
 
 /// The `Set-Cookie` value for a new session: unreadable by script

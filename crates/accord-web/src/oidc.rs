@@ -278,7 +278,11 @@ impl Providers {
         let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
             .await
             .map_err(|e| unreachable(format!("discovery: {e}")))?;
-        let now = Instant::now();
+        self.keep(provider, &metadata);
+        Ok(metadata)
+    }
+
+    fn keep(&self, provider: &IdentityProvider, metadata: &ProviderMetadataWithLogout) {
         self.discovered
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -287,10 +291,9 @@ impl Providers {
                 Discovered {
                     issuer: provider.issuer.clone(),
                     metadata: metadata.clone(),
-                    read_at: now,
+                    read_at: Instant::now(),
                 },
             );
-        Ok(metadata)
     }
 
     /// The provider's keys read again, and kept.
@@ -306,18 +309,7 @@ impl Providers {
                 detail: format!("keys: {e}"),
             })?;
         let metadata = metadata.clone().set_jwks(keys);
-        let now = Instant::now();
-        self.discovered
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(
-                provider.id.clone(),
-                Discovered {
-                    issuer: provider.issuer.clone(),
-                    metadata: metadata.clone(),
-                    read_at: now,
-                },
-            );
+        self.keep(provider, &metadata);
         Ok(metadata)
     }
 

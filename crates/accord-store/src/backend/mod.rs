@@ -597,15 +597,39 @@ macro_rules! common_queries {
                     .await?;
             let mark = crate::facts::Mark { head, rebuilds };
             let after = since.filter(|s| s.rebuilds == rebuilds).map(|s| s.head);
-            let rows: Vec<(String, String, String)> = sqlx::query_as(
-                "SELECT case_id, raising_agency, facts FROM case_facts \
-                 WHERE stamp > $2 \
-                 AND raising_agency IN (SELECT id FROM agencies WHERE partnership_id = $1)",
-            )
-            .bind(partnership)
-            .bind(after.unwrap_or(-1))
-            .fetch_all(&mut *tx)
-            .await?;
+            let rows: Vec<(String, String, String)> = match after {
+                // Every row of the partnership, by its agencies.
+                None => {
+                    sqlx::query_as(
+                        "SELECT case_id, raising_agency, facts FROM case_facts \
+                         WHERE raising_agency IN \
+                         (SELECT id FROM agencies WHERE partnership_id = $1)",
+                    )
+                    .bind(partnership)
+                    .fetch_all(&mut *tx)
+                    .await?
+                }
+                // The rows written since, found by their stamp alone (a
+                // filter on the agency too can lead the planner to walk
+                // every row of the partnership), then kept if they are
+                // the partnership's.
+                Some(after) => {
+                    let agencies: Vec<(String,)> =
+                        sqlx::query_as("SELECT id FROM agencies WHERE partnership_id = $1")
+                            .bind(partnership)
+                            .fetch_all(&mut *tx)
+                            .await?;
+                    let ours: std::collections::HashSet<String> =
+                        agencies.into_iter().map(|a| a.0).collect();
+                    let rows: Vec<(String, String, String)> = sqlx::query_as(
+                        "SELECT case_id, raising_agency, facts FROM case_facts WHERE stamp > $1",
+                    )
+                    .bind(after)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    rows.into_iter().filter(|r| ours.contains(&r.1)).collect()
+                }
+            };
             tx.rollback().await?;
             let facts = rows
                 .iter()

@@ -59,34 +59,23 @@ fn token_shape(token: &str) -> bool {
 }
 
 fn link_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LINK_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| token_shape(v))
+    crate::auth::cookie_named(headers, LINK_COOKIE).filter(|v| token_shape(v))
 }
 
 fn set_link_cookie(token: &str, secure: bool) -> HeaderValue {
     // Lax, not Strict: the link is opened from a mail program, another
     // site, and the cookie must come with the redirect that follows.
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{LINK_COOKIE}={token}; Path={LINK_PATH}; HttpOnly; SameSite=Lax; \
-         Max-Age={LINK_COOKIE_SECONDS}{secure}"
-    ))
-    .expect("a hex token is a valid header value")
+    crate::auth::lax_cookie(
+        LINK_COOKIE,
+        LINK_PATH,
+        Some(token),
+        u64::from(LINK_COOKIE_SECONDS),
+        secure,
+    )
 }
 
 fn clear_link_cookie(secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{LINK_COOKIE}=; Path={LINK_PATH}; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
-    ))
-    .expect("a fixed cookie is a valid header value")
+    crate::auth::lax_cookie(LINK_COOKIE, LINK_PATH, None, 0, secure)
 }
 
 /// What the set-password page shows.

@@ -43,34 +43,23 @@ use crate::{ApiError, AppState, auth, oidc};
 /// The cookie that holds a sign-in under way at a provider.
 const SIGN_IN_COOKIE: &str = "accord_provider_sign_in";
 
+/// Where the cookie is sent: the sign-in's own pages only.
+const SIGN_IN_PATH: &str = "/sign-in/provider";
+
 fn sign_in_cookie(secret: &str, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    let max_age = accord_store::identity_providers::PROVIDER_SIGN_IN_LENGTH.as_secs();
-    HeaderValue::from_str(&format!(
-        "{SIGN_IN_COOKIE}={secret}; Path=/sign-in/provider; HttpOnly; SameSite=Lax; \
-         Max-Age={max_age}{secure}"
-    ))
-    .expect("a hex secret is a valid header value")
+    let max_age = accord_store::identity_providers::PROVIDER_SIGN_IN_LENGTH
+        .as_secs()
+        .unsigned_abs();
+    // Lax, not Strict: the provider's redirect back is another site's.
+    auth::lax_cookie(SIGN_IN_COOKIE, SIGN_IN_PATH, Some(secret), max_age, secure)
 }
 
 fn clear_sign_in_cookie(secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SIGN_IN_COOKIE}=; Path=/sign-in/provider; HttpOnly; SameSite=Lax; Max-Age=0{secure}"
-    ))
-    .expect("a fixed cookie is a valid header value")
+    auth::lax_cookie(SIGN_IN_COOKIE, SIGN_IN_PATH, None, 0, secure)
 }
 
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
+    auth::cookie_named(headers, name).filter(|v| !v.is_empty() && v.len() <= 128)
 }
 
 /// A sign-in that could not finish: what happened, what to do, and whom
@@ -206,7 +195,7 @@ pub(crate) async fn start(
             return problem(
                 StatusCode::BAD_GATEWAY,
                 "You have not been signed in",
-                format!("{}.", capitalised(&e.to_string())),
+                format!("{}.", super::sign_in::capitalised(&e.to_string())),
                 Vec::new(),
             );
         }
@@ -249,14 +238,6 @@ pub(crate) struct Answer {
     iss: Option<String>,
     #[serde(default)]
     error: Option<String>,
-}
-
-fn capitalised(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Takes the provider's answer: checks it, finds the person and signs them
@@ -402,7 +383,7 @@ async fn finish(state: &AppState, headers: &HeaderMap, answer: Answer) -> Respon
             return problem(
                 StatusCode::UNAUTHORIZED,
                 "You have not been signed in",
-                format!("{}.", capitalised(&e.to_string())),
+                format!("{}.", super::sign_in::capitalised(&e.to_string())),
                 Vec::new(),
             );
         }

@@ -232,7 +232,8 @@ pub(crate) async fn submit(
     }
 }
 
-fn capitalised(s: &str) -> String {
+/// `s` with its first letter a capital: an API message as a sentence.
+pub(crate) fn capitalised(s: &str) -> String {
     let mut chars = s.chars();
     chars
         .next()
