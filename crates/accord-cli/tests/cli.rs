@@ -3,10 +3,17 @@
 
 use std::process::{Command, Output};
 
+/// Runs `accord` with a data folder of its own, so that a command which
+/// opens the default database never reads or writes the real one in the
+/// user's home (`$XDG_DATA_HOME/accord`).
 fn accord(args: &[&str]) -> Output {
+    let data = tempfile::tempdir().expect("a temporary folder");
     Command::new(env!("CARGO_BIN_EXE_accord"))
         .args(args)
         .env_remove("ACCORD_CALENDAR_DIR")
+        .env_remove("ACCORD_DATABASE_URL")
+        .env_remove("ACCORD_DATA_DIR")
+        .env("XDG_DATA_HOME", data.path())
         .output()
         .expect("the accord binary runs")
 }
