@@ -396,7 +396,8 @@ async fn an_administrator_looks_after_agencies_people_and_accounts() {
         .await;
     assert!(b.text("main").await.contains("raiser's part"));
     b.axe("a person's open work").await;
-    b.click("main form[action$='/handover'] button").await;
+    b.press_button("main form[action$='/handover'] button")
+        .await;
     let errors = b.text(".govuk-error-summary").await;
     assert!(errors.contains("Choose who takes it on"), "{errors}");
     assert!(errors.contains("Enter why it is handed over"), "{errors}");

@@ -224,10 +224,18 @@ impl Browser {
 
     /// The element `css` selects.
     pub async fn find(&self, css: &str) -> Element {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no element {css} on {}: {e}", self.base))
+        match self.client.find(Locator::Css(css)).await {
+            Ok(element) => element,
+            Err(e) => {
+                let at = self.path().await;
+                let main = self.client.find(Locator::Css("main")).await.ok();
+                let text = match main {
+                    Some(m) => m.text().await.unwrap_or_default(),
+                    None => String::new(),
+                };
+                panic!("no element {css} at {at} on {}: {e}\n{text}", self.base)
+            }
+        }
     }
 
     /// Types `text` into the field with id `id`.
@@ -482,6 +490,14 @@ impl Browser {
         // come before the form's own button, and are not it.
         self.click("main form button[type=submit]:not([name=find])")
             .await;
+        self.wait_until_loaded(&before).await;
+    }
+
+    /// Clicks the button `css` selects, which sends its form, and waits for
+    /// the page that answers (even at the same address).
+    pub async fn press_button(&self, css: &str) {
+        let before = self.mark_page().await;
+        self.click(css).await;
         self.wait_until_loaded(&before).await;
     }
 
