@@ -26,7 +26,7 @@ async fn the_partnership_team_signs_in_reads_its_work_a_case_and_the_register() 
     // name typed is kept.
     b.fill("sign_in", "hav-partnership-team").await;
     b.fill("password", "not the password").await;
-    b.click("main button[type=submit]").await;
+    b.press_button("main button[type=submit]").await;
     assert!(
         b.text(".govuk-error-summary")
             .await
