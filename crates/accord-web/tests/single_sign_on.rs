@@ -193,19 +193,8 @@ async fn set_up(
         provider,
         client_secret: Some(format!("{id}-secret")),
     };
-    let policy = state
-        .store()
-        .partnerships()
+    let roles: Vec<String> = havering_policy(state)
         .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.id == "havering")
-        .unwrap()
-        .policy;
-    let roles: Vec<String> = state
-        .current_policy(&policy)
-        .await
-        .unwrap()
         .roles
         .iter()
         .map(|r| r.id.to_string())
@@ -216,6 +205,20 @@ async fn set_up(
         .save_identity_provider(&settings, jiff::Timestamp::now(), &ChangedBy::COMMAND_LINE)
         .await
         .unwrap();
+}
+
+/// The policy Havering runs now.
+async fn havering_policy(state: &AppState) -> std::sync::Arc<accord_policy::Policy> {
+    let id = state
+        .store()
+        .partnerships()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == "havering")
+        .unwrap()
+        .policy;
+    state.current_policy(&id).await.unwrap()
 }
 
 /// A browser's cookies, by name (Accord and the provider are both on
@@ -688,16 +691,7 @@ async fn unknown_people_leavers_second_factors_two_providers_and_passwords_off(b
     let chair_email = email_of(&state, "hav-chair").await;
     // Someone of a tier that has a role of Havering's policy they do not
     // hold, for the group claim's mapping.
-    let policy_id = state
-        .store()
-        .partnerships()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.id == "havering")
-        .unwrap()
-        .policy;
-    let policy = state.current_policy(&policy_id).await.unwrap();
+    let policy = havering_policy(&state).await;
     let (lead, role) = state
         .store()
         .people("havering")
