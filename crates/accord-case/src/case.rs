@@ -50,6 +50,10 @@ pub struct Case {
     closures: Vec<Closure>,
     concurrences: Vec<Concurrence>,
     handovers: Vec<Handover>,
+    /// When and why its personal data was erased, if it was; left out of
+    /// the case as shown until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    erased: Option<Erasure>,
     status: Status,
     version: Sequence,
 }
@@ -483,6 +487,22 @@ pub struct Closure {
     pub withdrawn: Option<Text>,
 }
 
+/// The erasure of a case's personal data (issue 17 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Erasure {
+    /// The event that recorded it.
+    pub sequence: Sequence,
+    /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Timestamp,
+    /// The rule that erased it.
+    pub rule: crate::ErasureRule,
+    /// The day it fell due under that rule.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub due_on: Date,
+}
+
 /// A piece of open work handed from one person to another (issue 13 §3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -664,6 +684,7 @@ impl Case {
             closures: Vec::new(),
             concurrences: Vec::new(),
             handovers: Vec::new(),
+            erased: None,
             status: Status::Open,
             version: Sequence::FIRST,
         })
@@ -1025,6 +1046,14 @@ impl Case {
                     reason: reason.clone(),
                 });
             }
+            EventBody::Erased { rule, due_on } => {
+                self.erased = Some(Erasure {
+                    sequence,
+                    at,
+                    rule: *rule,
+                    due_on: *due_on,
+                });
+            }
         }
     }
 
@@ -1147,6 +1176,12 @@ impl Case {
     /// Open work handed from one person to another, in order.
     pub fn handovers(&self) -> &[Handover] {
         &self.handovers
+    }
+
+    /// When and why the case's personal data was erased, if it was: its
+    /// events are then their shapes, every text `Erased`.
+    pub fn erased(&self) -> Option<&Erasure> {
+        self.erased.as_ref()
     }
 
     /// The pieces of open work the case gives `person` by name, while it

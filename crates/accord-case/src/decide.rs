@@ -185,6 +185,13 @@ impl Case {
         // still be recorded and followed up, because Sutton §7e takes
         // learning forward "when the issue is resolved or closed" and a final
         // decision closes at once.
+        // An erased case keeps its shape and nothing else: it takes no
+        // further command (issue 17).
+        if self.erased().is_some() {
+            return Err(Refusal::CaseErased {
+                section: design::RECORD.into(),
+            });
+        }
         if self.status().is_closed()
             && !matches!(
                 command,

@@ -291,6 +291,52 @@ pub enum EventBody {
         /// Why.
         reason: Text,
     },
+    /// The case's personal data was erased (issue 17 §2): its data key was
+    /// destroyed, so its events keep their shape (stages, dates, agencies
+    /// and outcome) and nothing else. Says which rule erased it and when it
+    /// fell due, and holds no personal data. Nothing follows it.
+    Erased {
+        /// The rule that erased it.
+        rule: ErasureRule,
+        /// The day it fell due under that rule.
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+        due_on: Date,
+    },
+}
+
+/// What erased a case's personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErasureRule {
+    /// The partnership's retention schedule: this many years after the
+    /// case was closed or withdrawn.
+    YearsAfterClosure {
+        /// The years.
+        years: u32,
+    },
+    /// The partnership's retention schedule: until the youngest subject's
+    /// birthday of this age.
+    UntilBirthday {
+        /// The age.
+        age: u32,
+    },
+    /// The partnership team's instruction before the schedule's time, such
+    /// as a request to erase that was upheld (UK GDPR Article 17).
+    Instruction,
+}
+
+impl std::fmt::Display for ErasureRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ErasureRule::YearsAfterClosure { years: 1 } => f.write_str("1 year after closure"),
+            ErasureRule::YearsAfterClosure { years } => write!(f, "{years} years after closure"),
+            ErasureRule::UntilBirthday { age } => {
+                write!(f, "until the youngest subject's {age}th birthday")
+            }
+            ErasureRule::Instruction => f.write_str("the partnership team's instruction"),
+        }
+    }
 }
 
 /// The raise: the disagreement as first put on record.
@@ -434,6 +480,7 @@ impl EventBody {
             EventBody::ConcurrenceRecorded { .. } => "concurrence_recorded",
             EventBody::TimescaleAgreed { .. } => "timescale_agreed",
             EventBody::HandedOver { .. } => "handed_over",
+            EventBody::Erased { .. } => "erased",
         }
     }
 }

@@ -90,13 +90,15 @@ mod refusal;
 
 pub use case::{
     Action, AgreedTimescaleRecord, AwaitedEntry, BreachRecord, Case, CircumstanceChange, Closure,
-    Completion, Concurrence, Confirmation, CorrectionRecord, Discussion, Entry, ExtensionRecord,
-    FollowUp, FormSubmission, Handover, Involvement, LearningRecord, Notice, OpenDeadline, Outcome,
-    Panel, Representation, StageVisit, Status, StreamError,
+    Completion, Concurrence, Confirmation, CorrectionRecord, Discussion, Entry, Erasure,
+    ExtensionRecord, FollowUp, FormSubmission, Handover, Involvement, LearningRecord, Notice,
+    OpenDeadline, Outcome, Panel, Representation, StageVisit, Status, StreamError,
 };
 pub use child::{IdentifierProblem, LocalId, NhsNumber};
 pub use command::{Command, LaterStart, Raise};
-pub use event::{Attachment, Event, EventBody, FormDue, NotificationDue, Occasion, Raised};
+pub use event::{
+    Attachment, ErasureRule, Event, EventBody, FormDue, NotificationDue, Occasion, Raised,
+};
 pub use form::{FieldProblem, FieldRef, FieldValue, FormValues};
 pub use id::{AgencyId, BadInput, CaseId, PersonId, Sequence, SubjectId, Text};
 pub use offer::Offer;

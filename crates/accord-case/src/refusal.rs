@@ -156,6 +156,14 @@ pub enum Refusal {
         /// Where the rule is.
         section: String,
     },
+    /// The case's personal data was erased: nothing more is recorded on it.
+    #[error(
+        "this case's personal data was erased, so nothing more can be recorded on it: raise a new disagreement if there is more to do"
+    )]
+    CaseErased {
+        /// Where the rule is.
+        section: String,
+    },
     /// The case has been resolved; it awaits confirmation and closure.
     #[error(
         "this case was resolved at Stage {stage}: confirm the outcome and close it, or close and reopen it"
@@ -974,6 +982,7 @@ impl Refusal {
             | Refusal::BelowEntryStage { section, .. }
             | Refusal::ImmediateRiskEntryNotAllowed { section, .. }
             | Refusal::CaseClosed { section }
+            | Refusal::CaseErased { section }
             | Refusal::AlreadyResolved { section, .. }
             | Refusal::NotYetResolved { section }
             | Refusal::StageSkip { section, .. }

@@ -153,7 +153,12 @@ pub(crate) fn run_once(
         .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let policies = accord_policy::builtin(calendars);
-        let store = Store::open_location(&location, policies.clone()).await?;
+        let store = Store::open_location(
+            &location,
+            policies.clone(),
+            crate::store_cmd::master_key(cli)?,
+        )
+        .await?;
         let email = settings.mail.is_some();
         let runner = settings.runner(&store, policies, calendars, "http://127.0.0.1:8080")?;
         let pass = runner

@@ -11,6 +11,7 @@ mod format;
 mod handover_cmd;
 mod identity_provider_cmd;
 mod jobs_cmd;
+mod keys_cmd;
 mod memory;
 mod policy_cmd;
 mod serve_cmd;
@@ -52,6 +53,18 @@ pub struct Cli {
     /// `~/.local/share/accord`, else `./accord-data`.
     #[arg(long, env = "ACCORD_DATA_DIR", global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+
+    /// The file holding the master key, which wraps every case's data key
+    /// and the secrets kept beside the directory. Without it, Accord uses
+    /// `master.key` in the data folder, made on first run. Keep it apart
+    /// from the database and its backups.
+    #[arg(
+        long,
+        env = "ACCORD_MASTER_KEY_FILE",
+        global = true,
+        value_name = "FILE"
+    )]
+    pub master_key_file: Option<PathBuf>,
 
     /// What to do.
     #[command(subcommand)]
@@ -192,6 +205,50 @@ pub enum Command {
     /// vouched for whom the directory does not know.
     #[command(subcommand)]
     IdentityProvider(IdentityProviderCommand),
+    /// The master key, which wraps every case's data key and the secrets
+    /// kept beside the directory.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Erase a closed case's personal data on the partnership team's
+    /// instruction, before the retention schedule would (such as a request
+    /// to erase that was upheld): its data key is destroyed, so its
+    /// subjects, free text and form answers can be read by no one; its
+    /// stages, dates, agencies and outcome stay, and `accord verify` still
+    /// passes. It cannot be undone.
+    Erase {
+        /// The case's reference, such as `HAV-2025-0001`.
+        case: String,
+        /// The sign-in of the partnership team member whose instruction it
+        /// is.
+        #[arg(long, value_name = "SIGN-IN")]
+        by: String,
+        /// Erase it: without this, say what would be erased and change
+        /// nothing.
+        #[arg(long)]
+        confirm: bool,
+    },
+}
+
+/// `accord keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Write a new master key to FILE, which must not exist, readable by
+    /// its owner alone.
+    New {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Say which master key is in use: its id, never the key.
+    Show,
+    /// Wrap every case's data key and every sealed secret under the master
+    /// key in FILE instead of the one in use, in one transaction, without
+    /// rewriting an event. Then start Accord with `--master-key-file FILE`:
+    /// the old key no longer opens anything.
+    Rotate {
+        /// The file holding the new master key, as `accord keys new` writes.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
 }
 
 /// `accord identity-provider …`. A client secret is read from a file
@@ -693,5 +750,9 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
         Command::Partnership(cmd) => user_cmd::partnership(cli, &calendars, cmd, out),
         Command::Directory(cmd) => directory_cmd::run(cli, &calendars, cmd, out),
         Command::IdentityProvider(cmd) => identity_provider_cmd::run(cli, &calendars, cmd, out),
+        Command::Keys(cmd) => keys_cmd::run(cli, &calendars, cmd, out),
+        Command::Erase { case, by, confirm } => {
+            keys_cmd::erase(cli, &calendars, case, by, *confirm, out)
+        }
     }
 }

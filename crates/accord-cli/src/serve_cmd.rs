@@ -68,7 +68,8 @@ pub(crate) fn serve(
         .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let policies = accord_policy::builtin(calendars);
-        let store = Store::open_location(&location, policies.clone()).await?;
+        let store = Store::open_location(&location, policies.clone(), crate::store_cmd::master_key(cli)?)
+            .await?;
         store.load_installed_policies(calendars).await?;
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
             CliError(format!(

@@ -2,10 +2,13 @@
 //! open the event store. They alone need an async runtime, so it is made
 //! here, per command, rather than in `main`.
 
-use std::{io::Write, path::Path};
+use std::{io::Write, path::Path, sync::Arc};
 
 use accord_calendar::Calendars;
-use accord_store::{BackendKind, Chain, DatabaseLocation, Store, Verification};
+use accord_store::{
+    BackendKind, Chain, DatabaseLocation, LocalMasterKey, Located, MasterKey, Store, Verification,
+    default_data_dir,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{Cli, CliError, Outcome};
@@ -28,10 +31,27 @@ pub fn open_store(cli: &Cli, calendars: &Calendars) -> Result<OpenStore, CliErro
         .build()
         .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))?;
     let policies = accord_policy::builtin(calendars);
-    let store = runtime.block_on(Store::open_location(&location, policies))?;
+    let store = runtime.block_on(Store::open_location(&location, policies, master_key(cli)?))?;
     // The versions partnerships installed, which their cases are bound to.
     runtime.block_on(store.load_installed_policies(calendars))?;
     Ok(OpenStore { runtime, store })
+}
+
+/// The master key `cli` names, or `master.key` in the data folder, made
+/// there on first run, which is said on standard error.
+pub fn master_key(cli: &Cli) -> Result<Arc<dyn MasterKey>, CliError> {
+    let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
+    let (key, located) = LocalMasterKey::locate(cli.master_key_file.as_deref(), &data_dir)
+        .map_err(|e| CliError(e.to_string()))?;
+    if let Located::Made(path) = &located {
+        eprintln!(
+            "Accord made a new master key in {}. It unlocks the personal data of every case in \
+             this database: keep a copy somewhere safe, apart from the database and its backups, \
+             because without it nothing sealed can be read.",
+            path.display()
+        );
+    }
+    Ok(Arc::new(key))
 }
 
 /// `accord verify`: exit 0 with the count of events and directory audit
@@ -106,8 +126,15 @@ pub fn backup(cli: &Cli, calendars: &Calendars, file: &Path, out: &mut dyn Write
     done?;
     debug_assert_eq!(kind, BackendKind::Sqlite);
     writeln!(out, "backed up to {}", file.display())?;
+    writeln!(out, "{BACKUP_HOLDS}")?;
     Ok(true)
 }
+
+/// What every backup holds, said with every backup (issue 17 §4).
+pub const BACKUP_HOLDS: &str = "The copy holds every case's data key, wrapped by the master key: \
+keep the master key file apart from it, since the two together open every case. A case erased \
+after this copy was made stays readable in it until the copy itself is destroyed, so keep \
+copies no longer than the retention schedule allows (README, \"Backups and keys\").";
 
 fn hex_prefix(hash: &[u8; 32]) -> String {
     hash[..8].iter().map(|b| format!("{b:02x}")).collect()

@@ -13,6 +13,7 @@ fn accord(args: &[&str]) -> Output {
         .env_remove("ACCORD_CALENDAR_DIR")
         .env_remove("ACCORD_DATABASE_URL")
         .env_remove("ACCORD_DATA_DIR")
+        .env_remove("ACCORD_MASTER_KEY_FILE")
         .env("XDG_DATA_HOME", data.path())
         .output()
         .expect("the accord binary runs")

@@ -4,6 +4,8 @@
 //! engine refuses someone of another agency with one clear line, and a
 //! piece already handed over is not handed twice.
 
+#[path = "../../accord-store/tests/common/master_key.rs"]
+mod master_key;
 #[path = "../../accord-store/tests/common/sample.rs"]
 mod sample;
 
@@ -22,7 +24,9 @@ fn demo() -> (TempDir, String) {
     let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let (calendars, policies) = sample::world();
         let demo = accord_demo::demo(jiff::Timestamp::now(), calendars, policies).unwrap();
         store.seed((&demo).into()).await.unwrap();
@@ -35,6 +39,7 @@ fn accord(url: &str, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
         .env_remove("ACCORD_DATABASE_URL")
         .env_remove("ACCORD_DATA_DIR")
+        .env("ACCORD_MASTER_KEY_FILE", master_key::master_key_file())
         .env_remove("ACCORD_CALENDAR_DIR")
         .arg("--database-url")
         .arg(url)
@@ -68,7 +73,9 @@ fn disabling_lists_open_work_and_handover_records_it_on_the_case() {
     let (_dir, url) = demo();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (case, agency) = runtime.block_on(async {
-        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let leaver = store
             .person_by_sign_in("hav-health-practitioner")
             .await
@@ -144,7 +151,9 @@ fn disabling_lists_open_work_and_handover_records_it_on_the_case() {
     assert!(err.contains("holds no such open work"), "{err}");
 
     runtime.block_on(async {
-        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let id = accord_case::CaseId::parse(&case).unwrap();
         let events = store.load(&id).await.unwrap();
         let last = events.last().unwrap();

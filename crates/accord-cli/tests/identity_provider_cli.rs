@@ -7,6 +7,8 @@
 //! fix; and the people a provider vouched for whom the directory does not
 //! know, listed.
 
+#[path = "../../accord-store/tests/common/master_key.rs"]
+mod master_key;
 #[path = "../../accord-store/tests/common/sample.rs"]
 mod sample;
 
@@ -27,7 +29,9 @@ fn directory() -> (TempDir, String) {
     let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let (calendars, policies) = sample::world();
         let demo =
             accord_demo::demo(sample::at("2025-06-02T09:30:00Z"), calendars, policies).unwrap();
@@ -49,6 +53,7 @@ fn accord(url: &str, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
         .env_remove("ACCORD_DATABASE_URL")
         .env_remove("ACCORD_DATA_DIR")
+        .env("ACCORD_MASTER_KEY_FILE", master_key::master_key_file())
         .env_remove("ACCORD_CALENDAR_DIR")
         .arg("--database-url")
         .arg(url)
@@ -99,7 +104,9 @@ fn refused(o: &Output) -> String {
 fn stored(url: &str, id: &str) -> Option<(accord_store::IdentityProvider, String)> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(url, sample::policies()).await.unwrap();
+        let store = Store::open(url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let provider = store.identity_provider(id).await.unwrap();
         let secret = store.identity_provider_secret(id).await.unwrap();
         store.close().await;
@@ -301,7 +308,9 @@ fn the_people_a_provider_vouched_for_whom_the_directory_does_not_know_are_listed
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         for _ in 0..3 {
             store
                 .record_unknown_sign_in(

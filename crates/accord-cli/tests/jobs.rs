@@ -24,6 +24,7 @@ fn accord(data: &std::path::Path, sink: &SmtpSink) -> Command {
     command
         .arg("--data-dir")
         .arg(data)
+        .env_remove("ACCORD_MASTER_KEY_FILE")
         .env("ACCORD_SMTP_HOST", "127.0.0.1")
         .env("ACCORD_SMTP_PORT", sink.port.to_string())
         .env("ACCORD_SMTP_SECURITY", "none")
@@ -75,7 +76,10 @@ async fn killed_while_sending_then_restarted_every_email_arrives_and_none_twice_
     assert!(finished.success());
 
     let url = format!("sqlite://{}", data.path().join("accord.sqlite").display());
-    let store = Store::open(&url, common::world().1.clone()).await.unwrap();
+    let master = accord_store::LocalMasterKey::read(&data.path().join("master.key")).unwrap();
+    let store = Store::open(&url, common::world().1.clone(), std::sync::Arc::new(master))
+        .await
+        .unwrap();
     let mut keys = BTreeMap::new();
     for status in [
         DeliveryStatus::Pending,

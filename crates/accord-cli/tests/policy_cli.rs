@@ -14,6 +14,7 @@ fn accord(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_accord"))
         .env_remove("ACCORD_DATABASE_URL")
         .env_remove("ACCORD_DATA_DIR")
+        .env_remove("ACCORD_MASTER_KEY_FILE")
         .env_remove("ACCORD_CALENDAR_DIR")
         .arg("--database-url")
         .arg(url)

@@ -3,6 +3,8 @@
 //! unreachable server, a wrong password, a read-only or missing file) gives
 //! one clear error line and a non-zero exit, never a panic.
 
+#[path = "../../accord-store/tests/common/master_key.rs"]
+mod master_key;
 #[path = "../../accord-store/tests/common/postgres.rs"]
 mod postgres;
 #[path = "../../accord-store/tests/common/sample.rs"]
@@ -28,6 +30,7 @@ fn command(binary: &Path) -> Command {
     let mut c = Command::new(binary);
     c.env_remove("ACCORD_DATABASE_URL")
         .env_remove("ACCORD_DATA_DIR")
+        .env("ACCORD_MASTER_KEY_FILE", master_key::master_key_file())
         .env_remove("ACCORD_CALENDAR_DIR");
     c
 }
@@ -51,7 +54,9 @@ fn assert_one_error_line(o: &Output) -> String {
 fn two_cases(url: &str) -> u64 {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(url, sample::policies()).await.unwrap();
+        let store = Store::open(url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         for id in ["HAV-1", "HAV-2"] {
             let raised = store
                 .append(None, &sample::raise(id, sample::at("2025-03-03T10:00:00Z")))
@@ -158,7 +163,9 @@ fn verify_exits_1_naming_an_altered_directory_audit_entry() {
     let n = two_cases(&url);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let (calendars, policies) = sample::world();
         let demo =
             accord_demo::demo(sample::at("2025-06-02T09:30:00Z"), calendars, policies).unwrap();
@@ -281,12 +288,25 @@ fn a_read_only_file_is_one_error_line() {
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
     let url = format!("sqlite://{}", db.display());
     let as_root = std::fs::metadata("/proc/self").unwrap().uid() == 0;
+    // The master key, in a file of nobody's own (it must be its owner's alone).
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("master.key");
     let o = if as_root {
+        std::fs::copy(master_key::master_key_file(), &key_file).unwrap();
+        let nobody = Command::new("id").args(["-u", "nobody"]).output().unwrap();
+        let nobody: u32 = String::from_utf8(nobody.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        std::os::unix::fs::chown(keys.path(), Some(nobody), None).unwrap();
+        std::os::unix::fs::chown(&key_file, Some(nobody), None).unwrap();
         Command::new("runuser")
             .args(["-u", "nobody", "--"])
             .arg(&binary)
             .args(["rebuild", "--database-url", &url])
             .env_remove("ACCORD_DATABASE_URL")
+            .env("ACCORD_MASTER_KEY_FILE", &key_file)
             .env("HOME", dir.path())
             .output()
             .unwrap()

@@ -4,6 +4,8 @@
 //! in, passwords that are never printed, and one clear error line for bad
 //! input.
 
+#[path = "../../accord-store/tests/common/master_key.rs"]
+mod master_key;
 #[path = "../../accord-store/tests/common/sample.rs"]
 mod sample;
 
@@ -23,7 +25,9 @@ fn directory() -> (TempDir, String) {
     let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let (calendars, policies) = sample::world();
         let demo =
             accord_demo::demo(sample::at("2025-06-02T09:30:00Z"), calendars, policies).unwrap();
@@ -45,6 +49,7 @@ fn accord(url: &str, args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
         .env_remove("ACCORD_DATABASE_URL")
         .env_remove("ACCORD_DATA_DIR")
+        .env("ACCORD_MASTER_KEY_FILE", master_key::master_key_file())
         .env_remove("ACCORD_CALENDAR_DIR")
         .arg("--database-url")
         .arg(url)
@@ -89,7 +94,9 @@ fn assert_one_error_line(o: &Output) -> String {
 fn check(url: &str, sign_in: &str, password: &str) -> SignInCheck {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(url, sample::policies()).await.unwrap();
+        let store = Store::open(url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let found = store.check_password(sign_in, password).await.unwrap();
         store.close().await;
         found
@@ -119,7 +126,9 @@ fn add_args<'a>(sign_in: &'a str, agency: &'a str) -> Vec<&'a str> {
 fn havering_agency(url: &str) -> String {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(url, sample::policies()).await.unwrap();
+        let store = Store::open(url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let p = store
             .person_by_sign_in("hav-police-manager")
             .await
@@ -279,7 +288,9 @@ fn reset_password_replaces_the_old_one_and_disable_stops_sign_in() {
 fn with_store<T>(url: &str, body: impl AsyncFnOnce(&Store) -> T) -> T {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = Store::open(url, sample::policies()).await.unwrap();
+        let store = Store::open(url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let out = body(&store).await;
         store.close().await;
         out
@@ -543,7 +554,9 @@ fn a_partnership_is_created_from_nothing_and_gets_its_first_administrator() {
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (partnerships, agencies) = runtime.block_on(async {
-        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let found = (
             store.partnerships().await.unwrap(),
             store.agencies("northshire").await.unwrap(),
@@ -594,7 +607,9 @@ fn a_partnership_is_created_from_nothing_and_gets_its_first_administrator() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
     let after = runtime.block_on(async {
-        let store = Store::open(&url, sample::policies()).await.unwrap();
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
         let found = store.partnerships().await.unwrap();
         store.close().await;
         found
@@ -656,7 +671,9 @@ fn a_partnerships_directory_is_imported_from_csv_and_exported_again() {
     let people_now = || {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(async {
-            let store = Store::open(&url, sample::policies()).await.unwrap();
+            let store = Store::open(&url, sample::policies(), master_key::master_key())
+                .await
+                .unwrap();
             let found = store.people("northshire").await.unwrap().len();
             store.close().await;
             found

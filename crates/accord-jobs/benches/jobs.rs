@@ -52,7 +52,8 @@ fn main() {
 /// Fills the deadline index with `n` open deadlines and times the scans.
 async fn scan(backend: Backend, n: i64) {
     let (url, _dir) = fresh_url(backend).await;
-    let store = accord_store::Store::open(&url, world().1.clone())
+    let master = std::sync::Arc::new(accord_store::LocalMasterKey::generate());
+    let store = accord_store::Store::open(&url, world().1.clone(), master)
         .await
         .unwrap();
     let now = at("2026-03-02T09:00:00Z");

@@ -235,7 +235,9 @@ async fn an_address_the_server_refuses_is_shown_to_administrators() {
 async fn two_runners_on_one_postgresql_never_send_a_message_twice() {
     let (url, _) = fresh_url(Backend::Postgres).await;
     let store = demo_store(&url, at(T0)).await;
-    let other = Store::open(&url, common::world().1.clone()).await.unwrap();
+    let other = Store::open(&url, common::world().1.clone(), common::master_key())
+        .await
+        .unwrap();
     let sink = SmtpSink::start();
     let clock = TestClock::new(at(T0));
     let a = runner(&store, &clock, Some(&sink));

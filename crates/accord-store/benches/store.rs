@@ -63,7 +63,8 @@ async fn run(sizes: &Sizes, measuring: bool) {
     let sqlite_url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
     let pg_url = postgres::fresh_database_on(postgres::durable_server()).await;
     for (name, url) in [("SQLite", sqlite_url), ("PostgreSQL", pg_url)] {
-        let store = Store::open(&url, sample::policies())
+        let master = std::sync::Arc::new(accord_store::LocalMasterKey::generate());
+        let store = Store::open(&url, sample::policies(), master)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         // Every figure is measured on a log of the full size: the log is

@@ -20,11 +20,18 @@
 //! for the first. An event's hash is the SHA-256 of these bytes, so it
 //! covers its place in the chain as well as its content.
 //!
+//! The body is the event's **shape**, with its personal data sealed under
+//! its case's data key in a `sealed` member (`sealing.rs`, issue 17): the
+//! chain hashes what is stored, so destroying the key erases the personal
+//! data and leaves every hash as it was.
+//!
 //! The keys are sorted here rather than left to `serde_json`, whose map
 //! order changes with its `preserve_order` feature, which any crate in the
 //! build could switch on.
 
 use accord_case::Event;
+
+use crate::keys::DataKey;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -50,10 +57,13 @@ pub(crate) struct Sealed {
     pub hash: Hash,
 }
 
-/// Seals `event` as global event `global_seq`, following `prev_hash`.
-pub(crate) fn seal(event: &Event, global_seq: u64, prev_hash: Hash) -> Sealed {
+/// Seals `event` as global event `global_seq`, following `prev_hash`, its
+/// personal data sealed with its case's data key `key` (`sealing.rs`): the
+/// body stored and hashed is its shape.
+pub(crate) fn seal(event: &Event, global_seq: u64, prev_hash: Hash, key: &DataKey) -> Sealed {
     let actor = serde_json::to_value(&event.actor).expect("an actor always serialises");
     let body = serde_json::to_value(&event.body).expect("an event body always serialises");
+    let body = crate::sealing::seal(&body, event.case.as_str(), event.sequence.get(), key);
     let at = event.at.to_string();
     let canonical = envelope(
         event.case.as_str(),

@@ -81,6 +81,11 @@ mod postgres {
     draft_queries!();
 }
 
+/// What `person`'s draft is sealed for: it opens for them alone.
+pub(crate) fn draft_context(person: &PersonId) -> String {
+    format!("raise draft\0{person}")
+}
+
 impl Store {
     /// `person`'s draft, as the names and values saved.
     pub async fn raise_draft(
@@ -88,7 +93,8 @@ impl Store {
         person: &PersonId,
     ) -> Result<Option<Vec<(String, String)>>, StoreError> {
         let row = on_pool!(self, read_pool, pool, m => m::get(pool, person.as_str()).await)?;
-        row.map(|(json,)| {
+        row.map(|(sealed,)| {
+            let json = self.keys.open_text(&draft_context(person), &sealed)?;
             serde_json::from_str(&json).map_err(|_| StoreError::Damaged {
                 case: "(raise draft)".into(),
                 reason: "a saved draft is not a list of names and values".into(),
@@ -105,8 +111,10 @@ impl Store {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(answers).expect("names and values serialise");
+        // A draft names the child: sealed by the master key (issue 17).
+        let sealed = self.keys.seal_text(&draft_context(person), &json)?;
         Ok(on_pool!(self, write_pool, pool, m =>
-            m::put(pool, person.as_str(), &json, at.as_microsecond()).await)?)
+            m::put(pool, person.as_str(), &sealed, at.as_microsecond()).await)?)
     }
 
     /// Removes `person`'s draft, if there is one.

@@ -70,6 +70,48 @@ pub enum OpenError {
         "could not recompute the register from the log after an upgrade: {0}; run `accord rebuild` to see where it stops"
     )]
     Upgrade(#[source] StoreError),
+    /// The master key is missing, unreadable or not this database's.
+    #[error(transparent)]
+    Keys(#[from] crate::keys::KeyError),
+}
+
+impl OpenError {
+    /// A store error met while opening: a key problem as itself, anything
+    /// else as a failed upgrade.
+    pub(crate) fn from_store(e: StoreError) -> OpenError {
+        match e {
+            StoreError::Keys(k) => OpenError::Keys(k),
+            e => OpenError::Upgrade(e),
+        }
+    }
+}
+
+/// A case's personal data could not be erased. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum EraseError {
+    /// There is no such case.
+    #[error("there is no case {0}")]
+    NoSuchCase(CaseId),
+    /// The case is still under way.
+    #[error("case {0} is not closed or withdrawn: close it before its personal data is erased")]
+    NotClosed(CaseId),
+    /// It was erased already.
+    #[error("the personal data of case {case} was erased already, at {at}")]
+    AlreadyErased {
+        /// The case.
+        case: CaseId,
+        /// When.
+        at: jiff::Timestamp,
+    },
+    /// Reading or writing failed, or someone changed the case meanwhile.
+    #[error(transparent)]
+    Append(#[from] AppendError),
+}
+
+impl From<StoreError> for EraseError {
+    fn from(e: StoreError) -> EraseError {
+        EraseError::Append(AppendError::Store(e))
+    }
 }
 
 /// An append was refused or failed. Nothing was written.
@@ -124,6 +166,17 @@ pub enum StoreError {
     /// The database failed.
     #[error("the database failed: {}; check that it is reachable and writable, then retry", one_line(.0))]
     Database(#[from] sqlx::Error),
+    /// A key could not be used: the master key refused, or a wrapped key
+    /// did not open.
+    #[error(transparent)]
+    Keys(#[from] crate::keys::KeyError),
+    /// The case's personal data was erased: it can be read only as its
+    /// shape, and nothing more can be recorded on it.
+    #[error("the personal data of case {case} was erased: nothing more can be recorded on it")]
+    Erased {
+        /// The case.
+        case: String,
+    },
     /// A stored row cannot be read back as what it should be.
     #[error(
         "stored data for case {case} cannot be read ({reason}); run `accord verify` to find the damaged event"
@@ -194,7 +247,7 @@ pub enum BackupError {
     NotUtf8(PathBuf),
     /// PostgreSQL is backed up with its own tools.
     #[error(
-        "PostgreSQL is backed up with its own tools: run `pg_dump --format=custom --file=FILE 'DATABASE_URL'` (restore with `pg_restore --dbname=NEW_DATABASE_URL FILE`)"
+        "PostgreSQL is backed up with its own tools: run `pg_dump --format=custom --file=FILE 'DATABASE_URL'` (restore with `pg_restore --dbname=NEW_DATABASE_URL FILE`). The dump holds every case's data key, wrapped by the master key: keep the master key file apart from it, and keep dumps no longer than the retention schedule allows, since a case erased after a dump stays readable in it (README, \"Backups and keys\")"
     )]
     UsePgDump,
     /// The copy failed.

@@ -152,6 +152,11 @@ mod postgres {
     idempotency_queries!();
 }
 
+/// What a kept answer is sealed for: the credential and key it answers.
+fn answer_context(credential: &str, key: &str) -> String {
+    format!("idempotent answer\0{credential}\0{key}")
+}
+
 impl Store {
     /// Claims `key` for the request whose hash is `request`, sent with the
     /// credential whose hash is `credential`, at `now`; or says what the
@@ -183,7 +188,11 @@ impl Store {
                     reason: format!("a kept answer has the status {status}"),
                 })?,
                 content_type,
-                body: body.unwrap_or_default(),
+                body: self
+                    .keys
+                    .master()
+                    .unwrap(&answer_context(credential, key), &body.unwrap_or_default())?
+                    .to_vec(),
             },
         })
     }
@@ -197,8 +206,14 @@ impl Store {
         content_type: Option<&str>,
         body: &[u8],
     ) -> Result<(), StoreError> {
+        // The answer is a case as its raiser sees it, child and all: kept
+        // sealed by the master key (issue 17).
+        let sealed = self
+            .keys
+            .master()
+            .wrap(&answer_context(credential, key), body)?;
         Ok(on_pool!(self, write_pool, pool, m =>
-            m::answer(pool, credential, key, i64::from(status), content_type, body).await)?)
+            m::answer(pool, credential, key, i64::from(status), content_type, &sealed).await)?)
     }
 
     /// Gives up the claim on `key`: the request changed nothing (it was

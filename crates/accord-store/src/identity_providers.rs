@@ -356,6 +356,11 @@ fn provider_of(row: ProviderRow) -> Result<IdentityProvider, StoreError> {
     })
 }
 
+/// What provider `id`'s client secret is sealed for.
+pub(crate) fn secret_context(id: &str) -> String {
+    format!("identity provider client secret\0{id}")
+}
+
 fn random_secret() -> Result<String, AccountError> {
     let mut buf = [0u8; 32];
     getrandom::fill(&mut buf).map_err(|e| AccountError::Hash(e.to_string()))?;
@@ -831,7 +836,10 @@ impl Store {
     /// The client secret of provider `id`: for the code exchange only,
     /// never shown.
     pub async fn identity_provider_secret(&self, id: &str) -> Result<Option<String>, StoreError> {
-        Ok(on_pool!(self, read_pool, pool, m => m::secret(pool, id).await)?)
+        let stored = on_pool!(self, read_pool, pool, m => m::secret(pool, id).await)?;
+        stored
+            .map(|s| Ok(self.keys.open_text(&secret_context(id), &s)?))
+            .transpose()
     }
 
     /// Adds the provider `settings` describes, or changes it, recorded as
@@ -876,9 +884,16 @@ impl Store {
         };
         let row = row_of(p);
         let after = audited(p, secret_word);
-        let secret = settings.client_secret.as_deref().map(str::trim);
+        // Sealed by the master key (issue 17 §1): a copy of the database
+        // does not give away the partnership's client secret.
+        let secret = settings
+            .client_secret
+            .as_deref()
+            .map(|s| self.keys.seal_text(&secret_context(&p.id), s.trim()))
+            .transpose()
+            .map_err(StoreError::from)?;
         on_pool!(self, write_pool, pool, m =>
-            m::save(pool, &row, secret, before_json, after, now, by).await)?;
+            m::save(pool, &row, secret.as_deref(), before_json, after, now, by).await)?;
         Ok(())
     }
 

@@ -24,6 +24,10 @@
 //!   and to accounts and settings, is appended to the directory audit
 //!   ([`Store::directory_audit`]), a hash chain of its own that
 //!   [`Store::verify`] checks too.
+//! - The personal data in each case's events is sealed with a data key of
+//!   the case's own, wrapped by a master key kept outside the database
+//!   ([`keys`], [`sealing`]); [`Store::erase`] destroys a case's key, and
+//!   the chain, which hashes what is stored, still verifies.
 //! - Sign-in secrets (argon2id password hashes, sessions, API tokens) and
 //!   the throttle on failed sign-ins are kept apart from the directory;
 //!   see [`Store::check_password`] and the rule in [`ThrottleRule`].
@@ -31,10 +35,15 @@
 //! ```no_run
 //! # async fn demo(events: Vec<accord_case::Event>) -> Result<(), Box<dyn std::error::Error>> {
 //! use accord_calendar::Calendars;
-//! use accord_store::{Store, Verification};
+//! use std::sync::Arc;
+//!
+//! use accord_store::{LocalMasterKey, Store, Verification};
 //!
 //! let policies = accord_policy::builtin(&Calendars::builtin());
-//! let store = Store::open("sqlite://accord.sqlite", policies).await?;
+//! // The master key wraps every case's data key; it is kept outside the
+//! // database (`--master-key-file`, or `master.key` in the data folder).
+//! let (master, _) = LocalMasterKey::locate(None, std::path::Path::new("."))?;
+//! let store = Store::open("sqlite://accord.sqlite", policies, Arc::new(master)).await?;
 //! // `events` came from `Case::raise`: a new case expects no stream yet.
 //! let appended = store.append(None, &events).await?;
 //! println!("{} is at stage {}", appended.case.id(), appended.case.stage());
@@ -78,11 +87,13 @@ mod handover;
 mod hash_gate;
 mod idempotency;
 pub mod identity_providers;
+pub mod keys;
 mod location;
 mod partnership_pages;
 mod policy_versions;
 mod projection;
 mod recipients;
+pub mod sealing;
 mod search;
 pub mod second_factor;
 mod seed;
@@ -115,7 +126,7 @@ pub use delivery::{
 };
 pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, Person};
 pub use drafts::DRAFT_KEPT_FOR;
-pub use error::{AppendError, BackupError, Conflict, OpenError, StoreError};
+pub use error::{AppendError, BackupError, Conflict, EraseError, OpenError, StoreError};
 pub use follow_ups::FollowUpEntry;
 pub use handover::CaseWork;
 pub use idempotency::{IDEMPOTENCY_CLAIM_HOLDS, IDEMPOTENCY_KEPT_FOR, IdempotencyClaim};
@@ -123,6 +134,7 @@ pub use identity_providers::{
     AwaitingCode, IdentityClaim, IdentityProvider, ProviderSession, ProviderSettings,
     ProviderSignIn, UnknownSignIn,
 };
+pub use keys::{KeyError, LocalMasterKey, Located, MasterKey};
 pub use location::{DatabaseLocation, default_data_dir};
 pub use partnership_pages::{FooterPage, PartnershipPage};
 pub use policy_versions::{
@@ -130,6 +142,7 @@ pub use policy_versions::{
 };
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
 pub use recipients::{recipients, told};
+pub use sealing::{CaseKey, ERASED};
 pub use search::{CaseSearch, SearchRecord};
 pub use second_factor::{Enrolment, SecondFactorCheck, SecondFactorStanding, code_at};
 pub use seed::{SeedError, Seeded};
@@ -153,6 +166,8 @@ pub struct Store {
     policies: Arc<std::sync::RwLock<Arc<Policies>>>,
     /// Insight's facts of each partnership, as last read.
     facts: Arc<facts::FactsCache>,
+    /// The master key and the index key (issue 17 §1).
+    keys: Arc<keys::Keys>,
 }
 
 #[derive(Debug, Clone)]
@@ -226,14 +241,16 @@ impl Store {
     pub async fn open(
         url: &str,
         policies: impl IntoIterator<Item = Policy>,
+        master: Arc<dyn MasterKey>,
     ) -> Result<Store, OpenError> {
-        Store::open_location(&DatabaseLocation::parse(url)?, policies).await
+        Store::open_location(&DatabaseLocation::parse(url)?, policies, master).await
     }
 
     /// Opens the store at `location`; see [`Store::open`].
     pub async fn open_location(
         location: &DatabaseLocation,
         policies: impl IntoIterator<Item = Policy>,
+        master: Arc<dyn MasterKey>,
     ) -> Result<Store, OpenError> {
         let bad = |e: sqlx::Error| OpenError::BadUrl {
             reason: error::one_line(&e),
@@ -249,18 +266,49 @@ impl Store {
                 postgres::open(PgConnectOptions::from_str(url).map_err(bad)?).await?,
             ),
         };
+        let mut ring = Vec::with_capacity(keys::RING.len());
+        for name in keys::RING {
+            ring.push(
+                match &backend {
+                    Backend::Sqlite(b) => {
+                        sqlite::ring_key(b.write_pool(), master.as_ref(), name).await
+                    }
+                    Backend::Postgres(b) => {
+                        postgres::ring_key(b.write_pool(), master.as_ref(), name).await
+                    }
+                }
+                .map_err(OpenError::from_store)?,
+            );
+        }
+        let [index, search_log]: [keys::DataKey; 2] =
+            ring.try_into().expect("one key for each name of the ring");
         let store = Store {
             backend,
             policies: Arc::new(std::sync::RwLock::new(Arc::new(Policies::new(policies)))),
             facts: Arc::default(),
+            keys: Arc::new(keys::Keys::new(master, index, search_log)),
         };
+        // A log written before its personal data was sealed (migration
+        // 0021) is checked, sealed and hashed again, once.
+        let carried = on_backend!(store, b, m => m::carry_over(b.write_pool(), &store.keys).await)
+            .map_err(OpenError::from_store)?;
+        if let Some((events, old, new)) = &carried {
+            tracing::info!(
+                events,
+                old_head = %hex::encode(old),
+                new_head = %hex::encode(new),
+                "the log's personal data is now sealed per case, and its chain hashed again"
+            );
+        }
         // Register rows written before the involvement column existed
         // (migration 0004), before the search rows (0012) or before, or at
         // another version of, insight's facts (0016) are recomputed from
         // the log once.
         let stale = on_backend!(store, b, m => m::needs_rebuild(b.read_pool()).await)
             .map_err(OpenError::Upgrade)?;
-        if stale {
+        // A carried-over log is rebuilt too: its outbox names events by
+        // their new hashes, and its search rows are blind indexes now.
+        if stale || carried.is_some() {
             store.rebuild(|_, _| {}).await.map_err(OpenError::Upgrade)?;
         }
         Ok(store)
@@ -295,19 +343,20 @@ impl Store {
     ) -> Result<Appended, AppendError> {
         let streams = [Append { expected, events }];
         let mut appended = on_backend!(self, b, m =>
-            m::append(b.write_pool(), &self.policies(), &streams, Some(reader)).await)?;
+            m::append(b.write_pool(), &self.keys, &self.policies(), &streams, Some(reader)).await)?;
         Ok(appended.remove(0))
     }
 
     /// Appends to several streams in one transaction: all or nothing. Used
     /// to load many cases at once (the demo data, benchmarks).
     pub async fn append_all(&self, streams: &[Append<'_>]) -> Result<Vec<Appended>, AppendError> {
-        on_backend!(self, b, m => m::append(b.write_pool(), &self.policies(), streams, None).await)
+        on_backend!(self, b, m =>
+            m::append(b.write_pool(), &self.keys, &self.policies(), streams, None).await)
     }
 
     /// A case's events in order; empty if there is no such case.
     pub async fn load(&self, case: &CaseId) -> Result<Vec<Event>, StoreError> {
-        on_backend!(self, b, m => m::load(b.read_pool(), case).await)
+        on_backend!(self, b, m => m::load(b.read_pool(), &self.keys, case).await)
     }
 
     /// A case as its events leave it; `None` if there is no such case.
@@ -366,7 +415,7 @@ impl Store {
         reader: Option<Reader<'_>>,
     ) -> Result<Appended, E> {
         on_backend!(self, b, m =>
-            m::raise(b.write_pool(), &self.policies(), prefix, year, build, reader).await)
+            m::raise(b.write_pool(), &self.keys, &self.policies(), prefix, year, build, reader).await)
     }
 
     /// The events of the kinds named in `kinds` (their `type`, such as
@@ -379,7 +428,8 @@ impl Store {
         partnership: &str,
         kinds: &[&str],
     ) -> Result<Vec<Vec<Event>>, StoreError> {
-        on_backend!(self, b, m => m::histories_of(b.read_pool(), partnership, kinds).await)
+        on_backend!(self, b, m =>
+            m::histories_of(b.read_pool(), &self.keys, partnership, kinds).await)
     }
 
     /// The facts of every case raised in `partnership`, in any state, by
@@ -452,7 +502,8 @@ impl Store {
         partnership: &str,
         search: &CaseSearch,
     ) -> Result<Vec<RegisterEntry>, StoreError> {
-        on_backend!(self, b, m => m::search_cases(b.read_pool(), partnership, search).await)
+        on_backend!(self, b, m =>
+            m::search_cases(b.read_pool(), &self.keys, partnership, search).await)
     }
 
     /// Writes a search to the search log (who, when, what was asked, as
@@ -466,12 +517,18 @@ impl Store {
         query: &str,
         shown: &[CaseId],
     ) -> Result<(), StoreError> {
-        on_backend!(self, b, m => m::record_search(b.write_pool(), person, at, query, shown).await)
+        let query = search::seal_query(&self.keys, person.as_str(), query);
+        on_backend!(self, b, m =>
+            m::record_search(b.write_pool(), person, at, &query, shown).await)
     }
 
     /// The searches `person` made, oldest first.
     pub async fn searches_by(&self, person: &PersonId) -> Result<Vec<SearchRecord>, StoreError> {
-        on_backend!(self, b, m => m::searches_by(b.read_pool(), person).await)
+        let mut searches = on_backend!(self, b, m => m::searches_by(b.read_pool(), person).await)?;
+        for search in &mut searches {
+            search.query = search::open_query(&self.keys, person.as_str(), &search.query)?;
+        }
+        Ok(searches)
     }
 
     /// Who read `case`, in order.
@@ -502,7 +559,65 @@ impl Store {
     /// insight's facts and the outbox from the log, calling `progress(done, total)` as it goes, and returns the
     /// number of events read. Notifications keep their delivery status.
     pub async fn rebuild(&self, progress: impl FnMut(u64, u64)) -> Result<u64, StoreError> {
-        on_backend!(self, b, m => m::rebuild(b.write_pool(), &self.policies(), progress).await)
+        on_backend!(self, b, m =>
+            m::rebuild(b.write_pool(), &self.keys, &self.policies(), progress).await)
+    }
+
+    /// Erases the personal data of `case` (issue 17 §1): appends its
+    /// `Erased` event, saying which `rule` erased it and when it fell due,
+    /// and destroys its data key and its search rows, in one transaction.
+    /// From then on its events read as their shapes: its stages, dates,
+    /// agencies and outcome, every text `Erased`. The chain still verifies,
+    /// and nothing more can be recorded on the case. Only a closed or
+    /// withdrawn case is erased.
+    pub async fn erase(
+        &self,
+        case: &CaseId,
+        rule: accord_case::ErasureRule,
+        due_on: jiff::civil::Date,
+        at: Timestamp,
+        actor: accord_case::Actor,
+    ) -> Result<Appended, EraseError> {
+        let folded = self
+            .load_case(case)
+            .await?
+            .ok_or_else(|| EraseError::NoSuchCase(case.clone()))?;
+        if let Some(erasure) = folded.erased() {
+            return Err(EraseError::AlreadyErased {
+                case: case.clone(),
+                at: erasure.at,
+            });
+        }
+        if !folded.status().is_closed() {
+            return Err(EraseError::NotClosed(case.clone()));
+        }
+        let expected = folded.version();
+        let erasure = Event {
+            case: case.clone(),
+            sequence: expected.next(),
+            at,
+            actor,
+            body: EventBody::Erased { rule, due_on },
+        };
+        let appended = on_backend!(self, b, m =>
+            m::erase(b.write_pool(), &self.keys, &self.policies(), expected, &erasure).await)?;
+        Ok(appended)
+    }
+
+    /// Wraps every case's data key, the key ring and every secret sealed
+    /// by the master key under `new` instead of the master key this store
+    /// was opened with, in one transaction, without rewriting an event
+    /// (issue 17 §1, `accord keys rotate`). A crash before it commits
+    /// leaves everything under the current key. From the commit on, the
+    /// store opens with `new` alone. Says how many case keys and secrets
+    /// were wrapped again.
+    pub async fn rotate_master_key(&self, new: &dyn MasterKey) -> Result<(u64, u64), StoreError> {
+        on_backend!(self, b, m => m::rotate(b.write_pool(), &self.keys, new).await)
+    }
+
+    /// The id of the master key this store was opened with.
+    pub fn master_key_id(&self) -> &str {
+        self.keys.master().id()
     }
 
     /// Writes an online, consistent copy of a SQLite store to `to`, which
@@ -595,6 +710,7 @@ fn decode_event(
     at: &str,
     actor: &str,
     body: &str,
+    key: &sealing::CaseKey,
 ) -> Result<Event, StoreError> {
     let damaged = |what: &str| StoreError::Damaged {
         case: case.to_string(),
@@ -608,6 +724,21 @@ fn decode_event(
             .ok_or_else(|| damaged("number"))?,
         at: at.parse().map_err(|_| damaged("time"))?,
         actor: serde_json::from_str::<Actor>(actor).map_err(|_| damaged("actor"))?,
-        body: serde_json::from_str(body).map_err(|_| damaged("body"))?,
+        body: sealing::open(case, u64::try_from(case_seq).unwrap_or(0), body, key)?,
+    })
+}
+
+/// The key of `case` as a read found its `case_keys` row: the wrapped key
+/// (`None` once erased or if there is no row) and when it was erased.
+fn case_key(
+    keys: &keys::Keys,
+    case: &str,
+    wrapped: Option<&[u8]>,
+    erased_at_us: Option<i64>,
+) -> Result<sealing::CaseKey, StoreError> {
+    Ok(match (wrapped, erased_at_us) {
+        (_, Some(_)) => sealing::CaseKey::Erased,
+        (Some(wrapped), None) => sealing::CaseKey::Open(keys.unwrap_case_key(case, wrapped)?),
+        (None, None) => sealing::CaseKey::Missing,
     })
 }

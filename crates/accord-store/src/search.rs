@@ -8,6 +8,8 @@
 //! see which of them is the access rules' to say, above the store.
 
 use accord_case::{Case, CaseId, Event, LocalId, NhsNumber, PersonId, Status};
+
+use crate::keys::Keys;
 use jiff::{Timestamp, civil::Date};
 
 /// What a search asks. Every criterion given must hold; those about the
@@ -16,7 +18,8 @@ use jiff::{Timestamp, civil::Date};
 pub struct CaseSearch {
     /// Part of the case reference, such as `HAV-2026-00`, in any case.
     pub reference: Option<String>,
-    /// Words of the child's name, each found anywhere in it, in any case.
+    /// Words of the child's name, in any case: each a word of the name or
+    /// its beginning of at least [`NAME_PREFIX_CHARS`] characters.
     pub child_name: Option<String>,
     /// The child's date of birth.
     pub date_of_birth: Option<Date>,
@@ -50,28 +53,46 @@ pub struct SearchRecord {
     pub shown: Vec<CaseId>,
 }
 
-/// A child of a case as search compares them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SubjectSearchRow {
-    pub subject_id: String,
-    pub name_folded: String,
-    pub date_of_birth: Option<String>,
-    pub nhs_number: Option<String>,
-    pub local_id_folded: Option<String>,
+/// The shortest beginning of a name's word that search finds it by.
+pub const NAME_PREFIX_CHARS: usize = 3;
+
+/// The blind indexes of one word of a child's name as search asks it: the
+/// word in lower case.
+fn name_word(keys: &Keys, word: &str) -> String {
+    keys.blind("name", &word.to_lowercase())
 }
 
-/// The search rows of `case`'s children or adults.
-pub(crate) fn subject_rows(case: &Case) -> Vec<SubjectSearchRow> {
-    case.subjects()
-        .iter()
-        .map(|s| SubjectSearchRow {
-            subject_id: s.id.to_string(),
-            name_folded: s.name.as_str().to_lowercase(),
-            date_of_birth: s.date_of_birth.map(|d| d.to_string()),
-            nhs_number: s.nhs_number.as_ref().map(|n| n.digits().to_owned()),
-            local_id_folded: s.local_id.as_ref().map(LocalId::folded),
-        })
-        .collect()
+/// The search rows of `case`'s children or adults (issue 17 §1): for each,
+/// keyed blind indexes of every word of their name and of each beginning
+/// of it from [`NAME_PREFIX_CHARS`] characters, of their date of birth,
+/// NHS number and local identifier. Equal values give equal indexes under
+/// the partnership's index key, so search compares them without a plain
+/// copy of any.
+pub(crate) fn subject_rows(keys: &Keys, case: &Case) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    for s in case.subjects() {
+        let id = s.id.to_string();
+        for word in s.name.as_str().split_whitespace() {
+            let chars: Vec<char> = word.chars().collect();
+            rows.push((id.clone(), name_word(keys, word)));
+            for end in NAME_PREFIX_CHARS..chars.len() {
+                let prefix: String = chars[..end].iter().collect();
+                rows.push((id.clone(), name_word(keys, &prefix)));
+            }
+        }
+        if let Some(born) = s.date_of_birth {
+            rows.push((id.clone(), keys.blind("born", &born.to_string())));
+        }
+        if let Some(nhs) = &s.nhs_number {
+            rows.push((id.clone(), keys.blind("nhs", nhs.digits())));
+        }
+        if let Some(local) = &s.local_id {
+            rows.push((id.clone(), keys.blind("local", &local.folded())));
+        }
+    }
+    rows.sort();
+    rows.dedup();
+    rows
 }
 
 /// Everyone who has taken part in the case whose `events` folded to
@@ -102,6 +123,53 @@ pub(crate) fn people_rows(case: &Case, events: &[Event]) -> Vec<String> {
     ids
 }
 
+/// What a sealed search's query starts with.
+const SEALED: &str = "sealed:";
+
+/// What was asked in a search (it may name a child), sealed for the search
+/// log by the key ring's search log key, bound to who asked.
+pub(crate) fn seal_query(keys: &Keys, person: &str, query: &str) -> String {
+    use base64::Engine as _;
+    let sealed = keys
+        .search_log()
+        .seal(&query_context(person), query.as_bytes());
+    format!(
+        "{SEALED}{}",
+        base64::engine::general_purpose::STANDARD.encode(sealed)
+    )
+}
+
+/// Whether a stored query is sealed.
+pub(crate) fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(SEALED)
+}
+
+/// What [`seal_query`] sealed.
+pub(crate) fn open_query(
+    keys: &Keys,
+    person: &str,
+    stored: &str,
+) -> Result<String, crate::StoreError> {
+    use base64::Engine as _;
+    let damaged = || crate::StoreError::Damaged {
+        case: "(search log)".into(),
+        reason: "a search's query did not open with the search log's key".into(),
+    };
+    let sealed = stored
+        .strip_prefix(SEALED)
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .ok_or_else(damaged)?;
+    let plain = keys
+        .search_log()
+        .open(&query_context(person), &sealed)
+        .ok_or_else(damaged)?;
+    String::from_utf8(plain.to_vec()).map_err(|_| damaged())
+}
+
+fn query_context(person: &str) -> Vec<u8> {
+    format!("search\0{person}").into_bytes()
+}
+
 /// `text` as a LIKE pattern that finds it anywhere, with LIKE's own
 /// characters escaped by `\`.
 pub(crate) fn contains_pattern(text: &str) -> String {
@@ -125,7 +193,11 @@ pub(crate) enum Bind {
 
 /// The `WHERE` conditions of `search` within `partnership` and their binds,
 /// numbered from `$1`.
-pub(crate) fn conditions(partnership: &str, search: &CaseSearch) -> (Vec<String>, Vec<Bind>) {
+pub(crate) fn conditions(
+    keys: &Keys,
+    partnership: &str,
+    search: &CaseSearch,
+) -> (Vec<String>, Vec<Bind>) {
     let mut binds = vec![Bind::Text(partnership.to_owned())];
     let next = |b: Bind, binds: &mut Vec<Bind>| {
         binds.push(b);
@@ -145,32 +217,37 @@ pub(crate) fn conditions(partnership: &str, search: &CaseSearch) -> (Vec<String>
         );
         wheres.push(format!("UPPER(case_id) LIKE {p} ESCAPE '\\'"));
     }
-    let mut child = Vec::new();
+    // What is asked of the child, as blind indexes, every one of which
+    // one child of the case must have.
+    let mut child: Vec<String> = Vec::new();
     if let Some(name) = &search.child_name {
-        for word in name.split_whitespace() {
-            let p = next(
-                Bind::Text(contains_pattern(&word.to_lowercase())),
-                &mut binds,
-            );
-            child.push(format!("name_folded LIKE {p} ESCAPE '\\'"));
-        }
+        child.extend(name.split_whitespace().map(|word| name_word(keys, word)));
     }
     if let Some(born) = search.date_of_birth {
-        let p = next(Bind::Text(born.to_string()), &mut binds);
-        child.push(format!("date_of_birth = {p}"));
+        child.push(keys.blind("born", &born.to_string()));
     }
     if let Some(nhs) = &search.nhs_number {
-        let p = next(Bind::Text(nhs.digits().to_owned()), &mut binds);
-        child.push(format!("nhs_number = {p}"));
+        child.push(keys.blind("nhs", nhs.digits()));
     }
     if let Some(id) = &search.local_id {
-        let p = next(Bind::Text(id.folded()), &mut binds);
-        child.push(format!("local_id_folded = {p}"));
+        child.push(keys.blind("local", &id.folded()));
     }
+    child.sort();
+    child.dedup();
     if !child.is_empty() {
+        let count = child.len();
+        let ps: Vec<String> = child
+            .into_iter()
+            .map(|blind| next(Bind::Text(blind), &mut binds))
+            .collect();
+        let n = next(
+            Bind::Int(i64::try_from(count).unwrap_or(i64::MAX)),
+            &mut binds,
+        );
         wheres.push(format!(
-            "case_id IN (SELECT case_id FROM case_subjects WHERE {})",
-            child.join(" AND ")
+            "case_id IN (SELECT case_id FROM case_subjects WHERE blind IN ({}) \
+             GROUP BY case_id, subject_id HAVING COUNT(*) = {n})",
+            ps.join(", ")
         ));
     }
     if let Some(agency) = &search.agency {
@@ -233,12 +310,23 @@ mod tests {
             statuses: vec![Status::Closed, Status::Withdrawn],
             ..CaseSearch::default()
         };
-        let (wheres, binds) = conditions("havering", &search);
-        assert_eq!(binds.len(), 7);
+        let keys = Keys::new(
+            std::sync::Arc::new(crate::keys::LocalMasterKey::generate()),
+            crate::keys::DataKey::generate(),
+            crate::keys::DataKey::generate(),
+        );
+        let (wheres, binds) = conditions(&keys, "havering", &search);
+        assert_eq!(binds.len(), 8);
         let sql = wheres.join(" AND ");
-        for n in 1..=7 {
+        for n in 1..=8 {
             assert!(sql.contains(&format!("${n}")), "{sql}");
         }
-        assert!(!sql.contains("$8"));
+        assert!(!sql.contains("$9"));
+        // No word of the name is bound in plain text.
+        for bind in &binds {
+            if let Bind::Text(t) = bind {
+                assert!(!t.to_lowercase().contains("bloggs"), "{t}");
+            }
+        }
     }
 }

@@ -69,6 +69,12 @@ pub const DIGITS: u8 = 6;
 /// How long each code lasts, in seconds.
 pub const STEP_SECONDS: u64 = 30;
 
+/// What a person's second-factor secret is sealed for: it opens for them
+/// alone.
+pub(crate) fn secret_context(person: &str) -> String {
+    format!("second factor\0{person}")
+}
+
 fn totp(secret_base32: &str, issuer: &str, account: &str) -> Result<Totp, AccountError> {
     let secret = Secret::try_from_base32(secret_base32)
         .map_err(|_| AccountError::Hash("a stored second-factor secret is unreadable".into()))?;
@@ -395,6 +401,15 @@ impl Store {
         Ok(SecondFactorStanding { required, enrolled })
     }
 
+    /// `person`'s second-factor secret as stored (sealed by the master key,
+    /// issue 17 §1), opened. The stored form is what the queries compare,
+    /// so a secret replaced meanwhile is noticed.
+    fn open_secret(&self, person: &PersonId, stored: &str) -> Result<String, StoreError> {
+        Ok(self
+            .keys
+            .open_text(&secret_context(person.as_str()), stored)?)
+    }
+
     /// Whether `person` has a confirmed second factor.
     pub async fn has_second_factor(&self, person: &PersonId) -> Result<bool, StoreError> {
         let row = on_pool!(self, read_pool, pool, m => m::get(pool, person.as_str()).await)?;
@@ -418,8 +433,12 @@ impl Store {
             .to_url()
             .map_err(|e| AccountError::Hash(e.to_string()))?;
         let now = now.to_string();
+        let sealed = self
+            .keys
+            .seal_text(&secret_context(person.id.as_str()), &secret)
+            .map_err(StoreError::from)?;
         let begun = on_pool!(self, write_pool, pool, m =>
-            m::begin(pool, person.id.as_str(), &secret, &now).await)?;
+            m::begin(pool, person.id.as_str(), &sealed, &now).await)?;
         Ok(begun.then_some(Enrolment { secret, uri }))
     }
 
@@ -437,7 +456,8 @@ impl Store {
         let Some((secret, _, last)) = row else {
             return Ok(false);
         };
-        let Some(step) = accepted_step(&secret, code, now, last)? else {
+        let Some(step) = accepted_step(&self.open_secret(person, &secret)?, code, now, last)?
+        else {
             return Ok(false);
         };
         Ok(on_pool!(self, write_pool, pool, m =>
@@ -455,7 +475,8 @@ impl Store {
         let Some((secret, Some(_), last)) = row else {
             return Ok(SecondFactorCheck::NotEnrolled);
         };
-        let Some(step) = accepted_step(&secret, code, now, last)? else {
+        let Some(step) = accepted_step(&self.open_secret(person, &secret)?, code, now, last)?
+        else {
             return Ok(SecondFactorCheck::Refused);
         };
         let used = on_pool!(self, write_pool, pool, m =>

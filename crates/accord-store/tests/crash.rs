@@ -18,12 +18,16 @@ use common::{Backend, TestDb, projections, sample::case_id};
 const COMMITS_BEFORE_KILL: usize = 150;
 
 async fn killed_writer_loses_nothing_it_reported(backend: Backend) {
-    let db = TestDb::new(backend).await;
+    let mut db = TestDb::new(backend).await;
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("master.key");
+    db.master = std::sync::Arc::new(accord_store::LocalMasterKey::create(&key_file).unwrap());
     // Create the schema first, so the writer spends its life appending.
     db.open().await.close().await;
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_accord-store-crash-writer"))
         .arg(&db.url)
+        .arg(&key_file)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

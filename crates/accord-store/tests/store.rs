@@ -402,8 +402,9 @@ async fn a_changed_byte_is_named_by_verify(backend: Backend) {
     );
 }
 
-/// Changing a stored field (the summary a discussion records) without its
-/// hashed bytes is found too: verify re-encodes the fields.
+/// Changing a stored field (how a discussion was held, which its shape
+/// keeps in the open) without its hashed bytes is found too: verify
+/// re-encodes the fields.
 async fn a_changed_field_is_named_by_verify(backend: Backend) {
     let db = TestDb::new(backend).await;
     let (store, _) = three_cases(&db).await;
@@ -424,7 +425,7 @@ async fn a_changed_field_is_named_by_verify(backend: Backend) {
     };
     let changed = db
         .raw(&format!(
-            "{} UPDATE events SET body = replace(body, 'Discussed', 'Dismissed') \
+            "{} UPDATE events SET body = replace(body, '\"how\":\"phone\"', '\"how\":\"meeting\"') \
              WHERE global_seq = {target}",
             db.disable_protection()
         ))
@@ -553,7 +554,9 @@ async fn rebuild_reproduces_every_projection(backend: Backend) {
 /// A store that was not given a case's policy refuses to guess its leads.
 async fn a_case_under_an_unloaded_policy_is_refused(backend: Backend) {
     let db = TestDb::new(backend).await;
-    let store = Store::open(&db.url, Vec::new()).await.unwrap();
+    let store = Store::open(&db.url, Vec::new(), db.master.clone())
+        .await
+        .unwrap();
     let err = store
         .append(None, &raise("HAV-1", at("2025-03-03T10:00:00Z")))
         .await
@@ -578,9 +581,13 @@ async fn backup(backend: Backend) {
     match backend {
         Backend::Sqlite => {
             store.backup(&copy).await.unwrap();
-            let restored = Store::open(&format!("sqlite://{}", copy.display()), policies())
-                .await
-                .unwrap();
+            let restored = Store::open(
+                &format!("sqlite://{}", copy.display()),
+                policies(),
+                db.master.clone(),
+            )
+            .await
+            .unwrap();
             assert_eq!(
                 restored.verify().await.unwrap(),
                 store.verify().await.unwrap(),

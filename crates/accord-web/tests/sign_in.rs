@@ -125,6 +125,7 @@ async fn a_disabled_account_is_refused() {
     let store = accord_store::Store::open(
         &app_database(&app),
         accord_policy::builtin(&accord_calendar::Calendars::builtin()),
+        common::master_key(),
     )
     .await;
     // The app's own store is behind the server; disable through a second

@@ -171,6 +171,10 @@ fn request(event: &Event) -> (String, Value) {
             "corrections".into(),
             json!({ "corrects": corrects, "reason": reason, "amendment": v(amendment) }),
         ),
+        EventBody::Erased { .. } => panic!(
+            "event {} is an erasure, made by the retention schedule, which no demo case has",
+            event.sequence
+        ),
         EventBody::HandedOver { .. } => panic!(
             "event {} is a handover, made on the administration pages, which no demo case has",
             event.sequence

@@ -307,10 +307,21 @@ pub async fn fresh_url(backend: Backend) -> (String, Option<tempfile::TempDir>) 
     }
 }
 
+/// The master key of every store these tests open: one per test process,
+/// so a store opened twice on one database reads what it wrote.
+pub fn master_key() -> std::sync::Arc<dyn accord_store::MasterKey> {
+    static KEY: std::sync::OnceLock<std::sync::Arc<dyn accord_store::MasterKey>> =
+        std::sync::OnceLock::new();
+    KEY.get_or_init(|| std::sync::Arc::new(accord_store::LocalMasterKey::generate()))
+        .clone()
+}
+
 /// A store on `url` seeded with the demo as of `now`.
 pub async fn demo_store(url: &str, now: Timestamp) -> Store {
     let (calendars, policies) = world();
-    let store = Store::open(url, policies.clone()).await.unwrap();
+    let store = Store::open(url, policies.clone(), master_key())
+        .await
+        .unwrap();
     let demo = accord_demo::demo(now, calendars, policies).unwrap();
     store.seed((&demo).into()).await.unwrap();
     store

@@ -27,6 +27,8 @@ macro_rules! common_queries {
                 RegisterEntry, RegisterRow, to_i64,
             },
             verify::{Chain, ChainCheck, EventRow, Verification},
+            keys::{DataKey, Keys},
+            sealing::CaseKey,
         };
 
         type Tx = Transaction<'static, Db>;
@@ -59,25 +61,41 @@ macro_rules! common_queries {
             Ok(max.and_then(|n| u64::try_from(n).ok()).and_then(|n| Sequence::new(n).ok()))
         }
 
+        /// A case's events, opened with its data key, and the key.
         async fn load_in(
             conn: &mut <Db as sqlx::Database>::Connection,
+            keys: &Keys,
             case: &CaseId,
-        ) -> Result<Vec<Event>, StoreError> {
-            let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-                "SELECT case_seq, at, actor, body FROM events WHERE case_id = $1 ORDER BY case_seq",
+        ) -> Result<(Vec<Event>, CaseKey), StoreError> {
+            type Row = (i64, String, String, String, Option<Vec<u8>>, Option<i64>);
+            let rows: Vec<Row> = sqlx::query_as(
+                "SELECT e.case_seq, e.at, e.actor, e.body, k.wrapped, k.erased_at_us \
+                 FROM events e LEFT JOIN case_keys k ON k.case_id = e.case_id \
+                 WHERE e.case_id = $1 ORDER BY e.case_seq",
             )
             .bind(case.as_str())
             .fetch_all(&mut *conn)
             .await?;
-            rows.into_iter()
-                .map(|(seq, at, actor, body)| crate::decode_event(case, seq, &at, &actor, &body))
-                .collect()
+            let key = match rows.first() {
+                Some((_, _, _, _, wrapped, erased)) => {
+                    crate::case_key(keys, case.as_str(), wrapped.as_deref(), *erased)?
+                }
+                None => CaseKey::Missing,
+            };
+            let events = rows
+                .into_iter()
+                .map(|(seq, at, actor, body, _, _)| {
+                    crate::decode_event(case, seq, &at, &actor, &body, &key)
+                })
+                .collect::<Result<_, _>>()?;
+            Ok((events, key))
         }
 
         /// Appends each stream in order, in one transaction: all or nothing,
         /// with the read of the first stream's case by `reader`, if given.
         pub(crate) async fn append(
             writer: &Pool<Db>,
+            keys: &Keys,
             policies: &Policies,
             streams: &[Append<'_>],
             reader: Option<Reader<'_>>,
@@ -86,7 +104,7 @@ macro_rules! common_queries {
                 crate::check_append(stream)?;
             }
             let mut tx = begin_write(writer).await.map_err(StoreError::from)?;
-            let appended = append_in(&mut tx, policies, streams).await?;
+            let appended = append_in(&mut tx, keys, policies, streams).await?;
             if let (Some(reader), Some(first)) = (reader, appended.first()) {
                 insert_read(&mut *tx, first.case.id(), reader, last_at(streams[0].events))
                     .await?;
@@ -127,6 +145,7 @@ macro_rules! common_queries {
         /// number is not used.
         pub(crate) async fn raise<E: From<AppendError>>(
             writer: &Pool<Db>,
+            keys: &Keys,
             policies: &Policies,
             prefix: &str,
             year: i16,
@@ -151,7 +170,7 @@ macro_rules! common_queries {
             let events = build(id)?;
             let stream = Append { expected: None, events: &events };
             crate::check_append(&stream)?;
-            let mut appended = append_in(&mut tx, policies, &[stream]).await?;
+            let mut appended = append_in(&mut tx, keys, policies, &[stream]).await?;
             if let Some(reader) = reader {
                 insert_read(&mut *tx, appended[0].case.id(), reader, last_at(&events))
                     .await
@@ -164,6 +183,7 @@ macro_rules! common_queries {
         /// The body of an append, inside the caller's transaction.
         async fn append_in(
             tx: &mut Tx,
+            keys: &Keys,
             policies: &Policies,
             streams: &[Append<'_>],
         ) -> Result<Vec<Appended>, AppendError> {
@@ -180,14 +200,40 @@ macro_rules! common_queries {
                     }
                     .into());
                 }
-                let mut events = match actual {
-                    Some(_) => load_in(tx, case_id).await?,
-                    None => Vec::new(),
+                let (mut events, key) = match actual {
+                    Some(_) => match load_in(tx, keys, case_id).await? {
+                        (events, CaseKey::Open(key)) => (events, key),
+                        (_, CaseKey::Erased) => {
+                            return Err(StoreError::Erased {
+                                case: case_id.to_string(),
+                            }
+                            .into());
+                        }
+                        (_, CaseKey::Missing) => {
+                            return Err(StoreError::Damaged {
+                                case: case_id.to_string(),
+                                reason: "the case has no data key".into(),
+                            }
+                            .into());
+                        }
+                    },
+                    None => {
+                        let key = DataKey::generate();
+                        insert_case_key(tx, keys, case_id, &key)
+                            .await
+                            .map_err(|e| match e {
+                                StoreError::Database(e) => {
+                                    unique_is_conflict(e, case_id, stream.expected)
+                                }
+                                e => e.into(),
+                            })?;
+                        (Vec::new(), key)
+                    }
                 };
                 let first = head_seq + 1;
                 for event in stream.events {
                     head_seq += 1;
-                    let sealed = canonical::seal(event, head_seq, head_hash);
+                    let sealed = canonical::seal(event, head_seq, head_hash, &key);
                     insert_event(tx, &sealed).await.map_err(|e| {
                         unique_is_conflict(e, case_id, stream.expected)
                     })?;
@@ -204,7 +250,7 @@ macro_rules! common_queries {
                     case: case_id.clone(),
                     source,
                 })?;
-                write_case(tx, &case, &events, policies, to_i64(head_seq)).await?;
+                write_case(tx, keys, &case, &events, policies, to_i64(head_seq)).await?;
                 appended.push(Appended {
                     global: first..=head_seq,
                     case,
@@ -217,6 +263,24 @@ macro_rules! common_queries {
                 .await
                 .map_err(StoreError::from)?;
             Ok(appended)
+        }
+
+        /// Makes `key` the data key of the new case `case`, wrapped by the
+        /// master key.
+        async fn insert_case_key(
+            tx: &mut Tx,
+            keys: &Keys,
+            case: &CaseId,
+            key: &DataKey,
+        ) -> Result<(), StoreError> {
+            let wrapped = keys.wrap_case_key(case.as_str(), key)?;
+            sqlx::query("INSERT INTO case_keys (case_id, wrapped, master_id) VALUES ($1, $2, $3)")
+                .bind(case.as_str())
+                .bind(wrapped)
+                .bind(keys.master().id())
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
         }
 
         /// The notifications in the app that `from` had about `case` are
@@ -325,6 +389,7 @@ macro_rules! common_queries {
         /// facts stamped with `stamp`, the chain head after them.
         async fn write_case(
             tx: &mut Tx,
+            keys: &Keys,
             case: &Case,
             events: &[Event],
             policies: &Policies,
@@ -385,7 +450,7 @@ macro_rules! common_queries {
             }
             write_follow_ups(tx, &r.case_id, &crate::follow_ups::rows(case))
                 .await?;
-            write_search_rows(tx, case, events).await?;
+            write_search_rows(tx, keys, case, events).await?;
             write_facts(tx, events, stamp).await
         }
 
@@ -414,6 +479,7 @@ macro_rules! common_queries {
         /// children as search compares them, and everyone who took part.
         async fn write_search_rows(
             tx: &mut Tx,
+            keys: &Keys,
             case: &Case,
             events: &[Event],
         ) -> Result<(), StoreError> {
@@ -422,20 +488,20 @@ macro_rules! common_queries {
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            for s in crate::search::subject_rows(case) {
-                sqlx::query(
-                    "INSERT INTO case_subjects (case_id, subject_id, name_folded, \
-                     date_of_birth, nhs_number, local_id_folded) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(id)
-                .bind(&s.subject_id)
-                .bind(&s.name_folded)
-                .bind(&s.date_of_birth)
-                .bind(&s.nhs_number)
-                .bind(&s.local_id_folded)
-                .execute(&mut **tx)
-                .await?;
+            // An erased case is found by its reference and its shape, never
+            // by a child: it has no blind indexes.
+            if case.erased().is_none() {
+                for (subject, blind) in crate::search::subject_rows(keys, case) {
+                    sqlx::query(
+                        "INSERT INTO case_subjects (case_id, subject_id, blind) \
+                         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(id)
+                    .bind(&subject)
+                    .bind(&blind)
+                    .execute(&mut **tx)
+                    .await?;
+                }
             }
             sqlx::query("DELETE FROM case_people WHERE case_id = $1")
                 .bind(id)
@@ -454,10 +520,11 @@ macro_rules! common_queries {
         /// The cases of `partnership` that match `search`, newest first.
         pub(crate) async fn search_cases(
             reader: &Pool<Db>,
+            keys: &Keys,
             partnership: &str,
             search: &crate::CaseSearch,
         ) -> Result<Vec<RegisterEntry>, StoreError> {
-            let (wheres, binds) = crate::search::conditions(partnership, search);
+            let (wheres, binds) = crate::search::conditions(keys, partnership, search);
             let sql = format!(
                 "SELECT {REGISTER_COLUMNS} FROM case_register WHERE {} \
                  ORDER BY raised_at_us DESC, case_id DESC",
@@ -533,49 +600,54 @@ macro_rules! common_queries {
         }
 
         /// A case's events in order.
-        pub(crate) async fn load(reader: &Pool<Db>, case: &CaseId) -> Result<Vec<Event>, StoreError> {
+        pub(crate) async fn load(
+            reader: &Pool<Db>,
+            keys: &Keys,
+            case: &CaseId,
+        ) -> Result<Vec<Event>, StoreError> {
             let mut conn = reader.acquire().await?;
-            load_in(&mut conn, case).await
+            Ok(load_in(&mut conn, keys, case).await?.0)
         }
 
         /// The events of `kinds` of every case raised in `partnership`,
         /// grouped by case in stream order, in one query.
         pub(crate) async fn histories_of(
             reader: &Pool<Db>,
+            keys: &Keys,
             partnership: &str,
             kinds: &[&str],
         ) -> Result<Vec<Vec<Event>>, StoreError> {
             let placeholders: Vec<String> = (0..kinds.len()).map(|i| format!("${}", i + 2)).collect();
             let sql = format!(
-                "SELECT e.case_id, e.case_seq, e.at, e.actor, e.body FROM events e \
-                 JOIN case_register r ON r.case_id = e.case_id \
+                "SELECT e.case_id, e.case_seq, e.at, e.actor, e.body, k.wrapped, k.erased_at_us \
+                 FROM events e JOIN case_register r ON r.case_id = e.case_id \
+                 LEFT JOIN case_keys k ON k.case_id = e.case_id \
                  WHERE r.raising_agency IN (SELECT id FROM agencies WHERE partnership_id = $1) \
                  AND e.event_type IN ({}) ORDER BY e.case_id, e.case_seq",
                 placeholders.join(", ")
             );
-            let mut query = sqlx::query_as::<_, (String, i64, String, String, String)>(
-                sqlx::AssertSqlSafe(sql),
-            )
-            .bind(partnership);
+            type Row = (String, i64, String, String, String, Option<Vec<u8>>, Option<i64>);
+            let mut query = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(partnership);
             for kind in kinds {
                 query = query.bind(*kind);
             }
             let rows = query.fetch_all(reader).await?;
             let mut out: Vec<Vec<Event>> = Vec::new();
-            let mut current: Option<CaseId> = None;
-            for (case, seq, at, actor, body) in rows {
-                if current.as_ref().is_none_or(|c| c.as_str() != case) {
+            let mut current: Option<(CaseId, CaseKey)> = None;
+            for (case, seq, at, actor, body, wrapped, erased) in rows {
+                if current.as_ref().is_none_or(|c| c.0.as_str() != case) {
                     let id = CaseId::parse(&case).map_err(|e| StoreError::Damaged {
                         case: case.clone(),
                         reason: e.to_string(),
                     })?;
-                    current = Some(id);
+                    let key = crate::case_key(keys, &case, wrapped.as_deref(), erased)?;
+                    current = Some((id, key));
                     out.push(Vec::new());
                 }
-                let (Some(id), Some(events)) = (current.as_ref(), out.last_mut()) else {
+                let (Some((id, key)), Some(events)) = (current.as_ref(), out.last_mut()) else {
                     continue;
                 };
-                events.push(crate::decode_event(id, seq, &at, &actor, &body)?);
+                events.push(crate::decode_event(id, seq, &at, &actor, &body, key)?);
             }
             Ok(out)
         }
@@ -861,9 +933,342 @@ macro_rules! common_queries {
             )
         }
 
+        /// The key ring's key `name`: unwrapped by `master`, or made and
+        /// wrapped by it if this database has none yet. A master key other
+        /// than the one the key ring was wrapped by is named and refused,
+        /// never used to read nothing.
+        pub(crate) async fn ring_key(
+            writer: &Pool<Db>,
+            master: &dyn crate::keys::MasterKey,
+            name: &str,
+        ) -> Result<DataKey, StoreError> {
+            let mut tx = begin_write(writer).await?;
+            const READ: &str = "SELECT wrapped, master_id FROM key_ring WHERE name = $1";
+            let mut row: Option<(Vec<u8>, String)> = sqlx::query_as(READ)
+                .bind(name)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if row.is_none() {
+                let key = DataKey::generate();
+                sqlx::query(
+                    "INSERT INTO key_ring (name, wrapped, master_id) VALUES ($1, $2, $3) \
+                     ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(name)
+                .bind(crate::keys::wrap_ring(master, name, &key)?)
+                .bind(master.id())
+                .execute(&mut *tx)
+                .await?;
+                row = sqlx::query_as(READ)
+                    .bind(name)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            let Some((wrapped, id)) = row else {
+                return Err(StoreError::Damaged {
+                    case: "(key ring)".into(),
+                    reason: format!("the {name} key was written and cannot be read back"),
+                });
+            };
+            if id != master.id() {
+                return Err(crate::keys::KeyError::WrongMasterKey {
+                    expected: id,
+                    given: master.id().to_owned(),
+                }
+                .into());
+            }
+            Ok(Keys::unwrap_ring(master, name, &wrapped)?)
+        }
+
+        /// Carries a database written before migration 0021 over to sealed
+        /// personal data, once: checks its chain as it was, then seals
+        /// every event under a new data key of its case and hashes the
+        /// chain again, and seals every search asked and every second
+        /// factor's and identity provider's secret, in one transaction.
+        /// Says how many events it sealed, or `None` if there was nothing
+        /// to carry over.
+        pub(crate) async fn carry_over(
+            writer: &Pool<Db>,
+            keys: &Keys,
+        ) -> Result<Option<(u64, Hash, Hash)>, StoreError> {
+            let mut tx = begin_write(writer).await?;
+            let (head_seq, old_head) = read_head(&mut tx).await?;
+            let pending: Option<(i64,)> = sqlx::query_as("SELECT id FROM log_carry_over")
+                .fetch_optional(&mut *tx)
+                .await?;
+            if pending.is_none() {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            for statement in SUSPEND_APPEND_ONLY {
+                sqlx::query(*statement).execute(&mut *tx).await?;
+            }
+            let mut check = ChainCheck::new(Chain::Events);
+            let mut case_keys: std::collections::HashMap<String, DataKey> =
+                std::collections::HashMap::new();
+            let mut prev = canonical::GENESIS;
+            let mut after = 0_i64;
+            loop {
+                let rows: Vec<EventRow> = sqlx::query_as(
+                    "SELECT global_seq, case_id, case_seq, event_type, at, actor, body, \
+                     canonical, prev_hash, hash FROM events WHERE global_seq > $1 \
+                     ORDER BY global_seq LIMIT $2",
+                )
+                .bind(after)
+                .bind(PAGE)
+                .fetch_all(&mut *tx)
+                .await?;
+                let Some(last) = rows.last() else { break };
+                after = last.global_seq;
+                for row in &rows {
+                    check.check(row).map_err(|fault| StoreError::Damaged {
+                        case: row.case_id.clone(),
+                        reason: format!(
+                            "the log written before its personal data was sealed does not verify, so it was not carried over: {fault}"
+                        ),
+                    })?;
+                    let case = CaseId::parse(&row.case_id).map_err(|_| StoreError::Damaged {
+                        case: row.case_id.clone(),
+                        reason: "its case id is not valid".into(),
+                    })?;
+                    let event = crate::decode_event(
+                        &case,
+                        row.case_seq,
+                        &row.at,
+                        &row.actor,
+                        &row.body,
+                        &CaseKey::Missing,
+                    )?;
+                    if !case_keys.contains_key(&row.case_id) {
+                        let key = DataKey::generate();
+                        insert_case_key(&mut tx, keys, &case, &key).await?;
+                        case_keys.insert(row.case_id.clone(), key);
+                    }
+                    let key = &case_keys[&row.case_id];
+                    let global_seq = u64::try_from(row.global_seq).unwrap_or(0);
+                    let sealed = canonical::seal(&event, global_seq, prev, key);
+                    sqlx::query(
+                        "UPDATE events SET body = $1, canonical = $2, prev_hash = $3, hash = $4 \
+                         WHERE global_seq = $5",
+                    )
+                    .bind(&sealed.body)
+                    .bind(&sealed.canonical)
+                    .bind(&prev[..])
+                    .bind(&sealed.hash[..])
+                    .bind(row.global_seq)
+                    .execute(&mut *tx)
+                    .await?;
+                    prev = sealed.hash;
+                }
+            }
+            check
+                .finish(head_seq, &old_head)
+                .map_err(|fault| StoreError::Damaged {
+                    case: "(event log)".into(),
+                    reason: format!(
+                        "the log written before its personal data was sealed does not verify, so it was not carried over: {fault}"
+                    ),
+                })?;
+            sqlx::query("UPDATE chain_head SET hash = $1 WHERE id = 1")
+                .bind(&prev[..])
+                .execute(&mut *tx)
+                .await?;
+            let searches: Vec<(i64, String, String)> =
+                sqlx::query_as("SELECT id, person_id, query FROM search_log ORDER BY id")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (id, person, query) in searches {
+                if crate::search::is_sealed(&query) {
+                    continue;
+                }
+                sqlx::query("UPDATE search_log SET query = $1 WHERE id = $2")
+                    .bind(crate::search::seal_query(keys, &person, &query))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // Second factors' and identity providers' secrets, sealed by
+            // the master key.
+            let factors: Vec<(String, String)> =
+                sqlx::query_as("SELECT person_id, secret FROM second_factors")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (person, secret) in factors {
+                if crate::keys::is_sealed_text(&secret) {
+                    continue;
+                }
+                let context = crate::second_factor::secret_context(&person);
+                sqlx::query("UPDATE second_factors SET secret = $1 WHERE person_id = $2")
+                    .bind(keys.seal_text(&context, &secret)?)
+                    .bind(&person)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let providers: Vec<(String, String)> =
+                sqlx::query_as("SELECT id, client_secret FROM identity_providers")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (id, secret) in providers {
+                if crate::keys::is_sealed_text(&secret) {
+                    continue;
+                }
+                let context = crate::identity_providers::secret_context(&id);
+                sqlx::query("UPDATE identity_providers SET client_secret = $1 WHERE id = $2")
+                    .bind(keys.seal_text(&context, &secret)?)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // Drafts of raises, which name children, sealed; answers kept
+            // for retries (a day at most) are let go rather than sealed.
+            let drafts: Vec<(String, String)> =
+                sqlx::query_as("SELECT person_id, answers FROM raise_drafts")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (person, answers) in drafts {
+                if crate::keys::is_sealed_text(&answers) {
+                    continue;
+                }
+                let person_id = accord_case::PersonId::parse(&person).map_err(|_| {
+                    StoreError::Damaged {
+                        case: "(raise drafts)".into(),
+                        reason: "a draft's person id is not valid".into(),
+                    }
+                })?;
+                let context = crate::drafts::draft_context(&person_id);
+                sqlx::query("UPDATE raise_drafts SET answers = $1 WHERE person_id = $2")
+                    .bind(keys.seal_text(&context, &answers)?)
+                    .bind(&person)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM idempotency_keys").execute(&mut *tx).await?;
+            for statement in RESTORE_APPEND_ONLY {
+                sqlx::query(*statement).execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM log_carry_over").execute(&mut *tx).await?;
+            tx.commit().await?;
+            for statement in AFTER_CARRY_OVER {
+                sqlx::query(*statement).execute(writer).await?;
+            }
+            Ok(Some((head_seq, old_head, prev)))
+        }
+
+        /// Wraps every case's data key, every secret sealed by the master
+        /// key and, last, the key ring's keys under `new` instead of the
+        /// current master key, in one transaction, without rewriting an
+        /// event. Until it commits, everything stays under the current key;
+        /// once it has, under `new` alone. Says how many case keys and
+        /// secrets it wrapped again.
+        pub(crate) async fn rotate(
+            writer: &Pool<Db>,
+            keys: &Keys,
+            new: &dyn crate::keys::MasterKey,
+        ) -> Result<(u64, u64), StoreError> {
+            use crate::keys::{open_text, seal_text, unwrap_case_key, wrap_case_key};
+            let old = keys.master().as_ref();
+            let mut tx = begin_write(writer).await?;
+            let cases: Vec<(String, Vec<u8>)> = sqlx::query_as(
+                "SELECT case_id, wrapped FROM case_keys WHERE wrapped IS NOT NULL ORDER BY case_id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            for (case, wrapped) in &cases {
+                let key = unwrap_case_key(old, case, wrapped)?;
+                sqlx::query("UPDATE case_keys SET wrapped = $1, master_id = $2 WHERE case_id = $3")
+                    .bind(wrap_case_key(new, case, &key)?)
+                    .bind(new.id())
+                    .bind(case)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let mut secrets = 0_u64;
+            let factors: Vec<(String, String)> =
+                sqlx::query_as("SELECT person_id, secret FROM second_factors")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (person, secret) in factors {
+                let context = crate::second_factor::secret_context(&person);
+                let plain = open_text(old, &context, &secret)?;
+                sqlx::query("UPDATE second_factors SET secret = $1 WHERE person_id = $2")
+                    .bind(seal_text(new, &context, &plain)?)
+                    .bind(&person)
+                    .execute(&mut *tx)
+                    .await?;
+                secrets += 1;
+            }
+            let providers: Vec<(String, String)> =
+                sqlx::query_as("SELECT id, client_secret FROM identity_providers")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (id, secret) in providers {
+                let context = crate::identity_providers::secret_context(&id);
+                let plain = open_text(old, &context, &secret)?;
+                sqlx::query("UPDATE identity_providers SET client_secret = $1 WHERE id = $2")
+                    .bind(seal_text(new, &context, &plain)?)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                secrets += 1;
+            }
+            let ring: Vec<(String, Vec<u8>)> =
+                sqlx::query_as("SELECT name, wrapped FROM key_ring ORDER BY name")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for (name, wrapped) in ring {
+                let key = Keys::unwrap_ring(old, &name, &wrapped)?;
+                sqlx::query("UPDATE key_ring SET wrapped = $1, master_id = $2 WHERE name = $3")
+                    .bind(crate::keys::wrap_ring(new, &name, &key)?)
+                    .bind(new.id())
+                    .bind(&name)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok((cases.len() as u64, secrets))
+        }
+
+        /// Appends `erasure`, the `Erased` event of its case, and destroys
+        /// the case's data key with its search rows, in one transaction
+        /// (issue 17 §1): from then on its events read as their shapes.
+        pub(crate) async fn erase(
+            writer: &Pool<Db>,
+            keys: &Keys,
+            policies: &Policies,
+            expected: Sequence,
+            erasure: &Event,
+        ) -> Result<Appended, AppendError> {
+            let stream = Append {
+                expected: Some(expected),
+                events: std::slice::from_ref(erasure),
+            };
+            crate::check_append(&stream)?;
+            let mut tx = begin_write(writer).await.map_err(StoreError::from)?;
+            let mut appended = append_in(&mut tx, keys, policies, &[stream]).await?;
+            let case = erasure.case.as_str();
+            sqlx::query(
+                "UPDATE case_keys SET wrapped = NULL, master_id = NULL, erased_at_us = $2 \
+                 WHERE case_id = $1",
+            )
+            .bind(case)
+            .bind(erasure.at.as_microsecond())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+            sqlx::query("DELETE FROM case_subjects WHERE case_id = $1")
+                .bind(case)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(appended.remove(0))
+        }
+
         /// Recomputes every projection from the log in one transaction.
         pub(crate) async fn rebuild(
             writer: &Pool<Db>,
+            keys: &Keys,
             policies: &Policies,
             mut progress: impl FnMut(u64, u64),
         ) -> Result<u64, StoreError> {
@@ -896,10 +1301,15 @@ macro_rules! common_queries {
             let mut done = 0_u64;
             let mut after: (String, i64) = (String::new(), 0);
             let mut current: Vec<Event> = Vec::new();
+            let mut key: Option<(String, CaseKey)> = None;
+            type Row = (i64, String, i64, String, String, String, Vec<u8>, Option<Vec<u8>>, Option<i64>);
             loop {
-                let rows: Vec<(i64, String, i64, String, String, String, Vec<u8>)> = sqlx::query_as(
-                    "SELECT global_seq, case_id, case_seq, at, actor, body, hash FROM events \
-                     WHERE (case_id, case_seq) > ($1, $2) ORDER BY case_id, case_seq LIMIT $3",
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT e.global_seq, e.case_id, e.case_seq, e.at, e.actor, e.body, e.hash, \
+                     k.wrapped, k.erased_at_us FROM events e \
+                     LEFT JOIN case_keys k ON k.case_id = e.case_id \
+                     WHERE (e.case_id, e.case_seq) > ($1, $2) \
+                     ORDER BY e.case_id, e.case_seq LIMIT $3",
                 )
                 .bind(&after.0)
                 .bind(after.1)
@@ -908,14 +1318,19 @@ macro_rules! common_queries {
                 .await?;
                 let Some(last) = rows.last() else { break };
                 after = (last.1.clone(), last.2);
-                for (global_seq, case_id, case_seq, at, actor, body, hash) in rows {
+                for (global_seq, case_id, case_seq, at, actor, body, hash, wrapped, erased) in rows {
                     let case = CaseId::parse(&case_id).map_err(|_| StoreError::Damaged {
                         reason: "its case id is not valid".into(),
                         case: case_id.clone(),
                     })?;
-                    let event = crate::decode_event(&case, case_seq, &at, &actor, &body)?;
+                    if key.as_ref().is_none_or(|k| k.0 != case_id) {
+                        let found = crate::case_key(keys, &case_id, wrapped.as_deref(), erased)?;
+                        key = Some((case_id.clone(), found));
+                    }
+                    let Some((_, case_key)) = key.as_ref() else { continue };
+                    let event = crate::decode_event(&case, case_seq, &at, &actor, &body, case_key)?;
                     if current.first().is_some_and(|e| e.case != event.case) {
-                        write_folded(&mut tx, &current, policies, head).await?;
+                        write_folded(&mut tx, keys, &current, policies, head).await?;
                         current.clear();
                     }
                     let hash = Hash::try_from(hash.as_slice()).map_err(|_| StoreError::Damaged {
@@ -932,7 +1347,7 @@ macro_rules! common_queries {
                 progress(done, total);
             }
             if !current.is_empty() {
-                write_folded(&mut tx, &current, policies, head).await?;
+                write_folded(&mut tx, keys, &current, policies, head).await?;
             }
             tx.commit().await?;
             Ok(done)
@@ -940,6 +1355,7 @@ macro_rules! common_queries {
 
         async fn write_folded(
             tx: &mut Tx,
+            keys: &Keys,
             events: &[Event],
             policies: &Policies,
             stamp: i64,
@@ -948,7 +1364,7 @@ macro_rules! common_queries {
                 case: events[0].case.clone(),
                 source,
             })?;
-            write_case(tx, &case, events, policies, stamp).await
+            write_case(tx, keys, &case, events, policies, stamp).await
         }
     };
 }

@@ -27,6 +27,22 @@ async fn begin_read(pool: &PgPool) -> Result<Tx, sqlx::Error> {
         .await
 }
 
+/// What lets the carry-over of a log written before migration 0021 seal
+/// its rows in place, inside its transaction, and what puts the append-only
+/// rule back before it commits (as in migrations 0001 and 0012).
+const SUSPEND_APPEND_ONLY: &[&str] = &[
+    "ALTER TABLE events DISABLE TRIGGER events_append_only",
+    "ALTER TABLE search_log DISABLE TRIGGER search_log_append_only",
+];
+const RESTORE_APPEND_ONLY: &[&str] = &[
+    "ALTER TABLE events ENABLE TRIGGER events_append_only",
+    "ALTER TABLE search_log ENABLE TRIGGER search_log_append_only",
+];
+
+/// Nothing to do once a carry-over has committed: old row versions are
+/// PostgreSQL's to vacuum, and never in a dump.
+const AFTER_CARRY_OVER: &[&str] = &[];
+
 use crate::audit::postgres as audit;
 
 use crate::follow_ups::postgres::write as write_follow_ups;

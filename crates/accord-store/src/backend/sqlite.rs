@@ -28,6 +28,26 @@ async fn begin_read(pool: &SqlitePool) -> Result<Tx, sqlx::Error> {
     pool.begin().await
 }
 
+/// What lets the carry-over of a log written before migration 0021 seal
+/// its rows in place, inside its transaction, and what puts the append-only
+/// rule back before it commits (as in migrations 0001 and 0012).
+const SUSPEND_APPEND_ONLY: &[&str] = &[
+    "DROP TRIGGER IF EXISTS events_no_update",
+    "DROP TRIGGER IF EXISTS search_log_no_update",
+];
+const RESTORE_APPEND_ONLY: &[&str] = &[
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN \
+     SELECT RAISE(ABORT, 'events are append-only: record a correction instead'); END",
+    "CREATE TRIGGER search_log_no_update BEFORE UPDATE ON search_log BEGIN \
+     SELECT RAISE(ABORT, 'the search log is append-only'); END",
+];
+
+/// Run once a carry-over has committed: the file is written afresh, since
+/// pages the carry-over rewrote can keep old plain text in their unused
+/// space, and the write-ahead log is copied into it and emptied, so that no
+/// trace of the old plain text is left in either.
+const AFTER_CARRY_OVER: &[&str] = &["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"];
+
 use crate::audit::sqlite as audit;
 
 use crate::follow_ups::sqlite::write as write_follow_ups;
@@ -61,6 +81,9 @@ pub(crate) async fn open(options: SqliteConnectOptions) -> Result<SqliteBackend,
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
+        // What is deleted or overwritten is zeroed, not left in free pages
+        // of the file: a copy of it shows nothing once gone (issue 17).
+        .pragma("secure_delete", "ON")
         .busy_timeout(Duration::from_secs(10));
     let location = path.display().to_string();
     let connect_error = |e: sqlx::Error| OpenError::Connect {

@@ -1,5 +1,5 @@
 //! A test helper, not a tool: appends sample Havering events to the store
-//! at the URL given, forever, printing `CASE VERSION` after each commit.
+//! at the URL given, with the master key in the file given, forever, printing `CASE VERSION` after each commit.
 //! The crash-safety test kills it with SIGKILL mid-stream and checks that
 //! every version it printed survived.
 
@@ -8,14 +8,16 @@ mod sample;
 
 use std::io::Write;
 
-use accord_store::Store;
+use accord_store::{LocalMasterKey, Store};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let url = std::env::args()
-        .nth(1)
-        .expect("usage: accord-store-crash-writer DATABASE_URL");
-    let store = Store::open(&url, sample::policies())
+    let usage = "usage: accord-store-crash-writer DATABASE_URL MASTER_KEY_FILE";
+    let url = std::env::args().nth(1).expect(usage);
+    let key_file = std::env::args().nth(2).expect(usage);
+    let master =
+        LocalMasterKey::read(std::path::Path::new(&key_file)).unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::open(&url, sample::policies(), std::sync::Arc::new(master))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let mut out = std::io::stdout().lock();

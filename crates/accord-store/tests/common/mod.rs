@@ -29,7 +29,7 @@ macro_rules! both_backends {
     };
 }
 
-use accord_store::{DeadlineEntry, OutboxEntry, RegisterEntry, Store};
+use accord_store::{DeadlineEntry, LocalMasterKey, MasterKey, OutboxEntry, RegisterEntry, Store};
 use jiff::Timestamp;
 use tempfile::TempDir;
 
@@ -50,6 +50,8 @@ pub struct TestDb {
     pub backend: Backend,
     /// The SQLite file's folder, removed when the test ends.
     pub dir: Option<TempDir>,
+    /// The master key its data keys are wrapped by.
+    pub master: std::sync::Arc<dyn MasterKey>,
 }
 
 impl TestDb {
@@ -63,19 +65,21 @@ impl TestDb {
                     url,
                     backend,
                     dir: Some(dir),
+                    master: std::sync::Arc::new(LocalMasterKey::generate()),
                 }
             }
             Backend::Postgres => TestDb {
                 url: postgres::fresh_database().await,
                 backend,
                 dir: None,
+                master: std::sync::Arc::new(LocalMasterKey::generate()),
             },
         }
     }
 
     /// Opens the store with every built-in policy.
     pub async fn open(&self) -> Store {
-        Store::open(&self.url, sample::policies())
+        Store::open(&self.url, sample::policies(), self.master.clone())
             .await
             .unwrap_or_else(|e| panic!("cannot open the test store: {e}"))
     }

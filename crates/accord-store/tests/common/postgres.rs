@@ -198,7 +198,7 @@ fn watch_and_stop(pg_ctl: &Path, data: &Path, dir: &Path, as_root: bool) {
     }
 }
 
-fn find_tool(name: &str) -> Result<PathBuf, String> {
+pub fn find_tool(name: &str) -> Result<PathBuf, String> {
     let on_path = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .unwrap_or_default();

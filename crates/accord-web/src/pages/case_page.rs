@@ -203,6 +203,8 @@ pub(crate) struct CasePage {
     pub(crate) learning: Vec<LearningRow>,
     pub(crate) notices: Vec<EntryRow>,
     pub(crate) chronology: Vec<EntryRow>,
+    /// Why its personal data is no longer shown, once erased (issue 17).
+    pub(crate) erased: Option<String>,
     /// What the viewer may do, as links to the forms.
     pub(crate) can_do: Vec<(String, String)>,
     /// What was just done, from the form that sent them here.
@@ -309,6 +311,16 @@ pub(crate) async fn build(
         None => (Vec::new(), Vec::new()),
     };
     let page = CasePage {
+        erased: case.erased().map(|e| {
+            format!(
+                "This case's personal data was erased on {} under {}. What remains is its shape: \
+                 its stages, dates, agencies and outcome. Every name, identifier, form answer \
+                 and piece of free text now reads \u{201c}{}\u{201d}.",
+                words::day(e.at),
+                e.rule,
+                accord_store::ERASED
+            )
+        }),
         can_do,
         done,
         told,
@@ -938,6 +950,11 @@ fn event_words(event: &Event, policy: &Policy, names: &words::Names) -> String {
             names.person(to),
             names.person(&event.actor.person),
             words::open_work(*work)
+        ),
+        EventBody::Erased { rule, due_on } => format!(
+            "The case's personal data was erased under {rule}, due on {}: what remains is its \
+             stages, dates, agencies and outcome",
+            due_on.strftime("%-d %B %Y")
         ),
     }
 }

@@ -81,11 +81,20 @@ pub async fn state() -> (AppState, TempDir) {
     (state_at(&url).await, dir)
 }
 
+/// The master key of every store these tests open: one per test process,
+/// so a store opened twice on one database reads what it wrote.
+pub fn master_key() -> std::sync::Arc<dyn accord_store::MasterKey> {
+    static KEY: std::sync::OnceLock<std::sync::Arc<dyn accord_store::MasterKey>> =
+        std::sync::OnceLock::new();
+    KEY.get_or_init(|| std::sync::Arc::new(accord_store::LocalMasterKey::generate()))
+        .clone()
+}
+
 /// The state over the store at `url`.
 pub async fn state_at(url: &str) -> AppState {
     let calendars = Calendars::builtin();
     let policies = accord_policy::builtin(&calendars);
-    let store = Store::open(url, policies.clone())
+    let store = Store::open(url, policies.clone(), master_key())
         .await
         .unwrap_or_else(|e| panic!("cannot open the test store: {e}"));
     AppState::new(store, calendars, policies)
