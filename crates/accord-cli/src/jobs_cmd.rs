@@ -171,6 +171,11 @@ pub(crate) fn run_once(
             "Breaches recorded: {}. Reminders sent: {}. Notifications delivered in the app: {}.",
             pass.breaches, pass.reminders, pass.notifications
         )?;
+        writeln!(
+            out,
+            "Cases given notice of erasure: {}. Cases erased under the retention schedule: {}.",
+            pass.retention_notices, pass.erasures
+        )?;
         if email {
             writeln!(
                 out,

@@ -14,6 +14,7 @@ mod jobs_cmd;
 mod keys_cmd;
 mod memory;
 mod policy_cmd;
+mod retention_cmd;
 mod serve_cmd;
 pub mod store_cmd;
 mod user_cmd;
@@ -209,6 +210,10 @@ pub enum Command {
     /// kept beside the directory.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Each partnership's retention schedule, the cases it makes due, and
+    /// legal holds that keep a case whatever it says.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Erase a closed case's personal data on the partnership team's
     /// instruction, before the retention schedule would (such as a request
     /// to erase that was upheld): its data key is destroyed, so its
@@ -226,6 +231,60 @@ pub enum Command {
         /// nothing.
         #[arg(long)]
         confirm: bool,
+    },
+}
+
+/// `accord retention …`. Changes are recorded in the directory audit.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Set a partnership's schedule. A case is kept while any rule given
+    /// keeps it, and falls due when all have passed.
+    Set {
+        /// The partnership, such as `havering`.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+        /// Keep each case this many years after it closed or was withdrawn.
+        #[arg(long, value_name = "YEARS")]
+        years_after_closure: Option<u32>,
+        /// Keep each case until its youngest subject's birthday of this age.
+        #[arg(long, value_name = "AGE")]
+        until_birthday: Option<u32>,
+        /// Tell the partnership team this many days before erasing a case.
+        #[arg(long, value_name = "DAYS", default_value_t = 30)]
+        notice_days: u32,
+    },
+    /// Show a partnership's schedule.
+    Show {
+        /// The partnership.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+    },
+    /// List what falls due under a partnership's schedule, and when,
+    /// changing nothing.
+    Plan {
+        /// The partnership.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+    },
+    /// Keep a case whatever the schedule says, such as during a Child
+    /// Safeguarding Practice Review or court proceedings.
+    Hold {
+        /// The case's reference.
+        case: String,
+        /// The sign-in of the partnership team member placing it.
+        #[arg(long, value_name = "SIGN-IN")]
+        by: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Release a legal hold: the schedule applies to the case again.
+    Release {
+        /// The case's reference.
+        case: String,
+        /// The sign-in of the partnership team member releasing it.
+        #[arg(long, value_name = "SIGN-IN")]
+        by: String,
     },
 }
 
@@ -751,6 +810,7 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
         Command::Directory(cmd) => directory_cmd::run(cli, &calendars, cmd, out),
         Command::IdentityProvider(cmd) => identity_provider_cmd::run(cli, &calendars, cmd, out),
         Command::Keys(cmd) => keys_cmd::run(cli, &calendars, cmd, out),
+        Command::Retention(cmd) => retention_cmd::run(cli, &calendars, cmd, out),
         Command::Erase { case, by, confirm } => {
             keys_cmd::erase(cli, &calendars, case, by, *confirm, out)
         }

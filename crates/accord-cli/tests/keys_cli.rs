@@ -306,3 +306,118 @@ fn a_closed_case_is_erased_on_the_teams_instruction_and_the_chain_still_verifies
         );
     });
 }
+
+#[test]
+fn a_retention_schedule_is_set_planned_and_a_case_held_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    let key_file = dir.path().join("master.key");
+    LocalMasterKey::create(&key_file).unwrap();
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(demo_in(&url, &key_file));
+    let accord = |args: &[&str]| run(&url, &key_file, args);
+
+    let none = accord(&["retention", "plan", "--partnership", "havering"]);
+    assert!(
+        text(&none.stdout).contains("no retention schedule"),
+        "{}",
+        text(&none.stdout)
+    );
+    let bad = accord(&["retention", "set", "--partnership", "havering"]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("needs a rule"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let set = accord(&[
+        "retention",
+        "set",
+        "--partnership",
+        "havering",
+        "--years-after-closure",
+        "6",
+        "--until-birthday",
+        "25",
+        "--notice-days",
+        "28",
+    ]);
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    let shown = text(&accord(&["retention", "show", "--partnership", "havering"]).stdout);
+    assert!(
+        shown.contains("6 years after closure")
+            && shown.contains("25th birthday")
+            && shown.contains("28 days"),
+        "{shown}"
+    );
+    let plan = accord(&["retention", "plan", "--partnership", "havering"]);
+    assert!(plan.status.success(), "{}", text(&plan.stderr));
+    let listed = text(&plan.stdout);
+    assert!(
+        listed.contains("Nothing is changed by this list."),
+        "{listed}"
+    );
+    let case = listed
+        .lines()
+        .find_map(|l| {
+            l.split_whitespace()
+                .next()
+                .filter(|w| w.starts_with("HAV-"))
+        })
+        .expect("a closed Havering case is listed")
+        .to_owned();
+    assert!(listed.contains("due on") || listed.contains("no subject's date of birth"));
+
+    let held = accord(&[
+        "retention",
+        "hold",
+        &case,
+        "--by",
+        "hav-partnership-team",
+        "--reason",
+        "Child Safeguarding Practice Review under way",
+    ]);
+    assert!(held.status.success(), "{}", text(&held.stderr));
+    let listed = text(&accord(&["retention", "plan", "--partnership", "havering"]).stdout);
+    let line = listed.lines().find(|l| l.starts_with(&case)).unwrap();
+    assert!(
+        line.contains("on legal hold since") && line.contains("Practice Review"),
+        "{line}"
+    );
+    let again = accord(&[
+        "retention",
+        "hold",
+        &case,
+        "--by",
+        "hav-partnership-team",
+        "--reason",
+        "again",
+    ]);
+    assert!(
+        text(&again.stderr).contains("already"),
+        "{}",
+        text(&again.stderr)
+    );
+    let not_team = accord(&["retention", "release", &case, "--by", "hav-csc-manager"]);
+    assert!(text(&not_team.stderr).contains("partnership team"));
+    let released = accord(&[
+        "retention",
+        "release",
+        &case,
+        "--by",
+        "hav-partnership-team",
+    ]);
+    assert!(released.status.success(), "{}", text(&released.stderr));
+    let listed = text(&accord(&["retention", "plan", "--partnership", "havering"]).stdout);
+    assert!(
+        !listed
+            .lines()
+            .find(|l| l.starts_with(&case))
+            .unwrap()
+            .contains("legal hold")
+    );
+    // Every change is in the directory audit, and the chains verify.
+    let verified = accord(&["verify"]);
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+}

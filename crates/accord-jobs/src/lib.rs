@@ -75,6 +75,11 @@ pub struct Pass {
     pub emails_retrying: usize,
     /// Emails given up on.
     pub emails_failed: usize,
+    /// Cases the partnership team was told will be erased under its
+    /// retention schedule.
+    pub retention_notices: usize,
+    /// Cases whose personal data the schedule erased.
+    pub erasures: usize,
 }
 
 impl Pass {
@@ -90,6 +95,9 @@ pub enum JobError {
     /// Reading or writing the store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A case due under its retention schedule could not be erased.
+    #[error(transparent)]
+    Erase(accord_store::EraseError),
     /// Reading the directory failed.
     #[error(transparent)]
     Directory(#[from] DirectoryError),
@@ -201,8 +209,8 @@ impl Runner {
         }
     }
 
-    /// One pass of every job, in order: breaches, reminders, notifications,
-    /// email.
+    /// One pass of every job, in order: breaches, reminders, retention,
+    /// notifications, email.
     pub async fn run_once(&self) -> Result<Pass, JobError> {
         // Versions a partnership installed since the last pass.
         self.store.load_installed_policies(&self.calendars).await?;
@@ -213,6 +221,7 @@ impl Runner {
         };
         pass.reminders = self.send_reminders(&directory).await?
             + self.remind_overdue_follow_ups(&directory).await?;
+        (pass.retention_notices, pass.erasures) = self.keep_retention(&directory).await?;
         pass.notifications = self.resolve_notifications(&directory).await?;
         if let Some(mailer) = &self.mailer {
             self.send_email(mailer, &mut pass).await?;
@@ -403,6 +412,83 @@ impl Runner {
             }
         }
         Ok(sent)
+    }
+
+    /// Works each partnership's retention schedule (issue 17 §2): a case
+    /// that fell due and is not held is first given notice to the
+    /// partnership team, then erased once the notice has run, as Accord,
+    /// under the rule that made it due. Held cases, and cases a birthday
+    /// rule cannot date, are left alone. Returns the notices given and the
+    /// cases erased.
+    async fn keep_retention(&self, directory: &Directory) -> Result<(usize, usize), JobError> {
+        let now = self.now();
+        let london = TimeZone::get("Europe/London").unwrap_or(TimeZone::UTC);
+        let today = now.to_zoned_datetime(london.clone()).date();
+        let (mut noticed, mut erased) = (0, 0);
+        for partnership in directory.people.keys() {
+            let plan = self
+                .store
+                .retention_plan(partnership, |at| {
+                    at.to_zoned_datetime(london.clone()).date()
+                })
+                .await?;
+            for entry in plan {
+                let accord_store::RetentionDue::On { date, rule } = entry.due else {
+                    continue;
+                };
+                if date > today || entry.hold.is_some() {
+                    continue;
+                }
+                let Some(case) = self.case(&entry.case).await? else {
+                    continue;
+                };
+                match entry.notice {
+                    None => {
+                        let schedule = self.store.retention_schedule(partnership).await?;
+                        let days = schedule.map_or(0, |s| s.notice_days);
+                        let erase_on = today.checked_add(i64::from(days).days()).unwrap_or(today);
+                        let Some((policy, _)) = self.policy_of(&case) else {
+                            continue;
+                        };
+                        let to = recipients(
+                            &RoleRef::Tier(RoleTier::PartnershipTeam),
+                            &case,
+                            &policy,
+                            directory.people_of(&case),
+                        );
+                        let words =
+                            message::retention_notice(&case, rule, date, erase_on, &self.base_url);
+                        let source = format!("retention\n{}", case.id());
+                        let deliveries =
+                            self.deliveries(&source, &case, &to, &words, "retention_notice");
+                        if self
+                            .store
+                            .give_retention_notice(case.id(), date, erase_on, &deliveries, now)
+                            .await?
+                        {
+                            noticed += 1;
+                        }
+                    }
+                    Some(notice) if notice.erase_on <= today => {
+                        let Some(actor) = accord_actor(&case, directory) else {
+                            continue;
+                        };
+                        match self.store.erase(case.id(), rule, date, now, actor).await {
+                            Ok(_) => erased += 1,
+                            // Changed meanwhile, or erased by another
+                            // runner: the next pass sees it afresh.
+                            Err(accord_store::EraseError::Append(
+                                accord_store::AppendError::Conflict(_),
+                            ))
+                            | Err(accord_store::EraseError::AlreadyErased { .. }) => {}
+                            Err(e) => return Err(JobError::Erase(e)),
+                        }
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        Ok((noticed, erased))
     }
 
     /// Turns each notification in the outbox into its deliveries. One that

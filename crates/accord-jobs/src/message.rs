@@ -12,6 +12,7 @@ use accord_calendar::Due;
 use accord_case::{Case, CaseId, Occasion, Status};
 use accord_policy::{FormId, Policy, Relation, RoleRef, StageNumber};
 use accord_store::{DeadlineEntry, FollowUpEntry, Notice, OutboxEntry};
+use jiff::civil::Date;
 
 /// A message's words: the email's subject line and plain-text body, and
 /// the app's notice.
@@ -304,6 +305,43 @@ pub fn follow_up_overdue(
     );
     words.notice = Notice {
         happened: format!("A learning follow-up on {id} is overdue."),
+        detail: String::new(),
+        todo: Some(todo.to_owned()),
+        by_when: Some(by_when),
+    };
+    words
+}
+
+/// The notice to the partnership team that `case`, due under `rule` on
+/// `due_on`, will be erased on or after `erase_on` (issue 17 §2).
+pub fn retention_notice(
+    case: &Case,
+    rule: accord_case::ErasureRule,
+    due_on: Date,
+    erase_on: Date,
+    base_url: &str,
+) -> Words {
+    let id = case.id();
+    let due = due_on.strftime("%A %-d %B %Y");
+    let erase = erase_on.strftime("%A %-d %B %Y");
+    let happened = format!(
+        "The disagreement {id} fell due for erasure on {due} under your partnership's retention schedule ({rule}). Its personal data will be erased on or after {erase}: its subjects, free text and form answers, for good. Its stages, dates, agencies and outcome stay for your figures."
+    );
+    let todo = "Nothing, if it should be erased. If it must be kept, such as for a Child \
+                Safeguarding Practice Review or court proceedings, place a legal hold on it \
+                before then: accord retention hold CASE --by SIGN-IN --reason \"...\".";
+    let by_when = format!("Before {erase}.");
+    let mut words = compose(
+        id,
+        "due for erasure",
+        &happened,
+        todo,
+        Some(&by_when),
+        "your partnership's retention schedule gives notice before erasing a case",
+        base_url,
+    );
+    words.notice = Notice {
+        happened: format!("{id} will be erased on or after {erase} under the retention schedule."),
         detail: String::new(),
         todo: Some(todo.to_owned()),
         by_when: Some(by_when),

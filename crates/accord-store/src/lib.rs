@@ -93,6 +93,7 @@ mod partnership_pages;
 mod policy_versions;
 mod projection;
 mod recipients;
+mod retention;
 pub mod sealing;
 mod search;
 pub mod second_factor;
@@ -142,6 +143,9 @@ pub use policy_versions::{
 };
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
 pub use recipients::{recipients, told};
+pub use retention::{
+    LegalHold, PlanEntry, RetentionDue, RetentionError, RetentionNotice, RetentionSchedule,
+};
 pub use sealing::{CaseKey, ERASED};
 pub use search::{CaseSearch, SearchRecord};
 pub use second_factor::{Enrolment, SecondFactorCheck, SecondFactorStanding, code_at};

@@ -168,38 +168,39 @@ pub fn open(
         case: case.to_string(),
         reason,
     };
-    let mut value: Value = serde_json::from_str(stored)
-        .map_err(|_| damaged(format!("event {sequence} has an unreadable body")))?;
-    let sealed = match &mut value {
-        Value::Object(map) => map.remove(SEALED),
-        _ => None,
-    };
-    let body = match (sealed, key) {
-        (None, _) | (Some(_), CaseKey::Erased) => value,
-        (Some(_), CaseKey::Missing) => {
-            return Err(damaged(format!(
-                "event {sequence}'s personal data is sealed, but the case has no data key"
-            )));
+    let unreadable = || damaged(format!("event {sequence} has an unreadable body"));
+    // Only the sealed member is read first; the shape is parsed as a body
+    // only where it is what is read.
+    let Sealed { sealed } = serde_json::from_str(stored).map_err(|_| unreadable())?;
+    match (sealed, key) {
+        (None, _) | (Some(_), CaseKey::Erased) => {
+            serde_json::from_str(stored).map_err(|_| unreadable())
         }
+        (Some(_), CaseKey::Missing) => Err(damaged(format!(
+            "event {sequence}'s personal data is sealed, but the case has no data key"
+        ))),
         (Some(sealed), CaseKey::Open(key)) => {
             let unopened = || {
                 damaged(format!(
                     "event {sequence}'s personal data did not open with the case's key: it has been altered, or moved from another event"
                 ))
             };
-            let bytes = sealed
-                .as_str()
-                .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
-                .ok_or_else(unopened)?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(sealed)
+                .map_err(|_| unopened())?;
             let plain = key
                 .open(&context(case.as_str(), sequence), &bytes)
                 .ok_or_else(unopened)?;
             serde_json::from_slice(&plain)
-                .map_err(|_| damaged(format!("event {sequence}'s sealed body is unreadable")))?
+                .map_err(|_| damaged(format!("event {sequence}'s sealed body is unreadable")))
         }
-    };
-    serde_json::from_value(body)
-        .map_err(|_| damaged(format!("event {sequence} has an unreadable body")))
+    }
+}
+
+/// The sealed member of a stored body, read without the rest.
+#[derive(serde::Deserialize)]
+struct Sealed {
+    sealed: Option<String>,
 }
 
 /// Puts the shape's placeholders in place of every personal value in
