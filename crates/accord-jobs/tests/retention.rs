@@ -226,6 +226,16 @@ async fn a_birthday_rule_keeps_a_case_until_the_later_day_and_never_guesses_a_bi
 ) {
     let (url, _dir) = fresh_url(backend).await;
     let store = demo_store(&url, at(T0)).await;
+    // Two children with dates of birth, whose disagreements were
+    // withdrawn: one turns 25 before the case is six years closed, the
+    // other after.
+    for (id, born) in [
+        ("HAV-2026-0901", jiff::civil::date(2005, 6, 1)),
+        ("HAV-2026-0902", jiff::civil::date(2019, 6, 1)),
+    ] {
+        let case = common::raise_havering_about(&store, id, at(T0), Some(born)).await;
+        withdraw(&store, &case).await;
+    }
     store
         .set_retention_schedule(
             "havering",
@@ -266,7 +276,22 @@ async fn a_birthday_rule_keeps_a_case_until_the_later_day_and_never_guesses_a_bi
             }
         }
     }
-    assert!(dated > 0, "some closed case has a date of birth");
+    assert_eq!(dated, 2, "the two children with dates of birth");
+    let due_of = |id: &str| plan.iter().find(|e| e.case.as_str() == id).unwrap().due;
+    assert!(matches!(
+        due_of("HAV-2026-0901"),
+        RetentionDue::On {
+            rule: ErasureRule::YearsAfterClosure { years: 6 },
+            ..
+        }
+    ));
+    assert_eq!(
+        due_of("HAV-2026-0902"),
+        RetentionDue::On {
+            date: jiff::civil::date(2044, 6, 1),
+            rule: ErasureRule::UntilBirthday { age: 25 },
+        }
+    );
     // A schedule with no rule, or a rule of no years, is refused, saying
     // what to fix.
     for bad in [
@@ -288,6 +313,28 @@ async fn a_birthday_rule_keeps_a_case_until_the_later_day_and_never_guesses_a_bi
             .to_string();
         assert!(err.contains("rule"), "{err}");
     }
+}
+
+/// Withdraws `case`, by the health practitioner who raised it.
+async fn withdraw(store: &Store, case: &accord_case::Case) {
+    let (calendars, policies) = common::world();
+    let policy = policies
+        .iter()
+        .find(|p| p.id.as_str() == "havering-2022")
+        .unwrap();
+    let calendar = calendars.get(&policy.calendar).unwrap();
+    let ctx = accord_case::Context::new(at(T0), case.raised_by().clone());
+    let events = case
+        .decide(
+            policy,
+            calendar,
+            accord_case::Command::Withdraw {
+                reason: accord_case::Text::parse("Resolved between the workers.").unwrap(),
+            },
+            &ctx,
+        )
+        .unwrap();
+    store.append(Some(case.version()), &events).await.unwrap();
 }
 
 mod sqlite {

@@ -25,6 +25,7 @@ both_backends!(
     an_altered_ciphertext_or_a_moved_key_does_not_open,
     the_wrong_master_key_is_named_at_start_up,
     drafts_answers_searches_and_secrets_are_sealed_at_rest,
+    a_childs_identifiers_are_in_no_byte_before_or_after_erasure,
 );
 
 /// What the test looks for: the child's name, their date of birth as
@@ -441,6 +442,67 @@ async fn drafts_answers_searches_and_secrets_are_sealed_at_rest(backend: Backend
             .await
             .unwrap()
     );
+}
+
+/// A child with a date of birth, an NHS number and a local identifier: none
+/// is in any byte of the database while the case is open, nor after it is
+/// withdrawn and erased.
+async fn a_childs_identifiers_are_in_no_byte_before_or_after_erasure(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.open().await;
+    let now = at("2025-03-03T10:00:00Z");
+    let mut events = raise("HAV-2025-0042", now);
+    if let EventBody::Raised(raised) = &mut events[0].body {
+        let child = &mut raised.subjects[0];
+        child.name = accord_case::Text::parse("Poppy Threlfall").unwrap();
+        child.date_of_birth = Some(jiff::civil::date(2019, 4, 12));
+        child.nhs_number = Some(accord_case::NhsNumber::parse("943 476 5919").unwrap());
+        child.local_id = Some(accord_case::LocalId::parse("LCS-88213").unwrap());
+    }
+    let case = store.append(None, &events).await.unwrap().case;
+    let needles = [
+        "Poppy Threlfall",
+        "2019-04-12",
+        "9434765919",
+        "943 476 5919",
+        "LCS-88213",
+    ];
+    let bytes = every_byte(&db).await;
+    for needle in needles {
+        assert!(
+            !contains(&bytes, needle),
+            "{needle:?} is stored in plain text"
+        );
+    }
+    let (policy, calendar) = havering();
+    let ctx = accord_case::Context::new(at("2025-03-04T10:00:00Z"), case.raised_by().clone());
+    let withdrawn = case
+        .decide(
+            policy,
+            calendar,
+            accord_case::Command::Withdraw {
+                reason: accord_case::Text::parse("Poppy Threlfall moved to Leeds.").unwrap(),
+            },
+            &ctx,
+        )
+        .unwrap();
+    let case = store
+        .append(Some(case.version()), &withdrawn)
+        .await
+        .unwrap()
+        .case;
+    erase(&store, &case).await.unwrap();
+    assert!(matches!(
+        store.verify().await.unwrap(),
+        Verification::Intact { .. }
+    ));
+    let bytes = every_byte(&db).await;
+    for needle in needles.iter().chain(&["moved to Leeds"]) {
+        assert!(!contains(&bytes, needle), "{needle:?} survived erasure");
+    }
+    let read = store.load_case(case.id()).await.unwrap().unwrap();
+    assert_eq!(read.status(), accord_case::Status::Withdrawn);
+    assert_eq!(read.subjects()[0].nhs_number, None);
 }
 
 /// The partnership `agency` is a member of.

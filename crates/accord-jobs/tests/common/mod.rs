@@ -334,6 +334,16 @@ fn text(s: &str) -> Text {
 /// Raises a Havering case at `now` by the demo's health practitioner
 /// against children's social care, and stores it.
 pub async fn raise_havering(store: &Store, id: &str, now: Timestamp) -> Case {
+    raise_havering_about(store, id, now, None).await
+}
+
+/// As [`raise_havering`], about a child born on `born`, where given.
+pub async fn raise_havering_about(
+    store: &Store,
+    id: &str,
+    now: Timestamp,
+    born: Option<jiff::civil::Date>,
+) -> Case {
     let (calendars, policies) = world();
     let policy = policies
         .iter()
@@ -354,7 +364,7 @@ pub async fn raise_havering(store: &Store, id: &str, now: Timestamp) -> Case {
             child_protection_plan: false,
             looked_after: false,
             immediate_risk: false,
-            date_of_birth: None,
+            date_of_birth: born,
             nhs_number: None,
             local_id: None,
         }],
