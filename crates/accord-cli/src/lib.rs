@@ -17,6 +17,7 @@ mod policy_cmd;
 mod retention_cmd;
 mod serve_cmd;
 pub mod store_cmd;
+mod subject_access_cmd;
 mod user_cmd;
 
 use std::{
@@ -214,6 +215,34 @@ pub enum Command {
     /// legal holds that keep a case whatever it says.
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Answer a subject access request: everything Accord holds about one
+    /// child or professional, across every case of your partnership, with
+    /// who read it and when, written as JSON and as a PDF to review before
+    /// release. Free text is marked for the reviewer to check, since it
+    /// may name other people. Making it is recorded.
+    SubjectAccess {
+        /// The sign-in of the partnership team member answering it.
+        #[arg(long, value_name = "SIGN-IN")]
+        by: String,
+        /// Words of the child's name.
+        #[arg(long, value_name = "WORDS")]
+        child_name: Option<String>,
+        /// The child's date of birth, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        date_of_birth: Option<String>,
+        /// The child's NHS number.
+        #[arg(long, value_name = "NUMBER")]
+        nhs_number: Option<String>,
+        /// The child's local identifier.
+        #[arg(long, value_name = "ID")]
+        local_id: Option<String>,
+        /// A professional, by their sign-in, instead of a child.
+        #[arg(long, value_name = "SIGN-IN")]
+        professional: Option<String>,
+        /// The folder to write the JSON and the PDF in.
+        #[arg(long, value_name = "FOLDER")]
+        out: PathBuf,
+    },
     /// Erase a closed case's personal data on the partnership team's
     /// instruction, before the retention schedule would (such as a request
     /// to erase that was upheld): its data key is destroyed, so its
@@ -811,6 +840,28 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
         Command::IdentityProvider(cmd) => identity_provider_cmd::run(cli, &calendars, cmd, out),
         Command::Keys(cmd) => keys_cmd::run(cli, &calendars, cmd, out),
         Command::Retention(cmd) => retention_cmd::run(cli, &calendars, cmd, out),
+        Command::SubjectAccess {
+            by,
+            child_name,
+            date_of_birth,
+            nhs_number,
+            local_id,
+            professional,
+            out: folder,
+        } => subject_access_cmd::run(
+            cli,
+            &calendars,
+            &subject_access_cmd::Asked {
+                by,
+                child_name: child_name.as_deref(),
+                date_of_birth: date_of_birth.as_deref(),
+                nhs_number: nhs_number.as_deref(),
+                local_id: local_id.as_deref(),
+                professional: professional.as_deref(),
+                out: folder,
+            },
+            out,
+        ),
         Command::Erase { case, by, confirm } => {
             keys_cmd::erase(cli, &calendars, case, by, *confirm, out)
         }

@@ -421,3 +421,100 @@ fn a_retention_schedule_is_set_planned_and_a_case_held_from_the_command_line() {
     let verified = accord(&["verify"]);
     assert!(verified.status.success(), "{}", text(&verified.stderr));
 }
+
+#[test]
+fn a_subject_access_export_is_written_as_json_and_pdf_for_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("accord.sqlite").display());
+    let key_file = dir.path().join("master.key");
+    LocalMasterKey::create(&key_file).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(demo_in(&url, &key_file));
+    let (case, name) = runtime.block_on(async {
+        let store = Store::open(&url, sample::policies(), key(&key_file))
+            .await
+            .unwrap();
+        let entry = store.register_of("havering").await.unwrap().remove(0);
+        let case = store.load_case(&entry.case).await.unwrap().unwrap();
+        let name = case.subjects()[0].name.as_str().to_owned();
+        store.close().await;
+        (entry.case.to_string(), name)
+    });
+    let out = tempfile::tempdir().unwrap();
+    let folder = out.path().to_str().unwrap();
+    let accord = |args: &[&str]| run(&url, &key_file, args);
+
+    let nobody = accord(&[
+        "subject-access",
+        "--by",
+        "hav-partnership-team",
+        "--out",
+        folder,
+    ]);
+    assert!(!nobody.status.success());
+    assert!(
+        text(&nobody.stderr).contains("say whom"),
+        "{}",
+        text(&nobody.stderr)
+    );
+    let not_team = accord(&[
+        "subject-access",
+        "--by",
+        "hav-csc-manager",
+        "--child-name",
+        &name,
+        "--out",
+        folder,
+    ]);
+    assert!(text(&not_team.stderr).contains("partnership team"));
+
+    let made = accord(&[
+        "subject-access",
+        "--by",
+        "hav-partnership-team",
+        "--child-name",
+        &name,
+        "--out",
+        folder,
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    assert!(
+        text(&made.stdout).contains("check_before_release"),
+        "{}",
+        text(&made.stdout)
+    );
+    let mut files: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+    let cases: Vec<&str> = json["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["case"].as_str().unwrap())
+        .collect();
+    assert!(cases.contains(&case.as_str()), "{cases:?}");
+    let pdf = std::fs::read(&files[1]).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+
+    let theirs = tempfile::tempdir().unwrap();
+    let professional = accord(&[
+        "subject-access",
+        "--by",
+        "hav-partnership-team",
+        "--professional",
+        "hav-health-practitioner",
+        "--out",
+        theirs.path().to_str().unwrap(),
+    ]);
+    assert!(
+        professional.status.success(),
+        "{}",
+        text(&professional.stderr)
+    );
+    assert!(text(&professional.stdout).contains("a professional"));
+}

@@ -97,16 +97,20 @@ pub enum AuditSubject {
     SecondFactor,
     /// A partnership's setting, such as requiring a second factor.
     Setting,
+    /// What was done to a case's record as a whole: a legal hold placed
+    /// or released, a subject access export made (issue 17).
+    Case,
 }
 
 impl AuditSubject {
-    const ALL: [AuditSubject; 6] = [
+    const ALL: [AuditSubject; 7] = [
         AuditSubject::Partnership,
         AuditSubject::Agency,
         AuditSubject::Person,
         AuditSubject::Account,
         AuditSubject::SecondFactor,
         AuditSubject::Setting,
+        AuditSubject::Case,
     ];
 
     /// Its name, as stored.
@@ -118,6 +122,7 @@ impl AuditSubject {
             AuditSubject::Account => "account",
             AuditSubject::SecondFactor => "second_factor",
             AuditSubject::Setting => "setting",
+            AuditSubject::Case => "case",
         }
     }
 

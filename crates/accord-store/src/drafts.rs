@@ -82,7 +82,7 @@ mod postgres {
 }
 
 /// What `person`'s draft is sealed for: it opens for them alone.
-pub(crate) fn draft_context(person: &PersonId) -> String {
+pub(crate) fn draft_context(person: &str) -> String {
     format!("raise draft\0{person}")
 }
 
@@ -94,7 +94,9 @@ impl Store {
     ) -> Result<Option<Vec<(String, String)>>, StoreError> {
         let row = on_pool!(self, read_pool, pool, m => m::get(pool, person.as_str()).await)?;
         row.map(|(sealed,)| {
-            let json = self.keys.open_text(&draft_context(person), &sealed)?;
+            let json = self
+                .keys
+                .open_text(&draft_context(person.as_str()), &sealed)?;
             serde_json::from_str(&json).map_err(|_| StoreError::Damaged {
                 case: "(raise draft)".into(),
                 reason: "a saved draft is not a list of names and values".into(),
@@ -112,7 +114,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         let json = serde_json::to_string(answers).expect("names and values serialise");
         // A draft names the child: sealed by the master key (issue 17).
-        let sealed = self.keys.seal_text(&draft_context(person), &json)?;
+        let sealed = self
+            .keys
+            .seal_text(&draft_context(person.as_str()), &json)?;
         Ok(on_pool!(self, write_pool, pool, m =>
             m::put(pool, person.as_str(), &sealed, at.as_microsecond()).await)?)
     }

@@ -474,6 +474,44 @@ pub(crate) fn wrap_ring(
     master.wrap(name, &key.0[..])
 }
 
+/// A column of secrets sealed by the master key, each for its row's
+/// context: what a carry-over seals and a rotation seals again.
+pub(crate) struct MasterSealed {
+    pub table: &'static str,
+    pub key: &'static str,
+    pub column: &'static str,
+    pub context: fn(&str) -> String,
+}
+
+/// Every column of secrets sealed by the master key. A new one joins this
+/// list, or rotating the master key leaves it unreadable.
+pub(crate) const MASTER_SEALED: &[MasterSealed] = &[
+    MasterSealed {
+        table: "second_factors",
+        key: "person_id",
+        column: "secret",
+        context: crate::second_factor::secret_context,
+    },
+    MasterSealed {
+        table: "identity_providers",
+        key: "id",
+        column: "client_secret",
+        context: crate::identity_providers::secret_context,
+    },
+    MasterSealed {
+        table: "raise_drafts",
+        key: "person_id",
+        column: "answers",
+        context: crate::drafts::draft_context,
+    },
+    MasterSealed {
+        table: "legal_holds",
+        key: "case_id",
+        column: "reason",
+        context: crate::retention::hold_context,
+    },
+];
+
 /// What a secret kept as text starts with once sealed by the master key.
 const SEALED_TEXT: &str = "sealed:";
 

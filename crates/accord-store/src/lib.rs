@@ -98,6 +98,7 @@ pub mod sealing;
 mod search;
 pub mod second_factor;
 mod seed;
+mod subject_access;
 mod verify;
 
 use std::{ops::RangeInclusive, path::Path, str::FromStr, sync::Arc};
@@ -150,6 +151,7 @@ pub use sealing::{CaseKey, ERASED};
 pub use search::{CaseSearch, SearchRecord};
 pub use second_factor::{Enrolment, SecondFactorCheck, SecondFactorStanding, code_at};
 pub use seed::{SeedError, Seeded};
+pub use subject_access::{CaseExport, DataSubject, EventExport, REVIEW, ReadExport, SubjectAccess};
 pub use verify::{Break, Chain, Problem, Verification};
 
 /// Which database a store is on.

@@ -147,7 +147,7 @@ pub struct PlanEntry {
 }
 
 /// What a legal hold's reason is sealed for.
-fn hold_context(case: &str) -> String {
+pub(crate) fn hold_context(case: &str) -> String {
     format!("legal hold\0{case}")
 }
 
@@ -437,7 +437,7 @@ impl Store {
         let sealed = self.keys.seal_text(&hold_context(case.as_str()), reason)?;
         let draft = Draft::new(
             partnership,
-            AuditSubject::Setting,
+            AuditSubject::Case,
             case.as_str(),
             "case.legal_hold",
             serde_json::Value::Null,
@@ -458,7 +458,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let draft = Draft::new(
             partnership,
-            AuditSubject::Setting,
+            AuditSubject::Case,
             case.as_str(),
             "case.legal_hold",
             json!({ "held": true }),

@@ -203,6 +203,78 @@ struct Sealed {
     sealed: Option<String>,
 }
 
+/// `body` as a subject access export shows it (issue 17 §3): the subjects
+/// not in `keep` (by subject id) withheld, and every passage of free text
+/// and every form's answers marked `check_before_release`, since they may
+/// name other people.
+pub(crate) fn for_release(body: &Value, keep: &[&str]) -> Value {
+    let mut out = body.clone();
+    for list in [&["subjects"][..], &["amendment", "subjects"]] {
+        let Some(Value::Array(items)) = member_mut(&mut out, list) else {
+            continue;
+        };
+        for item in items {
+            let id = item
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            if !keep.contains(&id.as_str()) {
+                *item = serde_json::json!({
+                    "id": id,
+                    "withheld": "someone else the disagreement is about",
+                });
+            }
+        }
+    }
+    for (path, put) in PERSONAL {
+        let about_subjects = path.first() == Some(&"subjects")
+            || path.get(..2) == Some(&["amendment", "subjects"][..]);
+        if !about_subjects && matches!(put, Put::Text | Put::NoAnswers) {
+            mark_at(&mut out, path);
+        }
+    }
+    out
+}
+
+fn member_mut<'v>(value: &'v mut Value, path: &[&str]) -> Option<&'v mut Value> {
+    path.iter().try_fold(value, |v, key| v.get_mut(*key))
+}
+
+fn mark_at(value: &mut Value, path: &[&str]) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    if *first == "*" {
+        if let Value::Array(items) = value {
+            for item in items {
+                mark_at(item, rest);
+            }
+        }
+        return;
+    }
+    let Value::Object(map) = value else {
+        return;
+    };
+    if !rest.is_empty() {
+        if let Some(inner) = map.get_mut(*first) {
+            mark_at(inner, rest);
+        }
+        return;
+    }
+    match map.get(*first) {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(answers)) if answers.is_empty() => {}
+        Some(found) => {
+            let marked = serde_json::json!({
+                "text": found,
+                "check_before_release": true,
+            });
+            map.insert((*first).to_owned(), marked);
+        }
+    }
+}
+
 /// Puts the shape's placeholders in place of every personal value in
 /// `body`; whether there was any.
 fn redact(body: &mut Value) -> bool {

@@ -14,7 +14,7 @@ mod common;
 
 use accord_case::{Case, Event};
 use accord_store::{CaseSearch, OpenError, Store, Verification};
-use common::{Backend, TestDb, sample::*};
+use common::{Backend, TestDb, contains, every_byte, sample::*};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -177,35 +177,6 @@ async fn old_data(db: &TestDb) -> Vec<Event> {
     ));
     db.raw(&sql.join(";\n")).await.unwrap();
     events
-}
-
-async fn every_byte(db: &TestDb) -> Vec<u8> {
-    match db.backend {
-        Backend::Sqlite => {
-            let path = db.url.trim_start_matches("sqlite://");
-            let mut bytes = std::fs::read(path).unwrap();
-            if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
-                bytes.extend(wal);
-            }
-            bytes
-        }
-        Backend::Postgres => {
-            let pg_dump = common::postgres::find_tool("pg_dump").unwrap();
-            let out = std::process::Command::new(pg_dump)
-                .arg("--dbname")
-                .arg(&db.url)
-                .output()
-                .unwrap();
-            assert!(out.status.success());
-            out.stdout
-        }
-    }
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 async fn an_old_database_is_sealed_and_hashed_again_once(backend: Backend) {

@@ -1088,61 +1088,15 @@ macro_rules! common_queries {
                     .execute(&mut *tx)
                     .await?;
             }
-            // Second factors' and identity providers' secrets, sealed by
-            // the master key.
-            let factors: Vec<(String, String)> =
-                sqlx::query_as("SELECT person_id, secret FROM second_factors")
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for (person, secret) in factors {
-                if crate::keys::is_sealed_text(&secret) {
-                    continue;
-                }
-                let context = crate::second_factor::secret_context(&person);
-                sqlx::query("UPDATE second_factors SET secret = $1 WHERE person_id = $2")
-                    .bind(keys.seal_text(&context, &secret)?)
-                    .bind(&person)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let providers: Vec<(String, String)> =
-                sqlx::query_as("SELECT id, client_secret FROM identity_providers")
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for (id, secret) in providers {
-                if crate::keys::is_sealed_text(&secret) {
-                    continue;
-                }
-                let context = crate::identity_providers::secret_context(&id);
-                sqlx::query("UPDATE identity_providers SET client_secret = $1 WHERE id = $2")
-                    .bind(keys.seal_text(&context, &secret)?)
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            // Drafts of raises, which name children, sealed; answers kept
-            // for retries (a day at most) are let go rather than sealed.
-            let drafts: Vec<(String, String)> =
-                sqlx::query_as("SELECT person_id, answers FROM raise_drafts")
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for (person, answers) in drafts {
-                if crate::keys::is_sealed_text(&answers) {
-                    continue;
-                }
-                let person_id = accord_case::PersonId::parse(&person).map_err(|_| {
-                    StoreError::Damaged {
-                        case: "(raise drafts)".into(),
-                        reason: "a draft's person id is not valid".into(),
-                    }
-                })?;
-                let context = crate::drafts::draft_context(&person_id);
-                sqlx::query("UPDATE raise_drafts SET answers = $1 WHERE person_id = $2")
-                    .bind(keys.seal_text(&context, &answers)?)
-                    .bind(&person)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            // Second factors', identity providers' and drafts' secrets,
+            // sealed by the master key; answers kept for retries (a day at
+            // most) are let go rather than sealed.
+            reseal_secrets(&mut tx, |context, stored| {
+                Ok((!crate::keys::is_sealed_text(stored))
+                    .then(|| keys.seal_text(context, stored))
+                    .transpose()?)
+            })
+            .await?;
             sqlx::query("DELETE FROM idempotency_keys").execute(&mut *tx).await?;
             for statement in RESTORE_APPEND_ONLY {
                 sqlx::query(*statement).execute(&mut *tx).await?;
@@ -1183,35 +1137,11 @@ macro_rules! common_queries {
                     .execute(&mut *tx)
                     .await?;
             }
-            let mut secrets = 0_u64;
-            let factors: Vec<(String, String)> =
-                sqlx::query_as("SELECT person_id, secret FROM second_factors")
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for (person, secret) in factors {
-                let context = crate::second_factor::secret_context(&person);
-                let plain = open_text(old, &context, &secret)?;
-                sqlx::query("UPDATE second_factors SET secret = $1 WHERE person_id = $2")
-                    .bind(seal_text(new, &context, &plain)?)
-                    .bind(&person)
-                    .execute(&mut *tx)
-                    .await?;
-                secrets += 1;
-            }
-            let providers: Vec<(String, String)> =
-                sqlx::query_as("SELECT id, client_secret FROM identity_providers")
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for (id, secret) in providers {
-                let context = crate::identity_providers::secret_context(&id);
-                let plain = open_text(old, &context, &secret)?;
-                sqlx::query("UPDATE identity_providers SET client_secret = $1 WHERE id = $2")
-                    .bind(seal_text(new, &context, &plain)?)
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
-                secrets += 1;
-            }
+            let secrets = reseal_secrets(&mut tx, |context, stored| {
+                let plain = open_text(old, context, stored)?;
+                Ok(Some(seal_text(new, context, &plain)?))
+            })
+            .await?;
             let ring: Vec<(String, Vec<u8>)> =
                 sqlx::query_as("SELECT name, wrapped FROM key_ring ORDER BY name")
                     .fetch_all(&mut *tx)
@@ -1227,6 +1157,39 @@ macro_rules! common_queries {
             }
             tx.commit().await?;
             Ok((cases.len() as u64, secrets))
+        }
+
+        /// Seals again each secret kept sealed by the master key (see
+        /// `keys::MASTER_SEALED`): `reseal(context, stored)` gives what to
+        /// store instead, or `None` to leave it. Says how many it changed.
+        async fn reseal_secrets(
+            tx: &mut Tx,
+            mut reseal: impl FnMut(&str, &str) -> Result<Option<String>, StoreError>,
+        ) -> Result<u64, StoreError> {
+            let mut changed = 0;
+            for sealed in crate::keys::MASTER_SEALED {
+                let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {}, {} FROM {}",
+                    sealed.key, sealed.column, sealed.table
+                )))
+                .fetch_all(&mut **tx)
+                .await?;
+                for (id, stored) in rows {
+                    let Some(new) = reseal(&(sealed.context)(&id), &stored)? else {
+                        continue;
+                    };
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE {} SET {} = $1 WHERE {} = $2",
+                        sealed.table, sealed.column, sealed.key
+                    )))
+                    .bind(new)
+                    .bind(&id)
+                    .execute(&mut **tx)
+                    .await?;
+                    changed += 1;
+                }
+            }
+            Ok(changed)
         }
 
         /// Appends `erasure`, the `Erased` event of its case, and destroys

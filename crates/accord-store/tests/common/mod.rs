@@ -168,6 +168,49 @@ impl TestDb {
     }
 }
 
+/// Every byte the database holds, as an administrator with a copy of it
+/// would read it: the SQLite file with its write-ahead log, or a
+/// `pg_dump` of the PostgreSQL database.
+pub async fn every_byte(db: &TestDb) -> Vec<u8> {
+    match db.backend {
+        Backend::Sqlite => {
+            let path = db.url.trim_start_matches("sqlite://");
+            let mut bytes = std::fs::read(path).unwrap();
+            if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+                bytes.extend(wal);
+            }
+            bytes
+        }
+        Backend::Postgres => {
+            let pg_dump = postgres::find_tool("pg_dump").unwrap();
+            let out = std::process::Command::new(pg_dump)
+                .arg("--dbname")
+                .arg(&db.url)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "pg_dump: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        }
+    }
+}
+
+/// Whether `needle` is in `haystack` as a whole: not followed by a letter
+/// or digit, so the demo's pseudonym "Child S" is not found in "Child
+/// Safeguarding Partnership".
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    let n = needle.len();
+    (0..haystack.len().saturating_sub(n - 1)).any(|i| {
+        &haystack[i..i + n] == needle.as_bytes()
+            && haystack
+                .get(i + n)
+                .is_none_or(|next| !next.is_ascii_alphanumeric())
+    })
+}
+
 /// Every projection as callers read it.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Projections {

@@ -1437,6 +1437,10 @@ impl Admin<'_> {
                 .find(|ag| ag.id.as_str() == e.subject_id)
                 .map_or_else(|| e.subject_id.clone(), |ag| ag.name.clone()),
             AuditSubject::Partnership | AuditSubject::Setting => self.partnership.name.clone(),
+            AuditSubject::Case if e.subject_id == self.partnership.id.as_str() => {
+                self.partnership.name.clone()
+            }
+            AuditSubject::Case => format!("Disagreement {}", e.subject_id),
         };
         AuditRow {
             when: words::when(e.at),
@@ -1580,6 +1584,9 @@ fn audit_what(what: &str) -> String {
         "setting.second_factor_required" => "Changed whether everyone needs a second factor",
         "policy.installed" => "Installed a version of the policy",
         "report.issued" => "Issued a report to the board",
+        "setting.retention" => "Changed the retention schedule",
+        "case.legal_hold" => "Placed or released a legal hold",
+        "subject_access.export" => "Made a subject access export",
         _ => "",
     };
     if !fixed.is_empty() {
