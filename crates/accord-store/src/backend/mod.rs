@@ -869,6 +869,21 @@ macro_rules! common_queries {
             Ok(u64::try_from(n).unwrap_or(0))
         }
 
+        /// Up to `PAGE` stored events after global sequence `after`, in
+        /// global order, as they are checked: what `verify` and the
+        /// carry-over walk.
+        async fn event_page(tx: &mut Tx, after: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+            sqlx::query_as(
+                "SELECT global_seq, case_id, case_seq, event_type, at, actor, body, \
+                 canonical, prev_hash, hash FROM events WHERE global_seq > $1 \
+                 ORDER BY global_seq LIMIT $2",
+            )
+            .bind(after)
+            .bind(PAGE)
+            .fetch_all(&mut **tx)
+            .await
+        }
+
         /// Walks the whole event chain, then the directory audit's, in one
         /// consistent snapshot.
         pub(crate) async fn verify(
@@ -883,15 +898,7 @@ macro_rules! common_queries {
             let mut check = ChainCheck::new(Chain::Events);
             let mut after = 0_i64;
             loop {
-                let rows: Vec<EventRow> = sqlx::query_as(
-                    "SELECT global_seq, case_id, case_seq, event_type, at, actor, body, \
-                     canonical, prev_hash, hash FROM events WHERE global_seq > $1 \
-                     ORDER BY global_seq LIMIT $2",
-                )
-                .bind(after)
-                .bind(PAGE)
-                .fetch_all(&mut *tx)
-                .await?;
+                let rows = event_page(&mut tx, after).await?;
                 let Some(last) = rows.last() else { break };
                 after = last.global_seq;
                 for row in &rows {
@@ -1010,15 +1017,7 @@ macro_rules! common_queries {
             let mut prev = canonical::GENESIS;
             let mut after = 0_i64;
             loop {
-                let rows: Vec<EventRow> = sqlx::query_as(
-                    "SELECT global_seq, case_id, case_seq, event_type, at, actor, body, \
-                     canonical, prev_hash, hash FROM events WHERE global_seq > $1 \
-                     ORDER BY global_seq LIMIT $2",
-                )
-                .bind(after)
-                .bind(PAGE)
-                .fetch_all(&mut *tx)
-                .await?;
+                let rows = event_page(&mut tx, after).await?;
                 let Some(last) = rows.last() else { break };
                 after = last.global_seq;
                 for row in &rows {
