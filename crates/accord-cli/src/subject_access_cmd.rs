@@ -6,11 +6,9 @@ use std::{collections::HashMap, io::Write, path::Path};
 
 use accord_calendar::Calendars;
 use accord_case::{LocalId, NhsNumber, PersonId};
-use accord_pdf::{Block, Entry, Part, Prose, Record};
 use accord_policy::RoleTier;
-use accord_store::{CaseSearch, DataSubject, Store, SubjectAccess};
+use accord_store::{CaseSearch, DataSubject, Store};
 use jiff::{Timestamp, civil::Date, tz::TimeZone};
-use serde_json::Value;
 
 use crate::{
     Cli, CliError, Outcome,
@@ -147,8 +145,9 @@ async fn export(store: &Store, asked: &Asked<'_>, out: &mut dyn Write) -> Outcom
         .find(|p| p.id == partnership)
         .map_or_else(|| partnership.clone(), |p| p.name);
     let json = serde_json::to_vec_pretty(&export).map_err(|e| bad("the export", e))?;
-    let record = pdf_record(&export, &partnership_name, &person.name, &people, &london);
-    let pdf = accord_pdf::render(&record).map_err(|e| bad("the PDF", e))?;
+    let pdf =
+        accord_web::subject_access::pdf(&export, &partnership_name, &person.name, &people, &london)
+            .map_err(|e| bad("the PDF", e))?;
     std::fs::write(&json_path, json).map_err(|e| bad(&json_path.display().to_string(), e))?;
     std::fs::write(&pdf_path, pdf).map_err(|e| bad(&pdf_path.display().to_string(), e))?;
     writeln!(
@@ -165,159 +164,4 @@ async fn export(store: &Store, asked: &Asked<'_>, out: &mut dyn Write) -> Outcom
         "The export is recorded in the directory audit, and each case's read in its access log."
     )?;
     Ok(true)
-}
-
-/// The export as a record to print: what the reviewer must do, then each
-/// case's events and reads.
-fn pdf_record(
-    export: &SubjectAccess,
-    partnership: &str,
-    made_by: &str,
-    people: &HashMap<PersonId, String>,
-    zone: &TimeZone,
-) -> Record {
-    let when = |at: Timestamp| {
-        at.to_zoned_datetime(zone.clone())
-            .strftime("%-d %B %Y %H:%M")
-            .to_string()
-    };
-    let who = |id: &PersonId| people.get(id).cloned().unwrap_or_else(|| id.to_string());
-    let mut parts = vec![Part {
-        heading: "Before release".into(),
-        note: String::new(),
-        blocks: vec![Block::Text {
-            text: Prose::new(&format!(
-                "{}\n\nPassages to check are marked [Check before release].",
-                export.review
-            )),
-        }],
-    }];
-    if export.cases.is_empty() {
-        parts.push(Part {
-            heading: "Cases".into(),
-            note: String::new(),
-            blocks: vec![Block::Text {
-                text: Prose::new("Accord holds no disagreement about them."),
-            }],
-        });
-    }
-    for case in &export.cases {
-        let mut blocks = Vec::new();
-        let mut facts = vec![Entry {
-            key: "Status".into(),
-            value: accord_pdf::Answer::Text {
-                text: Prose::new(case.status),
-            },
-        }];
-        if case.erased {
-            facts.push(Entry {
-                key: "Erased".into(),
-                value: accord_pdf::Answer::Text {
-                    text: Prose::new("Its personal data was erased: only its shape is left."),
-                },
-            });
-        }
-        for subject in &case.subjects {
-            let mut about = vec![subject.name.as_str().to_owned()];
-            if let Some(born) = subject.date_of_birth {
-                about.push(format!("born {born}"));
-            }
-            if let Some(nhs) = &subject.nhs_number {
-                about.push(format!("NHS number {nhs}"));
-            }
-            if let Some(local) = &subject.local_id {
-                about.push(format!("local identifier {local}"));
-            }
-            facts.push(Entry {
-                key: "About".into(),
-                value: accord_pdf::Answer::Text {
-                    text: Prose::new(&about.join(", ")),
-                },
-            });
-        }
-        blocks.push(Block::Entries { rows: facts });
-        blocks.push(Block::Heading {
-            text: "What the record says".into(),
-        });
-        blocks.push(Block::Table {
-            columns: vec!["When".into(), "Who".into(), "What".into(), "Record".into()],
-            rows: case
-                .events
-                .iter()
-                .map(|e| {
-                    vec![
-                        Prose::new(&when(e.at)),
-                        Prose::new(&who(&e.by)),
-                        Prose::new(&e.kind.replace('_', " ")),
-                        Prose::new(&lines(&e.record, "").join("\n")),
-                    ]
-                })
-                .collect(),
-        });
-        blocks.push(Block::Heading {
-            text: "Who read this record".into(),
-        });
-        blocks.push(Block::Table {
-            columns: vec!["When".into(), "Who".into(), "Why".into()],
-            rows: case
-                .reads
-                .iter()
-                .map(|r| {
-                    vec![
-                        Prose::new(&when(r.at)),
-                        Prose::new(&who(&r.by)),
-                        Prose::new(&r.purpose),
-                    ]
-                })
-                .collect(),
-        });
-        parts.push(Part {
-            heading: format!("Disagreement {}", case.case),
-            note: String::new(),
-            blocks,
-        });
-    }
-    Record {
-        marking: "OFFICIAL-SENSITIVE".into(),
-        partnership: partnership.to_owned(),
-        reference: "Subject access".into(),
-        title: format!("Everything Accord holds about {}", export.about),
-        status: "For review before release".into(),
-        printed: format!("Made by {made_by} on {}", when(export.made_at)),
-        parts,
-    }
-}
-
-/// `record` as lines of "field: value", with marked passages flagged.
-fn lines(record: &Value, prefix: &str) -> Vec<String> {
-    let key = |k: &str| {
-        if prefix.is_empty() {
-            k.replace('_', " ")
-        } else {
-            format!("{prefix} › {}", k.replace('_', " "))
-        }
-    };
-    match record {
-        Value::Object(map) if map.get("check_before_release") == Some(&Value::Bool(true)) => {
-            let text = match map.get("text") {
-                Some(Value::String(s)) => s.clone(),
-                Some(other) => lines(other, "").join("; "),
-                None => String::new(),
-            };
-            vec![format!("{prefix}: [Check before release] {text}")]
-        }
-        Value::Object(map) => map
-            .iter()
-            .filter(|(k, _)| k.as_str() != "type")
-            .flat_map(|(k, v)| lines(v, &key(k)))
-            .collect(),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .flat_map(|(i, v)| lines(v, &format!("{prefix} {}", i + 1)))
-            .collect(),
-        Value::Null => Vec::new(),
-        Value::String(s) => vec![format!("{prefix}: {s}")],
-        other => vec![format!("{prefix}: {other}")],
-    }
 }

@@ -273,6 +273,34 @@ pub fn may_issue_board_report(person: &Person) -> bool {
     matches!(person.tier, RoleTier::PartnershipTeam | RoleTier::Admin)
 }
 
+/// Whether `person` may answer a subject access request (issue 17 §3):
+/// the partnership team, who read every case and release what the law
+/// asks. Administrators see no disagreement, so they may not.
+pub fn may_answer_subject_access(person: &Person) -> bool {
+    person.tier == RoleTier::PartnershipTeam
+}
+
+/// Whether `person` may read their partnership's retention schedule and
+/// what it makes due (issue 17 §2): the partnership team, who are told
+/// before a case is erased and place legal holds, and the administrators,
+/// who set the schedule. The plan names cases by reference only.
+pub fn may_see_retention(person: &Person) -> bool {
+    matches!(person.tier, RoleTier::PartnershipTeam | RoleTier::Admin)
+}
+
+/// Whether `person` may set their partnership's retention schedule: its
+/// administrators, as they keep its other settings.
+pub fn may_set_retention(person: &Person) -> bool {
+    person.tier == RoleTier::Admin
+}
+
+/// Whether `person` may place or release a legal hold on a case of their
+/// partnership: the partnership team, who know of the reviews and
+/// proceedings a case is needed for.
+pub fn may_hold_cases(person: &Person) -> bool {
+    person.tier == RoleTier::PartnershipTeam
+}
+
 impl Standing {
     /// Whether someone so standing may change the case: those working on
     /// it, and those a form of its current stage asks for when

@@ -41,6 +41,7 @@ mod hardening;
 pub mod idempotency;
 pub mod oidc;
 mod pages;
+pub mod subject_access;
 
 use std::{future::Future, net::IpAddr, sync::Arc, time::Duration};
 

@@ -77,6 +77,32 @@ async fn an_erased_case_shows_its_shape_and_says_why_nothing_else() {
     )
     .await;
     assert!(by_reference.to_string().contains(&id), "{by_reference}");
+    // The search page and My disagreements mark it erased, say when and
+    // under which rule, and show no child.
+    let (status, results) = page_as(&app, &team, &format!("/search?reference={id}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        results.contains(&format!("href=\"/cases/{id}\"")),
+        "found by reference"
+    );
+    assert!(results.contains("govuk-tag--purple\">Erased</strong>"));
+    assert!(results.contains("under 6 years after closure: its personal data is no longer held"));
+    assert!(!results.contains(&name), "no child is shown");
+    assert!(!results.contains(&format!("<br>{}", accord_store::ERASED)));
+    let raiser = state
+        .store()
+        .person(&case.raised_by().person)
+        .await
+        .unwrap()
+        .expect("the raiser is in the directory");
+    let theirs = sign_in(&app, &raiser.sign_in).await;
+    let (_, mine) = page_as(&app, &theirs, "/my-disagreements").await;
+    assert!(
+        mine.contains(&format!("href=\"/cases/{id}\"")),
+        "they raised it"
+    );
+    assert!(mine.contains("govuk-tag--purple\">Erased</strong>"));
+    assert!(!mine.contains(&name));
     // Search no longer finds the child.
     let (_, found) = get_as(&app, &team, &query).await;
     assert!(!found.to_string().contains(&id), "{found}");

@@ -249,6 +249,14 @@ const ROUTES: &[Route] = &[
     r("GET",    "/search", "/search?nhs_number=9434765919", Needs::Page),
     r("GET",    "/my-disagreements", "/my-disagreements", Needs::Page),
     r("GET",    "/register.csv", "/register.csv", Needs::Page),
+    r("GET",    "/retention", "/retention", Needs::Page),
+    // Empty answers, a case with no hold: refused, nothing changed.
+    r("POST",   "/retention/schedule", "/retention/schedule", Needs::Page),
+    r("POST",   "/retention/holds", "/retention/holds", Needs::Page),
+    r("POST",   "/retention/holds/{case}/release", "/retention/holds/HAV-NONE-0000/release", Needs::Page),
+    r("GET",    "/subject-access", "/subject-access", Needs::Page),
+    // Nobody named: refused, no export made.
+    r("POST",   "/subject-access", "/subject-access", Needs::Page),
     // Signing out, last: it ends the session the rows above used.
     r("DELETE", "/api/v1/session", "/api/v1/session", Needs::Nobody),
     r("POST",   "/sign-out", "/sign-out", Needs::Nobody),

@@ -238,6 +238,8 @@ struct HomePage {
     /// How many people its providers vouched for whom the directory does
     /// not know.
     unknown: usize,
+    /// Whether the partnership has a retention schedule.
+    retention: bool,
     csrf_token: String,
     done: Option<&'static str>,
 }
@@ -303,7 +305,14 @@ pub(crate) async fn home(
         .await
         .map_err(|e| a.fail(e))?
         .len();
+    let retention = state
+        .store()
+        .retention_schedule(&a.partnership.id)
+        .await
+        .map_err(|e| a.fail(e))?
+        .is_some();
     let page = HomePage {
+        retention,
         chrome: a.chrome("Administration", &Errors::default()),
         partnership: a.partnership.name.clone(),
         policy,

@@ -36,9 +36,11 @@ mod provider_sign_in;
 mod raise;
 mod register_page;
 mod reports;
+mod retention;
 mod search;
 mod second_factor;
 mod sign_in;
+mod subject_access;
 mod viewer;
 mod words;
 
@@ -209,6 +211,17 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/reports/{number}/report.pdf", get(reports::pdf))
         .route("/search", get(search::show))
         .route("/my-disagreements", get(search::mine))
+        .route("/retention", get(retention::show))
+        .route("/retention/schedule", post(retention::set_schedule))
+        .route("/retention/holds", post(retention::place_hold))
+        .route(
+            "/retention/holds/{case}/release",
+            post(retention::release_hold),
+        )
+        .route(
+            "/subject-access",
+            get(subject_access::show).post(subject_access::export),
+        )
         .route("/register.csv", get(register_page::csv))
         .merge(assets::router())
 }

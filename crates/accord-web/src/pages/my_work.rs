@@ -71,6 +71,9 @@ struct MyWorkPage {
     deadlines: Vec<CaseRow>,
     follow_ups: Vec<FollowUpRow>,
     notices: Vec<NoticeRow>,
+    /// Whether they answer subject access requests and hold cases: the
+    /// partnership team.
+    records: bool,
 }
 
 /// The learning follow-ups `person` owns that are not done, soonest due
@@ -220,5 +223,6 @@ pub(crate) async fn show(
         deadlines,
         follow_ups,
         notices,
+        records: crate::access::may_answer_subject_access(person),
     }))
 }

@@ -53,6 +53,10 @@ pub(crate) struct ResultRow {
     pub(crate) stage: String,
     pub(crate) parties: String,
     pub(crate) children: Vec<String>,
+    /// When and under which rule its personal data was erased, if it was
+    /// (issue 17): its children are then not shown, since they read
+    /// "Erased".
+    pub(crate) erased: Option<String>,
     pub(crate) raised: String,
 }
 
@@ -103,8 +107,14 @@ pub(crate) async fn result_rows(
 ) -> Result<Vec<ResultRow>, ApiError> {
     let mut rows = Vec::with_capacity(entries.len());
     for e in entries {
-        let children = match state.store().load_case(&e.case).await? {
-            Some(case) => case
+        let case = state.store().load_case(&e.case).await?;
+        let erased = case
+            .as_ref()
+            .and_then(|c| c.erased())
+            .map(|x| format!("Erased on {} under {}", words::day(x.at), x.rule));
+        let children = match (&case, &erased) {
+            (_, Some(_)) | (None, _) => Vec::new(),
+            (Some(case), None) => case
                 .subjects()
                 .iter()
                 .map(|s| {
@@ -116,7 +126,6 @@ pub(crate) async fn result_rows(
                     }
                 })
                 .collect(),
-            None => Vec::new(),
         };
         rows.push(ResultRow {
             id: e.case.to_string(),
@@ -128,6 +137,7 @@ pub(crate) async fn result_rows(
                 names.agency(&e.other_agency)
             ),
             children,
+            erased,
             raised: words::day(e.raised_at),
         });
     }
