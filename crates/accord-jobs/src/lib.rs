@@ -428,9 +428,11 @@ impl Runner {
         for partnership in directory.people.keys() {
             let plan = self
                 .store
-                .retention_plan(partnership, |at| {
-                    at.to_zoned_datetime(london.clone()).date()
-                })
+                .retention_due(
+                    partnership,
+                    |at| at.to_zoned_datetime(london.clone()).date(),
+                    today,
+                )
                 .await?;
             for entry in plan {
                 let accord_store::RetentionDue::On { date, rule } = entry.due else {

@@ -337,6 +337,99 @@ async fn withdraw(store: &Store, case: &accord_case::Case) {
     store.append(Some(case.version()), &events).await.unwrap();
 }
 
+/// A hold placed after the notice was given, then released: the team is
+/// told afresh and has the whole notice again, rather than the case being
+/// erased on the next pass with no warning. And the runner's list of what
+/// is due matches the plan's.
+async fn a_released_hold_gives_a_fresh_notice(backend: Backend) {
+    let (url, _dir) = fresh_url(backend).await;
+    let store = demo_store(&url, at(T0)).await;
+    let closed = closed_cases(&store).await;
+    let today = closed
+        .iter()
+        .map(|c| c.1)
+        .max()
+        .unwrap()
+        .checked_add(1.year())
+        .unwrap();
+    store
+        .set_retention_schedule(
+            "havering",
+            Some(RetentionSchedule {
+                years_after_closure: Some(1),
+                until_birthday: None,
+                notice_days: 30,
+            }),
+            at(T0),
+            &ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+    let due = store
+        .retention_due("havering", london_day, today)
+        .await
+        .unwrap();
+    let plan = store.retention_plan("havering", london_day).await.unwrap();
+    assert_eq!(
+        due, plan,
+        "every closed case is due a year after the last closed"
+    );
+    assert_eq!(due.len(), closed.len());
+    let earlier = store
+        .retention_due("havering", london_day, today.yesterday().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        earlier.len(),
+        closed.len() - 1,
+        "the last closed is not due the day before"
+    );
+
+    let clock = TestClock::new(morning(today));
+    let jobs = runner(&store, &clock, None);
+    let pass = jobs.run_once().await.unwrap();
+    assert_eq!(pass.retention_notices, closed.len());
+    // Told, the team holds one case.
+    let held = closed[0].0.clone();
+    let team = store
+        .person_by_sign_in("hav-partnership-team")
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .place_legal_hold(
+            &held,
+            "havering",
+            "Court proceedings",
+            &team.id,
+            clock.now(),
+        )
+        .await
+        .unwrap();
+    clock.advance(SignedDuration::from_hours(24 * 30));
+    let pass = jobs.run_once().await.unwrap();
+    assert_eq!(pass.erasures, closed.len() - 1);
+    assert!(erased(&store.load(&held).await.unwrap()).is_none());
+    // Released, it is told afresh, not erased at once.
+    store
+        .release_legal_hold(
+            &held,
+            "havering",
+            clock.now(),
+            &ChangedBy::Person(team.id.clone()),
+        )
+        .await
+        .unwrap();
+    let pass = jobs.run_once().await.unwrap();
+    assert_eq!((pass.retention_notices, pass.erasures), (1, 0));
+    assert!(erased(&store.load(&held).await.unwrap()).is_none());
+    clock.advance(SignedDuration::from_hours(24 * 29));
+    assert_eq!(jobs.run_once().await.unwrap().erasures, 0);
+    clock.advance(SignedDuration::from_hours(24));
+    assert_eq!(jobs.run_once().await.unwrap().erasures, 1);
+    assert!(erased(&store.load(&held).await.unwrap()).is_some());
+}
+
 mod sqlite {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_schedule_gives_notice_then_erases_exactly_the_cases_due() {
@@ -349,6 +442,10 @@ mod sqlite {
             super::Backend::Sqlite,
         )
         .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_released_hold_gives_a_fresh_notice() {
+        super::a_released_hold_gives_a_fresh_notice(super::Backend::Sqlite).await
     }
 }
 
@@ -364,5 +461,9 @@ mod postgres {
             super::Backend::Postgres,
         )
         .await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_released_hold_gives_a_fresh_notice() {
+        super::a_released_hold_gives_a_fresh_notice(super::Backend::Postgres).await
     }
 }

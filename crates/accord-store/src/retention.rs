@@ -9,6 +9,8 @@
 //! by the schedule. Erasing is [`Store::erase`]; the job runner does it
 //! once the notice has run.
 
+use std::collections::HashMap;
+
 use accord_case::{Case, CaseId, ErasureRule, PersonId, Status};
 use jiff::{Timestamp, ToSpan, civil::Date};
 use serde_json::json;
@@ -283,11 +285,23 @@ macro_rules! retention_queries {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected(),
-                None => sqlx::query("DELETE FROM legal_holds WHERE case_id = $1")
-                    .bind(case.as_str())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected(),
+                None => {
+                    let released = sqlx::query("DELETE FROM legal_holds WHERE case_id = $1")
+                        .bind(case.as_str())
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    // A notice given before the hold is spent: the team is
+                    // told afresh, with a full notice, before the case is
+                    // erased.
+                    if released == 1 {
+                        sqlx::query("DELETE FROM retention_notices WHERE case_id = $1")
+                            .bind(case.as_str())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    released
+                }
             } == 1;
             if changed {
                 audit::append(&mut *tx, by, at, &[draft]).await?;
@@ -471,30 +485,93 @@ impl Store {
     /// What `partnership`'s schedule makes of each of its closed cases not
     /// yet erased, soonest due first, changing nothing: when each falls
     /// due and under which rule, its hold and its notice. Empty without a
-    /// schedule. Each case is opened (a birthday rule reads its subjects'
-    /// dates of birth); `closed_on` gives the day of an instant in the
+    /// schedule. `closed_on` gives the day of an instant in the
     /// partnership's time zone.
+    ///
+    /// A case's closure is read from insight's projection, so a schedule of
+    /// years after closure alone opens no case. A birthday rule reads the
+    /// subjects' dates of birth, so each case it could make due is opened.
     pub async fn retention_plan(
         &self,
         partnership: &str,
         closed_on: impl Fn(Timestamp) -> Date,
     ) -> Result<Vec<PlanEntry>, StoreError> {
+        self.plan(partnership, closed_on, None).await
+    }
+
+    /// The entries of [`Store::retention_plan`] due on or before `today`:
+    /// what the job runner works. A case whose years after closure have
+    /// not run by `today` is passed over unopened, since a schedule keeps
+    /// a case until the later of its rules' days; so each pass opens only
+    /// the cases old enough to be due.
+    pub async fn retention_due(
+        &self,
+        partnership: &str,
+        closed_on: impl Fn(Timestamp) -> Date,
+        today: Date,
+    ) -> Result<Vec<PlanEntry>, StoreError> {
+        let mut plan = self.plan(partnership, closed_on, Some(today)).await?;
+        plan.retain(|e| matches!(e.due, RetentionDue::On { date, .. } if date <= today));
+        Ok(plan)
+    }
+
+    async fn plan(
+        &self,
+        partnership: &str,
+        closed_on: impl Fn(Timestamp) -> Date,
+        due_by: Option<Date>,
+    ) -> Result<Vec<PlanEntry>, StoreError> {
         let Some(schedule) = self.retention_schedule(partnership).await? else {
             return Ok(Vec::new());
         };
         let ids = on_pool!(self, read_pool, pool, m => m::closed_cases(pool, partnership).await)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let facts = self.facts_of(partnership).await?;
+        let closures: HashMap<&str, Timestamp> = facts
+            .iter()
+            .filter_map(|f| {
+                let closed = f.closures.last().copied();
+                let withdrawn = f.withdrawals.last().map(|w| w.1);
+                Some((f.case.as_str(), closed.max(withdrawn)?))
+            })
+            .collect();
         let holds = self.legal_holds().await?;
         let notices = on_pool!(self, read_pool, pool, m => m::notices(pool).await)?;
         let mut plan = Vec::new();
         for (id,) in ids {
             let Ok(id) = CaseId::parse(&id) else { continue };
-            let Some(case) = self.load_case(&id).await? else {
+            let Some(closed) = closures.get(id.as_str()).map(|at| closed_on(*at)) else {
                 continue;
             };
-            let (Some(due), Some(closure)) =
-                (schedule.due(&case, &closed_on), case.closures().last())
-            else {
+            let years_due = schedule.years_after_closure.map(|years| {
+                (
+                    closed
+                        .checked_add(i64::from(years).years())
+                        .unwrap_or(Date::MAX),
+                    years,
+                )
+            });
+            if let (Some(by), Some((date, _))) = (due_by, years_due)
+                && date > by
+            {
                 continue;
+            }
+            let due = match (schedule.until_birthday, years_due) {
+                (None, Some((date, years))) => RetentionDue::On {
+                    date,
+                    rule: ErasureRule::YearsAfterClosure { years },
+                },
+                _ => {
+                    let Some(case) = self.load_case(&id).await? else {
+                        continue;
+                    };
+                    let Some(due) = schedule.due(&case, &closed_on) else {
+                        continue;
+                    };
+                    due
+                }
             };
             let notice = notices
                 .iter()
@@ -508,7 +585,7 @@ impl Store {
                 })
                 .transpose()?;
             plan.push(PlanEntry {
-                closed_on: closed_on(closure.at),
+                closed_on: closed,
                 hold: holds.iter().find(|h| h.case == id).cloned(),
                 case: id,
                 due,
