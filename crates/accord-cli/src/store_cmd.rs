@@ -55,10 +55,19 @@ pub fn master_key(cli: &Cli) -> Result<Arc<dyn MasterKey>, CliError> {
 }
 
 /// `accord verify`: exit 0 with the count of events and directory audit
-/// entries checked, or 1 naming the first broken or missing one.
+/// entries checked, or 1 naming the first broken or missing one, with a
+/// progress bar on standard error (hidden when it is not a terminal).
 pub fn verify(cli: &Cli, calendars: &Calendars, out: &mut dyn Write) -> Outcome {
     let OpenStore { runtime, store } = open_store(cli, calendars)?;
-    let found = runtime.block_on(store.verify())?;
+    // A long log shows how far it has got, on a terminal only.
+    let total = runtime.block_on(store.event_count())?;
+    let bar = ProgressBar::new(total).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} events checked ({per_sec}, {eta} left)")
+            .expect("the template is valid"),
+    );
+    let found = runtime.block_on(store.verify_with_progress(|done| bar.set_position(done)));
+    bar.finish_and_clear();
+    let found = found?;
     runtime.block_on(store.close());
     match found {
         Verification::Intact {
