@@ -93,6 +93,7 @@ mod partnership_pages;
 mod policy_versions;
 mod projection;
 mod recipients;
+mod register;
 mod retention;
 pub mod sealing;
 mod search;
@@ -144,6 +145,7 @@ pub use policy_versions::{
 };
 pub use projection::{DeadlineEntry, OutboxEntry, Policies, RegisterEntry, StageLeads};
 pub use recipients::{recipients, told};
+pub use register::{BadCursor, RegisterCursor, RegisterFilter, RegisterPage, RegisterReader};
 pub use retention::{
     LegalHold, PlanEntry, RetentionDue, RetentionError, RetentionNotice, RetentionSchedule,
 };

@@ -459,3 +459,60 @@ impl TryFrom<OutboxRow> for OutboxEntry {
         })
     }
 }
+
+/// Where `case` stands in the register's order (migration 0023): its
+/// running deadline, or `i64::MAX` when none runs; `None` once closed or
+/// withdrawn, so off the register. Sorting by it, then by case id, is
+/// overdue first, then soonest due, then the rest, whatever the time.
+pub(crate) fn queue_us(case: &Case) -> Option<i64> {
+    match case.status() {
+        Status::Closed | Status::Withdrawn => None,
+        Status::Open => Some(
+            case.due()
+                .instant()
+                .map_or(i64::MAX, |t| t.as_microsecond()),
+        ),
+        Status::Resolved => Some(i64::MAX),
+    }
+}
+
+/// The key under which `person` is found among those a case's
+/// involvement lets see it.
+pub(crate) fn person_key(person: &accord_case::PersonId) -> String {
+    format!("person:{person}")
+}
+
+/// The key of a role a case's involvement counts (accord-web's access
+/// rules 6 and 7): a role the policy declares, or the IRO's. Other roles
+/// let nobody see a case through its involvement.
+pub(crate) fn role_key(role: &RoleRef) -> Option<String> {
+    match role {
+        RoleRef::Declared(id) => Some(format!("role:{id}")),
+        RoleRef::Tier(accord_policy::RoleTier::Iro) => Some("tier:iro".to_owned()),
+        RoleRef::Tier(_) | RoleRef::Relation(_) => None,
+    }
+}
+
+/// The keys of everyone `case`'s involvement lets see it: each person
+/// involved, and each counted role it notified or asks a form of.
+pub(crate) fn involvement_keys(case: &Case, policies: &Policies) -> Vec<String> {
+    let Some(policy) = policies.get(case.policy(), case.policy_version()) else {
+        return Vec::new();
+    };
+    let involvement = case.involvement(policy);
+    let mut keys: Vec<String> = involvement
+        .people
+        .iter()
+        .map(person_key)
+        .chain(
+            involvement
+                .notified
+                .iter()
+                .chain(&involvement.acting)
+                .filter_map(role_key),
+        )
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}

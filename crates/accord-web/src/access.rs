@@ -147,6 +147,39 @@ pub fn standing(person: &Person, facts: CaseFacts<'_>) -> Standing {
     }
 }
 
+/// What the register asks of the store for `person` (issue 18): the rules
+/// of [`standing`] as a query, so that a page of the register is checked
+/// in the database, never case by case. `None` for an administrator, who
+/// sees no case. `tests/register_pages.rs` holds it to [`may_see`] for
+/// every demo person and case.
+pub fn register_reader(person: &Person) -> Option<accord_store::RegisterReader> {
+    let (whole_partnership, agency) = match person.tier {
+        RoleTier::Admin => return None,
+        RoleTier::PartnershipTeam | RoleTier::Chair => (true, None),
+        RoleTier::Manager
+        | RoleTier::SafeguardingLead
+        | RoleTier::SeniorManager
+        | RoleTier::HeadOfService => (false, Some(person.agency.clone())),
+        _ => (false, None),
+    };
+    let mut roles: Vec<RoleRef> = person
+        .declared_roles
+        .iter()
+        .cloned()
+        .map(RoleRef::Declared)
+        .collect();
+    if person.tier == RoleTier::Iro {
+        roles.push(RoleRef::Tier(RoleTier::Iro));
+    }
+    Some(accord_store::RegisterReader {
+        partnership: person.partnership.clone(),
+        whole_partnership,
+        agency,
+        person: person.id.clone(),
+        roles,
+    })
+}
+
 /// Whether `person` holds `role` as rules 6 and 7 count it: a role the
 /// policy declares, which the partnership fills, or the IRO's.
 fn holds_partnership_role(person: &Person, role: &RoleRef) -> bool {

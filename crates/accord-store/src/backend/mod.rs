@@ -400,9 +400,9 @@ macro_rules! common_queries {
             sqlx::query(
                 "INSERT INTO case_register (case_id, policy_id, policy_version, track, stage, \
                  stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
-                 due_at_us, version, involvement, searchable, facts_version) \
+                 due_at_us, version, involvement, searchable, facts_version, queue_us) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, \
-                 $16) \
+                 $16, $17) \
                  ON CONFLICT (case_id) DO UPDATE SET policy_id = excluded.policy_id, \
                  policy_version = excluded.policy_version, track = excluded.track, \
                  stage = excluded.stage, stage_name = excluded.stage_name, leads = excluded.leads, \
@@ -410,7 +410,8 @@ macro_rules! common_queries {
                  area = excluded.area, raised_at_us = excluded.raised_at_us, \
                  status = excluded.status, due_at_us = excluded.due_at_us, \
                  version = excluded.version, involvement = excluded.involvement, \
-                 searchable = excluded.searchable, facts_version = excluded.facts_version",
+                 searchable = excluded.searchable, facts_version = excluded.facts_version, \
+                 queue_us = excluded.queue_us",
             )
             .bind(&r.case_id)
             .bind(&r.policy_id)
@@ -428,8 +429,11 @@ macro_rules! common_queries {
             .bind(r.version)
             .bind(&r.involvement)
             .bind(crate::facts::FACTS_VERSION)
+            .bind(projection::queue_us(case))
             .execute(&mut **tx)
             .await?;
+            write_involvement(tx, &r.case_id, &projection::involvement_keys(case, policies))
+                .await?;
             sqlx::query("DELETE FROM deadlines WHERE case_id = $1")
                 .bind(&r.case_id)
                 .execute(&mut **tx)
@@ -452,6 +456,35 @@ macro_rules! common_queries {
                 .await?;
             write_search_rows(tx, keys, case, events).await?;
             write_facts(tx, events, stamp).await
+        }
+
+        /// Replaces who the involvement of case `case_id` lets see it
+        /// (migration 0023), as `keys`.
+        async fn write_involvement(
+            tx: &mut Tx,
+            case_id: &str,
+            keys: &[String],
+        ) -> Result<(), StoreError> {
+            sqlx::query("DELETE FROM case_involvement WHERE case_id = $1")
+                .bind(case_id)
+                .execute(&mut **tx)
+                .await?;
+            if keys.is_empty() {
+                return Ok(());
+            }
+            let values: Vec<String> = (0..keys.len())
+                .map(|i| format!("($1, ${})", i + 2))
+                .collect();
+            let sql = format!(
+                "INSERT INTO case_involvement (case_id, who) VALUES {} ON CONFLICT DO NOTHING",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(case_id);
+            for key in keys {
+                query = query.bind(key);
+            }
+            query.execute(&mut **tx).await?;
+            Ok(())
         }
 
         /// Replaces what insight keeps of the case whose whole stream is
@@ -744,6 +777,104 @@ macro_rules! common_queries {
             let mut query = sqlx::query_as::<_, RegisterRow>(sqlx::AssertSqlSafe(sql));
             if let Some(partnership) = partnership {
                 query = query.bind(partnership);
+            }
+            let rows: Vec<RegisterRow> = query.fetch_all(reader).await?;
+            rows.into_iter().map(RegisterEntry::try_from).collect()
+        }
+
+        /// One page of the register (`register.rs`): filtered, checked
+        /// for the reader and paged by keyset in the query.
+        pub(crate) async fn register_page(
+            reader: &Pool<Db>,
+            q: &crate::register::PageQuery<'_>,
+        ) -> Result<Vec<RegisterEntry>, StoreError> {
+            // Each condition with its parameters, numbered as they are
+            // added.
+            let mut sql = format!(
+                "SELECT {REGISTER_COLUMNS} FROM case_register WHERE queue_us IS NOT NULL \
+                 AND raising_agency IN (SELECT id FROM agencies WHERE partnership_id = $1)"
+            );
+            let mut texts: Vec<&str> = vec![q.partnership];
+            let mut numbers: Vec<(usize, i64)> = Vec::new();
+            let mut next = 2_usize;
+            let mut param = |sql: &mut String| {
+                let n = next;
+                next += 1;
+                sql.push_str(&format!("${n}"));
+                n
+            };
+            if let Some((agency, keys)) = &q.visible {
+                sql.push_str(" AND (");
+                if let Some(agency) = agency {
+                    sql.push_str("raising_agency = ");
+                    param(&mut sql);
+                    sql.push_str(" OR other_agency = ");
+                    param(&mut sql);
+                    sql.push_str(" OR ");
+                    texts.push(agency);
+                    texts.push(agency);
+                }
+                sql.push_str("case_id IN (SELECT case_id FROM case_involvement WHERE who IN (");
+                for (i, key) in keys.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    param(&mut sql);
+                    texts.push(key);
+                }
+                sql.push_str(")))");
+            }
+            if let Some(stage) = q.filter.stage {
+                sql.push_str(" AND stage = ");
+                let n = param(&mut sql);
+                numbers.push((n, i64::from(stage)));
+            }
+            if let Some(agency) = &q.filter.agency {
+                sql.push_str(" AND (raising_agency = ");
+                param(&mut sql);
+                sql.push_str(" OR other_agency = ");
+                param(&mut sql);
+                sql.push(')');
+                texts.push(agency);
+                texts.push(agency);
+            }
+            if let Some(area) = &q.filter.area {
+                sql.push_str(" AND area = ");
+                param(&mut sql);
+                texts.push(area);
+            }
+            if let Some(overdue) = q.filter.overdue {
+                sql.push_str(if overdue { " AND queue_us <= " } else { " AND queue_us > " });
+                let n = param(&mut sql);
+                numbers.push((n, q.now));
+            }
+            if let Some((queue, case)) = q.after {
+                sql.push_str(" AND (queue_us, case_id) > (");
+                let n = param(&mut sql);
+                numbers.push((n, queue));
+                sql.push_str(", ");
+                param(&mut sql);
+                texts.push(case);
+                sql.push(')');
+            }
+            sql.push_str(" ORDER BY queue_us, case_id LIMIT ");
+            let n = param(&mut sql);
+            numbers.push((n, q.limit));
+            // Bind in number order: texts and numbers interleave.
+            let mut order: Vec<(usize, Result<&str, i64>)> = Vec::new();
+            let mut text_at = texts.into_iter();
+            for n in 1..next {
+                match numbers.iter().find(|(m, _)| *m == n) {
+                    Some((_, v)) => order.push((n, Err(*v))),
+                    None => order.push((n, Ok(text_at.next().unwrap_or_default()))),
+                }
+            }
+            let mut query = sqlx::query_as::<_, RegisterRow>(sqlx::AssertSqlSafe(sql));
+            for (_, value) in order {
+                query = match value {
+                    Ok(text) => query.bind(text),
+                    Err(number) => query.bind(number),
+                };
             }
             let rows: Vec<RegisterRow> = query.fetch_all(reader).await?;
             rows.into_iter().map(RegisterEntry::try_from).collect()
@@ -1270,6 +1401,9 @@ macro_rules! common_queries {
             sqlx::query("DELETE FROM deadlines").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM case_subjects").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM case_people").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM case_involvement")
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("DELETE FROM follow_ups").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM case_facts").execute(&mut *tx).await?;
             sqlx::query(

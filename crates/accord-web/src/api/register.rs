@@ -51,7 +51,17 @@ pub(crate) struct RegisterItem {
 pub(crate) struct RegisterList {
     /// The disagreements.
     cases: Vec<RegisterItem>,
+    /// Where the next page starts, to pass as `after`; left out on the
+    /// last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
 }
+
+/// How many cases a page of the register holds unless `limit` says.
+pub(crate) const PAGE: u32 = 100;
+
+/// The most a page may hold.
+pub(crate) const MOST_PAGE: u32 = 500;
 
 /// Filters on the register.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -65,21 +75,71 @@ pub(crate) struct RegisterQuery {
     pub(crate) area: Option<String>,
     /// `true` for only overdue cases, `false` for only those not overdue.
     pub(crate) overdue: Option<bool>,
+    /// How many cases a page holds, from 1 to 500; 100 if not given.
+    #[serde(default)]
+    pub(crate) limit: Option<u32>,
+    /// Where the page starts: the `next` of the page before.
+    #[serde(default)]
+    pub(crate) after: Option<String>,
 }
 
 impl RegisterQuery {
-    /// Whether `entry` passes every filter given, at `now`.
-    pub(crate) fn admits(&self, entry: &RegisterEntry, now: Timestamp) -> bool {
-        self.stage.is_none_or(|s| entry.stage.get() == s)
-            && self.agency.as_deref().is_none_or(|a| {
-                entry.raising_agency.as_str() == a || entry.other_agency.as_str() == a
-            })
-            && self
-                .area
-                .as_deref()
-                .is_none_or(|a| entry.area.as_str() == a)
-            && self.overdue.is_none_or(|o| overdue(entry, now) == o)
+    /// The filters, as the store asks them.
+    pub(crate) fn filter(&self) -> accord_store::RegisterFilter {
+        accord_store::RegisterFilter {
+            stage: self.stage,
+            agency: self.agency.clone(),
+            area: self.area.clone(),
+            overdue: self.overdue,
+        }
     }
+
+    /// The page asked for: where it starts and how many it holds.
+    pub(crate) fn page(&self) -> Result<(Option<accord_store::RegisterCursor>, u32), ApiError> {
+        let bad = |field: &str, message: String| ApiError::BadRequest {
+            code: "invalid_parameter",
+            message,
+            field: Some(field.to_owned()),
+        };
+        let limit = match self.limit {
+            None => PAGE,
+            Some(n) if (1..=MOST_PAGE).contains(&n) => n,
+            Some(n) => {
+                return Err(bad(
+                    "limit",
+                    format!("a page holds from 1 to {MOST_PAGE} cases, not {n}"),
+                ));
+            }
+        };
+        let after = self
+            .after
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: accord_store::BadCursor| bad("after", e.to_string()))?;
+        Ok((after, limit))
+    }
+}
+
+/// One page of the register that `principal` may see, as `query` asks,
+/// filtered, checked and paged in the database.
+pub(crate) async fn page(
+    state: &AppState,
+    principal: &Principal,
+    query: &RegisterQuery,
+    now: Timestamp,
+) -> Result<accord_store::RegisterPage, ApiError> {
+    let (after, limit) = query.page()?;
+    let Some(reader) = access::register_reader(&principal.person) else {
+        return Ok(accord_store::RegisterPage {
+            entries: Vec::new(),
+            next: None,
+        });
+    };
+    Ok(state
+        .store()
+        .register_page(&reader, &query.filter(), now, after.as_ref(), limit)
+        .await?)
 }
 
 fn status_text(status: Status) -> String {
@@ -168,7 +228,7 @@ pub(crate) async fn visible_to(
     tag = "cases",
     params(RegisterQuery),
     responses(
-        (status = 200, description = "The register, overdue first, then soonest due.", body = RegisterList),
+        (status = 200, description = "A page of the register, overdue first, then soonest due, then by id; `next` gives where the next page starts.", body = RegisterList),
         (status = 400, description = "A filter cannot be read.", body = ErrorBody),
         (status = 401, description = "Nobody is signed in.", body = ErrorBody),
         (status = 403, description = "The token may not read.", body = ErrorBody),
@@ -181,13 +241,11 @@ pub(crate) async fn register(
     Query(query): Query<RegisterQuery>,
 ) -> Result<Json<RegisterList>, ApiError> {
     let now = state.now();
-    let cases = visible(&state, &principal, now)
-        .await?
-        .iter()
-        .filter(|e| query.admits(e, now))
-        .map(|e| item(e, now))
-        .collect();
-    Ok(Json(RegisterList { cases }))
+    let page = page(&state, &principal, &query, now).await?;
+    Ok(Json(RegisterList {
+        cases: page.entries.iter().map(|e| item(e, now)).collect(),
+        next: page.next.map(|c| c.to_string()),
+    }))
 }
 
 /// Whether `entry`, an open case, is overdue or falls due within
@@ -244,5 +302,5 @@ pub(crate) async fn my_deadlines(
         .filter(|e| e.status == Status::Open && due_soon(&state, e, now))
         .map(|e| item(e, now))
         .collect();
-    Ok(Json(RegisterList { cases }))
+    Ok(Json(RegisterList { cases, next: None }))
 }

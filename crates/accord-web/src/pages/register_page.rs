@@ -1,8 +1,10 @@
-//! The partnership register: `GET /register` lists every open disagreement
+//! The partnership register: `GET /register` lists the open disagreements
 //! the reader may see (all of them, for the partnership team and the
-//! chair), overdue first, filterable by stage, agency, area and overdue;
-//! `GET /register.csv` is the same list, with the same filters, as a CSV
-//! file for the Business Manager's reports.
+//! chair), overdue first, filterable by stage, agency, area and overdue,
+//! fifty a page, each page read from the store's register page (issue 18)
+//! as the API reads it; `GET /register.csv` is the whole list, with the
+//! same filters, as a CSV file for the Business Manager's reports, read a
+//! page at a time.
 
 use super::extract::Query;
 use accord_store::RegisterEntry;
@@ -19,8 +21,11 @@ use serde::Deserialize;
 use super::{Chrome, PageError, Section, Viewer, html, words};
 use crate::{
     AppState,
-    api::register::{RegisterQuery, overdue, visible},
+    api::register::{MOST_PAGE, RegisterQuery, overdue, page},
 };
+
+/// How many cases a page of the register shows.
+const SHOWN: u32 = 50;
 
 /// The filters as the form sends them: empty means "any".
 #[derive(Debug, Default, Deserialize)]
@@ -33,6 +38,9 @@ pub(crate) struct Filters {
     area: String,
     #[serde(default)]
     overdue: String,
+    /// Where the page starts: the last page's `next`.
+    #[serde(default)]
+    after: String,
 }
 
 impl Filters {
@@ -43,6 +51,9 @@ impl Filters {
             agency: given(&self.agency),
             area: given(&self.area),
             overdue: (self.overdue == "yes").then_some(true),
+            limit: Some(SHOWN),
+            // A place that cannot be read starts from the first page.
+            after: given(&self.after).filter(|a| a.parse::<accord_store::RegisterCursor>().is_ok()),
         }
     }
 
@@ -54,6 +65,15 @@ impl Filters {
             .append_pair("area", &self.area)
             .append_pair("overdue", &self.overdue)
             .finish()
+    }
+
+    /// The link to the page starting after `next`, with the same filters.
+    fn next_link(&self, next: &accord_store::RegisterCursor) -> String {
+        format!(
+            "/register?{}&after={}",
+            self.query_string(),
+            form_urlencoded::byte_serialize(next.to_string().as_bytes()).collect::<String>()
+        )
     }
 }
 
@@ -91,27 +111,28 @@ struct RegisterPage {
     rows: Vec<RegisterRow>,
     csv_link: String,
     filtered: bool,
+    /// Whether this page follows another.
+    later: bool,
+    /// The link to the next page, if there is one.
+    next_link: Option<String>,
+    /// The link to the first page, with the same filters.
+    first_link: String,
 }
 
-/// The rows `viewer` may see, filtered, with what naming them needs.
+/// The rows of `query`'s page `viewer` may see, with what naming them
+/// needs, and where the next page starts.
 async fn rows(
     state: &AppState,
     viewer: &Viewer,
-    filters: &Filters,
-) -> Result<(Vec<RegisterRow>, words::Names, Timestamp), PageError> {
+    query: &RegisterQuery,
+    now: Timestamp,
+) -> Result<(Vec<RegisterRow>, Option<accord_store::RegisterCursor>), PageError> {
     let fail = |e| PageError::new(e, viewer);
     let principal = &viewer.principal;
-    let now = state.now();
-    let query = filters.query();
+    let page = page(state, principal, query, now).await.map_err(fail)?;
     let names = words::Names::load(state, principal.partnership())
         .await
         .map_err(fail)?;
-    let entries: Vec<RegisterEntry> = visible(state, principal, now)
-        .await
-        .map_err(fail)?
-        .into_iter()
-        .filter(|e| query.admits(e, now))
-        .collect();
     let policies = state.policies();
     let area_label = |entry: &RegisterEntry| {
         policies
@@ -120,7 +141,8 @@ async fn rows(
             .and_then(|p| p.areas.iter().find(|a| a.id == entry.area))
             .map_or_else(|| entry.area.to_string(), |a| a.label.clone())
     };
-    let rows = entries
+    let rows = page
+        .entries
         .iter()
         .map(|e| RegisterRow {
             id: e.case.to_string(),
@@ -140,7 +162,7 @@ async fn rows(
             },
         })
         .collect();
-    Ok((rows, names, now))
+    Ok((rows, page.next))
 }
 
 /// The register page.
@@ -149,7 +171,12 @@ pub(crate) async fn show(
     viewer: Viewer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
-    let (rows, names, _) = rows(&state, &viewer, &filters).await?;
+    let now = state.now();
+    let query = filters.query();
+    let (rows, next) = rows(&state, &viewer, &query, now).await?;
+    let names = words::Names::load(&state, viewer.principal.partnership())
+        .await
+        .map_err(|e| PageError::new(e, &viewer))?;
     let partnership = state
         .store()
         .partnerships()
@@ -161,7 +188,6 @@ pub(crate) async fn show(
         Some(p) => state.current_policy(&p.policy).await.ok(),
         None => None,
     };
-    let query = filters.query();
     let stage_count = policy
         .as_ref()
         .and_then(|p| p.tracks.iter().map(|t| t.stages.len()).max())
@@ -218,6 +244,9 @@ pub(crate) async fn show(
             || query.area.is_some()
             || query.overdue.is_some(),
         csv_link: format!("/register.csv?{}", filters.query_string()),
+        later: query.after.is_some(),
+        next_link: next.as_ref().map(|n| filters.next_link(n)),
+        first_link: format!("/register?{}", filters.query_string()),
         rows,
     };
     Ok(html(&page))
@@ -229,7 +258,20 @@ pub(crate) async fn csv(
     viewer: Viewer,
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
-    let (rows, _, now) = rows(&state, &viewer, &filters).await?;
+    let now = state.now();
+    // The whole list, a page at a time.
+    let mut query = filters.query();
+    query.after = None;
+    query.limit = Some(MOST_PAGE);
+    let mut rows = Vec::new();
+    loop {
+        let (page, next) = self::rows(&state, &viewer, &query, now).await?;
+        rows.extend(page);
+        match next {
+            Some(next) => query.after = Some(next.to_string()),
+            None => break,
+        }
+    }
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
