@@ -44,6 +44,23 @@ async fn closed_cases(store: &Store) -> Vec<(CaseId, Date)> {
     closed
 }
 
+/// Havering keeps each closed case a year, with 30 days' notice.
+async fn keep_a_year(store: &Store) {
+    store
+        .set_retention_schedule(
+            "havering",
+            Some(RetentionSchedule {
+                years_after_closure: Some(1),
+                until_birthday: None,
+                notice_days: 30,
+            }),
+            at(T0),
+            &ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+}
+
 fn erased(store_events: &[accord_case::Event]) -> Option<(ErasureRule, Date)> {
     store_events.iter().find_map(|e| match e.body {
         EventBody::Erased { rule, due_on } => Some((rule, due_on)),
@@ -79,19 +96,7 @@ async fn the_schedule_gives_notice_then_erases_exactly_the_cases_due(backend: Ba
         .filter(|c| !due.contains(c))
         .collect();
     assert!(due.len() >= 2 && !not_due.is_empty(), "{due:?} {not_due:?}");
-    store
-        .set_retention_schedule(
-            "havering",
-            Some(RetentionSchedule {
-                years_after_closure: Some(1),
-                until_birthday: None,
-                notice_days: 30,
-            }),
-            at(T0),
-            &ChangedBy::COMMAND_LINE,
-        )
-        .await
-        .unwrap();
+    keep_a_year(&store).await;
     // One case due is kept for a Child Safeguarding Practice Review.
     let held = due.iter().next().unwrap().clone();
     let team = store
@@ -352,19 +357,7 @@ async fn a_released_hold_gives_a_fresh_notice(backend: Backend) {
         .unwrap()
         .checked_add(1.year())
         .unwrap();
-    store
-        .set_retention_schedule(
-            "havering",
-            Some(RetentionSchedule {
-                years_after_closure: Some(1),
-                until_birthday: None,
-                notice_days: 30,
-            }),
-            at(T0),
-            &ChangedBy::COMMAND_LINE,
-        )
-        .await
-        .unwrap();
+    keep_a_year(&store).await;
     let due = store
         .retention_due("havering", london_day, today)
         .await
