@@ -6,7 +6,8 @@
 //! The order is the register's own: overdue first, then soonest due, then
 //! the cases with no deadline running, each by case id. It is kept as one
 //! column (`queue_us`), so paging is by keyset: a page starts after the
-//! last case of the one before, and stays stable while cases change.
+//! last case of the one before, so cases raised or closed meanwhile shift
+//! no page; a case whose deadline changes moves to its new place.
 
 use std::{fmt, str::FromStr};
 
