@@ -49,9 +49,10 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 /// look at it: with the backoff below, about a day and a half of trying.
 pub const MAX_ATTEMPTS: u32 = 12;
 
-/// How long a runner holds an email it has claimed. Longer than any send
-/// can take (the SMTP timeout is 30 seconds), so only a runner that died
-/// loses its claim.
+/// How long a runner holds an email it has claimed. A runner renews each
+/// email's claim for this long just before sending it, and gives the send
+/// half of it, so a claim lapses only on a runner that died, and no email
+/// goes after its claim has lapsed (issue 20 §2).
 pub const LEASE: SignedDuration = SignedDuration::from_mins(5);
 
 /// The person id breaches are recorded under: Accord itself.
@@ -618,10 +619,39 @@ impl Runner {
                 return Ok(());
             }
             for delivery in claimed {
-                let result = match self.with_link(&delivery).await? {
-                    Some(Ok(message)) => mailer.send(&message).await,
-                    Some(Err(withdrawn)) => Err(withdrawn),
-                    None => mailer.send(&delivery).await,
+                // The batch's claim was taken before the emails ahead of
+                // this one were sent, and may have lapsed while a slow
+                // server took them: another runner may hold it now. So the
+                // claim is renewed for a whole lease first, and the send
+                // is cut off at half of it, long before the claim lapses.
+                if !self
+                    .store
+                    .renew_email_claim(&delivery, self.now(), self.lease)
+                    .await?
+                {
+                    tracing::info!(
+                        delivery = delivery.id,
+                        "an email's claim lapsed before it was sent; left to the runner holding it"
+                    );
+                    continue;
+                }
+                let bound = self.lease.unsigned_abs() / 2;
+                let sending = async {
+                    match self.with_link(&delivery).await? {
+                        Some(Ok(message)) => Ok(mailer.send(&message).await),
+                        Some(Err(withdrawn)) => Ok(Err(withdrawn)),
+                        None => Ok::<_, JobError>(mailer.send(&delivery).await),
+                    }
+                };
+                let result = match tokio::time::timeout(bound, sending).await {
+                    Ok(sent) => sent?,
+                    Err(_) => Err(SendFailure {
+                        permanent: false,
+                        reason: format!(
+                            "the SMTP server took longer than {} seconds to take the message",
+                            bound.as_secs()
+                        ),
+                    }),
                 };
                 let now = self.now();
                 let attempt = outcome(&delivery, result, now);

@@ -2,7 +2,8 @@
 //! SQLite and PostgreSQL: outbox rows become deliveries once, email is
 //! marked sent only once the server accepts it, a server that is down is
 //! retried with backoff until it is back, a permanent refusal is shown to
-//! administrators, and two runners on one PostgreSQL never send twice.
+//! administrators, and two runners on one PostgreSQL never send twice, even
+//! through an SMTP server so slow that claims lapse while a batch is sent.
 
 mod common;
 
@@ -273,6 +274,85 @@ async fn two_runners_on_one_postgresql_never_send_a_message_twice() {
         }
     }
     assert!(breaches > 0);
+}
+
+/// Issue 20 §2: a runner claims a batch of emails under one lease and sends
+/// them one by one. Behind a server that takes 0.4 s over each message, the
+/// claims on the batch's tail lapse (after 2 s) before their turn, and the
+/// other runner takes them over. Each email must still go exactly once: the
+/// first runner renews each claim just before sending, and leaves any that
+/// lapsed. Both runners read a clock that runs in real time, since the
+/// lease must really lapse. (Without the renewal, the first runner sent the
+/// tail again after the second had.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runners_behind_a_slow_smtp_server_send_each_email_once() {
+    let (url, _) = fresh_url(Backend::Postgres).await;
+    // The demo's people, and a few of its cases: enough email for a batch
+    // whose tail lapses, few enough to send in seconds.
+    let (calendars, policies) = common::world();
+    let store = Store::open(&url, policies.clone(), common::master_key())
+        .await
+        .unwrap();
+    let mut demo = accord_demo::demo(at(T0), calendars, policies).unwrap();
+    demo.cases.truncate(4);
+    store.seed((&demo).into()).await.unwrap();
+    let other = Store::open(&url, policies.clone(), common::master_key())
+        .await
+        .unwrap();
+    let sink = SmtpSink::start_with_delay(0.4);
+    let started = std::time::Instant::now();
+    let clock: accord_jobs::Clock = std::sync::Arc::new(move || {
+        at(T0)
+            .checked_add(SignedDuration::try_from(started.elapsed()).unwrap())
+            .unwrap()
+    });
+    let lease = SignedDuration::from_secs(2);
+    let runners = [
+        runner(&store, &TestClock::new(at(T0)), Some(&sink))
+            .with_clock(clock.clone())
+            .with_lease(lease),
+        runner(&other, &TestClock::new(at(T0)), Some(&sink))
+            .with_clock(clock)
+            .with_lease(lease),
+    ];
+    // Both run pass after pass until every email is sent, or two minutes.
+    let until = started + std::time::Duration::from_secs(120);
+    let mut tasks = Vec::new();
+    for runner in runners {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                runner.run_once().await.unwrap();
+                let deliveries = email_deliveries(&store).await;
+                let done = !deliveries.is_empty()
+                    && deliveries.values().all(|s| *s == DeliveryStatus::Sent);
+                if done || std::time::Instant::now() > until {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let deliveries = email_deliveries(&store).await;
+    assert!(
+        deliveries.len() > 8,
+        "enough emails that a batch's claims lapse: {}",
+        deliveries.len()
+    );
+    assert!(
+        deliveries.values().all(|s| *s == DeliveryStatus::Sent),
+        "{deliveries:?}"
+    );
+    let mut seen = BTreeMap::new();
+    for m in sink.messages() {
+        *seen.entry(key_of(&m.message_id)).or_insert(0) += 1;
+    }
+    let doubled: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "sent more than once: {doubled:?}");
+    assert_eq!(seen.len(), deliveries.len(), "every email arrived");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Event-store figures on both backends, printed as a table:
 //!
-//! - durable single-event appends per second, next to the raw commit rate
+//! - durable single-event commands per second from 1, 16 and 64 concurrent
+//!   writers, and how many commands shared each commit, next to the raw commit rate
 //!   of a bare SQLite insert loop (one row per transaction, WAL,
 //!   `synchronous=FULL`) on the same disk in the same run: the fsync bound;
 //! - the rate of batched appends used to build a large log;
@@ -101,16 +102,26 @@ async fn run(sizes: &Sizes, measuring: bool) {
         // right before and right after the single appends, on the same disk.
         let raw_file = |n: &str| dir.path().join(format!("raw-{name}-{n}.sqlite"));
         let raw_before = raw_sqlite_commits(&raw_file("before"), sizes.single_appends).await;
-        let single = single_appends(&store, sizes.single_appends).await;
+        let mut rates = Vec::new();
+        for writers in [1, 16, 64] {
+            let before = store.group_figures();
+            let rate = concurrent_appends(&store, sizes.single_appends, writers).await;
+            let after = store.group_figures();
+            let per_commit = (after.pieces - before.pieces) as f64
+                / (after.transactions - before.transactions).max(1) as f64;
+            rates.push((writers, rate, per_commit));
+        }
         let raw_after = raw_sqlite_commits(&raw_file("after"), sizes.single_appends).await;
         let raw = (raw_before + raw_after) / 2.0;
         println!(
             "bare SQLite insert loop (one row per transaction, WAL, synchronous=FULL): {raw_before:.0} commits/s before, {raw_after:.0} after"
         );
-        println!(
-            "{name}: durable single-event appends to a log of {total} events: {single:.0}/s ({:.0}% of the bare SQLite commit rate, mean of before and after)",
-            100.0 * single / raw
-        );
+        for (writers, rate, per_commit) in rates {
+            println!(
+                "{name}: durable single-event commands, {writers} writers, log of {total} events: {rate:.0}/s ({:.0}% of the bare SQLite commit rate, mean of before and after), {per_commit:.1} commands a commit",
+                100.0 * rate / raw
+            );
+        }
         store.close().await;
     }
     if !measuring {
@@ -154,32 +165,53 @@ async fn raw_sqlite_commits(path: &std::path::Path, n: u64) -> f64 {
     n as f64 / start.elapsed().as_secs_f64()
 }
 
-/// Durable single-event appends per second: discussions on 100 open cases
-/// in turn, each its own transaction with its projections.
-async fn single_appends(store: &Store, n: u64) -> f64 {
+/// Durable single-event commands per second from `writers` concurrent
+/// writers, `n` in all: about 100 open cases shared out among the writers,
+/// each writer recording discussions on its own cases in turn, each
+/// command its own append, answered once it is durable. (Cases stay short
+/// whatever the number of writers: each append reads its case.)
+async fn concurrent_appends(store: &Store, n: u64, writers: u64) -> f64 {
     let now = sample::at("2025-03-03T10:00:00Z");
-    let mut cases = Vec::new();
-    for i in 0..100 {
-        let id = format!("SINGLE-{i}");
-        cases.push(
-            store
-                .append(None, &sample::raise(&id, now))
-                .await
-                .unwrap()
-                .case,
-        );
+    let per_writer = (100 / writers).max(1);
+    let mut shares = Vec::new();
+    for w in 0..writers {
+        let mut cases = Vec::new();
+        for i in 0..per_writer {
+            let id = format!("W{writers}-{w}-{i}");
+            cases.push(
+                store
+                    .append(None, &sample::raise(&id, now))
+                    .await
+                    .unwrap()
+                    .case,
+            );
+        }
+        shares.push(cases);
     }
+    let each = n.div_ceil(writers);
     let start = Instant::now();
-    for i in 0..n as usize {
-        let case = &mut cases[i % 100];
-        let events = sample::discussion(case, now, "Discussed the referral decision.");
-        *case = store
-            .append(Some(case.version()), &events)
-            .await
-            .unwrap()
-            .case;
+    let tasks: Vec<_> = shares
+        .into_iter()
+        .map(|mut cases| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for i in 0..each as usize {
+                    let k = i % cases.len();
+                    let case = &cases[k];
+                    let events = sample::discussion(case, now, "Discussed the referral decision.");
+                    cases[k] = store
+                        .append(Some(case.version()), &events)
+                        .await
+                        .unwrap()
+                        .case;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
     }
-    n as f64 / start.elapsed().as_secs_f64()
+    (each * writers) as f64 / start.elapsed().as_secs_f64()
 }
 
 /// Appends whole cases in batches until the log holds `sizes.log_events`;

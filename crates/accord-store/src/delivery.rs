@@ -428,6 +428,31 @@ macro_rules! delivery_queries {
             Ok(rows)
         }
 
+        /// Extends attempt `attempt`'s claim on delivery `id` to `until_us`,
+        /// if the claim still holds at `now_us`: no other runner may have
+        /// taken it since.
+        pub(super) async fn renew(
+            writer: &Pool<Db>,
+            id: i64,
+            attempt: i64,
+            now_us: i64,
+            until_us: i64,
+        ) -> Result<bool, sqlx::Error> {
+            Ok(sqlx::query(
+                "UPDATE deliveries SET claimed_until_us = $4 \
+                 WHERE id = $1 AND attempts = $2 AND status = 'sending' \
+                 AND claimed_until_us > $3",
+            )
+            .bind(id)
+            .bind(attempt)
+            .bind(now_us)
+            .bind(until_us)
+            .execute(writer)
+            .await?
+            .rows_affected()
+                == 1)
+        }
+
         /// Ends attempt `attempt` of delivery `id` with `status`, unless
         /// another runner has since claimed it.
         pub(super) async fn finish(
@@ -724,6 +749,26 @@ impl Store {
             .as_microsecond();
         rows(on_pool!(self, write_pool, pool, m =>
             m::claim(pool, now.as_microsecond(), until, i64::from(limit)).await)?)
+    }
+
+    /// Holds `delivery` (as claimed) for `lease` more from `now`, if this
+    /// claim on it has not lapsed; `false` if it has, when the runner must
+    /// not send it, since another may have claimed it and be sending it
+    /// now (issue 20 §2). A runner renews each email's claim just before
+    /// sending it, and bounds the send to well within the lease.
+    pub async fn renew_email_claim(
+        &self,
+        delivery: &Delivery,
+        now: Timestamp,
+        lease: SignedDuration,
+    ) -> Result<bool, StoreError> {
+        let until = now
+            .checked_add(lease)
+            .unwrap_or(Timestamp::MAX)
+            .as_microsecond();
+        let attempts = i64::from(delivery.attempts);
+        Ok(on_pool!(self, write_pool, pool, m =>
+            m::renew(pool, delivery.id, attempts, now.as_microsecond(), until).await)?)
     }
 
     /// Records how the attempt on `delivery` (as claimed) ended, at `now`.

@@ -83,6 +83,7 @@ mod drafts;
 mod error;
 mod facts;
 mod follow_ups;
+mod group;
 mod handover;
 mod hash_gate;
 mod idempotency;
@@ -131,6 +132,7 @@ pub use directory::{Agency, AgencyKind, Directory, DirectoryError, Partnership, 
 pub use drafts::DRAFT_KEPT_FOR;
 pub use error::{AppendError, BackupError, Conflict, EraseError, OpenError, StoreError};
 pub use follow_ups::FollowUpEntry;
+pub use group::GroupFigures;
 pub use handover::CaseWork;
 pub use idempotency::{IDEMPOTENCY_CLAIM_HOLDS, IDEMPOTENCY_KEPT_FOR, IdempotencyClaim};
 pub use identity_providers::{
@@ -176,6 +178,8 @@ pub struct Store {
     facts: Arc<facts::FactsCache>,
     /// The master key and the index key (issue 17 §1).
     keys: Arc<keys::Keys>,
+    /// Commands and reads waiting to share a commit (issue 18).
+    group: Arc<group::Group>,
 }
 
 #[derive(Debug, Clone)]
@@ -295,6 +299,7 @@ impl Store {
             policies: Arc::new(std::sync::RwLock::new(Arc::new(Policies::new(policies)))),
             facts: Arc::default(),
             keys: Arc::new(keys::Keys::new(master, index, search_log)),
+            group: Arc::default(),
         };
         // A log written before its personal data was sealed (migration
         // 0021) is checked, sealed and hashed again, once.
@@ -331,14 +336,15 @@ impl Store {
     }
 
     /// Appends `events` to their case's stream if it is at `expected`
-    /// (`None` for a new case), with the projections, in one transaction.
+    /// (`None` for a new case), with the projections, in one transaction,
+    /// shared with other commands arriving at the same time (see
+    /// [`group`]): it returns once that transaction has committed.
     pub async fn append(
         &self,
         expected: Option<Sequence>,
         events: &[Event],
     ) -> Result<Appended, AppendError> {
-        let mut appended = self.append_all(&[Append { expected, events }]).await?;
-        Ok(appended.remove(0))
+        self.append_one(expected, events, None).await
     }
 
     /// [`Store::append`], recording in the same transaction that `reader`
@@ -349,10 +355,58 @@ impl Store {
         events: &[Event],
         reader: Reader<'_>,
     ) -> Result<Appended, AppendError> {
-        let streams = [Append { expected, events }];
-        let mut appended = on_backend!(self, b, m =>
-            m::append(b.write_pool(), &self.keys, &self.policies(), &streams, Some(reader)).await)?;
-        Ok(appended.remove(0))
+        self.append_one(expected, events, Some(reader)).await
+    }
+
+    async fn append_one(
+        &self,
+        expected: Option<Sequence>,
+        events: &[Event],
+        reader: Option<Reader<'_>>,
+    ) -> Result<Appended, AppendError> {
+        check_append(&Append { expected, events })?;
+        let task = group::Task::Append {
+            streams: vec![(expected, events.to_vec())],
+            reader: reader.map(group::OwnedReader::of),
+        };
+        match self.in_group(task).await {
+            Ok(group::Done::Appended(mut appended)) if appended.len() == 1 => {
+                Ok(appended.remove(0))
+            }
+            Ok(_) => unreachable!("an append is answered with what it appended"),
+            Err(group::Failed::Append(e)) => Err(e),
+            Err(group::Failed::Refused(_)) => unreachable!("only a raise's build refuses"),
+        }
+    }
+
+    /// Hands `task` to the group commit and waits until the transaction
+    /// that carries it has committed or failed.
+    async fn in_group(&self, task: group::Task) -> Result<group::Done, group::Failed> {
+        let (answer, told) = tokio::sync::oneshot::channel();
+        if self.group.push(group::Work { task, answer }) {
+            let store = self.clone();
+            tokio::spawn(store.drain_group());
+        }
+        told.await.unwrap_or_else(|_| {
+            Err(group::shared_failure(&"the store stopped before this could be written").into())
+        })
+    }
+
+    /// How many write transactions the commands and reads of this store
+    /// (and its clones) took, and how many they carried: the benchmarks'
+    /// measure of how far commits were shared.
+    pub fn group_figures(&self) -> GroupFigures {
+        self.group.figures()
+    }
+
+    /// Commits group after group until nothing waits.
+    async fn drain_group(self) {
+        let mut draining = group::Draining::new(self.group.clone());
+        while let Some(work) = draining.next() {
+            let policies = self.policies();
+            on_backend!(self, b, m =>
+                m::commit_group(b.write_pool(), &self.keys, &policies, work).await);
+        }
     }
 
     /// Appends to several streams in one transaction: all or nothing. Used
@@ -414,16 +468,33 @@ impl Store {
     /// events appended and the projections written in one transaction, so
     /// if `build` refuses (or anything fails) nothing is written and the
     /// number is issued again next time. With a `reader`, the read of the
-    /// new case is written to the access log in the same transaction.
-    pub async fn raise<E: From<AppendError>>(
+    /// new case is written to the access log in the same transaction. That
+    /// transaction is shared with other commands (see [`group`]); `build`
+    /// runs inside it, so it must be quick and do no I/O. Returns what was
+    /// appended and the events `build` made.
+    pub async fn raise<E: From<AppendError> + Send + 'static>(
         &self,
         prefix: &str,
         year: i16,
-        build: impl FnOnce(CaseId) -> Result<Vec<Event>, E>,
+        build: impl FnOnce(CaseId) -> Result<Vec<Event>, E> + Send + 'static,
         reader: Option<Reader<'_>>,
-    ) -> Result<Appended, E> {
-        on_backend!(self, b, m =>
-            m::raise(b.write_pool(), &self.keys, &self.policies(), prefix, year, build, reader).await)
+    ) -> Result<(Appended, Vec<Event>), E> {
+        let task = group::Task::Raise {
+            prefix: prefix.to_owned(),
+            year,
+            build: Box::new(move |id| {
+                build(id).map_err(|e| Box::new(e) as Box<dyn std::any::Any + Send>)
+            }),
+            reader: reader.map(group::OwnedReader::of),
+        };
+        match self.in_group(task).await {
+            Ok(group::Done::Raised(appended, events)) => Ok((*appended, events)),
+            Ok(_) => unreachable!("a raise is answered with what it raised"),
+            Err(group::Failed::Append(e)) => Err(E::from(e)),
+            Err(group::Failed::Refused(refused)) => Err(*refused
+                .downcast::<E>()
+                .unwrap_or_else(|_| unreachable!("a raise's build refuses with its own error"))),
+        }
     }
 
     /// The events of the kinds named in `kinds` (their `type`, such as
@@ -498,7 +569,19 @@ impl Store {
         at: Timestamp,
         purpose: &str,
     ) -> Result<(), StoreError> {
-        on_backend!(self, b, m => m::record_read(b.write_pool(), case, person, at, purpose).await)
+        let task = group::Task::Read {
+            case: case.clone(),
+            reader: group::OwnedReader {
+                person: person.clone(),
+                purpose: purpose.to_owned(),
+            },
+            at,
+        };
+        match self.in_group(task).await {
+            Ok(_) => Ok(()),
+            Err(group::Failed::Append(e)) => Err(group::into_store_error(e)),
+            Err(group::Failed::Refused(_)) => unreachable!("only a raise's build refuses"),
+        }
     }
 
     /// The cases raised in `partnership` that match `search`, in any

@@ -44,6 +44,7 @@ async fn raise_as(store: &accord_store::Store, prefix: &str, year: i16) -> Strin
         )
         .await
         .unwrap_or_else(|e| panic!("the raise is stored: {e:?}"))
+        .0
         .case
         .id()
         .to_string()

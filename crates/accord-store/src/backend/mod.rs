@@ -139,45 +139,150 @@ macro_rules! common_queries {
             Ok(())
         }
 
-        /// Issues the next case id of `prefix` and `year`, lets `build` make
-        /// the new case's events for it, and appends them, all in one
-        /// transaction: if `build` refuses, nothing is written and the
-        /// number is not used.
-        pub(crate) async fn raise<E: From<AppendError>>(
+        /// Commits one group of pieces (see [`crate::group`]): each under
+        /// its own savepoint in one write transaction, then one commit, and
+        /// every answer sent after it.
+        pub(crate) async fn commit_group(
             writer: &Pool<Db>,
             keys: &Keys,
             policies: &Policies,
-            prefix: &str,
-            year: i16,
-            build: impl FnOnce(CaseId) -> Result<Vec<Event>, E>,
-            reader: Option<Reader<'_>>,
-        ) -> Result<Appended, E> {
-            let store_error = |e: sqlx::Error| E::from(AppendError::from(StoreError::from(e)));
-            let mut tx = begin_write(writer).await.map_err(store_error)?;
-            // The row lock this upsert takes holds other raises of the same
-            // prefix and year until commit, so each number is issued once.
-            let (last,): (i64,) = sqlx::query_as(
-                "INSERT INTO case_numbers (prefix, year, last) VALUES ($1, $2, 1) \
-                 ON CONFLICT (prefix, year) DO UPDATE SET last = case_numbers.last + 1 \
-                 RETURNING last",
-            )
-            .bind(prefix)
-            .bind(i64::from(year))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(store_error)?;
-            let id = crate::case_id(prefix, year, last)?;
-            let events = build(id)?;
-            let stream = Append { expected: None, events: &events };
-            crate::check_append(&stream)?;
-            let mut appended = append_in(&mut tx, keys, policies, &[stream]).await?;
-            if let Some(reader) = reader {
-                insert_read(&mut *tx, appended[0].case.id(), reader, last_at(&events))
-                    .await
-                    .map_err(|e| E::from(AppendError::from(e)))?;
+            work: Vec<crate::group::Work>,
+        ) {
+            use crate::group::{Failed, shared_failure};
+            let mut tx = match begin_write(writer).await {
+                Ok(tx) => tx,
+                Err(e) => {
+                    let cause = StoreError::from(e);
+                    for w in work {
+                        let _ = w.answer.send(Err(shared_failure(&cause).into()));
+                    }
+                    return;
+                }
+            };
+            // Alone, a piece needs no savepoint: if it fails, the whole
+            // transaction is rolled back.
+            let alone = work.len() == 1;
+            let mut answers = Vec::with_capacity(work.len());
+            // Why the transaction can no longer commit, if it cannot.
+            let mut broken: Option<StoreError> = None;
+            // A piece alone that failed: nothing to commit.
+            let mut refused_alone = false;
+            for crate::group::Work { task, answer } in work {
+                if broken.is_some() {
+                    answers.push((answer, None));
+                    continue;
+                }
+                if !alone {
+                    if let Err(e) = sqlx::query("SAVEPOINT accord_piece").execute(&mut *tx).await {
+                        broken = Some(e.into());
+                        answers.push((answer, None));
+                        continue;
+                    }
+                }
+                let outcome = run_piece(&mut tx, keys, policies, task).await;
+                if alone {
+                    refused_alone = outcome.is_err();
+                } else {
+                    let end = if outcome.is_ok() {
+                        sqlx::query("RELEASE SAVEPOINT accord_piece").execute(&mut *tx).await
+                    } else {
+                        match sqlx::query("ROLLBACK TO SAVEPOINT accord_piece")
+                            .execute(&mut *tx)
+                            .await
+                        {
+                            Ok(_) => {
+                                sqlx::query("RELEASE SAVEPOINT accord_piece")
+                                    .execute(&mut *tx)
+                                    .await
+                            }
+                            Err(e) => Err(e),
+                        }
+                    };
+                    if let Err(e) = end {
+                        broken = Some(e.into());
+                    }
+                }
+                answers.push((answer, Some(outcome)));
             }
-            tx.commit().await.map_err(store_error)?;
-            Ok(appended.remove(0))
+            let committed = match broken {
+                None if refused_alone => {
+                    let _ = tx.rollback().await;
+                    Ok(())
+                }
+                None => tx.commit().await.map_err(StoreError::from),
+                Some(cause) => {
+                    let _ = tx.rollback().await;
+                    Err(cause)
+                }
+            };
+            for (answer, outcome) in answers {
+                let outcome = match (&committed, outcome) {
+                    (_, Some(Err(refused))) => Err(refused),
+                    (Ok(()), Some(done)) => done,
+                    (Err(cause), _) => Err(Failed::from(shared_failure(cause))),
+                    (Ok(()), None) => unreachable!("every piece runs unless the group broke"),
+                };
+                // A caller that stopped waiting is no longer told.
+                let _ = answer.send(outcome);
+            }
+        }
+
+        /// One piece of a group, inside its transaction.
+        async fn run_piece(
+            tx: &mut Tx,
+            keys: &Keys,
+            policies: &Policies,
+            task: crate::group::Task,
+        ) -> Result<crate::group::Done, crate::group::Failed> {
+            use crate::group::{Done, Failed, Task};
+            match task {
+                Task::Append { streams, reader } => {
+                    let streams: Vec<Append<'_>> = streams
+                        .iter()
+                        .map(|(expected, events)| Append { expected: *expected, events })
+                        .collect();
+                    for stream in &streams {
+                        crate::check_append(stream)?;
+                    }
+                    let appended = append_in(tx, keys, policies, &streams).await?;
+                    if let (Some(reader), Some(first)) = (reader, appended.first()) {
+                        let at = last_at(streams[0].events);
+                        insert_read(&mut **tx, first.case.id(), reader.borrowed(), at).await?;
+                    }
+                    Ok(Done::Appended(appended))
+                }
+                Task::Raise { prefix, year, build, reader } => {
+                    // The row lock this upsert takes holds other raises of
+                    // the same prefix and year until commit, so each number
+                    // is issued once; a refused raise is rolled back to its
+                    // savepoint, and its number issued again.
+                    let (last,): (i64,) = sqlx::query_as(
+                        "INSERT INTO case_numbers (prefix, year, last) VALUES ($1, $2, 1) \
+                         ON CONFLICT (prefix, year) DO UPDATE SET last = case_numbers.last + 1 \
+                         RETURNING last",
+                    )
+                    .bind(&prefix)
+                    .bind(i64::from(year))
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(StoreError::from)?;
+                    let id = crate::case_id(&prefix, year, last)?;
+                    let events = build(id).map_err(Failed::Refused)?;
+                    let stream = Append { expected: None, events: &events };
+                    crate::check_append(&stream)?;
+                    let mut appended = append_in(tx, keys, policies, &[stream]).await?;
+                    if let Some(reader) = reader {
+                        let at = last_at(&events);
+                        insert_read(&mut **tx, appended[0].case.id(), reader.borrowed(), at)
+                            .await?;
+                    }
+                    Ok(Done::Raised(Box::new(appended.remove(0)), events))
+                }
+                Task::Read { case, reader, at } => {
+                    insert_read(&mut **tx, &case, reader.borrowed(), at).await?;
+                    Ok(Done::Read)
+                }
+            }
         }
 
         /// The body of an append, inside the caller's transaction.
@@ -953,17 +1058,6 @@ macro_rules! common_queries {
                 .fetch_all(reader)
                 .await?;
             rows.into_iter().map(OutboxEntry::try_from).collect()
-        }
-
-        /// Records that `person` read `case`.
-        pub(crate) async fn record_read(
-            writer: &Pool<Db>,
-            case: &CaseId,
-            person: &PersonId,
-            at: Timestamp,
-            purpose: &str,
-        ) -> Result<(), StoreError> {
-            insert_read(writer, case, Reader { person, purpose }, at).await
         }
 
         /// Who read `case`, in the order they did.

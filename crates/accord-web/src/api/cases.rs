@@ -279,17 +279,20 @@ pub(crate) async fn raise_case(
     let now = state.now();
     let year = calendar.time_zone().to_datetime(now).year();
     let ctx = Context::new(now, principal.person.actor());
-    let mut written = Vec::new();
     let reader = Reader {
         person: principal.id(),
         purpose,
     };
-    let appended = state
+    // `build` runs inside the store's shared transaction, so it owns what
+    // it reads.
+    let raising = policy.clone();
+    let calendar = calendar.clone();
+    let (appended, written) = state
         .store()
         .raise(
             &partnership.case_prefix,
             year,
-            |case| {
+            move |case| {
                 let raise = Raise {
                     case,
                     track: body.track,
@@ -302,9 +305,7 @@ pub(crate) async fn raise_case(
                     start_at: body.start_at,
                     forms: body.forms.into_iter().collect(),
                 };
-                let events = Case::raise(&policy, calendar, raise, &ctx).map_err(raise_refusal)?;
-                written.clone_from(&events);
-                Ok::<_, ApiError>(events)
+                Case::raise(&raising, &calendar, raise, &ctx).map_err(raise_refusal)
             },
             Some(reader),
         )
