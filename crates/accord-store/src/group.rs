@@ -102,6 +102,8 @@ pub(crate) enum Failed {
     Append(AppendError),
     /// A raise's `build` refused, with the caller's error.
     Refused(Box<dyn Any + Send>),
+    /// A raise's `build` panicked, with the panic's payload.
+    Panicked(Box<dyn Any + Send>),
 }
 
 impl From<AppendError> for Failed {
@@ -182,8 +184,11 @@ impl Group {
         }
     }
 
-    fn stopped(&self) {
-        self.lock().draining = false;
+    /// Marks the queue idle, and hands back what was waiting in it.
+    fn stopped(&self) -> Vec<Work> {
+        let mut queue = self.lock();
+        queue.draining = false;
+        std::mem::take(&mut queue.waiting)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
@@ -191,10 +196,13 @@ impl Group {
     }
 }
 
-/// Sets the queue idle if dropped before the queue emptied: the drainer
-/// holds one, so a drainer cancelled mid-group (its runtime shut down
-/// under it) leaves no queue stuck as "draining", and the next piece queued
-/// starts another.
+/// The right to drain the queue, held by the one task draining it. Made
+/// when a piece finds the queue idle, and moved into the drainer, so that
+/// however the drainer ends (the queue emptied, or its task dropped before
+/// or while it ran, as when a runtime shuts down, or a panic) the queue is
+/// left idle. If the drainer ends early, every piece still waiting is
+/// dropped, and its caller told the store stopped, rather than left
+/// waiting for a drainer that will not come.
 pub(crate) struct Draining {
     group: Arc<Group>,
     emptied: bool,
@@ -219,7 +227,8 @@ impl Draining {
 impl Drop for Draining {
     fn drop(&mut self) {
         if !self.emptied {
-            self.group.stopped();
+            let orphans = self.group.stopped();
+            drop(orphans);
         }
     }
 }

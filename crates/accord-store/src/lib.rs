@@ -375,7 +375,9 @@ impl Store {
             }
             Ok(_) => unreachable!("an append is answered with what it appended"),
             Err(group::Failed::Append(e)) => Err(e),
-            Err(group::Failed::Refused(_)) => unreachable!("only a raise's build refuses"),
+            Err(group::Failed::Refused(_) | group::Failed::Panicked(_)) => {
+                unreachable!("only a raise's build refuses or panics")
+            }
         }
     }
 
@@ -384,8 +386,8 @@ impl Store {
     async fn in_group(&self, task: group::Task) -> Result<group::Done, group::Failed> {
         let (answer, told) = tokio::sync::oneshot::channel();
         if self.group.push(group::Work { task, answer }) {
-            let store = self.clone();
-            tokio::spawn(store.drain_group());
+            let draining = group::Draining::new(self.group.clone());
+            tokio::spawn(self.clone().drain_group(draining));
         }
         told.await.unwrap_or_else(|_| {
             Err(group::shared_failure(&"the store stopped before this could be written").into())
@@ -400,8 +402,7 @@ impl Store {
     }
 
     /// Commits group after group until nothing waits.
-    async fn drain_group(self) {
-        let mut draining = group::Draining::new(self.group.clone());
+    async fn drain_group(self, mut draining: group::Draining) {
         while let Some(work) = draining.next() {
             let policies = self.policies();
             on_backend!(self, b, m =>
@@ -494,6 +495,7 @@ impl Store {
             Err(group::Failed::Refused(refused)) => Err(*refused
                 .downcast::<E>()
                 .unwrap_or_else(|_| unreachable!("a raise's build refuses with its own error"))),
+            Err(group::Failed::Panicked(payload)) => std::panic::resume_unwind(payload),
         }
     }
 
@@ -580,7 +582,9 @@ impl Store {
         match self.in_group(task).await {
             Ok(_) => Ok(()),
             Err(group::Failed::Append(e)) => Err(group::into_store_error(e)),
-            Err(group::Failed::Refused(_)) => unreachable!("only a raise's build refuses"),
+            Err(group::Failed::Refused(_) | group::Failed::Panicked(_)) => {
+                unreachable!("only a raise's build refuses or panics")
+            }
         }
     }
 

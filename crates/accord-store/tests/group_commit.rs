@@ -24,6 +24,68 @@ async fn postgres_commands_arriving_together_share_a_commit_and_fail_alone() {
     commands_arriving_together_share_a_commit_and_fail_alone(Backend::Postgres).await
 }
 
+#[tokio::test]
+async fn sqlite_a_panicking_build_fails_its_own_raise_and_the_queue_goes_on() {
+    a_panicking_build_fails_its_own_raise_and_the_queue_goes_on(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn postgres_a_panicking_build_fails_its_own_raise_and_the_queue_goes_on() {
+    a_panicking_build_fails_its_own_raise_and_the_queue_goes_on(Backend::Postgres).await
+}
+
+/// A raise whose `build` panics, queued between two appends: the panic
+/// reaches its own caller, the appends on either side are written, and the
+/// store goes on taking commands.
+async fn a_panicking_build_fails_its_own_raise_and_the_queue_goes_on(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.open().await;
+    let now = at("2026-03-02T10:00:00Z");
+    let first = {
+        let store = store.clone();
+        tokio::spawn(async move { store.append(None, &raise("PAN-1", now)).await })
+    };
+    let panicking = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .raise(
+                    "PAN",
+                    2026,
+                    |_| -> Result<Vec<accord_case::Event>, Refused> {
+                        panic!("a build that panics")
+                    },
+                    None,
+                )
+                .await
+        })
+    };
+    let second = {
+        let store = store.clone();
+        tokio::spawn(async move { store.append(None, &raise("PAN-2", now)).await })
+    };
+    assert!(first.await.unwrap().is_ok());
+    let panicked = panicking.await.expect_err("the raise's caller panics");
+    assert!(panicked.is_panic());
+    assert!(second.await.unwrap().is_ok());
+    let third = store.append(None, &raise("PAN-3", now)).await;
+    assert!(third.is_ok(), "the store goes on: {third:?}");
+    let raised = store
+        .raise(
+            "PAN",
+            2026,
+            move |id| Ok::<_, Refused>(raise(id.as_str(), now)),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        raised.0.case.id().as_str(),
+        "PAN-2026-0001",
+        "the panicked raise's number was not used"
+    );
+}
+
 /// Why a test raise's `build` refused.
 #[derive(Debug)]
 enum Refused {

@@ -168,6 +168,12 @@ macro_rules! common_queries {
             // A piece alone that failed: nothing to commit.
             let mut refused_alone = false;
             for crate::group::Work { task, answer } in work {
+                // A caller that stopped waiting (a client that went away)
+                // is not written for: as before groups, a command dropped
+                // before its commit leaves nothing.
+                if answer.is_closed() {
+                    continue;
+                }
                 if broken.is_some() {
                     answers.push((answer, None));
                     continue;
@@ -252,6 +258,12 @@ macro_rules! common_queries {
                     Ok(Done::Appended(appended))
                 }
                 Task::Raise { prefix, year, build, reader } => {
+                    // Every writer locks the chain head before anything
+                    // else, so two servers' groups never wait on each
+                    // other's locks in opposite orders: a raise locks it
+                    // before its case number, as an append does before its
+                    // case.
+                    read_head(tx).await?;
                     // The row lock this upsert takes holds other raises of
                     // the same prefix and year until commit, so each number
                     // is issued once; a refused raise is rolled back to its
@@ -267,7 +279,13 @@ macro_rules! common_queries {
                     .await
                     .map_err(StoreError::from)?;
                     let id = crate::case_id(&prefix, year, last)?;
-                    let events = build(id).map_err(Failed::Refused)?;
+                    // A `build` that panics fails its own piece; the
+                    // panic goes on in the caller's task.
+                    let events = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        build(id)
+                    }))
+                    .map_err(Failed::Panicked)?
+                    .map_err(Failed::Refused)?;
                     let stream = Append { expected: None, events: &events };
                     crate::check_append(&stream)?;
                     let mut appended = append_in(tx, keys, policies, &[stream]).await?;
