@@ -71,6 +71,22 @@ pub(crate) fn serve(
         let store = Store::open_location(&location, policies.clone(), crate::store_cmd::master_key(cli)?)
             .await?;
         store.load_installed_policies(calendars).await?;
+        // A database that does not keep its commits through a power cut
+        // loses what Accord has answered for: say so where administrators
+        // look.
+        for (setting, value) in store.durability().await? {
+            let durable = matches!(
+                (setting, value.as_str()),
+                ("journal_mode", "wal") | ("synchronous", "full" | "extra") | (_, "on")
+            );
+            if !durable {
+                tracing::warn!(
+                    setting,
+                    value,
+                    "the database is not set to keep what it commits through a power cut"
+                );
+            }
+        }
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
             CliError(format!(
                 "cannot listen on {listen}: {e}; choose another address with --listen"

@@ -167,6 +167,103 @@ async fn a_server_that_is_down_is_retried_until_it_is_back() {
     assert_eq!(ids, deliveries.keys().cloned().collect());
 }
 
+/// README: "One that fails is tried again after 30 seconds, then a minute,
+/// doubling up to four hours, twelve times in all". With the server down
+/// for good, one email is followed through every attempt: the waits
+/// between them double from 30 seconds and stop at four hours, and after
+/// the twelfth it is given up on, with the server's error kept for
+/// administrators, and never tried again.
+#[tokio::test]
+async fn a_server_down_for_good_is_tried_twelve_times_backing_off_to_four_hours() {
+    let (url, _dir) = fresh_url(Backend::Sqlite).await;
+    let (calendars, policies) = common::world();
+    let store = Store::open(&url, policies.clone(), common::master_key())
+        .await
+        .unwrap();
+    let mut demo = accord_demo::demo(at(T0), calendars, policies).unwrap();
+    demo.cases.truncate(1);
+    store.seed((&demo).into()).await.unwrap();
+    let mut sink = SmtpSink::start();
+    sink.stop();
+    let clock = TestClock::new(at(T0));
+    let jobs = runner(&store, &clock, Some(&sink));
+
+    let find = |id: i64| {
+        let store = store.clone();
+        async move {
+            for status in [DeliveryStatus::Pending, DeliveryStatus::Failed] {
+                if let Some(d) = store
+                    .deliveries_with_status(status, 100_000)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|d| d.id == id)
+                {
+                    return d;
+                }
+            }
+            panic!("delivery {id} is pending or failed")
+        }
+    };
+    jobs.run_once().await.unwrap();
+    let followed = store
+        .deliveries_with_status(DeliveryStatus::Pending, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.channel == Channel::Email && d.attempts == 1)
+        .expect("an email was tried once")
+        .id;
+    // The wait after each attempt, as (attempt, seconds).
+    let mut waits = Vec::new();
+    let mut last_attempt = 0;
+    let mut given_up = None;
+    for _ in 0..40 {
+        let d = find(followed).await;
+        if d.attempts != last_attempt {
+            last_attempt = d.attempts;
+            if d.status == DeliveryStatus::Failed {
+                given_up = Some(d);
+                break;
+            }
+            let wait = d.next_attempt_at.duration_since(clock.now());
+            waits.push((d.attempts, wait.as_secs()));
+        }
+        // Past any wait: the next pass tries it again.
+        clock.advance(SignedDuration::from_hours(5));
+        jobs.run_once().await.unwrap();
+    }
+    let expected: Vec<(u32, i64)> = vec![
+        (1, 30),
+        (2, 60),
+        (3, 120),
+        (4, 240),
+        (5, 480),
+        (6, 960),
+        (7, 1_920),
+        (8, 3_840),
+        (9, 7_680),
+        (10, 14_400),
+        (11, 14_400),
+    ];
+    assert_eq!(
+        waits, expected,
+        "the waits double from 30 s and stop at 4 h"
+    );
+    let given_up = given_up.expect("the email is given up on");
+    assert_eq!(given_up.attempts, accord_jobs::MAX_ATTEMPTS);
+    assert_eq!(given_up.attempts, 12);
+    assert!(given_up.last_error.is_some(), "the server's error is kept");
+    // Never tried again, however long the server stays down.
+    for _ in 0..3 {
+        clock.advance(SignedDuration::from_hours(5));
+        jobs.run_once().await.unwrap();
+    }
+    let after = find(followed).await;
+    assert_eq!(after.status, DeliveryStatus::Failed);
+    assert_eq!(after.attempts, 12);
+}
+
 #[tokio::test]
 async fn an_address_the_server_refuses_is_shown_to_administrators() {
     let (url, _dir) = fresh_url(Backend::Sqlite).await;

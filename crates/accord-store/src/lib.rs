@@ -327,6 +327,22 @@ impl Store {
         Ok(store)
     }
 
+    /// The settings the durability of what Accord acknowledges rests on,
+    /// as the database reports them on Accord's own connections, by name:
+    /// on SQLite `journal_mode` (`wal`) and `synchronous` (`full`); on
+    /// PostgreSQL `fsync`, `synchronous_commit` (which Accord sets `on` on
+    /// each connection) and `full_page_writes`, each `on` on a server
+    /// that keeps what it commits through a power cut. A command is
+    /// answered after its commit, so with these an answered command
+    /// outlives the process that wrote it (`tests/crash.rs`) and, as far as
+    /// the disk keeps its word, the machine.
+    pub async fn durability(&self) -> Result<Vec<(&'static str, String)>, StoreError> {
+        Ok(match &self.backend {
+            Backend::Sqlite(b) => b.durability().await?,
+            Backend::Postgres(b) => b.durability().await?,
+        })
+    }
+
     /// Which database this is.
     pub fn kind(&self) -> BackendKind {
         match self.backend {

@@ -86,11 +86,140 @@ async fn a_panicking_build_fails_its_own_raise_and_the_queue_goes_on(backend: Ba
     );
 }
 
+#[tokio::test]
+async fn sqlite_a_command_whose_read_cannot_be_logged_writes_nothing() {
+    a_command_whose_read_cannot_be_logged_writes_nothing(Backend::Sqlite).await
+}
+
+#[tokio::test]
+async fn postgres_a_command_whose_read_cannot_be_logged_writes_nothing() {
+    a_command_whose_read_cannot_be_logged_writes_nothing(Backend::Postgres).await
+}
+
+/// README: a command's change and the read of its answer are written in
+/// one transaction. The database is made to refuse one purpose's rows in
+/// the access log; a discussion and a raise read under that purpose then
+/// write nothing at all (no event, no projection, no case number), while a
+/// discussion queued beside them in the same group is written.
+async fn a_command_whose_read_cannot_be_logged_writes_nothing(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.open().await;
+    let refuse = match backend {
+        Backend::Sqlite => {
+            "CREATE TRIGGER refuse_read BEFORE INSERT ON access_log \
+             WHEN NEW.purpose = 'test: refused' \
+             BEGIN SELECT RAISE(ABORT, 'the test refuses this read'); END;"
+        }
+        Backend::Postgres => {
+            "CREATE FUNCTION refuse_read() RETURNS trigger AS $$ BEGIN \
+             IF NEW.purpose = 'test: refused' THEN \
+             RAISE EXCEPTION 'the test refuses this read'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql; \
+             CREATE TRIGGER refuse_read BEFORE INSERT ON access_log \
+             FOR EACH ROW EXECUTE FUNCTION refuse_read();"
+        }
+    };
+    db.raw(refuse).await.unwrap();
+    let now = at("2026-03-02T10:00:00Z");
+    let refused_case = store.append(None, &raise("TXN-1", now)).await.unwrap().case;
+    let other_case = store.append(None, &raise("TXN-2", now)).await.unwrap().case;
+    let events_before = store.event_count().await.unwrap();
+    let reader = health_visitor().person;
+
+    let refused = {
+        let (store, case, reader) = (store.clone(), refused_case.clone(), reader.clone());
+        tokio::spawn(async move {
+            let events = discussion(&case, now, "Never recorded.");
+            let by = Reader {
+                person: &reader,
+                purpose: "test: refused",
+            };
+            store.append_read(Some(case.version()), &events, by).await
+        })
+    };
+    let written = {
+        let (store, case, reader) = (store.clone(), other_case.clone(), reader.clone());
+        tokio::spawn(async move {
+            let events = discussion(&case, now, "Recorded.");
+            let by = Reader {
+                person: &reader,
+                purpose: "test: written",
+            };
+            store.append_read(Some(case.version()), &events, by).await
+        })
+    };
+    let refused_raise = {
+        let (store, reader) = (store.clone(), reader.clone());
+        tokio::spawn(async move {
+            let by = Reader {
+                person: &reader,
+                purpose: "test: refused",
+            };
+            store
+                .raise(
+                    "TXN",
+                    2026,
+                    move |id| Ok::<_, Refused>(raise(id.as_str(), now)),
+                    Some(by),
+                )
+                .await
+        })
+    };
+    let outcome = refused.await.unwrap();
+    assert!(
+        matches!(outcome, Err(AppendError::Store(_))),
+        "the command fails with its read: {outcome:?}"
+    );
+    let outcome = refused_raise.await.unwrap();
+    assert!(
+        matches!(outcome, Err(Refused::Append(AppendError::Store(_)))),
+        "the raise fails with its read: {outcome:?}"
+    );
+    let appended = written
+        .await
+        .unwrap()
+        .expect("the other command is written");
+
+    let per_discussion = discussion(&refused_case, now, "x").len() as u64;
+    assert_eq!(
+        store.event_count().await.unwrap(),
+        events_before + per_discussion,
+        "only the other command's events were written"
+    );
+    let stored = store.load_case(refused_case.id()).await.unwrap().unwrap();
+    assert_eq!(stored.version(), refused_case.version());
+    let row = store
+        .all_cases()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.case == *refused_case.id())
+        .unwrap();
+    assert_eq!(row.version, refused_case.version(), "nor its projection");
+    assert!(store.reads_of(refused_case.id()).await.unwrap().is_empty());
+    assert_eq!(
+        appended.case.version().get(),
+        other_case.version().get() + per_discussion
+    );
+    assert_eq!(store.reads_of(other_case.id()).await.unwrap().len(), 1);
+    // The refused raise used no number.
+    let (raised, _) = store
+        .raise(
+            "TXN",
+            2026,
+            move |id| Ok::<_, Refused>(raise(id.as_str(), now)),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(raised.case.id().as_str(), "TXN-2026-0001");
+}
+
 /// Why a test raise's `build` refused.
 #[derive(Debug)]
 enum Refused {
     OnPurpose,
-    Append(#[allow(dead_code, reason = "read through Debug when a raise fails")] AppendError),
+    Append(AppendError),
 }
 
 impl From<AppendError> for Refused {

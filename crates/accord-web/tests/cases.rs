@@ -1,11 +1,13 @@
 //! `GET /api/v1/cases/{id}` over the real server, on the seeded demo: a
 //! reader the access rules allow gets the summary and the read is logged; a
 //! case they may not see is the same 404 as a case that does not exist.
+//! The case's page and its print view are logged as reads too, each under
+//! its own purpose (issue 20: "reads of pages are logged").
 
 mod common;
 
 use accord_case::CaseId;
-use common::{Session, TestApp, post_as, spawn_app_with_demo};
+use common::{Session, TestApp, page_as, post_as, spawn_app_with_demo};
 use reqwest::Response;
 use serde_json::{Value, json};
 
@@ -44,6 +46,39 @@ async fn a_reader_the_rules_allow_sees_the_summary_and_the_read_is_logged() {
     let reads = state.store().reads_of(&case).await.unwrap();
     assert_eq!(reads.len(), 1);
     assert_eq!(reads[0].person.as_str(), "hav-school-practitioner");
+}
+
+#[tokio::test]
+async fn the_case_page_and_its_print_view_are_logged_as_reads() {
+    let (app, state) = spawn_app_with_demo().await;
+    let reader = signed_in(&app, "hav-school-practitioner").await;
+    let case = CaseId::parse("HAV-DEMO-0001").unwrap();
+    assert!(state.store().reads_of(&case).await.unwrap().is_empty());
+
+    let (status, html) = page_as(&app, &reader, "/cases/HAV-DEMO-0001").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("HAV-DEMO-0001"));
+    let reads = state.store().reads_of(&case).await.unwrap();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0].person.as_str(), "hav-school-practitioner");
+    assert_eq!(reads[0].purpose, "page: case");
+
+    let (status, _) = page_as(&app, &reader, "/cases/HAV-DEMO-0001/print").await;
+    assert_eq!(status, 200);
+    let reads = state.store().reads_of(&case).await.unwrap();
+    assert_eq!(reads.len(), 2, "{reads:?}");
+    assert_eq!(reads[1].person.as_str(), "hav-school-practitioner");
+    assert_eq!(reads[1].purpose, "page: case, printed");
+
+    // A page of a case they may not see is not found, and nothing is
+    // logged against it.
+    let other = CaseId::parse("HAV-DEMO-0005").unwrap();
+    let before = state.store().reads_of(&other).await.unwrap().len();
+    for path in ["/cases/HAV-DEMO-0005", "/cases/HAV-DEMO-0005/print"] {
+        let (status, _) = page_as(&app, &reader, path).await;
+        assert_eq!(status, 404, "{path}");
+    }
+    assert_eq!(state.store().reads_of(&other).await.unwrap().len(), before);
 }
 
 #[tokio::test]

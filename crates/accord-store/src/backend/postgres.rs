@@ -58,6 +58,9 @@ const HINT: &str = "check the host, port, database, user and password in --datab
 
 /// Connects and brings the schema up to date.
 pub(crate) async fn open(options: PgConnectOptions) -> Result<PgBackend, OpenError> {
+    // A command is answered only once its commit is on disk: every
+    // connection asks for that, whatever the server's default.
+    let options = options.options([("synchronous_commit", "on")]);
     let location = format!(
         "{}@{}:{}/{}",
         options.get_username(),
@@ -94,4 +97,20 @@ pub(crate) async fn open(options: PgConnectOptions) -> Result<PgBackend, OpenErr
             reason: one_line(&e),
         })?;
     Ok(PgBackend { pool })
+}
+
+impl PgBackend {
+    /// The server's settings an acknowledged commit's durability rests on,
+    /// as Accord's own connections see them.
+    pub(crate) async fn durability(&self) -> Result<Vec<(&'static str, String)>, sqlx::Error> {
+        let mut settings = Vec::new();
+        for name in ["fsync", "synchronous_commit", "full_page_writes"] {
+            let (value,): (String,) = sqlx::query_as("SELECT current_setting($1)")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?;
+            settings.push((name, value));
+        }
+        Ok(settings)
+    }
 }

@@ -114,6 +114,29 @@ pub(crate) async fn open(options: SqliteConnectOptions) -> Result<SqliteBackend,
 }
 
 impl SqliteBackend {
+    /// The settings an acknowledged commit's durability rests on, as the
+    /// connection Accord writes through reports them: `journal_mode` and
+    /// `synchronous` (by name: `off`, `normal`, `full` or `extra`).
+    pub(crate) async fn durability(&self) -> Result<Vec<(&'static str, String)>, sqlx::Error> {
+        let (journal,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+            .fetch_one(&self.writer)
+            .await?;
+        let (synchronous,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&self.writer)
+            .await?;
+        let synchronous = match synchronous {
+            0 => "off",
+            1 => "normal",
+            2 => "full",
+            3 => "extra",
+            _ => "unknown",
+        };
+        Ok(vec![
+            ("journal_mode", journal.to_lowercase()),
+            ("synchronous", synchronous.to_owned()),
+        ])
+    }
+
     /// Copies the database to `to` while it stays online: `VACUUM INTO`
     /// reads one consistent snapshot and writes a compact new file.
     pub(crate) async fn backup(&self, to: &Path) -> Result<(), BackupError> {
