@@ -5,6 +5,13 @@
 //! event it already has, never reopens without an event that says so, a
 //! change of circumstances moves only the subject's flags, and its state is
 //! always the fold of its stream (DESIGN.md §4, §5).
+//!
+//! And the random commands reach far enough for that to mean something
+//! (issue 20): if most of them began to be refused, every invariant would
+//! hold of cases that never moved. So the run also counts how many of its
+//! scenarios took a case above its first stage, convened a panel, and
+//! closed a case, and how many commands were accepted, and fails if any of
+//! those falls away.
 
 mod common;
 
@@ -30,8 +37,14 @@ const POLICIES: [&str; 5] = [
 #[derive(Debug, Clone)]
 enum Step {
     Discuss {
-        role: usize,
+        /// The role each side took part in (a stage may ask for a
+        /// discussion between, say, each side's manager).
+        roles: [usize; 2],
         agreement: bool,
+        /// Both sides in the role the stage's record asks for, where it
+        /// names one, instead of `roles`: so that runs meet what each stage
+        /// needs before a case moves on, and climb.
+        as_asked: bool,
     },
     Approve(usize),
     AgreeAction,
@@ -71,7 +84,10 @@ fn step() -> impl Strategy<Value = Step> {
     // Weighted towards discussing and escalating, so that runs climb the
     // ladder far enough to meet forms, panels and final decisions.
     prop_oneof![
-        8 => (0..5usize, any::<bool>()).prop_map(|(role, agreement)| Step::Discuss { role, agreement }),
+        8 => (0..5usize, 0..5usize, 0..4u8, any::<bool>()).prop_map(|(a, b, asked, agreement)| {
+            // Mostly as the stage asks, sometimes anyhow.
+            Step::Discuss { roles: [a, b], agreement, as_asked: asked > 0 }
+        }),
         3 => (0..4usize).prop_map(Step::Approve),
         1 => Just(Step::AgreeAction),
         1 => (0..4usize).prop_map(Step::CompleteAction),
@@ -79,7 +95,7 @@ fn step() -> impl Strategy<Value = Step> {
         12 => prop_oneof![1 => Just(-1i8), 1 => Just(0), 6 => Just(1), 1 => Just(2)].prop_map(Step::Escalate),
         1 => (1u32..4).prop_map(Step::Extend),
         1 => Just(Step::Breach),
-        2 => (1u8..5, any::<bool>(), any::<bool>()).prop_map(|(agencies, with_parties, reason)| Step::Convene { agencies, with_parties, reason }),
+        4 => (1u8..5, any::<bool>(), any::<bool>()).prop_map(|(agencies, with_parties, reason)| Step::Convene { agencies, with_parties, reason }),
         2 => (0..3usize).prop_map(Step::Represent),
         2 => (0..3usize).prop_map(Step::Resolve),
         2 => Just(Step::Confirm),
@@ -100,7 +116,19 @@ fn people() -> Vec<accord_case::Actor> {
         actor("manager-a", "agency-a", RoleTier::Manager),
         actor("other", "agency-b", RoleTier::Practitioner),
         actor("senior-b", "agency-b", RoleTier::SeniorManager),
-        actor("chair", "partnership", RoleTier::Chair),
+        // The chair holds each policy's chair role, which decides at the
+        // top of the ladder and convenes its panel.
+        holding(
+            "chair",
+            "partnership",
+            RoleTier::Chair,
+            &[
+                "hscp-chair",
+                "pscb-chair",
+                "erscp-chair",
+                "independent-chair",
+            ],
+        ),
         actor("mediator", "agency-c", RoleTier::HeadOfService),
         actor("team", "partnership", RoleTier::PartnershipTeam),
     ]
@@ -114,18 +142,80 @@ const ROLES: [&str; 5] = [
     "senior-manager",
 ];
 
+/// Someone of `agency` who holds `role` (a tier, or a role the policy
+/// declares), entered in the directory, and the role to record them in;
+/// the raiser for the raiser, and a practitioner where no role is named.
+fn member(
+    policy: &accord_policy::Policy,
+    of: &accord_case::AgencyId,
+    role: Option<&accord_policy::RoleRef>,
+) -> (accord_case::Actor, String) {
+    use accord_policy::{Relation, RoleRef};
+    match role {
+        Some(RoleRef::Relation(Relation::Raiser)) if of.as_str() == "agency-a" => {
+            (people()[0].clone(), "practitioner".to_owned())
+        }
+        Some(RoleRef::Tier(tier)) => (
+            actor(&format!("{of}-{}", tier.id()), of.as_str(), *tier),
+            tier.id().to_owned(),
+        ),
+        Some(RoleRef::Declared(id)) => {
+            let tier = policy.role(id).map_or(RoleTier::SeniorManager, |r| r.tier);
+            (
+                holding(&format!("{of}-{id}"), of.as_str(), tier, &[id.as_str()]),
+                id.to_string(),
+            )
+        }
+        _ => (
+            actor(
+                &format!("{of}-practitioner"),
+                of.as_str(),
+                RoleTier::Practitioner,
+            ),
+            "practitioner".to_owned(),
+        ),
+    }
+}
+
 fn command(h: &Harness, step: &Step, who: &accord_case::Actor, now: Timestamp) -> Command {
     let people = people();
     let pick = |i: usize, n: usize| if n == 0 { 0 } else { i % n };
     match step {
-        Step::Discuss { role, agreement } => discussion(
-            now,
-            &[
-                (&people[0], ROLES[*role]),
-                (&people[3], ROLES[(*role + 1) % ROLES.len()]),
-            ],
-            *agreement,
-        ),
+        Step::Discuss {
+            roles,
+            agreement,
+            as_asked,
+        } => {
+            let stage = h
+                .policy
+                .track(h.case.track())
+                .and_then(|t| t.stage(h.case.stage()));
+            match stage.filter(|_| *as_asked) {
+                // As the stage asks: each side by someone of its agency in
+                // the role that leads the stage, and, where a record must
+                // be made with someone of a role, one of that role from
+                // each side too.
+                Some(stage) => {
+                    let [raising, other] = [agency("agency-a"), agency("agency-b")];
+                    let mut who = vec![
+                        member(h.policy, &raising, stage.leads.raising.first()),
+                        member(h.policy, &other, stage.leads.other.first()),
+                    ];
+                    if let Some(with) = stage.requirements.iter().find_map(|r| r.with.as_ref()) {
+                        who.push(member(h.policy, &raising, Some(with)));
+                        who.push(member(h.policy, &other, Some(with)));
+                    }
+                    let who: Vec<(&accord_case::Actor, &str)> =
+                        who.iter().map(|(a, r)| (a, r.as_str())).collect();
+                    discussion(now, &who, *agreement)
+                }
+                None => discussion(
+                    now,
+                    &[(&people[0], ROLES[roles[0]]), (&people[3], ROLES[roles[1]])],
+                    *agreement,
+                ),
+            }
+        }
         Step::Approve(i) => Command::ApproveDiscussion {
             discussion: h
                 .case
@@ -183,18 +273,27 @@ fn command(h: &Harness, step: &Step, who: &accord_case::Actor, now: Timestamp) -
             with_parties,
             reason,
         } => {
+            // Each seat taken by someone holding a role the stage's panel
+            // seats, of a Board agency or, with the parties, of each side.
+            let seats = h
+                .policy
+                .track(h.case.track())
+                .and_then(|t| t.stage(h.case.stage()))
+                .and_then(|s| s.panel.as_ref())
+                .and_then(|p| p.seats.first().cloned());
+            let seat = |of: &str| {
+                let (a, _) = member(h.policy, &agency(of), seats.as_ref());
+                PanelSeat {
+                    person: a.person,
+                    agency: a.agency,
+                }
+            };
             let mut members: Vec<PanelSeat> = (0..*agencies)
-                .map(|i| PanelSeat {
-                    person: accord_case::PersonId::parse(&format!("member-{i}")).unwrap(),
-                    agency: agency(&format!("board-agency-{i}")),
-                })
+                .map(|i| seat(&format!("board-agency-{i}")))
                 .collect();
             if *with_parties {
                 for party in ["agency-a", "agency-b"] {
-                    members.push(PanelSeat {
-                        person: accord_case::PersonId::parse(&format!("{party}-officer")).unwrap(),
-                        agency: agency(party),
-                    });
+                    members.push(seat(party));
                 }
             }
             Command::ConvenePanel {
@@ -292,90 +391,181 @@ fn scenario() -> impl Strategy<Value = (usize, bool, Vec<(Step, usize, u16)>)> {
     (
         0..POLICIES.len(),
         any::<bool>(),
-        prop::collection::vec((step(), 0..7usize, 0u16..80), 0..60),
+        prop::collection::vec((step(), 0..7usize, 0u16..80), 0..100),
     )
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+/// How far one scenario took its case.
+#[derive(Debug, Default)]
+struct Reached {
+    above_first_stage: bool,
+    panel_convened: bool,
+    closed: bool,
+    accepted: usize,
+    asked: usize,
+}
 
-    #[test]
-    fn commands_never_rewrite_history_or_move_a_case_backwards((p, looked_after, steps) in scenario()) {
-        let people = people();
-        let policy_id = POLICIES[p];
-        let (policy, _) = common::policy(policy_id);
-        let mut r = raise(policy, "agency-b");
-        r.subjects = vec![child("c1", false, looked_after, false)];
-        let mut now = at("2025-03-03T09:30:00Z");
-        let mut h = Harness::raise(policy_id, r, &people[0], now).unwrap();
+/// How far the whole run reached: scenarios reaching each point, and
+/// commands accepted of those asked.
+#[derive(Debug, Default)]
+struct Coverage {
+    scenarios: usize,
+    above_first_stage: usize,
+    panel_convened: usize,
+    closed: usize,
+    accepted: usize,
+    asked: usize,
+}
 
-        for (step, who, hours) in &steps {
-            now += SignedDuration::from_hours(i64::from(*hours));
-            let who = &people[*who];
-            let before = h.case.clone();
-            let history: Vec<Event> = h.events.clone();
-            let command = command(&h, step, who, now);
-            match h.run(command, who, now) {
-                Ok(new) => {
-                    // Appended only: numbered on from the case's version,
-                    // nothing earlier touched.
-                    prop_assert!(!new.is_empty());
-                    for (i, e) in new.iter().enumerate() {
-                        prop_assert_eq!(e.sequence.get(), before.version().get() + 1 + i as u64);
-                        prop_assert_eq!(&e.case, before.id());
-                        prop_assert_eq!(e.at, now);
-                    }
-                    prop_assert_eq!(&h.events[..history.len()], &history[..]);
-                    // Never down a stage.
-                    prop_assert!(h.case.stage() >= before.stage());
-                    // Never reopened without an event that says so.
-                    let reopened = new.iter().any(|e| matches!(e.body, EventBody::Reopened { .. }));
-                    if before.status().is_closed() && !h.case.status().is_closed() {
-                        prop_assert!(reopened);
-                    }
-                    if reopened {
-                        prop_assert!(before.status().is_closed());
-                    }
-                    // A change of circumstances changes the subject's flags
-                    // and nothing about where the case stands; whatever it
-                    // tells anyone follows it in the same append.
-                    if let Step::ChangeCircumstances { flags, .. } = step {
-                        let s = &h.case.subjects()[0];
-                        prop_assert_eq!([s.child_protection_plan, s.looked_after, s.immediate_risk], *flags);
-                        prop_assert_eq!(h.case.stage(), before.stage());
-                        prop_assert_eq!(h.case.status(), before.status());
-                        let changed = matches!(new[0].body, EventBody::CircumstancesChanged { .. });
-                        prop_assert!(changed);
-                        for e in &new[1..] {
-                            let follows = matches!(&e.body, EventBody::NotificationDue(n) if n.cause == new[0].sequence);
-                            prop_assert!(follows);
-                        }
-                    }
-                    // Stable names: every event survives its serde round trip.
-                    for e in &new {
-                        let json = serde_json::to_string(e).unwrap();
-                        prop_assert_eq!(&serde_json::from_str::<Event>(&json).unwrap(), e);
+impl Coverage {
+    fn add(&mut self, r: &Reached) {
+        self.scenarios += 1;
+        self.above_first_stage += usize::from(r.above_first_stage);
+        self.panel_convened += usize::from(r.panel_convened);
+        self.closed += usize::from(r.closed);
+        self.accepted += r.accepted;
+        self.asked += r.asked;
+    }
+}
+
+#[test]
+fn commands_never_rewrite_history_or_move_a_case_backwards() {
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(200));
+    let coverage = std::sync::Mutex::new(Coverage::default());
+    let result = runner.run(&scenario(), |(p, looked_after, steps)| {
+        let reached = one_scenario(p, looked_after, &steps)?;
+        coverage.lock().unwrap().add(&reached);
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{failure}");
+    }
+    let c = coverage.into_inner().unwrap();
+    // Floors well under what a run reaches (about two scenarios in three
+    // leave their first stage, one in three closes, one in twenty convenes
+    // a panel, and a quarter of commands are accepted), and far above what
+    // a run of refusals would.
+    eprintln!("{c:?}");
+    assert!(
+        c.above_first_stage * 4 >= c.scenarios,
+        "too few cases left their first stage: {c:?}"
+    );
+    assert!(
+        c.closed * 20 >= c.scenarios,
+        "too few cases were closed: {c:?}"
+    );
+    assert!(
+        c.panel_convened * 100 >= c.scenarios,
+        "too few panels were convened: {c:?}"
+    );
+    assert!(
+        c.accepted * 10 >= c.asked,
+        "too many commands were refused: {c:?}"
+    );
+}
+
+/// One random scenario: the invariants after every command, and how far
+/// the case got.
+fn one_scenario(
+    p: usize,
+    looked_after: bool,
+    steps: &[(Step, usize, u16)],
+) -> Result<Reached, TestCaseError> {
+    let people = people();
+    let policy_id = POLICIES[p];
+    let (policy, _) = common::policy(policy_id);
+    let mut r = raise(policy, "agency-b");
+    r.subjects = vec![child("c1", false, looked_after, false)];
+    let mut now = at("2025-03-03T09:30:00Z");
+    let mut h = Harness::raise(policy_id, r, &people[0], now).unwrap();
+    let first_stage = h.case.stage();
+    let mut reached = Reached::default();
+
+    for (step, who, hours) in steps {
+        now += SignedDuration::from_hours(i64::from(*hours));
+        // A panel is convened by the chair: half the attempts are theirs,
+        // so that runs which reach a panel's stage convene one.
+        let who = match step {
+            Step::Convene { .. } if who % 2 == 0 => &people[4],
+            _ => &people[*who],
+        };
+        let before = h.case.clone();
+        let history: Vec<Event> = h.events.clone();
+        let command = command(&h, step, who, now);
+        reached.asked += 1;
+        match h.run(command, who, now) {
+            Ok(new) => {
+                reached.accepted += 1;
+                reached.closed |= h.case.status().is_closed();
+                // Appended only: numbered on from the case's version,
+                // nothing earlier touched.
+                prop_assert!(!new.is_empty());
+                for (i, e) in new.iter().enumerate() {
+                    prop_assert_eq!(e.sequence.get(), before.version().get() + 1 + i as u64);
+                    prop_assert_eq!(&e.case, before.id());
+                    prop_assert_eq!(e.at, now);
+                }
+                prop_assert_eq!(&h.events[..history.len()], &history[..]);
+                // Never down a stage.
+                prop_assert!(h.case.stage() >= before.stage());
+                // Never reopened without an event that says so.
+                let reopened = new
+                    .iter()
+                    .any(|e| matches!(e.body, EventBody::Reopened { .. }));
+                if before.status().is_closed() && !h.case.status().is_closed() {
+                    prop_assert!(reopened);
+                }
+                if reopened {
+                    prop_assert!(before.status().is_closed());
+                }
+                // A change of circumstances changes the subject's flags
+                // and nothing about where the case stands; whatever it
+                // tells anyone follows it in the same append.
+                if let Step::ChangeCircumstances { flags, .. } = step {
+                    let s = &h.case.subjects()[0];
+                    prop_assert_eq!(
+                        [s.child_protection_plan, s.looked_after, s.immediate_risk],
+                        *flags
+                    );
+                    prop_assert_eq!(h.case.stage(), before.stage());
+                    prop_assert_eq!(h.case.status(), before.status());
+                    let changed = matches!(new[0].body, EventBody::CircumstancesChanged { .. });
+                    prop_assert!(changed);
+                    for e in &new[1..] {
+                        let follows = matches!(&e.body, EventBody::NotificationDue(n) if n.cause == new[0].sequence);
+                        prop_assert!(follows);
                     }
                 }
-                Err(refusal) => {
-                    prop_assert_eq!(&h.case, &before);
-                    prop_assert!(!refusal.section().is_empty());
-                    prop_assert!(!refusal.to_string().is_empty());
-                    // A closed case refuses all but reopening and learning.
-                    if before.status().is_closed() {
-                        let allowed = matches!(refusal, accord_case::Refusal::CaseClosed { .. })
-                            || matches!(step, Step::Reopen | Step::Learn);
-                        prop_assert!(allowed, "a closed case refused with {:?}", refusal);
-                    }
+                // Stable names: every event survives its serde round trip.
+                for e in &new {
+                    let json = serde_json::to_string(e).unwrap();
+                    prop_assert_eq!(&serde_json::from_str::<Event>(&json).unwrap(), e);
+                }
+            }
+            Err(refusal) => {
+                prop_assert_eq!(&h.case, &before);
+                prop_assert!(!refusal.section().is_empty());
+                prop_assert!(!refusal.to_string().is_empty());
+                // A closed case refuses all but reopening and learning.
+                if before.status().is_closed() {
+                    let allowed = matches!(refusal, accord_case::Refusal::CaseClosed { .. })
+                        || matches!(step, Step::Reopen | Step::Learn);
+                    prop_assert!(allowed, "a closed case refused with {:?}", refusal);
                 }
             }
         }
-        // The state is the fold of the stream.
-        prop_assert_eq!(&Case::fold(&h.events).unwrap(), &h.case);
-        if h.case.status() == Status::Open {
-            prop_assert!(h.case.outcome().is_none());
-        }
     }
+    reached.above_first_stage = h.case.stage() > first_stage;
+    reached.panel_convened = h
+        .events
+        .iter()
+        .any(|e| matches!(e.body, EventBody::PanelConvened { .. }));
+    // The state is the fold of the stream.
+    prop_assert_eq!(&Case::fold(&h.events).unwrap(), &h.case);
+    if h.case.status() == Status::Open {
+        prop_assert!(h.case.outcome().is_none());
+    }
+    Ok(reached)
 }
 
 /// A closed case refuses everything except an explicit reopening (and
@@ -415,8 +605,9 @@ fn a_closed_case_refuses_everything_but_reopening() {
     assert_eq!(h.case.status(), Status::Closed);
     for step in [
         Step::Discuss {
-            role: 0,
+            roles: [0, 1],
             agreement: true,
+            as_asked: false,
         },
         Step::Escalate(1),
         Step::Withdraw,
