@@ -78,6 +78,10 @@ pub struct Mail {
     pub message_id: String,
     /// The whole message as received.
     pub raw: String,
+    /// The body as a reader sees it: decoded from its transfer encoding
+    /// (quoted-printable, whose soft line breaks can split a word across
+    /// lines of `raw`, or base64).
+    pub body: String,
 }
 
 /// A real SMTP server, run as a separate process.
@@ -194,8 +198,9 @@ impl Drop for SmtpSink {
     }
 }
 
-/// Headers read as the SMTP server wrote them, folded lines unfolded.
-fn parse(raw: &str) -> Mail {
+/// Headers read as the SMTP server wrote them, folded lines unfolded, and
+/// the body decoded.
+pub fn parse(raw: &str) -> Mail {
     let head = raw
         .split("\r\n\r\n")
         .next()
@@ -210,12 +215,55 @@ fn parse(raw: &str) -> Mail {
             })
             .unwrap_or_default()
     };
+    let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let body = match header("Content-Transfer-Encoding")
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "quoted-printable" => quoted_printable(body),
+        "base64" => {
+            use base64::Engine;
+            let packed: String = body.split_whitespace().collect();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(packed)
+                .expect("a base64 body");
+            String::from_utf8(bytes).expect("a UTF-8 body")
+        }
+        _ => body.to_owned(),
+    };
     Mail {
         to: header("X-Envelope-To"),
         subject: decode_words(&header("Subject")),
         message_id: header("Message-ID"),
         raw: raw.to_owned(),
+        body,
     }
+}
+
+/// Quoted-printable (RFC 2045 §6.7) decoded: soft line breaks (`=` at a
+/// line's end) joined, `=XX` bytes put back, then read as UTF-8.
+fn quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).expect("a UTF-8 body")
 }
 
 /// The Python with aiosmtpd: Debian's (`python3-aiosmtpd` installs into
