@@ -28,7 +28,9 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Session, TestApp, get_as, page_as, post_as, sign_in, spawn_app_with_demo};
+use common::{
+    Session, TestApp, get_as, page_as, post_as, post_form_as, sign_in, spawn_app_with_demo,
+};
 use serde_json::{Value, json};
 
 /// `GET /api/v1/cases/{id}` shows it; the directory is served.
@@ -541,6 +543,79 @@ async fn a_form_role_submits_the_form_asked_of_them_and_no_other() {
             .contains("Safeguarding Advisor"),
         "{body}"
     );
+}
+
+/// Issue 20 §1, through the pages and the register's CSV: Sutton's
+/// Safeguarding Advisor, whose only part in a Stage 2 case is their section
+/// of Appendix 1, is refused (403) every action page's form but that one:
+/// another of the policy's forms, a discussion, an escalation, a
+/// withdrawal. Nothing is written. Their register, as CSV, lists the cases
+/// their register lists and no other. (Of the demo's partnerships only
+/// Sutton has someone whose only part in a case is a form: East Riding's
+/// policy gives no form section to a role, and Isle of Man's one such
+/// section is the partnership team's, who may see every case anyway.)
+#[tokio::test]
+async fn a_form_role_is_refused_every_other_action_through_the_pages() {
+    let (app, _state) = spawn_app_with_demo().await;
+    let advisor = sign_in(&app, "sut-safeguarding-advisor").await;
+    let (_, register) = get_as(&app, &advisor, "/api/v1/register").await;
+    let theirs: BTreeSet<String> = register["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let case = register["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["track"] == "professional" && c["stage"] == 2 && c["status"] == "open")
+        .expect("the Advisor sees an open Stage 2 case")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, shown) = get_as(&app, &advisor, &format!("/api/v1/cases/{case}")).await;
+    let version = shown["version"].as_u64().unwrap().to_string();
+
+    for (action, fields) in [
+        (
+            "submit-form",
+            vec![
+                ("form", "written-report-to-heads-of-service"),
+                ("nature-of-dispute", "A dispute."),
+            ],
+        ),
+        (
+            "record-discussion",
+            vec![("summary", "Discussed."), ("how", "phone")],
+        ),
+        ("escalate", vec![("to", "3"), ("reason", "Not resolved.")]),
+        ("withdraw", vec![("reason", "Resolved informally.")]),
+    ] {
+        let mut fields = fields;
+        fields.push(("expected_version", version.as_str()));
+        let answer =
+            post_form_as(&app, &advisor, &format!("/cases/{case}/{action}"), &fields).await;
+        assert_eq!(answer.status().as_u16(), 403, "{action}");
+        let page = answer.text().await.unwrap();
+        assert!(
+            page.contains("Appendix 1") || page.contains("your section"),
+            "{action}: the refusal names what is theirs: {page}"
+        );
+    }
+    let (_, after) = get_as(&app, &advisor, &format!("/api/v1/cases/{case}")).await;
+    assert_eq!(after["version"], shown["version"], "nothing was written");
+
+    // The CSV holds their register, no more and no less.
+    let (status, csv) = page_as(&app, &advisor, "/register.csv").await;
+    assert_eq!(status, 200);
+    let listed: BTreeSet<String> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').next())
+        .map(|id| id.trim_matches('"').to_owned())
+        .collect();
+    assert_eq!(listed, theirs, "{csv}");
 }
 
 /// Issue 14 §6: a notification is its reader's own, whatever their tier.
