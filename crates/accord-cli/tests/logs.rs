@@ -11,18 +11,18 @@
 
 #[path = "../../accord-jobs/tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::{
-    io::{BufRead, BufReader},
     path::Path,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
 use common::SmtpSink;
 use serde_json::{Value, json};
+use support::served::{client, serve, sign_in};
 
-const PASSWORD: &str = "accord-demo-password";
 const RAISER: &str = "hav-school-practitioner";
 const OTHER: &str = "hav-csc-practitioner";
 const MANAGER: &str = "hav-school-manager";
@@ -40,16 +40,6 @@ const SENTENCES: [&str; 5] = [
     "Both practitioners spoke on the telephone about the bruising and did not agree.",
     "Still not agreed after the practitioners spoke about the upper arms.",
 ];
-
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn accord(data: &Path, url: Option<&str>, sink: &SmtpSink) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
@@ -72,49 +62,6 @@ fn accord(data: &Path, url: Option<&str>, sink: &SmtpSink) -> Command {
         None => command.env_remove("ACCORD_DATABASE_URL"),
     };
     command
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// A session cookie and a read and write token for `who`.
-fn sign_in(base: &str, who: &str) -> (String, String) {
-    let http = client();
-    let answer = http
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"sign_in": who, "password": PASSWORD}))
-        .send()
-        .unwrap();
-    assert_eq!(answer.status(), 200, "{who} signs in");
-    let cookie = answer
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let csrf = answer.json::<Value>().unwrap()["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let made = http
-        .post(format!("{base}/api/v1/tokens"))
-        .header("cookie", &cookie)
-        .header("x-csrf-token", &csrf)
-        .json(&json!({"scopes": ["read", "write"], "label": "logs test"}))
-        .send()
-        .unwrap();
-    assert!(made.status().is_success(), "{}", made.status());
-    let token = made.json::<Value>().unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (cookie, format!("Bearer {token}"))
 }
 
 fn post(base: &str, path: &str, token: &str, body: &Value) -> Value {
@@ -172,24 +119,11 @@ fn scenario(url: Option<&str>) -> (String, Vec<String>) {
         .unwrap();
     assert!(seeded.success());
     let log = data.path().join("serve.log");
-    let mut child = accord(data.path(), url, &sink)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let server = Running(child);
-    let address = line
-        .trim()
-        .strip_prefix("Accord is serving on ")
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .trim_end_matches('/')
-        .to_owned();
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let base = address.as_str();
+    let mut command = accord(data.path(), url, &sink);
+    command.stderr(std::fs::File::create(&log).unwrap());
+    let (server, address) = serve(command);
+    let base = format!("http://{address}");
+    let base = base.as_str();
 
     let (cookie, token) = sign_in(base, RAISER);
     let (_, manager) = sign_in(base, MANAGER);

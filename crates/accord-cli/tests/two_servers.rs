@@ -14,12 +14,13 @@
 
 #[path = "../../accord-jobs/tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::{
     collections::BTreeMap,
-    io::{BufRead, BufReader, Write},
+    io::Write,
     path::Path,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -30,8 +31,7 @@ use std::{
 use accord_store::{Channel, DeliveryStatus, LocalMasterKey, Store};
 use common::{SmtpSink, free_port};
 use serde_json::{Value, json};
-
-const PASSWORD: &str = "accord-demo-password";
+use support::served::{Running, client, serve, sign_in};
 
 /// `accord` against the shared database, key and SMTP server.
 fn accord(url: &str, key: &Path, data: &Path, sink: &SmtpSink) -> Command {
@@ -55,37 +55,6 @@ fn accord(url: &str, key: &Path, data: &Path, sink: &SmtpSink) -> Command {
         .env_remove("RUST_LOG")
         .env_remove("ACCORD_CONFIG");
     command
-}
-
-/// A child process killed when dropped.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `accord serve` on a port of its choosing; its address.
-fn serve(mut command: Command) -> (Running, String) {
-    let mut child = command
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("accord serve starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let address = line
-        .trim()
-        .strip_prefix("Accord is serving on http://")
-        .and_then(|a| a.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    (Running(child), address)
 }
 
 /// HAProxy in the foreground, balancing over `servers`, each checked on
@@ -126,49 +95,6 @@ fn haproxy(dir: &Path, port: u16, servers: &[&str]) -> Running {
     Running(child)
 }
 
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap()
-}
-
-/// Signs `who` in through `base`: the session cookie, its CSRF token, and
-/// a read and write API token made with them.
-fn sign_in(base: &str, who: &str) -> (String, String, String) {
-    let http = client();
-    let answer = http
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({"sign_in": who, "password": PASSWORD}))
-        .send()
-        .unwrap();
-    assert_eq!(answer.status(), 200, "{who} signs in");
-    let cookie = answer
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-        .collect::<Vec<_>>()
-        .join("; ");
-    let csrf = answer.json::<Value>().unwrap()["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let made = http
-        .post(format!("{base}/api/v1/tokens"))
-        .header("cookie", &cookie)
-        .header("x-csrf-token", &csrf)
-        .json(&json!({"scopes": ["read", "write"], "label": "two servers test"}))
-        .send()
-        .unwrap();
-    assert!(made.status().is_success(), "{}", made.status());
-    let token = made.json::<Value>().unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (cookie, csrf, token)
-}
-
 fn raise_body(n: usize) -> Value {
     json!({
         "area": "levels-of-need",
@@ -207,7 +133,7 @@ fn load(
     stop: Arc<AtomicBool>,
 ) {
     let http = client();
-    let auth = format!("Bearer {token}");
+    let auth = token;
     let mut n = 0;
     while !stop.load(Ordering::Relaxed) {
         n += 1;
@@ -272,8 +198,13 @@ fn one_of_two_servers_killed_mid_load_loses_nothing_and_sends_nothing_twice() {
         .unwrap();
     assert!(seeded.success(), "the demo seeds into PostgreSQL");
 
-    let (mut one, one_at) = serve(accord(&url, &key, dir.path(), &sink));
-    let (_two, two_at) = serve(accord(&url, &key, dir.path(), &sink));
+    let quiet = || {
+        let mut command = accord(&url, &key, dir.path(), &sink);
+        command.stderr(Stdio::null());
+        command
+    };
+    let (mut one, one_at) = serve(quiet());
+    let (_two, two_at) = serve(quiet());
     let front = free_port();
     let _proxy = haproxy(dir.path(), front, &[&one_at, &two_at]);
     let base = format!("http://127.0.0.1:{front}");
@@ -284,7 +215,7 @@ fn one_of_two_servers_killed_mid_load_loses_nothing_and_sends_nothing_twice() {
             .is_ok_and(|r| r.status() == 200)
     });
 
-    let (cookie, _, token) = sign_in(&base, "hav-school-practitioner");
+    let (cookie, token) = sign_in(&base, "hav-school-practitioner");
     let acknowledged: Acknowledged = Arc::default();
     let failures = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
@@ -326,7 +257,7 @@ fn one_of_two_servers_killed_mid_load_loses_nothing_and_sends_nothing_twice() {
     assert_eq!(me.status(), 200, "the session cookie still works");
     let me = client()
         .get(format!("{base}/api/v1/me"))
-        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", &token)
         .send()
         .unwrap();
     assert_eq!(me.status(), 200, "the API token still works");
