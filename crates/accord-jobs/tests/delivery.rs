@@ -374,17 +374,7 @@ async fn two_runners_on_one_postgresql_never_send_a_message_twice() {
     assert_eq!(mail.len(), deliveries.len());
 
     // Each breach was recorded once, however the runners raced.
-    let mut breaches = 0;
-    for entry in store.all_cases().await.unwrap() {
-        let case = store.load_case(&entry.case).await.unwrap().unwrap();
-        for visit in case.stage_history() {
-            let mut dues: Vec<_> = visit.breaches.iter().map(|b| (&b.form, b.due)).collect();
-            let n = dues.len();
-            dues.dedup();
-            assert_eq!(dues.len(), n, "{} has a breach recorded twice", entry.case);
-            breaches += n;
-        }
-    }
+    let breaches = common::breaches_each_recorded_once(&store).await;
     assert!(breaches > 0);
 }
 

@@ -446,3 +446,23 @@ pub fn runner(store: &Store, clock: &TestClock, sink: Option<&SmtpSink>) -> Runn
     )
     .with_clock(clock.clock())
 }
+
+/// How many breaches `store`'s cases hold, asserting that none is recorded
+/// twice (the same form's, or the stage's, deadline at the same instant),
+/// however job runners raced to record them.
+pub async fn breaches_each_recorded_once(store: &Store) -> usize {
+    let mut breaches = 0;
+    for entry in store.all_cases().await.unwrap() {
+        let case = store.load_case(&entry.case).await.unwrap().unwrap();
+        for visit in case.stage_history() {
+            let dues: Vec<_> = visit.breaches.iter().map(|b| (&b.form, b.due)).collect();
+            let twice = dues
+                .iter()
+                .enumerate()
+                .any(|(i, due)| dues[..i].contains(due));
+            assert!(!twice, "{} has a breach recorded twice", entry.case);
+            breaches += dues.len();
+        }
+    }
+    breaches
+}
