@@ -25,18 +25,12 @@ fn accord(data: &std::path::Path, sink: &SmtpSink) -> Command {
         .arg("--data-dir")
         .arg(data)
         .env_remove("ACCORD_MASTER_KEY_FILE")
-        .env("ACCORD_SMTP_HOST", "127.0.0.1")
-        .env("ACCORD_SMTP_PORT", sink.port.to_string())
-        .env("ACCORD_SMTP_SECURITY", "none")
-        .env(
-            "ACCORD_MAIL_FROM",
-            "Accord <accord@partnership.example.org>",
-        )
         // A claim that runs out quickly, so the test need not wait five
         // minutes for the dead process's claim to lapse.
         .env("ACCORD_EMAIL_LEASE_SECONDS", "4")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    sink.configure(&mut command);
     command
 }
 

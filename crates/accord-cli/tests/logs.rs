@@ -46,17 +46,11 @@ fn accord(data: &Path, url: Option<&str>, sink: &SmtpSink) -> Command {
     command
         .arg("--data-dir")
         .arg(data)
-        .env("ACCORD_SMTP_HOST", "127.0.0.1")
-        .env("ACCORD_SMTP_PORT", sink.port.to_string())
-        .env("ACCORD_SMTP_SECURITY", "none")
-        .env(
-            "ACCORD_MAIL_FROM",
-            "Accord <accord@partnership.example.org>",
-        )
         .env("ACCORD_JOBS_EVERY", "1")
         .env("RUST_LOG", "debug")
         .env_remove("ACCORD_CONFIG")
         .env_remove("ACCORD_MASTER_KEY_FILE");
+    sink.configure(&mut command);
     match url {
         Some(url) => command.env("ACCORD_DATABASE_URL", url),
         None => command.env_remove("ACCORD_DATABASE_URL"),

@@ -41,19 +41,13 @@ fn accord(url: &str, key: &Path, data: &Path, sink: &SmtpSink) -> Command {
         .arg(data)
         .env("ACCORD_DATABASE_URL", url)
         .env("ACCORD_MASTER_KEY_FILE", key)
-        .env("ACCORD_SMTP_HOST", "127.0.0.1")
-        .env("ACCORD_SMTP_PORT", sink.port.to_string())
-        .env("ACCORD_SMTP_SECURITY", "none")
-        .env(
-            "ACCORD_MAIL_FROM",
-            "Accord <accord@partnership.example.org>",
-        )
         // Claims that lapse in seconds, so the survivor takes over the
         // killed server's emails while the test waits.
         .env("ACCORD_EMAIL_LEASE_SECONDS", "4")
         .env("ACCORD_JOBS_EVERY", "1")
         .env_remove("RUST_LOG")
         .env_remove("ACCORD_CONFIG");
+    sink.configure(&mut command);
     command
 }
 

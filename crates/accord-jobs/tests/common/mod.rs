@@ -171,6 +171,19 @@ impl SmtpSink {
             .collect()
     }
 
+    /// Points an `accord` command's email at this server, through the
+    /// environment, as an administrator would.
+    pub fn configure(&self, command: &mut Command) {
+        command
+            .env("ACCORD_SMTP_HOST", "127.0.0.1")
+            .env("ACCORD_SMTP_PORT", self.port.to_string())
+            .env("ACCORD_SMTP_SECURITY", "none")
+            .env(
+                "ACCORD_MAIL_FROM",
+                "Accord <accord@partnership.example.org>",
+            );
+    }
+
     /// Mail settings for a runner sending here.
     pub fn settings(&self) -> MailSettings {
         MailSettings::from_vars(|name| match name {
