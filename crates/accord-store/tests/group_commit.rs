@@ -12,27 +12,13 @@
 mod common;
 
 use accord_store::{AppendError, Reader, Verification};
-use common::{Backend, TestDb, sample::*};
+use common::{Backend, Refused, TestDb, sample::*};
 
-#[tokio::test]
-async fn sqlite_commands_arriving_together_share_a_commit_and_fail_alone() {
-    commands_arriving_together_share_a_commit_and_fail_alone(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn postgres_commands_arriving_together_share_a_commit_and_fail_alone() {
-    commands_arriving_together_share_a_commit_and_fail_alone(Backend::Postgres).await
-}
-
-#[tokio::test]
-async fn sqlite_a_panicking_build_fails_its_own_raise_and_the_queue_goes_on() {
-    a_panicking_build_fails_its_own_raise_and_the_queue_goes_on(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn postgres_a_panicking_build_fails_its_own_raise_and_the_queue_goes_on() {
-    a_panicking_build_fails_its_own_raise_and_the_queue_goes_on(Backend::Postgres).await
-}
+both_backends_on_one_thread!(
+    commands_arriving_together_share_a_commit_and_fail_alone,
+    a_panicking_build_fails_its_own_raise_and_the_queue_goes_on,
+    a_command_whose_read_cannot_be_logged_writes_nothing,
+);
 
 /// A raise whose `build` panics, queued between two appends: the panic
 /// reaches its own caller, the appends on either side are written, and the
@@ -84,16 +70,6 @@ async fn a_panicking_build_fails_its_own_raise_and_the_queue_goes_on(backend: Ba
         "PAN-2026-0001",
         "the panicked raise's number was not used"
     );
-}
-
-#[tokio::test]
-async fn sqlite_a_command_whose_read_cannot_be_logged_writes_nothing() {
-    a_command_whose_read_cannot_be_logged_writes_nothing(Backend::Sqlite).await
-}
-
-#[tokio::test]
-async fn postgres_a_command_whose_read_cannot_be_logged_writes_nothing() {
-    a_command_whose_read_cannot_be_logged_writes_nothing(Backend::Postgres).await
 }
 
 /// README: a command's change and the read of its answer are written in
@@ -213,19 +189,6 @@ async fn a_command_whose_read_cannot_be_logged_writes_nothing(backend: Backend) 
         .await
         .unwrap();
     assert_eq!(raised.case.id().as_str(), "TXN-2026-0001");
-}
-
-/// Why a test raise's `build` refused.
-#[derive(Debug)]
-enum Refused {
-    OnPurpose,
-    Append(AppendError),
-}
-
-impl From<AppendError> for Refused {
-    fn from(e: AppendError) -> Self {
-        Refused::Append(e)
-    }
 }
 
 async fn commands_arriving_together_share_a_commit_and_fail_alone(backend: Backend) {

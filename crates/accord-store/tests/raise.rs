@@ -11,7 +11,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use accord_store::AppendError;
-use common::{Backend, TestDb, sample::*};
+use common::{Backend, Refused, TestDb, sample::*};
 
 both_backends!(
     case_ids_are_issued_in_order_per_prefix_and_year,
@@ -20,19 +20,6 @@ both_backends!(
     the_register_of_a_partnership_holds_only_its_cases,
     rows_from_before_involvement_was_kept_are_recomputed_on_open,
 );
-
-/// Why a test's `build` refused.
-#[derive(Debug)]
-enum Refused {
-    OnPurpose,
-    Append(AppendError),
-}
-
-impl From<AppendError> for Refused {
-    fn from(e: AppendError) -> Self {
-        Refused::Append(e)
-    }
-}
 
 async fn raise_as(store: &accord_store::Store, prefix: &str, year: i16) -> String {
     store

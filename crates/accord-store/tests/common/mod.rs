@@ -29,7 +29,47 @@ macro_rules! both_backends {
     };
 }
 
-use accord_store::{DeadlineEntry, LocalMasterKey, MasterKey, OutboxEntry, RegisterEntry, Store};
+/// As [`both_backends`], each test on a one-thread runtime: every task it
+/// spawns runs only when it waits, so what the tasks queue before the first
+/// of them is served is certain, not a matter of timing.
+#[allow(unused_macros)]
+macro_rules! both_backends_on_one_thread {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(super::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+use accord_store::{
+    AppendError, DeadlineEntry, LocalMasterKey, MasterKey, OutboxEntry, RegisterEntry, Store,
+};
+
+/// Why a test raise's `build` refused: on purpose, or as the store did.
+#[derive(Debug)]
+pub enum Refused {
+    OnPurpose,
+    Append(AppendError),
+}
+
+impl From<AppendError> for Refused {
+    fn from(e: AppendError) -> Self {
+        Refused::Append(e)
+    }
+}
 use jiff::Timestamp;
 use tempfile::TempDir;
 
