@@ -1,38 +1,30 @@
 //! `accord serve` as a process: it announces its address, answers, and on
 //! SIGTERM finishes the request in flight before exiting 0.
 
+mod support;
+
 use std::{
     io::{BufRead, BufReader, Read, Write},
     net::TcpStream,
     process::{Child, Command, Stdio},
 };
 
+use support::served::{Running, serve};
+
 /// Starts `accord serve` on a free port with a fresh data folder, and
 /// returns the process, its address (`127.0.0.1:PORT`) and its standard
 /// error, read line by line.
-fn start(data_dir: &std::path::Path) -> (Child, String, BufReader<std::process::ChildStderr>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_accord"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+fn start(data_dir: &std::path::Path) -> (Running, String, BufReader<std::process::ChildStderr>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
+    command
+        .arg("--data-dir")
         .arg(data_dir)
         .env_remove("ACCORD_DATABASE_URL")
         .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("accord starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let address = line
-        .trim()
-        .strip_prefix("Accord is serving on http://")
-        .and_then(|a| a.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_owned();
-    // Keep draining standard output so the server never blocks on it.
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let stderr = BufReader::new(child.stderr.take().unwrap());
-    (child, address, stderr)
+        .stderr(Stdio::piped());
+    let (mut server, address) = serve(command);
+    let stderr = BufReader::new(server.0.stderr.take().unwrap());
+    (server, address, stderr)
 }
 
 fn sigterm(child: &Child) {
@@ -46,7 +38,8 @@ fn sigterm(child: &Child) {
 #[test]
 fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, address, mut stderr) = start(dir.path());
+    let (mut server, address, mut stderr) = start(dir.path());
+    let child = &mut server.0;
 
     // A request whose body is held back: with `Expect: 100-continue` the
     // server says "100 Continue" only once the handler is reading the body,
@@ -68,7 +61,7 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     let mut blank = String::new();
     reader.read_line(&mut blank).unwrap();
 
-    sigterm(&child);
+    sigterm(child);
     // Wait until the server has seen the signal before finishing the body.
     let mut line = String::new();
     loop {
