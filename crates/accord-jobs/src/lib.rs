@@ -15,7 +15,10 @@
 //!    when email is set up;
 //! 4. **sends email** that is due, retrying with exponential backoff and
 //!    giving up (for an administrator to see) only on a permanent refusal
-//!    or after [`MAX_ATTEMPTS`].
+//!    or after [`MAX_ATTEMPTS`];
+//! 5. **tells webhook endpoints** of their partnership's events, in order,
+//!    signed, pausing an endpoint after [`MAX_ATTEMPTS`] failures in a row
+//!    (see [`webhook`]).
 //!
 //! Every step is safe to run on several servers against one PostgreSQL at
 //! once: breaches are appends at an expected version, reminders and
@@ -25,6 +28,7 @@
 
 mod mail;
 pub mod message;
+pub mod webhook;
 
 use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 
@@ -81,6 +85,11 @@ pub struct Pass {
     pub retention_notices: usize,
     /// Cases whose personal data the schedule erased.
     pub erasures: usize,
+    /// Events delivered to webhook endpoints.
+    pub webhooks_delivered: usize,
+    /// Webhook deliveries that failed and will be tried again (or whose
+    /// endpoint was paused).
+    pub webhooks_failed: usize,
 }
 
 impl Pass {
@@ -117,6 +126,7 @@ pub struct Runner {
     base_url: String,
     lease: SignedDuration,
     invitation_lifetime: SignedDuration,
+    webhooks: webhook::Senders,
 }
 
 /// One partnership's people and the agencies they belong to, read once a
@@ -150,6 +160,7 @@ impl Runner {
             invitation_lifetime: SignedDuration::from_hours(
                 24 * i64::from(accord_store::DEFAULT_INVITATION_DAYS),
             ),
+            webhooks: webhook::Senders::new(),
         }
     }
 
@@ -201,6 +212,8 @@ impl Runner {
                     emails_sent = pass.emails_sent,
                     emails_retrying = pass.emails_retrying,
                     emails_failed = pass.emails_failed,
+                    webhooks_delivered = pass.webhooks_delivered,
+                    webhooks_failed = pass.webhooks_failed,
                     "background jobs ran"
                 ),
                 Err(cause) => {
@@ -211,7 +224,7 @@ impl Runner {
     }
 
     /// One pass of every job, in order: breaches, reminders, retention,
-    /// notifications, email.
+    /// notifications, email, webhooks.
     pub async fn run_once(&self) -> Result<Pass, JobError> {
         // Versions a partnership installed since the last pass.
         self.store.load_installed_policies(&self.calendars).await?;
@@ -227,6 +240,16 @@ impl Runner {
         if let Some(mailer) = &self.mailer {
             self.send_email(mailer, &mut pass).await?;
         }
+        let sent = webhook::deliver(
+            &self.store,
+            &self.webhooks,
+            self.now(),
+            self.lease,
+            &self.base_url,
+        )
+        .await?;
+        pass.webhooks_delivered = sent.delivered;
+        pass.webhooks_failed = sent.failed;
         Ok(pass)
     }
 

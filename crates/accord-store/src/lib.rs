@@ -102,6 +102,7 @@ pub mod second_factor;
 mod seed;
 mod subject_access;
 mod verify;
+mod webhooks;
 
 use std::{ops::RangeInclusive, path::Path, str::FromStr, sync::Arc};
 
@@ -157,6 +158,9 @@ pub use second_factor::{Enrolment, SecondFactorCheck, SecondFactorStanding, code
 pub use seed::{SeedError, Seeded};
 pub use subject_access::{CaseExport, DataSubject, EventExport, REVIEW, ReadExport, SubjectAccess};
 pub use verify::{Break, Chain, Problem, Verification};
+pub use webhooks::{
+    EventKind, FeedEvent, FeedPage, WebhookEndpoint, WebhookProblem, is_public, webhook_problems,
+};
 
 /// Which database a store is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
