@@ -195,8 +195,8 @@ accord_calendar::schema_as!(
 accord_calendar::schema_as!(
     LocalId,
     accord_calendar::openapi::string(
-        "The child's identifier in the local children's social care system, such as an LCS or Mosaic id: letters, numbers, spaces, hyphens, slashes and full stops.",
-        Some(r"^\s*[\p{L}\p{N}./-][\p{L}\p{N} ./-]*$"),
+        "The child's identifier in the local children's social care system, such as an LCS or Mosaic id: letters (of any alphabet), numbers, spaces, hyphens, slashes and full stops, beginning with one that is not a space. No pattern is given, because JSON Schema's regular expressions have no portable way to say \"a letter of any alphabet\"; the server names the field when it refuses one.",
+        None,
         Some(1),
         Some(LocalId::MAX_CHARS)
     )

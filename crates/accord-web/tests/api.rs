@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use common::spawn_app;
 use serde_json::{Value, json};
@@ -420,6 +420,41 @@ async fn every_kind_of_response_carries_the_security_headers() {
     assert_hardened(&response, "a 415");
 }
 
+/// Issue 19: generators name each method after its `operationId`, and most
+/// Java and C# generators put every operation in one class, so each id is
+/// unique and reads as a verb and a noun (`listPartnerships`, not `list`).
+#[tokio::test]
+async fn every_operation_id_is_unique_and_reads_as_a_verb_and_a_noun() {
+    const VERBS: [&str; 26] = [
+        "agree", "approve", "begin", "change", "check", "close", "complete", "confirm", "convene",
+        "correct", "create", "download", "escalate", "extend", "list", "raise", "record", "reopen",
+        "resolve", "revoke", "search", "show", "sign", "submit", "suggest", "withdraw",
+    ];
+    let app = spawn_app().await;
+    let doc = app.get_json("/api/openapi.json", 200).await;
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let here = format!("{} {path}", method.to_uppercase());
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{here} has no operationId"));
+            let verb: String = id.chars().take_while(char::is_ascii_lowercase).collect();
+            let noun = &id[verb.len()..];
+            assert!(
+                VERBS.contains(&verb.as_str())
+                    && noun.starts_with(|c: char| c.is_ascii_uppercase())
+                    && noun.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{here}: operationId {id:?} is not a verb then a noun in camelCase"
+            );
+            if let Some(other) = seen.insert(id.to_owned(), here.clone()) {
+                panic!("operationId {id:?} is used by both {other} and {here}");
+            }
+        }
+    }
+    assert!(seen.len() >= 51, "{seen:?}");
+}
+
 #[tokio::test]
 async fn the_openapi_document_lists_every_route() {
     let app = spawn_app().await;
@@ -488,6 +523,7 @@ async fn the_openapi_document_lists_every_route() {
         "POST /api/v1/cases/{id}/corrections",
         "GET /api/v1/register",
         "GET /api/v1/me/deadlines",
+        "GET /api/v1/events",
     ]
     .map(str::to_owned)
     .into();
@@ -512,6 +548,7 @@ async fn the_openapi_document_lists_every_route() {
     assert_eq!(app.get("/api/v1/cases/HAV-DEMO-0001").await.status(), 401);
     assert_eq!(app.get("/api/v1/register").await.status(), 401);
     assert_eq!(app.get("/api/v1/me/deadlines").await.status(), 401);
+    assert_eq!(app.get("/api/v1/events").await.status(), 401);
     for schema in [
         "ErrorBody",
         "PolicySummary",

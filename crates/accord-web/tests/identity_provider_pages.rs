@@ -594,3 +594,52 @@ async fn the_single_sign_on_pages_pass_axe_on_a_desktop_and_a_phone() {
     );
     b.close().await;
 }
+
+/// Issue 19: the webhook pages pass axe on a desktop and a phone: the list
+/// empty and with a paused endpoint, the form with its mistakes, and the
+/// page that shows the secret once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webhook_pages_pass_axe_on_a_desktop_and_a_phone() {
+    let (app, state) = spawn_app_with_demo().await;
+    let mut b = Browser::start("webhooks", &app.address).await;
+    b.sign_in(ADMIN).await;
+    b.open("/admin").await;
+    b.follow("Webhooks").await;
+    assert_eq!(b.path().await, "/admin/webhooks");
+    b.axe("the webhooks page, with no endpoint").await;
+
+    b.follow("Add an endpoint").await;
+    assert_eq!(b.path().await, "/admin/webhooks/new");
+    b.axe("adding a webhook endpoint").await;
+    b.fill("url", "http://integration.havering.gov.uk/accord")
+        .await;
+    b.submit().await;
+    assert!(b.present(".govuk-error-summary").await);
+    assert!(b.present("#url-error").await);
+    b.axe("adding a webhook endpoint, with its mistakes").await;
+    b.at_phone_width("add-webhook-mistakes").await;
+
+    b.fill("url", "https://integration.havering.gov.uk/accord")
+        .await;
+    b.submit().await;
+    assert_eq!(b.text("h1").await, "The endpoint is added");
+    let shown = b
+        .find("#secret")
+        .await
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(shown.starts_with("whsec_"), "{shown}");
+    b.axe("the secret of a new endpoint").await;
+    b.at_phone_width("webhook-secret").await;
+
+    b.open("/admin/webhooks").await;
+    b.click_and_wait("form[action$='/pause'] button").await;
+    assert_eq!(b.path().await, "/admin/webhooks?done=paused");
+    b.axe("the webhooks page, with a paused endpoint").await;
+    b.at_phone_width("webhooks").await;
+    let endpoints = state.store().webhooks("havering").await.unwrap();
+    assert!(endpoints.len() == 1 && endpoints[0].paused);
+    b.close().await;
+}

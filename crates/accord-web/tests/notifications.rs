@@ -853,3 +853,163 @@ async fn notifications_are_marked_read_by_their_reader_only() {
             .all(|d| d.read_at.is_none())
     );
 }
+
+/// Issue 19: a partnership's administrator registers webhook endpoints at
+/// `/admin/webhooks`, each mistake named with what to fix; the secret is
+/// shown once, on the page after adding, and in no other page; a failing
+/// endpoint is shown with its last error, as failed email is; pausing,
+/// resuming and removing are audited; another partnership's administrator
+/// finds nothing, and a manager may not look.
+#[tokio::test]
+async fn an_administrator_registers_a_webhook_and_sees_where_it_stands() {
+    let (app, state, clock) = spawn_app_with_demo_and_clock().await;
+    let store = state.store();
+    let admin = sign_in(&app, "hav-admin").await;
+    let (status, page) = common::page_as(&app, &admin, "/admin/webhooks").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("You have not added an endpoint"), "{page}");
+    let (_, home) = common::page_as(&app, &admin, "/admin").await;
+    assert!(home.contains("href=\"/admin/webhooks\""), "{home}");
+    let (status, form) = common::page_as(&app, &admin, "/admin/webhooks/new").await;
+    assert_eq!(status, 200);
+    assert_eq!(form.matches("name=\"kinds\"").count(), 7, "{form}");
+
+    // Each mistake is named, with what to fix.
+    let nobody = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let hook = format!("http://127.0.0.1:{nobody}/accord");
+    for (fields, says) in [
+        (
+            vec![
+                ("url", "http://integration.havering.gov.uk/accord"),
+                ("kinds", "raised"),
+            ],
+            "Enter an address starting https://",
+        ),
+        (
+            vec![("url", "https://10.0.0.5/accord"), ("kinds", "raised")],
+            "private network",
+        ),
+        (
+            vec![("url", hook.as_str()), ("kinds", "raised")],
+            "Allow private addresses",
+        ),
+        (
+            vec![("url", "https://integration.havering.gov.uk/accord")],
+            "Choose at least one kind of event",
+        ),
+        (
+            vec![
+                ("url", "https://integration.havering.gov.uk/accord"),
+                ("kinds", "all"),
+            ],
+            "Choose from the kinds of event listed",
+        ),
+    ] {
+        let response = common::post_form_as(&app, &admin, "/admin/webhooks/new", &fields).await;
+        assert_eq!(response.status(), 422, "{fields:?}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains(says), "{fields:?}: {page}");
+        assert!(page.contains("govuk-error-summary"), "{page}");
+    }
+    assert!(store.webhooks("havering").await.unwrap().is_empty());
+
+    // Added: the secret is shown this once.
+    let response = common::post_form_as(
+        &app,
+        &admin,
+        "/admin/webhooks/new",
+        &[
+            ("url", hook.as_str()),
+            ("kinds", "raised"),
+            ("kinds", "deadline_breached"),
+            ("allow_private", "yes"),
+        ],
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let shown = response.text().await.unwrap();
+    let endpoints = store.webhooks("havering").await.unwrap();
+    assert_eq!(endpoints.len(), 1);
+    let endpoint = &endpoints[0];
+    assert_eq!(endpoint.url, hook);
+    assert!(endpoint.allow_private && !endpoint.paused);
+    let secret = store.webhook_secret(&endpoint.id).await.unwrap().unwrap();
+    assert!(shown.contains(&secret), "{shown}");
+
+    // A case raised; nobody answers at the endpoint.
+    let practitioner = sign_in(&app, "hav-health-practitioner").await;
+    let (status, _) = common::post_as(
+        &app,
+        &practitioner,
+        "/api/v1/cases",
+        &common::havering_raise(),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let pass = run_jobs(&state, &clock).await;
+    assert_eq!(pass.webhooks_failed, 1, "{pass:?}");
+    let (_, list) = common::page_as(&app, &admin, "/admin/webhooks").await;
+    assert!(!list.contains(&secret), "the secret is shown only once");
+    assert!(list.contains(&hook), "{list}");
+    assert!(list.contains("Failing"), "{list}");
+    assert!(
+        list.contains("1 failure in a row. Last: could not connect"),
+        "{list}"
+    );
+
+    // Another partnership's administrator finds nothing; a manager may not
+    // look.
+    let other = sign_in(&app, "sut-admin").await;
+    let (_, theirs) = common::page_as(&app, &other, "/admin/webhooks").await;
+    assert!(!theirs.contains(&hook));
+    for action in ["pause", "resume", "remove"] {
+        let response = common::post_form_as(
+            &app,
+            &other,
+            &format!("/admin/webhooks/{}/{action}", endpoint.id),
+            &[("confirm", "yes")],
+        )
+        .await;
+        assert_eq!(response.status(), 404, "{action}");
+    }
+    let manager = sign_in(&app, "hav-csc-manager").await;
+    let (status, _) = common::page_as(&app, &manager, "/admin/webhooks").await;
+    assert_eq!(status, 403);
+
+    // Paused, resumed, removed: each audited, by whom.
+    for (action, fields, done) in [
+        ("pause", vec![], "paused"),
+        ("resume", vec![], "resumed"),
+        ("remove", vec![("confirm", "yes")], "removed"),
+    ] {
+        let response = common::post_form_as(
+            &app,
+            &admin,
+            &format!("/admin/webhooks/{}/{action}", endpoint.id),
+            &fields,
+        )
+        .await;
+        assert_eq!(response.status(), 303, "{action}");
+        assert_eq!(
+            response.headers()["location"],
+            format!("/admin/webhooks?done={done}").as_str()
+        );
+        if action == "pause" {
+            let (_, list) = common::page_as(&app, &admin, "/admin/webhooks").await;
+            assert!(list.contains("Paused"), "{list}");
+        }
+    }
+    assert!(store.webhooks("havering").await.unwrap().is_empty());
+    let audit = store.directory_audit("havering", 20).await.unwrap();
+    let about: Vec<_> = audit
+        .iter()
+        .filter(|e| e.what == format!("setting.webhook.{}", endpoint.id))
+        .collect();
+    assert_eq!(about.len(), 4, "added, paused, resumed, removed: {about:?}");
+    let text = format!("{about:?}");
+    assert!(!text.contains(&secret), "the audit never holds the secret");
+}

@@ -342,3 +342,168 @@ async fn an_ended_case_has_no_current_stage() {
         );
     }
 }
+
+/// Every page of the event feed as `who`, `limit` at a time from the
+/// start, with `query` added; checks each page carries on from the last.
+async fn feed_as(app: &TestApp, who: &str, query: &str, limit: u32) -> Vec<Value> {
+    let session = sign_in(app, who).await;
+    let mut after = String::new();
+    let mut all: Vec<Value> = Vec::new();
+    loop {
+        let path = format!("/api/v1/events?limit={limit}&after={after}{query}");
+        let response = session
+            .on(app.client.get(app.url(&path)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{who} GET {path}");
+        let body: Value = response.json().await.unwrap();
+        let events = body["events"].as_array().unwrap().clone();
+        let next = body["next"].as_str().unwrap().to_owned();
+        if events.is_empty() {
+            // An empty page keeps the place it was given.
+            assert_eq!(next, if after.is_empty() { "0" } else { &after });
+            return all;
+        }
+        assert!(events.len() <= limit as usize);
+        assert_eq!(
+            next,
+            events.last().unwrap()["sequence"]
+                .as_u64()
+                .unwrap()
+                .to_string()
+        );
+        all.extend(events);
+        after = next;
+    }
+}
+
+/// Issue 19: `GET /api/v1/events` lists what happened to the cases the
+/// reader may see, in the order it was recorded, a page at a time, each
+/// event saying which case, which version, what kind and when, and
+/// nothing of the child.
+#[tokio::test]
+async fn the_event_feed_lists_what_happened_to_the_cases_the_reader_may_see() {
+    let (app, state) = spawn_app_with_demo().await;
+    let store = state.store();
+    let kind_of = |name: &str| match name {
+        "raised" | "escalated" | "resolved" | "withdrawn" | "closed" | "reopened" => {
+            Some(name.to_owned())
+        }
+        "breach_recorded" => Some("deadline_breached".to_owned()),
+        _ => None,
+    };
+    // What each case holds, read from the cases themselves.
+    let mut expected: BTreeSet<(String, u64, String)> = BTreeSet::new();
+    let mut police: BTreeSet<String> = BTreeSet::new();
+    let mut names: Vec<String> = Vec::new();
+    for entry in store.all_cases().await.unwrap() {
+        if !entry.case.as_str().starts_with("HAV-") {
+            continue;
+        }
+        if [&entry.raising_agency, &entry.other_agency]
+            .iter()
+            .any(|a| a.as_str() == "hav-police")
+        {
+            police.insert(entry.case.to_string());
+        }
+        let case = store.load_case(&entry.case).await.unwrap().unwrap();
+        names.extend(case.subjects().iter().map(|s| s.name.as_str().to_owned()));
+        for event in store.load(&entry.case).await.unwrap() {
+            if let Some(kind) = kind_of(event.body.name()) {
+                expected.insert((event.case.to_string(), event.sequence.get(), kind));
+            }
+        }
+    }
+    let kinds: BTreeSet<&str> = expected.iter().map(|(_, _, k)| k.as_str()).collect();
+    assert!(kinds.len() >= 4, "the demo has several kinds: {kinds:?}");
+    assert!(!names.is_empty());
+
+    let chair = feed_as(&app, "hav-chair", "", 7).await;
+    let sequences: Vec<u64> = chair
+        .iter()
+        .map(|e| e["sequence"].as_u64().unwrap())
+        .collect();
+    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
+    let listed: BTreeSet<(String, u64, String)> = chair
+        .iter()
+        .map(|e| {
+            (
+                e["case"]["reference"].as_str().unwrap().to_owned(),
+                e["case"]["version"].as_u64().unwrap(),
+                e["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, expected);
+    for event in &chair {
+        let keys: BTreeSet<&str> = event
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "case",
+                "id",
+                "kind",
+                "occurred_at",
+                "partnership",
+                "sequence"
+            ]
+            .into()
+        );
+        assert_eq!(event["partnership"], "havering");
+        assert_eq!(event["id"], format!("evt_{}", event["sequence"]));
+        let text = event.to_string();
+        for name in &names {
+            assert!(!text.contains(name.as_str()), "{text} names {name}");
+        }
+    }
+
+    // Only the kinds asked for.
+    let breaches = feed_as(&app, "hav-chair", "&kind=deadline_breached,closed", 50).await;
+    assert!(!breaches.is_empty());
+    assert_eq!(
+        breaches.len(),
+        expected
+            .iter()
+            .filter(|(_, _, k)| k == "deadline_breached" || k == "closed")
+            .count()
+    );
+
+    // A police manager hears only of the cases their agency is party to;
+    // an administrator, who sees no case, of none; Sutton's chair of
+    // Sutton's cases only.
+    let manager = feed_as(&app, "hav-police-manager", "", 100).await;
+    assert!(!manager.is_empty());
+    let theirs: BTreeSet<String> = manager
+        .iter()
+        .map(|e| e["case"]["reference"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(theirs, police);
+    assert!(feed_as(&app, "hav-admin", "", 100).await.is_empty());
+    let sutton = feed_as(&app, "sut-chair", "", 100).await;
+    assert!(!sutton.is_empty());
+    assert!(sutton.iter().all(|e| e["partnership"] == "sutton"));
+
+    // Each bad parameter is named, with what to do instead.
+    let session = sign_in(&app, "hav-chair").await;
+    for (query, field) in [
+        ("kind=breach", "kind"),
+        ("after=yesterday", "after"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+    ] {
+        let response = session
+            .on(app.client.get(app.url(&format!("/api/v1/events?{query}"))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["field"], field, "{query}: {body}");
+    }
+}

@@ -17,6 +17,13 @@
 //! `target/` and names it in `ACCORD_SCHEMATHESIS`; without either that or
 //! `schemathesis` on the `PATH` this test fails, saying how to install it.
 
+//!
+//! Beside it, the same document as an integrator's tools read it (issue
+//! 19): openapi-spec-validator must find no error in it, and a Python
+//! client generated from it by openapi-python-client must walk a case
+//! (`openapi_client/walk.py`). Both are pinned in `scripts/test`, which
+//! installs them in a virtual environment named in `ACCORD_OPENAPI_TOOLS`.
+
 mod common;
 
 use std::{fmt::Write as _, path::PathBuf, process::Command};
@@ -179,4 +186,102 @@ async fn schemathesis_finds_no_server_error_and_no_answer_that_breaks_the_docume
         "not every operation was tested:\n{stdout}"
     );
     println!("{stdout}");
+}
+
+/// The virtual environment holding openapi-spec-validator and
+/// openapi-python-client.
+fn openapi_tools() -> PathBuf {
+    match std::env::var_os("ACCORD_OPENAPI_TOOLS") {
+        Some(path) => PathBuf::from(path),
+        None => panic!(
+            "openapi-spec-validator and openapi-python-client are not installed: run \
+             ./scripts/test, which installs them, or make a virtual environment with `pip \
+             install openapi-spec-validator==0.9.0 openapi-python-client==0.29.1` and name it in \
+             ACCORD_OPENAPI_TOOLS"
+        ),
+    }
+}
+
+/// Runs `command` off the test's threads; fails the test, with what it
+/// printed, unless it succeeds. Returns its standard output.
+async fn run(mut command: Command, what: &'static str) -> String {
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{what} could not start: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+/// Issue 19: "openapi-spec-validator runs on the document in the test
+/// suite and fails it on any error." It failed before on operation ids
+/// used twice, and on a pattern written with `\p{L}`, which JSON Schema's
+/// regular expressions do not have.
+#[tokio::test]
+async fn openapi_spec_validator_finds_no_error_in_the_document() {
+    let tools = openapi_tools();
+    let app = common::spawn_app().await;
+    let doc = app.get("/api/openapi.json").await.text().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("openapi.json");
+    std::fs::write(&path, &doc).unwrap();
+    let mut validator = Command::new(tools.join("bin/openapi-spec-validator"));
+    validator.arg(&path);
+    let said = run(validator, "openapi-spec-validator").await;
+    assert!(said.contains(": OK"), "{said}");
+}
+
+/// Issue 19: a client generated from the live document signs in, makes a
+/// token, raises a disagreement, records the Stage One discussion,
+/// escalates and reads the case back, each answer the typed model the
+/// document promises; what it read is what the server recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_python_client_walks_a_case() {
+    let tools = openapi_tools();
+    let (app, state, _clock) = spawn_app_with_demo_on(Backend::Sqlite).await;
+    let doc = app.get("/api/openapi.json").await.text().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let doc_path = dir.path().join("openapi.json");
+    std::fs::write(&doc_path, &doc).unwrap();
+    // No formatter runs after generating: nothing else need be installed.
+    let config = dir.path().join("generator.yml");
+    std::fs::write(&config, "post_hooks: []\n").unwrap();
+    let mut generate = Command::new(tools.join("bin/openapi-python-client"));
+    generate
+        .args(["generate", "--meta", "none", "--path"])
+        .arg(&doc_path)
+        .arg("--output-path")
+        .arg(dir.path().join("accord_client"))
+        .arg("--config")
+        .arg(&config);
+    let said = run(generate, "openapi-python-client").await;
+    assert!(!said.contains("Warning"), "the generator warned:\n{said}");
+
+    let walk = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/openapi_client/walk.py");
+    let mut python = Command::new(tools.join("bin/python"));
+    python
+        .arg(walk)
+        .arg(app.url(""))
+        .arg(common::PASSWORD)
+        .arg(common::havering_raise().to_string())
+        .env("PYTHONPATH", dir.path());
+    let out = run(python, "the generated client's walk").await;
+    let read: serde_json::Value =
+        serde_json::from_str(out.trim()).unwrap_or_else(|_| panic!("not JSON: {out}"));
+
+    let id = accord_case::CaseId::parse(read["id"].as_str().unwrap()).unwrap();
+    let case = state.store().load_case(&id).await.unwrap().unwrap();
+    assert_eq!(read["version"], case.version().get());
+    assert_eq!(read["escalated_version"], case.version().get());
+    assert_eq!(read["stage"], 2);
+    assert_eq!(read["status"], "open");
+    assert_eq!(read["discussions"], 1);
+    assert_eq!(read["events"][0], serde_json::json!(["raised", 1]));
+    assert_eq!(read["events"][1][0], "escalated");
+    assert_eq!(case.raised_by().person.as_str(), "hav-school-practitioner");
 }

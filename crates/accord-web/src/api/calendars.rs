@@ -63,6 +63,7 @@ pub(crate) struct HolidayBody {
 #[utoipa::path(
     get,
     path = "/api/v1/calendars",
+    operation_id = "listCalendars",
     tag = "calendars",
     responses((status = 200, description = "The calendars.", body = [CalendarSummary]))
 )]
@@ -83,6 +84,7 @@ const YEARS: std::ops::RangeInclusive<i16> = 1900..=2200;
 #[utoipa::path(
     get,
     path = "/api/v1/calendars/{id}/holidays/{year}",
+    operation_id = "listCalendarHolidays",
     tag = "calendars",
     params(
         ("id" = String, Path, description = "The calendar's id, such as `england-and-wales`."),

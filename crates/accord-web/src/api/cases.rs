@@ -140,6 +140,7 @@ pub(crate) async fn open_to_show<'s>(
 #[utoipa::path(
     get,
     path = "/api/v1/cases/{id}",
+    operation_id = "showCase",
     tag = "cases",
     params(("id" = String, Path, description = "The case id, such as `HAV-DEMO-0001`.")),
     responses(
@@ -213,6 +214,7 @@ pub(crate) struct RaiseRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/cases",
+    operation_id = "raiseCase",
     tag = "cases",
     request_body = RaiseRequest,
     responses(

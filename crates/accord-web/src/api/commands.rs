@@ -296,6 +296,7 @@ pub(crate) struct RecordDiscussion {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/discussions",
+    operation_id = "recordDiscussion",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = RecordDiscussion,
@@ -338,6 +339,7 @@ pub(crate) struct ApproveDiscussion {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/discussions/{discussion}/approval",
+    operation_id = "approveDiscussion",
     tag = "case commands",
     params(
         ("id" = String, Path, description = "The case id."),
@@ -382,6 +384,7 @@ pub(crate) struct AgreeAction {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/actions",
+    operation_id = "agreeAction",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = AgreeAction,
@@ -421,6 +424,7 @@ pub(crate) struct CompleteAction {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/actions/{action}/completion",
+    operation_id = "completeAction",
     tag = "case commands",
     params(
         ("id" = String, Path, description = "The case id."),
@@ -465,6 +469,7 @@ pub(crate) struct SubmitForm {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/forms/{form}",
+    operation_id = "submitForm",
     tag = "case commands",
     params(
         ("id" = String, Path, description = "The case id."),
@@ -512,6 +517,7 @@ pub(crate) struct Escalate {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/escalation",
+    operation_id = "escalateCase",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = Escalate,
@@ -554,6 +560,7 @@ pub(crate) struct ExtendDeadline {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/extensions",
+    operation_id = "extendDeadline",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = ExtendDeadline,
@@ -599,6 +606,7 @@ pub(crate) struct AgreeTimescale {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/timescale",
+    operation_id = "agreeTimescale",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = AgreeTimescale,
@@ -642,6 +650,7 @@ pub(crate) struct RecordConcurrence {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/concurrence",
+    operation_id = "recordConcurrence",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = RecordConcurrence,
@@ -679,6 +688,7 @@ pub(crate) struct AtVersion {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/breaches",
+    operation_id = "recordBreach",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = AtVersion,
@@ -719,6 +729,7 @@ pub(crate) struct ConvenePanel {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/panel",
+    operation_id = "convenePanel",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = ConvenePanel,
@@ -770,6 +781,7 @@ pub(crate) struct RecordRepresentation {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/panel/representations",
+    operation_id = "recordRepresentation",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = RecordRepresentation,
@@ -817,6 +829,7 @@ pub(crate) struct Resolve {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/outcome",
+    operation_id = "resolveCase",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = Resolve,
@@ -857,6 +870,7 @@ pub(crate) struct ConfirmOutcome {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/outcome/confirmations",
+    operation_id = "confirmOutcome",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = ConfirmOutcome,
@@ -901,6 +915,7 @@ pub(crate) struct RecordLearning {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/learning",
+    operation_id = "recordLearning",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = RecordLearning,
@@ -944,6 +959,7 @@ pub(crate) struct AgreeFollowUp {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/learning/{learning}/follow-ups",
+    operation_id = "agreeFollowUp",
     tag = "case commands",
     params(
         ("id" = String, Path, description = "The case id."),
@@ -976,6 +992,7 @@ pub(crate) async fn agree_follow_up(
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/follow-ups/{follow_up}/completion",
+    operation_id = "completeFollowUp",
     tag = "case commands",
     params(
         ("id" = String, Path, description = "The case id."),
@@ -1017,6 +1034,7 @@ pub(crate) struct WithReason {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/withdrawal",
+    operation_id = "withdrawCase",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = WithReason,
@@ -1058,6 +1076,7 @@ pub(crate) struct Close {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/closure",
+    operation_id = "closeCase",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = Close,
@@ -1098,6 +1117,7 @@ pub(crate) async fn close(
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/reopening",
+    operation_id = "reopenCase",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = WithReason,
@@ -1148,6 +1168,7 @@ pub(crate) struct RecordChangeOfCircumstances {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/circumstances",
+    operation_id = "recordCircumstances",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = RecordChangeOfCircumstances,
@@ -1194,6 +1215,7 @@ pub(crate) struct Correct {
 #[utoipa::path(
     post,
     path = "/api/v1/cases/{id}/corrections",
+    operation_id = "correctCase",
     tag = "case commands",
     params(("id" = String, Path, description = "The case id.")),
     request_body = Correct,

@@ -23,6 +23,7 @@ pub(crate) struct Health {
 #[utoipa::path(
     get,
     path = "/api/v1/health",
+    operation_id = "showHealth",
     tag = "service",
     responses(
         (status = 200, description = "The database answers.", body = Health),

@@ -264,6 +264,7 @@ pub(crate) async fn figures(
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/insight",
+    operation_id = "showInsight",
     tag = "insight",
     params(
         ("id" = String, Path, description = "Your partnership's id, such as `havering`."),
@@ -297,6 +298,7 @@ pub(crate) async fn insight(
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/insight.csv",
+    operation_id = "downloadInsightCsv",
     tag = "insight",
     params(
         ("id" = String, Path, description = "Your partnership's id, such as `havering`."),

@@ -14,6 +14,7 @@ mod calendars;
 pub(crate) mod case_view;
 pub(crate) mod cases;
 pub(crate) mod commands;
+mod events;
 mod health;
 pub(crate) mod insight;
 pub(crate) mod limits;
@@ -100,6 +101,7 @@ use crate::{ApiError, AppState, ErrorBody};
         commands::correct,
         register::register,
         register::my_deadlines,
+        events::list,
         insight::insight,
         insight::insight_csv,
         reports::report,
@@ -112,7 +114,7 @@ use crate::{ApiError, AppState, ErrorBody};
         (name = "policies", description = "The escalation policies Accord runs, and when each stage would fall due."),
         (name = "calendars", description = "Bank-holiday calendars working days are counted on."),
         (name = "directory", description = "Your partnership, its agencies and its people."),
-        (name = "cases", description = "Disagreements, as the access rules let the reader see them: raising one, reading one, the register and your deadlines."),
+        (name = "cases", description = "Disagreements, as the access rules let the reader see them: raising one, reading one, the register, your deadlines, and the feed of what happened to them."),
         (name = "case commands", description = "Everything that can happen to a raised case, each checked against the policy it was raised under. Send the case's `version` as `expected_version`: a case changed since is a 409."),
         (name = "insight", description = "What the partnership learns from its disagreements over a period, for its partnership team, chair and administrators: every figure defined on its field; and the reports issued to its board, anonymised as issued. Times are in working days on the policy's calendar: the working days after the day something began, up to and including the day it ended, as deadlines count them."),
         (name = "sign-in", description = "Signing in with a password (a session cookie) and API tokens for other systems."),
@@ -302,6 +304,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/cases/{id}/corrections", post(commands::correct))
         .route("/v1/register", get(register::register))
         .route("/v1/me/deadlines", get(register::my_deadlines))
+        .route("/v1/events", get(events::list))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
 }

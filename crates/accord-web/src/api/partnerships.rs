@@ -117,6 +117,7 @@ pub(crate) async fn own(
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships",
+    operation_id = "listPartnerships",
     tag = "directory",
     responses(
         (status = 200, description = "Your partnership, as a list of one.", body = Vec<PartnershipInfo>),
@@ -137,6 +138,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/agencies",
+    operation_id = "listAgencies",
     tag = "directory",
     params(("id" = String, Path, description = "Your partnership's id, such as `havering`.")),
     responses(
@@ -173,6 +175,7 @@ pub(crate) async fn agencies(
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/people",
+    operation_id = "listPeople",
     tag = "directory",
     params(("id" = String, Path, description = "Your partnership's id, such as `havering`.")),
     responses(
@@ -242,6 +245,7 @@ pub(crate) struct Suggestion {
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/people/suggestions",
+    operation_id = "suggestPeople",
     tag = "directory",
     params(
         ("id" = String, Path, description = "Your partnership's id, such as `havering`."),
@@ -346,6 +350,7 @@ pub(crate) struct CaseSuggestionQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/cases/{id}/people/suggestions",
+    operation_id = "suggestCasePeople",
     tag = "directory",
     params(
         ("id" = String, Path, description = "The case id, such as `HAV-DEMO-0001`."),

@@ -30,6 +30,7 @@ pub(crate) struct PasswordChange {
 #[utoipa::path(
     post,
     path = "/api/v1/me/password",
+    operation_id = "changePassword",
     tag = "sign-in",
     request_body = PasswordChange,
     responses(

@@ -236,6 +236,7 @@ impl From<&Track> for Ladder {
 #[utoipa::path(
     get,
     path = "/api/v1/policies",
+    operation_id = "listPolicies",
     tag = "policies",
     responses((status = 200, description = "The policies.", body = [PolicySummary]))
 )]
@@ -266,6 +267,7 @@ async fn fresh(state: &AppState) -> Result<(), ApiError> {
 #[utoipa::path(
     get,
     path = "/api/v1/policies/{id}",
+    operation_id = "showPolicy",
     tag = "policies",
     params(("id" = String, Path, description = "The policy's id, such as `havering-2022`.")),
     responses(
@@ -366,6 +368,7 @@ impl From<Due> for DueBody {
 #[utoipa::path(
     get,
     path = "/api/v1/policies/{id}/timeline",
+    operation_id = "showPolicyTimeline",
     tag = "policies",
     params(
         ("id" = String, Path, description = "The policy's id, such as `havering-2022`."),
@@ -450,6 +453,7 @@ pub(crate) struct Mistake {
 #[utoipa::path(
     post,
     path = "/api/v1/policy-checks",
+    operation_id = "checkPolicy",
     tag = "policies",
     request_body = PolicyCheckRequest,
     responses(

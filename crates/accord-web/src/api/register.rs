@@ -225,6 +225,7 @@ pub(crate) async fn visible_to(
 #[utoipa::path(
     get,
     path = "/api/v1/register",
+    operation_id = "listRegister",
     tag = "cases",
     params(RegisterQuery),
     responses(
@@ -283,6 +284,7 @@ pub(crate) fn due_soon(state: &AppState, entry: &RegisterEntry, now: Timestamp) 
 #[utoipa::path(
     get,
     path = "/api/v1/me/deadlines",
+    operation_id = "listMyDeadlines",
     tag = "cases",
     responses(
         (status = 200, description = "The open cases you may see that are overdue or fall due within five working days (on each policy's calendar), overdue first.", body = RegisterList),

@@ -671,6 +671,7 @@ pub(crate) struct IssuedReport {
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/reports/{number}",
+    operation_id = "showReport",
     tag = "insight",
     params(
         ("id" = String, Path, description = "Your partnership's id, such as `havering`."),
@@ -706,6 +707,7 @@ pub(crate) async fn report(
 #[utoipa::path(
     get,
     path = "/api/v1/partnerships/{id}/reports/{number}/report.csv",
+    operation_id = "downloadReportCsv",
     tag = "insight",
     params(
         ("id" = String, Path, description = "Your partnership's id, such as `havering`."),

@@ -271,6 +271,7 @@ impl SearchQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/cases",
+    operation_id = "searchCases",
     tag = "cases",
     params(SearchQuery),
     responses(

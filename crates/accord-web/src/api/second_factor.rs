@@ -81,6 +81,7 @@ fn no_store(mut response: Response) -> Response {
 #[utoipa::path(
     post,
     path = "/api/v1/me/second-factor",
+    operation_id = "beginSecondFactor",
     tag = "sign-in",
     request_body = Password,
     responses(
@@ -122,6 +123,7 @@ pub(crate) async fn begin(
 #[utoipa::path(
     post,
     path = "/api/v1/me/second-factor/confirmation",
+    operation_id = "confirmSecondFactor",
     tag = "sign-in",
     request_body = Code,
     responses(

@@ -244,6 +244,7 @@ pub(crate) fn seconds_until(until: Timestamp, now: Timestamp) -> u64 {
 #[utoipa::path(
     post,
     path = "/api/v1/session",
+    operation_id = "signIn",
     tag = "sign-in",
     request_body = SignIn,
     responses(
@@ -379,6 +380,7 @@ pub(crate) async fn check_sign_in(
 #[utoipa::path(
     delete,
     path = "/api/v1/session",
+    operation_id = "signOut",
     tag = "sign-in",
     responses(
         (status = 204, description = "Signed out."),
@@ -404,6 +406,7 @@ pub(crate) async fn sign_out(
 #[utoipa::path(
     get,
     path = "/api/v1/me",
+    operation_id = "showMe",
     tag = "sign-in",
     responses(
         (status = 200, description = "The signed-in person.", body = Me),

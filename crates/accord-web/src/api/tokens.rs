@@ -50,6 +50,7 @@ pub(crate) struct NewTokenBody {
 #[utoipa::path(
     post,
     path = "/api/v1/tokens",
+    operation_id = "createToken",
     tag = "sign-in",
     request_body = NewTokenRequest,
     responses(
@@ -119,6 +120,7 @@ pub(crate) async fn create(
 #[utoipa::path(
     delete,
     path = "/api/v1/tokens/{id}",
+    operation_id = "revokeToken",
     tag = "sign-in",
     params(("id" = String, Path, description = "The token's id.")),
     responses(

@@ -240,6 +240,9 @@ struct HomePage {
     unknown: usize,
     /// Whether the partnership has a retention schedule.
     retention: bool,
+    /// How many webhook endpoints it has, and how many of them are paused.
+    webhooks: usize,
+    webhooks_paused: usize,
     csrf_token: String,
     done: Option<&'static str>,
 }
@@ -311,8 +314,15 @@ pub(crate) async fn home(
         .await
         .map_err(|e| a.fail(e))?
         .is_some();
+    let webhooks = state
+        .store()
+        .webhooks(&a.partnership.id)
+        .await
+        .map_err(|e| a.fail(e))?;
     let page = HomePage {
         retention,
+        webhooks: webhooks.len(),
+        webhooks_paused: webhooks.iter().filter(|w| w.paused).count(),
         chrome: a.chrome("Administration", &Errors::default()),
         partnership: a.partnership.name.clone(),
         policy,

@@ -16,6 +16,7 @@ mod admin;
 mod admin_import;
 mod admin_policy;
 mod admin_sign_in;
+mod admin_webhooks;
 mod assets;
 mod calendar_feed;
 mod case_actions;
@@ -176,6 +177,14 @@ pub(crate) fn router() -> Router<AppState> {
             get(admin_sign_in::edit).post(admin_sign_in::save),
         )
         .route("/admin/sign-in/{id}/remove", post(admin_sign_in::remove))
+        .route("/admin/webhooks", get(admin_webhooks::list))
+        .route(
+            "/admin/webhooks/new",
+            get(admin_webhooks::new_form).post(admin_webhooks::add),
+        )
+        .route("/admin/webhooks/{id}/pause", post(admin_webhooks::pause))
+        .route("/admin/webhooks/{id}/resume", post(admin_webhooks::resume))
+        .route("/admin/webhooks/{id}/remove", post(admin_webhooks::remove))
         .route("/admin/pages", get(footer_pages::list))
         .route(
             "/admin/pages/{page}",
