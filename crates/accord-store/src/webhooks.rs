@@ -591,8 +591,8 @@ macro_rules! webhook_queries {
             let draft = Draft::new(
                 partnership,
                 AuditSubject::Setting,
-                partnership,
-                &format!("setting.webhook.{id}"),
+                id,
+                "webhook.added",
                 Value::Null,
                 after,
             );
@@ -639,14 +639,12 @@ macro_rules! webhook_queries {
                         .await?;
                 }
             }
-            let draft = Draft::new(
-                partnership,
-                AuditSubject::Setting,
-                partnership,
-                &format!("setting.webhook.{id}"),
-                before,
-                after,
-            );
+            let what = match paused {
+                Some(true) => "webhook.paused",
+                Some(false) => "webhook.resumed",
+                None => "webhook.removed",
+            };
+            let draft = Draft::new(partnership, AuditSubject::Setting, id, what, before, after);
             audit::append(&mut *tx, by, now, &[draft]).await?;
             tx.commit().await
         }

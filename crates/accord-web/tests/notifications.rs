@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 use accord_calendar::Calendars;
 use accord_case::PersonId;
-use accord_store::{Channel, DeliveryStatus};
+use accord_store::{ChangedBy, Channel, DeliveryStatus};
 use common::{Session, TestApp, failed_emails, run_jobs, sign_in, spawn_app_with_demo_and_clock};
 
 /// The page at `path` as `session`: its status and HTML.
@@ -1005,11 +1005,30 @@ async fn an_administrator_registers_a_webhook_and_sees_where_it_stands() {
     }
     assert!(store.webhooks("havering").await.unwrap().is_empty());
     let audit = store.directory_audit("havering", 20).await.unwrap();
-    let about: Vec<_> = audit
+    let mut about: Vec<_> = audit
         .iter()
-        .filter(|e| e.what == format!("setting.webhook.{}", endpoint.id))
+        .filter(|e| e.subject_id == endpoint.id)
         .collect();
-    assert_eq!(about.len(), 4, "added, paused, resumed, removed: {about:?}");
+    about.reverse();
+    assert_eq!(
+        about.iter().map(|e| e.what.as_str()).collect::<Vec<_>>(),
+        [
+            "webhook.added",
+            "webhook.paused",
+            "webhook.resumed",
+            "webhook.removed"
+        ]
+    );
+    assert!(
+        about
+            .iter()
+            .all(|e| e.by == ChangedBy::Person(PersonId::parse("hav-admin").unwrap()))
+    );
+    let (_, audit_page) = common::page_as(&app, &admin, "/admin/audit").await;
+    assert!(
+        audit_page.contains("Paused a webhook endpoint"),
+        "{audit_page}"
+    );
     let text = format!("{about:?}");
     assert!(!text.contains(&secret), "the audit never holds the secret");
 }

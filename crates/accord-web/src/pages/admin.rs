@@ -1606,10 +1606,17 @@ fn audit_what(what: &str) -> String {
         "setting.retention" => "Changed the retention schedule",
         "case.legal_hold" => "Placed or released a legal hold",
         "subject_access.export" => "Made a subject access export",
+        "webhook.added" => "Added a webhook endpoint",
+        "webhook.paused" => "Paused a webhook endpoint",
+        "webhook.resumed" => "Resumed a webhook endpoint",
+        "webhook.removed" => "Removed a webhook endpoint",
         _ => "",
     };
     if !fixed.is_empty() {
         return fixed.to_owned();
+    }
+    if let Some(id) = what.strip_prefix("setting.identity_provider.") {
+        return format!("Added, changed or removed the identity provider {id}");
     }
     let Some((kind, fields)) = what.split_once('.') else {
         return what.to_owned();
