@@ -510,6 +510,12 @@ pub(crate) const MASTER_SEALED: &[MasterSealed] = &[
         column: "reason",
         context: crate::retention::hold_context,
     },
+    MasterSealed {
+        table: "webhook_endpoints",
+        key: "id",
+        column: "secret",
+        context: crate::webhooks::secret_context,
+    },
 ];
 
 /// What a secret kept as text starts with once sealed by the master key.

@@ -344,7 +344,7 @@ fn kinds_text(kinds: &[EventKind]) -> String {
 }
 
 /// What endpoint `id`'s secret is sealed for.
-fn secret_context(id: &str) -> String {
+pub(crate) fn secret_context(id: &str) -> String {
     format!("webhook secret\0{id}")
 }
 

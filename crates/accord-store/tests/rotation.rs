@@ -1,6 +1,6 @@
 //! Rotating the master key (issue 17 §1), on both backends: everything it
 //! seals (each case's data key, the key ring, second factors, raise
-//! drafts, legal holds' reasons, searches) reads back under the new key
+//! drafts, legal holds' reasons, searches, webhook secrets) reads back under the new key
 //! alone, without an event rewritten.
 
 #[macro_use]
@@ -52,6 +52,17 @@ async fn everything_the_master_key_seals_reads_back_under_the_new_one(backend: B
         .record_search(&manager.id, now, "{\"child_name\":\"Poppy\"}", &[])
         .await
         .unwrap();
+    let (webhook, webhook_secret) = store
+        .add_webhook(
+            "havering",
+            "https://integration.havering.gov.uk/accord",
+            &[accord_store::EventKind::Escalated],
+            false,
+            now,
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
     let events_before = store.event_count().await.unwrap();
     let Verification::Intact { head, .. } = store.verify().await.unwrap() else {
         panic!("the record verifies")
@@ -79,6 +90,11 @@ async fn everything_the_master_key_seals_reads_back_under_the_new_one(backend: B
     }
     let holds = store.legal_holds().await.unwrap();
     assert_eq!(holds[0].reason, "Court proceedings");
+    // Issue 19: a webhook's signing secret is sealed by the master key too.
+    assert_eq!(
+        store.webhook_secret(&webhook.id).await.unwrap(),
+        Some(webhook_secret)
+    );
     assert_eq!(
         store.raise_draft(&manager.id).await.unwrap().unwrap()[0].1,
         "Poppy"
