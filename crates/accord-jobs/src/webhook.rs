@@ -45,8 +45,13 @@ pub const REPLAY_WINDOW: SignedDuration = SignedDuration::from_mins(5);
 /// How long a delivery may take, connection and answer together.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// How many events one endpoint is sent in one pass.
-const EVENTS_A_PASS: u32 = 200;
+/// How many events are read for an endpoint at a time.
+const EVENTS_A_READ: u32 = 200;
+
+/// How long one pass keeps sending to an endpoint that keeps answering,
+/// well inside the runner's lease on it: a receiver back after a long
+/// outage catches up over a few passes without holding up the others.
+const SENDING_A_PASS: Duration = Duration::from_secs(60);
 
 /// How many endpoints one pass takes.
 const ENDPOINTS_A_PASS: u32 = 100;
@@ -169,17 +174,6 @@ async fn deliver_one(
     base_url: &str,
 ) -> Result<Sent, StoreError> {
     let mut sent = Sent::default();
-    // Read the head first: every event up to it is committed.
-    let head = store.last_sequence().await?;
-    let events = store
-        .partnership_events(
-            &endpoint.partnership,
-            &endpoint.kinds,
-            endpoint.delivered_seq,
-            head,
-            EVENTS_A_PASS,
-        )
-        .await?;
     let Some(secret) = store.webhook_secret(&endpoint.id).await? else {
         return Ok(sent);
     };
@@ -188,39 +182,60 @@ async fn deliver_one(
     } else {
         &senders.public
     };
-    for event in &events {
-        let body = serde_json::to_vec(&event.to_json(&endpoint.partnership, base_url))
-            .expect("an event's JSON serialises");
-        let attempt = post(client, endpoint, &secret, &event.id(), now, body).await;
-        match attempt {
-            Ok(()) => {
-                store
-                    .webhook_delivered(&endpoint.id, event.sequence, now)
-                    .await?;
-                sent.delivered += 1;
-            }
-            Err(error) => {
-                let failures = endpoint.failures.saturating_add(1);
-                let next = now.checked_add(crate::backoff(failures)).unwrap_or(now);
-                tracing::warn!(
-                    endpoint = %endpoint.id,
-                    failures,
-                    error = %error,
-                    "a webhook delivery failed; trying again later"
-                );
-                store
-                    .webhook_failed(&endpoint.id, &error, now, next, crate::MAX_ATTEMPTS)
-                    .await?;
-                sent.failed += 1;
-                return Ok(sent);
+    let began = std::time::Instant::now();
+    let mut mark = endpoint.delivered_seq;
+    loop {
+        // Read the head first: every event up to it is committed.
+        let head = store.last_sequence().await?;
+        let events = store
+            .partnership_events(
+                &endpoint.partnership,
+                &endpoint.kinds,
+                mark,
+                head,
+                EVENTS_A_READ,
+            )
+            .await?;
+        for event in &events {
+            let body = serde_json::to_vec(&event.to_json(&endpoint.partnership, base_url))
+                .expect("an event's JSON serialises");
+            match post(client, endpoint, &secret, &event.id(), now, body).await {
+                Ok(()) => {
+                    store
+                        .webhook_delivered(&endpoint.id, event.sequence, now)
+                        .await?;
+                    mark = event.sequence;
+                    sent.delivered += 1;
+                }
+                Err(error) => {
+                    let failures = endpoint.failures.saturating_add(1);
+                    let next = now.checked_add(crate::backoff(failures)).unwrap_or(now);
+                    tracing::warn!(
+                        endpoint = %endpoint.id,
+                        failures,
+                        error = %error,
+                        "a webhook delivery failed; trying again later"
+                    );
+                    store
+                        .webhook_failed(&endpoint.id, &error, now, next, crate::MAX_ATTEMPTS)
+                        .await?;
+                    sent.failed += 1;
+                    return Ok(sent);
+                }
             }
         }
+        if events.len() < EVENTS_A_READ as usize {
+            // None is wanted up to the head: move the mark past it, so
+            // the next pass does not read those events again.
+            if head > mark {
+                store.webhook_passed(&endpoint.id, head).await?;
+            }
+            return Ok(sent);
+        }
+        if began.elapsed() >= SENDING_A_PASS {
+            return Ok(sent);
+        }
     }
-    // Fewer than a pass's worth: none is wanted up to the head.
-    if events.len() < EVENTS_A_PASS as usize && head > endpoint.delivered_seq {
-        store.webhook_passed(&endpoint.id, head).await?;
-    }
-    Ok(sent)
 }
 
 /// Posts one delivery; `Err` says why it failed, for the administrator.

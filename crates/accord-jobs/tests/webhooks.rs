@@ -430,7 +430,8 @@ async fn every_event_arrives_signed_in_order_on_postgres() {
 
 /// An endpoint nobody answers at is tried [`accord_jobs::MAX_ATTEMPTS`]
 /// times, backing off, then paused with its last error for an
-/// administrator; resumed, it is sent everything it missed.
+/// administrator; resumed, it is sent everything it missed, more than one
+/// read's worth, in one pass.
 #[tokio::test]
 async fn an_endpoint_that_keeps_failing_is_paused_and_resumed_gets_what_it_missed() {
     let (url, _dir) = fresh_url(Backend::Sqlite).await;
@@ -480,7 +481,10 @@ async fn an_endpoint_that_keeps_failing_is_paused_and_resumed_gets_what_it_misse
         .await
         .unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    raise_havering(&store, "HAV-2026-9102", clock.now()).await;
+    // More cases are raised meanwhile than one read of events holds.
+    for n in 9102..9552 {
+        raise_havering(&store, &format!("HAV-2026-{n}"), clock.now()).await;
+    }
     assert!(
         store
             .pause_webhook("havering", &endpoint.id, false, clock.now(), &admin)
@@ -488,14 +492,11 @@ async fn an_endpoint_that_keeps_failing_is_paused_and_resumed_gets_what_it_misse
             .unwrap()
     );
     let pass = runner.run_once().await.unwrap();
-    assert_eq!((pass.webhooks_delivered, pass.webhooks_failed), (2, 0));
-    assert_eq!(
-        deliveries_to(&receiver, "down"),
-        [
-            ("HAV-2026-9101".to_owned(), 1, "raised".to_owned()),
-            ("HAV-2026-9102".to_owned(), 1, "raised".to_owned()),
-        ]
-    );
+    assert_eq!((pass.webhooks_delivered, pass.webhooks_failed), (451, 0));
+    let expected: Vec<(String, u64, String)> = (9101..9552)
+        .map(|n| (format!("HAV-2026-{n}"), 1, "raised".to_owned()))
+        .collect();
+    assert_eq!(deliveries_to(&receiver, "down"), expected);
     // Another partnership's administrator cannot touch it.
     assert!(
         !store
