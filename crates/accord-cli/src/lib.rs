@@ -19,6 +19,7 @@ mod serve_cmd;
 pub mod store_cmd;
 mod subject_access_cmd;
 mod user_cmd;
+mod webhook_cmd;
 
 use std::{
     io::{self, Write},
@@ -215,6 +216,11 @@ pub enum Command {
     /// legal holds that keep a case whatever it says.
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// The webhook endpoints other systems are told of a partnership's
+    /// cases' events at: where each stands, and adding, pausing, resuming
+    /// and removing them.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Answer a subject access request: everything Accord holds about one
     /// child or professional, across every case of your partnership, with
     /// who read it and when, written as JSON and as a PDF to review before
@@ -314,6 +320,62 @@ pub enum RetentionCommand {
         /// The sign-in of the partnership team member releasing it.
         #[arg(long, value_name = "SIGN-IN")]
         by: String,
+    },
+}
+
+/// `accord webhook …`. Changes are recorded in the directory audit, as
+/// made at the command line.
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// List a partnership's endpoints: each one's address, kinds of event,
+    /// whether it is active, failing or paused, and its last error.
+    List {
+        /// The partnership, such as `havering`.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+    },
+    /// Add an endpoint and print its signing secret, which is shown this
+    /// once. It is told the events recorded from now on.
+    Add {
+        /// The partnership.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+        /// Where to post each event, starting https://.
+        #[arg(long, value_name = "URL")]
+        url: String,
+        /// A kind of event to send: raised, escalated, deadline_breached,
+        /// resolved, withdrawn, closed or reopened. Repeat it for more;
+        /// every kind when not given.
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+        /// Let it reach private addresses and this machine: only for a
+        /// receiver on your own network.
+        #[arg(long)]
+        allow_private: bool,
+    },
+    /// Pause an endpoint: its events wait until it is resumed.
+    Pause {
+        /// The endpoint's id, such as `wh-0123456789abcdef`.
+        id: String,
+        /// Its partnership.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+    },
+    /// Resume an endpoint: it is tried at once and sent what it missed.
+    Resume {
+        /// The endpoint's id.
+        id: String,
+        /// Its partnership.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
+    },
+    /// Remove an endpoint: it is sent nothing more.
+    Remove {
+        /// The endpoint's id.
+        id: String,
+        /// Its partnership.
+        #[arg(long, value_name = "ID")]
+        partnership: String,
     },
 }
 
@@ -840,6 +902,7 @@ pub fn execute(cli: &Cli, out: &mut dyn Write) -> Outcome {
         Command::IdentityProvider(cmd) => identity_provider_cmd::run(cli, &calendars, cmd, out),
         Command::Keys(cmd) => keys_cmd::run(cli, &calendars, cmd, out),
         Command::Retention(cmd) => retention_cmd::run(cli, &calendars, cmd, out),
+        Command::Webhook(cmd) => webhook_cmd::run(cli, &calendars, cmd, out),
         Command::SubjectAccess {
             by,
             child_name,

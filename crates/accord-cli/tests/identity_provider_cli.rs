@@ -5,7 +5,8 @@
 //! secret; changed with the secret kept unless a new one is given;
 //! removed; a mistake refused in one line naming the option and what to
 //! fix; and the people a provider vouched for whom the directory does not
-//! know, listed.
+//! know, listed. Beside it, `accord webhook …` (issue 19), the other
+//! setting a partnership's integrators ask its administrator for.
 
 #[path = "../../accord-store/tests/common/master_key.rs"]
 mod master_key;
@@ -336,4 +337,158 @@ fn the_people_a_provider_vouched_for_whom_the_directory_does_not_know_are_listed
         "{out}"
     );
     assert!(out.contains("3 attempts"), "{out}");
+}
+
+/// The webhook endpoints and their secrets, as the store holds them.
+fn stored_webhooks(url: &str) -> Vec<(accord_store::WebhookEndpoint, String)> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = Store::open(url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
+        let mut out = Vec::new();
+        for endpoint in store.webhooks("havering").await.unwrap() {
+            let secret = store.webhook_secret(&endpoint.id).await.unwrap().unwrap();
+            out.push((endpoint, secret));
+        }
+        store.close().await;
+        out
+    })
+}
+
+/// Issue 19: `accord webhook list|add|pause|resume|remove`, as on the
+/// Webhooks page: each mistake refused in one line saying what to fix; the
+/// secret printed once, when added, and never by `list`; another
+/// partnership's endpoint not found; each change audited as made at the
+/// command line.
+#[test]
+fn a_webhook_endpoint_is_added_listed_paused_resumed_and_removed() {
+    let (_dir, url) = directory();
+    let list = ["webhook", "list", "--partnership", "havering"];
+    assert_eq!(
+        succeeded(&accord(&url, &list, "")),
+        "havering has no webhook endpoint.\n"
+    );
+    let add = |more: &[&str]| {
+        let mut args = vec!["webhook", "add", "--partnership", "havering"];
+        args.extend_from_slice(more);
+        accord(&url, &args, "")
+    };
+    for (more, says) in [
+        (
+            vec!["--url", "http://integration.havering.gov.uk/accord"],
+            "url: Enter an address starting https://",
+        ),
+        (
+            vec!["--url", "https://10.0.0.5/accord"],
+            "(at the command line, --allow-private)",
+        ),
+        (
+            vec![
+                "--url",
+                "https://integration.havering.gov.uk/accord",
+                "--kind",
+                "breach",
+            ],
+            "`breach` is not a kind of event: use raised, escalated, deadline_breached",
+        ),
+    ] {
+        let err = refused(&add(&more));
+        assert!(err.contains(says), "{more:?}: {err}");
+    }
+    let err = refused(&accord(
+        &url,
+        &["webhook", "list", "--partnership", "nowhere"],
+        "",
+    ));
+    assert!(err.contains("there is no partnership `nowhere`"), "{err}");
+    assert!(stored_webhooks(&url).is_empty());
+
+    let added = succeeded(&add(&[
+        "--url",
+        "https://integration.havering.gov.uk/accord",
+        "--kind",
+        "escalated",
+        "--kind",
+        "closed",
+    ]));
+    let [(endpoint, secret)]: [_; 1] = stored_webhooks(&url).try_into().unwrap();
+    assert_eq!(
+        added,
+        format!(
+            "Added {} for https://integration.havering.gov.uk/accord.\nIts signing secret, shown \
+             this once; give it to whoever runs the receiver:\n{secret}\n",
+            endpoint.id
+        )
+    );
+    assert_eq!(
+        endpoint.kinds,
+        [
+            accord_store::EventKind::Escalated,
+            accord_store::EventKind::Closed
+        ]
+    );
+    let listed = succeeded(&accord(&url, &list, ""));
+    assert!(!listed.contains(&secret), "{listed}");
+    assert_eq!(
+        listed,
+        format!(
+            "{}  https://integration.havering.gov.uk/accord  active\n    events: escalated, \
+             closed\n    last delivered: nothing yet\n",
+            endpoint.id
+        )
+    );
+
+    let act = |action: &str, partnership: &str| {
+        accord(
+            &url,
+            &[
+                "webhook",
+                action,
+                &endpoint.id,
+                "--partnership",
+                partnership,
+            ],
+            "",
+        )
+    };
+    let err = refused(&act("pause", "sutton"));
+    assert!(err.contains("sutton has no webhook endpoint"), "{err}");
+    assert!(succeeded(&act("pause", "havering")).contains("is paused"));
+    assert!(succeeded(&accord(&url, &list, "")).contains("  paused\n"));
+    assert!(succeeded(&act("resume", "havering")).contains("is resumed"));
+    assert!(succeeded(&accord(&url, &list, "")).contains("  active\n"));
+    assert!(succeeded(&act("remove", "havering")).contains("is removed"));
+    assert!(stored_webhooks(&url).is_empty());
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let audit = runtime.block_on(async {
+        let store = Store::open(&url, sample::policies(), master_key::master_key())
+            .await
+            .unwrap();
+        let audit = store.directory_audit("havering", 50).await.unwrap();
+        store.close().await;
+        audit
+    });
+    let mut whats: Vec<&str> = audit
+        .iter()
+        .filter(|e| e.subject_id == endpoint.id)
+        .map(|e| e.what.as_str())
+        .collect();
+    whats.reverse();
+    assert_eq!(
+        whats,
+        [
+            "webhook.added",
+            "webhook.paused",
+            "webhook.resumed",
+            "webhook.removed"
+        ]
+    );
+    assert!(
+        audit
+            .iter()
+            .filter(|e| e.subject_id == endpoint.id)
+            .all(|e| e.by == accord_store::ChangedBy::COMMAND_LINE)
+    );
 }
