@@ -7,7 +7,13 @@
 //! - the time from a deadline passing to its breach email reaching a real
 //!   SMTP server (aiosmtpd), with the runner passing once a second on a
 //!   clock that puts the deadline two seconds ahead: measured from the
-//!   deadline to the moment the server wrote the message.
+//!   deadline to the moment the server wrote the message;
+//! - webhooks (issue 19), on SQLite and PostgreSQL: 2,000 cases raised
+//!   while an endpoint waits (`ACCORD_BENCH_WEBHOOK_EVENTS` changes it),
+//!   then the passes that deliver them to a real HTTP receiver on this
+//!   machine, timed; and a page of 100 of the event feed, read from the
+//!   start and from the end of the record, for the partnership team and
+//!   for an agency's manager, each timed 20 times.
 //!
 //! `cargo bench -p accord-jobs --bench jobs` measures; under `cargo test`
 //! it runs once at a small size as a smoke test.
@@ -35,12 +41,23 @@ fn main() {
         2_000
     };
     let samples = if measuring { 5 } else { 1 };
+    let webhook_events: usize = if measuring {
+        std::env::var("ACCORD_BENCH_WEBHOOK_EVENTS")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(2_000)
+    } else {
+        50
+    };
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     runtime.block_on(async {
         for backend in [Backend::Sqlite, Backend::Postgres] {
             scan(backend, deadlines).await;
         }
         latency(samples).await;
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            webhooks(backend, webhook_events).await;
+        }
     });
     if !measuring {
         println!(
@@ -201,4 +218,118 @@ async fn latency(samples: usize) {
         shown.join(", "),
         results[results.len() / 2].as_secs_f64() * 1000.0
     );
+}
+
+/// Raises `n` cases while an endpoint waits, then times the passes that
+/// deliver their events to a real receiver; then times pages of the feed.
+async fn webhooks(backend: Backend, n: usize) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let (url, _dir) = fresh_url(backend).await;
+    let now = at("2026-03-02T09:00:00Z");
+    let store = demo_store(&url, now).await;
+    let received = Arc::new(AtomicUsize::new(0));
+    let counter = received.clone();
+    let app = axum::Router::new().route(
+        "/events",
+        axum::routing::post(move |_body: axum::body::Bytes| {
+            let counter = counter.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                axum::http::StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let admin = accord_store::ChangedBy::COMMAND_LINE;
+    let (endpoint, _) = store
+        .add_webhook(
+            "havering",
+            &format!("http://{address}/events"),
+            &[accord_store::EventKind::Raised],
+            true,
+            now,
+            &admin,
+        )
+        .await
+        .unwrap();
+    // Paused while the cases are raised and a pass does the rest of their
+    // work (their notifications), so that the passes timed below are the
+    // webhook's.
+    store
+        .pause_webhook("havering", &endpoint.id, true, now, &admin)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    for i in 0..n {
+        common::raise_havering(&store, &format!("HAV-2027-{i:05}"), now).await;
+    }
+    let raising = started.elapsed();
+    let runner = common::runner(&store, &common::TestClock::new(now), None);
+    runner.run_once().await.unwrap();
+    assert_eq!(received.load(Ordering::SeqCst), 0);
+    store
+        .pause_webhook("havering", &endpoint.id, false, now, &admin)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut passes = 0;
+    while received.load(Ordering::SeqCst) < n {
+        let pass = runner.run_once().await.unwrap();
+        assert_eq!(pass.webhooks_failed, 0);
+        passes += 1;
+        assert!(passes < 1_000, "the events are never all delivered");
+    }
+    let delivering = started.elapsed();
+    println!(
+        "{backend:?}: {n} events raised in {:.1} s; delivered to a receiver on this machine in \
+         {passes} passes, {:.2} s: {:.0} events/s, {:.2} ms an event",
+        raising.as_secs_f64(),
+        delivering.as_secs_f64(),
+        n as f64 / delivering.as_secs_f64(),
+        ms(delivering) / n as f64
+    );
+
+    let events = store.event_count().await.unwrap();
+    let team = accord_store::RegisterReader {
+        partnership: "havering".to_owned(),
+        whole_partnership: true,
+        agency: None,
+        person: accord_case::PersonId::parse("hav-partnership-team").unwrap(),
+        roles: Vec::new(),
+    };
+    let manager = accord_store::RegisterReader {
+        whole_partnership: false,
+        agency: Some(accord_case::AgencyId::parse("hav-police").unwrap()),
+        person: accord_case::PersonId::parse("hav-police-manager").unwrap(),
+        ..team.clone()
+    };
+    let all = accord_store::EventKind::ALL;
+    for (who, reader) in [
+        ("the partnership team", &team),
+        ("the police's manager", &manager),
+    ] {
+        for (from, after) in [
+            ("the start", 0),
+            ("near the end", events.saturating_sub(300)),
+        ] {
+            let mut times = Vec::new();
+            let mut listed = 0;
+            for _ in 0..20 {
+                let started = Instant::now();
+                let page = store.event_feed(reader, &all, after, 100).await.unwrap();
+                times.push(started.elapsed());
+                listed = page.events.len();
+            }
+            times.sort();
+            println!(
+                "{backend:?}: a page of the feed for {who}, from {from} of {events} events: \
+                 {listed} listed, median {:.2} ms, worst {:.2} ms",
+                ms(times[times.len() / 2]),
+                ms(times[times.len() - 1])
+            );
+        }
+    }
 }

@@ -481,17 +481,20 @@ macro_rules! webhook_queries {
             }
             sql.push(')');
             if let Some((agency, keys)) = &q.visible {
-                sql.push_str(" AND (");
+                // Driven from the cases the reader may see, each read by
+                // its stream's index, so that a reader who sees a few
+                // cases does not walk the whole record for them.
+                sql.push_str(" AND e.case_id IN (");
                 if let Some(agency) = agency {
-                    sql.push_str("r.raising_agency = ");
+                    sql.push_str("SELECT case_id FROM case_register WHERE raising_agency = ");
                     param(&mut sql);
-                    sql.push_str(" OR r.other_agency = ");
+                    sql.push_str(" UNION SELECT case_id FROM case_register WHERE other_agency = ");
                     param(&mut sql);
-                    sql.push_str(" OR ");
+                    sql.push_str(" UNION ");
                     texts.push(agency);
                     texts.push(agency);
                 }
-                sql.push_str("e.case_id IN (SELECT case_id FROM case_involvement WHERE who IN (");
+                sql.push_str("SELECT case_id FROM case_involvement WHERE who IN (");
                 for (i, key) in keys.iter().enumerate() {
                     if i > 0 {
                         sql.push_str(", ");
@@ -499,7 +502,7 @@ macro_rules! webhook_queries {
                     param(&mut sql);
                     texts.push(key);
                 }
-                sql.push_str(")))");
+                sql.push_str("))");
             }
             sql.push_str(" ORDER BY e.global_seq LIMIT $3");
             let mut query = sqlx::query_as::<_, EventRow>(sqlx::AssertSqlSafe(sql))

@@ -32,7 +32,3 @@ CREATE TABLE webhook_endpoints (
 );
 CREATE INDEX webhook_endpoints_partnership ON webhook_endpoints (partnership_id);
 CREATE INDEX webhook_endpoints_due ON webhook_endpoints (status, next_attempt_at_us);
-
--- The event feed and the webhooks read the events of a few kinds after a
--- sequence number.
-CREATE INDEX events_type_seq ON events (event_type, global_seq);
