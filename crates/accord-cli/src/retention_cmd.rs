@@ -52,7 +52,8 @@ fn words(schedule: &RetentionSchedule) -> String {
     )
 }
 
-async fn partnership_exists(store: &Store, id: &str) -> Result<(), CliError> {
+/// `Ok` if `id` is a partnership's; otherwise the error saying it is not.
+pub(crate) async fn partnership_exists(store: &Store, id: &str) -> Result<(), CliError> {
     if store.partnerships().await?.iter().any(|p| p.id == id) {
         Ok(())
     } else {

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 
 use crate::{
     Cli, CliError, Outcome, WebhookCommand,
+    retention_cmd::partnership_exists,
     store_cmd::{OpenStore, open_store},
 };
 
@@ -24,14 +25,6 @@ pub(crate) fn run(
     let done = runtime.block_on(webhook(&store, cmd, out));
     runtime.block_on(store.close());
     done
-}
-
-async fn partnership_exists(store: &Store, id: &str) -> Result<(), CliError> {
-    if store.partnerships().await?.iter().any(|p| p.id == id) {
-        Ok(())
-    } else {
-        Err(CliError(format!("there is no partnership `{id}`")))
-    }
 }
 
 fn kinds_of(names: &[String]) -> Result<Vec<EventKind>, CliError> {
