@@ -182,6 +182,12 @@ async fn deliver_one(
     } else {
         &senders.public
     };
+    // Checked again once a pass, before anything is sent: an address
+    // written as a number is never looked up, so the resolver never sees
+    // it. A problem is a failed attempt, shown with its words.
+    let problems =
+        accord_store::webhook_problems(&endpoint.url, &endpoint.kinds, endpoint.allow_private);
+    let refused = problems.first().map(|p| p.message.clone());
     let began = std::time::Instant::now();
     let mut mark = endpoint.delivered_seq;
     loop {
@@ -199,7 +205,11 @@ async fn deliver_one(
         for event in &events {
             let body = serde_json::to_vec(&event.to_json(&endpoint.partnership, base_url))
                 .expect("an event's JSON serialises");
-            match post(client, endpoint, &secret, &event.id(), now, body).await {
+            let attempt = match &refused {
+                Some(problem) => Err(problem.clone()),
+                None => post(client, endpoint, &secret, &event.id(), now, body).await,
+            };
+            match attempt {
                 Ok(()) => {
                     store
                         .webhook_delivered(&endpoint.id, event.sequence, now)
@@ -247,13 +257,6 @@ async fn post(
     now: Timestamp,
     body: Vec<u8>,
 ) -> Result<(), String> {
-    // Checked again at each delivery: an address written as a number is
-    // never looked up, so the resolver never sees it.
-    let problems =
-        accord_store::webhook_problems(&endpoint.url, &endpoint.kinds, endpoint.allow_private);
-    if let Some(problem) = problems.first() {
-        return Err(problem.message.clone());
-    }
     let timestamp = now.as_second();
     let signature = sign(secret, id, timestamp, &body);
     let answer = client

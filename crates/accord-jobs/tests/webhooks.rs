@@ -513,3 +513,37 @@ async fn an_endpoint_that_keeps_failing_is_paused_and_resumed_gets_what_it_misse
     );
     assert_eq!(store.webhooks("havering").await.unwrap(), Vec::new());
 }
+
+/// An endpoint whose address is a private one written as a number is
+/// never looked up, so the resolver cannot refuse it: the runner checks
+/// the address itself before sending, and records why it sent nothing.
+#[tokio::test]
+async fn a_private_address_written_as_a_number_is_refused_before_anything_is_sent() {
+    let (url, _dir) = fresh_url(Backend::Sqlite).await;
+    let clock = TestClock::new(at(T0));
+    let store = demo_store(&url, clock.now()).await;
+    // Stored directly, as only a changed rule or a hand-edited database
+    // could leave it: the page and the command line refuse it.
+    let (endpoint, _) = store
+        .add_webhook(
+            "havering",
+            "https://169.254.169.254/latest/meta-data",
+            &[EventKind::Raised],
+            false,
+            clock.now(),
+            &ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+    raise_havering(&store, "HAV-2026-9201", clock.now()).await;
+    let pass = runner(&store, &clock, None).run_once().await.unwrap();
+    assert_eq!((pass.webhooks_delivered, pass.webhooks_failed), (0, 1));
+    let error = store
+        .webhook(&endpoint.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_error
+        .unwrap();
+    assert!(error.contains("private network"), "{error}");
+}
