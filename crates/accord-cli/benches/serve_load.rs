@@ -12,6 +12,13 @@
 //! the server's resident memory idle and at its peak under each load; and
 //! the time from starting the process to its first answered request.
 //!
+//! Then (issue 18): case pages read while the register is read on as many
+//! connections again, each timed apart; the server's memory 30 seconds
+//! after the load ends, beside its memory idle; and, on a second server,
+//! one page of 50 of the register, unfiltered and filtered to Stage 1, as
+//! the register grows to 100, 10,000 and 100,000 open cases, raised
+//! through the API.
+//!
 //! `cargo bench -p accord-cli --bench serve_load` measures (10 seconds a
 //! run; `ACCORD_BENCH_SECONDS` changes it). Under `cargo test` it runs each
 //! load once, briefly, at one connection, as a smoke test. The load
@@ -85,6 +92,19 @@ impl Server {
 
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// Proportional set size, in MiB, from `/proc`: resident memory with
+    /// pages shared with other processes (the binary's code) counted in
+    /// share, as the RT comparison measures it.
+    fn pss_mib(&self) -> f64 {
+        let rollup = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", self.child.id()))
+            .unwrap_or_default();
+        rollup
+            .lines()
+            .find_map(|l| l.strip_prefix("Pss:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kib| kib / 1024.0)
     }
 
     /// Resident memory, in MiB, from `/proc`.
@@ -162,8 +182,9 @@ enum Load {
         cases: Arc<Vec<String>>,
         as_: String,
     },
-    /// Read the register.
-    Register { as_: String },
+    /// Read the register, with this query (`""` for its first page of
+    /// 100, as the API gives it unasked).
+    Register { as_: String, query: &'static str },
     /// Read the case page as a browser does: the HTML page, with the
     /// session cookie `as_`.
     CaseHtml {
@@ -224,9 +245,9 @@ impl Load {
                 assert_eq!(status, 200, "{body}");
                 out.push(took);
             }
-            Load::Register { as_ } => {
+            Load::Register { as_, query } => {
                 let (took, status, body) = send(
-                    http.get(server.url("/api/v1/register"))
+                    http.get(server.url(&format!("/api/v1/register{query}")))
                         .header("authorization", as_),
                 )
                 .await;
@@ -459,6 +480,7 @@ fn main() {
             .collect();
         tokio::time::sleep(Duration::from_millis(500)).await;
         let idle = server.rss_mib();
+        let idle_pss = server.pss_mib();
 
         println!(
             "start-up to first answered request: {} (fastest of {}), {} (median)",
@@ -466,7 +488,7 @@ fn main() {
             startups.len(),
             ms(startups[startups.len() / 2])
         );
-        println!("resident memory idle: {idle:.1} MiB");
+        println!("resident memory idle: {idle:.1} MiB (PSS {idle_pss:.1} MiB)");
         println!();
         println!("| load | connections | requests | throughput | p50 | p99 | peak RSS |");
         println!("|---|---|---|---|---|---|---|");
@@ -476,7 +498,10 @@ fn main() {
                 cases: cases.clone(),
                 as_: team.clone(),
             },
-            Load::Register { as_: team.clone() },
+            Load::Register {
+                as_: team.clone(),
+                query: "",
+            },
             Load::CaseHtml {
                 cases,
                 as_: team_cookie.clone(),
@@ -514,5 +539,150 @@ fn main() {
         )
         .await;
         print_row(&format!("register holding {open} open cases"), c, &m);
+
+        // Case pages while the register is read on as many connections
+        // again: a case read must not queue behind register reads.
+        let half = if measuring { 8 } else { 1 };
+        let steps = (!measuring).then_some(3);
+        let (cases_read, registers_read) = tokio::join!(
+            run(&server, &loads[0], half, length, steps),
+            run(&server, &register_again, half, length, steps),
+        );
+        print_row(
+            &format!("case page JSON, while the register is read on {half} more"),
+            half,
+            &cases_read,
+        );
+        print_row(
+            &format!("register, while case pages are read on {half} more"),
+            half,
+            &registers_read,
+        );
+
+        // What the server keeps once the load has ended.
+        let settle = Duration::from_secs(if measuring { 30 } else { 1 });
+        tokio::time::sleep(settle).await;
+        println!();
+        println!(
+            "memory {} s after the load: RSS {:.1} MiB, PSS {:.1} MiB (idle before it: RSS {idle:.1}, PSS {idle_pss:.1})",
+            settle.as_secs(),
+            server.rss_mib(),
+            server.pss_mib()
+        );
     });
+    drop(server);
+
+    let sizes: &[usize] = if measuring {
+        &[100, 10_000, 100_000]
+    } else {
+        &[100]
+    };
+    runtime.block_on(register_as_it_grows(sizes, length, measuring));
+}
+
+/// One page of 50 of the register, unfiltered and at Stage 1, read at 16
+/// connections, as a fresh demo's register grows to each of `sizes` open
+/// cases by raises through the API.
+async fn register_as_it_grows(sizes: &[usize], length: Duration, measuring: bool) {
+    let data = tempfile::tempdir().unwrap();
+    let seeded = accord(data.path())
+        .args(["demo", "seed"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(seeded.success(), "the demo seeds");
+    let (server, _) = Server::start(data.path());
+    let server = Arc::new(server);
+    let probe = client();
+    while probe
+        .get(server.url("/api/v1/health"))
+        .send()
+        .await
+        .is_err()
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let team = token(&server, "hav-partnership-team").await;
+    let raiser = token(&server, "hav-school-practitioner").await;
+    let open = |team: String, server: Arc<Server>| async move {
+        // Counted by paging through, 500 at a time.
+        let (mut open, mut after) = (0, None::<String>);
+        loop {
+            let query = match &after {
+                Some(next) => format!("?limit=500&after={next}"),
+                None => "?limit=500".to_owned(),
+            };
+            let page: Value = client()
+                .get(server.url(&format!("/api/v1/register{query}")))
+                .header("authorization", &team)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            open += page["cases"].as_array().unwrap().len();
+            match page["next"].as_str() {
+                Some(next) => after = Some(next.to_owned()),
+                None => return open,
+            }
+        }
+    };
+    let mut now = open(team.clone(), server.clone()).await;
+    println!();
+    println!(
+        "| open cases | register page of 50 | connections | requests | throughput | p50 | p99 | peak RSS |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    let c = if measuring { 16 } else { 1 };
+    for &size in sizes {
+        if size > now {
+            raise_many(&server, &raiser, size - now).await;
+        }
+        now = open(team.clone(), server.clone()).await;
+        for (name, query) in [
+            ("unfiltered", "?limit=50"),
+            ("Stage 1", "?limit=50&stage=1"),
+        ] {
+            let load = Load::Register {
+                as_: team.clone(),
+                query,
+            };
+            let m = run(&server, &load, c, length, (!measuring).then_some(3)).await;
+            println!(
+                "| {now} | {name} | {c} | {} | {:.0} requests/s | {} | {} | {:.1} MiB |",
+                m.requests,
+                m.requests as f64 / m.seconds,
+                ms(m.p50),
+                ms(m.p99),
+                m.peak_rss_mib
+            );
+        }
+    }
+}
+
+/// Raises `n` cases through the API on 64 connections.
+async fn raise_many(server: &Arc<Server>, raiser: &str, n: usize) {
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..64.min(n) {
+        let (server, raiser, next) = (server.clone(), raiser.to_owned(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let http = client();
+            while next.fetch_add(1, Ordering::Relaxed) < n {
+                let response = http
+                    .post(server.url("/api/v1/cases"))
+                    .header("authorization", &raiser)
+                    .header("content-type", "application/json")
+                    .body(RAISE)
+                    .send()
+                    .await
+                    .expect("the server answers");
+                assert_eq!(response.status(), 201, "a raise is accepted");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
 }

@@ -96,6 +96,12 @@ impl TryFrom<FollowUpRow> for FollowUpEntry {
 const COLUMNS: &str =
     "f.case_id, f.follow_up_seq, f.learning_seq, f.owner, f.due_on, f.agreed_at_us, f.done_at_us";
 
+/// Clears a case's follow-ups before the append writes them afresh.
+pub(crate) const DELETE_OF_CASE: &str = "DELETE FROM follow_ups WHERE case_id = $1";
+/// Writes one follow-up row of a case.
+pub(crate) const INSERT: &str = "INSERT INTO follow_ups (case_id, follow_up_seq, learning_seq, \
+     owner, due_on, agreed_at_us, done_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
 macro_rules! follow_up_queries {
     () => {
         use sqlx::{Pool, Transaction};
@@ -110,24 +116,21 @@ macro_rules! follow_up_queries {
             case_id: &str,
             rows: &[FollowUpRow],
         ) -> Result<(), sqlx::Error> {
-            sqlx::query("DELETE FROM follow_ups WHERE case_id = $1")
+            sqlx::query(super::DELETE_OF_CASE)
                 .bind(case_id)
                 .execute(&mut **tx)
                 .await?;
             for r in rows {
-                sqlx::query(
-                    "INSERT INTO follow_ups (case_id, follow_up_seq, learning_seq, owner, \
-                     due_on, agreed_at_us, done_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&r.case_id)
-                .bind(r.follow_up_seq)
-                .bind(r.learning_seq)
-                .bind(&r.owner)
-                .bind(&r.due_on)
-                .bind(r.agreed_at_us)
-                .bind(r.done_at_us)
-                .execute(&mut **tx)
-                .await?;
+                sqlx::query(super::INSERT)
+                    .bind(&r.case_id)
+                    .bind(r.follow_up_seq)
+                    .bind(r.learning_seq)
+                    .bind(&r.owner)
+                    .bind(&r.due_on)
+                    .bind(r.agreed_at_us)
+                    .bind(r.done_at_us)
+                    .execute(&mut **tx)
+                    .await?;
             }
             Ok(())
         }

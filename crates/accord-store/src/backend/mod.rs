@@ -7,6 +7,171 @@
 
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
+pub(crate) mod sqlite_group;
+
+/// The statements a command's transaction runs, written once for both
+/// backends and for SQLite's group commit, which runs them on the
+/// connection's own thread ([`sqlite_group`]).
+pub(crate) mod sql {
+    pub(crate) const STREAM_VERSION: &str = "SELECT MAX(case_seq) FROM events WHERE case_id = $1";
+    pub(crate) const LOAD_CASE: &str = "SELECT e.case_seq, e.at, e.actor, e.body, k.wrapped, \
+         k.erased_at_us FROM events e LEFT JOIN case_keys k ON k.case_id = e.case_id \
+         WHERE e.case_id = $1 ORDER BY e.case_seq";
+    pub(crate) const INSERT_READ: &str = "INSERT INTO access_log (case_id, person_id, at, at_us, \
+         purpose) VALUES ($1, $2, $3, $4, $5)";
+    pub(crate) const NEXT_CASE_NUMBER: &str = "INSERT INTO case_numbers (prefix, year, last) \
+         VALUES ($1, $2, 1) ON CONFLICT (prefix, year) DO UPDATE SET last = case_numbers.last + 1 \
+         RETURNING last";
+    pub(crate) const UPDATE_HEAD: &str =
+        "UPDATE chain_head SET global_seq = $1, hash = $2 WHERE id = 1";
+    pub(crate) const INSERT_CASE_KEY: &str =
+        "INSERT INTO case_keys (case_id, wrapped, master_id) VALUES ($1, $2, $3)";
+    pub(crate) const HAND_OVER: &str = "INSERT INTO deliveries (key, case_id, person_id, channel, \
+         address, subject, body, occasion, created_at_us, status, attempts, next_attempt_at_us, \
+         sent_at_us, happened, detail, todo, by_when) \
+         SELECT 'handover:' || $3 || ':' || key, case_id, $3, channel, address, \
+         subject, body, occasion, created_at_us, status, attempts, \
+         next_attempt_at_us, sent_at_us, happened, detail, todo, by_when \
+         FROM deliveries WHERE case_id = $1 AND person_id = $2 AND channel = $4 \
+         ORDER BY id ON CONFLICT (key) DO NOTHING";
+    pub(crate) const INSERT_EVENT: &str = "INSERT INTO events (global_seq, case_id, case_seq, \
+         event_type, at, actor, body, canonical, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    pub(crate) const INSERT_OUTBOX: &str = "INSERT INTO outbox (global_seq, case_id, case_seq, \
+         recipient, occasion, stage, message, section, attachments, due_at_us, idempotency_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (global_seq) DO UPDATE SET case_id = excluded.case_id, \
+         case_seq = excluded.case_seq, recipient = excluded.recipient, \
+         occasion = excluded.occasion, stage = excluded.stage, message = excluded.message, \
+         section = excluded.section, attachments = excluded.attachments, \
+         due_at_us = excluded.due_at_us, idempotency_key = excluded.idempotency_key";
+    pub(crate) const UPSERT_REGISTER: &str = "INSERT INTO case_register (case_id, policy_id, \
+         policy_version, track, stage, stage_name, leads, raising_agency, other_agency, area, \
+         raised_at_us, status, due_at_us, version, involvement, searchable, facts_version, \
+         queue_us) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, $16, $17) \
+         ON CONFLICT (case_id) DO UPDATE SET policy_id = excluded.policy_id, \
+         policy_version = excluded.policy_version, track = excluded.track, \
+         stage = excluded.stage, stage_name = excluded.stage_name, leads = excluded.leads, \
+         raising_agency = excluded.raising_agency, other_agency = excluded.other_agency, \
+         area = excluded.area, raised_at_us = excluded.raised_at_us, \
+         status = excluded.status, due_at_us = excluded.due_at_us, \
+         version = excluded.version, involvement = excluded.involvement, \
+         searchable = excluded.searchable, facts_version = excluded.facts_version, \
+         queue_us = excluded.queue_us";
+    pub(crate) const DELETE_DEADLINES: &str = "DELETE FROM deadlines WHERE case_id = $1";
+    pub(crate) const INSERT_DEADLINE: &str = "INSERT INTO deadlines (case_id, form, stage, \
+         due_at_us, last_day, breached) VALUES ($1, $2, $3, $4, $5, $6)";
+    pub(crate) const DELETE_INVOLVEMENT: &str = "DELETE FROM case_involvement WHERE case_id = $1";
+    pub(crate) const UPSERT_FACTS: &str = "INSERT INTO case_facts (case_id, raising_agency, \
+         facts, stamp) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (case_id) DO UPDATE SET raising_agency = excluded.raising_agency, \
+         facts = excluded.facts, stamp = excluded.stamp";
+    pub(crate) const DELETE_SUBJECTS: &str = "DELETE FROM case_subjects WHERE case_id = $1";
+    pub(crate) const INSERT_SUBJECT: &str = "INSERT INTO case_subjects (case_id, subject_id, \
+         blind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    pub(crate) const DELETE_PEOPLE: &str = "DELETE FROM case_people WHERE case_id = $1";
+    pub(crate) const INSERT_PERSON: &str =
+        "INSERT INTO case_people (case_id, person_id) VALUES ($1, $2)";
+
+    /// Inserts `n` involvement keys of one case: the case as `$1`, the
+    /// keys as `$2` on.
+    pub(crate) fn insert_involvement(n: usize) -> String {
+        let values: Vec<String> = (0..n).map(|i| format!("($1, ${})", i + 2)).collect();
+        format!(
+            "INSERT INTO case_involvement (case_id, who) VALUES {} ON CONFLICT DO NOTHING",
+            values.join(", ")
+        )
+    }
+}
+
+/// One row of `sql::LOAD_CASE`: an event's number, time, actor and sealed
+/// body, with its case's wrapped key and when that was erased.
+pub(crate) type CaseRow = (i64, String, String, String, Option<Vec<u8>>, Option<i64>);
+
+/// A case's stored rows (`sql::LOAD_CASE`), opened with its data key, and
+/// the key.
+pub(crate) fn open_case(
+    keys: &crate::keys::Keys,
+    case: &accord_case::CaseId,
+    rows: Vec<CaseRow>,
+) -> Result<(Vec<accord_case::Event>, crate::sealing::CaseKey), crate::StoreError> {
+    let key = match rows.first() {
+        Some((_, _, _, _, wrapped, erased)) => {
+            crate::case_key(keys, case.as_str(), wrapped.as_deref(), *erased)?
+        }
+        None => crate::sealing::CaseKey::Missing,
+    };
+    let events = rows
+        .into_iter()
+        .map(|(seq, at, actor, body, _, _)| {
+            crate::decode_event(case, seq, &at, &actor, &body, &key)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((events, key))
+}
+
+/// Reads the events after `after` in the log's order, a page of
+/// `sql::PAGE` at a time, for `verify` and the carry-over.
+pub(crate) const EVENT_PAGE: &str = "SELECT global_seq, case_id, case_seq, event_type, at, actor, \
+     body, canonical, prev_hash, hash FROM events WHERE global_seq > $1 \
+     ORDER BY global_seq LIMIT $2";
+
+/// The chain head as its row holds it.
+pub(crate) fn head_from(
+    seq: i64,
+    hash: Vec<u8>,
+) -> Result<(u64, crate::canonical::Hash), crate::StoreError> {
+    let damaged = || crate::StoreError::Damaged {
+        case: "(chain head)".into(),
+        reason: "the chain head row is not a sequence number and a hash".into(),
+    };
+    Ok((
+        u64::try_from(seq).map_err(|_| damaged())?,
+        crate::canonical::Hash::try_from(hash.as_slice()).map_err(|_| damaged())?,
+    ))
+}
+
+/// A stream about to be appended to, as [`open_case`] read it: its events
+/// and its open data key, or why it cannot be appended to.
+pub(crate) fn open_key(
+    case: &accord_case::CaseId,
+    (events, key): (Vec<accord_case::Event>, crate::sealing::CaseKey),
+) -> Result<(Vec<accord_case::Event>, crate::keys::DataKey), crate::StoreError> {
+    match key {
+        crate::sealing::CaseKey::Open(key) => Ok((events, key)),
+        crate::sealing::CaseKey::Erased => Err(crate::StoreError::Erased {
+            case: case.to_string(),
+        }),
+        crate::sealing::CaseKey::Missing => Err(crate::StoreError::Damaged {
+            case: case.to_string(),
+            reason: "the case has no data key".into(),
+        }),
+    }
+}
+
+/// When the last of `events` was recorded.
+pub(crate) fn last_at(events: &[accord_case::Event]) -> jiff::Timestamp {
+    events.last().map_or(jiff::Timestamp::UNIX_EPOCH, |e| e.at)
+}
+
+/// A unique violation on `(case_id, case_seq)` means another writer
+/// appended at the same version: the typed conflict, not a failure.
+pub(crate) fn unique_is_conflict(
+    e: sqlx::Error,
+    case: &accord_case::CaseId,
+    expected: Option<accord_case::Sequence>,
+) -> crate::AppendError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => crate::Conflict {
+            case: case.clone(),
+            expected,
+            actual: None,
+        }
+        .into(),
+        _ => crate::StoreError::from(e).into(),
+    }
+}
 
 /// Expands the queries both backends share into the calling module. The
 /// module must define `Db` (the sqlx database), `HEAD_FOR_UPDATE` (the
@@ -39,14 +204,7 @@ macro_rules! common_queries {
         async fn read_head(tx: &mut Tx) -> Result<(u64, Hash), StoreError> {
             let (seq, hash): (i64, Vec<u8>) =
                 sqlx::query_as(HEAD_FOR_UPDATE).fetch_one(&mut **tx).await?;
-            let damaged = || StoreError::Damaged {
-                case: "(chain head)".into(),
-                reason: "the chain head row is not a sequence number and a hash".into(),
-            };
-            Ok((
-                u64::try_from(seq).map_err(|_| damaged())?,
-                Hash::try_from(hash.as_slice()).map_err(|_| damaged())?,
-            ))
+            super::head_from(seq, hash)
         }
 
         async fn stream_version(
@@ -54,7 +212,7 @@ macro_rules! common_queries {
             case: &CaseId,
         ) -> Result<Option<Sequence>, StoreError> {
             let (max,): (Option<i64>,) =
-                sqlx::query_as("SELECT MAX(case_seq) FROM events WHERE case_id = $1")
+                sqlx::query_as(super::sql::STREAM_VERSION)
                     .bind(case.as_str())
                     .fetch_one(&mut **tx)
                     .await?;
@@ -67,28 +225,13 @@ macro_rules! common_queries {
             keys: &Keys,
             case: &CaseId,
         ) -> Result<(Vec<Event>, CaseKey), StoreError> {
-            type Row = (i64, String, String, String, Option<Vec<u8>>, Option<i64>);
-            let rows: Vec<Row> = sqlx::query_as(
-                "SELECT e.case_seq, e.at, e.actor, e.body, k.wrapped, k.erased_at_us \
-                 FROM events e LEFT JOIN case_keys k ON k.case_id = e.case_id \
-                 WHERE e.case_id = $1 ORDER BY e.case_seq",
+            let rows: Vec<super::CaseRow> = sqlx::query_as(
+                super::sql::LOAD_CASE,
             )
             .bind(case.as_str())
             .fetch_all(&mut *conn)
             .await?;
-            let key = match rows.first() {
-                Some((_, _, _, _, wrapped, erased)) => {
-                    crate::case_key(keys, case.as_str(), wrapped.as_deref(), *erased)?
-                }
-                None => CaseKey::Missing,
-            };
-            let events = rows
-                .into_iter()
-                .map(|(seq, at, actor, body, _, _)| {
-                    crate::decode_event(case, seq, &at, &actor, &body, &key)
-                })
-                .collect::<Result<_, _>>()?;
-            Ok((events, key))
+            super::open_case(keys, case, rows)
         }
 
         /// Appends each stream in order, in one transaction: all or nothing,
@@ -106,16 +249,11 @@ macro_rules! common_queries {
             let mut tx = begin_write(writer).await.map_err(StoreError::from)?;
             let appended = append_in(&mut tx, keys, policies, streams).await?;
             if let (Some(reader), Some(first)) = (reader, appended.first()) {
-                insert_read(&mut *tx, first.case.id(), reader, last_at(streams[0].events))
+                insert_read(&mut *tx, first.case.id(), reader, super::last_at(streams[0].events))
                     .await?;
             }
             tx.commit().await.map_err(StoreError::from)?;
             Ok(appended)
-        }
-
-        /// When the last of `events` was recorded.
-        fn last_at(events: &[Event]) -> Timestamp {
-            events.last().map_or(Timestamp::UNIX_EPOCH, |e| e.at)
         }
 
         /// Writes one access-log row, inside a transaction or on its own.
@@ -126,8 +264,7 @@ macro_rules! common_queries {
             at: Timestamp,
         ) -> Result<(), StoreError> {
             sqlx::query(
-                "INSERT INTO access_log (case_id, person_id, at, at_us, purpose) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                super::sql::INSERT_READ,
             )
             .bind(case.as_str())
             .bind(reader.person.as_str())
@@ -137,170 +274,6 @@ macro_rules! common_queries {
             .execute(executor)
             .await?;
             Ok(())
-        }
-
-        /// Commits one group of pieces (see [`crate::group`]): each under
-        /// its own savepoint in one write transaction, then one commit, and
-        /// every answer sent after it.
-        pub(crate) async fn commit_group(
-            writer: &Pool<Db>,
-            keys: &Keys,
-            policies: &Policies,
-            work: Vec<crate::group::Work>,
-        ) {
-            use crate::group::{Failed, shared_failure};
-            let mut tx = match begin_write(writer).await {
-                Ok(tx) => tx,
-                Err(e) => {
-                    let cause = StoreError::from(e);
-                    for w in work {
-                        let _ = w.answer.send(Err(shared_failure(&cause).into()));
-                    }
-                    return;
-                }
-            };
-            // Alone, a piece needs no savepoint: if it fails, the whole
-            // transaction is rolled back.
-            let alone = work.len() == 1;
-            let mut answers = Vec::with_capacity(work.len());
-            // Why the transaction can no longer commit, if it cannot.
-            let mut broken: Option<StoreError> = None;
-            // A piece alone that failed: nothing to commit.
-            let mut refused_alone = false;
-            for crate::group::Work { task, answer } in work {
-                // A caller that stopped waiting (a client that went away)
-                // is not written for: as before groups, a command dropped
-                // before its commit leaves nothing.
-                if answer.is_closed() {
-                    continue;
-                }
-                if broken.is_some() {
-                    answers.push((answer, None));
-                    continue;
-                }
-                if !alone {
-                    if let Err(e) = sqlx::query("SAVEPOINT accord_piece").execute(&mut *tx).await {
-                        broken = Some(e.into());
-                        answers.push((answer, None));
-                        continue;
-                    }
-                }
-                let outcome = run_piece(&mut tx, keys, policies, task).await;
-                if alone {
-                    refused_alone = outcome.is_err();
-                } else {
-                    let end = if outcome.is_ok() {
-                        sqlx::query("RELEASE SAVEPOINT accord_piece").execute(&mut *tx).await
-                    } else {
-                        match sqlx::query("ROLLBACK TO SAVEPOINT accord_piece")
-                            .execute(&mut *tx)
-                            .await
-                        {
-                            Ok(_) => {
-                                sqlx::query("RELEASE SAVEPOINT accord_piece")
-                                    .execute(&mut *tx)
-                                    .await
-                            }
-                            Err(e) => Err(e),
-                        }
-                    };
-                    if let Err(e) = end {
-                        broken = Some(e.into());
-                    }
-                }
-                answers.push((answer, Some(outcome)));
-            }
-            let committed = match broken {
-                None if refused_alone => {
-                    let _ = tx.rollback().await;
-                    Ok(())
-                }
-                None => tx.commit().await.map_err(StoreError::from),
-                Some(cause) => {
-                    let _ = tx.rollback().await;
-                    Err(cause)
-                }
-            };
-            for (answer, outcome) in answers {
-                let outcome = match (&committed, outcome) {
-                    (_, Some(Err(refused))) => Err(refused),
-                    (Ok(()), Some(done)) => done,
-                    (Err(cause), _) => Err(Failed::from(shared_failure(cause))),
-                    (Ok(()), None) => unreachable!("every piece runs unless the group broke"),
-                };
-                // A caller that stopped waiting is no longer told.
-                let _ = answer.send(outcome);
-            }
-        }
-
-        /// One piece of a group, inside its transaction.
-        async fn run_piece(
-            tx: &mut Tx,
-            keys: &Keys,
-            policies: &Policies,
-            task: crate::group::Task,
-        ) -> Result<crate::group::Done, crate::group::Failed> {
-            use crate::group::{Done, Failed, Task};
-            match task {
-                Task::Append { streams, reader } => {
-                    let streams: Vec<Append<'_>> = streams
-                        .iter()
-                        .map(|(expected, events)| Append { expected: *expected, events })
-                        .collect();
-                    for stream in &streams {
-                        crate::check_append(stream)?;
-                    }
-                    let appended = append_in(tx, keys, policies, &streams).await?;
-                    if let (Some(reader), Some(first)) = (reader, appended.first()) {
-                        let at = last_at(streams[0].events);
-                        insert_read(&mut **tx, first.case.id(), reader.borrowed(), at).await?;
-                    }
-                    Ok(Done::Appended(appended))
-                }
-                Task::Raise { prefix, year, build, reader } => {
-                    // Every writer locks the chain head before anything
-                    // else, so two servers' groups never wait on each
-                    // other's locks in opposite orders: a raise locks it
-                    // before its case number, as an append does before its
-                    // case.
-                    read_head(tx).await?;
-                    // The row lock this upsert takes holds other raises of
-                    // the same prefix and year until commit, so each number
-                    // is issued once; a refused raise is rolled back to its
-                    // savepoint, and its number issued again.
-                    let (last,): (i64,) = sqlx::query_as(
-                        "INSERT INTO case_numbers (prefix, year, last) VALUES ($1, $2, 1) \
-                         ON CONFLICT (prefix, year) DO UPDATE SET last = case_numbers.last + 1 \
-                         RETURNING last",
-                    )
-                    .bind(&prefix)
-                    .bind(i64::from(year))
-                    .fetch_one(&mut **tx)
-                    .await
-                    .map_err(StoreError::from)?;
-                    let id = crate::case_id(&prefix, year, last)?;
-                    // A `build` that panics fails its own piece; the
-                    // panic goes on in the caller's task.
-                    let events = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        build(id)
-                    }))
-                    .map_err(Failed::Panicked)?
-                    .map_err(Failed::Refused)?;
-                    let stream = Append { expected: None, events: &events };
-                    crate::check_append(&stream)?;
-                    let mut appended = append_in(tx, keys, policies, &[stream]).await?;
-                    if let Some(reader) = reader {
-                        let at = last_at(&events);
-                        insert_read(&mut **tx, appended[0].case.id(), reader.borrowed(), at)
-                            .await?;
-                    }
-                    Ok(Done::Raised(Box::new(appended.remove(0)), events))
-                }
-                Task::Read { case, reader, at } => {
-                    insert_read(&mut **tx, &case, reader.borrowed(), at).await?;
-                    Ok(Done::Read)
-                }
-            }
         }
 
         /// The body of an append, inside the caller's transaction.
@@ -324,29 +297,14 @@ macro_rules! common_queries {
                     .into());
                 }
                 let (mut events, key) = match actual {
-                    Some(_) => match load_in(tx, keys, case_id).await? {
-                        (events, CaseKey::Open(key)) => (events, key),
-                        (_, CaseKey::Erased) => {
-                            return Err(StoreError::Erased {
-                                case: case_id.to_string(),
-                            }
-                            .into());
-                        }
-                        (_, CaseKey::Missing) => {
-                            return Err(StoreError::Damaged {
-                                case: case_id.to_string(),
-                                reason: "the case has no data key".into(),
-                            }
-                            .into());
-                        }
-                    },
+                    Some(_) => super::open_key(case_id, load_in(tx, keys, case_id).await?)?,
                     None => {
                         let key = DataKey::generate();
                         insert_case_key(tx, keys, case_id, &key)
                             .await
                             .map_err(|e| match e {
                                 StoreError::Database(e) => {
-                                    unique_is_conflict(e, case_id, stream.expected)
+                                    super::unique_is_conflict(e, case_id, stream.expected)
                                 }
                                 e => e.into(),
                             })?;
@@ -358,7 +316,7 @@ macro_rules! common_queries {
                     head_seq += 1;
                     let sealed = canonical::seal(event, head_seq, head_hash, &key);
                     insert_event(tx, &sealed).await.map_err(|e| {
-                        unique_is_conflict(e, case_id, stream.expected)
+                        super::unique_is_conflict(e, case_id, stream.expected)
                     })?;
                     if let Some(row) = projection::outbox_row(event, head_seq, &sealed.hash) {
                         insert_outbox(tx, &row).await?;
@@ -379,7 +337,7 @@ macro_rules! common_queries {
                     case,
                 });
             }
-            sqlx::query("UPDATE chain_head SET global_seq = $1, hash = $2 WHERE id = 1")
+            sqlx::query(super::sql::UPDATE_HEAD)
                 .bind(to_i64(head_seq))
                 .bind(&head_hash[..])
                 .execute(&mut **tx)
@@ -397,7 +355,7 @@ macro_rules! common_queries {
             key: &DataKey,
         ) -> Result<(), StoreError> {
             let wrapped = keys.wrap_case_key(case.as_str(), key)?;
-            sqlx::query("INSERT INTO case_keys (case_id, wrapped, master_id) VALUES ($1, $2, $3)")
+            sqlx::query(super::sql::INSERT_CASE_KEY)
                 .bind(case.as_str())
                 .bind(wrapped)
                 .bind(keys.master().id())
@@ -421,15 +379,7 @@ macro_rules! common_queries {
             to: &PersonId,
         ) -> Result<(), StoreError> {
             sqlx::query(
-                "INSERT INTO deliveries (key, case_id, person_id, channel, address, subject, \
-                 body, occasion, created_at_us, status, attempts, next_attempt_at_us, \
-                 sent_at_us, happened, detail, todo, by_when) \
-                 SELECT 'handover:' || $3 || ':' || key, case_id, $3, channel, address, \
-                 subject, body, occasion, created_at_us, status, attempts, \
-                 next_attempt_at_us, sent_at_us, happened, detail, todo, by_when \
-                 FROM deliveries WHERE case_id = $1 AND person_id = $2 AND channel = $4 \
-                 ORDER BY id \
-                 ON CONFLICT (key) DO NOTHING",
+                super::sql::HAND_OVER,
             )
             .bind(case.as_str())
             .bind(from.as_str())
@@ -440,28 +390,9 @@ macro_rules! common_queries {
             Ok(())
         }
 
-        /// A unique violation on `(case_id, case_seq)` means another writer
-        /// appended at the same version: the typed conflict, not a failure.
-        fn unique_is_conflict(
-            e: sqlx::Error,
-            case: &CaseId,
-            expected: Option<Sequence>,
-        ) -> AppendError {
-            match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => Conflict {
-                    case: case.clone(),
-                    expected,
-                    actual: None,
-                }
-                .into(),
-                _ => StoreError::from(e).into(),
-            }
-        }
-
         async fn insert_event(tx: &mut Tx, e: &canonical::Sealed) -> Result<(), sqlx::Error> {
             sqlx::query(
-                "INSERT INTO events (global_seq, case_id, case_seq, event_type, at, actor, body, \
-                 canonical, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                super::sql::INSERT_EVENT,
             )
             .bind(to_i64(e.global_seq))
             .bind(&e.case_id)
@@ -482,14 +413,7 @@ macro_rules! common_queries {
         /// and keeps the delivery status.
         async fn insert_outbox(tx: &mut Tx, r: &OutboxRow) -> Result<(), StoreError> {
             sqlx::query(
-                "INSERT INTO outbox (global_seq, case_id, case_seq, recipient, occasion, stage, \
-                 message, section, attachments, due_at_us, idempotency_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 ON CONFLICT (global_seq) DO UPDATE SET case_id = excluded.case_id, \
-                 case_seq = excluded.case_seq, recipient = excluded.recipient, \
-                 occasion = excluded.occasion, stage = excluded.stage, message = excluded.message, \
-                 section = excluded.section, attachments = excluded.attachments, \
-                 due_at_us = excluded.due_at_us, idempotency_key = excluded.idempotency_key",
+                super::sql::INSERT_OUTBOX,
             )
             .bind(r.global_seq)
             .bind(&r.case_id)
@@ -521,20 +445,7 @@ macro_rules! common_queries {
             let (r, deadlines): (RegisterRow, Vec<DeadlineRow>) =
                 projection::case_rows(case, policies)?;
             sqlx::query(
-                "INSERT INTO case_register (case_id, policy_id, policy_version, track, stage, \
-                 stage_name, leads, raising_agency, other_agency, area, raised_at_us, status, \
-                 due_at_us, version, involvement, searchable, facts_version, queue_us) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, \
-                 $16, $17) \
-                 ON CONFLICT (case_id) DO UPDATE SET policy_id = excluded.policy_id, \
-                 policy_version = excluded.policy_version, track = excluded.track, \
-                 stage = excluded.stage, stage_name = excluded.stage_name, leads = excluded.leads, \
-                 raising_agency = excluded.raising_agency, other_agency = excluded.other_agency, \
-                 area = excluded.area, raised_at_us = excluded.raised_at_us, \
-                 status = excluded.status, due_at_us = excluded.due_at_us, \
-                 version = excluded.version, involvement = excluded.involvement, \
-                 searchable = excluded.searchable, facts_version = excluded.facts_version, \
-                 queue_us = excluded.queue_us",
+                super::sql::UPSERT_REGISTER,
             )
             .bind(&r.case_id)
             .bind(&r.policy_id)
@@ -557,14 +468,13 @@ macro_rules! common_queries {
             .await?;
             write_involvement(tx, &r.case_id, &projection::involvement_keys(case, policies))
                 .await?;
-            sqlx::query("DELETE FROM deadlines WHERE case_id = $1")
+            sqlx::query(super::sql::DELETE_DEADLINES)
                 .bind(&r.case_id)
                 .execute(&mut **tx)
                 .await?;
             for d in deadlines {
                 sqlx::query(
-                    "INSERT INTO deadlines (case_id, form, stage, due_at_us, last_day, breached) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    super::sql::INSERT_DEADLINE,
                 )
                 .bind(&d.case_id)
                 .bind(&d.form)
@@ -588,20 +498,14 @@ macro_rules! common_queries {
             case_id: &str,
             keys: &[String],
         ) -> Result<(), StoreError> {
-            sqlx::query("DELETE FROM case_involvement WHERE case_id = $1")
+            sqlx::query(super::sql::DELETE_INVOLVEMENT)
                 .bind(case_id)
                 .execute(&mut **tx)
                 .await?;
             if keys.is_empty() {
                 return Ok(());
             }
-            let values: Vec<String> = (0..keys.len())
-                .map(|i| format!("($1, ${})", i + 2))
-                .collect();
-            let sql = format!(
-                "INSERT INTO case_involvement (case_id, who) VALUES {} ON CONFLICT DO NOTHING",
-                values.join(", ")
-            );
+            let sql = super::sql::insert_involvement(keys.len());
             let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(case_id);
             for key in keys {
                 query = query.bind(key);
@@ -617,10 +521,7 @@ macro_rules! common_queries {
         async fn write_facts(tx: &mut Tx, events: &[Event], stamp: i64) -> Result<(), StoreError> {
             let row = crate::facts::facts_row(events)?;
             sqlx::query(
-                "INSERT INTO case_facts (case_id, raising_agency, facts, stamp) \
-                 VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (case_id) DO UPDATE SET raising_agency = excluded.raising_agency, \
-                 facts = excluded.facts, stamp = excluded.stamp",
+                super::sql::UPSERT_FACTS,
             )
             .bind(&row.case_id)
             .bind(&row.raising_agency)
@@ -640,7 +541,7 @@ macro_rules! common_queries {
             events: &[Event],
         ) -> Result<(), StoreError> {
             let id = case.id().as_str();
-            sqlx::query("DELETE FROM case_subjects WHERE case_id = $1")
+            sqlx::query(super::sql::DELETE_SUBJECTS)
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
@@ -649,8 +550,7 @@ macro_rules! common_queries {
             if case.erased().is_none() {
                 for (subject, blind) in crate::search::subject_rows(keys, case) {
                     sqlx::query(
-                        "INSERT INTO case_subjects (case_id, subject_id, blind) \
-                         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                        super::sql::INSERT_SUBJECT,
                     )
                     .bind(id)
                     .bind(&subject)
@@ -659,12 +559,12 @@ macro_rules! common_queries {
                     .await?;
                 }
             }
-            sqlx::query("DELETE FROM case_people WHERE case_id = $1")
+            sqlx::query(super::sql::DELETE_PEOPLE)
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
             for person in crate::search::people_rows(case, events) {
-                sqlx::query("INSERT INTO case_people (case_id, person_id) VALUES ($1, $2)")
+                sqlx::query(super::sql::INSERT_PERSON)
                     .bind(id)
                     .bind(&person)
                     .execute(&mut **tx)
@@ -1115,18 +1015,6 @@ macro_rules! common_queries {
         /// Up to `PAGE` stored events after global sequence `after`, in
         /// global order, as they are checked: what `verify` and the
         /// carry-over walk.
-        async fn event_page(tx: &mut Tx, after: i64) -> Result<Vec<EventRow>, sqlx::Error> {
-            sqlx::query_as(
-                "SELECT global_seq, case_id, case_seq, event_type, at, actor, body, \
-                 canonical, prev_hash, hash FROM events WHERE global_seq > $1 \
-                 ORDER BY global_seq LIMIT $2",
-            )
-            .bind(after)
-            .bind(PAGE)
-            .fetch_all(&mut **tx)
-            .await
-        }
-
         /// Walks the whole event chain, then the directory audit's, in one
         /// consistent snapshot.
         pub(crate) async fn verify(
@@ -1597,3 +1485,188 @@ macro_rules! common_queries {
 }
 
 pub(crate) use common_queries;
+
+/// The group commit written through sqlx, a statement at a time: what
+/// PostgreSQL runs, where each statement is a round trip to the server
+/// anyway. SQLite runs the same steps on its connection's own thread
+/// ([`sqlite_group`]). Expanded after [`common_queries`].
+macro_rules! sqlx_group_commit {
+    () => {
+        /// Commits one group of pieces (see [`crate::group`]): each under
+        /// its own savepoint in one write transaction, then one commit, and
+        /// every answer sent after it.
+        pub(crate) async fn commit_group(
+            writer: &Pool<Db>,
+            keys: &Keys,
+            policies: &Policies,
+            work: Vec<crate::group::Work>,
+        ) {
+            use crate::group::{Failed, shared_failure};
+            let mut tx = match begin_write(writer).await {
+                Ok(tx) => tx,
+                Err(e) => {
+                    let cause = StoreError::from(e);
+                    for w in work {
+                        let _ = w.answer.send(Err(shared_failure(&cause).into()));
+                    }
+                    return;
+                }
+            };
+            // Alone, a piece needs no savepoint: if it fails, the whole
+            // transaction is rolled back.
+            let alone = work.len() == 1;
+            let mut answers = Vec::with_capacity(work.len());
+            // Why the transaction can no longer commit, if it cannot.
+            let mut broken: Option<StoreError> = None;
+            // A piece alone that failed: nothing to commit.
+            let mut refused_alone = false;
+            for crate::group::Work { task, answer } in work {
+                // A caller that stopped waiting (a client that went away)
+                // is not written for: as before groups, a command dropped
+                // before its commit leaves nothing.
+                if answer.is_closed() {
+                    continue;
+                }
+                if broken.is_some() {
+                    answers.push((answer, None));
+                    continue;
+                }
+                if !alone {
+                    if let Err(e) = sqlx::query("SAVEPOINT accord_piece")
+                        .execute(&mut *tx)
+                        .await
+                    {
+                        broken = Some(e.into());
+                        answers.push((answer, None));
+                        continue;
+                    }
+                }
+                let outcome = run_piece(&mut tx, keys, policies, task).await;
+                if alone {
+                    refused_alone = outcome.is_err();
+                } else {
+                    let end = if outcome.is_ok() {
+                        sqlx::query("RELEASE SAVEPOINT accord_piece")
+                            .execute(&mut *tx)
+                            .await
+                    } else {
+                        match sqlx::query("ROLLBACK TO SAVEPOINT accord_piece")
+                            .execute(&mut *tx)
+                            .await
+                        {
+                            Ok(_) => {
+                                sqlx::query("RELEASE SAVEPOINT accord_piece")
+                                    .execute(&mut *tx)
+                                    .await
+                            }
+                            Err(e) => Err(e),
+                        }
+                    };
+                    if let Err(e) = end {
+                        broken = Some(e.into());
+                    }
+                }
+                answers.push((answer, Some(outcome)));
+            }
+            let committed = match broken {
+                None if refused_alone => {
+                    let _ = tx.rollback().await;
+                    Ok(())
+                }
+                None => tx.commit().await.map_err(StoreError::from),
+                Some(cause) => {
+                    let _ = tx.rollback().await;
+                    Err(cause)
+                }
+            };
+            for (answer, outcome) in answers {
+                let outcome = match (&committed, outcome) {
+                    (_, Some(Err(refused))) => Err(refused),
+                    (Ok(()), Some(done)) => done,
+                    (Err(cause), _) => Err(Failed::from(shared_failure(cause))),
+                    (Ok(()), None) => unreachable!("every piece runs unless the group broke"),
+                };
+                // A caller that stopped waiting is no longer told.
+                let _ = answer.send(outcome);
+            }
+        }
+
+        /// One piece of a group, inside its transaction.
+        async fn run_piece(
+            tx: &mut Tx,
+            keys: &Keys,
+            policies: &Policies,
+            task: crate::group::Task,
+        ) -> Result<crate::group::Done, crate::group::Failed> {
+            use crate::group::{Done, Failed, Task};
+            match task {
+                Task::Append { streams, reader } => {
+                    let streams: Vec<Append<'_>> = streams
+                        .iter()
+                        .map(|(expected, events)| Append {
+                            expected: *expected,
+                            events,
+                        })
+                        .collect();
+                    for stream in &streams {
+                        crate::check_append(stream)?;
+                    }
+                    let appended = append_in(tx, keys, policies, &streams).await?;
+                    if let (Some(reader), Some(first)) = (reader, appended.first()) {
+                        let at = super::last_at(streams[0].events);
+                        insert_read(&mut **tx, first.case.id(), reader.borrowed(), at).await?;
+                    }
+                    Ok(Done::Appended(appended))
+                }
+                Task::Raise {
+                    prefix,
+                    year,
+                    build,
+                    reader,
+                } => {
+                    // Every writer locks the chain head before anything
+                    // else, so two servers' groups never wait on each
+                    // other's locks in opposite orders: a raise locks it
+                    // before its case number, as an append does before its
+                    // case.
+                    read_head(tx).await?;
+                    // The row lock this upsert takes holds other raises of
+                    // the same prefix and year until commit, so each number
+                    // is issued once; a refused raise is rolled back to its
+                    // savepoint, and its number issued again.
+                    let (last,): (i64,) = sqlx::query_as(super::sql::NEXT_CASE_NUMBER)
+                        .bind(&prefix)
+                        .bind(i64::from(year))
+                        .fetch_one(&mut **tx)
+                        .await
+                        .map_err(StoreError::from)?;
+                    let id = crate::case_id(&prefix, year, last)?;
+                    // A `build` that panics fails its own piece; the
+                    // panic goes on in the caller's task.
+                    let events =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(id)))
+                            .map_err(Failed::Panicked)?
+                            .map_err(Failed::Refused)?;
+                    let stream = Append {
+                        expected: None,
+                        events: &events,
+                    };
+                    crate::check_append(&stream)?;
+                    let mut appended = append_in(tx, keys, policies, &[stream]).await?;
+                    if let Some(reader) = reader {
+                        let at = super::last_at(&events);
+                        insert_read(&mut **tx, appended[0].case.id(), reader.borrowed(), at)
+                            .await?;
+                    }
+                    Ok(Done::Raised(Box::new(appended.remove(0)), events))
+                }
+                Task::Read { case, reader, at } => {
+                    insert_read(&mut **tx, &case, reader.borrowed(), at).await?;
+                    Ok(Done::Read)
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use sqlx_group_commit;

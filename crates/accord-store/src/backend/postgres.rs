@@ -47,6 +47,16 @@ use crate::audit::postgres as audit;
 
 use crate::follow_ups::postgres::write as write_follow_ups;
 super::common_queries!();
+super::sqlx_group_commit!();
+
+/// A page of the log for `verify` and the carry-over.
+async fn event_page(tx: &mut Tx, after: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as(super::EVENT_PAGE)
+        .bind(after)
+        .bind(PAGE)
+        .fetch_all(&mut **tx)
+        .await
+}
 
 /// An open PostgreSQL store.
 #[derive(Debug, Clone)]

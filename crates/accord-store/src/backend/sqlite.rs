@@ -17,9 +17,9 @@ use crate::{BackupError, OpenError, error::one_line};
 type Db = Sqlite;
 
 /// SQLite has no `FOR UPDATE`: `BEGIN IMMEDIATE` already holds the write lock.
-const HEAD_FOR_UPDATE: &str = "SELECT global_seq, hash FROM chain_head WHERE id = 1";
+pub(crate) const HEAD_FOR_UPDATE: &str = "SELECT global_seq, hash FROM chain_head WHERE id = 1";
 
-async fn begin_write(pool: &SqlitePool) -> Result<Tx, sqlx::Error> {
+pub(crate) async fn begin_write(pool: &SqlitePool) -> Result<Tx, sqlx::Error> {
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
@@ -52,6 +52,16 @@ use crate::audit::sqlite as audit;
 
 use crate::follow_ups::sqlite::write as write_follow_ups;
 super::common_queries!();
+pub(crate) use super::sqlite_group::commit_group;
+
+/// A page of the log for `verify` and the carry-over, read on the
+/// connection's own thread: through sqlx, every row crossed to this task
+/// and was decoded again, and that, not hashing, bounded `verify` (issue
+/// 18).
+async fn event_page(tx: &mut Tx, after: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    let mut locked = tx.lock_handle().await?;
+    super::sqlite_group::event_page(locked.as_raw_handle(), after, PAGE)
+}
 
 /// An open SQLite store: one writer connection, a few readers.
 #[derive(Debug, Clone)]
