@@ -158,6 +158,63 @@ pub(crate) struct EventRow {
     pub hash: Vec<u8>,
 }
 
+/// One stored event's columns, borrowed: from an [`EventRow`], or straight
+/// from the database's row while it is read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EventView<'a> {
+    pub global_seq: i64,
+    pub case_id: &'a str,
+    pub case_seq: i64,
+    pub event_type: &'a str,
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub body: &'a str,
+    pub canonical: &'a [u8],
+    pub prev_hash: &'a [u8],
+}
+
+impl EventRow {
+    fn view(&self) -> EventView<'_> {
+        EventView {
+            global_seq: self.global_seq,
+            case_id: &self.case_id,
+            case_seq: self.case_seq,
+            event_type: &self.event_type,
+            at: &self.at,
+            actor: &self.actor,
+            body: &self.body,
+            canonical: &self.canonical,
+            prev_hash: &self.prev_hash,
+        }
+    }
+}
+
+/// What the walk needs of one event once its own checks are made: its
+/// place, its case (to name in a fault), its link and stored hash (`None`
+/// where the column is not 32 bytes, which no hash equals), and its own
+/// checks. Made while reading, so that nothing more of the row is kept.
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    pub global_seq: i64,
+    pub case_id: String,
+    pub prev_hash: Option<Hash>,
+    pub hash: Option<Hash>,
+    pub own: OwnCheck,
+}
+
+impl Link {
+    /// The link of the event `view`, whose stored hash is `hash`.
+    pub(crate) fn of(view: &EventView<'_>, hash: &[u8]) -> Link {
+        Link {
+            global_seq: view.global_seq,
+            case_id: view.case_id.to_owned(),
+            prev_hash: Hash::try_from(view.prev_hash).ok(),
+            hash: Hash::try_from(hash).ok(),
+            own: own_check(view),
+        }
+    }
+}
+
 /// Walks a chain one link at a time.
 #[derive(Debug)]
 pub(crate) struct ChainCheck {
@@ -189,7 +246,7 @@ impl ChainCheck {
             &row.prev_hash,
             canonical::sha256(&row.canonical),
             &row.hash,
-            || columns_match(row, global_seq),
+            || columns_match(&row.view(), global_seq),
         )
     }
 
@@ -203,6 +260,18 @@ impl ChainCheck {
             own.hash,
             &row.hash,
             || own.columns_match,
+        )
+    }
+
+    /// Checks the next event in order from its [`Link`].
+    pub fn check_link(&mut self, link: &Link) -> Result<(), Break> {
+        self.link(
+            u64::try_from(link.global_seq).unwrap_or(0),
+            Some(&link.case_id),
+            link.prev_hash.as_ref().map_or(&[][..], |h| &h[..]),
+            link.own.hash,
+            link.hash.as_ref().map_or(&[][..], |h| &h[..]),
+            || link.own.columns_match,
         )
     }
 
@@ -293,10 +362,7 @@ pub(crate) struct OwnCheck {
 /// The [`OwnCheck`] of each of `rows`, in order, shared out among the
 /// machine's cores.
 pub(crate) fn own_checks(rows: &[EventRow]) -> Vec<OwnCheck> {
-    let one = |row: &EventRow| OwnCheck {
-        hash: canonical::sha256(&row.canonical),
-        columns_match: columns_match(row, u64::try_from(row.global_seq).unwrap_or(0)),
-    };
+    let one = |row: &EventRow| own_check(&row.view());
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if cores == 1 || rows.len() < 64 {
         return rows.iter().map(one).collect();
@@ -314,10 +380,18 @@ pub(crate) fn own_checks(rows: &[EventRow]) -> Vec<OwnCheck> {
     })
 }
 
+/// The [`OwnCheck`] of one event.
+pub(crate) fn own_check(view: &EventView<'_>) -> OwnCheck {
+    OwnCheck {
+        hash: canonical::sha256(view.canonical),
+        columns_match: columns_match(view, u64::try_from(view.global_seq).unwrap_or(0)),
+    }
+}
+
 /// Whether the row's columns say exactly what its hashed bytes say.
-fn columns_match(row: &EventRow, global_seq: u64) -> bool {
+fn columns_match(row: &EventView<'_>, global_seq: u64) -> bool {
     match columns_spell_envelope(row, global_seq) {
-        Some(true) => body_type(&row.body).as_deref() == Some(row.event_type.as_str()),
+        Some(true) => body_type(row.body).as_deref() == Some(row.event_type),
         // Columns that do not spell the bytes out as Accord writes them
         // may still say the same in other words: re-encode them.
         Some(false) | None => columns_encode_to_envelope(row, global_seq),
@@ -338,14 +412,14 @@ fn body_type(body: &str) -> Option<std::borrow::Cow<'_, str>> {
 /// Accord writes them (the actor and body columns are canonical JSON, see
 /// `canonical::seal`), compared piece by piece without parsing a column;
 /// `None` where a text column would need escaping, which Accord's never do.
-fn columns_spell_envelope(row: &EventRow, global_seq: u64) -> Option<bool> {
+fn columns_spell_envelope(row: &EventView<'_>, global_seq: u64) -> Option<bool> {
     let plain = |s: &str| !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
-    if !plain(&row.at) || !plain(&row.case_id) || row.prev_hash.len() != 32 {
+    if !plain(row.at) || !plain(row.case_id) || row.prev_hash.len() != 32 {
         return None;
     }
     let case_seq = u64::try_from(row.case_seq).ok()?;
     let mut hex = [0_u8; 64];
-    hex::encode_to_slice(&row.prev_hash, &mut hex).ok()?;
+    hex::encode_to_slice(row.prev_hash, &mut hex).ok()?;
     let (global_seq, case_seq) = (global_seq.to_string(), case_seq.to_string());
     let pieces: [&[u8]; 15] = [
         b"{\"actor\":",
@@ -364,7 +438,7 @@ fn columns_spell_envelope(row: &EventRow, global_seq: u64) -> Option<bool> {
         case_seq.as_bytes(),
         b"}",
     ];
-    let mut rest = row.canonical.as_slice();
+    let mut rest = row.canonical;
     for piece in pieces {
         match rest.strip_prefix(piece) {
             Some(after) => rest = after,
@@ -375,26 +449,24 @@ fn columns_spell_envelope(row: &EventRow, global_seq: u64) -> Option<bool> {
 }
 
 /// Whether re-encoding the row's columns gives exactly its hashed bytes.
-fn columns_encode_to_envelope(row: &EventRow, global_seq: u64) -> bool {
+fn columns_encode_to_envelope(row: &EventView<'_>, global_seq: u64) -> bool {
     let (Ok(actor), Ok(body)) = (
-        serde_json::from_str::<Value>(&row.actor),
-        serde_json::from_str::<Value>(&row.body),
+        serde_json::from_str::<Value>(row.actor),
+        serde_json::from_str::<Value>(row.body),
     ) else {
         return false;
     };
-    if body.get("type").and_then(Value::as_str) != Some(row.event_type.as_str()) {
+    if body.get("type").and_then(Value::as_str) != Some(row.event_type) {
         return false;
     }
-    let (Ok(case_seq), Ok(prev)) = (
-        u64::try_from(row.case_seq),
-        <Hash>::try_from(row.prev_hash.as_slice()),
-    ) else {
+    let (Ok(case_seq), Ok(prev)) = (u64::try_from(row.case_seq), <Hash>::try_from(row.prev_hash))
+    else {
         return false;
     };
     canonical::envelope(
-        &row.case_id,
+        row.case_id,
         case_seq,
-        &row.at,
+        row.at,
         actor,
         body,
         global_seq,
@@ -466,7 +538,7 @@ mod tests {
             let global_seq = u64::try_from(row.global_seq).unwrap();
             assert_eq!(
                 own.columns_match,
-                columns_encode_to_envelope(row, global_seq),
+                columns_encode_to_envelope(&row.view(), global_seq),
                 "{i}"
             );
             assert_eq!(own.columns_match, i != 321 && i != 400, "{i}");
@@ -488,28 +560,121 @@ mod tests {
         let rows = chain(3);
         for row in &rows {
             let n = u64::try_from(row.global_seq).unwrap();
-            assert_eq!(columns_spell_envelope(row, n), Some(true));
-            assert!(columns_match(row, n));
+            assert_eq!(columns_spell_envelope(&row.view(), n), Some(true));
+            assert!(columns_match(&row.view(), n));
         }
         // The same actor in other words (spaces, another key order) no
         // longer spells the envelope, but still says what was hashed.
         let mut reworded = rows[1].clone();
         let actor: Value = serde_json::from_str(&reworded.actor).unwrap();
         reworded.actor = serde_json::to_string_pretty(&actor).unwrap();
-        assert_eq!(columns_spell_envelope(&reworded, 2), Some(false));
-        assert!(columns_match(&reworded, 2));
+        assert_eq!(columns_spell_envelope(&reworded.view(), 2), Some(false));
+        assert!(columns_match(&reworded.view(), 2));
         // Anything said differently is altered: the stage, the sequence,
         // the case.
         let mut altered = rows[1].clone();
         altered.body = altered.body.replace("\"stage\":1", "\"stage\":2");
-        assert!(!columns_match(&altered, 2));
+        assert!(!columns_match(&altered.view(), 2));
         let mut altered = rows[1].clone();
         altered.case_seq += 1;
-        assert!(!columns_match(&altered, 2));
-        assert!(!columns_match(&rows[1], 3), "its place in the chain");
+        assert!(!columns_match(&altered.view(), 2));
+        assert!(!columns_match(&rows[1].view(), 3), "its place in the chain");
         let mut altered = rows[1].clone();
         altered.case_id = "HAV-2025-0099".into();
-        assert!(!columns_match(&altered, 2));
+        assert!(!columns_match(&altered.view(), 2));
         assert_eq!(body_type(&rows[0].body).as_deref(), Some("withdrawn"));
+    }
+
+    /// SQLite's walk reads pages on several connections at once and walks
+    /// their links in order: it must find exactly what one walk of the
+    /// rows in order finds, wherever a fault falls among its pages.
+    #[test]
+    fn the_walk_on_several_connections_finds_what_one_walk_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.sqlite");
+        let setup = rusqlite::Connection::open(&path).unwrap();
+        setup
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; CREATE TABLE events (global_seq INTEGER PRIMARY KEY, \
+                 case_id TEXT, case_seq INTEGER, event_type TEXT, at TEXT, actor TEXT, body TEXT, \
+                 canonical BLOB, prev_hash BLOB, hash BLOB)",
+            )
+            .unwrap();
+        let store = |rows: &[EventRow]| {
+            setup.execute("DELETE FROM events", []).unwrap();
+            for r in rows {
+                setup
+                    .execute(
+                        "INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        rusqlite::params![
+                            r.global_seq,
+                            r.case_id,
+                            r.case_seq,
+                            r.event_type,
+                            r.at,
+                            r.actor,
+                            r.body,
+                            r.canonical,
+                            r.prev_hash,
+                            r.hash
+                        ],
+                    )
+                    .unwrap();
+            }
+        };
+        let one_walk = |rows: &[EventRow], head: u64, head_hash: &[u8]| {
+            let mut check = ChainCheck::new(Chain::Events);
+            for r in rows {
+                check.check(r)?;
+            }
+            check.finish(head, head_hash)
+        };
+        let walk = |head: u64, head_hash: &[u8]| {
+            let connections = (0..3)
+                .map(|_| rusqlite::Connection::open(&path).unwrap())
+                .collect();
+            let mut seen = Vec::new();
+            let walked = crate::backend::sqlite_group::walk_connections(
+                connections,
+                7,
+                head,
+                head_hash,
+                &mut |n| seen.push(n),
+            )
+            .unwrap();
+            assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress only grows");
+            walked
+        };
+        let rows = chain(60);
+        let head: Hash = rows[59].hash.clone().try_into().unwrap();
+        let mut tampered: Vec<(&str, Vec<EventRow>, u64)> = Vec::new();
+        tampered.push(("intact", rows.clone(), 60));
+        let mut gap = rows.clone();
+        gap.remove(22);
+        tampered.push(("event 23 missing, mid-page", gap, 60));
+        let mut gap = rows.clone();
+        gap.drain(13..15);
+        tampered.push(("events 14 and 15 missing, across pages", gap, 60));
+        let mut altered = rows.clone();
+        altered[40].event_type = "closed".into();
+        tampered.push(("event 41's type altered", altered, 60));
+        let mut altered = rows.clone();
+        altered[48].canonical[20] ^= 1;
+        tampered.push(("event 49's bytes altered", altered, 60));
+        tampered.push(("an event past the head", rows.clone(), 59));
+        tampered.push(("the head past the last event", rows.clone(), 61));
+        tampered.push(("an empty log", Vec::new(), 0));
+        for (what, rows, head_seq) in tampered {
+            store(&rows);
+            let head_hash = if rows.is_empty() { GENESIS } else { head };
+            let expected = one_walk(&rows, head_seq, &head_hash);
+            let walked = walk(head_seq, &head_hash);
+            assert_eq!(format!("{walked:?}"), format!("{expected:?}"), "{what}");
+            assert_eq!(
+                what == "intact" || what == "an empty log",
+                walked.is_ok(),
+                "{what}"
+            );
+        }
     }
 }

@@ -1026,40 +1026,9 @@ macro_rules! common_queries {
                 sqlx::query_as("SELECT global_seq, hash FROM chain_head WHERE id = 1")
                     .fetch_one(&mut *tx)
                     .await?;
-            let mut check = ChainCheck::new(Chain::Events);
-            let mut after = 0_i64;
-            // Each page's own checks (its hashes, its columns) run on the
-            // machine's cores while the next page is read; the links
-            // between events are then walked in order.
-            let mut checking: Option<tokio::task::JoinHandle<_>> = None;
-            loop {
-                let rows = event_page(&mut tx, after).await?;
-                if let Some(last) = rows.last() {
-                    after = last.global_seq;
-                }
-                if let Some(checked) = checking.take() {
-                    let (page, own): (Vec<EventRow>, Vec<_>) =
-                        checked.await.map_err(|e| StoreError::Damaged {
-                            case: "(verify)".into(),
-                            reason: format!("checking a page of events failed: {e}"),
-                        })?;
-                    for (row, own) in page.iter().zip(&own) {
-                        if let Err(fault) = check.check_checked(row, own) {
-                            return Ok(Verification::Broken(fault));
-                        }
-                    }
-                    progress(check.checked());
-                }
-                if rows.is_empty() {
-                    break;
-                }
-                checking = Some(tokio::task::spawn_blocking(move || {
-                    let own = crate::verify::own_checks(&rows);
-                    (rows, own)
-                }));
-            }
+            let head_seq = u64::try_from(head_seq).unwrap_or(0);
             let (events, head) =
-                match check.finish(u64::try_from(head_seq).unwrap_or(0), &head_hash) {
+                match check_events(reader, &mut tx, head_seq, &head_hash, &mut progress).await? {
                     Ok(done) => done,
                     Err(fault) => return Ok(Verification::Broken(fault)),
                 };

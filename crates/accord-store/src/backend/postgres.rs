@@ -49,6 +49,52 @@ use crate::follow_ups::postgres::write as write_follow_ups;
 super::common_queries!();
 super::sqlx_group_commit!();
 
+/// Walks the event chain up to its head, `head_seq` with `head_hash`, a
+/// page at a time in `tx`'s snapshot: each page's own checks (its hashes,
+/// its columns) run on the machine's cores while the next page is read,
+/// and the links between events are then walked in order.
+async fn check_events(
+    _reader: &Pool<Db>,
+    tx: &mut Tx,
+    head_seq: u64,
+    head_hash: &[u8],
+    progress: &mut impl FnMut(u64),
+) -> Result<Result<(u64, Hash), crate::verify::Break>, StoreError> {
+    let mut check = ChainCheck::new(Chain::Events);
+    let mut after = 0_i64;
+    // Each page's own checks (its hashes, its columns) run on the
+    // machine's cores while the next page is read; the links
+    // between events are then walked in order.
+    let mut checking: Option<tokio::task::JoinHandle<_>> = None;
+    loop {
+        let rows = event_page(tx, after).await?;
+        if let Some(last) = rows.last() {
+            after = last.global_seq;
+        }
+        if let Some(checked) = checking.take() {
+            let (page, own): (Vec<EventRow>, Vec<_>) =
+                checked.await.map_err(|e| StoreError::Damaged {
+                    case: "(verify)".into(),
+                    reason: format!("checking a page of events failed: {e}"),
+                })?;
+            for (row, own) in page.iter().zip(&own) {
+                if let Err(fault) = check.check_checked(row, own) {
+                    return Ok(Err(fault));
+                }
+            }
+            progress(check.checked());
+        }
+        if rows.is_empty() {
+            break;
+        }
+        checking = Some(tokio::task::spawn_blocking(move || {
+            let own = crate::verify::own_checks(&rows);
+            (rows, own)
+        }));
+    }
+    Ok(check.finish(head_seq, head_hash))
+}
+
 /// A page of the log for `verify` and the carry-over.
 async fn event_page(tx: &mut Tx, after: i64) -> Result<Vec<EventRow>, sqlx::Error> {
     sqlx::query_as(super::EVENT_PAGE)

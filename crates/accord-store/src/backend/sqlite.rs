@@ -54,6 +54,37 @@ use crate::follow_ups::sqlite::write as write_follow_ups;
 super::common_queries!();
 pub(crate) use super::sqlite_group::commit_group;
 
+/// Walks the event chain up to its head, `head_seq` with `head_hash`, on
+/// as many of the readers' connections as the machine has cores (up to
+/// three; `tx` holds the fourth), each reading every so many pages on the
+/// connection's own thread and making each event's own checks as it reads
+/// it, while this task walks the links in order (issue 18). Every event up
+/// to the head is written once and never changed, so each page read in its
+/// own snapshot sees what `tx`'s would.
+async fn check_events(
+    reader: &Pool<Db>,
+    _tx: &mut Tx,
+    head_seq: u64,
+    head_hash: &[u8],
+    progress: &mut impl FnMut(u64),
+) -> Result<Result<(u64, Hash), crate::verify::Break>, StoreError> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut connections = Vec::new();
+    for _ in 0..cores.clamp(1, 3) {
+        connections.push(reader.acquire().await?);
+    }
+    let mut locked = Vec::new();
+    for connection in &mut connections {
+        locked.push(connection.lock_handle().await?);
+    }
+    let handles: Vec<_> = locked.iter_mut().map(|l| l.as_raw_handle()).collect();
+    let walked = super::sqlite_group::blocking(|| {
+        super::sqlite_group::walk_events(&handles, PAGE, head_seq, head_hash, progress)
+    });
+    drop(locked);
+    Ok(walked?)
+}
+
 /// A page of the log for `verify` and the carry-over, read on the
 /// connection's own thread: through sqlx, every row crossed to this task
 /// and was decoded again, and that, not hashing, bounded `verify` (issue

@@ -31,7 +31,7 @@ use crate::{
     group::{Done, Failed, Task, Work, shared_failure},
     keys::{DataKey, Keys},
     projection::{self, Policies, to_i64},
-    verify::EventRow,
+    verify::{Break, Chain, ChainCheck, EventRow, EventView, Link},
 };
 
 /// Commits one group of pieces (see [`crate::group`]) in one transaction
@@ -139,6 +139,132 @@ pub(crate) fn event_page(
         });
     }
     Ok(page)
+}
+
+/// Runs `f`, which blocks, on this task's thread: through
+/// `block_in_place` on a runtime with worker threads to take over its
+/// other tasks, or as it is on one without.
+pub(crate) fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
+/// Reads a run of the log for [`walk_events`].
+const EVENTS_BETWEEN: &str = "SELECT global_seq, case_id, case_seq, event_type, at, actor, \
+     body, canonical, prev_hash, hash FROM events WHERE global_seq BETWEEN $1 AND $2 \
+     ORDER BY global_seq";
+
+/// Walks the event chain to its head (`head_seq`, `head_hash`) in pages
+/// of `page` events: page `p` holds the events numbered `p * page + 1` to
+/// `(p + 1) * page`, and the last page every event after. Each lent
+/// connection's thread reads every so many pages, making each event's own
+/// checks ([`crate::verify::own_check`]) as it reads it, and keeps only
+/// its [`Link`]; this thread walks the links in order, so that a gap, a
+/// broken link or an event past the head is found as the sqlx walk finds
+/// it. At most two pages a connection wait to be walked.
+pub(crate) fn walk_events(
+    handles: &[NonNull<rusqlite::ffi::sqlite3>],
+    page: i64,
+    head_seq: u64,
+    head_hash: &[u8],
+    progress: &mut impl FnMut(u64),
+) -> Result<Result<(u64, Hash), Break>, sqlx::Error> {
+    let connections = handles
+        .iter()
+        .map(|handle| lend(*handle))
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db)?;
+    walk_connections(connections, page, head_seq, head_hash, progress)
+}
+
+/// [`walk_events`] on `connections`, one reading thread each.
+pub(crate) fn walk_connections(
+    connections: Vec<Connection>,
+    page: i64,
+    head_seq: u64,
+    head_hash: &[u8],
+    progress: &mut impl FnMut(u64),
+) -> Result<Result<(u64, Hash), Break>, sqlx::Error> {
+    let readers = connections.len().max(1);
+    let page_size = u64::try_from(page).unwrap_or(1).max(1);
+    let pages = head_seq / page_size + 1;
+    std::thread::scope(|scope| {
+        let mut pages_read = Vec::with_capacity(readers);
+        for (first, conn) in connections.into_iter().enumerate() {
+            let (send, receive) = std::sync::mpsc::sync_channel(2);
+            pages_read.push(receive);
+            scope.spawn(move || {
+                let mut p = first as u64;
+                while p < pages {
+                    let low = to_i64(p * page_size + 1);
+                    let high = if p + 1 == pages {
+                        i64::MAX
+                    } else {
+                        to_i64((p + 1) * page_size)
+                    };
+                    let links = read_links(&conn, low, high, page_size);
+                    let failed = links.is_err();
+                    // The walk stopped (a fault found): so does this.
+                    if send.send(links).is_err() || failed {
+                        return;
+                    }
+                    p += readers as u64;
+                }
+            });
+        }
+        let mut check = ChainCheck::new(Chain::Events);
+        for p in 0..pages {
+            let links = pages_read[(p % readers as u64) as usize]
+                .recv()
+                .map_err(|_| db(rusqlite::Error::QueryReturnedNoRows))??;
+            for link in &links {
+                if let Err(fault) = check.check_link(link) {
+                    return Ok(Err(fault));
+                }
+            }
+            progress(check.checked());
+        }
+        Ok(check.finish(head_seq, head_hash))
+    })
+}
+
+/// The links of the events numbered `low` to `high`, in order.
+fn read_links(conn: &Connection, low: i64, high: i64, page: u64) -> Result<Vec<Link>, sqlx::Error> {
+    use rusqlite::types::ValueRef;
+    let mut st = prepared(conn, EVENTS_BETWEEN, &[&low, &high])?;
+    let mut rows = st.raw_query();
+    let mut links = Vec::with_capacity(usize::try_from(page).unwrap_or(0));
+    while let Some(row) = rows.next().map_err(db)? {
+        let bytes = |i: usize| match row.get_ref(i).map_err(db)? {
+            ValueRef::Text(b) | ValueRef::Blob(b) => Ok(b),
+            _ => Err(db(rusqlite::Error::InvalidColumnType(
+                i,
+                "an event column".into(),
+                row.get_ref(i)
+                    .map_or(rusqlite::types::Type::Null, |v| v.data_type()),
+            ))),
+        };
+        let text = |i: usize| {
+            std::str::from_utf8(bytes(i)?).map_err(|e| db(rusqlite::Error::Utf8Error(i, e)))
+        };
+        let view = EventView {
+            global_seq: row.get(0).map_err(db)?,
+            case_id: text(1)?,
+            case_seq: row.get(2).map_err(db)?,
+            event_type: text(3)?,
+            at: text(4)?,
+            actor: text(5)?,
+            body: text(6)?,
+            canonical: bytes(7)?,
+            prev_hash: bytes(8)?,
+        };
+        links.push(Link::of(&view, bytes(9)?));
+    }
+    Ok(links)
 }
 
 /// Runs every piece, each under its own savepoint unless it is alone, on
