@@ -447,18 +447,9 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let (server, _) = Server::start(data.path());
-    let server = Arc::new(server);
     runtime.block_on(async {
+        let server = answering(data.path()).await;
         let probe = client();
-        while probe
-            .get(server.url("/api/v1/health"))
-            .send()
-            .await
-            .is_err()
-        {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
         let team = token(&server, "hav-partnership-team").await;
         let (team_cookie, _) = session(&server, "hav-partnership-team").await;
         let raiser = token(&server, "hav-school-practitioner").await;
@@ -570,7 +561,6 @@ fn main() {
             server.pss_mib()
         );
     });
-    drop(server);
 
     let sizes: &[usize] = if measuring {
         &[100, 10_000, 100_000]
@@ -591,17 +581,7 @@ async fn register_as_it_grows(sizes: &[usize], length: Duration, measuring: bool
         .status()
         .unwrap();
     assert!(seeded.success(), "the demo seeds");
-    let (server, _) = Server::start(data.path());
-    let server = Arc::new(server);
-    let probe = client();
-    while probe
-        .get(server.url("/api/v1/health"))
-        .send()
-        .await
-        .is_err()
-    {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let server = answering(data.path()).await;
     let team = token(&server, "hav-partnership-team").await;
     let raiser = token(&server, "hav-school-practitioner").await;
     let open = |team: String, server: Arc<Server>| async move {
@@ -659,6 +639,21 @@ async fn register_as_it_grows(sizes: &[usize], length: Duration, measuring: bool
             );
         }
     }
+}
+
+/// A server started on `data`, once it answers.
+async fn answering(data: &Path) -> Arc<Server> {
+    let (server, _) = Server::start(data);
+    let probe = client();
+    while probe
+        .get(server.url("/api/v1/health"))
+        .send()
+        .await
+        .is_err()
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Arc::new(server)
 }
 
 /// Raises `n` cases through the API on 64 connections.

@@ -89,6 +89,23 @@ pub(crate) enum Task {
     },
 }
 
+/// An append's streams as the store appends them, each checked first.
+pub(crate) fn checked_streams(
+    streams: &[(Option<Sequence>, Vec<Event>)],
+) -> Result<Vec<crate::Append<'_>>, AppendError> {
+    streams
+        .iter()
+        .map(|(expected, events)| {
+            let stream = crate::Append {
+                expected: *expected,
+                events,
+            };
+            crate::check_append(&stream)?;
+            Ok(stream)
+        })
+        .collect()
+}
+
 /// What a piece did, once its group committed.
 pub(crate) enum Done {
     Appended(Vec<Appended>),

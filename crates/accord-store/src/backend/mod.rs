@@ -1570,16 +1570,7 @@ macro_rules! sqlx_group_commit {
             use crate::group::{Done, Failed, Task};
             match task {
                 Task::Append { streams, reader } => {
-                    let streams: Vec<Append<'_>> = streams
-                        .iter()
-                        .map(|(expected, events)| Append {
-                            expected: *expected,
-                            events,
-                        })
-                        .collect();
-                    for stream in &streams {
-                        crate::check_append(stream)?;
-                    }
+                    let streams = crate::group::checked_streams(&streams)?;
                     let appended = append_in(tx, keys, policies, &streams).await?;
                     if let (Some(reader), Some(first)) = (reader, appended.first()) {
                         let at = super::last_at(streams[0].events);

@@ -332,16 +332,7 @@ fn run_piece(
 ) -> Result<Done, Failed> {
     match task {
         Task::Append { streams, reader } => {
-            let streams: Vec<Append<'_>> = streams
-                .iter()
-                .map(|(expected, events)| Append {
-                    expected: *expected,
-                    events,
-                })
-                .collect();
-            for stream in &streams {
-                crate::check_append(stream)?;
-            }
+            let streams = crate::group::checked_streams(&streams)?;
             let appended = append_in(conn, keys, policies, &streams)?;
             if let (Some(reader), Some(first)) = (reader, appended.first()) {
                 let at = super::last_at(streams[0].events);
