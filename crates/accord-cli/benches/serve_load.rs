@@ -510,16 +510,7 @@ fn main() {
             }
         }
         // The register again, now holding every case the raise runs added.
-        let listed: Value = probe
-            .get(server.url("/api/v1/register"))
-            .header("authorization", &team)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let open = listed["cases"].as_array().unwrap().len();
+        let open = open_cases(&server, &team).await;
         let c = if measuring { 16 } else { 1 };
         let m = run(
             &server,
@@ -529,7 +520,11 @@ fn main() {
             (!measuring).then_some(3),
         )
         .await;
-        print_row(&format!("register holding {open} open cases"), c, &m);
+        print_row(
+            &format!("register's first page of 100, {open} open cases after the raise runs"),
+            c,
+            &m,
+        );
 
         // Case pages while the register is read on as many connections
         // again: a case read must not queue behind register reads.
@@ -584,31 +579,7 @@ async fn register_as_it_grows(sizes: &[usize], length: Duration, measuring: bool
     let server = answering(data.path()).await;
     let team = token(&server, "hav-partnership-team").await;
     let raiser = token(&server, "hav-school-practitioner").await;
-    let open = |team: String, server: Arc<Server>| async move {
-        // Counted by paging through, 500 at a time.
-        let (mut open, mut after) = (0, None::<String>);
-        loop {
-            let query = match &after {
-                Some(next) => format!("?limit=500&after={next}"),
-                None => "?limit=500".to_owned(),
-            };
-            let page: Value = client()
-                .get(server.url(&format!("/api/v1/register{query}")))
-                .header("authorization", &team)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            open += page["cases"].as_array().unwrap().len();
-            match page["next"].as_str() {
-                Some(next) => after = Some(next.to_owned()),
-                None => return open,
-            }
-        }
-    };
-    let mut now = open(team.clone(), server.clone()).await;
+    let mut now = open_cases(&server, &team).await;
     println!();
     println!(
         "| open cases | register page of 50 | connections | requests | throughput | p50 | p99 | peak RSS |"
@@ -619,7 +590,7 @@ async fn register_as_it_grows(sizes: &[usize], length: Duration, measuring: bool
         if size > now {
             raise_many(&server, &raiser, size - now).await;
         }
-        now = open(team.clone(), server.clone()).await;
+        now = open_cases(&server, &team).await;
         for (name, query) in [
             ("unfiltered", "?limit=50"),
             ("Stage 1", "?limit=50&stage=1"),
@@ -637,6 +608,32 @@ async fn register_as_it_grows(sizes: &[usize], length: Duration, measuring: bool
                 ms(m.p99),
                 m.peak_rss_mib
             );
+        }
+    }
+}
+
+/// How many open cases the register lists for `team`, paging through it
+/// 500 at a time.
+async fn open_cases(server: &Server, team: &str) -> usize {
+    let (mut open, mut after) = (0, None::<String>);
+    loop {
+        let query = match &after {
+            Some(next) => format!("?limit=500&after={next}"),
+            None => "?limit=500".to_owned(),
+        };
+        let page: Value = client()
+            .get(server.url(&format!("/api/v1/register{query}")))
+            .header("authorization", team)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        open += page["cases"].as_array().unwrap().len();
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => return open,
         }
     }
 }

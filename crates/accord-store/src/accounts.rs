@@ -26,7 +26,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::{ChangedBy, DirectoryError, Person, Store, StoreError, hash_gate::HASHING};
+use crate::{
+    ChangedBy, DirectoryError, Person, SecondFactorStanding, Store, StoreError, hash_gate::HASHING,
+};
 
 /// The fewest characters a password may have. NCSC guidance favours length
 /// over complexity rules: twelve characters, such as three random words,
@@ -307,6 +309,59 @@ fn parse_time(text: &str, what: &str) -> Result<Timestamp, StoreError> {
 
 /// Expands the queries for one backend into the calling module, which
 /// names the sqlx database `Db`.
+/// Whether the person `p`'s partnership requires a second factor, and
+/// whether they have one, as `required` and `enrolled`.
+macro_rules! standing_columns {
+    () => {
+        "COALESCE((SELECT ps.second_factor_required FROM partnership_settings ps \
+         WHERE ps.partnership_id = p.partnership_id), FALSE) AS required, \
+         EXISTS (SELECT 1 FROM second_factors f WHERE f.person_id = p.id \
+         AND f.confirmed_at IS NOT NULL) AS enrolled"
+    };
+}
+
+/// A live token, whose person, and their standing (see `token_holder`).
+const TOKEN_HOLDER: &str = concat!(
+    "SELECT t.id AS token_id, t.scopes, t.label, t.created_at, p.id, p.partnership_id, \
+     p.agency_id, p.sign_in, p.name, p.job_title, p.email, p.tier, p.declared_roles, ",
+    standing_columns!(),
+    " FROM api_tokens t JOIN credentials c ON c.person_id = t.person_id \
+     JOIN people p ON p.id = t.person_id \
+     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND c.disabled = FALSE"
+);
+
+/// A session of an account not disabled, whose person, and their standing
+/// (see `session_holder`).
+const SESSION_HOLDER: &str = concat!(
+    "SELECT s.expires_at, p.id, p.partnership_id, p.agency_id, p.sign_in, p.name, \
+     p.job_title, p.email, p.tier, p.declared_roles, ",
+    standing_columns!(),
+    " FROM sessions s JOIN credentials c ON c.person_id = s.person_id \
+     JOIN people p ON p.id = s.person_id \
+     WHERE s.id_hash = $1 AND c.disabled = FALSE"
+);
+
+#[derive(sqlx::FromRow)]
+struct TokenHolderRow {
+    token_id: String,
+    scopes: String,
+    label: String,
+    created_at: String,
+    #[sqlx(flatten)]
+    person: crate::directory::PersonRow,
+    required: bool,
+    enrolled: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionHolderRow {
+    expires_at: String,
+    #[sqlx(flatten)]
+    person: crate::directory::PersonRow,
+    required: bool,
+    enrolled: bool,
+}
+
 macro_rules! account_queries {
     ($begin:literal, $lock:literal) => {
         use jiff::Timestamp;
@@ -773,22 +828,6 @@ macro_rules! account_queries {
             Ok(())
         }
 
-        /// A session's person and expiry, if the session exists and its
-        /// person's account is enabled.
-        pub(crate) async fn session(
-            reader: &Pool<Db>,
-            id_hash: &str,
-        ) -> Result<Option<(String, String)>, sqlx::Error> {
-            sqlx::query_as(
-                "SELECT s.person_id, s.expires_at FROM sessions s \
-                 JOIN credentials c ON c.person_id = s.person_id \
-                 WHERE s.id_hash = $1 AND c.disabled = FALSE",
-            )
-            .bind(id_hash)
-            .fetch_optional(reader)
-            .await
-        }
-
         /// Every session's hash and expiry, and every throttle key's last
         /// failure and lock, for pruning.
         pub(crate) async fn expiries(
@@ -874,20 +913,29 @@ macro_rules! account_queries {
             tx.commit().await
         }
 
-        /// A live token's id, person, scopes, label and creation time, if
-        /// its person's account is enabled.
-        pub(crate) async fn token(
+        /// The live token `token_hash`, its person, and their second
+        /// factor's standing, in one query: what every request with a
+        /// token reads before anything else.
+        pub(crate) async fn token_holder(
             reader: &Pool<Db>,
             token_hash: &str,
-        ) -> Result<Option<(String, String, String, String, String)>, sqlx::Error> {
-            sqlx::query_as(
-                "SELECT t.id, t.person_id, t.scopes, t.label, t.created_at FROM api_tokens t \
-                 JOIN credentials c ON c.person_id = t.person_id \
-                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND c.disabled = FALSE",
-            )
-            .bind(token_hash)
-            .fetch_optional(reader)
-            .await
+        ) -> Result<Option<super::TokenHolderRow>, sqlx::Error> {
+            sqlx::query_as(super::TOKEN_HOLDER)
+                .bind(token_hash)
+                .fetch_optional(reader)
+                .await
+        }
+
+        /// The session `id_hash`, its person, and their second factor's
+        /// standing, in one query: what every page reads first.
+        pub(crate) async fn session_holder(
+            reader: &Pool<Db>,
+            id_hash: &str,
+        ) -> Result<Option<super::SessionHolderRow>, sqlx::Error> {
+            sqlx::query_as(super::SESSION_HOLDER)
+                .bind(id_hash)
+                .fetch_optional(reader)
+                .await
         }
 
         pub(crate) async fn revoke_token(
@@ -1311,16 +1359,34 @@ impl Store {
         secret: &str,
         now: Timestamp,
     ) -> Result<Option<Person>, AccountError> {
+        Ok(self
+            .session_holder(secret, now)
+            .await?
+            .map(|(person, _)| person))
+    }
+
+    /// Who the session `secret` signs in at `now`, and their second
+    /// factor's standing, read in one query: `None` if it does not exist,
+    /// has expired, or its account is disabled.
+    pub async fn session_holder(
+        &self,
+        secret: &str,
+        now: Timestamp,
+    ) -> Result<Option<(Person, SecondFactorStanding)>, AccountError> {
         let hash = secret_hash(secret);
-        let row = on_pool!(self, read_pool, pool, m => m::session(pool, &hash).await)?;
-        let Some((person, expires)) = row else {
+        let row = on_pool!(self, read_pool, pool, m => m::session_holder(pool, &hash).await)?;
+        let Some(row) = row else {
             return Ok(None);
         };
-        if parse_time(&expires, "session expiry")? <= now {
+        if parse_time(&row.expires_at, "session expiry")? <= now {
             on_pool!(self, write_pool, pool, m => m::delete_session(pool, &hash).await)?;
             return Ok(None);
         }
-        self.person_by_id_text(&person).await
+        let standing = SecondFactorStanding {
+            required: row.required,
+            enrolled: row.enrolled,
+        };
+        Ok(Some((Person::try_from(row.person)?, standing)))
     }
 
     /// Removes the sessions expired at `now`, and the failed-sign-in counts
@@ -1395,22 +1461,37 @@ impl Store {
         &self,
         secret: &str,
     ) -> Result<Option<(ApiToken, Person)>, AccountError> {
+        Ok(self
+            .token_holder(secret)
+            .await?
+            .map(|(token, person, _)| (token, person)))
+    }
+
+    /// The live token whose secret is `secret`, whose it is, and their
+    /// second factor's standing, read in one query: `None` if there is no
+    /// such token, it was revoked, or its account is disabled.
+    pub async fn token_holder(
+        &self,
+        secret: &str,
+    ) -> Result<Option<(ApiToken, Person, SecondFactorStanding)>, AccountError> {
         let hash = secret_hash(secret);
-        let row = on_pool!(self, read_pool, pool, m => m::token(pool, &hash).await)?;
-        let Some((id, person, scopes, label, created_at)) = row else {
+        let row = on_pool!(self, read_pool, pool, m => m::token_holder(pool, &hash).await)?;
+        let Some(row) = row else {
             return Ok(None);
         };
-        let Some(owner) = self.person_by_id_text(&person).await? else {
-            return Ok(None);
-        };
+        let owner = Person::try_from(row.person)?;
         let token = ApiToken {
-            id,
+            id: row.token_id,
             person: owner.id.clone(),
-            scopes: scopes.split(' ').filter_map(Scope::parse).collect(),
-            label,
-            created_at: parse_time(&created_at, "token")?,
+            scopes: row.scopes.split(' ').filter_map(Scope::parse).collect(),
+            label: row.label,
+            created_at: parse_time(&row.created_at, "token")?,
         };
-        Ok(Some((token, owner)))
+        let standing = SecondFactorStanding {
+            required: row.required,
+            enrolled: row.enrolled,
+        };
+        Ok(Some((token, owner, standing)))
     }
 
     /// Revokes `person`'s token `id`; `false` if they have no such live
@@ -1424,13 +1505,6 @@ impl Store {
     ) -> Result<bool, StoreError> {
         Ok(on_pool!(self, write_pool, pool, m =>
             m::revoke_token(pool, person.as_str(), id, now, by).await)?)
-    }
-
-    async fn person_by_id_text(&self, id: &str) -> Result<Option<Person>, AccountError> {
-        match PersonId::parse(id) {
-            Ok(id) => Ok(self.person(&id).await?),
-            Err(_) => Ok(None),
-        }
     }
 }
 

@@ -78,7 +78,7 @@ struct AgencyRow {
 
 /// A person as stored.
 #[derive(Debug, sqlx::FromRow)]
-struct PersonRow {
+pub(crate) struct PersonRow {
     id: String,
     partnership_id: String,
     agency_id: String,

@@ -292,7 +292,51 @@ async fn a_partnership_requires_a_second_factor_of_everyone(backend: Backend) {
 async fn where_someone_stands_is_read_afresh(backend: Backend) {
     let (_db, store, demo) = directory(backend).await;
     let manager = person(&demo, "hav-police-manager");
-    let standing = || store.second_factor_standing(manager);
+    // What a request reads with its session or token, in the same query,
+    // says the same as the standing read on its own.
+    let password = accord_store::Password::parse(accord_demo::DEMO_PASSWORD).unwrap();
+    store
+        .set_password(
+            &manager.id,
+            &password,
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+    let session = store.create_session(&manager.id, now()).await.unwrap();
+    let token = store
+        .create_token(
+            &manager.id,
+            &[accord_store::Scope::Read],
+            "reports",
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+    let standing = || async {
+        let alone = store.second_factor_standing(manager).await?;
+        let (by_session, with_session) = store
+            .session_holder(&session, now())
+            .await
+            .unwrap()
+            .expect("the session signs them in");
+        let (_, by_token, with_token) = store
+            .token_holder(&token.secret)
+            .await
+            .unwrap()
+            .expect("the token signs them in");
+        assert_eq!(by_session.id, manager.id);
+        assert_eq!(by_token.id, manager.id);
+        for with in [with_session, with_token] {
+            assert_eq!(
+                (with.required, with.enrolled),
+                (alone.required, alone.enrolled)
+            );
+        }
+        Ok::<_, accord_store::StoreError>(alone)
+    };
     let s = standing().await.unwrap();
     assert!(!s.required && !s.enrolled && !s.must_enrol());
     store

@@ -229,19 +229,17 @@ pub(crate) async fn authenticate_session(
     state: &AppState,
 ) -> Result<Principal, ApiError> {
     let secret = session_cookie(&parts.headers).ok_or_else(not_signed_in)?;
-    let person = state
+    // Who, and whether they must set up a second factor, in one read:
+    // every page asks it first.
+    let (person, standing) = state
         .store()
-        .session_person(&secret, state.now())
+        .session_holder(&secret, state.now())
         .await?
         .ok_or_else(|| ApiError::Unauthorized {
             code: "session_expired",
             message: "your session has ended or expired: sign in again".to_owned(),
         })?;
-    let mut must_enrol = state
-        .store()
-        .second_factor_standing(&person)
-        .await?
-        .must_enrol();
+    let mut must_enrol = standing.must_enrol();
     // A session begun through an identity provider that showed its own
     // second factor needs none of Accord's (issue 16).
     if must_enrol
@@ -280,19 +278,14 @@ async fn by_token(authorization: &HeaderValue, state: &AppState) -> Result<Princ
         .map(str::trim)
         .filter(|s| !s.is_empty() && s.len() <= 200)
         .ok_or_else(bad_token)?;
-    let (token, person) = state
+    let (token, person, standing) = state
         .store()
-        .token_person(secret)
+        .token_holder(secret)
         .await?
         .ok_or_else(bad_token)?;
     // A token cannot set up a second factor, so where one is required
     // and its person has none it does nothing until they have.
-    if state
-        .store()
-        .second_factor_standing(&person)
-        .await?
-        .must_enrol()
-    {
+    if standing.must_enrol() {
         return Err(ApiError::Forbidden {
             code: "second_factor_enrolment_required",
             message: "your partnership requires a second factor and you have none yet: sign \
