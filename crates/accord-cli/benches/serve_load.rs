@@ -98,22 +98,21 @@ impl Server {
     /// pages shared with other processes (the binary's code) counted in
     /// share, as the RT comparison measures it.
     fn pss_mib(&self) -> f64 {
-        let rollup = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", self.child.id()))
-            .unwrap_or_default();
-        rollup
-            .lines()
-            .find_map(|l| l.strip_prefix("Pss:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kib| kib / 1024.0)
+        self.proc_mib("smaps_rollup", "Pss:")
     }
 
     /// Resident memory, in MiB, from `/proc`.
     fn rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
+        self.proc_mib("status", "VmRSS:")
+    }
+
+    /// The figure after `key` in the process's `/proc` file `file`, in
+    /// kB, as MiB; 0 once the process has gone.
+    fn proc_mib(&self, file: &str, key: &str) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/{file}", self.child.id()))
+            .unwrap_or_default()
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(key))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(0.0, |kib| kib / 1024.0)
     }

@@ -138,7 +138,7 @@ impl From<StoreError> for Failed {
 /// A piece and where its answer goes.
 pub(crate) struct Work {
     pub(crate) task: Task,
-    pub(crate) answer: oneshot::Sender<Result<Done, Failed>>,
+    pub(crate) answer: Answer,
 }
 
 /// The store's queue, shared by every clone of the store.
@@ -249,6 +249,29 @@ impl Drop for Draining {
         }
     }
 }
+
+/// Tells each piece what became of it once its group's commit is known:
+/// its own refusal, whatever the commit did; what it did, if the commit
+/// held; the commit's failure otherwise. `None` is a piece not run because
+/// the group broke before it, which only a failed commit leaves.
+pub(crate) fn answer_all(
+    answers: impl IntoIterator<Item = (Answer, Option<Result<Done, Failed>>)>,
+    committed: &Result<(), StoreError>,
+) {
+    for (answer, outcome) in answers {
+        let outcome = match (committed, outcome) {
+            (_, Some(Err(refused))) => Err(refused),
+            (Ok(()), Some(done)) => done,
+            (Err(cause), _) => Err(Failed::from(shared_failure(cause))),
+            (Ok(()), None) => unreachable!("every piece runs unless the group broke"),
+        };
+        // A caller that stopped waiting is no longer told.
+        let _ = answer.send(outcome);
+    }
+}
+
+/// Where a piece's answer goes.
+pub(crate) type Answer = oneshot::Sender<Result<Done, Failed>>;
 
 /// The error a piece is given when its group's commit failed, or the store
 /// closed before it ran. Every piece of a group gets its own copy of the

@@ -50,6 +50,21 @@ fn person<'d>(demo: &'d Demo, sign_in: &str) -> &'d Person {
 }
 
 /// Enrols `who` and returns their secret, as their app holds it.
+/// Gives `who` the demo's password, so that they may hold sessions and
+/// tokens.
+async fn with_password(store: &Store, who: &Person) {
+    let password = accord_store::Password::parse(accord_demo::DEMO_PASSWORD).unwrap();
+    store
+        .set_password(
+            &who.id,
+            &password,
+            now(),
+            &accord_store::ChangedBy::COMMAND_LINE,
+        )
+        .await
+        .unwrap();
+}
+
 async fn enrolled(store: &Store, who: &Person) -> String {
     let enrolment = store
         .begin_second_factor(who, "Accord havering", now())
@@ -294,16 +309,7 @@ async fn where_someone_stands_is_read_afresh(backend: Backend) {
     let manager = person(&demo, "hav-police-manager");
     // What a request reads with its session or token, in the same query,
     // says the same as the standing read on its own.
-    let password = accord_store::Password::parse(accord_demo::DEMO_PASSWORD).unwrap();
-    store
-        .set_password(
-            &manager.id,
-            &password,
-            now(),
-            &accord_store::ChangedBy::COMMAND_LINE,
-        )
-        .await
-        .unwrap();
+    with_password(&store, manager).await;
     let session = store.create_session(&manager.id, now()).await.unwrap();
     let token = store
         .create_token(
@@ -387,16 +393,7 @@ async fn where_someone_stands_is_read_afresh(backend: Backend) {
 async fn expired_sessions_and_forgotten_failures_are_pruned(backend: Backend) {
     let (_db, store, demo) = directory(backend).await;
     let manager = person(&demo, "hav-police-manager");
-    let password = accord_store::Password::parse(accord_demo::DEMO_PASSWORD).unwrap();
-    store
-        .set_password(
-            &manager.id,
-            &password,
-            now(),
-            &accord_store::ChangedBy::COMMAND_LINE,
-        )
-        .await
-        .unwrap();
+    with_password(&store, manager).await;
     let old = store.create_session(&manager.id, now()).await.unwrap();
     let hours = |h: i64| SignedDuration::from_hours(h);
     let fresh = store

@@ -1470,7 +1470,7 @@ macro_rules! sqlx_group_commit {
             policies: &Policies,
             work: Vec<crate::group::Work>,
         ) {
-            use crate::group::{Failed, shared_failure};
+            use crate::group::shared_failure;
             let mut tx = match begin_write(writer).await {
                 Ok(tx) => tx,
                 Err(e) => {
@@ -1548,16 +1548,7 @@ macro_rules! sqlx_group_commit {
                     Err(cause)
                 }
             };
-            for (answer, outcome) in answers {
-                let outcome = match (&committed, outcome) {
-                    (_, Some(Err(refused))) => Err(refused),
-                    (Ok(()), Some(done)) => done,
-                    (Err(cause), _) => Err(Failed::from(shared_failure(cause))),
-                    (Ok(()), None) => unreachable!("every piece runs unless the group broke"),
-                };
-                // A caller that stopped waiting is no longer told.
-                let _ = answer.send(outcome);
-            }
+            crate::group::answer_all(answers, &committed);
         }
 
         /// One piece of a group, inside its transaction.

@@ -74,16 +74,7 @@ pub(crate) async fn commit_group(
             Err(cause)
         }
     };
-    for (answer, outcome) in answers.into_iter().zip(ran.outcomes) {
-        let outcome = match (&committed, outcome) {
-            (_, Some(Err(refused))) => Err(refused),
-            (Ok(()), Some(done)) => done,
-            (Err(cause), _) => Err(Failed::from(shared_failure(cause))),
-            (Ok(()), None) => unreachable!("every piece runs unless the group broke"),
-        };
-        // A caller that stopped waiting is no longer told.
-        let _ = answer.send(outcome);
-    }
+    crate::group::answer_all(answers.into_iter().zip(ran.outcomes), &committed);
 }
 
 /// What running a group's pieces left.
