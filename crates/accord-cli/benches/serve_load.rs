@@ -52,6 +52,18 @@ fn accord(data: &Path) -> Command {
     command
 }
 
+/// A fresh folder holding the seeded demo.
+fn seeded_demo() -> tempfile::TempDir {
+    let data = tempfile::tempdir().unwrap();
+    let seeded = accord(data.path())
+        .args(["demo", "seed"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(seeded.success(), "the demo seeds");
+    data
+}
+
 /// A running server, stopped with SIGTERM when dropped.
 struct Server {
     child: Child,
@@ -416,13 +428,7 @@ fn main() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(10),
     );
-    let data = tempfile::tempdir().unwrap();
-    let seeded = accord(data.path())
-        .args(["demo", "seed"])
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(seeded.success(), "the demo seeds");
+    let data = seeded_demo();
 
     // Start-up: process start to the first answered request, five times.
     let mut startups = Vec::new();
@@ -568,13 +574,7 @@ fn main() {
 /// connections, as a fresh demo's register grows to each of `sizes` open
 /// cases by raises through the API.
 async fn register_as_it_grows(sizes: &[usize], length: Duration, measuring: bool) {
-    let data = tempfile::tempdir().unwrap();
-    let seeded = accord(data.path())
-        .args(["demo", "seed"])
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(seeded.success(), "the demo seeds");
+    let data = seeded_demo();
     let server = answering(data.path()).await;
     let team = token(&server, "hav-partnership-team").await;
     let raiser = token(&server, "hav-school-practitioner").await;
